@@ -1,0 +1,152 @@
+"""Coordinate reference systems: choose a metric CRS for an area and check CRS sanity.
+
+geoplan always computes in metres. :func:`choose_crs` picks the national grid of the country the
+area lies in (looked up offline from GeoNames places with ``reverse_geocode``):
+
+=========  ===========================  ==========
+country    CRS                          EPSG
+=========  ===========================  ==========
+Sweden     SWEREF99 TM                  3006
+Denmark    ETRS89 / UTM zone 32N        25832
+Finland    ETRS-TM35FIN                 3067
+Norway     ETRS89 / UTM zone 33N        25833
+elsewhere  WGS 84 / UTM zone of the area 326xx/327xx
+=========  ===========================  ==========
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pyproj import CRS
+
+from .errors import CRSError
+
+__all__ = [
+    "NATIONAL_CRS",
+    "check_coordinates_fit_crs",
+    "choose_crs",
+    "country_code",
+    "to_crs",
+    "utm_crs",
+]
+
+#: EPSG code of the metric CRS geoplan uses per ISO 3166-1 alpha-2 country code.
+NATIONAL_CRS: dict[str, int] = {"SE": 3006, "DK": 25832, "FI": 3067, "NO": 25833}
+
+
+def country_code(lon: float, lat: float) -> str:
+    """ISO country code of the populated place nearest to ``(lon, lat)`` (offline).
+
+    Examples
+    --------
+    >>> country_code(24.94, 60.17)   # central Helsinki
+    'FI'
+    >>> country_code(13.00, 55.60)   # Malmö
+    'SE'
+    """
+    import reverse_geocode  # lazy: loads ~3 MB of GeoNames places
+
+    return str(reverse_geocode.get((lat, lon))["country_code"])
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS 84 UTM zone containing ``(lon, lat)``.
+
+    >>> utm_crs(2.35, 48.85).to_epsg()   # Paris
+    32631
+    """
+    zone = min(int(math.floor((lon + 180.0) / 6.0)) + 1, 60)
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def choose_crs(lon: float, lat: float, override: str | int | None = None) -> CRS:
+    """Metric CRS for an area centred on ``(lon, lat)``, or the ``override`` when given.
+
+    Parameters
+    ----------
+    lon, lat
+        Centre of the study area in degrees (WGS 84).
+    override
+        Anything pyproj understands (``"EPSG:3006"``, ``3006``). Must be a projected CRS in metres.
+
+    Examples
+    --------
+    >>> choose_crs(24.94, 60.17).to_epsg()
+    3067
+    >>> choose_crs(12.57, 55.68).to_epsg()   # Copenhagen
+    25832
+    >>> choose_crs(24.94, 60.17, override="EPSG:3006").to_epsg()
+    3006
+    """
+    if override is not None:
+        try:
+            crs = CRS.from_user_input(override)
+        except Exception as exc:  # pyproj raises CRSError of its own
+            raise CRSError(
+                f"unknown CRS {override!r}: give an EPSG code such as 'EPSG:3006' (SWEREF99 TM)"
+            ) from exc
+        if not crs.is_projected or not _in_metres(crs):
+            raise CRSError(
+                f"CRS {override!r} is not a projected CRS in metres; geoplan computes distances in "
+                "metres: use e.g. EPSG:3006 (Sweden), EPSG:25832 (Denmark) or EPSG:3067 (Finland)"
+            )
+        return crs
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise CRSError(f"area centre ({lon}, {lat}) is not in degrees of longitude/latitude")
+    code = country_code(lon, lat)
+    if code in NATIONAL_CRS:
+        return CRS.from_epsg(NATIONAL_CRS[code])
+    return utm_crs(lon, lat)
+
+
+def _in_metres(crs: CRS) -> bool:
+    units = {(ax.unit_name or "").lower() for ax in crs.axis_info}
+    return bool(units) and units <= {"metre", "meter", "m"}
+
+
+def check_coordinates_fit_crs(bounds, crs, what: str) -> None:
+    """Raise :class:`CRSError` when coordinates clearly do not fit the stated CRS.
+
+    Catches the two classic mistakes: degrees labelled with a metric CRS (all coordinates within
+    ±180/±90 although the CRS is projected) and metres labelled as degrees (values beyond ±180/±90).
+
+    Parameters
+    ----------
+    bounds
+        ``(minx, miny, maxx, maxy)`` of the data.
+    crs
+        The CRS the data says it is in (``None`` is an error: geoplan never guesses).
+    what
+        How to name the data in the message, e.g. ``"area file 'x.gpkg'"``.
+    """
+    if crs is None:
+        raise CRSError(
+            f"{what} has no coordinate reference system: set one (in QGIS: Layer Properties > "
+            "Source; with GDAL: ogr2ogr -a_srs EPSG:3006) and try again"
+        )
+    crs = CRS.from_user_input(crs)
+    b = np.asarray(bounds, dtype=float)
+    if not np.all(np.isfinite(b)):
+        raise CRSError(f"{what} has no valid coordinates (empty or NaN geometries)")
+    minx, miny, maxx, maxy = b
+    looks_like_degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+    if crs.is_geographic and not looks_like_degrees:
+        raise CRSError(
+            f"{what} says its CRS is {crs.name} (degrees) but its coordinates "
+            f"({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) look like metres: assign the right "
+            "metric CRS (e.g. EPSG:3006 for SWEREF99 TM) instead of reprojecting"
+        )
+    if crs.is_projected and looks_like_degrees and (maxx - minx) < 10 and (maxy - miny) < 10:
+        raise CRSError(
+            f"{what} says its CRS is {crs.name} (metres) but its coordinates "
+            f"({minx:.4f}, {miny:.4f}, {maxx:.4f}, {maxy:.4f}) look like degrees: assign "
+            "EPSG:4326 (WGS 84) instead"
+        )
+
+
+def to_crs(gdf, crs, what: str):
+    """Reproject ``gdf`` to ``crs`` after checking its own CRS; returns a new GeoDataFrame."""
+    check_coordinates_fit_crs(gdf.total_bounds, gdf.crs, what)
+    return gdf.to_crs(crs)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# geoplan set-up: QGIS 3.40 LTR (Debian bookworm-backports), a venv made from Debian's Python with
+# the system site-packages (so `qgis` imports), and geoplan with locked versions.
+# Idempotent: quick when everything is already in place. Usage: scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+need_apt=0
+/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || need_apt=1
+[ -d /usr/share/qgis/python/plugins/processing ] || need_apt=1
+if [ "$need_apt" = 1 ]; then
+    log "installing QGIS 3.40 LTR from bookworm-backports (about 1-2 minutes, 2 GB)"
+    if [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]; then
+        $SUDO tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        -t bookworm-backports python3-qgis qgis-providers qgis-common python3-venv >/dev/null
+    /usr/bin/python3 -c "import qgis.core" || { log "QGIS did not install: see messages above"; exit 1; }
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    log "creating $VENV from Debian's Python (with system site-packages for qgis)"
+    /usr/bin/python3 -m venv --system-site-packages "$VENV"
+fi
+
+STAMP="$VENV/.geoplan-installed"
+WANT=$(cat pyproject.toml $(ls requirements.lock 2>/dev/null) | sha256sum | cut -c1-64)
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
+    log "installing geoplan and its locked dependencies into $VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade "pip>=24" >/dev/null
+    if [ -f requirements.lock ]; then
+        "$VENV/bin/python" -m pip install -q -c requirements.lock -e ".[dev]"
+    else
+        "$VENV/bin/python" -m pip install -q -e ".[dev]"
+    fi
+    echo "$WANT" > "$STAMP"
+fi

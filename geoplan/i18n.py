@@ -1,0 +1,106 @@
+"""Words and number formats for what a planner reads, in English, Swedish and Danish.
+
+Texts are keyed by a short id; :func:`tr` falls back to English (never to an empty string) and
+:func:`fmt` formats numbers for the language with babel (decimal comma in sv/da).
+
+>>> tr("walkable_km", "sv")
+'Gångbart nät (km)'
+>>> fmt(1234.5, "sv", 1), fmt(1234.5, "en", 1)
+('1\\xa0234,5', '1,234.5')
+"""
+
+from __future__ import annotations
+
+from .errors import ConfigError
+
+__all__ = ["LANGUAGES", "fmt", "fmt_pct", "tr"]
+
+LANGUAGES = ("en", "sv", "da")
+_LOCALES = {"en": "en_GB", "sv": "sv_SE", "da": "da_DK"}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "inspect_title": {
+        "en": "Data quality of {source}",
+        "sv": "Datakvalitet för {source}",
+        "da": "Datakvalitet for {source}",
+    },
+    "crs": {"en": "Coordinate system", "sv": "Koordinatsystem", "da": "Koordinatsystem"},
+    "area_km2": {"en": "Study area (km²)", "sv": "Analysområde (km²)", "da": "Analyseområde (km²)"},
+    "walkable_km": {"en": "Walkable network (km)", "sv": "Gångbart nät (km)",
+                    "da": "Gangbart net (km)"},
+    "lit": {"en": "lit", "sv": "belyst", "da": "belyst"},
+    "dark": {"en": "dark", "sv": "mörkt", "da": "mørkt"},
+    "unknown": {"en": "unknown", "sv": "okänt", "da": "ukendt"},
+    "lighting": {"en": "Lighting of the walkable network (share of length)",
+                 "sv": "Belysning av gångnätet (andel av längden)",
+                 "da": "Belysning af gangnettet (andel af længden)"},
+    "by_source": {"en": "by source", "sv": "efter källa", "da": "efter kilde"},
+    "source_tag": {"en": "OSM lit tag", "sv": "OSM-taggen lit", "da": "OSM-tagget lit"},
+    "source_lamps": {"en": "street lamps nearby", "sv": "gatlampor i närheten",
+                     "da": "gadelamper i nærheden"},
+    "source_assumed": {"en": "assumed by rule", "sv": "antaget enligt regel",
+                       "da": "antaget efter regel"},
+    "source_none": {"en": "no information", "sv": "ingen uppgift", "da": "ingen oplysning"},
+    "lamps": {"en": "Street lamps", "sv": "Gatlampor", "da": "Gadelamper"},
+    "green_ha": {"en": "Green space (ha, overlaps merged)", "sv": "Grönyta (ha, överlapp sammanslagna)",
+                 "da": "Grønne områder (ha, overlap samlet)"},
+    "public_green_ha": {"en": "of which public", "sv": "varav allmän", "da": "heraf offentlig"},
+    "destinations": {"en": "Destinations", "sv": "Målpunkter", "da": "Destinationer"},
+    "buildings": {"en": "Buildings", "sv": "Byggnader", "da": "Bygninger"},
+    "buildings_levels_known": {"en": "with known number of floors",
+                               "sv": "med känt antal våningar", "da": "med kendt antal etager"},
+    "network": {"en": "Network", "sv": "Nätverk", "da": "Netværk"},
+    "nodes": {"en": "nodes", "sv": "noder", "da": "knuder"},
+    "edges": {"en": "edges", "sv": "länkar", "da": "kanter"},
+    "components": {"en": "connected parts", "sv": "sammanhängande delar",
+                   "da": "sammenhængende dele"},
+    "largest_component": {"en": "largest part holds", "sv": "största delen har",
+                          "da": "største del har"},
+    "not_walked": {"en": "Highway types not walked on", "sv": "Vägtyper som inte räknas som gångbara",
+                   "da": "Vejtyper der ikke regnes som gangbare"},
+    "attribution": {"en": "© OpenStreetMap contributors", "sv": "© OpenStreetMap-bidragsgivare",
+                    "da": "© OpenStreetMap-bidragydere"},
+    "areas": {"en": "areas", "sv": "ytor", "da": "arealer"},
+    "use_residential": {"en": "residential", "sv": "bostäder", "da": "boliger"},
+    "use_mixed": {"en": "mixed use", "sv": "blandad användning", "da": "blandet anvendelse"},
+    "use_non_residential": {"en": "not residential", "sv": "ej bostäder", "da": "ikke boliger"},
+    "use_unknown": {"en": "use not mapped", "sv": "användning okänd", "da": "anvendelse ukendt"},
+    # destination categories
+    "cat_school": {"en": "school", "sv": "skola", "da": "skole"},
+    "cat_preschool": {"en": "preschool", "sv": "förskola", "da": "børnehave"},
+    "cat_grocery": {"en": "grocery", "sv": "livsmedelsbutik", "da": "dagligvarebutik"},
+    "cat_transit_stop": {"en": "public transport stop", "sv": "kollektivtrafikhållplats",
+                         "da": "stoppested for kollektiv trafik"},
+    "cat_healthcare": {"en": "healthcare", "sv": "vård", "da": "sundhed"},
+    "cat_library": {"en": "library", "sv": "bibliotek", "da": "bibliotek"},
+    "cat_meeting_place": {"en": "meeting place", "sv": "mötesplats", "da": "mødested"},
+    "cat_sports": {"en": "sports", "sv": "idrott", "da": "idræt"},
+    "cat_playground": {"en": "playground", "sv": "lekplats", "da": "legeplads"},
+}
+
+
+def _check(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ConfigError(f"language {lang!r} is not available: choose one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def tr(key: str, lang: str = "en", **fields) -> str:
+    """The text ``key`` in ``lang`` (English when missing), with ``{fields}`` filled in."""
+    entry = CATALOGUE.get(key)
+    text = key if entry is None else entry.get(_check(lang)) or entry["en"]
+    return text.format(**fields) if fields else text
+
+
+def fmt(x: float, lang: str = "en", digits: int = 0) -> str:
+    """Format a number for ``lang`` with ``digits`` decimals (grouping, decimal comma in sv/da)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(round(float(x), digits), format=pattern, locale=_LOCALES[_check(lang)])
+
+
+def fmt_pct(share: float, lang: str = "en", digits: int = 0) -> str:
+    """Format a share in [0, 1] as a percentage for ``lang`` (e.g. '12,5 %' in sv)."""
+    sep = "\u00a0%" if lang in ("sv", "da") else "%"
+    return fmt(100.0 * share, lang, digits) + sep

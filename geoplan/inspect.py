@@ -1,0 +1,233 @@
+"""``geoplan inspect``: a data-quality summary of an OSM extract for a study area.
+
+Example
+-------
+>>> from geoplan.demo import demo_extract
+>>> s = inspect_osm(demo_extract())
+>>> s.crs_epsg, s.lamps_osm
+(3067, 586)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import networkx as nx
+import numpy as np
+import shapely
+
+from .i18n import fmt, fmt_pct, tr
+from .network import build_walk_network
+from .progress import Progress, scaled
+from .sources import osm_tags as T
+from .sources.area import AreaLike
+from .sources.lamps import combine_lamps, read_lamp_register
+from .sources.osm import read_osm
+from .types import LightingRule, OsmData, WalkNetwork
+
+__all__ = ["InspectSummary", "inspect_osm", "summarize"]
+
+
+@dataclass(frozen=True)
+class InspectSummary:
+    """Numbers of the data-quality summary (all measured inside the study area)."""
+
+    source: str
+    crs_epsg: int
+    crs_name: str
+    area_km2: float
+    walkable_km: float
+    lit_km: float
+    dark_km: float
+    unknown_km: float
+    #: km by '<lit>_<lit_source>', e.g. 'yes_tag', 'yes_lamps', 'unknown_none'
+    km_by_lit_source: dict = field(default_factory=dict)
+    lamps_osm: int = 0
+    lamps_register: int = 0
+    green_ha: float = 0.0
+    public_green_ha: float = 0.0
+    green_areas: int = 0
+    destinations: dict = field(default_factory=dict)
+    buildings: int = 0
+    buildings_levels_known: int = 0
+    buildings_by_use: dict = field(default_factory=dict)
+    network_nodes: int = 0
+    network_edges: int = 0
+    network_components: int = 0
+    largest_component_share: float = 0.0
+    highway_not_walked: dict = field(default_factory=dict)
+    way_node_refs_missing: int = 0
+    attribution: str = "© OpenStreetMap contributors"
+
+    @property
+    def lit_share(self) -> float:
+        return self.lit_km / self.walkable_km if self.walkable_km else float("nan")
+
+    @property
+    def dark_share(self) -> float:
+        return self.dark_km / self.walkable_km if self.walkable_km else float("nan")
+
+    @property
+    def unknown_share(self) -> float:
+        return self.unknown_km / self.walkable_km if self.walkable_km else float("nan")
+
+    def to_dict(self) -> dict:
+        """JSON-able dict of every number, shares included."""
+        d = asdict(self)
+        d.update(lit_share=self.lit_share, dark_share=self.dark_share,
+                 unknown_share=self.unknown_share)
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, sort_keys=True)
+
+    def to_text(self, lang: str = "en") -> str:
+        """The summary as a plain-text report in ``lang`` ('en', 'sv' or 'da')."""
+        f = lambda x, d=1: fmt(x, lang, d)  # noqa: E731
+        p = lambda x: fmt_pct(x, lang, 1)  # noqa: E731
+        lines = [
+            tr("inspect_title", lang, source=self.source),
+            f"  {tr('crs', lang)}: {self.crs_name} (EPSG:{self.crs_epsg})",
+            f"  {tr('area_km2', lang)}: {f(self.area_km2, 2)}",
+            f"  {tr('walkable_km', lang)}: {f(self.walkable_km)}",
+            f"  {tr('lighting', lang)}: {tr('lit', lang)} {p(self.lit_share)}, "
+            f"{tr('dark', lang)} {p(self.dark_share)}, {tr('unknown', lang)} {p(self.unknown_share)}",
+        ]
+        for key, km in sorted(self.km_by_lit_source.items()):
+            lit, src = key.split("_", 1)
+            share = km / self.walkable_km if self.walkable_km else 0.0
+            word = {"yes": "lit", "no": "dark"}.get(lit, lit)
+            lines.append(f"    {tr(word, lang)}, "
+                         f"{tr('source_' + src, lang)}: {f(km)} km ({p(share)})")
+        lines += [
+            f"  {tr('lamps', lang)}: {self.lamps_osm + self.lamps_register} "
+            f"(OSM {self.lamps_osm}, register {self.lamps_register})",
+            f"  {tr('green_ha', lang)}: {f(self.green_ha)} ({tr('public_green_ha', lang)} "
+            f"{f(self.public_green_ha)}), {self.green_areas} {tr('areas', lang)}",
+            f"  {tr('destinations', lang)}:",
+        ]
+        for cat in T.CATEGORIES:
+            lines.append(f"    {tr('cat_' + cat, lang)}: {self.destinations.get(cat, 0)}")
+        lines += [
+            f"  {tr('buildings', lang)}: {self.buildings} ({tr('buildings_levels_known', lang)}: "
+            f"{self.buildings_levels_known}); "
+            + ", ".join(f"{tr('use_' + k, lang)} {v}" for k, v in sorted(self.buildings_by_use.items())),
+            f"  {tr('network', lang)}: {self.network_nodes} {tr('nodes', lang)}, "
+            f"{self.network_edges} {tr('edges', lang)}, {self.network_components} "
+            f"{tr('components', lang)} ({tr('largest_component', lang)} "
+            f"{p(self.largest_component_share)})",
+        ]
+        if self.highway_not_walked:
+            lines.append(f"  {tr('not_walked', lang)}: " + ", ".join(
+                f"{k} {v}" for k, v in sorted(self.highway_not_walked.items(), key=lambda kv: -kv[1])
+            ))
+        lines.append(f"  {tr('attribution', lang)}")
+        return "\n".join(lines)
+
+
+def _components(net: WalkNetwork) -> tuple[int, float]:
+    if len(net.edges) == 0:
+        return 0, 0.0
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(net.nodes)
+    A = sp.coo_matrix((np.ones(len(net.edges)), (net.edges["u"], net.edges["v"])), shape=(n, n))
+    k, labels = connected_components(A, directed=False)
+    length_by = np.bincount(labels[net.edges["u"].values], weights=net.edges["length_m"].values,
+                            minlength=k)
+    total = length_by.sum()
+    return int(k), float(length_by.max() / total) if total else 0.0
+
+
+def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
+    """Summarise ``data`` and ``net`` inside ``data.area`` (lengths clipped to the area)."""
+    area = data.area
+    shapely.prepare(area)
+    lamps = data.lamps if lamps is None else lamps
+    e = net.edges
+    inside = shapely.intersection(e.geometry.values, area)
+    km = shapely.length(inside) / 1000.0
+    by = {}
+    for (lit, src), v in zip(zip(e["lit"], e["lit_source"], strict=True), km, strict=True):
+        by[f"{lit}_{src}"] = by.get(f"{lit}_{src}", 0.0) + float(v)
+    lit_km = {k: float(km[e["lit"].values == k].sum()) for k in ("yes", "no", "unknown")}
+    lamp_in = lamps[shapely.contains_xy(area, lamps.geometry.x, lamps.geometry.y)] if len(lamps) else lamps
+    green = data.green
+    union = shapely.union_all(shapely.intersection(green.geometry.values, area)) if len(green) else None
+    pub = green[green["public"]]
+    pub_union = shapely.union_all(shapely.intersection(pub.geometry.values, area)) if len(pub) else None
+    b = data.buildings
+    b_in = b[b.intersects(area)] if len(b) else b
+    dest = data.destinations
+    notes = dict(data.notes)
+    ncomp, largest = _components(net)
+    return InspectSummary(
+        source=data.source,
+        crs_epsg=int(data.crs.to_epsg() or 0),
+        crs_name=data.crs.name,
+        area_km2=area.area / 1e6,
+        walkable_km=float(km.sum()),
+        lit_km=lit_km["yes"],
+        dark_km=lit_km["no"],
+        unknown_km=lit_km["unknown"],
+        km_by_lit_source={k: v for k, v in by.items() if v > 0},
+        lamps_osm=int((lamp_in["source"] == "osm").sum()) if len(lamp_in) else 0,
+        lamps_register=int((lamp_in["source"] == "register").sum()) if len(lamp_in) else 0,
+        green_ha=union.area / 1e4 if union is not None else 0.0,
+        public_green_ha=pub_union.area / 1e4 if pub_union is not None else 0.0,
+        green_areas=int(len(green)),
+        destinations={c: int((dest["category"] == c).sum()) for c in T.CATEGORIES},
+        buildings=int(len(b_in)),
+        buildings_levels_known=int((b_in["levels_source"] != "assumed").sum()) if len(b_in) else 0,
+        buildings_by_use={k: int(v) for k, v in b_in["use"].value_counts().items()} if len(b_in) else {},
+        network_nodes=int(len(net.nodes)),
+        network_edges=int(len(net.edges)),
+        network_components=ncomp,
+        largest_component_share=largest,
+        highway_not_walked={k.split(":", 1)[1]: v for k, v in notes.items()
+                            if k.startswith("highway_not_walked:")},
+        way_node_refs_missing=int(notes.get("way_node_refs_missing", 0)),
+    )
+
+
+def inspect_osm(
+    path,
+    *,
+    area: AreaLike = None,
+    crs=None,
+    lamps_file=None,
+    lamps_crs=None,
+    lamps_mode: str = "augment",
+    lighting: LightingRule | None = None,
+    progress: Progress | None = None,
+) -> InspectSummary:
+    """Read ``path``, build the walk network and summarise data quality inside ``area``.
+
+    Parameters
+    ----------
+    path
+        OSM extract (.osm.pbf, .osm, .osm.bz2).
+    area
+        Study area: polygon file, ``(minlon, minlat, maxlon, maxlat)``, or a shapely geometry in
+        WGS 84. None: the whole extract.
+    crs
+        Metric CRS override (default: chosen from the area's country).
+    lamps_file, lamps_crs, lamps_mode
+        Optional municipal lamp register, the CRS of a CSV register, and 'augment'/'replace'.
+    lighting
+        The lighting rule.
+    progress
+        Progress sink (may cancel).
+    """
+    data = read_osm(path, area=area, crs=crs, progress=scaled(progress, 0.0, 0.5))
+    lamps = data.lamps
+    if lamps_file is not None:
+        reg = read_lamp_register(lamps_file, crs=lamps_crs, to_crs=data.crs)
+        lamps = combine_lamps(data.lamps, reg, mode=lamps_mode, area=data.area)
+    net = build_walk_network(data, lighting=lighting, lamps=lamps, progress=scaled(progress, 0.5, 0.95))
+    s = summarize(data, net, lamps)
+    if progress is not None:
+        progress.report(1.0, "done")
+    return s

@@ -1,0 +1,1 @@
+"""Writers: GeoPackages with QGIS styles, rasters, maps, reports and tables — all atomic."""

@@ -1,0 +1,991 @@
+"""Exact walking distances on the walk network, computed with compiled Dijkstra.
+
+The flow is three small steps:
+
+1. :func:`attach_points` projects each point onto its **nearest edge** (never its nearest node)
+   and records the edge, the offset along it from ``u`` in metres and the snap distance. Points
+   further than ``max_snap_m`` from every edge are *unattached*: they get no access at all
+   (``inf`` distance, ``NaN`` counts), never a silent 0.
+2. :func:`build_routing_graph` splits the edges at the attachment offsets (virtual nodes; several
+   points per edge; a point at an end reuses the node) and returns a symmetric CSR matrix of
+   lengths in metres plus, per attached point, its node in that graph. ``edge_mask`` keeps only
+   some edges, e.g. lit paths for night access (:func:`lit_mask`).
+3. Queries on node ids, all aligned to the origins, ``inf`` where unreachable:
+   :func:`nearest_distance_m`, :func:`nearest_route` (with the lit length of the route),
+   :func:`count_within` and :func:`gravity`.
+
+All distances come from :func:`scipy.sparse.csgraph.dijkstra`. :func:`count_within` and
+:func:`gravity` are exact and memory-bounded: sources are processed in spatial tiles, each on the
+subgraph of nodes within the search radius of the tile (a walk of length ``R`` never leaves the
+straight-line disc of radius ``R``, widened by the graph's ``reach_factor`` if some edge is
+shorter than the straight line between its ends).
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> net = example_network()
+>>> homes = gpd.GeoSeries.from_xy([30.0, 100.0], [4.0, 60.0], crs=net.crs)
+>>> shops = gpd.GeoSeries.from_xy([170.0], [-3.0], crs=net.crs)
+>>> o, d = attach_points(net, homes), attach_points(net, shops)
+>>> g = build_routing_graph(net, [o, d])
+>>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()
+[140.0, 130.0]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from .errors import CRSError, GeoplanError
+from .progress import Progress, report
+from .types import WalkNetwork
+
+__all__ = [
+    "DEFAULT_MAX_SNAP_M",
+    "LIT_CODES",
+    "Attachment",
+    "NearestRoute",
+    "RoutingGraph",
+    "attach_points",
+    "build_routing_graph",
+    "count_within",
+    "example_network",
+    "gravity",
+    "gravity_beta",
+    "lit_mask",
+    "nearest_distance_m",
+    "nearest_route",
+]
+
+log = logging.getLogger(__name__)
+
+#: Points further than this from every edge are unattached (no access).
+DEFAULT_MAX_SNAP_M = 50.0
+#: Integer code of each ``lit`` value on the arcs of a :class:`RoutingGraph`.
+LIT_CODES = {"no": 0, "yes": 1, "unknown": 2}
+#: A point this close to an edge end sits on the end node (no zero-length split).
+END_TOLERANCE_M = 1e-3
+#: Upper bound on the cells of one distance block (sources x subgraph nodes): 4M -> 32 MB.
+MAX_BLOCK_CELLS = 1 << 22
+
+_REQUIRED_EDGE_COLUMNS = ("u", "v", "length_m", "geometry")
+
+
+# --------------------------------------------------------------------------------------------
+# value objects
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Attachment:
+    """Where each point meets the network, in the order of the input points.
+
+    Attributes
+    ----------
+    edge : numpy.ndarray
+        int64 position (0..m-1) of the nearest edge in ``network.edges``; ``-1`` if unattached.
+    offset_m : numpy.ndarray
+        Distance along that edge from its ``u`` node in metres, on the scale of ``length_m``;
+        ``NaN`` if unattached.
+    snap_m : numpy.ndarray
+        Straight-line distance in metres from the point to the edge; ``NaN`` if unattached.
+    on_edge_xy : numpy.ndarray
+        ``(n, 2)`` coordinates of the projected point on the edge; ``NaN`` if unattached.
+    index : Any
+        The index of the input points (a :class:`pandas.Index`).
+    max_snap_m : float
+        The snap limit used.
+    """
+
+    edge: np.ndarray
+    offset_m: np.ndarray
+    snap_m: np.ndarray
+    on_edge_xy: np.ndarray
+    index: Any
+    max_snap_m: float
+
+    @property
+    def attached(self) -> np.ndarray:
+        """Boolean mask of the points that lie within ``max_snap_m`` of an edge."""
+        return self.edge >= 0
+
+    @property
+    def n_unattached(self) -> int:
+        """How many points got no edge (report these: they have no access)."""
+        return int((self.edge < 0).sum())
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingGraph:
+    """The walk network split at attached points, ready for Dijkstra.
+
+    Attributes
+    ----------
+    csr : scipy.sparse.csr_matrix
+        ``(n_nodes, n_nodes)`` symmetric matrix of lengths in metres; one arc per direction,
+        parallel edges reduced to the shortest. Nodes ``0..n_network_nodes-1`` are the
+        network's nodes, the rest are virtual nodes at attached points.
+    node_xy : numpy.ndarray
+        ``(n_nodes, 2)`` coordinates in the network's metric CRS.
+    arc_key : numpy.ndarray
+        Sorted int64 ``row * n_nodes + col`` of each stored arc, aligned to ``csr.data``.
+    arc_lit : numpy.ndarray
+        int8 :data:`LIT_CODES` value of each stored arc, aligned to ``csr.data``.
+    n_network_nodes : int
+        Number of nodes of the original network.
+    point_nodes : tuple of numpy.ndarray
+        For each attachment given to :func:`build_routing_graph`, the node id of each point
+        (``-1`` where unattached).
+    reach_factor : float
+        ``max(1, max(straight-line length / length_m))`` over arcs: a walk of length ``R`` stays
+        within ``R * reach_factor`` of its start in a straight line (``inf`` if unbounded).
+    """
+
+    csr: sp.csr_matrix
+    node_xy: np.ndarray
+    arc_key: np.ndarray
+    arc_lit: np.ndarray
+    n_network_nodes: int
+    point_nodes: tuple[np.ndarray, ...]
+    reach_factor: float
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes, network and virtual."""
+        return int(self.csr.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class NearestRoute:
+    """The shortest route from each origin to its nearest destination.
+
+    Attributes
+    ----------
+    distance_m : numpy.ndarray
+        Route length in metres; ``inf`` if no destination is reachable (or origin unattached).
+    destination : numpy.ndarray
+        Position of the nearest destination in the ``destinations`` array; ``-1`` if none.
+    lit_m, unknown_m : numpy.ndarray
+        Metres of the route on ``lit == 'yes'`` / ``lit == 'unknown'`` edges; ``NaN`` if none.
+    """
+
+    distance_m: np.ndarray
+    destination: np.ndarray
+    lit_m: np.ndarray
+    unknown_m: np.ndarray
+
+    @property
+    def lit_share(self) -> np.ndarray:
+        """Share of the route length that is lit; ``NaN`` for 0 m and missing routes."""
+        return _share(self.lit_m, self.distance_m)
+
+    @property
+    def unknown_share(self) -> np.ndarray:
+        """Share of the route length whose lighting is unknown; ``NaN`` as :attr:`lit_share`."""
+        return _share(self.unknown_m, self.distance_m)
+
+
+def _share(part: np.ndarray, total: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(total) & (total > 0)
+    out = np.full(total.shape, np.nan)
+    out[ok] = part[ok] / total[ok]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# validation (all checks of the inputs in one place)
+# --------------------------------------------------------------------------------------------
+def _network_arrays(network: WalkNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validate ``network``; return ``u``, ``v``, ``length_m`` and node coordinates."""
+    edges, nodes = getattr(network, "edges", None), getattr(network, "nodes", None)
+    if edges is None or nodes is None:
+        raise GeoplanError("routing needs a WalkNetwork with 'nodes' and 'edges' GeoDataFrames")
+    if len(edges) == 0 or len(nodes) == 0:
+        raise GeoplanError(
+            "the walk network is empty (no edges or no nodes): check that the OSM extract covers "
+            "the study area and that it contains walkable ways"
+        )
+    missing = [c for c in _REQUIRED_EDGE_COLUMNS if c not in edges.columns]
+    if missing:
+        raise GeoplanError(
+            f"network edges lack column(s) {missing}; expected {list(_REQUIRED_EDGE_COLUMNS)} "
+            "(build the network with geoplan.network)"
+        )
+    _check_metric_crs(network.crs)
+    n = len(nodes)
+    if not np.array_equal(np.asarray(nodes.index), np.arange(n)):
+        raise GeoplanError("network nodes must be indexed 0..n-1; use nodes.reset_index(drop=True)")
+    u, v = _node_column(edges, "u", n), _node_column(edges, "v", n)
+    length = np.asarray(edges["length_m"], dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(length) | (length < 0))
+    if len(bad):
+        raise GeoplanError(
+            f"{len(bad)} edge(s) have a NaN, infinite or negative length_m (first: edge "
+            f"{edges.index[bad[0]]!r} = {length[bad[0]]}); recompute length_m from the geometry "
+            "in the metric CRS"
+        )
+    xy = shapely.get_coordinates(np.asarray(nodes.geometry.values))
+    if len(xy) != n:
+        raise GeoplanError("every network node must be a non-empty Point")
+    return u, v, length, xy
+
+
+def _node_column(edges: Any, name: str, n: int) -> np.ndarray:
+    col = np.asarray(edges[name])
+    if col.dtype.kind not in "iu":
+        if col.dtype.kind != "f" or not np.all(np.isfinite(col) & (col == np.round(col))):
+            raise GeoplanError(f"edge column {name!r} must hold integer node indices")
+    col = col.astype(np.int64)
+    if len(col) and (col.min() < 0 or col.max() >= n):
+        raise GeoplanError(
+            f"edge column {name!r} refers to nodes outside 0..{n - 1}; renumber the edges' u/v "
+            "to positions in network.nodes"
+        )
+    return col
+
+
+def _check_metric_crs(crs: Any) -> None:
+    if crs is None:
+        raise CRSError("the walk network has no CRS; set it (e.g. network built in EPSG:3006)")
+    from pyproj import CRS
+
+    if CRS.from_user_input(crs).is_geographic:
+        raise CRSError(
+            f"the walk network is in a geographic CRS ({crs}); reproject it to a metric CRS "
+            "with geoplan.crs.to_crs before routing (distances must be in metres)"
+        )
+
+
+def _point_geometries(points: Any, crs: Any) -> np.ndarray:
+    """Validate the points' CRS and type; return their geometries (missing ones kept as None)."""
+    geoms = getattr(points, "geometry", None)
+    if geoms is None or not hasattr(points, "crs"):
+        raise GeoplanError("points must be a GeoSeries or GeoDataFrame of Points")
+    if points.crs is None:
+        raise CRSError(
+            f"the points have no CRS; set it with points.set_crs(...) and reproject with "
+            f"points.to_crs({_crs_name(crs)!r}) to match the network"
+        )
+    if points.crs != crs:
+        raise CRSError(
+            f"the points are in {_crs_name(points.crs)} but the network is in {_crs_name(crs)}; "
+            f"reproject them with points.to_crs({_crs_name(crs)!r})"
+        )
+    arr = np.asarray(geoms.values, dtype=object)
+    kind = shapely.get_type_id(arr)
+    bad = (kind != 0) & (kind != -1) & ~shapely.is_empty(arr)
+    if bad.any():
+        raise GeoplanError(
+            f"{int(bad.sum())} geometries are not Points; use .representative_point() (areas) or "
+            "entrance points before attaching them to the network"
+        )
+    return arr
+
+
+def _crs_name(crs: Any) -> str:
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    epsg = c.to_epsg()
+    return f"EPSG:{epsg}" if epsg else c.name
+
+
+def _edge_mask(edge_mask: Any, m: int) -> np.ndarray:
+    if edge_mask is None:
+        return np.ones(m, dtype=bool)
+    mask = np.asarray(edge_mask)
+    if mask.dtype != bool or mask.shape != (m,):
+        raise GeoplanError(
+            f"edge_mask must be a boolean array with one value per edge ({m}), got "
+            f"{mask.dtype} of shape {mask.shape}"
+        )
+    return mask
+
+
+def _lit_codes(edges: Any) -> np.ndarray:
+    """int8 :data:`LIT_CODES` per edge; a missing ``lit`` column or value counts as unknown."""
+    if "lit" not in edges.columns:
+        return np.full(len(edges), LIT_CODES["unknown"], dtype=np.int8)
+    lit = edges["lit"].astype(object).where(edges["lit"].notna(), "unknown")
+    codes = lit.map(LIT_CODES)
+    if codes.isna().any():
+        bad = sorted(set(lit[codes.isna()].astype(str)))[:5]
+        raise GeoplanError(f"edge column 'lit' must be 'yes', 'no' or 'unknown', found {bad}")
+    return codes.to_numpy(dtype=np.int8)
+
+
+def _node_ids(graph: RoutingGraph, nodes: Any, name: str) -> np.ndarray:
+    ids = np.asarray(nodes)
+    if ids.ndim != 1 or (len(ids) and ids.dtype.kind not in "iu"):
+        raise GeoplanError(f"{name} must be a 1-D array of integer node ids (-1 = unattached)")
+    ids = ids.astype(np.int64)
+    if len(ids) and (ids.min() < -1 or ids.max() >= graph.n_nodes):
+        raise GeoplanError(
+            f"{name} holds node ids outside -1..{graph.n_nodes - 1}; pass ids from "
+            "graph.point_nodes of the same routing graph"
+        )
+    return ids
+
+
+def _weights(weights: Any, n: int) -> np.ndarray:
+    if weights is None:
+        return np.ones(n)
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (n,) or not np.all(np.isfinite(w)):
+        raise GeoplanError(f"weights must be {n} finite numbers, one per destination")
+    return w
+
+
+# --------------------------------------------------------------------------------------------
+# attaching points and building the split graph
+# --------------------------------------------------------------------------------------------
+def lit_mask(network: WalkNetwork, *, unknown_as_lit: bool = False) -> np.ndarray:
+    """Boolean edge mask of the lit network, for night access.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        Edges must have a ``lit`` column ('yes'/'no'/'unknown').
+    unknown_as_lit : bool
+        Keep ``unknown`` edges too (``lit != 'no'``); say so when reporting the result.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per edge, to pass as ``edge_mask``.
+
+    Examples
+    --------
+    >>> lit_mask(example_network()).tolist()
+    [True, False, False]
+    >>> lit_mask(example_network(), unknown_as_lit=True).tolist()
+    [True, False, True]
+    """
+    if "lit" not in network.edges.columns:
+        raise GeoplanError("network edges have no 'lit' column; classify lighting first")
+    codes = _lit_codes(network.edges)
+    keep = codes == LIT_CODES["yes"]
+    return keep | (codes == LIT_CODES["unknown"]) if unknown_as_lit else keep
+
+
+def attach_points(
+    network: WalkNetwork,
+    points: Any,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    edge_mask: Any = None,
+) -> Attachment:
+    """Project each point onto its nearest edge (not its nearest node).
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The walk network, in a metric CRS.
+    points : geopandas.GeoSeries or geopandas.GeoDataFrame
+        Points in the network's CRS. Missing or empty geometries are unattached.
+    max_snap_m : float
+        Points further than this from every (kept) edge are unattached: no access.
+    edge_mask : array of bool, optional
+        Attach only to these edges (e.g. :func:`lit_mask`).
+
+    Returns
+    -------
+    Attachment
+        Edge, offset from ``u`` in metres (geometric offset scaled to ``length_m``), snap
+        distance and projected point for each input point, in input order.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> pts = gpd.GeoSeries.from_xy([25.0, 150.0, 500.0], [5.0, 0.0, 500.0], crs=net.crs)
+    >>> att = attach_points(net, pts, max_snap_m=30)
+    >>> att.edge.tolist(), att.offset_m.tolist(), att.snap_m.tolist()
+    ([0, 1, -1], [25.0, 50.0, nan], [5.0, 0.0, nan])
+    """
+    if not max_snap_m > 0:
+        raise GeoplanError(f"max_snap_m must be > 0 metres, got {max_snap_m}")
+    u, v, length, node_xy = _network_arrays(network)
+    geoms = _point_geometries(points, network.crs)
+    keep = np.flatnonzero(_edge_mask(edge_mask, len(u)))
+    n = len(geoms)
+    edge, offset, snap = np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, np.nan)
+    on_xy = np.full((n, 2), np.nan)
+    valid = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+    if len(keep) and len(valid):
+        lines = np.asarray(network.edges.geometry.values, dtype=object)
+        tree = shapely.STRtree(lines[keep])
+        (pi, ti), dist = tree.query_nearest(
+            geoms[valid], max_distance=max_snap_m, return_distance=True, all_matches=False
+        )
+        at, e = valid[pi], keep[ti]
+        off_m, xy = _project(lines[e], geoms[at], node_xy[u[e]], node_xy[v[e]], length[e])
+        edge[at], offset[at], snap[at], on_xy[at] = e, off_m, dist, xy
+    att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m))
+    if att.n_unattached:
+        log.info("%d of %d points are further than %g m from the network: no access",
+                 att.n_unattached, n, max_snap_m)
+    return att
+
+
+def _project(
+    lines: np.ndarray, pts: np.ndarray, u_xy: np.ndarray, v_xy: np.ndarray, length_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offset from ``u`` (scaled to ``length_m``) and projected coordinates of points on lines."""
+    t_geom = shapely.line_locate_point(lines, pts)
+    geom_len = shapely.length(lines)
+    on_line = shapely.get_coordinates(shapely.line_interpolate_point(lines, t_geom))
+    start = shapely.get_coordinates(shapely.get_point(lines, 0))
+    reverse = np.hypot(*(start - v_xy).T) < np.hypot(*(start - u_xy).T)
+    t_from_u = np.where(reverse, geom_len - t_geom, t_geom)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.where(geom_len > 0, t_from_u * length_m / geom_len, 0.0)
+    return np.clip(scaled, 0.0, length_m), on_line
+
+
+def build_routing_graph(
+    network: WalkNetwork,
+    attachments: Sequence[Attachment] = (),
+    *,
+    edge_mask: Any = None,
+) -> RoutingGraph:
+    """Split edges at attached points and build the symmetric CSR routing graph.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The network the attachments were made on.
+    attachments : sequence of Attachment
+        Points to insert as nodes (e.g. origins, then destinations). Points at the same place on
+        the same edge share a node; points within 1 mm of an edge end use the end node.
+    edge_mask : array of bool, optional
+        Keep only these edges (e.g. :func:`lit_mask` for night access). A point on a dropped
+        edge keeps its own node but no arcs, so it reaches nothing (unless it sits on an end).
+        Attach with the same ``edge_mask`` to reach the nearest kept edge instead.
+
+    Returns
+    -------
+    RoutingGraph
+        ``point_nodes[i]`` holds the node of each point of ``attachments[i]`` (``-1``
+        unattached).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> pts = gpd.GeoSeries.from_xy([40.0, 60.0, 100.0], [0.0, 0.0, 0.0], crs=net.crs)
+    >>> g = build_routing_graph(net, [attach_points(net, pts)])
+    >>> g.n_network_nodes, g.n_nodes, g.point_nodes[0].tolist()
+    (4, 6, [4, 5, 1])
+    """
+    u, v, length, node_xy = _network_arrays(network)
+    lit = _lit_codes(network.edges)
+    mask = _edge_mask(edge_mask, len(u))
+    n, m = len(node_xy), len(u)
+    att_edge = np.concatenate([np.empty(0, np.int64)] + [a.edge for a in attachments])
+    att_off = np.concatenate([np.empty(0)] + [a.offset_m for a in attachments])
+    att_xy = np.concatenate([np.empty((0, 2))] + [a.on_edge_xy for a in attachments])
+    att_edge = att_edge.astype(np.int64)
+    if len(att_edge) and att_edge.max() >= m:
+        raise GeoplanError("an attachment refers to edges this network lacks; re-attach the "
+                           "points to this network")
+    point_node, virt_edge, virt_off, virt_xy = _place_points(att_edge, att_off, att_xy, u, v,
+                                                             length, n)
+    a, b, w, e = _split_segments(u, v, length, virt_edge, virt_off, n)
+    keep = mask[e] & (a != b)
+    all_xy = np.vstack([node_xy, virt_xy])
+    csr, keys, arc_lit = _symmetric_csr(a[keep], b[keep], w[keep], lit[e[keep]], len(all_xy))
+    bounds = np.cumsum([0] + [len(x.edge) for x in attachments])
+    nodes = tuple(point_node[s:t] for s, t in zip(bounds[:-1], bounds[1:], strict=True))
+    return RoutingGraph(csr, all_xy, keys, arc_lit, n, nodes, _reach_factor(csr, all_xy))
+
+
+def _place_points(
+    edge: np.ndarray, off: np.ndarray, xy: np.ndarray, u: np.ndarray, v: np.ndarray,
+    length: np.ndarray, n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Node id per point; edge, offset and coordinates of the (deduplicated) virtual nodes.
+
+    Virtual nodes are numbered ``n, n+1, ...`` in order of (edge, offset).
+    """
+    node = np.full(len(edge), -1, np.int64)
+    on = np.flatnonzero(edge >= 0)
+    e, t = edge[on], off[on]
+    at_u = t <= END_TOLERANCE_M
+    at_v = ~at_u & (t >= length[e] - END_TOLERANCE_M)
+    node[on[at_u]], node[on[at_v]] = u[e[at_u]], v[e[at_v]]
+    inner = on[~at_u & ~at_v]
+    order = inner[np.lexsort((off[inner], edge[inner]))]
+    es, ts = edge[order], off[order]
+    first = np.ones(len(order), bool)
+    first[1:] = (es[1:] != es[:-1]) | (ts[1:] != ts[:-1])
+    node[order] = n + np.cumsum(first) - 1
+    return node, es[first], ts[first], xy[order[first]]
+
+
+def _split_segments(
+    u: np.ndarray, v: np.ndarray, length: np.ndarray, virt_edge: np.ndarray,
+    virt_off: np.ndarray, n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Segments ``(a, b, length_m, edge)`` of all edges cut at the sorted virtual nodes."""
+    k = len(virt_edge)
+    vid = n + np.arange(k)
+    same_prev = np.zeros(k, bool)
+    same_prev[1:] = virt_edge[1:] == virt_edge[:-1]
+    last = np.ones(k, bool)
+    last[:-1] = ~same_prev[1:]
+    prev_node = np.where(same_prev, vid - 1, u[virt_edge])
+    prev_off = np.where(same_prev, np.roll(virt_off, 1), 0.0)
+    whole = np.ones(len(u), bool)
+    whole[virt_edge] = False
+    el = virt_edge[last]
+    a = np.concatenate([u[whole], prev_node, vid[last]])
+    b = np.concatenate([v[whole], vid, v[el]])
+    w = np.concatenate([length[whole], virt_off - prev_off, length[el] - virt_off[last]])
+    e = np.concatenate([np.flatnonzero(whole), virt_edge, el])
+    return a, b, np.maximum(w, 0.0), e
+
+
+def _symmetric_csr(
+    a: np.ndarray, b: np.ndarray, w: np.ndarray, lit: np.ndarray, n: int
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """CSR with both directions of each segment, keeping the shortest of parallel arcs."""
+    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+    ww, ll = np.concatenate([w, w]), np.concatenate([lit, lit])
+    order = np.lexsort((ww, cols, rows))
+    key = rows[order] * np.int64(n) + cols[order]
+    first = np.ones(len(key), bool)
+    first[1:] = key[1:] != key[:-1]
+    sel = order[first]
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows[sel], minlength=n), out=indptr[1:])
+    idx_type = np.int32 if n < 2**31 - 1 else np.int64
+    csr = sp.csr_matrix(
+        (ww[sel], cols[sel].astype(idx_type), indptr.astype(idx_type)), shape=(n, n)
+    )
+    csr.has_sorted_indices = True
+    return csr, key[first], ll[sel].astype(np.int8)
+
+
+def _reach_factor(csr: sp.csr_matrix, xy: np.ndarray) -> float:
+    rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+    chord = np.hypot(*(xy[rows] - xy[csr.indices]).T)
+    if np.any((csr.data <= 0) & (chord > 0)):
+        return math.inf
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(csr.data > 0, chord / csr.data, 0.0)
+    return float(max(1.0, ratio.max(initial=0.0)))
+
+
+# --------------------------------------------------------------------------------------------
+# queries
+# --------------------------------------------------------------------------------------------
+def nearest_distance_m(
+    graph: RoutingGraph,
+    origins: Any,
+    destinations: Any,
+    *,
+    limit_m: float = math.inf,
+) -> np.ndarray:
+    """Network distance in metres from each origin to its nearest destination.
+
+    One multi-source Dijkstra from the destinations (``min_only=True``).
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+    origins, destinations : array of int
+        Node ids in ``graph`` (``graph.point_nodes[i]``, or network node ids); ``-1`` entries
+        are unattached points: as origins they get ``inf``, as destinations they are ignored.
+    limit_m : float
+        Stop searching beyond this distance (farther origins get ``inf``).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 per origin; ``inf`` if no destination is reachable.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())
+    >>> nearest_distance_m(g, [0, 2, 3, -1], [2]).tolist()
+    [200.0, 0.0, 200.0, inf]
+    """
+    o = _node_ids(graph, origins, "origins")
+    dist, _, _ = _multi_source(graph, _node_ids(graph, destinations, "destinations"), limit_m,
+                               predecessors=False)
+    return _at(dist, o, math.inf)
+
+
+def nearest_route(
+    graph: RoutingGraph,
+    origins: Any,
+    destinations: Any,
+    *,
+    limit_m: float = math.inf,
+) -> NearestRoute:
+    """Nearest destination per origin, with the lit and unknown-lit length of the route.
+
+    One multi-source Dijkstra with predecessors; the lit metres are summed along the shortest
+    path tree by pointer jumping (vectorised, ``O(n log depth)``).
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+    origins, destinations : array of int
+        Node ids as in :func:`nearest_distance_m`.
+    limit_m : float
+        Stop searching beyond this distance.
+
+    Returns
+    -------
+    NearestRoute
+        Distance, nearest destination (position in ``destinations``), lit and unknown metres;
+        ``lit_share`` / ``unknown_share`` as properties. With tied shortest routes one of them
+        is reported.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())
+    >>> r = nearest_route(g, [0, 2, 3], [2])
+    >>> r.distance_m.tolist(), r.lit_m.tolist(), r.unknown_m.tolist()
+    ([200.0, 0.0, 200.0], [100.0, 0.0, 0.0], [0.0, 0.0, 100.0])
+    >>> r.lit_share.tolist()
+    [0.5, nan, 0.0]
+    """
+    o = _node_ids(graph, origins, "origins")
+    d = _node_ids(graph, destinations, "destinations")
+    dist, pred, source = _multi_source(graph, d, limit_m, predecessors=True)
+    n = graph.n_nodes
+    seg = np.zeros((n, 2))
+    child = np.flatnonzero(pred >= 0)
+    pos = np.searchsorted(graph.arc_key, pred[child] * np.int64(n) + child)
+    code, w = graph.arc_lit[pos], graph.csr.data[pos]
+    seg[child, 0] = np.where(code == LIT_CODES["yes"], w, 0.0)
+    seg[child, 1] = np.where(code == LIT_CODES["unknown"], w, 0.0)
+    acc = _sum_to_root(pred, seg)
+    dest_nodes, first_pos = np.unique(d[d >= 0], return_index=True)
+    dest_pos = np.full(n, -1, np.int64)
+    dest_pos[dest_nodes] = np.flatnonzero(d >= 0)[first_pos]
+    dist_o = _at(dist, o, math.inf)
+    reached = np.isfinite(dist_o)
+    lit_o, unknown_o = _at(acc[:, 0], o, np.nan), _at(acc[:, 1], o, np.nan)
+    src = _at(source, o, -1)
+    dest = np.where(reached & (src >= 0), dest_pos[np.maximum(src, 0)], -1)
+    lit_o[~reached], unknown_o[~reached] = np.nan, np.nan
+    return NearestRoute(dist_o, dest, lit_o, unknown_o)
+
+
+def _multi_source(
+    graph: RoutingGraph, dest: np.ndarray, limit_m: float, *, predecessors: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = graph.n_nodes
+    src = np.unique(dest[dest >= 0])
+    if len(src) == 0:
+        return np.full(n, math.inf), np.full(n, -9999, np.int64), np.full(n, -9999, np.int64)
+    if predecessors:
+        dist, pred, source = dijkstra(graph.csr, directed=True, indices=src, limit=limit_m,
+                                      min_only=True, return_predecessors=True)
+        return dist, pred.astype(np.int64), source.astype(np.int64)
+    dist = dijkstra(graph.csr, directed=True, indices=src, limit=limit_m, min_only=True)
+    return dist, np.empty(0, np.int64), np.empty(0, np.int64)
+
+
+def _at(values: np.ndarray, nodes: np.ndarray, missing: Any) -> np.ndarray:
+    """``values[nodes]`` with ``missing`` where the node id is -1."""
+    out = values[np.maximum(nodes, 0)]
+    out = out.astype(np.result_type(out.dtype, np.asarray(missing).dtype), copy=True)
+    out[nodes < 0] = missing
+    return out
+
+
+def _sum_to_root(pred: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Sum ``seg`` (per node: the value of the arc from its predecessor) up to each tree root."""
+    p = np.where(pred >= 0, pred, np.arange(len(pred)))
+    acc = seg.copy()
+    while True:
+        pp = p[p]
+        if np.array_equal(pp, p):
+            return acc
+        acc = acc + acc[p]
+        p = pp
+
+
+def gravity_beta(half_distance_m: float) -> float:
+    """Decay rate ``beta = ln(2) / half_distance_m`` (per metre) of :func:`gravity`.
+
+    >>> round(gravity_beta(400.0) * 400.0, 6)
+    0.693147
+    """
+    if not half_distance_m > 0:
+        raise GeoplanError(f"half_distance_m must be > 0 metres, got {half_distance_m}")
+    return math.log(2.0) / half_distance_m
+
+
+def count_within(
+    graph: RoutingGraph,
+    origins: Any,
+    destinations: Any,
+    radii_m: Sequence[float],
+    *,
+    weights: Any = None,
+    tile_m: float | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Number (or weighted sum) of destinations within each network radius of each origin.
+
+    Exact: a destination counts for radius ``r`` if its network distance is ``<= r``.
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+    origins, destinations : array of int
+        Node ids as in :func:`nearest_distance_m`.
+    radii_m : sequence of float
+        Radii in metres, e.g. ``[400, 800, 1200]``.
+    weights : array of float, optional
+        Per destination (e.g. jobs); default 1 (a count).
+    tile_m : float, optional
+        Side of the spatial tiles of the Dijkstra sources; default ``max(radius, 400)``. The
+        result does not depend on it.
+    progress : Progress, optional
+        Reported per tile; cancelling raises :class:`geoplan.errors.Cancelled`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_origins, n_radii)`` float64; ``NaN`` rows for unattached origins (no access, not
+        zero), ``0`` for origins that reach nothing.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())
+    >>> count_within(g, [0, 1, -1], [1, 2, 3], [100, 200], weights=[1, 2, 4]).tolist()
+    [[1.0, 7.0], [7.0, 7.0], [nan, nan]]
+    """
+    radii = np.asarray(radii_m, dtype=np.float64).ravel()
+    if len(radii) == 0 or not np.all(np.isfinite(radii) & (radii >= 0)):
+        raise GeoplanError(f"radii_m must be finite radii >= 0 metres, got {list(radii_m)}")
+
+    def kernel(dist: np.ndarray) -> list[np.ndarray]:
+        return [dist <= r for r in radii]
+
+    return _reduce_pairs(graph, origins, destinations, weights, float(radii.max()), kernel,
+                         len(radii), tile_m, progress)
+
+
+def gravity(
+    graph: RoutingGraph,
+    origins: Any,
+    destinations: Any,
+    *,
+    weights: Any = None,
+    half_distance_m: float = 400.0,
+    cutoff_m: float = 1200.0,
+    tile_m: float | None = None,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Gravity access: sum of ``weight * exp(-beta * d)`` over destinations within ``cutoff_m``.
+
+    ``beta = ln(2) / half_distance_m`` (:func:`gravity_beta`): a destination at
+    ``half_distance_m`` counts half, one at twice that a quarter; beyond ``cutoff_m`` nothing.
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+    origins, destinations : array of int
+        Node ids as in :func:`nearest_distance_m`.
+    weights : array of float, optional
+        Per destination; default 1.
+    half_distance_m, cutoff_m : float
+        Decay half distance and hard cutoff, in metres.
+    tile_m : float, optional
+        As in :func:`count_within`.
+    progress : Progress, optional
+        Reported per tile.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 per origin; ``NaN`` for unattached origins, ``0`` if nothing is within reach.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())
+    >>> gravity(g, [0, 1, 3], [0, 2], half_distance_m=100, cutoff_m=150).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    beta = gravity_beta(half_distance_m)
+    if not (math.isfinite(cutoff_m) and cutoff_m >= 0):
+        raise GeoplanError(f"cutoff_m must be a finite distance >= 0 metres, got {cutoff_m}")
+
+    def kernel(dist: np.ndarray) -> list[np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            return [np.where(dist <= cutoff_m, np.exp(-beta * dist), 0.0)]
+
+    return _reduce_pairs(graph, origins, destinations, weights, float(cutoff_m), kernel, 1,
+                         tile_m, progress)[:, 0]
+
+
+def _reduce_pairs(
+    graph: RoutingGraph,
+    origins: Any,
+    destinations: Any,
+    weights: Any,
+    limit_m: float,
+    kernel: Callable[[np.ndarray], list[np.ndarray]],
+    n_out: int,
+    tile_m: float | None,
+    progress: Progress | None,
+) -> np.ndarray:
+    """``out[o, j] = sum_d w_d * kernel(dist(o, d))[j]`` over pairs within ``limit_m``.
+
+    Dijkstra runs from the smaller of the two node sets (the graph is undirected).
+    """
+    o = _node_ids(graph, origins, "origins")
+    d = _node_ids(graph, destinations, "destinations")
+    w = _weights(weights, len(d))
+    o_nodes, o_inv = np.unique(np.maximum(o, 0), return_inverse=True)
+    d_nodes, d_inv = np.unique(d[d >= 0], return_inverse=True)
+    d_w = np.bincount(d_inv, weights=w[d >= 0], minlength=len(d_nodes))
+    per_node = np.zeros((len(o_nodes), n_out))
+    from_origins = len(o_nodes) <= len(d_nodes)
+    src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
+    tile = tile_m if tile_m is not None else max(limit_m, 400.0)
+    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress):
+        for j, k in enumerate(kernel(dist)):
+            if from_origins:
+                per_node[s_idx, j] += k @ d_w[t_idx]
+            else:
+                per_node[t_idx, j] += d_w[s_idx] @ k
+    out = per_node[o_inv]
+    out[o < 0] = np.nan
+    return out
+
+
+def _distance_blocks(
+    graph: RoutingGraph,
+    src: np.ndarray,
+    tgt: np.ndarray,
+    limit_m: float,
+    tile_m: float,
+    progress: Progress | None,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
+
+    Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the subgraph
+    of nodes within ``limit_m * reach_factor`` of the tile's bounding box, in chunks of at most
+    :data:`MAX_BLOCK_CELLS` distances. Pairs beyond ``limit_m`` are ``inf``.
+    """
+    if len(src) == 0 or len(tgt) == 0:
+        return
+    if not tile_m > 0:
+        raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
+    xy = graph.node_xy
+    reach = limit_m * graph.reach_factor
+    limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
+    x_order = np.argsort(xy[:, 0], kind="stable")
+    x_sorted = xy[x_order, 0]
+    tgt_local = np.full(graph.n_nodes, -1, np.int64)
+    tiles = _tiles(xy[src], tile_m)
+    for i, tile in enumerate(tiles):
+        report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
+        nodes = _nodes_near(xy, x_order, x_sorted, xy[src[tile]], reach)
+        sub, local = _subgraph(graph.csr, nodes)
+        tgt_local[:] = -1
+        in_sub = np.flatnonzero(local[tgt] >= 0)
+        if len(in_sub) == 0:
+            continue
+        cols = local[tgt[in_sub]]
+        chunk = max(1, MAX_BLOCK_CELLS // max(len(nodes), 1))
+        for c in range(0, len(tile), chunk):
+            s = tile[c : c + chunk]
+            dist = dijkstra(sub, directed=True, indices=local[src[s]], limit=limit)
+            yield s, in_sub, dist[:, cols]
+    report(progress, 1.0, "distances: done")
+
+
+def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
+    """Positions of ``xy`` grouped by square tile of side ``tile_m``."""
+    cell = np.floor((xy - xy.min(axis=0)) / tile_m).astype(np.int64)
+    key = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
+    order = np.argsort(key, kind="stable")
+    cuts = np.flatnonzero(np.diff(key[order])) + 1
+    return np.split(order, cuts)
+
+
+def _nodes_near(
+    xy: np.ndarray, x_order: np.ndarray, x_sorted: np.ndarray, pts: np.ndarray, reach: float
+) -> np.ndarray:
+    """Sorted ids of nodes within the bounding box of ``pts`` widened by ``reach``."""
+    if not math.isfinite(reach):
+        return np.arange(len(xy))
+    lo, hi = pts.min(axis=0) - reach, pts.max(axis=0) + reach
+    cand = x_order[np.searchsorted(x_sorted, lo[0], "left") : np.searchsorted(x_sorted, hi[0],
+                                                                                "right")]
+    y = xy[cand, 1]
+    return np.sort(cand[(y >= lo[1]) & (y <= hi[1])])
+
+
+def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The graph induced by sorted ``nodes`` and the local id of every node (-1 outside)."""
+    local = np.full(csr.shape[0], -1, np.int64)
+    local[nodes] = np.arange(len(nodes))
+    start, stop = csr.indptr[nodes], csr.indptr[nodes + 1]
+    count = (stop - start).astype(np.int64)
+    pos = np.repeat(start.astype(np.int64) - np.cumsum(count) + count, count) + np.arange(
+        count.sum()
+    )
+    row = np.repeat(np.arange(len(nodes)), count)
+    col = local[csr.indices[pos]]
+    keep = col >= 0
+    indptr = np.zeros(len(nodes) + 1, np.int64)
+    np.cumsum(np.bincount(row[keep], minlength=len(nodes)), out=indptr[1:])
+    sub = sp.csr_matrix(
+        (csr.data[pos[keep]], col[keep].astype(np.int32), indptr.astype(np.int32)),
+        shape=(len(nodes), len(nodes)),
+    )
+    return sub, local
+
+
+# --------------------------------------------------------------------------------------------
+# example data for the docstrings
+# --------------------------------------------------------------------------------------------
+def example_network() -> WalkNetwork:
+    """A 4-node, 3-edge T-shaped network in EPSG:3006 for examples.
+
+    ::
+
+                                   3 (100,100)
+                                   |
+                                   |  edge 2: 100 m, lit unknown
+                                   |
+        0 (0,0) ------------------ 1 (100,0) ------------------ 2 (200,0)
+                edge 0: 100 m, lit yes        edge 1: 100 m, lit no
+
+    Examples
+    --------
+    >>> net = example_network()
+    >>> net.edges[["u", "v", "length_m", "lit"]].values.tolist()
+    [[0, 1, 100.0, 'yes'], [1, 2, 100.0, 'no'], [1, 3, 100.0, 'unknown']]
+    """
+    import geopandas as gpd
+
+    xy = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [100.0, 100.0]])
+    uv = np.array([[0, 1], [1, 2], [1, 3]])
+    nodes = gpd.GeoDataFrame(
+        {"osmid": -np.arange(1, 5)}, geometry=gpd.points_from_xy(*xy.T), crs="EPSG:3006"
+    )
+    edges = gpd.GeoDataFrame(
+        {"u": uv[:, 0], "v": uv[:, 1], "length_m": [100.0] * 3, "lit": ["yes", "no", "unknown"]},
+        geometry=shapely.linestrings(xy[uv]),
+        crs="EPSG:3006",
+    )
+    return WalkNetwork(nodes=nodes, edges=edges, crs=nodes.crs)

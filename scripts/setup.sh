@@ -14,6 +14,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 need_apt=0
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || need_apt=1
 [ -d /usr/share/qgis/python/plugins/processing ] || need_apt=1
+/usr/bin/python3 -c "import ensurepip" >/dev/null 2>&1 || need_apt=1
 if [ "$need_apt" = 1 ]; then
     log "installing QGIS 3.40 LTR from bookworm-backports (about 1-2 minutes, 2 GB)"
     if [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]; then

@@ -66,8 +66,7 @@ def kotka_pbf() -> Path:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    assert SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA} (CI has it beside the clone)"
     return SHARED_DATA
 
 

@@ -383,6 +383,15 @@ def read_scb_xlsx(
     while top > 0 and any(v not in (None, "") for v in rows[top - 1]):
         top -= 1
     header = [rows[i] for i in range(top, first)]
+    for i in range(top, first):
+        nums = [v for v in rows[i] if isinstance(v, int | float) and not isinstance(v, bool)
+                and not _YEAR_RE.match(str(v))]  # a year may be written as a number
+        if nums:
+            raise InputFileError(
+                f"{what}: row {i + 1}, above the first area row (row {first + 1}), holds numbers "
+                f"({nums[:3]}): header rows hold text only. Is it a data row without an area code "
+                "(e.g. a total for the whole country)? Remove it, or export the table again"
+            )
     value_cols = [
         j for j in range(code_col + 1, ncol)
         if any(cell(rows[i], j) is not None for i in data_rows)
@@ -429,6 +438,12 @@ def read_scb_xlsx(
         " ".join(p for row in parts if (p := row[k]) is not None) for k in range(len(value_cols))
     ]
     varying = [row for row in parts if len(set(row)) > 1]
+    if len(value_cols) > 1 and not varying:
+        raise InputFileError(
+            f"{what}: the header rows do not tell the {len(value_cols)} value columns apart (all "
+            f"read {full[0]!r}): a header row is missing; export the table again from "
+            "Statistikdatabasen with its header rows"
+        )
     short = (
         [" ".join(p for row in varying if (p := row[k]) is not None) for k in range(len(value_cols))]
         if varying else full
@@ -684,12 +699,6 @@ def join_area_table(areas, table: pd.DataFrame, *, area_key: str = "id"):
             f"{[c for c in areas.columns if c != areas.geometry.name]}: pass area_key="
         )
     keys = areas[area_key].astype(str).str.strip()
-    dup = keys[keys.duplicated()].unique()
-    if len(dup):
-        raise GeoplanError(
-            f"area polygons have duplicate codes in {area_key!r}, e.g. {list(dup[:5])}: dissolve "
-            "them first (QGIS: Vector geometry > Dissolve, field = the code)"
-        )
     tab_keys = pd.Index(table.index.astype(str).str.strip())
     matched = keys.isin(tab_keys)
     if not matched.any():
@@ -697,6 +706,12 @@ def join_area_table(areas, table: pd.DataFrame, *, area_key: str = "id"):
             f"no area code in the table matches the polygons' {area_key!r} column "
             f"(table codes look like {list(tab_keys[:3])}, polygon codes like "
             f"{list(keys.iloc[:3])}): check area_key= and that both are the same kind of area"
+        )
+    dup = keys[keys.duplicated()].unique()
+    if len(dup):
+        raise GeoplanError(
+            f"area polygons have duplicate codes in {area_key!r}, e.g. {list(dup[:5])}: dissolve "
+            "them first (QGIS: Vector geometry > Dissolve, field = the code)"
         )
     t = table.copy()
     t.index = tab_keys

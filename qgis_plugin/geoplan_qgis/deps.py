@@ -71,6 +71,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("pydantic", "pydantic", "2.5"),
     Requirement("openpyxl", "openpyxl", "3.1"),
     Requirement("reverse_geocode", "reverse_geocode", "1.6"),
+    Requirement("babel", "babel", "2.12"),
 )
 
 
@@ -147,7 +148,7 @@ class DepsReport:
             lines.append(
                 tr(
                     "geoplan cannot start: the Python that QGIS runs ({python}) lacks "
-                    "these modules:",
+                    "these modules, or has versions geoplan cannot use:",
                     lang,
                 ).format(python=where)
             )
@@ -164,17 +165,20 @@ class DepsReport:
         if self.repo is not None and os.name == "posix":
             lines.append(
                 tr(
-                    "Fix: set geoplan up and start QGIS with its libraries (run in a terminal):",
+                    "Fix: close QGIS, then set geoplan up and start QGIS with its libraries "
+                    "(in a terminal):",
                     lang,
                 )
             )
             lines.append(f"  {cmds[0]}")
-            lines.append(tr("or install them into QGIS's own Python:", lang))
+            lines.append(tr("or install them into QGIS's own Python and restart QGIS:", lang))
             lines += [f"  {c}" for c in cmds[1:]]
         else:
-            lines.append(tr("Fix: install them into QGIS's own Python (run in a terminal):", lang))
+            lines.append(
+                tr("Fix: install them into QGIS's own Python (in a terminal), then restart QGIS:",
+                   lang)
+            )
             lines += [f"  {c}" for c in cmds]
-        lines.append(tr("Then restart QGIS.", lang))
         return "\n".join(lines)
 
 

@@ -24,34 +24,81 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cancelled": {"sv": "avbruten", "da": "annulleret"},
     "The study area layer has no features: draw a polygon, or select at least one when "
     "'Selected features only' is ticked.": {
-        "sv": "Lagret med studieområdet har inga objekt: rita en polygon, eller markera minst en "
-        "när 'Endast markerade objekt' är ikryssat.",
-        "da": "Laget med undersøgelsesområdet har ingen objekter: tegn en polygon, eller vælg "
-        "mindst én, når 'Kun valgte objekter' er afkrydset.",
+        "sv": "Lagret med analysområdet har inga objekt: rita en polygon, eller välj minst en "
+        "när 'Endast valda objekt' är ikryssat.",
+        "da": "Laget med analyseområdet har ingen objekter: tegn en polygon, eller vælg mindst "
+        "én, når 'Kun valgte objekter' er afkrydset.",
     },
     "Could not read the study area layer: {error}": {
-        "sv": "Kunde inte läsa lagret med studieområdet: {error}",
-        "da": "Kunne ikke læse laget med undersøgelsesområdet: {error}",
+        "sv": "Kunde inte läsa lagret med analysområdet: {error}",
+        "da": "Kunne ikke læse laget med analyseområdet: {error}",
     },
-    # --- inspect --------------------------------------------------------------------------
+    # --- inspect: parameters ------------------------------------------------------------------
     "Inspect OSM file": {"sv": "Granska OSM-fil", "da": "Undersøg OSM-fil"},
+    "Reads an OpenStreetMap extract and summarises what it holds inside the study area: the "
+    "walkable network and how much of it is lit, dark or of unknown lighting (and why), "
+    "street lamps, green space, destinations, buildings and how connected the network is. "
+    "Run it first to judge whether the data are good enough for the analysis.\n\n"
+    "The study area is optional (default: the whole extract); with 'Selected features only' "
+    "just the selected polygons count. The CRS is chosen from the country unless you give "
+    "one. A lamp register (GeoPackage, GeoJSON, shapefile, or CSV with coordinate columns "
+    "and its CRS) adds to the lamps mapped in OSM or replaces them.\n\n"
+    "Every number is also an output of its own, for use in models. The same summary as "
+    "'geoplan inspect FILE --json'. Data © OpenStreetMap contributors (ODbL).": {
+        "sv": "Läser ett OpenStreetMap-utdrag och sammanfattar vad det innehåller inom "
+        "analysområdet: det gångbara nätet och hur stor del av det som är belyst, mörkt eller "
+        "har okänd belysning (och varför), gatlampor, grönytor, målpunkter, byggnader och hur "
+        "sammanhängande nätet är. Kör den först för att bedöma om data räcker för analysen."
+        "\n\nAnalysområdet är valfritt (standard: hela utdraget); med 'Endast valda objekt' "
+        "räknas bara de valda polygonerna. Koordinatsystemet väljs efter landet om du inte "
+        "anger ett. Ett register över gatlampor (GeoPackage, GeoJSON, shapefil eller CSV med "
+        "koordinatkolumner och deras koordinatsystem) läggs till lamporna i OSM eller ersätter "
+        "dem.\n\nVarje tal är också en egen utdata som kan användas i modeller. Samma "
+        "sammanfattning som 'geoplan inspect FIL --json'. Data © OpenStreetMap-bidragsgivare "
+        "(ODbL).",
+        "da": "Læser et OpenStreetMap-udtræk og sammenfatter, hvad det indeholder inden for "
+        "analyseområdet: det gangbare net, og hvor meget af det der er belyst, mørkt eller har "
+        "ukendt belysning (og hvorfor), gadelamper, grønne områder, destinationer, bygninger, "
+        "og hvor sammenhængende nettet er. Kør den først for at vurdere, om data er gode nok "
+        "til analysen.\n\nAnalyseområdet er valgfrit (standard: hele udtrækket); med 'Kun "
+        "valgte objekter' tæller kun de valgte polygoner. Koordinatsystemet vælges efter "
+        "landet, medmindre du angiver et. Et register over gadelamper (GeoPackage, GeoJSON, "
+        "shapefil eller CSV med koordinatkolonner og deres koordinatsystem) føjes til lamperne "
+        "i OSM eller erstatter dem.\n\nHvert tal er også et selvstændigt output til brug i "
+        "modeller. Samme sammenfatning som 'geoplan inspect FIL --json'. Data © "
+        "OpenStreetMap-bidragydere (ODbL).",
+    },
     "OpenStreetMap file (.osm, .osm.pbf, .osm.bz2)": {
         "sv": "OpenStreetMap-fil (.osm, .osm.pbf, .osm.bz2)",
         "da": "OpenStreetMap-fil (.osm, .osm.pbf, .osm.bz2)",
     },
     "OpenStreetMap files": {"sv": "OpenStreetMap-filer", "da": "OpenStreetMap-filer"},
     "Study area (polygons; optional, default: the whole file)": {
-        "sv": "Studieområde (polygoner; valfritt, standard: hela filen)",
-        "da": "Undersøgelsesområde (polygoner; valgfrit, standard: hele filen)",
+        "sv": "Analysområde (polygoner; valfritt, standard: hela filen)",
+        "da": "Analyseområde (polygoner; valgfrit, standard: hele filen)",
     },
     "Metric CRS for computing (optional, default: chosen from the area)": {
         "sv": "Metriskt koordinatsystem för beräkningar (valfritt, standard: väljs efter området)",
         "da": "Metrisk koordinatsystem til beregninger (valgfrit, standard: vælges efter området)",
     },
     "Street lamp register (optional)": {
-        "sv": "Register över gatubelysning (valfritt)",
-        "da": "Register over gadebelysning (valgfrit)",
+        "sv": "Register över gatlampor (valfritt)",
+        "da": "Register over gadelamper (valgfrit)",
     },
+    "Lamp registers": {"sv": "Register över gatlampor", "da": "Registre over gadelamper"},
+    "CRS of a CSV lamp register (e.g. EPSG:3006)": {
+        "sv": "Koordinatsystem för ett lampregister i CSV (t.ex. EPSG:3006)",
+        "da": "Koordinatsystem for et lampregister i CSV (f.eks. EPSG:3006)",
+    },
+    "Lamp register and OSM lamps": {
+        "sv": "Lampregister och lampor i OSM",
+        "da": "Lampregister og lamper i OSM",
+    },
+    "Add the register to OSM's lamps": {
+        "sv": "Lägg till registret till lamporna i OSM",
+        "da": "Føj registret til lamperne i OSM",
+    },
+    "Use the register alone": {"sv": "Använd enbart registret", "da": "Brug kun registret"},
     "Report (JSON or HTML)": {"sv": "Rapport (JSON eller HTML)", "da": "Rapport (JSON eller HTML)"},
     "JSON files": {"sv": "JSON-filer", "da": "JSON-filer"},
     "HTML files": {"sv": "HTML-filer", "da": "HTML-filer"},
@@ -59,6 +106,80 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "Summary of the OSM file": {
         "sv": "Sammanfattning av OSM-filen",
         "da": "Sammenfatning af OSM-filen",
+    },
+    # --- inspect: outputs ---------------------------------------------------------------------
+    "OSM file that was read": {"sv": "OSM-fil som lästes", "da": "OSM-fil, der blev læst"},
+    "EPSG code of the metric CRS used": {
+        "sv": "EPSG-kod för det metriska koordinatsystem som användes",
+        "da": "EPSG-kode for det anvendte metriske koordinatsystem",
+    },
+    "Metric CRS used": {
+        "sv": "Metriskt koordinatsystem som användes",
+        "da": "Anvendt metrisk koordinatsystem",
+    },
+    "Study area (km²)": {"sv": "Analysområde (km²)", "da": "Analyseområde (km²)"},
+    "Walkable network (km)": {"sv": "Gångbart nät (km)", "da": "Gangbart net (km)"},
+    "Lit walkable network (km)": {"sv": "Belyst gångbart nät (km)", "da": "Belyst gangbart net (km)"},
+    "Dark walkable network (km)": {"sv": "Mörkt gångbart nät (km)", "da": "Mørkt gangbart net (km)"},
+    "Walkable network with unknown lighting (km)": {
+        "sv": "Gångbart nät med okänd belysning (km)",
+        "da": "Gangbart net med ukendt belysning (km)",
+    },
+    "Share of the walkable network that is lit (0-1)": {
+        "sv": "Andel av det gångbara nätet som är belyst (0–1)",
+        "da": "Andel af det gangbare net, der er belyst (0–1)",
+    },
+    "Share of the walkable network that is dark (0-1)": {
+        "sv": "Andel av det gångbara nätet som är mörkt (0–1)",
+        "da": "Andel af det gangbare net, der er mørkt (0–1)",
+    },
+    "Share of the walkable network with unknown lighting (0-1)": {
+        "sv": "Andel av det gångbara nätet med okänd belysning (0–1)",
+        "da": "Andel af det gangbare net med ukendt belysning (0–1)",
+    },
+    "Street lamps mapped in OSM": {
+        "sv": "Gatlampor karterade i OSM",
+        "da": "Gadelamper kortlagt i OSM",
+    },
+    "Street lamps from the lamp register": {
+        "sv": "Gatlampor från lampregistret",
+        "da": "Gadelamper fra lampregistret",
+    },
+    "Green space (ha, overlaps merged)": {
+        "sv": "Grönyta (ha, överlapp sammanslagna)",
+        "da": "Grønne områder (ha, overlap samlet)",
+    },
+    "Public green space (ha)": {"sv": "Allmän grönyta (ha)", "da": "Offentlige grønne områder (ha)"},
+    "Green areas": {"sv": "Antal grönytor", "da": "Antal grønne områder"},
+    "Buildings": {"sv": "Byggnader", "da": "Bygninger"},
+    "Buildings with a known number of floors": {
+        "sv": "Byggnader med känt antal våningar",
+        "da": "Bygninger med kendt antal etager",
+    },
+    "Walk network: nodes": {"sv": "Gångnät: noder", "da": "Gangnet: knuder"},
+    "Walk network: edges": {"sv": "Gångnät: länkar", "da": "Gangnet: kanter"},
+    "Walk network: connected parts": {
+        "sv": "Gångnät: sammanhängande delar",
+        "da": "Gangnet: sammenhængende dele",
+    },
+    "Share of the walk network in its largest part (0-1)": {
+        "sv": "Andel av gångnätet i dess största sammanhängande del (0–1)",
+        "da": "Andel af gangnettet i dets største sammenhængende del (0–1)",
+    },
+    "Way node references missing from the extract": {
+        "sv": "Nodreferenser i vägar som saknas i utdraget",
+        "da": "Nodereferencer i veje, der mangler i udtrækket",
+    },
+    "Data attribution": {"sv": "Källhänvisning för data", "da": "Kildeangivelse for data"},
+    "Walkable network (km): {lit}, {source}": {
+        "sv": "Gångbart nät (km): {lit}, {source}",
+        "da": "Gangbart net (km): {lit}, {source}",
+    },
+    "Destinations: {category}": {"sv": "Målpunkter: {category}", "da": "Destinationer: {category}"},
+    "Buildings: {use}": {"sv": "Byggnader: {use}", "da": "Bygninger: {use}"},
+    "Highway types not walked on (JSON: type and number of ways)": {
+        "sv": "Vägtyper som inte räknas som gångbara (JSON: typ och antal vägar)",
+        "da": "Vejtyper der ikke regnes som gangbare (JSON: type og antal veje)",
     },
     # --- deps -----------------------------------------------------------------------------
     "not installed": {"sv": "inte installerad", "da": "ikke installeret"},
@@ -75,10 +196,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "geoplan och alla dess Python-moduler finns.",
         "da": "geoplan og alle dets Python-moduler er tilgængelige.",
     },
-    "geoplan cannot start: the Python that QGIS runs ({python}) lacks these modules:": {
-        "sv": "geoplan kan inte starta: den Python som QGIS kör ({python}) saknar dessa moduler:",
+    "geoplan cannot start: the Python that QGIS runs ({python}) lacks these modules, or has "
+    "versions geoplan cannot use:": {
+        "sv": "geoplan kan inte starta: den Python som QGIS kör ({python}) saknar dessa moduler "
+        "eller har versioner som geoplan inte kan använda:",
         "da": "geoplan kan ikke starte: den Python, som QGIS kører ({python}), mangler disse "
-        "moduler:",
+        "moduler eller har versioner, som geoplan ikke kan bruge:",
     },
     "geoplan cannot start: importing it in the Python that QGIS runs ({python}) failed: "
     "{error}": {
@@ -87,19 +210,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "geoplan kan ikke starte: importen i den Python, som QGIS kører ({python}), "
         "mislykkedes: {error}",
     },
-    "Fix: set geoplan up and start QGIS with its libraries (run in a terminal):": {
-        "sv": "Åtgärd: installera geoplan och starta QGIS med dess bibliotek (kör i en terminal):",
-        "da": "Løsning: installer geoplan og start QGIS med dets biblioteker (kør i en terminal):",
+    "Fix: close QGIS, then set geoplan up and start QGIS with its libraries (in a terminal):": {
+        "sv": "Åtgärd: stäng QGIS, installera sedan geoplan och starta QGIS med dess bibliotek "
+        "(i en terminal):",
+        "da": "Løsning: luk QGIS, installer derefter geoplan og start QGIS med dets biblioteker "
+        "(i en terminal):",
     },
-    "or install them into QGIS's own Python:": {
-        "sv": "eller installera dem i QGIS egen Python:",
-        "da": "eller installer dem i QGIS' egen Python:",
+    "or install them into QGIS's own Python and restart QGIS:": {
+        "sv": "eller installera dem i QGIS egen Python och starta om QGIS:",
+        "da": "eller installer dem i QGIS' egen Python og genstart QGIS:",
     },
-    "Fix: install them into QGIS's own Python (run in a terminal):": {
-        "sv": "Åtgärd: installera dem i QGIS egen Python (kör i en terminal):",
-        "da": "Løsning: installer dem i QGIS' egen Python (kør i en terminal):",
+    "Fix: install them into QGIS's own Python (in a terminal), then restart QGIS:": {
+        "sv": "Åtgärd: installera dem i QGIS egen Python (i en terminal) och starta sedan om QGIS:",
+        "da": "Løsning: installer dem i QGIS' egen Python (i en terminal), og genstart derefter "
+        "QGIS:",
     },
-    "Then restart QGIS.": {"sv": "Starta sedan om QGIS.", "da": "Genstart derefter QGIS."},
     "geoplan: missing Python modules": {
         "sv": "geoplan: Python-moduler saknas",
         "da": "geoplan: Python-moduler mangler",

@@ -98,6 +98,7 @@ def source_to_shapely(source: QgsProcessingFeatureSource | None, context, *, nam
     if source is None:
         return None
     import shapely
+
     from geoplan.errors import AreaError
 
     wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")

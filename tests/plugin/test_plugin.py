@@ -1,0 +1,118 @@
+"""The plugin loads as QGIS loads it, registers the ``geoplan`` provider and leaves nothing behind."""
+
+from __future__ import annotations
+
+import configparser
+import tomllib
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication
+from qgis.PyQt.QtWidgets import QAction
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN_DIR = ROOT / "qgis_plugin"
+
+pytestmark = pytest.mark.qgis
+
+
+def _geoplan_algorithms() -> list[str]:
+    return [
+        a.id() for a in QgsApplication.processingRegistry().algorithms()
+        if a.provider() is not None and a.provider().id() == "geoplan"
+    ]
+
+
+def test_load_register_unload(qgis_iface, processing_initialized):
+    from geoplan_qgis import classFactory
+    from geoplan_qgis.provider import GeoplanProvider
+
+    registry = QgsApplication.processingRegistry()
+    providers_before = sorted(p.id() for p in registry.providers())
+    actions_before = len(qgis_iface.mainWindow().findChildren(QAction))
+    items_before = len(qgis_iface.messageBar().items())
+    assert registry.providerById("geoplan") is None
+
+    plugin = classFactory(qgis_iface)
+    assert registry.providerById("geoplan") is None  # nothing happens before initGui
+    plugin.initGui()
+    plugin.initGui()  # QGIS calls initProcessing and initGui: registered once only
+
+    provider = registry.providerById("geoplan")
+    assert isinstance(provider, GeoplanProvider)
+    assert provider.name() == "geoplan"
+    assert not provider.icon().isNull()
+    assert provider.svgIconPath().endswith("icons/geoplan.svg")
+    assert registry.algorithmById("geoplan:inspect") is not None
+    assert _geoplan_algorithms() == ["geoplan:inspect"]
+    assert len(qgis_iface.messageBar().items()) == items_before  # no warning when all is there
+
+    plugin.unload()
+    assert registry.providerById("geoplan") is None
+    assert registry.algorithmById("geoplan:inspect") is None
+    assert _geoplan_algorithms() == []
+    assert sorted(p.id() for p in registry.providers()) == providers_before
+    assert len(qgis_iface.mainWindow().findChildren(QAction)) == actions_before
+    assert len(qgis_iface.messageBar().items()) == items_before
+
+    plugin.initGui()  # loading again after unload works (plugin reloader)
+    assert registry.algorithmById("geoplan:inspect") is not None
+    plugin.unload()
+    assert registry.providerById("geoplan") is None
+
+
+def test_missing_dependency_registers_nothing_and_says_what_to_do(
+    qgis_iface, processing_initialized, monkeypatch
+):
+    """A module QGIS's Python lacks: the plugin loads, registers nothing, shows one message."""
+    from geoplan_qgis import classFactory, deps, plugin as plugin_module
+
+    missing = deps.Requirement("geoplan_no_such_module", "geoplan-no-such-dist", "1.0")
+    real_check = deps.check
+    monkeypatch.setattr(
+        plugin_module.deps, "check", lambda: real_check((missing, *deps.REQUIREMENTS))
+    )
+    bar = qgis_iface.messageBar()
+    items_before = list(bar.items())
+
+    plugin = classFactory(qgis_iface)
+    plugin.initGui()
+    assert QgsApplication.processingRegistry().providerById("geoplan") is None
+    assert plugin.provider is None
+    new_items = [i for i in bar.items() if i not in items_before]
+    assert len(new_items) == 1
+    text = new_items[0].text()
+    assert new_items[0].title() == "geoplan: missing Python modules"
+    assert "geoplan_no_such_module (geoplan-no-such-dist>=1.0): not installed" in text
+    assert "make setup" in text and "pip install --user" in text
+    assert plugin.deps_report.missing_modules == ["geoplan_no_such_module"]
+
+    plugin.unload()
+    assert list(bar.items()) == items_before
+    assert QgsApplication.processingRegistry().providerById("geoplan") is None
+
+
+def test_metadata():
+    meta = configparser.ConfigParser()
+    meta.read(PLUGIN_DIR / "geoplan_qgis" / "metadata.txt", encoding="utf-8")
+    general = meta["general"]
+    for key in ("name", "qgisMinimumVersion", "description", "about", "version", "author",
+                "license", "hasProcessingProvider", "icon"):
+        assert general.get(key), key
+    assert general["name"] == "geoplan"
+    assert general["qgisMinimumVersion"] == "3.34"
+    assert general["qgisMaximumVersion"] == "4.99"
+    assert general["hasProcessingProvider"] == "yes"
+    assert general["license"] == "GPL-2.0-or-later"
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert general["version"] == pyproject["project"]["version"]
+    assert (PLUGIN_DIR / "geoplan_qgis" / general["icon"]).is_file()
+    assert "homepage" not in general and "tracker" not in general  # no invented addresses
+
+    from geoplan_qgis.deps import REQUIREMENTS
+    from geoplan_qgis.provider import VERSION
+
+    assert VERSION == general["version"]
+    about = general["about"]
+    for req in REQUIREMENTS:
+        assert req.dist in about or req.module in about, f"{req.dist} not listed in 'about'"

@@ -102,7 +102,8 @@ def points_along_edges(net: WalkNetwork, k: int, rng: np.random.Generator) -> gp
 def networkx_graph(z: dict[str, np.ndarray]) -> nx.Graph:
     g = nx.Graph()
     g.add_nodes_from(range(len(z["x"])))
-    g.add_weighted_edges_from(zip(z["u"].tolist(), z["v"].tolist(), z["length"].tolist()))
+    edges = zip(z["u"].tolist(), z["v"].tolist(), z["length"].tolist(), strict=True)
+    g.add_weighted_edges_from(edges)
     return g
 
 
@@ -175,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             out[i] = opp_sum[list(reach)].sum()
         return out
 
-    t, nx_counts = timed(nx_within, max(1, runs // 3) if runs > 5 else 1)
+    t, nx_counts = timed(nx_within, runs)
     scale = n_orig / len(sample)
     add(f"networkx within 800 m, scaled from {len(sample)} to 20k origins",
         [x * scale for x in t], note=f"measured on {len(sample)} origins x {scale:.0f}")
     ours = count_within(graph, sample, opp, [800.0], weights=opp_w)[:, 0]
     within_diff = float(np.abs(ours - nx_counts).max())
-    t, nx_near = timed(lambda: nx.multi_source_dijkstra_path_length(g_nx, set(fac.tolist())), 1)
+    t, nx_near = timed(lambda: nx.multi_source_dijkstra_path_length(g_nx, set(fac.tolist())),
+                       runs)
     add("networkx nearest of 500 (multi-source, distance only)", t)
     near_diff = float(np.abs(near - np.array([nx_near[o] for o in orig.tolist()])).max())
 

@@ -116,6 +116,24 @@ def demo(out, lang):
     click.echo(f"\nwritten: {out / 'inspect.json'}, {out / f'inspect_{lang}.txt'}")
 
 
+@cli.command()
+@click.option("--bbox", required=True, help="minlon,minlat,maxlon,maxlat (degrees, WGS 84).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .osm.pbf file to write.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache folder (default $GEOPLAN_CACHE or ~/.cache/geoplan).")
+def overpass(bbox, out, cache):
+    """Download OSM data live from the Overpass API (the only command that uses the network).
+
+    Example: geoplan overpass --bbox 13.02,55.57,13.06,55.59 --out rosengard.osm.pbf
+    """
+    from .sources.area import parse_bbox
+    from .sources.overpass import download_osm
+
+    path = download_osm(parse_bbox(bbox), out=out, cache_dir=cache)
+    click.echo(f"written: {path} (© OpenStreetMap contributors, ODbL)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning geoplan errors into a message and exit code 2."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])

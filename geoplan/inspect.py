@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-import networkx as nx
 import numpy as np
 import shapely
 

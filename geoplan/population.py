@@ -42,7 +42,7 @@ Residential floor area (:class:`ResidentialRule`)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -51,7 +51,7 @@ import pandas as pd
 import shapely
 
 from .crs import to_crs
-from .errors import ConfigError, GeoplanError, InputFileError
+from .errors import AreaError, ConfigError, GeoplanError, InputFileError
 from .progress import Progress, report
 from .sources.stats import COUNT, RATE, column_kinds, join_area_table
 
@@ -241,6 +241,13 @@ def _allocation_shares(
         piece[edge] = shapely.area(shapely.intersection(src_geoms[si[edge]], cell_geoms[ci[edge]]))
     pairs = pd.DataFrame({"src": si, "cell": ci, "piece_m2": piece})
     pairs = pairs[pairs["piece_m2"] > 0].reset_index(drop=True)
+    if len(src_geoms) and pairs.empty:
+        raise AreaError(
+            "the source areas do not overlap the grid cells: check that both cover the same "
+            f"place and that their CRS is right (cells: {cells.crs.name}, bounds "
+            f"{np.round(cells.total_bounds).tolist()}; sources: bounds "
+            f"{np.round(shapely.total_bounds(src_geoms)).tolist()} after reprojection)"
+        )
     n_src = len(src_geoms)
     with np.errstate(invalid="ignore", divide="ignore"):
         inside_share = np.minimum(
@@ -483,6 +490,12 @@ def population_from_stats(
         kinds=kinds, rule=rule, progress=progress,
     )
     out = _with_pop(out, out[pop_column], "statistics")
+    missing = areas[area_key].astype(str).str.strip().isin(
+        table.index[table[pop_column].isna()].astype(str))
+    if missing.any():
+        note = (f"{int(missing.sum())} areas have no value for {pop_column!r} (e.g. SCB '..'): "
+                "they add no population")
+        rep = replace(rep, notes=(*rep.notes, note))
     out.attrs["pop_report"] = rep
     return out
 
@@ -580,6 +593,16 @@ def population_from_grid(
     -------
     geopandas.GeoDataFrame
         The cells with ``pop`` and ``pop_source='grid'``; ``attrs['pop_report']``.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> from geoplan.grid import make_grid
+    >>> cells = make_grid(box(0, 0, 200, 100), "EPSG:3067")
+    >>> src = gpd.GeoDataFrame({"population": [80.0]}, geometry=[box(50, 0, 250, 100)],
+    ...                        crs=3067)
+    >>> population_from_grid(cells, src, study_area=box(0, 0, 200, 100))["pop"].tolist()
+    [20.0, 40.0]
     """
     _check_cells(cells)
     report(progress, 0.0, "reading the population grid")

@@ -903,13 +903,11 @@ def _distance_blocks(
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
     x_order = np.argsort(xy[:, 0], kind="stable")
     x_sorted = xy[x_order, 0]
-    tgt_local = np.full(graph.n_nodes, -1, np.int64)
     tiles = _tiles(xy[src], tile_m)
     for i, tile in enumerate(tiles):
         report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
         nodes = _nodes_near(xy, x_order, x_sorted, xy[src[tile]], reach)
         sub, local = _subgraph(graph.csr, nodes)
-        tgt_local[:] = -1
         in_sub = np.flatnonzero(local[tgt] >= 0)
         if len(in_sub) == 0:
             continue

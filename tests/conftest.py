@@ -16,10 +16,10 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 def pytest_report_header(config):
     lines = []
     try:
+        import pyproj
         from osgeo import gdal
         from qgis.core import Qgis
         from qgis.PyQt.QtCore import QT_VERSION_STR
-        import pyproj
 
         lines.append(
             f"QGIS {Qgis.QGIS_VERSION}, GDAL {gdal.__version__}, PROJ {pyproj.proj_version_str}, "

@@ -692,6 +692,16 @@ def join_area_table(areas, table: pd.DataFrame, *, area_key: str = "id"):
     ------
     GeoplanError
         No code matches (wrong key column or another kind of area), or duplicate polygon codes.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> areas = gpd.GeoDataFrame({"id": ["A", "B"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    >>> table = pd.DataFrame({"population": [10.0, 5.0, 7.0]}, index=["A", "B", "C"])
+    >>> out, rep = join_area_table(areas, table)
+    >>> out["population"].tolist(), rep.table_only
+    ([10.0, 5.0], ('C',))
     """
     if area_key not in areas.columns:
         raise ConfigError(

@@ -138,21 +138,31 @@ class DepsReport:
                 cmds.append(f"{py} -m pip install --user{brk} <{tr('geoplan source folder', lang)}>")
         return cmds
 
-    def message(self, lang: str | None = None) -> str:
-        """One message for the planner: what is missing and the command that fixes it."""
+    def message(self, lang: str | None = None, *, compact: bool = False) -> str:
+        """One message for the planner: what is missing and the command that fixes it.
+
+        ``compact`` lists the modules on one line (for QGIS's message bar) instead of one per line.
+        """
         if self.ok:
             return tr("geoplan and all its Python modules are available.", lang)
         lines = []
         where = f"{self.python} {self.python_version}"
         if self.problems:
-            lines.append(
-                tr(
-                    "geoplan cannot start: the Python that QGIS runs ({python}) lacks "
-                    "these modules, or has versions geoplan cannot use:",
-                    lang,
-                ).format(python=where)
-            )
-            lines += [f"  - {p.describe(lang)}" for p in self.problems]
+            head = tr(
+                "geoplan cannot start: the Python that QGIS runs ({python}) lacks "
+                "these modules, or has versions geoplan cannot use:",
+                lang,
+            ).format(python=where)
+            if compact:
+                names = [
+                    p.requirement.module if p.kind == "missing"
+                    else f"{p.requirement.module} {p.found} ({p.requirement.spec})"
+                    for p in self.problems
+                ]
+                lines.append(f"{head} {', '.join(names)}")
+            else:
+                lines.append(head)
+                lines += [f"  - {p.describe(lang)}" for p in self.problems]
         else:
             lines.append(
                 tr(

@@ -225,6 +225,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Løsning: installer dem i QGIS' egen Python (i en terminal), og genstart derefter "
         "QGIS:",
     },
+    "Show how to fix it": {"sv": "Visa hur det åtgärdas", "da": "Vis, hvordan det løses"},
     "geoplan: missing Python modules": {
         "sv": "geoplan: Python-moduler saknas",
         "da": "geoplan: Python-moduler mangler",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
 
 from . import deps
@@ -60,13 +62,33 @@ class GeoplanPlugin:
 
     # --- helpers -----------------------------------------------------------------------------
     def _show_missing_dependencies(self, report: deps.DepsReport) -> None:
-        text = report.message()
+        """The full report in the log panel; on the message bar (until closed) the missing
+        modules and a button that shows the commands that fix it."""
         title = tr("geoplan: missing Python modules")
-        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Critical)
+        QgsMessageLog.logMessage(report.message(), LOG_TAG, Qgis.MessageLevel.Critical)
         if self.iface is None:
             return
-        from qgis.gui import QgsMessageBarItem
+        from qgis.PyQt.QtWidgets import QPushButton
 
-        item = QgsMessageBarItem(title, text, Qgis.MessageLevel.Critical, 0)
-        self.iface.messageBar().pushItem(item)
-        self._message_item = item
+        bar = self.iface.messageBar()
+        headline = report.message(compact=True).splitlines()[0]
+        item = bar.createMessage(title, html.escape(headline))
+        button = QPushButton(tr("Show how to fix it"), item)
+        button.clicked.connect(lambda: self.fix_dialog().exec())
+        item.layout().addWidget(button)
+        self._message_item = bar.pushWidget(item, Qgis.MessageLevel.Critical, 0)
+
+    def fix_dialog(self):
+        """A dialog with the whole report; its commands can be selected and copied."""
+        from qgis.PyQt.QtCore import Qt
+        from qgis.PyQt.QtWidgets import QMessageBox
+
+        parent = self.iface.mainWindow() if self.iface is not None else None
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(tr("geoplan: missing Python modules"))
+        box.setText(self.deps_report.message() if self.deps_report else "")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        return box

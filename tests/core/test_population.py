@@ -328,3 +328,18 @@ def test_cell_population_picks_the_best_source(botkyrka, botkyrka_cells, table):
 def test_cells_must_come_from_make_grid(botkyrka, table):
     with pytest.raises(ConfigError, match="make_grid"):
         population_from_stats(botkyrka, botkyrka, table)
+
+
+def test_areas_elsewhere_are_an_error(botkyrka, table, hsy_cells):
+    with pytest.raises(GeoplanError, match="do not overlap the grid cells.*CRS"):
+        population_from_stats(hsy_cells, botkyrka, table)
+
+
+def test_missing_population_is_noted(botkyrka, botkyrka_cells, table):
+    t = table.copy()
+    t.attrs = dict(table.attrs)
+    t.loc[botkyrka["id"].iloc[0], "population"] = np.nan
+    out = population_from_stats(botkyrka_cells, botkyrka, t)
+    assert any("1 areas have no value for 'population'" in n for n in out.attrs["pop_report"].notes)
+    expected = t.loc[botkyrka["id"], "population"].sum()  # NaN skipped
+    assert out["pop"].sum() == pytest.approx(expected, rel=1e-3)

@@ -233,7 +233,7 @@ def test_errors_name_the_fix():
         with pytest.raises(GeoplanError, match="recompute length_m"):
             build_routing_graph(WalkNetwork(net.nodes, edges, net.crs))
     with pytest.raises(CRSError, match=r"to_crs\('EPSG:3006'\)"):
-        attach_points(net, pts.to_crs(4326))
+        attach_points(net, pts.set_crs(4326, allow_override=True))
     with pytest.raises(CRSError, match="set_crs"):
         attach_points(net, pts.set_crs(None, allow_override=True))
     with pytest.raises(GeoplanError, match="representative_point"):
@@ -263,7 +263,8 @@ def _random_network(rng: np.random.Generator, side: int = 18, spacing: float = 5
                                                                 range(n - side)]
     cand = np.array(cand)
     g = nx.Graph()
-    g.add_weighted_edges_from((a, b, w) for (a, b), w in zip(cand, rng.random(len(cand))))
+    weights = rng.random(len(cand))
+    g.add_weighted_edges_from((a, b, w) for (a, b), w in zip(cand, weights, strict=True))
     tree = {tuple(sorted(e)) for e in nx.minimum_spanning_edges(g, data=False)}
     keep = np.array([tuple(e) in tree for e in cand.tolist()]) | (rng.random(len(cand)) < 0.5)
     uv = cand[keep]
@@ -315,7 +316,7 @@ def _oracle_graph(net, points: list[tuple[np.ndarray, np.ndarray]], edge_mask=No
     labels = []
     for set_no, (edge, offset) in enumerate(points):
         lab = []
-        for i, (ei, off) in enumerate(zip(edge.tolist(), offset.tolist())):
+        for i, (ei, off) in enumerate(zip(edge.tolist(), offset.tolist(), strict=True)):
             if off in (0.0, length[ei]):
                 lab.append(int(e["u" if off == 0.0 else "v"].iat[ei]))
                 continue
@@ -324,10 +325,10 @@ def _oracle_graph(net, points: list[tuple[np.ndarray, np.ndarray]], edge_mask=No
         labels.append(lab)
     g = nx.MultiGraph()
     g.add_nodes_from(range(len(net.nodes)))
-    for ei, (a, b) in enumerate(zip(e["u"].tolist(), e["v"].tolist())):
+    for ei, (a, b) in enumerate(zip(e["u"].tolist(), e["v"].tolist(), strict=True)):
         stops = sorted(on_edge.get(ei, []), key=lambda t: t[0])
         chain = [(0.0, a)] + stops + [(length[ei], b)]
-        for (o1, n1), (o2, n2) in zip(chain[:-1], chain[1:]):
+        for (o1, n1), (o2, n2) in zip(chain[:-1], chain[1:], strict=True):
             g.add_node(n2)
             if edge_mask is None or edge_mask[ei]:
                 g.add_edge(n1, n2, weight=o2 - o1, lit=lit[ei])
@@ -352,7 +353,7 @@ def _oracle_distances(g, sources, cutoff=None):
 
 def _path_lit_m(g, path):
     lit = 0.0
-    for a, b in zip(path[:-1], path[1:]):
+    for a, b in zip(path[:-1], path[1:], strict=True):
         best = min(g[a][b].values(), key=lambda d: d["weight"])
         lit += best["weight"] if best["lit"] == "yes" else 0.0
     return lit
@@ -371,11 +372,11 @@ def test_random_networks_match_networkx(seed, n_orig, n_dest):
         route = nearest_route(graph, o, d)
         np.testing.assert_allclose(route.distance_m, expected, atol=0.01)
         reached = np.isfinite(expected)
-        lit_expected = [_path_lit_m(g, paths[lab]) for lab, ok in zip(o_lab, reached) if ok]
+        reached_lab = [lab for lab, ok in zip(o_lab, reached, strict=True) if ok]
+        lit_expected = [_path_lit_m(g, paths[lab]) for lab in reached_lab]
         np.testing.assert_allclose(route.lit_m[reached], lit_expected, atol=0.01)
-        assert np.all(np.asarray(d_lab, dtype=object)[route.destination[reached]] ==
-                      np.array([paths[lab][0] for lab, ok in zip(o_lab, reached) if ok],
-                               dtype=object))
+        got_dest = [d_lab[i] for i in route.destination[reached]]
+        assert got_dest == [paths[lab][0] for lab in reached_lab]
 
         radii = [150.0, 300.0, 450.0]
         per_origin = _oracle_distances(g, o_lab, cutoff=max(radii))
@@ -402,5 +403,6 @@ def test_tiling_does_not_change_results(monkeypatch):
         np.testing.assert_array_equal(one, tiny)
         monkeypatch.setattr(routing, "MAX_BLOCK_CELLS", 500)  # forces chunks inside a tile
         np.testing.assert_array_equal(count_within(graph, o, d, [200, 500], tile_m=300), one)
-        np.testing.assert_allclose(gravity(graph, o, d, tile_m=20), gravity(graph, o, d, tile_m=1e7))
+        np.testing.assert_allclose(gravity(graph, o, d, tile_m=20),
+                                   gravity(graph, o, d, tile_m=1e7))
         monkeypatch.undo()

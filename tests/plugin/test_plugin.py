@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication
-from qgis.PyQt.QtWidgets import QAction
+from qgis.PyQt.QtWidgets import QAction, QPushButton, QTextEdit
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "qgis_plugin"
@@ -65,7 +65,8 @@ def test_missing_dependency_registers_nothing_and_says_what_to_do(
     qgis_iface, processing_initialized, monkeypatch
 ):
     """A module QGIS's Python lacks: the plugin loads, registers nothing, shows one message."""
-    from geoplan_qgis import classFactory, deps, plugin as plugin_module
+    from geoplan_qgis import classFactory, deps
+    from geoplan_qgis import plugin as plugin_module
 
     missing = deps.Requirement("geoplan_no_such_module", "geoplan-no-such-dist", "1.0")
     real_check = deps.check
@@ -81,10 +82,19 @@ def test_missing_dependency_registers_nothing_and_says_what_to_do(
     assert plugin.provider is None
     new_items = [i for i in bar.items() if i not in items_before]
     assert len(new_items) == 1
-    text = new_items[0].text()
     assert new_items[0].title() == "geoplan: missing Python modules"
-    assert "geoplan_no_such_module (geoplan-no-such-dist>=1.0): not installed" in text
-    assert "make setup" in text and "pip install --user" in text
+    # on the bar: which module; a button opens the whole report with the commands that fix it
+    shown = new_items[0].findChildren(QTextEdit)[0].toPlainText()
+    assert "lacks these modules" in shown and "geoplan_no_such_module" in shown
+    buttons = new_items[0].findChildren(QPushButton)
+    assert [b.text() for b in buttons] == ["Show how to fix it"]
+    dialog = plugin.fix_dialog()
+    assert dialog.text() == plugin.deps_report.message()
+    assert "geoplan_no_such_module (geoplan-no-such-dist>=1.0): not installed" in dialog.text()
+    for command in plugin.deps_report.fix_commands():
+        assert f"\n  {command}\n" in dialog.text() + "\n"
+    assert any("make setup" in c for c in plugin.deps_report.fix_commands())
+    dialog.deleteLater()
     assert plugin.deps_report.missing_modules == ["geoplan_no_such_module"]
 
     plugin.unload()
@@ -116,3 +126,26 @@ def test_metadata():
     about = general["about"]
     for req in REQUIREMENTS:
         assert req.dist in about or req.module in about, f"{req.dist} not listed in 'about'"
+
+
+@pytest.mark.parametrize("start", ["startPlugin", "startProcessingPlugin"])
+def test_qgis_loads_it_from_the_plugin_folder(qgis_iface, processing_initialized, start):
+    """The way QGIS desktop (startPlugin) and qgis_process (startProcessingPlugin) load it."""
+    import qgis.utils
+
+    registry = QgsApplication.processingRegistry()
+    if str(PLUGIN_DIR) not in qgis.utils.plugin_paths:
+        qgis.utils.plugin_paths.append(str(PLUGIN_DIR))
+    qgis.utils.updateAvailablePlugins()
+    assert "geoplan_qgis" in qgis.utils.available_plugins
+    assert qgis.utils.pluginMetadata("geoplan_qgis", "name") == "geoplan"
+    assert qgis.utils.pluginMetadata("geoplan_qgis", "hasProcessingProvider") == "yes"
+
+    assert qgis.utils.loadPlugin("geoplan_qgis") is True
+    assert getattr(qgis.utils, start)("geoplan_qgis") is True
+    assert qgis.utils.isPluginLoaded("geoplan_qgis")
+    assert registry.algorithmById("geoplan:inspect") is not None
+
+    assert qgis.utils.unloadPlugin("geoplan_qgis") is True
+    assert registry.providerById("geoplan") is None
+    assert _geoplan_algorithms() == []

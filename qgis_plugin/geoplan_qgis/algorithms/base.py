@@ -87,7 +87,7 @@ def core_errors_as_processing_exceptions():
         raise QgsProcessingException(text) from err
 
 
-def source_to_shapely(source: QgsProcessingFeatureSource | None, context, *, name: str = ""):
+def source_to_shapely(source: QgsProcessingFeatureSource | None, context):
     """All (selected) features of ``source`` as ONE shapely geometry in EPSG:4326, or None.
 
     Geometries are reprojected with the project's transform context, curves are segmentized,

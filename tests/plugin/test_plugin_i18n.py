@@ -1,0 +1,95 @@
+"""What the planner reads in the plugin is in English, Swedish or Danish, following QGIS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.qgis
+
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+
+
+def _texts(alg) -> dict[str, str]:
+    """Every text of an algorithm a planner sees, keyed by where it appears."""
+    texts = {
+        "displayName": alg.displayName(),
+        "group": alg.group(),
+        "shortHelpString": alg.shortHelpString(),
+    }
+    for p in alg.parameterDefinitions():
+        texts[f"parameter {p.name()}"] = p.description()
+        if hasattr(p, "options"):
+            for i, option in enumerate(p.options()):
+                texts[f"parameter {p.name()} option {i}"] = option
+    for o in alg.outputDefinitions():
+        texts[f"output {o.name()}"] = o.description()
+    return texts
+
+
+def _fresh_inspect_algorithm():
+    from geoplan_qgis.algorithms.inspect import InspectAlgorithm
+
+    alg = InspectAlgorithm().createInstance()
+    alg.initAlgorithm()
+    return alg
+
+
+def test_catalogue_is_complete():
+    from geoplan_qgis.i18n import CATALOGUE
+
+    for english, entry in CATALOGUE.items():
+        assert set(entry) == {"sv", "da"}, english
+        for lang, text in entry.items():
+            assert text.strip(), (english, lang)
+            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(english)), (
+                english, lang,
+            )
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("sv_SE", "sv"), ("sv", "sv"), ("da_DK", "da"), ("en_GB", "en"), ("fi_FI", "en")],
+)
+def test_language_follows_qgis_setting(qgis_language, setting, expected):
+    from geoplan_qgis.i18n import current_language
+
+    qgis_language(setting)
+    assert current_language() == expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "display_name", "group"),
+    [("sv_SE", "Granska OSM-fil", "Indata"), ("da_DK", "Undersøg OSM-fil", "Inddata")],
+)
+def test_every_text_of_inspect_is_translated(
+    qgis_language, processing_initialized, setting, display_name, group
+):
+    qgis_language("en_GB")
+    english = _texts(_fresh_inspect_algorithm())
+    qgis_language(setting)
+    translated = _texts(_fresh_inspect_algorithm())
+    assert translated["displayName"] == display_name
+    assert translated["group"] == group
+    assert set(translated) == set(english)
+    same = [k for k in english if translated[k] == english[k]]
+    assert same == [], f"not translated for {setting}: {same}"
+
+
+def test_missing_dependency_message_in_swedish_and_danish():
+    from geoplan_qgis.deps import DepsReport, Problem, Requirement
+
+    report = DepsReport(
+        (Problem(Requirement("osmnx", "osmnx", "2.0"), "missing"),
+         Problem(Requirement("pyproj", "pyproj", "3.6"), "too old", "3.4.1")),
+        None, "/usr/bin/python3", "3.11.2", None,
+    )
+    sv = report.message("sv")
+    assert "saknar dessa moduler" in sv and "osmnx (osmnx>=2.0): inte installerad" in sv
+    assert "pyproj (pyproj>=3.6): version 3.4.1 är för gammal" in sv
+    da = report.message("da")
+    assert "mangler disse moduler" in da and "version 3.4.1 er for gammel" in da
+    # the commands are the same in every language
+    assert report.fix_commands("sv") == report.fix_commands("en")
+    assert "'osmnx>=2.0' 'pyproj>=3.6'" in report.fix_commands("en")[0]

@@ -55,6 +55,7 @@ __all__ = [
     "Attachment",
     "NearestRoute",
     "RoutingGraph",
+    "add_inbound_arcs",
     "attach_points",
     "build_routing_graph",
     "count_within",
@@ -144,6 +145,9 @@ class RoutingGraph:
     reach_factor : float
         ``max(1, max(straight-line length / length_m))`` over arcs: a walk of length ``R`` stays
         within ``R * reach_factor`` of its start in a straight line (``inf`` if unbounded).
+    symmetric : bool
+        True for a plain walk network. False once one-way arcs were added
+        (:func:`add_inbound_arcs`): queries then search from the destinations only.
     """
 
     csr: sp.csr_matrix
@@ -152,6 +156,7 @@ class RoutingGraph:
     n_network_nodes: int
     point_nodes: tuple[np.ndarray, ...]
     reach_factor: float
+    symmetric: bool = True
 
     @property
     def n_nodes(self) -> int:
@@ -504,6 +509,39 @@ def build_routing_graph(
     return RoutingGraph(csr, all_xy, arc_lit, n, nodes, _reach_factor(csr, all_xy))
 
 
+def add_inbound_arcs(
+    graph: RoutingGraph, heads: np.ndarray, tails: np.ndarray, length_m: np.ndarray,
+    lit_code: np.ndarray,
+) -> RoutingGraph:
+    """Add one-way arcs ``tails[i] -> heads[i]`` (e.g. from a dark edge's ends into a home on it).
+
+    Nothing can pass *through* a head by these arcs (they only lead in), so a home's dark
+    doorstep does not open the dark path for anyone else. The result is not symmetric: its
+    queries search from the destinations. Parallel arcs keep the shortest.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network(), edge_mask=[True, False, False])
+    >>> g2 = add_inbound_arcs(g, np.array([2]), np.array([1]), np.array([100.0]),
+    ...                       np.array([LIT_CODES["no"]]))
+    >>> nearest_distance_m(g2, [2, 0], [0]).tolist()   # 0 -> 1 -> (dark, in) -> 2; 2 leads nowhere
+    [200.0, 0.0]
+    >>> nearest_distance_m(g2, [0], [2]).tolist()
+    [inf]
+    """
+    heads, tails = np.asarray(heads, np.int64), np.asarray(tails, np.int64)
+    coo = graph.csr.tocoo()
+    csr, lit = _csr_from_arcs(
+        np.concatenate([coo.row.astype(np.int64), tails]),
+        np.concatenate([coo.col.astype(np.int64), heads]),
+        np.concatenate([coo.data, np.asarray(length_m, float)]),
+        np.concatenate([graph.arc_lit, np.asarray(lit_code, np.int8)]),
+        graph.n_nodes,
+    )
+    return RoutingGraph(csr, graph.node_xy, lit, graph.n_network_nodes,
+                        graph.point_nodes, _reach_factor(csr, graph.node_xy), symmetric=False)
+
+
 def _place_points(
     edge: np.ndarray, off: np.ndarray, xy: np.ndarray, u: np.ndarray, v: np.ndarray,
     length: np.ndarray, n: int,
@@ -554,8 +592,14 @@ def _symmetric_csr(
     a: np.ndarray, b: np.ndarray, w: np.ndarray, lit: np.ndarray, n: int
 ) -> tuple[sp.csr_matrix, np.ndarray]:
     """CSR with both directions of each segment, keeping the shortest of parallel arcs."""
-    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
-    ww, ll = np.concatenate([w, w]), np.concatenate([lit, lit])
+    return _csr_from_arcs(np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, w]),
+                          np.concatenate([lit, lit]), n)
+
+
+def _csr_from_arcs(
+    rows: np.ndarray, cols: np.ndarray, ww: np.ndarray, ll: np.ndarray, n: int
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """CSR of the arcs ``rows -> cols`` (shortest of parallel arcs) and their lit codes."""
     order = np.lexsort((ww, cols, rows))
     key = rows[order] * np.int64(n) + cols[order]
     first = np.ones(len(key), bool)
@@ -857,7 +901,8 @@ def _reduce_pairs(
 ) -> np.ndarray:
     """``out[o, j] = sum_d w_d * kernel(dist(o, d))[j]`` over pairs within ``limit_m``.
 
-    Dijkstra runs from the smaller of the two node sets (the graph is undirected).
+    Dijkstra runs from the smaller of the two node sets when the graph is symmetric, else from
+    the destinations (one-way arcs lead into the origins).
     """
     o = _node_ids(graph, origins, "origins")
     d = _node_ids(graph, destinations, "destinations")
@@ -866,7 +911,7 @@ def _reduce_pairs(
     d_nodes, d_inv = np.unique(d[d >= 0], return_inverse=True)
     d_w = np.bincount(d_inv, weights=w[d >= 0], minlength=len(d_nodes))
     per_node = np.zeros((len(o_nodes), n_out))
-    from_origins = len(o_nodes) <= len(d_nodes)
+    from_origins = graph.symmetric and len(o_nodes) <= len(d_nodes)
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
     for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["LightingRule", "OsmData", "WalkNetwork"]
+__all__ = ["AccessSpec", "LightingRule", "OsmData", "SafetyWeights", "WalkNetwork"]
 
 
 @dataclass(frozen=True)
@@ -96,3 +96,101 @@ class WalkNetwork:
     nodes: Any
     edges: Any
     crs: Any
+
+
+@dataclass(frozen=True)
+class AccessSpec:
+    """Knobs of the accessibility, green-space and night-access indicators.
+
+    Examples
+    --------
+    >>> AccessSpec().radii_m
+    (400.0, 800.0, 1200.0)
+    """
+
+    #: destination categories to compute (see geoplan.sources.osm_tags.CATEGORIES)
+    categories: tuple[str, ...] = (
+        "school", "preschool", "grocery", "transit_stop", "healthcare", "library",
+        "meeting_place", "sports", "playground",
+    )
+    #: radii of the "count within" measures, metres of network distance
+    radii_m: tuple[float, ...] = (400.0, 800.0, 1200.0)
+    #: gravity: weight × exp(-ln 2 · d / half_distance_m), summed within cutoff_m
+    gravity_half_distance_m: float = 400.0
+    gravity_cutoff_m: float = 1200.0
+    #: origins and destinations farther than this from any walkable edge get no access
+    max_snap_m: float = 150.0
+    #: public green space: SCB's rule (≥ 0.5 ha within 300 m) and WHO's (≥ 1 ha within 300 m)
+    green_scb_min_ha: float = 0.5
+    green_who_min_ha: float = 1.0
+    green_within_m: float = 300.0
+    #: green m² per resident: public green reachable within this distance
+    green_per_capita_within_m: float = 500.0
+    #: night access: how edges of unknown lighting are treated on the lit-only network
+    night_unknown_as: str = "dark"
+    #: a cell "loses access after dark" to a category when it is reachable within this distance
+    #: by day and not by night (on lit paths only)
+    night_threshold_m: float = 800.0
+
+    def __post_init__(self) -> None:
+        from .errors import ConfigError
+        from .sources.osm_tags import CATEGORIES
+
+        bad = [c for c in self.categories if c not in CATEGORIES]
+        if bad:
+            raise ConfigError(
+                f"unknown destination categories {bad}: choose from {', '.join(CATEGORIES)}"
+            )
+        if not self.radii_m or any(r <= 0 for r in self.radii_m):
+            raise ConfigError(f"radii_m must be positive distances in metres, got {self.radii_m}")
+        object.__setattr__(self, "radii_m", tuple(float(r) for r in self.radii_m))
+        object.__setattr__(self, "categories", tuple(self.categories))
+        if self.night_unknown_as not in ("dark", "lit"):
+            raise ConfigError(
+                f"night_unknown_as must be 'dark' or 'lit', got {self.night_unknown_as!r}"
+            )
+        for name in ("gravity_half_distance_m", "gravity_cutoff_m", "max_snap_m", "green_within_m",
+                     "green_per_capita_within_m", "night_threshold_m"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class SafetyWeights:
+    """Weights of the 0-100 safety index (they are normalised to sum to 1).
+
+    Each component is scaled to 0..1 where 1 is safer:
+
+    - ``lit``: lit share of the walkable length in the cell (unknown counts as not lit, and lowers
+      ``data_confidence`` instead);
+    - ``no_dark_stretch``: 1 - min(longest dark stretch / 200 m, 1);
+    - ``no_tunnel``: 1 if no tunnel/underpass path in the cell, else 0;
+    - ``connectivity``: min(intersection density / 100 per km², 1) — well-connected grids offer
+      alternatives and escape routes;
+    - ``eyes_on_street``: min(eyes-on-the-street proxy / its 90th percentile in the study area, 1).
+
+    The defaults are a documented starting point, not a standard: municipalities should set their
+    own (pipeline key ``[safety.weights]``).
+    """
+
+    lit: float = 0.35
+    no_dark_stretch: float = 0.15
+    no_tunnel: float = 0.10
+    connectivity: float = 0.15
+    eyes_on_street: float = 0.25
+
+    def __post_init__(self) -> None:
+        from .errors import ConfigError
+
+        vals = self.as_dict()
+        if any(v < 0 for v in vals.values()) or sum(vals.values()) <= 0:
+            raise ConfigError(f"safety weights must be >= 0 and not all 0, got {vals}")
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(getattr(self, k)) for k in
+                ("lit", "no_dark_stretch", "no_tunnel", "connectivity", "eyes_on_street")}
+
+    def normalised(self) -> dict[str, float]:
+        d = self.as_dict()
+        s = sum(d.values())
+        return {k: v / s for k, v in d.items()}

@@ -108,6 +108,19 @@ class DepsReport:
     def ok(self) -> bool:
         return not self.problems and self.import_error is None
 
+    def headline(self, lang: str | None = None) -> str:
+        """One short line for QGIS's message bar: the modules, most important first."""
+        if self.ok:
+            return self.message(lang)
+        if not self.problems:
+            return tr("importing geoplan failed: {error}", lang).format(error=self.import_error)
+        names = [
+            p.requirement.module if p.kind == "missing"
+            else f"{p.requirement.module} {p.found} ({p.requirement.spec})"
+            for p in self.problems
+        ]
+        return tr("QGIS's Python lacks {modules}.", lang).format(modules=", ".join(names))
+
     @property
     def missing_modules(self) -> list[str]:
         """Import names of the modules that are missing, too old or too new."""
@@ -138,31 +151,21 @@ class DepsReport:
                 cmds.append(f"{py} -m pip install --user{brk} <{tr('geoplan source folder', lang)}>")
         return cmds
 
-    def message(self, lang: str | None = None, *, compact: bool = False) -> str:
-        """One message for the planner: what is missing and the command that fixes it.
-
-        ``compact`` lists the modules on one line (for QGIS's message bar) instead of one per line.
-        """
+    def message(self, lang: str | None = None) -> str:
+        """One message for the planner: what is missing and the command that fixes it."""
         if self.ok:
             return tr("geoplan and all its Python modules are available.", lang)
         lines = []
         where = f"{self.python} {self.python_version}"
         if self.problems:
-            head = tr(
-                "geoplan cannot start: the Python that QGIS runs ({python}) lacks "
-                "these modules, or has versions geoplan cannot use:",
-                lang,
-            ).format(python=where)
-            if compact:
-                names = [
-                    p.requirement.module if p.kind == "missing"
-                    else f"{p.requirement.module} {p.found} ({p.requirement.spec})"
-                    for p in self.problems
-                ]
-                lines.append(f"{head} {', '.join(names)}")
-            else:
-                lines.append(head)
-                lines += [f"  - {p.describe(lang)}" for p in self.problems]
+            lines.append(
+                tr(
+                    "geoplan cannot start: the Python that QGIS runs ({python}) lacks "
+                    "these modules, or has versions geoplan cannot use:",
+                    lang,
+                ).format(python=where)
+            )
+            lines += [f"  - {p.describe(lang)}" for p in self.problems]
         else:
             lines.append(
                 tr(

@@ -225,6 +225,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "da": "Løsning: installer dem i QGIS' egen Python (i en terminal), og genstart derefter "
         "QGIS:",
     },
+    "QGIS's Python lacks {modules}.": {
+        "sv": "QGIS Python saknar {modules}.",
+        "da": "QGIS' Python mangler {modules}.",
+    },
+    "importing geoplan failed: {error}": {
+        "sv": "importen av geoplan misslyckades: {error}",
+        "da": "importen af geoplan mislykkedes: {error}",
+    },
     "Show how to fix it": {"sv": "Visa hur det åtgärdas", "da": "Vis, hvordan det løses"},
     "geoplan: missing Python modules": {
         "sv": "geoplan: Python-moduler saknas",

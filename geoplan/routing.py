@@ -63,6 +63,7 @@ __all__ = [
     "gravity",
     "gravity_beta",
     "lit_mask",
+    "main_component_mask",
     "nearest_distance_m",
     "nearest_route",
 ]
@@ -375,6 +376,30 @@ def lit_mask(network: WalkNetwork, *, unknown_as_lit: bool = False) -> np.ndarra
     codes = _lit_codes(network.edges)
     keep = codes == LIT_CODES["yes"]
     return keep | (codes == LIT_CODES["unknown"]) if unknown_as_lit else keep
+
+
+def main_component_mask(network: WalkNetwork, min_length_m: float) -> np.ndarray:
+    """Edges of the connected parts of the network at least ``min_length_m`` long in total.
+
+    The largest part is always kept, whatever its length.
+
+    Examples
+    --------
+    >>> main_component_mask(example_network(), 1000.0).tolist()   # one 300 m part: kept
+    [True, True, True]
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    u, v, length, node_xy = _network_arrays(network)
+    n = len(node_xy)
+    if len(u) == 0:
+        return np.zeros(0, bool)
+    adj = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+    _, label = connected_components(adj, directed=False)
+    total = np.bincount(label[u], weights=length, minlength=label.max() + 1)
+    keep = total >= min_length_m
+    keep[np.argmax(total)] = True
+    return keep[label[u]]
 
 
 def attach_points(

@@ -120,6 +120,10 @@ class AccessSpec:
     gravity_cutoff_m: float = 1200.0
     #: origins and destinations farther than this from any walkable edge get no access
     max_snap_m: float = 150.0
+    #: origins and destinations attach only to parts of the network at least this long in total
+    #: (a courtyard path cut off from the rest, a fragment at the extract's edge): otherwise a
+    #: cell whose centre falls next to such a fragment would be reported as reaching nothing
+    min_component_m: float = 500.0
     #: public green space: SCB's rule (≥ 0.5 ha within 300 m) and WHO's (≥ 1 ha within 300 m)
     green_scb_min_ha: float = 0.5
     green_who_min_ha: float = 1.0
@@ -149,6 +153,8 @@ class AccessSpec:
             raise ConfigError(
                 f"night_unknown_as must be 'dark' or 'lit', got {self.night_unknown_as!r}"
             )
+        if self.min_component_m < 0:
+            raise ConfigError(f"min_component_m must be >= 0, got {self.min_component_m}")
         for name in ("gravity_half_distance_m", "gravity_cutoff_m", "max_snap_m", "green_within_m",
                      "green_per_capita_within_m", "night_threshold_m"):
             if not getattr(self, name) > 0:

@@ -67,15 +67,17 @@ def access_columns(spec: AccessSpec, prefix: str = "") -> list[str]:
 
 
 def attach_destinations(
-    network: WalkNetwork, destinations: gpd.GeoDataFrame, spec: AccessSpec
+    network: WalkNetwork, destinations: gpd.GeoDataFrame, spec: AccessSpec, *, edge_mask=None
 ) -> tuple[gpd.GeoDataFrame, Attachment]:
-    """Destinations with ``snap_m`` and ``attached`` columns, and their attachment."""
+    """Destinations with ``snap_m`` and ``attached`` columns, and their attachment (to the
+    edges of ``edge_mask`` only, when given)."""
     if "category" not in destinations.columns:
         raise GeoplanError(
             "destinations need a 'category' column (school, grocery, …): read them with "
             "geoplan.sources.osm.read_osm or add the column"
         )
-    att = attach_points(network, destinations.geometry, max_snap_m=spec.max_snap_m)
+    att = attach_points(network, destinations.geometry, max_snap_m=spec.max_snap_m,
+                        edge_mask=edge_mask)
     out = destinations.copy()
     out["snap_m"] = att.snap_m
     out["attached"] = att.attached

@@ -50,12 +50,14 @@ Example
 >>> import geopandas as gpd, shapely
 >>> from geoplan.routing import example_network
 >>> net = example_network()   # 0 (0,0) -- 1 (100,0) -- 2 (200,0); 1 -- 3 (100,100)
+>>> # a 0.8 ha park 10 m north of edge 1-2, no path touches it: entered from its outline
 >>> park = gpd.GeoDataFrame({"kind": ["park"], "public": [True]},
 ...                         geometry=[shapely.box(150, 10, 250, 90)], crs=net.crs)
 >>> homes = gpd.GeoSeries.from_xy([0.0], [0.0], crs=net.crs, index=["a"])
 >>> r = green_indicators(net, homes, park, pop=[10.0])
->>> r[["dist_green_scb_m", "straight_dist_green_scb_m", "green_m2_per_capita"]].values.tolist()
-[[200.0, 151.0, 800.0]]
+>>> cols = ["dist_green_scb_m", "straight_dist_green_scb_m", "green_m2_per_capita"]
+>>> r[cols].round(1).values.tolist()
+[[150.0, 150.3, 800.0]]
 """
 
 from __future__ import annotations
@@ -238,11 +240,12 @@ def green_entries(
     # network nodes inside (or on the boundary of) a space
     frames.append(_node_entries(network, polys, ids))
     found = pd.concat(frames, ignore_index=True)
+    found = found[found["edge"] >= 0]
     # spaces no path touches: their outline, attached to the nearest path within max_snap_m
     untouched = ~np.isin(ids, found["green_id"].to_numpy())
     if untouched.any():
-        rings = shapely.get_exterior_ring(shapely.get_parts(polys[untouched], return_index=True)[0])
-        owner = ids[untouched][shapely.get_parts(polys[untouched], return_index=True)[1]]
+        parts, part_of = shapely.get_parts(polys[untouched], return_index=True)
+        rings, owner = shapely.get_exterior_ring(parts), ids[untouched][part_of]
         xy, k = shapely.get_coordinates(shapely.segmentize(rings, sample_m), return_index=True)
         found = pd.concat(
             [found, _attach_entries(network, owner[k], xy, "boundary", max_snap_m)],

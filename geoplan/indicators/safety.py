@@ -1,0 +1,472 @@
+"""Perceived-safety indicators of the walkable paths in each grid cell, and a 0-100 safety index.
+
+Every measure is taken on the walk network clipped to the cell's full square (one vectorised
+intersection of all edge/cell pairs, :func:`clip_edges_to_cells`); a path lying exactly on the
+border of two cells counts in both. Points (lamps, nodes, buildings, destinations) belong to the
+first cell that contains them, so a lamp on a cell border is counted once.
+
+Columns (indexed by ``cell_id`` like the cells)
+
+``path_m``
+    walkable length in the cell, metres.
+``lit_share``, ``dark_share``, ``unknown_share``
+    shares of ``path_m`` on edges with ``lit`` = yes / no / unknown (they sum to 1); ``NaN``
+    when ``path_m`` is 0. Unknown is never counted as lit or dark.
+``lamp_count``, ``lamps_per_km``
+    street lamps in the cell, and per km of path (``NaN`` without path).
+``longest_dark_m``
+    total length of the longest connected stretch of dark edges (``lit == 'no'``) touching the
+    cell: connected components of the dark subgraph (:func:`dark_stretch_m`), whole length of
+    the component, also the part outside the cell. 0 when no dark edge touches the cell.
+``tunnel_count``, ``tunnel_m``
+    tunnel/underpass edges (``tunnel == True``) in the cell and their length in the cell.
+``dead_ends``
+    network nodes of degree 1 in the cell. Nodes outside the study area are ways cut at its
+    edge, not dead ends, and are left out when the study area is known.
+``intersections_per_km2``
+    nodes of degree >= 3 in the cell per km² of the cell's area inside the study area
+    (``cells['area_m2']``).
+``eyes_on_street``
+    **a proxy** for natural surveillance ("eyes on the street"), not a measurement:
+    ``(residents near a path + 10 × active ground floors near a path) / (path_m / 100)``, i.e.
+    per 100 m of path. *Residents near a path*: the cell's ``pop`` allocated to its residential
+    buildings by residential floor area (:func:`geoplan.population.residential_floor_area`;
+    a building belongs to the cell of its representative point), counting the buildings within
+    25 m of a walkable edge (population in cells without residential buildings is not counted).
+    *Active ground floors*: destinations of the categories in :data:`ACTIVE_CATEGORIES` (shops
+    such as groceries, meeting places, libraries, health care; one per OSM feature) within 25 m
+    of a walkable edge. It ignores windows, opening hours and time of day. ``eyes_residents`` and
+    ``active_ground_floors`` hold its two parts.
+``safety_lit``, ``safety_no_dark_stretch``, ``safety_no_tunnel``, ``safety_connectivity``, \
+``safety_eyes_on_street``
+    the components of the index, each 0..1 where 1 is safer, exactly as documented on
+    :class:`geoplan.types.SafetyWeights` (:func:`safety_index`).
+``safety_index``
+    ``100 × Σ weight × component`` with the normalised weights; ``NaN`` in cells without path.
+``data_confidence``
+    share of ``path_m`` whose lighting is known (``lit_source != 'none'``); 0 without path.
+
+Example
+-------
+>>> import geopandas as gpd, shapely
+>>> from geoplan.routing import example_network
+>>> from geoplan.grid import make_grid, GridSpec
+>>> net = example_network()   # 0 (0,0) -- 1 (100,0) -- 2 (200,0); 1 -- 3 (100,100)
+>>> cells = make_grid(shapely.box(0, 1, 200, 150), net.crs, GridSpec(1000)).assign(pop=0.0)
+>>> r = safety_indicators(net, cells)
+>>> cols = ["path_m", "lit_share", "dark_share", "unknown_share", "longest_dark_m", "dead_ends"]
+>>> r[cols].round(3).values.tolist()
+[[300.0, 0.333, 0.333, 0.333, 100.0, 3.0]]
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import connected_components
+
+from ..errors import GeoplanError
+from ..population import ResidentialRule, residential_floor_area
+from ..progress import Progress, report
+from ..types import OsmData, SafetyWeights, WalkNetwork
+
+__all__ = [
+    "ACTIVE_CATEGORIES",
+    "ACTIVE_WEIGHT",
+    "DARK_STRETCH_SCALE_M",
+    "EYES_PERCENTILE",
+    "EYES_RADIUS_M",
+    "INTERSECTIONS_SCALE_PER_KM2",
+    "SAFETY_COLUMNS",
+    "clip_edges_to_cells",
+    "dark_stretch_m",
+    "node_degree",
+    "points_in_cells",
+    "safety_index",
+    "safety_indicators",
+]
+
+#: Destination categories that stand for active ground floors in the eyes-on-street proxy.
+ACTIVE_CATEGORIES: tuple[str, ...] = ("grocery", "meeting_place", "library", "healthcare")
+#: One active ground floor counts as this many residents in the eyes-on-street proxy.
+ACTIVE_WEIGHT = 10.0
+#: Buildings and active ground floors count when within this distance of a walkable edge.
+EYES_RADIUS_M = 25.0
+#: ``safety_no_dark_stretch`` = 1 - min(longest_dark_m / this, 1)  (SafetyWeights).
+DARK_STRETCH_SCALE_M = 200.0
+#: ``safety_connectivity`` = min(intersections_per_km2 / this, 1)  (SafetyWeights).
+INTERSECTIONS_SCALE_PER_KM2 = 100.0
+#: ``safety_eyes_on_street`` = min(eyes_on_street / this percentile over cells with path, 1).
+EYES_PERCENTILE = 90.0
+
+_COMPONENTS = ("lit", "no_dark_stretch", "no_tunnel", "connectivity", "eyes_on_street")
+#: Columns of :func:`safety_indicators`, in order.
+SAFETY_COLUMNS: tuple[str, ...] = (
+    "path_m", "lit_share", "dark_share", "unknown_share", "lamp_count", "lamps_per_km",
+    "longest_dark_m", "tunnel_count", "tunnel_m", "dead_ends", "intersections_per_km2",
+    "eyes_residents", "active_ground_floors", "eyes_on_street",
+    *(f"safety_{c}" for c in _COMPONENTS), "safety_index", "data_confidence",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# geometry helpers
+# --------------------------------------------------------------------------------------------
+def clip_edges_to_cells(network: WalkNetwork, cells: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Every (edge, cell) pair that intersects, with the length of the edge inside the cell.
+
+    A piece of path lying exactly on the border of two cells counts in the first of them only
+    (by position in ``cells``; the pair stays, with 0 m, in the other).
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The walk network.
+    cells : geopandas.GeoDataFrame
+        Grid cells in the network's CRS.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``edge`` (position in ``network.edges``), ``cell`` (position in ``cells``) and
+        ``length_m`` (0 when the edge only touches the cell), one row per pair.
+
+    Examples
+    --------
+    >>> from geoplan.routing import example_network
+    >>> from geoplan.grid import make_grid, GridSpec
+    >>> cells = make_grid(shapely.box(0, 0, 150, 100), 3006, GridSpec(100))
+    >>> # edge 2 runs on the border x = 100 of cells 0 and 1: it counts in cell 0 only
+    >>> clip_edges_to_cells(example_network(), cells).values.tolist()
+    [[0.0, 0.0, 100.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 100.0], [2.0, 0.0, 100.0], [2.0, 1.0, 0.0]]
+    """
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    e_idx, c_idx = shapely.STRtree(squares).query(lines, predicate="intersects")
+    pieces = shapely.intersection(lines[e_idx], squares[c_idx])
+    length = shapely.length(pieces)
+    # a piece lying on the border of two cells belongs to the first cell holding its midpoint
+    on_border = (length > 0) & shapely.covered_by(pieces, shapely.boundary(squares[c_idx]))
+    if on_border.any():
+        mid = shapely.line_interpolate_point(pieces[on_border], 0.5, normalized=True)
+        owner = points_in_cells(mid, cells)
+        length[np.flatnonzero(on_border)[owner != c_idx[on_border]]] = 0.0
+    order = np.lexsort((c_idx, e_idx))
+    return pd.DataFrame({"edge": e_idx[order], "cell": c_idx[order], "length_m": length[order]})
+
+
+def points_in_cells(points, cells: gpd.GeoDataFrame) -> np.ndarray:
+    """Position in ``cells`` of the first cell containing each point (border included), or -1.
+
+    Examples
+    --------
+    >>> from geoplan.grid import make_grid, GridSpec
+    >>> cells = make_grid(shapely.box(0, 0, 200, 100), 3006, GridSpec(100))
+    >>> points_in_cells(shapely.points([[50, 50], [100, 50], [500, 0]]), cells).tolist()
+    [0, 0, -1]
+    """
+    geoms = np.asarray(getattr(points, "values", points), dtype=object)
+    out = np.full(len(geoms), -1, np.int64)
+    if len(geoms) == 0 or len(cells) == 0:
+        return out
+    p_idx, c_idx = shapely.STRtree(np.asarray(cells.geometry.values, dtype=object)).query(
+        geoms, predicate="intersects"
+    )
+    order = np.lexsort((c_idx, p_idx))
+    p_idx, c_idx = p_idx[order], c_idx[order]
+    first = np.unique(p_idx, return_index=True)[1]
+    out[p_idx[first]] = c_idx[first]
+    return out
+
+
+def node_degree(network: WalkNetwork) -> np.ndarray:
+    """Number of edge ends at each node (a self-loop counts twice).
+
+    Examples
+    --------
+    >>> from geoplan.routing import example_network
+    >>> node_degree(example_network()).tolist()
+    [1, 3, 1, 1]
+    """
+    ends = np.concatenate([network.edges["u"].to_numpy(np.int64),
+                           network.edges["v"].to_numpy(np.int64)])
+    return np.bincount(ends, minlength=len(network.nodes))
+
+
+def dark_stretch_m(network: WalkNetwork) -> np.ndarray:
+    """Per edge: total length of the connected stretch of dark edges it belongs to (0 if lit).
+
+    Dark edges are those with ``lit == 'no'``; a stretch is a connected component of the
+    subgraph they form (:func:`scipy.sparse.csgraph.connected_components`), whatever other
+    edges meet it.
+
+    Examples
+    --------
+    >>> from geoplan.routing import example_network
+    >>> dark_stretch_m(example_network()).tolist()
+    [0.0, 100.0, 0.0]
+    """
+    edges = network.edges
+    u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
+    length = edges["length_m"].to_numpy(float)
+    dark = (edges["lit"] == "no").to_numpy()
+    out = np.zeros(len(edges))
+    if not dark.any():
+        return out
+    n = len(network.nodes)
+    adj = sp.coo_matrix((np.ones(int(dark.sum())), (u[dark], v[dark])), shape=(n, n)).tocsr()
+    _, label = connected_components(adj, directed=False)
+    comp_len = np.bincount(label[u[dark]], weights=length[dark], minlength=label.max() + 1)
+    out[dark] = comp_len[label[u[dark]]]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the index
+# --------------------------------------------------------------------------------------------
+def safety_index(indicators: pd.DataFrame, weights: SafetyWeights | None = None) -> pd.DataFrame:
+    """The index components and the 0-100 safety index from the indicator columns.
+
+    Parameters
+    ----------
+    indicators : pandas.DataFrame
+        ``path_m``, ``lit_share``, ``longest_dark_m``, ``tunnel_count``,
+        ``intersections_per_km2`` and ``eyes_on_street`` per cell (from
+        :func:`safety_indicators`); recompute with other weights without touching geometry.
+    weights : SafetyWeights, optional
+        Weights of the components (normalised to sum to 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``safety_<component>`` (0..1, 1 safer) for each component of
+        :class:`~geoplan.types.SafetyWeights` and ``safety_index`` (0..100); ``NaN`` where
+        ``path_m`` is 0. The eyes-on-street scale is the 90th percentile of ``eyes_on_street``
+        over the cells with path (``attrs['eyes_p90']``); when it is 0, a cell with any eyes
+        gets 1 and the others 0.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"path_m": [100.0, 0.0], "lit_share": [0.5, np.nan],
+    ...                    "longest_dark_m": [100.0, 0.0], "tunnel_count": [0, 0],
+    ...                    "intersections_per_km2": [200.0, 0.0],
+    ...                    "eyes_on_street": [4.0, np.nan]})
+    >>> safety_index(df)["safety_index"].round(2).tolist()
+    [75.0, nan]
+    """
+    w = (weights or SafetyWeights()).normalised()
+    has_path = indicators["path_m"].to_numpy(float) > 0
+    eyes = indicators["eyes_on_street"].to_numpy(float)
+    p90 = float(np.nanpercentile(eyes[has_path], EYES_PERCENTILE)) if has_path.any() else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eyes_c = np.minimum(eyes / p90, 1.0) if p90 > 0 else (eyes > 0).astype(float)
+    comp = {
+        "lit": indicators["lit_share"].to_numpy(float),
+        "no_dark_stretch": 1.0 - np.minimum(
+            indicators["longest_dark_m"].to_numpy(float) / DARK_STRETCH_SCALE_M, 1.0),
+        "no_tunnel": (indicators["tunnel_count"].to_numpy(float) == 0).astype(float),
+        "connectivity": np.minimum(
+            indicators["intersections_per_km2"].to_numpy(float) / INTERSECTIONS_SCALE_PER_KM2,
+            1.0),
+        "eyes_on_street": eyes_c,
+    }
+    out = pd.DataFrame(index=indicators.index)
+    total = np.zeros(len(out))
+    for name in _COMPONENTS:
+        c = np.where(has_path, comp[name], np.nan)
+        out[f"safety_{name}"] = c
+        total = total + w[name] * c
+    out["safety_index"] = 100.0 * total
+    out.attrs["eyes_p90"] = p90
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the indicators
+# --------------------------------------------------------------------------------------------
+def safety_indicators(
+    network: WalkNetwork,
+    cells: gpd.GeoDataFrame,
+    data: OsmData | None = None,
+    weights: SafetyWeights | None = None,
+    *,
+    lamps: gpd.GeoDataFrame | None = None,
+    rule: ResidentialRule | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Lighting, dark stretches, tunnels, connectivity, eyes on the street and the safety index.
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The walk network with ``lit``, ``lit_source`` and ``tunnel`` on its edges.
+    cells : geopandas.GeoDataFrame
+        Grid cells indexed by ``cell_id`` with ``pop`` (residents) and ``area_m2`` (area inside
+        the study area; the square's area when missing), in the network's CRS.
+    data : OsmData, optional
+        ``lamps``, ``buildings``, ``destinations`` and the study ``area``. Without it there are
+        no lamps (``lamp_count`` 0), no eyes on the street and every degree-1 node is a dead end.
+    weights : SafetyWeights, optional
+        Weights of the index components.
+    lamps : geopandas.GeoDataFrame, optional
+        Street lamps to use instead of ``data.lamps`` (e.g. merged with a municipal register).
+    rule : ResidentialRule, optional
+        Residential floor-area shares for allocating ``pop`` to buildings.
+    progress : Progress, optional
+        Progress sink; may cancel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``cells``; columns :data:`SAFETY_COLUMNS` (see the module doc).
+
+    Examples
+    --------
+    See the module doc.
+    """
+    _check_inputs(network, cells)
+    edges = network.edges
+    n_cells = len(cells)
+    report(progress, 0.0, "clipping paths to cells")
+    pieces = clip_edges_to_cells(network, cells)
+    e, c, piece_m = pieces["edge"].to_numpy(), pieces["cell"].to_numpy(), pieces["length_m"].to_numpy()
+
+    def per_cell(mask_or_weight) -> np.ndarray:
+        return np.bincount(c, weights=piece_m * mask_or_weight, minlength=n_cells)
+
+    lit = edges["lit"].astype(object).where(edges["lit"].notna(), "unknown").to_numpy()[e]
+    known = (edges["lit_source"].astype(object) != "none").to_numpy()[e] if (
+        "lit_source" in edges.columns) else np.zeros(len(e), bool)
+    tunnel = edges["tunnel"].fillna(False).astype(bool).to_numpy()[e] if (
+        "tunnel" in edges.columns) else np.zeros(len(e), bool)
+    path_m = per_cell(1.0)
+    has = path_m > 0
+    out: dict[str, np.ndarray] = {"path_m": path_m}
+    for name, value in (("lit_share", "yes"), ("dark_share", "no"), ("unknown_share", "unknown")):
+        out[name] = _share(per_cell(lit == value), path_m)
+
+    report(progress, 0.3, "lamps, dark stretches and tunnels")
+    lamp_pts = (data.lamps if data is not None else None) if lamps is None else lamps
+    lamp_count = np.zeros(n_cells)
+    if lamp_pts is not None and len(lamp_pts):
+        at = points_in_cells(_same_crs(lamp_pts, network, "lamps").geometry, cells)
+        lamp_count = np.bincount(at[at >= 0], minlength=n_cells).astype(float)
+    out["lamp_count"] = lamp_count
+    out["lamps_per_km"] = _share(lamp_count, path_m / 1000.0)
+    longest = np.zeros(n_cells)
+    np.maximum.at(longest, c, dark_stretch_m(network)[e])
+    out["longest_dark_m"] = longest
+    in_tunnel = tunnel & (piece_m > 0)
+    out["tunnel_count"] = np.bincount(c[in_tunnel], minlength=n_cells).astype(np.int64)
+    out["tunnel_m"] = per_cell(in_tunnel)
+
+    report(progress, 0.5, "dead ends and intersections")
+    degree = node_degree(network)
+    node_cell = points_in_cells(network.nodes.geometry, cells)
+    dead = degree == 1
+    if data is not None and data.area is not None:
+        dead &= shapely.covers(data.area, np.asarray(network.nodes.geometry.values, dtype=object))
+    out["dead_ends"] = np.bincount(node_cell[dead & (node_cell >= 0)],
+                                   minlength=n_cells).astype(np.int64)
+    cross = np.bincount(node_cell[(degree >= 3) & (node_cell >= 0)], minlength=n_cells)
+    area_km2 = _cell_area_m2(cells) / 1e6
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["intersections_per_km2"] = np.where(area_km2 > 0, cross / area_km2, np.nan)
+
+    report(progress, 0.7, "eyes on the street")
+    residents, active = _eyes_parts(network, cells, data, rule)
+    out["eyes_residents"] = residents
+    out["active_ground_floors"] = active
+    out["eyes_on_street"] = _share(residents + ACTIVE_WEIGHT * active, path_m / 100.0)
+
+    result = pd.DataFrame(out, index=cells.index)
+    index = safety_index(result, weights)
+    for col in index.columns:
+        result[col] = index[col]
+    result["data_confidence"] = np.where(has, _share(per_cell(known), path_m), 0.0)
+    result.attrs["eyes_p90"] = index.attrs["eyes_p90"]
+    report(progress, 1.0, "safety done")
+    return result[list(SAFETY_COLUMNS)]
+
+
+def _check_inputs(network: WalkNetwork, cells: gpd.GeoDataFrame) -> None:
+    missing = [c for c in ("u", "v", "length_m", "lit") if c not in network.edges.columns]
+    if missing:
+        raise GeoplanError(
+            f"network edges lack column(s) {missing}: build the network with "
+            "geoplan.network.build_walk_network"
+        )
+    if cells.crs != network.crs:
+        raise GeoplanError(
+            f"the cells are in {cells.crs} but the network is in {network.crs}: make the grid "
+            "in the network's CRS (geoplan.grid.make_grid(data.area, data.crs))"
+        )
+    if cells.index.has_duplicates:
+        raise GeoplanError("cells have duplicate cell ids: use geoplan.grid.make_grid")
+
+
+def _same_crs(gdf: gpd.GeoDataFrame, network: WalkNetwork, what: str) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        raise GeoplanError(f"the {what} have no CRS: set it with .set_crs(...)")
+    return gdf if gdf.crs == network.crs else gdf.to_crs(network.crs)
+
+
+def _share(part: np.ndarray, total: np.ndarray) -> np.ndarray:
+    out = np.full(len(total), np.nan)
+    ok = total > 0
+    out[ok] = part[ok] / total[ok]
+    return out
+
+
+def _cell_area_m2(cells: gpd.GeoDataFrame) -> np.ndarray:
+    if "area_m2" in cells.columns:
+        return cells["area_m2"].to_numpy(float)
+    return shapely.area(np.asarray(cells.geometry.values, dtype=object))
+
+
+def _eyes_parts(
+    network: WalkNetwork, cells: gpd.GeoDataFrame, data: OsmData | None,
+    rule: ResidentialRule | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Residents of buildings within 25 m of a path, and active ground floors near a path."""
+    n_cells = len(cells)
+    residents, active = np.zeros(n_cells), np.zeros(n_cells)
+    if data is None:
+        return residents, active
+    edge_tree = shapely.STRtree(np.asarray(network.edges.geometry.values, dtype=object))
+    b = data.buildings
+    if b is not None and len(b):
+        if "pop" not in cells.columns:
+            raise GeoplanError(
+                "cells need a 'pop' column for the eyes-on-street proxy: allocate population "
+                "first (geoplan.population)"
+            )
+        b = _same_crs(b, network, "buildings")
+        res = residential_floor_area(b, rule).to_numpy(float)
+        geoms = np.asarray(b.geometry.values, dtype=object)
+        cell = points_in_cells(shapely.point_on_surface(geoms), cells)
+        ok = (res > 0) & (cell >= 0)
+        cell_res = np.bincount(cell[ok], weights=res[ok], minlength=n_cells)
+        pop = cells["pop"].fillna(0.0).to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_m2 = np.where(cell_res > 0, pop / cell_res, 0.0)
+        near = np.zeros(len(b), bool)
+        near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
+        take = ok & near
+        residents = np.bincount(cell[take], weights=res[take] * per_m2[cell[take]],
+                                minlength=n_cells)
+    d = data.destinations
+    if d is not None and len(d) and "category" in d.columns:
+        d = _same_crs(d[d["category"].isin(ACTIVE_CATEGORIES)], network, "destinations")
+        key = [k for k in ("osm_type", "osm_id") if k in d.columns]
+        if len(key) == 2:
+            d = d.drop_duplicates(key)
+        geoms = np.asarray(d.geometry.values, dtype=object)
+        near = np.zeros(len(d), bool)
+        near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
+        cell = points_in_cells(geoms, cells)
+        active = np.bincount(cell[near & (cell >= 0)], minlength=n_cells).astype(float)
+    return residents, active

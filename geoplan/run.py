@@ -1,0 +1,239 @@
+"""Run a pipeline: read the inputs, build the walk network and the grid, allocate population,
+compute every layer and write the outputs (atomically) into one folder.
+
+``OUT/geoplan.gpkg``
+    layers ``grid`` (one row per cell: population and every indicator; NULL distance = no
+    destination reachable), ``network`` (edges with lighting), ``destinations`` (with
+    ``attached``/``snap_m``: a destination no path reaches is listed, not dropped), ``green``,
+    ``origins`` (where each cell's residents start) and ``areas`` (area summaries, when an area
+    layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled.
+``OUT/grid.tif``
+    one band per indicator, band descriptions = column names (when ``formats`` has ``"tif"``).
+``OUT/data_quality.json`` and ``OUT/data_quality_<lang>.txt``
+    the data-quality summary of :mod:`geoplan.inspect` for the study area (how much of the
+    lighting is known, lamps, destinations, buildings with known floors …).
+``OUT/provenance.json``
+    the pipeline as run, input file hashes, versions, CRS, date and summary numbers.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from geoplan.pipeline import parse_pipeline
+>>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
+>>> result = run_pipeline(cfg, pathlib.Path(tempfile.mkdtemp()) / "out")
+>>> sorted(p.name for p in result.files)
+['data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import ConfigError
+from .grid import make_grid
+from .layers import Layers, compute_layers
+from .network import build_walk_network
+from .outputs.atomic import ensure_writable_dir, write_text
+from .pipeline import PipelineConfig
+from .progress import Progress, report, scaled
+from .sources.area import read_area
+from .sources.lamps import combine_lamps, read_lamp_register
+from .sources.osm import read_osm
+
+__all__ = ["RunResult", "compute_population", "grid_columns", "run_pipeline", "study_inputs"]
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run wrote and computed."""
+
+    out_dir: Path
+    files: tuple[Path, ...]
+    layers: Layers
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def compute_population(cfg: PipelineConfig, cells: gpd.GeoDataFrame, data, progress=None):
+    """Cells with ``pop`` from the pipeline's population source."""
+    from .population import population_from_buildings, population_from_grid, population_from_stats
+
+    pop = cfg.population
+    if pop.source == "buildings":
+        return population_from_buildings(cells, data.buildings, persons_per_m2=pop.persons_per_m2,
+                                         rule=pop.rule, study_area=data.area)
+    if pop.source == "grid":
+        return population_from_grid(cells, pop.grid, value_column=pop.value_column,
+                                    buildings=data.buildings, study_area=data.area, rule=pop.rule,
+                                    band=pop.band, progress=progress)
+    if pop.source == "statistics":
+        import pyogrio
+
+        from .sources.stats import combine_area_tables, read_area_table
+
+        areas = pyogrio.read_dataframe(pop.areas, layer=pop.area_layer)
+        tables = [read_area_table(t, key=pop.key, kinds=dict(pop.kinds) or None) for t in pop.tables]
+        table = combine_area_tables(*tables) if len(tables) > 1 else tables[0]
+        return population_from_stats(cells, areas, table, area_key=pop.area_key,
+                                     pop_column=pop.pop_column, buildings=data.buildings,
+                                     study_area=data.area, rule=pop.rule, progress=progress)
+    raise ConfigError(f"[population] source {pop.source!r} is not known")
+
+
+def study_inputs(cfg: PipelineConfig, progress: Progress | None = None):
+    """Read OSM, lamps, network, grid and population: ``(data, lamps, network, cells)``."""
+    area = read_area(cfg.study_area, layer=cfg.area_layer)
+    data = read_osm(cfg.osm, area=area, crs=cfg.crs, buffer_m=cfg.buffer_m,
+                    default_levels=cfg.population.default_levels,
+                    progress=scaled(progress, 0.0, 0.5))
+    lamps = data.lamps
+    if cfg.lamps is not None:
+        reg = read_lamp_register(cfg.lamps.path, crs=cfg.lamps.crs, to_crs=data.crs,
+                                 x_col=cfg.lamps.x_col, y_col=cfg.lamps.y_col, id_col=cfg.lamps.id_col)
+        lamps = combine_lamps(data.lamps, reg, mode=cfg.lamps.mode, same_lamp_m=cfg.lamps.same_lamp_m,
+                              area=data.area)
+    net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps,
+                             progress=scaled(progress, 0.5, 0.8))
+    report(progress, 0.8, "grid and population")
+    cells = make_grid(data.area, data.crs, cfg.grid)
+    cells = compute_population(cfg, cells, data, progress=scaled(progress, 0.8, 1.0))
+    return data, lamps, net, cells
+
+
+def grid_columns(grid: pd.DataFrame) -> list[str]:
+    """Numeric and yes/no indicator columns of the grid (what goes into grid.tif)."""
+    skip = {"easting_m", "northing_m"}
+    return [c for c in grid.columns if c not in skip and c != "geometry"
+            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+
+
+def _finite(df: pd.DataFrame) -> pd.DataFrame:
+    """``±inf`` (no destination reachable) -> NaN (NULL in the GeoPackage, nodata in GeoTIFF)."""
+    out = df.copy()
+    for c in out.columns:
+        if c != "geometry" and pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].where(np.isfinite(out[c]), np.nan)
+    return out
+
+
+def _styles(layers: Layers, lang: str) -> dict[str, str]:
+    from .outputs.gpkg import class_breaks, graduated_fill_qml
+
+    styles = {}
+    g = layers.grid
+    if "safety_index" in g and g["safety_index"].notna().any():
+        styles["grid"] = graduated_fill_qml("safety_index", class_breaks(g["safety_index"]),
+                                            ramp="sequential", lang=lang, opacity=0.75)
+    if layers.areas is not None and "safety_index" in layers.areas:
+        a = layers.areas["safety_index"]
+        if a.notna().any() and a.nunique() > 1:
+            styles["areas"] = graduated_fill_qml("safety_index", class_breaks(a), lang=lang,
+                                                 opacity=0.6)
+    return styles
+
+
+def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
+    import geopandas
+    import osmnx
+    import pyogrio
+    import scipy
+    import shapely
+
+    inputs = {"osm": {"path": str(cfg.osm), "sha256": _sha256(Path(cfg.osm))}}
+    for name, p in (("area", cfg.area), ("lamps", cfg.lamps.path if cfg.lamps else None),
+                    ("population_areas", cfg.population.areas),
+                    ("population_grid", cfg.population.grid),
+                    ("summary_areas", cfg.summary_areas.path if cfg.summary_areas else None)):
+        if p is not None and Path(p).is_file():
+            inputs[name] = {"path": str(p), "sha256": _sha256(Path(p))}
+    for i, t in enumerate(cfg.population.tables):
+        inputs[f"population_table_{i}"] = {"path": str(t), "sha256": _sha256(Path(t))}
+    return {
+        "geoplan": __version__,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "pipeline": cfg.to_dict(),
+        "pipeline_file": str(cfg.source_file) if cfg.source_file else None,
+        "inputs": inputs,
+        "crs": layers.meta.get("crs"),
+        "summary": dict(layers.meta),
+        "versions": {"python": platform.python_version(), "geopandas": geopandas.__version__,
+                     "shapely": shapely.__version__, "pyogrio": pyogrio.__version__,
+                     "osmnx": osmnx.__version__, "scipy": scipy.__version__,
+                     "numpy": np.__version__, "pandas": pd.__version__},
+        "files": sorted(Path(f).name for f in files),
+        "attribution": ATTRIBUTION,
+    }
+
+
+def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None) -> RunResult:
+    """Run ``cfg`` and write its outputs into ``out_dir`` (created if needed).
+
+    Every file is written to a temporary name and renamed into place, so an interrupted run
+    leaves each previous file whole.
+    """
+    out = ensure_writable_dir(out_dir)
+    report(progress, 0.0, "reading inputs")
+    data, lamps, net, cells = study_inputs(cfg, progress=scaled(progress, 0.0, 0.45))
+    areas = key = name = None
+    if cfg.summary_areas is not None:
+        import pyogrio
+
+        sa = cfg.summary_areas
+        areas = pyogrio.read_dataframe(sa.path, layer=sa.layer)
+        key, name = sa.key_column, sa.name_column
+    layers = compute_layers(data, net, cells, spec=cfg.access, weights=cfg.safety, lamps=lamps,
+                            areas=areas, area_key=key, area_name=name,
+                            progress=scaled(progress, 0.45, 0.9))
+    report(progress, 0.9, "writing outputs")
+    from .inspect import summarize
+    from .outputs.gpkg import write_gpkg
+
+    quality = summarize(data, net, lamps)
+    write_text(out / "data_quality.json", quality.to_json() + "\n")
+    write_text(out / f"data_quality_{cfg.lang}.txt", quality.to_text(cfg.lang) + "\n")
+    files = [out / "data_quality.json", out / f"data_quality_{cfg.lang}.txt"]
+    gpkg_layers = {
+        "grid": _finite(layers.grid.reset_index()),
+        "network": layers.network,
+        "destinations": layers.destinations,
+        "green": layers.green,
+        "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
+                                    geometry=layers.origins.values, crs=layers.origins.crs),
+    }
+    if layers.areas is not None:
+        gpkg_layers["areas"] = _finite(layers.areas)
+    meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
+    if "gpkg" in cfg.formats:
+        write_gpkg(out / "geoplan.gpkg", gpkg_layers, styles=_styles(layers, cfg.lang),
+                   metadata=meta, lang=cfg.lang)
+        files.append(out / "geoplan.gpkg")
+    if "tif" in cfg.formats:
+        from .outputs.raster import write_grid_tif
+
+        write_grid_tif(out / "grid.tif", _finite(layers.grid), grid_columns(layers.grid),
+                       int(cfg.grid.cell_size_m))
+        files.append(out / "grid.tif")
+    write_text(out / "provenance.json",
+               json.dumps(_provenance(cfg, layers, files + [out / "provenance.json"]),
+                          indent=2, ensure_ascii=False) + "\n")
+    files.append(out / "provenance.json")
+    report(progress, 1.0, "done")
+    return RunResult(out, tuple(files), layers)

@@ -20,8 +20,8 @@ cell_size_m = 100
 [population]
 source = "buildings"
 [output]
-name = "demo"
-title = "geoplan demo: central Helsinki"
+name = "helsinki_demo"
+title = "geoplan demo — central Helsinki"
 formats = ["gpkg", "tif"]
 """
 

@@ -150,5 +150,5 @@ def test_unknown_language(helsinki_pbf):
 def test_demo_writes_summary(tmp_path):
     r = run("demo", "--out", tmp_path / "demo")
     assert r.returncode == 0, r.stderr
-    assert json.loads((tmp_path / "demo" / "inspect.json").read_text())["lamps_osm"] == 586
-    assert "© OpenStreetMap contributors" in (tmp_path / "demo" / "inspect_en.txt").read_text()
+    assert json.loads((tmp_path / "demo" / "data_quality.json").read_text())["lamps_osm"] == 586
+    assert "© OpenStreetMap contributors" in (tmp_path / "demo" / "data_quality_en.txt").read_text()

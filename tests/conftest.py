@@ -70,4 +70,21 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def helsinki_study(helsinki_pbf):
+    """The demo study, built once per run: ``(data, network, cells, origins)`` on a 100 m grid
+    with population estimated from buildings. Treat as read-only (tests share it)."""
+    from geoplan.grid import GridSpec, make_grid
+    from geoplan.network import build_walk_network
+    from geoplan.origins import cell_origins
+    from geoplan.population import population_from_buildings
+    from geoplan.sources.osm import read_osm
+
+    data = read_osm(helsinki_pbf)
+    net = build_walk_network(data)
+    cells = population_from_buildings(make_grid(data.area, data.crs, GridSpec(100)), data.buildings)
+    origins = cell_origins(cells, data.buildings, study_area=data.area)
+    return data, net, cells, origins
+
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -98,18 +98,8 @@ def test_unreachable_destination_is_listed_not_dropped():
 
 # --- real data: networkx as the oracle ---------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo(helsinki_pbf):
-    from geoplan.grid import GridSpec, make_grid
-    from geoplan.network import build_walk_network
-    from geoplan.origins import cell_origins
-    from geoplan.population import population_from_buildings
-    from geoplan.sources.osm import read_osm
-
-    data = read_osm(helsinki_pbf)
-    net = build_walk_network(data)
-    cells = population_from_buildings(make_grid(data.area, data.crs, GridSpec(100)), data.buildings)
-    origins = cell_origins(cells, data.buildings, study_area=data.area)
-    return data, net, cells, origins
+def demo(helsinki_study):
+    return helsinki_study
 
 
 def _nx_with_points(net, atts):

@@ -177,20 +177,8 @@ def test_pop_as_series_is_aligned_by_cell_id():
 # Helsinki: the engine against an independent networkx graph
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def helsinki():
-    from geoplan.demo import demo_extract
-    from geoplan.grid import GridSpec, make_grid
-    from geoplan.network import build_walk_network
-    from geoplan.origins import cell_origins
-    from geoplan.population import population_from_buildings
-    from geoplan.sources.osm import read_osm
-
-    data = read_osm(demo_extract())
-    net = build_walk_network(data)
-    cells = make_grid(data.area, data.crs, GridSpec(100))
-    cells = population_from_buildings(cells, data.buildings)
-    origins = cell_origins(cells, data.buildings, study_area=data.area)
-    return data, net, cells, origins
+def helsinki(helsinki_study):
+    return helsinki_study
 
 
 def _split_graph(net: WalkNetwork, points: list[tuple[object, int, float]]) -> nx.Graph:

@@ -221,16 +221,8 @@ def test_adding_lamps_never_lowers_lit_share():
 # Helsinki sanity
 # --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def helsinki():
-    from geoplan.demo import demo_extract
-    from geoplan.network import build_walk_network
-    from geoplan.population import population_from_buildings
-    from geoplan.sources.osm import read_osm
-
-    data = read_osm(demo_extract())
-    net = build_walk_network(data)
-    cells = make_grid(data.area, data.crs, GridSpec(100))
-    cells = population_from_buildings(cells, data.buildings)
+def helsinki(helsinki_study):
+    data, net, cells, _ = helsinki_study
     return data, net, cells, safety_indicators(net, cells, data)
 
 

@@ -170,6 +170,16 @@ def overpass(bbox, out, cache):
     click.echo(f"written: {path} (© OpenStreetMap contributors, ODbL)")
 
 
+def _register_subcommands() -> None:
+    """Commands that live beside their feature (report, scenario, safety walks, many areas)."""
+    from .cli_report import register as register_report
+
+    register_report(cli)
+
+
+_register_subcommands()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning geoplan errors into a message and exit code 2."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])

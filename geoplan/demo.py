@@ -22,7 +22,7 @@ source = "buildings"
 [output]
 name = "helsinki_demo"
 title = "geoplan demo — central Helsinki"
-formats = ["gpkg", "tif"]
+formats = ["gpkg", "tif", "report"]
 """
 
 

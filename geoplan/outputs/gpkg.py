@@ -11,9 +11,8 @@ failed write). Besides the layers it writes, following QGIS's own conventions:
 ``gpkg_metadata`` / ``gpkg_metadata_reference``
     per layer, a QGIS layer-metadata document (QMD, ``md_standard_uri='http://mrcc.com/qgis.dtd'``,
     as QGIS writes it with *Save metadata to datasource*): QGIS shows its *rights*
-    ("© OpenStreetMap contributors") and licence in the layer's metadata. The package-level
-    ``metadata`` dict is also stored as GDAL dataset metadata (``pyogrio.read_info(...)
-    ['dataset_metadata']``).
+    ("© OpenStreetMap contributors") and licence in the layer's metadata. (No GDAL dataset
+    metadata: GDAL 3.12 would write a ``.aux.xml`` sidecar beside the file each time it opens it.)
 ``geoplan_metadata``
     a plain attribute table ``(fid, key, value)`` with the same dict and the attribution, readable
     from any GIS or ``sqlite3``.
@@ -819,8 +818,11 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
     >>> write_gpkg(out, {"network": net}, metadata={"source": "demo.osm.pbf"})
     >>> pyogrio.read_dataframe(out, layer="network")["osmid"].tolist()
     ['1;2', '3']
-    >>> pyogrio.read_info(out, layer="network")["dataset_metadata"]["attribution"]
+    >>> meta = pyogrio.read_dataframe(out, layer="geoplan_metadata", read_geometry=False)
+    >>> dict(zip(meta["key"], meta["value"]))["attribution"]
     '© OpenStreetMap contributors'
+    >>> sorted(p.name for p in out.parent.iterdir())   # no .aux.xml sidecar after reading
+    ['net.gpkg']
     """
     import pyogrio
 
@@ -842,10 +844,12 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
     ordered_styles = {n: styles[n] for n in names if n in styles}
 
     with atomic_path(path, suffix=".gpkg") as tmp:
-        for i, name in enumerate(names):
+        for name in names:
             df, geom_col = _prepare(name, layers[name])
-            extra = {"dataset_metadata": meta} if i == 0 else {}
-            pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", VERSION="1.3", **extra)
+            # no GDAL dataset metadata: GDAL 3.12 then writes a .aux.xml sidecar beside the
+            # GeoPackage every time it is opened, even read-only (metadata lives in the
+            # geoplan_metadata table and the QGIS metadata documents instead)
+            pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", VERSION="1.3")
         table = pd.DataFrame({"key": list(meta), "value": list(meta.values())})
         pyogrio.write_dataframe(table, tmp, layer="geoplan_metadata", driver="GPKG",
                                 VERSION="1.3")

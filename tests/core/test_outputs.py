@@ -136,8 +136,9 @@ def test_gpkg_round_trip(tmp_path, grid, network):
     assert len(qmd) == 1
     assert ET.fromstring(qmd[0][0]).findtext("rights") == ATTRIBUTION
     info = pyogrio.read_info(out, layer="grid_100m")
-    assert info["dataset_metadata"]["attribution"] == ATTRIBUTION
     assert info["features"] == 4
+    pyogrio.list_layers(out)
+    assert not list(tmp_path.glob("*.aux.xml")), "opening the file must not leave a sidecar"
 
 
 def test_layer_styles_table_is_qgis_own(tmp_path, grid, network):

@@ -38,7 +38,9 @@ def test_demo_writes_every_output(demo_run):
     out, r = demo_run
     names = {p.name for p in out.iterdir()}
     assert names == {"geoplan.gpkg", "grid.tif", "provenance.json", "data_quality.json",
-                     "data_quality_da.txt"}
+                     "data_quality_da.txt", "report"}
+    report = {p.name for p in (out / "report").iterdir()}
+    assert {"report.pdf", "tables.xlsx", "grid.csv", "maps"} <= report
     assert "OpenStreetMap" in r.stdout and "Gangbart net" in r.stdout
     layers = {name for name, _ in pyogrio.list_layers(out / "geoplan.gpkg")}
     assert {"grid", "network", "destinations", "green", "origins", "layer_styles"} <= layers

@@ -1,0 +1,959 @@
+"""Maps of a run's headline indicators, as PNG and vector PDF, drawn without any basemap download.
+
+Every map has a title, the study's title and the run's date, a legend, a scale bar
+(matplotlib-scalebar), a north arrow, the data sources and "© OpenStreetMap contributors". The
+walk network and the public green spaces of the run's GeoPackage are the context layers, so no
+tile server is ever asked for anything.
+
+Classes and colours are those of the QGIS styles geoplan stores in the GeoPackage: breaks come
+from :func:`geoplan.outputs.gpkg.class_breaks` / :func:`~geoplan.outputs.gpkg.diverging_breaks`
+and colours and legend labels are read back from :func:`~geoplan.outputs.gpkg.graduated_fill_qml`
+and :func:`~geoplan.outputs.gpkg.lit_line_qml`, so a map in the report and the layer opened in QGIS
+look the same. A scenario's *before* and *after* maps share one set of classes (computed from both)
+and its *change* map uses diverging colours with a neutral "no change" class.
+
+The figures are built with :class:`matplotlib.figure.Figure` directly (no ``pyplot``, no global
+backend, no display needed).
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from geoplan.pipeline import parse_pipeline
+>>> from geoplan.run import run_pipeline
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)
+>>> _ = run_pipeline(cfg, out)
+>>> run = load_run(out)
+>>> fig = map_figure(run, HEADLINE_MAPS[0], lang="sv")
+>>> "© OpenStreetMap-bidragsgivare" in " ".join(figure_texts(fig))
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError
+from ..i18n import fmt, fmt_pct, register_texts, tr
+from ..progress import Progress, report
+from .atomic import atomic_path
+from .gpkg import TEXTS as GPKG_TEXTS
+from .gpkg import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
+
+__all__ = [
+    "HEADLINE_MAPS",
+    "MapClass",
+    "MapFile",
+    "MapSpec",
+    "RunData",
+    "figure_texts",
+    "format_date",
+    "graduated_classes",
+    "load_run",
+    "map_figure",
+    "scenario_columns",
+    "source_line",
+    "write_maps",
+]
+
+TEXTS: dict[str, dict[str, str]] = {
+    # map titles
+    "map_pop": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
+    "map_safety_index": {"en": "Safety index of the walking paths",
+                         "sv": "Trygghetsindex för gångvägarna",
+                         "da": "Tryghedsindeks for gangstierne"},
+    "map_dist_grocery_m": {"en": "Walking distance to the nearest grocery store",
+                           "sv": "Gångavstånd till närmaste livsmedelsbutik",
+                           "da": "Gangafstand til nærmeste dagligvarebutik"},
+    "map_loses_school_at_night": {
+        "en": "School within 800 m by day but not on lit paths after dark",
+        "sv": "Skola inom 800 m på dagen men inte längs belysta vägar i mörker",
+        "da": "Skole inden for 800 m om dagen men ikke ad belyste veje i mørke"},
+    "map_green_scb_300m": {"en": "Public green space of at least 0.5 ha within 300 m",
+                           "sv": "Allmän grönyta på minst 0,5 ha inom 300 m",
+                           "da": "Offentligt grønt område på mindst 0,5 ha inden for 300 m"},
+    "map_lighting": {"en": "Lighting of the walkable network",
+                     "sv": "Belysning av gångnätet", "da": "Belysning af gangnettet"},
+    # legend titles
+    "leg_pop": {"en": "Residents per cell", "sv": "Invånare per ruta", "da": "Beboere pr. celle"},
+    "leg_safety_index": {"en": "Safety index (0–100, higher is safer)",
+                         "sv": "Trygghetsindex (0–100, högre är tryggare)",
+                         "da": "Tryghedsindeks (0–100, højere er tryggere)"},
+    "leg_dist_grocery_m": {"en": "Network distance", "sv": "Avstånd längs gångnätet",
+                           "da": "Afstand ad gangnettet"},
+    "leg_loses_school_at_night": {"en": "Residents of the cell", "sv": "Rutans invånare",
+                                  "da": "Cellens beboere"},
+    "leg_green_scb_300m": {"en": "Residents of the cell", "sv": "Rutans invånare",
+                           "da": "Cellens beboere"},
+    "leg_lighting": {"en": "Paths (share of length)", "sv": "Gångvägar (andel av längden)",
+                     "da": "Gangveje (andel af længden)"},
+    "leg_change": {"en": "Change (after − before)", "sv": "Förändring (efter − före)",
+                   "da": "Ændring (efter − før)"},
+    # yes/no classes
+    "yes_loses_school_at_night": {"en": "yes: the school is lost after dark",
+                                  "sv": "ja: skolan nås inte när det är mörkt",
+                                  "da": "ja: skolen nås ikke i mørke"},
+    "no_loses_school_at_night": {"en": "no", "sv": "nej", "da": "nej"},
+    "yes_green_scb_300m": {"en": "yes", "sv": "ja", "da": "ja"},
+    "no_green_scb_300m": {"en": "no", "sv": "nej", "da": "nej"},
+    "became_yes": {"en": "becomes yes", "sv": "blir ja", "da": "bliver ja"},
+    "became_no": {"en": "becomes no", "sv": "blir nej", "da": "bliver nej"},
+    # notes under the legend
+    "note_pop_estimate": {
+        "en": "Residents are estimated from OpenStreetMap buildings (floor area ÷ {m2} m² per "
+              "person), not counted.",
+        "sv": "Invånarna är uppskattade från OpenStreetMaps byggnader (golvyta ÷ {m2} m² per "
+              "person), inte räknade.",
+        "da": "Beboerne er anslået ud fra OpenStreetMaps bygninger (etageareal ÷ {m2} m² pr. "
+              "person), ikke optalt."},
+    "note_safety_index": {
+        "en": "Hatched: the lighting of less than half of the cell's paths is known — read "
+              "the index there with care.",
+        "sv": "Streckat: belysningen är känd för mindre än hälften av rutans gångvägar — läs "
+              "indexet där med försiktighet.",
+        "da": "Skraveret: belysningen er kendt for mindre end halvdelen af cellens gangveje — "
+              "læs indekset der med forsigtighed."},
+    "note_dist_grocery_m": {
+        "en": "Shortest walk along the network from where the cell's residents live.",
+        "sv": "Kortaste gångväg längs nätet från där rutans invånare bor.",
+        "da": "Korteste gangvej ad nettet fra hvor cellens beboere bor."},
+    "note_loses_school_at_night": {
+        "en": "After dark only lit paths are used; paths with unknown lighting count as dark.",
+        "sv": "När det är mörkt används bara belysta vägar; vägar med okänd belysning räknas "
+              "som mörka.",
+        "da": "I mørke bruges kun belyste veje; veje med ukendt belysning regnes som mørke."},
+    "note_green_scb_300m": {
+        "en": "Walking distance to the edge or an entrance of the green space (SCB's measure).",
+        "sv": "Gångavstånd till grönytans kant eller entré (SCB:s mått).",
+        "da": "Gangafstand til det grønne områdes kant eller indgang (SCB's mål)."},
+    "note_lighting": {
+        "en": "Unknown: no lit tag in OpenStreetMap and no street lamp nearby. It is shown as "
+              "unknown, never as lit or dark.",
+        "sv": "Okänd: ingen lit-tagg i OpenStreetMap och ingen gatlampa i närheten. Den visas som "
+              "okänd, aldrig som belyst eller mörk.",
+        "da": "Ukendt: intet lit-tag i OpenStreetMap og ingen gadelampe i nærheden. Den vises som "
+              "ukendt, aldrig som belyst eller mørk."},
+    "low_confidence": {"en": "lighting of under half the paths known",
+                       "sv": "belysning känd för under hälften av vägarna",
+                       "da": "belysning kendt for under halvdelen af vejene"},
+    # no-value classes
+    "nodata_no_path": {"en": "no walkable path in the cell", "sv": "ingen gångväg i rutan",
+                       "da": "ingen gangvej i cellen"},
+    "nodata_unreachable": {"en": "none reachable", "sv": "ingen nåbar", "da": "ingen kan nås"},
+    "nodata_no_value": {"en": "no value", "sv": "inget värde", "da": "ingen værdi"},
+    "no_residents": {"en": "no residents", "sv": "inga invånare", "da": "ingen beboere"},
+    # context and frame
+    "ctx_network": {"en": "walkable network", "sv": "gångnät", "da": "gangnet"},
+    "ctx_green": {"en": "public green space", "sv": "allmän grönyta",
+                  "da": "offentligt grønt område"},
+    "ctx_study_area": {"en": "study area", "sv": "analysområde", "da": "analyseområde"},
+    "variant_before": {"en": "before", "sv": "före", "da": "før"},
+    "variant_after": {"en": "after", "sv": "efter", "da": "efter"},
+    "variant_change": {"en": "change", "sv": "förändring", "da": "ændring"},
+    "run_of": {"en": "{title} · data as of {date}", "sv": "{title} · data per {date}",
+               "da": "{title} · data pr. {date}"},
+    "north": {"en": "N", "sv": "N", "da": "N"},
+    "src_data": {"en": "Data", "sv": "Data", "da": "Data"},
+    "src_pop_buildings": {"en": "residents estimated from OSM buildings",
+                          "sv": "invånare uppskattade från OSM-byggnader",
+                          "da": "beboere anslået ud fra OSM-bygninger"},
+    "src_pop_statistics": {"en": "residents from area statistics",
+                           "sv": "invånare från områdesstatistik",
+                           "da": "beboere fra områdestatistik"},
+    "src_pop_grid": {"en": "residents from a population grid",
+                     "sv": "invånare från ett befolkningsrutnät",
+                     "da": "beboere fra et befolkningsgrid"},
+    "src_lamps_register": {"en": "municipal lamp register", "sv": "kommunens belysningsregister",
+                           "da": "kommunens belysningsregister"},
+    "src_made_with": {"en": "made with geoplan {version}", "sv": "framtagen med geoplan {version}",
+                      "da": "lavet med geoplan {version}"},
+}
+register_texts(TEXTS)
+register_texts({"no_change": GPKG_TEXTS["no_change"]})  # the words of the QGIS change legend
+
+# colours of yes/no maps and of yes/no change: the ends of the diverging ramp in gpkg.py
+_GOOD = "#4393c3"
+_BAD = "#d6604d"
+_NEUTRAL = "#f7f7f7"
+_NODATA = "#ffffff"
+_NO_RESIDENTS = "#e0e0e0"
+_GREEN_FILL = "#a1d99b"
+_GREEN_EDGE = "#41ab5d"
+_NET = "#4d4d4d"
+_MM_TO_PT = 72 / 25.4
+
+
+# --------------------------------------------------------------------------------------------
+# reading a run
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunData:
+    """What a run folder holds, read back for maps, tables and the report.
+
+    ``grid`` (indexed by position, with ``cell_id``), ``network``, ``green``, ``areas``,
+    ``grid_change`` and ``areas_change`` are GeoDataFrames from ``OUT/geoplan.gpkg`` (None when
+    the layer is absent); ``changes`` is ``OUT/changes.csv``; ``provenance`` and ``quality`` are
+    ``provenance.json`` and ``data_quality.json`` (empty dicts when absent).
+    """
+
+    out_dir: Path
+    grid: object
+    network: object = None
+    green: object = None
+    destinations: object = None
+    areas: object = None
+    grid_change: object = None
+    areas_change: object = None
+    changes: pd.DataFrame | None = None
+    provenance: dict | None = None
+    quality: dict | None = None
+    #: the GeoPackage's ``geoplan_metadata`` (title, CRS …; a scenario run has no provenance)
+    meta: dict | None = None
+
+    @property
+    def pipeline(self) -> dict:
+        """The pipeline as run (``provenance['pipeline']``), or ``{}``."""
+        return dict((self.provenance or {}).get("pipeline") or {})
+
+    @property
+    def title(self) -> str:
+        """The study's title from the pipeline's ``[output] title``."""
+        out = self.pipeline.get("output") or {}
+        return str(out.get("title") or out.get("name") or (self.meta or {}).get("title")
+                   or self.out_dir.name)
+
+    @property
+    def lang(self) -> str:
+        """The pipeline's output language (``"en"`` when unknown)."""
+        return str((self.pipeline.get("output") or {}).get("lang") or "en")
+
+    @property
+    def created(self) -> dt.date:
+        """Date of the run (from provenance; today when unknown)."""
+        c = (self.provenance or {}).get("created")
+        try:
+            return dt.datetime.fromisoformat(str(c)).date()
+        except (TypeError, ValueError):
+            return dt.date.today()
+
+    @property
+    def cell_size_m(self) -> float:
+        """Grid cell size in metres."""
+        return float((self.pipeline.get("grid") or {}).get("cell_size_m") or 0) or float(
+            np.sqrt(np.nanmedian(self.grid.geometry.area)))
+
+    @property
+    def is_scenario(self) -> bool:
+        """True when the run has scenario change layers or a change table."""
+        return self.grid_change is not None or self.areas_change is not None or (
+            self.changes is not None)
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputFileError(f"{path} is not valid JSON ({exc}): rerun geoplan to rewrite it") \
+            from exc
+
+
+def load_run(out_dir) -> RunData:
+    """Read a run folder (``OUT/geoplan.gpkg``, ``provenance.json``, ``data_quality.json`` …).
+
+    Parameters
+    ----------
+    out_dir
+        The folder ``geoplan run``/``geoplan demo`` wrote.
+
+    Returns
+    -------
+    RunData
+
+    Raises
+    ------
+    InputFileError
+        When ``OUT/geoplan.gpkg`` or its ``grid`` layer is missing.
+
+    Examples
+    --------
+    >>> load_run("/nonexistent")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    geoplan.errors.InputFileError: no geoplan.gpkg in /nonexistent ...
+    """
+    import pyogrio
+
+    out = Path(out_dir)
+    gpkg = out / "geoplan.gpkg"
+    if not gpkg.is_file():
+        raise InputFileError(f"no geoplan.gpkg in {out}: give the folder a `geoplan run` wrote "
+                             "(its pipeline's [output] formats must include \"gpkg\")")
+    names = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
+    if "grid" not in names:
+        raise InputFileError(f"{gpkg} has no 'grid' layer: it was not written by geoplan run")
+
+    def layer(name: str):
+        return pyogrio.read_dataframe(gpkg, layer=name) if name in names else None
+
+    meta = {}
+    if "geoplan_metadata" in names:
+        table = pyogrio.read_dataframe(gpkg, layer="geoplan_metadata", read_geometry=False)
+        meta = dict(zip(table["key"].astype(str), table["value"].astype(str), strict=False))
+    changes = None
+    if (out / "changes.csv").is_file():
+        changes = pd.read_csv(out / "changes.csv")
+    return RunData(out_dir=out, grid=layer("grid"), network=layer("network"), green=layer("green"),
+                   destinations=layer("destinations"), areas=layer("areas"),
+                   grid_change=layer("grid_change"), areas_change=layer("areas_change"),
+                   changes=changes, provenance=_read_json(out / "provenance.json"),
+                   quality=_read_json(out / "data_quality.json"), meta=meta)
+
+
+# --------------------------------------------------------------------------------------------
+# what to map
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MapSpec:
+    """One headline map.
+
+    Attributes
+    ----------
+    key
+        File stem and text key (title ``map_<key>``, legend ``leg_<key>``, note ``note_<key>``).
+    column
+        Grid column mapped (``"lit"`` of the network for the lighting map).
+    kind
+        ``"graduated"`` (classes of a number), ``"yesno"`` (a yes/no column) or ``"lighting"``
+        (the network by lit = yes / no / unknown).
+    better
+        ``"higher"`` or ``"lower"``: which direction is an improvement (colours of changes and
+        of yes/no maps); ``""`` when neither.
+    unit
+        Unit written after legend ranges.
+    per_resident
+        Whether cells without residents are drawn as "no residents" (the indicator is about
+        where people live).
+    nodata
+        Text key of the "no value" class.
+    """
+
+    key: str
+    column: str
+    kind: str = "graduated"
+    better: str = ""
+    unit: str = ""
+    per_resident: bool = True
+    nodata: str = "nodata_no_value"
+
+
+#: The headline maps of the report, in report order.
+HEADLINE_MAPS: tuple[MapSpec, ...] = (
+    MapSpec("pop", "pop", better="", per_resident=False),
+    MapSpec("safety_index", "safety_index", better="higher", per_resident=False,
+            nodata="nodata_no_path"),
+    MapSpec("dist_grocery_m", "dist_grocery_m", better="lower", unit="m",
+            nodata="nodata_unreachable"),
+    MapSpec("loses_school_at_night", "loses_school_at_night", kind="yesno", better="lower"),
+    MapSpec("green_scb_300m", "green_scb_300m", kind="yesno", better="higher"),
+    MapSpec("lighting", "lit", kind="lighting", per_resident=False),
+)
+
+
+@dataclass(frozen=True)
+class MapClass:
+    """One legend entry of a graduated map: values in ``(lo, hi]`` (the first class includes
+    ``lo``) drawn in ``colour``, labelled ``label``."""
+
+    lo: float
+    hi: float
+    colour: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MapFile:
+    """A written map: its spec key, variant (``"level"``, ``"before"``, ``"after"``,
+    ``"change"``), title and files."""
+
+    key: str
+    variant: str
+    title: str
+    png: Path
+    pdf: Path
+
+
+def _hex(qcolor: str) -> str:
+    r, g, b = (int(x) for x in qcolor.split(",")[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def graduated_classes(column: str, breaks: Sequence[float], *, ramp: str = "sequential",
+                      reverse: bool = False, unit: str = "", lang: str = "en") -> list[MapClass]:
+    """Classes, colours and labels exactly as the QGIS style of the same breaks has them.
+
+    Parameters
+    ----------
+    column, breaks, ramp, reverse, unit, lang
+        As for :func:`geoplan.outputs.gpkg.graduated_fill_qml`.
+
+    Returns
+    -------
+    list of MapClass
+
+    Examples
+    --------
+    >>> [(c.label, c.colour) for c in graduated_classes("x", [0, 10, 20], lang="sv")]
+    [('0 – 10', '#edf8b1'), ('10 – 20', '#081d58')]
+    """
+    qml = graduated_fill_qml(column, breaks, ramp=ramp, reverse=reverse, unit=unit, lang=lang)
+    root = ET.fromstring(qml.split("\n", 1)[1])
+    colours = {}
+    for sym in root.iter("symbol"):
+        opt = {o.get("name"): o.get("value") for o in sym.iter("Option") if o.get("name")}
+        colours[sym.get("name")] = _hex(opt["color"])
+    return [MapClass(float(r.get("lower")), float(r.get("upper")), colours[r.get("symbol")],
+                     r.get("label")) for r in root.iter("range")]
+
+
+def _lighting_styles(lang: str) -> dict[str, tuple[str, str, float, str]]:
+    """``{lit value: (label, colour, width in mm, line style)}`` from the QGIS lighting style."""
+    root = ET.fromstring(lit_line_qml(lang=lang).split("\n", 1)[1])
+    syms = {}
+    for sym in root.iter("symbol"):
+        opt = {o.get("name"): o.get("value") for o in sym.iter("Option") if o.get("name")}
+        syms[sym.get("name")] = (_hex(opt["line_color"]), float(opt["line_width"]),
+                                 opt["line_style"])
+    return {c.get("value"): (c.get("label"),) + syms[c.get("symbol")]
+            for c in root.iter("category")}
+
+
+def scenario_columns(run: RunData, spec: MapSpec) -> tuple[str, str, str] | None:
+    """``(before, after, change)`` column names of ``spec`` in ``run.grid_change``, or None.
+
+    >>> import geopandas as gpd
+    >>> r = RunData(Path("."), grid=None, grid_change=gpd.GeoDataFrame(
+    ...     {"pop_before": [1], "pop_after": [2], "pop_change": [1]}))
+    >>> scenario_columns(r, HEADLINE_MAPS[0])
+    ('pop_before', 'pop_after', 'pop_change')
+    """
+    g = run.grid_change
+    if g is None or spec.kind == "lighting":
+        return None
+    cols = tuple(f"{spec.column}_{v}" for v in ("before", "after", "change"))
+    return cols if set(cols) <= set(g.columns) else None
+
+
+# --------------------------------------------------------------------------------------------
+# texts of the frame
+# --------------------------------------------------------------------------------------------
+def format_date(d: dt.date, lang: str) -> str:
+    """A date written out for ``lang``.
+
+    >>> format_date(dt.date(2026, 3, 5), "sv"), format_date(dt.date(2026, 3, 5), "en")
+    ('5 mars 2026', '5 March 2026')
+    """
+    from babel.dates import format_date as babel_date
+
+    tr("north", lang)  # validates lang
+    return babel_date(d, format="long", locale={"en": "en_GB", "sv": "sv_SE", "da": "da_DK"}[lang])
+
+
+def _pop_source(run: RunData) -> str:
+    g = run.grid
+    if g is not None and "pop_source" in g.columns and len(g):
+        return str(g["pop_source"].mode().iloc[0])
+    return str((run.provenance or {}).get("summary", {}).get("pop_source", ""))
+
+
+def source_line(run: RunData, lang: str) -> str:
+    """The data-sources line printed at the foot of every map.
+
+    >>> r = RunData(Path("."), grid=None, provenance={"geoplan": "0.1", "crs": "EPSG:3006"})
+    >>> source_line(r, "sv")
+    'Data: © OpenStreetMap-bidragsgivare (ODbL) · EPSG:3006 · framtagen med geoplan 0.1'
+    """
+    prov = run.provenance or {}
+    parts = [f"{tr('src_data', lang)}: {tr('attribution', lang)} (ODbL)"]
+    src = _pop_source(run)
+    if src.startswith("buildings"):
+        parts.append(tr("src_pop_buildings", lang))
+    elif src.startswith(("stat", "scb", "dst", "area")):
+        parts.append(tr("src_pop_statistics", lang))
+    elif src.startswith("grid"):
+        parts.append(tr("src_pop_grid", lang))
+    if run.pipeline.get("lamps"):
+        parts.append(tr("src_lamps_register", lang))
+    if prov.get("crs"):
+        parts.append(str(prov["crs"]))
+    parts.append(tr("src_made_with", lang, version=prov.get("geoplan", "")))
+    return " · ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# drawing
+# --------------------------------------------------------------------------------------------
+def _paths(geoms) -> list:
+    """matplotlib Paths of (multi)polygons, holes included."""
+    import shapely
+    from matplotlib.path import Path as MPath
+
+    out = []
+    for g in geoms:
+        if g is None or g.is_empty:
+            continue
+        verts, codes = [], []
+        for poly in getattr(g, "geoms", [g]):
+            if poly.geom_type != "Polygon":
+                continue
+            for ring in [poly.exterior, *poly.interiors]:
+                xy = shapely.get_coordinates(ring)
+                if len(xy) < 3:
+                    continue
+                verts.append(xy)
+                codes.append(np.r_[MPath.MOVETO, np.full(len(xy) - 2, MPath.LINETO),
+                                   MPath.CLOSEPOLY])
+        if verts:
+            out.append(MPath(np.concatenate(verts), np.concatenate(codes)))
+    return out
+
+
+def _segments(geoms) -> list[np.ndarray]:
+    import shapely
+
+    out = []
+    for g in geoms:
+        if g is None or g.is_empty:
+            continue
+        for part in getattr(g, "geoms", [g]):
+            xy = shapely.get_coordinates(part)
+            if len(xy) >= 2:
+                out.append(xy)
+    return out
+
+
+def _fill(ax, geoms, colour, *, edge="#ffffff", lw=0.25, alpha=1.0, hatch=None, z=2):
+    from matplotlib.collections import PathCollection
+
+    paths = _paths(geoms)
+    if not paths:
+        return None
+    kw = {"hatch": hatch} if hatch else {}
+    coll = PathCollection(paths, facecolors=colour, edgecolors=edge, linewidths=lw, alpha=alpha,
+                          zorder=z, **kw)
+    ax.add_collection(coll)
+    return coll
+
+
+def _lines(ax, geoms, colour, width_pt, style="solid", z=3, alpha=1.0):
+    from matplotlib.collections import LineCollection
+
+    segs = _segments(geoms)
+    if not segs:
+        return None
+    ls = (0, (3, 2)) if style == "dash" else "solid"
+    coll = LineCollection(segs, colors=colour, linewidths=width_pt, linestyles=ls, zorder=z,
+                          alpha=alpha, capstyle="round")
+    ax.add_collection(coll)
+    return coll
+
+
+def _context(ax, run: RunData, *, green_fill: bool, network: bool = True) -> list:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = []
+    g = run.green
+    if g is not None and len(g):
+        pub = g[g["public"].astype(bool)] if "public" in g.columns else g
+        if green_fill:
+            _fill(ax, pub.geometry.values, _GREEN_FILL, edge=_GREEN_EDGE, lw=0.4, z=1)
+            handles.append(Patch(facecolor=_GREEN_FILL, edgecolor=_GREEN_EDGE,
+                                 label=tr("ctx_green", run_lang(ax))))
+        else:
+            _fill(ax, pub.geometry.values, "none", edge="#1b7837", lw=0.45, z=4)
+            handles.append(Patch(facecolor="none", edgecolor="#1b7837",
+                                 label=tr("ctx_green", run_lang(ax))))
+    if network and run.network is not None and len(run.network):
+        _lines(ax, run.network.geometry.values, _NET, 0.35, z=3, alpha=0.55)
+        handles.append(Line2D([], [], color=_NET, lw=0.8, alpha=0.7,
+                              label=tr("ctx_network", run_lang(ax))))
+    return handles
+
+
+def run_lang(ax) -> str:
+    """The language a map's axes are drawn in (set by :func:`map_figure`)."""
+    return getattr(ax, "_geoplan_lang", "en")
+
+
+def _classify(values: np.ndarray, classes: Sequence[MapClass]) -> np.ndarray:
+    """Class index per value (-1 for NaN), a break value falling in the lower class as in QGIS."""
+    edges = np.array([c.hi for c in classes[:-1]], dtype=float)
+    idx = np.searchsorted(edges, values, side="left")
+    return np.where(np.isfinite(values), idx, -1)
+
+
+def _as_float(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s, errors="coerce").astype(float).to_numpy()
+
+
+def _draw_graduated(ax, geoms, values, classes, *, lang, nodata_key, empty_mask=None):
+    from matplotlib.patches import Patch
+
+    handles = []
+    cls = _classify(values, classes)
+    if empty_mask is not None:
+        cls = np.where(empty_mask, -2, cls)
+    for i, c in enumerate(classes):
+        _fill(ax, geoms[cls == i], c.colour)
+        handles.append(Patch(facecolor=c.colour, edgecolor="#bdbdbd", lw=0.4, label=c.label))
+    if (cls == -1).any():
+        _fill(ax, geoms[cls == -1], _NODATA, edge="#bdbdbd", lw=0.4)
+        handles.append(Patch(facecolor=_NODATA, edgecolor="#9e9e9e", lw=0.4,
+                             label=tr(nodata_key, lang)))
+    if (cls == -2).any():
+        _fill(ax, geoms[cls == -2], _NO_RESIDENTS, edge="#ffffff", lw=0.25)
+        handles.append(Patch(facecolor=_NO_RESIDENTS, edgecolor="#bdbdbd", lw=0.4,
+                             label=tr("no_residents", lang)))
+    return handles
+
+
+def _yesno_colours(spec: MapSpec) -> tuple[str, str]:
+    """(colour of yes, colour of no)."""
+    return (_BAD, _GOOD) if spec.better == "lower" else (_GOOD, _BAD)
+
+
+def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask):
+    from matplotlib.patches import Patch
+
+    yes_c, no_c = _yesno_colours(spec)
+    v = values
+    handles = []
+    for mask, colour, label in (
+        ((v > 0.5) & ~empty_mask, yes_c, tr(f"yes_{spec.key}", lang)),
+        ((v <= 0.5) & ~empty_mask, no_c, tr(f"no_{spec.key}", lang)),
+        (~np.isfinite(v) & ~empty_mask, _NODATA, tr(spec.nodata, lang)),
+        (empty_mask, _NO_RESIDENTS, tr("no_residents", lang)),
+    ):
+        if mask.any() or colour in (yes_c, no_c):
+            _fill(ax, geoms[mask], colour)
+            handles.append(Patch(facecolor=colour, edgecolor="#bdbdbd", lw=0.4, label=label))
+    return handles
+
+
+def _draw_yesno_change(ax, geoms, change, spec, *, lang):
+    from matplotlib.patches import Patch
+
+    yes_c, no_c = _yesno_colours(spec)
+    handles = []
+    for mask, colour, label in ((change > 0.5, yes_c, tr("became_yes", lang)),
+                                (change < -0.5, no_c, tr("became_no", lang)),
+                                (np.abs(change) <= 0.5, _NEUTRAL, tr("no_change", lang))):
+        _fill(ax, geoms[mask], colour, edge="#d9d9d9")
+        handles.append(Patch(facecolor=colour, edgecolor="#bdbdbd", lw=0.4, label=label))
+    return handles
+
+
+def _lighting_shares(run: RunData) -> dict[str, float]:
+    q = run.quality or {}
+    if q.get("walkable_km"):
+        return {"yes": q.get("lit_share", np.nan), "no": q.get("dark_share", np.nan),
+                "unknown": q.get("unknown_share", np.nan)}
+    net = run.network
+    if net is None or not len(net):
+        return {}
+    length = net.geometry.length
+    total = float(length.sum())
+    return {k: float(length[net["lit"] == k].sum() / total) if total else np.nan
+            for k in ("yes", "no", "unknown")}
+
+
+def _draw_lighting(ax, run: RunData, *, lang):
+    from matplotlib.lines import Line2D
+
+    handles = []
+    styles = _lighting_styles(lang)
+    shares = _lighting_shares(run)
+    net = run.network
+    for value in ("unknown", "no", "yes"):  # lit on top
+        label, colour, width_mm, style = styles[value]
+        sub = net[net["lit"] == value] if net is not None else None
+        if sub is not None and len(sub):
+            _lines(ax, sub.geometry.values, colour, max(0.6, 0.4 * width_mm * _MM_TO_PT),
+                   style=style, z=3 + ("unknown", "no", "yes").index(value))
+    for value in ("yes", "no", "unknown"):
+        label, colour, width_mm, style = styles[value]
+        share = shares.get(value)
+        if share is not None and np.isfinite(share):
+            label = f"{label} ({fmt_pct(share, lang, 0)})"
+        handles.append(Line2D([], [], color=colour, lw=max(1.2, 0.8 * width_mm * _MM_TO_PT),
+                              ls=(0, (3, 2)) if style == "dash" else "solid", label=label))
+    return handles
+
+
+def _title(spec: MapSpec, variant: str, lang: str) -> str:
+    title = tr(f"map_{spec.key}", lang)
+    if variant in ("before", "after", "change"):
+        title = f"{title} — {tr(f'variant_{variant}', lang)}"
+    return title
+
+
+def _note(run: RunData, spec: MapSpec, lang: str) -> str:
+    if spec.key == "pop":
+        if _pop_source(run).startswith("buildings"):
+            ppm2 = (run.pipeline.get("population") or {}).get("persons_per_m2") or 1 / 42
+            return tr("note_pop_estimate", lang, m2=fmt(1 / float(ppm2), lang, 0))
+        return ""
+    return tr(f"note_{spec.key}", lang)
+
+
+def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = "level",
+               breaks: Sequence[float] | None = None):
+    """Draw one map of ``run`` as a matplotlib Figure (not shown, not saved).
+
+    Parameters
+    ----------
+    run
+        A run read with :func:`load_run`.
+    spec
+        What to map (one of :data:`HEADLINE_MAPS`).
+    lang
+        Language of every text on the map.
+    variant
+        ``"level"`` (the run's grid), or for a scenario run ``"before"``, ``"after"`` or
+        ``"change"`` (columns ``<column>_before/_after/_change`` of ``grid_change``).
+    breaks
+        Class breaks; default :func:`~geoplan.outputs.gpkg.class_breaks` (quantiles) of the
+        values, for before/after of both together, :func:`~geoplan.outputs.gpkg.diverging_breaks`
+        for a change.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> grid = gpd.GeoDataFrame({"pop": [0.0, 10.0, 40.0], "cell_id": ["a", "b", "c"]},
+    ...     geometry=[shapely.box(i * 100, 0, i * 100 + 100, 100) for i in range(3)],
+    ...     crs="EPSG:3006")
+    >>> fig = map_figure(RunData(Path("."), grid=grid), HEADLINE_MAPS[0], lang="da")
+    >>> "Beboere" in figure_texts(fig)
+    True
+    """
+    import geopandas as gpd
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    tr("north", lang)  # validates lang
+    g = run.grid_change if variant in ("before", "after", "change") else run.grid
+    if g is None:
+        raise InputFileError(f"the run has no {'grid_change' if variant != 'level' else 'grid'} "
+                             f"layer to map {spec.key!r} ({variant})")
+    if getattr(g, "geometry", None) is None or g.geometry.isna().all():
+        g = gpd.GeoDataFrame(run.grid[["cell_id", "geometry"]].merge(
+            pd.DataFrame(g).drop(columns="geometry", errors="ignore"), on="cell_id"),
+            geometry="geometry", crs=run.grid.crs)
+
+    # layout in inches: the map keeps the study area's proportions, the legend sits beside it
+    title_lines = textwrap.wrap(_title(spec, variant, lang), 62)
+    xmin, ymin, xmax, ymax = g.total_bounds
+    pad = 0.03 * max(xmax - xmin, ymax - ymin)
+    width_in, map_w, left, bottom = 8.0, 4.8, 0.16, 0.75
+    ratio = (ymax - ymin + 2 * pad) / max(xmax - xmin + 2 * pad, 1e-9)
+    map_h = min(max(map_w * ratio, 3.6), 8.0)
+    top = 0.25 + 0.29 * len(title_lines) + 0.45
+    height_in = top + map_h + bottom
+    fig = Figure(figsize=(width_in, height_in), dpi=100)
+    fig.patch.set_facecolor("white")
+    ax = fig.add_axes((left / width_in, bottom / height_in, map_w / width_in,
+                       map_h / height_in))
+    ax._geoplan_lang = lang
+    ax.set_aspect("equal")
+    ax.set_anchor("NW")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_color("#9e9e9e")
+        s.set_linewidth(0.6)
+
+    geoms = np.asarray(g.geometry.values, dtype=object)
+    pop_col = {"level": "pop", "before": "pop_before", "after": "pop_after",
+               "change": "pop_after"}[variant]
+    if pop_col not in g.columns and "pop" in g.columns:
+        pop_col = "pop"
+    pop = _as_float(g[pop_col]) if pop_col in g.columns else np.ones(len(g))
+    empty = (pop < 0.5) if spec.per_resident else np.zeros(len(g), dtype=bool)
+
+    handles = []
+    hatched = False
+    legend_title = tr(f"leg_{spec.key}", lang)
+    if spec.kind == "lighting":
+        handles += _draw_lighting(ax, run, lang=lang)
+        ctx = _context(ax, run, green_fill=True, network=False)
+        _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=6)
+        ctx.append(Patch(facecolor="none", edgecolor="#616161", lw=0.8,
+                         label=tr("ctx_study_area", lang)))
+    else:
+        col = spec.column if variant == "level" else f"{spec.column}_{variant}"
+        values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
+        if variant == "change":
+            legend_title = tr("leg_change", lang)
+            if spec.kind == "yesno":
+                handles += _draw_yesno_change(ax, geoms, np.nan_to_num(values), spec, lang=lang)
+            else:
+                b = list(breaks) if breaks is not None else diverging_breaks(
+                    np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0))
+                classes = graduated_classes(col, b, ramp="diverging",
+                                            reverse=spec.better == "lower", unit=spec.unit,
+                                            lang=lang)
+                handles += _draw_graduated(ax, geoms, values, classes, lang=lang,
+                                           nodata_key=spec.nodata)
+        elif spec.kind == "yesno":
+            handles += _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty)
+        else:
+            if breaks is None:
+                pool = [values[~empty]]
+                if variant in ("before", "after"):
+                    pool = [_as_float(g[f"{spec.column}_{v}"]) for v in ("before", "after")]
+                finite = np.concatenate([p[np.isfinite(p)] for p in pool])
+                breaks = class_breaks(finite if finite.size else [0.0], n_classes=5,
+                                      method="quantile")
+            classes = graduated_classes(col, breaks, unit=spec.unit, lang=lang)
+            handles += _draw_graduated(ax, geoms, values, classes, lang=lang,
+                                       nodata_key=spec.nodata, empty_mask=empty)
+            if spec.key == "safety_index" and "data_confidence" in g.columns:
+                low = _as_float(g["data_confidence"]) < 0.5
+                low &= np.isfinite(values)
+                if low.any():
+                    hatched = True
+                    _fill(ax, geoms[low], "none", edge="#424242", lw=0.0, hatch="////", z=2.5)
+                    handles.append(Patch(facecolor="white", edgecolor="#424242", hatch="////",
+                                         label=tr("low_confidence", lang)))
+        ctx = _context(ax, run, green_fill=spec.key == "green_scb_300m")
+
+    ax.set_xlim(xmin - pad, xmax + pad)
+    ax.set_ylim(ymin - pad, ymax + pad)
+
+    if ctx:
+        handles = [*handles, Patch(facecolor="none", edgecolor="none", label=" "), *ctx]
+    for h in handles:
+        h.set_label(textwrap.fill(h.get_label(), 32))
+    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.04, 1.0),
+              frameon=False, fontsize=8.5, title_fontsize=9, alignment="left", handlelength=1.8)
+    ax.add_artist(ScaleBar(1, "m", location="lower left", box_alpha=0.75, length_fraction=0.3,
+                           font_properties={"size": 8}, border_pad=0.6))
+    ax.annotate(tr("north", lang), xy=(0.93, 0.975), xytext=(0.93, 0.875),
+                xycoords="axes fraction", ha="center", va="center", fontsize=11,
+                fontweight="bold", zorder=10,
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3.5,
+                            "headwidth": 10, "headlength": 9, "shrink": 0.0},
+                bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+
+    fig.text(left / width_in, 1 - 0.22 / height_in, "\n".join(title_lines), fontsize=14,
+             fontweight="bold", va="top", linespacing=1.15)
+    fig.text(left / width_in, 1 - (0.3 + 0.29 * len(title_lines)) / height_in,
+             tr("run_of", lang, title=run.title, date=format_date(run.created, lang)),
+             fontsize=9.5, color="#424242", va="top")
+    note = _note(run, spec, lang) if spec.key != "safety_index" or hatched else ""
+    if note:
+        where = blended_transform_factory(ax.transAxes, fig.transFigure)
+        ax.text(1.04, bottom / height_in, textwrap.fill(note, 46), transform=where,
+                fontsize=7.8, color="#424242", va="bottom", linespacing=1.35)
+    fig.text(left / width_in, 0.36 / height_in, textwrap.fill(source_line(run, lang), 130),
+             fontsize=7, color="#424242", va="center", linespacing=1.3)
+    return fig
+
+
+def figure_texts(fig) -> list[str]:
+    """Every text drawn on ``fig`` (titles, legend entries, notes, scale bar, attribution).
+
+    >>> from matplotlib.figure import Figure
+    >>> f = Figure(); _ = f.text(0, 0, "hello"); figure_texts(f)
+    ['hello']
+    """
+    from matplotlib.text import Text
+
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+def _save(fig, png: Path, pdf: Path, dpi: int) -> None:
+    meta_pdf = {"Creator": "geoplan", "Title": fig.texts[0].get_text() if fig.texts else ""}
+    with atomic_path(png) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+    with atomic_path(pdf) as tmp:
+        fig.savefig(tmp, format="pdf", metadata=meta_pdf, facecolor="white")
+
+
+def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:
+    plan = []
+    for spec in specs:
+        if spec.kind == "lighting":
+            if run.network is not None and "lit" in run.network.columns:
+                plan.append((spec, "level"))
+            continue
+        if spec.column in run.grid.columns:
+            plan.append((spec, "level"))
+    for spec in specs:
+        if scenario_columns(run, spec):
+            plan += [(spec, "before"), (spec, "after"), (spec, "change")]
+    return plan
+
+
+def write_maps(run: RunData, folder, *, lang: str = "en", specs: Sequence[MapSpec] = HEADLINE_MAPS,
+               dpi: int = 200, progress: Progress | None = None) -> list[MapFile]:
+    """Write every headline map (and a scenario's before/after/change maps) as PNG and PDF.
+
+    Files are named ``<key>.png``/``<key>.pdf`` and, for a scenario,
+    ``<key>_before``/``<key>_after``/``<key>_change``; each is written atomically. Indicators
+    the run does not have are skipped.
+
+    Parameters
+    ----------
+    run
+        A run read with :func:`load_run`.
+    folder
+        Where to write (created if needed).
+    lang
+        Language of the maps.
+    specs
+        Maps to draw (default :data:`HEADLINE_MAPS`).
+    dpi
+        Resolution of the PNG files.
+    progress
+        Progress sink; may cancel between maps.
+
+    Returns
+    -------
+    list of MapFile
+    """
+    folder = Path(folder)
+    plan = _plan(run, specs)
+    files = []
+    for i, (spec, variant) in enumerate(plan):
+        report(progress, i / max(len(plan), 1), f"map {spec.key} {variant}")
+        breaks = None
+        if variant in ("before", "after") and spec.kind == "graduated":
+            before, after, _ = scenario_columns(run, spec)
+            pooled = [_as_float(run.grid_change[c]) for c in (before, after)]
+            finite = np.concatenate([p[np.isfinite(p)] for p in pooled])
+            breaks = class_breaks(finite if finite.size else [0.0], n_classes=5)
+        fig = map_figure(run, spec, lang=lang, variant=variant, breaks=breaks)
+        stem = spec.key if variant == "level" else f"{spec.key}_{variant}"
+        png, pdf = folder / f"{stem}.png", folder / f"{stem}.pdf"
+        _save(fig, png, pdf, dpi)
+        files.append(MapFile(spec.key, variant, _title(spec, variant, lang), png, pdf))
+    report(progress, 1.0, "maps done")
+    return files
+

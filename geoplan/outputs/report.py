@@ -1,0 +1,1072 @@
+"""A report a municipal council can decide on: maps, key numbers in plain words, tables, method.
+
+:func:`write_report` reads a run folder (``OUT/geoplan.gpkg``, ``provenance.json``,
+``data_quality.json``, and for a scenario run ``grid_change``/``areas_change``/``changes.csv``) and
+writes into ``OUT/report/``, every file atomically:
+
+``report.pdf``
+    A4, multi-page (reportlab): a title page (the study's title, the run's date), the key numbers
+    in plain words and the table per area (and, for a scenario, the change per area), one page
+    per map, the method (indicator definitions, thresholds and weights as run; how much of the
+    lighting is known; where residents are estimated) and the data sources with attribution. It
+    cites ``provenance.json``, from which the run can be repeated
+    (:func:`pipeline_from_provenance`).
+``maps/<indicator>.png`` and ``maps/<indicator>.pdf``
+    each headline map (:mod:`geoplan.outputs.maps`) as PNG and vector PDF; a scenario run adds
+    ``<indicator>_before``, ``_after`` and ``_change``.
+``tables.xlsx``, ``grid.csv``, ``areas.csv``
+    the tables (:mod:`geoplan.outputs.tables`).
+
+Every text exists in English, Swedish and Danish and numbers are written for the language
+(decimal comma and a space between thousands in sv/da) through :func:`geoplan.i18n.fmt`.
+
+Example
+-------
+>>> import tempfile, pathlib
+>>> from geoplan.pipeline import parse_pipeline
+>>> from geoplan.run import run_pipeline
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)
+>>> _ = run_pipeline(cfg, out)
+>>> result = write_report(out, lang="da")
+>>> result.pdf.name, result.pages >= 8
+('report.pdf', True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import SimpleNamespace
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import fmt, fmt_pct, register_texts, tr
+from ..progress import Progress, report, scaled
+from .atomic import atomic_path, ensure_writable_dir, staged_folder
+from .maps import (
+    MapFile,
+    RunData,
+    format_date,
+    load_run,
+    write_maps,
+)
+from .tables import write_tables
+
+__all__ = [
+    "ReportResult",
+    "area_table",
+    "change_sentences",
+    "change_table_rows",
+    "key_number_map",
+    "key_numbers",
+    "method_notes",
+    "pipeline_from_provenance",
+    "round_people",
+    "source_notes",
+    "write_report",
+]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "rep_subtitle": {
+        "en": "Walking access, access after dark, green space and safety of the walking paths",
+        "sv": "Tillgänglighet till fots, i mörker, till grönytor och trygghet längs gångvägarna",
+        "da": "Tilgængelighed til fods, i mørke, til grønne områder og tryghed langs gangvejene"},
+    "rep_data_date": {"en": "Data and analysis as of {date}", "sv": "Data och analys per {date}",
+                      "da": "Data og analyse pr. {date}"},
+    "rep_made": {"en": "Report made on {date} with geoplan {version}",
+                 "sv": "Rapporten framtagen {date} med geoplan {version}",
+                 "da": "Rapporten lavet {date} med geoplan {version}"},
+    "rep_scenario_run": {
+        "en": "This run compares the situation before and after a proposal (scenario).",
+        "sv": "Körningen jämför läget före och efter ett förslag (scenario).",
+        "da": "Kørslen sammenligner situationen før og efter et forslag (scenarie)."},
+    "rep_contents": {"en": "Contents", "sv": "Innehåll", "da": "Indhold"},
+    "rep_key_numbers": {"en": "Key numbers", "sv": "Nyckeltal", "da": "Nøgletal"},
+    "rep_per_area": {"en": "Results per area", "sv": "Resultat per område",
+                     "da": "Resultater pr. område"},
+    "rep_change": {"en": "What the proposal changes", "sv": "Vad förslaget förändrar",
+                   "da": "Hvad forslaget ændrer"},
+    "rep_change_per_area": {"en": "Change per area (before → after)",
+                            "sv": "Förändring per område (före → efter)",
+                            "da": "Ændring pr. område (før → efter)"},
+    "rep_maps": {"en": "Maps", "sv": "Kartor", "da": "Kort"},
+    "rep_method": {"en": "Method", "sv": "Metod", "da": "Metode"},
+    "rep_sources": {"en": "Data sources and attribution", "sv": "Datakällor och upphov",
+                    "da": "Datakilder og kildeangivelse"},
+    "rep_map_n": {"en": "Map {n}. {title}", "sv": "Karta {n}. {title}",
+                  "da": "Kort {n}. {title}"},
+    "rep_page": {"en": "page {n}", "sv": "sida {n}", "da": "side {n}"},
+    # key numbers
+    "kn_residents": {
+        "en": "About {pop} residents live in the study area ({km2} km², {cells} grid cells of "
+              "{size} m × {size} m).",
+        "sv": "Omkring {pop} invånare bor i analysområdet ({km2} km², {cells} rutor om "
+              "{size} m × {size} m).",
+        "da": "Omkring {pop} beboere bor i analyseområdet ({km2} km², {cells} celler på "
+              "{size} m × {size} m)."},
+    "kn_residents_estimated": {
+        "en": "The number of residents is an estimate from the floor area of OpenStreetMap "
+              "buildings, not a count.",
+        "sv": "Antalet invånare är en uppskattning från OpenStreetMap-byggnadernas golvyta, "
+              "inte en räkning.",
+        "da": "Antallet af beboere er et skøn ud fra OpenStreetMap-bygningernes etageareal, "
+              "ikke en optælling."},
+    "kn_green": {
+        "en": "{pop} residents ({pct}) live within {m} m walk of a public green space of at "
+              "least {ha} ha.",
+        "sv": "{pop} invånare ({pct}) bor inom {m} m gångväg från en allmän grönyta på minst "
+              "{ha} ha.",
+        "da": "{pop} beboere ({pct}) bor inden for {m} m gang fra et offentligt grønt område "
+              "på mindst {ha} ha."},
+    "kn_grocery": {
+        "en": "Half of the residents walk at most {m} m to the nearest grocery store; {pop} "
+              "residents ({pct}) have one within {r} m.",
+        "sv": "Hälften av invånarna går högst {m} m till närmaste livsmedelsbutik; {pop} "
+              "invånare ({pct}) har en inom {r} m.",
+        "da": "Halvdelen af beboerne går højst {m} m til nærmeste dagligvarebutik; {pop} "
+              "beboere ({pct}) har en inden for {r} m."},
+    "kn_school_night": {
+        "en": "{pop} residents ({pct}) have a school within {m} m by day but cannot reach one "
+              "within {m} m on lit paths after dark.",
+        "sv": "{pop} invånare ({pct}) har en skola inom {m} m på dagen men når ingen inom {m} m "
+              "längs belysta vägar när det är mörkt.",
+        "da": "{pop} beboere ({pct}) har en skole inden for {m} m om dagen men når ingen inden "
+              "for {m} m ad belyste veje i mørke."},
+    "kn_safety": {
+        "en": "Half of the residents live where the safety index of the walking paths is {x} "
+              "or higher (scale 0–100).",
+        "sv": "Hälften av invånarna bor där gångvägarnas trygghetsindex är {x} eller högre "
+              "(skala 0–100).",
+        "da": "Halvdelen af beboerne bor hvor gangvejenes tryghedsindeks er {x} eller højere "
+              "(skala 0–100)."},
+    "kn_lighting": {
+        "en": "Of the {km} km walkable network, {lit} is lit, {dark} is not lit and the lighting "
+              "of {unknown} is unknown.",
+        "sv": "Av gångnätets {km} km är {lit} belyst, {dark} obelyst och för {unknown} är "
+              "belysningen okänd.",
+        "da": "Af gangnettets {km} km er {lit} belyst, {dark} ikke belyst, og for {unknown} er "
+              "belysningen ukendt."},
+    "kn_confidence": {
+        "en": "{pop} residents ({pct}) live in cells where the lighting of less than half of "
+              "the paths is known: read the safety index there with care.",
+        "sv": "{pop} invånare ({pct}) bor i rutor där belysningen är känd för mindre än "
+              "hälften av gångvägarna: läs trygghetsindexet där med försiktighet.",
+        "da": "{pop} beboere ({pct}) bor i celler, hvor belysningen kendes for mindre end "
+              "halvdelen af gangvejene: læs tryghedsindekset der med forsigtighed."},
+    "kn_change_yes": {
+        "en": "{what}: {before} residents before, {after} after ({delta}).",
+        "sv": "{what}: {before} invånare före, {after} efter ({delta}).",
+        "da": "{what}: {before} beboere før, {after} efter ({delta})."},
+    "kn_change_median": {
+        "en": "{what} (half of the residents, at most): {before} before, {after} after.",
+        "sv": "{what} (hälften av invånarna, högst): {before} före, {after} efter.",
+        "da": "{what} (halvdelen af beboerne, højst): {before} før, {after} efter."},
+    "kn_change_median_high": {
+        "en": "{what} (half of the residents, at least): {before} before, {after} after.",
+        "sv": "{what} (hälften av invånarna, minst): {before} före, {after} efter.",
+        "da": "{what} (halvdelen af beboerne, mindst): {before} før, {after} efter."},
+    "pp": {"en": "p.p.", "sv": "procentenheter", "da": "procentpoint"},
+    "kn_change_none": {
+        "en": "The change layers hold none of the headline indicators; see changes.csv.",
+        "sv": "Förändringslagren innehåller inga av nyckelindikatorerna; se changes.csv.",
+        "da": "Ændringslagene indeholder ingen af nøgleindikatorerne; se changes.csv."},
+    # table heads
+    "th_area": {"en": "Area", "sv": "Område", "da": "Område"},
+    "th_residents": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
+    "th_green": {"en": "Green space ≤ 300 m", "sv": "Grönyta ≤ 300 m",
+                 "da": "Grønt område ≤ 300 m"},
+    "th_grocery": {"en": "Grocery store, median distance", "sv": "Livsmedelsbutik, medianavstånd",
+                   "da": "Dagligvarebutik, medianafstand"},
+    "th_school_night": {"en": "Lose school after dark", "sv": "Förlorar skolan i mörker",
+                        "da": "Mister skolen i mørke"},
+    "th_safety": {"en": "Safety index (mean)", "sv": "Trygghetsindex (medel)",
+                  "da": "Tryghedsindeks (middel)"},
+    "whole_study_area": {"en": "Whole study area", "sv": "Hela analysområdet",
+                         "da": "Hele analyseområdet"},
+    "table_note": {
+        "en": "Shares are shares of the area's residents; distances are medians over residents.",
+        "sv": "Andelar är andelar av områdets invånare; avstånd är medianer över invånarna.",
+        "da": "Andele er andele af områdets beboere; afstande er medianer over beboerne."},
+    # method
+    "m_grid": {
+        "en": "The study area is divided into square cells of {size} m (INSPIRE-style cell ids). "
+              "Residents of a cell start walking from one point, the centre of its residential "
+              "floor area, attached along the nearest walkable path (never to the nearest "
+              "junction) and only to parts of the network at least {comp} m long.",
+        "sv": "Analysområdet delas i kvadratiska rutor om {size} m (rut-id enligt INSPIRE). "
+              "Rutans invånare börjar gå från en punkt, tyngdpunkten för bostädernas golvyta, "
+              "kopplad längs närmaste gångväg (aldrig till närmaste korsning) och bara till "
+              "delar av nätet som är minst {comp} m långa.",
+        "da": "Analyseområdet inddeles i kvadratiske celler på {size} m (celle-id efter "
+              "INSPIRE). Cellens beboere går fra ét punkt, tyngdepunktet af boligernes "
+              "etageareal, koblet langs nærmeste gangvej (aldrig til nærmeste kryds) og kun til "
+              "dele af nettet, der er mindst {comp} m lange."},
+    "m_pop_buildings": {
+        "en": "Residents are estimated from OpenStreetMap buildings: residential floor area "
+              "(footprint × floors) ÷ {m2} m² per person (SCB's average). Where the number of "
+              "floors is not mapped, {levels} floors are assumed ({known} of {n} buildings "
+              "have a known number of floors).",
+        "sv": "Invånarna uppskattas från OpenStreetMaps byggnader: bostadsyta (fotavtryck × "
+              "våningar) ÷ {m2} m² per person (SCB:s genomsnitt). Där antalet våningar saknas "
+              "antas {levels} våningar ({known} av {n} byggnader har känt antal våningar).",
+        "da": "Beboerne anslås ud fra OpenStreetMaps bygninger: boligareal (fodaftryk × "
+              "etager) ÷ {m2} m² pr. person (SCB's gennemsnit). Hvor antallet af etager ikke er "
+              "kortlagt, antages {levels} etager ({known} af {n} bygninger har kendt antal "
+              "etager)."},
+    "m_pop_other": {
+        "en": "Residents come from {source}, allocated to cells through residential floor area.",
+        "sv": "Invånarna kommer från {source}, fördelade på rutor efter bostadsyta.",
+        "da": "Beboerne kommer fra {source}, fordelt på celler efter boligareal."},
+    "m_access": {
+        "en": "Access: the shortest walk along the network from the cell's starting point to "
+              "the nearest destination of each kind (dist_…_m; empty when none can be reached), "
+              "the number within {radii} m, and a gravity score where a destination counts "
+              "half at {half} m and not at all beyond {cut} m. Destinations are attached along "
+              "paths, not to the nearest junction.",
+        "sv": "Tillgänglighet: kortaste gångväg längs nätet från rutans startpunkt till "
+              "närmaste målpunkt av varje slag (dist_…_m; tomt när ingen nås), antalet inom "
+              "{radii} m och ett gravitationsmått där en målpunkt räknas till hälften vid "
+              "{half} m och inte alls bortom {cut} m. Målpunkter kopplas längs vägarna, inte "
+              "till närmaste korsning.",
+        "da": "Tilgængelighed: korteste gangvej ad nettet fra cellens startpunkt til nærmeste "
+              "destination af hver slags (dist_…_m; tom når ingen kan nås), antallet inden for "
+              "{radii} m og et tyngdemål, hvor en destination tæller halvt ved {half} m og slet "
+              "ikke ud over {cut} m. Destinationer kobles langs vejene, ikke til nærmeste "
+              "kryds."},
+    "m_night": {
+        "en": "After dark: the same on lit paths only; paths whose lighting is unknown count "
+              "as {unknown_as}. A destination is lost after dark when it is within {m} m by day "
+              "and not within {m} m on lit paths (loses_…_at_night). A resident may walk their "
+              "own, possibly dark, path to its ends.",
+        "sv": "I mörker: detsamma men bara längs belysta vägar; vägar med okänd belysning "
+              "räknas som {unknown_as}. En målpunkt förloras i mörker när den ligger inom {m} m "
+              "på dagen men inte inom {m} m längs belysta vägar (loses_…_at_night). Invånaren "
+              "får gå sin egen, kanske mörka, väg till dess ändar.",
+        "da": "I mørke: det samme, men kun ad belyste veje; veje med ukendt belysning regnes "
+              "som {unknown_as}. En destination mistes i mørke, når den ligger inden for {m} m "
+              "om dagen, men ikke inden for {m} m ad belyste veje (loses_…_at_night). Beboeren "
+              "må gå sin egen, måske mørke, vej til dens ender."},
+    "m_green": {
+        "en": "Green space: public parks, woods, meadows and similar areas, overlaps merged, "
+              "reached at their edge or entrances by walking distance. SCB's measure "
+              "(green_scb_300m): a green space of at least {scb} ha within {m} m; WHO's "
+              "(green_who_300m): at least {who} ha. Green m² per resident counts green space "
+              "within {pc} m.",
+        "sv": "Grönytor: allmänna parker, skogar, ängar och liknande, överlapp sammanslagna, "
+              "nådda vid kanten eller entréer med gångavstånd. SCB:s mått (green_scb_300m): en "
+              "grönyta på minst {scb} ha inom {m} m; WHO:s (green_who_300m): minst {who} ha. "
+              "Grönyta per invånare räknar grönyta inom {pc} m.",
+        "da": "Grønne områder: offentlige parker, skove, enge og lignende, overlap samlet, nået "
+              "ved kanten eller indgange med gangafstand. SCB's mål (green_scb_300m): et grønt "
+              "område på mindst {scb} ha inden for {m} m; WHO's (green_who_300m): mindst "
+              "{who} ha. Grønt areal pr. beboer tæller grønne områder inden for {pc} m."},
+    "m_safety": {
+        "en": "Safety index (0–100, higher is safer): a weighted sum of five components of the "
+              "paths in the cell, each from 0 to 1. The weights are a documented starting "
+              "point, not a standard; the municipality can set its own ([safety.weights]).",
+        "sv": "Trygghetsindex (0–100, högre är tryggare): en viktad summa av fem delar som "
+              "beskriver gångvägarna i rutan, var och en från 0 till 1. Vikterna är en "
+              "dokumenterad utgångspunkt, inte en standard; kommunen kan sätta egna "
+              "([safety.weights]).",
+        "da": "Tryghedsindeks (0–100, højere er tryggere): en vægtet sum af fem dele, der "
+              "beskriver gangvejene i cellen, hver fra 0 til 1. Vægtene er et dokumenteret "
+              "udgangspunkt, ikke en standard; kommunen kan sætte sine egne "
+              "([safety.weights])."},
+    "w_lit": {"en": "lit share of the path length", "sv": "belyst andel av väglängden",
+              "da": "belyst andel af vejlængden"},
+    "w_no_dark_stretch": {"en": "no long dark stretch (1 − longest dark stretch ÷ 200 m)",
+                          "sv": "ingen lång mörk sträcka (1 − längsta mörka sträcka ÷ 200 m)",
+                          "da": "ingen lang mørk strækning (1 − længste mørke strækning ÷ "
+                                "200 m)"},
+    "w_no_tunnel": {"en": "no tunnel or underpass", "sv": "ingen tunnel eller gångtunnel",
+                    "da": "ingen tunnel eller underføring"},
+    "w_connectivity": {"en": "connected streets (junctions per km² ÷ 100)",
+                       "sv": "sammanhängande gator (korsningar per km² ÷ 100)",
+                       "da": "sammenhængende gader (kryds pr. km² ÷ 100)"},
+    "w_eyes_on_street": {"en": "eyes on the street (homes and active ground floors near paths)",
+                         "sv": "ögon på gatan (bostäder och aktiva bottenvåningar nära vägar)",
+                         "da": "øjne på gaden (boliger og aktive stueetager nær veje)"},
+    "th_component": {"en": "Component", "sv": "Del", "da": "Del"},
+    "th_weight": {"en": "Weight", "sv": "Vikt", "da": "Vægt"},
+    "m_lighting": {
+        "en": "Lighting of each path: the OpenStreetMap lit tag; without a tag, lit when at "
+              "least {share} of the path lies within {r} m of a street lamp. Everything else is "
+              "unknown and reported as unknown.",
+        "sv": "Belysning per väg: OpenStreetMap-taggen lit; utan tagg belyst när minst {share} "
+              "av vägen ligger inom {r} m från en gatlampa. Allt annat är okänt och redovisas "
+              "som okänt.",
+        "da": "Belysning pr. vej: OpenStreetMap-tagget lit; uden tag belyst, når mindst "
+              "{share} af vejen ligger inden for {r} m af en gadelampe. Alt andet er ukendt og "
+              "angives som ukendt."},
+    "m_confidence": {
+        "en": "Data confidence: the lighting is known for {known} of the walkable network "
+              "({tag} from the lit tag, {lamps} from street lamps, {assumed} assumed by rule). "
+              "Each cell's share of paths with known lighting is its data_confidence; the "
+              "safety map hatches cells below one half.",
+        "sv": "Datakvalitet: belysningen är känd för {known} av gångnätet ({tag} från "
+              "lit-taggen, {lamps} från gatlampor, {assumed} antaget enligt regel). Varje rutas "
+              "andel vägar med känd belysning är dess data_confidence; trygghetskartan stryker "
+              "rutor under hälften.",
+        "da": "Datakvalitet: belysningen er kendt for {known} af gangnettet ({tag} fra "
+              "lit-tagget, {lamps} fra gadelamper, {assumed} antaget efter regel). Hver celles "
+              "andel af veje med kendt belysning er dens data_confidence; tryghedskortet "
+              "skraverer celler under halvdelen."},
+    "m_unattached": {
+        "en": "{dest} destinations and {orig} cell starting points could not be attached to the "
+              "network and are listed in the GeoPackage, not silently dropped.",
+        "sv": "{dest} målpunkter och {orig} rutstartpunkter kunde inte kopplas till nätet; de "
+              "listas i GeoPackage-filen i stället för att tyst tas bort.",
+        "da": "{dest} destinationer og {orig} cellestartpunkter kunne ikke kobles til nettet; de "
+              "står i GeoPackage-filen i stedet for at blive fjernet i stilhed."},
+    "m_reproduce": {
+        "en": "Reproducibility: provenance.json in the run folder holds the pipeline exactly as "
+              "run (every parameter, with defaults), the SHA-256 of every input file and the "
+              "software versions. Writing its pipeline back as a TOML file and running it with "
+              "geoplan run gives the same results.",
+        "sv": "Reproducerbarhet: provenance.json i körningens mapp innehåller pipelinen precis "
+              "som den kördes (alla parametrar, med standardvärden), SHA-256 för varje "
+              "indatafil och programversionerna. Skrivs pipelinen tillbaka som TOML-fil och "
+              "körs med geoplan run blir resultatet detsamma.",
+        "da": "Reproducerbarhed: provenance.json i kørslens mappe indeholder pipelinen præcis "
+              "som kørt (alle parametre, med standardværdier), SHA-256 for hver inputfil og "
+              "programversionerne. Skrives pipelinen tilbage som TOML-fil og køres med geoplan "
+              "run, bliver resultatet det samme."},
+    "as_dark": {"en": "dark", "sv": "mörka", "da": "mørke"},
+    "as_lit": {"en": "lit", "sv": "belysta", "da": "belyste"},
+    # sources
+    "s_osm": {
+        "en": "Map data: {file} (SHA-256 {sha}), © OpenStreetMap contributors, available under "
+              "the Open Database License (ODbL) 1.0, openstreetmap.org/copyright.",
+        "sv": "Kartdata: {file} (SHA-256 {sha}), © OpenStreetMap-bidragsgivare, tillgängliga "
+              "under Open Database License (ODbL) 1.0, openstreetmap.org/copyright.",
+        "da": "Kortdata: {file} (SHA-256 {sha}), © OpenStreetMap-bidragydere, tilgængelige "
+              "under Open Database License (ODbL) 1.0, openstreetmap.org/copyright."},
+    "s_input": {"en": "{what}: {file} (SHA-256 {sha}).", "sv": "{what}: {file} (SHA-256 {sha}).",
+                "da": "{what}: {file} (SHA-256 {sha})."},
+    "s_provenance": {
+        "en": "Provenance: provenance.json (run of {date}, geoplan {version}, coordinate system "
+              "{crs}).",
+        "sv": "Ursprung: provenance.json (körning {date}, geoplan {version}, koordinatsystem "
+              "{crs}).",
+        "da": "Oprindelse: provenance.json (kørsel {date}, geoplan {version}, koordinatsystem "
+              "{crs})."},
+    "s_versions": {"en": "Software: {versions}.", "sv": "Programvara: {versions}.",
+                   "da": "Software: {versions}."},
+    "s_files": {
+        "en": "Files of this report: report.pdf, maps/ (PNG and vector PDF), tables.xlsx, "
+              "grid.csv{areas}. The full results with QGIS styles are in geoplan.gpkg.",
+        "sv": "Rapportens filer: report.pdf, maps/ (PNG och vektor-PDF), tables.xlsx, "
+              "grid.csv{areas}. Alla resultat med QGIS-stilar finns i geoplan.gpkg.",
+        "da": "Rapportens filer: report.pdf, maps/ (PNG og vektor-PDF), tables.xlsx, "
+              "grid.csv{areas}. Alle resultater med QGIS-stilarter er i geoplan.gpkg."},
+    "in_lamps": {"en": "Lamp register", "sv": "Belysningsregister", "da": "Belysningsregister"},
+    "in_area": {"en": "Study area", "sv": "Analysområde", "da": "Analyseområde"},
+    "in_population_areas": {"en": "Statistical areas", "sv": "Statistikområden",
+                            "da": "Statistikområder"},
+    "in_population_grid": {"en": "Population grid", "sv": "Befolkningsrutnät",
+                           "da": "Befolkningsgrid"},
+    "in_summary_areas": {"en": "Summary areas", "sv": "Redovisningsområden",
+                         "da": "Opgørelsesområder"},
+    "in_population_table": {"en": "Population table", "sv": "Befolkningstabell",
+                            "da": "Befolkningstabel"},
+    "map_caption": {
+        "en": "Classes and colours are the same as in the QGIS style stored in geoplan.gpkg.",
+        "sv": "Klasser och färger är desamma som i QGIS-stilen i geoplan.gpkg.",
+        "da": "Klasser og farver er de samme som i QGIS-stilen i geoplan.gpkg."},
+    "map_caption_scenario": {
+        "en": "Before and after use the same classes; the change map shows improvements in "
+              "blue and worsening in red.",
+        "sv": "Före och efter har samma klasser; förändringskartan visar förbättringar i blått "
+              "och försämringar i rött.",
+        "da": "Før og efter har samme klasser; ændringskortet viser forbedringer i blåt og "
+              "forværringer i rødt."},
+}
+register_texts(TEXTS)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`write_report` wrote: the folder, the PDF and its page count, the maps, the
+    table files, and the text laid out on each page of the PDF (``page_texts[0]`` is page 1)."""
+
+    folder: Path
+    pdf: Path
+    pages: int
+    maps: tuple[MapFile, ...]
+    tables: tuple[Path, ...]
+    page_texts: tuple[str, ...] = ()
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file written."""
+        return (self.pdf, *(f for m in self.maps for f in (m.png, m.pdf)), *self.tables)
+
+
+# --------------------------------------------------------------------------------------------
+# numbers in words
+# --------------------------------------------------------------------------------------------
+def round_people(n: float) -> float:
+    """Residents rounded as a council reads them: to 10 below 1 000, else to 100.
+
+    >>> round_people(7312.4), round_people(43.0), round_people(4.0)
+    (7300.0, 40.0, 4.0)
+    """
+    n = float(n)
+    if not np.isfinite(n):
+        return n
+    if abs(n) < 10:
+        return float(round(n))
+    return float(round(n, -1 if abs(n) < 1000 else -2))
+
+
+def _people(n: float, lang: str) -> str:
+    return fmt(round_people(n), lang, 0)
+
+
+def _w(grid: pd.DataFrame, col: str) -> np.ndarray:
+    return pd.to_numeric(grid[col], errors="coerce").astype(float).to_numpy()
+
+
+def _pop(grid: pd.DataFrame, col: str = "pop") -> np.ndarray:
+    return np.nan_to_num(_w(grid, col)) if col in grid.columns else np.zeros(len(grid))
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    from ..indicators.equity import weighted_median
+
+    v = np.where(np.isnan(values), np.inf, values)  # a missing distance: none reachable
+    return weighted_median(v, weights)
+
+
+def _yes_share(grid: pd.DataFrame, col: str, pop_col: str = "pop") -> tuple[float, float]:
+    pop = _pop(grid, pop_col)
+    yes = np.nan_to_num(_w(grid, col)) > 0.5
+    total = pop.sum()
+    n = float(pop[yes].sum())
+    return n, (n / total if total > 0 else float("nan"))
+
+
+def _cfg(run: RunData, section: str, key: str, default):
+    v = (run.pipeline.get(section) or {}).get(key)
+    return default if v is None else v
+
+
+def _round_m(m: float) -> float:
+    """Metres as a council reads them: to 10 m from 100 m up."""
+    return float(round(m, -1)) if m >= 100 else float(round(m))
+
+
+def _distance(m: float, lang: str) -> str:
+    if not np.isfinite(m):
+        return tr("nodata_unreachable", lang)
+    return f"{fmt(_round_m(m), lang, 0)} m"
+
+
+def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
+    """The run's key numbers as plain sentences in ``lang``, keyed by what they are about
+    (``residents``, ``residents_estimated``, ``green``, ``grocery``, ``school_night``,
+    ``safety``, ``lighting``, ``confidence``); missing columns give no sentence.
+
+    >>> import geopandas as gpd, shapely
+    >>> grid = gpd.GeoDataFrame({"pop": [7000.0, 8000.0], "green_scb_300m": [1, 0]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs=3006)
+    >>> list(key_number_map(RunData(Path("."), grid=grid), "en"))
+    ['residents', 'green']
+    """
+    g = run.grid
+    out: dict[str, str] = {}
+    pop = _pop(g)
+    total = pop.sum()
+    size = run.cell_size_m
+    q = run.quality or {}
+    if q.get("area_km2"):
+        km2 = float(q["area_km2"])
+    elif "area_m2" in g.columns:
+        km2 = float(np.nansum(_w(g, "area_m2"))) / 1e6
+    else:
+        km2 = float(g.geometry.union_all().area) / 1e6 if len(g) else 0.0
+    out["residents"] = tr("kn_residents", lang, pop=_people(total, lang), km2=fmt(km2, lang, 2),
+                  cells=fmt(len(g), lang, 0), size=fmt(size, lang, 0))
+    if "pop_source" in g.columns and (g["pop_source"].astype(str).str.startswith(
+            "buildings")).any():
+        out["residents_estimated"] = tr("kn_residents_estimated", lang)
+    if "green_scb_300m" in g.columns:
+        n, share = _yes_share(g, "green_scb_300m")
+        out["green"] = tr("kn_green", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
+                      m=fmt(_cfg(run, "green", "within_m", 300), lang, 0),
+                      ha=fmt(_cfg(run, "green", "scb_min_ha", 0.5), lang, 1))
+    if "dist_grocery_m" in g.columns and total > 0:
+        d = _w(g, "dist_grocery_m")
+        r = float(sorted(_cfg(run, "access", "radii_m", [400.0]))[0])
+        near = (np.nan_to_num(d, nan=np.inf) <= r)
+        n = float(pop[near].sum())
+        med = _weighted_median(d, pop)
+        out["grocery"] = tr("kn_grocery", lang, m=fmt(_round_m(med), lang, 0) if np.isfinite(med)
+                      else "—", pop=_people(n, lang), pct=fmt_pct(n / total, lang),
+                      r=fmt(r, lang, 0))
+    if "loses_school_at_night" in g.columns:
+        n, share = _yes_share(g, "loses_school_at_night")
+        out["school_night"] = tr("kn_school_night", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
+                      m=fmt(_cfg(run, "night", "threshold_m", 800), lang, 0))
+    if "safety_index" in g.columns and total > 0:
+        s = _w(g, "safety_index")
+        ok = np.isfinite(s)
+        if ok.any() and pop[ok].sum() > 0:
+            med = _weighted_median(s[ok], pop[ok])
+            out["safety"] = tr("kn_safety", lang, x=fmt(med, lang, 0))
+    if q.get("walkable_km"):
+        out["lighting"] = tr("kn_lighting", lang, km=fmt(q["walkable_km"], lang, 1),
+                      lit=fmt_pct(q.get("lit_share", 0), lang),
+                      dark=fmt_pct(q.get("dark_share", 0), lang),
+                      unknown=fmt_pct(q.get("unknown_share", 0), lang))
+    if "data_confidence" in g.columns and total > 0:
+        low = _w(g, "data_confidence") < 0.5
+        n = float(pop[low].sum())
+        out["confidence"] = tr("kn_confidence", lang, pop=_people(n, lang), pct=fmt_pct(n / total, lang))
+    return out
+
+
+def key_numbers(run: RunData, lang: str = "en") -> list[str]:
+    """The run's key numbers as plain sentences in ``lang`` (population-weighted).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> grid = gpd.GeoDataFrame({"pop": [7000.0, 8000.0], "green_scb_300m": [1, 0]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs=3006)
+    >>> key_numbers(RunData(Path("."), grid=grid), "sv")[1]
+    '7\\xa0000 invånare (47\\xa0%) bor inom 300 m gångväg från en allmän grönyta på minst 0,5 ha.'
+    """
+    return list(key_number_map(run, lang).values())
+
+
+# --------------------------------------------------------------------------------------------
+# tables
+# --------------------------------------------------------------------------------------------
+_AREA_COLUMNS = (  # (column in the areas layer, heading key, kind)
+    ("pop", "th_residents", "people"),
+    ("green_scb_300m_pop_share", "th_green", "share"),
+    ("dist_grocery_m", "th_grocery", "distance"),
+    ("loses_school_at_night_pop_share", "th_school_night", "share"),
+    ("safety_index", "th_safety", "index"),
+)
+
+
+def _cell(v, kind: str, lang: str) -> str:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return "—"
+    if kind == "distance":
+        return _distance(x, lang) if not np.isnan(x) else "—"
+    if not np.isfinite(x):
+        return "—"
+    if kind == "people":
+        return _people(x, lang)
+    if kind == "share":
+        return fmt_pct(x, lang)
+    return fmt(x, lang, 0)
+
+
+def _area_labels(run: RunData, df: pd.DataFrame, lang: str) -> list[str]:
+    from ..indicators.equity import STUDY_AREA_KEY
+
+    areas = run.pipeline.get("areas") or {}
+    key, name = areas.get("key_column"), areas.get("name_column")
+    if key not in df.columns:
+        key = next((c for c in df.columns if c != "geometry" and (
+            df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))), None)
+    labels = []
+    for _, row in df.iterrows():
+        k = row.get(key) if key else None
+        if k == STUDY_AREA_KEY:
+            labels.append(tr("whole_study_area", lang))
+        elif name and name in df.columns and isinstance(row.get(name), str):
+            labels.append(str(row[name]))
+        else:
+            labels.append(str(k) if k is not None else "")
+    return labels
+
+
+def area_table(run: RunData, lang: str = "en") -> list[list[str]] | None:
+    """The per-area table of the report (header row first), or None without areas.
+
+    >>> import geopandas as gpd
+    >>> a = gpd.GeoDataFrame({"code": ["A", "__study_area__"], "pop": [1234.0, 5000.0],
+    ...                       "safety_index": [61.2, 70.4]})
+    >>> area_table(RunData(Path("."), grid=None, areas=a), "da")[2]
+    ['Hele analyseområdet', '5.000', '70']
+    """
+    a = run.areas
+    if a is None or not len(a):
+        return None
+    cols = [(c, h, k) for c, h, k in _AREA_COLUMNS if c in a.columns]
+    rows = [[tr("th_area", lang)] + [tr(h, lang) for _, h, _ in cols]]
+    for label, (_, row) in zip(_area_labels(run, a, lang), a.iterrows(), strict=True):
+        rows.append([label] + [_cell(row[c], k, lang) for c, _, k in cols])
+    return rows
+
+
+def _change_base(columns: Sequence[str], base: str) -> tuple[str, str, str] | None:
+    cols = tuple(f"{base}_{v}" for v in ("before", "after", "change"))
+    return cols if set(cols) <= set(columns) else None
+
+
+def change_table_rows(run: RunData, lang: str = "en") -> list[list[str]] | None:
+    """The per-area change table (``before → after (change)``), header first, or None.
+
+    >>> import geopandas as gpd
+    >>> a = gpd.GeoDataFrame({"code": ["A"], "pop_before": [100.0], "pop_after": [180.0],
+    ...                       "pop_change": [80.0]})
+    >>> change_table_rows(RunData(Path("."), grid=None, areas_change=a), "en")[1]
+    ['A', '100 → 180 (+80)']
+    """
+    a = run.areas_change
+    if a is None or not len(a):
+        return None
+    cols = [(_change_base(a.columns, c), h, k) for c, h, k in _AREA_COLUMNS]
+    cols = [(c, h, k) for c, h, k in cols if c]
+    if not cols:
+        return None
+    rows = [[tr("th_area", lang)] + [tr(h, lang) for _, h, _ in cols]]
+    for label, (_, row) in zip(_area_labels(run, a, lang), a.iterrows(), strict=True):
+        cells = [label]
+        for (b, af, ch), _, kind in cols:
+            d = float(row[ch]) if pd.notna(row[ch]) else float("nan")
+            if kind == "share":
+                delta, unit = fmt(100 * d, lang, 0), " " + tr("pp", lang)
+            elif kind == "people":
+                delta, unit = fmt(round_people(d), lang, 0), ""
+            elif kind == "distance":
+                delta, unit = fmt(d, lang, 0), " m"
+            else:
+                delta, unit = fmt(d, lang, 1), ""
+            sign = "+" if np.isfinite(d) and d > 0 else ""
+            cells.append(f"{_cell(row[b], kind, lang)} → {_cell(row[af], kind, lang)} "
+                         f"({sign}{delta}{unit})")
+        rows.append(cells)
+    return rows
+
+
+def change_sentences(run: RunData, lang: str = "en") -> list[str]:
+    """Plain sentences on what a scenario changes (from ``grid_change``), or ``[]``."""
+    g = run.grid_change
+    if g is None:
+        return [tr("kn_change_none", lang)] if run.changes is not None else []
+    out = []
+    pb = _pop(g, "pop_before" if "pop_before" in g.columns else "pop")
+    pa = _pop(g, "pop_after" if "pop_after" in g.columns else "pop")
+    for col, what in (("green_scb_300m", "map_green_scb_300m"),
+                      ("loses_school_at_night", "map_loses_school_at_night")):
+        cols = _change_base(g.columns, col)
+        if cols is None:
+            continue
+        before = float(pb[np.nan_to_num(_w(g, cols[0])) > 0.5].sum())
+        after = float(pa[np.nan_to_num(_w(g, cols[1])) > 0.5].sum())
+        d = round_people(after) - round_people(before)
+        out.append(tr("kn_change_yes", lang, what=tr(what, lang), before=_people(before, lang),
+                      after=_people(after, lang),
+                      delta=("+" if d > 0 else "") + fmt(d, lang, 0)))
+    for col, what in (("dist_grocery_m", "map_dist_grocery_m"),
+                      ("safety_index", "map_safety_index")):
+        cols = _change_base(g.columns, col)
+        if cols is None:
+            continue
+        mb = _weighted_median(_w(g, cols[0]), pb)
+        ma = _weighted_median(_w(g, cols[1]), pa)
+        f = (lambda m: _distance(m, lang)) if col.endswith("_m") else (
+            lambda m: fmt(m, lang, 0) if np.isfinite(m) else "—")
+        key = "kn_change_median" if col.endswith("_m") else "kn_change_median_high"
+        out.append(tr(key, lang, what=tr(what, lang), before=f(mb), after=f(ma)))
+    return out or [tr("kn_change_none", lang)]
+
+
+# --------------------------------------------------------------------------------------------
+# method and sources
+# --------------------------------------------------------------------------------------------
+def method_notes(run: RunData, lang: str = "en") -> list[str | list[list[str]]]:
+    """The method section: paragraphs, and the safety weights as a table (a list of rows)."""
+    p = run.pipeline
+    acc, green, night = p.get("access") or {}, p.get("green") or {}, p.get("night") or {}
+    light, pop = p.get("lighting") or {}, p.get("population") or {}
+    q = run.quality or {}
+    out: list = [tr("m_grid", lang, size=fmt(run.cell_size_m, lang, 0),
+                    comp=fmt(acc.get("min_component_m", 500), lang, 0))]
+    src = str(pop.get("source", ""))
+    if src == "buildings":
+        ppm2 = float(pop.get("persons_per_m2") or 1 / 42)
+        out.append(tr("m_pop_buildings", lang, m2=fmt(1 / ppm2, lang, 0),
+                      levels=fmt(pop.get("default_levels", 2), lang, 0),
+                      known=fmt(q.get("buildings_levels_known", 0), lang, 0),
+                      n=fmt(q.get("buildings", 0), lang, 0)))
+    elif src:
+        word = {"statistics": "src_pop_statistics", "grid": "src_pop_grid"}.get(src, src)
+        out.append(tr("m_pop_other", lang, source=tr(word, lang).split(" ", 2)[-1]
+                      if word != src else src))
+    radii = [fmt(r, lang, 0) for r in acc.get("radii_m", [400, 800, 1200])]
+    out.append(tr("m_access", lang, radii="/".join(radii),
+                  half=fmt(acc.get("gravity_half_distance_m", 400), lang, 0),
+                  cut=fmt(acc.get("gravity_cutoff_m", 1200), lang, 0)))
+    unknown_as = tr("as_lit" if night.get("unknown_as") == "lit" else "as_dark", lang)
+    out.append(tr("m_night", lang, unknown_as=unknown_as,
+                  m=fmt(night.get("threshold_m", 800), lang, 0)))
+    out.append(tr("m_green", lang, scb=fmt(green.get("scb_min_ha", 0.5), lang, 1),
+                  who=fmt(green.get("who_min_ha", 1.0), lang, 1),
+                  m=fmt(green.get("within_m", 300), lang, 0),
+                  pc=fmt(green.get("per_capita_within_m", 500), lang, 0)))
+    out.append(tr("m_safety", lang))
+    weights = ((p.get("safety") or {}).get("weights") or {})
+    total = sum(float(v) for v in weights.values()) or 1.0
+    rows = [[tr("th_component", lang), tr("th_weight", lang)]]
+    rows += [[tr(f"w_{k}", lang), fmt_pct(float(v) / total, lang)] for k, v in weights.items()]
+    out.append(rows)
+    out.append(tr("m_lighting", lang, share=fmt_pct(light.get("min_lit_share", 0.3), lang),
+                  r=fmt(light.get("lamp_radius_m", 25), lang, 0)))
+    if q.get("walkable_km"):
+        by = q.get("km_by_lit_source") or {}
+        walk = float(q["walkable_km"])
+
+        def part(source: str) -> str:
+            return fmt_pct(sum(v for k, v in by.items() if k.endswith("_" + source)
+                               and not k.startswith("unknown")) / walk, lang)
+
+        out.append(tr("m_confidence", lang, known=fmt_pct(1 - q.get("unknown_share", 0), lang),
+                      tag=part("tag"), lamps=part("lamps"), assumed=part("assumed")))
+    summary = (run.provenance or {}).get("summary") or {}
+    out.append(tr("m_unattached", lang, dest=fmt(summary.get("destinations_unattached", 0),
+                                                   lang, 0),
+                  orig=fmt(summary.get("origins_unattached", 0), lang, 0)))
+    out.append(tr("m_reproduce", lang))
+    return out
+
+
+def source_notes(run: RunData, lang: str = "en") -> list[str]:
+    """The data-sources section: inputs with their hashes, provenance, versions, attribution."""
+    prov = run.provenance or {}
+    inputs = prov.get("inputs") or {}
+    out = []
+    osm = inputs.get("osm") or {}
+    out.append(tr("s_osm", lang, file=Path(str(osm.get("path", "?"))).name,
+                  sha=str(osm.get("sha256", "?"))[:16] + "…"))
+    for name, item in inputs.items():
+        if name == "osm":
+            continue
+        key = "in_population_table" if name.startswith("population_table") else f"in_{name}"
+        out.append(tr("s_input", lang, what=tr(key, lang), file=Path(str(item.get("path"))).name,
+                      sha=str(item.get("sha256", "?"))[:16] + "…"))
+    out.append(tr("s_provenance", lang, date=format_date(run.created, lang),
+                  version=prov.get("geoplan", "?"), crs=prov.get("crs", "?")))
+    versions = prov.get("versions") or {}
+    if versions:
+        out.append(tr("s_versions", lang, versions=", ".join(f"{k} {v}"
+                                                              for k, v in versions.items())))
+    out.append(tr("s_files", lang, areas=", areas.csv" if run.areas is not None else ""))
+    out.append(tr("attribution", lang) + " (ODbL)")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# provenance
+# --------------------------------------------------------------------------------------------
+def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None = None):
+    """The :class:`~geoplan.pipeline.PipelineConfig` a run's ``provenance.json`` records.
+
+    The recorded pipeline (every parameter, defaults filled in, paths absolute) is written back
+    as TOML with :func:`geoplan.pipeline.dump_pipeline` and parsed with
+    :func:`geoplan.pipeline.parse_pipeline`, so running it repeats the run.
+
+    Parameters
+    ----------
+    provenance
+        The parsed ``provenance.json``.
+    formats
+        Output formats to use instead of the recorded ones (e.g. ``["gpkg"]``).
+
+    Examples
+    --------
+    >>> from geoplan.pipeline import parse_pipeline
+    >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', Path("."))
+    >>> pipeline_from_provenance({"pipeline": cfg.to_dict()}) == cfg
+    True
+    """
+    from ..errors import InputFileError
+    from ..pipeline import dump_pipeline, parse_pipeline
+
+    d = provenance.get("pipeline") if isinstance(provenance, dict) else None
+    if not isinstance(d, dict):
+        raise InputFileError("provenance.json has no 'pipeline': it was not written by "
+                             "geoplan run")
+    d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
+    if formats is not None:
+        d["output"] = {**(d.get("output") or {}), "formats": list(formats)}
+    title = (d.get("output") or {}).get("title") or "geoplan"
+    text = dump_pipeline(SimpleNamespace(to_dict=lambda: d, title=title))
+    base = provenance.get("pipeline_file")
+    base_dir = Path(base).parent if base else Path.cwd()
+    return parse_pipeline(text, base_dir, source="provenance.json")
+
+
+# --------------------------------------------------------------------------------------------
+# the PDF
+# --------------------------------------------------------------------------------------------
+def _fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (shipped with matplotlib; covers å ä ö æ ø ≥ − …) with reportlab."""
+    import matplotlib
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "GeoplanSans" not in pdfmetrics.getRegisteredFontNames():
+        d = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        pdfmetrics.registerFont(TTFont("GeoplanSans", str(d / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("GeoplanSans-Bold", str(d / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily("GeoplanSans", normal="GeoplanSans",
+                                      bold="GeoplanSans-Bold")
+    return "GeoplanSans", "GeoplanSans-Bold"
+
+
+def _styles():
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.styles import ParagraphStyle
+
+    regular, bold = _fonts()
+    ink = HexColor("#212121")
+    return {
+        "title": ParagraphStyle("title", fontName=bold, fontSize=24, leading=30, textColor=ink,
+                                spaceAfter=14),
+        "subtitle": ParagraphStyle("subtitle", fontName=regular, fontSize=13, leading=18,
+                                   textColor=HexColor("#424242"), spaceAfter=24),
+        "h1": ParagraphStyle("h1", fontName=bold, fontSize=16, leading=21, textColor=ink,
+                             spaceBefore=4, spaceAfter=10),
+        "h2": ParagraphStyle("h2", fontName=bold, fontSize=12, leading=16, textColor=ink,
+                             spaceBefore=10, spaceAfter=6),
+        "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=14.5,
+                               textColor=ink, spaceAfter=7),
+        "bullet": ParagraphStyle("bullet", fontName=regular, fontSize=10.5, leading=15,
+                                 textColor=ink, spaceAfter=6, leftIndent=14, bulletIndent=2),
+        "small": ParagraphStyle("small", fontName=regular, fontSize=8.5, leading=11.5,
+                                textColor=HexColor("#424242"), spaceAfter=5),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=10.5,
+                               textColor=ink),
+        "cellhead": ParagraphStyle("cellhead", fontName=bold, fontSize=8.5, leading=10.5,
+                                   textColor=ink),
+    }
+
+
+def _table(rows: list[list[str]], styles, width: float, first_col: float = 0.3):
+    from reportlab.lib.colors import HexColor
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    n = len(rows[0])
+    rest = (1 - first_col) / max(n - 1, 1)
+    widths = [width * first_col] + [width * rest] * (n - 1)
+    data = [[Paragraph(escape(str(c)), styles["cellhead" if i == 0 else "cell"]) for c in row]
+            for i, row in enumerate(rows)]
+    t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor("#e8eef4")),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, HexColor("#616161")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [HexColor("#ffffff"), HexColor("#f5f5f5")]),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return t
+
+
+#: key numbers printed under each map
+_MAP_NUMBERS = {"pop": ("residents", "residents_estimated"), "safety_index": ("safety",
+                "confidence"), "dist_grocery_m": ("grocery",), "loses_school_at_night":
+                ("school_night",), "green_scb_300m": ("green",), "lighting": ("lighting",)}
+
+
+def _fit_image(png: Path, max_w: float, max_h: float):
+    """A reportlab Image of ``png`` as large as fits in ``max_w`` × ``max_h`` points."""
+    from PIL import Image as PILImage
+    from reportlab.platypus import Image
+
+    with PILImage.open(png) as im:
+        w, h = im.size
+    scale = min(max_w / w, max_h / h)
+    return Image(str(png), width=w * scale, height=h * scale)
+
+
+def _lead(text: str) -> str:
+    """Escaped paragraph markup with the words before the first colon in bold."""
+    head, sep, rest = text.partition(": ")
+    if sep and len(head) <= 40:
+        return f"<b>{escape(head)}:</b> {escape(rest)}"
+    return escape(text)
+
+
+def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, height: float):
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+
+    st = _styles()
+    prov = run.provenance or {}
+
+    def para(text: str, style: str = "body"):
+        return Paragraph(escape(text), st[style])
+
+    story = [Spacer(1, 5 * cm), para(run.title, "title"), para(tr("rep_subtitle", lang),
+                                                                "subtitle"),
+             para(tr("rep_data_date", lang, date=format_date(run.created, lang))),
+             para(tr("rep_made", lang, date=format_date(dt.date.today(), lang),
+                     version=prov.get("geoplan", "?")))]
+    if run.is_scenario:
+        story.append(para(tr("rep_scenario_run", lang)))
+    contents = [tr("rep_key_numbers", lang), tr("rep_maps", lang), tr("rep_method", lang),
+                tr("rep_sources", lang)]
+    if run.is_scenario:
+        contents.insert(1, tr("rep_change", lang))
+    story += [Spacer(1, 1.2 * cm), para(tr("rep_contents", lang), "h2")]
+    story += [Paragraph(escape(c), st["bullet"], bulletText="•") for c in contents]
+    story += [Spacer(1, 1.5 * cm), para(tr("attribution", lang) + " (ODbL)", "small"),
+              PageBreak()]
+
+    story.append(para(tr("rep_key_numbers", lang), "h1"))
+    story += [Paragraph(escape(s), st["bullet"], bulletText="•") for s in key_numbers(run, lang)]
+    rows = area_table(run, lang)
+    if rows:
+        story += [para(tr("rep_per_area", lang), "h2"), _table(rows, st, width),
+                  para(tr("table_note", lang), "small")]
+    if run.is_scenario:
+        story += [PageBreak(), para(tr("rep_change", lang), "h1")]
+        story += [Paragraph(escape(s), st["bullet"], bulletText="•")
+                  for s in change_sentences(run, lang)]
+        rows = change_table_rows(run, lang)
+        if rows:
+            story += [para(tr("rep_change_per_area", lang), "h2"),
+                      _table(rows, st, width, first_col=0.22)]
+    story.append(PageBreak())
+
+    numbers = key_number_map(run, lang)
+    for i, m in enumerate(maps, start=1):
+        caption = tr("map_caption_scenario" if m.variant in ("before", "after", "change")
+                     else "map_caption", lang)
+        img = _fit_image(m.png, width, height - 3.2 * cm)
+        reading = [Paragraph(escape(numbers[k]), st["bullet"], bulletText="•")
+                   for k in _MAP_NUMBERS.get(m.key, ()) if k in numbers and m.variant == "level"]
+        story += [KeepTogether([para(tr("rep_map_n", lang, n=i, title=m.title), "h2"), img,
+                                *reading, para(caption, "small")]), PageBreak()]
+
+    story.append(para(tr("rep_method", lang), "h1"))
+    for item in method_notes(run, lang):
+        if isinstance(item, list):
+            story += [_table(item, st, width * 0.8, first_col=0.75), Spacer(1, 8)]
+        else:
+            story.append(Paragraph(_lead(item), st["body"]))
+    story += [PageBreak(), para(tr("rep_sources", lang), "h1")]
+    story += [Paragraph(_lead(s), st["body"]) for s in source_notes(run, lang)]
+    return story
+
+
+def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.units import cm
+
+    regular, _ = _fonts()
+    footer = f"{run.title} · {tr('attribution', lang)}"
+
+    def draw(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.setFillColor(HexColor("#616161"))
+        w, _ = doc.pagesize
+        number = tr("rep_page", lang, n=doc.page)
+        canvas.drawString(2 * cm, 1.2 * cm, footer[:110])
+        canvas.drawRightString(w - 2 * cm, 1.2 * cm, number)
+        pages.setdefault(doc.page, []).extend([footer[:110], number])
+        canvas.restoreState()
+
+    return draw
+
+
+def _flowable_text(flowable) -> str:
+    """Plain text of a Paragraph or of a Table of Paragraphs ('' for images and spacers)."""
+    if isinstance(flowable, list | tuple):
+        return " ".join(_flowable_text(f) for f in flowable)
+    if hasattr(flowable, "getPlainText"):
+        return flowable.getPlainText()
+    cells = getattr(flowable, "_cellvalues", None)
+    if cells:
+        return "\n".join(" | ".join(_flowable_text(c) if not isinstance(c, str) else c
+                                    for c in row) for row in cells)
+    return ""
+
+
+def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> list[str]:
+    """Write the PDF atomically; return the text laid out on each page (one string per page)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    pages: dict[int, list[str]] = {}
+
+    class _Doc(SimpleDocTemplate):
+        def afterFlowable(self, flowable):  # noqa: N802 - reportlab's hook name
+            text = _flowable_text(flowable)
+            if text:
+                pages.setdefault(self.page, []).append(text)
+
+    deco = _page_decorator(run, lang, pages)
+    with atomic_path(path, suffix=".pdf") as tmp:
+        doc = _Doc(str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+                   bottomMargin=2.2 * cm, title=run.title, author="geoplan",
+                   subject=tr("rep_subtitle", lang), creator="geoplan", lang=lang)
+        doc.build(_story(run, lang, maps, doc.width, doc.height), onFirstPage=deco,
+                  onLaterPages=deco)
+    return ["\n".join(pages.get(i, [])) for i in range(1, max(pages, default=0) + 1)]
+
+
+def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
+                 progress: Progress | None = None) -> ReportResult:
+    """Write the report of the run in ``out_dir`` into ``out_dir/report/``.
+
+    Parameters
+    ----------
+    out_dir
+        A folder ``geoplan run`` wrote (with ``geoplan.gpkg`` and ``provenance.json``).
+    lang
+        ``"en"``, ``"sv"`` or ``"da"``; default the pipeline's ``[output] lang``.
+    dpi
+        Resolution of the PNG maps (also embedded in the PDF); 200 prints well on A4.
+    progress
+        Progress sink; may cancel between steps.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    geoplan.errors.InputFileError
+        When the folder holds no run.
+    """
+    run = load_run(out_dir)
+    lang = lang or run.lang
+    tr("attribution", lang)  # validates lang
+    folder = ensure_writable_dir(Path(out_dir) / "report")
+    report(progress, 0.0, "report: maps")
+    # each folder is replaced as a set (geoplan.outputs.atomic.staged_folder): maps first, as
+    # the PDF embeds them
+    with staged_folder(folder / "maps") as stage:
+        staged = write_maps(run, stage, lang=lang, dpi=dpi,
+                            progress=scaled(progress, 0.0, 0.6))
+    maps = [replace(m, png=folder / "maps" / m.png.name, pdf=folder / "maps" / m.pdf.name)
+            for m in staged]
+    report(progress, 0.6, "report: tables and PDF")
+    with staged_folder(folder) as stage:
+        tables = write_tables(run, stage, lang=lang)
+        page_texts = _build_pdf(stage / "report.pdf", run, lang, maps)
+    tables = [folder / t.name for t in tables]
+    pdf = folder / "report.pdf"
+    report(progress, 1.0, "report done")
+    return ReportResult(folder=folder, pdf=pdf, pages=len(page_texts), maps=tuple(maps),
+                        tables=tuple(tables), page_texts=tuple(page_texts))
+

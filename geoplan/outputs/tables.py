@@ -1,0 +1,328 @@
+"""The run's results as tables: one Excel workbook (``tables.xlsx``) and CSV files.
+
+``tables.xlsx`` (xlsxwriter) has one sheet per table — grid, areas (when the run has an area
+layer), scenario changes (when the run is a scenario run), data quality and method parameters —
+each with a frozen, filterable header row, column widths and number formats by column (distances
+and residents as whole numbers, shares as percentages, the index with one decimal). Excel shows
+the numbers with the reader's own decimal separator, so one file serves sv, da and en readers;
+sheet names and the descriptive columns are in the report's language. Column names of the grid
+and areas sheets are geoplan's stable column names, as in the GeoPackage.
+
+``grid.csv``, ``areas.csv`` (and ``areas_change.csv`` for a scenario) are UTF-8 (with a byte-order
+mark, so Excel opens å, ä, ö, æ, ø correctly), comma-separated with a decimal point: data for
+other programs. Every file is written atomically.
+
+Example
+-------
+>>> import pandas as pd
+>>> number_format("dist_grocery_m"), number_format("green_scb_300m_pop_share")
+('#,##0', '0.0%')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import register_texts, tr
+from .atomic import atomic_path
+
+__all__ = [
+    "areas_table",
+    "change_table",
+    "grid_table",
+    "number_format",
+    "parameters_table",
+    "quality_table",
+    "write_csv",
+    "write_tables",
+    "write_xlsx",
+]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sheet_grid": {"en": "grid", "sv": "rutnät", "da": "grid"},
+    "sheet_areas": {"en": "areas", "sv": "områden", "da": "områder"},
+    "sheet_changes": {"en": "changes", "sv": "förändringar", "da": "ændringer"},
+    "sheet_quality": {"en": "data quality", "sv": "datakvalitet", "da": "datakvalitet"},
+    "sheet_parameters": {"en": "method parameters", "sv": "metodparametrar",
+                         "da": "metodeparametre"},
+    "col_measure": {"en": "measure", "sv": "mått", "da": "mål"},
+    "col_value": {"en": "value", "sv": "värde", "da": "værdi"},
+    "col_section": {"en": "section", "sv": "avsnitt", "da": "afsnit"},
+    "col_key": {"en": "key", "sv": "nyckel", "da": "nøgle"},
+    "q_source": {"en": "OSM extract", "sv": "OSM-utdrag", "da": "OSM-udtræk"},
+    "q_lit_share": {"en": "share of walkable length lit", "sv": "andel av gånglängden belyst",
+                    "da": "andel af ganglængden belyst"},
+    "q_dark_share": {"en": "share of walkable length not lit",
+                     "sv": "andel av gånglängden obelyst",
+                     "da": "andel af ganglængden ikke belyst"},
+    "q_unknown_share": {"en": "share of walkable length with unknown lighting",
+                        "sv": "andel av gånglängden med okänd belysning",
+                        "da": "andel af ganglængden med ukendt belysning"},
+    "q_lamps": {"en": "street lamps (OSM + register)", "sv": "gatlampor (OSM + register)",
+                "da": "gadelamper (OSM + register)"},
+    "q_green_areas": {"en": "green spaces (number)", "sv": "grönytor (antal)",
+                      "da": "grønne områder (antal)"},
+    "q_buildings": {"en": "buildings", "sv": "byggnader", "da": "bygninger"},
+    "q_km_by": {"en": "km {lit}, source: {source}", "sv": "km {lit}, källa: {source}",
+                "da": "km {lit}, kilde: {source}"},
+    "q_dest": {"en": "destinations: {cat}", "sv": "målpunkter: {cat}",
+               "da": "destinationer: {cat}"},
+}
+register_texts(TEXTS)
+
+_PERCENT = ("_share", "_pop_share", "data_confidence")
+_WHOLE = ("_m", "_m2", "pop", "cells", "_km2", "_count", "dead_ends", "eyes_residents",
+          "active_ground_floors")
+
+
+def number_format(column: str) -> str:
+    """Excel number format of a geoplan column, by its name.
+
+    >>> number_format("safety_index"), number_format("n_school_800m"), number_format("x")
+    ('0.0', '#,##0', '#,##0.00')
+    >>> number_format("pop_change")
+    '+#,##0;-#,##0;0'
+    """
+    base = column
+    change = column.endswith("_change")
+    if change:
+        base = column[: -len("_change")]
+    for suffix in ("_before", "_after"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    if base.endswith(_PERCENT) or base == "data_confidence":
+        f = "0.0%"
+    elif base.startswith("safety") or base in ("eyes_on_street", "lamps_per_km") \
+            or base.startswith(("night_detour", "gravity_")):
+        f = "0.0" if base.startswith("safety") else "0.00"
+    elif base.startswith("n_") or base.startswith("night_n_") or base.endswith(_WHOLE) \
+            or base in ("pop", "lamp_count", "tunnel_count"):
+        f = "#,##0"
+    else:
+        f = "#,##0.00"
+    if change:
+        return f"+{f};-{f};0" if "%" not in f else "+0.0%;-0.0%;0.0%"
+    return f
+
+
+def grid_table(grid: pd.DataFrame) -> pd.DataFrame:
+    """The grid layer as a plain table: ``cell_id`` first, no geometry, ±inf as missing.
+
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"pop": [1.0], "cell_id": ["c"]}, geometry=[shapely.box(0, 0, 1, 1)])
+    >>> grid_table(g).columns.tolist()
+    ['cell_id', 'pop']
+    """
+    df = pd.DataFrame(grid.drop(columns="geometry", errors="ignore")).copy()
+    if "cell_id" not in df.columns and df.index.name == "cell_id":
+        df = df.reset_index()
+    cols = ["cell_id"] + [c for c in df.columns if c != "cell_id"] if "cell_id" in df else list(df)
+    df = df[cols]
+    num = df.select_dtypes("number").columns
+    df[num] = df[num].replace([np.inf, -np.inf], np.nan)
+    return df.reset_index(drop=True)
+
+
+def areas_table(areas: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The area summaries as a plain table (no geometry), or None."""
+    return None if areas is None else grid_table(areas)
+
+
+def change_table(areas_change: pd.DataFrame | None,
+                 changes: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A scenario's change table: the ``areas_change`` layer, else ``changes.csv``, else None."""
+    if areas_change is not None:
+        return grid_table(areas_change)
+    return None if changes is None else changes.copy()
+
+
+def quality_table(quality: Mapping, lang: str = "en") -> pd.DataFrame:
+    """``data_quality.json`` as rows of (measure, value) in ``lang``.
+
+    >>> quality_table({"lit_share": 0.8, "walkable_km": 10.0}, "sv").iloc[0].tolist()
+    ['Gångbart nät (km)', 10.0]
+    """
+    q = dict(quality or {})
+    rows: list[tuple[str, object]] = []
+
+    def add(label: str, key: str) -> None:
+        if key in q and q[key] is not None:
+            rows.append((label, q[key]))
+
+    add(tr("q_source", lang), "source")
+    add(tr("crs", lang), "crs_name")
+    add(tr("area_km2", lang), "area_km2")
+    add(tr("walkable_km", lang), "walkable_km")
+    add(tr("q_lit_share", lang), "lit_share")
+    add(tr("q_dark_share", lang), "dark_share")
+    add(tr("q_unknown_share", lang), "unknown_share")
+    words = {"yes": "lit", "no": "dark", "unknown": "unknown"}
+    for key, km in sorted((q.get("km_by_lit_source") or {}).items()):
+        lit, src = key.split("_", 1)
+        rows.append((tr("q_km_by", lang, lit=tr(words.get(lit, lit), lang),
+                        source=tr("source_" + src, lang)), km))
+    if "lamps_osm" in q:
+        rows.append((tr("q_lamps", lang), int(q.get("lamps_osm", 0)) + int(
+            q.get("lamps_register", 0))))
+    add(tr("green_ha", lang), "green_ha")
+    add(tr("public_green_ha", lang), "public_green_ha")
+    add(tr("q_green_areas", lang), "green_areas")
+    add(tr("q_buildings", lang), "buildings")
+    add(tr("buildings_levels_known", lang), "buildings_levels_known")
+    for cat, n in (q.get("destinations") or {}).items():
+        rows.append((tr("q_dest", lang, cat=tr("cat_" + cat, lang)), n))
+    return pd.DataFrame(rows, columns=[tr("col_measure", lang), tr("col_value", lang)])
+
+
+def _flatten(d: Mapping, prefix: str = "") -> list[tuple[str, str, object]]:
+    rows = []
+    for k, v in d.items():
+        if isinstance(v, Mapping) and v and all(not isinstance(x, Mapping) for x in v.values()) \
+                and prefix:
+            rows += [(prefix, f"{k}.{kk}", vv) for kk, vv in v.items()]
+        elif isinstance(v, Mapping):
+            rows += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+        else:
+            if isinstance(v, list | tuple):
+                v = ", ".join(str(x) for x in v)
+            rows.append((prefix, str(k), v))
+    return rows
+
+
+def parameters_table(pipeline: Mapping, lang: str = "en") -> pd.DataFrame:
+    """The pipeline as run (``provenance['pipeline']``) as rows of (section, key, value).
+
+    >>> parameters_table({"green": {"within_m": 300.0}}, "da").values.tolist()
+    [['green', 'within_m', 300.0]]
+    """
+    rows = [(s, k, v) for s, k, v in _flatten(dict(pipeline or {})) if s]
+    rows = [(s, k, "" if v is None else v) for s, k, v in rows]
+    return pd.DataFrame(rows, columns=[tr("col_section", lang), tr("col_key", lang),
+                                       tr("col_value", lang)])
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and not math.isfinite(v)) or v is pd.NA or (
+        isinstance(v, np.floating) and not np.isfinite(v))
+
+
+def write_xlsx(path, sheets: Mapping[str, pd.DataFrame], *, formats: Mapping[str, str] | None
+               = None) -> Path:
+    """Write ``sheets`` into one workbook atomically: frozen header, filter, number formats.
+
+    Parameters
+    ----------
+    path
+        Target ``.xlsx``.
+    sheets
+        ``{sheet name: table}`` in order; names are cut to Excel's 31 characters.
+    formats
+        ``{column: Excel number format}`` overriding :func:`number_format`.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> _ = write_xlsx(p, {"grid": pd.DataFrame({"cell_id": ["a"], "pop": [12.4]})})
+    >>> ws = openpyxl.load_workbook(p)["grid"]
+    >>> ws.freeze_panes, ws["B2"].value, ws["B2"].number_format
+    ('A2', 12.4, '#,##0')
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    formats = dict(formats or {})
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
+                                            "strings_to_urls": False})
+        head = wb.add_format({"bold": True, "bg_color": "#e8eef4", "bottom": 1,
+                              "text_wrap": True, "valign": "top"})
+        cache: dict[str, object] = {}
+        for name, df in sheets.items():
+            ws = wb.add_worksheet(str(name)[:31])
+            cols = list(df.columns)
+            for j, c in enumerate(cols):
+                ws.write_string(0, j, str(c), head)
+                s = df[c]
+                numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+                fmt_text = formats.get(str(c)) or (number_format(str(c)) if numeric else None)
+                cell_fmt = None
+                if fmt_text:
+                    cell_fmt = cache.setdefault(fmt_text, wb.add_format({"num_format": fmt_text}))
+                width = max(len(str(c)) + 2, 10)
+                for i, v in enumerate(s.tolist(), start=1):
+                    if _is_missing(v):
+                        continue
+                    if isinstance(v, bool | np.bool_):
+                        ws.write_boolean(i, j, bool(v))
+                    elif isinstance(v, int | float | np.integer | np.floating):
+                        ws.write_number(i, j, float(v), cell_fmt)
+                    else:
+                        text = str(v)
+                        width = max(width, min(len(text) + 2, 60))
+                        ws.write_string(i, j, text)
+                ws.set_column(j, j, min(width, 60))
+            ws.freeze_panes(1, 1 if len(cols) > 3 else 0)
+            if len(df):
+                ws.autofilter(0, 0, len(df), max(len(cols) - 1, 0))
+        wb.close()
+    return path
+
+
+def write_csv(path, df: pd.DataFrame) -> Path:
+    """Write ``df`` as UTF-8 CSV (with BOM, comma, decimal point) atomically.
+
+    >>> import tempfile, pathlib
+    >>> p = write_csv(pathlib.Path(tempfile.mkdtemp()) / "a.csv", pd.DataFrame({"å": [1.5]}))
+    >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf", pd.read_csv(p, encoding="utf-8-sig")["å"][0]
+    (True, 1.5)
+    """
+    path = Path(path)
+    with atomic_path(path, suffix=".csv") as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+    return path
+
+
+def write_tables(run, folder, *, lang: str = "en") -> list[Path]:
+    """Write ``tables.xlsx`` and the CSV files of a run (see the module doc).
+
+    Parameters
+    ----------
+    run
+        A :class:`geoplan.outputs.maps.RunData`.
+    folder
+        Where to write.
+    lang
+        Language of sheet names and descriptive columns.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    folder = Path(folder)
+    grid = grid_table(run.grid)
+    areas = areas_table(run.areas)
+    change = change_table(run.areas_change, run.changes)
+    sheets = {tr("sheet_grid", lang): grid}
+    if areas is not None:
+        sheets[tr("sheet_areas", lang)] = areas
+    if change is not None:
+        sheets[tr("sheet_changes", lang)] = change
+    sheets[tr("sheet_quality", lang)] = quality_table(run.quality or {}, lang)
+    sheets[tr("sheet_parameters", lang)] = parameters_table(run.pipeline, lang)
+    files = [write_xlsx(folder / "tables.xlsx", sheets), write_csv(folder / "grid.csv", grid)]
+    if areas is not None:
+        files.append(write_csv(folder / "areas.csv", areas))
+    if run.areas_change is not None:
+        files.append(write_csv(folder / "areas_change.csv", change))
+    return files

@@ -1,0 +1,315 @@
+"""The report step: maps (PNG + vector PDF), the multi-page PDF, tables, and provenance.
+
+One small run (the demo extract on a 250 m grid, ``formats = ["gpkg", "report"]``) is shared by
+the tests of this module. The PDF is read back with GDAL's PDF driver (page count, rendering of
+a map page) and, when ``pypdf`` is installed, its text is extracted independently; the text
+laid out on each page is also recorded while the PDF is built (``ReportResult.page_texts``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geoplan.outputs.maps import (
+    HEADLINE_MAPS,
+    figure_texts,
+    graduated_classes,
+    load_run,
+    map_figure,
+)
+from geoplan.outputs.report import pipeline_from_provenance, write_report
+from geoplan.pipeline import parse_pipeline
+from geoplan.run import run_pipeline
+
+PIPELINE = """
+[input]
+osm = "demo"
+[grid]
+cell_size_m = 250
+[output]
+title = "Rapporttest — Helsingfors"
+lang = "sv"
+formats = ["gpkg", "report"]
+"""
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report_run")
+    run_pipeline(parse_pipeline(PIPELINE, out), out)
+    return out
+
+
+def _gdal_pages(pdf: Path) -> int:
+    from osgeo import gdal
+
+    ds = gdal.Open(str(pdf))
+    assert ds is not None, f"GDAL cannot open {pdf}"
+    names = [k for k in (ds.GetMetadata("SUBDATASETS") or {}) if k.endswith("_NAME")]
+    return len(names) or 1
+
+
+def _gdal_render(pdf: Path, page: int) -> np.ndarray:
+    from osgeo import gdal
+
+    gdal.SetConfigOption("GDAL_PDF_DPI", "40")
+    try:
+        ds = gdal.Open(f"PDF:{page}:{pdf}")
+        return ds.ReadAsArray()
+    finally:
+        gdal.SetConfigOption("GDAL_PDF_DPI", None)
+
+
+def _not_blank(rgb: np.ndarray, min_colours: int = 12) -> None:
+    """Many distinct colours and far from all white."""
+    px = rgb.reshape(-1, rgb.shape[-1])[:, :3].astype(np.uint32)
+    colours = np.unique(px[:, 0] << 16 | px[:, 1] << 8 | px[:, 2])
+    assert len(colours) >= min_colours, len(colours)
+    white = np.all(px >= 250, axis=1).mean()
+    assert white < 0.9, white
+
+
+# ---------------------------------------------------------------------------------------------
+def test_pipeline_report_step_writes_every_file(run_dir):
+    rep = run_dir / "report"
+    assert (rep / "report.pdf").stat().st_size > 10_000
+    assert (rep / "tables.xlsx").is_file() and (rep / "grid.csv").is_file()
+    for spec in HEADLINE_MAPS:
+        assert (rep / "maps" / f"{spec.key}.png").is_file(), spec.key
+        assert (rep / "maps" / f"{spec.key}.pdf").is_file(), spec.key
+    # no scenario layers in this run: no before/after maps, no stray temporary files
+    assert not list((rep / "maps").glob("*_change.*"))
+    assert not [p for p in rep.rglob("*") if p.name.startswith(".")]
+    prov = json.loads((run_dir / "provenance.json").read_text(encoding="utf-8"))
+    assert "report" in prov["files"] and prov["pipeline"]["output"]["formats"] == ["gpkg",
+                                                                                  "report"]
+
+
+def test_pdf_pages_and_text(run_dir):
+    result = write_report(run_dir, dpi=72)  # the pipeline's language: sv
+    assert result.pdf == run_dir / "report" / "report.pdf"
+    # title, key numbers, 6 maps, method, sources
+    assert result.pages == _gdal_pages(result.pdf) == 10
+    text = result.page_texts
+    assert "Rapporttest — Helsingfors" in text[0]
+    assert "Nyckeltal" in text[1]
+    # numbers written for Swedish: space between thousands, decimal comma, "%" after a space
+    assert "0,5 ha" in text[1] and "\u00a0%" in text[1]
+    assert any(f"Karta {i}." in t for i, t in enumerate(text[2:8], start=1) for _ in [0])
+    assert "Metod" in text[8] and "35\u00a0%" in text[8]  # the lit weight, as run
+    assert "provenance.json" in text[8] and "provenance.json" in text[9]
+    assert all("© OpenStreetMap-bidragsgivare" in t for t in text)
+    assert "SHA-256" in text[9]
+
+
+def test_pdf_text_extracted_independently(run_dir):
+    pypdf = pytest.importorskip("pypdf", reason="pypdf not installed: PDF text read back "
+                                                 "only through the recorded page texts")
+    reader = pypdf.PdfReader(run_dir / "report" / "report.pdf")
+    pages = [p.extract_text() for p in reader.pages]
+    assert len(pages) == 10
+    assert "Nyckeltal" in pages[1] and "OpenStreetMap" in pages[-1]
+
+
+def test_report_in_each_language(run_dir, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(run_dir, out, ignore=shutil.ignore_patterns("report"))
+    en = write_report(out, lang="en", dpi=50).page_texts[1]
+    da = write_report(out, lang="da", dpi=50).page_texts[1]
+    assert "Key numbers" in en and "Nøgletal" in da
+    assert "at least 0.5 ha" in en and "mindst 0,5 ha" in da
+    assert "residents (" in en and "beboere (" in da
+
+
+def test_map_pngs_are_drawn_and_map_pdfs_are_vector(run_dir):
+    from PIL import Image
+
+    for png in sorted((run_dir / "report" / "maps").glob("*.png")):
+        _not_blank(np.asarray(Image.open(png).convert("RGB")))
+        pdf = png.with_suffix(".pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and b"/Subtype /Image" not in pdf, png.name
+
+
+def test_map_page_of_the_pdf_is_not_blank(run_dir):
+    _not_blank(np.moveaxis(_gdal_render(run_dir / "report" / "report.pdf", 4), 0, -1))
+
+
+@pytest.mark.parametrize("lang, legend, attribution", [
+    ("sv", "Invånare per ruta", "© OpenStreetMap-bidragsgivare"),
+    ("da", "Beboere pr. celle", "© OpenStreetMap-bidragydere"),
+    ("en", "Residents per cell", "© OpenStreetMap contributors"),
+])
+def test_every_map_has_legend_scale_north_and_attribution(run_dir, lang, legend, attribution):
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    run = load_run(run_dir)
+    for spec in HEADLINE_MAPS:
+        fig = map_figure(run, spec, lang=lang)
+        texts = figure_texts(fig)
+        joined = "\n".join(texts)
+        assert attribution in joined, spec.key
+        assert "N" in texts, spec.key  # north arrow
+        assert any(isinstance(a, ScaleBar) for a in fig.axes[0].artists), spec.key
+        assert "Rapporttest — Helsingfors" in joined and "2" in joined  # study title and date
+        ax = fig.axes[0]
+        assert ax.get_legend() is not None and len(ax.get_legend().get_texts()) >= 3
+        if spec.key == "pop":
+            assert legend in joined
+
+
+def test_map_classes_match_the_qgis_style_in_the_geopackage(run_dir):
+    run = load_run(run_dir)
+    con = sqlite3.connect(run_dir / "geoplan.gpkg")
+    qml = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = 'grid'").fetchone()
+    con.close()
+    root = ET.fromstring(qml[0].split("\n", 1)[1])
+    qgis_labels = [r.get("label") for r in root.iter("range")]
+    breaks = [float(root.find(".//range").get("lower"))] + [float(r.get("upper"))
+                                                            for r in root.iter("range")]
+    ours = graduated_classes("safety_index", breaks, lang=run.lang)
+    assert [c.label for c in ours] == qgis_labels
+    fig = map_figure(run, HEADLINE_MAPS[1], lang=run.lang)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[:len(qgis_labels)] == qgis_labels
+
+
+def test_tables_xlsx_and_csv(run_dir):
+    import openpyxl
+
+    grid = pd.read_csv(run_dir / "report" / "grid.csv", encoding="utf-8-sig")
+    wb = openpyxl.load_workbook(run_dir / "report" / "tables.xlsx")
+    assert wb.sheetnames == ["rutnät", "datakvalitet", "metodparametrar"]
+    ws = wb["rutnät"]
+    assert ws.freeze_panes == "B2" and ws.max_row == len(grid) + 1
+    head = [c.value for c in ws[1]]
+    assert head[0] == "cell_id" and list(grid.columns) == head
+    col = head.index("dist_grocery_m") + 1
+    assert ws.cell(2, col).number_format == "#,##0"
+    share = head.index("data_confidence") + 1
+    assert ws.cell(2, share).number_format == "0.0%"
+    params = {(r[0], r[1]): r[2] for r in wb["metodparametrar"].iter_rows(min_row=2,
+                                                                          values_only=True)}
+    assert params[("safety", "weights.lit")] == 0.35
+
+
+def test_provenance_reproduces_the_run(run_dir, tmp_path):
+    import pyogrio
+
+    prov = json.loads((run_dir / "provenance.json").read_text(encoding="utf-8"))
+    cfg = pipeline_from_provenance(prov, formats=["gpkg"])
+    assert cfg.grid.cell_size_m == 250 and cfg.title == "Rapporttest — Helsingfors"
+    run_pipeline(cfg, tmp_path / "again")
+    a = pyogrio.read_dataframe(run_dir / "geoplan.gpkg", layer="grid")
+    b = pyogrio.read_dataframe(tmp_path / "again" / "geoplan.gpkg", layer="grid")
+    pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+    assert a.geometry.geom_equals(b.geometry).all()
+
+
+# ---------------------------------------------------------------------------------------------
+def _add_scenario(run_dir: Path, out: Path) -> None:
+    """A synthetic scenario: a new lit path raises safety and green access in a few cells."""
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    shutil.copytree(run_dir, out, ignore=shutil.ignore_patterns("report"))
+    grid = pyogrio.read_dataframe(out / "geoplan.gpkg", layer="grid")
+    rng = np.random.default_rng(1)
+    changed = rng.random(len(grid)) < 0.3
+    ch = gpd.GeoDataFrame({"cell_id": grid["cell_id"]}, geometry=grid.geometry, crs=grid.crs)
+    for col, delta in (("pop", 0.0), ("safety_index", 12.0), ("dist_grocery_m", -150.0)):
+        before = grid[col].astype(float)
+        after = before + np.where(changed, delta, 0.0)
+        ch[f"{col}_before"], ch[f"{col}_after"], ch[f"{col}_change"] = before, after, \
+            after - before
+    before = grid["green_scb_300m"].astype(int)
+    after = np.where(changed, 1, before)
+    ch["green_scb_300m_before"], ch["green_scb_300m_after"] = before, after
+    ch["green_scb_300m_change"] = after - before
+    pyogrio.write_dataframe(ch, out / "geoplan.gpkg", layer="grid_change")
+    xmin, ymin, xmax, ymax = grid.total_bounds
+    areas = gpd.GeoDataFrame({
+        "code": ["Norr", "__study_area__"],
+        "pop_before": [4000.0, 9000.0], "pop_after": [4100.0, 9100.0],
+        "pop_change": [100.0, 100.0],
+        "green_scb_300m_pop_share_before": [0.40, 0.55],
+        "green_scb_300m_pop_share_after": [0.52, 0.61],
+        "green_scb_300m_pop_share_change": [0.12, 0.06],
+    }, geometry=[shapely.box(xmin, (ymin + ymax) / 2, xmax, ymax),
+                 shapely.box(xmin, ymin, xmax, ymax)], crs=grid.crs)
+    pyogrio.write_dataframe(areas, out / "geoplan.gpkg", layer="areas_change")
+    (out / "changes.csv").write_text("code,pop_change\nNorr,100\n", encoding="utf-8")
+
+
+def test_scenario_before_after_and_change_maps(run_dir, tmp_path):
+    out = tmp_path / "scenario"
+    _add_scenario(run_dir, out)
+    run = load_run(out)
+    assert run.is_scenario
+    result = write_report(out, lang="en", dpi=50)
+    stems = {p.stem for p in (out / "report" / "maps").glob("*.png")}
+    for key in ("pop", "safety_index", "dist_grocery_m", "green_scb_300m"):
+        assert {f"{key}_before", f"{key}_after", f"{key}_change"} <= stems, key
+    assert "loses_school_at_night_change" not in stems  # not in the synthetic grid_change
+    # before and after share one set of classes; the change map is diverging with "no change"
+    spec = HEADLINE_MAPS[1]
+    from geoplan.outputs.gpkg import class_breaks
+
+    pooled = pd.concat([run.grid_change["safety_index_before"],
+                        run.grid_change["safety_index_after"]])
+    breaks = class_breaks(pooled.dropna(), n_classes=5)
+    legends = {v: [t.get_text() for t in map_figure(run, spec, lang="en", variant=v,
+                                                    breaks=breaks if v != "change" else None)
+                   .axes[0].get_legend().get_texts()]
+               for v in ("before", "after", "change")}
+    n = len(breaks) - 1
+    assert legends["before"][:n] == legends["after"][:n]
+    assert any(t.startswith("no change") for t in legends["change"])
+    # the change map is red and blue, not the sequential ramp
+    classes = graduated_classes("safety_index_change", [-20, -10, -0.5, 0.5, 10, 20],
+                                ramp="diverging")
+    assert classes[0].colour.startswith("#b") and classes[-1].colour.startswith("#2")
+    text = "\n".join(result.page_texts)
+    assert "What the proposal changes" in text
+    assert "Norr" in text and "40% → 52% (+12 p.p.)" in text
+    assert "9,000 → 9,100 (+100)" in text  # the whole study area
+    assert result.pages == _gdal_pages(result.pdf)
+    assert (out / "report" / "areas_change.csv").is_file()
+
+
+def test_missing_run_is_a_clear_error(tmp_path):
+    import click
+    from click.testing import CliRunner
+
+    from geoplan.cli_report import register
+    from geoplan.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="no geoplan.gpkg"):
+        write_report(tmp_path)
+    group = click.Group("geoplan")
+    register(group)
+    r = CliRunner().invoke(group, ["report", str(tmp_path)])
+    assert isinstance(r.exception, InputFileError)
+
+
+def test_cli_report_command(run_dir, tmp_path):
+    import click
+    from click.testing import CliRunner
+
+    from geoplan.cli_report import register
+
+    out = tmp_path / "run"
+    shutil.copytree(run_dir, out, ignore=shutil.ignore_patterns("report"))
+    group = click.Group("geoplan")
+    register(group)
+    r = CliRunner().invoke(group, ["report", str(out), "--lang", "da", "--dpi", "50"])
+    assert r.exit_code == 0, r.output
+    assert "report.pdf (10 pages)" in r.output and "OpenStreetMap" in r.output

@@ -172,9 +172,15 @@ def overpass(bbox, out, cache):
 
 def _register_subcommands() -> None:
     """Commands that live beside their feature (report, scenario, safety walks, many areas)."""
+    from .cli_findings import register as register_findings
     from .cli_report import register as register_report
+    from .cli_scenario import register as register_scenario
+    from .distributed import register as register_many
 
     register_report(cli)
+    register_scenario(cli)
+    register_findings(cli)
+    register_many(cli)
 
 
 _register_subcommands()

@@ -126,10 +126,25 @@ def check_coordinates_fit_crs(bounds, crs, what: str) -> None:
             f"{what} has no coordinate reference system: set one (in QGIS: Layer Properties > "
             "Source; with GDAL: ogr2ogr -a_srs EPSG:3006) and try again"
         )
-    crs = CRS.from_user_input(crs)
+    try:
+        crs = CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj's own CRSError
+        raise CRSError(
+            f"{what} has a CRS that PROJ does not know ({exc}): assign an EPSG code, e.g. "
+            "EPSG:3006 (SWEREF99 TM), EPSG:25832 (Denmark) or EPSG:4326 (lon/lat)"
+        ) from None
+    if not (crs.is_geographic or crs.is_projected):
+        raise CRSError(
+            f"{what} is in {crs.name!r}, a local or engineering CRS that cannot be transformed "
+            "to any other: export it in a national CRS with an EPSG code (e.g. EPSG:3006 "
+            "SWEREF99 TM, or the municipality's SWEREF99 zone), or assign the right one"
+        )
     b = np.asarray(bounds, dtype=float)
     if not np.all(np.isfinite(b)):
-        raise CRSError(f"{what} has no valid coordinates (empty or NaN geometries)")
+        raise CRSError(
+            f"{what} has no geometries with coordinates (all empty or NULL): draw the features, "
+            "or choose the layer that holds them"
+        )
     minx, miny, maxx, maxy = b
     looks_like_degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
     if crs.is_geographic and not looks_like_degrees:
@@ -149,4 +164,10 @@ def check_coordinates_fit_crs(bounds, crs, what: str) -> None:
 def to_crs(gdf, crs, what: str):
     """Reproject ``gdf`` to ``crs`` after checking its own CRS; returns a new GeoDataFrame."""
     check_coordinates_fit_crs(gdf.total_bounds, gdf.crs, what)
-    return gdf.to_crs(crs)
+    try:
+        return gdf.to_crs(crs)
+    except Exception as exc:  # pyproj.exceptions.ProjError/CRSError: no transformation known
+        raise CRSError(
+            f"{what} cannot be transformed from {gdf.crs.name!r} to {CRS.from_user_input(crs).name!r}"
+            f" ({exc}): assign or reproject it to a CRS with an EPSG code, e.g. EPSG:3006"
+        ) from None

@@ -55,6 +55,7 @@ class Layers:
     green: gpd.GeoDataFrame
     origins: gpd.GeoSeries
     areas: gpd.GeoDataFrame | None = None
+    findings: gpd.GeoDataFrame | None = None
     meta: Mapping = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -69,6 +70,8 @@ def compute_layers(
     areas: gpd.GeoDataFrame | None = None,
     area_key: str | None = None,
     area_name: str | None = None,
+    findings: gpd.GeoDataFrame | None = None,
+    findings_weight: float = 0.0,
     progress: Progress | None = None,
 ) -> Layers:
     """Compute every grid layer and the area summaries.
@@ -88,6 +91,10 @@ def compute_layers(
     areas, area_key, area_name
         Optional polygons to summarise by (e.g. DeSO areas or the vulnerable areas), their key
         and display-name columns.
+    findings, findings_weight
+        Safety-walk findings (:func:`geoplan.sources.findings.read_findings`): open findings and
+        their severity per cell and per area; with ``findings_weight`` > 0 they also enter the
+        safety index as the component ``safety_no_open_findings``.
     progress
         Progress sink; may cancel.
     """
@@ -107,10 +114,22 @@ def compute_layers(
                              progress=scaled(progress, 0.6, 0.8))
     safety = safety_indicators(network, cells, data, weights, lamps=lamps,
                                progress=scaled(progress, 0.8, 0.95))
+    if findings is not None:
+        from .indicators.findings import apply_findings_to_safety, findings_per_cell
+
+        per_cell = findings_per_cell(findings, cells)
+        updated = apply_findings_to_safety(safety, per_cell, weight=findings_weight,
+                                           weights=weights)
+        safety = safety.join(per_cell)
+        safety[updated.columns] = updated
     grid = cells.join(day).join(night).join(green).join(safety)
     summary = None
     if areas is not None:
         summary = area_summary(grid, areas, key=area_key, name=area_name)
+        if findings is not None:
+            from .indicators.findings import findings_area_summary
+
+            summary = findings_area_summary(summary, findings)
     report(progress, 1.0, "layers done")
     meta = {
         "crs": data.crs.to_string(),
@@ -122,6 +141,9 @@ def compute_layers(
         "green_spaces_without_entry": int(green.attrs.get("n_green_spaces_without_entry", 0)),
         "attribution": "© OpenStreetMap contributors",
     }
+    if findings is not None:
+        meta["findings"] = int(len(findings))
+        meta["findings_open"] = int((findings["status"] == "open").sum())
     return Layers(
         grid=grid,
         network=network.edges,
@@ -129,5 +151,6 @@ def compute_layers(
         green=data.green,
         origins=origins,
         areas=summary,
+        findings=findings,
         meta=MappingProxyType(meta),
     )

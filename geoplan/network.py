@@ -161,7 +161,11 @@ def build_walk_network(
     WalkNetwork
         ``nodes`` indexed 0..n-1 and one row per undirected edge (see :mod:`geoplan.types`).
     """
-    import osmnx as ox
+    with warnings.catch_warnings():
+        # osmnx imports matplotlib, which warns on stderr when QGIS' system mpl_toolkits sits
+        # beside the venv's matplotlib ("Unable to import Axes3D"): not the planner's concern
+        warnings.filterwarnings("ignore", message="Unable to import Axes3D")
+        import osmnx as ox
 
     rule = lighting or LightingRule()
     lamps = data.lamps if lamps is None else lamps

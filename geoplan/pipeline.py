@@ -122,7 +122,8 @@ objects (:class:`~geoplan.types.LightingRule`, :class:`~geoplan.grid.GridSpec`,
 ``[output]``
     ``name`` (used in file names; default: the pipeline file's name), ``title`` (free text for
     maps and reports; default: ``name``), ``lang`` (``"en"``, ``"sv"`` or ``"da"``),
-    ``formats`` (``["gpkg"]``; also ``"tif"``).
+    ``formats`` (``["gpkg"]``; also ``"tif"`` and ``"report"``: maps, PDF report and tables in
+    ``OUT/report/``, which needs the GeoPackage, so it is written too).
 
 Examples
 --------
@@ -168,6 +169,7 @@ __all__ = [
     "PopulationSpec",
     "Problem",
     "LampRegister",
+    "SafetyWalkSpec",
     "SummaryAreas",
     "dump_pipeline",
     "load_pipeline",
@@ -177,7 +179,7 @@ __all__ = [
 #: Pipeline format version this module reads.
 PIPELINE_VERSION = 1
 #: Output formats a pipeline may ask for.
-OUTPUT_FORMATS: tuple[str, ...] = ("gpkg", "tif")
+OUTPUT_FORMATS: tuple[str, ...] = ("gpkg", "tif", "report")
 _TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".asc")
@@ -348,6 +350,15 @@ class _Areas(_Section):
     name_column: str | None = _f("a column name in quotes")
 
 
+class _SafetyWalk(_Section):
+    findings: str = Field(description="a path to a findings file (GeoPackage, GeoJSON, CSV, XLSX)")
+    layer: str | None = _f("a layer name in quotes")
+    crs: _Crs | None = _f('the CRS of a CSV/XLSX file\'s coordinates, e.g. "EPSG:3006"')
+    skip_bad_rows: bool | None = _f("true or false")
+    weight: float | None = _f("a weight (a number >= 0) of open findings in the safety index",
+                              ge=0)
+
+
 class _Output(_Section):
     name: str | None = _f("a short name of letters, digits, '-' and '_' (used in file names)",
                           pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
@@ -369,6 +380,7 @@ class _Pipeline(_Section):
     night: _Night = Field(default_factory=_Night, description="a table")
     safety: _Safety = Field(default_factory=_Safety, description="a table")
     areas: _Areas | None = _f("a table")
+    safety_walk: _SafetyWalk | None = _f("a table")
     output: _Output = Field(default_factory=_Output, description="a table")
 
 
@@ -443,6 +455,21 @@ class SummaryAreas:
 
 
 @dataclass(frozen=True)
+class SafetyWalkSpec:
+    """Safety-walk findings to join to the safety layer (:mod:`geoplan.sources.findings`).
+
+    ``weight`` is the raw weight of ``safety_no_open_findings`` beside the safety weights;
+    0 (the default) counts the findings per cell without changing the index.
+    """
+
+    findings: Path
+    layer: str | None = None
+    crs: str | None = None
+    skip_bad_rows: bool = False
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     """A validated pipeline: geoplan's value objects plus resolved paths.
 
@@ -493,6 +520,7 @@ class PipelineConfig:
     access: AccessSpec = field(default_factory=AccessSpec)
     safety: SafetyWeights = field(default_factory=SafetyWeights)
     summary_areas: SummaryAreas | None = None
+    safety_walk: SafetyWalkSpec | None = None
     lang: str = "en"
     formats: tuple[str, ...] = ("gpkg",)
     #: not compared: the same study read from two places is the same pipeline
@@ -565,6 +593,11 @@ class PipelineConfig:
                 "path": str(self.summary_areas.path), "layer": self.summary_areas.layer,
                 "key_column": self.summary_areas.key_column,
                 "name_column": self.summary_areas.name_column,
+            },
+            "safety_walk": None if self.safety_walk is None else {
+                "findings": str(self.safety_walk.findings), "layer": self.safety_walk.layer,
+                "crs": self.safety_walk.crs, "skip_bad_rows": self.safety_walk.skip_bad_rows,
+                "weight": self.safety_walk.weight,
             },
             "output": {"name": self.name, "title": self.title, "lang": self.lang,
                        "formats": list(self.formats)},
@@ -1054,6 +1087,7 @@ class _Builder:
         access = self._access()
         safety = self.value_object(SafetyWeights, _given(m.safety.weights, "safety.weights"))
         areas = self._areas()
+        walk = self._safety_walk()
         out = m.output
         name = out.name or _slug(default_name) or "geoplan"
         buffer_m = m.input.buffer_m
@@ -1068,7 +1102,8 @@ class _Builder:
             osm=osm, name=name, title=out.title or name, osm_is_demo=is_demo, area=area,
             area_layer=m.input.area_layer, bbox=bbox, crs=crs, buffer_m=float(buffer_m),
             lamps=lamps, lighting=lighting, grid=grid, population=population, access=access,
-            safety=safety, summary_areas=areas, lang=out.lang or LANGUAGES[0], formats=formats,
+            safety=safety, summary_areas=areas, safety_walk=walk, lang=out.lang or LANGUAGES[0],
+            formats=formats,
             base_dir=self.base, source_file=source_file,
         )
 
@@ -1233,6 +1268,17 @@ class _Builder:
             return None
         return SummaryAreas(path=self.path(("areas", "path"), a.path, kind="a polygon file"),
                             key_column=a.key_column, name_column=a.name_column, layer=a.layer)
+
+
+    def _safety_walk(self) -> SafetyWalkSpec | None:
+        w = self.m.safety_walk
+        if w is None:
+            return None
+        crs = None if w.crs is None else (f"EPSG:{w.crs}" if isinstance(w.crs, int) else str(w.crs))
+        return SafetyWalkSpec(
+            findings=self.path(("safety_walk", "findings"), w.findings, kind="a findings file"),
+            layer=w.layer, crs=crs, skip_bad_rows=bool(w.skip_bad_rows),
+            weight=float(w.weight or 0.0))
 
 
 def _given(section: BaseModel, dotted: str, keys=None) -> dict:

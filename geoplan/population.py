@@ -489,9 +489,18 @@ def population_from_stats(
         cells, areas, table, area_key=area_key, buildings=buildings, study_area=study_area,
         kinds=kinds, rule=rule, progress=progress,
     )
+    codes = areas[area_key].astype(str).str.strip()
+    valued = pd.Index(table.index.astype(str).str.strip())[table[pop_column].notna().to_numpy()]
+    near = to_crs(areas, cells.crs, "the area polygons").intersects(
+        shapely.box(*cells.total_bounds)).to_numpy()
+    if near.any() and not codes[near].isin(valued).any():
+        raise GeoplanError(
+            f"no area in the study area has a value for {pop_column!r} (every matching row is "
+            "empty or SCB's '..' / '.' = not available): use a table with population numbers, or "
+            "the population grid or buildings as [population] source"
+        )
     out = _with_pop(out, out[pop_column], "statistics")
-    missing = areas[area_key].astype(str).str.strip().isin(
-        table.index[table[pop_column].isna()].astype(str))
+    missing = codes.isin(table.index[table[pop_column].isna()].astype(str))
     if missing.any():
         note = (f"{int(missing.sum())} areas have no value for {pop_column!r} (e.g. SCB '..'): "
                 "they add no population")

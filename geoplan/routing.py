@@ -62,6 +62,7 @@ __all__ = [
     "example_network",
     "gravity",
     "gravity_beta",
+    "graph_from_arrays",
     "lit_mask",
     "main_component_mask",
     "nearest_distance_m",
@@ -532,6 +533,58 @@ def build_routing_graph(
     bounds = np.cumsum([0] + [len(x.edge) for x in attachments])
     nodes = tuple(point_node[s:t] for s, t in zip(bounds[:-1], bounds[1:], strict=True))
     return RoutingGraph(csr, all_xy, arc_lit, n, nodes, _reach_factor(csr, all_xy))
+
+
+def graph_from_arrays(
+    node_xy: Any, u: Any, v: Any, length_m: Any, lit: Any = None
+) -> RoutingGraph:
+    """The routing graph of a network given as plain arrays (no GeoDataFrames, no attachments).
+
+    The same graph as :func:`build_routing_graph` of a network with these nodes and edges, made
+    without geopandas: the fast path to a first answer in a fresh process (e.g. a network
+    cached as ``.npz``). Coordinates must be in metres.
+
+    Parameters
+    ----------
+    node_xy : array, shape (n, 2)
+        Node coordinates in a metric CRS.
+    u, v : array of int
+        Edge ends, positions in ``node_xy``.
+    length_m : array of float
+        Edge lengths in metres (finite, >= 0).
+    lit : array of str, optional
+        'yes' / 'no' / 'unknown' per edge (default unknown).
+
+    Examples
+    --------
+    >>> g = graph_from_arrays([[0, 0], [100, 0], [200, 0]], [0, 1], [1, 2], [100.0, 100.0],
+    ...                       ["yes", "no"])
+    >>> nearest_route(g, [0], [2]).lit_m.tolist()
+    [100.0]
+    """
+    xy = np.asarray(node_xy, dtype=np.float64).reshape(-1, 2)
+    n = len(xy)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    length = np.asarray(length_m, dtype=np.float64)
+    if not (u.shape == v.shape == length.shape) or u.ndim != 1:
+        raise GeoplanError("u, v and length_m must be 1-D arrays of the same length")
+    if len(u) and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
+        raise GeoplanError(f"u/v refer to nodes outside 0..{n - 1}")
+    if not np.all(np.isfinite(length) & (length >= 0)):
+        raise GeoplanError("length_m must be finite metres >= 0")
+    if lit is None:
+        codes = np.full(len(u), LIT_CODES["unknown"], np.int8)
+    else:
+        lit_arr = np.asarray(lit, dtype=object)
+        codes = np.full(len(u), -1, np.int8)
+        for name, code in LIT_CODES.items():
+            codes[lit_arr == name] = code
+        if (codes < 0).any():
+            raise GeoplanError("lit must be 'yes', 'no' or 'unknown' per edge")
+    keep = u != v
+    csr, arc_lit = _symmetric_csr(u[keep], v[keep], length[keep], codes[keep], n)
+    return RoutingGraph(csr, xy, arc_lit, n, (), _reach_factor(csr, xy))
 
 
 def add_inbound_arcs(

@@ -15,6 +15,13 @@ compute every layer and write the outputs (atomically) into one folder.
 ``OUT/provenance.json``
     the pipeline as run, input file hashes, versions, CRS, date and summary numbers.
 
+Outputs are replaced as a set (:func:`geoplan.outputs.atomic.staged_folder`): the output folder
+is checked first (bad ``out`` fails before anything is read), then everything is computed, then
+every file is written into a hidden staging folder inside ``OUT`` and only when all are complete
+are they moved into place. A run that fails on bad input, or is killed (Ctrl+C, SIGKILL, power
+cut) before that, leaves the previous files in ``OUT`` exactly as they were and adds nothing
+visible; its hidden ``.geoplan-tmp-*`` leftovers are removed by the next run that writes there.
+
 Example
 -------
 >>> import tempfile, pathlib
@@ -43,7 +50,7 @@ from .errors import ConfigError
 from .grid import make_grid
 from .layers import Layers, compute_layers
 from .network import build_walk_network
-from .outputs.atomic import ensure_writable_dir, write_text
+from .outputs.atomic import check_writable_dir, staged_folder, write_text
 from .pipeline import PipelineConfig
 from .progress import Progress, report, scaled
 from .sources.area import read_area
@@ -118,6 +125,19 @@ def study_inputs(cfg: PipelineConfig, progress: Progress | None = None):
     return data, lamps, net, cells
 
 
+def read_study_findings(cfg: PipelineConfig, data):
+    """The pipeline's safety-walk findings in the run's CRS, checked against the study area
+    (None without a ``[safety_walk]`` section)."""
+    walk = cfg.safety_walk
+    if walk is None:
+        return None
+    from .sources.findings import read_findings
+
+    return read_findings(walk.findings, crs=walk.crs, layer=walk.layer, to_crs=data.crs,
+                         area=gpd.GeoSeries([data.area], crs=data.crs),
+                         on_error="skip" if walk.skip_bad_rows else "raise")
+
+
 def grid_columns(grid: pd.DataFrame) -> list[str]:
     """Numeric and yes/no indicator columns of the grid (what goes into grid.tif)."""
     skip = {"easting_m", "northing_m"}
@@ -161,7 +181,8 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     for name, p in (("area", cfg.area), ("lamps", cfg.lamps.path if cfg.lamps else None),
                     ("population_areas", cfg.population.areas),
                     ("population_grid", cfg.population.grid),
-                    ("summary_areas", cfg.summary_areas.path if cfg.summary_areas else None)):
+                    ("summary_areas", cfg.summary_areas.path if cfg.summary_areas else None),
+                    ("safety_walk", cfg.safety_walk.findings if cfg.safety_walk else None)):
         if p is not None and Path(p).is_file():
             inputs[name] = {"path": str(p), "sha256": _sha256(Path(p))}
     for i, t in enumerate(cfg.population.tables):
@@ -186,10 +207,11 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
 def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None) -> RunResult:
     """Run ``cfg`` and write its outputs into ``out_dir`` (created if needed).
 
-    Every file is written to a temporary name and renamed into place, so an interrupted run
-    leaves each previous file whole.
+    The outputs replace the previous ones as a set (see the module doc): an interrupted or
+    failed run leaves each previous file whole and unchanged, and no new file behind.
     """
-    out = ensure_writable_dir(out_dir)
+    out = Path(out_dir)
+    check_writable_dir(out)
     report(progress, 0.0, "reading inputs")
     data, lamps, net, cells = study_inputs(cfg, progress=scaled(progress, 0.0, 0.45))
     areas = key = name = None
@@ -199,17 +221,16 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         sa = cfg.summary_areas
         areas = pyogrio.read_dataframe(sa.path, layer=sa.layer)
         key, name = sa.key_column, sa.name_column
+    findings = read_study_findings(cfg, data)
     layers = compute_layers(data, net, cells, spec=cfg.access, weights=cfg.safety, lamps=lamps,
-                            areas=areas, area_key=key, area_name=name,
+                            areas=areas, area_key=key, area_name=name, findings=findings,
+                            findings_weight=cfg.safety_walk.weight if cfg.safety_walk else 0.0,
                             progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
     from .inspect import summarize
     from .outputs.gpkg import write_gpkg
 
     quality = summarize(data, net, lamps)
-    write_text(out / "data_quality.json", quality.to_json() + "\n")
-    write_text(out / f"data_quality_{cfg.lang}.txt", quality.to_text(cfg.lang) + "\n")
-    files = [out / "data_quality.json", out / f"data_quality_{cfg.lang}.txt"]
     gpkg_layers = {
         "grid": _finite(layers.grid.reset_index()),
         "network": layers.network,
@@ -218,22 +239,44 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
                                     geometry=layers.origins.values, crs=layers.origins.crs),
     }
+    styles = _styles(layers, cfg.lang)
     if layers.areas is not None:
         gpkg_layers["areas"] = _finite(layers.areas)
-    meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
-    if "gpkg" in cfg.formats:
-        write_gpkg(out / "geoplan.gpkg", gpkg_layers, styles=_styles(layers, cfg.lang),
-                   metadata=meta, lang=cfg.lang)
-        files.append(out / "geoplan.gpkg")
-    if "tif" in cfg.formats:
-        from .outputs.raster import write_grid_tif
+    if layers.findings is not None:
+        from .sources.findings import findings_form_qml
 
-        write_grid_tif(out / "grid.tif", _finite(layers.grid), grid_columns(layers.grid),
-                       int(cfg.grid.cell_size_m))
-        files.append(out / "grid.tif")
-    write_text(out / "provenance.json",
-               json.dumps(_provenance(cfg, layers, files + [out / "provenance.json"]),
-                          indent=2, ensure_ascii=False) + "\n")
-    files.append(out / "provenance.json")
+        kinds = layers.findings.geometry.geom_type
+        for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),
+                                  ("findings_lines", "line", ~kinds.isin(["Point", "MultiPoint"]))):
+            if mask.any():
+                gpkg_layers[lname] = layers.findings[mask.to_numpy()]
+                styles[lname] = findings_form_qml(geom, lang=cfg.lang)
+    meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
+    names = ["data_quality.json", f"data_quality_{cfg.lang}.txt"]
+    with staged_folder(out) as stage:
+        write_text(stage / "data_quality.json", quality.to_json() + "\n")
+        write_text(stage / f"data_quality_{cfg.lang}.txt", quality.to_text(cfg.lang) + "\n")
+        if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
+            write_gpkg(stage / "geoplan.gpkg", gpkg_layers, styles=styles,
+                       metadata=meta, lang=cfg.lang)
+            names.append("geoplan.gpkg")
+        if "tif" in cfg.formats:
+            from .outputs.raster import write_grid_tif
+
+            write_grid_tif(stage / "grid.tif", _finite(layers.grid), grid_columns(layers.grid),
+                           int(cfg.grid.cell_size_m))
+            names.append("grid.tif")
+        if "report" in cfg.formats:
+            names.append("report")  # written below, from the committed files
+        names.append("provenance.json")
+        write_text(stage / "provenance.json",
+                   json.dumps(_provenance(cfg, layers, [out / n for n in names]),
+                              indent=2, ensure_ascii=False) + "\n")
+    files = [out / n for n in names]
+    if "report" in cfg.formats:
+        from .outputs.report import write_report
+
+        report(progress, 0.93, "writing the report")
+        files += write_report(out, lang=cfg.lang, progress=scaled(progress, 0.93, 0.99)).files
     report(progress, 1.0, "done")
     return RunResult(out, tuple(files), layers)

@@ -200,3 +200,268 @@ class SafetyWeights:
         d = self.as_dict()
         s = sum(d.values())
         return {k: v / s for k, v in d.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario value objects (geoplan.scenario applies them; geoplan.scenario_io stores them)
+# --------------------------------------------------------------------------------------------
+#: How a new path crosses the paths it meets: ``""`` (at grade: junctions), ``bridge`` or
+#: ``tunnel`` (no junctions where it crosses; it still connects at its ends).
+PATH_CROSSINGS: tuple[str, ...] = ("", "bridge", "tunnel")
+
+
+def _scenario_error(message: str):
+    from .errors import ConfigError
+
+    return ConfigError(message)
+
+
+def _check_geometry(geom, kinds: tuple[str, ...], what: str) -> None:
+    import shapely
+
+    if geom is None or not isinstance(geom, shapely.Geometry):
+        raise _scenario_error(f"{what}: a {' or '.join(kinds)} geometry is needed, got {geom!r}")
+    if geom.is_empty:
+        raise _scenario_error(f"{what} has an empty geometry: draw it again or delete the row")
+    if geom.geom_type not in kinds:
+        raise _scenario_error(f"{what} must be a {' or '.join(kinds)}, got a {geom.geom_type}")
+
+
+@dataclass(frozen=True)
+class NewPath:
+    """A new walkable path (``geometry``: a LineString in the scenario's CRS).
+
+    Its ends join the nearest edge within ``Scenario``'s connection tolerance (that edge is split
+    there); where it crosses an existing path at grade it makes a junction, unless ``crossing``
+    is ``'bridge'`` or ``'tunnel'``. ``lit`` is what the design says (like an OSM ``lit`` tag).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> NewPath(shapely.LineString([(0, 0), (80, 0)]), lit=True).kind
+    'footway'
+    """
+
+    geometry: Any
+    lit: bool = True
+    kind: str = "footway"
+    crossing: str = ""
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _check_geometry(self.geometry, ("LineString",), f"new path {self.name}".strip())
+        if not self.geometry.length > 0:
+            raise _scenario_error("a new path has zero length: draw at least two distinct points")
+        if self.crossing not in PATH_CROSSINGS:
+            raise _scenario_error(
+                f"new path crossing must be one of {PATH_CROSSINGS} ('' = at grade), "
+                f"got {self.crossing!r}")
+        lit = {"yes": True, "no": False}.get(self.lit, self.lit) if isinstance(self.lit, str) \
+            else self.lit
+        if lit not in (True, False):  # also 1/0 and numpy booleans
+            raise _scenario_error(f"new path lit must be yes/no (True/False), got {self.lit!r}")
+        object.__setattr__(self, "lit", bool(lit))
+        if not str(self.kind).strip():
+            raise _scenario_error("new path kind must be a highway value such as 'footway'")
+
+
+@dataclass(frozen=True)
+class Lighting:
+    """New lighting: street ``lamps`` (Points) and/or whole paths lit by id.
+
+    ``osm_ids`` are OSM way ids (an edge made of several ways is lit when any of them is
+    listed); ``edge_ids`` are 0-based positions in the baseline network (the ``fid`` of the run's
+    ``network`` layer minus 1). Lamps light every edge, existing or new, within the lighting
+    rule's lamp radius of a new lamp whose length is then covered at least ``min_lit_share``.
+
+    Examples
+    --------
+    >>> Lighting(osm_ids=(123,)).osm_ids
+    (123,)
+    """
+
+    lamps: tuple = ()
+    osm_ids: tuple[int, ...] = ()
+    edge_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        lamps = tuple(self.lamps)
+        for p in lamps:
+            _check_geometry(p, ("Point",), "a new lamp")
+        try:
+            osm = tuple(int(x) for x in self.osm_ids)
+            edges = tuple(int(x) for x in self.edge_ids)
+        except (TypeError, ValueError) as exc:
+            raise _scenario_error(f"lighting ids must be whole numbers: {exc}") from exc
+        if any(e < 0 for e in edges):
+            raise _scenario_error(f"edge ids are positions >= 0, got {[e for e in edges if e < 0]}")
+        if not (lamps or osm or edges):
+            raise _scenario_error("a lighting edit needs lamps, osm_ids or edge_ids")
+        object.__setattr__(self, "lamps", lamps)
+        object.__setattr__(self, "osm_ids", osm)
+        object.__setattr__(self, "edge_ids", edges)
+
+
+@dataclass(frozen=True)
+class Densify:
+    """New homes in ``polygon``: give exactly one of ``dwellings``, ``residents``,
+    ``floor_area_m2``.
+
+    Residents = dwellings × ``persons_per_dwelling``, or floor area × ``persons_per_m2`` (1/42,
+    SCB's 42 m² per person). They are added to the grid cells by the share of the polygon's area
+    in each cell. Buildings, origins and distances do not change.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> Densify(shapely.box(0, 0, 50, 50), dwellings=300).residents_added()
+    630.0
+    """
+
+    polygon: Any
+    dwellings: float | None = None
+    residents: float | None = None
+    floor_area_m2: float | None = None
+    persons_per_dwelling: float = 2.1
+    persons_per_m2: float = 1.0 / 42.0
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        import math
+
+        _check_geometry(self.polygon, ("Polygon", "MultiPolygon"), "a densification block")
+        if not self.polygon.is_valid:
+            raise _scenario_error("a densification block is not a valid polygon (self-"
+                                  "intersecting?): fix it with QGIS 'Fix geometries'")
+        given = {k: getattr(self, k) for k in ("dwellings", "residents", "floor_area_m2")
+                 if getattr(self, k) is not None and not (isinstance(getattr(self, k), float)
+                                                          and math.isnan(getattr(self, k)))}
+        if len(given) != 1:
+            raise _scenario_error(
+                "a densification block needs exactly one number: dwellings, residents or "
+                f"floor_area_m2 (got {given or 'none'})")
+        (key, value), = given.items()
+        try:
+            value = float(value)
+        except (TypeError, ValueError) as exc:
+            raise _scenario_error(f"densification {key} must be a number, got {value!r}") from exc
+        if not (math.isfinite(value) and value > 0):
+            raise _scenario_error(f"densification {key} must be > 0, got {value}")
+        for k in ("dwellings", "residents", "floor_area_m2"):
+            object.__setattr__(self, k, value if k == key else None)
+        for k in ("persons_per_dwelling", "persons_per_m2"):
+            if not float(getattr(self, k)) > 0:
+                raise _scenario_error(f"{k} must be > 0, got {getattr(self, k)}")
+
+    def residents_added(self) -> float:
+        """Residents the block adds."""
+        if self.residents is not None:
+            return float(self.residents)
+        if self.dwellings is not None:
+            return float(self.dwellings) * float(self.persons_per_dwelling)
+        return float(self.floor_area_m2) * float(self.persons_per_m2)
+
+
+@dataclass(frozen=True)
+class NewGreen:
+    """A new green space (``polygon``); ``public`` ones count in every green measure.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> NewGreen(shapely.box(0, 0, 100, 100)).kind
+    'park'
+    """
+
+    polygon: Any
+    public: bool = True
+    kind: str = "park"
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        _check_geometry(self.polygon, ("Polygon", "MultiPolygon"), "a new green space")
+        if not self.polygon.is_valid:
+            raise _scenario_error("a new green space is not a valid polygon (self-intersecting?):"
+                                  " fix it with QGIS 'Fix geometries'")
+        object.__setattr__(self, "public", bool(self.public))
+
+
+@dataclass(frozen=True)
+class NewDestination:
+    """A new destination (``point``) of one of geoplan's ``category`` values (school, grocery …).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> NewDestination(shapely.Point(0, 0), "school").category
+    'school'
+    """
+
+    point: Any
+    category: str
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        from .sources.osm_tags import CATEGORIES
+
+        _check_geometry(self.point, ("Point",), f"new destination {self.name}".strip())
+        if self.category not in CATEGORIES:
+            raise _scenario_error(
+                f"unknown destination category {self.category!r}: choose one of "
+                f"{', '.join(CATEGORIES)}")
+
+
+#: The edit types a Scenario holds.
+EDIT_TYPES = (NewPath, Lighting, Densify, NewGreen, NewDestination)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of edits, with geometries in ``crs`` (reprojected to the study's when
+    applied). ``connect_within_m``: a new path's end joins an edge within this distance.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> s = Scenario("lit path", (NewPath(shapely.LineString([(0, 0), (50, 0)])),),
+    ...              crs="EPSG:3067")
+    >>> len(s.edits), s.without_edits().edits
+    (1, ())
+    """
+
+    name: str
+    edits: tuple = ()
+    description: str = ""
+    crs: Any = None
+    connect_within_m: float = 15.0
+
+    def __post_init__(self) -> None:
+        if not str(self.name).strip():
+            raise _scenario_error("a scenario needs a name (e.g. 'lit path through the park')")
+        edits = tuple(self.edits)
+        bad = [type(e).__name__ for e in edits if not isinstance(e, EDIT_TYPES)]
+        if bad:
+            raise _scenario_error(
+                f"scenario edits must be NewPath, Lighting, Densify, NewGreen or NewDestination, "
+                f"got {bad}")
+        if edits and self.crs is None:
+            raise _scenario_error("a scenario with edits needs the CRS of their geometries "
+                                  "(e.g. crs='EPSG:3006')")
+        if not self.connect_within_m > 0:
+            raise _scenario_error(f"connect_within_m must be > 0 metres, got "
+                                  f"{self.connect_within_m}")
+        object.__setattr__(self, "edits", edits)
+
+    def of_type(self, kind: type) -> tuple:
+        """The edits of one type, in order."""
+        return tuple(e for e in self.edits if isinstance(e, kind))
+
+    def without_edits(self) -> Scenario:
+        """The same scenario with no edits (it gives the baseline back)."""
+        from dataclasses import replace
+
+        return replace(self, edits=())
+
+
+__all__ += ["EDIT_TYPES", "PATH_CROSSINGS", "Densify", "Lighting", "NewDestination", "NewGreen",
+            "NewPath", "Scenario"]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# geoplan set-up: QGIS 3.40 LTR (Debian bookworm-backports), a venv made from Debian's Python with
+# geoplan set-up: QGIS 3.40 LTR (Debian bookworm-backports: the Python bindings, the desktop and
+# qgis_process), a venv made from Debian's Python with
 # the system site-packages (so `qgis` imports), and geoplan with locked versions.
 # Idempotent: quick when everything is already in place. Usage: scripts/setup.sh
 set -euo pipefail
@@ -14,7 +15,9 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 need_apt=0
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || need_apt=1
 [ -d /usr/share/qgis/python/plugins/processing ] || need_apt=1
+command -v qgis_process >/dev/null 2>&1 || need_apt=1
 /usr/bin/python3 -c "import ensurepip" >/dev/null 2>&1 || need_apt=1
+for tool in gdal-config geos-config proj; do command -v $tool >/dev/null 2>&1 || need_apt=1; done
 if [ "$need_apt" = 1 ]; then
     log "installing QGIS 3.40 LTR from bookworm-backports (about 1-2 minutes, 2 GB)"
     if [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]; then
@@ -28,7 +31,8 @@ SRC
     fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-        -t bookworm-backports python3-qgis qgis-providers qgis-common python3-venv >/dev/null
+        -t bookworm-backports python3-qgis qgis-providers qgis-common qgis python3-venv \
+        libgdal-dev libproj-dev libgeos-dev proj-bin pkg-config >/dev/null
     /usr/bin/python3 -c "import qgis.core" || { log "QGIS did not install: see messages above"; exit 1; }
 fi
 
@@ -38,14 +42,25 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 STAMP="$VENV/.geoplan-installed"
-WANT=$(cat pyproject.toml $(ls requirements.lock 2>/dev/null) | sha256sum | cut -c1-64)
+WANT=$(cat pyproject.toml scripts/build-constraints.txt $(ls requirements.lock 2>/dev/null) | sha256sum | cut -c1-64)
+# shapely, pyproj, pyogrio and rasterio are compiled against Debian's GEOS/PROJ/GDAL, the copies
+# QGIS itself links: a second copy from a binary wheel crashes inside the QGIS executable.
+FROM_SOURCE="shapely,pyproj,pyogrio,rasterio"
+# (no wheel cache: pip keys cached wheels by version, not by the build constraints)
+PIPX=(--no-binary "$FROM_SOURCE" --build-constraint scripts/build-constraints.txt --no-cache-dir)
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     log "installing geoplan and its locked dependencies into $VENV"
-    "$VENV/bin/python" -m pip install -q --upgrade "pip>=24" >/dev/null
+    "$VENV/bin/python" -m pip install -q --upgrade "pip>=25.3" >/dev/null
     if [ -f requirements.lock ]; then
-        "$VENV/bin/python" -m pip install -q -c requirements.lock -e ".[dev]"
+        "$VENV/bin/python" -m pip install -q "${PIPX[@]}" -c requirements.lock -e ".[dev]"
     else
-        "$VENV/bin/python" -m pip install -q -e ".[dev]"
+        "$VENV/bin/python" -m pip install -q "${PIPX[@]}" -e ".[dev]"
+    fi
+    if ! "$VENV/bin/python" scripts/check_system_libs.py >/dev/null; then
+        log "rebuilding shapely, pyproj, pyogrio, rasterio against Debian's GEOS/PROJ/GDAL (~3 min)"
+        "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "${PIPX[@]}" \
+            -c requirements.lock shapely pyproj pyogrio rasterio
+        "$VENV/bin/python" scripts/check_system_libs.py
     fi
     echo "$WANT" > "$STAMP"
 fi

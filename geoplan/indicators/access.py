@@ -34,16 +34,19 @@ Example
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
+    _reduce_pairs,
     attach_points,
     build_routing_graph,
     count_within,
     gravity,
+    gravity_beta,
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
@@ -82,6 +85,26 @@ def attach_destinations(
     out["snap_m"] = att.snap_m
     out["attached"] = att.attached
     return out, att
+
+
+def _counts_and_gravity(graph, o_nodes, d_nodes, spec: AccessSpec, progress) -> np.ndarray:
+    """``count_within`` for ``spec.radii_m`` and ``gravity`` as the last column, in one pass.
+
+    Only for ``max(radii_m) == gravity_cutoff_m``: then both use the same tiles and the same
+    Dijkstra blocks, so the results are those of the two separate calls, bit for bit.
+    """
+    radii = np.asarray(spec.radii_m, dtype=np.float64)
+    beta = gravity_beta(spec.gravity_half_distance_m)
+    cutoff = float(spec.gravity_cutoff_m)
+
+    def kernel(dist: np.ndarray) -> list[np.ndarray]:
+        masks = [dist <= r for r in radii]
+        with np.errstate(invalid="ignore"):
+            masks.append(np.where(dist <= cutoff, np.exp(-beta * dist), 0.0))
+        return masks
+
+    return _reduce_pairs(graph, o_nodes, d_nodes, None, float(radii.max()), kernel,
+                         len(radii) + 1, None, progress)
 
 
 def _check_origins(origins) -> None:
@@ -146,12 +169,18 @@ def access_indicators(
         report(sub, 0.0, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
         out[f"{prefix}dist_{c}_m"] = nearest_distance_m(graph, o_nodes, d)
-        counts = count_within(graph, o_nodes, d, spec.radii_m, progress=scaled(sub, 0.1, 0.6))
+        if float(max(spec.radii_m)) == float(spec.gravity_cutoff_m):
+            # same reach: one pass of Dijkstra for the counts and the gravity sum (the blocks
+            # of distances are the ones count_within and gravity would each compute)
+            both = _counts_and_gravity(graph, o_nodes, d, spec, scaled(sub, 0.1, 1.0))
+            counts, grav = both[:, :-1], both[:, -1]
+        else:
+            counts = count_within(graph, o_nodes, d, spec.radii_m,
+                                  progress=scaled(sub, 0.1, 0.6))
+            grav = gravity(graph, o_nodes, d, half_distance_m=spec.gravity_half_distance_m,
+                           cutoff_m=spec.gravity_cutoff_m, progress=scaled(sub, 0.6, 1.0))
         for j, r in enumerate(spec.radii_m):
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]
-        out[f"{prefix}gravity_{c}"] = gravity(
-            graph, o_nodes, d, half_distance_m=spec.gravity_half_distance_m,
-            cutoff_m=spec.gravity_cutoff_m, progress=scaled(sub, 0.6, 1.0),
-        )
+        out[f"{prefix}gravity_{c}"] = grav
     report(progress, 1.0, "access done")
     return pd.DataFrame(out, index=origins.index)[access_columns(spec, prefix)]

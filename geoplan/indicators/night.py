@@ -40,7 +40,7 @@ from ..routing import (
 from ..types import AccessSpec, WalkNetwork
 from .access import attach_destinations, radius_label
 
-__all__ = ["night_columns", "night_graph", "night_indicators"]
+__all__ = ["night_columns", "night_detour", "night_graph", "night_indicators"]
 
 
 def night_graph(
@@ -73,6 +73,20 @@ def night_columns(spec: AccessSpec) -> list[str]:
     for c in spec.categories:
         cols += [f"night_dist_{c}_m", f"night_n_{c}_{r}", f"night_detour_{c}", f"loses_{c}_at_night"]
     return cols
+
+
+def night_detour(day_m, night_m, threshold_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """``night_detour_<c>`` and ``loses_<c>_at_night`` from day and night distances (metres).
+
+    >>> r, lost = night_detour(np.array([100.0, 0.0, 300.0]), np.array([150.0, 0.0, np.inf]), 800)
+    >>> r.tolist(), lost.tolist()
+    ([1.5, 1.0, inf], [False, False, True])
+    """
+    day_d, night = np.asarray(day_m, dtype=float), np.asarray(night_m, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(np.isfinite(day_d), night / np.where(day_d > 0, day_d, np.nan), np.nan)
+    ratio = np.where(np.isfinite(day_d) & (day_d == 0), np.where(night == 0, 1.0, np.inf), ratio)
+    return ratio, (day_d <= threshold_m) & ~(night <= threshold_m)
 
 
 def night_indicators(
@@ -124,10 +138,6 @@ def night_indicators(
         out[f"night_dist_{c}_m"] = night
         out[f"night_n_{c}_{radius_label(thr)}"] = count_within(
             g_night, o_n, d_n[sel], [thr], progress=scaled(sub, 0.2, 1.0))[:, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(np.isfinite(day_d), night / np.where(day_d > 0, day_d, np.nan), np.nan)
-        ratio = np.where(np.isfinite(day_d) & (day_d == 0), np.where(night == 0, 1.0, np.inf), ratio)
-        out[f"night_detour_{c}"] = ratio
-        out[f"loses_{c}_at_night"] = (day_d <= thr) & ~(night <= thr)
+        out[f"night_detour_{c}"], out[f"loses_{c}_at_night"] = night_detour(day_d, night, thr)
     report(progress, 1.0, "night access done")
     return pd.DataFrame(out, index=origins.index)[night_columns(spec)]

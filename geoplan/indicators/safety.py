@@ -295,6 +295,7 @@ def safety_indicators(
     *,
     lamps: gpd.GeoDataFrame | None = None,
     rule: ResidentialRule | None = None,
+    dark_stretch: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Lighting, dark stretches, tunnels, connectivity, eyes on the street and the safety index.
@@ -315,6 +316,9 @@ def safety_indicators(
         Street lamps to use instead of ``data.lamps`` (e.g. merged with a municipal register).
     rule : ResidentialRule, optional
         Residential floor-area shares for allocating ``pop`` to buildings.
+    dark_stretch : numpy.ndarray, optional
+        Per edge of ``network``, :func:`dark_stretch_m` of the whole network; give it when
+        ``network`` holds only the edges near ``cells`` (incremental scenario recompute).
     progress : Progress, optional
         Progress sink; may cancel.
 
@@ -357,7 +361,8 @@ def safety_indicators(
     out["lamp_count"] = lamp_count
     out["lamps_per_km"] = _share(lamp_count, path_m / 1000.0)
     longest = np.zeros(n_cells)
-    np.maximum.at(longest, c, dark_stretch_m(network)[e])
+    stretch = dark_stretch_m(network) if dark_stretch is None else np.asarray(dark_stretch)
+    np.maximum.at(longest, c, stretch[e])
     out["longest_dark_m"] = longest
     in_tunnel = tunnel & (piece_m > 0)
     out["tunnel_count"] = np.bincount(c[in_tunnel], minlength=n_cells).astype(np.int64)

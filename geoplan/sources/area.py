@@ -97,9 +97,19 @@ def _from_file(path: Path, layer: str | None) -> BaseGeometry:
 def _from_frame(gdf, what: str) -> BaseGeometry:
     if len(gdf) == 0:
         raise AreaError(f"{what} has no features: draw or select at least one polygon")
+    drawn = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    if not drawn.any():
+        raise AreaError(
+            f"{what} has {len(gdf)} feature(s) but no geometries (each one empty or NULL): draw "
+            "the polygons, or choose the layer that holds them"
+        )
+    gdf = gdf[drawn]
     check_coordinates_fit_crs(gdf.total_bounds, gdf.crs, what)
-    geoms = gdf.to_crs(4326).geometry if hasattr(gdf, "to_crs") else gdf.geometry
-    return shapely.union_all(geoms.values)
+    if hasattr(gdf, "to_crs"):
+        from ..crs import to_crs
+
+        gdf = to_crs(gdf, 4326, what)
+    return shapely.union_all(gdf.geometry.values)
 
 
 def _check_polygon(geom: BaseGeometry, what: str) -> BaseGeometry:

@@ -712,10 +712,19 @@ def join_area_table(areas, table: pd.DataFrame, *, area_key: str = "id"):
     tab_keys = pd.Index(table.index.astype(str).str.strip())
     matched = keys.isin(tab_keys)
     if not matched.any():
+        hint = ""
+        stripped = keys.str.lstrip("0")
+        if stripped.isin(tab_keys.str.lstrip("0")).any():
+            hint = (
+                "; the codes differ only in leading zeros (a table opened and saved in Excel "
+                "loses them, '0127C1280' -> '127C1280'): export the table again, or import the "
+                "code column as text"
+            )
         raise GeoplanError(
             f"no area code in the table matches the polygons' {area_key!r} column "
             f"(table codes look like {list(tab_keys[:3])}, polygon codes like "
             f"{list(keys.iloc[:3])}): check area_key= and that both are the same kind of area"
+            + hint
         )
     dup = keys[keys.duplicated()].unique()
     if len(dup):

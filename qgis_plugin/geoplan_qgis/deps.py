@@ -72,6 +72,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("openpyxl", "openpyxl", "3.1"),
     Requirement("reverse_geocode", "reverse_geocode", "1.6"),
     Requirement("babel", "babel", "2.12"),
+    Requirement("matplotlib", "matplotlib", "3.8"),
+    Requirement("matplotlib_scalebar", "matplotlib-scalebar", "0.8"),
+    Requirement("reportlab", "reportlab", "4.0"),
+    Requirement("xlsxwriter", "xlsxwriter", "3.1"),
+    Requirement("dask", "dask", "2024.1"),
 )
 
 

@@ -1,9 +1,11 @@
-"""The QGIS plugin object: registers the geoplan Processing provider, or explains what is missing."""
+"""The QGIS plugin object: registers the geoplan Processing provider, adds the scenario panel and
+the council-layout action (desktop only), or explains what is missing."""
 
 from __future__ import annotations
 
 import dataclasses
 import html
+from pathlib import Path
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
 
@@ -19,16 +21,24 @@ class GeoplanPlugin:
     """Loaded by QGIS through ``classFactory(iface)``.
 
     ``initProcessing`` (called by QGIS for ``hasProcessingProvider=yes`` plugins, also by
-    ``qgis_process``) and ``initGui`` register the provider once. When geoplan or one of its
-    libraries cannot be imported in QGIS's Python nothing is registered and one message names the
-    missing modules and the command that fixes it. ``unload`` removes everything it added.
+    ``qgis_process``) and ``initGui`` register the provider once. ``initGui`` also adds the
+    scenario panel (a dock, hidden until its action is checked) and two actions in the
+    *Plugins › geoplan* menu and the plugins toolbar: *Scenario panel* and *Council layout…*.
+    When geoplan or one of its libraries cannot be imported in QGIS's Python nothing is
+    registered and one message names the missing modules and the command that fixes it.
+    ``unload`` removes everything it added.
     """
+
+    MENU = "&geoplan"
 
     def __init__(self, iface=None):
         self.iface = iface
         self.provider = None
         self.deps_report: deps.DepsReport | None = None
         self._message_item = None
+        self.dock = None
+        self.actions: list = []
+        self.council = None
 
     # --- QGIS plugin API ----------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API
@@ -52,8 +62,73 @@ class GeoplanPlugin:
 
     def initGui(self) -> None:  # noqa: N802
         self.initProcessing()
+        if self.provider is None or self.iface is None or self.dock is not None:
+            return
+        from qgis.PyQt.QtCore import Qt
+        from qgis.PyQt.QtGui import QIcon
+        from qgis.PyQt.QtWidgets import QAction
+
+        from .panel import ScenarioDock
+
+        main = self.iface.mainWindow()
+        self.dock = ScenarioDock(self.iface, main)
+        self.dock.hide()
+        self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        icons = Path(__file__).resolve().parent / "icons"
+        panel = QAction(QIcon(str(icons / "scenario.svg")), tr("Scenario panel"), main)
+        panel.setObjectName("geoplan_scenario_panel")
+        panel.setCheckable(True)
+        panel.toggled.connect(self.dock.setVisible)
+        self.dock.visibilityChanged.connect(panel.setChecked)
+        layout = QAction(QIcon(str(icons / "layout.svg")), tr("Council layout…"), main)
+        layout.setObjectName("geoplan_council_layout")
+        layout.triggered.connect(self.council_layout_dialog)
+        for action in (panel, layout):
+            self.iface.addPluginToMenu(self.MENU, action)
+            self.iface.addToolBarIcon(action)
+            self.actions.append(action)
+
+    def council_layout_dialog(self):
+        """Ask for a run's output folder, build its council layout, export it and open it."""
+        from qgis.PyQt.QtWidgets import QFileDialog
+
+        from geoplan.errors import GeoplanError
+
+        from .layout import build_council_layout, export_layout
+
+        main = self.iface.mainWindow() if self.iface is not None else None
+        folder = QFileDialog.getExistingDirectory(main, tr("Output folder of a geoplan run"))
+        if not folder:
+            return None
+        try:
+            self.council = build_council_layout(folder)
+            files = export_layout(self.council.layout, Path(folder) / "council_layout.pdf",
+                                  Path(folder) / "council_layout.png")
+        except GeoplanError as err:
+            self.iface.messageBar().pushMessage("geoplan", str(err), Qgis.MessageLevel.Warning)
+            return None
+        self.iface.messageBar().pushMessage(
+            "geoplan", tr("Council layout written: {files}").format(
+                files=", ".join(str(f) for f in files)), Qgis.MessageLevel.Success, 10)
+        self.iface.openLayoutDesigner(self.council.layout)
+        return self.council
 
     def unload(self) -> None:
+        for action in self.actions:
+            if self.iface is not None:
+                self.iface.removePluginMenu(self.MENU, action)
+                self.iface.removeToolBarIcon(action)
+            action.setParent(None)
+            action.deleteLater()
+        self.actions = []
+        if self.dock is not None:
+            self.dock.cleanup()
+            if self.iface is not None:
+                self.iface.removeDockWidget(self.dock)
+            self.dock.setParent(None)
+            self.dock.deleteLater()
+            self.dock = None
+        self.council = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from geoplan.errors import CRSError, InputFileError
 from geoplan.inspect import inspect_osm
@@ -52,7 +53,13 @@ def test_csv_register_lights_untagged_paths(helsinki, dark_edges, tmp_path, hels
     s = inspect_osm(helsinki_pbf, lamps_file=csv, lamps_crs="EPSG:3067")
     before = inspect_osm(helsinki_pbf)
     assert s.lamps_register == len(pts) and s.lamps_osm == 586
-    assert s.lit_km == pytest.approx(before.lit_km + dark_edges["length_m"].sum() / 1000, rel=0.02)
+    # the summary's lit km grow by exactly the edges the new lamps lit (the five chosen ones and
+    # neighbours within the lamp radius), measured inside the study area
+    _, net_before = helsinki
+    newly = (net_before.edges["lit"] != "yes").to_numpy() & (net.edges["lit"] == "yes").to_numpy()
+    assert newly[dark_edges.index].all() and newly.sum() >= len(dark_edges)
+    inside_km = shapely.length(shapely.intersection(net.edges.geometry.values[newly], data.area))
+    assert s.lit_km - before.lit_km == pytest.approx(inside_km.sum() / 1000, rel=1e-9)
 
 
 def test_gpkg_register_replace_mode(helsinki, dark_edges, tmp_path):

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication
-from qgis.PyQt.QtWidgets import QAction, QPlainTextEdit, QPushButton, QTextEdit
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QPlainTextEdit, QPushButton, QTextEdit
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = ROOT / "qgis_plugin"
+ALGORITHMS = ["geoplan:area_summary", "geoplan:compare_scenarios", "geoplan:council_layout",
+              "geoplan:inspect", "geoplan:layers", "geoplan:network", "geoplan:scenario"]
 
 pytestmark = pytest.mark.qgis
 
@@ -30,6 +32,7 @@ def test_load_register_unload(qgis_iface, processing_initialized):
     registry = QgsApplication.processingRegistry()
     providers_before = sorted(p.id() for p in registry.providers())
     actions_before = len(qgis_iface.mainWindow().findChildren(QAction))
+    docks_before = len(qgis_iface.mainWindow().findChildren(QDockWidget))
     items_before = len(qgis_iface.messageBar().items())
     assert registry.providerById("geoplan") is None
 
@@ -44,10 +47,26 @@ def test_load_register_unload(qgis_iface, processing_initialized):
     assert not provider.icon().isNull()
     assert provider.svgIconPath().endswith("icons/geoplan.svg")
     assert registry.algorithmById("geoplan:inspect") is not None
-    assert _geoplan_algorithms() == ["geoplan:inspect"]
+    assert sorted(_geoplan_algorithms()) == ALGORITHMS
     assert len(qgis_iface.messageBar().items()) == items_before  # no warning when all is there
+    # the scenario panel (hidden until its action is checked) and two actions
+    from geoplan_qgis.panel import ScenarioDock
+
+    docks = qgis_iface.mainWindow().findChildren(ScenarioDock)
+    assert docks == [plugin.dock] and not plugin.dock.isVisible()
+    names = sorted(a.objectName() for a in plugin.actions)
+    assert names == ["geoplan_council_layout", "geoplan_scenario_panel"]
+    assert all(not a.icon().isNull() for a in plugin.actions)
+    panel_action = next(a for a in plugin.actions if a.isCheckable())
+    panel_action.setChecked(True)
+    assert plugin.dock.isVisibleTo(qgis_iface.mainWindow())
+    panel_action.setChecked(False)
+    dock = plugin.dock
 
     plugin.unload()
+    assert plugin.dock is None and plugin.actions == []
+    assert dock.parent() is None  # detached from the main window, deleted later
+    assert len(qgis_iface.mainWindow().findChildren(QDockWidget)) == docks_before
     assert registry.providerById("geoplan") is None
     assert registry.algorithmById("geoplan:inspect") is None
     assert _geoplan_algorithms() == []

@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeatureSource,
+    QgsProcessingLayerPostProcessorInterface,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtGui import QIcon
@@ -29,10 +30,16 @@ from ..i18n import tr
 
 __all__ = [
     "ICON_PATH",
+    "in_python_thread",
     "FeedbackProgress",
     "GeoplanAlgorithm",
+    "GpkgStyleLoader",
     "core_errors_as_processing_exceptions",
     "crs_to_core",
+    "crs_to_qgis",
+    "frame_to_sink",
+    "load_on_completion",
+    "source_to_frame",
     "source_to_shapely",
 ]
 
@@ -190,3 +197,305 @@ class GeoplanAlgorithm(QgsProcessingAlgorithm):
     def progress(self, feedback) -> FeedbackProgress:
         """The core's progress/cancel protocol for this run."""
         return FeedbackProgress(feedback)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API
+        """Runs :meth:`process` (what subclasses implement), in a Python thread when QGIS runs
+        the algorithm in one of its own worker threads (see :func:`in_python_thread`)."""
+        return in_python_thread(self.process, parameters, context, feedback)
+
+    def process(self, parameters, context, feedback) -> dict:
+        raise NotImplementedError
+
+
+def in_python_thread(fn, *args, **kwargs):
+    """Call ``fn`` in a thread Python started, and wait for it.
+
+    QGIS runs background algorithms and tasks in threads of a ``QThreadPool``, which Python sees
+    as foreign ("dummy") threads whose thread state is made anew each time; pyproj keeps a PROJ
+    context per thread and the second run in a reused pool thread crashes inside pyproj
+    (segmentation fault; reproduced with QGIS 3.40.6, pyproj 3.7.2: two ``QgsTask``s that read
+    a GeoPackage with pyogrio). In a thread Python itself started this does not happen. On the
+    main thread, and in Python's own threads, ``fn`` is called directly. Exceptions are re-raised
+    in the caller; cancelling still works through the feedback object.
+    """
+    import threading
+
+    if not isinstance(threading.current_thread(), threading._DummyThread):
+        return fn(*args, **kwargs)
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = fn(*args, **kwargs)
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name="geoplan-core", daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+
+# --- scoped enums (Qt6/QGIS 4-ready), with the pre-3.36 names as fallback for QGIS 3.34 ---------
+def _enum(scoped: str, member: str, fallback):
+    group = getattr(Qgis, scoped, None)
+    return getattr(group, member) if group is not None else fallback()
+
+
+def _old(path: str):
+    def get():
+        from qgis import core
+
+        obj = core
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    return get
+
+
+ADVANCED = _enum("ProcessingParameterFlag", "Advanced",
+                 _old("QgsProcessingParameterDefinition.FlagAdvanced"))
+POLYGON_SOURCE = _enum("ProcessingSourceType", "VectorPolygon",
+                       _old("QgsProcessing.TypeVectorPolygon"))
+LINE_SOURCE = _enum("ProcessingSourceType", "VectorLine", _old("QgsProcessing.TypeVectorLine"))
+POINT_SOURCE = _enum("ProcessingSourceType", "VectorPoint", _old("QgsProcessing.TypeVectorPoint"))
+ANY_SOURCE = _enum("ProcessingSourceType", "VectorAnyGeometry",
+                   _old("QgsProcessing.TypeVectorAnyGeometry"))
+FILE_BEHAVIOR = _enum("ProcessingFileParameterBehavior", "File",
+                      _old("QgsProcessingParameterFile.File"))
+NUMBER_DOUBLE = _enum("ProcessingNumberParameterType", "Double",
+                      _old("QgsProcessingParameterNumber.Double"))
+FIELD_ANY = _enum("ProcessingFieldParameterDataType", "Any",
+                  _old("QgsProcessingParameterField.Any"))
+NO_THREADING = _enum("ProcessingAlgorithmFlag", "NoThreading",
+                     _old("QgsProcessingAlgorithm.FlagNoThreading"))
+
+
+# --- QGIS layers <-> the core's GeoDataFrames ---------------------------------------------------
+def crs_to_qgis(crs) -> QgsCoordinateReferenceSystem:
+    """A pyproj CRS (or anything pyproj reads) as a QGIS CRS: by EPSG code when it has one."""
+    if crs is None:
+        return QgsCoordinateReferenceSystem()
+    from pyproj import CRS
+
+    pcrs = CRS.from_user_input(crs)
+    epsg = pcrs.to_epsg()
+    if epsg is not None:
+        return QgsCoordinateReferenceSystem(f"EPSG:{epsg}")
+    return QgsCoordinateReferenceSystem.fromWkt(pcrs.to_wkt())
+
+
+def _field_type(kind: str):
+    """A QGIS field type for a numpy dtype kind: QMetaType on QGIS >= 3.38, QVariant before."""
+    if Qgis.versionInt() >= 33800:
+        from qgis.PyQt.QtCore import QMetaType
+
+        t = QMetaType.Type
+        return {"i": t.LongLong, "u": t.LongLong, "b": t.Int, "f": t.Double}.get(kind, t.QString)
+    from qgis.PyQt.QtCore import QVariant
+
+    return {"i": QVariant.LongLong, "u": QVariant.LongLong, "b": QVariant.Int,
+            "f": QVariant.Double}.get(kind, QVariant.String)
+
+
+def _qgis_value(v):
+    """A plain Python value QGIS stores: numpy scalars unwrapped, NaN/inf -> NULL, bool -> 0/1."""
+    import math
+
+    import numpy as np
+
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return int(v)
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, (int, float, str)):
+        return v
+    try:
+        import pandas as pd
+
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def frame_fields(frame):
+    """QgsFields for the columns of a (Geo)DataFrame (a named index becomes the first field).
+
+    Booleans become integers 0/1, as in geoplan's GeoPackages (QGIS sums and classifies them).
+    """
+    from qgis.core import QgsField, QgsFields
+
+    fields = QgsFields()
+    geom = frame.geometry.name if hasattr(frame, "geometry") else None
+    for col in frame.columns:
+        if col == geom:
+            continue
+        kind = getattr(frame[col].dtype, "kind", "O")
+        if str(frame[col].dtype) == "boolean":
+            kind = "b"
+        elif str(frame[col].dtype).startswith(("Int", "UInt")):
+            kind = "i"
+        elif str(frame[col].dtype).startswith("Float"):
+            kind = "f"
+        fields.append(QgsField(str(col), _field_type(kind)))
+    return fields
+
+
+def frame_to_sink(alg, parameters, name: str, context, frame, *, feedback=None):
+    """Write a GeoDataFrame of the core into the feature sink parameter ``name``; returns the
+    destination id. A named index (``cell_id``) becomes a field; geometry goes over as WKB."""
+    import shapely
+
+    if frame.index.name is not None and frame.index.name not in frame.columns:
+        frame = frame.reset_index()
+    fields = frame_fields(frame)
+    geoms = frame.geometry.values
+    present = geoms[~shapely.is_missing(geoms)]
+    types = set(shapely.get_type_id(present).tolist())
+    wkb_type = _wkb_type(types) if len(present) else Qgis.WkbType.NoGeometry
+    sink, dest = alg.parameterAsSink(parameters, name, context, fields, wkb_type,
+                                     crs_to_qgis(frame.crs))
+    if sink is None:
+        raise QgsProcessingException(alg.invalidSinkError(parameters, name))
+    from qgis.core import QgsFeature, QgsFeatureSink
+
+    columns = [f.name() for f in fields]
+    values = frame[columns].to_numpy(dtype=object)
+    wkbs = shapely.to_wkb(geoms)
+    multi = QgsWkbTypes.isMultiType(wkb_type)
+    n = len(frame)
+    for i in range(n):
+        if feedback is not None and feedback.isCanceled():
+            from geoplan.errors import Cancelled
+
+            raise Cancelled("cancelled by the user")
+        f = QgsFeature(fields)
+        if wkbs[i] is not None:
+            g = QgsGeometry()
+            g.fromWkb(bytes(wkbs[i]))
+            if multi and not g.isMultipart():
+                g.convertToMultiType()
+            f.setGeometry(g)
+        f.setAttributes([_qgis_value(v) for v in values[i]])
+        sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+        if feedback is not None and n and i % 1000 == 0:
+            feedback.setProgress(100.0 * i / n)
+    del sink  # flushes the features to the destination
+    return dest
+
+
+def _wkb_type(type_ids: set) -> int:
+    """The QGIS WKB type for a set of shapely type ids (multi when the parts are mixed)."""
+    # shapely: 0 Point, 1 LineString, 3 Polygon, 4 MultiPoint, 5 MultiLineString, 6 MultiPolygon
+    base = {0: 0, 4: 0, 1: 1, 5: 1, 3: 3, 6: 3}
+    kinds = {base.get(t, -1) for t in type_ids}
+    if len(kinds) != 1 or -1 in kinds:
+        return Qgis.WkbType.Unknown
+    kind = kinds.pop()
+    multi = any(t in (4, 5, 6) for t in type_ids)
+    table = {
+        (0, False): Qgis.WkbType.Point, (0, True): Qgis.WkbType.MultiPoint,
+        (1, False): Qgis.WkbType.LineString, (1, True): Qgis.WkbType.MultiLineString,
+        (3, False): Qgis.WkbType.Polygon, (3, True): Qgis.WkbType.MultiPolygon,
+    }
+    return table[(kind, multi)]
+
+
+def source_to_frame(source: QgsProcessingFeatureSource, context=None, *, what: str = "layer"):
+    """All (selected) features of ``source`` as a GeoDataFrame in the source's CRS.
+
+    Attributes keep their names; QGIS NULL becomes None/NaN; boolean fields stay booleans.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geoplan.errors import CRSError
+
+    crs = source.sourceCrs()
+    if not crs.isValid():
+        raise CRSError(
+            tr("The {what} has no CRS: set one in the layer's properties (Source > Assigned "
+               "coordinate reference system).").format(what=what)
+        )
+    names = [f.name() for f in source.fields()]
+    # a GeoPackage's primary key (QGIS shows it as the field "fid") is not data
+    fid = [i for i, f in enumerate(source.fields()) if f.name() == "fid" and f.isNumeric()]
+    is_bool = {f.name() for f in source.fields() if f.typeName().lower() in ("bool", "boolean")}
+    is_number = {f.name() for f in source.fields() if f.isNumeric()}
+    rows, geoms = [], []
+    request = QgsFeatureRequest().addOrderBy("$id")  # feature order, also for a selection
+    for feature in source.getFeatures(request):
+        attrs = []
+        for v in feature.attributes():
+            if v is None or (hasattr(v, "isNull") and v.isNull()):
+                attrs.append(None)
+            elif hasattr(v, "toString") and not isinstance(v, str):  # QDate, QDateTime
+                from qgis.PyQt.QtCore import Qt
+
+                attrs.append(v.toString(Qt.DateFormat.ISODate))
+            else:
+                attrs.append(v)
+        rows.append(attrs)
+        geom = feature.geometry()
+        if geom is None or geom.isNull():
+            geoms.append(None)
+            continue
+        geom = QgsGeometry(geom)
+        if QgsWkbTypes.isCurvedType(geom.wkbType()):
+            geom.convertToStraightSegment()
+        geoms.append(shapely.from_wkb(bytes(geom.asWkb())))
+    df = pd.DataFrame(rows, columns=names)
+    if fid:
+        df = df.drop(columns=["fid"])
+    for col in df.columns:
+        if col in is_bool:
+            df[col] = df[col].astype("boolean")
+        elif col in is_number and df[col].dtype == object:  # NULLs in a numeric field
+            df[col] = pd.to_numeric(df[col])
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=_crs_text(crs)), crs=_crs_text(crs))
+
+
+def _crs_text(crs: QgsCoordinateReferenceSystem) -> str:
+    return crs_to_core(crs)
+
+
+class GpkgStyleLoader(QgsProcessingLayerPostProcessorInterface):
+    """Applies the QGIS style stored in the GeoPackage (``layer_styles``) to a layer that
+    Processing loads on completion (Processing opens layers without their default style)."""
+
+    _keep: list = []  # Processing holds only a raw pointer: keep the Python objects alive
+
+    @classmethod
+    def create(cls) -> GpkgStyleLoader:
+        loader = cls()
+        cls._keep.append(loader)
+        return loader
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 - QGIS API
+        if layer is not None and hasattr(layer, "loadDefaultStyle"):
+            layer.loadDefaultStyle()
+            layer.triggerRepaint()
+
+
+def load_on_completion(context, uri: str, name: str, output_name: str, *, group: str = "",
+                       sort_key: int = 0) -> None:
+    """Ask Processing to load ``uri`` into the project when the algorithm is done, styled."""
+    from qgis.core import QgsProcessingContext
+
+    details = QgsProcessingContext.LayerDetails(name, context.project(), output_name)
+    details.groupName = group
+    details.layerSortKey = sort_key
+    details.forceName = True
+    details.setPostProcessor(GpkgStyleLoader.create())
+    context.addLayerToLoadOnCompletion(uri, details)

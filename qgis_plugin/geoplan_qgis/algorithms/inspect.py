@@ -233,7 +233,7 @@ class InspectAlgorithm(GeoplanAlgorithm):
             cls = QgsProcessingOutputString if is_text else QgsProcessingOutputNumber
             self.addOutput(cls(name, desc))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def process(self, parameters, context, feedback):
         path = self.parameterAsFile(parameters, self.INPUT, context)
         source = self.parameterAsSource(parameters, self.AREA, context)
         crs = crs_to_core(self.parameterAsCrs(parameters, self.CRS, context))

@@ -1,0 +1,358 @@
+"""Run every geoplan benchmark with its baselines in the same run; write the results table.
+
+Usage::
+
+    .venv/bin/python benchmarks/run_all.py            # full: Helsinki, 10k/50k/200k nodes (~10 min)
+    .venv/bin/python benchmarks/run_all.py --quick    # Helsinki, 10k/50k nodes, fewer runs (~3 min)
+
+Every case runs in its own fresh process (``benchmarks/cases.py``), so its peak memory
+(``ru_maxrss``) is its own. Times are medians (``time.perf_counter``) of ``--runs`` runs
+(>= 3; >= 5 on the reference graph). Peers (pandana, cityseer) run in a separate virtualenv,
+``benchmarks/work/peers-venv`` (made here with ``python3 -m venv`` + ``pip install pandana
+cityseer`` on first use; never in geoplan's venv), on the same graph and query exported as
+``benchmarks/work/peer_query.npz``.
+
+Writes ``benchmarks/results/summary.md`` and ``summary.csv`` (every row), ``origins_curve.csv``
+(time vs number of origins) and ``profile_compute_layers.txt`` (cProfile of compute_layers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK, RESULTS = HERE / "work", HERE / "results"
+PY = sys.executable
+PEERS_VENV = WORK / "peers-venv"
+PEER_NPZ = WORK / "peer_query.npz"
+
+
+def run_case(case: str, *args: str, timeout: float = 3600) -> list[dict]:
+    out = WORK / f"case_{case}_{abs(hash(args)) % 10**8}.json"
+    cmd = [PY, str(HERE / "cases.py"), case, *args, "--out", str(out)]
+    print("  $", " ".join(cmd[1:]), flush=True)
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:])
+        return [{"case": f"{case} {' '.join(args)}", "input": "", "note":
+                 f"FAILED (exit {proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}"}]
+    rows = json.loads(out.read_text())
+    for r in rows:
+        r["process_wall_s"] = wall
+    return rows
+
+
+def export_peer_query() -> None:
+    code = f"""
+import sys, numpy as np
+sys.path.insert(0, {str(HERE)!r})
+from cases import reference_arrays
+from geoplan.routing import graph_from_arrays, count_within, nearest_distance_m
+z = reference_arrays()
+g = graph_from_arrays(np.c_[z['x'], z['y']], z['u'], z['v'], z['length'])
+z['ref_within'] = count_within(g, z['origins'], z['opp_nodes'], [800.0], weights=z['opp_w'])[:, 0]
+z['ref_near'] = nearest_distance_m(g, z['origins'], z['facilities'])
+np.savez({str(PEER_NPZ)!r}, **z)
+"""
+    subprocess.run([PY, "-c", code], cwd=ROOT, check=True)
+
+
+def ensure_peers_venv() -> str | None:
+    """Make the peers venv if needed; return None when ready, else why not."""
+    py = PEERS_VENV / "bin" / "python"
+    if py.exists():
+        ok = subprocess.run([str(py), "-c", "import pandana, cityseer"], capture_output=True)
+        if ok.returncode == 0:
+            return None
+    try:
+        if not py.exists():
+            subprocess.run(["python3", "-m", "venv", str(PEERS_VENV)], check=True)
+        p = subprocess.run([str(py), "-m", "pip", "install", "-q", "pandana", "cityseer"],
+                           capture_output=True, text=True, timeout=1800)
+    except Exception as exc:  # noqa: BLE001
+        return f"could not make {PEERS_VENV}: {exc}"
+    if p.returncode != 0:
+        return "pip install pandana cityseer failed: " + p.stderr.strip()[-500:]
+    return None
+
+
+def run_peer(peer: str, runs: int) -> dict:
+    py = PEERS_VENV / "bin" / "python"
+    env = {**os.environ, "CITYSEER_QUIET_MODE": "1", "PYTHONWARNINGS": "ignore"}
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run([str(py), str(HERE / "peers.py"), str(PEER_NPZ), peer, str(runs)],
+                           capture_output=True, text=True, timeout=3600, env=env)
+    except subprocess.TimeoutExpired:
+        return {"peer": peer, "error": "timed out after 1 h"}
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        return {"peer": peer, "error": f"exit {p.returncode}: {p.stderr.strip()[-300:]}"}
+    res = json.loads(lines[-1])
+    res["process_wall_s"] = time.perf_counter() - t0
+    return res
+
+
+def environment() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import numpy
+    import scipy
+
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    load = os.getloadavg()[0]
+    return (f"{cpu}, {os.cpu_count()} logical CPUs{mem} (load {load:.1f} at the end: shared "
+            f"machine); Python {platform.python_version()}, numpy {numpy.__version__}, "
+            f"scipy {scipy.__version__}")
+
+
+def fmt_s(s) -> str:
+    if s is None or s == "":
+        return ""
+    s = float(s)
+    if s < 0.01:
+        return f"{s * 1000:.2f} ms"
+    if s < 10:
+        return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+    return f"{s:.1f} s"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smaller inputs and fewer runs")
+    ap.add_argument("--runs", type=int, default=3, help="timed runs per case (>= 3)")
+    ap.add_argument("--no-peers", action="store_true", help="skip pandana and cityseer")
+    args = ap.parse_args(argv)
+    runs = max(3, args.runs)
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sizes = [10_000, 50_000] if args.quick else [10_000, 50_000, 200_000]
+    big = sizes[-1]
+    t_all = time.perf_counter()
+    rows: list[dict] = []
+
+    print("full baseline (compute_layers)")
+    for inp in ["helsinki"] + [f"synth:{n}" for n in sizes]:
+        rows += run_case("layers", "--input", inp, "--runs", str(runs))
+    print("one-edit scenario")
+    for inp in ("helsinki", f"synth:{sizes[1]}", f"synth:{big}"):
+        rows += run_case("scenario", "--input", inp, "--runs", str(runs))
+    print("reference graph targets")
+    rows += run_case("reference", "--runs", str(max(5, runs + 2)))
+    rows += run_case("reference", "--runs", "5", "--lean")
+    rows += run_case("networkx", "--runs", "3", "--sample", "50" if args.quick else "200")
+    print("cold start (fresh processes)")
+    cold = [run_case("coldstart")[0] for _ in range(5 if not args.quick else 3)]
+    walls = [c["process_wall_s"] for c in cold]
+    rows.append({"case": "cold start: fresh process, import + graph + first nearest-of-500",
+                 "input": "reference graph (50,176 nodes)", "runs": len(cold),
+                 "median_s": statistics.median(walls), "min_s": min(walls), "target_s": 0.5,
+                 "peak_rss_mb": max(c["peak_rss_mb"] for c in cold),
+                 "note": "wall time of the whole process as the shell sees it; inside: import "
+                         f"{statistics.median(c['import_s'] for c in cold) * 1000:.0f} ms, graph "
+                         f"{statistics.median(c['graph_s'] for c in cold) * 1000:.0f} ms, query "
+                         f"{statistics.median(c['query_s'] for c in cold) * 1000:.0f} ms "
+                         "(graph_from_arrays: no geopandas)"})
+
+    peers: list[dict] = []
+    if not args.no_peers:
+        print("peers (separate venv)")
+        export_peer_query()
+        why = ensure_peers_venv()
+        if why:
+            peers = [{"peer": p, "error": why} for p in ("pandana", "cityseer")]
+        else:
+            peers = [run_peer("pandana", 3), run_peer("cityseer", 1 if args.quick else 3)]
+
+    print("origins curve")
+    curve = []
+    for frac in (0.125, 0.25, 0.5, 1.0):
+        r = run_case("layers", "--input", f"synth:{big}", "--runs", "1" if frac < 1 else
+                     str(runs), "--frac", str(frac))[0]
+        curve.append(r)
+    print("profile")
+    prof_out = WORK / "profile.json"
+    subprocess.run([PY, str(HERE / "cases.py"), "profile", "--input", f"synth:{big}", "--out",
+                    str(prof_out)], cwd=ROOT, capture_output=True, check=False)
+    if prof_out.with_suffix(".txt").exists():
+        (RESULTS / "profile_compute_layers.txt").write_text(prof_out.with_suffix(".txt")
+                                                           .read_text())
+    write(rows, peers, curve, args, time.perf_counter() - t_all)
+    return 0
+
+
+def write(rows, peers, curve, args, total_s) -> None:
+    by_case = {(r["case"].strip(), r.get("input", "")): r for r in rows}
+
+    def med(case, inp="reference graph (50,176 nodes)"):
+        r = by_case.get((case, inp))
+        return None if r is None or r.get("median_s") is None else float(r["median_s"])
+
+    # ---- CSV of every row -------------------------------------------------------------
+    keys = ["case", "input", "runs", "median_s", "min_s", "target_s", "peak_rss_mb",
+            "rss_before_mb", "nodes", "edges", "cells", "populated_cells", "destinations",
+            "categories", "process_wall_s", "note"]
+    with open(RESULTS / "summary.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+        for p in peers:
+            for q in ("within800", "nearest500"):
+                if f"{q}_s_median" in p:
+                    w.writerow({"case": f"{p['peer']} {p.get('version', '')}: {q} query",
+                                "input": "reference graph (50,176 nodes)",
+                                "runs": len(p[f"{q}_s"]), "median_s": p[f"{q}_s_median"],
+                                "min_s": min(p[f"{q}_s"]), "note": p.get("note", "")})
+            if "build_s" in p:
+                w.writerow({"case": f"{p['peer']} {p.get('version', '')}: build",
+                            "input": "reference graph (50,176 nodes)", "runs": 1,
+                            "median_s": p["build_s"]})
+            if "error" in p:
+                w.writerow({"case": p["peer"], "note": p["error"]})
+    with open(RESULTS / "origins_curve.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["input", "cells", "populated_cells", "median_s", "runs", "s_per_1000_cells",
+                    "peak_rss_mb"])
+        for r in curve:
+            if r.get("median_s") is not None:
+                w.writerow([r["input"], r["cells"], r["populated_cells"], f"{r['median_s']:.3f}",
+                            r["runs"], f"{1000 * r['median_s'] / r['cells']:.4f}",
+                            r["peak_rss_mb"]])
+
+    # ---- markdown -------------------------------------------------------------------------
+    L = ["# geoplan benchmarks", "",
+         f"Generated by `benchmarks/run_all.py{' --quick' if args.quick else ''}` on "
+         f"{time.strftime('%Y-%m-%d %H:%M')} in {total_s / 60:.1f} min.",
+         f"Machine: {environment()}.",
+         "Each case ran in its own fresh process; times are medians of the runs "
+         "(`time.perf_counter`), peak memory is that process's `ru_maxrss` (imports, inputs and "
+         "computation). All ratios compare numbers measured in this same run.", "",
+         "## Full baseline: all layers (`compute_layers`: access, night access, green, safety)",
+         "",
+         "| input | nodes | edges | cells (populated) | categories | runs | median | min | "
+         "peak memory | target |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        if r["case"].startswith("compute_layers"):
+            big = r.get("nodes", 0) >= 150_000
+            tgt = "< 60 s, < 4 GB: " + ("met" if r["median_s"] < 60 and
+                                         r["peak_rss_mb"] < 4096 else "NOT met") if big else ""
+            L.append(f"| {r['input']} | {r['nodes']:,} | {r['edges']:,} | {r['cells']:,} "
+                     f"({r['populated_cells']:,}) | {r['categories']} | {r['runs']} | "
+                     f"{fmt_s(r['median_s'])} | {fmt_s(r['min_s'])} | "
+                     f"{r['peak_rss_mb']:.0f} MB | {tgt} |")
+    sc = [r for r in rows if "scenario" in r["case"]]
+    L += ["", "## Scenarios (`geoplan.scenario`: apply + incremental recompute)", "",
+          "| case | input | runs | median | min | peak memory | note |",
+          "|---|---|---:|---:|---:|---:|---|"]
+    for r in sc:
+        L.append(f"| {r['case'].strip()} | {r['input']} | {r.get('runs', '')} | "
+                 f"{fmt_s(r.get('median_s'))} | {fmt_s(r.get('min_s'))} | "
+                 f"{r.get('peak_rss_mb', 0):.0f} MB | {r.get('note', '')} |")
+    L += ["", "## Reference graph (50,176 nodes, 75,000 edges, 500 facilities, 20,000 origins, "
+          "8,000 weighted opportunities)", "",
+          "| case | runs | median | min | target | met | peak memory | note |",
+          "|---|---:|---:|---:|---:|:---:|---:|---|"]
+    for r in rows:
+        if r.get("input", "").startswith("reference") and not r["case"].startswith("networkx"):
+            tgt = r.get("target_s")
+            met = ""
+            if tgt and r.get("median_s") is not None:
+                met = "yes" if r["median_s"] <= tgt else "NO"
+            if r.get("target_mb"):
+                tgt_s = f"{r['target_mb']} MB"
+                met = "yes" if r["peak_rss_mb"] <= r["target_mb"] else "NO"
+            else:
+                tgt_s = fmt_s(tgt) if tgt else ""
+            L.append(f"| {r['case'].strip()} | {r.get('runs', '')} | {fmt_s(r.get('median_s'))}"
+                     f" | {fmt_s(r.get('min_s'))} | {tgt_s} | {met} | "
+                     f"{r.get('peak_rss_mb', 0):.0f} MB | {r.get('note', '')} |")
+
+    # ---- baselines and ratios -------------------------------------------------------------
+    ours_near = med("nearest of 500 with lit share, 20k origins")
+    ours_within = med("opportunities within 800 m, 20k origins")
+    ours_build = med("build_routing_graph")
+    nx_within = med("networkx: within 800 m, per-origin Dijkstra with cutoff")
+    nx_near_po = med("networkx: nearest of 500 with lit share, per-origin Dijkstra (3 km cutoff)")
+    nx_near_ms = med("networkx: nearest of 500 with lit share, one multi-source Dijkstra + paths")
+    nx_near_d = med("networkx: nearest of 500, distance only (multi-source)")
+    nx_build = med("networkx: build graph")
+    L += ["", "## Baselines on the same graph and query (same run)", "",
+          "| engine | build | within 800 m (20k origins) | nearest of 500 | note |",
+          "|---|---:|---:|---:|---|",
+          f"| geoplan (scipy csgraph) | {fmt_s(ours_build)} | {fmt_s(ours_within)} | "
+          f"{fmt_s(ours_near)} | nearest includes the lit share along the route |",
+          f"| networkx, per-origin Dijkstra with cutoff | {fmt_s(nx_build)} | {fmt_s(nx_within)}"
+          f" | {fmt_s(nx_near_po)} | per origin; scaled from a sample; nearest with lit share |",
+          f"| networkx, multi-source | | | {fmt_s(nx_near_ms)} ({fmt_s(nx_near_d)} distance "
+          "only) | networkx's best formulation of nearest |"]
+    for p in peers:
+        if "error" in p:
+            L.append(f"| {p['peer']} | | | | did not run: {p['error']} |")
+            continue
+        L.append(f"| {p['peer']} {p.get('version', '')} | {fmt_s(p['build_s'])} | "
+                 f"{fmt_s(p['within800_s_median'])} | {fmt_s(p['nearest500_s_median'])} | "
+                 f"{p.get('note', '')}; vs geoplan: within max diff "
+                 f"{p['within800_max_abs_diff']:g}, nearest max diff "
+                 f"{p['nearest500_max_abs_diff']:.3g} m (distance only) |")
+    L += ["", "Ratios (other ÷ geoplan, same run):", ""]
+
+    def ratio(a, b):
+        return f"{a / b:.1f}×" if a and b else "n/a"
+
+    L.append(f"- networkx per-origin, within 800 m: {ratio(nx_within, ours_within)}; nearest of "
+             f"500 with lit share: {ratio(nx_near_po, ours_near)} (target ≥ 12×)")
+    L.append(f"- networkx multi-source nearest with lit share: {ratio(nx_near_ms, ours_near)}; "
+             f"distance only: {ratio(nx_near_d, ours_near)}")
+    for p in peers:
+        if "error" in p:
+            continue
+        b, wq, nq = p["build_s"], p["within800_s_median"], p["nearest500_s_median"]
+        L.append(f"- {p['peer']}, build + within 800 m: "
+                 f"{ratio(b + wq, (ours_build or 0) + ours_within)}; build + nearest: "
+                 f"{ratio(b + nq, (ours_build or 0) + ours_near)}; queries alone: within "
+                 f"{ratio(wq, ours_within)}, nearest {ratio(nq, ours_near)}")
+
+    # ---- origins curve -----------------------------------------------------------------
+    L += ["", f"## Cost vs number of origins ({curve[0]['input'] if curve else ''}, all layers)",
+          "", "| cells (= origins) | populated | median | per 1,000 cells | peak memory |",
+          "|---:|---:|---:|---:|---:|"]
+    for r in curve:
+        if r.get("median_s") is not None:
+            L.append(f"| {r['cells']:,} | {r['populated_cells']:,} | {fmt_s(r['median_s'])} | "
+                     f"{1000 * r['median_s'] / r['cells']:.3f} s | {r['peak_rss_mb']:.0f} MB |")
+    L += ["", "The network is the same in every row; only the grid cells (random subsets) "
+          "change. See `origins_curve.csv`; the profile of the largest run is in "
+          "`profile_compute_layers.txt`.", ""]
+    (RESULTS / "summary.md").write_text("\n".join(L))
+    print("\n".join(L))
+    print(f"wrote {RESULTS / 'summary.md'}, summary.csv, origins_curve.csv")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""``geoplan:council_layout``: the council's A3 layout of a run or scenario, as PDF and PNG.
+
+Builds the print layout of :mod:`geoplan_qgis.layout` in a private project (the planner's project
+is not touched) and exports it with ``QgsLayoutExporter``. Runs on the main thread (layout
+rendering is not thread-safe).
+"""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingOutputBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProject,
+)
+
+from .base import (
+    ADVANCED,
+    NO_THREADING,
+    NUMBER_DOUBLE,
+    GeoplanAlgorithm,
+    core_errors_as_processing_exceptions,
+)
+
+__all__ = ["CouncilLayoutAlgorithm"]
+
+
+def _folder_behavior():
+    from qgis.core import Qgis, QgsProcessingParameterFile
+
+    group = getattr(Qgis, "ProcessingFileParameterBehavior", None)
+    return group.Folder if group is not None else QgsProcessingParameterFile.Folder
+
+
+class CouncilLayoutAlgorithm(GeoplanAlgorithm):
+    """Export the council layout (maps, legends, scale bar, north arrow, sources, table)."""
+
+    NAME = "council_layout"
+    DISPLAY_NAME = "Export council layout (PDF and PNG)"
+    GROUP = "Reports"
+    GROUP_ID = "reports"
+    HELP = (
+        "Builds an A3 print layout of a geoplan run for the council and exports it as PDF and "
+        "PNG. For a scenario (its output folder has grid_change and changes.csv): before, after "
+        "and change maps of one indicator — before and after on the same classes, the change on "
+        "diverging colours with a neutral 'no change' class — and the change table. For a "
+        "baseline run: the headline maps (safety index, walking distance to a grocery store, "
+        "lighting of the network) and the area summaries when there are any.\n\nEvery layout "
+        "has a title, a legend per map, a scale bar, a north arrow, the date and the data "
+        "sources with © OpenStreetMap contributors."
+    )
+
+    RUN = "RUN"
+    INDICATOR = "INDICATOR"
+    TITLE = "TITLE"
+    LANG = "LANG"
+    DPI = "DPI"
+    PDF = "PDF"
+    PNG = "PNG"
+
+    def flags(self):
+        return super().flags() | NO_THREADING
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        from ..layout import SCENARIO_INDICATORS
+
+        tr = self.tr
+        self.addParameter(QgsProcessingParameterFile(
+            self.RUN, tr("Output folder of a geoplan run or scenario"),
+            behavior=_folder_behavior()))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.INDICATOR, tr("Indicator of the scenario maps"), options=[
+                tr("The first headline indicator the scenario changes")] + list(
+                SCENARIO_INDICATORS), defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(
+            self.TITLE, tr("Title (optional, default: the study's title)"), optional=True))
+        advanced = [
+            QgsProcessingParameterEnum(self.LANG, tr("Language of the outputs"), options=[
+                tr("QGIS's language"), "English", "Svenska", "Dansk"], defaultValue=0),
+            QgsProcessingParameterNumber(self.DPI, tr("Resolution (dpi)"), type=NUMBER_DOUBLE,
+                                         defaultValue=150.0, minValue=50.0, maxValue=600.0),
+        ]
+        for param in advanced:
+            param.setFlags(param.flags() | ADVANCED)
+            self.addParameter(param)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.PDF, tr("Layout as PDF"), fileFilter=tr("PDF files") + " (*.pdf)"))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.PNG, tr("Layout as PNG"), fileFilter=tr("PNG images") + " (*.png)"))
+        self.addOutput(QgsProcessingOutputBoolean("IS_SCENARIO", tr("The run is a scenario")))
+
+    def process(self, parameters, context, feedback):
+        from ..layout import SCENARIO_INDICATORS, build_council_layout, export_layout
+
+        run = self.parameterAsFile(parameters, self.RUN, context)
+        indicator = (None, *SCENARIO_INDICATORS)[self.parameterAsEnum(parameters,
+                                                                       self.INDICATOR, context)]
+        title = self.parameterAsString(parameters, self.TITLE, context) or None
+        lang = (None, "en", "sv", "da")[self.parameterAsEnum(parameters, self.LANG, context)]
+        dpi = self.parameterAsDouble(parameters, self.DPI, context)
+        pdf = self.parameterAsFileOutput(parameters, self.PDF, context)
+        png = self.parameterAsFileOutput(parameters, self.PNG, context)
+        project = QgsProject()  # private: the planner's project gets no layers or layouts
+        try:
+            with core_errors_as_processing_exceptions():
+                feedback.setProgressText(self.tr("building the layout"))
+                council = build_council_layout(run, project=project, indicator=indicator,
+                                               title=title, lang=lang)
+                feedback.setProgress(40)
+                feedback.setProgressText(self.tr("exporting"))
+                export_layout(council.layout, pdf, png, dpi=dpi)
+                feedback.setProgress(100)
+            return {self.PDF: pdf, self.PNG: png, "IS_SCENARIO": council.is_scenario}
+        finally:
+            project.layoutManager().clear()
+            project.clear()

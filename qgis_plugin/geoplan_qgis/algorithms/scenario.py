@@ -1,0 +1,358 @@
+"""``geoplan:scenario`` and ``geoplan:compare_scenarios``: what a proposal changes, and which of
+several proposals does best.
+
+``geoplan:scenario`` makes one core call, :func:`geoplan.scenario.run_scenario`: the baseline
+pipeline (a pipeline file, or the output folder of a run) and the scenario — a scenario
+GeoPackage (:mod:`geoplan.scenario_io`, what the scenario panel saves) and/or edit layers drawn
+in QGIS (new paths, street lamps, densification blocks, green spaces, destinations; see
+:mod:`geoplan_qgis.scenario_edits` for their fields). Its outputs: ``OUT/geoplan.gpkg`` with
+``grid``, ``grid_change`` and ``areas_change`` (loaded styled), ``changes.csv``/``.xlsx`` and
+``scenario.json``.
+
+``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.scenario.compare_runs`, on the
+output folders of several scenario runs and writes the ranking as a table (CSV) and a layerless
+table output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from qgis.core import (
+    QgsProcessingOutputFile,
+    QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterString,
+)
+
+from ..i18n import tr
+from .base import (
+    ADVANCED,
+    FILE_BEHAVIOR,
+    LINE_SOURCE,
+    POINT_SOURCE,
+    POLYGON_SOURCE,
+    GeoplanAlgorithm,
+    core_errors_as_processing_exceptions,
+    load_on_completion,
+    source_to_shapely,
+)
+
+__all__ = ["CompareScenariosAlgorithm", "ScenarioAlgorithm", "baseline_config",
+           "save_scenario"]
+
+#: layers of a scenario's geoplan.gpkg: (layer, output name, loaded, display name)
+SCENARIO_LAYERS = (
+    ("grid_change", "GRID_CHANGE", True, "Change per cell"),
+    ("areas_change", "AREAS_CHANGE", True, "Change per area"),
+    ("grid", "GRID", True, "Grid with the scenario"),
+    ("network", "NETWORK", False, "Walk network with the scenario"),
+)
+#: parameter name -> edit kind of geoplan_qgis.scenario_edits
+EDIT_PARAMETERS = (
+    ("NEW_PATHS", "new_paths", LINE_SOURCE, "New paths (lines: name, lit, kind, crossing)"),
+    ("NEW_LAMPS", "new_lamps", POINT_SOURCE, "New street lamps (points)"),
+    ("DENSIFY", "densify", POLYGON_SOURCE,
+     "Densification blocks (polygons: dwellings, residents or floor_area_m2)"),
+    ("NEW_GREEN", "new_green", POLYGON_SOURCE, "New green spaces (polygons: public, kind)"),
+    ("NEW_DESTINATIONS", "new_destinations", POINT_SOURCE,
+     "New destinations (points: category, name)"),
+)
+
+
+def save_scenario(scenario, path) -> Path:
+    """Write ``scenario`` as the core's scenario GeoPackage (what ``SCENARIO`` reads)."""
+    from geoplan.scenario_io import write_scenario
+
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        path = path.with_suffix(".gpkg")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_scenario(scenario, path)
+    return path
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v if x is not None) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml_value(x)}" for k, x in v.items()
+                               if x is not None) + "}"
+    raise TypeError(f"cannot write {v!r} as TOML")
+
+
+def _pipeline_toml(d: dict) -> str:
+    """A pipeline dict (``PipelineConfig.to_dict()``, as in provenance.json) as TOML text."""
+    lines = [f"version = {_toml_value(d.get('version', 1))}"]
+
+    def table(name: str, values: dict) -> None:
+        scalars = {k: v for k, v in values.items() if v is not None and not (
+            isinstance(v, dict) and name == "safety")}
+        lines.append(f"[{name}]")
+        lines.extend(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in scalars.items())
+        if name == "safety" and isinstance(values.get("weights"), dict):
+            lines.append("[safety.weights]")
+            lines.extend(f"{json.dumps(k)} = {_toml_value(v)}"
+                         for k, v in values["weights"].items())
+
+    for name, values in d.items():
+        if isinstance(values, dict):
+            table(name, values)
+    return "\n".join(lines) + "\n"
+
+
+def baseline_config(path):
+    """The baseline's :class:`geoplan.pipeline.PipelineConfig` from a pipeline file or from the
+    output folder of a run (its ``pipeline.toml``, else the pipeline in ``provenance.json``)."""
+    from geoplan.errors import ConfigError
+    from geoplan.pipeline import load_pipeline, parse_pipeline
+
+    p = Path(str(path)).expanduser()
+    if p.suffix.lower() == ".toml":  # the core says when it does not exist
+        return load_pipeline(p)
+    folder = p if p.is_dir() else p.parent
+    if (folder / "pipeline.toml").is_file():
+        return load_pipeline(folder / "pipeline.toml")
+    prov = folder / "provenance.json"
+    if prov.is_file():
+        try:
+            pipeline = json.loads(prov.read_text(encoding="utf-8"))["pipeline"]
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(tr("{file} has no pipeline: run geoplan again to rewrite it."
+                                 ).format(file=prov)) from exc
+        return parse_pipeline(_pipeline_toml(pipeline), folder, source=str(prov))
+    raise ConfigError(tr("The baseline {path} is neither a pipeline file (.toml) nor the output "
+                         "folder of a geoplan run (with provenance.json): choose one of them."
+                         ).format(path=p))
+
+
+def _folder_behavior():
+    from qgis.core import Qgis, QgsProcessingParameterFile
+
+    group = getattr(Qgis, "ProcessingFileParameterBehavior", None)
+    return group.Folder if group is not None else QgsProcessingParameterFile.Folder
+
+
+class ScenarioAlgorithm(GeoplanAlgorithm):
+    """Run a scenario against its baseline: change layers and the change table."""
+
+    NAME = "scenario"
+    DISPLAY_NAME = "Run a scenario"
+    GROUP = "Scenarios"
+    GROUP_ID = "scenarios"
+    HELP = (
+        "Shows what a proposal changes and for whom. The baseline is a pipeline file or the "
+        "output folder of a geoplan run; the proposal is a scenario GeoPackage (saved by the "
+        "geoplan scenario panel) and/or layers drawn in QGIS: new paths (lines; fields lit = "
+        "yes/no, kind, crossing = bridge/tunnel, name), new street lamps (points), "
+        "densification blocks (polygons with dwellings, residents or floor_area_m2), new green "
+        "spaces (polygons; public, kind) and new destinations (points; category such as school "
+        "or grocery). 'Selected features only' works for each of them.\n\n"
+        "Writes geoplan.gpkg with the grid after the scenario, grid_change and areas_change "
+        "(before, after and change of every indicator; styled with diverging colours) and the "
+        "change table changes.csv / changes.xlsx (one row per area and measure, in plain "
+        "words). Data © OpenStreetMap contributors (ODbL)."
+    )
+
+    BASELINE = "BASELINE"
+    SCENARIO = "SCENARIO"
+    NAME_PARAM = "NAME"
+    AREA = "AREA"
+    LOAD = "LOAD"
+    OUTPUT = "OUTPUT"
+    CHANGES = "CHANGES"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        tr = self.tr
+        self.addParameter(QgsProcessingParameterFile(
+            self.BASELINE, tr("Baseline: pipeline file (.toml), or provenance.json / "
+                              "geoplan.gpkg of a run's output folder"),
+            behavior=FILE_BEHAVIOR,
+            fileFilter=tr("Pipelines and runs") + " (*.toml provenance.json geoplan.gpkg);;"
+            + tr("All files") + " (*.*)"))
+        self.addParameter(QgsProcessingParameterFile(
+            self.SCENARIO, tr("Scenario GeoPackage (optional)"), behavior=FILE_BEHAVIOR,
+            fileFilter=tr("GeoPackages") + " (*.gpkg)", optional=True))
+        for name, _kind, source_type, desc in EDIT_PARAMETERS:
+            self.addParameter(QgsProcessingParameterFeatureSource(
+                name, tr(desc), [source_type], optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.NAME_PARAM, tr("Scenario name (optional)"), optional=True))
+        advanced = [
+            QgsProcessingParameterFeatureSource(
+                self.AREA, tr("Study area instead of the baseline's (polygons; optional)"),
+                [POLYGON_SOURCE], optional=True),
+            QgsProcessingParameterBoolean(self.LOAD, tr("Load the layers into the project"),
+                                          defaultValue=True),
+        ]
+        for param in advanced:
+            param.setFlags(param.flags() | ADVANCED)
+            self.addParameter(param)
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.OUTPUT, tr("Output folder")))
+        self.addOutput(QgsProcessingOutputFile("GEOPACKAGE", tr("GeoPackage with every layer")))
+        self.addOutput(QgsProcessingOutputFile(self.CHANGES, tr("Change table (CSV)")))
+        for _layer, name, _load, desc in SCENARIO_LAYERS:
+            self.addOutput(QgsProcessingOutputVectorLayer(name, tr(desc)))
+
+    def scenario(self, parameters, context):
+        """The scenario of the parameters: the GeoPackage's edits plus the drawn layers'."""
+        from geoplan.errors import ConfigError
+        from geoplan.scenario_io import read_scenario
+        from geoplan.types import Scenario
+
+        from ..scenario_edits import scenario_from_sources
+        from .base import crs_to_qgis
+
+        path = self.parameterAsFile(parameters, self.SCENARIO, context)
+        name = self.parameterAsString(parameters, self.NAME_PARAM, context)
+        sources = {kind: self.parameterAsSource(parameters, pname, context)
+                   for pname, kind, _t, _d in EDIT_PARAMETERS}
+        sources = {k: v for k, v in sources.items() if v is not None}
+        base = read_scenario(path) if path else None
+        drawn = None
+        if sources:  # one CRS for all edits (the core reprojects them to the study's)
+            first = next(iter(sources.values())).sourceCrs()
+            target = crs_to_qgis(base.crs) if base is not None and base.crs is not None \
+                else first
+            drawn = scenario_from_sources(name or (base.name if base else tr("Scenario")),
+                                          sources, target,
+                                          transform_context=context.transformContext())
+        if base is None and drawn is None:
+            raise ConfigError(tr("Give a scenario GeoPackage or at least one layer of edits "
+                                 "(new paths, lamps, densification, green spaces or "
+                                 "destinations)."))
+        if base is None:
+            return drawn
+        if drawn is None:
+            return dataclasses.replace(base, name=name) if name else base
+        return Scenario(name or base.name, base.edits + drawn.edits,
+                        description=base.description, crs=base.crs or drawn.crs,
+                        connect_within_m=base.connect_within_m)
+
+    def process(self, parameters, context, feedback):
+        baseline = self.parameterAsFile(parameters, self.BASELINE, context)
+        area = self.parameterAsSource(parameters, self.AREA, context)
+        load = self.parameterAsBoolean(parameters, self.LOAD, context)
+        out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
+        with core_errors_as_processing_exceptions():
+            from geoplan.scenario import run_scenario
+
+            cfg = baseline_config(baseline)
+            if area is not None:
+                import geopandas as gpd
+
+                from geoplan.outputs.atomic import ensure_writable_dir
+
+                ensure_writable_dir(out)
+                area_file = out.parent / f"{out.name}_study_area.geojson"
+                gpd.GeoDataFrame({"name": ["study area"]}, geometry=[source_to_shapely(
+                    area, context)], crs="EPSG:4326").to_file(area_file, driver="GeoJSON")
+                cfg = dataclasses.replace(cfg, area=area_file, area_layer=None, bbox=None)
+            scenario = self.scenario(parameters, context)
+            feedback.pushInfo(tr("Scenario {name}: {n} edits").format(
+                name=scenario.name, n=len(scenario.edits)))
+            result = run_scenario(cfg, scenario, out, progress=self.progress(feedback))
+        gpkg = out / "geoplan.gpkg"
+        results = {self.OUTPUT: str(out), "GEOPACKAGE": str(gpkg),
+                   self.CHANGES: str(out / "changes.csv")}
+        import pyogrio
+
+        present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
+        group = tr("geoplan: {scenario}").format(scenario=scenario.name)
+        for order, (layer, name, load_it, desc) in enumerate(SCENARIO_LAYERS):
+            results[name] = f"{gpkg}|layername={layer}" if layer in present else None
+            if load and load_it and results[name]:
+                load_on_completion(context, results[name], tr(desc), name, group=group,
+                                   sort_key=order)
+        stats = getattr(result, "stats", None)
+        if stats is not None and hasattr(stats, "as_dict"):
+            feedback.pushInfo(json.dumps(stats.as_dict(), default=str))
+        return results
+
+
+class CompareScenariosAlgorithm(GeoplanAlgorithm):
+    """Rank several scenario runs side by side (whole study area)."""
+
+    NAME = "compare_scenarios"
+    DISPLAY_NAME = "Compare scenarios"
+    GROUP = "Scenarios"
+    GROUP_ID = "scenarios"
+    HELP = (
+        "Ranks several scenarios of the same baseline side by side: for every measure of the "
+        "change tables (whole study area) the change of each scenario and its rank (1 = best, "
+        "where the measure has a better direction), and a last row with each scenario's mean "
+        "rank. Give the output folders of 'Run a scenario'."
+    )
+
+    RUNS = "RUNS"
+    OUTPUT = "OUTPUT"
+    TABLE = "TABLE"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
+        tr = self.tr
+        file_type = _file_source_type()
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            self.RUNS, tr("Scenario runs: the changes.csv of each run's output folder"),
+            layerType=file_type))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, tr("Comparison (CSV)"), fileFilter=tr("CSV files") + " (*.csv)"))
+        table = QgsProcessingParameterFeatureSink(
+            self.TABLE, tr("Comparison table"), _no_geometry_type(), optional=True,
+            createByDefault=False)
+        self.addParameter(table)
+
+    def process(self, parameters, context, feedback):
+        from .base import frame_to_sink
+
+        runs = [Path(str(p)) for p in self.parameterAsFileList(parameters, self.RUNS, context)]
+        runs = [p if p.is_dir() else p.parent for p in runs]
+        out = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        from ..i18n import current_language
+
+        with core_errors_as_processing_exceptions():
+            from geoplan.errors import ConfigError
+            from geoplan.outputs.atomic import write_text
+            from geoplan.scenario import compare_runs
+
+            if len(runs) < 2:
+                raise ConfigError(tr("Give at least two scenario runs to compare."))
+            table = compare_runs(runs, lang=current_language())
+            write_text(Path(out), table.to_csv(index=False))
+            results = {self.OUTPUT: out}
+            if parameters.get(self.TABLE) is not None:
+                import geopandas as gpd
+
+                frame = gpd.GeoDataFrame(table, geometry=[None] * len(table))
+                results[self.TABLE] = frame_to_sink(self, parameters, self.TABLE, context,
+                                                    frame)
+        return results
+
+
+def _file_source_type():
+    from qgis.core import Qgis, QgsProcessing
+
+    group = getattr(Qgis, "ProcessingSourceType", None)
+    return group.File if group is not None else QgsProcessing.TypeFile
+
+
+def _no_geometry_type():
+    from qgis.core import Qgis, QgsProcessing
+
+    group = getattr(Qgis, "ProcessingSourceType", None)
+    return group.Vector if group is not None else QgsProcessing.TypeVector
+

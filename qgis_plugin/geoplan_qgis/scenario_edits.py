@@ -1,0 +1,238 @@
+"""Scenario edits drawn in QGIS <-> the core's scenario value objects (:mod:`geoplan.types`).
+
+One scratch (memory) layer per kind of edit, named and shaped like the layers of a scenario
+GeoPackage (:mod:`geoplan.scenario_io`), with the attributes of the core's schema:
+
+================  ========  =====================================================================
+kind (= layer)    geometry  fields (default)
+================  ========  =====================================================================
+new_paths         lines     name, lit (yes), kind (footway), crossing ('' / bridge / tunnel)
+new_lamps         points    edit (0: lamps with the same number form one lighting edit)
+densify           polygons  name, one of dwellings / residents / floor_area_m2,
+                            persons_per_dwelling (2.1), persons_per_m2 (1/42)
+new_green         polygons  name, public (1), kind (park)
+new_destinations  points    name, category (school, grocery …)
+================  ========  =====================================================================
+
+:func:`make_edit_layer` makes such a layer (dropdowns for lit, crossing, category; defaults
+filled in); :func:`scenario_from_sources` turns any layers of these kinds (scratch layers, or
+Processing inputs with "selected features only") into one :class:`geoplan.types.Scenario`, every
+geometry reprojected to the baseline's CRS. The checks are the core's (its messages say how to
+fix an edit); the message names the layer and feature at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsDefaultValue,
+    QgsEditorWidgetSetup,
+    QgsFeatureRequest,
+    QgsField,
+    QgsGeometry,
+    QgsProject,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+
+from .algorithms.base import _field_type
+from .i18n import tr
+
+__all__ = ["EDIT_KINDS", "EditKind", "make_edit_layer", "scenario_from_sources"]
+
+
+@dataclass(frozen=True)
+class EditKind:
+    """One kind of scenario edit: its layer's geometry, fields and defaults."""
+
+    key: str
+    title: str
+    geometry: str  # "LineString", "Point", "Polygon"
+    fields: tuple[tuple[str, str, object], ...]  # (name, kind: "s"/"f"/"i", default)
+
+
+def _categories() -> tuple[str, ...]:
+    try:
+        from geoplan.sources.osm_tags import CATEGORIES
+
+        return tuple(CATEGORIES)
+    except ImportError:
+        return ()
+
+
+EDIT_KINDS: dict[str, EditKind] = {
+    "new_paths": EditKind("new_paths", "New paths", "LineString", (
+        ("name", "s", ""), ("lit", "s", "yes"), ("kind", "s", "footway"), ("crossing", "s", ""))),
+    "new_lamps": EditKind("new_lamps", "New street lamps", "Point", (("edit", "i", 0),)),
+    "densify": EditKind("densify", "Densification (new homes)", "Polygon", (
+        ("name", "s", ""), ("dwellings", "f", None), ("residents", "f", None),
+        ("floor_area_m2", "f", None), ("persons_per_dwelling", "f", 2.1),
+        ("persons_per_m2", "f", None))),
+    "new_green": EditKind("new_green", "New green spaces", "Polygon", (
+        ("name", "s", ""), ("public", "i", 1), ("kind", "s", "park"))),
+    "new_destinations": EditKind("new_destinations", "New destinations", "Point", (
+        ("name", "s", ""), ("category", "s", "grocery"))),
+}
+
+
+def make_edit_layer(kind: str, crs: QgsCoordinateReferenceSystem, name: str | None = None
+                    ) -> QgsVectorLayer:
+    """A scratch (memory) layer for one kind of edit, with the schema's fields, defaults and
+    dropdowns, ready to draw on."""
+    spec = EDIT_KINDS[kind]
+    layer = QgsVectorLayer(f"{spec.geometry}?crs={crs.authid() or 'EPSG:4326'}",
+                           name or tr(spec.title), "memory")
+    if not crs.authid():
+        layer.setCrs(crs)
+    kinds = {"s": "U", "f": "f", "i": "i"}
+    layer.dataProvider().addAttributes([QgsField(n, _field_type(kinds[k])) for n, k, _ in
+                                        spec.fields])
+    layer.updateFields()
+    for i, (fname, _k, default) in enumerate(spec.fields):
+        if default is not None:
+            layer.setDefaultValueDefinition(i, QgsDefaultValue(repr(default) if isinstance(
+                default, str) else str(default)))
+        options = _choices(fname)
+        if options:
+            layer.setEditorWidgetSetup(i, QgsEditorWidgetSetup(
+                "ValueMap", {"map": [{label: value} for label, value in options]}))
+    layer.setCustomProperty("geoplan/edit_kind", kind)
+    return layer
+
+
+def _choices(fname: str) -> list[tuple[str, str]]:
+    if fname == "lit":
+        return [(tr("yes"), "yes"), (tr("no"), "no")]
+    if fname == "crossing":
+        return [(tr("at grade"), ""), (tr("bridge"), "bridge"), (tr("tunnel"), "tunnel")]
+    if fname == "category":
+        return [(c, c) for c in _categories()]
+    if fname == "public":
+        return [(tr("yes"), "1"), (tr("no"), "0")]
+    return []
+
+
+# --- layers -> Scenario ---------------------------------------------------------------------------
+def _value(feature, name, default=None):
+    idx = feature.fields().indexFromName(name)
+    if idx < 0:
+        return default
+    v = feature.attribute(idx)
+    if v is None or (hasattr(v, "isNull") and v.isNull()):
+        return default
+    if isinstance(v, str) and not v.strip() and default is not None:
+        return default
+    return v
+
+
+def _num(v):
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.strip().replace(",", ".")
+        if not v:
+            return None
+    return float(v)
+
+
+def _yes(v, default=True) -> bool:
+    if v is None:
+        return default
+    if isinstance(v, str):
+        low = v.strip().lower()
+        if low in ("yes", "true", "1", "ja", "y"):
+            return True
+        if low in ("no", "false", "0", "nej", "n"):
+            return False
+        return default
+    return bool(v)
+
+
+def _parts(geom: QgsGeometry) -> list:
+    """The shapely parts of a QGIS geometry (multi-lines/points split into single parts)."""
+    import shapely
+
+    if QgsWkbTypes.isCurvedType(geom.wkbType()):
+        geom = QgsGeometry(geom)
+        geom.convertToStraightSegment()
+    shp = shapely.from_wkb(bytes(geom.asWkb()))
+    shp = shapely.force_2d(shp)
+    if shp.geom_type in ("MultiLineString", "MultiPoint"):
+        return list(shp.geoms)
+    return [shp]
+
+
+def _edits_of(kind: str, feature, geom):
+    from geoplan.types import Densify, NewDestination, NewGreen, NewPath
+
+    name = str(_value(feature, "name", "") or "")
+    if kind == "new_paths":
+        return NewPath(geom, lit=_yes(_value(feature, "lit", "yes")),
+                       kind=str(_value(feature, "kind", "footway")),
+                       crossing=str(_value(feature, "crossing", "") or ""), name=name)
+    if kind == "densify":
+        return Densify(geom, dwellings=_num(_value(feature, "dwellings")),
+                       residents=_num(_value(feature, "residents")),
+                       floor_area_m2=_num(_value(feature, "floor_area_m2")),
+                       persons_per_dwelling=_num(_value(feature, "persons_per_dwelling", 2.1)),
+                       persons_per_m2=_num(_value(feature, "persons_per_m2", 1.0 / 42.0)),
+                       name=name)
+    if kind == "new_green":
+        return NewGreen(geom, public=_yes(_value(feature, "public", 1)),
+                        kind=str(_value(feature, "kind", "park")), name=name)
+    if kind == "new_destinations":
+        return NewDestination(geom, str(_value(feature, "category", "") or ""), name=name)
+    raise KeyError(kind)
+
+
+def scenario_from_sources(name: str, sources: dict, crs: QgsCoordinateReferenceSystem, *,
+                          description: str = "", transform_context=None, connect_within_m=None):
+    """One :class:`geoplan.types.Scenario` from feature sources keyed by edit kind.
+
+    ``sources`` maps the kinds of :data:`EDIT_KINDS` to anything with ``getFeatures()`` and
+    ``sourceCrs()`` (a layer or a Processing feature source); geometries are reprojected to
+    ``crs`` (the baseline's metric CRS). Lamps with the same ``edit`` number form one
+    ``Lighting`` edit.
+    """
+    from geoplan.errors import ConfigError
+    from geoplan.types import Lighting, Scenario
+
+    from .algorithms.base import crs_to_core
+
+    context = transform_context or QgsProject.instance().transformContext()
+    edits, lamps = [], {}
+    for kind in EDIT_KINDS:
+        source = sources.get(kind)
+        if source is None:
+            continue
+        src_crs = source.sourceCrs() if hasattr(source, "sourceCrs") else source.crs()
+        transform = None
+        if src_crs.isValid() and src_crs != crs:
+            transform = QgsCoordinateTransform(src_crs, crs, context)
+        for feature in source.getFeatures(QgsFeatureRequest()):
+            geom = feature.geometry()
+            if geom is None or geom.isNull() or geom.isEmpty():
+                continue
+            geom = QgsGeometry(geom)
+            if transform is not None:
+                geom.transform(transform)
+            for part in _parts(geom):
+                if kind == "new_lamps":
+                    group = _value(feature, "edit", 0)
+                    lamps.setdefault(int(_num(group) or 0), []).append(part)
+                    continue
+                try:
+                    edits.append(_edits_of(kind, feature, part))
+                except ConfigError as err:
+                    raise ConfigError(tr("{layer}, feature {fid}: {error}").format(
+                        layer=tr(EDIT_KINDS[kind].title), fid=feature.id(), error=err)) from err
+    for group in sorted(lamps):
+        edits.append(Lighting(lamps=tuple(lamps[group])))
+    kwargs = {}
+    if connect_within_m is not None:
+        kwargs["connect_within_m"] = float(connect_within_m)
+    return Scenario(name=name or tr("Scenario"), edits=tuple(edits), description=description,
+                    crs=crs_to_core(crs), **kwargs)

@@ -1,0 +1,71 @@
+"""Safety-walk findings through a pipeline run and a scenario run: counts per cell and per area,
+the optional index weight, and the change table's "open findings addressed"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from geoplan.pipeline import parse_pipeline
+from geoplan.run import run_pipeline
+from geoplan.scenario import run_scenario
+from geoplan.scenario_io import read_scenario
+from geoplan.types import Lighting
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "data" / "demo_scenario.gpkg"
+
+
+@pytest.fixture
+def findings_csv(tmp_path):
+    """Two open findings: a dark spot 3 m from the first lamp the demo scenario adds, and a
+    hidden corner 500 m away (which lamps do not address); one fixed dark spot."""
+    lamp = read_scenario(SCENARIO).of_type(Lighting)[0].lamps[0]
+    rows = [
+        {"kategori": "mörkt", "severity": 3, "date": "2026-10-01", "status": "open",
+         "x": lamp.x + 3, "y": lamp.y},
+        {"kategori": "hidden_corner", "severity": 2, "date": "2026-10-01", "status": "open",
+         "x": lamp.x + 500, "y": lamp.y},
+        {"kategori": "dark_spot", "severity": 1, "date": "2026-10-01", "status": "fixed",
+         "x": lamp.x - 3, "y": lamp.y},
+    ]
+    p = tmp_path / "vandring.csv"
+    pd.DataFrame(rows).to_csv(p, index=False)
+    return p
+
+
+def _cfg(tmp_path, csv, weight=0.0):
+    return parse_pipeline(
+        f'[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n'
+        f'[safety_walk]\nfindings = "{csv}"\ncrs = "EPSG:3067"\nweight = {weight}\n', tmp_path)
+
+
+def test_run_counts_findings_and_weight_is_optional(tmp_path, findings_csv):
+    plain = run_pipeline(_cfg(tmp_path, findings_csv), tmp_path / "a").layers.grid
+    weighted = run_pipeline(_cfg(tmp_path, findings_csv, 0.2), tmp_path / "b").layers.grid
+    assert plain["findings_open"].sum() == 2 and plain["findings_fixed"].sum() == 1
+    assert plain["findings_severity_sum"].sum() == 5
+    cell = plain.index[plain["findings_open_dark_spot"] > 0]
+    assert len(cell) == 1
+    # weight 0: the index is the one without findings; weight > 0: the finding's cell drops
+    from geoplan.pipeline import parse_pipeline as pp
+
+    base = run_pipeline(pp('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n', tmp_path),
+                        tmp_path / "c").layers.grid
+    pd.testing.assert_series_equal(plain["safety_index"], base["safety_index"])
+    assert weighted.loc[cell, "safety_index"].iat[0] < base.loc[cell, "safety_index"].iat[0]
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "a" / "geoplan.gpkg")}
+    assert "findings" in layers
+
+
+def test_scenario_counts_the_findings_it_addresses(tmp_path, findings_csv):
+    cfg = _cfg(tmp_path, findings_csv)
+    result = run_scenario(cfg, read_scenario(SCENARIO), tmp_path / "s")
+    row = result.changes[result.changes["measure"] == "open_findings"].iloc[0]
+    assert (row["before"], row["after"], row["change"]) == (2.0, 1.0, -1.0)
+    addressed = pyogrio.read_dataframe(tmp_path / "s" / "geoplan.gpkg", layer="findings_addressed")
+    assert addressed["category"].tolist() == ["dark_spot"]
+    assert "open_findings" in (tmp_path / "s" / "changes.csv").read_text()

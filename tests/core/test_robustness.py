@@ -1,0 +1,160 @@
+"""geoplan never changes the planner's data, never goes online unless asked (`geoplan overpass`),
+and reads pipeline files as data only."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geoplan.pipeline import load_pipeline, parse_pipeline
+from geoplan.run import run_pipeline
+
+GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
+BBOX = (24.938, 60.164, 24.950, 60.174)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_inputs_are_never_modified(tmp_path, helsinki_pbf, shared_data):
+    """Every kind of input (OSM, area file, lamp register, SCB xlsx, CSV table, area polygons,
+    pipeline file) hashes the same after a full run, and nothing is added beside them."""
+    from geoplan.sources.osm import read_osm
+
+    inp = tmp_path / "inputs"
+    inp.mkdir()
+    shutil.copy(helsinki_pbf, inp / "helsinki.osm.pbf")
+    shutil.copy(shared_data / "scb-deso-2022" / "net_income_2022.xlsx", inp / "net_income.xlsx")
+    gpd.GeoDataFrame({"name": ["centre"]}, geometry=[shapely.box(*BBOX)], crs=4326).to_crs(
+        3067).to_file(inp / "area.gpkg")
+    lamps = read_osm(helsinki_pbf, area=BBOX).lamps
+    pd.DataFrame({"id": range(len(lamps)), "E": lamps.geometry.x + 7, "N": lamps.geometry.y}
+                 ).to_csv(inp / "belysning.csv", sep=";", index=False)
+    hsy = gpd.read_file(shared_data / "helsinki" / "helsinki_population_grid_2020.gpkg")
+    inner = hsy[hsy.geometry.intersects(shapely.box(*BBOX))].copy()
+    inner["code"] = [f"A{i}" for i in range(len(inner))]
+    inner[["code", "geometry"]].to_file(inp / "areas.gpkg")
+    inner[["code", "population"]].to_csv(inp / "stats.csv", index=False)
+    (inp / "p.toml").write_text(textwrap.dedent("""
+        [input]
+        osm = "helsinki.osm.pbf"
+        area = "area.gpkg"
+        buffer_m = 300
+        [lamps]
+        register = "belysning.csv"
+        crs = "EPSG:3067"
+        [population]
+        source = "statistics"
+        areas = "areas.gpkg"
+        area_key = "code"
+        tables = ["stats.csv", "net_income.xlsx"]
+        key = "code"
+        pop_column = "population"
+        [areas]
+        path = "areas.gpkg"
+        key_column = "code"
+        [output]
+        formats = ["gpkg", "tif"]
+        """), encoding="utf-8")
+    before = snapshot(inp)
+    result = run_pipeline(load_pipeline(inp / "p.toml"), tmp_path / "out")
+    assert result.layers.meta["pop_source"] == "statistics"
+    assert result.layers.grid["pop"].sum() > 0
+    assert snapshot(inp) == before
+
+
+def test_demo_runs_with_the_network_blocked(tmp_path):
+    """`geoplan demo` in a fresh process whose every non-loopback connection and DNS lookup
+    fails (and is logged, in case something swallows the error)."""
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    log = tmp_path / "network_attempts.log"
+    (guard / "sitecustomize.py").write_text(textwrap.dedent(f"""
+        import socket
+
+        _LOG = {str(log)!r}
+        _LOCAL = ("127.0.0.1", "localhost", "::1")
+
+        def _refuse(what):
+            with open(_LOG, "a") as f:
+                f.write(repr(what) + "\\n")
+            raise OSError(f"network blocked by the test: {{what!r}}")
+
+        _connect = socket.socket.connect
+        _connect_ex = socket.socket.connect_ex
+        _getaddrinfo = socket.getaddrinfo
+
+        def _host(address):
+            return address[0] if isinstance(address, tuple) else address
+
+        def connect(self, address):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and _host(address) not in _LOCAL:
+                _refuse(address)
+            return _connect(self, address)
+
+        def connect_ex(self, address):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and _host(address) not in _LOCAL:
+                _refuse(address)
+            return _connect_ex(self, address)
+
+        def getaddrinfo(host, *args, **kwargs):
+            if host not in _LOCAL and host is not None:
+                _refuse(host)
+            return _getaddrinfo(host, *args, **kwargs)
+
+        socket.socket.connect = connect
+        socket.socket.connect_ex = connect_ex
+        socket.getaddrinfo = getaddrinfo
+        """), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(guard),
+           "LANG": "C.UTF-8", "http_proxy": "", "https_proxy": ""}
+    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection("
+                            "('198.51.100.7', 80), timeout=1)"], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert "network blocked by the test" in probe.stderr  # the guard is active
+    log.unlink()
+
+    r = subprocess.run([GEOPLAN, "demo", "--out", str(tmp_path / "demo")], env=env, cwd=tmp_path,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert not log.exists(), log.read_text()
+    assert (tmp_path / "demo" / "geoplan.gpkg").is_file()
+    assert "© OpenStreetMap contributors" in r.stdout
+
+
+CODE_LIKE = [
+    "__import__('os').system('touch PWNED')",
+    "$(touch PWNED)",
+    "`touch PWNED`",
+    "{{ cycler.__init__.__globals__.os.popen('touch PWNED') }}",
+    "!!python/object/apply:os.system ['touch PWNED']",
+    "${env:HOME}",
+]
+
+
+@pytest.mark.parametrize("code", CODE_LIKE)
+def test_pipeline_values_are_data_never_code(code, tmp_path, monkeypatch):
+    """Text that looks like code is kept as the text it is (title) or refused as a bad value
+    (a path that does not exist, a name with characters not allowed) — never run."""
+    monkeypatch.chdir(tmp_path)
+    toml_text = f"[input]\nosm = \"demo\"\n[output]\ntitle = '''{code}'''\n"
+    cfg = parse_pipeline(toml_text, tmp_path)
+    assert cfg.title == code
+    from geoplan.pipeline import PipelineError
+
+    with pytest.raises(PipelineError, match=r"\[input\] osm"):
+        parse_pipeline(f"[input]\nosm = '''{code}'''\n", tmp_path)
+    with pytest.raises(PipelineError, match=r"\[output\] name"):
+        parse_pipeline(f"[input]\nosm = \"demo\"\n[output]\nname = '''{code}'''\n", tmp_path)
+    assert list(tmp_path.iterdir()) == []

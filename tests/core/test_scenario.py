@@ -1,0 +1,272 @@
+"""Scenarios: storage, edits joining the network, exact incremental recompute, outputs, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from geoplan.errors import ConfigError, GeoplanError
+from geoplan.scenario import (
+    apply_scenario,
+    change_layers,
+    change_table,
+    compare_runs,
+    example_inputs,
+    prepare_baseline,
+    recompute,
+    study_from_pipeline,
+)
+from geoplan.scenario_io import read_scenario, write_scenario
+from geoplan.types import Densify, Lighting, NewDestination, NewGreen, NewPath, Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _s(*edits, crs="EPSG:3006", **kw):
+    return Scenario("t", tuple(edits), crs=crs, **kw)
+
+
+# ------------------------------------------------------------------------------ value objects
+@pytest.mark.parametrize("make, words", [
+    (lambda: NewDestination(shapely.Point(0, 0), "pub"), "unknown destination category"),
+    (lambda: Densify(shapely.box(0, 0, 1, 1)), "exactly one number"),
+    (lambda: Densify(shapely.box(0, 0, 1, 1), dwellings=3, residents=4), "exactly one number"),
+    (lambda: NewPath(shapely.LineString()), "empty geometry"),
+    (lambda: NewPath(shapely.LineString([(0, 0), (1, 1)]), crossing="ford"), "crossing"),
+    (lambda: Lighting(), "needs lamps"),
+    (lambda: Scenario("x", (NewGreen(shapely.box(0, 0, 1, 1)),)), "needs the CRS"),
+])
+def test_bad_edits_say_what_to_fix(make, words):
+    with pytest.raises(ConfigError, match=words):
+        make()
+
+
+def test_scenario_gpkg_round_trip_and_bad_rows(tmp_path):
+    s = Scenario("all kinds", (
+        NewPath(shapely.LineString([(0, 0), (50, 10)]), lit=False, crossing="bridge", name="p"),
+        Lighting(lamps=(shapely.Point(1, 2),), osm_ids=(7,)),
+        Lighting(edge_ids=(3, 4)),
+        Densify(shapely.box(0, 0, 10, 10), floor_area_m2=4200.0),
+        NewGreen(shapely.box(20, 20, 40, 40), public=False, kind="garden"),
+        NewDestination(shapely.Point(5, 5), "grocery", name="shop"),
+    ), description="d", crs="EPSG:3006", connect_within_m=12.0)
+    p = tmp_path / "s.gpkg"
+    write_scenario(s, p)
+    layers = set(pyogrio.list_layers(p)[:, 0])
+    assert {"scenario", "new_paths", "new_lamps", "lit_paths", "densify", "new_green",
+            "new_destinations", "layer_styles"} <= layers
+    r = read_scenario(p)
+    assert (r.name, r.description, r.connect_within_m) == ("all kinds", "d", 12.0)
+    assert [type(e).__name__ for e in r.edits] == [type(e).__name__ for e in s.edits]
+    assert r.edits[0].lit is False and r.edits[0].crossing == "bridge"
+    assert r.edits[1].osm_ids == (7,) and r.edits[2].edge_ids == (3, 4)
+    assert r.edits[3].residents_added() == pytest.approx(100.0)
+    # a bad row names its layer and row
+    bad = pyogrio.read_dataframe(p, layer="new_destinations")
+    bad["category"] = ["tavern"]
+    pyogrio.write_dataframe(bad, p, layer="new_destinations")
+    with pytest.raises(ConfigError, match=r"new_destinations.*row 1.*unknown destination"):
+        read_scenario(p)
+    with pytest.raises(GeoplanError, match="does not exist"):
+        read_scenario(tmp_path / "missing.gpkg")
+
+
+# ------------------------------------------------------------------------------ applying edits
+def test_new_path_splits_the_edges_it_joins_and_crosses():
+    inputs = example_inputs()   # 0 (0,0) - 1 (100,0) - 2 (200,0); 1 - 3 (100,100)
+    # from the middle of edge 0-1 across edge 1-3 to a free end
+    a = apply_scenario(_s(NewPath(shapely.LineString([(50, 0), (150, 50)]))), inputs)
+    net = a.inputs.network
+    assert len(net.nodes) == 4 + 3          # split point, crossing, free end
+    e = net.edges
+    new = e[a.edge_parent < 0]
+    assert len(new) == 2 and set(new["lit"]) == {"yes"}
+    assert sorted(a.edge_parent[a.edge_split].tolist()) == [0, 0, 2, 2]
+    assert e["length_m"].sum() == pytest.approx(300 + np.hypot(100, 50))
+    degree = np.bincount(np.r_[e["u"], e["v"]])
+    assert degree[4:].tolist() == [3, 4, 1]
+    # a bridge makes no junction where it crosses
+    b = apply_scenario(_s(NewPath(shapely.LineString([(50, 0), (150, 50)]), crossing="bridge")),
+                       inputs)
+    assert len(b.inputs.network.nodes) == 4 + 2 and int(b.edge_split.sum()) == 2
+
+
+def test_path_that_joins_nothing_or_lies_in_degrees_is_refused():
+    inputs = example_inputs()
+    with pytest.raises(GeoplanError, match="connects to no existing path"):
+        apply_scenario(_s(NewPath(shapely.LineString([(20, 40), (60, 60)]))), inputs)
+
+
+def test_lighting_by_lamps_and_ids():
+    inputs = example_inputs()
+    a = apply_scenario(_s(Lighting(lamps=(shapely.Point(150, 0),))), inputs)
+    e = a.inputs.network.edges
+    assert e.loc[1, ["lit", "lit_source"]].tolist() == ["yes", "lamps"]
+    assert len(a.inputs.lamps) == 1
+    b = apply_scenario(_s(Lighting(osm_ids=(3,))), inputs)
+    assert b.inputs.network.edges.loc[2, ["lit", "lit_source"]].tolist() == ["yes", "scenario"]
+    with pytest.raises(GeoplanError, match="not walkable ways"):
+        apply_scenario(_s(Lighting(osm_ids=(99,))), inputs)
+
+
+def test_densify_moves_population_not_distances():
+    inputs = example_inputs()
+    base = prepare_baseline(inputs)
+    a = apply_scenario(_s(Densify(shapely.box(0, 0, 100, 100), dwellings=100,
+                                  persons_per_dwelling=2.0)), inputs)
+    after, _ = recompute(base, a)
+    g0, g1 = base.layers.grid, after.grid
+    assert g1["pop"].tolist() == [210.0, 20.0]
+    dist = [c for c in g1 if c.startswith(("dist_", "night_dist_"))]
+    pd.testing.assert_frame_equal(g0[dist], g1[dist], check_exact=True)
+    assert (g1["green_m2_per_capita"] < g0["green_m2_per_capita"]).all()
+    assert g1.loc["100mN0E0", "eyes_on_street"] > g0.loc["100mN0E0", "eyes_on_street"]
+
+
+# ------------------------------------------------------------------------------ the demo
+@pytest.fixture(scope="module")
+def demo_base():
+    from geoplan.demo import DEMO_PIPELINE
+    from geoplan.pipeline import parse_pipeline
+
+    cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")
+    return cfg, prepare_baseline(study_from_pipeline(cfg))
+
+
+def _random_scenario(inputs, seed: int) -> Scenario:
+    rng = np.random.default_rng(seed)
+    e = inputs.network.edges
+    x0, y0, x1, y1 = inputs.data.area.bounds
+    edits = []
+    for _ in range(int(rng.integers(2, 5))):
+        k = rng.integers(5)
+        cx, cy = x0 + rng.random() * (x1 - x0), y0 + rng.random() * (y1 - y0)
+        if k == 0:
+            a = e.geometry.values[rng.integers(len(e))].interpolate(rng.random(), normalized=True)
+            ang, length = rng.random() * 2 * np.pi, 40 + rng.random() * 200
+            edits.append(NewPath(shapely.LineString(
+                [(a.x, a.y), (a.x + length * np.cos(ang), a.y + length * np.sin(ang))]),
+                lit=bool(rng.random() < 0.7)))
+        elif k == 1:
+            i = rng.choice(np.flatnonzero(e["lit"].to_numpy() != "yes"))
+            g = e.geometry.values[i]
+            edits.append(Lighting(lamps=tuple(g.interpolate(t, normalized=True)
+                                              for t in (0.2, 0.5, 0.8))))
+        elif k == 2:
+            edits.append(Densify(shapely.box(cx, cy, cx + 60, cy + 60),
+                                 dwellings=float(rng.integers(50, 400))))
+        elif k == 3:
+            edits.append(NewGreen(shapely.box(cx, cy, cx + 80, cy + 60)))
+        else:
+            edits.append(NewDestination(shapely.Point(cx, cy),
+                                        ["school", "grocery", "library"][rng.integers(3)]))
+    return Scenario(f"random {seed}", tuple(edits), crs=inputs.network.crs, connect_within_m=30)
+
+
+@pytest.mark.parametrize("seed", [0, 2, 4, 5, 9, 11, 14, 19, 20, 23])
+def test_incremental_equals_full_recompute_on_the_demo(demo_base, seed):
+    _, base = demo_base
+    applied = apply_scenario(_random_scenario(base.inputs, seed), base.inputs)
+    inc, stats = recompute(base, applied)
+    full = applied.inputs.compute()
+    pd.testing.assert_frame_equal(inc.grid, full.grid, check_exact=False, rtol=1e-9, atol=1e-9)
+    assert stats.mode in ("incremental", "full")
+
+
+def test_demo_scenario_file_changes_what_it_promises(demo_base):
+    _, base = demo_base
+    applied = apply_scenario(read_scenario(ROOT / "data" / "demo_scenario.gpkg"), base.inputs)
+    after, stats = recompute(base, applied)
+    assert stats.mode == "incremental"
+    pd.testing.assert_frame_equal(after.grid, applied.inputs.compute().grid, rtol=1e-9)
+    t = change_table(base.layers, after, inputs=applied.inputs)
+    total = t[t["area_key"] == "__study_area__"].set_index(["measure", "category"])
+    assert total.loc[("residents", ""), "change"] == pytest.approx(630.0)
+    assert total.loc[("residents_night_access_gain", "school"), "change"] > 5000
+    assert total.loc[("green_m2_per_capita", ""), "change"] < 0
+    assert total.loc[("eyes_on_street", ""), "change"] > 0
+    assert total.loc[("lit_share", ""), "change"] > 0
+
+
+def test_edits_in_degrees_labelled_as_metres_are_refused(demo_base):
+    _, base = demo_base
+    crs = base.inputs.network.crs
+    with pytest.raises(GeoplanError, match="look like degrees"):
+        apply_scenario(_s(NewPath(shapely.LineString([(24.94, 60.17), (24.95, 60.171)])),
+                          crs=crs), base.inputs)
+    # the same line declared in degrees is reprojected and joins the network
+    a = apply_scenario(_s(NewPath(shapely.LineString([(24.9442, 60.1700), (24.9452, 60.1705)])),
+                          crs="EPSG:4326", connect_within_m=40), base.inputs)
+    assert (a.edge_parent < 0).any()
+
+
+def test_no_edits_gives_the_baseline_back_bit_for_bit(demo_base):
+    _, base = demo_base
+    s = _random_scenario(base.inputs, 4).without_edits()
+    applied = apply_scenario(s, base.inputs)
+    after, stats = recompute(base, applied)
+    assert stats.mode == "none" and after is base.layers
+    pd.testing.assert_frame_equal(applied.inputs.compute().grid, base.layers.grid,
+                                  check_exact=True)
+
+
+def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
+    from geoplan.cli_scenario import register
+    from geoplan.scenario import run_scenario
+
+    cfg, base = demo_base
+    s1 = read_scenario(ROOT / "data" / "demo_scenario.gpkg")
+    s2 = Scenario("lamps only", (s1.edits[1],), crs=s1.crs)
+    r1 = run_scenario(cfg, s1, tmp_path / "a", baseline=base)
+    run_scenario(cfg, s2, tmp_path / "b", baseline=base)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == ["changes.csv", "changes.xlsx", "geoplan.gpkg", "scenario.json"]
+    gpkg = tmp_path / "a" / "geoplan.gpkg"
+    layers = set(pyogrio.list_layers(gpkg)[:, 0])
+    assert {"grid", "grid_change", "areas_change", "changes", "network"} <= layers
+    gc = pyogrio.read_dataframe(gpkg, layer="grid_change")
+    assert {"cell_id", "pop_before", "pop_after", "pop_change", "safety_index_change",
+            "loses_school_at_night_change"} <= set(gc.columns)
+    ac = pyogrio.read_dataframe(gpkg, layer="areas_change")
+    assert ac["area"].iloc[-1] == "__study_area__"
+    import sqlite3
+
+    with sqlite3.connect(gpkg) as con:
+        styled = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles"))
+    assert "grid_change" in styled and "areas_change" in styled
+    csv = pd.read_csv(tmp_path / "a" / "changes.csv")
+    assert list(csv.columns) == ["scenario", "area_key", "area_name", "measure", "category",
+                                 "label", "unit", "before", "after", "change", "better"]
+    info = json.loads((tmp_path / "a" / "scenario.json").read_text())
+    assert info["recompute"]["mode"] == "incremental"
+    assert r1.stats.mode == "incremental"
+    ranking = compare_runs([tmp_path / "a", tmp_path / "b"])
+    assert ranking.attrs["runs"] == [s1.name, "lamps only"]
+    row = ranking.set_index(["measure", "category"]).loc[("residents_night_access_gain",
+                                                          "school")]
+    assert row[f"{s1.name} rank"] == 1.0
+    # the CLI commands (registered on a bare group here; the lead registers them on geoplan's)
+    group = click.Group("geoplan")
+    register(group)
+    res = CliRunner().invoke(group, ["scenario", "compare", str(tmp_path / "a"),
+                                     str(tmp_path / "b"), "--out", str(tmp_path / "r.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert "lamps only" in res.output and (tmp_path / "r.xlsx").is_file()
+
+
+def test_change_layers_on_the_example():
+    inputs = example_inputs()
+    base = prepare_baseline(inputs)
+    a = apply_scenario(_s(NewPath(shapely.LineString([(100, 0), (150, -30), (200, 0)]))), inputs)
+    gc, ac = change_layers(base.layers, recompute(base, a)[0], a.inputs)
+    assert gc["loses_school_at_night_change"].tolist() == [-1, -1]
+    assert np.isnan(gc["night_dist_school_m_before"]).all()
+    assert ac["night_dist_school_m_after"].iloc[-1] == pytest.approx(181.619, abs=1e-3)

@@ -50,10 +50,12 @@ from .gpkg import TEXTS as GPKG_TEXTS
 from .gpkg import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 
 __all__ = [
+    "FINDINGS_MAP",
     "HEADLINE_MAPS",
     "MapClass",
     "MapFile",
     "MapSpec",
+    "REPORT_MAPS",
     "RunData",
     "figure_texts",
     "format_date",
@@ -83,6 +85,8 @@ TEXTS: dict[str, dict[str, str]] = {
                            "da": "Offentligt grønt område på mindst 0,5 ha inden for 300 m"},
     "map_lighting": {"en": "Lighting of the walkable network",
                      "sv": "Belysning av gångnätet", "da": "Belysning af gangnettet"},
+    "map_findings": {"en": "Safety-walk findings", "sv": "Synpunkter från trygghetsvandringar",
+                     "da": "Fund fra tryghedsvandringer"},
     # legend titles
     "leg_pop": {"en": "Residents per cell", "sv": "Invånare per ruta", "da": "Beboere pr. celle"},
     "leg_safety_index": {"en": "Safety index (0–100, higher is safer)",
@@ -96,6 +100,10 @@ TEXTS: dict[str, dict[str, str]] = {
                            "da": "Cellens beboere"},
     "leg_lighting": {"en": "Paths (share of length)", "sv": "Gångvägar (andel av längden)",
                      "da": "Gangveje (andel af længden)"},
+    "leg_findings": {"en": "Findings by category", "sv": "Synpunkter per kategori",
+                     "da": "Fund pr. kategori"},
+    "leg_findings_severity": {"en": "Size: severity", "sv": "Storlek: allvarlighet",
+                              "da": "Størrelse: alvorlighed"},
     "leg_change": {"en": "Change (after − before)", "sv": "Förändring (efter − före)",
                    "da": "Ændring (efter − før)"},
     # yes/no classes
@@ -142,6 +150,15 @@ TEXTS: dict[str, dict[str, str]] = {
               "okänd, aldrig som belyst eller mörk.",
         "da": "Ukendt: intet lit-tag i OpenStreetMap og ingen gadelampe i nærheden. Den vises som "
               "ukendt, aldrig som belyst eller mørk."},
+    "note_findings": {
+        "en": "Open findings are coloured by category and drawn larger the more serious they are "
+              "(severity 1–3); lines are stretches noted on the walk. Fixed findings are grey.",
+        "sv": "Öppna synpunkter är färgade efter kategori och större ju allvarligare de är "
+              "(allvarlighet 1–3); linjer är sträckor som noterades under vandringen. Åtgärdade "
+              "synpunkter är grå.",
+        "da": "Åbne fund er farvet efter kategori og større, jo mere alvorlige de er "
+              "(alvorlighed 1–3); linjer er strækninger, der blev noteret på vandringen. "
+              "Udbedrede fund er grå."},
     "low_confidence": {"en": "lighting of under half the paths known",
                        "sv": "belysning känd för under hälften av vägarna",
                        "da": "belysning kendt for under halvdelen af vejene"},
@@ -174,6 +191,9 @@ TEXTS: dict[str, dict[str, str]] = {
                      "da": "beboere fra et befolkningsgrid"},
     "src_lamps_register": {"en": "municipal lamp register", "sv": "kommunens belysningsregister",
                            "da": "kommunens belysningsregister"},
+    "src_safety_walk": {"en": "safety-walk findings{file}",
+                        "sv": "synpunkter från trygghetsvandringar{file}",
+                        "da": "fund fra tryghedsvandringer{file}"},
     "src_made_with": {"en": "made with geoplan {version}", "sv": "framtagen med geoplan {version}",
                       "da": "lavet med geoplan {version}"},
 }
@@ -200,8 +220,8 @@ class RunData:
     """What a run folder holds, read back for maps, tables and the report.
 
     ``grid`` (indexed by position, with ``cell_id``), ``network``, ``green``, ``areas``,
-    ``grid_change`` and ``areas_change`` are GeoDataFrames from ``OUT/geoplan.gpkg`` (None when
-    the layer is absent); ``changes`` is ``OUT/changes.csv``; ``provenance`` and ``quality`` are
+    ``grid_change``, ``areas_change`` and ``findings`` (points and lines of a safety walk) are
+    GeoDataFrames from ``OUT/geoplan.gpkg`` (None when the layer is absent); ``changes`` is ``OUT/changes.csv``; ``provenance`` and ``quality`` are
     ``provenance.json`` and ``data_quality.json`` (empty dicts when absent).
     """
 
@@ -218,6 +238,9 @@ class RunData:
     quality: dict | None = None
     #: the GeoPackage's ``geoplan_metadata`` (title, CRS …; a scenario run has no provenance)
     meta: dict | None = None
+    #: safety-walk findings (layers ``findings`` and ``findings_lines`` together), or None when
+    #: the run had no ``[safety_walk]``
+    findings: object = None
 
     @property
     def pipeline(self) -> dict:
@@ -312,11 +335,27 @@ def load_run(out_dir) -> RunData:
     changes = None
     if (out / "changes.csv").is_file():
         changes = pd.read_csv(out / "changes.csv")
+    findings = _read_findings([layer(n) for n in ("findings", "findings_lines")])
     return RunData(out_dir=out, grid=layer("grid"), network=layer("network"), green=layer("green"),
                    destinations=layer("destinations"), areas=layer("areas"),
                    grid_change=layer("grid_change"), areas_change=layer("areas_change"),
                    changes=changes, provenance=_read_json(out / "provenance.json"),
-                   quality=_read_json(out / "data_quality.json"), meta=meta)
+                   quality=_read_json(out / "data_quality.json"), meta=meta, findings=findings)
+
+
+def _read_findings(frames: list):
+    """The findings layers of a run as one GeoDataFrame (None when the run has neither)."""
+    import geopandas as gpd
+
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return None
+    crs = frames[0].crs
+    frames = [f.to_crs(crs) if f.crs != crs else f for f in frames]
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+    if "severity" in out.columns:
+        out["severity"] = pd.to_numeric(out["severity"], errors="coerce").fillna(1).astype(int)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,8 +372,9 @@ class MapSpec:
     column
         Grid column mapped (``"lit"`` of the network for the lighting map).
     kind
-        ``"graduated"`` (classes of a number), ``"yesno"`` (a yes/no column) or ``"lighting"``
-        (the network by lit = yes / no / unknown).
+        ``"graduated"`` (classes of a number), ``"yesno"`` (a yes/no column), ``"lighting"``
+        (the network by lit = yes / no / unknown) or ``"findings"`` (the run's safety-walk
+        findings by category).
     better
         ``"higher"`` or ``"lower"``: which direction is an improvement (colours of changes and
         of yes/no maps); ``""`` when neither.
@@ -367,6 +407,13 @@ HEADLINE_MAPS: tuple[MapSpec, ...] = (
     MapSpec("green_scb_300m", "green_scb_300m", kind="yesno", better="higher"),
     MapSpec("lighting", "lit", kind="lighting", per_resident=False),
 )
+
+#: The map of safety-walk findings, drawn when the run has findings.
+FINDINGS_MAP = MapSpec("findings", "findings_open", kind="findings", better="lower",
+                       per_resident=False)
+
+#: Every map the report can hold, in report order (maps of data a run lacks are skipped).
+REPORT_MAPS: tuple[MapSpec, ...] = (*HEADLINE_MAPS, FINDINGS_MAP)
 
 
 @dataclass(frozen=True)
@@ -447,7 +494,7 @@ def scenario_columns(run: RunData, spec: MapSpec) -> tuple[str, str, str] | None
     ('pop_before', 'pop_after', 'pop_change')
     """
     g = run.grid_change
-    if g is None or spec.kind == "lighting":
+    if g is None or spec.kind in ("lighting", "findings"):
         return None
     cols = tuple(f"{spec.column}_{v}" for v in ("before", "after", "change"))
     return cols if set(cols) <= set(g.columns) else None
@@ -475,12 +522,17 @@ def _pop_source(run: RunData) -> str:
     return str((run.provenance or {}).get("summary", {}).get("pop_source", ""))
 
 
-def source_line(run: RunData, lang: str) -> str:
+def source_line(run: RunData, lang: str, spec: MapSpec | None = None) -> str:
     """The data-sources line printed at the foot of every map.
+
+    The safety walk is named as a source on the findings map (``spec``) and on the safety-index
+    map when the findings weigh in the index (``[safety_walk] weight`` > 0).
 
     >>> r = RunData(Path("."), grid=None, provenance={"geoplan": "0.1", "crs": "EPSG:3006"})
     >>> source_line(r, "sv")
     'Data: © OpenStreetMap-bidragsgivare (ODbL) · EPSG:3006 · framtagen med geoplan 0.1'
+    >>> source_line(r, "en", FINDINGS_MAP).split(" · ")[:2]
+    ['Data: © OpenStreetMap contributors (ODbL)', 'safety-walk findings']
     """
     prov = run.provenance or {}
     parts = [f"{tr('src_data', lang)}: {tr('attribution', lang)} (ODbL)"]
@@ -493,6 +545,12 @@ def source_line(run: RunData, lang: str) -> str:
         parts.append(tr("src_pop_grid", lang))
     if run.pipeline.get("lamps"):
         parts.append(tr("src_lamps_register", lang))
+    walk = run.pipeline.get("safety_walk") or {}
+    if spec is not None and (spec.kind == "findings" or (
+            spec.key == "safety_index" and float(walk.get("weight") or 0) > 0)):
+        path = ((prov.get("inputs") or {}).get("safety_walk") or {}).get("path")
+        parts.append(tr("src_safety_walk", lang, file=f" ({Path(str(path)).name})" if path
+                        else ""))
     if prov.get("crs"):
         parts.append(str(prov["crs"]))
     parts.append(tr("src_made_with", lang, version=prov.get("geoplan", "")))
@@ -700,6 +758,48 @@ def _draw_lighting(ax, run: RunData, *, lang):
     return handles
 
 
+def _draw_findings(ax, run: RunData, *, lang):
+    """The run's findings (open by category, fixed grey; size by severity): legend handles."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    from ..indicators.findings import findings_map_layer
+
+    crs = run.grid.crs if run.grid is not None else None
+    layer = findings_map_layer(run.findings, lang=lang, include_fixed=True, crs=crs)
+    geoms = np.asarray(layer.geometry.values, dtype=object)
+    kinds = np.array([getattr(g, "geom_type", "") for g in geoms])
+    is_point = kinds == "Point"
+    lines = np.flatnonzero(~is_point & (kinds != ""))
+    if len(lines):  # a white halo under each stretch so it reads on the network
+        segs, colours, widths = [], [], []
+        for i in lines:
+            parts = _segments([geoms[i]])
+            segs += parts
+            colours += [layer["colour"].iloc[i]] * len(parts)
+            widths += [float(layer["linewidth"].iloc[i]) * 1.4] * len(parts)
+        widths = np.asarray(widths)
+        ax.add_collection(LineCollection(segs, colors="white", linewidths=widths + 2.0,
+                                         zorder=6, capstyle="round"))
+        ax.add_collection(LineCollection(segs, colors=colours, linewidths=widths, zorder=6.5,
+                                         capstyle="round"))
+    if is_point.any():
+        pts = layer[is_point]
+        xy = np.array([(g.x, g.y) for g in geoms[is_point]])
+        ax.scatter(xy[:, 0], xy[:, 1], s=pts["marker_size"].to_numpy(float),
+                   c=pts["colour"].tolist(), edgecolors="white", linewidths=0.7, zorder=7)
+    handles = [Line2D([], [], ls="", marker="o", markersize=np.sqrt(60.0),
+                      markerfacecolor=colour, markeredgecolor="white", label=label)
+               for label, colour in layer.attrs["legend"].items()]
+    handles.append(Line2D([], [], ls="", label=" "))
+    handles.append(Line2D([], [], ls="", label=tr("leg_findings_severity", lang)))
+    for k, size in ((1, 30.0), (2, 60.0), (3, 110.0)):
+        handles.append(Line2D([], [], ls="", marker="o", markersize=np.sqrt(size),
+                              markerfacecolor="#757575", markeredgecolor="white",
+                              label=tr(f"finding_severity_{k}", lang)))
+    return handles
+
+
 def _title(spec: MapSpec, variant: str, lang: str) -> str:
     title = tr(f"map_{spec.key}", lang)
     if variant in ("before", "after", "change"):
@@ -757,6 +857,9 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     from matplotlib_scalebar.scalebar import ScaleBar
 
     tr("north", lang)  # validates lang
+    if spec.kind == "findings" and (run.findings is None or variant != "level"):
+        raise InputFileError("the run has no safety-walk findings to map: add a [safety_walk] "
+                             "section with findings = \"…\" to the pipeline and run it again")
     g = run.grid_change if variant in ("before", "after", "change") else run.grid
     if g is None:
         raise InputFileError(f"the run has no {'grid_change' if variant != 'level' else 'grid'} "
@@ -803,6 +906,12 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
         handles += _draw_lighting(ax, run, lang=lang)
         ctx = _context(ax, run, green_fill=True, network=False)
         _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=6)
+        ctx.append(Patch(facecolor="none", edgecolor="#616161", lw=0.8,
+                         label=tr("ctx_study_area", lang)))
+    elif spec.kind == "findings":
+        handles += _draw_findings(ax, run, lang=lang)
+        ctx = _context(ax, run, green_fill=False)
+        _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=5)
         ctx.append(Patch(facecolor="none", edgecolor="#616161", lw=0.8,
                          label=tr("ctx_study_area", lang)))
     else:
@@ -871,7 +980,8 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
         where = blended_transform_factory(ax.transAxes, fig.transFigure)
         ax.text(1.04, bottom / height_in, textwrap.fill(note, 46), transform=where,
                 fontsize=7.8, color="#424242", va="bottom", linespacing=1.35)
-    fig.text(left / width_in, 0.36 / height_in, textwrap.fill(source_line(run, lang), 130),
+    fig.text(left / width_in, 0.36 / height_in,
+             textwrap.fill(source_line(run, lang, spec), 130),
              fontsize=7, color="#424242", va="center", linespacing=1.3)
     return fig
 
@@ -903,6 +1013,10 @@ def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:
             if run.network is not None and "lit" in run.network.columns:
                 plan.append((spec, "level"))
             continue
+        if spec.kind == "findings":
+            if run.findings is not None and len(run.findings):
+                plan.append((spec, "level"))
+            continue
         if spec.column in run.grid.columns:
             plan.append((spec, "level"))
     for spec in specs:
@@ -911,9 +1025,11 @@ def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:
     return plan
 
 
-def write_maps(run: RunData, folder, *, lang: str = "en", specs: Sequence[MapSpec] = HEADLINE_MAPS,
-               dpi: int = 200, progress: Progress | None = None) -> list[MapFile]:
-    """Write every headline map (and a scenario's before/after/change maps) as PNG and PDF.
+def write_maps(run: RunData, folder, *, lang: str = "en",
+               specs: Sequence[MapSpec] = REPORT_MAPS, dpi: int = 200,
+               progress: Progress | None = None) -> list[MapFile]:
+    """Write every headline map (and a scenario's before/after/change maps, and the map of a
+    safety walk's findings) as PNG and PDF.
 
     Files are named ``<key>.png``/``<key>.pdf`` and, for a scenario,
     ``<key>_before``/``<key>_after``/``<key>_change``; each is written atomically. Indicators
@@ -928,7 +1044,7 @@ def write_maps(run: RunData, folder, *, lang: str = "en", specs: Sequence[MapSpe
     lang
         Language of the maps.
     specs
-        Maps to draw (default :data:`HEADLINE_MAPS`).
+        Maps to draw (default :data:`REPORT_MAPS`: the headline maps and the findings map).
     dpi
         Resolution of the PNG files.
     progress

@@ -55,13 +55,14 @@ from .maps import (
     load_run,
     write_maps,
 )
-from .tables import write_tables
+from .tables import add_change_measures, write_tables
 
 __all__ = [
     "ReportResult",
     "area_table",
     "change_sentences",
     "change_table_rows",
+    "findings_sentence",
     "key_number_map",
     "key_numbers",
     "method_notes",
@@ -158,6 +159,41 @@ TEXTS: dict[str, dict[str, str]] = {
               "hälften av gångvägarna: läs trygghetsindexet där med försiktighet.",
         "da": "{pop} beboere ({pct}) bor i celler, hvor belysningen kendes for mindre end "
               "halvdelen af gangvejene: læs tryghedsindekset der med forsigtighed."},
+    "kn_findings": {
+        "en": "{n} open findings from safety walks, {dark}.",
+        "sv": "{n} öppna synpunkter från trygghetsvandringar, {dark}.",
+        "da": "{n} åbne fund fra tryghedsvandringer, {dark}."},
+    "kn_findings_one": {
+        "en": "{n} open finding from safety walks, {dark}.",
+        "sv": "{n} öppen synpunkt från trygghetsvandringar, {dark}.",
+        "da": "{n} åbent fund fra tryghedsvandringer, {dark}."},
+    "kn_findings_none": {
+        "en": "No open findings from safety walks.",
+        "sv": "Inga öppna synpunkter från trygghetsvandringar.",
+        "da": "Ingen åbne fund fra tryghedsvandringer."},
+    "kn_findings_dark": {
+        "en": "{k} of them dark spots or broken lamps",
+        "sv": "varav {k} mörka platser eller trasiga lampor",
+        "da": "heraf {k} mørke steder eller defekte lamper"},
+    "kn_findings_dark_one": {
+        "en": "{k} of them a dark spot or broken lamp",
+        "sv": "varav {k} mörk plats eller trasig lampa",
+        "da": "heraf {k} mørkt sted eller defekt lampe"},
+    "kn_findings_dark_none": {
+        "en": "none of them dark spots or broken lamps",
+        "sv": "ingen av dem en mörk plats eller trasig lampa",
+        "da": "ingen af dem mørke steder eller defekte lamper"},
+    "kn_findings_fixed": {
+        "en": "Fixed since the walks (not counted): {n}.",
+        "sv": "Åtgärdade sedan vandringarna (räknas inte): {n}.",
+        "da": "Udbedret siden vandringerne (tælles ikke): {n}."},
+    "kn_change_count": {
+        "en": "{what}: {before} before, {after} after ({delta}).",
+        "sv": "{what}: {before} före, {after} efter ({delta}).",
+        "da": "{what}: {before} før, {after} efter ({delta})."},
+    "th_open_findings": {"en": "Open safety-walk findings",
+                         "sv": "Öppna synpunkter (trygghetsvandring)",
+                         "da": "Åbne fund (tryghedsvandring)"},
     "kn_change_yes": {
         "en": "{what}: {before} residents before, {after} after ({delta}).",
         "sv": "{what}: {before} invånare före, {after} efter ({delta}).",
@@ -364,6 +400,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "grid.csv{areas}. Alla resultat med QGIS-stilar finns i geoplan.gpkg.",
         "da": "Rapportens filer: report.pdf, maps/ (PNG og vektor-PDF), tables.xlsx, "
               "grid.csv{areas}. Alle resultater med QGIS-stilarter er i geoplan.gpkg."},
+    "in_safety_walk": {"en": "Safety-walk findings", "sv": "Synpunkter från trygghetsvandringar",
+                       "da": "Fund fra tryghedsvandringer"},
     "in_lamps": {"en": "Lamp register", "sv": "Belysningsregister", "da": "Belysningsregister"},
     "in_area": {"en": "Study area", "sv": "Analysområde", "da": "Analyseområde"},
     "in_population_areas": {"en": "Statistical areas", "sv": "Statistikområden",
@@ -470,7 +508,8 @@ def _distance(m: float, lang: str) -> str:
 def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
     """The run's key numbers as plain sentences in ``lang``, keyed by what they are about
     (``residents``, ``residents_estimated``, ``green``, ``grocery``, ``school_night``,
-    ``safety``, ``lighting``, ``confidence``); missing columns give no sentence.
+    ``safety``, ``lighting``, ``confidence``, and ``findings`` when the run has safety-walk
+    findings); missing columns give no sentence.
 
     >>> import geopandas as gpd, shapely
     >>> grid = gpd.GeoDataFrame({"pop": [7000.0, 8000.0], "green_scb_300m": [1, 0]},
@@ -528,7 +567,40 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
         low = _w(g, "data_confidence") < 0.5
         n = float(pop[low].sum())
         out["confidence"] = tr("kn_confidence", lang, pop=_people(n, lang), pct=fmt_pct(n / total, lang))
+    if run.findings is not None:
+        out["findings"] = findings_sentence(run.findings, lang)
     return out
+
+
+def findings_sentence(findings: pd.DataFrame, lang: str = "en") -> str:
+    """The key number of a safety walk: open findings, how many are dark spots or broken lamps
+    (what new lamps can address), and how many were fixed.
+
+    >>> f = pd.DataFrame({"category": ["dark_spot", "broken_lamp", "tunnel", "dark_spot"],
+    ...                   "status": ["open", "open", "open", "fixed"]})
+    >>> findings_sentence(f, "en")
+    '3 open findings from safety walks, 2 of them dark spots or broken lamps. Fixed since the walks (not counted): 1.'
+    >>> findings_sentence(f.iloc[[2]], "sv")
+    '1 öppen synpunkt från trygghetsvandringar, ingen av dem en mörk plats eller trasig lampa.'
+    """
+    from ..indicators.findings import ADDRESSED_BY
+
+    status = findings["status"].astype(str).to_numpy() if len(findings) else np.array([])
+    is_open = status == "open"
+    n = int(is_open.sum())
+    fixed = int((status == "fixed").sum())
+    k = int((is_open & findings["category"].isin(ADDRESSED_BY["new_lamps"]).to_numpy()).sum()) \
+        if n else 0
+    if n == 0:
+        text = tr("kn_findings_none", lang)
+    else:
+        dark = tr("kn_findings_dark" if k > 1 else "kn_findings_dark_one" if k == 1
+                  else "kn_findings_dark_none", lang, k=fmt(k, lang, 0))
+        text = tr("kn_findings_one" if n == 1 else "kn_findings", lang, n=fmt(n, lang, 0),
+                  dark=dark)
+    if fixed:
+        text += " " + tr("kn_findings_fixed", lang, n=fmt(fixed, lang, 0))
+    return text
 
 
 def key_numbers(run: RunData, lang: str = "en") -> list[str]:
@@ -555,6 +627,8 @@ _AREA_COLUMNS = (  # (column in the areas layer, heading key, kind)
     ("loses_school_at_night_pop_share", "th_school_night", "share"),
     ("safety_index", "th_safety", "index"),
 )
+#: change-table columns from ``changes.csv`` (:func:`geoplan.outputs.tables.add_change_measures`)
+_CHANGE_MEASURE_COLUMNS = (("open_findings", "th_open_findings", "count"),)
 
 
 def _cell(v, kind: str, lang: str) -> str:
@@ -629,7 +703,9 @@ def change_table_rows(run: RunData, lang: str = "en") -> list[list[str]] | None:
     a = run.areas_change
     if a is None or not len(a):
         return None
-    cols = [(_change_base(a.columns, c), h, k) for c, h, k in _AREA_COLUMNS]
+    a = add_change_measures(a, run.changes)
+    cols = [(_change_base(a.columns, c), h, k) for c, h, k in (*_AREA_COLUMNS,
+                                                               *_CHANGE_MEASURE_COLUMNS)]
     cols = [(c, h, k) for c, h, k in cols if c]
     if not cols:
         return None
@@ -638,12 +714,15 @@ def change_table_rows(run: RunData, lang: str = "en") -> list[list[str]] | None:
         cells = [label]
         for (b, af, ch), _, kind in cols:
             d = float(row[ch]) if pd.notna(row[ch]) else float("nan")
+            if kind == "count" and not np.isfinite(d):
+                cells.append("—")
+                continue
             if kind == "share":
                 delta, unit = fmt(100 * d, lang, 0), " " + tr("pp", lang)
             elif kind == "people":
                 delta, unit = fmt(round_people(d), lang, 0), ""
-            elif kind == "distance":
-                delta, unit = fmt(d, lang, 0), " m"
+            elif kind in ("distance", "count"):
+                delta, unit = fmt(d, lang, 0), " m" if kind == "distance" else ""
             else:
                 delta, unit = fmt(d, lang, 1), ""
             sign = "+" if np.isfinite(d) and d > 0 else ""
@@ -683,7 +762,33 @@ def change_sentences(run: RunData, lang: str = "en") -> list[str]:
             lambda m: fmt(m, lang, 0) if np.isfinite(m) else "—")
         key = "kn_change_median" if col.endswith("_m") else "kn_change_median_high"
         out.append(tr(key, lang, what=tr(what, lang), before=f(mb), after=f(ma)))
+    out += _measure_sentences(run.changes, lang)
     return out or [tr("kn_change_none", lang)]
+
+
+def _measure_sentences(changes: pd.DataFrame | None, lang: str) -> list[str]:
+    """Sentences for the whole-study-area rows of ``changes.csv`` measures that the change
+    layers do not hold (:data:`_CHANGE_MEASURE_COLUMNS`: the open safety-walk findings)."""
+    from ..indicators.equity import STUDY_AREA_KEY
+
+    if changes is None or not {"measure", "area_key", "before", "after", "change"} <= set(
+            changes.columns):
+        return []
+    out = []
+    for measure, heading, _ in _CHANGE_MEASURE_COLUMNS:
+        rows = changes[(changes["measure"] == measure)
+                       & (changes["area_key"].astype(str) == STUDY_AREA_KEY)]
+        if "category" in rows.columns:
+            rows = rows[rows["category"].isna() | (rows["category"].astype(str) == "")]
+        for _, r in rows.head(1).iterrows():
+            b, a, d = (float(pd.to_numeric(r[c], errors="coerce")) for c in ("before", "after",
+                                                                             "change"))
+            if not np.isfinite(d):
+                continue
+            out.append(tr("kn_change_count", lang, what=tr(heading, lang), before=fmt(b, lang, 0),
+                          after=fmt(a, lang, 0),
+                          delta=("+" if d > 0 else "") + fmt(d, lang, 0)))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -881,7 +986,8 @@ def _table(rows: list[list[str]], styles, width: float, first_col: float = 0.3):
 #: key numbers printed under each map
 _MAP_NUMBERS = {"pop": ("residents", "residents_estimated"), "safety_index": ("safety",
                 "confidence"), "dist_grocery_m": ("grocery",), "loses_school_at_night":
-                ("school_night",), "green_scb_300m": ("green",), "lighting": ("lighting",)}
+                ("school_night",), "green_scb_300m": ("green",), "lighting": ("lighting",),
+                "findings": ("findings",)}
 
 
 def _fit_image(png: Path, max_w: float, max_h: float):

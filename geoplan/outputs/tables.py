@@ -1,7 +1,8 @@
 """The run's results as tables: one Excel workbook (``tables.xlsx``) and CSV files.
 
 ``tables.xlsx`` (xlsxwriter) has one sheet per table — grid, areas (when the run has an area
-layer), scenario changes (when the run is a scenario run), data quality and method parameters —
+layer), scenario changes (when the run is a scenario run), safety-walk findings (when the run has
+findings), data quality and method parameters —
 each with a frozen, filterable header row, column widths and number formats by column (distances
 and residents as whole numbers, shares as percentages, the index with one decimal). Excel shows
 the numbers with the reader's own decimal separator, so one file serves sv, da and en readers;
@@ -33,7 +34,9 @@ from .atomic import atomic_path
 
 __all__ = [
     "areas_table",
+    "add_change_measures",
     "change_table",
+    "findings_table",
     "grid_table",
     "number_format",
     "parameters_table",
@@ -47,6 +50,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "sheet_grid": {"en": "grid", "sv": "rutnät", "da": "grid"},
     "sheet_areas": {"en": "areas", "sv": "områden", "da": "områder"},
     "sheet_changes": {"en": "changes", "sv": "förändringar", "da": "ændringer"},
+    "sheet_findings": {"en": "safety-walk findings", "sv": "synpunkter trygghetsvandringar",
+                       "da": "fund fra tryghedsvandringer"},
+    "col_category_label": {"en": "category (text)", "sv": "kategori (text)",
+                           "da": "kategori (tekst)"},
+    "col_kind": {"en": "drawn as", "sv": "ritad som", "da": "tegnet som"},
+    "kind_point": {"en": "point", "sv": "punkt", "da": "punkt"},
+    "kind_line": {"en": "line", "sv": "linje", "da": "linje"},
     "sheet_quality": {"en": "data quality", "sv": "datakvalitet", "da": "datakvalitet"},
     "sheet_parameters": {"en": "method parameters", "sv": "metodparametrar",
                          "da": "metodeparametre"},
@@ -85,8 +95,8 @@ def number_format(column: str) -> str:
 
     >>> number_format("safety_index"), number_format("n_school_800m"), number_format("x")
     ('0.0', '#,##0', '#,##0.00')
-    >>> number_format("pop_change")
-    '+#,##0;-#,##0;0'
+    >>> number_format("pop_change"), number_format("findings_open"), number_format("severity")
+    ('+#,##0;-#,##0;0', '#,##0', '0')
     """
     base = column
     change = column.endswith("_change")
@@ -97,6 +107,10 @@ def number_format(column: str) -> str:
             base = base[: -len(suffix)]
     if base.endswith(_PERCENT) or base == "data_confidence":
         f = "0.0%"
+    elif base == "severity":
+        f = "0"
+    elif base.startswith("findings_") or base == "open_findings":
+        f = "#,##0"
     elif base.startswith("safety") or base in ("eyes_on_street", "lamps_per_km") \
             or base.startswith(("night_detour", "gravity_")):
         f = "0.0" if base.startswith("safety") else "0.00"
@@ -133,12 +147,114 @@ def areas_table(areas: pd.DataFrame | None) -> pd.DataFrame | None:
     return None if areas is None else grid_table(areas)
 
 
+#: Measures of ``changes.csv`` that have no column in ``areas_change`` (they are counted from
+#: data other than the grid, e.g. the safety walk's open findings).
+CHANGE_MEASURES: tuple[str, ...] = ("open_findings",)
+
+
+def add_change_measures(table: pd.DataFrame, changes: pd.DataFrame | None,
+                        measures: tuple[str, ...] = CHANGE_MEASURES) -> pd.DataFrame:
+    """``table`` (an ``areas_change`` table) with ``<measure>_before/_after/_change`` columns
+    for each of ``measures`` that ``changes.csv`` has, matched on the area key (rows of other
+    areas stay empty). ``table`` is returned unchanged when ``changes`` has none of them.
+
+    >>> t = pd.DataFrame({"code": ["A", "__study_area__"], "pop_change": [1.0, 2.0]})
+    >>> c = pd.DataFrame({"area_key": ["__study_area__"], "measure": ["open_findings"],
+    ...                   "category": [None], "before": [26.0], "after": [24.0],
+    ...                   "change": [-2.0]})
+    >>> add_change_measures(t, c)["open_findings_change"].tolist()
+    [nan, -2.0]
+    """
+    if changes is None or not {"measure", "area_key", "before", "after", "change"} <= set(
+            changes.columns):
+        return table
+    rows = changes[changes["measure"].isin(measures)]
+    if "category" in rows.columns:  # the measure itself, not a breakdown by category
+        rows = rows[rows["category"].isna() | (rows["category"].astype(str) == "")]
+    if not len(rows):
+        return table
+    keys = set(rows["area_key"].astype(str))
+    key_col = next((c for c in table.columns if c != "geometry" and (
+        table[c].dtype == object or pd.api.types.is_string_dtype(table[c]))
+        and keys & set(table[c].astype(str))), None)
+    if key_col is None:
+        return table
+    out = table.copy()
+    for m in dict.fromkeys(rows["measure"]):
+        sub = rows[rows["measure"] == m].drop_duplicates("area_key")
+        sub = sub.set_index(sub["area_key"].astype(str))
+        for v in ("before", "after", "change"):
+            out[f"{m}_{v}"] = out[key_col].astype(str).map(
+                pd.to_numeric(sub[v], errors="coerce")).astype(float)
+    return out
+
+
 def change_table(areas_change: pd.DataFrame | None,
                  changes: pd.DataFrame | None) -> pd.DataFrame | None:
-    """A scenario's change table: the ``areas_change`` layer, else ``changes.csv``, else None."""
+    """A scenario's change table: the ``areas_change`` layer (with the measures of
+    :data:`CHANGE_MEASURES` from ``changes.csv``, see :func:`add_change_measures`), else
+    ``changes.csv``, else None."""
     if areas_change is not None:
-        return grid_table(areas_change)
+        return add_change_measures(grid_table(areas_change), changes)
     return None if changes is None else changes.copy()
+
+
+def findings_table(findings: pd.DataFrame | None, lang: str = "en") -> pd.DataFrame | None:
+    """A run's safety-walk findings as a table, open ones first and the most serious first.
+
+    Columns: ``finding_id``, ``category`` (code), the category in ``lang``, ``severity``,
+    ``status``, ``date``, ``walk``, ``note``, ``photo``, drawn as point or line, ``x``/``y``
+    (the point, or the middle of the line, in the run's CRS) and ``length_m`` of lines.
+
+    >>> import geopandas as gpd, shapely
+    >>> f = gpd.GeoDataFrame({"finding_id": ["1"], "category": ["tunnel"], "severity": [2],
+    ...                       "status": ["open"]}, geometry=[shapely.Point(10, 20)], crs=3006)
+    >>> findings_table(f, "sv").iloc[0, :4].tolist()
+    ['1', 'tunnel', 'tunnel / gångtunnel', 2]
+    """
+    if findings is None:
+        return None
+    import shapely
+
+    from ..sources.findings import CATEGORIES
+
+    df = pd.DataFrame(findings).copy()
+    geoms = np.asarray(df["geometry"].values, dtype=object) if "geometry" in df else \
+        np.full(len(df), None, dtype=object)
+    is_line = np.array([g is not None and "Line" in g.geom_type for g in geoms], dtype=bool)
+    mid = np.array([shapely.line_interpolate_point(g, 0.5, normalized=True) if line else g
+                    for g, line in zip(geoms, is_line, strict=True)], dtype=object)
+    valid = np.array([g is not None and not g.is_empty for g in mid], dtype=bool)
+    x = np.full(len(df), np.nan)
+    y = np.full(len(df), np.nan)
+    if valid.any():
+        x[valid], y[valid] = shapely.get_x(mid[valid]), shapely.get_y(mid[valid])
+    labels = {c: tr(f"finding_{c}", lang) for c in CATEGORIES}
+
+    def col(name: str) -> pd.Series:
+        return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index)
+
+    out = pd.DataFrame({
+        "finding_id": col("finding_id").astype(object),
+        "category": col("category"),
+        tr("col_category_label", lang): [labels.get(c, c) for c in col("category")],
+        "severity": pd.to_numeric(col("severity"), errors="coerce").astype("Int64"),
+        "status": col("status"),
+        "date": col("date"),
+        "walk": col("walk"),
+        "note": col("note"),
+        "photo": col("photo"),
+        tr("col_kind", lang): [tr("kind_line" if line else "kind_point", lang)
+                               for line in is_line],
+        "x": x, "y": y,
+        "length_m": np.where(is_line, [shapely.length(g) if line else np.nan
+                                       for g, line in zip(geoms, is_line, strict=True)],
+                             np.nan),
+    })
+    order = np.lexsort((out["finding_id"].astype(str).to_numpy(),
+                        -out["severity"].fillna(0).to_numpy(int),
+                        (out["status"] != "open").to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def quality_table(quality: Mapping, lang: str = "en") -> pd.DataFrame:
@@ -313,11 +429,14 @@ def write_tables(run, folder, *, lang: str = "en") -> list[Path]:
     grid = grid_table(run.grid)
     areas = areas_table(run.areas)
     change = change_table(run.areas_change, run.changes)
+    findings = findings_table(getattr(run, "findings", None), lang)
     sheets = {tr("sheet_grid", lang): grid}
     if areas is not None:
         sheets[tr("sheet_areas", lang)] = areas
     if change is not None:
         sheets[tr("sheet_changes", lang)] = change
+    if findings is not None:
+        sheets[tr("sheet_findings", lang)] = findings
     sheets[tr("sheet_quality", lang)] = quality_table(run.quality or {}, lang)
     sheets[tr("sheet_parameters", lang)] = parameters_table(run.pipeline, lang)
     files = [write_xlsx(folder / "tables.xlsx", sheets), write_csv(folder / "grid.csv", grid)]

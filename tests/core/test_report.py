@@ -313,3 +313,127 @@ def test_cli_report_command(run_dir, tmp_path):
     r = CliRunner().invoke(group, ["report", str(out), "--lang", "da", "--dpi", "50"])
     assert r.exit_code == 0, r.output
     assert "report.pdf (10 pages)" in r.output and "OpenStreetMap" in r.output
+
+
+# ---------------------------------------------------------------------------------------------
+# safety-walk findings
+@pytest.fixture(scope="module")
+def findings_dir(run_dir, tmp_path_factory) -> Path:
+    """The shared run with the demo safety walk's findings added as the run writes them."""
+    import pyogrio
+
+    from geoplan.sources.findings import read_findings
+
+    out = tmp_path_factory.mktemp("findings_run") / "run"
+    shutil.copytree(run_dir, out, ignore=shutil.ignore_patterns("report"))
+    src = out.parent / "demo_findings.gpkg"  # a copy: reading in place may add side files
+    shutil.copy(Path(__file__).parents[2] / "data" / "demo_findings.gpkg", src)
+    crs = pyogrio.read_info(out / "geoplan.gpkg", layer="grid")["crs"]
+    f = read_findings(src).to_crs(crs)
+    cols = ["finding_id", "category", "severity", "date", "status", "note", "photo", "walk",
+            "geometry"]
+    points = f.geometry.geom_type == "Point"
+    pyogrio.write_dataframe(f.loc[points, cols], out / "geoplan.gpkg", layer="findings")
+    pyogrio.write_dataframe(f.loc[~points, cols], out / "geoplan.gpkg", layer="findings_lines")
+    write_report(out, dpi=60)  # the pipeline's language: sv
+    return out
+
+
+def test_findings_map_is_drawn_with_the_category_legend(findings_dir):
+    from matplotlib_scalebar.scalebar import ScaleBar
+    from PIL import Image
+
+    from geoplan.indicators.findings import findings_map_layer
+    from geoplan.outputs.maps import FINDINGS_MAP
+    from geoplan.sources.findings import category_labels
+
+    png = findings_dir / "report" / "maps" / "findings.png"
+    assert png.is_file() and png.with_suffix(".pdf").is_file()
+    _not_blank(np.asarray(Image.open(png).convert("RGB")))
+    run = load_run(findings_dir)
+    fig = map_figure(run, FINDINGS_MAP, lang="sv")
+    legend = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_legend().get_texts()]
+    expected = list(findings_map_layer(run.findings, lang="sv", include_fixed=True)
+                    .attrs["legend"])
+    open_cats = run.findings.loc[run.findings["status"] == "open", "category"].unique()
+    assert legend[:len(expected)] == expected
+    assert {category_labels("sv")[c] for c in open_cats} <= set(expected)
+    assert "åtgärdad" in expected  # fixed findings: grey
+    joined = "\n".join(figure_texts(fig))
+    assert "Synpunkter från trygghetsvandringar" in joined  # title
+    assert "© OpenStreetMap-bidragsgivare" in joined
+    assert "synpunkter från trygghetsvandringar" in joined  # the safety walk as a source
+    assert "gångnät" in legend and "allmän grönyta" in legend  # the context layers
+    assert "N" in figure_texts(fig)
+    assert any(isinstance(a, ScaleBar) for a in fig.axes[0].artists)
+
+
+def test_findings_sentence_and_map_page_in_the_pdf(findings_dir):
+    run = load_run(findings_dir)
+    f = run.findings
+    n_open = int((f["status"] == "open").sum())
+    n_dark = int(((f["status"] == "open") & f["category"].isin(["dark_spot", "broken_lamp"]))
+                 .sum())
+    sentence = (f"{n_open} öppna synpunkter från trygghetsvandringar, varav {n_dark} mörka "
+                "platser eller trasiga lampor.")
+    rep = findings_dir / "report"
+    texts = [t.replace("\n", " ") for t in json.loads(json.dumps(
+        write_report(findings_dir, dpi=40).page_texts))]
+    assert sentence in texts[1]  # key numbers
+    page = next(i for i, t in enumerate(texts) if "Synpunkter från trygghetsvandringar" in t
+                and "Karta" in t)
+    assert sentence in texts[page]
+    assert len(texts) == _gdal_pages(rep / "report.pdf") == 11
+    assert "Synpunkter från trygghetsvandringar: demo_findings" not in texts[-1]  # no file input
+    _not_blank(np.moveaxis(_gdal_render(rep / "report.pdf", page + 1), 0, -1))
+
+
+def test_findings_sheet_in_tables_xlsx(findings_dir):
+    import openpyxl
+
+    run = load_run(findings_dir)
+    wb = openpyxl.load_workbook(findings_dir / "report" / "tables.xlsx")
+    assert wb.sheetnames == ["rutnät", "synpunkter trygghetsvandringar", "datakvalitet",
+                             "metodparametrar"]
+    rows = list(wb["synpunkter trygghetsvandringar"].iter_rows(values_only=True))
+    head = rows[0]
+    assert head[:4] == ("finding_id", "category", "kategori (text)", "severity")
+    assert len(rows) - 1 == len(run.findings)
+    assert sorted(r[0] for r in rows[1:]) == sorted(run.findings["finding_id"])
+    assert rows[1][4] == "open" and "linje" in {r[head.index("ritad som")] for r in rows[1:]}
+
+
+def test_no_findings_map_without_findings(run_dir, tmp_path):
+    from geoplan.errors import InputFileError
+    from geoplan.outputs.maps import FINDINGS_MAP, REPORT_MAPS, write_maps
+    from geoplan.outputs.report import key_number_map
+
+    assert not (run_dir / "report" / "maps" / "findings.png").exists()
+    run = load_run(run_dir)
+    assert run.findings is None
+    assert "findings" not in key_number_map(run, "sv")
+    assert [m.key for m in write_maps(run, tmp_path, specs=REPORT_MAPS, dpi=20)] == [
+        s.key for s in HEADLINE_MAPS]
+    with pytest.raises(InputFileError, match="no safety-walk findings"):
+        map_figure(run, FINDINGS_MAP)
+
+
+def test_scenario_change_table_shows_open_findings(run_dir, tmp_path):
+    from geoplan.outputs.report import change_sentences, change_table_rows
+    from geoplan.outputs.tables import change_table
+
+    out = tmp_path / "scenario"
+    _add_scenario(run_dir, out)
+    # as geoplan scenario run writes it (geoplan.scenario._findings_change_rows)
+    pd.DataFrame([{"scenario": "s", "area_key": "__study_area__", "area_name": "",
+                   "measure": "open_findings", "category": "", "label": "Open findings",
+                   "unit": "findings", "before": 26.0, "after": 23.0, "change": -3.0,
+                   "better": "lower"}]).to_csv(out / "changes.csv", index=False)
+    run = load_run(out)
+    rows = change_table_rows(run, "sv")
+    col = rows[0].index("Öppna synpunkter (trygghetsvandring)")
+    assert [r[col] for r in rows[1:]] == ["—", "26 → 23 (-3)"]
+    assert "Öppna synpunkter (trygghetsvandring): 26 före, 23 efter (-3)." in change_sentences(
+        run, "sv")
+    table = change_table(run.areas_change, run.changes)
+    assert table["open_findings_change"].tolist()[-1] == -3.0

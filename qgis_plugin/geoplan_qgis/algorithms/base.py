@@ -80,18 +80,22 @@ def core_errors_as_processing_exceptions():
     """
     from geoplan.errors import Cancelled, GeoplanError
 
+    # The message is raised from OUTSIDE the except clauses, with no chained exception: a chained
+    # core error keeps its traceback, whose frames hold QGIS feature sources and layers; QGIS
+    # retains the error, so those objects outlive exitQgis() and crash the interpreter at exit.
     try:
         yield
+        return
     except Cancelled:
-        raise QgsProcessingException(tr("cancelled")) from None
+        text = tr("cancelled")
     except GeoplanError as err:
-        raise QgsProcessingException(str(err)) from err
+        text = str(err)
     except ImportError as err:
         from ..deps import check
 
         report = check()
         text = report.message() if not report.ok else f"{type(err).__name__}: {err}"
-        raise QgsProcessingException(text) from err
+    raise QgsProcessingException(text)
 
 
 def source_to_shapely(source: QgsProcessingFeatureSource | None, context):
@@ -234,7 +238,10 @@ def in_python_thread(fn, *args, **kwargs):
     worker.start()
     worker.join()
     if "error" in box:
-        raise box["error"]
+        err = box.pop("error")
+        if isinstance(err, QgsProcessingException):  # its message is all the user needs
+            raise QgsProcessingException(str(err)) from None
+        raise err
     return box.get("result")
 
 

@@ -45,21 +45,26 @@ STAMP="$VENV/.geoplan-installed"
 WANT=$(cat pyproject.toml scripts/build-constraints.txt $(ls requirements.lock 2>/dev/null) | sha256sum | cut -c1-64)
 # shapely, pyproj, pyogrio and rasterio are compiled against Debian's GEOS/PROJ/GDAL, the copies
 # QGIS itself links: a second copy from a binary wheel crashes inside the QGIS executable.
-FROM_SOURCE="shapely,pyproj,pyogrio,rasterio"
-# (no wheel cache: pip keys cached wheels by version, not by the build constraints)
-PIPX=(--no-binary "$FROM_SOURCE" --build-constraint scripts/build-constraints.txt --no-cache-dir)
+# pyproj needs an older Cython to build (scripts/build-constraints.txt); shapely needs a new one.
+# No wheel cache: pip keys cached wheels by version, not by the build constraints.
+LOCK=(); [ -f requirements.lock ] && LOCK=(-c requirements.lock)
+pip_pyproj() {
+    "$VENV/bin/python" -m pip install -q --no-cache-dir --no-binary pyproj \
+        --build-constraint scripts/build-constraints.txt "${LOCK[@]}" "$@" pyproj
+}
+pip_geo() {
+    "$VENV/bin/python" -m pip install -q --no-cache-dir --no-binary shapely,pyogrio,rasterio \
+        "${LOCK[@]}" "$@"
+}
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     log "installing geoplan and its locked dependencies into $VENV"
     "$VENV/bin/python" -m pip install -q --upgrade "pip>=25.3" >/dev/null
-    if [ -f requirements.lock ]; then
-        "$VENV/bin/python" -m pip install -q "${PIPX[@]}" -c requirements.lock -e ".[dev]"
-    else
-        "$VENV/bin/python" -m pip install -q "${PIPX[@]}" -e ".[dev]"
-    fi
+    pip_pyproj
+    pip_geo -e ".[dev]"
     if ! "$VENV/bin/python" scripts/check_system_libs.py >/dev/null; then
         log "rebuilding shapely, pyproj, pyogrio, rasterio against Debian's GEOS/PROJ/GDAL (~3 min)"
-        "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "${PIPX[@]}" \
-            -c requirements.lock shapely pyproj pyogrio rasterio
+        pip_pyproj --force-reinstall --no-deps
+        pip_geo --force-reinstall --no-deps shapely pyogrio rasterio
         "$VENV/bin/python" scripts/check_system_libs.py
     fi
     echo "$WANT" > "$STAMP"

@@ -335,7 +335,8 @@ def findings_dir(run_dir, tmp_path_factory) -> Path:
     points = f.geometry.geom_type == "Point"
     pyogrio.write_dataframe(f.loc[points, cols], out / "geoplan.gpkg", layer="findings")
     pyogrio.write_dataframe(f.loc[~points, cols], out / "geoplan.gpkg", layer="findings_lines")
-    write_report(out, dpi=60)  # the pipeline's language: sv
+    out.joinpath("page_texts.json").write_text(json.dumps(list(write_report(
+        out, dpi=60).page_texts)), encoding="utf-8")  # the pipeline's language: sv
     return out
 
 
@@ -377,15 +378,31 @@ def test_findings_sentence_and_map_page_in_the_pdf(findings_dir):
     sentence = (f"{n_open} öppna synpunkter från trygghetsvandringar, varav {n_dark} mörka "
                 "platser eller trasiga lampor.")
     rep = findings_dir / "report"
-    texts = [t.replace("\n", " ") for t in json.loads(json.dumps(
-        write_report(findings_dir, dpi=40).page_texts))]
+    texts = [t.replace("\n", " ") for t in json.loads(
+        (findings_dir / "page_texts.json").read_text(encoding="utf-8"))]
     assert sentence in texts[1]  # key numbers
-    page = next(i for i, t in enumerate(texts) if "Synpunkter från trygghetsvandringar" in t
-                and "Karta" in t)
-    assert sentence in texts[page]
-    assert len(texts) == _gdal_pages(rep / "report.pdf") == 11
-    assert "Synpunkter från trygghetsvandringar: demo_findings" not in texts[-1]  # no file input
+    page = next(i for i, t in enumerate(texts) if "Karta 7. Synpunkter från trygghetsvandringar"
+                in t)
+    assert sentence in texts[page]  # also under the map
+    assert len(texts) == _gdal_pages(rep / "report.pdf") == 11  # one map page more
     _not_blank(np.moveaxis(_gdal_render(rep / "report.pdf", page + 1), 0, -1))
+
+
+def test_findings_input_is_named_as_a_source(findings_dir):
+    from dataclasses import replace
+
+    from geoplan.outputs.maps import FINDINGS_MAP, source_line
+    from geoplan.outputs.report import source_notes
+
+    run = load_run(findings_dir)
+    prov = dict(run.provenance)
+    prov["inputs"] = {**prov["inputs"], "safety_walk": {"path": "/x/walk.gpkg",
+                                                        "sha256": "ab" * 32}}
+    run = replace(run, provenance=prov)
+    assert "Synpunkter från trygghetsvandringar: walk.gpkg (SHA-256 abab" in "\n".join(
+        source_notes(run, "sv"))
+    line = source_line(run, "da", FINDINGS_MAP)
+    assert "© OpenStreetMap-bidragydere" in line and "tryghedsvandringer (walk.gpkg)" in line
 
 
 def test_findings_sheet_in_tables_xlsx(findings_dir):

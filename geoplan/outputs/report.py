@@ -13,7 +13,8 @@ writes into ``OUT/report/``, every file atomically:
     (:func:`pipeline_from_provenance`).
 ``maps/<indicator>.png`` and ``maps/<indicator>.pdf``
     each headline map (:mod:`geoplan.outputs.maps`) as PNG and vector PDF; a scenario run adds
-    ``<indicator>_before``, ``_after`` and ``_change``.
+    ``<indicator>_before``, ``_after`` and ``_change``; a run with safety-walk findings adds
+    ``findings`` (and a key number, and a findings sheet in ``tables.xlsx``).
 ``tables.xlsx``, ``grid.csv``, ``areas.csv``
     the tables (:mod:`geoplan.outputs.tables`).
 

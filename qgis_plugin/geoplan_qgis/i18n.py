@@ -239,6 +239,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "Unit": {"sv": "Enhet", "da": "Enhed"},
     "Date": {"sv": "Datum", "da": "Dato"},
     "Data sources": {"sv": "Datakällor", "da": "Datakilder"},
+    "+ {n} more changes: see changes.xlsx": {
+        "sv": "+ {n} ändringar till: se changes.xlsx",
+        "da": "+ {n} ændringer mere: se changes.xlsx",
+    },
     "Scenario compared with the baseline": {"sv": "Scenariot jämfört med nuläget",
                                             "da": "Scenariet sammenlignet med udgangspunktet"},
     "Headline indicators of the baseline": {"sv": "Nulägets viktigaste indikatorer",

@@ -268,8 +268,14 @@ def _fmt(v, lang: str) -> str:
         return f"{x:.2f}"
 
 
-def changes_table(path: Path, lang: str, max_rows: int = 12):
-    """``changes.csv`` as (headers, rows of text); numbers formatted for ``lang``."""
+def changes_table(path: Path, lang: str, max_rows: int = 8):
+    """``changes.csv`` as (headers, rows of text); numbers formatted for ``lang``.
+
+    Whole study area, the measures that change (at the precision shown). When more change than
+    fit, every measure that gets WORSE is kept (a council must see the bad news), the rest fill
+    up in the table's order, and a last row says how many more are in changes.xlsx: nothing is
+    dropped silently.
+    """
     import csv
 
     with open(path, newline="", encoding="utf-8") as f:
@@ -278,19 +284,40 @@ def changes_table(path: Path, lang: str, max_rows: int = 12):
         return [], []
     wanted = [c for c in ("area_name", "label", "before", "after", "change", "unit")
               if c in rows[0]]
-    if "area_key" in rows[0]:  # the whole study area first: what the council reads
-        rows = sorted(rows, key=lambda r: r["area_key"] != "__study_area__")
-        changed = [r for r in rows if r["area_key"] == "__study_area__" and _numeric(
-            r.get("change", "")) and abs(float(r["change"])) > 1e-9]
+    if "area_key" in rows[0]:  # the whole study area: what the council reads
+        rows = [r for r in rows if r["area_key"] == "__study_area__"] or rows
+        changed = [r for r in rows if _numeric(r.get("change", ""))
+                   and round(abs(float(r["change"])), 2) > 0]
         rows = changed or rows
     if not wanted:
         wanted = list(rows[0])
+    more = 0
+    if len(rows) > max_rows:
+        worse = [i for i, r in enumerate(rows) if _worse(r)]
+        keep = set(worse[: max_rows - 1])
+        for i in range(len(rows)):
+            if len(keep) >= max_rows - 1:
+                break
+            keep.add(i)
+        more = len(rows) - len(keep)
+        rows = [r for i, r in enumerate(rows) if i in keep]
     headers = [_core_tr(f"sc_{c}", lang, c) if c in ("before", "after", "change") else
                _core_tr({"area_name": "sc_area", "label": "sc_measure"}.get(c, c), lang,
                         tr(c.capitalize(), lang)) for c in wanted]
-    body = [[_fmt(r[c], lang) if _numeric(r[c]) else r[c] for c in wanted]
-            for r in rows[:max_rows]]
+    body = [[_fmt(r[c], lang) if _numeric(r[c]) else r[c] for c in wanted] for r in rows]
+    if more:
+        note = tr("+ {n} more changes: see changes.xlsx", lang).format(n=more)
+        body.append([note] + [""] * (len(wanted) - 1))
     return headers, body
+
+
+def _worse(row: dict) -> bool:
+    """Whether a change-table row reports a change for the worse (by its ``better`` column)."""
+    if not _numeric(row.get("change", "")):
+        return False
+    change = float(row["change"])
+    return (row.get("better") == "higher" and change < 0) or (row.get("better") == "lower"
+                                                            and change > 0)
 
 
 def _numeric(text: str) -> bool:
@@ -368,6 +395,12 @@ def _date_text(run_dir: Path, lang: str) -> str:
 def _title_of(run_dir: Path) -> str:
     import json
 
+    scen = run_dir / "scenario.json"  # a scenario run: its name, not the folder's
+    if scen.is_file():
+        try:
+            return str(json.loads(scen.read_text("utf-8"))["scenario"]["name"])
+        except (KeyError, ValueError, OSError, TypeError):
+            pass
     prov = run_dir / "provenance.json"
     if prov.is_file():
         try:

@@ -100,7 +100,29 @@ def make_edit_layer(kind: str, crs: QgsCoordinateReferenceSystem, name: str | No
             layer.setEditorWidgetSetup(i, QgsEditorWidgetSetup(
                 "ValueMap", {"map": [{label: value} for label, value in options]}))
     layer.setCustomProperty("geoplan/edit_kind", kind)
+    _style_edit_layer(layer)
     return layer
+
+
+#: what the planner draws must stand out from every analysis layer (magenta, thick, on top)
+EDIT_COLOUR = "#d6008f"
+
+
+def _style_edit_layer(layer: QgsVectorLayer) -> None:
+    from qgis.core import QgsFillSymbol, QgsLineSymbol, QgsMarkerSymbol, QgsSingleSymbolRenderer
+
+    geometry = layer.geometryType()
+    kind = getattr(geometry, "name", str(geometry))
+    if "Line" in kind:
+        symbol = QgsLineSymbol.createSimple({"color": EDIT_COLOUR, "width": "1.6",
+                                             "capstyle": "round"})
+    elif "Point" in kind:
+        symbol = QgsMarkerSymbol.createSimple({"name": "star", "color": EDIT_COLOUR,
+                                               "outline_color": "white", "size": "4.5"})
+    else:
+        symbol = QgsFillSymbol.createSimple({"color": "214,0,143,70", "outline_color": EDIT_COLOUR,
+                                             "outline_width": "0.9"})
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
 
 
 def _choices(fname: str) -> list[tuple[str, str]]:

@@ -338,6 +338,8 @@ class ScenarioDock(QDockWidget):
             return
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
+        # what changes first (the whole study area before the areas), then what stays the same
+        rows.sort(key=lambda r: (not _changes(r), r.get("area_key") != "__study_area__"))
         columns = list(rows[0]) if rows else []
         shown = [c for c in TABLE_COLUMNS if c in columns] or columns
         self.table.setColumnCount(len(shown))
@@ -431,3 +433,11 @@ def _pretty(value: str) -> str:
 def _last_error(log: str) -> str:
     lines = [ln for ln in log.strip().splitlines() if ln.strip()]
     return lines[-1] if lines else tr("see the log panel")
+
+
+def _changes(row: dict) -> bool:
+    """Whether a change-table row changes at the precision the panel shows (2 decimals)."""
+    try:
+        return round(abs(float(row.get("change", ""))), 2) > 0
+    except (TypeError, ValueError):
+        return False

@@ -147,8 +147,7 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
     from .grid import make_grid
     from .layers import compute_layers
     from .network import build_walk_network
-    from .run import compute_population
-    from .sources.lamps import combine_lamps, read_lamp_register
+    from .run import compute_population, pipeline_lamps
     from .sources.osm import read_osm
 
     t0 = time.perf_counter()
@@ -156,13 +155,7 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
     part = shapely.from_wkb(part_wkb)
     data = read_osm(cfg.osm, area=gpd.GeoSeries([part], crs=crs), crs=crs,
                     buffer_m=net_buffer_m, default_levels=cfg.population.default_levels)
-    lamps = data.lamps
-    if cfg.lamps is not None:
-        reg = read_lamp_register(cfg.lamps.path, crs=cfg.lamps.crs, to_crs=data.crs,
-                                 x_col=cfg.lamps.x_col, y_col=cfg.lamps.y_col,
-                                 id_col=cfg.lamps.id_col)
-        lamps = combine_lamps(data.lamps, reg, mode=cfg.lamps.mode,
-                              same_lamp_m=cfg.lamps.same_lamp_m, area=data.area)
+    lamps = pipeline_lamps(cfg, data)
     net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps)
     cells = make_grid(data.area, data.crs, cfg.grid)
     cells = compute_population(cfg, cells, data)

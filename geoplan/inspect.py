@@ -17,12 +17,10 @@ import numpy as np
 import shapely
 
 from .i18n import fmt, fmt_pct, tr
-from .network import build_walk_network
-from .progress import Progress, scaled
+from .network import read_walk_network
+from .progress import Progress
 from .sources import osm_tags as T
 from .sources.area import AreaLike
-from .sources.lamps import combine_lamps, read_lamp_register
-from .sources.osm import read_osm
 from .types import LightingRule, OsmData, WalkNetwork
 
 __all__ = ["InspectSummary", "inspect_osm", "summarize"]
@@ -220,12 +218,9 @@ def inspect_osm(
     progress
         Progress sink (may cancel).
     """
-    data = read_osm(path, area=area, crs=crs, progress=scaled(progress, 0.0, 0.5))
-    lamps = data.lamps
-    if lamps_file is not None:
-        reg = read_lamp_register(lamps_file, crs=lamps_crs, to_crs=data.crs)
-        lamps = combine_lamps(data.lamps, reg, mode=lamps_mode, area=data.area)
-    net = build_walk_network(data, lighting=lighting, lamps=lamps, progress=scaled(progress, 0.5, 0.95))
+    data, lamps, net = read_walk_network(path, area=area, crs=crs, lamps_file=lamps_file,
+                                         lamps_crs=lamps_crs, lamps_mode=lamps_mode,
+                                         lighting=lighting, progress=progress)
     s = summarize(data, net, lamps)
     if progress is not None:
         progress.report(1.0, "done")

@@ -29,7 +29,7 @@ from .progress import Progress, report
 from .sources import osm_tags as T
 from .types import LightingRule, OsmData, WalkNetwork
 
-__all__ = ["build_walk_network", "classify_lighting", "lamp_share"]
+__all__ = ["build_walk_network", "classify_lighting", "lamp_share", "read_walk_network"]
 
 _DIFFER = ("lit_tag", "highway", "tunnel", "bridge")
 _EDGE_ATTRS = ("highway", "name", "lit_tag", "tunnel", "bridge", "surface", "width", "foot")
@@ -214,3 +214,31 @@ def build_walk_network(
     node_gdf.index.name = "node"
     report(progress, 1.0, "walk network built")
     return WalkNetwork(nodes=node_gdf, edges=out.reset_index(drop=True), crs=data.crs)
+
+
+def read_walk_network(
+    path,
+    *,
+    area=None,
+    crs=None,
+    lamps_file=None,
+    lamps_crs=None,
+    lamps_mode: str = "augment",
+    lighting: LightingRule | None = None,
+    progress: Progress | None = None,
+):
+    """Read an OSM extract and build its walk network: ``(data, lamps, network)``.
+
+    The steps of ``geoplan inspect`` and of the QGIS algorithm *Build walk network*:
+    :func:`geoplan.sources.osm.read_osm`, the lamps (:func:`geoplan.sources.lamps.study_lamps`,
+    with ``lamps_file`` as register) and :func:`build_walk_network`.
+    """
+    from .progress import scaled
+    from .sources.lamps import study_lamps
+    from .sources.osm import read_osm
+
+    data = read_osm(path, area=area, crs=crs, progress=scaled(progress, 0.0, 0.5))
+    lamps = study_lamps(data, lamps_file, crs=lamps_crs, mode=lamps_mode)
+    net = build_walk_network(data, lighting=lighting, lamps=lamps,
+                             progress=scaled(progress, 0.5, 0.95))
+    return data, lamps, net

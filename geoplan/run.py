@@ -54,7 +54,7 @@ from .outputs.atomic import check_writable_dir, staged_folder, write_text
 from .pipeline import PipelineConfig
 from .progress import Progress, report, scaled
 from .sources.area import read_area
-from .sources.lamps import combine_lamps, read_lamp_register
+from .sources.lamps import study_lamps
 from .sources.osm import read_osm
 
 __all__ = ["RunResult", "compute_population", "grid_columns", "run_pipeline", "study_inputs"]
@@ -105,18 +105,22 @@ def compute_population(cfg: PipelineConfig, cells: gpd.GeoDataFrame, data, progr
     raise ConfigError(f"[population] source {pop.source!r} is not known")
 
 
+def pipeline_lamps(cfg: PipelineConfig, data):
+    """The study's street lamps: OSM's, merged with the pipeline's ``[lamps]`` register."""
+    reg = cfg.lamps
+    if reg is None:
+        return data.lamps
+    return study_lamps(data, reg.path, crs=reg.crs, mode=reg.mode, x_col=reg.x_col,
+                       y_col=reg.y_col, id_col=reg.id_col, same_lamp_m=reg.same_lamp_m)
+
+
 def study_inputs(cfg: PipelineConfig, progress: Progress | None = None):
     """Read OSM, lamps, network, grid and population: ``(data, lamps, network, cells)``."""
     area = read_area(cfg.study_area, layer=cfg.area_layer)
     data = read_osm(cfg.osm, area=area, crs=cfg.crs, buffer_m=cfg.buffer_m,
                     default_levels=cfg.population.default_levels,
                     progress=scaled(progress, 0.0, 0.5))
-    lamps = data.lamps
-    if cfg.lamps is not None:
-        reg = read_lamp_register(cfg.lamps.path, crs=cfg.lamps.crs, to_crs=data.crs,
-                                 x_col=cfg.lamps.x_col, y_col=cfg.lamps.y_col, id_col=cfg.lamps.id_col)
-        lamps = combine_lamps(data.lamps, reg, mode=cfg.lamps.mode, same_lamp_m=cfg.lamps.same_lamp_m,
-                              area=data.area)
+    lamps = pipeline_lamps(cfg, data)
     net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps,
                              progress=scaled(progress, 0.5, 0.8))
     report(progress, 0.8, "grid and population")
@@ -145,7 +149,7 @@ def grid_columns(grid: pd.DataFrame) -> list[str]:
             and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
 
 
-def _finite(df: pd.DataFrame) -> pd.DataFrame:
+def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
     """``±inf`` (no destination reachable) -> NaN (NULL in the GeoPackage, nodata in GeoTIFF)."""
     out = df.copy()
     for c in out.columns:
@@ -232,7 +236,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
 
     quality = summarize(data, net, lamps)
     gpkg_layers = {
-        "grid": _finite(layers.grid.reset_index()),
+        "grid": finite_or_null(layers.grid.reset_index()),
         "network": layers.network,
         "destinations": layers.destinations,
         "green": layers.green,
@@ -241,7 +245,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     }
     styles = _styles(layers, cfg.lang)
     if layers.areas is not None:
-        gpkg_layers["areas"] = _finite(layers.areas)
+        gpkg_layers["areas"] = finite_or_null(layers.areas)
     if layers.findings is not None:
         from .sources.findings import findings_form_qml
 
@@ -263,7 +267,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         if "tif" in cfg.formats:
             from .outputs.raster import write_grid_tif
 
-            write_grid_tif(stage / "grid.tif", _finite(layers.grid), grid_columns(layers.grid),
+            write_grid_tif(stage / "grid.tif", finite_or_null(layers.grid), grid_columns(layers.grid),
                            int(cfg.grid.cell_size_m))
             names.append("grid.tif")
         if "report" in cfg.formats:

@@ -1622,12 +1622,6 @@ def _change_styles(grid_change, areas_change, after: Layers, before: Layers, lan
     return styles
 
 
-def _finite(df: pd.DataFrame) -> pd.DataFrame:
-    from .run import _finite as finite
-
-    return finite(df)
-
-
 def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "en") -> None:
     """The change table as a formatted spreadsheet (one sheet, labels first)."""
     import xlsxwriter
@@ -1674,6 +1668,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     """
     from .outputs.atomic import check_writable_dir, staged_folder, write_text
     from .outputs.gpkg import write_gpkg
+    from .run import finite_or_null
 
     lang = lang or cfg.lang
     out = Path(out_dir)
@@ -1696,7 +1691,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
                            inputs=applied.inputs, lang=lang)
     network = after.network.assign(edit=edit_labels(applied), parent_edge=applied.edge_parent)
     layers = {
-        "grid": _finite(after.grid.reset_index()),
+        "grid": finite_or_null(after.grid.reset_index()),
         "grid_change": grid_change,
         "areas_change": areas_change,
         "changes": changes,

@@ -23,7 +23,7 @@ import pandas as pd
 from ..crs import check_coordinates_fit_crs
 from ..errors import ConfigError, InputFileError
 
-__all__ = ["combine_lamps", "read_lamp_register"]
+__all__ = ["combine_lamps", "read_lamp_register", "study_lamps"]
 
 _XY_NAMES = (("x", "y"), ("lon", "lat"), ("longitude", "latitude"), ("lng", "lat"),
              ("easting", "northing"), ("e", "n"), ("ost", "nord"), ("x_coord", "y_coord"))
@@ -147,3 +147,27 @@ def combine_lamps(
     dup = d.index[d["_d"].notna()].unique()
     new = register.drop(index=dup)
     return gpd.GeoDataFrame(pd.concat([osm_lamps, new], ignore_index=True), crs=osm_lamps.crs)
+
+
+def study_lamps(
+    data, register=None, *, crs=None, mode: str = "augment", x_col: str | None = None,
+    y_col: str | None = None, id_col: str | None = None, same_lamp_m: float = 3.0,
+) -> gpd.GeoDataFrame:
+    """The street lamps of a study: ``data.lamps`` (OSM), merged with a register when given.
+
+    Parameters
+    ----------
+    data
+        :class:`geoplan.types.OsmData` of the study (its CRS and area are used).
+    register
+        Path of a lamp register (see :func:`read_lamp_register`), or None for OSM lamps only.
+    crs, x_col, y_col, id_col
+        As for :func:`read_lamp_register`.
+    mode, same_lamp_m
+        As for :func:`combine_lamps`.
+    """
+    if register is None:
+        return data.lamps
+    reg = read_lamp_register(register, crs=crs, to_crs=data.crs, x_col=x_col, y_col=y_col,
+                             id_col=id_col)
+    return combine_lamps(data.lamps, reg, mode=mode, same_lamp_m=same_lamp_m, area=data.area)

@@ -572,22 +572,16 @@ def export_layout(layout: QgsLayout, pdf=None, png=None, *, dpi: float = 150.0) 
 
     exporter = QgsLayoutExporter(layout)
     written = []
-    if pdf:
-        Path(pdf).parent.mkdir(parents=True, exist_ok=True)
-        settings = QgsLayoutExporter.PdfExportSettings()
+    jobs = ((pdf, QgsLayoutExporter.PdfExportSettings, exporter.exportToPdf),
+            (png, QgsLayoutExporter.ImageExportSettings, exporter.exportToImage))
+    for path, make_settings, export in jobs:
+        if not path:
+            continue
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        settings = make_settings()
         settings.dpi = dpi
-        result = exporter.exportToPdf(str(pdf), settings)
-        if result != QgsLayoutExporter.ExportResult.Success:
+        if export(str(path), settings) != QgsLayoutExporter.ExportResult.Success:
             raise InputFileError(tr("Could not write {path} ({error}): choose a folder you can "
-                                    "write to.").format(path=pdf, error=exporter.errorMessage()))
-        written.append(Path(pdf))
-    if png:
-        Path(png).parent.mkdir(parents=True, exist_ok=True)
-        settings = QgsLayoutExporter.ImageExportSettings()
-        settings.dpi = dpi
-        result = exporter.exportToImage(str(png), settings)
-        if result != QgsLayoutExporter.ExportResult.Success:
-            raise InputFileError(tr("Could not write {path} ({error}): choose a folder you can "
-                                    "write to.").format(path=png, error=exporter.errorMessage()))
-        written.append(Path(png))
+                                    "write to.").format(path=path, error=exporter.errorMessage()))
+        written.append(Path(path))
     return written

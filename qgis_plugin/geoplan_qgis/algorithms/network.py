@@ -39,17 +39,10 @@ LAMP_FILTER = " (*.gpkg *.geojson *.json *.shp *.csv *.txt)"
 def walk_network(path, *, area=None, crs=None, lamps_file=None, lamps_crs=None,
                  lamps_mode="augment", progress=None):
     """The core's walk network for ``path`` inside ``area`` (the steps of ``geoplan inspect``)."""
-    from geoplan.network import build_walk_network
-    from geoplan.progress import scaled
-    from geoplan.sources.lamps import combine_lamps, read_lamp_register
-    from geoplan.sources.osm import read_osm
+    from geoplan.network import read_walk_network
 
-    data = read_osm(path, area=area, crs=crs, progress=scaled(progress, 0.0, 0.5))
-    lamps = data.lamps
-    if lamps_file:
-        register = read_lamp_register(lamps_file, crs=lamps_crs, to_crs=data.crs)
-        lamps = combine_lamps(data.lamps, register, mode=lamps_mode, area=data.area)
-    return build_walk_network(data, lamps=lamps, progress=scaled(progress, 0.5, 0.95))
+    return read_walk_network(path, area=area, crs=crs, lamps_file=lamps_file or None,
+                             lamps_crs=lamps_crs, lamps_mode=lamps_mode, progress=progress)[2]
 
 
 class NetworkAlgorithm(GeoplanAlgorithm):

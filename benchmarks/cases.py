@@ -8,7 +8,7 @@ Cases
 -----
 ``layers``     compute_layers (all layers, day and night) on ``--input`` = ``helsinki`` or
                ``synth:<nodes>``; ``--frac`` keeps that share of the grid cells (origins curve).
-``scenario``   a one-edit scenario with ``geoplan.scenario`` when that module exists.
+``scenario``   a one-edit scenario with ``geoplan.scenario.core`` when that module exists.
 ``reference``  the targets on the reference graph (``/work/shared/bench/reference_graph.py``):
                nearest-of-500 with lit share, within-800 m, one new edge and one densified cell
                recomputed exactly (bounded searches), and peak memory.
@@ -73,7 +73,7 @@ def row(case: str, inp: str, ts: list[float], note: str = "", **extra) -> dict:
 def load_input(name: str):
     """``(data, network, cells, spec, sizes)`` for ``helsinki`` or ``synth:<nodes>``."""
     if name == "helsinki":
-        from geoplan.demo import demo_extract
+        from geoplan.datasets import demo_extract
         from geoplan.grid import GridSpec, make_grid
         from geoplan.network import build_walk_network
         from geoplan.population import population_from_buildings
@@ -102,7 +102,7 @@ def load_input(name: str):
 def case_layers(args) -> list[dict]:
     import numpy as np
 
-    from geoplan.layers import compute_layers
+    from geoplan.study import compute_layers
 
     data, net, cells, spec, sizes = load_input(args.input)
     if args.frac < 1.0:
@@ -122,7 +122,7 @@ def case_profile(args) -> list[dict]:
     import io
     import pstats
 
-    from geoplan.layers import compute_layers
+    from geoplan.study import compute_layers
 
     data, net, cells, spec, sizes = load_input(args.input)
     prof = cProfile.Profile()
@@ -169,8 +169,8 @@ def _shortcut(net):
 def case_scenario(args) -> list[dict]:
     import importlib.util
 
-    name = "one-edit scenario (geoplan.scenario)"
-    if importlib.util.find_spec("geoplan.scenario") is None:
+    name = "one-edit scenario (geoplan.scenario.core)"
+    if importlib.util.find_spec("geoplan.scenario.core") is None:
         return [{"case": name, "input": args.input, "runs": 0, "median_s": None, "min_s": None,
                  "times_s": [], "peak_rss_mb": round(peak_rss_mb(), 1),
                  "note": "geoplan/scenario.py does not exist in this tree at run time: not "

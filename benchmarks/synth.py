@@ -1,7 +1,7 @@
 """Synthetic municipality-like inputs for the benchmarks (no OSM download).
 
 :func:`municipality` builds, for a target number of walk-network nodes, everything
-:func:`geoplan.layers.compute_layers` needs — an :class:`~geoplan.types.OsmData`, a
+:func:`geoplan.study.compute_layers` needs — an :class:`~geoplan.types.OsmData`, a
 :class:`~geoplan.types.WalkNetwork` and a 100 m grid with population — in SWEREF99 TM.
 
 The network follows ``/work/shared/bench/reference_graph.py``: a jittered square grid of nodes

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geoplan.demo import demo_extract
+from geoplan.datasets import demo_extract
 from geoplan.indicators.safety import node_degree
 from geoplan.network import build_walk_network
 from geoplan.sources.findings import read_findings, write_findings

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import shapely
 
-from geoplan.scenario_io import write_scenario
+from geoplan.scenario.io import write_scenario
 from geoplan.types import Densify, Lighting, NewPath, Scenario
 
 OUT = Path(__file__).resolve().parent / "demo_scenario.gpkg"
@@ -72,16 +72,16 @@ def main(argv: list[str]) -> int:
     write_scenario(demo_scenario(), OUT)
     print(f"written: {OUT}")
     if "--check" in argv:
-        from geoplan.demo import DEMO_PIPELINE
-        from geoplan.pipeline import parse_pipeline
-        from geoplan.scenario import (
+        from geoplan.config.model import parse_pipeline
+        from geoplan.datasets import DEMO_PIPELINE
+        from geoplan.scenario.core import (
             apply_scenario,
             change_table,
             prepare_baseline,
             recompute,
             study_from_pipeline,
         )
-        from geoplan.scenario_io import read_scenario
+        from geoplan.scenario.io import read_scenario
 
         cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")
         base = prepare_baseline(study_from_pipeline(cfg))

@@ -58,7 +58,7 @@ def __getattr__(name: str):
 
         return choose_crs
     if name == "demo_extract":
-        from .demo import demo_extract
+        from .datasets import demo_extract
 
         return demo_extract
     raise AttributeError(f"module 'geoplan' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from geoplan.demo import demo_extract
+>>> from geoplan.datasets import demo_extract
 >>> s = inspect_osm(demo_extract())
 >>> s.crs_epsg, s.lamps_osm
 (3067, 586)

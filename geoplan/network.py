@@ -7,7 +7,7 @@ edge by :class:`geoplan.types.LightingRule`.
 
 Example
 -------
->>> from geoplan.demo import demo_extract
+>>> from geoplan.datasets import demo_extract
 >>> from geoplan.sources.osm import read_osm
 >>> net = build_walk_network(read_osm(demo_extract()))
 >>> sorted(net.edges["lit"].unique())

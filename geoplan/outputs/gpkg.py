@@ -63,10 +63,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..errors import ConfigError, CRSError
 from ..i18n import fmt
 from ..i18n import tr as _i18n_tr
-from .atomic import atomic_path
 
 __all__ = [
     "ATTRIBUTION",

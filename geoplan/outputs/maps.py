@@ -18,8 +18,8 @@ backend, no display needed).
 Example
 -------
 >>> import tempfile, pathlib
->>> from geoplan.pipeline import parse_pipeline
->>> from geoplan.run import run_pipeline
+>>> from geoplan.config.model import parse_pipeline
+>>> from geoplan.runs.pipeline import run_pipeline
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)
 >>> _ = run_pipeline(cfg, out)
@@ -42,10 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..errors import InputFileError
 from ..i18n import fmt, fmt_pct, register_texts, tr
 from ..progress import Progress, report
-from .atomic import atomic_path
 from .gpkg import TEXTS as GPKG_TEXTS
 from .gpkg import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 

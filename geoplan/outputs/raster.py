@@ -29,8 +29,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..errors import ConfigError, CRSError
-from .atomic import atomic_path
 
 __all__ = ["column_unit", "write_grid_tif"]
 

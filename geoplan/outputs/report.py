@@ -24,8 +24,8 @@ Every text exists in English, Swedish and Danish and numbers are written for the
 Example
 -------
 >>> import tempfile, pathlib
->>> from geoplan.pipeline import parse_pipeline
->>> from geoplan.run import run_pipeline
+>>> from geoplan.config.model import parse_pipeline
+>>> from geoplan.runs.pipeline import run_pipeline
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)
 >>> _ = run_pipeline(cfg, out)
@@ -46,9 +46,9 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path, ensure_writable_dir, staged_folder
 from ..i18n import fmt, fmt_pct, register_texts, tr
 from ..progress import Progress, report, scaled
-from .atomic import atomic_path, ensure_writable_dir, staged_folder
 from .maps import (
     MapFile,
     RunData,
@@ -880,11 +880,11 @@ def source_notes(run: RunData, lang: str = "en") -> list[str]:
 # provenance
 # --------------------------------------------------------------------------------------------
 def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None = None):
-    """The :class:`~geoplan.pipeline.PipelineConfig` a run's ``provenance.json`` records.
+    """The :class:`~geoplan.config.model.PipelineConfig` a run's ``provenance.json`` records.
 
     The recorded pipeline (every parameter, defaults filled in, paths absolute) is written back
-    as TOML with :func:`geoplan.pipeline.dump_pipeline` and parsed with
-    :func:`geoplan.pipeline.parse_pipeline`, so running it repeats the run.
+    as TOML with :func:`geoplan.config.model.dump_pipeline` and parsed with
+    :func:`geoplan.config.model.parse_pipeline`, so running it repeats the run.
 
     Parameters
     ----------
@@ -895,13 +895,13 @@ def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None 
 
     Examples
     --------
-    >>> from geoplan.pipeline import parse_pipeline
+    >>> from geoplan.config.model import parse_pipeline
     >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', Path("."))
     >>> pipeline_from_provenance({"pipeline": cfg.to_dict()}) == cfg
     True
     """
+    from ..config.model import dump_pipeline, parse_pipeline
     from ..errors import InputFileError
-    from ..pipeline import dump_pipeline, parse_pipeline
 
     d = provenance.get("pipeline") if isinstance(provenance, dict) else None
     if not isinstance(d, dict):
@@ -1160,7 +1160,7 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     tr("attribution", lang)  # validates lang
     folder = ensure_writable_dir(Path(out_dir) / "report")
     report(progress, 0.0, "report: maps")
-    # each folder is replaced as a set (geoplan.outputs.atomic.staged_folder): maps first, as
+    # each folder is replaced as a set (geoplan.atomic.staged_folder): maps first, as
     # the PDF embeds them
     with staged_folder(folder / "maps") as stage:
         staged = write_maps(run, stage, lang=lang, dpi=dpi,

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_path
 from ..i18n import register_texts, tr
-from .atomic import atomic_path
 
 __all__ = [
     "areas_table",

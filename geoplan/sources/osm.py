@@ -9,7 +9,7 @@ straight segment ever bridges a gap.
 
 Example
 -------
->>> from geoplan.demo import demo_extract
+>>> from geoplan.datasets import demo_extract
 >>> data = read_osm(demo_extract())
 >>> data.crs.to_epsg(), len(data.lamps)
 (3067, 586)

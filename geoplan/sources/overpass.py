@@ -13,8 +13,8 @@ import os
 from collections import OrderedDict
 from pathlib import Path
 
+from ..atomic import atomic_path
 from ..errors import GeoplanError, InputFileError
-from ..outputs.atomic import atomic_path
 from . import osm_tags as T
 
 __all__ = ["default_cache_dir", "download_osm", "overpass_json_to_pbf", "overpass_query"]

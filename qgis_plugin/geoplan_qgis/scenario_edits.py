@@ -1,7 +1,7 @@
 """Scenario edits drawn in QGIS <-> the core's scenario value objects (:mod:`geoplan.types`).
 
 One scratch (memory) layer per kind of edit, named and shaped like the layers of a scenario
-GeoPackage (:mod:`geoplan.scenario_io`), with the attributes of the core's schema:
+GeoPackage (:mod:`geoplan.scenario.io`), with the attributes of the core's schema:
 
 ================  ========  =====================================================================
 kind (= layer)    geometry  fields (default)

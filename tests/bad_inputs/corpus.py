@@ -59,7 +59,7 @@ def load_cases() -> list[Case]:
 
 
 def _helsinki() -> Path:
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
 
     return demo_extract()
 

@@ -2,7 +2,7 @@
 exit code 2, no traceback, and changes nothing: no new, changed or removed file in the output
 folder (which holds a previous result) and every input byte for byte the same.
 
-All cases run in-process through ``geoplan.cli.main`` (what the ``geoplan`` script calls); the
+All cases run in-process through ``geoplan.cli.main.main`` (what the ``geoplan`` script calls); the
 ones marked ``subprocess = true`` also run as real processes, in parallel, where stderr must be
 the error alone (no warning, no progress bar, no traceback).
 """
@@ -29,7 +29,7 @@ GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
 
 
 def _scenario_missing() -> bool:
-    return importlib.util.find_spec("geoplan.scenario") is None
+    return importlib.util.find_spec("geoplan.scenario.core") is None
 
 
 def test_manifest_is_complete():
@@ -60,7 +60,7 @@ def _check_message(err: str, case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case, tmp_path, monkeypatch, capsys):
-    from geoplan.cli import main
+    from geoplan.cli.main import main
 
     if case.xfail and _scenario_missing():
         pytest.xfail(case.xfail)

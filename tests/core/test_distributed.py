@@ -1,7 +1,7 @@
 """run_many on Dask: partitions of the Helsinki demo equal one run over the whole area.
 
 The demo extract (about 1.1 x 1.7 km) is split into 4 strips south to north. Walking distances
-are set small (150 m) so that each partition (its area + the buffer of geoplan.distributed) really is a
+are set small (150 m) so that each partition (its area + the buffer of geoplan.runs.many) really is a
 part of the extract and partition edges run through the middle of the study area. Every cell
 whose square lies inside the whole study area must then have the same values as in one
 single-process run over the whole area: counts, gravity, green, night and safety columns
@@ -22,14 +22,14 @@ import shapely
 
 pytest.importorskip("distributed")
 
-from geoplan.distributed import (  # noqa: E402
+from geoplan.config.model import parse_pipeline  # noqa: E402
+from geoplan.indicators.safety import safety_index  # noqa: E402
+from geoplan.runs.many import (  # noqa: E402
     _compute_partition,
     partition_buffers,
     run_many,
     split_area,
 )
-from geoplan.indicators.safety import safety_index  # noqa: E402
-from geoplan.pipeline import parse_pipeline  # noqa: E402
 
 PIPELINE = """
 [input]
@@ -54,7 +54,7 @@ def cfg():
 
 @pytest.fixture(scope="module")
 def whole(cfg):
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
     from geoplan.sources.osm import read_osm
 
     data = read_osm(demo_extract())

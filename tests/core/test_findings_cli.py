@@ -8,7 +8,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-import geoplan.cli_findings as cli_findings
+import geoplan.cli.findings as cli_findings
 from geoplan import cli as main_cli
 from geoplan.sources.findings import read_findings
 
@@ -18,7 +18,7 @@ DEMO_CSV = ROOT / "data" / "demo_findings.csv"
 
 @pytest.fixture
 def geoplan_main(monkeypatch):
-    """``geoplan.cli.main`` with the safety-walk group registered (restored afterwards)."""
+    """``geoplan.cli.main.main`` with the safety-walk group registered (restored afterwards)."""
     monkeypatch.setattr(main_cli.cli, "commands", dict(main_cli.cli.commands))
     cli_findings.register(main_cli.cli)
     return main_cli.main

@@ -9,10 +9,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geoplan.pipeline import parse_pipeline
-from geoplan.run import run_pipeline
-from geoplan.scenario import run_scenario
-from geoplan.scenario_io import read_scenario
+from geoplan.config.model import parse_pipeline
+from geoplan.runs.pipeline import run_pipeline
+from geoplan.scenario.core import run_scenario
+from geoplan.scenario.io import read_scenario
 from geoplan.types import Lighting
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_run_counts_findings_and_weight_is_optional(tmp_path, findings_csv):
     cell = plain.index[plain["findings_open_dark_spot"] > 0]
     assert len(cell) == 1
     # weight 0: the index is the one without findings; weight > 0: the finding's cell drops
-    from geoplan.pipeline import parse_pipeline as pp
+    from geoplan.config.model import parse_pipeline as pp
 
     base = run_pipeline(pp('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n', tmp_path),
                         tmp_path / "c").layers.grid

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geoplan.config.model import parse_pipeline
 from geoplan.outputs.maps import (
     HEADLINE_MAPS,
     figure_texts,
@@ -26,8 +27,7 @@ from geoplan.outputs.maps import (
     map_figure,
 )
 from geoplan.outputs.report import pipeline_from_provenance, write_report
-from geoplan.pipeline import parse_pipeline
-from geoplan.run import run_pipeline
+from geoplan.runs.pipeline import run_pipeline
 
 PIPELINE = """
 [input]
@@ -289,7 +289,7 @@ def test_missing_run_is_a_clear_error(tmp_path):
     import click
     from click.testing import CliRunner
 
-    from geoplan.cli_report import register
+    from geoplan.cli.report import register
     from geoplan.errors import InputFileError
 
     with pytest.raises(InputFileError, match="no geoplan.gpkg"):
@@ -304,7 +304,7 @@ def test_cli_report_command(run_dir, tmp_path):
     import click
     from click.testing import CliRunner
 
-    from geoplan.cli_report import register
+    from geoplan.cli.report import register
 
     out = tmp_path / "run"
     shutil.copytree(run_dir, out, ignore=shutil.ignore_patterns("report"))
@@ -441,7 +441,7 @@ def test_scenario_change_table_shows_open_findings(run_dir, tmp_path):
 
     out = tmp_path / "scenario"
     _add_scenario(run_dir, out)
-    # as geoplan scenario run writes it (geoplan.scenario._findings_change_rows)
+    # as geoplan scenario run writes it (geoplan.scenario.core._findings_change_rows)
     pd.DataFrame([{"scenario": "s", "area_key": "__study_area__", "area_name": "",
                    "measure": "open_findings", "category": "", "label": "Open findings",
                    "unit": "findings", "before": 26.0, "after": 23.0, "change": -3.0,

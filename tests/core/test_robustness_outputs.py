@@ -18,8 +18,7 @@ import pyogrio
 import pytest
 import rasterio
 
-from geoplan.errors import InputFileError
-from geoplan.outputs.atomic import (
+from geoplan.atomic import (
     TEMP_PREFIX,
     atomic_path,
     check_writable_dir,
@@ -28,8 +27,9 @@ from geoplan.outputs.atomic import (
     staged_folder,
     write_text,
 )
-from geoplan.pipeline import load_pipeline
-from geoplan.run import run_pipeline
+from geoplan.config.model import load_pipeline
+from geoplan.errors import InputFileError
+from geoplan.runs.pipeline import run_pipeline
 
 GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
 SMALL = """
@@ -169,7 +169,7 @@ def test_killed_commit_is_finished_by_the_next_writer(tmp_path):
 def test_uncommitted_leftovers_of_dead_runs_are_removed_live_ones_kept(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    host = __import__("geoplan.outputs.atomic", fromlist=["_HOST"])._HOST
+    host = __import__("geoplan.atomic", fromlist=["_HOST"])._HOST
     stale = tmp_path / f"{TEMP_PREFIX}{dead.pid}@{host}-0011-geoplan.gpkg"
     stale_dir = tmp_path / f"{TEMP_PREFIX}{dead.pid}@{host}-0012.d"
     live = tmp_path / f"{TEMP_PREFIX}{os.getpid()}@{host}-0013-grid.tif"

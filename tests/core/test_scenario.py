@@ -14,7 +14,7 @@ import shapely
 from click.testing import CliRunner
 
 from geoplan.errors import ConfigError, GeoplanError
-from geoplan.scenario import (
+from geoplan.scenario.core import (
     apply_scenario,
     change_layers,
     change_table,
@@ -24,7 +24,7 @@ from geoplan.scenario import (
     recompute,
     study_from_pipeline,
 )
-from geoplan.scenario_io import read_scenario, write_scenario
+from geoplan.scenario.io import read_scenario, write_scenario
 from geoplan.types import Densify, Lighting, NewDestination, NewGreen, NewPath, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,8 +134,8 @@ def test_densify_moves_population_not_distances():
 # ------------------------------------------------------------------------------ the demo
 @pytest.fixture(scope="module")
 def demo_base():
-    from geoplan.demo import DEMO_PIPELINE
-    from geoplan.pipeline import parse_pipeline
+    from geoplan.config.model import parse_pipeline
+    from geoplan.datasets import DEMO_PIPELINE
 
     cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")
     return cfg, prepare_baseline(study_from_pipeline(cfg))
@@ -219,8 +219,8 @@ def test_no_edits_gives_the_baseline_back_bit_for_bit(demo_base):
 
 
 def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
-    from geoplan.cli_scenario import register
-    from geoplan.scenario import run_scenario
+    from geoplan.cli.scenario import register
+    from geoplan.scenario.core import run_scenario
 
     cfg, base = demo_base
     s1 = read_scenario(ROOT / "data" / "demo_scenario.gpkg")

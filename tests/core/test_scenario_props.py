@@ -17,7 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 from geoplan.errors import GeoplanError
 from geoplan.grid import GridSpec, make_grid
 from geoplan.routing import build_routing_graph
-from geoplan.scenario import StudyInputs, apply_scenario, prepare_baseline, recompute
+from geoplan.scenario.core import StudyInputs, apply_scenario, prepare_baseline, recompute
 from geoplan.types import AccessSpec, Densify, Lighting, NewPath, OsmData, Scenario, WalkNetwork
 
 CRS = "EPSG:3006"
@@ -107,7 +107,7 @@ def test_adding_a_path_never_lengthens_a_shortest_distance(base, a, b, lit):
     # or a shop, which then moves onto it: geoplan attaches points to their nearest path)
     from geoplan.indicators.access import attach_destinations
     from geoplan.routing import attach_points
-    from geoplan.scenario import _moved
+    from geoplan.scenario.core import _moved
 
     net = applied.inputs.network
     att = attach_points(net, base.layers.origins, max_snap_m=inputs.spec.max_snap_m)

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from geoplan.errors import ConfigError, GeoplanError
-from geoplan.grid import GridSpec
-from geoplan.pipeline import (
+from geoplan.config.model import (
     PipelineConfig,
     PipelineError,
     dump_pipeline,
     load_pipeline,
     parse_pipeline,
 )
+from geoplan.errors import ConfigError, GeoplanError
+from geoplan.grid import GridSpec
 from geoplan.population import PERSONS_PER_M2, ResidentialRule
 from geoplan.sources.osm import read_osm
 from geoplan.types import AccessSpec, LightingRule, SafetyWeights

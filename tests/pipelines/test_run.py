@@ -13,9 +13,9 @@ import pyogrio
 import pytest
 import rasterio
 
-from geoplan.demo import DEMO_PIPELINE
-from geoplan.pipeline import load_pipeline, parse_pipeline
-from geoplan.run import run_pipeline
+from geoplan.config.model import load_pipeline, parse_pipeline
+from geoplan.datasets import DEMO_PIPELINE
+from geoplan.runs.pipeline import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 GEOPLAN = str(Path(sys.executable).with_name("geoplan"))

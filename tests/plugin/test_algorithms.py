@@ -75,8 +75,8 @@ def study_area(processing_initialized):
 @pytest.fixture(scope="module")
 def core_run(tmp_path_factory, processing_initialized):
     """The core's own run of the same study (the oracle)."""
-    from geoplan.pipeline import parse_pipeline
-    from geoplan.run import run_pipeline
+    from geoplan.config.model import parse_pipeline
+    from geoplan.runs.pipeline import run_pipeline
 
     out = tmp_path_factory.mktemp("core_run")
     cfg = parse_pipeline(
@@ -89,7 +89,7 @@ def core_run(tmp_path_factory, processing_initialized):
 @pytest.fixture(scope="module")
 def plugin_run(tmp_path_factory, module_plugin, study_area):
     """``geoplan:layers`` on the same study, from parameters (OSM file + area layer)."""
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
 
     out = tmp_path_factory.mktemp("plugin_run")
     feedback = QgsProcessingFeedback()
@@ -211,7 +211,7 @@ def test_layers_bad_input_says_how_to_fix_it(module_plugin, tmp_path):
 
 def test_cancel_really_stops_a_long_run(module_plugin, study_area, tmp_path):
     """Cancel pressed while the run is under way: the core stops at its next progress check."""
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
 
     feedback = QgsProcessingFeedback()
     seen = []
@@ -231,7 +231,7 @@ def test_cancel_really_stops_a_long_run(module_plugin, study_area, tmp_path):
 
 # --- geoplan:network ----------------------------------------------------------------------------
 def test_network_sink_equals_the_core_network(module_plugin, study_area):
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
     from geoplan.network import build_walk_network
     from geoplan.sources.osm import read_osm
 
@@ -257,7 +257,7 @@ def test_network_sink_equals_the_core_network(module_plugin, study_area):
 
 
 def test_network_empty_selection_is_an_error(module_plugin, study_area):
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
 
     study_area.removeSelection()
     with pytest.raises(QgsProcessingException, match="select at least one"):
@@ -355,7 +355,7 @@ def test_a_model_chains_layers_and_area_summary(module_plugin, study_area, tmp_p
         QgsProcessingParameterFile,
     )
 
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
 
     model = QgsProcessingModelAlgorithm("geoplan chain", "geoplan tests")
     model.addModelParameter(QgsProcessingParameterFile("osm", "OSM file"),
@@ -427,7 +427,7 @@ QGIS_PROCESS = shutil.which("qgis_process") or shutil.which("qgis_process-qgis")
                     reason="qgis_process is not installed (it comes with the 'qgis' package, not "
                            "with python3-qgis)")
 def test_qgis_process_runs_inspect(tmp_path):
-    from geoplan.demo import demo_extract
+    from geoplan.datasets import demo_extract
 
     site = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()"
                            "['purelib'])"], capture_output=True, text=True).stdout.strip()

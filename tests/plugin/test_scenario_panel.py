@@ -33,8 +33,8 @@ RESIDENTS = DWELLINGS * 2.1
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, processing_initialized):
     """A baseline run written by the core (``geoplan run``): no pipeline.toml, provenance.json."""
-    from geoplan.pipeline import parse_pipeline
-    from geoplan.run import run_pipeline
+    from geoplan.config.model import parse_pipeline
+    from geoplan.runs.pipeline import run_pipeline
 
     out = tmp_path_factory.mktemp("baseline")
     cfg = parse_pipeline('[input]\nosm = "demo"\nbbox = [24.935, 60.164, 24.953, 60.179]\n'
@@ -136,7 +136,7 @@ def test_panel_run_loads_styled_group_and_change_table(plugin, qgis_iface, qtbot
     new = net[net["edit"] == "new_path"]
     assert len(new) >= 1 and set(new["lit"]) == {"yes"}
     # the scenario the planner drew is saved next to the outputs, readable by the core
-    from geoplan.scenario_io import read_scenario
+    from geoplan.scenario.io import read_scenario
 
     saved = read_scenario(tmp_path / "scenario_scenario.gpkg")
     assert saved.name == "Lit path and new homes" and len(saved.edits) == 2
@@ -192,7 +192,7 @@ def test_scenario_algorithm_with_a_scenario_file_and_a_drawn_layer(plugin, basel
     import processing
     from pyproj import Transformer
 
-    from geoplan.scenario_io import write_scenario
+    from geoplan.scenario.io import write_scenario
     from geoplan.types import Densify, Scenario
 
     path, block = _edits(baseline)
@@ -231,7 +231,7 @@ def test_scenario_algorithm_with_a_scenario_file_and_a_drawn_layer(plugin, basel
         "OUTPUT": str(tmp_path / "compare.csv")})
     import pandas as pd
 
-    from geoplan.scenario import compare_runs
+    from geoplan.scenario.core import compare_runs
 
     got = pd.read_csv(cmp["OUTPUT"])
     expected = compare_runs([out, out2])

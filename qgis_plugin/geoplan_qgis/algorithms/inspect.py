@@ -269,7 +269,7 @@ class InspectAlgorithm(GeoplanAlgorithm):
 
 def _write_report(path: Path, summary, text: str) -> None:
     """The summary as JSON (same as ``geoplan inspect --json``) or, for ``.html``, as a page."""
-    from geoplan.outputs.atomic import ensure_writable_dir, write_text
+    from geoplan.atomic import ensure_writable_dir, write_text
 
     ensure_writable_dir(path.parent)
     if path.suffix.lower() in (".html", ".htm"):

@@ -1,6 +1,6 @@
 """``geoplan:layers``: compute every geoplan layer (``geoplan run``) and load them styled.
 
-One core call, :func:`geoplan.run.run_pipeline`, on a pipeline that comes either from a TOML
+One core call, :func:`geoplan.runs.pipeline.run_pipeline`, on a pipeline that comes either from a TOML
 file or from the parameters (OSM file, study area layer, cell size, population source, areas to
 summarise by). What the parameters add is written next to the outputs (``study_area.geojson``,
 ``summary_areas.gpkg``) and the pipeline as run is saved as ``pipeline.toml``, so the same run can
@@ -171,12 +171,12 @@ class LayersAlgorithm(GeoplanAlgorithm):
 
     # --- the parameters as a pipeline -----------------------------------------------------------
     def pipeline_config(self, parameters, context, out: Path):
-        """The :class:`geoplan.pipeline.PipelineConfig` the parameters describe (validated by the
+        """The :class:`geoplan.config.model.PipelineConfig` the parameters describe (validated by the
         core, whose messages name what to fix). Layer inputs are written into ``out``."""
+        from geoplan.atomic import ensure_writable_dir
+        from geoplan.config.model import SummaryAreas, load_pipeline, parse_pipeline
         from geoplan.errors import ConfigError
         from geoplan.grid import GridSpec
-        from geoplan.outputs.atomic import ensure_writable_dir
-        from geoplan.pipeline import SummaryAreas, load_pipeline, parse_pipeline
 
         pipeline = self.parameterAsFile(parameters, self.PIPELINE, context)
         osm = self.parameterAsFile(parameters, self.INPUT, context)
@@ -273,9 +273,9 @@ class LayersAlgorithm(GeoplanAlgorithm):
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         with core_errors_as_processing_exceptions():
-            from geoplan.outputs.atomic import write_text
-            from geoplan.pipeline import dump_pipeline
-            from geoplan.run import run_pipeline
+            from geoplan.atomic import write_text
+            from geoplan.config.model import dump_pipeline
+            from geoplan.runs.pipeline import run_pipeline
 
             cfg = self.pipeline_config(parameters, context, out)
             result = run_pipeline(cfg, out, progress=self.progress(feedback))

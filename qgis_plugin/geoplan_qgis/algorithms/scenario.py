@@ -1,15 +1,15 @@
 """``geoplan:scenario`` and ``geoplan:compare_scenarios``: what a proposal changes, and which of
 several proposals does best.
 
-``geoplan:scenario`` makes one core call, :func:`geoplan.scenario.run_scenario`: the baseline
+``geoplan:scenario`` makes one core call, :func:`geoplan.scenario.core.run_scenario`: the baseline
 pipeline (a pipeline file, or the output folder of a run) and the scenario — a scenario
-GeoPackage (:mod:`geoplan.scenario_io`, what the scenario panel saves) and/or edit layers drawn
+GeoPackage (:mod:`geoplan.scenario.io`, what the scenario panel saves) and/or edit layers drawn
 in QGIS (new paths, street lamps, densification blocks, green spaces, destinations; see
 :mod:`geoplan_qgis.scenario_edits` for their fields). Its outputs: ``OUT/geoplan.gpkg`` with
 ``grid``, ``grid_change`` and ``areas_change`` (loaded styled), ``changes.csv``/``.xlsx`` and
 ``scenario.json``.
 
-``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.scenario.compare_runs`, on the
+``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.scenario.core.compare_runs`, on the
 output folders of several scenario runs and writes the ranking as a table (CSV) and a layerless
 table output.
 """
@@ -70,7 +70,7 @@ EDIT_PARAMETERS = (
 
 def save_scenario(scenario, path) -> Path:
     """Write ``scenario`` as the core's scenario GeoPackage (what ``SCENARIO`` reads)."""
-    from geoplan.scenario_io import write_scenario
+    from geoplan.scenario.io import write_scenario
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -116,10 +116,10 @@ def _pipeline_toml(d: dict) -> str:
 
 
 def baseline_config(path):
-    """The baseline's :class:`geoplan.pipeline.PipelineConfig` from a pipeline file or from the
+    """The baseline's :class:`geoplan.config.model.PipelineConfig` from a pipeline file or from the
     output folder of a run (its ``pipeline.toml``, else the pipeline in ``provenance.json``)."""
+    from geoplan.config.model import load_pipeline, parse_pipeline
     from geoplan.errors import ConfigError
-    from geoplan.pipeline import load_pipeline, parse_pipeline
 
     p = Path(str(path)).expanduser()
     if p.suffix.lower() == ".toml":  # the core says when it does not exist
@@ -212,7 +212,7 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
     def scenario(self, parameters, context):
         """The scenario of the parameters: the GeoPackage's edits plus the drawn layers'."""
         from geoplan.errors import ConfigError
-        from geoplan.scenario_io import read_scenario
+        from geoplan.scenario.io import read_scenario
         from geoplan.types import Scenario
 
         from ..scenario_edits import scenario_from_sources
@@ -250,13 +250,13 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
         with core_errors_as_processing_exceptions():
-            from geoplan.scenario import run_scenario
+            from geoplan.scenario.core import run_scenario
 
             cfg = baseline_config(baseline)
             if area is not None:
                 import geopandas as gpd
 
-                from geoplan.outputs.atomic import ensure_writable_dir
+                from geoplan.atomic import ensure_writable_dir
 
                 ensure_writable_dir(out)
                 area_file = out.parent / f"{out.name}_study_area.geojson"
@@ -325,9 +325,9 @@ class CompareScenariosAlgorithm(GeoplanAlgorithm):
         from ..i18n import current_language
 
         with core_errors_as_processing_exceptions():
+            from geoplan.atomic import write_text
             from geoplan.errors import ConfigError
-            from geoplan.outputs.atomic import write_text
-            from geoplan.scenario import compare_runs
+            from geoplan.scenario.core import compare_runs
 
             if len(runs) < 2:
                 raise ConfigError(tr("Give at least two scenario runs to compare."))

@@ -1,6 +1,6 @@
 """``geoplan scenario run`` and ``geoplan scenario compare`` (registered by :func:`register`).
 
-The lead adds them to the CLI with ``register(cli)`` in :mod:`geoplan.cli`; bad input raises
+The lead adds them to the CLI with ``register(cli)`` in :mod:`geoplan.cli.main`; bad input raises
 :class:`geoplan.errors.GeoplanError`, which ``cli.main`` turns into one line and exit code 2.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .i18n import LANGUAGES
+from ..i18n import LANGUAGES
 
 __all__ = ["register"]
 
@@ -48,10 +48,10 @@ def register(cli: click.Group) -> None:
 
         Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
         """
-        from .cli import TqdmProgress
-        from .pipeline import load_pipeline
-        from .scenario import run_scenario
-        from .scenario_io import read_scenario
+        from ..config.model import load_pipeline
+        from ..scenario.core import run_scenario
+        from ..scenario.io import read_scenario
+        from .main import TqdmProgress
 
         cfg = load_pipeline(pipeline)
         scen = read_scenario(scenario_file)
@@ -87,9 +87,9 @@ def register(cli: click.Group) -> None:
 
         Example: geoplan scenario compare out/s1 out/s2 out/s3 --out ranking.xlsx
         """
-        from .errors import ConfigError
-        from .outputs.atomic import atomic_path, write_text
-        from .scenario import compare_runs
+        from ..atomic import atomic_path, write_text
+        from ..errors import ConfigError
+        from ..scenario.core import compare_runs
 
         ranking = compare_runs(out_dirs, lang=lang)
         runs = ranking.attrs["runs"]

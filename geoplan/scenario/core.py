@@ -2,7 +2,7 @@
 
 The flow (DESIGN.md): ``apply(scenario, inputs) -> inputs'`` (:func:`apply_scenario`) and
 ``compare(baseline_layers, scenario_layers) -> change layers`` (:func:`change_layers`,
-:func:`change_table`). :func:`recompute` gives exactly what :func:`geoplan.layers.compute_layers`
+:func:`change_table`). :func:`recompute` gives exactly what :func:`geoplan.study.compute_layers`
 gives on the edited inputs (a test compares them cell by cell), but recomputes only the cells
 whose results can change.
 
@@ -102,11 +102,11 @@ import shapely
 import shapely.ops
 from scipy.sparse.csgraph import dijkstra
 
-from .errors import ConfigError, CRSError, GeoplanError
-from .i18n import fmt, register_texts, tr
-from .layers import Layers, compute_layers
-from .progress import Progress, report, scaled
-from .types import (
+from ..errors import ConfigError, CRSError, GeoplanError
+from ..i18n import fmt, register_texts, tr
+from ..progress import Progress, report, scaled
+from ..study import Layers, compute_layers
+from ..types import (
     AccessSpec,
     Densify,
     LightingRule,
@@ -118,7 +118,7 @@ from .types import (
     Scenario,
     WalkNetwork,
 )
-from .types import Lighting as LightingEdit
+from ..types import Lighting as LightingEdit
 
 __all__ = [
     "HEADLINE",
@@ -233,7 +233,7 @@ register_texts(TEXTS)
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StudyInputs:
-    """Everything :func:`geoplan.layers.compute_layers` takes, plus the lighting rule.
+    """Everything :func:`geoplan.study.compute_layers` takes, plus the lighting rule.
 
     ``count_columns``: count columns of ``cells`` (besides ``pop``) that grow with ``pop`` when a
     block is densified; every other column is left as it is (rates stay rates).
@@ -252,7 +252,7 @@ class StudyInputs:
     count_columns: tuple[str, ...] = ()
 
     def compute(self, progress: Progress | None = None) -> Layers:
-        """:func:`geoplan.layers.compute_layers` on these inputs (the full computation)."""
+        """:func:`geoplan.study.compute_layers` on these inputs (the full computation)."""
         return compute_layers(self.data, self.network, self.cells, spec=self.spec,
                               weights=self.weights, lamps=self.lamps, areas=self.areas,
                               area_key=self.area_key, area_name=self.area_name,
@@ -261,7 +261,7 @@ class StudyInputs:
 
 def study_from_pipeline(cfg, progress: Progress | None = None) -> StudyInputs:
     """The :class:`StudyInputs` of a pipeline (reads OSM, lamps, grid, population, areas)."""
-    from .run import study_inputs
+    from ..runs.pipeline import study_inputs
 
     data, lamps, net, cells = study_inputs(cfg, progress=progress)
     areas = key = name = None
@@ -285,8 +285,8 @@ def example_inputs() -> StudyInputs:
         |  unknown       [park 105..185 × 5..85]
         0 ---- lit ---- 1 ---- dark ---- 2 (school)
     """
-    from .grid import GridSpec, make_grid
-    from .routing import example_network
+    from ..grid import GridSpec, make_grid
+    from ..routing import example_network
 
     net = example_network()
     e = net.edges.assign(lit_source=["tag", "tag", "none"], lamp_share=0.0, tunnel=False,
@@ -541,7 +541,7 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
     attrs = {"lit": lit, "lit_source": "scenario", "lamp_share": 0.0,
              "tunnel": path.crossing == "tunnel", "bridge": path.crossing == "bridge",
              "highway": path.kind, "name": path.name, "surface": "", "lit_tag": lit, "osmid": ""}
-    from .network import lamp_share
+    from ..network import lamp_share
 
     for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
         if d1 - d0 <= _EDGE_END_M or a == b:
@@ -556,7 +556,7 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
 
 def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
            new_lamps: list, rule: LightingRule) -> None:
-    from .network import lamp_share
+    from ..network import lamp_share
 
     alive = ed._alive()
     if new_lamps:
@@ -781,11 +781,11 @@ class Baseline:
 def prepare_baseline(inputs: StudyInputs, progress: Progress | None = None,
                      layers: Layers | None = None) -> Baseline:
     """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
-    from .indicators.access import attach_destinations
-    from .indicators.green import _entries_attachment, green_entries, green_spaces
-    from .indicators.night import night_graph
-    from .indicators.safety import dark_stretch_m
-    from .routing import attach_points, build_routing_graph, lit_mask, main_component_mask
+    from ..indicators.access import attach_destinations
+    from ..indicators.green import _entries_attachment, green_entries, green_spaces
+    from ..indicators.night import night_graph
+    from ..indicators.safety import dark_stretch_m
+    from ..routing import attach_points, build_routing_graph, lit_mask, main_component_mask
 
     if layers is None:
         layers = inputs.compute(progress=scaled(progress, 0.0, 0.9))
@@ -891,8 +891,8 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     t0 = time.perf_counter()
     if applied.is_empty:
         return baseline.layers, RecomputeStats("none", "no edits", 0.0)
-    from .indicators.access import attach_destinations
-    from .routing import attach_points, main_component_mask
+    from ..indicators.access import attach_destinations
+    from ..routing import attach_points, main_component_mask
 
     new = applied.inputs
     spec, net = new.spec, new.network
@@ -919,7 +919,7 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     grid = new.cells.join(day).join(night).join(green).join(safety)
     summary = None
     if new.areas is not None:
-        from .indicators.equity import area_summary
+        from ..indicators.equity import area_summary
 
         summary = area_summary(grid, new.areas, key=new.area_key, name=new.area_name)
     meta = dict(baseline.layers.meta)
@@ -937,7 +937,7 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
 
 
 def _take(att, n: int):
-    from .routing import Attachment
+    from ..routing import Attachment
 
     return Attachment(att.edge[:n], att.offset_m[:n], att.snap_m[:n], att.on_edge_xy[:n],
                       att.index[:n], att.max_snap_m)
@@ -1013,7 +1013,7 @@ def _zero_sources(graph, nodes: np.ndarray, o_nodes: np.ndarray) -> np.ndarray:
 
 def _rows_from(csr, o_nodes: np.ndarray, limit_m: float):
     """Yield ``(positions, distances)`` of Dijkstra rows from ``o_nodes`` (chunked, bounded)."""
-    from .routing import MAX_BLOCK_CELLS
+    from ..routing import MAX_BLOCK_CELLS
 
     pos = np.flatnonzero(o_nodes >= 0)
     chunk = max(1, MAX_BLOCK_CELLS // max(csr.shape[0], 1))
@@ -1039,15 +1039,15 @@ def _removed_bound(xy_old: np.ndarray, removed_xy: np.ndarray, radius, rf: float
 
 
 def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from .indicators.access import access_columns, radius_label
-    from .indicators.green import (
+    from ..indicators.access import access_columns, radius_label
+    from ..indicators.green import (
         GREEN_COLUMNS,
         _entries_attachment,
         _straight_distance_m,
         green_entries,
         green_spaces,
     )
-    from .routing import build_routing_graph, gravity_beta, nearest_distance_m
+    from ..routing import build_routing_graph, gravity_beta, nearest_distance_m
 
     base, ap = ctx.base, ctx.applied
     new = ap.inputs
@@ -1203,9 +1203,9 @@ def _edge_ends(net: WalkNetwork, mask: np.ndarray):
 
 
 def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
-    from .indicators.access import radius_label
-    from .indicators.night import night_columns, night_detour, night_graph
-    from .routing import lit_mask, nearest_distance_m
+    from ..indicators.access import radius_label
+    from ..indicators.night import night_columns, night_detour, night_graph
+    from ..routing import lit_mask, nearest_distance_m
 
     spec = ctx.applied.inputs.spec
     out = ctx.base.layers.grid[night_columns(spec)].copy()
@@ -1280,7 +1280,7 @@ def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
 
 
 def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
-    from .indicators.safety import (
+    from ..indicators.safety import (
         ACTIVE_CATEGORIES,
         EYES_RADIUS_M,
         SAFETY_COLUMNS,
@@ -1372,7 +1372,7 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
 # change layers and tables
 # --------------------------------------------------------------------------------------------
 def _indicator_columns(grid: pd.DataFrame) -> list[str]:
-    from .run import grid_columns
+    from ..runs.pipeline import grid_columns
 
     skip = {"area_m2", "area_share"}
     return [c for c in grid_columns(grid) if c not in skip]
@@ -1433,7 +1433,7 @@ def change_layers(before: Layers, after: Layers, inputs: StudyInputs | None = No
 
 
 def _summaries(layers: Layers, inputs: StudyInputs | None) -> gpd.GeoDataFrame:
-    from .indicators.equity import area_summary
+    from ..indicators.equity import area_summary
 
     if layers.areas is not None:
         return layers.areas
@@ -1478,7 +1478,7 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     ``residents_safety_better``/``worse``, ``cells_access_better``/``worse``,
     ``residents_access_better``/``worse``.
     """
-    from .indicators.equity import weighted_median
+    from ..indicators.equity import weighted_median
 
     spec = (inputs.spec if inputs is not None else AccessSpec())
     g0, g1 = before.grid.reindex(after.grid.index), after.grid
@@ -1601,7 +1601,7 @@ def _headline(grid_change: pd.DataFrame) -> str | None:
 
 
 def _change_styles(grid_change, areas_change, after: Layers, before: Layers, lang: str) -> dict:
-    from .outputs.gpkg import class_breaks, diverging_breaks, graduated_fill_qml
+    from ..outputs.gpkg import class_breaks, diverging_breaks, graduated_fill_qml
 
     styles = {}
     g0, g1 = before.grid, after.grid
@@ -1626,7 +1626,7 @@ def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "
     """The change table as a formatted spreadsheet (one sheet, labels first)."""
     import xlsxwriter
 
-    from .outputs.atomic import atomic_path
+    from ..atomic import atomic_path
 
     cols = ["area_name", "label", "before", "after", "change", "unit", "better", "measure",
             "category", "area_key", "scenario"]
@@ -1666,9 +1666,9 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     ``incremental=False`` recomputes everything (the same result, slower). ``baseline`` reuses
     a baseline prepared earlier for the same pipeline (several scenarios).
     """
-    from .outputs.atomic import check_writable_dir, staged_folder, write_text
-    from .outputs.gpkg import write_gpkg
-    from .run import finite_or_null
+    from ..atomic import check_writable_dir, staged_folder, write_text
+    from ..outputs.gpkg import write_gpkg
+    from ..runs.pipeline import finite_or_null
 
     lang = lang or cfg.lang
     out = Path(out_dir)
@@ -1748,8 +1748,8 @@ def findings_addressed_by(cfg, applied: AppliedScenario) -> gpd.GeoDataFrame:
     lamp radius of a dark spot or broken lamp; a newly lit path through a dark spot), as points
     or lines with ``addressed_by``, ``distance_m`` and ``reason``; ``attrs['n_open']`` is the
     number of open findings before the proposal."""
-    from .indicators.findings import addressed_findings, open_findings
-    from .run import read_study_findings
+    from ..indicators.findings import addressed_findings, open_findings
+    from ..runs.pipeline import read_study_findings
 
     findings = read_study_findings(cfg, applied.inputs.data)
     edges = applied.inputs.network.edges
@@ -1786,7 +1786,7 @@ def compare_runs(out_dirs: Sequence, *, lang: str = "en") -> pd.DataFrame:
     --------
     See ``geoplan scenario compare``.
     """
-    from .errors import InputFileError
+    from ..errors import InputFileError
 
     tables = []
     for d in out_dirs:

@@ -1,7 +1,7 @@
 """Many areas on Dask: every municipality (or DeSO group …) of a polygon file, one task per area.
 
 :func:`run_many` partitions the study area by the polygons of an area layer (one key column),
-computes every layer of :func:`geoplan.layers.compute_layers` for each area in its own Dask task,
+computes every layer of :func:`geoplan.study.compute_layers` for each area in its own Dask task,
 and merges the results into one grid in which each cell belongs to exactly one area: **the area
 that contains the cell's centre** (a centre on a shared border goes to the first area in key
 order). Dask runs on a local cluster by default (:class:`distributed.LocalCluster`, worker
@@ -48,7 +48,7 @@ statistical area it touches.
 
 Example
 -------
->>> from geoplan.pipeline import parse_pipeline            # doctest: +SKIP
+>>> from geoplan.config.model import parse_pipeline            # doctest: +SKIP
 >>> cfg = parse_pipeline('[input]\\nosm = "county.osm.pbf"', ".")   # doctest: +SKIP
 >>> grid = run_many(cfg, "kommuner.gpkg", key="kommunkod")   # doctest: +SKIP
 >>> grid.groupby("area_key")["pop"].sum()                    # doctest: +SKIP
@@ -65,7 +65,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError, GeoplanError
+from ..errors import ConfigError, GeoplanError
 
 __all__ = ["largest_walk_m", "partition_buffers", "run_many", "split_area"]
 
@@ -144,11 +144,11 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
     import pandas as pd
     import shapely
 
-    from .grid import make_grid
-    from .layers import compute_layers
-    from .network import build_walk_network
-    from .run import compute_population, pipeline_lamps
-    from .sources.osm import read_osm
+    from ..grid import make_grid
+    from ..network import build_walk_network
+    from ..sources.osm import read_osm
+    from ..study import compute_layers
+    from .pipeline import compute_population, pipeline_lamps
 
     t0 = time.perf_counter()
     area = shapely.from_wkb(area_wkb)
@@ -177,7 +177,7 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
 # the driver
 # --------------------------------------------------------------------------------------------
 def _load_cfg(cfg):
-    from .pipeline import PipelineConfig, load_pipeline
+    from ..config.model import PipelineConfig, load_pipeline
 
     if isinstance(cfg, PipelineConfig):
         return cfg
@@ -213,7 +213,7 @@ def _load_areas(areas, key: str, layer: str | None):
 def _metric_crs(cfg, areas) -> str:
     if cfg.crs:
         return str(cfg.crs)
-    from .crs import choose_crs
+    from ..crs import choose_crs
 
     c = areas.to_crs(4326).geometry.union_all().centroid
     return choose_crs(c.x, c.y, None).to_string()
@@ -281,7 +281,7 @@ def run_many(
     import pandas as pd
     import shapely
 
-    from .indicators.safety import safety_index
+    from ..indicators.safety import safety_index
 
     cfg = _load_cfg(cfg)
     areas = _load_areas(areas, key, layer)
@@ -332,7 +332,7 @@ def run_many(
     return merged
 
 
-def register(cli) -> None:  # pragma: no cover - wired by the lead into geoplan.cli
+def register(cli) -> None:  # pragma: no cover - wired by the lead into geoplan.cli.main
     """Add ``geoplan many PIPELINE.toml AREAS --key COL --out F.gpkg [--scheduler ADDR]``."""
     import click
 

@@ -2,7 +2,7 @@
 
 A GIS analyst writes one pipeline file per study area and runs it in batch with
 ``geoplan run PIPELINE.toml --out OUT``. This module only *reads and checks* the file (the run
-itself lives in :mod:`geoplan.run`). The file is parsed with :mod:`tomllib` as data: nothing in
+itself lives in :mod:`geoplan.runs.pipeline`). The file is parsed with :mod:`tomllib` as data: nothing in
 it is evaluated or executed.
 
 Every problem raises a :class:`PipelineError` (a :class:`geoplan.errors.ConfigError`) whose
@@ -134,7 +134,7 @@ Examples
 ... # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-geoplan.pipeline.PipelineError: <string>: [grid] cell_size_m = 120 is not allowed: must be ...
+geoplan.config.model.PipelineError: <string>: [grid] cell_size_m = 120 is not allowed: must be ...
 """
 
 from __future__ import annotations
@@ -156,11 +156,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError, GeoplanError
-from .grid import GridSpec
-from .i18n import LANGUAGES
-from .population import PERSONS_PER_M2, ResidentialRule
-from .types import AccessSpec, LightingRule, SafetyWeights
+from ..errors import ConfigError, GeoplanError
+from ..grid import GridSpec
+from ..i18n import LANGUAGES
+from ..population import PERSONS_PER_M2, ResidentialRule
+from ..types import AccessSpec, LightingRule, SafetyWeights
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -966,9 +966,9 @@ def _default(func: Callable, name: str) -> Any:
 
 
 def _osm_defaults() -> dict[str, Any]:
-    from .population import population_from_grid, population_from_stats
-    from .sources.lamps import combine_lamps
-    from .sources.osm import read_osm
+    from ..population import population_from_grid, population_from_stats
+    from ..sources.lamps import combine_lamps
+    from ..sources.osm import read_osm
 
     return {
         "default_levels": _default(read_osm, "default_levels"),
@@ -1060,7 +1060,7 @@ class _Builder:
 
     def _hint(self, loc: tuple, value) -> str:
         if loc == ("access", "categories"):
-            from .sources.osm_tags import CATEGORIES
+            from ..sources.osm_tags import CATEGORIES
 
             hints = [f"'{v}' -> '{g}'" for v in value if v not in CATEGORIES
                      and (g := _suggest(v, CATEGORIES))]
@@ -1108,11 +1108,11 @@ class _Builder:
         )
 
     def _osm(self) -> tuple[Path, bool]:
-        from .sources.osm import OSM_SUFFIXES
+        from ..sources.osm import OSM_SUFFIXES
 
         value = self.m.input.osm
         if value.strip().lower() == "demo":
-            from .demo import demo_extract
+            from ..datasets import demo_extract
 
             try:
                 return demo_extract(), True
@@ -1134,7 +1134,7 @@ class _Builder:
         area = self.path(("input", "area"), i.area, kind="a polygon file")
         bbox = None
         if i.bbox is not None:
-            from .sources.area import _check_bbox
+            from ..sources.area import _check_bbox
 
             try:
                 bbox = _check_bbox(i.bbox)
@@ -1147,7 +1147,7 @@ class _Builder:
         crs = self.m.input.crs
         if crs is None:
             return None
-        from .crs import choose_crs
+        from ..crs import choose_crs
 
         try:
             choose_crs(0.0, 0.0, override=crs)
@@ -1191,7 +1191,7 @@ class _Builder:
     def _lighting(self) -> LightingRule | None:
         li = self.m.lighting
         if li.assume:
-            from .sources.osm_tags import CONDITIONAL_HIGHWAYS, WALKABLE_HIGHWAYS
+            from ..sources.osm_tags import CONDITIONAL_HIGHWAYS, WALKABLE_HIGHWAYS
 
             known = sorted(WALKABLE_HIGHWAYS | CONDITIONAL_HIGHWAYS)
             for hw in li.assume:

@@ -15,7 +15,7 @@ compute every layer and write the outputs (atomically) into one folder.
 ``OUT/provenance.json``
     the pipeline as run, input file hashes, versions, CRS, date and summary numbers.
 
-Outputs are replaced as a set (:func:`geoplan.outputs.atomic.staged_folder`): the output folder
+Outputs are replaced as a set (:func:`geoplan.atomic.staged_folder`): the output folder
 is checked first (bad ``out`` fails before anything is read), then everything is computed, then
 every file is written into a hidden staging folder inside ``OUT`` and only when all are complete
 are they moved into place. A run that fails on bad input, or is killed (Ctrl+C, SIGKILL, power
@@ -25,7 +25,7 @@ visible; its hidden ``.geoplan-tmp-*`` leftovers are removed by the next run tha
 Example
 -------
 >>> import tempfile, pathlib
->>> from geoplan.pipeline import parse_pipeline
+>>> from geoplan.config.model import parse_pipeline
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
 >>> result = run_pipeline(cfg, pathlib.Path(tempfile.mkdtemp()) / "out")
 >>> sorted(p.name for p in result.files)
@@ -45,17 +45,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .errors import ConfigError
-from .grid import make_grid
-from .layers import Layers, compute_layers
-from .network import build_walk_network
-from .outputs.atomic import check_writable_dir, staged_folder, write_text
-from .pipeline import PipelineConfig
-from .progress import Progress, report, scaled
-from .sources.area import read_area
-from .sources.lamps import study_lamps
-from .sources.osm import read_osm
+from .. import __version__
+from ..atomic import check_writable_dir, staged_folder, write_text
+from ..config.model import PipelineConfig
+from ..errors import ConfigError
+from ..grid import make_grid
+from ..network import build_walk_network
+from ..progress import Progress, report, scaled
+from ..sources.area import read_area
+from ..sources.lamps import study_lamps
+from ..sources.osm import read_osm
+from ..study import Layers, compute_layers
 
 __all__ = ["RunResult", "compute_population", "grid_columns", "run_pipeline", "study_inputs"]
 
@@ -81,7 +81,7 @@ def _sha256(path: Path) -> str:
 
 def compute_population(cfg: PipelineConfig, cells: gpd.GeoDataFrame, data, progress=None):
     """Cells with ``pop`` from the pipeline's population source."""
-    from .population import population_from_buildings, population_from_grid, population_from_stats
+    from ..population import population_from_buildings, population_from_grid, population_from_stats
 
     pop = cfg.population
     if pop.source == "buildings":
@@ -94,7 +94,7 @@ def compute_population(cfg: PipelineConfig, cells: gpd.GeoDataFrame, data, progr
     if pop.source == "statistics":
         import pyogrio
 
-        from .sources.stats import combine_area_tables, read_area_table
+        from ..sources.stats import combine_area_tables, read_area_table
 
         areas = pyogrio.read_dataframe(pop.areas, layer=pop.area_layer)
         tables = [read_area_table(t, key=pop.key, kinds=dict(pop.kinds) or None) for t in pop.tables]
@@ -135,7 +135,7 @@ def read_study_findings(cfg: PipelineConfig, data):
     walk = cfg.safety_walk
     if walk is None:
         return None
-    from .sources.findings import read_findings
+    from ..sources.findings import read_findings
 
     return read_findings(walk.findings, crs=walk.crs, layer=walk.layer, to_crs=data.crs,
                          area=gpd.GeoSeries([data.area], crs=data.crs),
@@ -159,7 +159,7 @@ def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _styles(layers: Layers, lang: str) -> dict[str, str]:
-    from .outputs.gpkg import class_breaks, graduated_fill_qml
+    from ..outputs.gpkg import class_breaks, graduated_fill_qml
 
     styles = {}
     g = layers.grid
@@ -231,8 +231,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                             findings_weight=cfg.safety_walk.weight if cfg.safety_walk else 0.0,
                             progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
-    from .inspect import summarize
-    from .outputs.gpkg import write_gpkg
+    from ..inspect import summarize
+    from ..outputs.gpkg import write_gpkg
 
     quality = summarize(data, net, lamps)
     gpkg_layers = {
@@ -247,7 +247,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     if layers.areas is not None:
         gpkg_layers["areas"] = finite_or_null(layers.areas)
     if layers.findings is not None:
-        from .sources.findings import findings_form_qml
+        from ..sources.findings import findings_form_qml
 
         kinds = layers.findings.geometry.geom_type
         for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),
@@ -265,7 +265,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                        metadata=meta, lang=cfg.lang)
             names.append("geoplan.gpkg")
         if "tif" in cfg.formats:
-            from .outputs.raster import write_grid_tif
+            from ..outputs.raster import write_grid_tif
 
             write_grid_tif(stage / "grid.tif", finite_or_null(layers.grid), grid_columns(layers.grid),
                            int(cfg.grid.cell_size_m))
@@ -278,7 +278,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                               indent=2, ensure_ascii=False) + "\n")
     files = [out / n for n in names]
     if "report" in cfg.formats:
-        from .outputs.report import write_report
+        from ..outputs.report import write_report
 
         report(progress, 0.93, "writing the report")
         files += write_report(out, lang=cfg.lang, progress=scaled(progress, 0.93, 0.99)).files

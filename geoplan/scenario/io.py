@@ -55,8 +55,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import ConfigError, CRSError, GeoplanError, InputFileError
-from .types import Densify, Lighting, NewDestination, NewGreen, NewPath, Scenario
+from ..errors import ConfigError, CRSError, GeoplanError, InputFileError
+from ..types import Densify, Lighting, NewDestination, NewGreen, NewPath, Scenario
 
 __all__ = ["SCENARIO_LAYERS", "read_scenario", "write_scenario"]
 
@@ -110,7 +110,7 @@ def read_scenario(path: str | os.PathLike) -> Scenario:
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"scenario file {path} does not exist: create it with "
-                             "geoplan.scenario_io.write_scenario or the QGIS scenario panel")
+                             "geoplan.scenario.io.write_scenario or the QGIS scenario panel")
     try:
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # noqa: BLE001 - any GDAL failure means "not a GeoPackage"
@@ -198,7 +198,7 @@ def write_scenario(scenario: Scenario, path: str | os.PathLike, *, lang: str = "
 
     Layers without edits are left out; :func:`read_scenario` reads a missing layer as empty.
     """
-    from .outputs.gpkg import write_gpkg
+    from ..outputs.gpkg import write_gpkg
 
     crs = scenario.crs
     layers: dict[str, pd.DataFrame] = {"scenario": pd.DataFrame({

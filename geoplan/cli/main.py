@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import Cancelled, GeoplanError
-from .i18n import LANGUAGES
+from .. import __version__
+from ..errors import Cancelled, GeoplanError
+from ..i18n import LANGUAGES
 
 __all__ = ["main"]
 
@@ -41,7 +41,7 @@ class TqdmProgress:
 
 
 def _area_arg(area: str | None, bbox: str | None):
-    from .sources.area import parse_bbox
+    from ..sources.area import parse_bbox
 
     if area and bbox:
         raise click.UsageError("give either --area or --bbox, not both")
@@ -80,8 +80,8 @@ def inspect(osm_file, area, bbox, crs, lamps_file, lamps_crs, lamps_mode, lang, 
 
     Example: geoplan inspect Helsinki.osm.pbf --bbox 24.935,60.164,24.953,60.179 --lang sv
     """
-    from .inspect import inspect_osm
-    from .outputs.atomic import write_text
+    from ..atomic import write_text
+    from ..inspect import inspect_osm
 
     bar = TqdmProgress("inspect")
     try:
@@ -95,7 +95,7 @@ def inspect(osm_file, area, bbox, crs, lamps_file, lamps_crs, lamps_mode, lang, 
 
 
 def _run(cfg, out: Path, label: str) -> None:
-    from .run import run_pipeline
+    from ..runs.pipeline import run_pipeline
 
     bar = TqdmProgress(label)
     try:
@@ -124,7 +124,7 @@ def run(pipeline, out, lang):
     """
     import dataclasses
 
-    from .pipeline import load_pipeline
+    from ..config.model import load_pipeline
 
     cfg = load_pipeline(pipeline)
     if lang:
@@ -144,8 +144,8 @@ def demo(out, lang):
     """
     import dataclasses
 
-    from .demo import DEMO_PIPELINE
-    from .pipeline import parse_pipeline
+    from ..config.model import parse_pipeline
+    from ..datasets import DEMO_PIPELINE
 
     cfg = dataclasses.replace(parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo"), lang=lang)
     _run(cfg, out, "demo")
@@ -163,8 +163,8 @@ def overpass(bbox, out, cache):
 
     Example: geoplan overpass --bbox 13.02,55.57,13.06,55.59 --out rosengard.osm.pbf
     """
-    from .sources.area import parse_bbox
-    from .sources.overpass import download_osm
+    from ..sources.area import parse_bbox
+    from ..sources.overpass import download_osm
 
     path = download_osm(parse_bbox(bbox), out=out, cache_dir=cache)
     click.echo(f"written: {path} (© OpenStreetMap contributors, ODbL)")
@@ -172,10 +172,10 @@ def overpass(bbox, out, cache):
 
 def _register_subcommands() -> None:
     """Commands that live beside their feature (report, scenario, safety walks, many areas)."""
-    from .cli_findings import register as register_findings
-    from .cli_report import register as register_report
-    from .cli_scenario import register as register_scenario
-    from .distributed import register as register_many
+    from ..runs.many import register as register_many
+    from .findings import register as register_findings
+    from .report import register as register_report
+    from .scenario import register as register_scenario
 
     register_report(cli)
     register_scenario(cli)

@@ -49,7 +49,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import InputFileError
+from .errors import InputFileError
 
 __all__ = [
     "STALE_AFTER_S",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from .i18n import LANGUAGES
+from ..i18n import LANGUAGES
 
 __all__ = ["register"]
 
@@ -38,8 +38,8 @@ def report_command(out: Path, lang: str | None, dpi: int) -> None:
 
     Example: geoplan report out/demo --lang sv
     """
-    from .cli import TqdmProgress
-    from .outputs.report import write_report
+    from ..outputs.report import write_report
+    from .main import TqdmProgress
 
     bar = TqdmProgress("report")
     try:
@@ -59,6 +59,6 @@ def register(cli: click.Group) -> None:
     Parameters
     ----------
     cli
-        The group (``geoplan.cli.cli``).
+        The group (``geoplan.cli.main.cli``).
     """
     cli.add_command(report_command)

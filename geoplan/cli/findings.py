@@ -1,7 +1,7 @@
 """``geoplan safety-walk``: the findings template for QGIS/QField, and importing walk notes.
 
 The lead wires it into the main command with ``register(cli)``; errors are
-:class:`~geoplan.errors.GeoplanError` like everywhere, so ``geoplan.cli.main`` prints one line
+:class:`~geoplan.errors.GeoplanError` like everywhere, so ``geoplan.cli.main.main`` prints one line
 (or the list of bad rows) and exits with code 2.
 
 Example
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from .i18n import LANGUAGES
+from ..i18n import LANGUAGES
 
 __all__ = ["register"]
 
@@ -50,7 +50,7 @@ def template(out, lang, crs):
 
     Example: geoplan safety-walk template trygghetsvandring.gpkg --lang sv --crs EPSG:3006
     """
-    from .sources.findings import findings_template
+    from ..sources.findings import findings_template
 
     path = findings_template(out, lang=lang, crs=crs)
     click.echo(f"written: {path} (layers findings and findings_lines; open it in QGIS or QField)")
@@ -79,7 +79,7 @@ def import_(file, out, crs, to_crs, layer, area, default_date, skip_bad_rows, la
 
     Example: geoplan safety-walk import vandring.csv --crs EPSG:4326 --out vandring.gpkg
     """
-    from .sources.findings import FindingsError, check_findings, write_findings
+    from ..sources.findings import FindingsError, check_findings, write_findings
 
     check = check_findings(file, crs=crs, layer=layer, to_crs=to_crs, area=area,
                            default_date=default_date)
@@ -91,7 +91,7 @@ def import_(file, out, crs, to_crs, layer, area, default_date, skip_bad_rows, la
         click.echo(f"note: columns not used: {', '.join(check.ignored_columns)}", err=True)
     f = check.findings
     if len(f) == 0:
-        from .errors import InputFileError
+        from ..errors import InputFileError
 
         raise InputFileError(f"no finding of {check.source} fits the schema: nothing to write")
     write_findings(out, f, lang=lang)

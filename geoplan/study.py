@@ -4,7 +4,7 @@ calls :func:`compute_layers`; it holds no I/O.
 
 Example
 -------
->>> from geoplan.demo import demo_extract
+>>> from geoplan.datasets import demo_extract
 >>> from geoplan.sources.osm import read_osm
 >>> from geoplan.network import build_walk_network
 >>> from geoplan.grid import GridSpec, make_grid

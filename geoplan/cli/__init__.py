@@ -1,0 +1,1 @@
+"""The geoplan command line: ``geoplan`` (:mod:`geoplan.cli.main`) and its command groups."""

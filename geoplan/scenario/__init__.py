@@ -1,0 +1,1 @@
+"""Scenarios: edits, incremental recompute, change layers and tables, the scenario GeoPackage."""

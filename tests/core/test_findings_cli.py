@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 
 import geoplan.cli.findings as cli_findings
-from geoplan import cli as main_cli
+from geoplan.cli import main as main_cli
 from geoplan.sources.findings import read_findings
 
 ROOT = Path(__file__).resolve().parents[2]

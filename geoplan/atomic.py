@@ -55,6 +55,7 @@ __all__ = [
     "STALE_AFTER_S",
     "TEMP_PREFIX",
     "atomic_path",
+    "check_not_inputs",
     "check_writable_dir",
     "clean_stale_temps",
     "ensure_writable_dir",
@@ -191,6 +192,44 @@ def _first_existing(p: Path) -> Path:
     while not p.exists() and p.parent != p:
         p = p.parent
     return p
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file (also through links and different spellings)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+def check_not_inputs(outputs, inputs) -> None:
+    """Refuse to write any of ``outputs`` when it is one of ``inputs`` (geoplan never overwrites
+    what it reads). Raise :class:`InputFileError` naming both and what to do.
+
+    ``outputs`` and ``inputs`` are paths (``None`` entries are skipped). An output folder counts
+    as every file in it: pass the files a run writes there, not only the folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "walk.csv").write_text("x,y")
+    >>> check_not_inputs([d / "walk.gpkg"], [d / "walk.csv"])
+    >>> check_not_inputs([d / "." / "walk.csv"], [d / "walk.csv"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.InputFileError: the output '...walk.csv' is the input '...walk.csv': geoplan never overwrites its inputs; choose another output name or folder
+    """
+    ins = [Path(i) for i in inputs if i is not None]
+    for out in (Path(o) for o in outputs if o is not None):
+        for given in ins:
+            if _same_file(out, given):
+                raise InputFileError(
+                    f"the output {str(out)!r} is the input {str(given)!r}: geoplan never "
+                    "overwrites its inputs; choose another output name or folder"
+                )
 
 
 def check_writable_dir(path) -> Path:

@@ -24,16 +24,29 @@ from pyproj import CRS
 from .errors import CRSError
 
 __all__ = [
+    "MAX_ANGLE_DISTORTION_DEG",
+    "MAX_SCALE_ERROR",
     "NATIONAL_CRS",
     "check_coordinates_fit_crs",
+    "check_distortion",
     "choose_crs",
     "country_code",
+    "parse_metric_crs",
     "to_crs",
     "utm_crs",
 ]
 
 #: EPSG code of the metric CRS geoplan uses per ISO 3166-1 alpha-2 country code.
 NATIONAL_CRS: dict[str, int] = {"SE": 3006, "DK": 25832, "FI": 3067, "NO": 25833}
+
+#: A CRS whose lengths are off by more than this share at the study area is refused (Web
+#: Mercator, QGIS's default project CRS, is off by a factor 1.8 in Malmö and 2.0 in Helsinki;
+#: national grids and the local UTM zone stay within 0.4 %).
+MAX_SCALE_ERROR = 0.01
+
+#: A CRS that bends angles by more than this at the study area is refused (equal-area CRSs such
+#: as ETRS89-LAEA, EPSG:3035, stay below it in the Nordic countries' south).
+MAX_ANGLE_DISTORTION_DEG = 1.0
 
 
 def country_code(lon: float, lat: float) -> str:
@@ -81,17 +94,8 @@ def choose_crs(lon: float, lat: float, override: str | int | None = None) -> CRS
     3006
     """
     if override is not None:
-        try:
-            crs = CRS.from_user_input(override)
-        except Exception as exc:  # pyproj raises CRSError of its own
-            raise CRSError(
-                f"unknown CRS {override!r}: give an EPSG code such as 'EPSG:3006' (SWEREF99 TM)"
-            ) from exc
-        if not crs.is_projected or not _in_metres(crs):
-            raise CRSError(
-                f"CRS {override!r} is not a projected CRS in metres; geoplan computes distances in "
-                "metres: use e.g. EPSG:3006 (Sweden), EPSG:25832 (Denmark) or EPSG:3067 (Finland)"
-            )
+        crs = parse_metric_crs(override)
+        check_distortion(crs, lon, lat)
         return crs
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise CRSError(f"area centre ({lon}, {lat}) is not in degrees of longitude/latitude")
@@ -99,6 +103,76 @@ def choose_crs(lon: float, lat: float, override: str | int | None = None) -> CRS
     if code in NATIONAL_CRS:
         return CRS.from_epsg(NATIONAL_CRS[code])
     return utm_crs(lon, lat)
+
+
+def parse_metric_crs(override: str | int) -> CRS:
+    """The projected CRS in metres that ``override`` names (no check of where it is used).
+
+    Examples
+    --------
+    >>> parse_metric_crs("EPSG:3006").name
+    'SWEREF99 TM'
+    >>> parse_metric_crs(4326)
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.CRSError: CRS 4326 is not a projected CRS in metres; geoplan computes distances in metres: use e.g. EPSG:3006 (Sweden), EPSG:25832 (Denmark) or EPSG:3067 (Finland)
+    """
+    try:
+        crs = CRS.from_user_input(override)
+    except Exception as exc:  # pyproj raises CRSError of its own
+        raise CRSError(
+            f"unknown CRS {override!r}: give an EPSG code such as 'EPSG:3006' (SWEREF99 TM)"
+        ) from exc
+    if not crs.is_projected or not _in_metres(crs):
+        raise CRSError(
+            f"CRS {override!r} is not a projected CRS in metres; geoplan computes distances in "
+            "metres: use e.g. EPSG:3006 (Sweden), EPSG:25832 (Denmark) or EPSG:3067 (Finland)"
+        )
+    return crs
+
+
+def check_distortion(crs, lon: float, lat: float) -> None:
+    """Refuse a CRS that measures lengths or angles wrongly at ``(lon, lat)`` (degrees).
+
+    Distances, catchments and cell areas are computed in the CRS's metres, so they are only as
+    right as its scale at the study area: a CRS whose scale is off by more than
+    :data:`MAX_SCALE_ERROR` or whose angles bend by more than :data:`MAX_ANGLE_DISTORTION_DEG`
+    gives wrong numbers without any error. The message names the country's own CRS.
+
+    Examples
+    --------
+    >>> check_distortion(CRS.from_epsg(3067), 24.94, 60.17)   # ETRS-TM35FIN in Helsinki: fine
+    >>> check_distortion(CRS.from_epsg(3857), 24.94, 60.17)
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.CRSError: CRS EPSG:3857 (WGS 84 / Pseudo-Mercator) measures lengths 2.01 times too long at the study area (lon 24.94, lat 60.17); distances and areas would be wrong: use EPSG:3067 (ETRS89 / TM35FIN(E,N)), the national CRS there (in QGIS, set the project or layer CRS, or give crs = "EPSG:3067")
+    """
+    from pyproj import Proj
+
+    crs = CRS.from_user_input(crs)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return
+    f = Proj(crs).get_factors(lon, lat, errcheck=False)
+    scales = np.array([f.meridional_scale, f.parallel_scale], dtype=float)
+    angle = float(f.angular_distortion)
+    if np.all(np.isfinite(scales)) and np.all(np.abs(scales - 1) <= MAX_SCALE_ERROR) and (
+            not math.isfinite(angle) or angle <= MAX_ANGLE_DISTORTION_DEG):
+        return
+    good = choose_crs(lon, lat)
+    name = f"EPSG:{crs.to_epsg()} ({crs.name})" if crs.to_epsg() else repr(crs.name)
+    if not np.all(np.isfinite(scales)):
+        problem = "cannot measure lengths"
+    elif np.any(np.abs(scales - 1) > MAX_SCALE_ERROR):
+        s = float(scales[np.argmax(np.abs(scales - 1))])
+        problem = (f"measures lengths {s:.2f} times too long" if s > 1
+                   else f"measures lengths {s:.2f} times too short")
+    else:
+        problem = f"bends angles by {angle:.1f} degrees"
+    raise CRSError(
+        f"CRS {name} {problem} at the study area (lon {lon:.2f}, lat {lat:.2f}); distances and "
+        f"areas would be wrong: use EPSG:{good.to_epsg()} ({good.name}), the national CRS "
+        f'there (in QGIS, set the project or layer CRS, or give crs = "EPSG:{good.to_epsg()}")'
+    )
 
 
 def _in_metres(crs: CRS) -> bool:

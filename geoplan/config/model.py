@@ -1147,10 +1147,10 @@ class _Builder:
         crs = self.m.input.crs
         if crs is None:
             return None
-        from ..crs import choose_crs
+        from ..crs import parse_metric_crs
 
         try:
-            choose_crs(0.0, 0.0, override=crs)
+            parse_metric_crs(crs)
         except GeoplanError as exc:
             self.problem(("input", "crs"), f"{{key}} = {_toml(crs)} is not allowed: {exc}")
         return crs

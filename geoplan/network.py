@@ -31,8 +31,9 @@ from .types import LightingRule, OsmData, WalkNetwork
 
 __all__ = ["build_walk_network", "classify_lighting", "lamp_share", "read_walk_network"]
 
-_DIFFER = ("lit_tag", "highway", "tunnel", "bridge")
-_EDGE_ATTRS = ("highway", "name", "lit_tag", "tunnel", "bridge", "surface", "width", "foot")
+_DIFFER = ("lit_tag", "highway", "tunnel", "bridge", "underground")
+_EDGE_ATTRS = ("highway", "name", "lit_tag", "tunnel", "bridge", "underground", "surface", "width",
+               "foot")
 
 
 def _clean(v):
@@ -49,7 +50,8 @@ def _to_nx(ways: gpd.GeoDataFrame, crs) -> nx.MultiDiGraph:
         ids = row.node_ids
         for nid, (x, y) in zip(ids, coords, strict=True):
             G.add_node(nid, x=float(x), y=float(y))
-        attrs = {k: _clean(getattr(row, k)) for k in _EDGE_ATTRS}
+        attrs = {k: _clean(getattr(row, k, None)) for k in _EDGE_ATTRS}
+        attrs["underground"] = bool(attrs["underground"])
         attrs["osmid"] = int(row.osm_id)
         for a, b in zip(ids[:-1], ids[1:], strict=True):
             if a == b:
@@ -193,6 +195,8 @@ def build_walk_network(
             "lit_tag": [_join(v) for v in edges["lit_tag"]],
             "tunnel": [bool(v) if not isinstance(v, list) else any(v) for v in edges["tunnel"]],
             "bridge": [bool(v) if not isinstance(v, list) else any(v) for v in edges["bridge"]],
+            "underground": [bool(v) if not isinstance(v, list) else all(v)
+                            for v in edges["underground"]],
             "surface": [_join(v) for v in edges["surface"]],
             "osmid": [_join(v) for v in edges["osmid"]],
         },
@@ -205,7 +209,7 @@ def build_walk_network(
     out["lit_source"] = src
     out["lamp_share"] = shares
     out = out[["u", "v", "length_m", "lit", "lit_source", "lamp_share", "tunnel", "bridge",
-               "highway", "name", "surface", "lit_tag", "osmid", "geometry"]]
+               "underground", "highway", "name", "surface", "lit_tag", "osmid", "geometry"]]
     node_gdf = gpd.GeoDataFrame(
         {"osmid": nodes["osmid"].values.astype(np.int64)},
         geometry=shapely.points(nodes["x"].values, nodes["y"].values),

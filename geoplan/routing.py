@@ -67,6 +67,7 @@ __all__ = [
     "main_component_mask",
     "nearest_distance_m",
     "nearest_route",
+    "underground_mask",
 ]
 
 log = logging.getLogger(__name__)
@@ -403,6 +404,18 @@ def main_component_mask(network: WalkNetwork, min_length_m: float) -> np.ndarray
     return keep[label[u]]
 
 
+def underground_mask(network: WalkNetwork) -> np.ndarray:
+    """Edges below ground or indoors (the network's ``underground`` column; none without it).
+
+    >>> underground_mask(example_network()).tolist()
+    [False, False, False]
+    """
+    col = network.edges.get("underground")
+    if col is None:
+        return np.zeros(len(network.edges), dtype=bool)
+    return col.fillna(False).to_numpy(dtype=bool)
+
+
 def attach_points(
     network: WalkNetwork,
     points: Any,
@@ -410,7 +423,12 @@ def attach_points(
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     edge_mask: Any = None,
 ) -> Attachment:
-    """Project each point onto its nearest edge (not its nearest node).
+    """Project each point onto its nearest edge (not its nearest node), preferring the surface.
+
+    A point attaches to the nearest edge that is not underground (a tunnel, a negative
+    ``layer``, indoors: :func:`underground_mask`) within ``max_snap_m``; only when there is none
+    does it attach to the nearest underground edge. A home beside a street that runs over a
+    service tunnel starts on the street.
 
     Parameters
     ----------
@@ -442,20 +460,25 @@ def attach_points(
         raise GeoplanError(f"max_snap_m must be > 0 metres, got {max_snap_m}")
     u, v, length, node_xy = _network_arrays(network)
     geoms = _point_geometries(points, network.crs)
-    keep = np.flatnonzero(_edge_mask(edge_mask, len(u)))
+    keep = _edge_mask(edge_mask, len(u))
     n = len(geoms)
     edge, offset, snap = np.full(n, -1, np.int64), np.full(n, np.nan), np.full(n, np.nan)
     on_xy = np.full((n, 2), np.nan)
-    valid = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
-    if len(keep) and len(valid):
-        lines = np.asarray(network.edges.geometry.values, dtype=object)
-        tree = shapely.STRtree(lines[keep])
+    todo = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    under = underground_mask(network)
+    for tier in (keep & ~under, keep & under):  # surface first; underground if nothing near
+        allowed = np.flatnonzero(tier)
+        if not len(allowed) or not len(todo):
+            continue
+        tree = shapely.STRtree(lines[allowed])
         (pi, ti), dist = tree.query_nearest(
-            geoms[valid], max_distance=max_snap_m, return_distance=True, all_matches=False
+            geoms[todo], max_distance=max_snap_m, return_distance=True, all_matches=False
         )
-        at, e = valid[pi], keep[ti]
+        at, e = todo[pi], allowed[ti]
         off_m, xy = _project(lines[e], geoms[at], node_xy[u[e]], node_xy[v[e]], length[e])
         edge[at], offset[at], snap[at], on_xy[at] = e, off_m, dist, xy
+        todo = todo[edge[todo] < 0]
     att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m))
     if att.n_unattached:
         log.info("%d of %d points are further than %g m from the network: no access",

@@ -38,7 +38,7 @@ __all__ = ["OSM_SUFFIXES", "extract_bounds", "read_osm"]
 
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.xml")
 _WAY_KEEP = ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot",
-             "layer", "sidewalk", "footway", "crossing", "incline", "wheelchair")
+             "layer", "sidewalk", "footway", "crossing", "incline", "wheelchair", "indoor", "level")
 _BYTES_PER_OBJECT = {"pbf": 12.0, "xml": 110.0, "bz2": 9.0, "gz": 12.0}
 
 
@@ -203,12 +203,15 @@ def _ways_frame(col: _Collector, tf: Transformer, read_poly, crs) -> gpd.GeoData
         for s, e in zip(edges[::2], edges[1::2], strict=True):
             if e - s < 2:
                 continue
-            rows.append({"osm_id": wid, **tags, "node_ids": tuple(refs[s:e])})
+            rows.append({"osm_id": wid, **tags, "underground": T.is_underground(tags),
+                         "node_ids": tuple(refs[s:e])})
             geoms.append(shapely.linestrings(np.column_stack([x[s:e], y[s:e]])))
     df = pd.DataFrame(rows)
     for k in ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot"):
         if k not in df:
             df[k] = None
+    if "underground" not in df:
+        df["underground"] = False
     df = df.rename(columns={"lit": "lit_tag"})
     df["tunnel"] = [
         (t not in (None, "no") and not pd.isna(t)) or c == "yes"

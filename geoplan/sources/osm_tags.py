@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 
 __all__ = [
+    "is_underground",
     "CATEGORIES",
     "CATEGORY_RULES",
     "GREEN_RULES",
@@ -132,6 +133,36 @@ def lit_value(tag: str | None) -> str:
     if _OPENING_HOURS.search(v):
         return "yes"
     return "unknown"
+
+
+def is_underground(tags: Mapping[str, str]) -> bool:
+    """Whether a way runs below ground or indoors, where homes and destinations above it are
+    not: a tunnel (but not a ``building_passage`` at street level), a negative ``layer``, an
+    ``indoor`` way or one with a ``level`` other than 0. Homes and destinations attach to such a
+    way only when no other walkable way is near.
+
+    >>> is_underground({"tunnel": "yes"}), is_underground({"tunnel": "building_passage"})
+    (True, False)
+    >>> is_underground({"layer": "-3"}), is_underground({"layer": "1"}), is_underground({})
+    (True, False, False)
+    >>> is_underground({"indoor": "corridor"}), is_underground({"level": "-1"})
+    (True, True)
+    >>> is_underground({"level": "0"}), is_underground({"indoor": "no", "layer": "x"})
+    (False, False)
+    """
+    tunnel = (tags.get("tunnel") or "no").strip().lower()
+    if tunnel not in ("no", "building_passage"):
+        return True
+    try:
+        layer = float((tags.get("layer") or "0").split(";")[0].strip())
+    except ValueError:
+        layer = 0.0
+    if layer < 0:
+        return True
+    if (tags.get("indoor") or "no").strip().lower() != "no":
+        return True
+    level = (tags.get("level") or "").strip()
+    return level not in ("", "0")
 
 
 def is_street_lamp(tags: Mapping[str, str]) -> bool:

@@ -275,8 +275,17 @@ def building_use(tags: Mapping[str, str]) -> str | None:
     """'residential', 'mixed', 'non_residential' or 'unknown'; None when it is no building.
 
     residential types (apartments, house, terrace …) with shop/office/amenity tags or
-    ``building:use`` naming another use are 'mixed'; ``building=yes`` (use not mapped) is 'unknown';
-    roofs, ruins and buildings under construction are not buildings for geoplan.
+    ``building:use`` naming another use are 'mixed'; ``building=yes`` (use not mapped) is 'unknown',
+    but ``building=yes`` carrying a shop, office, craft or amenity (other than a care home) is
+    that place: 'non_residential'; roofs, ruins and buildings under construction are not
+    buildings for geoplan.
+
+    >>> building_use({"building": "yes"}), building_use({"building": "yes", "amenity": "library"})
+    ('unknown', 'non_residential')
+    >>> building_use({"building": "yes", "amenity": "social_facility"})
+    'unknown'
+    >>> building_use({"building": "apartments", "shop": "bakery"}), building_use({"building": "roof"})
+    ('mixed', None)
     """
     b = tags.get("building")
     if b is None or b in _NOT_BUILDINGS:
@@ -290,8 +299,22 @@ def building_use(tags: Mapping[str, str]) -> str | None:
         bu = tags.get("building:use")
         if bu in {"residential", "apartments"}:
             return "residential"
-        return "non_residential" if bu else "unknown"
+        if bu or _names_other_use(tags):
+            return "non_residential"
+        return "unknown"
     return "non_residential"
+
+
+#: ``amenity`` values of buildings where people live (kept 'unknown' on ``building=yes``).
+_LIVED_IN_AMENITIES = frozenset({"social_facility", "nursing_home", "retirement_home"})
+
+
+def _names_other_use(tags: Mapping[str, str]) -> bool:
+    """A shop, office, craft or amenity mapped on the building itself (``building=yes`` + e.g.
+    ``amenity=library``): the building is that place, not homes."""
+    if tags.get("amenity") in _LIVED_IN_AMENITIES:
+        return False
+    return any(k in tags for k in ("shop", "office", "amenity", "craft"))
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")

@@ -20,7 +20,6 @@ import re
 from collections.abc import Mapping
 
 __all__ = [
-    "is_underground",
     "CATEGORIES",
     "CATEGORY_RULES",
     "GREEN_RULES",
@@ -32,6 +31,7 @@ __all__ = [
     "green_kind",
     "green_public",
     "is_street_lamp",
+    "is_underground",
     "is_walkable",
     "lit_value",
     "parse_metres",
@@ -56,6 +56,21 @@ _ACCESS_FORBIDDEN = frozenset({"no", "private"})
 #: (the separate sidewalks are): sidewalk=separate, sidewalk:both=separate, or both sides
 #: separate/no with at least one separate.
 _ROAD_TYPES_WITH_SIDEWALKS = WALKABLE_HIGHWAYS - {"footway", "path", "pedestrian", "steps", "track"}
+#: through roads whose tunnels are for cars unless a foot tag or a sidewalk says otherwise
+_CAR_TUNNEL_ROADS = frozenset({"trunk", "trunk_link", "primary", "primary_link", "secondary",
+                               "secondary_link", "tertiary", "tertiary_link", "unclassified",
+                               "road"})
+_SIDEWALK_KEYS = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
+
+
+def _car_tunnel(tags: Mapping[str, str]) -> bool:
+    """A through road in a tunnel with no sidewalk mapped: a car tunnel (e.g. Helsinki's
+    Keskustatunneli, Stockholm's Norra länken), not walked on."""
+    if tags.get("highway") not in _CAR_TUNNEL_ROADS:
+        return False
+    if (tags.get("tunnel") or "no") in ("no", "building_passage"):
+        return False
+    return not any(tags.get(k) not in (None, "no", "none", "separate") for k in _SIDEWALK_KEYS)
 
 
 def _sidewalks_separate(tags: Mapping[str, str]) -> bool:
@@ -76,7 +91,9 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
     2. ``access=no/private`` (without a foot tag allowing it), ``service=private`` -> not walkable.
     3. Roads whose sidewalks are mapped separately (``sidewalk=separate`` …) -> not walkable:
        the sidewalk ways carry the pedestrians.
-    4. ``motorroad=yes`` -> not walkable.
+    4. ``motorroad=yes`` -> not walkable; nor a car tunnel: a trunk, primary, secondary,
+       tertiary or unclassified road with ``tunnel`` (not ``building_passage``) and no sidewalk
+       mapped on it (an allowing foot tag overrides).
     5. Squares (``highway=pedestrian/footway`` + ``area=yes``) are walked along their outline,
        which joins the paths that end at them (osmnx drops them, leaving those paths cut off).
     6. highway in :data:`WALKABLE_HIGHWAYS` -> walkable; ``cycleway``/``bridleway`` only with an
@@ -99,7 +116,7 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
         return False
     if hw in _ROAD_TYPES_WITH_SIDEWALKS and _sidewalks_separate(tags) and not foot_ok:
         return False
-    if tags.get("motorroad") == "yes":
+    if tags.get("motorroad") == "yes" or (_car_tunnel(tags) and not foot_ok):
         return False
     if hw in WALKABLE_HIGHWAYS:
         return True

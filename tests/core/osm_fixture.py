@@ -40,6 +40,11 @@ RULE_WAYS = [
     (18, {"highway": "pedestrian", "lit": "Mo-Su 16:00-07:00"}, 100, True, "yes", "tag"),
     (19, {"highway": "living_street", "lit": "no", "foot": "designated"}, 100, True, "no", "tag"),
     (20, {"highway": "footway", "lit": "bogus-value"}, 100, True, "unknown", "none"),
+    (21, {"highway": "trunk", "tunnel": "yes", "lit": "yes"}, 100, False, None, None),  # car tunnel
+    (22, {"highway": "primary", "tunnel": "yes", "sidewalk": "both", "lit": "yes"}, 100, True,
+     "yes", "tag"),
+    (23, {"highway": "secondary", "tunnel": "building_passage"}, 100, True, "unknown", "none"),
+    (24, {"highway": "tertiary", "tunnel": "yes", "foot": "yes"}, 100, True, "unknown", "none"),
 ]
 
 

@@ -49,7 +49,8 @@ def test_walkability_and_lighting(data, net, wid, tags, length, walkable, lit, s
     e = edges.iloc[0]
     assert e["length_m"] == pytest.approx(written, abs=1e-6)
     assert (e["lit"], e["lit_source"]) == (lit, src)
-    assert bool(e["tunnel"]) is (tags.get("tunnel") == "yes")
+    assert bool(e["tunnel"]) is (tags.get("tunnel", "no") != "no")  # passages are covered
+    assert bool(e["underground"]) is (tags.get("tunnel") == "yes")  # but not below ground
 
 
 def test_lamp_share_is_exact(net):

@@ -174,7 +174,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
         """The :class:`geoplan.config.model.PipelineConfig` the parameters describe (validated by the
         core, whose messages name what to fix). Layer inputs are written into ``out``."""
         from geoplan.atomic import ensure_writable_dir
-        from geoplan.config.model import SummaryAreas, load_pipeline, parse_pipeline
+        from geoplan.config import SummaryAreas, load_pipeline, parse_pipeline
         from geoplan.errors import ConfigError
         from geoplan.grid import GridSpec
 
@@ -274,7 +274,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         with core_errors_as_processing_exceptions():
             from geoplan.atomic import write_text
-            from geoplan.config.model import dump_pipeline
+            from geoplan.config import dump_pipeline
             from geoplan.runs.pipeline import run_pipeline
 
             cfg = self.pipeline_config(parameters, context, out)

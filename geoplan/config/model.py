@@ -21,7 +21,7 @@ from typing import Any
 from ..grid import GridSpec
 from ..population import PERSONS_PER_M2, ResidentialRule
 from ..types import AccessSpec, LightingRule, SafetyWeights
-from .schema import ACCESS_FIELDS, PIPELINE_VERSION, RULE_KEYS
+from .schema import ACCESS_FIELDS, PIPELINE_VERSION, RASTER_SUFFIXES, RULE_KEYS
 
 __all__ = [
     "LampRegister",
@@ -225,7 +225,9 @@ def _population_dict(pop: PopulationSpec) -> dict[str, Any]:
             kinds=dict(pop.kinds),
         )
     elif pop.source == "grid":
-        out.update(grid=_str(pop.grid), value_column=pop.value_column, band=pop.band)
+        raster = str(pop.grid).lower().endswith(RASTER_SUFFIXES)  # a vector grid has no bands
+        out.update(grid=_str(pop.grid), value_column=pop.value_column,
+                   band=pop.band if raster else None)
     else:
         out.update(persons_per_m2=pop.persons_per_m2)
     out.update({k: getattr(pop.rule, k) for k in RULE_KEYS})

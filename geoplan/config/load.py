@@ -124,11 +124,12 @@ def parse_pipeline(
     Returns
     -------
     PipelineConfig
+        The validated pipeline; its ``base_dir`` is ``base_dir``.
 
     Raises
     ------
     PipelineError
-        A :class:`geoplan.errors.ConfigError` listing every problem, each naming its key.
+        Every problem, as for :func:`load_pipeline`, with the line of its key in ``text``.
 
     Examples
     --------
@@ -169,21 +170,18 @@ def pipeline_from_dict(
     ----------
     data
         The sections of a pipeline file as mappings.
-    base_dir
-        Folder relative paths are resolved against.
-    source
-        Name of the data in error messages.
-    check_files
-        Whether input files must exist (see :func:`load_pipeline`).
+    base_dir, source, check_files
+        As for :func:`parse_pipeline`; ``source`` names the data in messages.
 
     Returns
     -------
     PipelineConfig
+        What :func:`parse_pipeline` gives for the same data written as TOML.
 
     Raises
     ------
     PipelineError
-        A :class:`geoplan.errors.ConfigError` listing every problem, each naming its key.
+        Every problem, worded as for the text but without line numbers.
 
     Examples
     --------

@@ -11,16 +11,9 @@ from pathlib import Path
 import pytest
 
 import geoplan.config as config_pkg
-from geoplan.config import (
-    PipelineConfig,
-    PipelineError,
-    dump_pipeline,
-    load_pipeline,
-    parse_pipeline,
-    pipeline_from_dict,
-)
 from geoplan.config import dump as dump_module
 from geoplan.config import load as load_module
+from geoplan.config import load_pipeline, parse_pipeline, pipeline_from_dict
 from geoplan.datasets import demo_extract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +21,12 @@ PIPELINES = ROOT / "pipelines"
 TEMPLATES = sorted(p.stem for p in PIPELINES.glob("*.toml"))
 
 
-def _round_trip(cfg: PipelineConfig, folder: Path, check_files: bool) -> PipelineConfig:
+def _round_trip(cfg: config_pkg.PipelineConfig, folder: Path, check_files: bool):
     """dict -> config, then config -> TOML file -> config; each step must give ``cfg``."""
     from_dict = pipeline_from_dict(cfg.to_dict(), folder, check_files=check_files)
     assert from_dict == cfg
     path = folder / "again.toml"
-    path.write_text(dump_pipeline(from_dict), encoding="utf-8")
+    path.write_text(config_pkg.dump_pipeline(from_dict), encoding="utf-8")
     again = load_pipeline(path, check_files=check_files)
     assert again == cfg
     assert again.to_dict() == cfg.to_dict()
@@ -91,7 +84,7 @@ def test_the_plugins_pipeline_round_trips(tmp_path, grid_file):
     assert (cfg.title, cfg.lang, cfg.formats) == ("Kamppi", "sv", ("gpkg", "tif"))
     again = _round_trip(cfg, tmp_path, check_files=True)
     # a vector grid has no band: the saved pipeline must not write one (geoplan run refuses it)
-    assert ("band = 1" in dump_pipeline(again)) == grid_file.endswith(".tif")
+    assert ("band = 1" in config_pkg.dump_pipeline(again)) == grid_file.endswith(".tif")
 
 
 def test_relative_paths_resolve_against_base_dir(tmp_path):
@@ -122,9 +115,9 @@ def test_none_means_not_given():
      {"input": {"osm": "demo"}, "lighting": {"assume": {"residental": "yes"}}}),
 ])
 def test_data_get_the_problems_of_the_text(text, data):
-    with pytest.raises(PipelineError) as from_text:
+    with pytest.raises(config_pkg.PipelineError) as from_text:
         parse_pipeline(text, "/nonexistent/base", source="p", check_files=False)
-    with pytest.raises(PipelineError) as from_data:
+    with pytest.raises(config_pkg.PipelineError) as from_data:
         pipeline_from_dict(data, "/nonexistent/base", source="p", check_files=False)
     assert sorted((p.key, p.message) for p in from_data.value.problems) == sorted(
         (p.key, p.message) for p in from_text.value.problems)  # the text's are in line order
@@ -133,7 +126,7 @@ def test_data_get_the_problems_of_the_text(text, data):
 
 
 def test_data_that_are_not_a_mapping():
-    with pytest.raises(PipelineError, match="^the parameters: a pipeline must be a mapping"):
+    with pytest.raises(config_pkg.PipelineError, match="^the parameters: a pipeline must be a"):
         pipeline_from_dict([("input", {"osm": "demo"})], ".", source="the parameters")
 
 

@@ -279,17 +279,16 @@ class PipelineSchema(_Section):
     output: _Output = Field(default_factory=_Output, description="a table")
 
 
-#: pipeline key -> AccessSpec field
+#: (section, key) -> AccessSpec field: [access] keys as they are, [green] and [night] keys
+#: prefixed with their section (``green.within_m`` -> ``green_within_m``)
 ACCESS_FIELDS: dict[tuple[str, str], str] = {
     **{("access", k): k for k in _Access.model_fields},
-    ("green", "scb_min_ha"): "green_scb_min_ha",
-    ("green", "who_min_ha"): "green_who_min_ha",
-    ("green", "within_m"): "green_within_m",
-    ("green", "per_capita_within_m"): "green_per_capita_within_m",
-    ("night", "unknown_as"): "night_unknown_as",
-    ("night", "threshold_m"): "night_threshold_m",
+    **{("green", k): f"green_{k}" for k in _Green.model_fields},
+    **{("night", k): f"night_{k}" for k in _Night.model_fields},
 }
+#: [population] keys of the ResidentialRule
 RULE_KEYS = ("mixed_use_share", "unknown_use_share", "min_unknown_footprint_m2")
+#: [population] keys used only with one source
 SOURCE_KEYS = {
     "statistics": ("areas", "area_layer", "area_key", "tables", "key", "pop_column", "kinds"),
     "grid": ("grid", "value_column", "band"),

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "data"))
 
 from make_demo_scenario import demo_scenario  # noqa: E402
 
-from geoplan.config.model import parse_pipeline  # noqa: E402
+from geoplan.config import parse_pipeline  # noqa: E402
 from geoplan.datasets import DEMO_PIPELINE  # noqa: E402
 from geoplan.scenario.core import (  # noqa: E402
     apply_scenario,

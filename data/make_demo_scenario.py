@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     write_scenario(demo_scenario(), OUT)
     print(f"written: {OUT}")
     if "--check" in argv:
-        from geoplan.config.model import parse_pipeline
+        from geoplan.config import parse_pipeline
         from geoplan.datasets import DEMO_PIPELINE
         from geoplan.scenario.core import (
             apply_scenario,

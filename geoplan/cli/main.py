@@ -124,7 +124,7 @@ def run(pipeline, out, lang):
     """
     import dataclasses
 
-    from ..config.model import load_pipeline
+    from ..config import load_pipeline
 
     cfg = load_pipeline(pipeline)
     if lang:
@@ -144,7 +144,7 @@ def demo(out, lang):
     """
     import dataclasses
 
-    from ..config.model import parse_pipeline
+    from ..config import parse_pipeline
     from ..datasets import DEMO_PIPELINE
 
     cfg = dataclasses.replace(parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo"), lang=lang)

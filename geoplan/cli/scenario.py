@@ -48,7 +48,7 @@ def register(cli: click.Group) -> None:
 
         Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
         """
-        from ..config.model import load_pipeline
+        from ..config import load_pipeline
         from ..scenario.core import run_scenario
         from ..scenario.io import read_scenario
         from .main import TqdmProgress

@@ -18,7 +18,7 @@ backend, no display needed).
 Example
 -------
 >>> import tempfile, pathlib
->>> from geoplan.config.model import parse_pipeline
+>>> from geoplan.config import parse_pipeline
 >>> from geoplan.runs.pipeline import run_pipeline
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)

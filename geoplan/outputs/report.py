@@ -24,7 +24,7 @@ Every text exists in English, Swedish and Danish and numbers are written for the
 Example
 -------
 >>> import tempfile, pathlib
->>> from geoplan.config.model import parse_pipeline
+>>> from geoplan.config import parse_pipeline
 >>> from geoplan.runs.pipeline import run_pipeline
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)
@@ -895,12 +895,12 @@ def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None 
 
     Examples
     --------
-    >>> from geoplan.config.model import parse_pipeline
+    >>> from geoplan.config import parse_pipeline
     >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', Path("."))
     >>> pipeline_from_provenance({"pipeline": cfg.to_dict()}) == cfg
     True
     """
-    from ..config.model import dump_pipeline, parse_pipeline
+    from ..config import dump_pipeline, parse_pipeline
     from ..errors import InputFileError
 
     d = provenance.get("pipeline") if isinstance(provenance, dict) else None

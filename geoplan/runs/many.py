@@ -48,7 +48,7 @@ statistical area it touches.
 
 Example
 -------
->>> from geoplan.config.model import parse_pipeline            # doctest: +SKIP
+>>> from geoplan.config import parse_pipeline            # doctest: +SKIP
 >>> cfg = parse_pipeline('[input]\\nosm = "county.osm.pbf"', ".")   # doctest: +SKIP
 >>> grid = run_many(cfg, "kommuner.gpkg", key="kommunkod")   # doctest: +SKIP
 >>> grid.groupby("area_key")["pop"].sum()                    # doctest: +SKIP
@@ -177,7 +177,7 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
 # the driver
 # --------------------------------------------------------------------------------------------
 def _load_cfg(cfg):
-    from ..config.model import PipelineConfig, load_pipeline
+    from ..config import PipelineConfig, load_pipeline
 
     if isinstance(cfg, PipelineConfig):
         return cfg

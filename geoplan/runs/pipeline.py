@@ -25,7 +25,7 @@ visible; its hidden ``.geoplan-tmp-*`` leftovers are removed by the next run tha
 Example
 -------
 >>> import tempfile, pathlib
->>> from geoplan.config.model import parse_pipeline
+>>> from geoplan.config import parse_pipeline
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
 >>> result = run_pipeline(cfg, pathlib.Path(tempfile.mkdtemp()) / "out")
 >>> sorted(p.name for p in result.files)
@@ -47,7 +47,7 @@ import pandas as pd
 
 from .. import __version__
 from ..atomic import check_writable_dir, staged_folder, write_text
-from ..config.model import PipelineConfig
+from ..config import PipelineConfig
 from ..errors import ConfigError
 from ..grid import make_grid
 from ..network import build_walk_network

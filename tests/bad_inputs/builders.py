@@ -363,7 +363,7 @@ _STUDY: dict = {}
 def _scenario_study():
     """The StudyInputs of a small central-Helsinki study (built once per test session)."""
     if "inputs" not in _STUDY:
-        from geoplan.config.model import parse_pipeline
+        from geoplan.config import parse_pipeline
         from geoplan.scenario.core import study_from_pipeline
 
         _STUDY["inputs"] = study_from_pipeline(parse_pipeline(SCENARIO_STUDY, "."))

@@ -22,7 +22,7 @@ import shapely
 
 pytest.importorskip("distributed")
 
-from geoplan.config.model import parse_pipeline  # noqa: E402
+from geoplan.config import parse_pipeline  # noqa: E402
 from geoplan.indicators.safety import safety_index  # noqa: E402
 from geoplan.runs.many import (  # noqa: E402
     _compute_partition,

@@ -9,7 +9,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geoplan.config.model import parse_pipeline
+from geoplan.config import parse_pipeline
 from geoplan.runs.pipeline import run_pipeline
 from geoplan.scenario.core import run_scenario
 from geoplan.scenario.io import read_scenario
@@ -51,7 +51,7 @@ def test_run_counts_findings_and_weight_is_optional(tmp_path, findings_csv):
     cell = plain.index[plain["findings_open_dark_spot"] > 0]
     assert len(cell) == 1
     # weight 0: the index is the one without findings; weight > 0: the finding's cell drops
-    from geoplan.config.model import parse_pipeline as pp
+    from geoplan.config import parse_pipeline as pp
 
     base = run_pipeline(pp('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n', tmp_path),
                         tmp_path / "c").layers.grid

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoplan.config.model import parse_pipeline
+from geoplan.config import parse_pipeline
 from geoplan.outputs.maps import (
     HEADLINE_MAPS,
     figure_texts,

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geoplan.config.model import load_pipeline, parse_pipeline
+from geoplan.config import load_pipeline, parse_pipeline
 from geoplan.runs.pipeline import run_pipeline
 
 GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
@@ -151,7 +151,7 @@ def test_pipeline_values_are_data_never_code(code, tmp_path, monkeypatch):
     toml_text = f"[input]\nosm = \"demo\"\n[output]\ntitle = '''{code}'''\n"
     cfg = parse_pipeline(toml_text, tmp_path)
     assert cfg.title == code
-    from geoplan.config.model import PipelineError
+    from geoplan.config import PipelineError
 
     with pytest.raises(PipelineError, match=r"\[input\] osm"):
         parse_pipeline(f"[input]\nosm = '''{code}'''\n", tmp_path)

@@ -27,7 +27,7 @@ from geoplan.atomic import (
     staged_folder,
     write_text,
 )
-from geoplan.config.model import load_pipeline
+from geoplan.config import load_pipeline
 from geoplan.errors import InputFileError
 from geoplan.runs.pipeline import run_pipeline
 

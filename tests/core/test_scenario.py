@@ -134,7 +134,7 @@ def test_densify_moves_population_not_distances():
 # ------------------------------------------------------------------------------ the demo
 @pytest.fixture(scope="module")
 def demo_base():
-    from geoplan.config.model import parse_pipeline
+    from geoplan.config import parse_pipeline
     from geoplan.datasets import DEMO_PIPELINE
 
     cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geoplan.config.model import (
+from geoplan.config import (
     PipelineConfig,
     PipelineError,
     dump_pipeline,

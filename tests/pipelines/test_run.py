@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 import rasterio
 
-from geoplan.config.model import load_pipeline, parse_pipeline
+from geoplan.config import load_pipeline, parse_pipeline
 from geoplan.datasets import DEMO_PIPELINE
 from geoplan.runs.pipeline import run_pipeline
 

@@ -75,7 +75,7 @@ def study_area(processing_initialized):
 @pytest.fixture(scope="module")
 def core_run(tmp_path_factory, processing_initialized):
     """The core's own run of the same study (the oracle)."""
-    from geoplan.config.model import parse_pipeline
+    from geoplan.config import parse_pipeline
     from geoplan.runs.pipeline import run_pipeline
 
     out = tmp_path_factory.mktemp("core_run")

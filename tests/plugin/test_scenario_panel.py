@@ -33,7 +33,7 @@ RESIDENTS = DWELLINGS * 2.1
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory, processing_initialized):
     """A baseline run written by the core (``geoplan run``): no pipeline.toml, provenance.json."""
-    from geoplan.config.model import parse_pipeline
+    from geoplan.config import parse_pipeline
     from geoplan.runs.pipeline import run_pipeline
 
     out = tmp_path_factory.mktemp("baseline")

@@ -12,7 +12,6 @@ the GeoPackage.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 from qgis.core import (
@@ -58,6 +57,10 @@ GPKG_LAYERS = (
 CELL_SIZES = (None, 50, 100, 250, 1000)
 POPULATION_SOURCES = (None, "buildings", "grid")
 LANGS = (None, "en", "sv", "da")
+#: population keys that stay when a population source is given as a parameter: the
+#: residential rule, and the source's own knobs when the source is the same
+_RULE = ("mixed_use_share", "unknown_use_share", "min_unknown_footprint_m2", "default_levels")
+_POPULATION_KEPT = {"": _RULE, "buildings": (*_RULE, "persons_per_m2"), "grid": (*_RULE, "band")}
 
 
 def layer_uri(gpkg: Path, layer: str) -> str:
@@ -65,8 +68,25 @@ def layer_uri(gpkg: Path, layer: str) -> str:
     return f"{gpkg}|layername={layer}"
 
 
-def _toml_str(value) -> str:
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+def _put_parameters(data: dict, values: dict, *, area_file, population, areas, tif) -> None:
+    """Put what the parameters give into pipeline data (``PipelineConfig.to_dict()`` shape):
+    ``values`` maps (section, key) to a value, None or "" where the parameter is not given; the
+    study area file replaces the file's area or bbox, a population source replaces the
+    population's source keys (the residential rule stays), the areas replace ``[areas]``."""
+    for (section, key), value in values.items():
+        if value not in (None, ""):
+            data.setdefault(section, {})[key] = value
+    if area_file is not None:
+        data["input"].update(area=area_file, area_layer=None, bbox=None)
+    if population:
+        before = data.get("population", {})
+        kept = _POPULATION_KEPT[population["source"]] if population["source"] == before.get(
+            "source", "buildings") else _POPULATION_KEPT[""]
+        data["population"] = {**{k: v for k, v in before.items() if k in kept}, **population}
+    if areas:
+        data["areas"] = areas
+    formats = list(data.setdefault("output", {}).get("formats") or ["gpkg"])
+    data["output"]["formats"] = [*formats, "tif"] if tif and "tif" not in formats else formats
 
 
 class LayersAlgorithm(GeoplanAlgorithm):
@@ -171,28 +191,21 @@ class LayersAlgorithm(GeoplanAlgorithm):
 
     # --- the parameters as a pipeline -----------------------------------------------------------
     def pipeline_config(self, parameters, context, out: Path):
-        """The :class:`geoplan.config.model.PipelineConfig` the parameters describe (validated by the
-        core, whose messages name what to fix). Layer inputs are written into ``out``."""
+        """The :class:`geoplan.config.PipelineConfig` the parameters describe: the pipeline
+        file's data (or only the OSM file) with the parameters given in place of its keys,
+        validated by the core (whose messages name what to fix). Layer inputs are written into
+        ``out``."""
         from geoplan.atomic import ensure_writable_dir
-        from geoplan.config.model import SummaryAreas, load_pipeline, parse_pipeline
+        from geoplan.config import load_pipeline, pipeline_from_dict
         from geoplan.errors import ConfigError
-        from geoplan.grid import GridSpec
 
         pipeline = self.parameterAsFile(parameters, self.PIPELINE, context)
         osm = self.parameterAsFile(parameters, self.INPUT, context)
         area_source = self.parameterAsSource(parameters, self.AREA, context)
-        size = CELL_SIZES[self.parameterAsEnum(parameters, self.CELL_SIZE, context)]
         pop_source = POPULATION_SOURCES[self.parameterAsEnum(parameters, self.POPULATION, context)]
         pop_grid = self.parameterAsFile(parameters, self.POP_GRID, context)
-        pop_field = self.parameterAsString(parameters, self.POP_FIELD, context) or "population"
         areas_source = self.parameterAsSource(parameters, self.SUMMARY_AREAS, context)
         key = self.parameterAsString(parameters, self.SUMMARY_KEY, context)
-        name = self.parameterAsString(parameters, self.SUMMARY_NAME, context) or None
-        crs = crs_to_core(self.parameterAsCrs(parameters, self.CRS, context))
-        title = self.parameterAsString(parameters, self.TITLE, context)
-        lang = LANGS[self.parameterAsEnum(parameters, self.LANG, context)]
-        tif = self.parameterAsBoolean(parameters, self.GEOTIFF, context)
-
         if not pipeline and not osm:
             raise ConfigError(tr("Give a pipeline file or an OpenStreetMap file."))
         if pop_source == "grid" and not pop_grid:
@@ -201,66 +214,39 @@ class LayersAlgorithm(GeoplanAlgorithm):
         if areas_source is not None and not key:
             raise ConfigError(tr("Choose the area code field of the areas to summarise by."))
         ensure_writable_dir(out)
-        area_file = None
+        area_file = areas_file = None
         if area_source is not None:
             area_file = out / "study_area.geojson"
             self._write_area(source_to_shapely(area_source, context), area_file)
-        areas_file = None
         if areas_source is not None:
             areas_file = out / "summary_areas.gpkg"
             frame = source_to_frame(areas_source, context, what=tr("area layer"))
             frame.to_file(areas_file, layer="summary_areas", driver="GPKG", VERSION="1.3")
-
         if pipeline:
-            cfg = load_pipeline(pipeline)
-            changes = {}
-            if osm:
-                changes["osm"] = Path(osm).resolve()
-                changes["osm_is_demo"] = False
-            if area_file is not None:
-                changes.update(area=area_file, area_layer=None, bbox=None)
-            if size is not None:
-                changes["grid"] = GridSpec(size)
-            if pop_source == "buildings":
-                changes["population"] = dataclasses.replace(cfg.population, source="buildings")
-            elif pop_source == "grid":
-                changes["population"] = dataclasses.replace(
-                    cfg.population, source="grid", grid=Path(pop_grid).resolve(),
-                    value_column=pop_field)
-            if areas_file is not None:
-                changes["summary_areas"] = SummaryAreas(areas_file, key, name, "summary_areas")
-            if crs:
-                changes["crs"] = crs
-            if title:
-                changes["title"] = title
-            if lang:
-                changes["lang"] = lang
-            if tif and "tif" not in cfg.formats:
-                changes["formats"] = (*cfg.formats, "tif")
-            cfg = dataclasses.replace(cfg, **changes)
+            base = load_pipeline(pipeline)
+            data, base_dir, source = base.to_dict(), base.base_dir, pipeline
         else:
-            lines = ["version = 1", "[input]", f"osm = {_toml_str(Path(osm).resolve())}"]
-            if area_file is not None:
-                lines.append(f"area = {_toml_str(area_file)}")
-            if crs:
-                lines.append(f"crs = {_toml_str(crs)}")
-            lines += ["[grid]", f"cell_size_m = {size or 100}", "[population]"]
-            if pop_source == "grid":
-                lines += ['source = "grid"', f"grid = {_toml_str(Path(pop_grid).resolve())}",
-                          f"value_column = {_toml_str(pop_field)}"]
-            else:
-                lines.append('source = "buildings"')
-            if areas_file is not None:
-                lines += ["[areas]", f"path = {_toml_str(areas_file)}",
-                          'layer = "summary_areas"', f"key_column = {_toml_str(key)}"]
-                if name:
-                    lines.append(f"name_column = {_toml_str(name)}")
-            lines += ["[output]", f"name = {_toml_str('geoplan')}",
-                      f"title = {_toml_str(title or Path(osm).name.split('.')[0])}",
-                      f"lang = {_toml_str(lang or current_language())}",
-                      f"formats = {json.dumps(['gpkg', 'tif'] if tif else ['gpkg'])}"]
-            cfg = parse_pipeline("\n".join(lines) + "\n", out, source=tr("the parameters"))
-        return cfg
+            base, base_dir, source = None, out, tr("the parameters")
+            data = {"input": {"osm": Path(osm).resolve()}, "output": {
+                "name": "geoplan", "title": Path(osm).name.split(".")[0],
+                "lang": current_language()}}
+        _put_parameters(data, {
+            ("input", "osm"): Path(osm).resolve() if osm else None,
+            ("grid", "cell_size_m"): CELL_SIZES[
+                self.parameterAsEnum(parameters, self.CELL_SIZE, context)],
+            ("input", "crs"): crs_to_core(self.parameterAsCrs(parameters, self.CRS, context)),
+            ("output", "title"): self.parameterAsString(parameters, self.TITLE, context),
+            ("output", "lang"): LANGS[self.parameterAsEnum(parameters, self.LANG, context)],
+        }, area_file=area_file, population=pop_source and {"source": pop_source, **({
+            "grid": Path(pop_grid).resolve(),
+            "value_column": self.parameterAsString(parameters, self.POP_FIELD, context)
+            or "population"} if pop_source == "grid" else {}),
+        }, areas=areas_file and {
+            "path": areas_file, "layer": "summary_areas", "key_column": key,
+            "name_column": self.parameterAsString(parameters, self.SUMMARY_NAME, context) or None,
+        }, tif=self.parameterAsBoolean(parameters, self.GEOTIFF, context))
+        cfg = pipeline_from_dict(data, base_dir, source=source)
+        return cfg if base is None else dataclasses.replace(cfg, source_file=base.source_file)
 
     @staticmethod
     def _write_area(geom, path: Path) -> None:
@@ -274,7 +260,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         with core_errors_as_processing_exceptions():
             from geoplan.atomic import write_text
-            from geoplan.config.model import dump_pipeline
+            from geoplan.config import dump_pipeline
             from geoplan.runs.pipeline import run_pipeline
 
             cfg = self.pipeline_config(parameters, context, out)

@@ -118,7 +118,7 @@ def _pipeline_toml(d: dict) -> str:
 def baseline_config(path):
     """The baseline's :class:`geoplan.config.model.PipelineConfig` from a pipeline file or from the
     output folder of a run (its ``pipeline.toml``, else the pipeline in ``provenance.json``)."""
-    from geoplan.config.model import load_pipeline, parse_pipeline
+    from geoplan.config import load_pipeline, parse_pipeline
     from geoplan.errors import ConfigError
 
     p = Path(str(path)).expanduser()

@@ -239,7 +239,7 @@ class Indicator:
         The column name in the grid (``"dist_school_m"``).
     unit
         ``"m"``, ``"m2"``, ``"m2 per person"``, ``"persons"``, ``"share 0-1"``,
-        ``"index 0-100"``, ``"per km"``, ``"per km2"`` or ``""``.
+        ``"index 0-100"``, ``"score 0-1"``, ``"per km"``, ``"per km2"`` or ``""``.
     better
         ``"higher"``, ``"lower"`` or ``""`` (neither is an improvement).
     kind
@@ -327,7 +327,7 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (r"eyes_on_street", "index", "", "higher", "col_eyes_on_street", ""),
     (r"safety_index", "index", "index 0-100", "higher", "col_safety_index",
      "about_safety_index"),
-    (r"safety_(?P<what>[a-z_]+)", "share", "share 0-1", "higher", "col_safety", ""),
+    (r"safety_(?P<what>[a-z_]+)", "index", "score 0-1", "higher", "col_safety", ""),
     (r"data_confidence", "share", "share 0-1", "higher", "col_data_confidence", ""),
     (r"findings_open", "count", "", "lower", "col_findings_open", ""),
     (r"findings_severity_sum", "number", "", "lower", "col_findings_severity_sum", ""),

@@ -218,8 +218,8 @@ TEXTS: dict[str, dict[str, str]] = {
     # table heads
     "th_area": {"en": "Area", "sv": "Område", "da": "Område"},
     "th_residents": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
-    "th_green": {"en": "Green space ≤ 300 m", "sv": "Grönyta ≤ 300 m",
-                 "da": "Grønt område ≤ 300 m"},
+    "th_green": {"en": "Green space ≤ {m} m", "sv": "Grönyta ≤ {m} m",
+                 "da": "Grønt område ≤ {m} m"},
     "th_grocery": {"en": "Grocery store, median distance", "sv": "Livsmedelsbutik, medianavstånd",
                    "da": "Dagligvarebutik, medianafstand"},
     "th_school_night": {"en": "Lose school after dark", "sv": "Förlorar skolan i mörker",
@@ -648,6 +648,12 @@ def _area_labels(run: RunData, df: pd.DataFrame, lang: str) -> list[str]:
     return labels
 
 
+def _headings(run: RunData, cols, lang: str) -> list[str]:
+    """The header row of an area table (distances as run)."""
+    m = fmt(run.access.green_within_m, lang, 0)
+    return [tr("th_area", lang)] + [tr(h, lang, m=m) for _, h, _ in cols]
+
+
 def area_table(run: RunData, lang: str = "en") -> list[list[str]] | None:
     """The per-area table of the report (header row first), or None without areas.
 
@@ -661,7 +667,7 @@ def area_table(run: RunData, lang: str = "en") -> list[list[str]] | None:
     if a is None or not len(a):
         return None
     cols = [(c, h, k) for c, h, k in _AREA_COLUMNS if c in a.columns]
-    rows = [[tr("th_area", lang)] + [tr(h, lang) for _, h, _ in cols]]
+    rows = [_headings(run, cols, lang)]
     for label, (_, row) in zip(_area_labels(run, a, lang), a.iterrows(), strict=True):
         rows.append([label] + [_cell(row[c], k, lang) for c, _, k in cols])
     return rows
@@ -690,7 +696,7 @@ def change_table_rows(run: RunData, lang: str = "en") -> list[list[str]] | None:
     cols = [(c, h, k) for c, h, k in cols if c]
     if not cols:
         return None
-    rows = [[tr("th_area", lang)] + [tr(h, lang) for _, h, _ in cols]]
+    rows = [_headings(run, cols, lang)]
     for label, (_, row) in zip(_area_labels(run, a, lang), a.iterrows(), strict=True):
         cells = [label]
         for (b, af, ch), _, kind in cols:

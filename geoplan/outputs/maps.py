@@ -525,11 +525,12 @@ def source_line(run: RunData, lang: str, spec: MapSpec | None = None) -> str:
         parts.append(tr("src_pop_statistics", lang))
     elif src.startswith("grid"):
         parts.append(tr("src_pop_grid", lang))
-    if run.pipeline.get("lamps"):
+    cfg = run.config
+    if cfg.lamps is not None:
         parts.append(tr("src_lamps_register", lang))
-    walk = run.pipeline.get("safety_walk") or {}
+    weight = cfg.safety_walk.weight if cfg.safety_walk is not None else 0.0
     if spec is not None and (spec.kind == "findings" or (
-            spec.key == "safety_index" and float(walk.get("weight") or 0) > 0)):
+            spec.key == "safety_index" and weight > 0)):
         path = ((prov.get("inputs") or {}).get("safety_walk") or {}).get("path")
         parts.append(tr("src_safety_walk", lang, file=f" ({Path(str(path)).name})" if path
                         else ""))

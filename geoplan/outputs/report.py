@@ -631,8 +631,8 @@ def _cell(v, kind: str, lang: str) -> str:
 
 
 def _area_labels(run: RunData, df: pd.DataFrame, lang: str) -> list[str]:
-    areas = run.pipeline.get("areas") or {}
-    key, name = areas.get("key_column"), areas.get("name_column")
+    areas = run.config.summary_areas
+    key, name = (areas.key_column, areas.name_column) if areas is not None else (None, None)
     if key not in df.columns:
         key = next((c for c in df.columns if c != "geometry" and (
             df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))), None)

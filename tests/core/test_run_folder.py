@@ -114,3 +114,17 @@ def test_file_names():
         "geoplan.gpkg", "provenance.json", "grid.tif", "changes.csv")
     assert rf.quality_text("en") == "data_quality_en.txt"
     assert isinstance(RunFolder("x").path, Path)
+
+
+def test_report_words_use_the_run_settings(run):
+    """The report reads the distances as run, not re-typed defaults."""
+    from geoplan.outputs.maps import load_run
+    from geoplan.outputs.report import key_number_map, method_notes
+
+    _, out = run
+    data = load_run(out)
+    notes = [n for n in method_notes(data, "en") if isinstance(n, str)]
+    assert any("the number within 500 m" in n for n in notes)
+    assert any("within 600 m by day" in n for n in notes if n.startswith("After dark"))
+    numbers = key_number_map(data, "en")
+    assert "600 m" in numbers["school_night"] and "500 m" in numbers["grocery"]

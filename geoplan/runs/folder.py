@@ -111,7 +111,8 @@ class RunFolder:
     """A folder ``geoplan run`` or ``geoplan scenario run`` wrote.
 
     Reading never writes; a file or layer the run did not write reads as None (or ``{}`` for
-    the JSON files). :meth:`check` raises a clear :class:`~geoplan.errors.InputFileError` for a
+    the JSON files). The list of layers is read once: make a new RunFolder after the folder
+    was written again. :meth:`check` raises a clear :class:`~geoplan.errors.InputFileError` for a
     folder that is not a run folder; every reader of a layer checks first.
 
     Examples
@@ -155,7 +156,12 @@ class RunFolder:
         return self
 
     def layers(self) -> frozenset[str]:
-        """Names of the layers in the GeoPackage (empty when there is none)."""
+        """Names of the layers in the GeoPackage (empty when there is none); read once."""
+        if "_layers" not in self.__dict__:  # a cache: the dataclass is frozen
+            self.__dict__["_layers"] = self._read_layers()
+        return self.__dict__["_layers"]
+
+    def _read_layers(self) -> frozenset[str]:
         import pyogrio
 
         if not self.gpkg.is_file():

@@ -272,13 +272,18 @@ class Indicator:
 
     def label(self, lang: str = "en") -> str:
         """The label in ``lang`` (the column name when there is none)."""
-        tr("as_dark", lang)  # validates lang
-        return self.labels.get(lang) or self.column
+        return self.labels.get(_language(lang)) or self.column
 
     def description(self, lang: str = "en") -> str:
         """The one-sentence description in ``lang`` (``""`` when there is none)."""
-        tr("as_dark", lang)  # validates lang
-        return self.descriptions.get(lang, "")
+        return self.descriptions.get(_language(lang), "")
+
+
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ConfigError(f"language {lang!r} is not available: choose one of "
+                          f"{', '.join(LANGUAGES)}")
+    return lang
 
 
 def radius_label(r: float) -> str:

@@ -32,20 +32,24 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import json
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
+from ..columns import HEADLINE, Indicator, catalogue, describe
+from ..columns import better as better_of
 from ..errors import InputFileError
 from ..i18n import fmt, fmt_pct, register_texts, tr
 from ..progress import Progress, report
+from ..runs import folder as rf
+from ..types import AccessSpec
 from .gpkg import TEXTS as GPKG_TEXTS
 from .gpkg import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 
@@ -60,6 +64,7 @@ __all__ = [
     "figure_texts",
     "format_date",
     "graduated_classes",
+    "indicator_title",
     "load_run",
     "map_figure",
     "scenario_columns",
@@ -69,20 +74,6 @@ __all__ = [
 
 TEXTS: dict[str, dict[str, str]] = {
     # map titles
-    "map_pop": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
-    "map_safety_index": {"en": "Safety index of the walking paths",
-                         "sv": "Trygghetsindex för gångvägarna",
-                         "da": "Tryghedsindeks for gangstierne"},
-    "map_dist_grocery_m": {"en": "Walking distance to the nearest grocery store",
-                           "sv": "Gångavstånd till närmaste livsmedelsbutik",
-                           "da": "Gangafstand til nærmeste dagligvarebutik"},
-    "map_loses_school_at_night": {
-        "en": "School within 800 m by day but not on lit paths after dark",
-        "sv": "Skola inom 800 m på dagen men inte längs belysta vägar i mörker",
-        "da": "Skole inden for 800 m om dagen men ikke ad belyste veje i mørke"},
-    "map_green_scb_300m": {"en": "Public green space of at least 0.5 ha within 300 m",
-                           "sv": "Allmän grönyta på minst 0,5 ha inom 300 m",
-                           "da": "Offentligt grønt område på mindst 0,5 ha inden for 300 m"},
     "map_lighting": {"en": "Lighting of the walkable network",
                      "sv": "Belysning av gångnätet", "da": "Belysning af gangnettet"},
     "map_findings": {"en": "Safety-walk findings", "sv": "Synpunkter från trygghetsvandringar",
@@ -130,19 +121,6 @@ TEXTS: dict[str, dict[str, str]] = {
               "indexet där med försiktighet.",
         "da": "Skraveret: belysningen er kendt for mindre end halvdelen af cellens gangveje — "
               "læs indekset der med forsigtighed."},
-    "note_dist_grocery_m": {
-        "en": "Shortest walk along the network from where the cell's residents live.",
-        "sv": "Kortaste gångväg längs nätet från där rutans invånare bor.",
-        "da": "Korteste gangvej ad nettet fra hvor cellens beboere bor."},
-    "note_loses_school_at_night": {
-        "en": "After dark only lit paths are used; paths with unknown lighting count as dark.",
-        "sv": "När det är mörkt används bara belysta vägar; vägar med okänd belysning räknas "
-              "som mörka.",
-        "da": "I mørke bruges kun belyste veje; veje med ukendt belysning regnes som mørke."},
-    "note_green_scb_300m": {
-        "en": "Walking distance to the edge or an entrance of the green space (SCB's measure).",
-        "sv": "Gångavstånd till grönytans kant eller entré (SCB:s mått).",
-        "da": "Gangafstand til det grønne områdes kant eller indgang (SCB's mål)."},
     "note_lighting": {
         "en": "Unknown: no lit tag in OpenStreetMap and no street lamp nearby. It is shown as "
               "unknown, never as lit or dark.",
@@ -221,8 +199,10 @@ class RunData:
 
     ``grid`` (indexed by position, with ``cell_id``), ``network``, ``green``, ``areas``,
     ``grid_change``, ``areas_change`` and ``findings`` (points and lines of a safety walk) are
-    GeoDataFrames from ``OUT/geoplan.gpkg`` (None when the layer is absent); ``changes`` is ``OUT/changes.csv``; ``provenance`` and ``quality`` are
-    ``provenance.json`` and ``data_quality.json`` (empty dicts when absent).
+    GeoDataFrames from the run's GeoPackage (None when the layer is absent); ``changes`` is the
+    change table; ``provenance`` and ``quality`` are the provenance and data-quality records
+    (empty dicts when absent); ``settings`` the run's settings
+    (:meth:`geoplan.runs.folder.RunFolder.settings`). File names: :mod:`geoplan.runs.folder`.
     """
 
     out_dir: Path
@@ -241,6 +221,23 @@ class RunData:
     #: safety-walk findings (layers ``findings`` and ``findings_lines`` together), or None when
     #: the run had no ``[safety_walk]``
     findings: object = None
+    #: the run's settings (a PipelineConfig), or None for geoplan's defaults
+    settings: object = None
+
+    @property
+    def config(self):
+        """The run's settings, or geoplan's default settings when the run records none."""
+        return self.settings if self.settings is not None else _default_settings()
+
+    @property
+    def access(self) -> AccessSpec:
+        """The run's categories and distances (:class:`~geoplan.types.AccessSpec`)."""
+        return self.config.access
+
+    def catalogue(self) -> dict[str, Indicator]:
+        """The indicator catalogue of the run's grid (:func:`geoplan.columns.catalogue` under
+        the run's settings)."""
+        return dict(catalogue(self.access, findings=self.findings is not None))
 
     @property
     def pipeline(self) -> dict:
@@ -281,23 +278,20 @@ class RunData:
             self.changes is not None)
 
 
-def _read_json(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputFileError(f"{path} is not valid JSON ({exc}): rerun geoplan to rewrite it") \
-            from exc
+@lru_cache(maxsize=1)
+def _default_settings():
+    """geoplan's default settings (for a run that records none)."""
+    return rf.pipeline_from_provenance({}, check_files=False, missing_ok=True)
 
 
 def load_run(out_dir) -> RunData:
-    """Read a run folder (``OUT/geoplan.gpkg``, ``provenance.json``, ``data_quality.json`` …).
+    """Read a run folder (:class:`geoplan.runs.folder.RunFolder`): its layers, change table,
+    provenance, data quality and settings.
 
     Parameters
     ----------
     out_dir
-        The folder ``geoplan run``/``geoplan demo`` wrote.
+        The folder ``geoplan run``/``geoplan demo``/``geoplan scenario run`` wrote.
 
     Returns
     -------
@@ -306,7 +300,7 @@ def load_run(out_dir) -> RunData:
     Raises
     ------
     InputFileError
-        When ``OUT/geoplan.gpkg`` or its ``grid`` layer is missing.
+        When the folder's GeoPackage or its ``grid`` layer is missing.
 
     Examples
     --------
@@ -314,33 +308,14 @@ def load_run(out_dir) -> RunData:
     Traceback (most recent call last):
     geoplan.errors.InputFileError: no geoplan.gpkg in /nonexistent ...
     """
-    import pyogrio
-
-    out = Path(out_dir)
-    gpkg = out / "geoplan.gpkg"
-    if not gpkg.is_file():
-        raise InputFileError(f"no geoplan.gpkg in {out}: give the folder a `geoplan run` wrote "
-                             "(its pipeline's [output] formats must include \"gpkg\")")
-    names = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
-    if "grid" not in names:
-        raise InputFileError(f"{gpkg} has no 'grid' layer: it was not written by geoplan run")
-
-    def layer(name: str):
-        return pyogrio.read_dataframe(gpkg, layer=name) if name in names else None
-
-    meta = {}
-    if "geoplan_metadata" in names:
-        table = pyogrio.read_dataframe(gpkg, layer="geoplan_metadata", read_geometry=False)
-        meta = dict(zip(table["key"].astype(str), table["value"].astype(str), strict=False))
-    changes = None
-    if (out / "changes.csv").is_file():
-        changes = pd.read_csv(out / "changes.csv")
-    findings = _read_findings([layer(n) for n in ("findings", "findings_lines")])
-    return RunData(out_dir=out, grid=layer("grid"), network=layer("network"), green=layer("green"),
-                   destinations=layer("destinations"), areas=layer("areas"),
-                   grid_change=layer("grid_change"), areas_change=layer("areas_change"),
-                   changes=changes, provenance=_read_json(out / "provenance.json"),
-                   quality=_read_json(out / "data_quality.json"), meta=meta, findings=findings)
+    run = rf.RunFolder(out_dir).check()
+    findings = _read_findings([run.layer(n) for n in (rf.FINDINGS, rf.FINDINGS_LINES)])
+    return RunData(out_dir=run.path, grid=run.grid(), network=run.layer(rf.NETWORK),
+                   green=run.layer(rf.GREEN), destinations=run.layer(rf.DESTINATIONS),
+                   areas=run.areas(), grid_change=run.grid_change(),
+                   areas_change=run.areas_change(), changes=run.changes(),
+                   provenance=run.provenance(), quality=run.quality(), meta=run.metadata(),
+                   findings=findings, settings=run.settings())
 
 
 def _read_findings(frames: list):
@@ -363,21 +338,20 @@ def _read_findings(frames: list):
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MapSpec:
-    """One headline map.
+    """One map of the report.
 
     Attributes
     ----------
     key
-        File stem and text key (title ``map_<key>``, legend ``leg_<key>``, note ``note_<key>``).
+        File stem and text key (legend ``leg_<key>``; the lighting and findings maps also have
+        title ``map_<key>`` and note ``note_<key>``; an indicator's title and note are its label
+        and description in the catalogue, :mod:`geoplan.columns`).
     column
         Grid column mapped (``"lit"`` of the network for the lighting map).
     kind
         ``"graduated"`` (classes of a number), ``"yesno"`` (a yes/no column), ``"lighting"``
         (the network by lit = yes / no / unknown) or ``"findings"`` (the run's safety-walk
         findings by category).
-    better
-        ``"higher"`` or ``"lower"``: which direction is an improvement (colours of changes and
-        of yes/no maps); ``""`` when neither.
     unit
         Unit written after legend ranges.
     per_resident
@@ -390,27 +364,35 @@ class MapSpec:
     key: str
     column: str
     kind: str = "graduated"
-    better: str = ""
     unit: str = ""
     per_resident: bool = True
     nodata: str = "nodata_no_value"
 
+    @property
+    def better(self) -> str:
+        """``"higher"``, ``"lower"`` or ``""``: which direction is an improvement (colours of
+        changes and of yes/no maps), from :func:`geoplan.columns.better`."""
+        return better_of(self.column)
 
-#: The headline maps of the report, in report order.
+
+#: How each headline column that has a map is drawn (the other headline columns have none).
+_MAP_OF: dict[str, MapSpec] = {m.column: m for m in (
+    MapSpec("pop", "pop", per_resident=False),
+    MapSpec("safety_index", "safety_index", per_resident=False, nodata="nodata_no_path"),
+    MapSpec("dist_grocery_m", "dist_grocery_m", unit="m", nodata="nodata_unreachable"),
+    MapSpec("loses_school_at_night", "loses_school_at_night", kind="yesno"),
+    MapSpec("green_scb_300m", "green_scb_300m", kind="yesno"),
+)}
+
+#: The headline maps of the report, in report order: residents first, then the headline columns
+#: (:data:`geoplan.columns.HEADLINE`) that have a map, then the lighting of the network.
 HEADLINE_MAPS: tuple[MapSpec, ...] = (
-    MapSpec("pop", "pop", better="", per_resident=False),
-    MapSpec("safety_index", "safety_index", better="higher", per_resident=False,
-            nodata="nodata_no_path"),
-    MapSpec("dist_grocery_m", "dist_grocery_m", better="lower", unit="m",
-            nodata="nodata_unreachable"),
-    MapSpec("loses_school_at_night", "loses_school_at_night", kind="yesno", better="lower"),
-    MapSpec("green_scb_300m", "green_scb_300m", kind="yesno", better="higher"),
+    *(_MAP_OF[c] for c in dict.fromkeys(("pop", *HEADLINE)) if c in _MAP_OF),
     MapSpec("lighting", "lit", kind="lighting", per_resident=False),
 )
 
 #: The map of safety-walk findings, drawn when the run has findings.
-FINDINGS_MAP = MapSpec("findings", "findings_open", kind="findings", better="lower",
-                       per_resident=False)
+FINDINGS_MAP = MapSpec("findings", "findings_open", kind="findings", per_resident=False)
 
 #: Every map the report can hold, in report order (maps of data a run lacks are skipped).
 REPORT_MAPS: tuple[MapSpec, ...] = (*HEADLINE_MAPS, FINDINGS_MAP)
@@ -543,11 +525,12 @@ def source_line(run: RunData, lang: str, spec: MapSpec | None = None) -> str:
         parts.append(tr("src_pop_statistics", lang))
     elif src.startswith("grid"):
         parts.append(tr("src_pop_grid", lang))
-    if run.pipeline.get("lamps"):
+    cfg = run.config
+    if cfg.lamps is not None:
         parts.append(tr("src_lamps_register", lang))
-    walk = run.pipeline.get("safety_walk") or {}
+    weight = cfg.safety_walk.weight if cfg.safety_walk is not None else 0.0
     if spec is not None and (spec.kind == "findings" or (
-            spec.key == "safety_index" and float(walk.get("weight") or 0) > 0)):
+            spec.key == "safety_index" and weight > 0)):
         path = ((prov.get("inputs") or {}).get("safety_walk") or {}).get("path")
         parts.append(tr("src_safety_walk", lang, file=f" ({Path(str(path)).name})" if path
                         else ""))
@@ -800,20 +783,217 @@ def _draw_findings(ax, run: RunData, *, lang):
     return handles
 
 
-def _title(spec: MapSpec, variant: str, lang: str) -> str:
-    title = tr(f"map_{spec.key}", lang)
+def _title(run: RunData, spec: MapSpec, variant: str, lang: str) -> str:
+    title = indicator_title(run, spec, lang)
     if variant in ("before", "after", "change"):
         title = f"{title} — {tr(f'variant_{variant}', lang)}"
     return title
 
 
+def indicator_title(run: RunData | None, spec: MapSpec | str, lang: str = "en") -> str:
+    """The title of a map: the catalogue's label of its column under the run's settings
+    (:func:`geoplan.columns.describe`), or the map's own title (lighting, findings).
+
+    >>> indicator_title(None, "dist_grocery_m", "sv")
+    'Gångavstånd till närmaste livsmedelsbutik'
+    >>> indicator_title(None, REPORT_MAPS[-2], "en")
+    'Lighting of the walkable network'
+    """
+    spec = spec if isinstance(spec, MapSpec) else MapSpec(spec, spec)
+    if spec.kind in ("lighting", "findings"):
+        return tr(f"map_{spec.key}", lang)
+    ind = describe(spec.column, run.access if run is not None else None)
+    return ind.label(lang) if ind is not None else spec.column.replace("_", " ")
+
+
 def _note(run: RunData, spec: MapSpec, lang: str) -> str:
     if spec.key == "pop":
         if _pop_source(run).startswith("buildings"):
-            ppm2 = (run.pipeline.get("population") or {}).get("persons_per_m2") or 1 / 42
+            ppm2 = run.config.population.persons_per_m2
             return tr("note_pop_estimate", lang, m2=fmt(1 / float(ppm2), lang, 0))
         return ""
-    return tr(f"note_{spec.key}", lang)
+    if spec.kind in ("lighting", "findings") or spec.key == "safety_index":
+        return tr(f"note_{spec.key}", lang)
+    ind = describe(spec.column, run.access)
+    return ind.description(lang) if ind is not None else ""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Where the parts of a map figure go (inches)."""
+
+    width: float
+    height: float
+    left: float
+    bottom: float
+    title_lines: tuple[str, ...]
+
+
+def _layer_to_map(run: RunData, spec: MapSpec, variant: str):
+    """The grid (or grid_change) layer a map draws, with the grid's squares."""
+    import geopandas as gpd
+
+    if spec.kind == "findings" and (run.findings is None or variant != "level"):
+        raise InputFileError("the run has no safety-walk findings to map: add a [safety_walk] "
+                             "section with findings = \"…\" to the pipeline and run it again")
+    g = run.grid_change if variant in ("before", "after", "change") else run.grid
+    if g is None:
+        raise InputFileError(f"the run has no {'grid_change' if variant != 'level' else 'grid'} "
+                             f"layer to map {spec.key!r} ({variant})")
+    if getattr(g, "geometry", None) is None or g.geometry.isna().all():
+        g = gpd.GeoDataFrame(run.grid[["cell_id", "geometry"]].merge(
+            pd.DataFrame(g).drop(columns="geometry", errors="ignore"), on="cell_id"),
+            geometry="geometry", crs=run.grid.crs)
+    return g
+
+
+def _new_figure(g, title: str, lang: str):
+    """A figure whose map keeps the study area's proportions, the legend beside it."""
+    from matplotlib.figure import Figure
+
+    title_lines = tuple(textwrap.wrap(title, 62))
+    xmin, ymin, xmax, ymax = g.total_bounds
+    pad = 0.03 * max(xmax - xmin, ymax - ymin)
+    width_in, map_w, left, bottom = 8.0, 4.8, 0.16, 0.75
+    ratio = (ymax - ymin + 2 * pad) / max(xmax - xmin + 2 * pad, 1e-9)
+    map_h = min(max(map_w * ratio, 3.6), 8.0)
+    height_in = 0.25 + 0.29 * len(title_lines) + 0.45 + map_h + bottom
+    fig = Figure(figsize=(width_in, height_in), dpi=100)
+    fig.patch.set_facecolor("white")
+    ax = fig.add_axes((left / width_in, bottom / height_in, map_w / width_in,
+                       map_h / height_in))
+    ax._geoplan_lang = lang
+    ax.set_aspect("equal")
+    ax.set_anchor("NW")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_color("#9e9e9e")
+        s.set_linewidth(0.6)
+    ax.set_xlim(xmin - pad, xmax + pad)
+    ax.set_ylim(ymin - pad, ymax + pad)
+    return fig, ax, _Frame(width_in, height_in, left, bottom, title_lines)
+
+
+def _empty_cells(g, spec: MapSpec, variant: str) -> np.ndarray:
+    """Cells drawn as "no residents" (for maps of indicators about where people live)."""
+    pop_col = {"level": "pop", "before": "pop_before", "after": "pop_after",
+               "change": "pop_after"}[variant]
+    if pop_col not in g.columns and "pop" in g.columns:
+        pop_col = "pop"
+    pop = _as_float(g[pop_col]) if pop_col in g.columns else np.ones(len(g))
+    return (pop < 0.5) if spec.per_resident else np.zeros(len(g), dtype=bool)
+
+
+def _study_area_outline(ax, g, lang: str, z: float):
+    from matplotlib.patches import Patch
+
+    _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=z)
+    return Patch(facecolor="none", edgecolor="#616161", lw=0.8, label=tr("ctx_study_area", lang))
+
+
+def _draw_change(ax, geoms, values, spec: MapSpec, col: str, breaks, lang: str) -> list:
+    if spec.kind == "yesno":
+        return _draw_yesno_change(ax, geoms, np.nan_to_num(values), spec, lang=lang)
+    b = list(breaks) if breaks is not None else diverging_breaks(
+        np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0))
+    classes = graduated_classes(col, b, ramp="diverging", reverse=spec.better == "lower",
+                                unit=spec.unit, lang=lang)
+    return _draw_graduated(ax, geoms, values, classes, lang=lang, nodata_key=spec.nodata)
+
+
+def _draw_level(ax, g, geoms, values, spec: MapSpec, variant: str, breaks, empty, lang: str):
+    """A graduated map of one variant: legend handles, and whether low-confidence cells are
+    hatched."""
+    from matplotlib.patches import Patch
+
+    if breaks is None:
+        pool = [values[~empty]]
+        if variant in ("before", "after"):
+            pool = [_as_float(g[f"{spec.column}_{v}"]) for v in ("before", "after")]
+        finite = np.concatenate([p[np.isfinite(p)] for p in pool])
+        breaks = class_breaks(finite if finite.size else [0.0], n_classes=5, method="quantile")
+    col = spec.column if variant == "level" else f"{spec.column}_{variant}"
+    classes = graduated_classes(col, breaks, unit=spec.unit, lang=lang)
+    handles = _draw_graduated(ax, geoms, values, classes, lang=lang, nodata_key=spec.nodata,
+                              empty_mask=empty)
+    if spec.key != "safety_index" or "data_confidence" not in g.columns:
+        return handles, False
+    low = (_as_float(g["data_confidence"]) < 0.5) & np.isfinite(values)
+    if not low.any():
+        return handles, False
+    _fill(ax, geoms[low], "none", edge="#424242", lw=0.0, hatch="////", z=2.5)
+    handles.append(Patch(facecolor="white", edgecolor="#424242", hatch="////",
+                         label=tr("low_confidence", lang)))
+    return handles, True
+
+
+def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: str):
+    """Draw the map's content: (legend handles, context handles, legend title, hatched)."""
+    if spec.kind == "lighting":
+        handles = _draw_lighting(ax, run, lang=lang)
+        ctx = _context(ax, run, green_fill=True, network=False)
+        return handles, [*ctx, _study_area_outline(ax, g, lang, 6)], tr(
+            f"leg_{spec.key}", lang), False
+    if spec.kind == "findings":
+        handles = _draw_findings(ax, run, lang=lang)
+        ctx = _context(ax, run, green_fill=False)
+        return handles, [*ctx, _study_area_outline(ax, g, lang, 5)], tr(
+            f"leg_{spec.key}", lang), False
+    geoms = np.asarray(g.geometry.values, dtype=object)
+    col = spec.column if variant == "level" else f"{spec.column}_{variant}"
+    values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
+    empty = _empty_cells(g, spec, variant)
+    legend_title, hatched = tr(f"leg_{spec.key}", lang), False
+    if variant == "change":
+        legend_title = tr("leg_change", lang)
+        handles = _draw_change(ax, geoms, values, spec, col, breaks, lang)
+    elif spec.kind == "yesno":
+        handles = _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty)
+    else:
+        handles, hatched = _draw_level(ax, g, geoms, values, spec, variant, breaks, empty, lang)
+    ctx = _context(ax, run, green_fill=spec.kind == "yesno" and spec.column.startswith("green_"))
+    return handles, ctx, legend_title, hatched
+
+
+def _legend_and_marks(ax, handles: list, ctx: list, legend_title: str, lang: str) -> None:
+    """The legend beside the map, the scale bar and the north arrow."""
+    from matplotlib.patches import Patch
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    if ctx:
+        handles = [*handles, Patch(facecolor="none", edgecolor="none", label=" "), *ctx]
+    for h in handles:
+        h.set_label(textwrap.fill(h.get_label(), 32))
+    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.04, 1.0),
+              frameon=False, fontsize=8.5, title_fontsize=9, alignment="left", handlelength=1.8)
+    ax.add_artist(ScaleBar(1, "m", location="lower left", box_alpha=0.75, length_fraction=0.3,
+                           font_properties={"size": 8}, border_pad=0.6))
+    ax.annotate(tr("north", lang), xy=(0.93, 0.975), xytext=(0.93, 0.875),
+                xycoords="axes fraction", ha="center", va="center", fontsize=11,
+                fontweight="bold", zorder=10,
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3.5,
+                            "headwidth": 10, "headlength": 9, "shrink": 0.0},
+                bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
+def _frame_texts(fig, ax, frame: _Frame, run: RunData, spec: MapSpec, note: str,
+                 lang: str) -> None:
+    """Title, the run's title and date, the note under the legend and the sources line."""
+    from matplotlib.transforms import blended_transform_factory
+
+    w, h = frame.width, frame.height
+    fig.text(frame.left / w, 1 - 0.22 / h, "\n".join(frame.title_lines), fontsize=14,
+             fontweight="bold", va="top", linespacing=1.15)
+    fig.text(frame.left / w, 1 - (0.3 + 0.29 * len(frame.title_lines)) / h,
+             tr("run_of", lang, title=run.title, date=format_date(run.created, lang)),
+             fontsize=9.5, color="#424242", va="top")
+    if note:
+        where = blended_transform_factory(ax.transAxes, fig.transFigure)
+        ax.text(1.04, frame.bottom / h, textwrap.fill(note, 46), transform=where,
+                fontsize=7.8, color="#424242", va="bottom", linespacing=1.35)
+    fig.text(frame.left / w, 0.36 / h, textwrap.fill(source_line(run, lang, spec), 130),
+             fontsize=7, color="#424242", va="center", linespacing=1.3)
 
 
 def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = "level",
@@ -825,7 +1005,7 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     run
         A run read with :func:`load_run`.
     spec
-        What to map (one of :data:`HEADLINE_MAPS`).
+        What to map (one of :data:`REPORT_MAPS`).
     lang
         Language of every text on the map.
     variant
@@ -850,139 +1030,13 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     >>> "Beboere" in figure_texts(fig)
     True
     """
-    import geopandas as gpd
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
-    from matplotlib.transforms import blended_transform_factory
-    from matplotlib_scalebar.scalebar import ScaleBar
-
     tr("north", lang)  # validates lang
-    if spec.kind == "findings" and (run.findings is None or variant != "level"):
-        raise InputFileError("the run has no safety-walk findings to map: add a [safety_walk] "
-                             "section with findings = \"…\" to the pipeline and run it again")
-    g = run.grid_change if variant in ("before", "after", "change") else run.grid
-    if g is None:
-        raise InputFileError(f"the run has no {'grid_change' if variant != 'level' else 'grid'} "
-                             f"layer to map {spec.key!r} ({variant})")
-    if getattr(g, "geometry", None) is None or g.geometry.isna().all():
-        g = gpd.GeoDataFrame(run.grid[["cell_id", "geometry"]].merge(
-            pd.DataFrame(g).drop(columns="geometry", errors="ignore"), on="cell_id"),
-            geometry="geometry", crs=run.grid.crs)
-
-    # layout in inches: the map keeps the study area's proportions, the legend sits beside it
-    title_lines = textwrap.wrap(_title(spec, variant, lang), 62)
-    xmin, ymin, xmax, ymax = g.total_bounds
-    pad = 0.03 * max(xmax - xmin, ymax - ymin)
-    width_in, map_w, left, bottom = 8.0, 4.8, 0.16, 0.75
-    ratio = (ymax - ymin + 2 * pad) / max(xmax - xmin + 2 * pad, 1e-9)
-    map_h = min(max(map_w * ratio, 3.6), 8.0)
-    top = 0.25 + 0.29 * len(title_lines) + 0.45
-    height_in = top + map_h + bottom
-    fig = Figure(figsize=(width_in, height_in), dpi=100)
-    fig.patch.set_facecolor("white")
-    ax = fig.add_axes((left / width_in, bottom / height_in, map_w / width_in,
-                       map_h / height_in))
-    ax._geoplan_lang = lang
-    ax.set_aspect("equal")
-    ax.set_anchor("NW")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_color("#9e9e9e")
-        s.set_linewidth(0.6)
-
-    geoms = np.asarray(g.geometry.values, dtype=object)
-    pop_col = {"level": "pop", "before": "pop_before", "after": "pop_after",
-               "change": "pop_after"}[variant]
-    if pop_col not in g.columns and "pop" in g.columns:
-        pop_col = "pop"
-    pop = _as_float(g[pop_col]) if pop_col in g.columns else np.ones(len(g))
-    empty = (pop < 0.5) if spec.per_resident else np.zeros(len(g), dtype=bool)
-
-    handles = []
-    hatched = False
-    legend_title = tr(f"leg_{spec.key}", lang)
-    if spec.kind == "lighting":
-        handles += _draw_lighting(ax, run, lang=lang)
-        ctx = _context(ax, run, green_fill=True, network=False)
-        _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=6)
-        ctx.append(Patch(facecolor="none", edgecolor="#616161", lw=0.8,
-                         label=tr("ctx_study_area", lang)))
-    elif spec.kind == "findings":
-        handles += _draw_findings(ax, run, lang=lang)
-        ctx = _context(ax, run, green_fill=False)
-        _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=5)
-        ctx.append(Patch(facecolor="none", edgecolor="#616161", lw=0.8,
-                         label=tr("ctx_study_area", lang)))
-    else:
-        col = spec.column if variant == "level" else f"{spec.column}_{variant}"
-        values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
-        if variant == "change":
-            legend_title = tr("leg_change", lang)
-            if spec.kind == "yesno":
-                handles += _draw_yesno_change(ax, geoms, np.nan_to_num(values), spec, lang=lang)
-            else:
-                b = list(breaks) if breaks is not None else diverging_breaks(
-                    np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0))
-                classes = graduated_classes(col, b, ramp="diverging",
-                                            reverse=spec.better == "lower", unit=spec.unit,
-                                            lang=lang)
-                handles += _draw_graduated(ax, geoms, values, classes, lang=lang,
-                                           nodata_key=spec.nodata)
-        elif spec.kind == "yesno":
-            handles += _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty)
-        else:
-            if breaks is None:
-                pool = [values[~empty]]
-                if variant in ("before", "after"):
-                    pool = [_as_float(g[f"{spec.column}_{v}"]) for v in ("before", "after")]
-                finite = np.concatenate([p[np.isfinite(p)] for p in pool])
-                breaks = class_breaks(finite if finite.size else [0.0], n_classes=5,
-                                      method="quantile")
-            classes = graduated_classes(col, breaks, unit=spec.unit, lang=lang)
-            handles += _draw_graduated(ax, geoms, values, classes, lang=lang,
-                                       nodata_key=spec.nodata, empty_mask=empty)
-            if spec.key == "safety_index" and "data_confidence" in g.columns:
-                low = _as_float(g["data_confidence"]) < 0.5
-                low &= np.isfinite(values)
-                if low.any():
-                    hatched = True
-                    _fill(ax, geoms[low], "none", edge="#424242", lw=0.0, hatch="////", z=2.5)
-                    handles.append(Patch(facecolor="white", edgecolor="#424242", hatch="////",
-                                         label=tr("low_confidence", lang)))
-        ctx = _context(ax, run, green_fill=spec.key == "green_scb_300m")
-
-    ax.set_xlim(xmin - pad, xmax + pad)
-    ax.set_ylim(ymin - pad, ymax + pad)
-
-    if ctx:
-        handles = [*handles, Patch(facecolor="none", edgecolor="none", label=" "), *ctx]
-    for h in handles:
-        h.set_label(textwrap.fill(h.get_label(), 32))
-    ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.04, 1.0),
-              frameon=False, fontsize=8.5, title_fontsize=9, alignment="left", handlelength=1.8)
-    ax.add_artist(ScaleBar(1, "m", location="lower left", box_alpha=0.75, length_fraction=0.3,
-                           font_properties={"size": 8}, border_pad=0.6))
-    ax.annotate(tr("north", lang), xy=(0.93, 0.975), xytext=(0.93, 0.875),
-                xycoords="axes fraction", ha="center", va="center", fontsize=11,
-                fontweight="bold", zorder=10,
-                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3.5,
-                            "headwidth": 10, "headlength": 9, "shrink": 0.0},
-                bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
-
-    fig.text(left / width_in, 1 - 0.22 / height_in, "\n".join(title_lines), fontsize=14,
-             fontweight="bold", va="top", linespacing=1.15)
-    fig.text(left / width_in, 1 - (0.3 + 0.29 * len(title_lines)) / height_in,
-             tr("run_of", lang, title=run.title, date=format_date(run.created, lang)),
-             fontsize=9.5, color="#424242", va="top")
+    g = _layer_to_map(run, spec, variant)
+    fig, ax, frame = _new_figure(g, _title(run, spec, variant, lang), lang)
+    handles, ctx, legend_title, hatched = _draw_map(ax, run, g, spec, variant, breaks, lang)
+    _legend_and_marks(ax, handles, ctx, legend_title, lang)
     note = _note(run, spec, lang) if spec.key != "safety_index" or hatched else ""
-    if note:
-        where = blended_transform_factory(ax.transAxes, fig.transFigure)
-        ax.text(1.04, bottom / height_in, textwrap.fill(note, 46), transform=where,
-                fontsize=7.8, color="#424242", va="bottom", linespacing=1.35)
-    fig.text(left / width_in, 0.36 / height_in,
-             textwrap.fill(source_line(run, lang, spec), 130),
-             fontsize=7, color="#424242", va="center", linespacing=1.3)
+    _frame_texts(fig, ax, frame, run, spec, note, lang)
     return fig
 
 
@@ -1069,7 +1123,7 @@ def write_maps(run: RunData, folder, *, lang: str = "en",
         stem = spec.key if variant == "level" else f"{spec.key}_{variant}"
         png, pdf = folder / f"{stem}.png", folder / f"{stem}.pdf"
         _save(fig, png, pdf, dpi)
-        files.append(MapFile(spec.key, variant, _title(spec, variant, lang), png, pdf))
+        files.append(MapFile(spec.key, variant, _title(run, spec, variant, lang), png, pdf))
     report(progress, 1.0, "maps done")
     return files
 

@@ -40,19 +40,22 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import SimpleNamespace
 from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path, ensure_writable_dir, staged_folder
+from ..columns import STUDY_AREA_KEY
 from ..i18n import fmt, fmt_pct, register_texts, tr
 from ..progress import Progress, report, scaled
+from ..runs import folder as rf
+from ..runs.folder import pipeline_from_provenance
 from .maps import (
     MapFile,
     RunData,
     format_date,
+    indicator_title,
     load_run,
     write_maps,
 )
@@ -215,8 +218,8 @@ TEXTS: dict[str, dict[str, str]] = {
     # table heads
     "th_area": {"en": "Area", "sv": "Område", "da": "Område"},
     "th_residents": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
-    "th_green": {"en": "Green space ≤ 300 m", "sv": "Grönyta ≤ 300 m",
-                 "da": "Grønt område ≤ 300 m"},
+    "th_green": {"en": "Green space ≤ {m} m", "sv": "Grönyta ≤ {m} m",
+                 "da": "Grønt område ≤ {m} m"},
     "th_grocery": {"en": "Grocery store, median distance", "sv": "Livsmedelsbutik, medianavstånd",
                    "da": "Dagligvarebutik, medianafstand"},
     "th_school_night": {"en": "Lose school after dark", "sv": "Förlorar skolan i mörker",
@@ -314,20 +317,6 @@ TEXTS: dict[str, dict[str, str]] = {
               "beskriver gangvejene i cellen, hver fra 0 til 1. Vægtene er et dokumenteret "
               "udgangspunkt, ikke en standard; kommunen kan sætte sine egne "
               "([safety.weights])."},
-    "w_lit": {"en": "lit share of the path length", "sv": "belyst andel av väglängden",
-              "da": "belyst andel af vejlængden"},
-    "w_no_dark_stretch": {"en": "no long dark stretch (1 − longest dark stretch ÷ 200 m)",
-                          "sv": "ingen lång mörk sträcka (1 − längsta mörka sträcka ÷ 200 m)",
-                          "da": "ingen lang mørk strækning (1 − længste mørke strækning ÷ "
-                                "200 m)"},
-    "w_no_tunnel": {"en": "no tunnel or underpass", "sv": "ingen tunnel eller gångtunnel",
-                    "da": "ingen tunnel eller underføring"},
-    "w_connectivity": {"en": "connected streets (junctions per km² ÷ 100)",
-                       "sv": "sammanhängande gator (korsningar per km² ÷ 100)",
-                       "da": "sammenhængende gader (kryds pr. km² ÷ 100)"},
-    "w_eyes_on_street": {"en": "eyes on the street (homes and active ground floors near paths)",
-                         "sv": "ögon på gatan (bostäder och aktiva bottenvåningar nära vägar)",
-                         "da": "øjne på gaden (boliger og aktive stueetager nær veje)"},
     "th_component": {"en": "Component", "sv": "Del", "da": "Del"},
     "th_weight": {"en": "Weight", "sv": "Vikt", "da": "Vægt"},
     "m_lighting": {
@@ -361,20 +350,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "{dest} destinationer og {orig} cellestartpunkter kunne ikke kobles til nettet; de "
               "står i GeoPackage-filen i stedet for at blive fjernet i stilhed."},
     "m_reproduce": {
-        "en": "Reproducibility: provenance.json in the run folder holds the pipeline exactly as "
+        "en": "Reproducibility: {provenance} in the run folder holds the pipeline exactly as "
               "run (every parameter, with defaults), the SHA-256 of every input file and the "
               "software versions. Writing its pipeline back as a TOML file and running it with "
               "geoplan run gives the same results.",
-        "sv": "Reproducerbarhet: provenance.json i körningens mapp innehåller pipelinen precis "
+        "sv": "Reproducerbarhet: {provenance} i körningens mapp innehåller pipelinen precis "
               "som den kördes (alla parametrar, med standardvärden), SHA-256 för varje "
               "indatafil och programversionerna. Skrivs pipelinen tillbaka som TOML-fil och "
               "körs med geoplan run blir resultatet detsamma.",
-        "da": "Reproducerbarhed: provenance.json i kørslens mappe indeholder pipelinen præcis "
+        "da": "Reproducerbarhed: {provenance} i kørslens mappe indeholder pipelinen præcis "
               "som kørt (alle parametre, med standardværdier), SHA-256 for hver inputfil og "
               "programversionerne. Skrives pipelinen tilbage som TOML-fil og køres med geoplan "
               "run, bliver resultatet det samme."},
-    "as_dark": {"en": "dark", "sv": "mörka", "da": "mørke"},
-    "as_lit": {"en": "lit", "sv": "belysta", "da": "belyste"},
     # sources
     "s_osm": {
         "en": "Map data: {file} (SHA-256 {sha}), © OpenStreetMap contributors, available under "
@@ -386,21 +373,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "s_input": {"en": "{what}: {file} (SHA-256 {sha}).", "sv": "{what}: {file} (SHA-256 {sha}).",
                 "da": "{what}: {file} (SHA-256 {sha})."},
     "s_provenance": {
-        "en": "Provenance: provenance.json (run of {date}, geoplan {version}, coordinate system "
+        "en": "Provenance: {provenance} (run of {date}, geoplan {version}, coordinate system "
               "{crs}).",
-        "sv": "Ursprung: provenance.json (körning {date}, geoplan {version}, koordinatsystem "
+        "sv": "Ursprung: {provenance} (körning {date}, geoplan {version}, koordinatsystem "
               "{crs}).",
-        "da": "Oprindelse: provenance.json (kørsel {date}, geoplan {version}, koordinatsystem "
+        "da": "Oprindelse: {provenance} (kørsel {date}, geoplan {version}, koordinatsystem "
               "{crs})."},
     "s_versions": {"en": "Software: {versions}.", "sv": "Programvara: {versions}.",
                    "da": "Software: {versions}."},
     "s_files": {
         "en": "Files of this report: report.pdf, maps/ (PNG and vector PDF), tables.xlsx, "
-              "grid.csv{areas}. The full results with QGIS styles are in geoplan.gpkg.",
+              "grid.csv{areas}. The full results with QGIS styles are in {gpkg}.",
         "sv": "Rapportens filer: report.pdf, maps/ (PNG och vektor-PDF), tables.xlsx, "
-              "grid.csv{areas}. Alla resultat med QGIS-stilar finns i geoplan.gpkg.",
+              "grid.csv{areas}. Alla resultat med QGIS-stilar finns i {gpkg}.",
         "da": "Rapportens filer: report.pdf, maps/ (PNG og vektor-PDF), tables.xlsx, "
-              "grid.csv{areas}. Alle resultater med QGIS-stilarter er i geoplan.gpkg."},
+              "grid.csv{areas}. Alle resultater med QGIS-stilarter er i {gpkg}."},
     "in_safety_walk": {"en": "Safety-walk findings", "sv": "Synpunkter från trygghetsvandringar",
                        "da": "Fund fra tryghedsvandringer"},
     "in_lamps": {"en": "Lamp register", "sv": "Belysningsregister", "da": "Belysningsregister"},
@@ -414,9 +401,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "in_population_table": {"en": "Population table", "sv": "Befolkningstabell",
                             "da": "Befolkningstabel"},
     "map_caption": {
-        "en": "Classes and colours are the same as in the QGIS style stored in geoplan.gpkg.",
-        "sv": "Klasser och färger är desamma som i QGIS-stilen i geoplan.gpkg.",
-        "da": "Klasser og farver er de samme som i QGIS-stilen i geoplan.gpkg."},
+        "en": "Classes and colours are the same as in the QGIS style stored in {gpkg}.",
+        "sv": "Klasser och färger är desamma som i QGIS-stilen i {gpkg}.",
+        "da": "Klasser og farver er de samme som i QGIS-stilen i {gpkg}."},
     "map_caption_scenario": {
         "en": "Before and after use the same classes; the change map shows improvements in "
               "blue and worsening in red.",
@@ -490,11 +477,6 @@ def _yes_share(grid: pd.DataFrame, col: str, pop_col: str = "pop") -> tuple[floa
     return n, (n / total if total > 0 else float("nan"))
 
 
-def _cfg(run: RunData, section: str, key: str, default):
-    v = (run.pipeline.get(section) or {}).get(key)
-    return default if v is None else v
-
-
 def _round_m(m: float) -> float:
     """Metres as a council reads them: to 10 m from 100 m up."""
     return float(round(m, -1)) if m >= 100 else float(round(m))
@@ -538,11 +520,11 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
     if "green_scb_300m" in g.columns:
         n, share = _yes_share(g, "green_scb_300m")
         out["green"] = tr("kn_green", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
-                      m=fmt(_cfg(run, "green", "within_m", 300), lang, 0),
-                      ha=fmt(_cfg(run, "green", "scb_min_ha", 0.5), lang, 1))
+                      m=fmt(run.access.green_within_m, lang, 0),
+                      ha=fmt(run.access.green_scb_min_ha, lang, 1))
     if "dist_grocery_m" in g.columns and total > 0:
         d = _w(g, "dist_grocery_m")
-        r = float(sorted(_cfg(run, "access", "radii_m", [400.0]))[0])
+        r = float(min(run.access.radii_m))
         near = (np.nan_to_num(d, nan=np.inf) <= r)
         n = float(pop[near].sum())
         med = _weighted_median(d, pop)
@@ -552,7 +534,7 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
     if "loses_school_at_night" in g.columns:
         n, share = _yes_share(g, "loses_school_at_night")
         out["school_night"] = tr("kn_school_night", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
-                      m=fmt(_cfg(run, "night", "threshold_m", 800), lang, 0))
+                      m=fmt(run.access.night_threshold_m, lang, 0))
     if "safety_index" in g.columns and total > 0:
         s = _w(g, "safety_index")
         ok = np.isfinite(s)
@@ -649,10 +631,8 @@ def _cell(v, kind: str, lang: str) -> str:
 
 
 def _area_labels(run: RunData, df: pd.DataFrame, lang: str) -> list[str]:
-    from ..indicators.equity import STUDY_AREA_KEY
-
-    areas = run.pipeline.get("areas") or {}
-    key, name = areas.get("key_column"), areas.get("name_column")
+    areas = run.config.summary_areas
+    key, name = (areas.key_column, areas.name_column) if areas is not None else (None, None)
     if key not in df.columns:
         key = next((c for c in df.columns if c != "geometry" and (
             df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))), None)
@@ -668,6 +648,12 @@ def _area_labels(run: RunData, df: pd.DataFrame, lang: str) -> list[str]:
     return labels
 
 
+def _headings(run: RunData, cols, lang: str) -> list[str]:
+    """The header row of an area table (distances as run)."""
+    m = fmt(run.access.green_within_m, lang, 0)
+    return [tr("th_area", lang)] + [tr(h, lang, m=m) for _, h, _ in cols]
+
+
 def area_table(run: RunData, lang: str = "en") -> list[list[str]] | None:
     """The per-area table of the report (header row first), or None without areas.
 
@@ -681,7 +667,7 @@ def area_table(run: RunData, lang: str = "en") -> list[list[str]] | None:
     if a is None or not len(a):
         return None
     cols = [(c, h, k) for c, h, k in _AREA_COLUMNS if c in a.columns]
-    rows = [[tr("th_area", lang)] + [tr(h, lang) for _, h, _ in cols]]
+    rows = [_headings(run, cols, lang)]
     for label, (_, row) in zip(_area_labels(run, a, lang), a.iterrows(), strict=True):
         rows.append([label] + [_cell(row[c], k, lang) for c, _, k in cols])
     return rows
@@ -710,7 +696,7 @@ def change_table_rows(run: RunData, lang: str = "en") -> list[list[str]] | None:
     cols = [(c, h, k) for c, h, k in cols if c]
     if not cols:
         return None
-    rows = [[tr("th_area", lang)] + [tr(h, lang) for _, h, _ in cols]]
+    rows = [_headings(run, cols, lang)]
     for label, (_, row) in zip(_area_labels(run, a, lang), a.iterrows(), strict=True):
         cells = [label]
         for (b, af, ch), _, kind in cols:
@@ -741,19 +727,18 @@ def change_sentences(run: RunData, lang: str = "en") -> list[str]:
     out = []
     pb = _pop(g, "pop_before" if "pop_before" in g.columns else "pop")
     pa = _pop(g, "pop_after" if "pop_after" in g.columns else "pop")
-    for col, what in (("green_scb_300m", "map_green_scb_300m"),
-                      ("loses_school_at_night", "map_loses_school_at_night")):
+    for col in ("green_scb_300m", "loses_school_at_night"):
         cols = _change_base(g.columns, col)
         if cols is None:
             continue
         before = float(pb[np.nan_to_num(_w(g, cols[0])) > 0.5].sum())
         after = float(pa[np.nan_to_num(_w(g, cols[1])) > 0.5].sum())
         d = round_people(after) - round_people(before)
-        out.append(tr("kn_change_yes", lang, what=tr(what, lang), before=_people(before, lang),
+        out.append(tr("kn_change_yes", lang, what=indicator_title(run, col, lang),
+                      before=_people(before, lang),
                       after=_people(after, lang),
                       delta=("+" if d > 0 else "") + fmt(d, lang, 0)))
-    for col, what in (("dist_grocery_m", "map_dist_grocery_m"),
-                      ("safety_index", "map_safety_index")):
+    for col in ("dist_grocery_m", "safety_index"):
         cols = _change_base(g.columns, col)
         if cols is None:
             continue
@@ -762,7 +747,8 @@ def change_sentences(run: RunData, lang: str = "en") -> list[str]:
         f = (lambda m: _distance(m, lang)) if col.endswith("_m") else (
             lambda m: fmt(m, lang, 0) if np.isfinite(m) else "—")
         key = "kn_change_median" if col.endswith("_m") else "kn_change_median_high"
-        out.append(tr(key, lang, what=tr(what, lang), before=f(mb), after=f(ma)))
+        out.append(tr(key, lang, what=indicator_title(run, col, lang), before=f(mb),
+                      after=f(ma)))
     out += _measure_sentences(run.changes, lang)
     return out or [tr("kn_change_none", lang)]
 
@@ -770,8 +756,6 @@ def change_sentences(run: RunData, lang: str = "en") -> list[str]:
 def _measure_sentences(changes: pd.DataFrame | None, lang: str) -> list[str]:
     """Sentences for the whole-study-area rows of ``changes.csv`` measures that the change
     layers do not hold (:data:`_CHANGE_MEASURE_COLUMNS`: the open safety-walk findings)."""
-    from ..indicators.equity import STUDY_AREA_KEY
-
     if changes is None or not {"measure", "area_key", "before", "after", "change"} <= set(
             changes.columns):
         return []
@@ -796,59 +780,60 @@ def _measure_sentences(changes: pd.DataFrame | None, lang: str) -> list[str]:
 # method and sources
 # --------------------------------------------------------------------------------------------
 def method_notes(run: RunData, lang: str = "en") -> list[str | list[list[str]]]:
-    """The method section: paragraphs, and the safety weights as a table (a list of rows)."""
-    p = run.pipeline
-    acc, green, night = p.get("access") or {}, p.get("green") or {}, p.get("night") or {}
-    light, pop = p.get("lighting") or {}, p.get("population") or {}
-    q = run.quality or {}
+    """The method section: paragraphs, and the safety weights as a table (a list of rows).
+
+    Every threshold and weight is the run's own (:attr:`RunData.config`).
+    """
+    cfg = run.config
+    acc, pop, q = cfg.access, cfg.population, run.quality or {}
     out: list = [tr("m_grid", lang, size=fmt(run.cell_size_m, lang, 0),
-                    comp=fmt(acc.get("min_component_m", 500), lang, 0))]
-    src = str(pop.get("source", ""))
+                    comp=fmt(acc.min_component_m, lang, 0))]
+    src = str((run.pipeline.get("population") or {}).get("source") or "")
     if src == "buildings":
-        ppm2 = float(pop.get("persons_per_m2") or 1 / 42)
-        out.append(tr("m_pop_buildings", lang, m2=fmt(1 / ppm2, lang, 0),
-                      levels=fmt(pop.get("default_levels", 2), lang, 0),
+        out.append(tr("m_pop_buildings", lang, m2=fmt(1 / pop.persons_per_m2, lang, 0),
+                      levels=fmt(pop.default_levels, lang, 0),
                       known=fmt(q.get("buildings_levels_known", 0), lang, 0),
                       n=fmt(q.get("buildings", 0), lang, 0)))
     elif src:
         word = {"statistics": "src_pop_statistics", "grid": "src_pop_grid"}.get(src, src)
         out.append(tr("m_pop_other", lang, source=tr(word, lang).split(" ", 2)[-1]
                       if word != src else src))
-    radii = [fmt(r, lang, 0) for r in acc.get("radii_m", [400, 800, 1200])]
-    out.append(tr("m_access", lang, radii="/".join(radii),
-                  half=fmt(acc.get("gravity_half_distance_m", 400), lang, 0),
-                  cut=fmt(acc.get("gravity_cutoff_m", 1200), lang, 0)))
-    unknown_as = tr("as_lit" if night.get("unknown_as") == "lit" else "as_dark", lang)
-    out.append(tr("m_night", lang, unknown_as=unknown_as,
-                  m=fmt(night.get("threshold_m", 800), lang, 0)))
-    out.append(tr("m_green", lang, scb=fmt(green.get("scb_min_ha", 0.5), lang, 1),
-                  who=fmt(green.get("who_min_ha", 1.0), lang, 1),
-                  m=fmt(green.get("within_m", 300), lang, 0),
-                  pc=fmt(green.get("per_capita_within_m", 500), lang, 0)))
+    out.append(tr("m_access", lang, radii="/".join(fmt(r, lang, 0) for r in acc.radii_m),
+                  half=fmt(acc.gravity_half_distance_m, lang, 0),
+                  cut=fmt(acc.gravity_cutoff_m, lang, 0)))
+    unknown_as = tr("as_lit" if acc.night_unknown_as == "lit" else "as_dark", lang)
+    out.append(tr("m_night", lang, unknown_as=unknown_as, m=fmt(acc.night_threshold_m, lang, 0)))
+    out.append(tr("m_green", lang, scb=fmt(acc.green_scb_min_ha, lang, 1),
+                  who=fmt(acc.green_who_min_ha, lang, 1), m=fmt(acc.green_within_m, lang, 0),
+                  pc=fmt(acc.green_per_capita_within_m, lang, 0)))
     out.append(tr("m_safety", lang))
-    weights = ((p.get("safety") or {}).get("weights") or {})
-    total = sum(float(v) for v in weights.values()) or 1.0
+    weights = cfg.safety.as_dict()
+    total = sum(weights.values()) or 1.0
     rows = [[tr("th_component", lang), tr("th_weight", lang)]]
-    rows += [[tr(f"w_{k}", lang), fmt_pct(float(v) / total, lang)] for k, v in weights.items()]
+    rows += [[tr(f"w_{k}", lang), fmt_pct(v / total, lang)] for k, v in weights.items()]
     out.append(rows)
-    out.append(tr("m_lighting", lang, share=fmt_pct(light.get("min_lit_share", 0.3), lang),
-                  r=fmt(light.get("lamp_radius_m", 25), lang, 0)))
+    out.append(tr("m_lighting", lang, share=fmt_pct(cfg.lighting.min_lit_share, lang),
+                  r=fmt(cfg.lighting.lamp_radius_m, lang, 0)))
     if q.get("walkable_km"):
-        by = q.get("km_by_lit_source") or {}
-        walk = float(q["walkable_km"])
-
-        def part(source: str) -> str:
-            return fmt_pct(sum(v for k, v in by.items() if k.endswith("_" + source)
-                               and not k.startswith("unknown")) / walk, lang)
-
-        out.append(tr("m_confidence", lang, known=fmt_pct(1 - q.get("unknown_share", 0), lang),
-                      tag=part("tag"), lamps=part("lamps"), assumed=part("assumed")))
+        out.append(_confidence_note(q, lang))
     summary = (run.provenance or {}).get("summary") or {}
     out.append(tr("m_unattached", lang, dest=fmt(summary.get("destinations_unattached", 0),
                                                    lang, 0),
                   orig=fmt(summary.get("origins_unattached", 0), lang, 0)))
-    out.append(tr("m_reproduce", lang))
+    out.append(tr("m_reproduce", lang, provenance=rf.PROVENANCE))
     return out
+
+
+def _confidence_note(q: dict, lang: str) -> str:
+    by = q.get("km_by_lit_source") or {}
+    walk = float(q["walkable_km"])
+
+    def part(source: str) -> str:
+        return fmt_pct(sum(v for k, v in by.items() if k.endswith("_" + source)
+                           and not k.startswith("unknown")) / walk, lang)
+
+    return tr("m_confidence", lang, known=fmt_pct(1 - q.get("unknown_share", 0), lang),
+              tag=part("tag"), lamps=part("lamps"), assumed=part("assumed"))
 
 
 def source_notes(run: RunData, lang: str = "en") -> list[str]:
@@ -865,56 +850,17 @@ def source_notes(run: RunData, lang: str = "en") -> list[str]:
         key = "in_population_table" if name.startswith("population_table") else f"in_{name}"
         out.append(tr("s_input", lang, what=tr(key, lang), file=Path(str(item.get("path"))).name,
                       sha=str(item.get("sha256", "?"))[:16] + "…"))
-    out.append(tr("s_provenance", lang, date=format_date(run.created, lang),
+    out.append(tr("s_provenance", lang, provenance=rf.PROVENANCE,
+                  date=format_date(run.created, lang),
                   version=prov.get("geoplan", "?"), crs=prov.get("crs", "?")))
     versions = prov.get("versions") or {}
     if versions:
         out.append(tr("s_versions", lang, versions=", ".join(f"{k} {v}"
                                                               for k, v in versions.items())))
-    out.append(tr("s_files", lang, areas=", areas.csv" if run.areas is not None else ""))
+    out.append(tr("s_files", lang, areas=", areas.csv" if run.areas is not None else "",
+                  gpkg=rf.GPKG))
     out.append(tr("attribution", lang) + " (ODbL)")
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# provenance
-# --------------------------------------------------------------------------------------------
-def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None = None):
-    """The :class:`~geoplan.config.model.PipelineConfig` a run's ``provenance.json`` records.
-
-    The recorded pipeline (every parameter, defaults filled in, paths absolute) is written back
-    as TOML with :func:`geoplan.config.model.dump_pipeline` and parsed with
-    :func:`geoplan.config.model.parse_pipeline`, so running it repeats the run.
-
-    Parameters
-    ----------
-    provenance
-        The parsed ``provenance.json``.
-    formats
-        Output formats to use instead of the recorded ones (e.g. ``["gpkg"]``).
-
-    Examples
-    --------
-    >>> from geoplan.config import parse_pipeline
-    >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', Path("."))
-    >>> pipeline_from_provenance({"pipeline": cfg.to_dict()}) == cfg
-    True
-    """
-    from ..config import dump_pipeline, parse_pipeline
-    from ..errors import InputFileError
-
-    d = provenance.get("pipeline") if isinstance(provenance, dict) else None
-    if not isinstance(d, dict):
-        raise InputFileError("provenance.json has no 'pipeline': it was not written by "
-                             "geoplan run")
-    d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
-    if formats is not None:
-        d["output"] = {**(d.get("output") or {}), "formats": list(formats)}
-    title = (d.get("output") or {}).get("title") or "geoplan"
-    text = dump_pipeline(SimpleNamespace(to_dict=lambda: d, title=title))
-    base = provenance.get("pipeline_file")
-    base_dir = Path(base).parent if base else Path.cwd()
-    return parse_pipeline(text, base_dir, source="provenance.json")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1055,7 +1001,7 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
     numbers = key_number_map(run, lang)
     for i, m in enumerate(maps, start=1):
         caption = tr("map_caption_scenario" if m.variant in ("before", "after", "change")
-                     else "map_caption", lang)
+                     else "map_caption", lang, gpkg=rf.GPKG)
         img = _fit_image(m.png, width, height - 3.2 * cm)
         reading = [Paragraph(escape(numbers[k]), st["bullet"], bulletText="•")
                    for k in _MAP_NUMBERS.get(m.key, ()) if k in numbers and m.variant == "level"]
@@ -1158,7 +1104,7 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     run = load_run(out_dir)
     lang = lang or run.lang
     tr("attribution", lang)  # validates lang
-    folder = ensure_writable_dir(Path(out_dir) / "report")
+    folder = ensure_writable_dir(Path(out_dir) / rf.REPORT_DIR)
     report(progress, 0.0, "report: maps")
     # each folder is replaced as a set (geoplan.atomic.staged_folder): maps first, as
     # the PDF embeds them

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
+from ..columns import catalogue, describe
 from ..i18n import register_texts, tr
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "change_table",
     "findings_table",
     "grid_table",
+    "indicator_table",
     "number_format",
     "parameters_table",
     "quality_table",
@@ -49,6 +51,14 @@ __all__ = [
 TEXTS: dict[str, dict[str, str]] = {
     "sheet_grid": {"en": "grid", "sv": "rutnät", "da": "grid"},
     "sheet_areas": {"en": "areas", "sv": "områden", "da": "områder"},
+    "sheet_indicators": {"en": "indicators", "sv": "indikatorer", "da": "indikatorer"},
+    "col_column": {"en": "column", "sv": "kolumn", "da": "kolonne"},
+    "col_label": {"en": "indicator", "sv": "indikator", "da": "indikator"},
+    "col_unit": {"en": "unit", "sv": "enhet", "da": "enhed"},
+    "col_better": {"en": "better when", "sv": "bättre när", "da": "bedre når"},
+    "col_description": {"en": "description", "sv": "beskrivning", "da": "beskrivelse"},
+    "better_higher": {"en": "higher", "sv": "högre", "da": "højere"},
+    "better_lower": {"en": "lower", "sv": "lägre", "da": "lavere"},
     "sheet_changes": {"en": "changes", "sv": "förändringar", "da": "ændringer"},
     "sheet_findings": {"en": "safety-walk findings", "sv": "synpunkter trygghetsvandringar",
                        "da": "fund fra tryghedsvandringer"},
@@ -105,8 +115,11 @@ def number_format(column: str) -> str:
     for suffix in ("_before", "_after"):
         if base.endswith(suffix):
             base = base[: -len(suffix)]
-    if base.endswith(_PERCENT) or base == "data_confidence":
+    kind = getattr(describe(base), "kind", "")
+    if kind == "share" or base.endswith(_PERCENT):
         f = "0.0%"
+    elif kind == "count":
+        f = "#,##0"
     elif base == "severity":
         f = "0"
     elif base.startswith("findings_") or base == "open_findings":
@@ -140,6 +153,28 @@ def grid_table(grid: pd.DataFrame) -> pd.DataFrame:
     num = df.select_dtypes("number").columns
     df[num] = df[num].replace([np.inf, -np.inf], np.nan)
     return df.reset_index(drop=True)
+
+
+def indicator_table(columns, lang: str = "en", spec=None, *, findings: bool = False
+                    ) -> pd.DataFrame:
+    """What each of ``columns`` is, from the indicator catalogue (:mod:`geoplan.columns`):
+    column, label, unit, better direction and description in ``lang``; columns the catalogue
+    does not describe are left out.
+
+    >>> indicator_table(["cell_id", "dist_school_m", "x"], "sv").iloc[0, :4].tolist()
+    ['dist_school_m', 'Gångavstånd till närmaste skola', 'm', 'lägre']
+    """
+    cat = catalogue(spec, findings=findings)
+    rows = []
+    for c in columns:
+        ind = cat.get(c) or describe(c, spec)
+        if ind is None or ind.kind == "text":
+            continue
+        rows.append([c, ind.label(lang), ind.unit,
+                     tr(f"better_{ind.better}", lang) if ind.better else "",
+                     ind.description(lang)])
+    heads = [tr(f"col_{k}", lang) for k in ("column", "label", "unit", "better", "description")]
+    return pd.DataFrame(rows, columns=heads)
 
 
 def areas_table(areas: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -430,7 +465,10 @@ def write_tables(run, folder, *, lang: str = "en") -> list[Path]:
     areas = areas_table(run.areas)
     change = change_table(run.areas_change, run.changes)
     findings = findings_table(getattr(run, "findings", None), lang)
-    sheets = {tr("sheet_grid", lang): grid}
+    sheets = {tr("sheet_grid", lang): grid,
+              tr("sheet_indicators", lang): indicator_table(
+                  grid.columns, lang, getattr(run, "access", None),
+                  findings=getattr(run, "findings", None) is not None)}
     if areas is not None:
         sheets[tr("sheet_areas", lang)] = areas
     if change is not None:

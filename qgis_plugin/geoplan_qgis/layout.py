@@ -1,6 +1,6 @@
 """The council layout: one A3 print layout of a geoplan run, exported to PDF and PNG.
 
-For a **scenario** run (its ``geoplan.gpkg`` has ``grid_change``): before, after and change maps of
+For a **scenario** run (its GeoPackage has ``grid_change``): before, after and change maps of
 one indicator — before and after on the *same* classes (breaks from both), the change on diverging
 colours with a neutral "no change" class — and the change table (``changes.csv``). For a
 **baseline** run: the headline maps (safety index, walking distance to a grocery store, lighting
@@ -9,13 +9,14 @@ of the network) and, when the run has area summaries, a table of them.
 Every map shares one extent and scale; the layout has a title, a legend per map, a scale bar, a
 north arrow (an SVG of QGIS's own ``svg/arrows`` folder), the date, the data sources with
 "© OpenStreetMap contributors" and the table. Classes, colours and legend words come from the
-core (:mod:`geoplan.outputs.gpkg` styles; texts of :mod:`geoplan.outputs.maps` when present), so
-the layout, the GeoPackage styles and the report's maps agree. No analysis happens here.
+core: the run folder is read with :class:`geoplan.runs.folder.RunFolder`, titles, units and
+better directions come from the indicator catalogue (:mod:`geoplan.columns`), styles from
+:mod:`geoplan.outputs.gpkg` and the map texts from :mod:`geoplan.outputs.maps`, so the layout,
+the GeoPackage styles and the report's maps agree. No analysis happens here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,12 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QFont
 
+from geoplan.columns import HEADLINE, STUDY_AREA_KEY, better, describe
+from geoplan.i18n import CATALOGUE, fmt
+from geoplan.i18n import tr as core_tr
+from geoplan.outputs import maps as core_maps
+from geoplan.runs import folder as rf
+
 from .i18n import current_language, tr
 
 __all__ = [
@@ -57,9 +64,8 @@ __all__ = [
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 NORTH_ARROW = "arrows/NorthArrow_02.svg"
-#: indicators a scenario layout can show, and which direction is better
-SCENARIO_INDICATORS = ("safety_index", "dist_grocery_m", "lit_share", "dist_green_scb_m",
-                       "green_m2_per_capita", "pop")
+#: indicators a scenario layout can show: the core's headline columns
+SCENARIO_INDICATORS = HEADLINE
 
 
 @dataclass
@@ -85,43 +91,27 @@ class CouncilLayout:
 
 
 # --- texts ----------------------------------------------------------------------------------------
-def _core_maps():
-    """geoplan.outputs.maps (texts, headline map specs), or None on an older core."""
-    try:
-        from geoplan.outputs import maps
-    except ImportError:
-        return None
-    return maps
+def _core_text(key: str, lang: str, default: str) -> str:
+    """A core text, or ``default`` when no core module imported here registers ``key``."""
+    return core_tr(key, lang) if key in CATALOGUE else default
 
 
-def _core_tr(key: str, lang: str, default: str, **fields) -> str:
-    try:
-        from geoplan.i18n import CATALOGUE
-        from geoplan.i18n import tr as core_tr
-
-        _core_maps()  # registers the map texts
-        if key in CATALOGUE:
-            return core_tr(key, lang, **fields)
-    except ImportError:
-        pass
-    return default.format(**fields) if fields else default
-
-
-def _map_title(column: str, lang: str, variant: str = "") -> str:
-    title = _core_tr(f"map_{column}", lang, column.replace("_", " "))
+def _map_title(run, column: str, lang: str, variant: str = "") -> str:
+    title = core_maps.indicator_title(run, column, lang)
     if variant:
-        title = f"{title} — {_core_tr(f'variant_{variant}', lang, variant)}"
+        title = f"{title} — {core_tr(f'variant_{variant}', lang)}"
     return title
 
 
-def _legend_title(column: str, lang: str, variant: str = "") -> str:
+def _legend_title(run, column: str, lang: str, variant: str = "") -> str:
     if variant == "change":
-        return _core_tr("leg_change", lang, "Change (after − before)")
-    return _core_tr(f"leg_{column}", lang, column.replace("_", " "))
+        return core_tr("leg_change", lang)
+    return _core_text(f"leg_{column}", lang, core_maps.indicator_title(run, column, lang))
 
 
 def _unit(column: str) -> str:
-    return "m" if column.endswith("_m") else ""
+    ind = describe(column)
+    return "m" if ind is not None and ind.unit == "m" else ""
 
 
 def north_arrow_svg() -> str:
@@ -175,21 +165,22 @@ def _graduated(layer, column, breaks, *, ramp="sequential", reverse=False, lang=
                                      unit=_unit(column), lang=lang))
 
 
-def _baseline_maps(gpkg: Path, lang: str) -> list[LayoutMap]:
+def _baseline_maps(run, lang: str) -> list[LayoutMap]:
     from geoplan.outputs.gpkg import class_breaks
 
+    gpkg = rf.RunFolder(run.out_dir).gpkg
     maps = []
     for column in ("safety_index", "dist_grocery_m"):
-        values = _values(gpkg, "grid", column)
-        layer = _layer(gpkg, "grid", _map_title(column, lang))
+        values = _values(gpkg, rf.GRID, column)
+        layer = _layer(gpkg, rf.GRID, _map_title(run, column, lang))
         _graduated(layer, column, class_breaks(values if values.size else [0.0], n_classes=5),
                    lang=lang)
-        maps.append(LayoutMap(layer, _map_title(column, lang), _legend_title(column, lang)))
-    network = _layer(gpkg, "network", _core_tr("map_lighting", lang, "Lighting"))
+        maps.append(LayoutMap(layer, _map_title(run, column, lang),
+                              _legend_title(run, column, lang)))
+    title = core_tr("map_lighting", lang)
+    network = _layer(gpkg, rf.NETWORK, title)
     network.loadDefaultStyle()  # the lit / dark / unknown style stored in the GeoPackage
-    maps.append(LayoutMap(network, _core_tr("map_lighting", lang, "Lighting of the walkable "
-                                                                   "network"),
-                          _core_tr("leg_lighting", lang, "Paths")))
+    maps.append(LayoutMap(network, title, core_tr("leg_lighting", lang)))
     return maps
 
 
@@ -199,7 +190,7 @@ def scenario_columns(gpkg: Path, indicator: str) -> tuple[str, str, str]:
 
     from geoplan.errors import ConfigError
 
-    fields = [str(f) for f in pyogrio.read_info(gpkg, layer="grid_change")["fields"]]
+    fields = [str(f) for f in pyogrio.read_info(gpkg, layer=rf.GRID_CHANGE)["fields"]]
     cols = tuple(f"{indicator}_{v}" for v in ("before", "after", "change"))
     if set(cols) <= set(fields):
         return cols
@@ -209,45 +200,39 @@ def scenario_columns(gpkg: Path, indicator: str) -> tuple[str, str, str]:
 
 
 def headline_indicator(gpkg: Path) -> str:
-    """The first of the core's headline columns (:data:`geoplan.scenario.core.HEADLINE`) that the
+    """The first of the core's headline columns (:data:`geoplan.columns.HEADLINE`) that the
     scenario changes anywhere, else ``safety_index``."""
     import numpy as np
     import pyogrio
 
-    try:
-        from geoplan.scenario.core import HEADLINE
-    except ImportError:
-        HEADLINE = SCENARIO_INDICATORS  # noqa: N806
-    fields = {str(f) for f in pyogrio.read_info(gpkg, layer="grid_change")["fields"]}
+    fields = {str(f) for f in pyogrio.read_info(gpkg, layer=rf.GRID_CHANGE)["fields"]}
     for column in HEADLINE:
         if f"{column}_change" in fields:
-            values = _values(gpkg, "grid_change", f"{column}_change")
+            values = _values(gpkg, rf.GRID_CHANGE, f"{column}_change")
             if values.size and (np.abs(values) > 1e-9).any():
                 return column
     return "safety_index"
 
 
-def _scenario_maps(gpkg: Path, indicator: str | None, lang: str) -> list[LayoutMap]:
+def _scenario_maps(run, indicator: str | None, lang: str) -> list[LayoutMap]:
     from geoplan.outputs.gpkg import class_breaks, diverging_breaks
 
+    gpkg = rf.RunFolder(run.out_dir).gpkg
     indicator = indicator or headline_indicator(gpkg)
     before, after, change = scenario_columns(gpkg, indicator)
-    vb, va = _values(gpkg, "grid_change", before), _values(gpkg, "grid_change", after)
+    vb, va = _values(gpkg, rf.GRID_CHANGE, before), _values(gpkg, rf.GRID_CHANGE, after)
     breaks = class_breaks(vb if vb.size else [0.0], va, n_classes=5)  # one set for both maps
     maps = []
-    for column, variant in ((before, "before"), (after, "after")):
-        layer = _layer(gpkg, "grid_change", _map_title(indicator, lang, variant))
-        _graduated(layer, column, breaks, lang=lang)
-        maps.append(LayoutMap(layer, _map_title(indicator, lang, variant),
-                              _legend_title(indicator, lang)))
-    vc = _values(gpkg, "grid_change", change)
-    better_lower = indicator.startswith(("dist_", "night_dist_", "dark_", "unknown_",
-                                         "longest_dark", "tunnel"))
-    layer = _layer(gpkg, "grid_change", _map_title(indicator, lang, "change"))
-    _graduated(layer, change, diverging_breaks(vc if vc.size else [0.0]), ramp="diverging",
-               reverse=better_lower, lang=lang)
-    maps.append(LayoutMap(layer, _map_title(indicator, lang, "change"),
-                          _legend_title(indicator, lang, "change")))
+    for column, variant in ((before, "before"), (after, "after"), (change, "change")):
+        title = _map_title(run, indicator, lang, variant)
+        layer = _layer(gpkg, rf.GRID_CHANGE, title)
+        if variant == "change":
+            vc = _values(gpkg, rf.GRID_CHANGE, change)
+            _graduated(layer, change, diverging_breaks(vc if vc.size else [0.0]),
+                       ramp="diverging", reverse=better(indicator) == "lower", lang=lang)
+        else:
+            _graduated(layer, column, breaks, lang=lang)
+        maps.append(LayoutMap(layer, title, _legend_title(run, indicator, lang, variant)))
     return maps
 
 
@@ -259,13 +244,8 @@ def _fmt(v, lang: str) -> str:
         return "" if v is None else str(v)
     if x != x or x in (float("inf"), float("-inf")):  # NaN, or none reachable
         return "–"
-    try:
-        from geoplan.i18n import fmt
-
-        digits = 0 if abs(x) >= 100 or x == int(x) else 2
-        return fmt(x, lang, digits)
-    except ImportError:
-        return f"{x:.2f}"
+    digits = 0 if abs(x) >= 100 or x == int(x) else 2
+    return fmt(x, lang, digits)
 
 
 def changes_table(path: Path, lang: str, max_rows: int = 8):
@@ -285,7 +265,7 @@ def changes_table(path: Path, lang: str, max_rows: int = 8):
     wanted = [c for c in ("area_name", "label", "before", "after", "change", "unit")
               if c in rows[0]]
     if "area_key" in rows[0]:  # the whole study area: what the council reads
-        rows = [r for r in rows if r["area_key"] == "__study_area__"] or rows
+        rows = [r for r in rows if r["area_key"] == STUDY_AREA_KEY] or rows
         changed = [r for r in rows if _numeric(r.get("change", ""))
                    and round(abs(float(r["change"])), 2) > 0]
         rows = changed or rows
@@ -301,9 +281,8 @@ def changes_table(path: Path, lang: str, max_rows: int = 8):
             keep.add(i)
         more = len(rows) - len(keep)
         rows = [r for i, r in enumerate(rows) if i in keep]
-    headers = [_core_tr(f"sc_{c}", lang, c) if c in ("before", "after", "change") else
-               _core_tr({"area_name": "sc_area", "label": "sc_measure"}.get(c, c), lang,
-                        tr(c.capitalize(), lang)) for c in wanted]
+    headers = [_core_text({"area_name": "sc_area", "label": "sc_measure"}.get(c, f"sc_{c}"), lang,
+                          tr(c.capitalize(), lang)) for c in wanted]
     body = [[_fmt(r[c], lang) if _numeric(r[c]) else r[c] for c in wanted] for r in rows]
     if more:
         note = tr("+ {n} more changes: see changes.xlsx", lang).format(n=more)
@@ -332,9 +311,9 @@ def _areas_table(gpkg: Path, lang: str, max_rows: int = 25):
     import pyogrio
 
     layers = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
-    if "areas" not in layers:
+    if rf.AREAS not in layers:
         return None
-    df = pyogrio.read_dataframe(gpkg, layer="areas", read_geometry=False)
+    df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
     cols = [c for c in df.columns[:2] if df[c].dtype == object]
     cols += [c for c in ("pop", "safety_index", "dist_grocery_m", "lit_share",
                          "green_scb_300m_pop_share", "green_scb_300m") if c in df.columns]
@@ -350,65 +329,141 @@ def _label(layout, text, x, y, w, h, size=10.0, bold=False) -> QgsLayoutItemLabe
     font = QFont()
     font.setPointSizeF(size)
     font.setBold(bold)
-    try:
-        from qgis.core import QgsTextFormat
+    from qgis.core import QgsTextFormat
 
-        fmt = QgsTextFormat()
-        fmt.setFont(font)
-        fmt.setSize(size)
-        label.setTextFormat(fmt)
-    except (ImportError, AttributeError):
-        label.setFont(font)
+    text_format = QgsTextFormat()
+    text_format.setFont(font)
+    text_format.setSize(size)
+    label.setTextFormat(text_format)
     layout.addLayoutItem(label)
     label.attemptMove(QgsLayoutPoint(x, y))
     label.attemptResize(QgsLayoutSize(w, h))
     return label
 
 
-def _sources_line(run_dir: Path, lang: str) -> str:
-    maps = _core_maps()
-    if maps is not None:
-        try:
-            return maps.source_line(maps.load_run(run_dir), lang)
-        except Exception:  # an older/newer core: fall back to the attribution alone
-            pass
-    return f"Data: {ATTRIBUTION} (ODbL)"
+def _sources_line(run, lang: str) -> str:
+    sources = core_maps.source_line(run, lang)
+    if ATTRIBUTION not in sources and "OpenStreetMap" not in sources:
+        sources = f"{sources} · {ATTRIBUTION}"
+    if ATTRIBUTION not in sources:
+        sources = f"{sources} ({ATTRIBUTION})"
+    return sources
 
 
-def _date_text(run_dir: Path, lang: str) -> str:
-    import json
-
-    created = dt.date.today()
-    prov = run_dir / "provenance.json"
-    if prov.is_file():
-        try:
-            created = dt.datetime.fromisoformat(json.loads(prov.read_text("utf-8"))["created"]
-                                                ).date()
-        except (KeyError, ValueError, OSError):
-            pass
-    maps = _core_maps()
-    if maps is not None and hasattr(maps, "format_date"):
-        return maps.format_date(created, lang)
-    return created.isoformat()
+def _title_of(run) -> str:
+    """A scenario run's name, else the study's title."""
+    scenario = rf.RunFolder(run.out_dir).scenario_info().get("scenario")
+    if isinstance(scenario, dict) and scenario.get("name"):
+        return str(scenario["name"])
+    out = run.pipeline.get("output") or {}
+    return str(out.get("title") or out.get("name") or run.out_dir.name)
 
 
-def _title_of(run_dir: Path) -> str:
-    import json
+@dataclass(frozen=True)
+class _Grid:
+    """Where the parts of the A3 page go (millimetres)."""
 
-    scen = run_dir / "scenario.json"  # a scenario run: its name, not the folder's
-    if scen.is_file():
-        try:
-            return str(json.loads(scen.read_text("utf-8"))["scenario"]["name"])
-        except (KeyError, ValueError, OSError, TypeError):
-            pass
-    prov = run_dir / "provenance.json"
-    if prov.is_file():
-        try:
-            out = json.loads(prov.read_text("utf-8"))["pipeline"]["output"]
-            return str(out.get("title") or out.get("name") or run_dir.name)
-        except (KeyError, ValueError, OSError, TypeError):
-            pass
-    return run_dir.name
+    margin: float = 12.0
+    gap: float = 6.0
+    map_h: float = 130.0
+    top: float = 32.0
+    foot: float = 280.0
+
+    @property
+    def width(self) -> float:
+        return 420.0 - 2 * self.margin
+
+    @property
+    def map_w(self) -> float:
+        return (self.width - 2 * self.gap) / 3
+
+    @property
+    def legend_top(self) -> float:
+        return self.top + 7.0 + self.map_h + 4.0
+
+    def x(self, i: int) -> float:
+        return self.margin + i * (self.map_w + self.gap)
+
+
+def _place_maps(layout, maps: list[LayoutMap], g: _Grid, items: dict) -> None:
+    """The maps side by side on one extent and one scale, with their titles."""
+    extent = QgsRectangle()
+    for m in maps:
+        extent.combineExtentWith(m.layer.extent())
+    extent.scale(1.05)
+    items["maps"], items["map_titles"] = [], []
+    for i, m in enumerate(maps):
+        items["map_titles"].append(_label(layout, m.title, g.x(i), g.top - 1.0, g.map_w, 8.0,
+                                          size=11, bold=True))
+        item = QgsLayoutItemMap(layout)
+        item.setId(f"map_{i}")
+        layout.addLayoutItem(item)
+        item.attemptMove(QgsLayoutPoint(g.x(i), g.top + 7.0))
+        item.attemptResize(QgsLayoutSize(g.map_w, g.map_h))
+        item.setCrs(m.layer.crs())
+        item.setLayers([m.layer])
+        item.setKeepLayerSet(True)
+        item.zoomToExtent(extent)
+        item.setFrameEnabled(True)
+        items["maps"].append(item)
+    scale = max(it.scale() for it in items["maps"])  # one scale: every map shows the whole area
+    for it in items["maps"]:
+        it.setScale(scale)
+        it.setExtent(_centered(extent, it.extent()))
+        it.setScale(scale)
+
+
+def _place_legends(layout, maps: list[LayoutMap], g: _Grid, items: dict) -> None:
+    from qgis.core import QgsLegendRenderer, QgsLegendStyle
+
+    items["legends"] = []
+    for i, m in enumerate(maps):
+        legend = QgsLayoutItemLegend(layout)
+        legend.setTitle(m.legend_title)
+        legend.setLinkedMap(items["maps"][i])
+        legend.setAutoUpdateModel(False)
+        root = legend.model().rootGroup()
+        root.clear()
+        node = root.addLayer(m.layer)
+        QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Hidden)  # no layer name
+        layout.addLayoutItem(legend)
+        legend.attemptMove(QgsLayoutPoint(g.x(i), g.legend_top))
+        legend.adjustBoxSize()
+        items["legends"].append(legend)
+
+
+def _place_marks(layout, g: _Grid, items: dict) -> None:
+    """Scale bar (of the first map) and QGIS's north arrow."""
+    bar = QgsLayoutItemScaleBar(layout)
+    bar.setStyle("Single Box")
+    bar.setLinkedMap(items["maps"][0])
+    bar.applyDefaultSize()
+    bar.setNumberOfSegmentsLeft(0)
+    bar.setNumberOfSegments(2)
+    bar.setSegmentSizeMode(Qgis.ScaleBarSegmentSizeMode.FitWidth)
+    bar.setMinimumBarWidth(40.0)
+    bar.setMaximumBarWidth(70.0)
+    bar.update()
+    layout.addLayoutItem(bar)
+    bar.attemptMove(QgsLayoutPoint(g.margin, 262.0))
+    items["scalebar"] = bar
+    arrow = QgsLayoutItemPicture(layout)
+    arrow.setPicturePath(north_arrow_svg())
+    layout.addLayoutItem(arrow)
+    arrow.attemptMove(QgsLayoutPoint(g.margin + g.map_w - 14.0, g.top + 9.0))
+    arrow.attemptResize(QgsLayoutSize(12.0, 16.0))
+    items["north_arrow"] = arrow
+
+
+def _contents(run, indicator: str | None, lang: str):
+    """(maps, table, is_scenario) of the run: before/after/change and the change table of a
+    scenario, else the headline maps and the area table."""
+    folder = rf.RunFolder(run.out_dir)
+    if rf.GRID_CHANGE in folder.layers():
+        changes = folder.file(rf.CHANGES_CSV)
+        table = changes_table(changes, lang) if changes.is_file() else None
+        return _scenario_maps(run, indicator, lang), table, True
+    return _baseline_maps(run, lang), _areas_table(folder.gpkg, lang), False
 
 
 def build_council_layout(run_dir, *, project: QgsProject | None = None,
@@ -422,124 +477,33 @@ def build_council_layout(run_dir, *, project: QgsProject | None = None,
     The layers it draws are added to ``project`` without showing in its layer tree; the layout
     is added to the project's layout manager (replacing one of the same name).
     """
-    from geoplan.errors import InputFileError
-
-    run_dir = Path(run_dir)
-    gpkg = run_dir / "geoplan.gpkg"
-    if not gpkg.is_file():
-        raise InputFileError(tr("No geoplan.gpkg in {folder}: choose the output folder of a "
-                                "geoplan run or scenario.").format(folder=run_dir))
-    import pyogrio
-
+    run = core_maps.load_run(run_dir)
     project = project or QgsProject.instance()
     lang = lang or current_language()
-    present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
-    is_scenario = "grid_change" in present
-    maps = _scenario_maps(gpkg, indicator, lang) if is_scenario else _baseline_maps(gpkg, lang)
-    table = None
-    if is_scenario and (run_dir / "changes.csv").is_file():
-        table = changes_table(run_dir / "changes.csv", lang)
-    elif not is_scenario:
-        table = _areas_table(gpkg, lang)
-    title = title or _title_of(run_dir)
+    maps, table, is_scenario = _contents(run, indicator, lang)
+    title = title or _title_of(run)
     for m in maps:
         project.addMapLayer(m.layer, False)
 
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
     layout.setName(name or f"geoplan: {title}")
-    page = layout.pageCollection().page(0)
-    page.setPageSize("A3", QgsLayoutItemPage.Orientation.Landscape)
-    items: dict = {}
-    margin, gap = 12.0, 6.0
-    width = 420.0 - 2 * margin
-    map_w = (width - 2 * gap) / 3
-    map_h = 130.0
-    top = 32.0
-    items["title"] = _label(layout, title, margin, 8.0, width, 12.0, size=22, bold=True)
+    layout.pageCollection().page(0).setPageSize("A3", QgsLayoutItemPage.Orientation.Landscape)
+    g, items = _Grid(), {}
+    items["title"] = _label(layout, title, g.margin, 8.0, g.width, 12.0, size=22, bold=True)
     subtitle = tr("Scenario compared with the baseline") if is_scenario else tr(
         "Headline indicators of the baseline")
-    items["subtitle"] = _label(layout, subtitle, margin, 20.0, width, 8.0, size=12)
-
-    extent = QgsRectangle()
-    for m in maps:
-        extent.combineExtentWith(m.layer.extent())
-    extent.scale(1.05)
-    items["maps"], items["legends"], items["map_titles"] = [], [], []
-    for i, m in enumerate(maps):
-        x = margin + i * (map_w + gap)
-        items["map_titles"].append(_label(layout, m.title, x, top - 1.0, map_w, 8.0, size=11,
-                                          bold=True))
-        item = QgsLayoutItemMap(layout)
-        item.setId(f"map_{i}")
-        layout.addLayoutItem(item)
-        item.attemptMove(QgsLayoutPoint(x, top + 7.0))
-        item.attemptResize(QgsLayoutSize(map_w, map_h))
-        item.setCrs(m.layer.crs())
-        item.setLayers([m.layer])
-        item.setKeepLayerSet(True)
-        item.zoomToExtent(extent)
-        item.setFrameEnabled(True)
-        items["maps"].append(item)
-    scale = max(it.scale() for it in items["maps"])  # one scale: every map shows the whole area
-    for it in items["maps"]:
-        it.setScale(scale)
-        it.setExtent(_centered(extent, it.extent()))
-        it.setScale(scale)
-
-    legend_top = top + 7.0 + map_h + 4.0
-    for i, m in enumerate(maps):
-        legend = QgsLayoutItemLegend(layout)
-        legend.setTitle(m.legend_title)
-        legend.setLinkedMap(items["maps"][i])
-        legend.setAutoUpdateModel(False)
-        root = legend.model().rootGroup()
-        root.clear()
-        node = root.addLayer(m.layer)
-        from qgis.core import QgsLegendRenderer, QgsLegendStyle
-
-        QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Hidden)  # no layer name
-        layout.addLayoutItem(legend)
-        legend.attemptMove(QgsLayoutPoint(margin + i * (map_w + gap), legend_top))
-        legend.adjustBoxSize()
-        items["legends"].append(legend)
-
-    bar = QgsLayoutItemScaleBar(layout)
-    bar.setStyle("Single Box")
-    bar.setLinkedMap(items["maps"][0])
-    bar.applyDefaultSize()
-    bar.setNumberOfSegmentsLeft(0)
-    bar.setNumberOfSegments(2)
-    bar.setSegmentSizeMode(Qgis.ScaleBarSegmentSizeMode.FitWidth)
-    bar.setMinimumBarWidth(40.0)
-    bar.setMaximumBarWidth(70.0)
-    bar.update()
-    layout.addLayoutItem(bar)
-    bar.attemptMove(QgsLayoutPoint(margin, 262.0))
-    items["scalebar"] = bar
-
-    svg = north_arrow_svg()
-    arrow = QgsLayoutItemPicture(layout)
-    arrow.setPicturePath(svg)
-    layout.addLayoutItem(arrow)
-    arrow.attemptMove(QgsLayoutPoint(margin + map_w - 14.0, top + 9.0))
-    arrow.attemptResize(QgsLayoutSize(12.0, 16.0))
-    items["north_arrow"] = arrow
-
-    foot = 280.0
-    items["date"] = _label(layout, f"{tr('Date')}: {_date_text(run_dir, lang)}", margin, foot,
-                           120.0, 6.0, size=9)
-    sources = _sources_line(run_dir, lang)
-    if ATTRIBUTION not in sources and "OpenStreetMap" not in sources:
-        sources = f"{sources} · {ATTRIBUTION}"
-    if ATTRIBUTION not in sources:
-        sources = f"{sources} ({ATTRIBUTION})"
-    items["sources"] = _label(layout, f"{tr('Data sources')}: {sources}", margin, foot + 6.0,
-                              width, 6.0, size=9)
-
+    items["subtitle"] = _label(layout, subtitle, g.margin, 20.0, g.width, 8.0, size=12)
+    _place_maps(layout, maps, g, items)
+    _place_legends(layout, maps, g, items)
+    _place_marks(layout, g, items)
+    items["date"] = _label(layout, f"{tr('Date')}: {core_maps.format_date(run.created, lang)}",
+                           g.margin, g.foot, 120.0, 6.0, size=9)
+    items["sources"] = _label(layout, f"{tr('Data sources')}: {_sources_line(run, lang)}",
+                              g.margin, g.foot + 6.0, g.width, 6.0, size=9)
     if table is not None and table[0]:
-        items["table"] = _table(layout, *table, x=margin + map_w + gap, y=legend_top + 50.0,
-                                w=2 * map_w + gap, h=foot - legend_top - 52.0)
+        items["table"] = _table(layout, *table, x=g.x(1), y=g.legend_top + 50.0,
+                                w=2 * g.map_w + g.gap, h=g.foot - g.legend_top - 52.0)
     layouts = project.layoutManager()
     old = layouts.layoutByName(layout.name())
     if old is not None:

@@ -186,7 +186,11 @@ def test_tables_xlsx_and_csv(run_dir):
 
     grid = pd.read_csv(run_dir / "report" / "grid.csv", encoding="utf-8-sig")
     wb = openpyxl.load_workbook(run_dir / "report" / "tables.xlsx")
-    assert wb.sheetnames == ["rutnät", "datakvalitet", "metodparametrar"]
+    assert wb.sheetnames == ["rutnät", "indikatorer", "datakvalitet", "metodparametrar"]
+    described = {r[0]: r[1:] for r in wb["indikatorer"].iter_rows(min_row=2, values_only=True)}
+    assert described["dist_grocery_m"][:3] == ("Gångavstånd till närmaste livsmedelsbutik", "m",
+                                               "lägre")
+    assert set(grid.columns) - set(described) == {"cell_id", "pop_source"}
     ws = wb["rutnät"]
     assert ws.freeze_panes == "B2" and ws.max_row == len(grid) + 1
     head = [c.value for c in ws[1]]
@@ -410,8 +414,8 @@ def test_findings_sheet_in_tables_xlsx(findings_dir):
 
     run = load_run(findings_dir)
     wb = openpyxl.load_workbook(findings_dir / "report" / "tables.xlsx")
-    assert wb.sheetnames == ["rutnät", "synpunkter trygghetsvandringar", "datakvalitet",
-                             "metodparametrar"]
+    assert wb.sheetnames == ["rutnät", "indikatorer", "synpunkter trygghetsvandringar",
+                             "datakvalitet", "metodparametrar"]
     rows = list(wb["synpunkter trygghetsvandringar"].iter_rows(values_only=True))
     head = rows[0]
     assert head[:4] == ("finding_id", "category", "kategori (text)", "severity")

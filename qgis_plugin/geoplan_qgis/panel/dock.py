@@ -53,6 +53,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from geoplan.columns import STUDY_AREA_KEY
+from geoplan.runs import folder as rf
+
 from ..i18n import tr
 from ..scenario_edits import EDIT_KINDS, make_edit_layer
 
@@ -60,9 +63,9 @@ __all__ = ["EDITS_GROUP", "ScenarioDock"]
 
 EDITS_GROUP = "geoplan scenario edits"
 LOG_TAG = "geoplan"
-#: layers of a scenario's geoplan.gpkg loaded after a run: (layer, display name)
-RESULT_LAYERS = (("grid_change", "Change per cell"), ("areas_change", "Change per area"),
-                 ("grid", "Grid with the scenario"))
+#: layers of a scenario's GeoPackage loaded after a run: (layer, display name)
+RESULT_LAYERS = ((rf.GRID_CHANGE, "Change per cell"), (rf.AREAS_CHANGE, "Change per area"),
+                 (rf.GRID, "Grid with the scenario"))
 #: columns of changes.csv shown in the panel's table, and their headers
 TABLE_COLUMNS = ("area_name", "label", "before", "after", "change", "unit")
 TABLE_HEADERS = {"area_name": "Area", "label": "Measure", "before": "Before", "after": "After",
@@ -199,10 +202,10 @@ class ScenarioDock(QDockWidget):
         text = self.baseline_edit.text().strip()
         if not text:
             return None
-        gpkg = Path(text) / "geoplan.gpkg" if Path(text).is_dir() else None
+        gpkg = rf.RunFolder(text).gpkg if Path(text).is_dir() else None
         if gpkg is None or not gpkg.is_file():
             return None
-        layer = QgsVectorLayer(f"{gpkg}|layername=grid", "grid", "ogr")
+        layer = QgsVectorLayer(f"{gpkg}|layername={rf.GRID}", rf.GRID, "ogr")
         crs = layer.crs() if layer.isValid() else QgsCoordinateReferenceSystem()
         return crs if crs.isValid() else None
 
@@ -240,7 +243,7 @@ class ScenarioDock(QDockWidget):
             self._fail(str(err))
             return False
         if Path(baseline).is_dir():  # the file parameter takes a file of the run's folder
-            for name in ("pipeline.toml", "provenance.json", "geoplan.gpkg"):
+            for name in ("pipeline.toml", rf.PROVENANCE, rf.GPKG):
                 if (Path(baseline) / name).is_file():
                     baseline = str(Path(baseline) / name)
                     break
@@ -300,7 +303,7 @@ class ScenarioDock(QDockWidget):
         out = Path(results.get("OUTPUT") or self.out_dir)
         self.out_dir = out
         self.load_results(out)
-        self.show_changes(out / "changes.csv")
+        self.show_changes(out / rf.CHANGES_CSV)
         self.progress.setValue(100)
         self.status.setText(tr("Done: {folder}").format(folder=out))
         self.layout_button.setEnabled(True)
@@ -319,7 +322,7 @@ class ScenarioDock(QDockWidget):
             root.removeChildNode(old)
         group = root.insertGroup(0, name)
         self.result_layers = []
-        gpkg = out / "geoplan.gpkg"
+        gpkg = rf.RunFolder(out).gpkg
         for layer_name, display in RESULT_LAYERS:
             layer = QgsVectorLayer(f"{gpkg}|layername={layer_name}", tr(display), "ogr")
             if not layer.isValid():
@@ -339,7 +342,7 @@ class ScenarioDock(QDockWidget):
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         # what changes first (the whole study area before the areas), then what stays the same
-        rows.sort(key=lambda r: (not _changes(r), r.get("area_key") != "__study_area__"))
+        rows.sort(key=lambda r: (not _changes(r), r.get("area_key") != STUDY_AREA_KEY))
         columns = list(rows[0]) if rows else []
         shown = [c for c in TABLE_COLUMNS if c in columns] or columns
         self.table.setColumnCount(len(shown))
@@ -354,9 +357,9 @@ class ScenarioDock(QDockWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
 
-    def change_of(self, label: str, area_key: str = "__study_area__") -> float | None:
+    def change_of(self, label: str, area_key: str = STUDY_AREA_KEY) -> float | None:
         """The change of one measure (by its label) in the table, as a number."""
-        with open(self.out_dir / "changes.csv", newline="", encoding="utf-8") as f:
+        with open(self.out_dir / rf.CHANGES_CSV, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 if row.get("label") == label and row.get("area_key") == area_key:
                     return float(row["change"]) if row["change"] not in ("", None) else None

@@ -1,0 +1,488 @@
+"""The indicator catalogue: every grid column's unit, better direction, kind, label and description.
+
+One place says what a column of the grid means. :func:`catalogue` builds the entries from the
+*configured* categories, radii and distances (an :class:`~geoplan.types.AccessSpec`), so a label
+names the distance actually run (``n_school_500m`` -> "… within 500 m"). :func:`better` decides,
+for any column name (also ``<column>_before/_after/_change`` and an area summary's
+``<column>_pop_share``), whether higher or lower is an improvement. :data:`HEADLINE` is the one
+list of headline columns (maps, report, scenario styles, the plugin's council layout) and
+:data:`STUDY_AREA_KEY` the area key of the whole-study-area row of area summaries and change
+tables.
+
+A basic module: it imports only :mod:`geoplan.errors`, :mod:`geoplan.types` and
+:mod:`geoplan.i18n`. The column names follow the indicator modules (``geoplan/indicators/``); a
+test checks they agree.
+
+Examples
+--------
+>>> from geoplan.types import AccessSpec
+>>> cat = catalogue(AccessSpec(categories=("school",), radii_m=(500.0,)))
+>>> cat["n_school_500m"].label("en")
+'Destinations within 500 m walk: school'
+>>> cat["dist_school_m"].better, cat["dist_school_m"].unit
+('lower', 'm')
+>>> better("safety_index_change"), better("loses_school_at_night_pop_share"), better("pop")
+('higher', 'lower', '')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .errors import ConfigError
+from .i18n import LANGUAGES, fmt, register_texts, tr
+from .types import AccessSpec
+
+__all__ = [
+    "BETTER",
+    "HEADLINE",
+    "KINDS",
+    "STUDY_AREA_KEY",
+    "Indicator",
+    "better",
+    "catalogue",
+    "describe",
+    "radius_label",
+]
+
+#: Area key of the whole-study-area row of area summaries and scenario change tables.
+STUDY_AREA_KEY = "__study_area__"
+
+#: The headline columns, most telling first: the report's maps, the scenario's change styles and
+#: the council layout's default indicator (the first one a scenario changes) all use this list.
+HEADLINE: tuple[str, ...] = (
+    "safety_index", "dist_grocery_m", "loses_school_at_night", "green_scb_300m",
+    "night_dist_school_m", "night_dist_grocery_m", "dist_green_scb_m", "green_m2_per_capita",
+    "lit_share", "eyes_on_street", "pop",
+)
+
+#: The kinds of column: a measured number, a yes/no per cell, a count, a share 0-1, an index.
+KINDS: tuple[str, ...] = ("number", "yesno", "count", "share", "index", "text")
+#: The better directions: ``""`` when neither more nor less is an improvement.
+BETTER: tuple[str, ...] = ("higher", "lower", "")
+
+#: Safety-walk categories with their own per-cell count (as geoplan.indicators.findings has them).
+FINDINGS_KEY_CATEGORIES: tuple[str, ...] = ("dark_spot", "broken_lamp", "hidden_corner",
+                                            "vegetation", "tunnel")
+_SAFETY_COMPONENTS = ("lit", "no_dark_stretch", "no_tunnel", "connectivity", "eyes_on_street",
+                      "no_open_findings")
+
+TEXTS: dict[str, dict[str, str]] = {
+    # labels (``col_``) and one-sentence descriptions (``about_``), per family of columns
+    "col_cell_id": {"en": "Grid cell", "sv": "Ruta", "da": "Celle"},
+    "about_cell_id": {"en": "The cell's stable INSPIRE-style identifier.",
+                      "sv": "Rutans stabila identitet i INSPIRE-stil.",
+                      "da": "Cellens stabile identifikator i INSPIRE-stil."},
+    "col_easting_m": {"en": "Easting of the cell's corner", "sv": "Rutans hörn, östlig koordinat",
+                      "da": "Cellens hjørne, østlig koordinat"},
+    "col_northing_m": {"en": "Northing of the cell's corner",
+                       "sv": "Rutans hörn, nordlig koordinat",
+                       "da": "Cellens hjørne, nordlig koordinat"},
+    "col_area_m2": {"en": "Area of the cell inside the study area",
+                    "sv": "Rutans yta inom analysområdet",
+                    "da": "Cellens areal inden for analyseområdet"},
+    "col_area_share": {"en": "Share of the cell inside the study area",
+                       "sv": "Andel av rutan inom analysområdet",
+                       "da": "Andel af cellen inden for analyseområdet"},
+    "col_pop": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
+    "about_pop": {"en": "Residents per cell", "sv": "Invånare per ruta",
+                  "da": "Beboere pr. celle"},
+    "col_pop_source": {"en": "Source of the residents", "sv": "Invånarnas källa",
+                       "da": "Beboernes kilde"},
+    "col_dist": {"en": "Walking distance to the nearest {cat}",
+                 "sv": "Gångavstånd till närmaste {cat}", "da": "Gangafstand til nærmeste {cat}"},
+    "col_dist_grocery_m": {"en": "Walking distance to the nearest grocery store",
+                           "sv": "Gångavstånd till närmaste livsmedelsbutik",
+                           "da": "Gangafstand til nærmeste dagligvarebutik"},
+    "about_dist": {
+        "en": "Shortest walk along the network from where the cell's residents live.",
+        "sv": "Kortaste gångväg längs nätet från där rutans invånare bor.",
+        "da": "Korteste gangvej ad nettet fra hvor cellens beboere bor."},
+    "col_n": {"en": "Destinations within {m} m walk: {cat}",
+              "sv": "Målpunkter inom {m} m gångväg: {cat}",
+              "da": "Destinationer inden for {m} m gang: {cat}"},
+    "col_gravity": {"en": "Access to {cat}, weighted by walking distance",
+                    "sv": "Tillgång till {cat}, viktad efter gångavstånd",
+                    "da": "Adgang til {cat}, vægtet efter gangafstand"},
+    "about_gravity": {
+        "en": "Each destination counts less the farther it is: its weight halves every {half} m "
+              "and it does not count beyond {cut} m.",
+        "sv": "Varje målpunkt räknas mindre ju längre bort den ligger: vikten halveras var "
+              "{half} m och den räknas inte bortom {cut} m.",
+        "da": "Hver destination tæller mindre, jo længere væk den er: vægten halveres for hver "
+              "{half} m, og den tæller ikke ud over {cut} m."},
+    "col_night_dist": {"en": "Walking distance to the nearest {cat} on lit paths",
+                       "sv": "Gångavstånd till närmaste {cat} längs belysta vägar",
+                       "da": "Gangafstand til nærmeste {cat} ad belyste veje"},
+    "about_night": {
+        "en": "After dark only lit paths are used; paths with unknown lighting count as "
+              "{unknown}.",
+        "sv": "När det är mörkt används bara belysta vägar; vägar med okänd belysning räknas "
+              "som {unknown}.",
+        "da": "I mørke bruges kun belyste veje; veje med ukendt belysning regnes som {unknown}."},
+    "as_dark": {"en": "dark", "sv": "mörka", "da": "mørke"},
+    "as_lit": {"en": "lit", "sv": "belysta", "da": "belyste"},
+    "col_night_n": {"en": "Destinations within {m} m on lit paths: {cat}",
+                    "sv": "Målpunkter inom {m} m längs belysta vägar: {cat}",
+                    "da": "Destinationer inden for {m} m ad belyste veje: {cat}"},
+    "col_night_detour": {"en": "Night detour to a {cat} (lit route ÷ shortest route)",
+                         "sv": "Omväg nattetid till {cat} (belyst väg ÷ kortaste väg)",
+                         "da": "Omvej om natten til {cat} (belyst vej ÷ korteste vej)"},
+    "col_loses": {"en": "{Cat} within {m} m by day but not on lit paths after dark",
+                  "sv": "{Cat} inom {m} m på dagen men inte längs belysta vägar i mörker",
+                  "da": "{Cat} inden for {m} m om dagen men ikke ad belyste veje i mørke"},
+    "col_dist_green": {"en": "Walking distance to a public green space of at least {ha} ha",
+                       "sv": "Gångavstånd till en allmän grönyta på minst {ha} ha",
+                       "da": "Gangafstand til et offentligt grønt område på mindst {ha} ha"},
+    "col_green_within": {"en": "Public green space of at least {ha} ha within {m} m",
+                         "sv": "Allmän grönyta på minst {ha} ha inom {m} m",
+                         "da": "Offentligt grønt område på mindst {ha} ha inden for {m} m"},
+    "about_green": {
+        "en": "Walking distance to the edge or an entrance of the green space ({rule}'s "
+              "measure).",
+        "sv": "Gångavstånd till grönytans kant eller entré ({rule}:s mått).",
+        "da": "Gangafstand til det grønne områdes kant eller indgang ({rule}'s mål)."},
+    "col_straight_dist_green": {
+        "en": "Straight-line distance to a public green space of at least {ha} ha",
+        "sv": "Fågelvägen till en allmän grönyta på minst {ha} ha",
+        "da": "Afstand i luftlinje til et offentligt grønt område på mindst {ha} ha"},
+    "col_green_m2": {"en": "Public green space within {m} m (m²)",
+                     "sv": "Allmän grönyta inom {m} m (m²)",
+                     "da": "Offentligt grønt areal inden for {m} m (m²)"},
+    "col_green_m2_per_capita": {"en": "Green space within {m} m per resident (m²)",
+                                "sv": "Grönyta inom {m} m per invånare (m²)",
+                                "da": "Grønt areal inden for {m} m pr. indbygger (m²)"},
+    "col_path_m": {"en": "Length of walkable paths", "sv": "Längd gångvägar",
+                   "da": "Længde af gangveje"},
+    "col_lit_share": {"en": "Lit share of the walkable paths",
+                      "sv": "Andel av gångvägarna som är belyst",
+                      "da": "Andel af gangstierne der er belyst"},
+    "col_dark_share": {"en": "share of walkable length not lit",
+                       "sv": "andel av gånglängden obelyst",
+                       "da": "andel af ganglængden ikke belyst"},
+    "col_unknown_share": {"en": "share of walkable length with unknown lighting",
+                          "sv": "andel av gånglängden med okänd belysning",
+                          "da": "andel af ganglængden med ukendt belysning"},
+    "col_lamp_count": {"en": "Street lamps", "sv": "Gatlampor", "da": "Gadelamper"},
+    "col_lamps_per_km": {"en": "Street lamps per km of path", "sv": "Gatlampor per km väg",
+                         "da": "Gadelamper pr. km vej"},
+    "col_longest_dark_m": {"en": "Longest dark stretch", "sv": "Längsta mörka sträcka",
+                           "da": "Længste mørke strækning"},
+    "col_tunnel_count": {"en": "Tunnels and underpasses", "sv": "Tunnlar och gångtunnlar",
+                         "da": "Tunneler og underføringer"},
+    "col_tunnel_m": {"en": "Length of path in tunnels and underpasses",
+                     "sv": "Väglängd i tunnlar och gångtunnlar",
+                     "da": "Vejlængde i tunneler og underføringer"},
+    "col_dead_ends": {"en": "Dead ends", "sv": "Återvändsgränder", "da": "Blindgyder"},
+    "col_intersections_per_km2": {"en": "Junctions per km²", "sv": "Korsningar per km²",
+                                  "da": "Kryds pr. km²"},
+    "col_eyes_residents": {"en": "Residents near the paths", "sv": "Invånare nära vägarna",
+                           "da": "Beboere nær vejene"},
+    "col_active_ground_floors": {"en": "Active ground floors near the paths",
+                                 "sv": "Aktiva bottenvåningar nära vägarna",
+                                 "da": "Aktive stueetager nær vejene"},
+    "col_eyes_on_street": {"en": "Eyes on the street (proxy)", "sv": "Ögon på gatan (skattning)",
+                           "da": "Øjne på gaden (skøn)"},
+    "col_safety_index": {"en": "Safety index of the walking paths",
+                         "sv": "Trygghetsindex för gångvägarna",
+                         "da": "Tryghedsindeks for gangstierne"},
+    "about_safety_index": {"en": "Safety index (0–100, higher is safer)",
+                           "sv": "Trygghetsindex (0–100, högre är tryggare)",
+                           "da": "Tryghedsindeks (0–100, højere er tryggere)"},
+    "col_safety": {"en": "Safety component: {what}", "sv": "Trygghetsindexets del: {what}",
+                   "da": "Tryghedsindeksets del: {what}"},
+    "w_lit": {"en": "lit share of the path length", "sv": "belyst andel av väglängden",
+              "da": "belyst andel af vejlængden"},
+    "w_no_dark_stretch": {"en": "no long dark stretch (1 − longest dark stretch ÷ 200 m)",
+                          "sv": "ingen lång mörk sträcka (1 − längsta mörka sträcka ÷ 200 m)",
+                          "da": "ingen lang mørk strækning (1 − længste mørke strækning ÷ "
+                                "200 m)"},
+    "w_no_tunnel": {"en": "no tunnel or underpass", "sv": "ingen tunnel eller gångtunnel",
+                    "da": "ingen tunnel eller underføring"},
+    "w_connectivity": {"en": "connected streets (junctions per km² ÷ 100)",
+                       "sv": "sammanhängande gator (korsningar per km² ÷ 100)",
+                       "da": "sammenhængende gader (kryds pr. km² ÷ 100)"},
+    "w_eyes_on_street": {"en": "eyes on the street (homes and active ground floors near paths)",
+                         "sv": "ögon på gatan (bostäder och aktiva bottenvåningar nära vägar)",
+                         "da": "øjne på gaden (boliger og aktive stueetager nær veje)"},
+    "w_no_open_findings": {"en": "no open safety-walk findings",
+                           "sv": "inga öppna synpunkter från trygghetsvandringar",
+                           "da": "ingen åbne fund fra tryghedsvandringer"},
+    "col_data_confidence": {"en": "Share of the cell's paths with known lighting",
+                            "sv": "Andel av rutans vägar med känd belysning",
+                            "da": "Andel af cellens veje med kendt belysning"},
+    "col_findings_open": {"en": "Open safety-walk findings",
+                          "sv": "Öppna synpunkter (trygghetsvandring)",
+                          "da": "Åbne fund (tryghedsvandring)"},
+    "col_findings_severity_sum": {"en": "Severity of the open safety-walk findings (sum)",
+                                  "sv": "Allvarlighet hos öppna synpunkter (summa)",
+                                  "da": "Alvorlighed af åbne fund (sum)"},
+    "col_findings_fixed": {"en": "Safety-walk findings fixed since the walk",
+                           "sv": "Synpunkter åtgärdade sedan vandringen",
+                           "da": "Fund udbedret siden vandringen"},
+    "col_findings_open_cat": {"en": "Open safety-walk findings: {what}",
+                              "sv": "Öppna synpunkter: {what}", "da": "Åbne fund: {what}"},
+}
+register_texts(TEXTS)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One grid column: what it is, its unit, which direction is better and its words.
+
+    Attributes
+    ----------
+    column
+        The column name in the grid (``"dist_school_m"``).
+    unit
+        ``"m"``, ``"m2"``, ``"m2 per person"``, ``"persons"``, ``"share 0-1"``,
+        ``"index 0-100"``, ``"score 0-1"``, ``"per km"``, ``"per km2"`` or ``""``.
+    better
+        ``"higher"``, ``"lower"`` or ``""`` (neither is an improvement).
+    kind
+        One of :data:`KINDS`.
+    labels, descriptions
+        Label and one-sentence description per language (``"en"``, ``"sv"``, ``"da"``).
+
+    Examples
+    --------
+    >>> i = catalogue()["safety_index"]
+    >>> i.kind, i.label("sv"), i.description("en")
+    ('index', 'Trygghetsindex för gångvägarna', 'Safety index (0–100, higher is safer)')
+    """
+
+    column: str
+    unit: str = ""
+    better: str = ""
+    kind: str = "number"
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    descriptions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.better not in BETTER:
+            raise ConfigError(f"better of {self.column!r} must be 'higher', 'lower' or '', "
+                              f"got {self.better!r}")
+        if self.kind not in KINDS:
+            raise ConfigError(f"kind of {self.column!r} must be one of {KINDS}, got {self.kind!r}")
+        object.__setattr__(self, "labels", MappingProxyType(dict(self.labels)))
+        object.__setattr__(self, "descriptions", MappingProxyType(dict(self.descriptions)))
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``lang`` (the column name when there is none)."""
+        return self.labels.get(_language(lang)) or self.column
+
+    def description(self, lang: str = "en") -> str:
+        """The one-sentence description in ``lang`` (``""`` when there is none)."""
+        return self.descriptions.get(_language(lang), "")
+
+
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ConfigError(f"language {lang!r} is not available: choose one of "
+                          f"{', '.join(LANGUAGES)}")
+    return lang
+
+
+def radius_label(r: float) -> str:
+    """A distance as it ends a column name (as ``geoplan.indicators.access`` names them).
+
+    >>> radius_label(400.0), radius_label(12.5)
+    ('400m', '12_5m')
+    """
+    return f"{int(r)}m" if float(r).is_integer() else f"{r:g}m".replace(".", "_")
+
+
+# --------------------------------------------------------------------------------------------
+# families of columns: (pattern, kind, unit, better, label key, description key)
+# --------------------------------------------------------------------------------------------
+_CAT = r"(?P<cat>[a-z_]+?)"
+_FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
+    (r"cell_id", "text", "", "", "col_cell_id", "about_cell_id"),
+    (r"easting_m", "number", "m", "", "col_easting_m", ""),
+    (r"northing_m", "number", "m", "", "col_northing_m", ""),
+    (r"area_m2", "number", "m2", "", "col_area_m2", ""),
+    (r"area_share", "share", "share 0-1", "", "col_area_share", ""),
+    (r"pop", "count", "persons", "", "col_pop", "about_pop"),
+    (r"pop_source", "text", "", "", "col_pop_source", ""),
+    (r"dist_green_(?P<rule>scb|who)_m", "number", "m", "lower", "col_dist_green", "about_green"),
+    (r"green_(?P<rule>scb|who)_300m", "yesno", "", "higher", "col_green_within", "about_green"),
+    (r"straight_dist_green_scb_m", "number", "m", "lower", "col_straight_dist_green", ""),
+    (r"green_m2_500m", "number", "m2", "higher", "col_green_m2", ""),
+    (r"green_m2_per_capita", "number", "m2 per person", "higher", "col_green_m2_per_capita", ""),
+    (rf"night_dist_{_CAT}_m", "number", "m", "lower", "col_night_dist", "about_night"),
+    (rf"night_n_{_CAT}_(?P<r>[0-9_]+)m", "count", "", "higher", "col_night_n", "about_night"),
+    (rf"night_detour_{_CAT}", "number", "", "lower", "col_night_detour", "about_night"),
+    (rf"loses_{_CAT}_at_night", "yesno", "", "lower", "col_loses", "about_night"),
+    (r"path_m", "number", "m", "", "col_path_m", ""),
+    (r"lit_share", "share", "share 0-1", "higher", "col_lit_share", ""),
+    (r"dark_share", "share", "share 0-1", "lower", "col_dark_share", ""),
+    (r"unknown_share", "share", "share 0-1", "lower", "col_unknown_share", ""),
+    (r"lamp_count", "count", "", "higher", "col_lamp_count", ""),
+    (r"lamps_per_km", "number", "per km", "higher", "col_lamps_per_km", ""),
+    (r"longest_dark_m", "number", "m", "lower", "col_longest_dark_m", ""),
+    (r"tunnel_count", "count", "", "lower", "col_tunnel_count", ""),
+    (r"tunnel_m", "number", "m", "lower", "col_tunnel_m", ""),
+    (r"dead_ends", "count", "", "lower", "col_dead_ends", ""),
+    (r"intersections_per_km2", "number", "per km2", "higher", "col_intersections_per_km2", ""),
+    (r"eyes_residents", "number", "persons", "higher", "col_eyes_residents", ""),
+    (r"active_ground_floors", "count", "", "higher", "col_active_ground_floors", ""),
+    (r"eyes_on_street", "index", "", "higher", "col_eyes_on_street", ""),
+    (r"safety_index", "index", "index 0-100", "higher", "col_safety_index",
+     "about_safety_index"),
+    (r"safety_(?P<what>[a-z_]+)", "index", "score 0-1", "higher", "col_safety", ""),
+    (r"data_confidence", "share", "share 0-1", "higher", "col_data_confidence", ""),
+    (r"findings_open", "count", "", "lower", "col_findings_open", ""),
+    (r"findings_severity_sum", "number", "", "lower", "col_findings_severity_sum", ""),
+    (r"findings_fixed", "count", "", "", "col_findings_fixed", ""),
+    (rf"findings_open_{_CAT}", "count", "", "lower", "col_findings_open_cat", ""),
+    (rf"dist_{_CAT}_m", "number", "m", "lower", "col_dist", "about_dist"),
+    (rf"n_{_CAT}_(?P<r>[0-9_]+)m", "count", "", "higher", "col_n", ""),
+    (rf"gravity_{_CAT}", "index", "", "higher", "col_gravity", "about_gravity"),
+)
+_COMPILED = tuple((re.compile(p), *rest) for p, *rest in _FAMILIES)
+#: suffixes of derived columns: scenario layers and area summaries
+_DERIVED = ("_before", "_after", "_change", "_pop_share")
+
+
+def _family(column: str):
+    """``(family, match)`` of a column name, or None."""
+    for fam in _COMPILED:
+        m = fam[0].fullmatch(column)
+        if m:
+            return fam, m
+    return None
+
+
+def better(column: str) -> str:
+    """Whether ``"higher"`` or ``"lower"`` values of ``column`` are an improvement, or ``""``.
+
+    The one place this is decided. Works for any configured distance or category, and for the
+    derived columns ``<column>_before``, ``_after``, ``_change`` and ``_pop_share``.
+
+    Examples
+    --------
+    >>> better("dist_grocery_m"), better("n_school_650m"), better("night_detour_library")
+    ('lower', 'higher', 'lower')
+    >>> better("green_scb_300m_pop_share"), better("pop_change"), better("unheard_of")
+    ('higher', '', '')
+    """
+    found = _family(column)
+    if found is None:
+        for suffix in _DERIVED:
+            if column.endswith(suffix):
+                return better(column[: -len(suffix)])
+        return ""
+    return found[0][3]
+
+
+def _word(key: str, lang: str, name: str) -> str:
+    """The registered words of ``key``, else ``name`` in plain words."""
+    word = tr(key, lang)
+    return name.replace("_", " ") if word == key else word
+
+
+def _fields(match: re.Match, spec: AccessSpec, lang: str) -> dict[str, str]:
+    groups = match.groupdict()
+    out: dict[str, str] = {}
+    cat = groups.get("cat")
+    if cat:
+        out["cat"] = _word(f"cat_{cat}", lang, cat)
+        if match.re.pattern.startswith("findings_open_"):
+            out["what"] = _word(f"finding_{cat}", lang, cat)
+        out["Cat"] = out["cat"][:1].upper() + out["cat"][1:]
+    if groups.get("what") and "what" not in out:
+        out["what"] = tr(f"w_{groups['what']}", lang)
+    rule = groups.get("rule") or "scb"
+    out["rule"] = rule.upper()
+    out["ha"] = fmt(spec.green_who_min_ha if rule == "who" else spec.green_scb_min_ha, lang, 1)
+    r = groups.get("r")
+    night = match.re.pattern.startswith(("night_", "loses_"))
+    dist = float(r.replace("_", ".")) if r else (spec.night_threshold_m if night else
+                                                 spec.green_within_m)
+    if match.re.pattern.startswith("green_m2"):
+        dist = spec.green_per_capita_within_m
+    out["m"] = fmt(dist, lang, 0 if float(dist).is_integer() else 1)
+    out["half"] = fmt(spec.gravity_half_distance_m, lang, 0)
+    out["cut"] = fmt(spec.gravity_cutoff_m, lang, 0)
+    out["unknown"] = tr("as_lit" if spec.night_unknown_as == "lit" else "as_dark", lang)
+    return out
+
+
+def describe(column: str, spec: AccessSpec | None = None) -> Indicator | None:
+    """The :class:`Indicator` of one column name under ``spec``, or None for a name geoplan does
+    not write.
+
+    >>> describe("n_grocery_500m").label("sv")
+    'Målpunkter inom 500 m gångväg: livsmedelsbutik'
+    >>> describe("no_such_column") is None
+    True
+    """
+    found = _family(column)
+    if found is None:
+        return None
+    (_, kind, unit, direction, label_key, about_key), match = found
+    spec = spec or AccessSpec()
+    specific = f"col_{column}" if f"col_{column}" in TEXTS else None
+    labels, about = {}, {}
+    for lang in LANGUAGES:
+        f = _fields(match, spec, lang)
+        labels[lang] = tr(specific or label_key, lang, **f)
+        about[lang] = tr(about_key, lang, **f) if about_key else ""
+    return Indicator(column, unit=unit, better=direction, kind=kind, labels=labels,
+                     descriptions=about)
+
+
+def _column_names(spec: AccessSpec, findings: bool) -> list[str]:
+    """Every grid column geoplan writes under ``spec``, in the grid's order."""
+    names = ["cell_id", "easting_m", "northing_m", "area_m2", "area_share", "pop", "pop_source"]
+    for c in spec.categories:
+        names += [f"dist_{c}_m", *(f"n_{c}_{radius_label(r)}" for r in spec.radii_m),
+                  f"gravity_{c}"]
+    thr = radius_label(spec.night_threshold_m)
+    for c in spec.categories:
+        names += [f"night_dist_{c}_m", f"night_n_{c}_{thr}", f"night_detour_{c}",
+                  f"loses_{c}_at_night"]
+    names += ["dist_green_scb_m", "green_scb_300m", "dist_green_who_m", "green_who_300m",
+              "straight_dist_green_scb_m", "green_m2_500m", "green_m2_per_capita",
+              "path_m", "lit_share", "dark_share", "unknown_share", "lamp_count", "lamps_per_km",
+              "longest_dark_m", "tunnel_count", "tunnel_m", "dead_ends", "intersections_per_km2",
+              "eyes_residents", "active_ground_floors", "eyes_on_street"]
+    components = _SAFETY_COMPONENTS if findings else _SAFETY_COMPONENTS[:-1]
+    names += [f"safety_{k}" for k in components] + ["safety_index", "data_confidence"]
+    if findings:
+        names += ["findings_open", "findings_severity_sum", "findings_fixed",
+                  *(f"findings_open_{c}" for c in FINDINGS_KEY_CATEGORIES)]
+    return names
+
+
+def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
+              ) -> Mapping[str, Indicator]:
+    """Every grid column's :class:`Indicator`, built from the configured categories and distances.
+
+    Parameters
+    ----------
+    spec
+        The run's :class:`~geoplan.types.AccessSpec` (``PipelineConfig.access``); default the
+        defaults.
+    findings
+        Whether the run has a safety walk (adds the ``findings_*`` columns and the
+        ``safety_no_open_findings`` component).
+
+    Returns
+    -------
+    Mapping of column name to Indicator, in the grid's column order (read-only).
+
+    Examples
+    --------
+    >>> from geoplan.types import AccessSpec
+    >>> cat = catalogue(AccessSpec(categories=("school",), night_threshold_m=500.0))
+    >>> cat["loses_school_at_night"].label("en")
+    'School within 500 m by day but not on lit paths after dark'
+    >>> "night_n_school_500m" in cat, "findings_open" in cat
+    (True, False)
+    """
+    spec = spec or AccessSpec()
+    return MappingProxyType({c: describe(c, spec) for c in _column_names(spec, findings)})

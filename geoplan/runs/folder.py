@@ -1,0 +1,278 @@
+"""The run folder: the one place that knows its file and layer names and reads it back.
+
+A baseline run (``geoplan run``) writes :data:`GPKG` (layers :data:`GRID`, :data:`NETWORK`,
+:data:`DESTINATIONS`, :data:`GREEN`, :data:`ORIGINS`, :data:`AREAS`, …), :data:`GRID_TIF`,
+:data:`QUALITY` and :data:`PROVENANCE`; a scenario run (``geoplan scenario run``) writes
+:data:`GPKG` (with :data:`GRID_CHANGE` and :data:`AREAS_CHANGE`), :data:`CHANGES_CSV`,
+:data:`CHANGES_XLSX` and :data:`SCENARIO_JSON`. :class:`RunFolder` reads them: layers, the change
+table, the provenance and the run's settings (the pipeline as run, as a
+:class:`~geoplan.config.model.PipelineConfig`).
+
+Examples
+--------
+>>> import tempfile
+>>> RunFolder(tempfile.mkdtemp()).check()  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+geoplan.errors.InputFileError: no geoplan.gpkg in /tmp/...: give the folder a `geoplan run` ...
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputFileError
+
+__all__ = [
+    "AREAS",
+    "AREAS_CHANGE",
+    "CHANGES",
+    "CHANGES_CSV",
+    "CHANGES_XLSX",
+    "DESTINATIONS",
+    "FINDINGS",
+    "FINDINGS_LINES",
+    "GPKG",
+    "GREEN",
+    "GRID",
+    "GRID_CHANGE",
+    "GRID_TIF",
+    "METADATA",
+    "NETWORK",
+    "ORIGINS",
+    "PROVENANCE",
+    "QUALITY",
+    "REPORT_DIR",
+    "SCENARIO_JSON",
+    "RunFolder",
+    "pipeline_from_provenance",
+    "quality_text",
+]
+
+#: The GeoPackage of every run.
+GPKG = "geoplan.gpkg"
+#: The pipeline as run, hashes of the inputs, versions, CRS, date, totals (a baseline run).
+PROVENANCE = "provenance.json"
+#: The data-quality summary (a baseline run); :func:`quality_text` names its text version.
+QUALITY = "data_quality.json"
+#: One band per indicator (a baseline run with ``formats`` including ``"tif"``).
+GRID_TIF = "grid.tif"
+#: A scenario's change table, as CSV and Excel.
+CHANGES_CSV = "changes.csv"
+CHANGES_XLSX = "changes.xlsx"
+#: A scenario run's name, edits and recompute statistics.
+SCENARIO_JSON = "scenario.json"
+#: Where ``geoplan report`` writes into the run folder.
+REPORT_DIR = "report"
+
+#: Layers of :data:`GPKG`.
+GRID = "grid"
+NETWORK = "network"
+DESTINATIONS = "destinations"
+GREEN = "green"
+ORIGINS = "origins"
+AREAS = "areas"
+GRID_CHANGE = "grid_change"
+AREAS_CHANGE = "areas_change"
+CHANGES = "changes"
+FINDINGS = "findings"
+FINDINGS_LINES = "findings_lines"
+METADATA = "geoplan_metadata"
+
+
+def quality_text(lang: str) -> str:
+    """File name of the data-quality summary in words.
+
+    >>> quality_text("sv")
+    'data_quality_sv.txt'
+    """
+    return f"data_quality_{lang}.txt"
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputFileError(f"{path} is not valid JSON ({exc}): rerun geoplan to rewrite it") \
+            from exc
+    if not isinstance(data, dict):
+        raise InputFileError(f"{path} holds no JSON object: rerun geoplan to rewrite it")
+    return data
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """A folder ``geoplan run`` or ``geoplan scenario run`` wrote.
+
+    Reading never writes; a file or layer the run did not write reads as None (or ``{}`` for
+    the JSON files). The list of layers is read once: make a new RunFolder after the folder
+    was written again. :meth:`check` raises a clear :class:`~geoplan.errors.InputFileError` for a
+    folder that is not a run folder; every reader of a layer checks first.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from geoplan.config import parse_pipeline
+    >>> from geoplan.runs.pipeline import run_pipeline
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = run_pipeline(parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250',
+    ...                                 out), out)
+    >>> run = RunFolder(out)
+    >>> run.is_scenario, "pop" in run.grid().columns, run.settings().grid.cell_size_m
+    (False, True, 250)
+    """
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(os.fspath(self.path)))
+
+    # --- files --------------------------------------------------------------------------------
+    @property
+    def gpkg(self) -> Path:
+        """Path of the run's GeoPackage."""
+        return self.path / GPKG
+
+    def file(self, name: str) -> Path:
+        """Path of one of the run's files (e.g. :data:`CHANGES_CSV`)."""
+        return self.path / name
+
+    def check(self) -> RunFolder:
+        """This folder, when it holds a run's GeoPackage with a grid layer; else an
+        :class:`~geoplan.errors.InputFileError` that says what to give instead."""
+        if not self.gpkg.is_file():
+            raise InputFileError(
+                f"no {GPKG} in {self.path}: give the folder a `geoplan run` or `geoplan scenario "
+                "run` wrote (its pipeline's [output] formats must include \"gpkg\")")
+        if GRID not in self.layers():
+            raise InputFileError(f"{self.gpkg} has no '{GRID}' layer: it was not written by "
+                                 "geoplan run")
+        return self
+
+    def layers(self) -> frozenset[str]:
+        """Names of the layers in the GeoPackage (empty when there is none); read once."""
+        if "_layers" not in self.__dict__:  # a cache: the dataclass is frozen
+            self.__dict__["_layers"] = self._read_layers()
+        return self.__dict__["_layers"]
+
+    def _read_layers(self) -> frozenset[str]:
+        import pyogrio
+
+        if not self.gpkg.is_file():
+            return frozenset()
+        try:
+            return frozenset(str(n) for n in pyogrio.list_layers(self.gpkg)[:, 0])
+        except Exception as exc:  # pyogrio raises its own DataSourceError
+            raise InputFileError(f"{self.gpkg} cannot be read as a GeoPackage ({exc}): run "
+                                 "geoplan again to rewrite it") from exc
+
+    def layer(self, name: str, *, columns: Sequence[str] | None = None, geometry: bool = True):
+        """One layer of the GeoPackage as a (Geo)DataFrame, or None when the run has none."""
+        import pyogrio
+
+        if name not in self.check().layers():
+            return None
+        return pyogrio.read_dataframe(self.gpkg, layer=name, read_geometry=geometry,
+                                      columns=list(columns) if columns is not None else None)
+
+    def grid(self, columns: Sequence[str] | None = None):
+        """The grid layer (indicators per cell, ``cell_id`` as a column)."""
+        return self.layer(GRID, columns=columns)
+
+    def areas(self):
+        """The area summaries (:data:`AREAS`), or None."""
+        return self.layer(AREAS)
+
+    def grid_change(self):
+        """A scenario's before/after/change per cell (:data:`GRID_CHANGE`), or None."""
+        return self.layer(GRID_CHANGE)
+
+    def areas_change(self):
+        """A scenario's before/after/change per area (:data:`AREAS_CHANGE`), or None."""
+        return self.layer(AREAS_CHANGE)
+
+    def changes(self):
+        """A scenario's change table (:data:`CHANGES_CSV`) as a DataFrame, or None."""
+        import pandas as pd
+
+        p = self.file(CHANGES_CSV)
+        return pd.read_csv(p) if p.is_file() else None
+
+    def metadata(self) -> dict[str, str]:
+        """The GeoPackage's ``geoplan_metadata`` table (title, CRS …) as a dict."""
+        table = self.layer(METADATA, geometry=False)
+        if table is None:
+            return {}
+        return dict(zip(table["key"].astype(str), table["value"].astype(str), strict=False))
+
+    # --- JSON files ---------------------------------------------------------------------------
+    def provenance(self) -> dict:
+        """:data:`PROVENANCE` (``{}`` for a scenario run, which has none)."""
+        return _read_json(self.file(PROVENANCE))
+
+    def quality(self) -> dict:
+        """:data:`QUALITY` (``{}`` when absent)."""
+        return _read_json(self.file(QUALITY))
+
+    def scenario_info(self) -> dict:
+        """:data:`SCENARIO_JSON` (``{}`` for a baseline run)."""
+        return _read_json(self.file(SCENARIO_JSON))
+
+    @property
+    def is_scenario(self) -> bool:
+        """Whether a scenario run wrote the folder."""
+        return self.file(SCENARIO_JSON).is_file() or GRID_CHANGE in self.layers()
+
+    def settings(self):
+        """The run's settings: the pipeline as run (:data:`PROVENANCE`), as a
+        :class:`~geoplan.config.model.PipelineConfig`; geoplan's defaults when the folder
+        records none (a scenario run). Input files need not exist any more."""
+        return pipeline_from_provenance(self.provenance(), check_files=False, missing_ok=True)
+
+
+def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None = None,
+                             check_files: bool = True, missing_ok: bool = False):
+    """The :class:`~geoplan.config.model.PipelineConfig` a run's ``provenance.json`` records.
+
+    The recorded pipeline (every parameter, defaults filled in, paths absolute) is checked again
+    with :func:`geoplan.config.pipeline_from_dict`, so running it repeats the run. The one place
+    a run folder's settings are read through :mod:`geoplan.config`.
+
+    Parameters
+    ----------
+    provenance
+        The parsed ``provenance.json``.
+    formats
+        Output formats to use instead of the recorded ones (e.g. ``["gpkg"]``).
+    check_files
+        Whether the recorded input files must still exist (True to run it again).
+    missing_ok
+        Give geoplan's default settings (on the embedded extract) when ``provenance`` records
+        no pipeline, instead of an :class:`~geoplan.errors.InputFileError`.
+
+    Examples
+    --------
+    >>> from geoplan.config import parse_pipeline
+    >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', Path("."))
+    >>> pipeline_from_provenance({"pipeline": cfg.to_dict()}) == cfg
+    True
+    """
+    from ..config import PIPELINE_VERSION, pipeline_from_dict
+
+    d = provenance.get("pipeline") if isinstance(provenance, dict) else None
+    if not isinstance(d, dict) and missing_ok:
+        provenance, d = {}, {"version": PIPELINE_VERSION, "input": {"osm": "demo"}}
+    if not isinstance(d, dict):
+        raise InputFileError(f"{PROVENANCE} has no 'pipeline': it was not written by "
+                             "geoplan run")
+    d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
+    if formats is not None:
+        d["output"] = {**(d.get("output") or {}), "formats": list(formats)}
+    base = provenance.get("pipeline_file")
+    base_dir = Path(base).parent if base else Path.cwd()
+    return pipeline_from_dict(d, base_dir, source=PROVENANCE, check_files=check_files)

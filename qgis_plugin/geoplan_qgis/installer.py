@@ -90,8 +90,12 @@ def _norm(name: str) -> str:
 
 # --- where ---------------------------------------------------------------------------------------
 def default_target() -> Path:
-    """``<QGIS profile>/python/geoplan_deps``: survives plugin updates, one per profile."""
-    try:
+    """``<QGIS profile>/python/geoplan_deps``, next to the profile's ``python/plugins`` folder
+    the plugin was installed into: survives plugin updates, one per profile."""
+    here = Path(__file__).resolve().parent
+    if here.parent.name == "plugins" and here.parent.parent.name == "python":
+        return here.parent.parent / "geoplan_deps"
+    try:  # a plugin loaded from elsewhere (QGIS_PLUGINPATH, a source checkout)
         from qgis.core import QgsApplication
 
         base = QgsApplication.qgisSettingsDirPath()

@@ -7,7 +7,17 @@
 PY := .venv/bin/python
 CLI := .venv-cli
 OUT ?= out/demo
+# The core suite on numpy 2: tests/core and tests/pipelines (the numerics, every output writer, the
+# demo, pipelines, scenarios, many-areas), not the QGIS-side tests (tests/plugin) nor the error-
+# message corpus (tests/bad_inputs: no numpy-dependent code path of its own, ~3 min). Left out:
+# four report tests that read the PDFs back with GDAL's Python bindings (osgeo: only in QGIS's
+# Python), the SIGKILL robustness test (70 s of process killing, nothing numerical).
 NP2_TESTS ?= tests/core tests/pipelines
+NP2_SKIP := --deselect tests/core/test_report.py::test_pdf_pages_and_text \
+	--deselect tests/core/test_report.py::test_map_page_of_the_pdf_is_not_blank \
+	--deselect tests/core/test_report.py::test_scenario_before_after_and_change_maps \
+	--deselect tests/core/test_report.py::test_findings_sentence_and_map_page_in_the_pdf \
+	--deselect tests/core/test_robustness_outputs.py::test_sigkill_while_writing_keeps_previous_output
 
 .PHONY: setup setup-cli demo test test-qgis test-np2 lint plugin-zip wheel qgis
 setup:
@@ -28,7 +38,7 @@ test-qgis: setup
 # the core on numpy 2 and the newest wheels, no QGIS (tests marked qgis are left out)
 test-np2: setup-cli
 	@$(CLI)/bin/python -c 'import numpy; print("numpy", numpy.__version__, "(wheel-only venv)")'
-	@$(CLI)/bin/python -m pytest -q -p no:cacheprovider -m "not qgis" $(NP2_TESTS)
+	@$(CLI)/bin/python -m pytest -q -p no:cacheprovider -m "not qgis" $(NP2_SKIP) $(NP2_TESTS)
 
 # dist/geoplan_qgis-<version>.zip: needs only python3 (no set-up)
 plugin-zip:

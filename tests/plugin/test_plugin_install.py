@@ -137,6 +137,7 @@ def test_zip_into_fresh_profile_then_offline_dependency_step_then_qgis_process(
     assert not installed & NEVER_INSTALLED, installed
     for name, (version, path) in doc["libs"].items():
         assert str(shipped) in path, (name, path)
+        assert list(shipped.glob(f"{name}-{version}.dist-info")), (name, version)
 
     # geoplan:inspect through qgis_process in that profile
     out = tmp_path / "inspect.json"

@@ -1,6 +1,8 @@
 """Build dist/geoplan_qgis-<version>.zip for QGIS's "Plugins > Install from ZIP".
 
-The zip holds the folder ``geoplan_qgis/`` at its top level (what QGIS expects), without caches.
+The zip holds the folder ``geoplan_qgis/`` at its top level (what QGIS expects), without caches,
+with the repository's LICENSE (GPL-2.0-or-later) inside it, as plugins.qgis.org requires.
+Needs only the standard library (no set-up): ``python3 scripts/build_plugin_zip.py``.
 Usage: python scripts/build_plugin_zip.py [OUT_DIR]
 """
 
@@ -26,6 +28,7 @@ def build(out_dir: Path) -> Path:
         for p in sorted(PLUGIN.rglob("*")):
             if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
                 z.write(p, p.relative_to(PLUGIN.parent).as_posix())
+        z.write(ROOT / "LICENSE", f"{PLUGIN.name}/LICENSE")
     tmp.replace(target)
     return target
 

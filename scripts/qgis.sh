@@ -12,4 +12,9 @@ fi
 SITE="$("$ROOT/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 export PYTHONPATH="$ROOT:$SITE${PYTHONPATH:+:$PYTHONPATH}"
 export QGIS_PLUGINPATH="$ROOT/qgis_plugin${QGIS_PLUGINPATH:+:$QGIS_PLUGINPATH}"
+# a fresh profile has the plugin disabled (no menu, no provider): enable it in the profile QGIS
+# opens (the default one, or the one given with --profile / QGIS_CUSTOM_CONFIG_PATH)
+if ! QT_QPA_PLATFORM=offscreen qgis_process plugins enable geoplan_qgis >/dev/null 2>&1; then
+    echo "[qgis.sh] could not enable the plugin: Plugins > Manage and Install Plugins > Installed > geoplan" >&2
+fi
 exec qgis "$@"

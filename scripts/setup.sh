@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# geoplan set-up: QGIS 3.40 LTR (Debian bookworm-backports: the Python bindings, the desktop and
+# geoplan set-up for the tests (make test, make qgis): QGIS 3.40 LTR (Debian bookworm-backports: the Python bindings, the desktop and
 # qgis_process), a venv made from Debian's Python with
 # the system site-packages (so `qgis` imports), and geoplan with locked versions.
+# The command line alone (make demo) needs none of this: scripts/setup_cli.sh makes a wheel-only venv.
 # Idempotent: quick when everything is already in place. Usage: scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,4 +69,17 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
         "$VENV/bin/python" scripts/check_system_libs.py
     fi
     echo "$WANT" > "$STAMP"
+fi
+
+# Wheels for the plugin's offline install test (tests/plugin/test_plugin_install.py): the pure-Python
+# dependencies a stock QGIS lacks, in the locked versions, for QGIS's own Python.
+WHEELHOUSE="$ROOT/.cache/wheelhouse"
+WH_STAMP="$WHEELHOUSE/.stamp"
+WH_WANT=$(cat scripts/plugin_wheelhouse.txt $(ls requirements.lock 2>/dev/null) | sha256sum | cut -c1-64)
+if [ ! -f "$WH_STAMP" ] || [ "$(cat "$WH_STAMP")" != "$WH_WANT" ]; then
+    log "downloading the plugin's dependency wheels into $WHEELHOUSE"
+    mkdir -p "$WHEELHOUSE"
+    "$VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
+        --only-binary :all: -d "$WHEELHOUSE" "${LOCK[@]}" -r scripts/plugin_wheelhouse.txt
+    echo "$WH_WANT" > "$WH_STAMP"
 fi

@@ -8,6 +8,9 @@ QGIS nor geoplan (``deps`` must run in a bare Python to say what is missing).
 
 def classFactory(iface):  # noqa: N802 - the name QGIS looks for
     """Entry point QGIS calls when it loads the plugin."""
+    from .installer import activate
+
+    activate()  # the modules the plugin installed itself (<profile>/python/geoplan_deps)
     from .plugin import GeoplanPlugin
 
     return GeoplanPlugin(iface)

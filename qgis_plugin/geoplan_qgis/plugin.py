@@ -154,10 +154,71 @@ class GeoplanPlugin:
 
         bar = self.iface.messageBar()
         item = bar.createMessage(title, html.escape(report.headline()))
+        if report.repo is None and report.problems:  # installed from a zip: offer to install
+            install = QPushButton(tr("Install missing modules"), item)
+            install.clicked.connect(lambda: self.install_dependencies())
+            item.layout().addWidget(install)
         button = QPushButton(tr("Show how to fix it"), item)
         button.clicked.connect(lambda: self.fix_dialog().exec())
         item.layout().addWidget(button)
         self._message_item = bar.pushWidget(item, Qgis.MessageLevel.Critical, 0)
+
+    def install_dependencies(self, ask: bool = True, **pip_source) -> bool:
+        """The dependency step: plan with pip (what QGIS ships is pinned), ask, install into
+        the plugin's own folder with a cancellable progress dialog, then load the provider.
+        ``pip_source`` (``find_links``, ``no_index``) is for offline wheel folders."""
+        from qgis.PyQt.QtCore import QCoreApplication, Qt
+        from qgis.PyQt.QtWidgets import QMessageBox, QProgressDialog
+
+        from . import installer
+
+        report = self.deps_report or deps.check()
+        parent = self.iface.mainWindow() if self.iface is not None else None
+        target = installer.default_target()
+        QgsMessageLog.logMessage(f"planning: {report.install_requirements()}", LOG_TAG,
+                                 Qgis.MessageLevel.Info)
+        plan = installer.plan(report.install_requirements(), target=target, **pip_source)
+        if not plan.ok:
+            QgsMessageLog.logMessage(plan.message(), LOG_TAG, Qgis.MessageLevel.Critical)
+            QMessageBox.critical(parent, tr("geoplan: missing Python modules"),
+                                 plan.message() + "\n\n" + report.message())
+            return False
+        if ask:
+            text = tr("Install these Python modules into {target} with QGIS's own Python? "
+                      "Nothing QGIS ships is replaced.").format(target=target)
+            answer = QMessageBox.question(parent, tr("geoplan: missing Python modules"),
+                                          text + "\n\n" + "\n".join(plan.install))
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        dialog = QProgressDialog(tr("Installing Python modules for geoplan…"), tr("Cancel"), 0,
+                                 100, parent)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+
+        def progress(fraction: float, line: str) -> None:
+            dialog.setValue(int(fraction * 100))
+            if line:
+                dialog.setLabelText(line[:120])
+            QCoreApplication.processEvents()
+
+        def cancelled() -> bool:
+            QCoreApplication.processEvents()
+            return dialog.wasCanceled()
+
+        result = installer.install(plan, target=target, progress=progress, cancelled=cancelled,
+                                   **pip_source)
+        dialog.close()
+        level = Qgis.MessageLevel.Success if result.ok else Qgis.MessageLevel.Critical
+        QgsMessageLog.logMessage(result.message + "\n" + result.log, LOG_TAG, level)
+        if not result.ok:
+            if not result.cancelled:
+                QMessageBox.critical(parent, tr("geoplan: missing Python modules"),
+                                     result.message)
+            return False
+        # start again with the new modules
+        self.unload()
+        self.initGui() if self.iface is not None else self.initProcessing()
+        return self.provider is not None
 
     def fix_dialog(self):
         """A dialog with the whole report; the commands can be selected and copied."""

@@ -137,7 +137,7 @@ def test_metadata():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert general["version"] == pyproject["project"]["version"]
     assert (PLUGIN_DIR / "geoplan_qgis" / general["icon"]).is_file()
-    assert "homepage" not in general and "tracker" not in general  # no invented addresses
+    # homepage/tracker/repository/email: form checked in test_plugin_metadata.py
 
     from geoplan_qgis.deps import REQUIREMENTS
     from geoplan_qgis.provider import VERSION

@@ -188,3 +188,55 @@ def test_version_parsing():
     assert _vtuple("1.26.4") > _vtuple("1.26")
     assert _vtuple("2") == _vtuple("2.0.0")
     assert Requirement("numpy", "numpy", "1.26", "2").spec == "numpy>=1.26,<2"
+
+
+def test_commands_are_quoted_for_the_users_shell():
+    """cmd.exe / the OSGeo4W shell: double quotes around specs with > or <, never single quotes;
+    POSIX shells: shlex quoting. numpy is never capped below 2 (QGIS 4 ships numpy 2)."""
+    from geoplan_qgis.deps import DepsReport, Problem, Requirement
+    from geoplan_qgis.installer import command_line
+
+    win = command_line([r"C:\OSGeo4W\apps\Python312\python.exe", "-m", "pip", "install",
+                        "--user", "osmnx>=2.0", "geopandas>=1.0,<2"], windows=True)
+    assert win == (r"C:\OSGeo4W\apps\Python312\python.exe -m pip install --user "
+                   '"osmnx>=2.0" "geopandas>=1.0,<2"')
+    assert "'" not in win
+    assert command_line([r"C:\Program Files\QGIS 3.40\apps\Python312\python.exe"],
+                        windows=True) == r'"C:\Program Files\QGIS 3.40\apps\Python312\python.exe"'
+    assert command_line(["python3", "-m", "pip", "install", "osmnx>=2.0"], windows=False) == \
+        "python3 -m pip install 'osmnx>=2.0'"
+
+    report = DepsReport(
+        problems=(Problem(Requirement("osmnx", "osmnx", "2.0"), "missing"),
+                  Problem(Requirement("geoplan", "geoplan", "0.1.0"), "missing")),
+        import_error=None, python=r"C:\OSGeo4W\apps\Python312\python.exe",
+        python_version="3.12.7", repo=None,
+    )
+    [cmd] = report.fix_commands("en", windows=True)
+    assert cmd == (r'C:\OSGeo4W\apps\Python312\python.exe -m pip install --user "osmnx>=2.0" '
+                   '"geoplan>=0.1.0"')
+    assert report.install_requirements() == ["osmnx>=2.0", "geoplan>=0.1.0"]
+    assert "Install missing modules" in report.message("en")
+    from geoplan_qgis.deps import REQUIREMENTS
+
+    numpy = next(r for r in REQUIREMENTS if r.module == "numpy")
+    assert numpy.below is None and numpy.minimum == "1.26"
+
+
+def test_installer_python_and_target(monkeypatch, tmp_path):
+    """QGIS's interpreter: sys.executable when it is a Python, else python.exe in sys.prefix
+    (OSGeo4W: apps/Python3x, where sys.executable is qgis-bin.exe)."""
+    from geoplan_qgis import installer
+
+    prefix = tmp_path / "apps" / "Python312"
+    prefix.mkdir(parents=True)
+    (prefix / "python.exe").write_text("")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "qgis-bin.exe"))
+    monkeypatch.setattr(sys, "prefix", str(prefix))
+    monkeypatch.setattr(sys, "exec_prefix", str(prefix))
+    assert installer.python_for_pip() == str(prefix / "python.exe")
+    # the plugin in <profile>/python/plugins: its modules go to <profile>/python/geoplan_deps
+    fake = tmp_path / "profile" / "python" / "plugins" / "geoplan_qgis" / "installer.py"
+    monkeypatch.setattr(installer, "__file__", str(fake))
+    assert installer.default_target() == tmp_path / "profile" / "python" / "geoplan_deps"
+    assert installer.activate(tmp_path / "nowhere") is None

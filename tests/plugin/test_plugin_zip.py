@@ -19,6 +19,7 @@ def test_zip_layout_and_loading(tmp_path, qgis_iface):
     names = zipfile.ZipFile(zpath).namelist()
     assert {n.split("/")[0] for n in names} == {"geoplan_qgis"}
     assert "geoplan_qgis/metadata.txt" in names and "geoplan_qgis/icons/geoplan.svg" in names
+    assert "geoplan_qgis/LICENSE" in names and "geoplan_qgis/installer.py" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     meta = configparser.ConfigParser()
     meta.read_string(zipfile.ZipFile(zpath).read("geoplan_qgis/metadata.txt").decode())

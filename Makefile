@@ -11,16 +11,15 @@ OUT ?= out/demo
 # demo, pipelines, scenarios, many-areas), not the QGIS-side tests (tests/plugin) nor the error-
 # message corpus (tests/bad_inputs: no numpy-dependent code path of its own, ~3 min). Left out:
 # four report tests that read the PDFs back with GDAL's Python bindings (osgeo: only in QGIS's
-# Python), the SIGKILL robustness test (70 s of process killing, nothing numerical).
+# Python), the SIGKILL robustness and kill-point tests (minutes of process killing, nothing
+# numerical).
 NP2_TESTS ?= tests/core tests/pipelines
 NP2_SKIP := --deselect tests/core/test_report.py::test_pdf_pages_and_text \
 	--deselect tests/core/test_report.py::test_map_page_of_the_pdf_is_not_blank \
 	--deselect tests/core/test_report.py::test_scenario_before_after_and_change_maps \
 	--deselect tests/core/test_report.py::test_findings_sentence_and_map_page_in_the_pdf \
 	--deselect tests/core/test_robustness_outputs.py::test_sigkill_while_writing_keeps_previous_output \
-	--ignore tests/core/test_findings_cli.py
-# (test_findings_cli.py: its fixture still uses geoplan.cli.cli, gone since the cli/ package move;
-# it fails on numpy 1.26 too. Put it back when the refactor fixes it.)
+	--ignore tests/core/test_kill_points.py
 
 .PHONY: setup setup-cli demo test test-qgis test-np2 lint plugin-zip wheel qgis
 setup:

@@ -330,27 +330,3 @@ def run_many(
     merged.attrs = {"buffer_m": b, "net_buffer_m": net_b, "exact_up_to_m": exact, "crs": crs,
                     "seconds": seconds, "n_areas": len(tasks), "key": key}
     return merged
-
-
-def register(cli) -> None:  # pragma: no cover - wired by the lead into geoplan.cli.main
-    """Add ``geoplan many PIPELINE.toml AREAS --key COL --out F.gpkg [--scheduler ADDR]``."""
-    import click
-
-    @cli.command("many")
-    @click.argument("pipeline", type=click.Path(exists=True, dir_okay=False))
-    @click.argument("areas", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--key", required=True, help="column naming each area")
-    @click.option("--out", required=True, type=click.Path(dir_okay=False),
-                  help="GeoPackage to write (layer 'grid')")
-    @click.option("--scheduler", default=None, help="address of an existing Dask scheduler")
-    @click.option("--workers", default=2, show_default=True, help="local cluster workers")
-    def many(pipeline, areas, key, out, scheduler, workers):
-        """Run PIPELINE for every area of AREAS on Dask and merge the grids."""
-        grid = run_many(pipeline, areas, key, scheduler=scheduler, n_workers=workers)
-        g = grid.reset_index()
-        for c in g.columns:
-            if c != "geometry" and g[c].dtype.kind == "f":
-                g[c] = g[c].where(np.isfinite(g[c]), np.nan)
-        g.to_file(out, layer="grid", driver="GPKG")
-        click.echo(f"{len(grid)} cells in {grid.attrs['n_areas']} areas -> {out}")
-

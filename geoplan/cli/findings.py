@@ -50,7 +50,7 @@ def template(out, lang, crs):
 
     Example: geoplan safety-walk template trygghetsvandring.gpkg --lang sv --crs EPSG:3006
     """
-    from ..sources.findings import findings_template
+    from ..outputs.findings import findings_template
 
     path = findings_template(out, lang=lang, crs=crs)
     click.echo(f"written: {path} (layers findings and findings_lines; open it in QGIS or QField)")
@@ -78,7 +78,8 @@ def import_(file, out, crs, to_crs, layer, area, default_date, skip_bad_rows, la
 
     Example: geoplan safety-walk import vandring.csv --crs EPSG:4326 --out vandring.gpkg
     """
-    from ..sources.findings import FindingsError, check_findings, write_findings
+    from ..outputs.findings import write_findings
+    from ..sources.findings import FindingsError, check_findings
 
     check = check_findings(file, crs=crs, layer=layer, to_crs=to_crs, area=area,
                            default_date=default_date)

@@ -56,11 +56,8 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
-import sqlite3
 import unicodedata
 import warnings
-import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +75,7 @@ __all__ = [
     "CATEGORY_COLOURS",
     "FINDINGS_COLUMNS",
     "FINDINGS_LAYERS",
+    "FORM_FIELDS",
     "STATUSES",
     "FindingProblem",
     "FindingsCheck",
@@ -85,12 +83,9 @@ __all__ = [
     "FindingsWarning",
     "category_labels",
     "check_findings",
-    "findings_form_qml",
-    "findings_template",
     "normalise_findings",
     "parse_category",
     "read_findings",
-    "write_findings",
 ]
 
 #: Finding categories, in the order forms and legends list them.
@@ -105,6 +100,8 @@ FINDINGS_COLUMNS: tuple[str, ...] = (
     "finding_id", "category", "severity", "date", "status", "note", "photo", "walk",
     "source_row",
 )
+#: Fields of the QGIS/QField form (after ``finding_id``), in the order the form shows them.
+FORM_FIELDS: tuple[str, ...] = ("category", "severity", "date", "note", "photo", "status", "walk")
 #: Layers of the template GeoPackage: points, and lines for a stretch of path.
 FINDINGS_LAYERS: dict[str, str] = {"findings": "Point", "findings_lines": "LineString"}
 #: Map colours per category (qualitative, distinguishable in print); fixed findings are grey.
@@ -878,258 +875,3 @@ def read_findings(path, *, on_error: str = "raise", **kwargs) -> gpd.GeoDataFram
     out = check.findings
     out.attrs["problems"] = [str(q) for q in check.problems]
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# QGIS forms and the template
-# --------------------------------------------------------------------------------------------
-def _value_map(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
-    cfg = ET.SubElement(parent, "config")
-    top = ET.SubElement(cfg, "Option", type="Map")
-    lst = ET.SubElement(top, "Option", type="List", name="map")
-    for label, value in pairs:
-        item = ET.SubElement(lst, "Option", type="Map")
-        ET.SubElement(item, "Option", type="QString", name=label, value=value)
-
-
-def _widget(parent: ET.Element, name: str, kind: str, options: Mapping[str, tuple[str, str]] |
-            None = None) -> ET.Element:
-    f = ET.SubElement(parent, "field", configurationFlags="NoFlag", name=name)
-    w = ET.SubElement(f, "editWidget", type=kind)
-    if options is not None:
-        cfg = ET.SubElement(w, "config")
-        opt = ET.SubElement(cfg, "Option", type="Map")
-        for k, (t, v) in options.items():
-            ET.SubElement(opt, "Option", type=t, name=k, value=v)
-    return w
-
-
-_FORM_FIELDS = ("category", "severity", "date", "note", "photo", "status", "walk")
-
-
-def findings_form_qml(geometry: str = "point", *, lang: str = "en") -> str:
-    """QML with the attribute form (editor widgets, aliases, defaults, constraints) and a style.
-
-    Widgets: ``category`` a ValueMap of translated labels; ``severity`` a ValueMap 1–3;
-    ``date`` a DateTime widget (calendar, ``yyyy-MM-dd``); ``note`` multi-line text; ``photo``
-    an ExternalResource (image viewer, path relative to the project); ``status`` a ValueMap
-    open/fixed; ``walk`` text. Defaults: today's date, status open. Category and severity may not
-    be empty. Open findings are drawn by category colour (:data:`CATEGORY_COLOURS`), bigger by
-    severity; fixed findings grey.
-
-    Parameters
-    ----------
-    geometry
-        ``"point"`` or ``"line"``.
-    lang
-        Language of labels and field aliases.
-
-    Examples
-    --------
-    >>> qml = findings_form_qml(lang="sv")
-    >>> 'name="trasig lampa" value="broken_lamp"' in qml, 'editWidget type="DateTime"' in qml
-    (True, True)
-    """
-    from ..outputs.gpkg import (
-        _DOCTYPE,
-        _QML_VERSION,
-        _finish_renderer,
-        _line,
-        _marker,
-        _options,
-        _renderer,
-        _symbol,
-    )
-
-    if geometry not in ("point", "line"):
-        raise InputFileError(f"geometry must be 'point' or 'line', got {geometry!r}")
-    tr("finding_other", lang)  # validates the language
-    root = ET.Element("qgis", version=_QML_VERSION,
-                      styleCategories="Symbology|Fields|Forms|CustomProperties")
-    root.append(ET.Comment(" geoplan safety-walk findings: form and style "))
-    expr = "CASE WHEN \"status\" = 'fixed' THEN 'fixed' ELSE \"category\" END"
-    r = _renderer("categorizedSymbol", attr=expr)
-    cats = ET.SubElement(r, "categories")
-    symbols = ET.SubElement(r, "symbols")
-    labels = category_labels(lang)
-    entries = [(c, labels[c]) for c in CATEGORIES] + [("fixed", tr("finding_status_fixed", lang))]
-    for i, (value, label) in enumerate(entries):
-        ET.SubElement(cats, "category", render="true", value=value, type="string", label=label,
-                      symbol=str(i))
-        colour = CATEGORY_COLOURS[value]
-        if geometry == "point":
-            _symbol(symbols, str(i), "marker", [_marker(colour, 3.2 if value != "fixed" else 2.2,
-                                                        "circle")])
-        else:
-            _symbol(symbols, str(i), "line", [_line(colour, 1.4 if value != "fixed" else 0.8,
-                                                    "solid" if value != "fixed" else "dash")])
-    _finish_renderer(r)
-    root.append(r)
-    fc = ET.SubElement(root, "fieldConfiguration")
-    w = _widget(fc, "category", "ValueMap")
-    _value_map(w, [(labels[c], c) for c in CATEGORIES])
-    w = _widget(fc, "severity", "ValueMap")
-    _value_map(w, [(tr(f"finding_severity_{k}", lang), str(k)) for k in (1, 2, 3)])
-    _widget(fc, "date", "DateTime", {
-        "allow_null": ("bool", "true"), "calendar_popup": ("bool", "true"),
-        "display_format": ("QString", "yyyy-MM-dd"), "field_format": ("QString", "yyyy-MM-dd"),
-        "field_iso_format": ("bool", "false")})
-    _widget(fc, "note", "TextEdit", {"IsMultiline": ("bool", "true"),
-                                     "UseHtml": ("bool", "false")})
-    _widget(fc, "photo", "ExternalResource", {
-        "DocumentViewer": ("int", "1"), "DocumentViewerHeight": ("int", "0"),
-        "DocumentViewerWidth": ("int", "0"), "FileWidget": ("bool", "true"),
-        "FileWidgetButton": ("bool", "true"), "FileWidgetFilter": ("QString", "Images (*.jpg "
-                                                                    "*.jpeg *.png *.heic)"),
-        "RelativeStorage": ("int", "1"), "StorageMode": ("int", "0")})
-    w = _widget(fc, "status", "ValueMap")
-    _value_map(w, [(tr(f"finding_status_{s}", lang), s) for s in STATUSES])
-    _widget(fc, "walk", "TextEdit", {"IsMultiline": ("bool", "false"),
-                                     "UseHtml": ("bool", "false")})
-    aliases = ET.SubElement(root, "aliases")
-    for i, name in enumerate(("finding_id", *_FORM_FIELDS)):
-        ET.SubElement(aliases, "alias", index=str(i + 1), field=name,
-                      name=tr(f"finding_field_{name}", lang))
-    defaults = ET.SubElement(root, "defaults")
-    for name in _FORM_FIELDS:
-        e = {"date": "format_date(now(), 'yyyy-MM-dd')", "status": "'open'"}.get(name, "")
-        ET.SubElement(defaults, "default", field=name, expression=e, applyOnUpdate="0")
-    cons = ET.SubElement(root, "constraints")
-    cexp = ET.SubElement(root, "constraintExpressions")
-    for name in _FORM_FIELDS:
-        notnull = name in ("category", "severity", "date", "status")
-        has_exp = name == "severity"
-        ET.SubElement(cons, "constraint", field=name,
-                      constraints=str((1 if notnull else 0) | (4 if has_exp else 0)),
-                      notnull_strength="1" if notnull else "0", unique_strength="0",
-                      exp_strength="1" if has_exp else "0")
-        ET.SubElement(cexp, "constraint", field=name,
-                      exp='"severity" IN (1, 2, 3)' if has_exp else "",
-                      desc=tr("finding_severity_rule", lang) if has_exp else "")
-    ET.SubElement(root, "editform", tolerant="1")
-    ET.SubElement(root, "editorlayout").text = "generatedlayout"
-    props = ET.SubElement(root, "customproperties")
-    _options(props, {"geoplan/kind": "safety_walk_findings", "geoplan/lang": lang})
-    ET.SubElement(root, "layerGeometryType").text = "0" if geometry == "point" else "1"
-    ET.indent(root, space=" ")
-    return _DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _layer_frame(findings: gpd.GeoDataFrame | None, kind: str, crs) -> gpd.GeoDataFrame:
-    cols = ["finding_id", *_FORM_FIELDS]
-    if findings is None or len(findings) == 0:
-        return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols},
-                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    types = findings.geometry.geom_type
-    take = types == "Point" if kind == "Point" else types.isin(["LineString", "MultiLineString"])
-    sub = findings.loc[take, [*cols, findings.geometry.name]].copy()
-    sub["severity"] = sub["severity"].astype("int32")
-    return gpd.GeoDataFrame(sub.reset_index(drop=True), crs=findings.crs)
-
-
-def _placeholder(kind: str, crs) -> gpd.GeoDataFrame:
-    """One dummy feature so the layer gets its geometry and field types (deleted afterwards)."""
-    c = CRS.from_user_input(crs)
-    aou = c.area_of_use
-    lon, lat = ((aou.west + aou.east) / 2, (aou.south + aou.north) / 2) if aou else (0.0, 0.0)
-    x, y = Transformer.from_crs(4326, c, always_xy=True).transform(float(lon), float(lat))
-    geom = shapely.Point(x, y) if kind == "Point" else shapely.LineString([(x, y), (x + 1e-3,
-                                                                                    y)])
-    return gpd.GeoDataFrame({"finding_id": [""], "category": ["other"],
-                             "severity": np.array([1], dtype="int32"), "date": ["2000-01-01"],
-                             "note": [""], "photo": [""], "status": ["open"], "walk": [""]},
-                            geometry=[geom], crs=c)
-
-
-def write_findings(path, findings: gpd.GeoDataFrame | None, *, lang: str = "en", crs=None,
-                   metadata: Mapping | None = None) -> Path:
-    """Write findings into a GeoPackage with the QGIS forms: points in ``findings``, lines in
-    ``findings_lines`` (both layers always exist, so QGIS/QField can add either).
-
-    Parameters
-    ----------
-    path
-        Target ``.gpkg`` (replaced).
-    findings
-        Normalised findings (:func:`read_findings`), or None for an empty template.
-    lang
-        Language of the form's labels.
-    crs
-        CRS of the layers (default the findings' CRS, else EPSG:4326).
-    metadata
-        Extra facts stored with the file (e.g. that it is example data).
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-    """
-    from ..outputs.gpkg import write_gpkg
-
-    if findings is not None and crs is not None:
-        findings = findings.to_crs(crs)
-    crs = crs or (findings.crs if findings is not None else None) or "EPSG:4326"
-    crs = CRS.from_user_input(crs)
-    layers, empty = {}, []
-    for name, kind in FINDINGS_LAYERS.items():
-        frame = _layer_frame(findings, kind, crs)
-        if len(frame) == 0:
-            frame = _placeholder(kind, crs)
-            empty.append(name)
-        layers[name] = frame
-    styles = {name: findings_form_qml("point" if kind == "Point" else "line", lang=lang)
-              for name, kind in FINDINGS_LAYERS.items()}
-    meta = {"attribution": "safety-walk findings (trygghetsvandring / tryghedsvandring); "
-                           "no OpenStreetMap data", "licence": "set by the walk's organiser",
-            "geoplan_kind": "safety_walk_findings", "findings_schema": "geoplan findings 1",
-            "lang": lang, **dict(metadata or {})}
-    path = Path(path)
-    write_gpkg(path, layers, styles=styles, metadata=meta, lang=lang)
-    if empty:
-        _empty_layers(path, empty)
-    return path
-
-
-def _empty_layers(path: Path, names: list[str]) -> None:
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            for name in names:
-                con.execute(f'DELETE FROM "{name}"')
-                con.execute("UPDATE gpkg_contents SET min_x = NULL, min_y = NULL, max_x = NULL, "
-                            "max_y = NULL WHERE table_name = ?", (name,))
-                if con.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"
-                               ).fetchone():
-                    con.execute("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
-    finally:
-        con.close()
-
-
-def findings_template(path, *, lang: str = "en", crs="EPSG:4326") -> Path:
-    """Write an empty findings GeoPackage ready for QGIS or QField (forms in ``layer_styles``).
-
-    Two layers, ``findings`` (points) and ``findings_lines`` (lines), with the fields of the
-    schema and the form of :func:`findings_form_qml` in ``lang``.
-
-    Parameters
-    ----------
-    path
-        The ``.gpkg`` to write (replaced).
-    lang
-        ``"en"``, ``"sv"`` or ``"da"``: labels of the form.
-    crs
-        CRS of the layers: EPSG:4326 (works anywhere), or the national grid, e.g. EPSG:3006
-        (SWEREF99 TM) or EPSG:25832 (Denmark).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, pyogrio
-    >>> out = findings_template(pathlib.Path(tempfile.mkdtemp()) / "walk.gpkg", lang="sv")
-    >>> [(str(n), str(g)) for n, g in pyogrio.list_layers(out)][:2]
-    [('findings', 'Point'), ('findings_lines', 'LineString')]
-    """
-    try:
-        c = CRS.from_user_input(crs)
-    except Exception as exc:
-        raise CRSError(f"unknown CRS {crs!r}: give an EPSG code such as 'EPSG:3006'") from exc
-    return write_findings(path, None, lang=lang, crs=c)

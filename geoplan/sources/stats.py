@@ -535,9 +535,10 @@ def read_area_csv(
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
-    >>> _ = open(p, "w").write("DeSO;Folkmängd;Andel 65+\\n0127C1280;1 200;12,5\\n0127C1290;..;9\\n")
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("DeSO;Folkmängd;Andel 65+\\n0127C1280;1 200;12,5\\n0127C1290;..;9\\n",
+    ...                  encoding="utf-8")
     >>> t = read_area_csv(p, "DeSO")
     >>> t.to_dict("index")["0127C1280"], t.attrs["kinds"]
     ({'folkmangd': 1200.0, 'andel_65_plus': 12.5}, {'folkmangd': 'count', 'andel_65_plus': 'rate'})

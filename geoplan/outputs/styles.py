@@ -379,29 +379,10 @@ def graduated_fill_qml(column: str, breaks: Sequence[float], *, ramp: str | Sequ
             b2 <= b1 for b1, b2 in zip(b, b[1:], strict=False)):
         raise ConfigError(f"breaks must be at least two finite, strictly increasing numbers, "
                           f"got {b}")
-    n = len(b) - 1
-    diverging = False
-    if isinstance(ramp, str):
-        if ramp == "sequential":
-            colours = _sample(_SEQUENTIAL[1:], n)
-        elif ramp == "diverging":
-            if n % 2 == 0:
-                raise ConfigError("a diverging style needs an odd number of classes with the "
-                                  "middle one around 0: use diverging_breaks()")
-            k = n // 2
-            colours = _sample(_DIVERGING_NEG, k) if k > 1 else [_DIVERGING_NEG[1]]
-            colours += [_NEUTRAL]
-            colours += _sample(_DIVERGING_POS, k) if k > 1 else [_DIVERGING_POS[2]]
-            diverging = b[k] < 0 < b[k + 1]
-        else:
-            raise ConfigError(f"ramp must be 'sequential', 'diverging' or a list of colours, "
-                              f"got {ramp!r}")
-    else:
-        colours = list(ramp)
-        if len(colours) != n:
-            raise ConfigError(f"{len(colours)} colours given for {n} classes")
+    colours, diverging = _class_colours(ramp, b)
     if reverse:
         colours = colours[::-1]
+    n = len(b) - 1
 
     def num(x: float) -> str:
         d = digits if digits is not None else min(_decimals(abs(x)) if x else 0, 6)
@@ -422,7 +403,39 @@ def graduated_fill_qml(column: str, breaks: Sequence[float], *, ramp: str | Sequ
         ET.SubElement(ranges, "range", render="true", symbol=str(i), label=label,
                       lower=repr(lo), upper=repr(hi))
         _symbol(symbols, str(i), "fill", [_fill(colours[i], alpha=alpha)])
-    # source ramp: what QGIS uses if the planner reclassifies in the style panel
+    _graduated_method(r, colours, b, diverging, digits, suffix)
+    _finish_renderer(r)
+    return _qml(r, 2, attribution)
+
+
+def _class_colours(ramp: str | Sequence[str], b: list[float]) -> tuple[list[str], bool]:
+    """One colour per class of the breaks ``b``, and whether the middle class is "no change"."""
+    n = len(b) - 1
+    if not isinstance(ramp, str):
+        colours = list(ramp)
+        if len(colours) != n:
+            raise ConfigError(f"{len(colours)} colours given for {n} classes")
+        return colours, False
+    if ramp == "sequential":
+        return _sample(_SEQUENTIAL[1:], n), False
+    if ramp != "diverging":
+        raise ConfigError(f"ramp must be 'sequential', 'diverging' or a list of colours, "
+                          f"got {ramp!r}")
+    if n % 2 == 0:
+        raise ConfigError("a diverging style needs an odd number of classes with the "
+                          "middle one around 0: use diverging_breaks()")
+    k = n // 2
+    colours = _sample(_DIVERGING_NEG, k) if k > 1 else [_DIVERGING_NEG[1]]
+    colours += [_NEUTRAL]
+    colours += _sample(_DIVERGING_POS, k) if k > 1 else [_DIVERGING_POS[2]]
+    return colours, b[k] < 0 < b[k + 1]
+
+
+def _graduated_method(r: ET.Element, colours: list[str], b: list[float], diverging: bool,
+                      digits: int | None, suffix: str) -> None:
+    """The source colour ramp and classification settings QGIS uses when the planner
+    reclassifies in the style panel."""
+    n = len(b) - 1
     cr = ET.SubElement(r, "colorramp", name="[source]", type="gradient")
     stops = ":".join(f"{j / (n - 1):.4f};{_qcolor(c)}" for j, c in enumerate(colours)
                      if 0 < j < n - 1) if n > 2 else ""
@@ -434,8 +447,6 @@ def graduated_fill_qml(column: str, breaks: Sequence[float], *, ramp: str | Sequ
     precision = digits if digits is not None else max(_decimals(abs(x)) if x else 0 for x in b)
     ET.SubElement(cm, "labelFormat", format=f"%1 – %2{suffix}", labelprecision=str(precision),
                   trimtrailingzeroes="1")
-    _finish_renderer(r)
-    return _qml(r, 2, attribution)
 
 
 def lit_line_qml(column: str = "lit", *, lang: str = "en", attribution: str = ATTRIBUTION) -> str:

@@ -612,85 +612,30 @@ def normalise_findings(
     default_d = _as_date(default_date) if default_date is not None else None
     if default_date is not None and default_d is None:
         raise InputFileError(f"default date {default_date!r} is not a date: write e.g. 2024-10-03")
-    if isinstance(frame, gpd.GeoDataFrame):
-        gdf = frame if frame.crs is not None or crs is None else frame.set_crs(crs)
-        if gdf.crs is None:
-            raise CRSError(f"{source} has no CRS: set one (e.g. EPSG:4326) or pass crs=")
-        gdf = gdf.assign(_bad_wkt=False)
-    else:
-        gdf = _table_geometry(pd.DataFrame(frame), crs, source)
+    gdf = _as_geoframe(frame, crs, source)
     file_crs = CRS.from_user_input(gdf.crs)
-    cols = _find_columns([c for c in gdf.columns if c not in (gdf.geometry.name, "_bad_wkt")])
-    if "category" not in cols:
-        raise InputFileError(
-            f"{source} has no category column (columns: "
-            f"{[c for c in gdf.columns if c not in (gdf.geometry.name, '_bad_wkt')]}): "
-            "name it 'category' (or kategori)"
-        )
-    if "severity" not in cols:
-        raise InputFileError(f"{source} has no severity column: add 'severity' (1, 2 or 3)")
-    if "date" not in cols and default_d is None:
-        raise InputFileError(f"{source} has no date column: add 'date' or give the walk's date "
-                             "(default_date=, command line --date)")
+    cols = _required_columns(gdf, source, default_d)
     row_no = list(rows) if rows is not None else list(range(1, len(gdf) + 1))
-    used = set(cols.values())
-    skip_cols = {gdf.geometry.name, "_bad_wkt"}
-    xy_like = {n for pair in _XY_NAMES for n in pair} | set(_WKT_NAMES) | {"fid"}
-    ignored = tuple(str(c) for c in gdf.columns if c not in used and c not in skip_cols
-                    and str(c).strip().lower() not in xy_like)
 
     def col(name: str):
         return gdf[cols[name]].tolist() if name in cols else [None] * len(gdf)
 
     problems: dict[int, list[str]] = {}
-    values: dict[str, list] = {k: [] for k in ("category", "severity", "date", "status")}
-    for i, (cat, sev, date, status) in enumerate(zip(col("category"), col("severity"),
-                                                      col("date"), col("status"), strict=True)):
-        for name, (v, err) in (("category", _parse_category(cat)),
-                               ("severity", _parse_severity(sev)),
-                               ("date", _parse_date(date, default_d, today_d)),
-                               ("status", _parse_status(status))):
-            values[name].append(v)
-            if err:
-                problems.setdefault(i, []).append(err)
-    geoms = np.empty(len(gdf), dtype=object)
-    bad_wkt = gdf["_bad_wkt"].to_numpy(bool)
-    for i, g in enumerate(gdf.geometry.values):
-        if bad_wkt[i]:
-            geoms[i], err = None, "the WKT geometry cannot be read: write e.g. POINT (24.94 60.17)"
-        else:
-            geoms[i], err = _normal_geometry(g)
-            if err is None:
-                err = _bad_range(geoms[i], file_crs)
-        if err:
-            problems.setdefault(i, []).append(err)
-            geoms[i] = None
-    placed = np.array([g is not None for g in geoms])
-    if placed.any():
-        area_geom = None
-        if area is not None:
-            from .area import read_area
+    values = _parse_values(col, default_d, today_d, problems)
+    geoms = _geometries(gdf, file_crs, problems)
+    _check_locations(geoms, file_crs, area, max_outside_m, max_spread_m, source, problems)
+    ids = _finding_ids(col("finding_id") if "finding_id" in cols else None, row_no, where,
+                       problems)
+    out = _findings_frame(ids, values, col, row_no, geoms, gdf.crs, problems)
+    if to_crs is not None:
+        out = out.to_crs(to_crs)
+    plist = [FindingProblem(f"{where} {row_no[i]}", m) for i in sorted(problems)
+             for m in problems[i]]
+    return FindingsCheck(out, plist, source, _ignored_columns(gdf, cols))
 
-            area_geom = read_area(area)
-        idx = np.flatnonzero(placed)
-        far = _location_problems(geoms[idx], file_crs, area_geom, max_outside_m, max_spread_m)
-        if area_geom is not None and len(far) == len(idx) and len(idx) > 1:
-            raise CRSError(
-                f"no finding of {source} lies in the study area: check the CRS of the file "
-                f"(it says {file_crs.name}) and that it belongs to this area"
-            )
-        for j, msg in far.items():
-            problems.setdefault(int(idx[j]), []).append(msg)
-    ids = [(_text(v) or None) for v in col("finding_id")] if "finding_id" in cols else [
-        None] * len(gdf)
-    ids = [v if v is not None else str(r) for v, r in zip(ids, row_no, strict=True)]
-    seen: dict[str, int] = {}
-    for i, fid in enumerate(ids):
-        if fid in seen:
-            problems.setdefault(i, []).append(
-                f"id {fid!r} is used already by {where} {row_no[seen[fid]]}: ids must be unique")
-        else:
-            seen[fid] = i
+
+def _findings_frame(ids, values, col, row_no, geoms, crs, problems) -> gpd.GeoDataFrame:
+    """The normalised findings: the rows without a problem, in the schema's columns."""
     out = gpd.GeoDataFrame(
         {
             "finding_id": ids,
@@ -703,17 +648,120 @@ def normalise_findings(
             "walk": [_text(v) for v in col("walk")],
             "source_row": row_no,
         },
-        geometry=gpd.GeoSeries(geoms, crs=gdf.crs),
+        geometry=gpd.GeoSeries(geoms, crs=crs),
     )
     good = np.array([i not in problems for i in range(len(out))], dtype=bool)
     out = out[good].reset_index(drop=True)
     out["severity"] = out["severity"].astype("int64")
     out["source_row"] = out["source_row"].astype("int64")
-    if to_crs is not None:
-        out = out.to_crs(to_crs)
-    plist = [FindingProblem(f"{where} {row_no[i]}", m) for i in sorted(problems)
-             for m in problems[i]]
-    return FindingsCheck(out, plist, source, ignored)
+    return out
+
+
+def _as_geoframe(frame, crs, source: str) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with a CRS and a ``_bad_wkt`` flag per row."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return _table_geometry(pd.DataFrame(frame), crs, source)
+    gdf = frame if frame.crs is not None or crs is None else frame.set_crs(crs)
+    if gdf.crs is None:
+        raise CRSError(f"{source} has no CRS: set one (e.g. EPSG:4326) or pass crs=")
+    return gdf.assign(_bad_wkt=False)
+
+
+def _required_columns(gdf: gpd.GeoDataFrame, source: str, default_d) -> dict[str, str]:
+    """The schema's columns found in the frame; category, severity and a date must be there."""
+    cols = _find_columns([c for c in gdf.columns if c not in (gdf.geometry.name, "_bad_wkt")])
+    if "category" not in cols:
+        raise InputFileError(
+            f"{source} has no category column (columns: "
+            f"{[c for c in gdf.columns if c not in (gdf.geometry.name, '_bad_wkt')]}): "
+            "name it 'category' (or kategori)"
+        )
+    if "severity" not in cols:
+        raise InputFileError(f"{source} has no severity column: add 'severity' (1, 2 or 3)")
+    if "date" not in cols and default_d is None:
+        raise InputFileError(f"{source} has no date column: add 'date' or give the walk's date "
+                             "(default_date=, command line --date)")
+    return cols
+
+
+def _ignored_columns(gdf: gpd.GeoDataFrame, cols: dict[str, str]) -> tuple[str, ...]:
+    """Columns that are neither in the schema nor coordinates/geometry/fid."""
+    used = set(cols.values())
+    skip_cols = {gdf.geometry.name, "_bad_wkt"}
+    xy_like = {n for pair in _XY_NAMES for n in pair} | set(_WKT_NAMES) | {"fid"}
+    return tuple(str(c) for c in gdf.columns if c not in used and c not in skip_cols
+                 and str(c).strip().lower() not in xy_like)
+
+
+def _parse_values(col, default_d, today_d, problems: dict[int, list[str]]) -> dict[str, list]:
+    """Category, severity, date and status of every row; what does not parse is a problem."""
+    values: dict[str, list] = {k: [] for k in ("category", "severity", "date", "status")}
+    for i, (cat, sev, date, status) in enumerate(zip(col("category"), col("severity"),
+                                                      col("date"), col("status"), strict=True)):
+        for name, (v, err) in (("category", _parse_category(cat)),
+                               ("severity", _parse_severity(sev)),
+                               ("date", _parse_date(date, default_d, today_d)),
+                               ("status", _parse_status(status))):
+            values[name].append(v)
+            if err:
+                problems.setdefault(i, []).append(err)
+    return values
+
+
+def _geometries(gdf: gpd.GeoDataFrame, file_crs: CRS,
+                problems: dict[int, list[str]]) -> np.ndarray:
+    """Normalised geometries (None where the geometry is a problem)."""
+    geoms = np.empty(len(gdf), dtype=object)
+    bad_wkt = gdf["_bad_wkt"].to_numpy(bool)
+    for i, g in enumerate(gdf.geometry.values):
+        if bad_wkt[i]:
+            geoms[i], err = None, "the WKT geometry cannot be read: write e.g. POINT (24.94 60.17)"
+        else:
+            geoms[i], err = _normal_geometry(g)
+            if err is None:
+                err = _bad_range(geoms[i], file_crs)
+        if err:
+            problems.setdefault(i, []).append(err)
+            geoms[i] = None
+    return geoms
+
+
+def _check_locations(geoms: np.ndarray, file_crs: CRS, area, max_outside_m: float,
+                     max_spread_m: float, source: str, problems: dict[int, list[str]]) -> None:
+    """Findings far outside the study area (or far from the others) are problems; all of them
+    outside it is a wrong CRS."""
+    placed = np.array([g is not None for g in geoms])
+    if not placed.any():
+        return
+    area_geom = None
+    if area is not None:
+        from .area import read_area
+
+        area_geom = read_area(area)
+    idx = np.flatnonzero(placed)
+    far = _location_problems(geoms[idx], file_crs, area_geom, max_outside_m, max_spread_m)
+    if area_geom is not None and len(far) == len(idx) and len(idx) > 1:
+        raise CRSError(
+            f"no finding of {source} lies in the study area: check the CRS of the file "
+            f"(it says {file_crs.name}) and that it belongs to this area"
+        )
+    for j, msg in far.items():
+        problems.setdefault(int(idx[j]), []).append(msg)
+
+
+def _finding_ids(given: list | None, row_no: list, where: str,
+                 problems: dict[int, list[str]]) -> list[str]:
+    """The file's ids, else the row numbers; a repeated id is a problem."""
+    ids = [(_text(v) or None) for v in given] if given is not None else [None] * len(row_no)
+    ids = [v if v is not None else str(r) for v, r in zip(ids, row_no, strict=True)]
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(ids):
+        if fid in seen:
+            problems.setdefault(i, []).append(
+                f"id {fid!r} is used already by {where} {row_no[seen[fid]]}: ids must be unique")
+        else:
+            seen[fid] = i
+    return ids
 
 
 # --------------------------------------------------------------------------------------------

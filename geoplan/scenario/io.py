@@ -161,6 +161,9 @@ def edit_from_record(layer: str, record) -> NewPath | Densify | NewGreen | NewDe
     >>> d.residents_added(), d.persons_per_m2 == PERSONS_PER_M2
     (300.0, True)
     """
+    if layer not in EDIT_FIELDS or layer == "new_lamps":
+        raise ConfigError(f"{layer!r} is not a layer of drawn edits: use one of "
+                          f"{[k for k in EDIT_FIELDS if k != 'new_lamps']}")
     f = {n: _field(record, layer, n) for n, _, _ in EDIT_FIELDS[layer]}
     geom = record.get("geometry")
     name = str(f.get("name") or "")
@@ -175,11 +178,7 @@ def edit_from_record(layer: str, record) -> NewPath | Densify | NewGreen | NewDe
                        persons_per_m2=float(_number(f["persons_per_m2"])), name=name)
     if layer == "new_green":
         return NewGreen(geom, public=bool(_yes_no(f["public"])), kind=str(f["kind"]), name=name)
-    if layer == "new_destinations":
-        return NewDestination(_single(geom, "Point"), str(f["category"] or "").strip(),
-                              name=name)
-    raise ConfigError(f"{layer!r} is not a layer of drawn edits: use one of "
-                      f"{[k for k in EDIT_FIELDS if k != 'new_lamps']}")
+    return NewDestination(_single(geom, "Point"), str(f["category"] or "").strip(), name=name)
 
 
 def _rows(path: Path, gdfs: dict, layer: str):

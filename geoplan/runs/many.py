@@ -188,6 +188,7 @@ def _load_cfg(cfg):
 
 def _load_areas(areas, key: str, layer: str | None):
     import geopandas as gpd
+    import shapely
 
     if isinstance(areas, (str, Path)):
         import pyogrio
@@ -204,7 +205,8 @@ def _load_areas(areas, key: str, layer: str | None):
         raise ConfigError("the areas have no CRS: set it (e.g. EPSG:3006) in the file")
     if areas[key].duplicated().any():
         areas = areas.dissolve(by=key, as_index=False)  # one polygon per key (e.g. DeSO groups)
-    areas = areas[~areas.geometry.is_empty & areas.geometry.notna()]
+    geoms = areas.geometry.to_numpy()  # not GeoSeries.notna: it warns when some are empty
+    areas = areas[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(areas) == 0:
         raise ConfigError("the area layer holds no polygons")
     return areas.sort_values(key, kind="stable").reset_index(drop=True)

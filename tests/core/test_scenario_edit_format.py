@@ -7,6 +7,7 @@ import pyogrio
 import pytest
 import shapely
 
+from geoplan import types as gt
 from geoplan.errors import ConfigError
 from geoplan.scenario.io import (
     EDIT_FIELDS,
@@ -15,37 +16,26 @@ from geoplan.scenario.io import (
     read_scenario,
     write_scenario,
 )
-from geoplan.types import (
-    CONNECT_WITHIN_M,
-    PERSONS_PER_DWELLING,
-    PERSONS_PER_M2,
-    Densify,
-    Lighting,
-    NewDestination,
-    NewGreen,
-    NewPath,
-    Scenario,
-)
 
 SQUARE = shapely.box(0, 0, 50, 50)
 
 
 def test_defaults_are_the_value_objects_defaults():
-    assert Densify(SQUARE, dwellings=1).persons_per_dwelling == PERSONS_PER_DWELLING == 2.1
-    assert Densify(SQUARE, dwellings=1).persons_per_m2 == PERSONS_PER_M2 == 1 / 42
-    assert Scenario("s").connect_within_m == CONNECT_WITHIN_M == 15.0
+    assert gt.Densify(SQUARE, dwellings=1).persons_per_dwelling == gt.PERSONS_PER_DWELLING == 2.1
+    assert gt.Densify(SQUARE, dwellings=1).persons_per_m2 == gt.PERSONS_PER_M2 == 1 / 42
+    assert gt.Scenario("s").connect_within_m == gt.CONNECT_WITHIN_M == 15.0
     fields = {layer: {n: d for n, _, d in f} for layer, f in EDIT_FIELDS.items()}
-    assert fields["densify"]["persons_per_dwelling"] == PERSONS_PER_DWELLING
-    assert fields["densify"]["persons_per_m2"] == PERSONS_PER_M2
+    assert fields["densify"]["persons_per_dwelling"] == gt.PERSONS_PER_DWELLING
+    assert fields["densify"]["persons_per_m2"] == gt.PERSONS_PER_M2
 
 
 def test_written_layers_have_exactly_the_format_fields(tmp_path):
-    s = Scenario("all kinds", (
-        NewPath(shapely.LineString([(0, 0), (80, 0)])),
-        Lighting(lamps=(shapely.Point(5, 5),)),
-        Densify(SQUARE, dwellings=10),
-        NewGreen(SQUARE),
-        NewDestination(shapely.Point(1, 1), "school"),
+    s = gt.Scenario("all kinds", (
+        gt.NewPath(shapely.LineString([(0, 0), (80, 0)])),
+        gt.Lighting(lamps=(shapely.Point(5, 5),)),
+        gt.Densify(SQUARE, dwellings=10),
+        gt.NewGreen(SQUARE),
+        gt.NewDestination(shapely.Point(1, 1), "school"),
     ), crs="EPSG:3006")
     path = tmp_path / "s.gpkg"
     write_scenario(s, path)

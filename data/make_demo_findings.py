@@ -31,7 +31,8 @@ import shapely
 from geoplan.datasets import demo_extract
 from geoplan.indicators.safety import node_degree
 from geoplan.network import build_walk_network
-from geoplan.sources.findings import read_findings, write_findings
+from geoplan.outputs.findings import write_findings
+from geoplan.sources.findings import read_findings
 from geoplan.sources.osm import read_osm
 
 HERE = Path(__file__).resolve().parent

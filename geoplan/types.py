@@ -208,6 +208,13 @@ class SafetyWeights:
 #: How a new path crosses the paths it meets: ``""`` (at grade: junctions), ``bridge`` or
 #: ``tunnel`` (no junctions where it crosses; it still connects at its ends).
 PATH_CROSSINGS: tuple[str, ...] = ("", "bridge", "tunnel")
+#: Residents per new dwelling of a densification (``Densify.persons_per_dwelling``).
+PERSONS_PER_DWELLING: float = 2.1
+#: Residents per m² of new residential floor area (``Densify.persons_per_m2``): SCB's 42 m² per
+#: person.
+PERSONS_PER_M2: float = 1.0 / 42.0
+#: A new path's end joins an existing edge within this many metres (``Scenario.connect_within_m``).
+CONNECT_WITHIN_M: float = 15.0
 
 
 def _scenario_error(message: str):
@@ -322,8 +329,8 @@ class Densify:
     dwellings: float | None = None
     residents: float | None = None
     floor_area_m2: float | None = None
-    persons_per_dwelling: float = 2.1
-    persons_per_m2: float = 1.0 / 42.0
+    persons_per_dwelling: float = PERSONS_PER_DWELLING
+    persons_per_m2: float = PERSONS_PER_M2
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -433,7 +440,7 @@ class Scenario:
     edits: tuple = ()
     description: str = ""
     crs: Any = None
-    connect_within_m: float = 15.0
+    connect_within_m: float = CONNECT_WITHIN_M
 
     def __post_init__(self) -> None:
         if not str(self.name).strip():
@@ -463,5 +470,6 @@ class Scenario:
         return replace(self, edits=())
 
 
-__all__ += ["EDIT_TYPES", "PATH_CROSSINGS", "Densify", "Lighting", "NewDestination", "NewGreen",
+__all__ += ["CONNECT_WITHIN_M", "EDIT_TYPES", "PATH_CROSSINGS", "PERSONS_PER_DWELLING",
+            "PERSONS_PER_M2", "Densify", "Lighting", "NewDestination", "NewGreen",
             "NewPath", "Scenario"]

@@ -1,7 +1,8 @@
 """``geoplan safety-walk``: the findings template for QGIS/QField, and importing walk notes.
 
-The lead wires it into the main command with ``register(cli)``; errors are
-:class:`~geoplan.errors.GeoplanError` like everywhere, so ``geoplan.cli.main.main`` prints one line
+:mod:`geoplan.cli.main` adds it with ``register(cli)``; errors are
+:class:`~geoplan.errors.GeoplanError` like everywhere, so :func:`geoplan.cli.common.run_group`
+prints one line
 (or the list of bad rows) and exits with code 2.
 
 Example
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import LANGUAGES
+from .common import lang_option
 
 __all__ = ["register"]
 
@@ -38,8 +39,7 @@ def safety_walk() -> None:
 
 @safety_walk.command("template")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the form's labels.")
+@lang_option("Language of the form's labels.")
 @click.option("--crs", default="EPSG:4326", show_default=True,
               help="CRS of the layers, e.g. EPSG:3006 (SWEREF99 TM) or EPSG:25832 (Denmark).")
 def template(out, lang, crs):
@@ -50,7 +50,7 @@ def template(out, lang, crs):
 
     Example: geoplan safety-walk template trygghetsvandring.gpkg --lang sv --crs EPSG:3006
     """
-    from ..sources.findings import findings_template
+    from ..outputs.findings import findings_template
 
     path = findings_template(out, lang=lang, crs=crs)
     click.echo(f"written: {path} (layers findings and findings_lines; open it in QGIS or QField)")
@@ -68,8 +68,7 @@ def template(out, lang, crs):
 @click.option("--date", "default_date", help="Date for rows without one (the day of the walk).")
 @click.option("--skip-bad-rows", is_flag=True,
               help="Leave rows that do not fit out (listed as warnings) instead of stopping.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Language of the form's labels in the output.")
+@lang_option("Language of the form's labels in the output.")
 def import_(file, out, crs, to_crs, layer, area, default_date, skip_bad_rows, lang):
     """Check and normalise a findings file (GeoPackage, GeoJSON, CSV or XLSX).
 
@@ -79,7 +78,8 @@ def import_(file, out, crs, to_crs, layer, area, default_date, skip_bad_rows, la
 
     Example: geoplan safety-walk import vandring.csv --crs EPSG:4326 --out vandring.gpkg
     """
-    from ..sources.findings import FindingsError, check_findings, write_findings
+    from ..outputs.findings import write_findings
+    from ..sources.findings import FindingsError, check_findings
 
     check = check_findings(file, crs=crs, layer=layer, to_crs=to_crs, area=area,
                            default_date=default_date)

@@ -1,51 +1,22 @@
-"""The ``geoplan`` command line. Bad input prints one clear message and exits with code 2."""
+"""The ``geoplan`` command line. Bad input prints one clear message and exits with code 2.
+
+This module builds the group (``inspect``, ``run``, ``demo``, ``overpass``) and registers the
+sub-commands that live in their own modules (``report``, ``scenario``, ``safety-walk``, ``many``);
+those never import this module (what they share is in :mod:`geoplan.cli.common`).
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..errors import Cancelled, GeoplanError
-from ..i18n import LANGUAGES
+from . import findings, many, report, scenario
+from .common import OSM_CREDIT, area_arg, lang_option, run_group, with_bar
 
 __all__ = ["main"]
-
-
-class TqdmProgress:
-    """geoplan's progress protocol on a tqdm bar (stderr; hidden when stderr is not a terminal)."""
-
-    def __init__(self, desc: str = "geoplan") -> None:
-        from tqdm import tqdm
-
-        self._bar = tqdm(total=1000, desc=desc, unit="‰", file=sys.stderr, disable=None,
-                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
-        self._last = 0
-
-    def report(self, fraction: float, message: str = "") -> None:
-        n = int(round(1000 * min(max(fraction, 0.0), 1.0)))
-        if n > self._last:
-            self._bar.update(n - self._last)
-            self._last = n
-        if message:
-            self._bar.set_description_str(message[:60], refresh=False)
-
-    def is_cancelled(self) -> bool:
-        return False  # Ctrl+C raises KeyboardInterrupt, handled in main()
-
-    def close(self) -> None:
-        self._bar.close()
-
-
-def _area_arg(area: str | None, bbox: str | None):
-    from ..sources.area import parse_bbox
-
-    if area and bbox:
-        raise click.UsageError("give either --area or --bbox, not both")
-    return parse_bbox(bbox) if bbox else area
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +42,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--lamps-crs", help="CRS of a CSV lamp register, e.g. EPSG:3006.")
 @click.option("--lamps-mode", type=click.Choice(["augment", "replace"]), default="augment",
               show_default=True, help="Add register lamps to OSM's, or use the register alone.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@lang_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the summary as JSON to this file.")
@@ -83,12 +54,8 @@ def inspect(osm_file, area, bbox, crs, lamps_file, lamps_crs, lamps_mode, lang, 
     from ..atomic import write_text
     from ..inspect import inspect_osm
 
-    bar = TqdmProgress("inspect")
-    try:
-        s = inspect_osm(osm_file, area=_area_arg(area, bbox), crs=crs, lamps_file=lamps_file,
-                        lamps_crs=lamps_crs, lamps_mode=lamps_mode, progress=bar)
-    finally:
-        bar.close()
+    s = with_bar("inspect", inspect_osm, osm_file, area=area_arg(area, bbox), crs=crs,
+                 lamps_file=lamps_file, lamps_crs=lamps_crs, lamps_mode=lamps_mode)
     if out is not None:
         write_text(out, s.to_json() + "\n")
     click.echo(s.to_json() if as_json else s.to_text(lang))
@@ -97,11 +64,7 @@ def inspect(osm_file, area, bbox, crs, lamps_file, lamps_crs, lamps_mode, lang, 
 def _run(cfg, out: Path, label: str) -> None:
     from ..runs.pipeline import run_pipeline
 
-    bar = TqdmProgress(label)
-    try:
-        result = run_pipeline(cfg, out, progress=bar)
-    finally:
-        bar.close()
+    result = with_bar(label, run_pipeline, cfg, out)
     m = result.layers.meta
     click.echo(
         f"{cfg.title}: {m['cells']} cells of {cfg.grid.cell_size_m:g} m, "
@@ -109,14 +72,14 @@ def _run(cfg, out: Path, label: str) -> None:
     )
     for f in result.files:
         click.echo(f"written: {f}")
-    click.echo("Map data © OpenStreetMap contributors (ODbL).")
+    click.echo(OSM_CREDIT)
 
 
 @cli.command()
 @click.argument("pipeline", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Output folder (created if needed; files in it are replaced atomically).")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Override [output] lang.")
+@lang_option("Override [output] lang.", default=None)
 def run(pipeline, out, lang):
     """Run a TOML pipeline: layers, GeoPackage with QGIS styles, GeoTIFF, provenance.
 
@@ -135,7 +98,7 @@ def run(pipeline, out, lang):
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/demo"),
               show_default=True, help="Output folder.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@lang_option()
 def demo(out, lang):
     """Run geoplan on the embedded central-Helsinki OSM extract (no download).
 
@@ -170,49 +133,13 @@ def overpass(bbox, out, cache):
     click.echo(f"written: {path} (© OpenStreetMap contributors, ODbL)")
 
 
-def _register_subcommands() -> None:
-    """Commands that live beside their feature (report, scenario, safety walks, many areas)."""
-    from ..runs.many import register as register_many
-    from .findings import register as register_findings
-    from .report import register as register_report
-    from .scenario import register as register_scenario
-
-    register_report(cli)
-    register_scenario(cli)
-    register_findings(cli)
-    register_many(cli)
-
-
-_register_subcommands()
+for _module in (report, scenario, findings, many):  # each adds its commands to the group
+    _module.register(cli)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning geoplan errors into a message and exit code 2."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
-    try:
-        cli.main(args=argv, prog_name="geoplan", standalone_mode=False)
-    except GeoplanError as exc:
-        click.echo(f"geoplan: error: {exc}", err=True)
-        return 2
-    except click.exceptions.Abort:
-        click.echo("geoplan: cancelled", err=True)
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return 2
-    except (Cancelled, KeyboardInterrupt):
-        click.echo("geoplan: cancelled", err=True)
-        return 130
-    except Exception as exc:  # a bug, not bad input: say so briefly, full trace with --debug
-        if debug or os.environ.get("GEOPLAN_DEBUG"):
-            raise
-        click.echo(
-            f"geoplan: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in geoplan, not in your input. Rerun with --debug and report the output.",
-            err=True,
-        )
-        return 1
-    return 0
+    return run_group(cli, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

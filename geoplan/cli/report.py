@@ -39,7 +39,7 @@ def report_command(out: Path, lang: str | None, dpi: int) -> None:
     Example: geoplan report out/demo --lang sv
     """
     from ..outputs.report import write_report
-    from .main import TqdmProgress
+    from .common import TqdmProgress
 
     bar = TqdmProgress("report")
     try:

@@ -1,7 +1,16 @@
 """``geoplan scenario run`` and ``geoplan scenario compare`` (registered by :func:`register`).
 
-The lead adds them to the CLI with ``register(cli)`` in :mod:`geoplan.cli.main`; bad input raises
-:class:`geoplan.errors.GeoplanError`, which ``cli.main`` turns into one line and exit code 2.
+:mod:`geoplan.cli.main` adds them to the CLI with ``register(cli)``; bad input raises
+:class:`geoplan.errors.GeoplanError`, which :func:`geoplan.cli.common.run_group` turns into one
+line and exit code 2.
+
+Example
+-------
+>>> import click
+>>> group = click.Group("geoplan")
+>>> register(group)
+>>> sorted(group.commands["scenario"].commands)
+['compare', 'run']
 """
 
 from __future__ import annotations
@@ -10,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import LANGUAGES
+from .common import OSM_CREDIT, lang_option, with_bar
 
 __all__ = ["register"]
 
@@ -25,91 +34,103 @@ def _fmt(v) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 or x == int(x) else f"{x:,.2f}"
 
 
+@click.group()
+def scenario() -> None:
+    """Planning scenarios: what a proposal changes, and for whom."""
+
+
+def _echo_study_area_changes(changes) -> None:
+    t = changes[(changes["area_key"] == "__study_area__")]
+    for r in t.itertuples(index=False):
+        if r.before == r.before:  # before/after rows
+            click.echo(f"  {r.label}: {_fmt(r.before)} → {_fmt(r.after)}")
+        elif r.change:
+            click.echo(f"  {r.label}: {_fmt(r.change)}")
+
+
+@scenario.command("run")
+@click.argument("pipeline", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder (created if needed; its files are replaced as a set).")
+@lang_option("Override [output] lang.", default=None)
+@click.option("--full", is_flag=True,
+              help="Recompute everything instead of only the cells that can change.")
+def run(pipeline, scenario_file, out, lang, full):
+    """Run PIPELINE with the edits of SCENARIO_FILE (a scenario GeoPackage).
+
+    Writes OUT/geoplan.gpkg (grid, grid_change, areas_change, changes, network …),
+    OUT/changes.csv, OUT/changes.xlsx and OUT/scenario.json.
+
+    Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
+    """
+    from ..config import load_pipeline
+    from ..scenario.core import run_scenario
+    from ..scenario.io import read_scenario
+
+    cfg = load_pipeline(pipeline)
+    scen = read_scenario(scenario_file)
+    result = with_bar("scenario", run_scenario, cfg, scen, out, lang=lang,
+                      incremental=not full)
+    st = result.stats
+    click.echo(f"{scen.name}: {len(scen.edits)} edits; recomputed {st.mode} in "
+               f"{st.seconds:.2f} s"
+               + (f" (cells per family: {dict(st.cells)})" if st.cells else "")
+               + (f" — {st.reason}" if st.reason else ""))
+    _echo_study_area_changes(result.changes)
+    for f in result.files:
+        click.echo(f"written: {f}")
+    click.echo(OSM_CREDIT)
+
+
+def _echo_ranking(ranking) -> None:
+    runs = ranking.attrs["runs"]
+    show = ranking.dropna(subset=runs, how="all")
+    width = min(max((len(str(x)) for x in show["label"]), default=20), 70)
+    click.echo(" " * width + " | " + " | ".join(f"{r[:16]:>16}" for r in runs))
+    for _, r in show.iterrows():
+        cells = []
+        for run_name in runs:
+            rank = r.get(f"{run_name} rank")
+            cells.append(f"{_fmt(r[run_name])}" + (f" (#{int(rank)})" if rank == rank and
+                                                    rank is not None else ""))
+        click.echo(f"{str(r['label'])[:width]:<{width}} | "
+                   + " | ".join(f"{c:>16}" for c in cells))
+
+
+def _write_ranking(ranking, table: Path) -> None:
+    from ..atomic import atomic_path, write_text
+    from ..errors import ConfigError
+
+    if table.suffix.lower() == ".csv":
+        write_text(table, ranking.to_csv(index=False))
+    elif table.suffix.lower() == ".xlsx":
+        with atomic_path(table, suffix=".xlsx") as tmp:
+            ranking.to_excel(tmp, index=False, engine="xlsxwriter")
+    else:
+        raise ConfigError(f"--out must end in .csv or .xlsx, got {table.name}")
+    click.echo(f"written: {table}")
+
+
+@scenario.command("compare")
+@click.argument("out_dirs", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "table", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the ranking as .csv or .xlsx.")
+@lang_option()
+def compare(out_dirs, table, lang):
+    """Rank scenario runs (their OUT folders) side by side on the same measures.
+
+    Example: geoplan scenario compare out/s1 out/s2 out/s3 --out ranking.xlsx
+    """
+    from ..scenario.core import compare_runs
+
+    ranking = compare_runs(out_dirs, lang=lang)
+    _echo_ranking(ranking)
+    if table is not None:
+        _write_ranking(ranking, table)
+
+
 def register(cli: click.Group) -> None:
     """Add the ``scenario`` group (``run``, ``compare``) to the ``geoplan`` command group."""
-
-    @cli.group()
-    def scenario() -> None:
-        """Planning scenarios: what a proposal changes, and for whom."""
-
-    @scenario.command("run")
-    @click.argument("pipeline", type=click.Path(dir_okay=False, path_type=Path))
-    @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-                  help="Output folder (created if needed; its files are replaced as a set).")
-    @click.option("--lang", type=click.Choice(LANGUAGES), help="Override [output] lang.")
-    @click.option("--full", is_flag=True,
-                  help="Recompute everything instead of only the cells that can change.")
-    def run(pipeline, scenario_file, out, lang, full):
-        """Run PIPELINE with the edits of SCENARIO_FILE (a scenario GeoPackage).
-
-        Writes OUT/geoplan.gpkg (grid, grid_change, areas_change, changes, network …),
-        OUT/changes.csv, OUT/changes.xlsx and OUT/scenario.json.
-
-        Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
-        """
-        from ..config import load_pipeline
-        from ..scenario.core import run_scenario
-        from ..scenario.io import read_scenario
-        from .main import TqdmProgress
-
-        cfg = load_pipeline(pipeline)
-        scen = read_scenario(scenario_file)
-        bar = TqdmProgress("scenario")
-        try:
-            result = run_scenario(cfg, scen, out, lang=lang, incremental=not full, progress=bar)
-        finally:
-            bar.close()
-        st = result.stats
-        click.echo(f"{scen.name}: {len(scen.edits)} edits; recomputed {st.mode} in "
-                   f"{st.seconds:.2f} s"
-                   + (f" (cells per family: {dict(st.cells)})" if st.cells else "")
-                   + (f" — {st.reason}" if st.reason else ""))
-        t = result.changes
-        t = t[(t["area_key"] == "__study_area__")]
-        for r in t.itertuples(index=False):
-            if r.before == r.before:  # before/after rows
-                click.echo(f"  {r.label}: {_fmt(r.before)} → {_fmt(r.after)}")
-            elif r.change:
-                click.echo(f"  {r.label}: {_fmt(r.change)}")
-        for f in result.files:
-            click.echo(f"written: {f}")
-        click.echo("Map data © OpenStreetMap contributors (ODbL).")
-
-    @scenario.command("compare")
-    @click.argument("out_dirs", nargs=-1, required=True,
-                    type=click.Path(file_okay=False, path_type=Path))
-    @click.option("--out", "table", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Also write the ranking as .csv or .xlsx.")
-    @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
-    def compare(out_dirs, table, lang):
-        """Rank scenario runs (their OUT folders) side by side on the same measures.
-
-        Example: geoplan scenario compare out/s1 out/s2 out/s3 --out ranking.xlsx
-        """
-        from ..atomic import atomic_path, write_text
-        from ..errors import ConfigError
-        from ..scenario.core import compare_runs
-
-        ranking = compare_runs(out_dirs, lang=lang)
-        runs = ranking.attrs["runs"]
-        show = ranking.dropna(subset=runs, how="all")
-        width = min(max((len(str(x)) for x in show["label"]), default=20), 70)
-        click.echo(" " * width + " | " + " | ".join(f"{r[:16]:>16}" for r in runs))
-        for _, r in show.iterrows():
-            cells = []
-            for run_name in runs:
-                rank = r.get(f"{run_name} rank")
-                cells.append(f"{_fmt(r[run_name])}" + (f" (#{int(rank)})" if rank == rank and
-                                                        rank is not None else ""))
-            click.echo(f"{str(r['label'])[:width]:<{width}} | "
-                       + " | ".join(f"{c:>16}" for c in cells))
-        if table is not None:
-            if table.suffix.lower() == ".csv":
-                write_text(table, ranking.to_csv(index=False))
-            elif table.suffix.lower() == ".xlsx":
-                with atomic_path(table, suffix=".xlsx") as tmp:
-                    ranking.to_excel(tmp, index=False, engine="xlsxwriter")
-            else:
-                raise ConfigError(f"--out must end in .csv or .xlsx, got {table.name}")
-            click.echo(f"written: {table}")
+    cli.add_command(scenario)

@@ -147,9 +147,28 @@ def write_grid_tif(path: str | os.PathLike, grid, columns: Sequence[str], cell_s
     ...     src.read(1).tolist(), src.nodata
     ([[1.0]], nan)
     """
-    import rasterio
-    from rasterio.transform import Affine
+    size = _check_request(grid, columns, cell_size_m)
+    columns = list(columns)
+    crs = grid.crs
+    ix, iy = _corners(grid, size)
+    if pd.MultiIndex.from_arrays([ix, iy]).has_duplicates:
+        raise ConfigError("two grid rows describe the same cell: drop duplicates first")
+    x0, y_top = ix.min(), iy.max() + 1  # in cells
+    width, height = int(ix.max() - x0 + 1), int(y_top - iy.min())
+    rows, cols = (y_top - 1 - iy).astype(np.intp), (ix - x0).astype(np.intp)
 
+    bands = np.full((len(columns), height, width), np.nan, dtype="float32")
+    units = dict(units or {})
+    for b, col in enumerate(columns):
+        bands[b, rows, cols] = _band(grid, col)
+        if col not in units:
+            is_bool = pd.api.types.is_bool_dtype(grid[col].dtype)
+            units[col] = column_unit(col) or ("0/1" if is_bool else "")
+    _write_bands(path, bands, columns, units, crs, size, x0, y_top)
+
+
+def _check_request(grid, columns: Sequence[str], cell_size_m) -> int:
+    """The cell size as a whole number of metres, once the columns, cells and CRS are usable."""
     size = int(cell_size_m)
     if size <= 0 or size != cell_size_m:
         raise ConfigError(f"cell_size_m must be a positive whole number of metres, got "
@@ -170,23 +189,17 @@ def write_grid_tif(path: str | os.PathLike, grid, columns: Sequence[str], cell_s
         raise CRSError("the grid has no CRS: set it, e.g. grid.set_crs('EPSG:3006')")
     if not crs.is_projected:
         raise CRSError(f"the grid is in {crs.name} (degrees): cells must be in a metric CRS")
+    return size
 
-    ix, iy = _corners(grid, size)
-    if pd.MultiIndex.from_arrays([ix, iy]).has_duplicates:
-        raise ConfigError("two grid rows describe the same cell: drop duplicates first")
-    x0, y_top = ix.min(), iy.max() + 1  # in cells
-    width, height = int(ix.max() - x0 + 1), int(y_top - iy.min())
-    rows, cols = (y_top - 1 - iy).astype(np.intp), (ix - x0).astype(np.intp)
+
+def _write_bands(path, bands: np.ndarray, columns: list[str], units: Mapping[str, str], crs,
+                 size: int, x0: int, y_top: int) -> None:
+    """Write the bands (upper-left corner at cell ``(x0, y_top)``) with their tags, atomically."""
+    import rasterio
+    from rasterio.transform import Affine
+
+    _, height, width = bands.shape
     transform = Affine(float(size), 0.0, float(x0 * size), 0.0, -float(size), float(y_top * size))
-
-    bands = np.full((len(columns), height, width), np.nan, dtype="float32")
-    units = dict(units or {})
-    for b, col in enumerate(columns):
-        bands[b, rows, cols] = _band(grid, col)
-        if col not in units:
-            is_bool = pd.api.types.is_bool_dtype(grid[col].dtype)
-            units[col] = column_unit(col) or ("0/1" if is_bool else "")
-
     profile = {
         "driver": "GTiff", "width": width, "height": height, "count": len(columns),
         "dtype": "float32", "nodata": float("nan"), "crs": crs.to_wkt(), "transform": transform,

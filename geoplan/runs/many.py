@@ -188,6 +188,7 @@ def _load_cfg(cfg):
 
 def _load_areas(areas, key: str, layer: str | None):
     import geopandas as gpd
+    import shapely
 
     if isinstance(areas, (str, Path)):
         import pyogrio
@@ -204,7 +205,8 @@ def _load_areas(areas, key: str, layer: str | None):
         raise ConfigError("the areas have no CRS: set it (e.g. EPSG:3006) in the file")
     if areas[key].duplicated().any():
         areas = areas.dissolve(by=key, as_index=False)  # one polygon per key (e.g. DeSO groups)
-    areas = areas[~areas.geometry.is_empty & areas.geometry.notna()]
+    geoms = areas.geometry.to_numpy()  # not GeoSeries.notna: it warns when some are empty
+    areas = areas[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(areas) == 0:
         raise ConfigError("the area layer holds no polygons")
     return areas.sort_values(key, kind="stable").reset_index(drop=True)
@@ -277,33 +279,12 @@ def run_many(
         area holding its centre). ``attrs``: ``buffer_m``, ``net_buffer_m``,
         ``exact_up_to_m``, ``crs``, ``seconds`` per area and ``n_areas``.
     """
-    import geopandas as gpd
-    import pandas as pd
-    import shapely
-
-    from ..indicators.safety import safety_index
-
     cfg = _load_cfg(cfg)
     areas = _load_areas(areas, key, layer)
     crs = _metric_crs(cfg, areas)
     areas = areas.to_crs(crs)
-    whole = shapely.union_all(np.asarray(areas.geometry.values, dtype=object))
     b, net_b, exact = partition_buffers(cfg.access, cfg.grid.cell_size_m, cfg.buffer_m, buffer_m)
-    stats_areas = None
-    if cfg.population.source == "statistics" and cfg.population.areas is not None:
-        import pyogrio
-
-        stats_areas = pyogrio.read_dataframe(cfg.population.areas,
-                                             layer=cfg.population.area_layer).to_crs(crs)
-    tasks = []
-    for k, geom in zip(areas[key].tolist(), areas.geometry.values, strict=True):
-        if only is not None and k not in set(only):
-            continue
-        part = shapely.intersection(shapely.buffer(geom, b), whole)
-        if stats_areas is not None:
-            touch = stats_areas[stats_areas.intersects(part)]
-            part = shapely.intersection(shapely.union_all([part, *touch.geometry.values]), whole)
-        tasks.append((k, shapely.to_wkb(geom), shapely.to_wkb(part)))
+    tasks = _partition_tasks(cfg, areas, key, b, crs, only)
     client, cluster = _client(scheduler, n_workers, processes, threads_per_worker)
     try:
         futures = [client.submit(_compute_partition, cfg, k, a_wkb, p_wkb, crs, net_b,
@@ -314,7 +295,45 @@ def run_many(
         if cluster is not None:
             client.close()
             cluster.close()
-    seconds = {p.attrs["key"]: p.attrs["seconds"] for p in parts}
+    merged = _merge_parts(parts, crs, cfg)
+    merged.attrs = {"buffer_m": b, "net_buffer_m": net_b, "exact_up_to_m": exact, "crs": crs,
+                    "seconds": {p.attrs["key"]: p.attrs["seconds"] for p in parts},
+                    "n_areas": len(tasks), "key": key}
+    return merged
+
+
+def _partition_tasks(cfg, areas, key: str, buffer_m: float, crs: str, only) -> list[tuple]:
+    """(key, area WKB, partition WKB) per area: the area buffered by ``buffer_m`` within the whole
+    study area, widened by every statistical area it touches (population from statistics)."""
+    import shapely
+
+    whole = shapely.union_all(np.asarray(areas.geometry.values, dtype=object))
+    stats_areas = None
+    if cfg.population.source == "statistics" and cfg.population.areas is not None:
+        import pyogrio
+
+        stats_areas = pyogrio.read_dataframe(cfg.population.areas,
+                                             layer=cfg.population.area_layer).to_crs(crs)
+    tasks = []
+    for k, geom in zip(areas[key].tolist(), areas.geometry.values, strict=True):
+        if only is not None and k not in set(only):
+            continue
+        part = shapely.intersection(shapely.buffer(geom, buffer_m), whole)
+        if stats_areas is not None:
+            touch = stats_areas[stats_areas.intersects(part)]
+            part = shapely.intersection(shapely.union_all([part, *touch.geometry.values]), whole)
+        tasks.append((k, shapely.to_wkb(geom), shapely.to_wkb(part)))
+    return tasks
+
+
+def _merge_parts(parts: list, crs: str, cfg):
+    """One grid of the partitions' kept cells (each once), sorted, safety index over all cells."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from ..indicators.safety import safety_index
+
     frames = [pd.DataFrame(p) for p in parts if len(p)]
     if not frames:
         raise GeoplanError("no grid cell has its centre inside the areas")
@@ -327,30 +346,4 @@ def run_many(
         idx = safety_index(merged, cfg.safety)
         for col in idx.columns:
             merged[col] = idx[col]
-    merged.attrs = {"buffer_m": b, "net_buffer_m": net_b, "exact_up_to_m": exact, "crs": crs,
-                    "seconds": seconds, "n_areas": len(tasks), "key": key}
     return merged
-
-
-def register(cli) -> None:  # pragma: no cover - wired by the lead into geoplan.cli.main
-    """Add ``geoplan many PIPELINE.toml AREAS --key COL --out F.gpkg [--scheduler ADDR]``."""
-    import click
-
-    @cli.command("many")
-    @click.argument("pipeline", type=click.Path(exists=True, dir_okay=False))
-    @click.argument("areas", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--key", required=True, help="column naming each area")
-    @click.option("--out", required=True, type=click.Path(dir_okay=False),
-                  help="GeoPackage to write (layer 'grid')")
-    @click.option("--scheduler", default=None, help="address of an existing Dask scheduler")
-    @click.option("--workers", default=2, show_default=True, help="local cluster workers")
-    def many(pipeline, areas, key, out, scheduler, workers):
-        """Run PIPELINE for every area of AREAS on Dask and merge the grids."""
-        grid = run_many(pipeline, areas, key, scheduler=scheduler, n_workers=workers)
-        g = grid.reset_index()
-        for c in g.columns:
-            if c != "geometry" and g[c].dtype.kind == "f":
-                g[c] = g[c].where(np.isfinite(g[c]), np.nan)
-        g.to_file(out, layer="grid", driver="GPKG")
-        click.echo(f"{len(grid)} cells in {grid.attrs['n_areas']} areas -> {out}")
-

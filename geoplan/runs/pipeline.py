@@ -247,7 +247,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     if layers.areas is not None:
         gpkg_layers["areas"] = finite_or_null(layers.areas)
     if layers.findings is not None:
-        from ..sources.findings import findings_form_qml
+        from ..outputs.styles import findings_form_qml
 
         kinds = layers.findings.geometry.geom_type
         for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),

@@ -94,10 +94,17 @@ def _from_file(path: Path, layer: str | None) -> BaseGeometry:
     return _from_frame(gdf, f"study area file {str(path)!r}")
 
 
+def _drawn(gdf):
+    """True where a feature has a geometry that is not empty (shapely's tests: GeoSeries.notna
+    warns when the layer holds empty geometries)."""
+    geoms = gdf.geometry.to_numpy()
+    return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
 def _from_frame(gdf, what: str) -> BaseGeometry:
     if len(gdf) == 0:
         raise AreaError(f"{what} has no features: draw or select at least one polygon")
-    drawn = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    drawn = _drawn(gdf)
     if not drawn.any():
         raise AreaError(
             f"{what} has {len(gdf)} feature(s) but no geometries (each one empty or NULL): draw "

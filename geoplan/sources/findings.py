@@ -56,11 +56,8 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import re
-import sqlite3
 import unicodedata
 import warnings
-import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +75,7 @@ __all__ = [
     "CATEGORY_COLOURS",
     "FINDINGS_COLUMNS",
     "FINDINGS_LAYERS",
+    "FORM_FIELDS",
     "STATUSES",
     "FindingProblem",
     "FindingsCheck",
@@ -85,12 +83,9 @@ __all__ = [
     "FindingsWarning",
     "category_labels",
     "check_findings",
-    "findings_form_qml",
-    "findings_template",
     "normalise_findings",
     "parse_category",
     "read_findings",
-    "write_findings",
 ]
 
 #: Finding categories, in the order forms and legends list them.
@@ -105,6 +100,8 @@ FINDINGS_COLUMNS: tuple[str, ...] = (
     "finding_id", "category", "severity", "date", "status", "note", "photo", "walk",
     "source_row",
 )
+#: Fields of the QGIS/QField form (after ``finding_id``), in the order the form shows them.
+FORM_FIELDS: tuple[str, ...] = ("category", "severity", "date", "note", "photo", "status", "walk")
 #: Layers of the template GeoPackage: points, and lines for a stretch of path.
 FINDINGS_LAYERS: dict[str, str] = {"findings": "Point", "findings_lines": "LineString"}
 #: Map colours per category (qualitative, distinguishable in print); fixed findings are grey.
@@ -615,85 +612,30 @@ def normalise_findings(
     default_d = _as_date(default_date) if default_date is not None else None
     if default_date is not None and default_d is None:
         raise InputFileError(f"default date {default_date!r} is not a date: write e.g. 2024-10-03")
-    if isinstance(frame, gpd.GeoDataFrame):
-        gdf = frame if frame.crs is not None or crs is None else frame.set_crs(crs)
-        if gdf.crs is None:
-            raise CRSError(f"{source} has no CRS: set one (e.g. EPSG:4326) or pass crs=")
-        gdf = gdf.assign(_bad_wkt=False)
-    else:
-        gdf = _table_geometry(pd.DataFrame(frame), crs, source)
+    gdf = _as_geoframe(frame, crs, source)
     file_crs = CRS.from_user_input(gdf.crs)
-    cols = _find_columns([c for c in gdf.columns if c not in (gdf.geometry.name, "_bad_wkt")])
-    if "category" not in cols:
-        raise InputFileError(
-            f"{source} has no category column (columns: "
-            f"{[c for c in gdf.columns if c not in (gdf.geometry.name, '_bad_wkt')]}): "
-            "name it 'category' (or kategori)"
-        )
-    if "severity" not in cols:
-        raise InputFileError(f"{source} has no severity column: add 'severity' (1, 2 or 3)")
-    if "date" not in cols and default_d is None:
-        raise InputFileError(f"{source} has no date column: add 'date' or give the walk's date "
-                             "(default_date=, command line --date)")
+    cols = _required_columns(gdf, source, default_d)
     row_no = list(rows) if rows is not None else list(range(1, len(gdf) + 1))
-    used = set(cols.values())
-    skip_cols = {gdf.geometry.name, "_bad_wkt"}
-    xy_like = {n for pair in _XY_NAMES for n in pair} | set(_WKT_NAMES) | {"fid"}
-    ignored = tuple(str(c) for c in gdf.columns if c not in used and c not in skip_cols
-                    and str(c).strip().lower() not in xy_like)
 
     def col(name: str):
         return gdf[cols[name]].tolist() if name in cols else [None] * len(gdf)
 
     problems: dict[int, list[str]] = {}
-    values: dict[str, list] = {k: [] for k in ("category", "severity", "date", "status")}
-    for i, (cat, sev, date, status) in enumerate(zip(col("category"), col("severity"),
-                                                      col("date"), col("status"), strict=True)):
-        for name, (v, err) in (("category", _parse_category(cat)),
-                               ("severity", _parse_severity(sev)),
-                               ("date", _parse_date(date, default_d, today_d)),
-                               ("status", _parse_status(status))):
-            values[name].append(v)
-            if err:
-                problems.setdefault(i, []).append(err)
-    geoms = np.empty(len(gdf), dtype=object)
-    bad_wkt = gdf["_bad_wkt"].to_numpy(bool)
-    for i, g in enumerate(gdf.geometry.values):
-        if bad_wkt[i]:
-            geoms[i], err = None, "the WKT geometry cannot be read: write e.g. POINT (24.94 60.17)"
-        else:
-            geoms[i], err = _normal_geometry(g)
-            if err is None:
-                err = _bad_range(geoms[i], file_crs)
-        if err:
-            problems.setdefault(i, []).append(err)
-            geoms[i] = None
-    placed = np.array([g is not None for g in geoms])
-    if placed.any():
-        area_geom = None
-        if area is not None:
-            from .area import read_area
+    values = _parse_values(col, default_d, today_d, problems)
+    geoms = _geometries(gdf, file_crs, problems)
+    _check_locations(geoms, file_crs, area, max_outside_m, max_spread_m, source, problems)
+    ids = _finding_ids(col("finding_id") if "finding_id" in cols else None, row_no, where,
+                       problems)
+    out = _findings_frame(ids, values, col, row_no, geoms, gdf.crs, problems)
+    if to_crs is not None:
+        out = out.to_crs(to_crs)
+    plist = [FindingProblem(f"{where} {row_no[i]}", m) for i in sorted(problems)
+             for m in problems[i]]
+    return FindingsCheck(out, plist, source, _ignored_columns(gdf, cols))
 
-            area_geom = read_area(area)
-        idx = np.flatnonzero(placed)
-        far = _location_problems(geoms[idx], file_crs, area_geom, max_outside_m, max_spread_m)
-        if area_geom is not None and len(far) == len(idx) and len(idx) > 1:
-            raise CRSError(
-                f"no finding of {source} lies in the study area: check the CRS of the file "
-                f"(it says {file_crs.name}) and that it belongs to this area"
-            )
-        for j, msg in far.items():
-            problems.setdefault(int(idx[j]), []).append(msg)
-    ids = [(_text(v) or None) for v in col("finding_id")] if "finding_id" in cols else [
-        None] * len(gdf)
-    ids = [v if v is not None else str(r) for v, r in zip(ids, row_no, strict=True)]
-    seen: dict[str, int] = {}
-    for i, fid in enumerate(ids):
-        if fid in seen:
-            problems.setdefault(i, []).append(
-                f"id {fid!r} is used already by {where} {row_no[seen[fid]]}: ids must be unique")
-        else:
-            seen[fid] = i
+
+def _findings_frame(ids, values, col, row_no, geoms, crs, problems) -> gpd.GeoDataFrame:
+    """The normalised findings: the rows without a problem, in the schema's columns."""
     out = gpd.GeoDataFrame(
         {
             "finding_id": ids,
@@ -706,17 +648,120 @@ def normalise_findings(
             "walk": [_text(v) for v in col("walk")],
             "source_row": row_no,
         },
-        geometry=gpd.GeoSeries(geoms, crs=gdf.crs),
+        geometry=gpd.GeoSeries(geoms, crs=crs),
     )
     good = np.array([i not in problems for i in range(len(out))], dtype=bool)
     out = out[good].reset_index(drop=True)
     out["severity"] = out["severity"].astype("int64")
     out["source_row"] = out["source_row"].astype("int64")
-    if to_crs is not None:
-        out = out.to_crs(to_crs)
-    plist = [FindingProblem(f"{where} {row_no[i]}", m) for i in sorted(problems)
-             for m in problems[i]]
-    return FindingsCheck(out, plist, source, ignored)
+    return out
+
+
+def _as_geoframe(frame, crs, source: str) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with a CRS and a ``_bad_wkt`` flag per row."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return _table_geometry(pd.DataFrame(frame), crs, source)
+    gdf = frame if frame.crs is not None or crs is None else frame.set_crs(crs)
+    if gdf.crs is None:
+        raise CRSError(f"{source} has no CRS: set one (e.g. EPSG:4326) or pass crs=")
+    return gdf.assign(_bad_wkt=False)
+
+
+def _required_columns(gdf: gpd.GeoDataFrame, source: str, default_d) -> dict[str, str]:
+    """The schema's columns found in the frame; category, severity and a date must be there."""
+    cols = _find_columns([c for c in gdf.columns if c not in (gdf.geometry.name, "_bad_wkt")])
+    if "category" not in cols:
+        raise InputFileError(
+            f"{source} has no category column (columns: "
+            f"{[c for c in gdf.columns if c not in (gdf.geometry.name, '_bad_wkt')]}): "
+            "name it 'category' (or kategori)"
+        )
+    if "severity" not in cols:
+        raise InputFileError(f"{source} has no severity column: add 'severity' (1, 2 or 3)")
+    if "date" not in cols and default_d is None:
+        raise InputFileError(f"{source} has no date column: add 'date' or give the walk's date "
+                             "(default_date=, command line --date)")
+    return cols
+
+
+def _ignored_columns(gdf: gpd.GeoDataFrame, cols: dict[str, str]) -> tuple[str, ...]:
+    """Columns that are neither in the schema nor coordinates/geometry/fid."""
+    used = set(cols.values())
+    skip_cols = {gdf.geometry.name, "_bad_wkt"}
+    xy_like = {n for pair in _XY_NAMES for n in pair} | set(_WKT_NAMES) | {"fid"}
+    return tuple(str(c) for c in gdf.columns if c not in used and c not in skip_cols
+                 and str(c).strip().lower() not in xy_like)
+
+
+def _parse_values(col, default_d, today_d, problems: dict[int, list[str]]) -> dict[str, list]:
+    """Category, severity, date and status of every row; what does not parse is a problem."""
+    values: dict[str, list] = {k: [] for k in ("category", "severity", "date", "status")}
+    for i, (cat, sev, date, status) in enumerate(zip(col("category"), col("severity"),
+                                                      col("date"), col("status"), strict=True)):
+        for name, (v, err) in (("category", _parse_category(cat)),
+                               ("severity", _parse_severity(sev)),
+                               ("date", _parse_date(date, default_d, today_d)),
+                               ("status", _parse_status(status))):
+            values[name].append(v)
+            if err:
+                problems.setdefault(i, []).append(err)
+    return values
+
+
+def _geometries(gdf: gpd.GeoDataFrame, file_crs: CRS,
+                problems: dict[int, list[str]]) -> np.ndarray:
+    """Normalised geometries (None where the geometry is a problem)."""
+    geoms = np.empty(len(gdf), dtype=object)
+    bad_wkt = gdf["_bad_wkt"].to_numpy(bool)
+    for i, g in enumerate(gdf.geometry.values):
+        if bad_wkt[i]:
+            geoms[i], err = None, "the WKT geometry cannot be read: write e.g. POINT (24.94 60.17)"
+        else:
+            geoms[i], err = _normal_geometry(g)
+            if err is None:
+                err = _bad_range(geoms[i], file_crs)
+        if err:
+            problems.setdefault(i, []).append(err)
+            geoms[i] = None
+    return geoms
+
+
+def _check_locations(geoms: np.ndarray, file_crs: CRS, area, max_outside_m: float,
+                     max_spread_m: float, source: str, problems: dict[int, list[str]]) -> None:
+    """Findings far outside the study area (or far from the others) are problems; all of them
+    outside it is a wrong CRS."""
+    placed = np.array([g is not None for g in geoms])
+    if not placed.any():
+        return
+    area_geom = None
+    if area is not None:
+        from .area import read_area
+
+        area_geom = read_area(area)
+    idx = np.flatnonzero(placed)
+    far = _location_problems(geoms[idx], file_crs, area_geom, max_outside_m, max_spread_m)
+    if area_geom is not None and len(far) == len(idx) and len(idx) > 1:
+        raise CRSError(
+            f"no finding of {source} lies in the study area: check the CRS of the file "
+            f"(it says {file_crs.name}) and that it belongs to this area"
+        )
+    for j, msg in far.items():
+        problems.setdefault(int(idx[j]), []).append(msg)
+
+
+def _finding_ids(given: list | None, row_no: list, where: str,
+                 problems: dict[int, list[str]]) -> list[str]:
+    """The file's ids, else the row numbers; a repeated id is a problem."""
+    ids = [(_text(v) or None) for v in given] if given is not None else [None] * len(row_no)
+    ids = [v if v is not None else str(r) for v, r in zip(ids, row_no, strict=True)]
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(ids):
+        if fid in seen:
+            problems.setdefault(i, []).append(
+                f"id {fid!r} is used already by {where} {row_no[seen[fid]]}: ids must be unique")
+        else:
+            seen[fid] = i
+    return ids
 
 
 # --------------------------------------------------------------------------------------------
@@ -878,258 +923,3 @@ def read_findings(path, *, on_error: str = "raise", **kwargs) -> gpd.GeoDataFram
     out = check.findings
     out.attrs["problems"] = [str(q) for q in check.problems]
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# QGIS forms and the template
-# --------------------------------------------------------------------------------------------
-def _value_map(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
-    cfg = ET.SubElement(parent, "config")
-    top = ET.SubElement(cfg, "Option", type="Map")
-    lst = ET.SubElement(top, "Option", type="List", name="map")
-    for label, value in pairs:
-        item = ET.SubElement(lst, "Option", type="Map")
-        ET.SubElement(item, "Option", type="QString", name=label, value=value)
-
-
-def _widget(parent: ET.Element, name: str, kind: str, options: Mapping[str, tuple[str, str]] |
-            None = None) -> ET.Element:
-    f = ET.SubElement(parent, "field", configurationFlags="NoFlag", name=name)
-    w = ET.SubElement(f, "editWidget", type=kind)
-    if options is not None:
-        cfg = ET.SubElement(w, "config")
-        opt = ET.SubElement(cfg, "Option", type="Map")
-        for k, (t, v) in options.items():
-            ET.SubElement(opt, "Option", type=t, name=k, value=v)
-    return w
-
-
-_FORM_FIELDS = ("category", "severity", "date", "note", "photo", "status", "walk")
-
-
-def findings_form_qml(geometry: str = "point", *, lang: str = "en") -> str:
-    """QML with the attribute form (editor widgets, aliases, defaults, constraints) and a style.
-
-    Widgets: ``category`` a ValueMap of translated labels; ``severity`` a ValueMap 1–3;
-    ``date`` a DateTime widget (calendar, ``yyyy-MM-dd``); ``note`` multi-line text; ``photo``
-    an ExternalResource (image viewer, path relative to the project); ``status`` a ValueMap
-    open/fixed; ``walk`` text. Defaults: today's date, status open. Category and severity may not
-    be empty. Open findings are drawn by category colour (:data:`CATEGORY_COLOURS`), bigger by
-    severity; fixed findings grey.
-
-    Parameters
-    ----------
-    geometry
-        ``"point"`` or ``"line"``.
-    lang
-        Language of labels and field aliases.
-
-    Examples
-    --------
-    >>> qml = findings_form_qml(lang="sv")
-    >>> 'name="trasig lampa" value="broken_lamp"' in qml, 'editWidget type="DateTime"' in qml
-    (True, True)
-    """
-    from ..outputs.gpkg import (
-        _DOCTYPE,
-        _QML_VERSION,
-        _finish_renderer,
-        _line,
-        _marker,
-        _options,
-        _renderer,
-        _symbol,
-    )
-
-    if geometry not in ("point", "line"):
-        raise InputFileError(f"geometry must be 'point' or 'line', got {geometry!r}")
-    tr("finding_other", lang)  # validates the language
-    root = ET.Element("qgis", version=_QML_VERSION,
-                      styleCategories="Symbology|Fields|Forms|CustomProperties")
-    root.append(ET.Comment(" geoplan safety-walk findings: form and style "))
-    expr = "CASE WHEN \"status\" = 'fixed' THEN 'fixed' ELSE \"category\" END"
-    r = _renderer("categorizedSymbol", attr=expr)
-    cats = ET.SubElement(r, "categories")
-    symbols = ET.SubElement(r, "symbols")
-    labels = category_labels(lang)
-    entries = [(c, labels[c]) for c in CATEGORIES] + [("fixed", tr("finding_status_fixed", lang))]
-    for i, (value, label) in enumerate(entries):
-        ET.SubElement(cats, "category", render="true", value=value, type="string", label=label,
-                      symbol=str(i))
-        colour = CATEGORY_COLOURS[value]
-        if geometry == "point":
-            _symbol(symbols, str(i), "marker", [_marker(colour, 3.2 if value != "fixed" else 2.2,
-                                                        "circle")])
-        else:
-            _symbol(symbols, str(i), "line", [_line(colour, 1.4 if value != "fixed" else 0.8,
-                                                    "solid" if value != "fixed" else "dash")])
-    _finish_renderer(r)
-    root.append(r)
-    fc = ET.SubElement(root, "fieldConfiguration")
-    w = _widget(fc, "category", "ValueMap")
-    _value_map(w, [(labels[c], c) for c in CATEGORIES])
-    w = _widget(fc, "severity", "ValueMap")
-    _value_map(w, [(tr(f"finding_severity_{k}", lang), str(k)) for k in (1, 2, 3)])
-    _widget(fc, "date", "DateTime", {
-        "allow_null": ("bool", "true"), "calendar_popup": ("bool", "true"),
-        "display_format": ("QString", "yyyy-MM-dd"), "field_format": ("QString", "yyyy-MM-dd"),
-        "field_iso_format": ("bool", "false")})
-    _widget(fc, "note", "TextEdit", {"IsMultiline": ("bool", "true"),
-                                     "UseHtml": ("bool", "false")})
-    _widget(fc, "photo", "ExternalResource", {
-        "DocumentViewer": ("int", "1"), "DocumentViewerHeight": ("int", "0"),
-        "DocumentViewerWidth": ("int", "0"), "FileWidget": ("bool", "true"),
-        "FileWidgetButton": ("bool", "true"), "FileWidgetFilter": ("QString", "Images (*.jpg "
-                                                                    "*.jpeg *.png *.heic)"),
-        "RelativeStorage": ("int", "1"), "StorageMode": ("int", "0")})
-    w = _widget(fc, "status", "ValueMap")
-    _value_map(w, [(tr(f"finding_status_{s}", lang), s) for s in STATUSES])
-    _widget(fc, "walk", "TextEdit", {"IsMultiline": ("bool", "false"),
-                                     "UseHtml": ("bool", "false")})
-    aliases = ET.SubElement(root, "aliases")
-    for i, name in enumerate(("finding_id", *_FORM_FIELDS)):
-        ET.SubElement(aliases, "alias", index=str(i + 1), field=name,
-                      name=tr(f"finding_field_{name}", lang))
-    defaults = ET.SubElement(root, "defaults")
-    for name in _FORM_FIELDS:
-        e = {"date": "format_date(now(), 'yyyy-MM-dd')", "status": "'open'"}.get(name, "")
-        ET.SubElement(defaults, "default", field=name, expression=e, applyOnUpdate="0")
-    cons = ET.SubElement(root, "constraints")
-    cexp = ET.SubElement(root, "constraintExpressions")
-    for name in _FORM_FIELDS:
-        notnull = name in ("category", "severity", "date", "status")
-        has_exp = name == "severity"
-        ET.SubElement(cons, "constraint", field=name,
-                      constraints=str((1 if notnull else 0) | (4 if has_exp else 0)),
-                      notnull_strength="1" if notnull else "0", unique_strength="0",
-                      exp_strength="1" if has_exp else "0")
-        ET.SubElement(cexp, "constraint", field=name,
-                      exp='"severity" IN (1, 2, 3)' if has_exp else "",
-                      desc=tr("finding_severity_rule", lang) if has_exp else "")
-    ET.SubElement(root, "editform", tolerant="1")
-    ET.SubElement(root, "editorlayout").text = "generatedlayout"
-    props = ET.SubElement(root, "customproperties")
-    _options(props, {"geoplan/kind": "safety_walk_findings", "geoplan/lang": lang})
-    ET.SubElement(root, "layerGeometryType").text = "0" if geometry == "point" else "1"
-    ET.indent(root, space=" ")
-    return _DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _layer_frame(findings: gpd.GeoDataFrame | None, kind: str, crs) -> gpd.GeoDataFrame:
-    cols = ["finding_id", *_FORM_FIELDS]
-    if findings is None or len(findings) == 0:
-        return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols},
-                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-    types = findings.geometry.geom_type
-    take = types == "Point" if kind == "Point" else types.isin(["LineString", "MultiLineString"])
-    sub = findings.loc[take, [*cols, findings.geometry.name]].copy()
-    sub["severity"] = sub["severity"].astype("int32")
-    return gpd.GeoDataFrame(sub.reset_index(drop=True), crs=findings.crs)
-
-
-def _placeholder(kind: str, crs) -> gpd.GeoDataFrame:
-    """One dummy feature so the layer gets its geometry and field types (deleted afterwards)."""
-    c = CRS.from_user_input(crs)
-    aou = c.area_of_use
-    lon, lat = ((aou.west + aou.east) / 2, (aou.south + aou.north) / 2) if aou else (0.0, 0.0)
-    x, y = Transformer.from_crs(4326, c, always_xy=True).transform(float(lon), float(lat))
-    geom = shapely.Point(x, y) if kind == "Point" else shapely.LineString([(x, y), (x + 1e-3,
-                                                                                    y)])
-    return gpd.GeoDataFrame({"finding_id": [""], "category": ["other"],
-                             "severity": np.array([1], dtype="int32"), "date": ["2000-01-01"],
-                             "note": [""], "photo": [""], "status": ["open"], "walk": [""]},
-                            geometry=[geom], crs=c)
-
-
-def write_findings(path, findings: gpd.GeoDataFrame | None, *, lang: str = "en", crs=None,
-                   metadata: Mapping | None = None) -> Path:
-    """Write findings into a GeoPackage with the QGIS forms: points in ``findings``, lines in
-    ``findings_lines`` (both layers always exist, so QGIS/QField can add either).
-
-    Parameters
-    ----------
-    path
-        Target ``.gpkg`` (replaced).
-    findings
-        Normalised findings (:func:`read_findings`), or None for an empty template.
-    lang
-        Language of the form's labels.
-    crs
-        CRS of the layers (default the findings' CRS, else EPSG:4326).
-    metadata
-        Extra facts stored with the file (e.g. that it is example data).
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-    """
-    from ..outputs.gpkg import write_gpkg
-
-    if findings is not None and crs is not None:
-        findings = findings.to_crs(crs)
-    crs = crs or (findings.crs if findings is not None else None) or "EPSG:4326"
-    crs = CRS.from_user_input(crs)
-    layers, empty = {}, []
-    for name, kind in FINDINGS_LAYERS.items():
-        frame = _layer_frame(findings, kind, crs)
-        if len(frame) == 0:
-            frame = _placeholder(kind, crs)
-            empty.append(name)
-        layers[name] = frame
-    styles = {name: findings_form_qml("point" if kind == "Point" else "line", lang=lang)
-              for name, kind in FINDINGS_LAYERS.items()}
-    meta = {"attribution": "safety-walk findings (trygghetsvandring / tryghedsvandring); "
-                           "no OpenStreetMap data", "licence": "set by the walk's organiser",
-            "geoplan_kind": "safety_walk_findings", "findings_schema": "geoplan findings 1",
-            "lang": lang, **dict(metadata or {})}
-    path = Path(path)
-    write_gpkg(path, layers, styles=styles, metadata=meta, lang=lang)
-    if empty:
-        _empty_layers(path, empty)
-    return path
-
-
-def _empty_layers(path: Path, names: list[str]) -> None:
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            for name in names:
-                con.execute(f'DELETE FROM "{name}"')
-                con.execute("UPDATE gpkg_contents SET min_x = NULL, min_y = NULL, max_x = NULL, "
-                            "max_y = NULL WHERE table_name = ?", (name,))
-                if con.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"
-                               ).fetchone():
-                    con.execute("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
-    finally:
-        con.close()
-
-
-def findings_template(path, *, lang: str = "en", crs="EPSG:4326") -> Path:
-    """Write an empty findings GeoPackage ready for QGIS or QField (forms in ``layer_styles``).
-
-    Two layers, ``findings`` (points) and ``findings_lines`` (lines), with the fields of the
-    schema and the form of :func:`findings_form_qml` in ``lang``.
-
-    Parameters
-    ----------
-    path
-        The ``.gpkg`` to write (replaced).
-    lang
-        ``"en"``, ``"sv"`` or ``"da"``: labels of the form.
-    crs
-        CRS of the layers: EPSG:4326 (works anywhere), or the national grid, e.g. EPSG:3006
-        (SWEREF99 TM) or EPSG:25832 (Denmark).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, pyogrio
-    >>> out = findings_template(pathlib.Path(tempfile.mkdtemp()) / "walk.gpkg", lang="sv")
-    >>> [(str(n), str(g)) for n, g in pyogrio.list_layers(out)][:2]
-    [('findings', 'Point'), ('findings_lines', 'LineString')]
-    """
-    try:
-        c = CRS.from_user_input(crs)
-    except Exception as exc:
-        raise CRSError(f"unknown CRS {crs!r}: give an EPSG code such as 'EPSG:3006'") from exc
-    return write_findings(path, None, lang=lang, crs=c)

@@ -19,6 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..crs import check_coordinates_fit_crs
 from ..errors import ConfigError, InputFileError
@@ -104,7 +105,8 @@ def read_lamp_register(
             raise InputFileError(f"lamp register {p.name!r} has no features")
         if g.crs is None and crs is not None:
             g = g.set_crs(crs)
-        g = g[g.geometry.notna() & ~g.geometry.is_empty]
+        geoms = g.geometry.to_numpy()  # not GeoSeries.notna: it warns when some are empty
+        g = g[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
         if not set(g.geometry.geom_type) <= {"Point", "MultiPoint"}:
             raise InputFileError(
                 f"lamp register {p.name!r} holds {sorted(set(g.geometry.geom_type))}, not points: "

@@ -359,14 +359,7 @@ def read_osm(
     p = _check_path(path)
     area_wgs = read_area(area)
     header = extract_bounds(p)
-    if area_wgs is not None and header is not None:
-        ext = shapely.box(*header)
-        if not area_wgs.intersects(ext):
-            raise AreaError(
-                f"the study area (bounds {tuple(round(v, 4) for v in area_wgs.bounds)}) lies "
-                f"outside the extract {p.name!r} (bounds {tuple(round(v, 4) for v in header)}): "
-                "use an extract that covers the area, or check the area's CRS"
-            )
+    _check_area_in_extract(area_wgs, header, p)
     report(progress, 0.0, f"reading {p.name}")
     col = _collect(p, progress)
     lon, lat = _centre_lonlat(area_wgs, p, col)
@@ -387,32 +380,51 @@ def read_osm(
             f"{p.name!r} has no walkable ways inside the study area: check that the area lies "
             "in a built-up part of the extract"
         )
-    if area_m is None:  # the whole extract: its declared bbox, else the hull of its ways
-        if header is not None:
-            ext = shapely.segmentize(shapely.box(*header), 0.0005)
-            area_m = _project(ext, tf)
-        else:
-            hull = shapely.union_all(ways.geometry.values).convex_hull
-            area_m = hull if hull.geom_type == "Polygon" else hull.buffer(1.0)
-    lamps = _clip_points(_points_frame(col.lamp_nodes, tf, metric, ["osm_id"]), read_poly)
-    lamps["lamp_id"] = "osm/n" + lamps["osm_id"].astype(str)
-    lamps["source"] = "osm"
-    lamps = lamps[["lamp_id", "source", "geometry"]]
-
+    if area_m is None:
+        area_m = _whole_extract_area(header, ways, tf)
     areas = _areas_frame(col, metric)
     green = _clip_polys(_green(areas), read_poly)
     green["area_ha"] = green.geometry.area / 10_000.0
-    buildings = _clip_polys(_buildings(areas, default_levels), read_poly)
-    dest = _destinations(col, areas, tf, metric, read_poly)
-    report(progress, 1.0, "read")
-    return OsmData(
+    data = OsmData(
         crs=metric,
         area=area_m,
         ways=ways,
-        lamps=lamps,
+        lamps=_osm_lamps(col, tf, metric, read_poly),
         green=green,
-        destinations=dest,
-        buildings=buildings,
+        destinations=_destinations(col, areas, tf, metric, read_poly),
+        buildings=_clip_polys(_buildings(areas, default_levels), read_poly),
         source=p.name,
         notes=MappingProxyType(dict(col.notes)),
     )
+    report(progress, 1.0, "read")
+    return data
+
+
+def _check_area_in_extract(area_wgs, header, p: Path) -> None:
+    """The study area must overlap the extract's declared bounds (when it declares them)."""
+    if area_wgs is not None and header is not None:
+        ext = shapely.box(*header)
+        if not area_wgs.intersects(ext):
+            raise AreaError(
+                f"the study area (bounds {tuple(round(v, 4) for v in area_wgs.bounds)}) lies "
+                f"outside the extract {p.name!r} (bounds {tuple(round(v, 4) for v in header)}): "
+                "use an extract that covers the area, or check the area's CRS"
+            )
+
+
+def _whole_extract_area(header, ways, tf):
+    """The area of a run over the whole extract: its declared bbox, else the hull of its ways."""
+    if header is not None:
+        ext = shapely.segmentize(shapely.box(*header), 0.0005)
+        return _project(ext, tf)
+    hull = shapely.union_all(ways.geometry.values).convex_hull
+    return hull if hull.geom_type == "Polygon" else hull.buffer(1.0)
+
+
+def _osm_lamps(col, tf, metric, read_poly):
+    """Street lamps mapped in OSM (nodes :func:`~geoplan.sources.osm_tags.is_street_lamp` accepts)
+    within the read region."""
+    lamps = _clip_points(_points_frame(col.lamp_nodes, tf, metric, ["osm_id"]), read_poly)
+    lamps["lamp_id"] = "osm/n" + lamps["osm_id"].astype(str)
+    lamps["source"] = "osm"
+    return lamps[["lamp_id", "source", "geometry"]]

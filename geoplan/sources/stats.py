@@ -345,140 +345,20 @@ def read_scb_xlsx(
     ... # doctest: +SKIP
     (320.0, 'count')
     """
-    import openpyxl
-
     path = Path(path)
     what = f"SCB table '{path.name}'"
-    if not path.is_file():
-        raise InputFileError(f"{what} not found at {path}: check the path")
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise InputFileError(
-            f"{what} is not a readable .xlsx file ({exc}); in Statistikdatabasen choose "
-            "'Save result as... > Excel (xlsx)'"
-        ) from exc
-    try:
-        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
-        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    except (KeyError, IndexError) as exc:
-        raise InputFileError(f"{what} has no sheet {sheet!r}; sheets: {wb.sheetnames}") from exc
-    finally:
-        wb.close()
-
-    pattern = re.compile(code_pattern)
-    try:
-        code_col, codes = _find_code_cells(rows, pattern)
-    except InputFileError as exc:
-        raise InputFileError(f"{what}: {exc}") from None
+    rows = _xlsx_rows(path, sheet, what)
+    code_col, codes = _code_cells(rows, code_pattern, what)
     data_rows = np.flatnonzero(codes != None)  # noqa: E711 - elementwise on an object array
     first, last = int(data_rows[0]), int(data_rows[-1])
     ncol = max(len(r) for r in rows[first : last + 1])
-
-    def cell(r: tuple, j: int):
-        return r[j] if j < len(r) else None
-
-    # header block: non-blank rows directly above the first data row
-    top = first
-    while top > 0 and any(v not in (None, "") for v in rows[top - 1]):
-        top -= 1
-    header = [rows[i] for i in range(top, first)]
-    for i in range(top, first):
-        nums = [v for v in rows[i] if isinstance(v, int | float) and not isinstance(v, bool)
-                and not _YEAR_RE.match(str(v))]  # a year may be written as a number
-        if nums:
-            raise InputFileError(
-                f"{what}: row {i + 1}, above the first area row (row {first + 1}), holds numbers "
-                f"({nums[:3]}): header rows hold text only. Is it a data row without an area code "
-                "(e.g. a total for the whole country)? Remove it, or export the table again"
-            )
-    value_cols = [
-        j for j in range(code_col + 1, ncol)
-        if any(cell(rows[i], j) is not None for i in data_rows)
-    ]
-    if not value_cols:
-        raise InputFileError(f"{what}: no value columns to the right of the area codes")
-    # drop a text column right after the code ("Excel with code and text column" exports)
-    text_cols = [
-        j for j in value_cols
-        if sum(isinstance(cell(rows[i], j), str) and cell(rows[i], j).strip() not in _MISSING
-               | _ZERO for i in data_rows) > 0.5 * len(data_rows)
-    ]
-    value_cols = [j for j in value_cols if j not in text_cols]
-
-    # header parts per value column (spanning headers forward-filled), years set aside
-    years: set[int] = set()
-    parts: list[list[str | None]] = []
-    for r in header:
-        row_parts, current = [], None
-        for j in range(code_col + 1, ncol):
-            v = cell(r, j)
-            if v is not None and str(v).strip():
-                current = str(v).strip()
-            if j in value_cols:
-                if current is not None and _YEAR_RE.match(current):
-                    years.add(int(current))
-                    row_parts.append(None)
-                else:
-                    row_parts.append(current)
-        parts.append(row_parts)
-    for i in data_rows:  # a year in a stub column (left of the codes)
-        for j in range(code_col):
-            v = cell(rows[i], j)
-            if v is not None and _YEAR_RE.match(str(v).strip()):
-                years.add(int(str(v).strip()))
-    if not any(p is not None for row in parts for p in row):
-        raise InputFileError(
-            f"{what}: found no header row above the first area row (row {first + 1}); SCB "
-            "exports have a title row, a blank row and header rows naming each column: "
-            "export the table again from Statistikdatabasen, or add a header row"
-        )
-
-    full = [
-        " ".join(p for row in parts if (p := row[k]) is not None) for k in range(len(value_cols))
-    ]
-    varying = [row for row in parts if len(set(row)) > 1]
-    if len(value_cols) > 1 and not varying:
-        raise InputFileError(
-            f"{what}: the header rows do not tell the {len(value_cols)} value columns apart (all "
-            f"read {full[0]!r}): a header row is missing; export the table again from "
-            "Statistikdatabasen with its header rows"
-        )
-    short = (
-        [" ".join(p for row in varying if (p := row[k]) is not None) for k in range(len(value_cols))]
-        if varying else full
-    )
+    header = _header_rows(rows, first, what)
+    value_cols = _value_columns(rows, data_rows, code_col, ncol, what)
+    parts, years = _header_parts(header, rows, data_rows, code_col, ncol, value_cols)
     table_id = _footer_value(rows[last + 1 :], "Intern referenskod:")
     known = SCB_TABLES.get(table_id or "")
-    names: list[str] = []
-    kinds_meta: dict[str, str] = {}
-    for k in range(len(value_cols)):
-        hit = known.columns.get(slugify(full[k])) if known else None
-        if hit:
-            name, kind = hit
-        else:
-            name = slugify(short[k]) or slugify(full[k]) or f"col_{k + 1}"
-            if name[0].isdigit():
-                name = f"c_{name}"
-            kind = _guess_kind(slugify(full[k]))
-        base, n = name, 2
-        while name in names:
-            name, n = f"{base}_{n}", n + 1
-        names.append(name)
-        kinds_meta[name] = kind
-
-    index, values, skipped = [], [], []
-    for i in range(first, last + 1):
-        r = rows[i]
-        if codes[i] is None:
-            if any(v not in (None, "") for v in r):
-                skipped.append((i + 1, str(next(v for v in r if v not in (None, "")))))
-            continue
-        index.append(codes[i])
-        values.append(
-            [_to_number(cell(r, j), f"{what} row {i + 1} ({codes[i]}), column "
-                        f"'{names[k]}'") for k, j in enumerate(value_cols)]
-        )
+    names, kinds_meta = _column_names(parts, len(value_cols), first, what, known)
+    index, values, skipped = _data_block(rows, first, last, codes, value_cols, names, what)
     df = pd.DataFrame(np.array(values, dtype=float).reshape(len(index), len(names)),
                       index=pd.Index(index, dtype=object), columns=names)
     df.attrs.update(
@@ -501,6 +381,157 @@ def read_scb_xlsx(
             f"{what} holds several years ({sorted(years)}): export one year per file"
         )
     return _finish(df, names=df.attrs["labels"], kinds=kinds, what=what)
+
+
+def _cell(r: tuple, j: int):
+    return r[j] if j < len(r) else None
+
+
+def _code_cells(rows: list[tuple], code_pattern: str, what: str):
+    try:
+        return _find_code_cells(rows, re.compile(code_pattern))
+    except InputFileError as exc:
+        raise InputFileError(f"{what}: {exc}") from None
+
+
+def _xlsx_rows(path: Path, sheet: str | int, what: str) -> list[tuple]:
+    """Every row of the sheet as a tuple of cell values."""
+    import openpyxl
+
+    if not path.is_file():
+        raise InputFileError(f"{what} not found at {path}: check the path")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputFileError(
+            f"{what} is not a readable .xlsx file ({exc}); in Statistikdatabasen choose "
+            "'Save result as... > Excel (xlsx)'"
+        ) from exc
+    try:
+        ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
+        return [tuple(r) for r in ws.iter_rows(values_only=True)]
+    except (KeyError, IndexError) as exc:
+        raise InputFileError(f"{what} has no sheet {sheet!r}; sheets: {wb.sheetnames}") from exc
+    finally:
+        wb.close()
+
+
+def _header_rows(rows: list[tuple], first: int, what: str) -> list[tuple]:
+    """The header block: the non-blank rows directly above the first data row (text only)."""
+    top = first
+    while top > 0 and any(v not in (None, "") for v in rows[top - 1]):
+        top -= 1
+    for i in range(top, first):
+        nums = [v for v in rows[i] if isinstance(v, int | float) and not isinstance(v, bool)
+                and not _YEAR_RE.match(str(v))]  # a year may be written as a number
+        if nums:
+            raise InputFileError(
+                f"{what}: row {i + 1}, above the first area row (row {first + 1}), holds numbers "
+                f"({nums[:3]}): header rows hold text only. Is it a data row without an area code "
+                "(e.g. a total for the whole country)? Remove it, or export the table again"
+            )
+    return [rows[i] for i in range(top, first)]
+
+
+def _value_columns(rows, data_rows, code_col: int, ncol: int, what: str) -> list[int]:
+    """Columns right of the codes holding values (not a text column of area names)."""
+    value_cols = [
+        j for j in range(code_col + 1, ncol)
+        if any(_cell(rows[i], j) is not None for i in data_rows)
+    ]
+    if not value_cols:
+        raise InputFileError(f"{what}: no value columns to the right of the area codes")
+    # drop a text column right after the code ("Excel with code and text column" exports)
+    text_cols = [
+        j for j in value_cols
+        if sum(isinstance(_cell(rows[i], j), str) and _cell(rows[i], j).strip() not in _MISSING
+               | _ZERO for i in data_rows) > 0.5 * len(data_rows)
+    ]
+    return [j for j in value_cols if j not in text_cols]
+
+
+def _header_parts(header, rows, data_rows, code_col: int, ncol: int, value_cols: list[int]):
+    """Header parts per value column (spanning headers forward-filled), and the years set
+    aside (from the headers, or from a stub column left of the codes)."""
+    years: set[int] = set()
+    parts: list[list[str | None]] = []
+    for r in header:
+        row_parts, current = [], None
+        for j in range(code_col + 1, ncol):
+            v = _cell(r, j)
+            if v is not None and str(v).strip():
+                current = str(v).strip()
+            if j in value_cols:
+                if current is not None and _YEAR_RE.match(current):
+                    years.add(int(current))
+                    row_parts.append(None)
+                else:
+                    row_parts.append(current)
+        parts.append(row_parts)
+    for i in data_rows:  # a year in a stub column (left of the codes)
+        for j in range(code_col):
+            v = _cell(rows[i], j)
+            if v is not None and _YEAR_RE.match(str(v).strip()):
+                years.add(int(str(v).strip()))
+    return parts, years
+
+
+def _column_names(parts, n_values: int, first: int, what: str, known):
+    """One unique column name and kind per value column: a known SCB table's names, else
+    from the header parts that differ between columns."""
+    if not any(p is not None for row in parts for p in row):
+        raise InputFileError(
+            f"{what}: found no header row above the first area row (row {first + 1}); SCB "
+            "exports have a title row, a blank row and header rows naming each column: "
+            "export the table again from Statistikdatabasen, or add a header row"
+        )
+    full = [" ".join(p for row in parts if (p := row[k]) is not None) for k in range(n_values)]
+    varying = [row for row in parts if len(set(row)) > 1]
+    if n_values > 1 and not varying:
+        raise InputFileError(
+            f"{what}: the header rows do not tell the {n_values} value columns apart (all "
+            f"read {full[0]!r}): a header row is missing; export the table again from "
+            "Statistikdatabasen with its header rows"
+        )
+    short = (
+        [" ".join(p for row in varying if (p := row[k]) is not None) for k in range(n_values)]
+        if varying else full
+    )
+    names: list[str] = []
+    kinds_meta: dict[str, str] = {}
+    for k in range(n_values):
+        hit = known.columns.get(slugify(full[k])) if known else None
+        if hit:
+            name, kind = hit
+        else:
+            name = slugify(short[k]) or slugify(full[k]) or f"col_{k + 1}"
+            if name[0].isdigit():
+                name = f"c_{name}"
+            kind = _guess_kind(slugify(full[k]))
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+        kinds_meta[name] = kind
+    return names, kinds_meta
+
+
+def _data_block(rows, first: int, last: int, codes, value_cols: list[int], names: list[str],
+                what: str):
+    """Codes, numbers and the skipped rows (row number, first text) of the data block."""
+    index, values, skipped = [], [], []
+    for i in range(first, last + 1):
+        r = rows[i]
+        if codes[i] is None:
+            if any(v not in (None, "") for v in r):
+                skipped.append((i + 1, str(next(v for v in r if v not in (None, "")))))
+            continue
+        index.append(codes[i])
+        values.append(
+            [_to_number(_cell(r, j), f"{what} row {i + 1} ({codes[i]}), column "
+                        f"'{names[k]}'") for k, j in enumerate(value_cols)]
+        )
+    return index, values, skipped
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,29 +566,17 @@ def read_area_csv(
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
-    >>> _ = open(p, "w").write("DeSO;Folkmängd;Andel 65+\\n0127C1280;1 200;12,5\\n0127C1290;..;9\\n")
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("DeSO;Folkmängd;Andel 65+\\n0127C1280;1 200;12,5\\n0127C1290;..;9\\n",
+    ...                  encoding="utf-8")
     >>> t = read_area_csv(p, "DeSO")
     >>> t.to_dict("index")["0127C1280"], t.attrs["kinds"]
     ({'folkmangd': 1200.0, 'andel_65_plus': 12.5}, {'folkmangd': 'count', 'andel_65_plus': 'rate'})
     """
     path = Path(path)
     what = f"table '{path.name}'"
-    if not path.is_file():
-        raise InputFileError(f"{what} not found at {path}: check the path")
-    raw = None
-    for enc in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
-        try:
-            raw = pd.read_csv(path, sep=sep, engine="python", dtype=str, encoding=enc,
-                              keep_default_na=False)
-            break
-        except UnicodeDecodeError:
-            continue
-        except Exception as exc:
-            raise InputFileError(f"{what} is not a readable CSV file: {exc}") from exc
-    if raw is None:
-        raise InputFileError(f"{what}: cannot decode the text; pass encoding=")
+    raw = _csv_text(path, sep, encoding, what)
     cols = {c: slugify(c) for c in raw.columns}
     key_col = next((c for c in raw.columns if c == key or cols[c] == slugify(key)), None)
     if key_col is None:
@@ -587,6 +606,21 @@ def read_area_csv(
                     skipped_rows=[], labels=labels, kinds={}, weights={},
                     population_column=None)
     return _finish(df, names=labels, kinds=kinds, what=what)
+
+
+def _csv_text(path: Path, sep: str | None, encoding: str | None, what: str) -> pd.DataFrame:
+    """Every cell as text; the encoding tried UTF-8 then Windows-1252 when not given."""
+    if not path.is_file():
+        raise InputFileError(f"{what} not found at {path}: check the path")
+    for enc in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
+        try:
+            return pd.read_csv(path, sep=sep, engine="python", dtype=str, encoding=enc,
+                               keep_default_na=False)
+        except UnicodeDecodeError:
+            continue
+        except Exception as exc:
+            raise InputFileError(f"{what} is not a readable CSV file: {exc}") from exc
+    raise InputFileError(f"{what}: cannot decode the text; pass encoding=")
 
 
 def read_area_table(

@@ -1,7 +1,9 @@
 """Scenario edits drawn in QGIS <-> the core's scenario value objects (:mod:`geoplan.types`).
 
 One scratch (memory) layer per kind of edit, named and shaped like the layers of a scenario
-GeoPackage (:mod:`geoplan.scenario.io`), with the attributes of the core's schema:
+GeoPackage: layer names, geometry types, fields and defaults all come from the core
+(:data:`geoplan.scenario.io.EDIT_GEOMETRIES`, :data:`geoplan.scenario.io.EDIT_FIELDS`), and a
+drawn feature becomes an edit through the core's :func:`geoplan.scenario.io.edit_from_record`:
 
 ================  ========  =====================================================================
 kind (= layer)    geometry  fields (default)
@@ -9,7 +11,7 @@ kind (= layer)    geometry  fields (default)
 new_paths         lines     name, lit (yes), kind (footway), crossing ('' / bridge / tunnel)
 new_lamps         points    edit (0: lamps with the same number form one lighting edit)
 densify           polygons  name, one of dwellings / residents / floor_area_m2,
-                            persons_per_dwelling (2.1), persons_per_m2 (1/42)
+                            persons_per_dwelling, persons_per_m2 (the core's defaults)
 new_green         polygons  name, public (1), kind (park)
 new_destinations  points    name, category (school, grocery …)
 ================  ========  =====================================================================
@@ -38,7 +40,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from .algorithms.base import _field_type
+from .adapters import field_type
 from .i18n import tr
 
 __all__ = ["EDIT_KINDS", "EditKind", "make_edit_layer", "scenario_from_sources"]
@@ -63,19 +65,25 @@ def _categories() -> tuple[str, ...]:
         return ()
 
 
-EDIT_KINDS: dict[str, EditKind] = {
-    "new_paths": EditKind("new_paths", "New paths", "LineString", (
-        ("name", "s", ""), ("lit", "s", "yes"), ("kind", "s", "footway"), ("crossing", "s", ""))),
-    "new_lamps": EditKind("new_lamps", "New street lamps", "Point", (("edit", "i", 0),)),
-    "densify": EditKind("densify", "Densification (new homes)", "Polygon", (
-        ("name", "s", ""), ("dwellings", "f", None), ("residents", "f", None),
-        ("floor_area_m2", "f", None), ("persons_per_dwelling", "f", 2.1),
-        ("persons_per_m2", "f", None))),
-    "new_green": EditKind("new_green", "New green spaces", "Polygon", (
-        ("name", "s", ""), ("public", "i", 1), ("kind", "s", "park"))),
-    "new_destinations": EditKind("new_destinations", "New destinations", "Point", (
-        ("name", "s", ""), ("category", "s", "grocery"))),
-}
+_TITLES = {"new_paths": "New paths", "new_lamps": "New street lamps",
+           "densify": "Densification (new homes)", "new_green": "New green spaces",
+           "new_destinations": "New destinations"}
+_KINDS = {"text": "s", "real": "f", "integer": "i"}
+#: What a newly drawn feature starts with where it differs from the core's default for an empty
+#: value: the floor-area rate stays empty (the core's rate applies), a destination starts as a
+#: grocery (a category must be chosen).
+_FORM_DEFAULTS = {("densify", "persons_per_m2"): None, ("new_destinations", "category"): "grocery"}
+
+
+def _edit_kinds() -> dict[str, EditKind]:
+    from geoplan.scenario.io import EDIT_FIELDS, EDIT_GEOMETRIES
+
+    return {key: EditKind(key, _TITLES[key], EDIT_GEOMETRIES[key], tuple(
+        (name, _KINDS[kind], _FORM_DEFAULTS.get((key, name), default))
+        for name, kind, default in EDIT_FIELDS[key])) for key in _TITLES}
+
+
+EDIT_KINDS: dict[str, EditKind] = _edit_kinds()
 
 
 def make_edit_layer(kind: str, crs: QgsCoordinateReferenceSystem, name: str | None = None
@@ -88,7 +96,7 @@ def make_edit_layer(kind: str, crs: QgsCoordinateReferenceSystem, name: str | No
     if not crs.authid():
         layer.setCrs(crs)
     kinds = {"s": "U", "f": "f", "i": "i"}
-    layer.dataProvider().addAttributes([QgsField(n, _field_type(kinds[k])) for n, k, _ in
+    layer.dataProvider().addAttributes([QgsField(n, field_type(kinds[k])) for n, k, _ in
                                         spec.fields])
     layer.updateFields()
     for i, (fname, _k, default) in enumerate(spec.fields):
@@ -138,39 +146,12 @@ def _choices(fname: str) -> list[tuple[str, str]]:
 
 
 # --- layers -> Scenario ---------------------------------------------------------------------------
-def _value(feature, name, default=None):
-    idx = feature.fields().indexFromName(name)
-    if idx < 0:
-        return default
-    v = feature.attribute(idx)
-    if v is None or (hasattr(v, "isNull") and v.isNull()):
-        return default
-    if isinstance(v, str) and not v.strip() and default is not None:
-        return default
-    return v
-
-
-def _num(v):
-    if v is None:
-        return None
-    if isinstance(v, str):
-        v = v.strip().replace(",", ".")
-        if not v:
-            return None
-    return float(v)
-
-
-def _yes(v, default=True) -> bool:
-    if v is None:
-        return default
-    if isinstance(v, str):
-        low = v.strip().lower()
-        if low in ("yes", "true", "1", "ja", "y"):
-            return True
-        if low in ("no", "false", "0", "nej", "n"):
-            return False
-        return default
-    return bool(v)
+def _record(feature) -> dict:
+    """The attributes of a feature as plain values (QGIS NULL -> None)."""
+    out = {}
+    for name, v in zip(feature.fields().names(), feature.attributes(), strict=True):
+        out[name] = None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
+    return out
 
 
 def _parts(geom: QgsGeometry) -> list:
@@ -187,27 +168,11 @@ def _parts(geom: QgsGeometry) -> list:
     return [shp]
 
 
-def _edits_of(kind: str, feature, geom):
-    from geoplan.types import Densify, NewDestination, NewGreen, NewPath
-
-    name = str(_value(feature, "name", "") or "")
-    if kind == "new_paths":
-        return NewPath(geom, lit=_yes(_value(feature, "lit", "yes")),
-                       kind=str(_value(feature, "kind", "footway")),
-                       crossing=str(_value(feature, "crossing", "") or ""), name=name)
-    if kind == "densify":
-        return Densify(geom, dwellings=_num(_value(feature, "dwellings")),
-                       residents=_num(_value(feature, "residents")),
-                       floor_area_m2=_num(_value(feature, "floor_area_m2")),
-                       persons_per_dwelling=_num(_value(feature, "persons_per_dwelling", 2.1)),
-                       persons_per_m2=_num(_value(feature, "persons_per_m2", 1.0 / 42.0)),
-                       name=name)
-    if kind == "new_green":
-        return NewGreen(geom, public=_yes(_value(feature, "public", 1)),
-                        kind=str(_value(feature, "kind", "park")), name=name)
-    if kind == "new_destinations":
-        return NewDestination(geom, str(_value(feature, "category", "") or ""), name=name)
-    raise KeyError(kind)
+def _lamp_group(record: dict) -> int:
+    v = record.get("edit")
+    if isinstance(v, str):
+        v = v.strip().replace(",", ".") or None
+    return int(float(v)) if v is not None else 0
 
 
 def scenario_from_sources(name: str, sources: dict, crs: QgsCoordinateReferenceSystem, *,
@@ -220,9 +185,10 @@ def scenario_from_sources(name: str, sources: dict, crs: QgsCoordinateReferenceS
     ``Lighting`` edit.
     """
     from geoplan.errors import ConfigError
+    from geoplan.scenario.io import edit_from_record
     from geoplan.types import Lighting, Scenario
 
-    from .algorithms.base import crs_to_core
+    from .adapters import crs_to_core
 
     context = transform_context or QgsProject.instance().transformContext()
     edits, lamps = [], {}
@@ -241,13 +207,13 @@ def scenario_from_sources(name: str, sources: dict, crs: QgsCoordinateReferenceS
             geom = QgsGeometry(geom)
             if transform is not None:
                 geom.transform(transform)
+            record = _record(feature)
             for part in _parts(geom):
                 if kind == "new_lamps":
-                    group = _value(feature, "edit", 0)
-                    lamps.setdefault(int(_num(group) or 0), []).append(part)
+                    lamps.setdefault(_lamp_group(record), []).append(part)
                     continue
                 try:
-                    edits.append(_edits_of(kind, feature, part))
+                    edits.append(edit_from_record(kind, {**record, "geometry": part}))
                 except ConfigError as err:
                     raise ConfigError(tr("{layer}, feature {fid}: {error}").format(
                         layer=tr(EDIT_KINDS[kind].title), fid=feature.id(), error=err)) from err

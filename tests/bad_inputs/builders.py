@@ -75,10 +75,16 @@ def osm_folder(ctx: Ctx) -> None:
 
 
 def _area_file(ctx: Ctx, name: str, geoms, crs, **cols) -> None:
+    import warnings
+
     import geopandas as gpd
 
-    gpd.GeoDataFrame(cols or {"name": ["area"] * len(geoms)}, geometry=list(geoms),
-                     crs=crs).to_file(ctx.tmp / name)
+    frame = gpd.GeoDataFrame(cols or {"name": ["area"] * len(geoms)}, geometry=list(geoms),
+                             crs=crs)
+    with warnings.catch_warnings():
+        # a file without a CRS is what some cases are about: pyogrio's warning is expected
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        frame.to_file(ctx.tmp / name)
 
 
 def area_degrees_labelled_metric(ctx: Ctx) -> None:

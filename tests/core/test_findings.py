@@ -17,17 +17,16 @@ import shapely
 
 import geoplan.sources.findings as findings_mod
 from geoplan.errors import CRSError, InputFileError
+from geoplan.outputs.findings import findings_template, write_findings
 from geoplan.sources.findings import (
     CATEGORIES,
     FINDINGS_COLUMNS,
     FindingsError,
     FindingsWarning,
     check_findings,
-    findings_template,
     normalise_findings,
     parse_category,
     read_findings,
-    write_findings,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""`geoplan safety-walk template|import`: the commands the lead wires in with ``register(cli)``."""
+"""`geoplan safety-walk template|import`, as ``geoplan.cli.main`` registers them."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ DEMO_CSV = ROOT / "data" / "demo_findings.csv"
 
 
 @pytest.fixture
-def geoplan_main(monkeypatch):
-    """``geoplan.cli.main.main`` with the safety-walk group registered (restored afterwards)."""
-    monkeypatch.setattr(main_cli.cli, "commands", dict(main_cli.cli.commands))
-    cli_findings.register(main_cli.cli)
+def geoplan_main():
+    """``geoplan.cli.main.main``: the safety-walk group is registered on the real group."""
+    assert main_cli.cli.commands["safety-walk"] is cli_findings.safety_walk
     return main_cli.main
 
 

@@ -217,7 +217,11 @@ def test_map_layer_draws_with_matplotlib(demo):
     ax.scatter(pts.geometry.x, pts.geometry.y, s=pts["marker_size"], c=pts["colour"])
     lines = m[m.geometry.geom_type != "Point"]
     lines.plot(ax=ax, color=lines["colour"], linewidth=lines["linewidth"])
+    drawn_points, drawn_lines = ax.collections[0], ax.collections[-1]
     plt.close(fig)
+    assert len(pts) and len(lines) and len(ax.collections) == 2
+    assert len(drawn_points.get_offsets()) == len(pts)
+    assert len(drawn_lines.get_paths()) >= len(lines)
 
 
 # --------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_sigkill_while_writing_keeps_previous_output(previous, tmp_path):
         out = tmp_path / when
         shutil.copytree(prev, out)
         procs[when] = (out, subprocess.Popen([GEOPLAN, "run", str(pipeline), "--out", str(out)],
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     pending = dict(procs)
     deadline = time.monotonic() + 120
     killed = set()

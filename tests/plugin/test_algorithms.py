@@ -134,7 +134,7 @@ def test_layers_from_parameters_equal_the_core_run(core_run, plugin_run):
 
 def test_layers_open_styled_from_the_geopackage(plugin_run):
     """What Processing loads on completion gets the style stored in the GeoPackage."""
-    from geoplan_qgis.algorithms.base import GpkgStyleLoader
+    from geoplan_qgis.adapters import GpkgStyleLoader
 
     _out, results, _fb = plugin_run
     opts = QgsVectorLayer.LayerOptions(QgsProject.instance().transformContext())

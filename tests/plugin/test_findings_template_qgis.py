@@ -10,7 +10,8 @@ import datetime as dt
 
 import pytest
 
-from geoplan.sources.findings import CATEGORIES, findings_template, read_findings
+from geoplan.outputs.findings import findings_template
+from geoplan.sources.findings import CATEGORIES, read_findings
 
 pytestmark = pytest.mark.qgis
 

@@ -202,9 +202,9 @@ def test_cancel_is_a_clean_stop(plugin, helsinki_pbf, tmp_path):
     assert not (tmp_path / "c.json").exists()
 
 
-# --- the shared adapters in algorithms/base.py ------------------------------------------------
+# --- the shared adapters in geoplan_qgis/adapters.py ------------------------------------------
 def test_feedback_progress_implements_the_protocol(processing_initialized):
-    from geoplan_qgis.algorithms.base import FeedbackProgress
+    from geoplan_qgis.adapters import FeedbackProgress
 
     from geoplan.progress import Progress, report
 
@@ -224,7 +224,7 @@ def test_feedback_progress_implements_the_protocol(processing_initialized):
 
 
 def test_core_errors_become_processing_exceptions(processing_initialized):
-    from geoplan_qgis.algorithms.base import core_errors_as_processing_exceptions
+    from geoplan_qgis.adapters import core_errors_as_processing_exceptions
 
     from geoplan.errors import AreaError, Cancelled
 
@@ -242,7 +242,7 @@ def test_core_errors_become_processing_exceptions(processing_initialized):
 
 def test_source_to_shapely_reprojects_and_unions(processing_initialized):
     """A layer in another CRS comes out in EPSG:4326, all features unioned, curves flattened."""
-    from geoplan_qgis.algorithms.base import source_to_shapely
+    from geoplan_qgis.adapters import source_to_shapely
     from pyproj import Transformer
     from qgis.core import QgsProcessingFeatureSource
 
@@ -267,7 +267,7 @@ def test_source_to_shapely_reprojects_and_unions(processing_initialized):
 
 
 def test_crs_to_core(processing_initialized):
-    from geoplan_qgis.algorithms.base import crs_to_core
+    from geoplan_qgis.adapters import crs_to_core
 
     assert crs_to_core(QgsCoordinateReferenceSystem("EPSG:3006")) == "EPSG:3006"
     assert crs_to_core(QgsCoordinateReferenceSystem()) is None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
+pytestmark = pytest.mark.qgis
+
 
 def _write(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as f:

@@ -15,15 +15,15 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .base import (
+from ..adapters import (
     ADVANCED,
     FIELD_ANY,
     POLYGON_SOURCE,
-    GeoplanAlgorithm,
     core_errors_as_processing_exceptions,
     frame_to_sink,
     source_to_frame,
 )
+from .base import GeoplanAlgorithm
 
 __all__ = ["AreaSummaryAlgorithm"]
 

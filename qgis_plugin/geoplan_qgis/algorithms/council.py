@@ -17,13 +17,13 @@ from qgis.core import (
     QgsProject,
 )
 
-from .base import (
+from ..adapters import (
     ADVANCED,
     NO_THREADING,
     NUMBER_DOUBLE,
-    GeoplanAlgorithm,
     core_errors_as_processing_exceptions,
 )
+from .base import GeoplanAlgorithm
 
 __all__ = ["CouncilLayoutAlgorithm"]
 

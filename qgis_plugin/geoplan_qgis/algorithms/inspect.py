@@ -24,13 +24,13 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
-from ..i18n import current_language
-from .base import (
-    GeoplanAlgorithm,
+from ..adapters import (
     core_errors_as_processing_exceptions,
     crs_to_core,
     source_to_shapely,
 )
+from ..i18n import current_language
+from .base import GeoplanAlgorithm
 
 __all__ = ["InspectAlgorithm", "flatten_summary", "summary_outputs"]
 

@@ -28,19 +28,19 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..i18n import current_language, tr
-from .base import (
+from ..adapters import (
     ADVANCED,
     FIELD_ANY,
     FILE_BEHAVIOR,
     POLYGON_SOURCE,
-    GeoplanAlgorithm,
     core_errors_as_processing_exceptions,
     crs_to_core,
     load_on_completion,
     source_to_frame,
     source_to_shapely,
 )
+from ..i18n import current_language, tr
+from .base import GeoplanAlgorithm
 from .network import OSM_FILTER
 
 __all__ = ["GPKG_LAYERS", "LayersAlgorithm", "layer_uri"]

@@ -18,17 +18,17 @@ from qgis.core import (
     QgsProcessingParameterFile,
 )
 
-from .base import (
+from ..adapters import (
     ADVANCED,
     FILE_BEHAVIOR,
     LINE_SOURCE,
     POLYGON_SOURCE,
-    GeoplanAlgorithm,
     core_errors_as_processing_exceptions,
     crs_to_core,
     frame_to_sink,
     source_to_shapely,
 )
+from .base import GeoplanAlgorithm
 
 __all__ = ["NetworkAlgorithm", "walk_network"]
 

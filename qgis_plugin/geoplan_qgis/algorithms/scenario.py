@@ -33,18 +33,18 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..i18n import tr
-from .base import (
+from ..adapters import (
     ADVANCED,
     FILE_BEHAVIOR,
     LINE_SOURCE,
     POINT_SOURCE,
     POLYGON_SOURCE,
-    GeoplanAlgorithm,
     core_errors_as_processing_exceptions,
     load_on_completion,
     source_to_shapely,
 )
+from ..i18n import tr
+from .base import GeoplanAlgorithm
 
 __all__ = ["CompareScenariosAlgorithm", "ScenarioAlgorithm", "baseline_config",
            "save_scenario"]
@@ -215,8 +215,8 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
         from geoplan.scenario.io import read_scenario
         from geoplan.types import Scenario
 
+        from ..adapters import crs_to_qgis
         from ..scenario_edits import scenario_from_sources
-        from .base import crs_to_qgis
 
         path = self.parameterAsFile(parameters, self.SCENARIO, context)
         name = self.parameterAsString(parameters, self.NAME_PARAM, context)
@@ -317,7 +317,7 @@ class CompareScenariosAlgorithm(GeoplanAlgorithm):
         self.addParameter(table)
 
     def process(self, parameters, context, feedback):
-        from .base import frame_to_sink
+        from ..adapters import frame_to_sink
 
         runs = [Path(str(p)) for p in self.parameterAsFileList(parameters, self.RUNS, context)]
         runs = [p if p.is_dir() else p.parent for p in runs]

@@ -1,0 +1,114 @@
+"""What every ``geoplan`` sub-command shares: the progress bar, options, and error → exit code.
+
+The sub-command modules (:mod:`~geoplan.cli.report`, :mod:`~geoplan.cli.scenario`,
+:mod:`~geoplan.cli.findings`, :mod:`~geoplan.cli.many`) import from here, never from
+:mod:`geoplan.cli.main`, which only builds the group and registers them.
+
+Examples
+--------
+>>> import click
+>>> @click.command()
+... def fails():
+...     from geoplan.errors import ConfigError
+...     raise ConfigError("give a grid cell size in metres")
+>>> run_group(fails, [])  # prints "geoplan: error: give a grid cell size in metres" on stderr
+2
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..errors import Cancelled, GeoplanError
+from ..i18n import LANGUAGES
+
+__all__ = ["OSM_CREDIT", "TqdmProgress", "area_arg", "lang_option", "run_group", "with_bar"]
+
+#: The attribution line every command that wrote OSM-derived files prints last.
+OSM_CREDIT = "Map data © OpenStreetMap contributors (ODbL)."
+
+
+class TqdmProgress:
+    """geoplan's progress protocol on a tqdm bar (stderr; hidden when stderr is not a terminal)."""
+
+    def __init__(self, desc: str = "geoplan") -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=1000, desc=desc, unit="‰", file=sys.stderr, disable=None,
+                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
+        self._last = 0
+
+    def report(self, fraction: float, message: str = "") -> None:
+        n = int(round(1000 * min(max(fraction, 0.0), 1.0)))
+        if n > self._last:
+            self._bar.update(n - self._last)
+            self._last = n
+        if message:
+            self._bar.set_description_str(message[:60], refresh=False)
+
+    def is_cancelled(self) -> bool:
+        return False  # Ctrl+C raises KeyboardInterrupt, handled in run_group()
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def with_bar(label: str, job, *args, **kwargs):
+    """Call ``job(*args, progress=bar, **kwargs)`` with a :class:`TqdmProgress` named ``label``."""
+    bar = TqdmProgress(label)
+    try:
+        return job(*args, progress=bar, **kwargs)
+    finally:
+        bar.close()
+
+
+def lang_option(help: str | None = None, *, default: str | None = "en"):
+    """The ``--lang sv|da|en`` option (``default=None``: no default, e.g. to override a config)."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), default=default,
+                        show_default=default is not None, help=help)
+
+
+def area_arg(area: str | None, bbox: str | None):
+    """The study area of ``--area FILE`` or ``--bbox minlon,minlat,maxlon,maxlat`` (not both)."""
+    from ..sources.area import parse_bbox
+
+    if area and bbox:
+        raise click.UsageError("give either --area or --bbox, not both")
+    return parse_bbox(bbox) if bbox else area
+
+
+def run_group(group: click.Command, argv: list[str] | None = None) -> int:
+    """Run ``group`` and turn what it raises into a message on stderr and an exit code.
+
+    Bad input (:class:`~geoplan.errors.GeoplanError`, click usage errors) → 2; cancelled → 130;
+    anything else is a bug → 1 with a short note (the full trace with ``--debug`` or
+    ``GEOPLAN_DEBUG``).
+    """
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        group.main(args=argv, prog_name="geoplan", standalone_mode=False)
+    except GeoplanError as exc:
+        click.echo(f"geoplan: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("geoplan: cancelled", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except (Cancelled, KeyboardInterrupt):
+        click.echo("geoplan: cancelled", err=True)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so briefly, full trace with --debug
+        if debug or os.environ.get("GEOPLAN_DEBUG"):
+            raise
+        click.echo(
+            f"geoplan: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in geoplan, not in your input. Rerun with --debug and report the output.",
+            err=True,
+        )
+        return 1
+    return 0

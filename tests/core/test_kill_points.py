@@ -1,0 +1,127 @@
+"""Kill tests: each command that writes a result folder is killed with SIGKILL at 20 points
+spread over its run (most of them while it writes), and the folder is then always either the
+previous complete set or the new complete set, byte for byte, with nothing half-written in sight.
+
+The oracle is the file system itself: the set of visible files and their SHA-256 before the run,
+and the set a complete run leaves (measured by a reference run of the same command)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from geoplan.atomic import TEMP_PREFIX, is_temp_name
+
+pytestmark = pytest.mark.slow
+
+GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
+N_KILLS = 20
+SMALL = """
+[input]
+osm = "demo"
+bbox = [24.938, 60.166, 24.948, 60.172]
+buffer_m = 300
+[grid]
+cell_size_m = 250
+[output]
+formats = ["gpkg", "tif", "report"]
+"""
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Visible files (recursively) -> SHA-256; temporary ``.geoplan-tmp-*`` entries are hidden."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if any(is_temp_name(part) for part in rel.parts) or not p.is_file():
+            continue
+        out[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _run(cmd: list[str], out: Path, kill_after_s: float | None) -> tuple[float, int | None]:
+    t0 = time.monotonic()
+    proc = subprocess.Popen([*cmd, str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    if kill_after_s is None:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode(errors="replace")
+        return time.monotonic() - t0, proc.returncode
+    try:
+        proc.wait(timeout=kill_after_s)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    return time.monotonic() - t0, proc.returncode
+
+
+def check_kill_points(cmd: list[str], previous: Path, work: Path) -> dict[str, int]:
+    """Kill ``cmd OUT`` at ``N_KILLS`` points; assert the all-or-nothing rule for each.
+
+    ``previous`` is a complete earlier result; ``cmd`` gets a copy of it as its output folder.
+    Returns how many kills left the previous set and how many the new one.
+    """
+    before = snapshot(previous)
+    ref = work / "reference"
+    shutil.copytree(previous, ref)
+    duration, _ = _run(cmd, ref, None)
+    after = snapshot(ref)
+    # the files a complete run changes: each must be all old or all new after a kill
+    changing = {k for k in after if before.get(k) != after[k]}
+    assert changing, "the reference run changed nothing"
+    # a third of the kills early (reading, computing), the rest spread over the second half,
+    # where the files are written and committed
+    times = [duration * (0.05 + 0.45 * i / 6) for i in range(7)]
+    times += [duration * (0.5 + 0.55 * i / (N_KILLS - 8)) for i in range(N_KILLS - 7)]
+    outcome = {"previous": 0, "new": 0}
+
+    def one(i_t):
+        i, t = i_t
+        out = work / f"kill{i:02d}"
+        shutil.copytree(previous, out)
+        _run(cmd, out, t)
+        return out
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outs = list(pool.map(one, enumerate(times)))
+    for out in outs:
+        now = snapshot(out)
+        old = sorted(k for k in changing if now.get(k) == before.get(k))
+        new = sorted(k for k in changing if now.get(k) != before.get(k))
+        if now == before:
+            outcome["previous"] += 1
+            continue
+        assert set(now) == set(after), (
+            f"{out.name}: missing {sorted(set(after) - set(now))}, "
+            f"extra {sorted(set(now) - set(after))}")
+        assert not old, f"{out.name}: a mix of two runs: still old {old}, already new {new}"
+        outcome["new"] += 1
+        hidden = [p.name for p in out.iterdir() if p.name.startswith(TEMP_PREFIX)]
+        assert all(is_temp_name(n) for n in hidden)
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def previous_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("kill")
+    pipeline = d / "p.toml"
+    pipeline.write_text(SMALL, encoding="utf-8")
+    out = d / "previous"
+    _run([GEOPLAN, "run", str(pipeline), "--out"], out, None)
+    return pipeline, out
+
+
+def test_run_with_report_is_all_or_nothing(previous_run, tmp_path):
+    pipeline, prev = previous_run
+    outcome = check_kill_points([GEOPLAN, "run", str(pipeline), "--lang", "sv", "--out"], prev,
+                                tmp_path)
+    assert sum(outcome.values()) == N_KILLS
+    assert outcome["previous"] >= 1, outcome

@@ -54,6 +54,7 @@ from .crs import to_crs
 from .errors import AreaError, ConfigError, GeoplanError, InputFileError
 from .progress import Progress, report
 from .sources.stats import COUNT, RATE, column_kinds, join_area_table
+from .types import PERSONS_PER_M2
 
 __all__ = [
     "PERSONS_PER_M2",
@@ -67,12 +68,6 @@ __all__ = [
     "residential_floor_area",
 ]
 
-#: Default persons per m² of residential floor area: 1/42. SCB, "Hushållens boende 2019"
-#: (statistical news 2020-04-23): the average dwelling floor area (bostadsarea) in Sweden is
-#: 42 m² per person (33 m² in Botkyrka, Stockholm, Solna, Sundbyberg; 54 m² in Tingsryd, Ydre).
-#: OSM floor area is footprint x levels, i.e. gross rather than living area, which tends to make
-#: the estimate high; missing ``building:levels`` tags tend to make it low.
-PERSONS_PER_M2: float = 1.0 / 42.0
 
 _USES = ("residential", "mixed", "non_residential", "unknown")
 

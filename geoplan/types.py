@@ -210,8 +210,13 @@ class SafetyWeights:
 PATH_CROSSINGS: tuple[str, ...] = ("", "bridge", "tunnel")
 #: Residents per new dwelling of a densification (``Densify.persons_per_dwelling``).
 PERSONS_PER_DWELLING: float = 2.1
-#: Residents per m² of new residential floor area (``Densify.persons_per_m2``): SCB's 42 m² per
-#: person.
+#: Residents per m² of residential floor area, for the buildings estimate of population
+#: (:mod:`geoplan.population`) and for new floor area (``Densify.persons_per_m2``): 1/42. SCB,
+#: "Hushållens boende 2019" (statistical news 2020-04-23): the average dwelling floor area
+#: (bostadsarea) in Sweden is 42 m² per person (33 m² in Botkyrka, Stockholm, Solna, Sundbyberg;
+#: 54 m² in Tingsryd, Ydre). OSM floor area is footprint x levels, i.e. gross rather than living
+#: area, which tends to make the estimate high; missing ``building:levels`` tags tend to make it
+#: low.
 PERSONS_PER_M2: float = 1.0 / 42.0
 #: A new path's end joins an existing edge within this many metres (``Scenario.connect_within_m``).
 CONNECT_WITHIN_M: float = 15.0

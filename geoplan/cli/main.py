@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..runs import folder as rf
 from . import findings, many, report, scenario
 from .common import OSM_CREDIT, area_arg, lang_option, run_group, with_bar
 
@@ -112,7 +113,7 @@ def demo(out, lang):
 
     cfg = dataclasses.replace(parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo"), lang=lang)
     _run(cfg, out, "demo")
-    click.echo((out / f"data_quality_{lang}.txt").read_text(encoding="utf-8"))
+    click.echo((out / rf.quality_text(lang)).read_text(encoding="utf-8"))
 
 
 @cli.command()

@@ -40,7 +40,9 @@ def scenario() -> None:
 
 
 def _echo_study_area_changes(changes) -> None:
-    t = changes[(changes["area_key"] == "__study_area__")]
+    from ..columns import STUDY_AREA_KEY
+
+    t = changes[(changes["area_key"] == STUDY_AREA_KEY)]
     for r in t.itertuples(index=False):
         if r.before == r.before:  # before/after rows
             click.echo(f"  {r.label}: {_fmt(r.before)} → {_fmt(r.after)}")

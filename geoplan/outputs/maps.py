@@ -50,8 +50,8 @@ from ..i18n import fmt, fmt_pct, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
-from .gpkg import TEXTS as GPKG_TEXTS
-from .gpkg import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
+from .styles import TEXTS as GPKG_TEXTS
+from .styles import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 
 __all__ = [
     "FINDINGS_MAP",

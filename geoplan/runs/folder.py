@@ -43,6 +43,7 @@ __all__ = [
     "METADATA",
     "NETWORK",
     "ORIGINS",
+    "PIPELINE_TOML",
     "PROVENANCE",
     "QUALITY",
     "REPORT_DIR",
@@ -56,6 +57,8 @@ __all__ = [
 GPKG = "geoplan.gpkg"
 #: The pipeline as run, hashes of the inputs, versions, CRS, date, totals (a baseline run).
 PROVENANCE = "provenance.json"
+#: The pipeline as run, as TOML, where the QGIS plugin saves it (``geoplan run`` can repeat it).
+PIPELINE_TOML = "pipeline.toml"
 #: The data-quality summary (a baseline run); :func:`quality_text` names its text version.
 QUALITY = "data_quality.json"
 #: One band per indicator (a baseline run with ``formats`` including ``"tif"``).

@@ -159,7 +159,7 @@ def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _styles(layers: Layers, lang: str) -> dict[str, str]:
-    from ..outputs.gpkg import class_breaks, graduated_fill_qml
+    from ..outputs.styles import class_breaks, graduated_fill_qml
 
     styles = {}
     g = layers.grid

@@ -159,14 +159,14 @@ def _style(layer: QgsVectorLayer, qml: str) -> None:
 
 
 def _graduated(layer, column, breaks, *, ramp="sequential", reverse=False, lang="en"):
-    from geoplan.outputs.gpkg import graduated_fill_qml
+    from geoplan.outputs.styles import graduated_fill_qml
 
     _style(layer, graduated_fill_qml(column, breaks, ramp=ramp, reverse=reverse,
                                      unit=_unit(column), lang=lang))
 
 
 def _baseline_maps(run, lang: str) -> list[LayoutMap]:
-    from geoplan.outputs.gpkg import class_breaks
+    from geoplan.outputs.styles import class_breaks
 
     gpkg = rf.RunFolder(run.out_dir).gpkg
     maps = []
@@ -215,7 +215,7 @@ def headline_indicator(gpkg: Path) -> str:
 
 
 def _scenario_maps(run, indicator: str | None, lang: str) -> list[LayoutMap]:
-    from geoplan.outputs.gpkg import class_breaks, diverging_breaks
+    from geoplan.outputs.styles import class_breaks, diverging_breaks
 
     gpkg = rf.RunFolder(run.out_dir).gpkg
     indicator = indicator or headline_indicator(gpkg)

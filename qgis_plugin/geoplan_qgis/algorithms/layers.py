@@ -261,12 +261,13 @@ class LayersAlgorithm(GeoplanAlgorithm):
         with core_errors_as_processing_exceptions():
             from geoplan.atomic import write_text
             from geoplan.config import dump_pipeline
+            from geoplan.runs import folder as rf
             from geoplan.runs.pipeline import run_pipeline
 
             cfg = self.pipeline_config(parameters, context, out)
             result = run_pipeline(cfg, out, progress=self.progress(feedback))
-            write_text(out / "pipeline.toml", dump_pipeline(cfg) + "\n")
-        gpkg = out / "geoplan.gpkg"
+            write_text(out / rf.PIPELINE_TOML, dump_pipeline(cfg) + "\n")
+        gpkg = out / rf.GPKG
         results = {
             self.OUTPUT: str(out),
             "GEOPACKAGE": str(gpkg) if gpkg.exists() else None,

@@ -33,6 +33,8 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from geoplan.runs import folder as rf
+
 from ..adapters import (
     ADVANCED,
     FILE_BEHAVIOR,
@@ -80,61 +82,26 @@ def save_scenario(scenario, path) -> Path:
     return path
 
 
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v if x is not None) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))} = {_toml_value(x)}" for k, x in v.items()
-                               if x is not None) + "}"
-    raise TypeError(f"cannot write {v!r} as TOML")
-
-
-def _pipeline_toml(d: dict) -> str:
-    """A pipeline dict (``PipelineConfig.to_dict()``, as in provenance.json) as TOML text."""
-    lines = [f"version = {_toml_value(d.get('version', 1))}"]
-
-    def table(name: str, values: dict) -> None:
-        scalars = {k: v for k, v in values.items() if v is not None and not (
-            isinstance(v, dict) and name == "safety")}
-        lines.append(f"[{name}]")
-        lines.extend(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in scalars.items())
-        if name == "safety" and isinstance(values.get("weights"), dict):
-            lines.append("[safety.weights]")
-            lines.extend(f"{json.dumps(k)} = {_toml_value(v)}"
-                         for k, v in values["weights"].items())
-
-    for name, values in d.items():
-        if isinstance(values, dict):
-            table(name, values)
-    return "\n".join(lines) + "\n"
-
-
 def baseline_config(path):
     """The baseline's :class:`geoplan.config.model.PipelineConfig` from a pipeline file or from the
     output folder of a run (its ``pipeline.toml``, else the pipeline in ``provenance.json``)."""
-    from geoplan.config import load_pipeline, parse_pipeline
-    from geoplan.errors import ConfigError
+    from geoplan.config import load_pipeline
+    from geoplan.errors import ConfigError, InputFileError
+    from geoplan.runs import folder as rf
 
     p = Path(str(path)).expanduser()
     if p.suffix.lower() == ".toml":  # the core says when it does not exist
         return load_pipeline(p)
     folder = p if p.is_dir() else p.parent
-    if (folder / "pipeline.toml").is_file():
-        return load_pipeline(folder / "pipeline.toml")
-    prov = folder / "provenance.json"
+    if (folder / rf.PIPELINE_TOML).is_file():
+        return load_pipeline(folder / rf.PIPELINE_TOML)
+    prov = folder / rf.PROVENANCE
     if prov.is_file():
         try:
-            pipeline = json.loads(prov.read_text(encoding="utf-8"))["pipeline"]
-        except (KeyError, ValueError) as exc:
+            return rf.pipeline_from_provenance(rf.RunFolder(folder).provenance())
+        except InputFileError as exc:
             raise ConfigError(tr("{file} has no pipeline: run geoplan again to rewrite it."
                                  ).format(file=prov)) from exc
-        return parse_pipeline(_pipeline_toml(pipeline), folder, source=str(prov))
     raise ConfigError(tr("The baseline {path} is neither a pipeline file (.toml) nor the output "
                          "folder of a geoplan run (with provenance.json): choose one of them."
                          ).format(path=p))
@@ -267,9 +234,9 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
             feedback.pushInfo(tr("Scenario {name}: {n} edits").format(
                 name=scenario.name, n=len(scenario.edits)))
             result = run_scenario(cfg, scenario, out, progress=self.progress(feedback))
-        gpkg = out / "geoplan.gpkg"
+        gpkg = out / rf.GPKG
         results = {self.OUTPUT: str(out), "GEOPACKAGE": str(gpkg),
-                   self.CHANGES: str(out / "changes.csv")}
+                   self.CHANGES: str(out / rf.CHANGES_CSV)}
         import pyogrio
 
         present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}

@@ -243,7 +243,7 @@ class ScenarioDock(QDockWidget):
             self._fail(str(err))
             return False
         if Path(baseline).is_dir():  # the file parameter takes a file of the run's folder
-            for name in ("pipeline.toml", rf.PROVENANCE, rf.GPKG):
+            for name in (rf.PIPELINE_TOML, rf.PROVENANCE, rf.GPKG):
                 if (Path(baseline) / name).is_file():
                     baseline = str(Path(baseline) / name)
                     break

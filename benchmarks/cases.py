@@ -102,7 +102,7 @@ def load_input(name: str):
 def case_layers(args) -> list[dict]:
     import numpy as np
 
-    from geoplan.study import compute_layers
+    from geoplan.study import Study, compute_layers
 
     data, net, cells, spec, sizes = load_input(args.input)
     if args.frac < 1.0:
@@ -111,7 +111,7 @@ def case_layers(args) -> list[dict]:
         sizes["cells"] = len(cells)
         sizes["populated_cells"] = int((cells["pop"] > 0).sum())
     before = rss_now_mb()
-    ts, layers = timed(lambda: compute_layers(data, net, cells, spec=spec), args.runs,
+    ts, layers = timed(lambda: compute_layers(Study(data, net, cells, spec=spec)), args.runs,
                        warmup=False)
     return [row("compute_layers (all layers, day + night)", args.input, ts,
                 f"{layers.grid.shape[1]} columns", rss_before_mb=round(before, 1), **sizes)]
@@ -122,13 +122,13 @@ def case_profile(args) -> list[dict]:
     import io
     import pstats
 
-    from geoplan.study import compute_layers
+    from geoplan.study import Study, compute_layers
 
     data, net, cells, spec, sizes = load_input(args.input)
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
-    compute_layers(data, net, cells, spec=spec)
+    compute_layers(Study(data, net, cells, spec=spec))
     prof.disable()
     total = time.perf_counter() - t0
     buf = io.StringIO()

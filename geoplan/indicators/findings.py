@@ -58,6 +58,7 @@ __all__ = [
     "findings_area_summary",
     "findings_map_layer",
     "findings_per_cell",
+    "findings_safety",
     "open_findings",
 ]
 
@@ -233,6 +234,43 @@ def apply_findings_to_safety(
     total = sum(raw.values()) + weight
     index = sum(v * safety[f"safety_{k}"].to_numpy(float) for k, v in raw.items())
     out["safety_index"] = 100.0 * (index + weight * comp) / total
+    return out
+
+
+def findings_safety(safety: pd.DataFrame, cells: gpd.GeoDataFrame, findings: gpd.GeoDataFrame,
+                    *, weight: float = 0.0, weights: SafetyWeights | None = None) -> pd.DataFrame:
+    """The findings step of the safety layer: ``safety`` with the findings per cell
+    (:func:`findings_per_cell`) and, by ``weight``, the component ``safety_no_open_findings``
+    and the safety index with it (:func:`apply_findings_to_safety`).
+
+    The one findings step of :func:`geoplan.study.compute_layers` and of a scenario's
+    recompute, so a run and a scenario give the same index.
+
+    Parameters
+    ----------
+    safety : pandas.DataFrame
+        :func:`geoplan.indicators.safety.safety_indicators` for ``cells`` (all of the study).
+    cells : geopandas.GeoDataFrame
+        Grid cells indexed by ``cell_id``.
+    findings : geopandas.GeoDataFrame
+        Normalised findings (:func:`geoplan.sources.findings.read_findings`).
+    weight, weights
+        As in :func:`apply_findings_to_safety`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``safety`` with :data:`FINDINGS_CELL_COLUMNS`, ``safety_no_open_findings`` and the
+        updated ``safety_index``.
+
+    Examples
+    --------
+    See the module doc.
+    """
+    per_cell = findings_per_cell(findings, cells)
+    updated = apply_findings_to_safety(safety, per_cell, weight=weight, weights=weights)
+    out = safety.join(per_cell)
+    out[updated.columns] = updated
     return out
 
 

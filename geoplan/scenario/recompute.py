@@ -1,0 +1,662 @@
+"""Incremental recompute of a scenario: :func:`recompute` gives exactly what
+:func:`geoplan.study.compute_layers` gives on the edited study (a test compares them cell by
+cell), but recomputes only the cells whose results can change.
+
+How :func:`recompute` finds the cells that can change
+    * **New edges** (new paths; at night also newly lit edges): one bounded Dijkstra from their
+      endpoints, each started at the edge's length ``w``, gives ``s(o) = min_e (w_e + d(o, e))``,
+      a lower bound on any route of origin ``o`` that uses a new edge. A within-``R`` result
+      (counts, gravity, green m², residents within 500 m) can change only where ``s(o) <= R``;
+      a nearest distance can only shrink, and only where ``s(o) <` its baseline value — those
+      cells are searched again (bounded by their old distance), every other cell keeps its value.
+    * **Added destinations / green entries / residents** (new or moved points): the same search
+      started at 0 from their nodes. **Removed** ones (a destination captured by a new path, a
+      park entry swallowed by a merged park) use a straight-line bound: network distance ≥
+      straight distance / the graph's ``reach_factor``.
+    * **Origins whose attachment moved** (a new path is now their nearest edge), origins on a
+      split edge (their night doorstep changes) or on a newly lit edge: their rows are recomputed.
+    * **Safety**: cells touching new, split or relit edges, edges whose dark stretch changed,
+      new lamps, buildings and shops within 25 m of new paths, and cells whose ``pop`` changed,
+      computed on those cells and their neighbours (so border rules are the same); the 0–100
+      index is then recomputed for every cell (its eyes-on-street scale is a study-wide
+      percentile).
+    * Derived columns (night detour, ``loses_*_at_night``, 300 m flags, per-capita ratios) are
+      recomputed from the merged columns; area summaries are recomputed (cheap).
+    * When a new path joins two parts of the network (origins may then attach elsewhere),
+      :func:`recompute` falls back to a full recompute and says so in its stats.
+
+Example
+-------
+>>> import shapely
+>>> from geoplan.scenario.edits import apply_scenario
+>>> from geoplan.study import example_study
+>>> from geoplan.types import Scenario, NewPath
+>>> study = example_study()
+>>> path = shapely.LineString([(100, 0), (150, -30), (200, 0)])  # a lit way round the dark edge
+>>> s = Scenario("lit detour", (NewPath(path, lit=True),), crs=study.network.crs)
+>>> base = prepare_baseline(study)
+>>> after, stats = recompute(base, apply_scenario(s, study))
+>>> base.layers.grid["night_dist_school_m"].tolist(), after.grid["night_dist_school_m"].round(1).tolist()
+([inf, inf], [171.6, 181.6])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from ..progress import Progress, report, scaled
+from ..study import Layers, Study, compute_layers, layers_from_parts
+from ..types import WalkNetwork
+from .edits import AppliedScenario
+
+__all__ = ["Baseline", "RecomputeStats", "prepare_baseline", "recompute"]
+
+
+@dataclass(frozen=True, eq=False)
+class Baseline:
+    """A study computed once, with what :func:`recompute` reuses for every scenario."""
+
+    inputs: Study
+    layers: Layers
+    main: np.ndarray
+    origin_att: object
+    dest_att: object
+    rf_day: float
+    rf_night: float
+    night_mask: np.ndarray
+    dark_stretch: np.ndarray
+    spaces: gpd.GeoDataFrame
+    entries: gpd.GeoDataFrame
+    rf_green: float
+    entry_keys: list = field(default_factory=list)
+
+
+def prepare_baseline(inputs: Study, progress: Progress | None = None,
+                     layers: Layers | None = None) -> Baseline:
+    """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
+    from ..indicators.access import attach_destinations
+    from ..indicators.green import _entries_attachment, green_entries, green_spaces
+    from ..indicators.night import night_graph
+    from ..indicators.safety import dark_stretch_m
+    from ..routing import attach_points, build_routing_graph, lit_mask, main_component_mask
+
+    if layers is None:
+        layers = compute_layers(inputs, progress=scaled(progress, 0.0, 0.9))
+    spec, net = inputs.spec, inputs.network
+    main = main_component_mask(net, spec.min_component_m)
+    o_att = attach_points(net, layers.origins, max_snap_m=spec.max_snap_m, edge_mask=main)
+    _, d_att = attach_destinations(net, inputs.data.destinations, spec, edge_mask=main)
+    g_day = build_routing_graph(net, [o_att, d_att])
+    g_night = night_graph(net, spec, o_att, d_att)
+    green = inputs.data.green
+    spaces = green_spaces(green.to_crs(net.crs) if green.crs != net.crs else green)
+    entries = green_entries(net, spaces, max_snap_m=spec.max_snap_m)
+    g_green = build_routing_graph(net, [o_att, _entries_attachment(entries)])
+    report(progress, 1.0, "baseline ready")
+    return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
+                    lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
+                    dark_stretch_m(net), spaces, entries, g_green.reach_factor,
+                    _entry_keys(spaces, entries))
+
+
+@dataclass(frozen=True)
+class RecomputeStats:
+    """What :func:`recompute` did: ``mode`` ('incremental', 'full' or 'none'), why, seconds and
+    the number of cells recomputed per family of measures."""
+
+    mode: str
+    reason: str = ""
+    seconds: float = 0.0
+    cells: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def as_dict(self) -> dict:
+        return {"mode": self.mode, "reason": self.reason, "seconds": round(self.seconds, 4),
+                "cells_recomputed": dict(self.cells)}
+
+
+def _from_sources(graph, nodes: np.ndarray, weights: np.ndarray, limit: float) -> np.ndarray:
+    """``min_k (weights[k] + d(nodes[k] -> x))`` for every node ``x`` (inf beyond ``limit``)."""
+    n = graph.n_nodes
+    ok = nodes >= 0
+    nodes, weights = nodes[ok], weights[ok]
+    if len(nodes) == 0:
+        return np.full(n, math.inf)
+    order = np.lexsort((weights, nodes))
+    nodes, weights = nodes[order], weights[order]
+    first = np.r_[True, nodes[1:] != nodes[:-1]]
+    nodes, weights = nodes[first], weights[first]
+    lim = limit * (1 + 1e-9) + 1e-6 if math.isfinite(limit) else math.inf
+    out = np.full(n, math.inf)
+    for zero in (True, False):  # start-at-0 sources in one multi-source search
+        sel = (weights == 0) if zero else (weights > 0)
+        if not sel.any():
+            continue
+        if zero:
+            d = dijkstra(graph.csr, directed=True, indices=nodes[sel], limit=lim, min_only=True)
+            out = np.minimum(out, d)
+        else:
+            d = dijkstra(graph.csr, directed=True, indices=nodes[sel], limit=lim)
+            out = np.minimum(out, (d + weights[sel][:, None]).min(axis=0))
+    return out
+
+
+def _euclid_min(xy: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Straight distance from each row of ``xy`` to the nearest of ``pts`` (inf if none)."""
+    if len(pts) == 0:
+        return np.full(len(xy), math.inf)
+    d = np.hypot(xy[:, None, 0] - pts[None, :, 0], xy[:, None, 1] - pts[None, :, 1]).min(axis=1)
+    return np.where(np.isnan(d), math.inf, d)
+
+
+def _moved(parent: np.ndarray, old_att, new_att) -> np.ndarray:
+    """Points whose attachment changed place (or edge, beyond a split of the same edge)."""
+    oe, ne = old_att.edge, new_att.edge
+    same_edge = np.where(ne >= 0, parent[np.maximum(ne, 0)], -1) == oe
+    with np.errstate(invalid="ignore"):
+        near = np.hypot(*(old_att.on_edge_xy - new_att.on_edge_xy).T) <= 1e-6
+    both_off = (oe < 0) & (ne < 0)
+    return ~(both_off | (same_edge & near & (oe >= 0)))
+
+
+def _slack(x):
+    return x * (1 + 1e-9) + 1e-6
+
+
+def recompute(baseline: Baseline, applied: AppliedScenario, *,
+              progress: Progress | None = None) -> tuple[Layers, RecomputeStats]:
+    """The layers of the edited study, recomputing only the cells that can change.
+
+    Equal to ``compute_layers(applied.inputs)`` (the full recompute) to floating-point rounding; see the
+    module doc for how the cells are found.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geoplan.scenario.edits import apply_scenario
+    >>> from geoplan.study import example_study
+    >>> from geoplan.types import NewPath, Scenario
+    >>> inputs = example_study()
+    >>> base = prepare_baseline(inputs)
+    >>> path = shapely.LineString([(100, 0), (150, -30), (200, 0)])
+    >>> s = Scenario("lit detour", (NewPath(path, lit=True),), crs=inputs.network.crs)
+    >>> layers, stats = recompute(base, apply_scenario(s, inputs))
+    >>> stats.mode, layers.grid["loses_school_at_night"].tolist()
+    ('incremental', [False, False])
+    """
+    t0 = time.perf_counter()
+    if applied.is_empty:
+        return baseline.layers, RecomputeStats("none", "no edits", 0.0)
+    from ..indicators.access import attach_destinations
+    from ..routing import attach_points, main_component_mask
+
+    new = applied.inputs
+    spec, net = new.spec, new.network
+    parent = applied.edge_parent
+    main = main_component_mask(net, spec.min_component_m)
+    old_main = baseline.main[np.maximum(parent, 0)]
+    if np.any((parent >= 0) & (main != old_main)):
+        layers = compute_layers(new, progress=progress)
+        return layers, RecomputeStats("full", "a new path joins separate parts of the network",
+                                      time.perf_counter() - t0)
+    report(progress, 0.05, "attaching origins and destinations")
+    origins = baseline.layers.origins
+    o_att = attach_points(net, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
+    dest, d_att = attach_destinations(net, new.data.destinations, spec, edge_mask=main)
+    n_old_d = len(baseline.dest_att.edge)
+    d_moved = np.ones(len(d_att.edge), bool)
+    d_moved[:n_old_d] = _moved(parent, baseline.dest_att, _take(d_att, n_old_d))
+    o_moved = _moved(parent, baseline.origin_att, o_att)
+    ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved)
+    counts: dict[str, int] = {}
+    day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
+    night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
+    layers = layers_from_parts(new, origins=origins, origins_unattached=o_att.n_unattached,
+                               destinations=dest, parts=(day, night, green, safety))
+    report(progress, 1.0, "scenario recomputed")
+    return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
+                                  MappingProxyType(counts))
+
+
+def _take(att, n: int):
+    from ..routing import Attachment
+
+    return Attachment(att.edge[:n], att.offset_m[:n], att.snap_m[:n], att.on_edge_xy[:n],
+                      att.index[:n], att.max_snap_m)
+
+
+@dataclass(eq=False)
+class _Ctx:
+    base: Baseline
+    applied: AppliedScenario
+    main: np.ndarray
+    o_att: object
+    d_att: object
+    o_moved: np.ndarray
+    d_moved: np.ndarray
+
+    @property
+    def net(self) -> WalkNetwork:
+        return self.applied.inputs.network
+
+    def new_edge_sources(self, edges_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = self.net.edges
+        u = e["u"].to_numpy(np.int64)[edges_mask]
+        v = e["v"].to_numpy(np.int64)[edges_mask]
+        w = e["length_m"].to_numpy(float)[edges_mask]
+        return np.concatenate([u, v]), np.concatenate([w, w])
+
+    def removed_dest_xy(self, category: str | None) -> np.ndarray:
+        old = self.base.dest_att
+        cats = self.base.inputs.data.destinations["category"].to_numpy()
+        n_old = len(old.edge)
+        sel = self.d_moved[:n_old] & (old.edge >= 0)
+        if category is not None:
+            sel &= cats == category
+        return old.on_edge_xy[sel]
+
+
+def _edge_bounds(graph, ends_a: np.ndarray, ends_b: np.ndarray, w: np.ndarray,
+                 targets: dict, o_nodes: np.ndarray) -> dict:
+    """Per target set: a lower bound, per origin, on any route between the origin and a target
+    that uses one of the new edges ``(ends_a, ends_b, w)``.
+
+    ``min_e min(d(o, a) + w + d(b, T), d(o, b) + w + d(a, T))`` from one Dijkstra per endpoint
+    (searching along arcs, so it holds on the one-way night graph too, whose routes run from the
+    targets to the origins); ``inf`` where no new edge is on any route.
+    """
+    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
+    if len(w) == 0:
+        return out
+    ends = np.unique(np.concatenate([ends_a, ends_b]))
+    d = dijkstra(graph.csr, directed=True, indices=ends, limit=math.inf)
+    ia, ib = np.searchsorted(ends, ends_a), np.searchsorted(ends, ends_b)
+    at = np.maximum(o_nodes, 0)
+    d_o = d[:, at]
+    for key, tnodes in targets.items():
+        tnodes = tnodes[tnodes >= 0]
+        if len(tnodes) == 0:
+            continue
+        near = d[:, tnodes].min(axis=1)
+        b1 = (d_o[ia] + (w + near[ib])[:, None]).min(axis=0)
+        b2 = (d_o[ib] + (w + near[ia])[:, None]).min(axis=0)
+        out[key] = np.where(o_nodes >= 0, np.minimum(b1, b2), math.inf)
+    return out
+
+
+def _zero_sources(graph, nodes: np.ndarray, o_nodes: np.ndarray) -> np.ndarray:
+    """Distance from each origin node to the nearest of ``nodes`` (inf if none)."""
+    nodes = np.unique(nodes[nodes >= 0])
+    if len(nodes) == 0:
+        return np.full(len(o_nodes), math.inf)
+    d = dijkstra(graph.csr, directed=True, indices=nodes, min_only=True)
+    return np.where(o_nodes >= 0, d[np.maximum(o_nodes, 0)], math.inf)
+
+
+def _rows_from(csr, o_nodes: np.ndarray, limit_m: float):
+    """Yield ``(positions, distances)`` of Dijkstra rows from ``o_nodes`` (chunked, bounded)."""
+    from ..routing import MAX_BLOCK_CELLS
+
+    pos = np.flatnonzero(o_nodes >= 0)
+    chunk = max(1, MAX_BLOCK_CELLS // max(csr.shape[0], 1))
+    limit = limit_m * (1 + 1e-12) + 1e-9
+    for c in range(0, len(pos), chunk):
+        p = pos[c:c + chunk]
+        yield p, dijkstra(csr, directed=True, indices=o_nodes[p], limit=limit)
+
+
+def _node_weights(nodes: np.ndarray, weights: np.ndarray | None = None):
+    ok = nodes >= 0
+    w = np.ones(len(nodes)) if weights is None else np.asarray(weights, float)
+    uniq, inv = np.unique(nodes[ok], return_inverse=True)
+    return uniq, np.bincount(inv, weights=w[ok], minlength=len(uniq))
+
+
+def _removed_bound(xy_old: np.ndarray, removed_xy: np.ndarray, radius, rf: float) -> np.ndarray:
+    """Origins whose straight distance to a removed point allows a route within ``radius``."""
+    eu = _euclid_min(xy_old, removed_xy)
+    r = np.where(np.isnan(radius), 0.0, radius) if np.ndim(radius) else radius
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(eu) & (eu <= _slack(np.asarray(r) * rf))
+
+
+def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from ..indicators.access import access_columns, radius_label
+    from ..indicators.green import (
+        GREEN_COLUMNS,
+        _entries_attachment,
+        _straight_distance_m,
+        green_entries,
+        green_spaces,
+    )
+    from ..routing import build_routing_graph, gravity_beta, nearest_distance_m
+
+    base, ap = ctx.base, ctx.applied
+    new = ap.inputs
+    spec = new.spec
+    day = base.layers.grid[access_columns(spec)].copy()
+    green = base.layers.grid[list(GREEN_COLUMNS)].copy()
+    pop_changed = (ap.pop_delta > 0).to_numpy()
+    green_changed = ap.n_new_green > 0
+    net_changed = ap.network_changed
+    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
+        "green_spaces_without_entry", 0)
+    if not (net_changed or green_changed or pop_changed.any() or ctx.o_moved.any()
+            or ctx.d_moved.any()):
+        counts["access"] = counts["green"] = 0
+        return day, green
+    report(progress, 0.0, "routing graph")
+    if green_changed:
+        g = new.data.green
+        spaces = green_spaces(g.to_crs(ctx.net.crs) if g.crs != ctx.net.crs else g)
+    else:
+        spaces = base.spaces
+    entries = green_entries(ctx.net, spaces, max_snap_m=spec.max_snap_m) if (
+        green_changed or net_changed) else base.entries
+    graph = build_routing_graph(ctx.net, [ctx.o_att, ctx.d_att, _entries_attachment(entries)])
+    o_nodes, d_nodes, e_nodes = graph.point_nodes
+    cats = new.data.destinations["category"].to_numpy()
+    area_ha = spaces["area_ha"].to_numpy(float)
+    area_m2 = spaces["area_m2"].to_numpy(float)
+    e_pos = spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))
+    e_ha = area_ha[e_pos]
+    pop = new.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+    xy_old = base.origin_att.on_edge_xy
+    o_moved = ctx.o_moved
+    # green entries added / removed (by green space and place)
+    old_keys = base.entry_keys
+    new_keys = old_keys if entries is base.entries else _entry_keys(spaces, entries)
+    old_set, new_set = set(old_keys), set(new_keys)
+    e_added = np.fromiter((k not in old_set for k in new_keys), bool, len(new_keys))
+    e_removed = np.fromiter((k not in new_set for k in old_keys), bool, len(old_keys))
+    old_e_ha = base.spaces["area_ha"].to_numpy(float)[
+        base.spaces.index.get_indexer(base.entries["green_id"].to_numpy(np.int64))]
+    old_e_xy = shapely.get_coordinates(np.asarray(base.entries.geometry.values, dtype=object))
+    # lower bounds of routes over new edges, per target set
+    rules = (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha))
+    targets = {f"c:{c}": d_nodes[cats == c] for c in spec.categories}
+    targets.update({f"g:{r}": e_nodes[e_ha >= h] for r, h in rules})
+    targets["g:any"] = e_nodes
+    targets["pop"] = o_nodes[pop > 0]
+    new_e = ap.edge_parent < 0
+    s_u, s_v, s_w = _edge_ends(ctx.net, new_e)
+    bounds = _edge_bounds(graph, s_u, s_v, s_w, targets, o_nodes)
+    rf = max(base.rf_day, base.rf_green)
+    r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
+    reach = spec.green_per_capita_within_m
+    near_sets, within_sets = {}, {}
+    for c in spec.categories:
+        sel_c = cats == c
+        s = np.minimum(bounds[f"c:{c}"], _zero_sources(graph, d_nodes[sel_c & ctx.d_moved],
+                                                       o_nodes))
+        removed = ctx.removed_dest_xy(c)
+        old_d = day[f"dist_{c}_m"].to_numpy(float)
+        near_sets[c] = o_moved | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
+        within_sets[c] = o_moved | (s <= r_max) | _removed_bound(xy_old, removed, r_max, rf)
+    g_near = {}
+    for r, h in rules:
+        s = np.minimum(bounds[f"g:{r}"], _zero_sources(graph, e_nodes[e_added & (e_ha >= h)],
+                                                       o_nodes))
+        old_d = green[f"dist_green_{r}_m"].to_numpy(float)
+        g_near[r] = o_moved | (s < old_d) | _removed_bound(
+            xy_old, old_e_xy[e_removed & (old_e_ha >= h)], old_d, rf)
+    s = np.minimum(bounds["g:any"], _zero_sources(graph, e_nodes[e_added], o_nodes))
+    a_m2 = o_moved | (s <= reach) | _removed_bound(xy_old, old_e_xy[e_removed], reach, rf)
+    s = np.minimum(bounds["pop"], _zero_sources(
+        graph, np.concatenate([o_nodes[pop_changed], o_nodes[o_moved]]), o_nodes))
+    a_res = o_moved | (s <= reach) | _removed_bound(
+        xy_old, xy_old[o_moved & (base.origin_att.edge >= 0)], reach, rf)
+    a_pc = a_m2 | a_res
+    # nearest distances: one search from the destinations, only for the affected origins
+    report(progress, 0.2, "nearest destinations")
+    for c in spec.categories:
+        near = near_sets[c]
+        if near.any():
+            day.loc[near, f"dist_{c}_m"] = nearest_distance_m(
+                graph, o_nodes[near], d_nodes[(cats == c) & (d_nodes >= 0)])
+    for r, h in rules:
+        if g_near[r].any():
+            green.loc[g_near[r], f"dist_green_{r}_m"] = nearest_distance_m(
+                graph, o_nodes[g_near[r]], e_nodes[e_ha >= h])
+        green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= \
+            spec.green_within_m
+    if green_changed:
+        green["straight_dist_green_scb_m"] = _straight_distance_m(
+            base.layers.origins, spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
+    # within-reach measures: one bounded search from each affected origin serves them all
+    report(progress, 0.4, "destinations within reach")
+    any_within = np.zeros(len(o_nodes), bool)
+    for c in spec.categories:
+        any_within |= within_sets[c]
+    todo = np.where(any_within | a_pc, o_nodes, -1)
+    dest_w = {c: _node_weights(d_nodes[cats == c]) for c in spec.categories}
+    pop_nodes, pop_w = _node_weights(o_nodes, pop)
+    beta = gravity_beta(spec.gravity_half_distance_m)
+    radii = np.asarray(spec.radii_m, float)
+    n_r = len(radii)
+    cnt = {c: np.full((len(o_nodes), n_r), np.nan) for c in spec.categories}
+    grav = {c: np.full(len(o_nodes), np.nan) for c in spec.categories}
+    m2 = np.full(len(o_nodes), np.nan)
+    residents = np.full(len(o_nodes), np.nan)
+    for pos, dist in _rows_from(graph.csr, todo, max(r_max, reach)):
+        for c in spec.categories:
+            nodes, w = dest_w[c]
+            dd = dist[:, nodes]
+            for j, rad in enumerate(radii):
+                cnt[c][pos, j] = (dd <= rad) @ w
+            with np.errstate(invalid="ignore"):
+                grav[c][pos] = np.where(dd <= spec.gravity_cutoff_m, np.exp(-beta * dd), 0.0) @ w
+        if len(e_nodes):
+            close = dist[:, np.maximum(e_nodes, 0)] <= reach
+            close[:, e_nodes < 0] = False
+            hit = np.zeros((len(pos), len(area_m2)), bool)
+            rows, cols = np.nonzero(close)
+            hit[rows, e_pos[cols]] = True
+            total = np.zeros(len(pos))
+            for j in range(len(area_m2)):  # spaces in order, as the full computation adds them
+                total += np.where(hit[:, j], area_m2[j], 0.0)
+            m2[pos] = total
+        else:
+            m2[pos] = 0.0
+        residents[pos] = (dist[:, pop_nodes] <= reach) @ pop_w
+    for c in spec.categories:
+        w_rows = within_sets[c]
+        for j, rad in enumerate(radii):
+            day.loc[w_rows, f"n_{c}_{radius_label(rad)}"] = cnt[c][w_rows, j]
+        day.loc[w_rows, f"gravity_{c}"] = grav[c][w_rows]
+    green.loc[a_m2, "green_m2_500m"] = m2[a_m2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = np.where(residents > 0, green["green_m2_500m"].to_numpy(float) / residents, np.nan)
+    green.loc[a_pc, "green_m2_per_capita"] = per[a_pc]
+    touched = any_within.copy()
+    for c in spec.categories:
+        touched |= near_sets[c]
+    counts["access"] = int(touched.sum())
+    counts["green"] = int((a_pc | g_near["scb"] | g_near["who"]).sum())
+    green.attrs["n_green_spaces_without_entry"] = int(
+        len(spaces) - len(np.unique(entries["green_id"].to_numpy())))
+    return day, green
+
+
+def _edge_ends(net: WalkNetwork, mask: np.ndarray):
+    e = net.edges
+    return (e["u"].to_numpy(np.int64)[mask], e["v"].to_numpy(np.int64)[mask],
+            e["length_m"].to_numpy(float)[mask])
+
+
+def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
+    from ..indicators.access import radius_label
+    from ..indicators.night import night_columns, night_detour, night_graph
+    from ..routing import lit_mask, nearest_distance_m
+
+    spec = ctx.applied.inputs.spec
+    out = ctx.base.layers.grid[night_columns(spec)].copy()
+    parent = ctx.applied.edge_parent
+    mask = lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit")
+    changed = mask & ((parent < 0) | ~ctx.base.night_mask[np.maximum(parent, 0)])
+    o_edge = ctx.o_att.edge
+    on_changed = (o_edge >= 0) & (changed | ctx.applied.edge_split)[np.maximum(o_edge, 0)]
+    o_changed = ctx.o_moved | on_changed
+    d_edge = ctx.d_att.edge
+    d_added = ctx.d_moved | ((d_edge >= 0) & changed[np.maximum(d_edge, 0)])
+    thr = spec.night_threshold_m
+    cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
+    touched = np.zeros(len(o_edge), bool)
+    if changed.any() or o_changed.any() or d_added.any():
+        g = night_graph(ctx.net, spec, ctx.o_att, ctx.d_att)
+        o_n, d_n = g.point_nodes
+        s_u, s_v, s_w = _edge_ends(ctx.net, changed)
+        bounds = _edge_bounds(g, s_u, s_v, s_w, {c: d_n[cats == c] for c in spec.categories},
+                              o_n)
+        xy_old = ctx.base.origin_att.on_edge_xy
+        rf = ctx.base.rf_night
+        within_sets = {}
+        for k, c in enumerate(spec.categories):
+            report(progress, 0.5 * k / max(len(spec.categories), 1), f"night access to {c}")
+            sel = cats == c
+            added = d_n[sel & d_added]
+            s = bounds[c]
+            if len(added):
+                d_add = dijkstra(g.csr, directed=True, indices=np.unique(added[added >= 0]),
+                                 min_only=True)
+                s = np.minimum(s, np.where(o_n >= 0, d_add[np.maximum(o_n, 0)], math.inf))
+            removed = ctx.removed_dest_xy(c)
+            old_d = out[f"night_dist_{c}_m"].to_numpy(float)
+            near = o_changed | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
+            within_sets[c] = o_changed | (s <= thr) | _removed_bound(xy_old, removed, thr, rf)
+            if near.any():
+                out.loc[near, f"night_dist_{c}_m"] = nearest_distance_m(
+                    g, o_n[near], d_n[sel & (d_n >= 0)])
+            touched |= near | within_sets[c]
+        any_within = np.zeros(len(o_n), bool)
+        for c in spec.categories:
+            any_within |= within_sets[c]
+        if any_within.any():
+            # routes run from the destinations to the origins: search the reversed arcs
+            rev = g.csr.T.tocsr()
+            dest_w = {c: _node_weights(d_n[cats == c]) for c in spec.categories}
+            cnt = {c: np.full(len(o_n), np.nan) for c in spec.categories}
+            for pos, dist in _rows_from(rev, np.where(any_within, o_n, -1), thr):
+                for c in spec.categories:
+                    nodes, w = dest_w[c]
+                    cnt[c][pos] = (dist[:, nodes] <= thr) @ w
+            for c in spec.categories:
+                out.loc[within_sets[c], f"night_n_{c}_{radius_label(thr)}"] = \
+                    cnt[c][within_sets[c]]
+    for c in spec.categories:
+        r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
+                               out[f"night_dist_{c}_m"].to_numpy(float), thr)
+        out[f"night_detour_{c}"] = r
+        out[f"loses_{c}_at_night"] = lost
+    counts["night"] = int(touched.sum())
+    return out
+
+
+def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
+    """One key per entry: (its green space's shape, its place to the micrometre)."""
+    shape = {gid: hash(shapely.to_wkb(shapely.normalize(g)))
+             for gid, g in zip(spaces.index, spaces.geometry.values, strict=True)}
+    xy = np.round(shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object)), 6)
+    return [(shape[g], x, y) for g, (x, y) in
+            zip(entries["green_id"].to_numpy(), xy.tolist(), strict=True)]
+
+
+def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+    from ..indicators.safety import (
+        ACTIVE_CATEGORIES,
+        EYES_RADIUS_M,
+        SAFETY_COLUMNS,
+        dark_stretch_m,
+        points_in_cells,
+        safety_index,
+        safety_indicators,
+    )
+
+    base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
+    out = base.layers.grid[list(SAFETY_COLUMNS)].copy()
+    cells = new.cells
+    edges = ctx.net.edges
+    parent = ap.edge_parent
+    is_new = parent < 0
+    ds = dark_stretch_m(ctx.net)
+    dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
+    hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
+    affected = np.zeros(len(cells), bool)
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    tree = shapely.STRtree(squares)
+    if hit_edges.any():
+        affected[tree.query(np.asarray(edges.geometry.values[hit_edges], dtype=object),
+                            predicate="intersects")[1]] = True
+    if len(ap.new_lamps):
+        at = points_in_cells(ap.new_lamps.geometry, cells)
+        affected[at[at >= 0]] = True
+    new_lines = np.asarray(edges.geometry.values[is_new], dtype=object)
+    if len(new_lines):
+        b = new.data.buildings
+        if b is not None and len(b):
+            near = shapely.STRtree(new_lines).query(np.asarray(b.geometry.values, dtype=object),
+                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
+            if len(near):
+                at = points_in_cells(shapely.point_on_surface(
+                    np.asarray(b.geometry.values, dtype=object)[np.unique(near)]), cells)
+                affected[at[at >= 0]] = True
+        d = new.data.destinations
+        d = d[d["category"].isin(ACTIVE_CATEGORIES)]
+        if len(d):
+            near = shapely.STRtree(new_lines).query(np.asarray(d.geometry.values, dtype=object),
+                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
+            at = points_in_cells(d.geometry.values[np.unique(near)], cells)
+            affected[at[at >= 0]] = True
+    if ap.n_new_destinations:
+        at = points_in_cells(new.data.destinations.geometry.values[-ap.n_new_destinations:],
+                             cells)
+        affected[at[at >= 0]] = True
+    affected |= (ap.pop_delta > 0).to_numpy()
+    counts["safety"] = int(affected.sum())
+    if affected.any():
+        report(progress, 0.2, "safety of the changed cells")
+        with_nb = np.zeros(len(cells), bool)
+        with_nb[tree.query(squares[affected], predicate="intersects")[1]] = True
+        sub = cells.iloc[np.flatnonzero(with_nb)]
+        x0, y0, x1, y1 = sub.total_bounds
+
+        def clip(g, box):
+            if g is None or len(g) == 0:
+                return g
+            return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+
+        # points count in the cell holding them: only those near the cells matter; edges count
+        # where they cross the cells or pass within 25 m of a building or shop kept here
+        box = (x0, y0, x1, y1)
+        data = dataclasses.replace(new.data, buildings=clip(new.data.buildings, box),
+                                   destinations=clip(new.data.destinations, box),
+                                   lamps=clip(new.data.lamps, box))
+        reach = [box] + [tuple(g.total_bounds) for g in (data.buildings, data.destinations)
+                         if g is not None and len(g)]
+        rb = np.asarray(reach)
+        pad = EYES_RADIUS_M + 1.0
+        lines = np.asarray(edges.geometry.values, dtype=object)
+        keep = shapely.intersects(lines, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
+                                                     rb[:, 2].max() + pad, rb[:, 3].max() + pad))
+        part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
+        res = safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
+                                dark_stretch=ds[keep])
+        ids = cells.index[affected]
+        for c in SAFETY_COLUMNS:
+            out.loc[ids, c] = res.loc[ids, c].to_numpy()
+        index = safety_index(out, new.weights)
+        for c in index.columns:
+            out[c] = index[c]
+    return out
+
+

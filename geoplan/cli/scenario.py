@@ -49,7 +49,7 @@ def register(cli: click.Group) -> None:
         Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
         """
         from ..config.model import load_pipeline
-        from ..scenario.core import run_scenario
+        from ..runs.scenario import run_scenario
         from ..scenario.io import read_scenario
         from .main import TqdmProgress
 
@@ -89,7 +89,7 @@ def register(cli: click.Group) -> None:
         """
         from ..atomic import atomic_path, write_text
         from ..errors import ConfigError
-        from ..scenario.core import compare_runs
+        from ..runs.scenario import compare_runs
 
         ranking = compare_runs(out_dirs, lang=lang)
         runs = ranking.attrs["runs"]

@@ -209,13 +209,13 @@ def scenario_columns(gpkg: Path, indicator: str) -> tuple[str, str, str]:
 
 
 def headline_indicator(gpkg: Path) -> str:
-    """The first of the core's headline columns (:data:`geoplan.scenario.core.HEADLINE`) that the
+    """The first of the core's headline columns (:data:`geoplan.scenario.change.HEADLINE`) that the
     scenario changes anywhere, else ``safety_index``."""
     import numpy as np
     import pyogrio
 
     try:
-        from geoplan.scenario.core import HEADLINE
+        from geoplan.scenario.change import HEADLINE
     except ImportError:
         HEADLINE = SCENARIO_INDICATORS  # noqa: N806
     fields = {str(f) for f in pyogrio.read_info(gpkg, layer="grid_change")["fields"]}

@@ -51,7 +51,13 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 
-__all__ = ["access_columns", "access_indicators", "attach_destinations", "radius_label"]
+__all__ = [
+    "access_columns",
+    "access_indicators",
+    "attach_destinations",
+    "radius_label",
+    "selected_rows",
+]
 
 
 def radius_label(r: float) -> str:
@@ -107,6 +113,30 @@ def _counts_and_gravity(graph, o_nodes, d_nodes, spec: AccessSpec, progress) -> 
                          len(radii) + 1, None, progress)
 
 
+def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
+    """Positions in ``origins`` of the cells to compute: all (``selection`` None), or those
+    of a boolean mask aligned with ``origins``, or of a list of ``cell_id``.
+
+    >>> o = gpd.GeoSeries.from_xy([0.0, 1.0, 2.0], [0.0, 0.0, 0.0], index=["a", "b", "c"])
+    >>> selected_rows(o).tolist(), selected_rows(o, [False, True, True]).tolist()
+    ([0, 1, 2], [1, 2])
+    >>> selected_rows(o, ["c"]).tolist()
+    [2]
+    """
+    if selection is None:
+        return np.arange(len(origins))
+    sel = np.asarray(selection)
+    if sel.dtype == bool:
+        if len(sel) != len(origins):
+            raise GeoplanError(f"the selection has {len(sel)} flags for {len(origins)} origins: "
+                               "give one flag per origin (or a list of cell ids)")
+        return np.flatnonzero(sel)
+    pos = origins.index.get_indexer(sel)
+    if (pos < 0).any():
+        raise GeoplanError(f"selected cell id {sel[pos < 0][0]!r} is not an origin's cell id")
+    return pos
+
+
 def _check_origins(origins) -> None:
     if not isinstance(origins, gpd.GeoSeries):
         raise GeoplanError("origins must be a GeoSeries of points indexed by cell_id")
@@ -124,6 +154,7 @@ def access_indicators(
     origin_att: Attachment | None = None,
     dest_att: Attachment | None = None,
     prefix: str = "",
+    selection=None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Distance, counts within radii and gravity per cell and destination category.
@@ -144,13 +175,16 @@ def access_indicators(
         Attachments made earlier (to reuse them); made here when not given.
     prefix
         Prepended to every column name (e.g. ``'night_'``).
+    selection
+        The cells to compute (:func:`selected_rows`; default all): a scenario's recompute
+        passes the cells whose results can change. Routes still use every destination.
     progress
         Progress sink; may cancel.
 
     Returns
     -------
     DataFrame
-        Indexed like ``origins``; columns :func:`access_columns`.
+        Indexed like ``origins`` (the selected cells); columns :func:`access_columns`.
     """
     spec = spec or AccessSpec()
     _check_origins(origins)
@@ -160,7 +194,8 @@ def access_indicators(
         dest_att = attach_destinations(network, destinations, spec)[1]
     report(progress, 0.0, "routing graph")
     graph = build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)
-    o_nodes, d_nodes = graph.point_nodes[0], graph.point_nodes[1]
+    rows = selected_rows(origins, selection)
+    o_nodes, d_nodes = graph.point_nodes[0][rows], graph.point_nodes[1]
     cats = destinations["category"].to_numpy()
     out = {}
     n_cat = max(len(spec.categories), 1)
@@ -183,4 +218,4 @@ def access_indicators(
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]
         out[f"{prefix}gravity_{c}"] = grav
     report(progress, 1.0, "access done")
-    return pd.DataFrame(out, index=origins.index)[access_columns(spec, prefix)]
+    return pd.DataFrame(out, index=origins.index[rows])[access_columns(spec, prefix)]

@@ -85,7 +85,7 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
                      layers: Layers | None = None) -> Baseline:
     """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
     from ..indicators.access import attach_destinations
-    from ..indicators.green import _entries_attachment, green_entries, green_spaces
+    from ..indicators.green import entries_attachment, green_entries, green_spaces
     from ..indicators.night import night_graph
     from ..indicators.safety import dark_stretch_m
     from ..routing import attach_points, build_routing_graph, lit_mask, main_component_mask
@@ -101,7 +101,7 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     green = inputs.data.green
     spaces = green_spaces(green.to_crs(net.crs) if green.crs != net.crs else green)
     entries = green_entries(net, spaces, max_snap_m=spec.max_snap_m)
-    g_green = build_routing_graph(net, [o_att, _entries_attachment(entries)])
+    g_green = build_routing_graph(net, [o_att, entries_attachment(entries)])
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
@@ -331,48 +331,80 @@ def _removed_bound(xy_old: np.ndarray, removed_xy: np.ndarray, radius, rf: float
 
 
 def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from ..indicators.access import access_columns, radius_label
-    from ..indicators.green import (
-        GREEN_COLUMNS,
-        _entries_attachment,
-        _straight_distance_m,
-        green_entries,
-        green_spaces,
-    )
-    from ..routing import build_routing_graph, gravity_beta, nearest_distance_m
+    """Day access and green space: the baseline's values, recomputed with
+    :func:`~geoplan.indicators.access.access_indicators` and
+    :func:`~geoplan.indicators.green.green_indicators` on the cells that can change."""
+    from ..indicators.access import access_columns, access_indicators
+    from ..indicators.green import GREEN_COLUMNS, green_indicators, straight_distance_m
 
     base, ap = ctx.base, ctx.applied
-    new = ap.inputs
-    spec = new.spec
+    new, spec = ap.inputs, ap.inputs.spec
     day = base.layers.grid[access_columns(spec)].copy()
     green = base.layers.grid[list(GREEN_COLUMNS)].copy()
-    pop_changed = (ap.pop_delta > 0).to_numpy()
-    green_changed = ap.n_new_green > 0
-    net_changed = ap.network_changed
     green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
         "green_spaces_without_entry", 0)
-    if not (net_changed or green_changed or pop_changed.any() or ctx.o_moved.any()
-            or ctx.d_moved.any()):
+    if not (ap.network_changed or ap.n_new_green or (ap.pop_delta > 0).any()
+            or ctx.o_moved.any() or ctx.d_moved.any()):
         counts["access"] = counts["green"] = 0
         return day, green
-    report(progress, 0.0, "routing graph")
-    if green_changed:
-        g = new.data.green
+    report(progress, 0.0, "cells that can change")
+    spaces, entries = _green_state(ctx)
+    day_sel, green_sel = _day_green_cells(ctx, day, green, spaces, entries)
+    origins = base.layers.origins
+    report(progress, 0.2, "access of the cells that can change")
+    if day_sel.any():
+        res = access_indicators(ctx.net, origins, new.data.destinations, spec,
+                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=day_sel,
+                                progress=scaled(progress, 0.2, 0.6))
+        day.loc[res.index, res.columns] = res
+    report(progress, 0.6, "green space of the cells that can change")
+    if green_sel.any():
+        res = green_indicators(ctx.net, origins, new.data.green, new.cells["pop"], spec,
+                               origin_att=ctx.o_att, spaces=spaces, entries=entries,
+                               selection=green_sel, progress=scaled(progress, 0.6, 1.0))
+        green.loc[res.index, res.columns] = res
+    if ap.n_new_green:
+        area_ha = spaces["area_ha"].to_numpy(float)
+        green["straight_dist_green_scb_m"] = straight_distance_m(
+            origins, spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
+    counts["access"], counts["green"] = int(day_sel.sum()), int(green_sel.sum())
+    green.attrs["n_green_spaces_without_entry"] = int(
+        len(spaces) - len(np.unique(entries["green_id"].to_numpy())))
+    return day, green
+
+
+def _green_state(ctx: _Ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The edited study's green spaces and entries (the baseline's where nothing changed)."""
+    from ..indicators.green import green_entries, green_spaces
+
+    base, ap = ctx.base, ctx.applied
+    spaces = base.spaces
+    if ap.n_new_green:
+        g = ap.inputs.data.green
         spaces = green_spaces(g.to_crs(ctx.net.crs) if g.crs != ctx.net.crs else g)
-    else:
-        spaces = base.spaces
-    entries = green_entries(ctx.net, spaces, max_snap_m=spec.max_snap_m) if (
-        green_changed or net_changed) else base.entries
-    graph = build_routing_graph(ctx.net, [ctx.o_att, ctx.d_att, _entries_attachment(entries)])
+    entries = base.entries
+    if ap.n_new_green or ap.network_changed:
+        entries = green_entries(ctx.net, spaces, max_snap_m=ap.inputs.spec.max_snap_m)
+    return spaces, entries
+
+
+def _day_green_cells(ctx: _Ctx, day: pd.DataFrame, green: pd.DataFrame,
+                     spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame):
+    """``(day cells, green cells)`` whose day access / green-space values can change (module
+    doc): bounded searches from new edges and added points, straight-line bounds for removed
+    ones, and origins whose attachment moved."""
+    from ..indicators.green import entries_attachment
+    from ..routing import build_routing_graph
+
+    base, ap = ctx.base, ctx.applied
+    spec = ap.inputs.spec
+    graph = build_routing_graph(ctx.net, [ctx.o_att, ctx.d_att, entries_attachment(entries)])
     o_nodes, d_nodes, e_nodes = graph.point_nodes
-    cats = new.data.destinations["category"].to_numpy()
-    area_ha = spaces["area_ha"].to_numpy(float)
-    area_m2 = spaces["area_m2"].to_numpy(float)
-    e_pos = spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))
-    e_ha = area_ha[e_pos]
-    pop = new.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    xy_old = base.origin_att.on_edge_xy
-    o_moved = ctx.o_moved
+    cats = ap.inputs.data.destinations["category"].to_numpy()
+    e_ha = spaces["area_ha"].to_numpy(float)[
+        spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))]
+    pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+    xy_old, o_moved = base.origin_att.on_edge_xy, ctx.o_moved
     # green entries added / removed (by green space and place)
     old_keys = base.entry_keys
     new_keys = old_keys if entries is base.entries else _entry_keys(spaces, entries)
@@ -388,104 +420,34 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
     targets.update({f"g:{r}": e_nodes[e_ha >= h] for r, h in rules})
     targets["g:any"] = e_nodes
     targets["pop"] = o_nodes[pop > 0]
-    new_e = ap.edge_parent < 0
-    s_u, s_v, s_w = _edge_ends(ctx.net, new_e)
+    s_u, s_v, s_w = _edge_ends(ctx.net, ap.edge_parent < 0)
     bounds = _edge_bounds(graph, s_u, s_v, s_w, targets, o_nodes)
     rf = max(base.rf_day, base.rf_green)
     r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
     reach = spec.green_per_capita_within_m
-    near_sets, within_sets = {}, {}
+    day_sel = o_moved.copy()
     for c in spec.categories:
-        sel_c = cats == c
-        s = np.minimum(bounds[f"c:{c}"], _zero_sources(graph, d_nodes[sel_c & ctx.d_moved],
+        s = np.minimum(bounds[f"c:{c}"], _zero_sources(graph, d_nodes[(cats == c) & ctx.d_moved],
                                                        o_nodes))
         removed = ctx.removed_dest_xy(c)
         old_d = day[f"dist_{c}_m"].to_numpy(float)
-        near_sets[c] = o_moved | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
-        within_sets[c] = o_moved | (s <= r_max) | _removed_bound(xy_old, removed, r_max, rf)
-    g_near = {}
+        day_sel |= (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
+        day_sel |= (s <= r_max) | _removed_bound(xy_old, removed, r_max, rf)
+    green_sel = o_moved.copy()
     for r, h in rules:
         s = np.minimum(bounds[f"g:{r}"], _zero_sources(graph, e_nodes[e_added & (e_ha >= h)],
                                                        o_nodes))
         old_d = green[f"dist_green_{r}_m"].to_numpy(float)
-        g_near[r] = o_moved | (s < old_d) | _removed_bound(
+        green_sel |= (s < old_d) | _removed_bound(
             xy_old, old_e_xy[e_removed & (old_e_ha >= h)], old_d, rf)
     s = np.minimum(bounds["g:any"], _zero_sources(graph, e_nodes[e_added], o_nodes))
-    a_m2 = o_moved | (s <= reach) | _removed_bound(xy_old, old_e_xy[e_removed], reach, rf)
+    green_sel |= (s <= reach) | _removed_bound(xy_old, old_e_xy[e_removed], reach, rf)
+    pop_changed = (ap.pop_delta > 0).to_numpy()
     s = np.minimum(bounds["pop"], _zero_sources(
         graph, np.concatenate([o_nodes[pop_changed], o_nodes[o_moved]]), o_nodes))
-    a_res = o_moved | (s <= reach) | _removed_bound(
+    green_sel |= (s <= reach) | _removed_bound(
         xy_old, xy_old[o_moved & (base.origin_att.edge >= 0)], reach, rf)
-    a_pc = a_m2 | a_res
-    # nearest distances: one search from the destinations, only for the affected origins
-    report(progress, 0.2, "nearest destinations")
-    for c in spec.categories:
-        near = near_sets[c]
-        if near.any():
-            day.loc[near, f"dist_{c}_m"] = nearest_distance_m(
-                graph, o_nodes[near], d_nodes[(cats == c) & (d_nodes >= 0)])
-    for r, h in rules:
-        if g_near[r].any():
-            green.loc[g_near[r], f"dist_green_{r}_m"] = nearest_distance_m(
-                graph, o_nodes[g_near[r]], e_nodes[e_ha >= h])
-        green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= \
-            spec.green_within_m
-    if green_changed:
-        green["straight_dist_green_scb_m"] = _straight_distance_m(
-            base.layers.origins, spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
-    # within-reach measures: one bounded search from each affected origin serves them all
-    report(progress, 0.4, "destinations within reach")
-    any_within = np.zeros(len(o_nodes), bool)
-    for c in spec.categories:
-        any_within |= within_sets[c]
-    todo = np.where(any_within | a_pc, o_nodes, -1)
-    dest_w = {c: _node_weights(d_nodes[cats == c]) for c in spec.categories}
-    pop_nodes, pop_w = _node_weights(o_nodes, pop)
-    beta = gravity_beta(spec.gravity_half_distance_m)
-    radii = np.asarray(spec.radii_m, float)
-    n_r = len(radii)
-    cnt = {c: np.full((len(o_nodes), n_r), np.nan) for c in spec.categories}
-    grav = {c: np.full(len(o_nodes), np.nan) for c in spec.categories}
-    m2 = np.full(len(o_nodes), np.nan)
-    residents = np.full(len(o_nodes), np.nan)
-    for pos, dist in _rows_from(graph.csr, todo, max(r_max, reach)):
-        for c in spec.categories:
-            nodes, w = dest_w[c]
-            dd = dist[:, nodes]
-            for j, rad in enumerate(radii):
-                cnt[c][pos, j] = (dd <= rad) @ w
-            with np.errstate(invalid="ignore"):
-                grav[c][pos] = np.where(dd <= spec.gravity_cutoff_m, np.exp(-beta * dd), 0.0) @ w
-        if len(e_nodes):
-            close = dist[:, np.maximum(e_nodes, 0)] <= reach
-            close[:, e_nodes < 0] = False
-            hit = np.zeros((len(pos), len(area_m2)), bool)
-            rows, cols = np.nonzero(close)
-            hit[rows, e_pos[cols]] = True
-            total = np.zeros(len(pos))
-            for j in range(len(area_m2)):  # spaces in order, as the full computation adds them
-                total += np.where(hit[:, j], area_m2[j], 0.0)
-            m2[pos] = total
-        else:
-            m2[pos] = 0.0
-        residents[pos] = (dist[:, pop_nodes] <= reach) @ pop_w
-    for c in spec.categories:
-        w_rows = within_sets[c]
-        for j, rad in enumerate(radii):
-            day.loc[w_rows, f"n_{c}_{radius_label(rad)}"] = cnt[c][w_rows, j]
-        day.loc[w_rows, f"gravity_{c}"] = grav[c][w_rows]
-    green.loc[a_m2, "green_m2_500m"] = m2[a_m2]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per = np.where(residents > 0, green["green_m2_500m"].to_numpy(float) / residents, np.nan)
-    green.loc[a_pc, "green_m2_per_capita"] = per[a_pc]
-    touched = any_within.copy()
-    for c in spec.categories:
-        touched |= near_sets[c]
-    counts["access"] = int(touched.sum())
-    counts["green"] = int((a_pc | g_near["scb"] | g_near["who"]).sum())
-    green.attrs["n_green_spaces_without_entry"] = int(
-        len(spaces) - len(np.unique(entries["green_id"].to_numpy())))
-    return day, green
+    return day_sel, green_sel
 
 
 def _edge_ends(net: WalkNetwork, mask: np.ndarray):

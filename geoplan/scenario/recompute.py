@@ -303,25 +303,6 @@ def _zero_sources(graph, nodes: np.ndarray, o_nodes: np.ndarray) -> np.ndarray:
     return np.where(o_nodes >= 0, d[np.maximum(o_nodes, 0)], math.inf)
 
 
-def _rows_from(csr, o_nodes: np.ndarray, limit_m: float):
-    """Yield ``(positions, distances)`` of Dijkstra rows from ``o_nodes`` (chunked, bounded)."""
-    from ..routing import MAX_BLOCK_CELLS
-
-    pos = np.flatnonzero(o_nodes >= 0)
-    chunk = max(1, MAX_BLOCK_CELLS // max(csr.shape[0], 1))
-    limit = limit_m * (1 + 1e-12) + 1e-9
-    for c in range(0, len(pos), chunk):
-        p = pos[c:c + chunk]
-        yield p, dijkstra(csr, directed=True, indices=o_nodes[p], limit=limit)
-
-
-def _node_weights(nodes: np.ndarray, weights: np.ndarray | None = None):
-    ok = nodes >= 0
-    w = np.ones(len(nodes)) if weights is None else np.asarray(weights, float)
-    uniq, inv = np.unique(nodes[ok], return_inverse=True)
-    return uniq, np.bincount(inv, weights=w[ok], minlength=len(uniq))
-
-
 def _removed_bound(xy_old: np.ndarray, removed_xy: np.ndarray, radius, rf: float) -> np.ndarray:
     """Origins whose straight distance to a removed point allows a route within ``radius``."""
     eu = _euclid_min(xy_old, removed_xy)
@@ -457,71 +438,61 @@ def _edge_ends(net: WalkNetwork, mask: np.ndarray):
 
 
 def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
-    from ..indicators.access import radius_label
-    from ..indicators.night import night_columns, night_detour, night_graph
-    from ..routing import lit_mask, nearest_distance_m
+    """Night access: the baseline's values, recomputed with
+    :func:`~geoplan.indicators.night.night_indicators` on the cells that can change; the
+    detour columns then from the merged day and night distances of every cell."""
+    from ..indicators.night import night_columns, night_detour, night_indicators
 
     spec = ctx.applied.inputs.spec
     out = ctx.base.layers.grid[night_columns(spec)].copy()
+    sel = _night_cells(ctx, out)
+    if sel.any():
+        report(progress, 0.2, "night access of the cells that can change")
+        res = night_indicators(ctx.net, ctx.base.layers.origins,
+                               ctx.applied.inputs.data.destinations, spec, day=day,
+                               origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
+                               progress=scaled(progress, 0.2, 1.0))
+        out.loc[res.index, res.columns] = res
+    for c in spec.categories:
+        r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
+                               out[f"night_dist_{c}_m"].to_numpy(float), spec.night_threshold_m)
+        out[f"night_detour_{c}"] = r
+        out[f"loses_{c}_at_night"] = lost
+    counts["night"] = int(sel.sum())
+    return out
+
+
+def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> np.ndarray:
+    """Cells whose night access can change (module doc): newly lit or new edges, origins on
+    split or newly lit edges, added or moved destinations, removed ones."""
+    from ..indicators.night import night_graph
+    from ..routing import lit_mask
+
+    spec = ctx.applied.inputs.spec
     parent = ctx.applied.edge_parent
     mask = lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit")
     changed = mask & ((parent < 0) | ~ctx.base.night_mask[np.maximum(parent, 0)])
     o_edge = ctx.o_att.edge
     on_changed = (o_edge >= 0) & (changed | ctx.applied.edge_split)[np.maximum(o_edge, 0)]
-    o_changed = ctx.o_moved | on_changed
+    sel = ctx.o_moved | on_changed
     d_edge = ctx.d_att.edge
     d_added = ctx.d_moved | ((d_edge >= 0) & changed[np.maximum(d_edge, 0)])
+    if not (changed.any() or sel.any() or d_added.any()):
+        return sel
     thr = spec.night_threshold_m
     cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
-    touched = np.zeros(len(o_edge), bool)
-    if changed.any() or o_changed.any() or d_added.any():
-        g = night_graph(ctx.net, spec, ctx.o_att, ctx.d_att)
-        o_n, d_n = g.point_nodes
-        s_u, s_v, s_w = _edge_ends(ctx.net, changed)
-        bounds = _edge_bounds(g, s_u, s_v, s_w, {c: d_n[cats == c] for c in spec.categories},
-                              o_n)
-        xy_old = ctx.base.origin_att.on_edge_xy
-        rf = ctx.base.rf_night
-        within_sets = {}
-        for k, c in enumerate(spec.categories):
-            report(progress, 0.5 * k / max(len(spec.categories), 1), f"night access to {c}")
-            sel = cats == c
-            added = d_n[sel & d_added]
-            s = bounds[c]
-            if len(added):
-                d_add = dijkstra(g.csr, directed=True, indices=np.unique(added[added >= 0]),
-                                 min_only=True)
-                s = np.minimum(s, np.where(o_n >= 0, d_add[np.maximum(o_n, 0)], math.inf))
-            removed = ctx.removed_dest_xy(c)
-            old_d = out[f"night_dist_{c}_m"].to_numpy(float)
-            near = o_changed | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
-            within_sets[c] = o_changed | (s <= thr) | _removed_bound(xy_old, removed, thr, rf)
-            if near.any():
-                out.loc[near, f"night_dist_{c}_m"] = nearest_distance_m(
-                    g, o_n[near], d_n[sel & (d_n >= 0)])
-            touched |= near | within_sets[c]
-        any_within = np.zeros(len(o_n), bool)
-        for c in spec.categories:
-            any_within |= within_sets[c]
-        if any_within.any():
-            # routes run from the destinations to the origins: search the reversed arcs
-            rev = g.csr.T.tocsr()
-            dest_w = {c: _node_weights(d_n[cats == c]) for c in spec.categories}
-            cnt = {c: np.full(len(o_n), np.nan) for c in spec.categories}
-            for pos, dist in _rows_from(rev, np.where(any_within, o_n, -1), thr):
-                for c in spec.categories:
-                    nodes, w = dest_w[c]
-                    cnt[c][pos] = (dist[:, nodes] <= thr) @ w
-            for c in spec.categories:
-                out.loc[within_sets[c], f"night_n_{c}_{radius_label(thr)}"] = \
-                    cnt[c][within_sets[c]]
+    g = night_graph(ctx.net, spec, ctx.o_att, ctx.d_att)
+    o_n, d_n = g.point_nodes
+    s_u, s_v, s_w = _edge_ends(ctx.net, changed)
+    bounds = _edge_bounds(g, s_u, s_v, s_w, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    xy_old, rf = ctx.base.origin_att.on_edge_xy, ctx.base.rf_night
     for c in spec.categories:
-        r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
-                               out[f"night_dist_{c}_m"].to_numpy(float), thr)
-        out[f"night_detour_{c}"] = r
-        out[f"loses_{c}_at_night"] = lost
-    counts["night"] = int(touched.sum())
-    return out
+        s = np.minimum(bounds[c], _zero_sources(g, d_n[(cats == c) & d_added], o_n))
+        removed = ctx.removed_dest_xy(c)
+        old_d = night[f"night_dist_{c}_m"].to_numpy(float)
+        sel = sel | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
+        sel |= (s <= thr) | _removed_bound(xy_old, removed, thr, rf)
+    return sel
 
 
 def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:

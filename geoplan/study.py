@@ -43,7 +43,14 @@ from .progress import Progress, report, scaled
 from .routing import attach_points, main_component_mask
 from .types import AccessSpec, LightingRule, OsmData, SafetyWeights, WalkNetwork
 
-__all__ = ["Layers", "Study", "compute_layers", "example_study", "layers_from_parts"]
+__all__ = [
+    "Layers",
+    "Study",
+    "compute_layers",
+    "example_study",
+    "grid_columns",
+    "layers_from_parts",
+]
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -212,6 +219,17 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
     return Layers(grid=grid, network=study.network.edges, destinations=destinations,
                   green=study.data.green, origins=origins, areas=summary, findings=findings,
                   meta=MappingProxyType(meta))
+
+
+def grid_columns(grid: pd.DataFrame) -> list[str]:
+    """Numeric and yes/no indicator columns of the grid (what goes into grid.tif).
+
+    >>> grid_columns(compute_layers(example_study()).grid)[:3]
+    ['area_m2', 'area_share', 'pop']
+    """
+    skip = {"easting_m", "northing_m"}
+    return [c for c in grid.columns if c not in skip and c != "geometry"
+            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
 
 
 def example_study() -> Study:

@@ -385,12 +385,7 @@ def green_indicators(
     area_ha = spaces["area_ha"].to_numpy(float)
     e_space = entries["green_id"].to_numpy(np.int64)
     e_pos = spaces.index.get_indexer(e_space)
-    out: dict[str, np.ndarray] = {}
-    for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
-        report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
-        d = nearest_distance_m(graph, o_nodes, e_nodes[area_ha[e_pos] >= min_ha])
-        out[f"dist_green_{rule}_m"] = d
-        out[f"green_{rule}_300m"] = d <= spec.green_within_m
+    out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
     out["straight_dist_green_scb_m"] = straight_distance_m(
         origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha]
     )
@@ -407,12 +402,23 @@ def green_indicators(
     if n_without:
         log.info("%d of %d public green spaces have no path within %g m: nobody reaches them",
                  n_without, len(spaces), spec.max_snap_m)
-    result.attrs.update(
-        n_green_spaces=len(spaces), n_green_spaces_without_entry=int(n_without),
-        n_origins_unattached=int((o_all < 0).sum()),
-    )
+    result.attrs.update(n_green_spaces=len(spaces), n_green_spaces_without_entry=int(n_without),
+                        n_origins_unattached=int((o_all < 0).sum()))
     report(progress, 1.0, "green access done")
     return result
+
+
+def _green_distances(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_ha: np.ndarray,
+                     spec: AccessSpec, progress) -> dict[str, np.ndarray]:
+    """Network distance to the nearest entry of a space of at least the SCB / WHO size, and
+    whether it is within ``spec.green_within_m``."""
+    out: dict[str, np.ndarray] = {}
+    for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
+        report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
+        d = nearest_distance_m(graph, o_nodes, e_nodes[e_ha >= min_ha])
+        out[f"dist_green_{rule}_m"] = d
+        out[f"green_{rule}_300m"] = d <= spec.green_within_m
+    return out
 
 
 def _green_m2_within(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_pos: np.ndarray,

@@ -55,7 +55,7 @@ from ..progress import Progress, report, scaled
 from ..sources.area import read_area
 from ..sources.lamps import study_lamps
 from ..sources.osm import read_osm
-from ..study import ATTRIBUTION, Layers, Study, compute_layers
+from ..study import ATTRIBUTION, Layers, Study, compute_layers, grid_columns
 
 __all__ = [
     "RunResult",
@@ -173,13 +173,6 @@ def study_from_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -
                  lighting=cfg.lighting, areas=areas, area_key=key, area_name=name,
                  findings=read_study_findings(cfg, data),
                  findings_weight=walk.weight if walk is not None else 0.0)
-
-
-def grid_columns(grid: pd.DataFrame) -> list[str]:
-    """Numeric and yes/no indicator columns of the grid (what goes into grid.tif)."""
-    skip = {"easting_m", "northing_m"}
-    return [c for c in grid.columns if c not in skip and c != "geometry"
-            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
 
 
 def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:

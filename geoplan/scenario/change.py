@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from ..i18n import fmt, register_texts, tr
-from ..study import Layers, Study
+from ..study import Layers, Study, grid_columns
 from ..types import AccessSpec
 
 __all__ = ["CHANGE_EPS", "HEADLINE", "TEXTS", "change_layers", "change_table",
@@ -109,8 +109,6 @@ register_texts(TEXTS)
 
 
 def _indicator_columns(grid: pd.DataFrame) -> list[str]:
-    from ..runs.pipeline import grid_columns
-
     skip = {"area_m2", "area_share"}
     return [c for c in grid_columns(grid) if c not in skip]
 

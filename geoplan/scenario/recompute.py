@@ -505,23 +505,38 @@ def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
 
 
 def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
-    from ..indicators.safety import (
-        ACTIVE_CATEGORIES,
-        EYES_RADIUS_M,
-        SAFETY_COLUMNS,
-        dark_stretch_m,
-        points_in_cells,
-        safety_index,
-        safety_indicators,
-    )
+    """Safety: the baseline's values, recomputed with
+    :func:`~geoplan.indicators.safety.safety_indicators` on the cells that can change (and
+    their neighbours, so border rules are the same); the 0–100 index then for every cell."""
+    from ..indicators.safety import SAFETY_COLUMNS, dark_stretch_m, safety_index
+
+    new = ctx.applied.inputs
+    out = ctx.base.layers.grid[list(SAFETY_COLUMNS)].copy()
+    ds = dark_stretch_m(ctx.net)
+    affected = _safety_cells(ctx, ds)
+    counts["safety"] = int(affected.sum())
+    if affected.any():
+        report(progress, 0.2, "safety of the changed cells")
+        res = _safety_near(ctx, affected, ds)
+        ids = new.cells.index[affected]
+        for c in SAFETY_COLUMNS:
+            out.loc[ids, c] = res.loc[ids, c].to_numpy()
+        index = safety_index(out, new.weights)
+        for c in index.columns:
+            out[c] = index[c]
+    return out
+
+
+def _safety_cells(ctx: _Ctx, ds: np.ndarray) -> np.ndarray:
+    """Cells whose safety columns can change (module doc); ``ds``: the edited network's
+    :func:`~geoplan.indicators.safety.dark_stretch_m`."""
+    from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M, points_in_cells
 
     base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
-    out = base.layers.grid[list(SAFETY_COLUMNS)].copy()
     cells = new.cells
     edges = ctx.net.edges
     parent = ap.edge_parent
     is_new = parent < 0
-    ds = dark_stretch_m(ctx.net)
     dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
     hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
     affected = np.zeros(len(cells), bool)
@@ -555,41 +570,41 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
                              cells)
         affected[at[at >= 0]] = True
     affected |= (ap.pop_delta > 0).to_numpy()
-    counts["safety"] = int(affected.sum())
-    if affected.any():
-        report(progress, 0.2, "safety of the changed cells")
-        with_nb = np.zeros(len(cells), bool)
-        with_nb[tree.query(squares[affected], predicate="intersects")[1]] = True
-        sub = cells.iloc[np.flatnonzero(with_nb)]
-        x0, y0, x1, y1 = sub.total_bounds
-
-        def clip(g, box):
-            if g is None or len(g) == 0:
-                return g
-            return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
-
-        # points count in the cell holding them: only those near the cells matter; edges count
-        # where they cross the cells or pass within 25 m of a building or shop kept here
-        box = (x0, y0, x1, y1)
-        data = dataclasses.replace(new.data, buildings=clip(new.data.buildings, box),
-                                   destinations=clip(new.data.destinations, box),
-                                   lamps=clip(new.data.lamps, box))
-        reach = [box] + [tuple(g.total_bounds) for g in (data.buildings, data.destinations)
-                         if g is not None and len(g)]
-        rb = np.asarray(reach)
-        pad = EYES_RADIUS_M + 1.0
-        lines = np.asarray(edges.geometry.values, dtype=object)
-        keep = shapely.intersects(lines, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
-                                                     rb[:, 2].max() + pad, rb[:, 3].max() + pad))
-        part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
-        res = safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
-                                dark_stretch=ds[keep])
-        ids = cells.index[affected]
-        for c in SAFETY_COLUMNS:
-            out.loc[ids, c] = res.loc[ids, c].to_numpy()
-        index = safety_index(out, new.weights)
-        for c in index.columns:
-            out[c] = index[c]
-    return out
+    return affected
 
 
+def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:
+    """:func:`~geoplan.indicators.safety.safety_indicators` on the ``affected`` cells and their
+    neighbours, with the inputs near them only."""
+    from ..indicators.safety import EYES_RADIUS_M, safety_indicators
+
+    new = ctx.applied.inputs
+    cells, edges = new.cells, ctx.net.edges
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    tree = shapely.STRtree(squares)
+    with_nb = np.zeros(len(cells), bool)
+    with_nb[tree.query(squares[affected], predicate="intersects")[1]] = True
+    sub = cells.iloc[np.flatnonzero(with_nb)]
+    x0, y0, x1, y1 = sub.total_bounds
+
+    def clip(g, box):
+        if g is None or len(g) == 0:
+            return g
+        return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+
+    # points count in the cell holding them: only those near the cells matter; edges count
+    # where they cross the cells or pass within 25 m of a building or shop kept here
+    box = (x0, y0, x1, y1)
+    data = dataclasses.replace(new.data, buildings=clip(new.data.buildings, box),
+                               destinations=clip(new.data.destinations, box),
+                               lamps=clip(new.data.lamps, box))
+    reach = [box] + [tuple(g.total_bounds) for g in (data.buildings, data.destinations)
+                     if g is not None and len(g)]
+    rb = np.asarray(reach)
+    pad = EYES_RADIUS_M + 1.0
+    lines = np.asarray(edges.geometry.values, dtype=object)
+    keep = shapely.intersects(lines, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
+                                                 rb[:, 2].max() + pad, rb[:, 3].max() + pad))
+    part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
+    return safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
+                             dark_stretch=ds[keep])

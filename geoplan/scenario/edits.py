@@ -206,8 +206,11 @@ class _NetEditor:
                 np.asarray(self.split, bool)[pick], np.asarray(self.relit, bool)[pick])
 
 
-def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: LightingRule) -> None:
-    """Add one new path to the editor (see the module doc for the joining rules)."""
+def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
+               ) -> tuple[list[tuple[shapely.Point, int]], np.ndarray]:
+    """Where a new path meets the network: ``[(point, edge row)]`` (crossings, unless a bridge
+    or tunnel, and each end joined to the nearest edge within ``tol``) and the path's
+    coordinates (extended to where its ends join)."""
     alive = ed._alive()
     geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
     tree = shapely.STRtree(geoms)
@@ -250,6 +253,12 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
         raise GeoplanError(
             f"new path{' ' + path.name if path.name else ''} connects to no existing path: end it within "
             f"{tol:g} m of a path (Scenario.connect_within_m) or let it cross one")
+    return junctions, coords
+
+
+def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: LightingRule) -> None:
+    """Add one new path to the editor (see the module doc for the joining rules)."""
+    junctions, coords = _junctions(ed, path, line, tol)
     line = shapely.LineString(coords)
     # junction points -> nodes: an end node of the edge met, or a new node splitting that edge
     cuts: dict[int, list[tuple[float, int]]] = {}
@@ -368,6 +377,52 @@ def _append(gdf: gpd.GeoDataFrame, rows: list[dict], geoms: list) -> gpd.GeoData
     return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
 
 
+def _densify(cells: gpd.GeoDataFrame, dens: list, polys: list, count_columns: tuple
+             ) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Cells with the residents of the densified blocks added (by the share of each block's
+    area in each cell; ``count_columns`` grow in proportion to ``pop``) and the residents
+    added per cell."""
+    delta = pd.Series(0.0, index=cells.index)
+    if not dens:
+        return cells, delta
+    cells = cells.copy()
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    for d, poly in zip(dens, polys, strict=True):
+        with np.errstate(invalid="ignore"):  # GEOS reports NaN for empty intersections
+            overlap = shapely.area(shapely.intersection(squares, poly))
+        if not overlap.sum() > 0:
+            raise GeoplanError(f"densification block{' ' + d.name if d.name else ''} lies outside "
+                               "the grid: draw it inside the study area")
+        delta += d.residents_added() * overlap / overlap.sum()
+    changed = (delta > 0).to_numpy()
+    old_pop = cells["pop"].to_numpy(float)
+    new_pop = old_pop.copy()
+    new_pop[changed] = old_pop[changed] + delta.to_numpy()[changed]
+    for c in count_columns:
+        if c not in cells.columns:
+            raise ConfigError(f"count column {c!r} is not a column of the cells")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(changed & (old_pop > 0), new_pop / np.where(old_pop > 0, old_pop, 1), 1.0)
+        cells[c] = cells[c].to_numpy(float) * f
+    cells["pop"] = new_pop
+    return cells, delta
+
+
+def _with_new_lamps(lamps: gpd.GeoDataFrame, points: list
+                    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """``(lamps with the scenario's new lamps appended, the new lamps)``."""
+    new_lamps = lamps.iloc[:0]
+    if not points:
+        return lamps, new_lamps
+    new_lamps = gpd.GeoDataFrame(
+        {"lamp_id": [f"scenario_{k + 1}" for k in range(len(points))], "source": "scenario"},
+        geometry=points, crs=lamps.crs)
+    new_lamps = new_lamps[[c for c in new_lamps.columns if c in lamps.columns or c == "geometry"]]
+    merged = gpd.GeoDataFrame(pd.concat([lamps, new_lamps], ignore_index=True),
+                              geometry=lamps.geometry.name, crs=lamps.crs)
+    return merged, new_lamps
+
+
 def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     """Apply the edits of ``scenario`` to ``inputs`` (nothing is modified in place).
 
@@ -403,11 +458,10 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     """
     net = inputs.network
     m = len(net.edges)
-    none = AppliedScenario(scenario, inputs, inputs, np.arange(m), np.zeros(m, bool),
-                           np.zeros(m, bool), pd.Series(0.0, index=inputs.cells.index),
-                           inputs.lamps.iloc[:0])
     if not scenario.edits:
-        return none
+        return AppliedScenario(scenario, inputs, inputs, np.arange(m), np.zeros(m, bool),
+                               np.zeros(m, bool), pd.Series(0.0, index=inputs.cells.index),
+                               inputs.lamps.iloc[:0])
     if net.crs is None or not _is_metric(net.crs):
         raise CRSError("the study network must be in a metric CRS to apply a scenario")
     data, area = inputs.data, inputs.data.area
@@ -429,54 +483,18 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     green = _append(data.green, [
         {"kind": g.kind, "name": g.name, "area_ha": float(shapely.area(gg)) / 1e4,
          "public": g.public} for g, gg in zip(greens, g_geoms, strict=True)], g_geoms)
-    cells = inputs.cells
-    delta = pd.Series(0.0, index=cells.index)
     dens = scenario.of_type(Densify)
-    if dens:
-        cells = cells.copy()
-        squares = np.asarray(cells.geometry.values, dtype=object)
-        for d, poly in zip(dens, study(d.polygon for d in dens), strict=True):
-            with np.errstate(invalid="ignore"):  # GEOS reports NaN for empty intersections
-                overlap = shapely.area(shapely.intersection(squares, poly))
-            if not overlap.sum() > 0:
-                raise GeoplanError(f"densification block{' ' + d.name if d.name else ''} lies outside the grid: "
-                                   "draw it inside the study area")
-            delta += d.residents_added() * overlap / overlap.sum()
-        changed = (delta > 0).to_numpy()
-        old_pop = cells["pop"].to_numpy(float)
-        new_pop = old_pop.copy()
-        new_pop[changed] = old_pop[changed] + delta.to_numpy()[changed]
-        for c in inputs.count_columns:
-            if c not in cells.columns:
-                raise ConfigError(f"count column {c!r} is not a column of the cells")
-            with np.errstate(invalid="ignore", divide="ignore"):
-                f = np.where(changed & (old_pop > 0), new_pop / np.where(old_pop > 0, old_pop, 1),
-                             1.0)
-            cells[c] = cells[c].to_numpy(float) * f
-        cells["pop"] = new_pop
+    cells, delta = _densify(inputs.cells, dens, study(d.polygon for d in dens),
+                            inputs.count_columns)
     lights = scenario.of_type(LightingEdit)
-    all_new: list = []
-    for light in lights:
-        all_new += study(light.lamps) if light.lamps else []
-    new_lamps = inputs.lamps.iloc[:0]
-    if all_new:
-        new_lamps = gpd.GeoDataFrame(
-            {"lamp_id": [f"scenario_{k + 1}" for k in range(len(all_new))],
-             "source": "scenario"}, geometry=all_new, crs=net.crs)
-        new_lamps = new_lamps[[c for c in new_lamps.columns if c in lamps.columns or
-                               c == "geometry"]]
-        lamps = gpd.GeoDataFrame(pd.concat([lamps, new_lamps], ignore_index=True),
-                                 geometry=lamps.geometry.name, crs=lamps.crs)
-    pos = 0
-    for light in lights:
-        k = len(light.lamps)
-        _light(ed, light, lamps, all_new[pos:pos + k], inputs.lighting)
-        pos += k
+    all_new = [p for light in lights if light.lamps for p in study(light.lamps)]
+    lamps, new_lamps = _with_new_lamps(inputs.lamps, all_new)
+    ends = np.cumsum([0] + [len(light.lamps) for light in lights])
+    for light, a, b in zip(lights, ends[:-1], ends[1:], strict=True):
+        _light(ed, light, lamps, all_new[a:b], inputs.lighting)
     network, parent, split, relit = ed.result() if (paths or lights) else (
         net, np.arange(m), np.zeros(m, bool), np.zeros(m, bool))
-    data_lamps = data.lamps
-    if all_new and inputs.lamps is data.lamps:
-        data_lamps = lamps
+    data_lamps = lamps if (all_new and inputs.lamps is data.lamps) else data.lamps
     new_data = dataclasses.replace(data, destinations=destinations, green=green,
                                    lamps=data_lamps)
     new_inputs = dataclasses.replace(inputs, data=new_data, network=network, cells=cells,

@@ -215,104 +215,121 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     ``residents_safety_better``/``worse``, ``cells_access_better``/``worse``,
     ``residents_access_better``/``worse``.
     """
-    from ..indicators.equity import weighted_median
-
     spec = (inputs.spec if inputs is not None else AccessSpec())
     g0, g1 = before.grid.reindex(after.grid.index), after.grid
     pop0, pop1 = g0["pop"].to_numpy(float), g1["pop"].to_numpy(float)
-    thr = spec.night_threshold_m
     cats = [c for c in spec.categories
             if f"dist_{c}_m" in g1 and np.isfinite(g1[f"dist_{c}_m"].to_numpy(float)).any()]
+    flags = _access_flags(g0, g1)
     rows: list[dict] = []
+    for key, name, share in _area_weights(g1, inputs):
+        area_name = name or (tr("sc_study_area", lang) if key == "__study_area__" else "")
+        for r in _area_rows(g0, g1, (pop0 * share, pop1 * share, share), cats,
+                            spec.night_threshold_m, flags, lang):
+            rows.append({"scenario": scenario, "area_key": key, "area_name": area_name, **r})
+    out = pd.DataFrame(rows)
+    for c in ("before", "after", "change"):
+        out[c] = out[c].astype(float)
+    return out
+
+
+def _col(g: pd.DataFrame, c: str) -> np.ndarray:
+    return g[c].to_numpy(float)
+
+
+def _share_sum(flag: np.ndarray, w: np.ndarray) -> float:
+    return float(np.sum(w * flag))
+
+
+def _wmean(v: np.ndarray, w: np.ndarray) -> float:
+    ok = np.isfinite(v) & (w > 0)
+    return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok])) if ok.any() else np.nan
+
+
+def _access_flags(g0: pd.DataFrame, g1: pd.DataFrame):
+    """``(shorter, longer, safety change)`` per cell: some distance got shorter / longer (or
+    reachable / unreachable), and the change of the safety index."""
     tol = CHANGE_EPS
-
-    def col(g, c):
-        return g[c].to_numpy(float)
-
     dist_cols = [c for c in g1.columns if (c.startswith("dist_") or c.startswith("night_dist_"))
                  and c.endswith("_m")]
     with np.errstate(invalid="ignore"):
         shorter = np.zeros(len(g1), bool)
         longer = np.zeros(len(g1), bool)
         for c in dist_cols:
-            a, b = col(g1, c), col(g0, c)
+            a, b = _col(g1, c), _col(g0, c)
             shorter |= (a < b - tol) | (np.isfinite(a) & ~np.isfinite(b))
             longer |= (a > b + tol) | (~np.isfinite(a) & np.isfinite(b))
-        ds = col(g1, "safety_index") - col(g0, "safety_index")
-    for key, name, share in _area_weights(g1, inputs):
-        w0, w1 = pop0 * share, pop1 * share
-        in_area = share > 0
+        ds = _col(g1, "safety_index") - _col(g0, "safety_index")
+    return shorter, longer, ds
 
-        def add(measure, label, unit, before_v, after_v, better, category="", only_change=None,
-                _key=key, _name=name):
-            rows.append({"scenario": scenario, "area_key": _key,
-                         "area_name": _name or (tr("sc_study_area", lang)
-                                                if _key == "__study_area__" else ""),
-                         "measure": measure, "category": category, "label": label, "unit": unit,
-                         "before": np.nan if only_change is not None else before_v,
-                         "after": np.nan if only_change is not None else after_v,
-                         "change": only_change if only_change is not None else after_v - before_v,
-                         "better": better})
 
-        def share_sum(flag, w):
-            return float(np.sum(w * flag))
+def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
+    """The change-table rows of one area: ``weights`` = (population before and after weighted
+    by the cells' shares in the area, the shares)."""
+    from ..indicators.equity import weighted_median
 
-        def wmean(v, w):
-            ok = np.isfinite(v) & (w > 0)
-            return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok])) if ok.any() else np.nan
+    w0, w1, share = weights
+    in_area = share > 0
+    shorter, longer, ds = flags
+    tol = CHANGE_EPS
+    rows: list[dict] = []
 
-        add("residents", tr("sc_residents", lang), "persons", float(w0.sum()), float(w1.sum()),
-            "")
-        if "green_scb_300m" in g1:
-            f0, f1 = g0["green_scb_300m"].to_numpy(bool), g1["green_scb_300m"].to_numpy(bool)
-            add("residents_green_300m", tr("sc_green_300m", lang), "persons",
-                share_sum(f0, w0), share_sum(f1, w1), "higher")
-            add("residents_green_300m_gain", tr("sc_green_gain", lang), "persons", 0, 0, "higher",
-                only_change=share_sum(f1 & ~f0, w1))
-            add("residents_green_300m_loss", tr("sc_green_loss", lang), "persons", 0, 0, "lower",
-                only_change=share_sum(f0 & ~f1, w1))
-        if "green_m2_per_capita" in g1:
-            add("green_m2_per_capita", tr("sc_green_pc", lang), "m2",
-                wmean(col(g0, "green_m2_per_capita"), w0),
-                wmean(col(g1, "green_m2_per_capita"), w1), "higher")
-        for c in cats:
-            cat = tr(f"cat_{c}", lang)
-            n0, n1 = col(g0, f"night_dist_{c}_m") <= thr, col(g1, f"night_dist_{c}_m") <= thr
-            kw = {"cat": cat, "thr": fmt(thr, lang)}
-            add("residents_night_access", tr("sc_night_access", lang, **kw), "persons",
-                share_sum(n0, w0), share_sum(n1, w1), "higher", c)
-            add("residents_night_access_gain", tr("sc_night_gain", lang, **kw), "persons", 0, 0,
-                "higher", c, only_change=share_sum(n1 & ~n0, w1))
-            add("residents_night_access_loss", tr("sc_night_loss", lang, **kw), "persons", 0, 0,
-                "lower", c, only_change=share_sum(n0 & ~n1, w1))
-            add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
-                weighted_median(col(g0, f"night_detour_{c}"), w0),
-                weighted_median(col(g1, f"night_detour_{c}"), w1), "lower", c)
-            add("median_distance_m", tr("sc_dist", lang, cat=cat), "m",
-                weighted_median(col(g0, f"dist_{c}_m"), w0),
-                weighted_median(col(g1, f"dist_{c}_m"), w1), "lower", c)
-        if "lit_share" in g1:
-            p0, p1 = col(g0, "path_m") * share, col(g1, "path_m") * share
-            add("lit_share", tr("sc_lit_km", lang), "share", wmean(col(g0, "lit_share"), p0),
-                wmean(col(g1, "lit_share"), p1), "higher")
-        for c, k in (("eyes_on_street", "sc_eyes"), ("safety_index", "sc_safety")):
-            if c in g1:
-                add(c, tr(k, lang), "", wmean(col(g0, c), w0), wmean(col(g1, c), w1), "higher")
-        for what, up, down in (("safety", ds > tol, ds < -tol), ("access", shorter, longer)):
-            wt = tr(f"sc_what_{what}", lang)
-            up, down = up & in_area, down & in_area
-            add(f"cells_{what}_better", tr("sc_cells_gain", lang, what=wt), "cells", 0, 0,
-                "higher", only_change=float(up.sum()))
-            add(f"cells_{what}_worse", tr("sc_cells_lose", lang, what=wt), "cells", 0, 0,
-                "lower", only_change=float(down.sum()))
-            add(f"residents_{what}_better", tr("sc_res_gain", lang, what=wt), "persons", 0, 0,
-                "higher", only_change=share_sum(up, w1))
-            add(f"residents_{what}_worse", tr("sc_res_lose", lang, what=wt), "persons", 0, 0,
-                "lower", only_change=share_sum(down, w1))
-    out = pd.DataFrame(rows)
-    for c in ("before", "after", "change"):
-        out[c] = out[c].astype(float)
-    return out
+    def add(measure, label, unit, before_v, after_v, better, category="", only_change=None):
+        rows.append({"measure": measure, "category": category, "label": label, "unit": unit,
+                     "before": np.nan if only_change is not None else before_v,
+                     "after": np.nan if only_change is not None else after_v,
+                     "change": only_change if only_change is not None else after_v - before_v,
+                     "better": better})
+
+    add("residents", tr("sc_residents", lang), "persons", float(w0.sum()), float(w1.sum()),
+        "")
+    if "green_scb_300m" in g1:
+        f0, f1 = g0["green_scb_300m"].to_numpy(bool), g1["green_scb_300m"].to_numpy(bool)
+        add("residents_green_300m", tr("sc_green_300m", lang), "persons",
+            _share_sum(f0, w0), _share_sum(f1, w1), "higher")
+        add("residents_green_300m_gain", tr("sc_green_gain", lang), "persons", 0, 0, "higher",
+            only_change=_share_sum(f1 & ~f0, w1))
+        add("residents_green_300m_loss", tr("sc_green_loss", lang), "persons", 0, 0, "lower",
+            only_change=_share_sum(f0 & ~f1, w1))
+    if "green_m2_per_capita" in g1:
+        add("green_m2_per_capita", tr("sc_green_pc", lang), "m2",
+            _wmean(_col(g0, "green_m2_per_capita"), w0),
+            _wmean(_col(g1, "green_m2_per_capita"), w1), "higher")
+    for c in cats:
+        cat = tr(f"cat_{c}", lang)
+        n0, n1 = _col(g0, f"night_dist_{c}_m") <= thr, _col(g1, f"night_dist_{c}_m") <= thr
+        kw = {"cat": cat, "thr": fmt(thr, lang)}
+        add("residents_night_access", tr("sc_night_access", lang, **kw), "persons",
+            _share_sum(n0, w0), _share_sum(n1, w1), "higher", c)
+        add("residents_night_access_gain", tr("sc_night_gain", lang, **kw), "persons", 0, 0,
+            "higher", c, only_change=_share_sum(n1 & ~n0, w1))
+        add("residents_night_access_loss", tr("sc_night_loss", lang, **kw), "persons", 0, 0,
+            "lower", c, only_change=_share_sum(n0 & ~n1, w1))
+        add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
+            weighted_median(_col(g0, f"night_detour_{c}"), w0),
+            weighted_median(_col(g1, f"night_detour_{c}"), w1), "lower", c)
+        add("median_distance_m", tr("sc_dist", lang, cat=cat), "m",
+            weighted_median(_col(g0, f"dist_{c}_m"), w0),
+            weighted_median(_col(g1, f"dist_{c}_m"), w1), "lower", c)
+    if "lit_share" in g1:
+        p0, p1 = _col(g0, "path_m") * share, _col(g1, "path_m") * share
+        add("lit_share", tr("sc_lit_km", lang), "share", _wmean(_col(g0, "lit_share"), p0),
+            _wmean(_col(g1, "lit_share"), p1), "higher")
+    for c, k in (("eyes_on_street", "sc_eyes"), ("safety_index", "sc_safety")):
+        if c in g1:
+            add(c, tr(k, lang), "", _wmean(_col(g0, c), w0), _wmean(_col(g1, c), w1), "higher")
+    for what, up, down in (("safety", ds > tol, ds < -tol), ("access", shorter, longer)):
+        wt = tr(f"sc_what_{what}", lang)
+        up, down = up & in_area, down & in_area
+        add(f"cells_{what}_better", tr("sc_cells_gain", lang, what=wt), "cells", 0, 0,
+            "higher", only_change=float(up.sum()))
+        add(f"cells_{what}_worse", tr("sc_cells_lose", lang, what=wt), "cells", 0, 0,
+            "lower", only_change=float(down.sum()))
+        add(f"residents_{what}_better", tr("sc_res_gain", lang, what=wt), "persons", 0, 0,
+            "higher", only_change=_share_sum(up, w1))
+        add(f"residents_{what}_worse", tr("sc_res_lose", lang, what=wt), "persons", 0, 0,
+            "lower", only_change=_share_sum(down, w1))
+    return rows
 
 
 def headline_column(grid_change: pd.DataFrame) -> str | None:

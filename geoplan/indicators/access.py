@@ -55,6 +55,7 @@ __all__ = [
     "access_columns",
     "access_indicators",
     "attach_destinations",
+    "check_origins",
     "radius_label",
     "selected_rows",
 ]
@@ -137,7 +138,9 @@ def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
     return pos
 
 
-def _check_origins(origins) -> None:
+def check_origins(origins) -> None:
+    """Raise :class:`~geoplan.errors.GeoplanError` unless ``origins`` is a GeoSeries with one
+    point per ``cell_id``."""
     if not isinstance(origins, gpd.GeoSeries):
         raise GeoplanError("origins must be a GeoSeries of points indexed by cell_id")
     if origins.index.has_duplicates:
@@ -187,7 +190,7 @@ def access_indicators(
         Indexed like ``origins`` (the selected cells); columns :func:`access_columns`.
     """
     spec = spec or AccessSpec()
-    _check_origins(origins)
+    check_origins(origins)
     if origin_att is None:
         origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
     if dest_att is None:

@@ -82,7 +82,7 @@ from ..routing import (
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
-from .access import selected_rows
+from .access import check_origins, selected_rows
 
 __all__ = [
     "GREEN_COLUMNS",
@@ -348,9 +348,8 @@ def green_indicators(
     spaces, entries : geopandas.GeoDataFrame, optional
         :func:`green_spaces` of ``green`` and their :func:`green_entries`, to reuse them.
     selection : optional
-        The cells to compute (:func:`geoplan.indicators.access.selected_rows`; default all):
-        a scenario's recompute passes the cells whose results can change. Residents within
-        reach are still counted over every cell.
+        The cells to compute (:func:`geoplan.indicators.access.selected_rows`; default all): a
+        scenario's recompute passes the cells that can change (residents count in every cell).
     progress : Progress, optional
         Progress sink; may cancel.
 
@@ -366,10 +365,7 @@ def green_indicators(
     See the module doc.
     """
     spec = spec or AccessSpec()
-    if not isinstance(origins, gpd.GeoSeries):
-        raise GeoplanError("origins must be a GeoSeries of points indexed by cell_id")
-    if origins.index.has_duplicates:
-        raise GeoplanError("origins have duplicate cell ids: one origin per cell")
+    check_origins(origins)
     weights = _population(pop, origins.index)
     report(progress, 0.0, "green spaces")
     if spaces is None:
@@ -387,25 +383,37 @@ def green_indicators(
     e_pos = spaces.index.get_indexer(e_space)
     out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
     out["straight_dist_green_scb_m"] = straight_distance_m(
-        origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha]
-    )
-    green_m2 = _green_m2_within(graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
-                                spec.green_per_capita_within_m, scaled(progress, 0.3, 0.8))
-    out["green_m2_500m"] = green_m2
+        origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
+    out["green_m2_500m"] = green_m2 = _green_m2_within(
+        graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
+        spec.green_per_capita_within_m, scaled(progress, 0.3, 0.8))
     report(progress, 0.8, "residents within reach")
-    residents = count_within(graph, o_nodes, o_all, [spec.green_per_capita_within_m],
-                             weights=weights)[:, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["green_m2_per_capita"] = np.where(residents > 0, green_m2 / residents, np.nan)
+    out["green_m2_per_capita"] = _per_capita(graph, o_nodes, o_all, weights, green_m2,
+                                             spec.green_per_capita_within_m)
     result = pd.DataFrame(out, index=origins.index[rows])[list(GREEN_COLUMNS)]
+    result.attrs.update(_green_counts(spaces, e_space, o_all, spec))
+    report(progress, 1.0, "green access done")
+    return result
+
+
+def _per_capita(graph, o_nodes: np.ndarray, o_all: np.ndarray, pop: np.ndarray,
+                green_m2: np.ndarray, reach: float) -> np.ndarray:
+    """Green m² per resident within ``reach`` of each origin (residents of every cell, ``pop``
+    per node of ``o_all``); NaN where nobody lives within reach."""
+    residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(residents > 0, green_m2 / residents, np.nan)
+
+
+def _green_counts(spaces: gpd.GeoDataFrame, e_space: np.ndarray, o_nodes: np.ndarray,
+                  spec: AccessSpec) -> dict[str, int]:
+    """Green spaces, those without an entry (logged) and origins without a path nearby."""
     n_without = len(spaces) - len(np.unique(e_space))
     if n_without:
         log.info("%d of %d public green spaces have no path within %g m: nobody reaches them",
                  n_without, len(spaces), spec.max_snap_m)
-    result.attrs.update(n_green_spaces=len(spaces), n_green_spaces_without_entry=int(n_without),
-                        n_origins_unattached=int((o_all < 0).sum()))
-    report(progress, 1.0, "green access done")
-    return result
+    return {"n_green_spaces": len(spaces), "n_green_spaces_without_entry": int(n_without),
+            "n_origins_unattached": int((o_nodes < 0).sum())}
 
 
 def _green_distances(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_ha: np.ndarray,

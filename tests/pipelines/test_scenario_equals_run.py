@@ -45,14 +45,11 @@ def inputs(tmp_path_factory, shared_data):
                   "x": [p.x + 2 for p in lamps], "y": [p.y for p in lamps]}).to_csv(
         d / "lamps.csv", index=False)
     first = lamps[0]
-    pd.DataFrame([
-        {"kategori": "mörkt", "severity": 3, "date": "2026-10-01", "status": "open",
-         "x": first.x + 3, "y": first.y},
-        {"kategori": "hidden_corner", "severity": 2, "date": "2026-10-01", "status": "open",
-         "x": first.x + 500, "y": first.y},
-        {"kategori": "dark_spot", "severity": 1, "date": "2026-10-01", "status": "fixed",
-         "x": first.x - 3, "y": first.y},
-    ]).to_csv(d / "findings.csv", index=False)
+    walk = [("mörkt", 3, "open", 3.0), ("hidden_corner", 2, "open", 500.0),
+            ("dark_spot", 1, "fixed", -3.0)]   # category, severity, status, metres east
+    pd.DataFrame([{"kategori": k, "severity": sev, "date": "2026-10-01", "status": st,
+                   "x": first.x + dx, "y": first.y} for k, sev, st, dx in walk]).to_csv(
+        d / "findings.csv", index=False)
     return d, hsy_path
 
 

@@ -211,7 +211,9 @@ def findings_addressed_by(cfg, applied: AppliedScenario) -> gpd.GeoDataFrame:
     number of open findings before the proposal."""
     from ..indicators.findings import addressed_findings, open_findings
 
-    findings = read_study_findings(cfg, applied.inputs.data)
+    findings = applied.inputs.findings  # read once, by study_from_pipeline
+    if findings is None:
+        findings = read_study_findings(cfg, applied.inputs.data)
     edges = applied.inputs.network.edges
     newly_lit = applied.edge_relit | ((applied.edge_parent < 0)
                                       & (edges["lit"] == "yes").to_numpy())

@@ -2,6 +2,15 @@
 :func:`geoplan.study.compute_layers` gives on the edited study (a test compares them cell by
 cell), but recomputes only the cells whose results can change.
 
+This module decides *which* cells can change; their values come from the same indicator
+functions as the full computation, given those cells
+(:func:`~geoplan.indicators.access.access_indicators`,
+:func:`~geoplan.indicators.night.night_indicators` and
+:func:`~geoplan.indicators.green.green_indicators` with ``selection``;
+:func:`~geoplan.indicators.safety.safety_indicators` on the cells and their neighbours), and the
+layers are assembled by :func:`geoplan.study.layers_from_parts` (findings step, area summaries,
+meta), as :func:`geoplan.study.compute_layers` does.
+
 How :func:`recompute` finds the cells that can change
     * **New edges** (new paths; at night also newly lit edges): one bounded Dijkstra from their
       endpoints, each started at the edge's length ``w``, gives ``s(o) = min_e (w_e + d(o, e))``,

@@ -133,32 +133,6 @@ class RecomputeStats:
                 "cells_recomputed": dict(self.cells)}
 
 
-def _from_sources(graph, nodes: np.ndarray, weights: np.ndarray, limit: float) -> np.ndarray:
-    """``min_k (weights[k] + d(nodes[k] -> x))`` for every node ``x`` (inf beyond ``limit``)."""
-    n = graph.n_nodes
-    ok = nodes >= 0
-    nodes, weights = nodes[ok], weights[ok]
-    if len(nodes) == 0:
-        return np.full(n, math.inf)
-    order = np.lexsort((weights, nodes))
-    nodes, weights = nodes[order], weights[order]
-    first = np.r_[True, nodes[1:] != nodes[:-1]]
-    nodes, weights = nodes[first], weights[first]
-    lim = limit * (1 + 1e-9) + 1e-6 if math.isfinite(limit) else math.inf
-    out = np.full(n, math.inf)
-    for zero in (True, False):  # start-at-0 sources in one multi-source search
-        sel = (weights == 0) if zero else (weights > 0)
-        if not sel.any():
-            continue
-        if zero:
-            d = dijkstra(graph.csr, directed=True, indices=nodes[sel], limit=lim, min_only=True)
-            out = np.minimum(out, d)
-        else:
-            d = dijkstra(graph.csr, directed=True, indices=nodes[sel], limit=lim)
-            out = np.minimum(out, (d + weights[sel][:, None]).min(axis=0))
-    return out
-
-
 def _euclid_min(xy: np.ndarray, pts: np.ndarray) -> np.ndarray:
     """Straight distance from each row of ``xy`` to the nearest of ``pts`` (inf if none)."""
     if len(pts) == 0:

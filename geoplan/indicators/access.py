@@ -41,7 +41,7 @@ from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
-    _reduce_pairs,
+    _distance_blocks,
     attach_points,
     build_routing_graph,
     count_within,
@@ -94,24 +94,39 @@ def attach_destinations(
     return out, att
 
 
-def _counts_and_gravity(graph, o_nodes, d_nodes, spec: AccessSpec, progress) -> np.ndarray:
-    """``count_within`` for ``spec.radii_m`` and ``gravity`` as the last column, in one pass.
+def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
+                        ) -> dict[str, np.ndarray]:
+    """Per category: ``count_within`` for ``spec.radii_m`` and ``gravity`` as the last column,
+    in one pass over the distance blocks for every category.
 
-    Only for ``max(radii_m) == gravity_cutoff_m``: then both use the same tiles and the same
-    Dijkstra blocks, so the results are those of the two separate calls, bit for bit.
+    Only for ``max(radii_m) == gravity_cutoff_m``: then counts and gravity use the same tiles
+    and Dijkstra blocks; each category's destinations enter with weight 1 in its own column
+    (0 in the others), so the sums are those of separate calls per category.
     """
     radii = np.asarray(spec.radii_m, dtype=np.float64)
     beta = gravity_beta(spec.gravity_half_distance_m)
     cutoff = float(spec.gravity_cutoff_m)
-
-    def kernel(dist: np.ndarray) -> list[np.ndarray]:
-        masks = [dist <= r for r in radii]
+    ok = d_nodes >= 0
+    nodes, inv = np.unique(d_nodes[ok], return_inverse=True)
+    d_w = np.stack([np.bincount(inv, weights=(cats[ok] == c).astype(float), minlength=len(nodes))
+                    for c in spec.categories], axis=1)
+    o_uniq, o_inv = np.unique(np.maximum(o_nodes, 0), return_inverse=True)
+    per = np.zeros((len(o_uniq), len(radii) + 1, len(spec.categories)))
+    from_origins = graph.symmetric and len(o_uniq) <= len(nodes)
+    src, tgt = (o_uniq, nodes) if from_origins else (nodes, o_uniq)
+    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, float(radii.max()),
+                                               max(2.0 * float(radii.max()), 400.0), progress):
         with np.errstate(invalid="ignore"):
-            masks.append(np.where(dist <= cutoff, np.exp(-beta * dist), 0.0))
-        return masks
-
-    return _reduce_pairs(graph, o_nodes, d_nodes, None, float(radii.max()), kernel,
-                         len(radii) + 1, None, progress)
+            kernels = [dist <= r for r in radii] + [
+                np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
+        for j, k in enumerate(kernels):
+            if from_origins:
+                per[s_idx, j] += k @ d_w[t_idx]
+            else:
+                per[t_idx, j] += (d_w[s_idx].T @ k).T
+    out = per[o_inv]
+    out[o_nodes < 0] = np.nan
+    return {c: out[:, :, i] for i, c in enumerate(spec.categories)}
 
 
 def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
@@ -202,16 +217,17 @@ def access_indicators(
     cats = destinations["category"].to_numpy()
     out = {}
     n_cat = max(len(spec.categories), 1)
+    one_pass = float(max(spec.radii_m)) == float(spec.gravity_cutoff_m)
+    if one_pass:  # same reach: one pass of Dijkstra for every category's counts and gravity
+        both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8))
+    start = 0.8 if one_pass else 0.0
     for i, c in enumerate(spec.categories):
-        sub = scaled(progress, i / n_cat, (i + 1) / n_cat)
+        sub = scaled(progress, start + (1 - start) * i / n_cat, start + (1 - start) * (i + 1) / n_cat)
         report(sub, 0.0, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
         out[f"{prefix}dist_{c}_m"] = nearest_distance_m(graph, o_nodes, d)
-        if float(max(spec.radii_m)) == float(spec.gravity_cutoff_m):
-            # same reach: one pass of Dijkstra for the counts and the gravity sum (the blocks
-            # of distances are the ones count_within and gravity would each compute)
-            both = _counts_and_gravity(graph, o_nodes, d, spec, scaled(sub, 0.1, 1.0))
-            counts, grav = both[:, :-1], both[:, -1]
+        if one_pass:
+            counts, grav = both[c][:, :-1], both[c][:, -1]
         else:
             counts = count_within(graph, o_nodes, d, spec.radii_m,
                                   progress=scaled(sub, 0.1, 0.6))

@@ -55,6 +55,7 @@ __all__ = [
     "access_columns",
     "access_indicators",
     "attach_destinations",
+    "category_sums",
     "check_origins",
     "radius_label",
     "selected_rows",
@@ -94,39 +95,58 @@ def attach_destinations(
     return out, att
 
 
-def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
-                        ) -> dict[str, np.ndarray]:
-    """Per category: ``count_within`` for ``spec.radii_m`` and ``gravity`` as the last column,
-    in one pass over the distance blocks for every category.
+def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndarray,
+                  categories, limit_m: float, kernel, n_out: int, progress=None
+                  ) -> dict[str, np.ndarray]:
+    """``out[c][o, j] = sum over destinations d of category c of kernel(dist(o, d))[j]``
+    (pairs within ``limit_m``), for every category in one pass over the distance blocks.
 
-    Only for ``max(radii_m) == gravity_cutoff_m``: then counts and gravity use the same tiles
-    and Dijkstra blocks; each category's destinations enter with weight 1 in its own column
-    (0 in the others), so the sums are those of separate calls per category.
+    Each category's destinations enter with weight 1 in its own column (0 in the others), so
+    counts are those of one :func:`geoplan.routing.count_within` per category; ``NaN`` rows
+    for unattached origins (``o_nodes < 0``).
+
+    >>> from geoplan.routing import build_routing_graph, example_network
+    >>> g = build_routing_graph(example_network())
+    >>> out = category_sums(g, np.array([0, 3]), np.array([1, 2, 2]), np.array(["a", "b", "a"]),
+    ...                     ["a", "b"], 250.0, lambda d: [d <= 250.0], 1)
+    >>> out["a"][:, 0].tolist(), out["b"][:, 0].tolist()
+    ([2.0, 2.0], [1.0, 1.0])
     """
-    radii = np.asarray(spec.radii_m, dtype=np.float64)
-    beta = gravity_beta(spec.gravity_half_distance_m)
-    cutoff = float(spec.gravity_cutoff_m)
     ok = d_nodes >= 0
     nodes, inv = np.unique(d_nodes[ok], return_inverse=True)
     d_w = np.stack([np.bincount(inv, weights=(cats[ok] == c).astype(float), minlength=len(nodes))
-                    for c in spec.categories], axis=1)
+                    for c in categories], axis=1)
     o_uniq, o_inv = np.unique(np.maximum(o_nodes, 0), return_inverse=True)
-    per = np.zeros((len(o_uniq), len(radii) + 1, len(spec.categories)))
+    per = np.zeros((len(o_uniq), n_out, len(categories)))
     from_origins = graph.symmetric and len(o_uniq) <= len(nodes)
     src, tgt = (o_uniq, nodes) if from_origins else (nodes, o_uniq)
-    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, float(radii.max()),
-                                               max(2.0 * float(radii.max()), 400.0), progress):
-        with np.errstate(invalid="ignore"):
-            kernels = [dist <= r for r in radii] + [
-                np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
-        for j, k in enumerate(kernels):
+    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m,
+                                               max(2.0 * limit_m, 400.0), progress):
+        for j, k in enumerate(kernel(dist)):
             if from_origins:
                 per[s_idx, j] += k @ d_w[t_idx]
             else:
                 per[t_idx, j] += (d_w[s_idx].T @ k).T
     out = per[o_inv]
     out[o_nodes < 0] = np.nan
-    return {c: out[:, :, i] for i, c in enumerate(spec.categories)}
+    return {c: out[:, :, i] for i, c in enumerate(categories)}
+
+
+def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
+                        ) -> dict[str, np.ndarray]:
+    """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
+    pass (:func:`category_sums`; only for ``max(radii_m) == gravity_cutoff_m``: then counts and
+    gravity use the same tiles and Dijkstra blocks)."""
+    radii = np.asarray(spec.radii_m, dtype=np.float64)
+    beta = gravity_beta(spec.gravity_half_distance_m)
+    cutoff = float(spec.gravity_cutoff_m)
+
+    def kernel(dist: np.ndarray) -> list[np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
+
+    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories, float(radii.max()),
+                         kernel, len(radii) + 1, progress)
 
 
 def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:

@@ -33,12 +33,11 @@ from ..routing import (
     add_inbound_arcs,
     attach_points,
     build_routing_graph,
-    count_within,
     lit_mask,
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
-from .access import attach_destinations, radius_label, selected_rows
+from .access import attach_destinations, category_sums, radius_label, selected_rows
 
 __all__ = ["night_columns", "night_detour", "night_graph", "night_indicators"]
 
@@ -131,10 +130,11 @@ def night_indicators(
     cats = destinations["category"].to_numpy()
     thr = spec.night_threshold_m
     out = {}
+    counts = category_sums(g_night, o_n, d_n, cats, spec.categories, thr,
+                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8))
     k = max(len(spec.categories), 1)
     for i, c in enumerate(spec.categories):
-        sub = scaled(progress, i / k, (i + 1) / k)
-        report(sub, 0.0, f"night access to {c}")
+        report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")
         sel = (cats == c) & (d_n >= 0)
         night = nearest_distance_m(g_night, o_n, d_n[sel])
         if day is None:
@@ -143,8 +143,7 @@ def night_indicators(
         else:
             day_d = day[f"dist_{c}_m"].reindex(index).to_numpy(dtype=float)
         out[f"night_dist_{c}_m"] = night
-        out[f"night_n_{c}_{radius_label(thr)}"] = count_within(
-            g_night, o_n, d_n[sel], [thr], progress=scaled(sub, 0.2, 1.0))[:, 0]
+        out[f"night_n_{c}_{radius_label(thr)}"] = counts[c][:, 0]
         out[f"night_detour_{c}"], out[f"loses_{c}_at_night"] = night_detour(day_d, night, thr)
     report(progress, 1.0, "night access done")
     return pd.DataFrame(out, index=index)[night_columns(spec)]

@@ -8,7 +8,7 @@ Cases
 -----
 ``layers``     compute_layers (all layers, day and night) on ``--input`` = ``helsinki`` or
                ``synth:<nodes>``; ``--frac`` keeps that share of the grid cells (origins curve).
-``scenario``   a one-edit scenario with ``geoplan.scenario.core`` when that module exists.
+``scenario``   a one-edit scenario with ``geoplan.scenario`` when that module exists.
 ``reference``  the targets on the reference graph (``/work/shared/bench/reference_graph.py``):
                nearest-of-500 with lit share, within-800 m, one new edge and one densified cell
                recomputed exactly (bounded searches), and peak memory.
@@ -102,7 +102,7 @@ def load_input(name: str):
 def case_layers(args) -> list[dict]:
     import numpy as np
 
-    from geoplan.study import compute_layers
+    from geoplan.study import Study, compute_layers
 
     data, net, cells, spec, sizes = load_input(args.input)
     if args.frac < 1.0:
@@ -111,7 +111,7 @@ def case_layers(args) -> list[dict]:
         sizes["cells"] = len(cells)
         sizes["populated_cells"] = int((cells["pop"] > 0).sum())
     before = rss_now_mb()
-    ts, layers = timed(lambda: compute_layers(data, net, cells, spec=spec), args.runs,
+    ts, layers = timed(lambda: compute_layers(Study(data, net, cells, spec=spec)), args.runs,
                        warmup=False)
     return [row("compute_layers (all layers, day + night)", args.input, ts,
                 f"{layers.grid.shape[1]} columns", rss_before_mb=round(before, 1), **sizes)]
@@ -122,13 +122,13 @@ def case_profile(args) -> list[dict]:
     import io
     import pstats
 
-    from geoplan.study import compute_layers
+    from geoplan.study import Study, compute_layers
 
     data, net, cells, spec, sizes = load_input(args.input)
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
-    compute_layers(data, net, cells, spec=spec)
+    compute_layers(Study(data, net, cells, spec=spec))
     prof.disable()
     total = time.perf_counter() - t0
     buf = io.StringIO()
@@ -169,8 +169,8 @@ def _shortcut(net):
 def case_scenario(args) -> list[dict]:
     import importlib.util
 
-    name = "one-edit scenario (geoplan.scenario.core)"
-    if importlib.util.find_spec("geoplan.scenario.core") is None:
+    name = "one-edit scenario (geoplan.scenario)"
+    if importlib.util.find_spec("geoplan.scenario.recompute") is None:
         return [{"case": name, "input": args.input, "runs": 0, "median_s": None, "min_s": None,
                  "times_s": [], "peak_rss_mb": round(peak_rss_mb(), 1),
                  "note": "geoplan/scenario.py does not exist in this tree at run time: not "
@@ -178,10 +178,11 @@ def case_scenario(args) -> list[dict]:
     import shapely
 
     from geoplan import scenario as sc
+    from geoplan.study import Study, compute_layers
     from geoplan.types import Densify, NewPath, Scenario
 
     data, net, cells, spec, sizes = load_input(args.input)
-    inputs = sc.StudyInputs(data, net, cells, data.lamps, spec=spec)
+    inputs = Study(data, net, cells, spec=spec)
     t0 = time.perf_counter()
     base = sc.prepare_baseline(inputs)
     t_base = time.perf_counter() - t0
@@ -199,7 +200,7 @@ def case_scenario(args) -> list[dict]:
             ts, (layers, stats) = timed(lambda scen=scen: sc.recompute(
                 base, sc.apply_scenario(scen, inputs)), args.runs)
             applied = sc.apply_scenario(scen, inputs)
-            full = applied.inputs.compute()
+            full = compute_layers(applied.inputs)
             import numpy as np
             import pandas as pd
 
@@ -211,7 +212,7 @@ def case_scenario(args) -> list[dict]:
                     ok = np.isfinite(x) & np.isfinite(y)
                     if ok.any():
                         diff = max(diff, float(np.abs(x[ok] - y[ok]).max()))
-            t_full, _ = timed(lambda applied=applied: applied.inputs.compute(), 1, warmup=False)
+            t_full, _ = timed(lambda applied=applied: compute_layers(applied.inputs), 1, warmup=False)
             rows.append(row(f"{name}: {label}, apply + recompute", args.input, ts,
                             f"mode {stats.mode}; full recompute {t_full[0]:.2f} s "
                             f"({t_full[0] / statistics.median(ts):.0f}x slower); max |diff| vs "

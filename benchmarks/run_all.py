@@ -267,7 +267,7 @@ def write(rows, peers, curve, args, total_s) -> None:
                      f"{fmt_s(r['median_s'])} | {fmt_s(r['min_s'])} | "
                      f"{r['peak_rss_mb']:.0f} MB | {tgt} |")
     sc = [r for r in rows if "scenario" in r["case"]]
-    L += ["", "## Scenarios (`geoplan.scenario.core`: apply + incremental recompute)", "",
+    L += ["", "## Scenarios (`geoplan.scenario`: apply + incremental recompute)", "",
           "| case | input | runs | median | min | peak memory | note |",
           "|---|---|---:|---:|---:|---:|---|"]
     for r in sc:

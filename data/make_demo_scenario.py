@@ -74,13 +74,8 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         from geoplan.config import parse_pipeline
         from geoplan.datasets import DEMO_PIPELINE
-        from geoplan.scenario.core import (
-            apply_scenario,
-            change_table,
-            prepare_baseline,
-            recompute,
-            study_from_pipeline,
-        )
+        from geoplan.runs.pipeline import study_from_pipeline
+        from geoplan.scenario import apply_scenario, change_table, prepare_baseline, recompute
         from geoplan.scenario.io import read_scenario
 
         cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")

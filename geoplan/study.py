@@ -1,6 +1,10 @@
-"""The one flow from inputs to layers: origins -> accessibility -> night access -> green space ->
-safety -> area summaries, joined on ``cell_id``. Every interface (API, CLI, pipelines, QGIS)
-calls :func:`compute_layers`; it holds no I/O.
+"""The one flow from a study to layers: origins -> accessibility -> night access -> green space ->
+safety -> (safety-walk findings) -> area summaries, joined on ``cell_id``.
+
+A :class:`Study` is everything a computation needs (inputs and settings); every interface (API,
+CLI, pipelines, scenarios, QGIS) computes it with :func:`compute_layers`, which holds no I/O.
+A scenario's incremental recompute assembles its layers with the same
+:func:`layers_from_parts`, so both give the same columns, findings and meta.
 
 Example
 -------
@@ -13,7 +17,7 @@ Example
 >>> net = build_walk_network(data)
 >>> cells = population_from_buildings(make_grid(data.area, data.crs, GridSpec(250)),
 ...                                   data.buildings, study_area=data.area)
->>> layers = compute_layers(data, net, cells)
+>>> layers = compute_layers(Study(data, net, cells))
 >>> {"dist_grocery_m", "night_dist_grocery_m", "green_scb_300m", "safety_index"} <= set(layers.grid.columns)
 True
 """
@@ -25,6 +29,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 
 from .indicators.access import access_indicators, attach_destinations
 from .indicators.equity import area_summary
@@ -34,9 +41,65 @@ from .indicators.safety import safety_indicators
 from .origins import cell_origins
 from .progress import Progress, report, scaled
 from .routing import attach_points, main_component_mask
-from .types import AccessSpec, OsmData, SafetyWeights, WalkNetwork
+from .types import AccessSpec, LightingRule, OsmData, SafetyWeights, WalkNetwork
 
-__all__ = ["Layers", "compute_layers"]
+__all__ = [
+    "Layers",
+    "Study",
+    "compute_layers",
+    "example_study",
+    "grid_columns",
+    "layers_from_parts",
+]
+
+ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything a computation needs: the inputs and the settings, in the study's metric CRS.
+
+    Attributes
+    ----------
+    data
+        The OSM inputs (buildings, destinations, green, lamps, study area).
+    network
+        The walk network (:func:`geoplan.network.build_walk_network`).
+    cells
+        Grid cells with ``pop`` (:mod:`geoplan.population`), indexed by ``cell_id``.
+    lamps
+        Street lamps used (OSM merged with a register); ``None`` means ``data.lamps``.
+    spec, weights, lighting
+        Accessibility knobs, safety-index weights and the lighting rule (scenarios light edges
+        with it).
+    areas, area_key, area_name
+        Optional polygons to summarise by (e.g. DeSO areas), their key and display-name columns.
+    findings, findings_weight
+        Safety-walk findings (:func:`geoplan.sources.findings.read_findings`): open findings and
+        their severity per cell and per area; with ``findings_weight`` > 0 they also enter the
+        safety index as the component ``safety_no_open_findings``.
+    count_columns
+        Count columns of ``cells`` (besides ``pop``) that grow with ``pop`` when a scenario
+        densifies a block; every other column is left as it is (rates stay rates).
+    """
+
+    data: OsmData
+    network: WalkNetwork
+    cells: gpd.GeoDataFrame
+    lamps: gpd.GeoDataFrame | None = None
+    spec: AccessSpec = field(default_factory=AccessSpec)
+    weights: SafetyWeights = field(default_factory=SafetyWeights)
+    lighting: LightingRule = field(default_factory=LightingRule)
+    areas: gpd.GeoDataFrame | None = None
+    area_key: str | None = None
+    area_name: str | None = None
+    findings: gpd.GeoDataFrame | None = None
+    findings_weight: float = 0.0
+    count_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.lamps is None:
+            object.__setattr__(self, "lamps", self.data.lamps)
 
 
 @dataclass(frozen=True)
@@ -59,48 +122,29 @@ class Layers:
     meta: Mapping = field(default_factory=lambda: MappingProxyType({}))
 
 
-def compute_layers(
-    data: OsmData,
-    network: WalkNetwork,
-    cells: gpd.GeoDataFrame,
-    *,
-    spec: AccessSpec | None = None,
-    weights: SafetyWeights | None = None,
-    lamps: gpd.GeoDataFrame | None = None,
-    areas: gpd.GeoDataFrame | None = None,
-    area_key: str | None = None,
-    area_name: str | None = None,
-    findings: gpd.GeoDataFrame | None = None,
-    findings_weight: float = 0.0,
-    progress: Progress | None = None,
-) -> Layers:
-    """Compute every grid layer and the area summaries.
+def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
+    """Compute every grid layer and the area summaries of ``study``.
 
     Parameters
     ----------
-    data
-        The OSM inputs (buildings, destinations, green, lamps, study area).
-    network
-        The walk network (:func:`geoplan.network.build_walk_network`).
-    cells
-        Grid cells with ``pop`` (:mod:`geoplan.population`).
-    spec, weights
-        Accessibility knobs and safety-index weights.
-    lamps
-        Street lamps used (OSM merged with a register); default ``data.lamps``.
-    areas, area_key, area_name
-        Optional polygons to summarise by (e.g. DeSO areas or the vulnerable areas), their key
-        and display-name columns.
-    findings, findings_weight
-        Safety-walk findings (:func:`geoplan.sources.findings.read_findings`): open findings and
-        their severity per cell and per area; with ``findings_weight`` > 0 they also enter the
-        safety index as the component ``safety_no_open_findings``.
+    study
+        The inputs and settings (:class:`Study`).
     progress
         Progress sink; may cancel.
+
+    Returns
+    -------
+    Layers
+        The grid with every indicator, the network, destinations, green spaces, origins, the
+        area summaries (when ``study.areas`` is given) and the findings.
+
+    Examples
+    --------
+    >>> layers = compute_layers(example_study())
+    >>> layers.grid["dist_school_m"].round(1).tolist()
+    [155.0, 165.0]
     """
-    spec = spec or AccessSpec()
-    weights = weights or SafetyWeights()
-    lamps = data.lamps if lamps is None else lamps
+    data, network, cells, spec = study.data, study.network, study.cells, study.spec
     report(progress, 0.0, "origins")
     origins = cell_origins(cells, data.buildings, study_area=data.area)
     main = main_component_mask(network, spec.min_component_m)
@@ -112,45 +156,124 @@ def compute_layers(
                              origin_att=o_att, dest_att=d_att, progress=scaled(progress, 0.45, 0.6))
     green = green_indicators(network, origins, data.green, cells["pop"], spec, origin_att=o_att,
                              progress=scaled(progress, 0.6, 0.8))
-    safety = safety_indicators(network, cells, data, weights, lamps=lamps,
+    safety = safety_indicators(network, cells, data, study.weights, lamps=study.lamps,
                                progress=scaled(progress, 0.8, 0.95))
-    if findings is not None:
-        from .indicators.findings import apply_findings_to_safety, findings_per_cell
+    layers = layers_from_parts(study, origins=origins, origins_unattached=o_att.n_unattached,
+                               destinations=dest, parts=(day, night, green, safety))
+    report(progress, 1.0, "layers done")
+    return layers
 
-        per_cell = findings_per_cell(findings, cells)
-        updated = apply_findings_to_safety(safety, per_cell, weight=findings_weight,
-                                           weights=weights)
-        safety = safety.join(per_cell)
-        safety[updated.columns] = updated
-    grid = cells.join(day).join(night).join(green).join(safety)
+
+def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattached: int,
+                      destinations: gpd.GeoDataFrame, parts: tuple) -> Layers:
+    """The :class:`Layers` of ``study`` from its computed indicator frames.
+
+    The last step of :func:`compute_layers`, shared with the scenarios' incremental recompute:
+    the findings step (:func:`geoplan.indicators.findings.findings_safety`) on the safety
+    frame, the grid (cells joined with every part), the area summaries and the meta.
+
+    Parameters
+    ----------
+    study
+        The study the parts were computed for.
+    origins, origins_unattached
+        Each cell's origin point; how many of them reach no path.
+    destinations
+        The destinations with ``attached``/``snap_m``.
+    parts
+        ``(day, night, green, safety)`` indicator frames indexed by ``cell_id``; ``safety``
+        without the findings columns (they are added here).
+
+    Examples
+    --------
+    See :func:`compute_layers`.
+    """
+    day, night, green, safety = parts
+    findings = study.findings
+    if findings is not None:
+        from .indicators.findings import findings_safety
+
+        safety = findings_safety(safety, study.cells, findings, weight=study.findings_weight,
+                                 weights=study.weights)
+    grid = study.cells.join(day).join(night).join(green).join(safety)
     summary = None
-    if areas is not None:
-        summary = area_summary(grid, areas, key=area_key, name=area_name)
+    if study.areas is not None:
+        summary = area_summary(grid, study.areas, key=study.area_key, name=study.area_name)
         if findings is not None:
             from .indicators.findings import findings_area_summary
 
             summary = findings_area_summary(summary, findings)
-    report(progress, 1.0, "layers done")
     meta = {
-        "crs": data.crs.to_string(),
+        "crs": study.data.crs.to_string(),
         "cells": len(grid),
         "pop_total": float(grid["pop"].sum()),
         "pop_source": str(grid["pop_source"].iloc[0]) if "pop_source" in grid and len(grid) else "",
-        "origins_unattached": int(o_att.n_unattached),
-        "destinations_unattached": int((~dest["attached"]).sum()),
+        "origins_unattached": int(origins_unattached),
+        "destinations_unattached": int((~destinations["attached"]).sum()),
         "green_spaces_without_entry": int(green.attrs.get("n_green_spaces_without_entry", 0)),
-        "attribution": "© OpenStreetMap contributors",
+        "attribution": ATTRIBUTION,
     }
     if findings is not None:
         meta["findings"] = int(len(findings))
         meta["findings_open"] = int((findings["status"] == "open").sum())
-    return Layers(
-        grid=grid,
-        network=network.edges,
-        destinations=dest,
-        green=data.green,
-        origins=origins,
-        areas=summary,
-        findings=findings,
-        meta=MappingProxyType(meta),
-    )
+    return Layers(grid=grid, network=study.network.edges, destinations=destinations,
+                  green=study.data.green, origins=origins, areas=summary, findings=findings,
+                  meta=MappingProxyType(meta))
+
+
+def grid_columns(grid: pd.DataFrame) -> list[str]:
+    """Numeric and yes/no indicator columns of the grid (what goes into grid.tif).
+
+    >>> grid_columns(compute_layers(example_study()).grid)[:3]
+    ['area_m2', 'area_share', 'pop']
+    """
+    skip = {"easting_m", "northing_m"}
+    return [c for c in grid.columns if c not in skip and c != "geometry"
+            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+
+
+def example_study() -> Study:
+    """A tiny study on :func:`geoplan.routing.example_network` (EPSG:3006) for examples/tests.
+
+    Two 100 m cells (10 and 20 residents, homes at (45, 15) and (135, 65)), a school at node 2
+    (reached only over the dark edge 1–2), a 0.64 ha park north of that edge::
+
+        3 (100,100)
+        |  unknown       [park 105..185 × 5..85]
+        0 ---- lit ---- 1 ---- dark ---- 2 (school)
+
+    Examples
+    --------
+    >>> example_study().cells["pop"].tolist()
+    [10.0, 20.0]
+    """
+    from .grid import GridSpec, make_grid
+    from .routing import example_network
+
+    net = example_network()
+    e = net.edges.assign(lit_source=["tag", "tag", "none"], lamp_share=0.0, tunnel=False,
+                         bridge=False, highway="footway", name="", surface="", lit_tag="",
+                         osmid=["1", "2", "3"])
+    net = WalkNetwork(net.nodes, e, net.crs)
+    area = shapely.box(0, 0, 200, 100)
+    crs = net.crs
+    empty_pts = gpd.GeoDataFrame({"lamp_id": pd.Series([], dtype=object),
+                                  "source": pd.Series([], dtype=object)},
+                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    dest = gpd.GeoDataFrame({"osm_id": [1], "osm_type": ["n"], "category": ["school"],
+                             "name": ["S"], "footprint_m2": [0.0]},
+                            geometry=gpd.points_from_xy([200.0], [0.0]), crs=crs)
+    green = gpd.GeoDataFrame({"osm_id": [2], "osm_type": ["w"], "kind": ["park"], "name": [""],
+                              "area_ha": [0.6], "public": [True]},
+                             geometry=[shapely.box(105, 5, 185, 85)], crs=crs)
+    buildings = gpd.GeoDataFrame(
+        {"osm_id": [3, 4], "building": ["apartments"] * 2, "use": ["residential"] * 2,
+         "levels": [3.0, 3.0], "levels_source": ["tag"] * 2, "height_m": [np.nan] * 2,
+         "footprint_m2": [100.0, 100.0], "floor_area_m2": [300.0, 600.0]},
+        geometry=[shapely.box(40, 10, 50, 20), shapely.box(130, 60, 140, 70)], crs=crs)
+    data = OsmData(crs=crs, area=area, ways=None, lamps=empty_pts, green=green,
+                   destinations=dest, buildings=buildings, source="example")
+    cells = make_grid(area, crs, GridSpec(100))
+    cells = cells.assign(pop=[10.0, 20.0], pop_source="example")
+    spec = AccessSpec(categories=("school",), radii_m=(400.0,), min_component_m=0.0)
+    return Study(data, net, cells, empty_pts, spec=spec)

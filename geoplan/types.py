@@ -203,7 +203,7 @@ class SafetyWeights:
 
 
 # --------------------------------------------------------------------------------------------
-# Scenario value objects (geoplan.scenario.core applies them; geoplan.scenario.io stores them)
+# Scenario value objects (geoplan.scenario.edits applies them; geoplan.scenario.io stores them)
 # --------------------------------------------------------------------------------------------
 #: How a new path crosses the paths it meets: ``""`` (at grade: junctions), ``bridge`` or
 #: ``tunnel`` (no junctions where it crosses; it still connects at its ends).

@@ -67,7 +67,7 @@ def run(pipeline, scenario_file, out, lang, full):
     Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
     """
     from ..config import load_pipeline
-    from ..scenario.core import run_scenario
+    from ..runs.scenario import run_scenario
     from ..scenario.io import read_scenario
 
     cfg = load_pipeline(pipeline)
@@ -125,7 +125,7 @@ def compare(out_dirs, table, lang):
 
     Example: geoplan scenario compare out/s1 out/s2 out/s3 --out ranking.xlsx
     """
-    from ..scenario.core import compare_runs
+    from ..runs.scenario import compare_runs
 
     ranking = compare_runs(out_dirs, lang=lang)
     _echo_ranking(ranking)

@@ -41,7 +41,7 @@ from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
-    _reduce_pairs,
+    _distance_blocks,
     attach_points,
     build_routing_graph,
     count_within,
@@ -51,7 +51,15 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 
-__all__ = ["access_columns", "access_indicators", "attach_destinations", "radius_label"]
+__all__ = [
+    "access_columns",
+    "access_indicators",
+    "attach_destinations",
+    "category_sums",
+    "check_origins",
+    "radius_label",
+    "selected_rows",
+]
 
 
 def radius_label(r: float) -> str:
@@ -87,27 +95,87 @@ def attach_destinations(
     return out, att
 
 
-def _counts_and_gravity(graph, o_nodes, d_nodes, spec: AccessSpec, progress) -> np.ndarray:
-    """``count_within`` for ``spec.radii_m`` and ``gravity`` as the last column, in one pass.
+def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndarray,
+                  categories, limit_m: float, kernel, n_out: int, progress=None
+                  ) -> dict[str, np.ndarray]:
+    """``out[c][o, j] = sum over destinations d of category c of kernel(dist(o, d))[j]``
+    (pairs within ``limit_m``), for every category in one pass over the distance blocks.
 
-    Only for ``max(radii_m) == gravity_cutoff_m``: then both use the same tiles and the same
-    Dijkstra blocks, so the results are those of the two separate calls, bit for bit.
+    Each category's destinations enter with weight 1 in its own column (0 in the others), so
+    counts are those of one :func:`geoplan.routing.count_within` per category; ``NaN`` rows
+    for unattached origins (``o_nodes < 0``).
+
+    >>> from geoplan.routing import build_routing_graph, example_network
+    >>> g = build_routing_graph(example_network())
+    >>> out = category_sums(g, np.array([0, 3]), np.array([1, 2, 2]), np.array(["a", "b", "a"]),
+    ...                     ["a", "b"], 250.0, lambda d: [d <= 250.0], 1)
+    >>> out["a"][:, 0].tolist(), out["b"][:, 0].tolist()
+    ([2.0, 2.0], [1.0, 1.0])
     """
+    ok = d_nodes >= 0
+    nodes, inv = np.unique(d_nodes[ok], return_inverse=True)
+    d_w = np.stack([np.bincount(inv, weights=(cats[ok] == c).astype(float), minlength=len(nodes))
+                    for c in categories], axis=1)
+    o_uniq, o_inv = np.unique(np.maximum(o_nodes, 0), return_inverse=True)
+    per = np.zeros((len(o_uniq), n_out, len(categories)))
+    from_origins = graph.symmetric and len(o_uniq) <= len(nodes)
+    src, tgt = (o_uniq, nodes) if from_origins else (nodes, o_uniq)
+    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m,
+                                               max(2.0 * limit_m, 400.0), progress):
+        for j, k in enumerate(kernel(dist)):
+            if from_origins:
+                per[s_idx, j] += k @ d_w[t_idx]
+            else:
+                per[t_idx, j] += (d_w[s_idx].T @ k).T
+    out = per[o_inv]
+    out[o_nodes < 0] = np.nan
+    return {c: out[:, :, i] for i, c in enumerate(categories)}
+
+
+def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
+                        ) -> dict[str, np.ndarray]:
+    """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
+    pass (:func:`category_sums`; only for ``max(radii_m) == gravity_cutoff_m``: then counts and
+    gravity use the same tiles and Dijkstra blocks)."""
     radii = np.asarray(spec.radii_m, dtype=np.float64)
     beta = gravity_beta(spec.gravity_half_distance_m)
     cutoff = float(spec.gravity_cutoff_m)
 
     def kernel(dist: np.ndarray) -> list[np.ndarray]:
-        masks = [dist <= r for r in radii]
         with np.errstate(invalid="ignore"):
-            masks.append(np.where(dist <= cutoff, np.exp(-beta * dist), 0.0))
-        return masks
+            return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
 
-    return _reduce_pairs(graph, o_nodes, d_nodes, None, float(radii.max()), kernel,
-                         len(radii) + 1, None, progress)
+    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories, float(radii.max()),
+                         kernel, len(radii) + 1, progress)
 
 
-def _check_origins(origins) -> None:
+def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
+    """Positions in ``origins`` of the cells to compute: all (``selection`` None), or those
+    of a boolean mask aligned with ``origins``, or of a list of ``cell_id``.
+
+    >>> o = gpd.GeoSeries.from_xy([0.0, 1.0, 2.0], [0.0, 0.0, 0.0], index=["a", "b", "c"])
+    >>> selected_rows(o).tolist(), selected_rows(o, [False, True, True]).tolist()
+    ([0, 1, 2], [1, 2])
+    >>> selected_rows(o, ["c"]).tolist()
+    [2]
+    """
+    if selection is None:
+        return np.arange(len(origins))
+    sel = np.asarray(selection)
+    if sel.dtype == bool:
+        if len(sel) != len(origins):
+            raise GeoplanError(f"the selection has {len(sel)} flags for {len(origins)} origins: "
+                               "give one flag per origin (or a list of cell ids)")
+        return np.flatnonzero(sel)
+    pos = origins.index.get_indexer(sel)
+    if (pos < 0).any():
+        raise GeoplanError(f"selected cell id {sel[pos < 0][0]!r} is not an origin's cell id")
+    return pos
+
+
+def check_origins(origins) -> None:
+    """Raise :class:`~geoplan.errors.GeoplanError` unless ``origins`` is a GeoSeries with one
+    point per ``cell_id``."""
     if not isinstance(origins, gpd.GeoSeries):
         raise GeoplanError("origins must be a GeoSeries of points indexed by cell_id")
     if origins.index.has_duplicates:
@@ -124,6 +192,7 @@ def access_indicators(
     origin_att: Attachment | None = None,
     dest_att: Attachment | None = None,
     prefix: str = "",
+    selection=None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Distance, counts within radii and gravity per cell and destination category.
@@ -144,36 +213,41 @@ def access_indicators(
         Attachments made earlier (to reuse them); made here when not given.
     prefix
         Prepended to every column name (e.g. ``'night_'``).
+    selection
+        The cells to compute (:func:`selected_rows`; default all): a scenario's recompute
+        passes the cells whose results can change. Routes still use every destination.
     progress
         Progress sink; may cancel.
 
     Returns
     -------
     DataFrame
-        Indexed like ``origins``; columns :func:`access_columns`.
+        Indexed like ``origins`` (the selected cells); columns :func:`access_columns`.
     """
     spec = spec or AccessSpec()
-    _check_origins(origins)
+    check_origins(origins)
     if origin_att is None:
         origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
     if dest_att is None:
         dest_att = attach_destinations(network, destinations, spec)[1]
     report(progress, 0.0, "routing graph")
     graph = build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)
-    o_nodes, d_nodes = graph.point_nodes[0], graph.point_nodes[1]
+    rows = selected_rows(origins, selection)
+    o_nodes, d_nodes = graph.point_nodes[0][rows], graph.point_nodes[1]
     cats = destinations["category"].to_numpy()
     out = {}
     n_cat = max(len(spec.categories), 1)
+    one_pass = float(max(spec.radii_m)) == float(spec.gravity_cutoff_m)
+    if one_pass:  # same reach: one pass of Dijkstra for every category's counts and gravity
+        both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8))
+    start = 0.8 if one_pass else 0.0
     for i, c in enumerate(spec.categories):
-        sub = scaled(progress, i / n_cat, (i + 1) / n_cat)
+        sub = scaled(progress, start + (1 - start) * i / n_cat, start + (1 - start) * (i + 1) / n_cat)
         report(sub, 0.0, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
         out[f"{prefix}dist_{c}_m"] = nearest_distance_m(graph, o_nodes, d)
-        if float(max(spec.radii_m)) == float(spec.gravity_cutoff_m):
-            # same reach: one pass of Dijkstra for the counts and the gravity sum (the blocks
-            # of distances are the ones count_within and gravity would each compute)
-            both = _counts_and_gravity(graph, o_nodes, d, spec, scaled(sub, 0.1, 1.0))
-            counts, grav = both[:, :-1], both[:, -1]
+        if one_pass:
+            counts, grav = both[c][:, :-1], both[c][:, -1]
         else:
             counts = count_within(graph, o_nodes, d, spec.radii_m,
                                   progress=scaled(sub, 0.1, 0.6))
@@ -183,4 +257,4 @@ def access_indicators(
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]
         out[f"{prefix}gravity_{c}"] = grav
     report(progress, 1.0, "access done")
-    return pd.DataFrame(out, index=origins.index)[access_columns(spec, prefix)]
+    return pd.DataFrame(out, index=origins.index[rows])[access_columns(spec, prefix)]

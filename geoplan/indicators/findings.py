@@ -58,6 +58,7 @@ __all__ = [
     "findings_area_summary",
     "findings_map_layer",
     "findings_per_cell",
+    "findings_safety",
     "open_findings",
 ]
 
@@ -236,6 +237,43 @@ def apply_findings_to_safety(
     return out
 
 
+def findings_safety(safety: pd.DataFrame, cells: gpd.GeoDataFrame, findings: gpd.GeoDataFrame,
+                    *, weight: float = 0.0, weights: SafetyWeights | None = None) -> pd.DataFrame:
+    """The findings step of the safety layer: ``safety`` with the findings per cell
+    (:func:`findings_per_cell`) and, by ``weight``, the component ``safety_no_open_findings``
+    and the safety index with it (:func:`apply_findings_to_safety`).
+
+    The one findings step of :func:`geoplan.study.compute_layers` and of a scenario's
+    recompute, so a run and a scenario give the same index.
+
+    Parameters
+    ----------
+    safety : pandas.DataFrame
+        :func:`geoplan.indicators.safety.safety_indicators` for ``cells`` (all of the study).
+    cells : geopandas.GeoDataFrame
+        Grid cells indexed by ``cell_id``.
+    findings : geopandas.GeoDataFrame
+        Normalised findings (:func:`geoplan.sources.findings.read_findings`).
+    weight, weights
+        As in :func:`apply_findings_to_safety`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``safety`` with :data:`FINDINGS_CELL_COLUMNS`, ``safety_no_open_findings`` and the
+        updated ``safety_index``.
+
+    Examples
+    --------
+    See the module doc.
+    """
+    per_cell = findings_per_cell(findings, cells)
+    updated = apply_findings_to_safety(safety, per_cell, weight=weight, weights=weights)
+    out = safety.join(per_cell)
+    out[updated.columns] = updated
+    return out
+
+
 def findings_area_summary(summary: gpd.GeoDataFrame, findings: gpd.GeoDataFrame
                           ) -> gpd.GeoDataFrame:
     """Add open findings per area to an area summary (:func:`~geoplan.indicators.equity.
@@ -345,6 +383,30 @@ def _metric(*frames) -> object:
                    "the run's CRS (e.g. EPSG:3006)")
 
 
+def _addressed_by(f: gpd.GeoDataFrame, fg: np.ndarray, g: np.ndarray, kind: str,
+                  radius_m: float, lang: str):
+    """Yield ``(finding position, distance, reason)`` for the open findings ``f`` (geometries
+    ``fg``) that the new lamps / newly lit paths ``g`` address (rules of
+    :func:`addressed_findings`)."""
+    cand = np.flatnonzero(f["category"].isin(ADDRESSED_BY[kind]).to_numpy())
+    if len(cand) == 0:
+        return
+    fi, gi = shapely.STRtree(g).query(fg[cand], predicate="dwithin", distance=radius_m)
+    near = pd.Series(shapely.distance(fg[cand][fi], g[gi])).groupby(fi).min()
+    is_line = shapely.get_type_id(fg) != 0
+    for j, d in near.items():
+        i = int(cand[j])
+        if kind == "lit_edges" and is_line[i]:
+            cover = shapely.union_all(shapely.buffer(g[gi[fi == j]], radius_m))
+            share = shapely.length(shapely.intersection(fg[i], cover)) / max(
+                shapely.length(fg[i]), 1e-9)
+            if share >= 0.5:
+                yield i, d, tr("finding_addressed_lit_line", lang, share=round(100 * share))
+        else:
+            key = "finding_addressed_lamp" if kind == "new_lamps" else "finding_addressed_lit"
+            yield i, d, tr(key, lang, d=round(float(d)))
+
+
 def addressed_findings(
     findings: gpd.GeoDataFrame,
     *,
@@ -416,30 +478,10 @@ def addressed_findings(
         if src.crs is None:
             raise CRSError(f"{kind} have no CRS: set it, e.g. .set_crs('EPSG:3006')")
         g = np.asarray(src.to_crs(crs).geometry.values, dtype=object)
-        cand = np.flatnonzero(f["category"].isin(ADDRESSED_BY[kind]).to_numpy())
-        if len(cand) == 0:
-            continue
-        tree = shapely.STRtree(g)
-        fi, gi = tree.query(fg[cand], predicate="dwithin", distance=radius_m)
-        dist = shapely.distance(fg[cand][fi], g[gi])
-        near = pd.Series(dist).groupby(fi).min()
-        is_line = shapely.get_type_id(fg) != 0
-        for j, d in near.items():
-            i = int(cand[j])
-            if i in rows:
-                continue
-            if kind == "lit_edges" and is_line[i]:
-                cover = shapely.union_all(shapely.buffer(g[gi[fi == j]], radius_m))
-                share = shapely.length(shapely.intersection(fg[i], cover)) / max(
-                    shapely.length(fg[i]), 1e-9)
-                if share < 0.5:
-                    continue
-                reason = tr("finding_addressed_lit_line", lang, share=round(100 * share))
-            else:
-                key = "finding_addressed_lamp" if kind == "new_lamps" else "finding_addressed_lit"
-                reason = tr(key, lang, d=round(float(d)))
-            rows[i] = {"finding_id": ids[i], "category": f["category"].iloc[i],
-                       "severity": int(f["severity"].iloc[i]), "addressed_by": kind,
-                       "distance_m": float(d), "reason": reason}
+        for i, d, reason in _addressed_by(f, fg, g, kind, radius_m, lang):
+            if i not in rows:
+                rows[i] = {"finding_id": ids[i], "category": f["category"].iloc[i],
+                           "severity": int(f["severity"].iloc[i]), "addressed_by": kind,
+                           "distance_m": float(d), "reason": reason}
     out = pd.DataFrame([rows[i] for i in sorted(rows)], columns=cols)
     return out

@@ -73,7 +73,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import GeoplanError
-from ..progress import Progress, report
+from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
     attach_points,
@@ -82,13 +82,16 @@ from ..routing import (
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
+from .access import check_origins, selected_rows
 
 __all__ = [
     "GREEN_COLUMNS",
     "SAMPLE_M",
+    "entries_attachment",
     "green_entries",
     "green_indicators",
     "green_spaces",
+    "straight_distance_m",
 ]
 
 log = logging.getLogger(__name__)
@@ -289,8 +292,17 @@ def _node_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray) -> p
     })
 
 
-def _entries_attachment(entries: gpd.GeoDataFrame) -> Attachment:
-    """The entries as an :class:`~geoplan.routing.Attachment` for the routing graph."""
+def entries_attachment(entries: gpd.GeoDataFrame) -> Attachment:
+    """The entries (:func:`green_entries`) as an :class:`~geoplan.routing.Attachment` for the
+    routing graph (:func:`geoplan.routing.build_routing_graph`).
+
+    >>> import shapely
+    >>> from geoplan.routing import example_network
+    >>> net = example_network()
+    >>> sp_ = gpd.GeoDataFrame(geometry=[shapely.box(150, -50, 250, 50)], crs=net.crs)
+    >>> entries_attachment(green_entries(net, sp_)).edge.tolist()
+    [1, 1]
+    """
     xy = shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object))
     return Attachment(
         edge=entries["edge"].to_numpy(np.int64), offset_m=entries["offset_m"].to_numpy(float),
@@ -310,6 +322,9 @@ def green_indicators(
     spec: AccessSpec | None = None,
     *,
     origin_att: Attachment | None = None,
+    spaces: gpd.GeoDataFrame | None = None,
+    entries: gpd.GeoDataFrame | None = None,
+    selection=None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Green-space access per cell: SCB/WHO distances, green m² within reach and per resident.
@@ -330,14 +345,19 @@ def green_indicators(
         ``green_per_capita_within_m`` and ``max_snap_m``.
     origin_att : Attachment, optional
         The origins' attachment, to reuse one made earlier.
+    spaces, entries : geopandas.GeoDataFrame, optional
+        :func:`green_spaces` of ``green`` and their :func:`green_entries`, to reuse them.
+    selection : optional
+        The cells to compute (:func:`geoplan.indicators.access.selected_rows`; default all): a
+        scenario's recompute passes the cells that can change (residents count in every cell).
     progress : Progress, optional
         Progress sink; may cancel.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``origins``; columns :data:`GREEN_COLUMNS` (see the module doc).
-        ``attrs``: ``n_green_spaces``, ``n_green_spaces_without_entry``,
+        Indexed like ``origins`` (the selected cells); columns :data:`GREEN_COLUMNS` (see the
+        module doc). ``attrs``: ``n_green_spaces``, ``n_green_spaces_without_entry``,
         ``n_origins_unattached``.
 
     Examples
@@ -345,61 +365,85 @@ def green_indicators(
     See the module doc.
     """
     spec = spec or AccessSpec()
-    if not isinstance(origins, gpd.GeoSeries):
-        raise GeoplanError("origins must be a GeoSeries of points indexed by cell_id")
-    if origins.index.has_duplicates:
-        raise GeoplanError("origins have duplicate cell ids: one origin per cell")
+    check_origins(origins)
     weights = _population(pop, origins.index)
     report(progress, 0.0, "green spaces")
-    spaces = green_spaces(green.to_crs(network.crs) if green.crs != network.crs else green)
-    entries = green_entries(network, spaces, max_snap_m=spec.max_snap_m)
+    if spaces is None:
+        spaces = green_spaces(green.to_crs(network.crs) if green.crs != network.crs else green)
+    if entries is None:
+        entries = green_entries(network, spaces, max_snap_m=spec.max_snap_m)
     if origin_att is None:
         origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
-    graph = build_routing_graph(network, [origin_att, _entries_attachment(entries)])
-    o_nodes, e_nodes = graph.point_nodes
+    graph = build_routing_graph(network, [origin_att, entries_attachment(entries)])
+    rows = selected_rows(origins, selection)
+    o_all, e_nodes = graph.point_nodes
+    o_nodes = o_all[rows]
     area_ha = spaces["area_ha"].to_numpy(float)
     e_space = entries["green_id"].to_numpy(np.int64)
     e_pos = spaces.index.get_indexer(e_space)
-    unattached = o_nodes < 0
-
-    out: dict[str, np.ndarray] = {}
-    for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
-        report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
-        d = nearest_distance_m(graph, o_nodes, e_nodes[area_ha[e_pos] >= min_ha])
-        out[f"dist_green_{rule}_m"] = d
-        out[f"green_{rule}_300m"] = d <= spec.green_within_m
-    out["straight_dist_green_scb_m"] = _straight_distance_m(
-        origins, spaces.geometry.values[area_ha >= spec.green_scb_min_ha]
-    )
-    report(progress, 0.3, "green m² within reach")
-    reach = spec.green_per_capita_within_m
-    green_m2 = np.zeros(len(o_nodes))
-    limit = reach * (1 + 1e-12) + 1e-9
-    area_m2 = spaces["area_m2"].to_numpy(float)
-    order = np.argsort(e_pos, kind="stable")
-    cuts = np.flatnonzero(np.diff(e_pos[order])) + 1
-    groups = np.split(order, cuts) if len(order) else []
-    for i, grp in enumerate(groups):
-        report(progress, 0.3 + 0.5 * i / len(groups), "green m² within reach")
-        d = nearest_distance_m(graph, o_nodes, e_nodes[grp], limit_m=limit)
-        green_m2 += np.where(d <= reach, area_m2[e_pos[grp[0]]], 0.0)
-    green_m2[unattached] = np.nan
-    out["green_m2_500m"] = green_m2
+    out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
+    out["straight_dist_green_scb_m"] = straight_distance_m(
+        origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
+    out["green_m2_500m"] = green_m2 = _green_m2_within(
+        graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
+        spec.green_per_capita_within_m, scaled(progress, 0.3, 0.8))
     report(progress, 0.8, "residents within reach")
-    residents = count_within(graph, o_nodes, o_nodes, [reach], weights=weights)[:, 0]
+    out["green_m2_per_capita"] = _per_capita(graph, o_nodes, o_all, weights, green_m2,
+                                             spec.green_per_capita_within_m)
+    result = pd.DataFrame(out, index=origins.index[rows])[list(GREEN_COLUMNS)]
+    result.attrs.update(_green_counts(spaces, e_space, o_all, spec))
+    report(progress, 1.0, "green access done")
+    return result
+
+
+def _per_capita(graph, o_nodes: np.ndarray, o_all: np.ndarray, pop: np.ndarray,
+                green_m2: np.ndarray, reach: float) -> np.ndarray:
+    """Green m² per resident within ``reach`` of each origin (residents of every cell, ``pop``
+    per node of ``o_all``); NaN where nobody lives within reach."""
+    residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["green_m2_per_capita"] = np.where(residents > 0, green_m2 / residents, np.nan)
-    result = pd.DataFrame(out, index=origins.index)[list(GREEN_COLUMNS)]
+        return np.where(residents > 0, green_m2 / residents, np.nan)
+
+
+def _green_counts(spaces: gpd.GeoDataFrame, e_space: np.ndarray, o_nodes: np.ndarray,
+                  spec: AccessSpec) -> dict[str, int]:
+    """Green spaces, those without an entry (logged) and origins without a path nearby."""
     n_without = len(spaces) - len(np.unique(e_space))
     if n_without:
         log.info("%d of %d public green spaces have no path within %g m: nobody reaches them",
                  n_without, len(spaces), spec.max_snap_m)
-    result.attrs.update(
-        n_green_spaces=len(spaces), n_green_spaces_without_entry=int(n_without),
-        n_origins_unattached=int(unattached.sum()),
-    )
-    report(progress, 1.0, "green access done")
-    return result
+    return {"n_green_spaces": len(spaces), "n_green_spaces_without_entry": int(n_without),
+            "n_origins_unattached": int((o_nodes < 0).sum())}
+
+
+def _green_distances(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_ha: np.ndarray,
+                     spec: AccessSpec, progress) -> dict[str, np.ndarray]:
+    """Network distance to the nearest entry of a space of at least the SCB / WHO size, and
+    whether it is within ``spec.green_within_m``."""
+    out: dict[str, np.ndarray] = {}
+    for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
+        report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
+        d = nearest_distance_m(graph, o_nodes, e_nodes[e_ha >= min_ha])
+        out[f"dist_green_{rule}_m"] = d
+        out[f"green_{rule}_300m"] = d <= spec.green_within_m
+    return out
+
+
+def _green_m2_within(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_pos: np.ndarray,
+                     area_m2: np.ndarray, reach: float, progress) -> np.ndarray:
+    """Green m² of the spaces with an entry within ``reach`` of each origin (NaN unattached),
+    added space by space in the order of the spaces."""
+    green_m2 = np.zeros(len(o_nodes))
+    limit = reach * (1 + 1e-12) + 1e-9
+    order = np.argsort(e_pos, kind="stable")
+    cuts = np.flatnonzero(np.diff(e_pos[order])) + 1
+    groups = np.split(order, cuts) if len(order) else []
+    for i, grp in enumerate(groups):
+        report(progress, i / len(groups), "green m² within reach")
+        d = nearest_distance_m(graph, o_nodes, e_nodes[grp], limit_m=limit)
+        green_m2 += np.where(d <= reach, area_m2[e_pos[grp[0]]], 0.0)
+    green_m2[o_nodes < 0] = np.nan
+    return green_m2
 
 
 def _population(pop, index: pd.Index) -> np.ndarray:
@@ -426,8 +470,15 @@ def _population(pop, index: pd.Index) -> np.ndarray:
     return values
 
 
-def _straight_distance_m(origins: gpd.GeoSeries, polys: np.ndarray) -> np.ndarray:
-    """Straight-line distance from each origin to the nearest polygon (0 inside)."""
+def straight_distance_m(origins: gpd.GeoSeries, polys: np.ndarray) -> np.ndarray:
+    """Straight-line distance from each origin to the nearest polygon (0 inside; inf without
+    polygons; NaN for a missing origin).
+
+    >>> import shapely
+    >>> o = gpd.GeoSeries.from_xy([0.0, 50.0], [0.0, 0.0])
+    >>> straight_distance_m(o, np.asarray([shapely.box(10, -5, 20, 5)])).tolist()
+    [10.0, 30.0]
+    """
     pts = np.asarray(origins.values, dtype=object)
     ok = ~shapely.is_missing(pts) & ~shapely.is_empty(pts)
     out = np.where(ok, math.inf, np.nan)

@@ -33,12 +33,11 @@ from ..routing import (
     add_inbound_arcs,
     attach_points,
     build_routing_graph,
-    count_within,
     lit_mask,
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
-from .access import attach_destinations, radius_label
+from .access import attach_destinations, category_sums, radius_label, selected_rows
 
 __all__ = ["night_columns", "night_detour", "night_graph", "night_indicators"]
 
@@ -98,6 +97,7 @@ def night_indicators(
     day: pd.DataFrame | None = None,
     origin_att: Attachment | None = None,
     dest_att: Attachment | None = None,
+    selection=None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Night-access columns per cell (see the module docstring).
@@ -110,6 +110,9 @@ def night_indicators(
         The day results (columns ``dist_<c>_m``); computed here when not given.
     origin_att, dest_att
         Attachments to reuse (the same as by day, so both measure from the same points).
+    selection
+        The cells to compute (:func:`geoplan.indicators.access.selected_rows`; default all);
+        ``day`` is indexed like ``origins`` or like the selection.
     progress
         Progress sink; may cancel.
     """
@@ -121,23 +124,26 @@ def night_indicators(
     report(progress, 0.0, "night routing graph")
     g_night = night_graph(network, spec, origin_att, dest_att)
     g_day = build_routing_graph(network, [origin_att, dest_att]) if day is None else None
-    o_n, d_n = g_night.point_nodes[0], g_night.point_nodes[1]
+    rows = selected_rows(origins, selection)
+    index = origins.index[rows]
+    o_n, d_n = g_night.point_nodes[0][rows], g_night.point_nodes[1]
     cats = destinations["category"].to_numpy()
     thr = spec.night_threshold_m
     out = {}
+    counts = category_sums(g_night, o_n, d_n, cats, spec.categories, thr,
+                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8))
     k = max(len(spec.categories), 1)
     for i, c in enumerate(spec.categories):
-        sub = scaled(progress, i / k, (i + 1) / k)
-        report(sub, 0.0, f"night access to {c}")
+        report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")
         sel = (cats == c) & (d_n >= 0)
         night = nearest_distance_m(g_night, o_n, d_n[sel])
         if day is None:
-            day_d = nearest_distance_m(g_day, g_day.point_nodes[0], g_day.point_nodes[1][sel])
+            day_d = nearest_distance_m(g_day, g_day.point_nodes[0][rows],
+                                       g_day.point_nodes[1][sel])
         else:
-            day_d = day[f"dist_{c}_m"].to_numpy(dtype=float)
+            day_d = day[f"dist_{c}_m"].reindex(index).to_numpy(dtype=float)
         out[f"night_dist_{c}_m"] = night
-        out[f"night_n_{c}_{radius_label(thr)}"] = count_within(
-            g_night, o_n, d_n[sel], [thr], progress=scaled(sub, 0.2, 1.0))[:, 0]
+        out[f"night_n_{c}_{radius_label(thr)}"] = counts[c][:, 0]
         out[f"night_detour_{c}"], out[f"loses_{c}_at_night"] = night_detour(day_d, night, thr)
     report(progress, 1.0, "night access done")
-    return pd.DataFrame(out, index=origins.index)[night_columns(spec)]
+    return pd.DataFrame(out, index=index)[night_columns(spec)]

@@ -332,7 +332,6 @@ def safety_indicators(
     See the module doc.
     """
     _check_inputs(network, cells)
-    edges = network.edges
     n_cells = len(cells)
     report(progress, 0.0, "clipping paths to cells")
     pieces = clip_edges_to_cells(network, cells)
@@ -341,60 +340,79 @@ def safety_indicators(
     def per_cell(mask_or_weight) -> np.ndarray:
         return np.bincount(c, weights=piece_m * mask_or_weight, minlength=n_cells)
 
+    lit, known, tunnel = _edge_flags(network.edges, e)
+    path_m = per_cell(1.0)
+    out: dict[str, np.ndarray] = {"path_m": path_m}
+    for name, value in (("lit_share", "yes"), ("dark_share", "no"), ("unknown_share", "unknown")):
+        out[name] = _share(per_cell(lit == value), path_m)
+    report(progress, 0.3, "lamps, dark stretches and tunnels")
+    lamp_pts = (data.lamps if data is not None else None) if lamps is None else lamps
+    out["lamp_count"] = lamp_count = _lamp_count(lamp_pts, network, cells)
+    out["lamps_per_km"] = _share(lamp_count, path_m / 1000.0)
+    stretch = dark_stretch_m(network) if dark_stretch is None else np.asarray(dark_stretch)
+    out.update(_dark_and_tunnels(stretch[e], tunnel & (piece_m > 0), c, piece_m, n_cells))
+    report(progress, 0.5, "dead ends and intersections")
+    out["dead_ends"], out["intersections_per_km2"] = _junctions(network, cells, data)
+    report(progress, 0.7, "eyes on the street")
+    residents, active = _eyes_parts(network, cells, data, rule)
+    out.update(eyes_residents=residents, active_ground_floors=active,
+               eyes_on_street=_share(residents + ACTIVE_WEIGHT * active, path_m / 100.0))
+    result = pd.DataFrame(out, index=cells.index)
+    index = safety_index(result, weights)
+    for col in index.columns:
+        result[col] = index[col]
+    result["data_confidence"] = np.where(path_m > 0, _share(per_cell(known), path_m), 0.0)
+    result.attrs["eyes_p90"] = index.attrs["eyes_p90"]
+    report(progress, 1.0, "safety done")
+    return result[list(SAFETY_COLUMNS)]
+
+
+def _edge_flags(edges: gpd.GeoDataFrame, e: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per clipped piece of edge ``e``: its ``lit`` value (``'unknown'`` when missing), whether
+    its lighting is known (``lit_source`` not ``'none'``) and whether it is a tunnel."""
     lit = edges["lit"].astype(object).where(edges["lit"].notna(), "unknown").to_numpy()[e]
     known = (edges["lit_source"].astype(object) != "none").to_numpy()[e] if (
         "lit_source" in edges.columns) else np.zeros(len(e), bool)
     tunnel = edges["tunnel"].fillna(False).astype(bool).to_numpy()[e] if (
         "tunnel" in edges.columns) else np.zeros(len(e), bool)
-    path_m = per_cell(1.0)
-    has = path_m > 0
-    out: dict[str, np.ndarray] = {"path_m": path_m}
-    for name, value in (("lit_share", "yes"), ("dark_share", "no"), ("unknown_share", "unknown")):
-        out[name] = _share(per_cell(lit == value), path_m)
+    return lit, known, tunnel
 
-    report(progress, 0.3, "lamps, dark stretches and tunnels")
-    lamp_pts = (data.lamps if data is not None else None) if lamps is None else lamps
-    lamp_count = np.zeros(n_cells)
-    if lamp_pts is not None and len(lamp_pts):
-        at = points_in_cells(_same_crs(lamp_pts, network, "lamps").geometry, cells)
-        lamp_count = np.bincount(at[at >= 0], minlength=n_cells).astype(float)
-    out["lamp_count"] = lamp_count
-    out["lamps_per_km"] = _share(lamp_count, path_m / 1000.0)
+
+def _dark_and_tunnels(stretch: np.ndarray, in_tunnel: np.ndarray, c: np.ndarray,
+                      piece_m: np.ndarray, n_cells: int) -> dict[str, np.ndarray]:
+    """``longest_dark_m``, ``tunnel_count`` and ``tunnel_m`` per cell from the clipped pieces
+    (their edge's dark stretch, whether in a tunnel, their cell ``c`` and length)."""
     longest = np.zeros(n_cells)
-    stretch = dark_stretch_m(network) if dark_stretch is None else np.asarray(dark_stretch)
-    np.maximum.at(longest, c, stretch[e])
-    out["longest_dark_m"] = longest
-    in_tunnel = tunnel & (piece_m > 0)
-    out["tunnel_count"] = np.bincount(c[in_tunnel], minlength=n_cells).astype(np.int64)
-    out["tunnel_m"] = per_cell(in_tunnel)
+    np.maximum.at(longest, c, stretch)
+    return {"longest_dark_m": longest,
+            "tunnel_count": np.bincount(c[in_tunnel], minlength=n_cells).astype(np.int64),
+            "tunnel_m": np.bincount(c, weights=piece_m * in_tunnel, minlength=n_cells)}
 
-    report(progress, 0.5, "dead ends and intersections")
+
+def _lamp_count(lamps, network: WalkNetwork, cells: gpd.GeoDataFrame) -> np.ndarray:
+    """Street lamps per cell (0 without lamps)."""
+    if lamps is None or not len(lamps):
+        return np.zeros(len(cells))
+    at = points_in_cells(_same_crs(lamps, network, "lamps").geometry, cells)
+    return np.bincount(at[at >= 0], minlength=len(cells)).astype(float)
+
+
+def _junctions(network: WalkNetwork, cells: gpd.GeoDataFrame, data: OsmData | None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Dead ends (degree-1 nodes inside the study area) per cell and intersections (degree
+    >= 3) per km² of the cell."""
+    n_cells = len(cells)
     degree = node_degree(network)
     node_cell = points_in_cells(network.nodes.geometry, cells)
     dead = degree == 1
     if data is not None and data.area is not None:
         dead &= shapely.covers(data.area, np.asarray(network.nodes.geometry.values, dtype=object))
-    out["dead_ends"] = np.bincount(node_cell[dead & (node_cell >= 0)],
-                                   minlength=n_cells).astype(np.int64)
+    dead_ends = np.bincount(node_cell[dead & (node_cell >= 0)], minlength=n_cells).astype(np.int64)
     cross = np.bincount(node_cell[(degree >= 3) & (node_cell >= 0)], minlength=n_cells)
     area_km2 = _cell_area_m2(cells) / 1e6
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["intersections_per_km2"] = np.where(area_km2 > 0, cross / area_km2, np.nan)
-
-    report(progress, 0.7, "eyes on the street")
-    residents, active = _eyes_parts(network, cells, data, rule)
-    out["eyes_residents"] = residents
-    out["active_ground_floors"] = active
-    out["eyes_on_street"] = _share(residents + ACTIVE_WEIGHT * active, path_m / 100.0)
-
-    result = pd.DataFrame(out, index=cells.index)
-    index = safety_index(result, weights)
-    for col in index.columns:
-        result[col] = index[col]
-    result["data_confidence"] = np.where(has, _share(per_cell(known), path_m), 0.0)
-    result.attrs["eyes_p90"] = index.attrs["eyes_p90"]
-    report(progress, 1.0, "safety done")
-    return result[list(SAFETY_COLUMNS)]
+        return dead_ends, np.where(area_km2 > 0, cross / area_km2, np.nan)
 
 
 def _check_inputs(network: WalkNetwork, cells: gpd.GeoDataFrame) -> None:

@@ -147,7 +147,7 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
     from ..grid import make_grid
     from ..network import build_walk_network
     from ..sources.osm import read_osm
-    from ..study import compute_layers
+    from ..study import Study, compute_layers
     from .pipeline import compute_population, pipeline_lamps
 
     t0 = time.perf_counter()
@@ -159,7 +159,7 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
     net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps)
     cells = make_grid(data.area, data.crs, cfg.grid)
     cells = compute_population(cfg, cells, data)
-    layers = compute_layers(data, net, cells, spec=cfg.access, weights=cfg.safety, lamps=lamps)
+    layers = compute_layers(Study(data, net, cells, lamps, spec=cfg.access, weights=cfg.safety))
     grid = layers.grid
     centre = shapely.points(grid["easting_m"].to_numpy() + cfg.grid.cell_size_m / 2.0,
                             grid["northing_m"].to_numpy() + cfg.grid.cell_size_m / 2.0)

@@ -55,12 +55,18 @@ from ..progress import Progress, report, scaled
 from ..sources.area import read_area
 from ..sources.lamps import study_lamps
 from ..sources.osm import read_osm
-from ..study import Layers, compute_layers
+from ..study import ATTRIBUTION, Layers, Study, compute_layers, grid_columns
 
-__all__ = ["RunResult", "compute_population", "grid_columns", "run_pipeline", "study_inputs"]
-
-ATTRIBUTION = "© OpenStreetMap contributors"
-
+__all__ = [
+    "RunResult",
+    "compute_population",
+    "finite_or_null",
+    "grid_columns",
+    "pipeline_lamps",
+    "read_study_findings",
+    "run_pipeline",
+    "study_from_pipeline",
+]
 
 @dataclass(frozen=True)
 class RunResult:
@@ -114,19 +120,14 @@ def pipeline_lamps(cfg: PipelineConfig, data):
                        y_col=reg.y_col, id_col=reg.id_col, same_lamp_m=reg.same_lamp_m)
 
 
-def study_inputs(cfg: PipelineConfig, progress: Progress | None = None):
-    """Read OSM, lamps, network, grid and population: ``(data, lamps, network, cells)``."""
-    area = read_area(cfg.study_area, layer=cfg.area_layer)
-    data = read_osm(cfg.osm, area=area, crs=cfg.crs, buffer_m=cfg.buffer_m,
-                    default_levels=cfg.population.default_levels,
-                    progress=scaled(progress, 0.0, 0.5))
-    lamps = pipeline_lamps(cfg, data)
-    net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps,
-                             progress=scaled(progress, 0.5, 0.8))
-    report(progress, 0.8, "grid and population")
-    cells = make_grid(data.area, data.crs, cfg.grid)
-    cells = compute_population(cfg, cells, data, progress=scaled(progress, 0.8, 1.0))
-    return data, lamps, net, cells
+def _summary_areas(cfg: PipelineConfig):
+    """``(areas, key column, name column)`` of the ``[areas]`` section (Nones without one)."""
+    sa = cfg.summary_areas
+    if sa is None:
+        return None, None, None
+    import pyogrio
+
+    return pyogrio.read_dataframe(sa.path, layer=sa.layer), sa.key_column, sa.name_column
 
 
 def read_study_findings(cfg: PipelineConfig, data):
@@ -142,11 +143,36 @@ def read_study_findings(cfg: PipelineConfig, data):
                          on_error="skip" if walk.skip_bad_rows else "raise")
 
 
-def grid_columns(grid: pd.DataFrame) -> list[str]:
-    """Numeric and yes/no indicator columns of the grid (what goes into grid.tif)."""
-    skip = {"easting_m", "northing_m"}
-    return [c for c in grid.columns if c not in skip and c != "geometry"
-            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+def study_from_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -> Study:
+    """The :class:`~geoplan.study.Study` of a pipeline: reads OSM, lamps (with the register),
+    builds the network, the grid and its population, reads the summary areas and the
+    safety-walk findings. ``geoplan run`` and ``geoplan scenario run`` both start from it.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> from geoplan.config import parse_pipeline
+    >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
+    >>> study = study_from_pipeline(cfg)
+    >>> study.cells.index.name, study.findings is None
+    ('cell_id', True)
+    """
+    area = read_area(cfg.study_area, layer=cfg.area_layer)
+    data = read_osm(cfg.osm, area=area, crs=cfg.crs, buffer_m=cfg.buffer_m,
+                    default_levels=cfg.population.default_levels,
+                    progress=scaled(progress, 0.0, 0.5))
+    lamps = pipeline_lamps(cfg, data)
+    net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps,
+                             progress=scaled(progress, 0.5, 0.8))
+    report(progress, 0.8, "grid and population")
+    cells = make_grid(data.area, data.crs, cfg.grid)
+    cells = compute_population(cfg, cells, data, progress=scaled(progress, 0.8, 1.0))
+    areas, key, name = _summary_areas(cfg)
+    walk = cfg.safety_walk
+    return Study(data, net, cells, lamps, spec=cfg.access, weights=cfg.safety,
+                 lighting=cfg.lighting, areas=areas, area_key=key, area_name=name,
+                 findings=read_study_findings(cfg, data),
+                 findings_weight=walk.weight if walk is not None else 0.0)
 
 
 def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
@@ -217,24 +243,13 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     out = Path(out_dir)
     check_writable_dir(out)
     report(progress, 0.0, "reading inputs")
-    data, lamps, net, cells = study_inputs(cfg, progress=scaled(progress, 0.0, 0.45))
-    areas = key = name = None
-    if cfg.summary_areas is not None:
-        import pyogrio
-
-        sa = cfg.summary_areas
-        areas = pyogrio.read_dataframe(sa.path, layer=sa.layer)
-        key, name = sa.key_column, sa.name_column
-    findings = read_study_findings(cfg, data)
-    layers = compute_layers(data, net, cells, spec=cfg.access, weights=cfg.safety, lamps=lamps,
-                            areas=areas, area_key=key, area_name=name, findings=findings,
-                            findings_weight=cfg.safety_walk.weight if cfg.safety_walk else 0.0,
-                            progress=scaled(progress, 0.45, 0.9))
+    study = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.45))
+    layers = compute_layers(study, progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
     from ..inspect import summarize
     from ..outputs.gpkg import write_gpkg
 
-    quality = summarize(data, net, lamps)
+    quality = summarize(study.data, study.network, study.lamps)
     gpkg_layers = {
         "grid": finite_or_null(layers.grid.reset_index()),
         "network": layers.network,

@@ -367,10 +367,10 @@ _STUDY: dict = {}
 
 
 def _scenario_study():
-    """The StudyInputs of a small central-Helsinki study (built once per test session)."""
+    """The Study of a small central-Helsinki study (built once per test session)."""
     if "inputs" not in _STUDY:
         from geoplan.config import parse_pipeline
-        from geoplan.scenario.core import study_from_pipeline
+        from geoplan.runs.pipeline import study_from_pipeline
 
         _STUDY["inputs"] = study_from_pipeline(parse_pipeline(SCENARIO_STUDY, "."))
     return _STUDY["inputs"]
@@ -380,7 +380,7 @@ def api_densify_outside_study_area(ctx: Ctx) -> None:
     """300 new homes drawn in Fittja (Botkyrka) for a study of central Helsinki."""
     import shapely
 
-    from geoplan.scenario.core import apply_scenario
+    from geoplan.scenario.edits import apply_scenario
     from geoplan.types import Densify, Scenario
 
     block = shapely.box(17.84, 59.24, 17.85, 59.245)
@@ -393,7 +393,7 @@ def api_path_touching_nothing(ctx: Ctx) -> None:
     import numpy as np
     import shapely
 
-    from geoplan.scenario.core import apply_scenario
+    from geoplan.scenario.edits import apply_scenario
     from geoplan.types import NewPath, Scenario
 
     inputs = _scenario_study()

@@ -29,7 +29,7 @@ GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
 
 
 def _scenario_missing() -> bool:
-    return importlib.util.find_spec("geoplan.scenario.core") is None
+    return importlib.util.find_spec("geoplan.scenario.recompute") is None
 
 
 def test_manifest_is_complete():

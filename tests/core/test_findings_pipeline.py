@@ -11,7 +11,7 @@ import pytest
 
 from geoplan.config import parse_pipeline
 from geoplan.runs.pipeline import run_pipeline
-from geoplan.scenario.core import run_scenario
+from geoplan.runs.scenario import run_scenario
 from geoplan.scenario.io import read_scenario
 from geoplan.types import Lighting
 

@@ -445,7 +445,7 @@ def test_scenario_change_table_shows_open_findings(run_dir, tmp_path):
 
     out = tmp_path / "scenario"
     _add_scenario(run_dir, out)
-    # as geoplan scenario run writes it (geoplan.scenario.core._findings_change_rows)
+    # as geoplan scenario run writes it (geoplan.runs.scenario._findings_change_rows)
     pd.DataFrame([{"scenario": "s", "area_key": "__study_area__", "area_name": "",
                    "measure": "open_findings", "category": "", "label": "Open findings",
                    "unit": "findings", "before": 26.0, "after": 23.0, "change": -3.0,

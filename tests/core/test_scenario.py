@@ -14,17 +14,17 @@ import shapely
 from click.testing import CliRunner
 
 from geoplan.errors import ConfigError, GeoplanError
-from geoplan.scenario.core import (
+from geoplan.runs.pipeline import study_from_pipeline
+from geoplan.runs.scenario import compare_runs
+from geoplan.scenario import (
     apply_scenario,
     change_layers,
     change_table,
-    compare_runs,
-    example_inputs,
     prepare_baseline,
     recompute,
-    study_from_pipeline,
 )
 from geoplan.scenario.io import read_scenario, write_scenario
+from geoplan.study import compute_layers, example_study
 from geoplan.types import Densify, Lighting, NewDestination, NewGreen, NewPath, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def test_scenario_gpkg_round_trip_and_bad_rows(tmp_path):
 
 # ------------------------------------------------------------------------------ applying edits
 def test_new_path_splits_the_edges_it_joins_and_crosses():
-    inputs = example_inputs()   # 0 (0,0) - 1 (100,0) - 2 (200,0); 1 - 3 (100,100)
+    inputs = example_study()   # 0 (0,0) - 1 (100,0) - 2 (200,0); 1 - 3 (100,100)
     # from the middle of edge 0-1 across edge 1-3 to a free end
     a = apply_scenario(_s(NewPath(shapely.LineString([(50, 0), (150, 50)]))), inputs)
     net = a.inputs.network
@@ -100,13 +100,13 @@ def test_new_path_splits_the_edges_it_joins_and_crosses():
 
 
 def test_path_that_joins_nothing_or_lies_in_degrees_is_refused():
-    inputs = example_inputs()
+    inputs = example_study()
     with pytest.raises(GeoplanError, match="connects to no existing path"):
         apply_scenario(_s(NewPath(shapely.LineString([(20, 40), (60, 60)]))), inputs)
 
 
 def test_lighting_by_lamps_and_ids():
-    inputs = example_inputs()
+    inputs = example_study()
     a = apply_scenario(_s(Lighting(lamps=(shapely.Point(150, 0),))), inputs)
     e = a.inputs.network.edges
     assert e.loc[1, ["lit", "lit_source"]].tolist() == ["yes", "lamps"]
@@ -118,7 +118,7 @@ def test_lighting_by_lamps_and_ids():
 
 
 def test_densify_moves_population_not_distances():
-    inputs = example_inputs()
+    inputs = example_study()
     base = prepare_baseline(inputs)
     a = apply_scenario(_s(Densify(shapely.box(0, 0, 100, 100), dwellings=100,
                                   persons_per_dwelling=2.0)), inputs)
@@ -176,7 +176,7 @@ def test_incremental_equals_full_recompute_on_the_demo(demo_base, seed):
     _, base = demo_base
     applied = apply_scenario(_random_scenario(base.inputs, seed), base.inputs)
     inc, stats = recompute(base, applied)
-    full = applied.inputs.compute()
+    full = compute_layers(applied.inputs)
     pd.testing.assert_frame_equal(inc.grid, full.grid, check_exact=False, rtol=1e-9, atol=1e-9)
     assert stats.mode in ("incremental", "full")
 
@@ -186,7 +186,7 @@ def test_demo_scenario_file_changes_what_it_promises(demo_base):
     applied = apply_scenario(read_scenario(ROOT / "data" / "demo_scenario.gpkg"), base.inputs)
     after, stats = recompute(base, applied)
     assert stats.mode == "incremental"
-    pd.testing.assert_frame_equal(after.grid, applied.inputs.compute().grid, rtol=1e-9)
+    pd.testing.assert_frame_equal(after.grid, compute_layers(applied.inputs).grid, rtol=1e-9)
     t = change_table(base.layers, after, inputs=applied.inputs)
     total = t[t["area_key"] == "__study_area__"].set_index(["measure", "category"])
     assert total.loc[("residents", ""), "change"] == pytest.approx(630.0)
@@ -214,13 +214,13 @@ def test_no_edits_gives_the_baseline_back_bit_for_bit(demo_base):
     applied = apply_scenario(s, base.inputs)
     after, stats = recompute(base, applied)
     assert stats.mode == "none" and after is base.layers
-    pd.testing.assert_frame_equal(applied.inputs.compute().grid, base.layers.grid,
+    pd.testing.assert_frame_equal(compute_layers(applied.inputs).grid, base.layers.grid,
                                   check_exact=True)
 
 
 def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
     from geoplan.cli.scenario import register
-    from geoplan.scenario.core import run_scenario
+    from geoplan.runs.scenario import run_scenario
 
     cfg, base = demo_base
     s1 = read_scenario(ROOT / "data" / "demo_scenario.gpkg")
@@ -263,7 +263,7 @@ def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
 
 
 def test_change_layers_on_the_example():
-    inputs = example_inputs()
+    inputs = example_study()
     base = prepare_baseline(inputs)
     a = apply_scenario(_s(NewPath(shapely.LineString([(100, 0), (150, -30), (200, 0)]))), inputs)
     gc, ac = change_layers(base.layers, recompute(base, a)[0], a.inputs)

@@ -17,7 +17,8 @@ from scipy.sparse.csgraph import dijkstra
 from geoplan.errors import GeoplanError
 from geoplan.grid import GridSpec, make_grid
 from geoplan.routing import build_routing_graph
-from geoplan.scenario.core import StudyInputs, apply_scenario, prepare_baseline, recompute
+from geoplan.scenario import apply_scenario, prepare_baseline, recompute
+from geoplan.study import Study, compute_layers
 from geoplan.types import AccessSpec, Densify, Lighting, NewPath, OsmData, Scenario, WalkNetwork
 
 CRS = "EPSG:3006"
@@ -27,7 +28,7 @@ SETTINGS = settings(max_examples=12, deadline=None,
                                            HealthCheck.too_slow])
 
 
-def lattice_inputs() -> StudyInputs:
+def lattice_inputs() -> Study:
     import geopandas as gpd
 
     xy = np.array([(i * STEP, j * STEP) for j in range(N) for i in range(N)])
@@ -69,7 +70,7 @@ def lattice_inputs() -> StudyInputs:
     cells = cells.assign(pop=np.linspace(5.0, 50.0, len(cells)), pop_source="test")
     spec = AccessSpec(categories=("school", "grocery"), radii_m=(200.0, 400.0),
                       min_component_m=0.0, night_threshold_m=300.0)
-    return StudyInputs(data, net, cells, lamps, spec=spec)
+    return Study(data, net, cells, lamps, spec=spec)
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +101,14 @@ def test_adding_a_path_never_lengthens_a_shortest_distance(base, a, b, lit):
     after = _node_distances(applied.inputs.network, n)
     assert np.all(after <= before + 1e-9)
     layers, _ = recompute(base, applied)
-    full = applied.inputs.compute()
+    full = compute_layers(applied.inputs)
     pd.testing.assert_frame_equal(layers.grid, full.grid, rtol=1e-9, atol=1e-9)
     # a cell whose starting point stays where it was never walks further by day to a category
     # whose destinations stay where they were (a new path can become the nearest path of a home
     # or a shop, which then moves onto it: geoplan attaches points to their nearest path)
     from geoplan.indicators.access import attach_destinations
     from geoplan.routing import attach_points
-    from geoplan.scenario.core import _moved
+    from geoplan.scenario.recompute import _moved
 
     net = applied.inputs.network
     att = attach_points(net, base.layers.origins, max_snap_m=inputs.spec.max_snap_m)
@@ -137,7 +138,7 @@ def test_adding_lamps_never_lowers_a_lit_share(base, lamps):
     n0 = base.layers.grid["night_dist_school_m"].to_numpy()
     n1 = layers.grid["night_dist_school_m"].to_numpy()
     assert np.all((n1 <= n0 + 1e-9) | np.isinf(n0))
-    pd.testing.assert_frame_equal(layers.grid, applied.inputs.compute().grid, rtol=1e-9,
+    pd.testing.assert_frame_equal(layers.grid, compute_layers(applied.inputs).grid, rtol=1e-9,
                                   atol=1e-9)
 
 
@@ -156,7 +157,7 @@ def test_densifying_never_changes_distances(base, corner, size, dwellings):
     dist = [c for c in g1 if "dist" in c and c.endswith("_m")]
     pd.testing.assert_frame_equal(g0[dist], g1[dist], check_exact=True)
     assert g1["pop"].sum() == pytest.approx(g0["pop"].sum() + 2.1 * dwellings)
-    pd.testing.assert_frame_equal(g1, applied.inputs.compute().grid, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(g1, compute_layers(applied.inputs).grid, rtol=1e-9, atol=1e-9)
 
 
 @SETTINGS
@@ -172,5 +173,5 @@ def test_removing_every_edit_gives_the_baseline_back_bit_for_bit(base, a, b, lam
     layers, stats = recompute(base, applied)
     assert stats.mode == "none"
     pd.testing.assert_frame_equal(layers.grid, base.layers.grid, check_exact=True)
-    pd.testing.assert_frame_equal(applied.inputs.compute().grid, base.layers.grid,
+    pd.testing.assert_frame_equal(compute_layers(applied.inputs).grid, base.layers.grid,
                                   check_exact=True)

@@ -231,7 +231,7 @@ def test_scenario_algorithm_with_a_scenario_file_and_a_drawn_layer(plugin, basel
         "OUTPUT": str(tmp_path / "compare.csv")})
     import pandas as pd
 
-    from geoplan.scenario.core import compare_runs
+    from geoplan.runs.scenario import compare_runs
 
     got = pd.read_csv(cmp["OUTPUT"])
     expected = compare_runs([out, out2])

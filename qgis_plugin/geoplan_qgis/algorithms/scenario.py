@@ -1,7 +1,7 @@
 """``geoplan:scenario`` and ``geoplan:compare_scenarios``: what a proposal changes, and which of
 several proposals does best.
 
-``geoplan:scenario`` makes one core call, :func:`geoplan.scenario.core.run_scenario`: the baseline
+``geoplan:scenario`` makes one core call, :func:`geoplan.runs.scenario.run_scenario`: the baseline
 pipeline (a pipeline file, or the output folder of a run) and the scenario — a scenario
 GeoPackage (:mod:`geoplan.scenario.io`, what the scenario panel saves) and/or edit layers drawn
 in QGIS (new paths, street lamps, densification blocks, green spaces, destinations; see
@@ -9,7 +9,7 @@ in QGIS (new paths, street lamps, densification blocks, green spaces, destinatio
 ``grid``, ``grid_change`` and ``areas_change`` (loaded styled), ``changes.csv``/``.xlsx`` and
 ``scenario.json``.
 
-``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.scenario.core.compare_runs`, on the
+``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.runs.scenario.compare_runs`, on the
 output folders of several scenario runs and writes the ranking as a table (CSV) and a layerless
 table output.
 """
@@ -217,7 +217,7 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
         with core_errors_as_processing_exceptions():
-            from geoplan.scenario.core import run_scenario
+            from geoplan.runs.scenario import run_scenario
 
             cfg = baseline_config(baseline)
             if area is not None:
@@ -294,7 +294,7 @@ class CompareScenariosAlgorithm(GeoplanAlgorithm):
         with core_errors_as_processing_exceptions():
             from geoplan.atomic import write_text
             from geoplan.errors import ConfigError
-            from geoplan.scenario.core import compare_runs
+            from geoplan.runs.scenario import compare_runs
 
             if len(runs) < 2:
                 raise ConfigError(tr("Give at least two scenario runs to compare."))

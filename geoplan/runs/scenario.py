@@ -1,0 +1,296 @@
+"""Running scenarios: :func:`run_scenario` (``geoplan scenario run``) builds the pipeline's study
+with the same :func:`geoplan.runs.pipeline.study_from_pipeline` as ``geoplan run``, applies the
+scenario, recomputes and writes the outputs; :func:`compare_runs` ranks several runs.
+
+Outputs of :func:`run_scenario` (``geoplan scenario run``) — other tools rely on these names
+    ``OUT/geoplan.gpkg``
+        ``grid`` (every indicator after the scenario, as the ``grid`` layer of ``geoplan run``),
+        ``grid_change`` (``cell_id``, then ``<col>_before``, ``<col>_after``, ``<col>_change``
+        for ``pop`` and every numeric or yes/no indicator; yes/no as 0/1 and change −1/0/1;
+        NULL where a side is unreachable), ``areas_change`` (the same per area and a last row
+        ``__study_area__`` for the whole study area), ``changes`` (the change table below),
+        ``network`` (edges after, with ``edit`` and ``parent_edge``), ``destinations``,
+        ``green``. ``grid_change`` and ``areas_change`` are styled with diverging colours
+        (shared breaks, "no change" in the middle) on :data:`geoplan.scenario.change.HEADLINE` columns.
+    ``OUT/changes.csv`` and ``OUT/changes.xlsx``
+        one row per area and measure: ``scenario``, ``area_key``, ``area_name``, ``measure``,
+        ``category``, ``label`` (plain words in the run's language), ``unit``, ``before``,
+        ``after``, ``change``, ``better`` (``higher``/``lower``/empty) — see
+        :func:`change_table`. UTF-8, comma separated, ``.`` decimals.
+    ``OUT/scenario.json``
+        the scenario (name, description, edits per kind), recompute statistics (cells
+        recomputed per family, seconds, incremental or full) and the attribution.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..i18n import register_texts, tr
+from ..progress import Progress, report, scaled
+from ..scenario.change import change_layers, change_table, headline_column
+from ..scenario.edits import AppliedScenario, apply_scenario, edit_labels
+from ..scenario.recompute import Baseline, RecomputeStats, prepare_baseline, recompute
+from ..study import Layers, compute_layers
+from ..types import Scenario
+from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
+
+__all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_scenario",
+           "write_changes_xlsx"]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """What :func:`run_scenario` wrote and computed."""
+
+    out_dir: Path
+    files: tuple[Path, ...]
+    layers: Layers
+    changes: pd.DataFrame
+    stats: RecomputeStats
+
+
+def _change_styles(grid_change, areas_change, after: Layers, before: Layers, lang: str) -> dict:
+    """QGIS styles of the scenario's ``grid`` (safety index, shared breaks before/after) and of
+    ``grid_change``/``areas_change`` (diverging, on the first :data:`HEADLINE` column that
+    changes)."""
+    from ..outputs.gpkg import class_breaks, diverging_breaks, graduated_fill_qml
+
+    styles = {}
+    g0, g1 = before.grid, after.grid
+    if "safety_index" in g1 and g1["safety_index"].notna().any():
+        styles["grid"] = graduated_fill_qml(
+            "safety_index", class_breaks(g0["safety_index"], g1["safety_index"]),
+            ramp="sequential", lang=lang, opacity=0.75)
+    head = headline_column(grid_change)
+    if head is not None:
+        lower_is_better = head.endswith("_m") or "detour" in head
+        unit = "m" if head.endswith("_m") else ""
+        for name, df in (("grid_change", grid_change), ("areas_change", areas_change)):
+            k = f"{head}_change"
+            if k in df and np.isfinite(df[k].astype(float)).any():
+                styles[name] = graduated_fill_qml(
+                    k, diverging_breaks(grid_change[f"{head}_change"], df[k]), ramp="diverging",
+                    reverse=lower_is_better, unit=unit, lang=lang, opacity=0.75)
+    return styles
+
+
+def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "en") -> None:
+    """The change table as a formatted spreadsheet (one sheet, labels first)."""
+    import xlsxwriter
+
+    from ..atomic import atomic_path
+
+    cols = ["area_name", "label", "before", "after", "change", "unit", "better", "measure",
+            "category", "area_key", "scenario"]
+    heads = [tr("sc_area", lang), tr("sc_measure", lang), tr("sc_before", lang),
+             tr("sc_after", lang), tr("sc_change", lang), "unit", "better", "measure",
+             "category", "area_key", "scenario"]
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        ws = wb.add_worksheet("changes")
+        bold = wb.add_format({"bold": True})
+        num = wb.add_format({"num_format": "#,##0.00"})
+        ws.write(0, 0, title, bold)
+        ws.write(1, 0, tr("attribution", lang))
+        for j, h in enumerate(heads):
+            ws.write(3, j, h, bold)
+        for i, r in enumerate(changes[cols].itertuples(index=False), start=4):
+            for j, v in enumerate(r):
+                if isinstance(v, float):
+                    if math.isfinite(v):
+                        ws.write_number(i, j, v, num)
+                else:
+                    ws.write(i, j, "" if v is None else str(v))
+        ws.autofilter(3, 0, 3 + len(changes), len(cols) - 1)
+        ws.freeze_panes(4, 2)
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, 1, 60)
+        ws.set_column(2, 4, 13)
+        wb.close()
+
+
+def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
+                 incremental: bool = True, baseline: Baseline | None = None,
+                 progress: Progress | None = None) -> ScenarioResult:
+    """Run a pipeline's baseline and ``scenario``; write the outputs (module doc) into
+    ``out_dir``.
+
+    ``incremental=False`` recomputes everything (the same result, slower). ``baseline`` reuses
+    a baseline prepared earlier for the same pipeline (several scenarios).
+    """
+    from ..atomic import check_writable_dir, staged_folder, write_text
+    from ..outputs.gpkg import write_gpkg
+
+    lang = lang or cfg.lang
+    out = Path(out_dir)
+    check_writable_dir(out)
+    if baseline is None:
+        report(progress, 0.0, "reading inputs")
+        inputs = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.4))
+        baseline = prepare_baseline(inputs, progress=scaled(progress, 0.4, 0.7))
+    report(progress, 0.7, f"applying scenario {scenario.name}")
+    applied = apply_scenario(scenario, baseline.inputs)
+    if incremental:
+        after, stats = recompute(baseline, applied, progress=scaled(progress, 0.7, 0.9))
+    else:
+        t0 = time.perf_counter()
+        after = compute_layers(applied.inputs, progress=scaled(progress, 0.7, 0.9))
+        stats = RecomputeStats("full", "asked for", time.perf_counter() - t0)
+    report(progress, 0.9, "writing outputs")
+    grid_change, areas_change = change_layers(baseline.layers, after, applied.inputs)
+    changes = change_table(baseline.layers, after, scenario=scenario.name,
+                           inputs=applied.inputs, lang=lang)
+    network = after.network.assign(edit=edit_labels(applied), parent_edge=applied.edge_parent)
+    layers = {
+        "grid": finite_or_null(after.grid.reset_index()),
+        "grid_change": grid_change,
+        "areas_change": areas_change,
+        "changes": changes,
+        "network": network,
+        "destinations": after.destinations,
+        "green": after.green,
+    }
+    addressed = None
+    if getattr(cfg, "safety_walk", None) is not None:
+        addressed = findings_addressed_by(cfg, applied)
+        changes = pd.concat([changes, _findings_change_rows(addressed, scenario.name, lang)],
+                            ignore_index=True)
+        layers["changes"] = changes
+        layers["findings_addressed"] = addressed
+    styles = _change_styles(grid_change, areas_change, after, baseline.layers, lang)
+    meta = {"title": f"{cfg.title} — {scenario.name}", "scenario": scenario.name,
+            "scenario_description": scenario.description,
+            "cell_size_m": cfg.grid.cell_size_m, **dict(after.meta)}
+    kinds = {}
+    for e in scenario.edits:
+        kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
+    info = {"scenario": {"name": scenario.name, "description": scenario.description,
+                         "edits": kinds, "connect_within_m": scenario.connect_within_m},
+            "pipeline": str(cfg.source_file) if cfg.source_file else cfg.name,
+            "recompute": stats.as_dict(), "lang": lang,
+            "layers": ["grid", "grid_change", "areas_change", "changes", "network",
+                       "destinations", "green"],
+            "attribution": "© OpenStreetMap contributors"}
+    names = ["geoplan.gpkg", "changes.csv", "changes.xlsx", "scenario.json"]
+    with staged_folder(out) as stage:
+        write_gpkg(stage / "geoplan.gpkg", layers, styles=styles, metadata=meta, lang=lang)
+        write_text(stage / "changes.csv", changes.to_csv(index=False))
+        write_changes_xlsx(stage / "changes.xlsx", changes,
+                           title=f"{cfg.title} — {scenario.name}", lang=lang)
+        write_text(stage / "scenario.json",
+                   json.dumps(info, indent=2, ensure_ascii=False) + "\n")
+    report(progress, 1.0, "done")
+    return ScenarioResult(out, tuple(out / n for n in names), after, changes, stats)
+
+
+register_texts({
+    "open_findings_addressed": {
+        "en": "Open safety-walk findings (addressed by the proposal: new lamps or lit paths nearby)",
+        "sv": "Öppna synpunkter från trygghetsvandringar (åtgärdade av förslaget: nya lampor "
+              "eller belysta vägar i närheten)",
+        "da": "Åbne fund fra tryghedsvandringer (afhjulpet af forslaget: nye lamper eller "
+              "belyste stier i nærheden)",
+    },
+})
+
+
+def findings_addressed_by(cfg, applied: AppliedScenario) -> gpd.GeoDataFrame:
+    """The pipeline's open safety-walk findings that ``applied`` addresses (new lamps within the
+    lamp radius of a dark spot or broken lamp; a newly lit path through a dark spot), as points
+    or lines with ``addressed_by``, ``distance_m`` and ``reason``; ``attrs['n_open']`` is the
+    number of open findings before the proposal."""
+    from ..indicators.findings import addressed_findings, open_findings
+
+    findings = applied.inputs.findings  # read once, by study_from_pipeline
+    if findings is None:
+        findings = read_study_findings(cfg, applied.inputs.data)
+    edges = applied.inputs.network.edges
+    newly_lit = applied.edge_relit | ((applied.edge_parent < 0)
+                                      & (edges["lit"] == "yes").to_numpy())
+    rows = addressed_findings(findings, new_lamps=applied.new_lamps, lit_edges=edges[newly_lit],
+                              radius_m=applied.inputs.lighting.lamp_radius_m, lang=cfg.lang)
+    geo = findings.set_index("finding_id").geometry
+    out = gpd.GeoDataFrame(rows, geometry=geo.loc[rows["finding_id"]].values
+                           if len(rows) else [], crs=findings.crs)
+    out.attrs["n_open"] = int(len(open_findings(findings)))
+    return out
+
+
+def _findings_change_rows(addressed: gpd.GeoDataFrame, name: str, lang: str) -> pd.DataFrame:
+    n_open, n = addressed.attrs.get("n_open", 0), len(addressed)
+    return pd.DataFrame([{
+        "scenario": name, "area_key": "__study_area__", "area_name": "", "measure":
+        "open_findings", "category": "", "label": tr("open_findings_addressed", lang),
+        "unit": "findings", "before": float(n_open), "after": float(n_open - n), "change": float(-n),
+        "better": "lower",
+    }])
+
+
+def compare_runs(out_dirs: Sequence, *, lang: str = "en") -> pd.DataFrame:
+    """Rank several scenario runs (their ``changes.csv``) side by side, whole study area.
+
+    Returns one row per measure (and category): ``measure``, ``category``, ``label``,
+    ``better``, then per run its ``change`` (column named after the scenario) and
+    ``<run> rank`` (1 = best, where the measure has a direction and the runs differ), and a last
+    row ``mean_rank``. ``attrs['runs']`` lists the run columns.
+
+    Examples
+    --------
+    See ``geoplan scenario compare``.
+    """
+    from ..errors import InputFileError
+
+    tables = []
+    for d in out_dirs:
+        p = Path(d) / "changes.csv"
+        if not p.is_file():
+            raise InputFileError(f"{p} does not exist: run `geoplan scenario run` into {d} first")
+        t = pd.read_csv(p, keep_default_na=False, na_values=[""])
+        need = {"scenario", "area_key", "measure", "category", "label", "change", "better"}
+        if not need <= set(t.columns):
+            raise InputFileError(f"{p} is not a geoplan changes.csv (columns {list(t.columns)})")
+        t = t[t["area_key"] == "__study_area__"].copy()
+        t["run"] = Path(d).name if t["scenario"].nunique() != 1 else str(t["scenario"].iloc[0])
+        tables.append(t)
+    runs = [t["run"].iloc[0] if len(t) else Path(d).name for t, d in zip(tables, out_dirs,
+                                                                         strict=True)]
+    if len(set(runs)) != len(runs):
+        runs = [f"{r} ({Path(d).name})" for r, d in zip(runs, out_dirs, strict=True)]
+    base = tables[0][["measure", "category", "label", "better"]].copy()
+    base["category"] = base["category"].fillna("")
+    for t, r in zip(tables, runs, strict=True):
+        t = t.assign(category=t["category"].fillna(""))
+        base = base.merge(t[["measure", "category", "change"]].rename(columns={"change": r}),
+                          on=["measure", "category"], how="outer")
+    ranks = []
+    for r in runs:
+        base[f"{r} rank"] = np.nan
+    for i, row in base.iterrows():
+        if row["better"] not in ("higher", "lower"):
+            continue
+        vals = pd.Series([row[r] for r in runs], index=runs, dtype=float)
+        if vals.isna().all() or vals.nunique(dropna=True) <= 1:
+            continue
+        rk = vals.rank(ascending=row["better"] == "lower", method="min")
+        for r in runs:
+            base.loc[i, f"{r} rank"] = rk[r]
+        ranks.append(rk)
+    mean = pd.concat(ranks, axis=1).mean(axis=1) if ranks else pd.Series(np.nan, index=runs)
+    last = {"measure": "mean_rank", "category": "", "label": tr("sc_mean_rank", lang),
+            "better": "lower"}
+    for r in runs:
+        last[r] = float(mean.get(r, np.nan))
+    out = pd.concat([base, pd.DataFrame([last])], ignore_index=True)
+    out.attrs["runs"] = list(runs)
+    return out
+

@@ -1,0 +1,341 @@
+"""What a scenario changed: change layers (:func:`change_layers`) and the change table in plain
+words (:func:`change_table`) — ``compare(baseline_layers, scenario_layers) -> change layers``
+(DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..i18n import fmt, register_texts, tr
+from ..study import Layers, Study, grid_columns
+from ..types import AccessSpec
+
+__all__ = ["CHANGE_EPS", "HEADLINE", "TEXTS", "change_layers", "change_table",
+           "headline_column"]
+
+#: Columns the change layers are styled by, in order of preference (the first that changes).
+HEADLINE: tuple[str, ...] = (
+    "night_dist_school_m", "night_dist_grocery_m", "dist_green_scb_m", "green_m2_per_capita",
+    "safety_index", "lit_share", "eyes_on_street", "pop",
+)
+
+#: Below this, a change is rounding noise and counts as no change.
+CHANGE_EPS = 1e-9
+_EDGE_END_M = 0.01  # a junction this close to an edge end uses the end node
+
+TEXTS = {
+    "sc_residents": {"en": "Residents", "sv": "Invånare", "da": "Indbyggere"},
+    "sc_green_300m": {
+        "en": "Residents within 300 m of a green space of at least 0.5 ha",
+        "sv": "Invånare inom 300 m från en grönyta på minst 0,5 ha",
+        "da": "Indbyggere inden for 300 m fra et grønt område på mindst 0,5 ha"},
+    "sc_green_gain": {
+        "en": "Residents newly within 300 m of green space",
+        "sv": "Invånare som får en grönyta inom 300 m",
+        "da": "Indbyggere der får et grønt område inden for 300 m"},
+    "sc_green_loss": {
+        "en": "Residents no longer within 300 m of green space",
+        "sv": "Invånare som inte längre har en grönyta inom 300 m",
+        "da": "Indbyggere der ikke længere har et grønt område inden for 300 m"},
+    "sc_green_pc": {
+        "en": "Green space within 500 m per resident (m², mean over residents)",
+        "sv": "Grönyta inom 500 m per invånare (m², medel över invånarna)",
+        "da": "Grønt areal inden for 500 m pr. indbygger (m², gennemsnit over indbyggerne)"},
+    "sc_night_access": {
+        "en": "Residents with a lit route to a {cat} within {thr} m",
+        "sv": "Invånare med en belyst väg till {cat} inom {thr} m",
+        "da": "Indbyggere med en belyst vej til {cat} inden for {thr} m"},
+    "sc_night_gain": {
+        "en": "Residents gaining a lit route to a {cat} within {thr} m",
+        "sv": "Invånare som får en belyst väg till {cat} inom {thr} m",
+        "da": "Indbyggere der får en belyst vej til {cat} inden for {thr} m"},
+    "sc_night_loss": {
+        "en": "Residents losing a lit route to a {cat} within {thr} m",
+        "sv": "Invånare som förlorar en belyst väg till {cat} inom {thr} m",
+        "da": "Indbyggere der mister en belyst vej til {cat} inden for {thr} m"},
+    "sc_detour": {
+        "en": "Median night detour to a {cat} (lit route ÷ shortest route)",
+        "sv": "Median av omvägen nattetid till {cat} (belyst väg ÷ kortaste väg)",
+        "da": "Median af omvejen om natten til {cat} (belyst vej ÷ korteste vej)"},
+    "sc_dist": {
+        "en": "Median walking distance to a {cat}",
+        "sv": "Median av gångavståndet till {cat}",
+        "da": "Median af gangafstanden til {cat}"},
+    "sc_lit_km": {
+        "en": "Lit share of the walkable paths",
+        "sv": "Andel av gångvägarna som är belyst",
+        "da": "Andel af gangstierne der er belyst"},
+    "sc_eyes": {
+        "en": "Eyes on the street (proxy, mean over residents)",
+        "sv": "Ögon på gatan (skattning, medel över invånarna)",
+        "da": "Øjne på gaden (skøn, gennemsnit over indbyggerne)"},
+    "sc_safety": {
+        "en": "Safety index 0–100 (mean over residents)",
+        "sv": "Trygghetsindex 0–100 (medel över invånarna)",
+        "da": "Tryghedsindeks 0–100 (gennemsnit over indbyggerne)"},
+    "sc_cells_gain": {"en": "Grid cells where {what} improves",
+                      "sv": "Rutor där {what} blir bättre",
+                      "da": "Celler hvor {what} bliver bedre"},
+    "sc_cells_lose": {"en": "Grid cells where {what} gets worse",
+                      "sv": "Rutor där {what} blir sämre",
+                      "da": "Celler hvor {what} bliver dårligere"},
+    "sc_res_gain": {"en": "Residents in cells where {what} improves",
+                    "sv": "Invånare i rutor där {what} blir bättre",
+                    "da": "Indbyggere i celler hvor {what} bliver bedre"},
+    "sc_res_lose": {"en": "Residents in cells where {what} gets worse",
+                    "sv": "Invånare i rutor där {what} blir sämre",
+                    "da": "Indbyggere i celler hvor {what} bliver dårligere"},
+    "sc_what_safety": {"en": "the safety index", "sv": "trygghetsindexet",
+                       "da": "tryghedsindekset"},
+    "sc_what_access": {"en": "walking access (day or night)",
+                       "sv": "tillgången till fots (dag eller natt)",
+                       "da": "adgangen til fods (dag eller nat)"},
+    "sc_study_area": {"en": "Whole study area", "sv": "Hela analysområdet",
+                      "da": "Hele analyseområdet"},
+    "sc_measure": {"en": "Measure", "sv": "Mått", "da": "Mål"},
+    "sc_before": {"en": "Before", "sv": "Före", "da": "Før"},
+    "sc_after": {"en": "After", "sv": "Efter", "da": "Efter"},
+    "sc_change": {"en": "Change", "sv": "Förändring", "da": "Ændring"},
+    "sc_area": {"en": "Area", "sv": "Område", "da": "Område"},
+    "sc_rank": {"en": "Rank", "sv": "Rang", "da": "Rang"},
+    "sc_mean_rank": {"en": "Mean rank (1 = best)", "sv": "Medelrang (1 = bäst)",
+                     "da": "Gennemsnitlig rang (1 = bedst)"},
+}
+register_texts(TEXTS)
+
+
+def _indicator_columns(grid: pd.DataFrame) -> list[str]:
+    skip = {"area_m2", "area_share"}
+    return [c for c in grid_columns(grid) if c not in skip]
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    v = s.to_numpy(dtype=float) if s.dtype != bool else s.to_numpy().astype(float)
+    return np.where(np.isfinite(v), v, np.nan)
+
+
+def change_layers(before: Layers, after: Layers, inputs: Study | None = None
+                  ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """``(grid_change, areas_change)``: before, after and change of every indicator.
+
+    ``grid_change`` has ``cell_id``, and ``<col>_before``/``<col>_after``/``<col>_change`` for
+    ``pop`` and every numeric or yes/no column (yes/no as 0/1, change −1/0/1; NULL where a side is
+    unreachable or missing). ``areas_change`` does the same for the area summaries (the areas of
+    the pipeline and a last row ``__study_area__``).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geoplan.scenario import apply_scenario, prepare_baseline, recompute
+    >>> from geoplan.study import example_study
+    >>> from geoplan.types import Densify, Scenario
+    >>> inputs = example_study()
+    >>> base = prepare_baseline(inputs)
+    >>> a = apply_scenario(Scenario("homes", (Densify(shapely.box(0, 0, 100, 100),
+    ...                    residents=50),), crs=inputs.network.crs), inputs)
+    >>> gc, ac = change_layers(base.layers, recompute(base, a)[0], inputs)
+    >>> gc[["pop_before", "pop_after", "pop_change"]].values.tolist()
+    [[10.0, 60.0, 50.0], [20.0, 20.0, 0.0]]
+    """
+    cols = _indicator_columns(after.grid)
+    b = before.grid.reindex(after.grid.index)
+    data = {"cell_id": after.grid.index.to_numpy()}
+    for c in cols:
+        vb, va = _num(b[c]), _num(after.grid[c])
+        data[f"{c}_before"], data[f"{c}_after"] = vb, va
+        data[f"{c}_change"] = va - vb
+    grid_change = gpd.GeoDataFrame(data, geometry=after.grid.geometry.values,
+                                   crs=after.grid.crs)
+    for c in cols:
+        if after.grid[c].dtype == bool:
+            for k in ("before", "after", "change"):
+                grid_change[f"{c}_{k}"] = grid_change[f"{c}_{k}"].astype("Int8")
+    sb, sa = _summaries(before, inputs), _summaries(after, inputs)
+    key = sa.columns[0]
+    rows = {key: sa[key].to_numpy()}
+    if "name" in sa.columns and key != "name":
+        rows["name"] = sa["name"].to_numpy()
+    for c in [c for c in sa.columns if c not in (key, "name", "geometry")]:
+        vb = pd.to_numeric(sb[c], errors="coerce").to_numpy(float) if c in sb else np.nan
+        va = pd.to_numeric(sa[c], errors="coerce").to_numpy(float)
+        vb = np.where(np.isfinite(vb), vb, np.nan)
+        va = np.where(np.isfinite(va), va, np.nan)
+        rows[f"{c}_before"], rows[f"{c}_after"], rows[f"{c}_change"] = vb, va, va - vb
+    areas_change = gpd.GeoDataFrame(rows, geometry=sa.geometry.values, crs=sa.crs)
+    return grid_change, areas_change
+
+
+def _summaries(layers: Layers, inputs: Study | None) -> gpd.GeoDataFrame:
+    from ..indicators.equity import area_summary
+
+    if layers.areas is not None:
+        return layers.areas
+    grid = layers.grid
+    areas = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
+                             geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
+    return area_summary(grid, areas, key="area", name=None)
+
+
+def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None
+                  ) -> list[tuple[str, str, np.ndarray]]:
+    """``(key, name, share of each cell in the area)`` per area, then the whole study area."""
+    out = []
+    if inputs is not None and inputs.areas is not None:
+        areas = inputs.areas.to_crs(grid.crs) if inputs.areas.crs != grid.crs else inputs.areas
+        sq = np.asarray(grid.geometry.values, dtype=object)
+        cell_area = shapely.area(sq)
+        for i in range(len(areas)):
+            inter = shapely.area(shapely.intersection(sq, areas.geometry.values[i]))
+            share = np.where(cell_area > 0, inter / cell_area, 0.0)
+            name = str(areas[inputs.area_name].iloc[i]) if inputs.area_name else ""
+            out.append((str(areas[inputs.area_key].iloc[i]), name, share))
+    out.append(("__study_area__", "", np.ones(len(grid))))
+    return out
+
+
+def change_table(before: Layers, after: Layers, *, scenario: str = "",
+                 inputs: Study | None = None, lang: str = "en") -> pd.DataFrame:
+    """The change table in plain words and numbers, per area and for the whole study area.
+
+    Columns: ``scenario``, ``area_key`` (``__study_area__`` for the whole study area),
+    ``area_name``, ``measure`` (a stable key), ``category`` (destination category or empty),
+    ``label`` (plain words in ``lang``), ``unit``, ``before``, ``after``, ``change`` and
+    ``better`` (``higher``, ``lower`` or empty). Counts of gainers/losers (``*_gain``,
+    ``*_loss``, ``cells_*``, ``residents_*``) have only ``change``. Residents are counted with
+    the population *after* the scenario (new residents included).
+
+    Measures: ``residents``; ``residents_green_300m`` (+ ``_gain``/``_loss``);
+    ``green_m2_per_capita``; per category with destinations ``residents_night_access``
+    (+ ``_gain``/``_loss``), ``median_night_detour``, ``median_distance_m``; ``lit_share``;
+    ``eyes_on_street``; ``safety_index``; ``cells_safety_better``/``worse``,
+    ``residents_safety_better``/``worse``, ``cells_access_better``/``worse``,
+    ``residents_access_better``/``worse``.
+    """
+    spec = (inputs.spec if inputs is not None else AccessSpec())
+    g0, g1 = before.grid.reindex(after.grid.index), after.grid
+    pop0, pop1 = g0["pop"].to_numpy(float), g1["pop"].to_numpy(float)
+    cats = [c for c in spec.categories
+            if f"dist_{c}_m" in g1 and np.isfinite(g1[f"dist_{c}_m"].to_numpy(float)).any()]
+    flags = _access_flags(g0, g1)
+    rows: list[dict] = []
+    for key, name, share in _area_weights(g1, inputs):
+        area_name = name or (tr("sc_study_area", lang) if key == "__study_area__" else "")
+        for r in _area_rows(g0, g1, (pop0 * share, pop1 * share, share), cats,
+                            spec.night_threshold_m, flags, lang):
+            rows.append({"scenario": scenario, "area_key": key, "area_name": area_name, **r})
+    out = pd.DataFrame(rows)
+    for c in ("before", "after", "change"):
+        out[c] = out[c].astype(float)
+    return out
+
+
+def _col(g: pd.DataFrame, c: str) -> np.ndarray:
+    return g[c].to_numpy(float)
+
+
+def _share_sum(flag: np.ndarray, w: np.ndarray) -> float:
+    return float(np.sum(w * flag))
+
+
+def _wmean(v: np.ndarray, w: np.ndarray) -> float:
+    ok = np.isfinite(v) & (w > 0)
+    return float(np.sum(v[ok] * w[ok]) / np.sum(w[ok])) if ok.any() else np.nan
+
+
+def _access_flags(g0: pd.DataFrame, g1: pd.DataFrame):
+    """``(shorter, longer, safety change)`` per cell: some distance got shorter / longer (or
+    reachable / unreachable), and the change of the safety index."""
+    tol = CHANGE_EPS
+    dist_cols = [c for c in g1.columns if (c.startswith("dist_") or c.startswith("night_dist_"))
+                 and c.endswith("_m")]
+    with np.errstate(invalid="ignore"):
+        shorter = np.zeros(len(g1), bool)
+        longer = np.zeros(len(g1), bool)
+        for c in dist_cols:
+            a, b = _col(g1, c), _col(g0, c)
+            shorter |= (a < b - tol) | (np.isfinite(a) & ~np.isfinite(b))
+            longer |= (a > b + tol) | (~np.isfinite(a) & np.isfinite(b))
+        ds = _col(g1, "safety_index") - _col(g0, "safety_index")
+    return shorter, longer, ds
+
+
+def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
+    """The change-table rows of one area: ``weights`` = (population before and after weighted
+    by the cells' shares in the area, the shares)."""
+    from ..indicators.equity import weighted_median
+
+    w0, w1, share = weights
+    in_area = share > 0
+    shorter, longer, ds = flags
+    tol = CHANGE_EPS
+    rows: list[dict] = []
+
+    def add(measure, label, unit, before_v, after_v, better, category="", only_change=None):
+        rows.append({"measure": measure, "category": category, "label": label, "unit": unit,
+                     "before": np.nan if only_change is not None else before_v,
+                     "after": np.nan if only_change is not None else after_v,
+                     "change": only_change if only_change is not None else after_v - before_v,
+                     "better": better})
+
+    add("residents", tr("sc_residents", lang), "persons", float(w0.sum()), float(w1.sum()),
+        "")
+    if "green_scb_300m" in g1:
+        f0, f1 = g0["green_scb_300m"].to_numpy(bool), g1["green_scb_300m"].to_numpy(bool)
+        add("residents_green_300m", tr("sc_green_300m", lang), "persons",
+            _share_sum(f0, w0), _share_sum(f1, w1), "higher")
+        add("residents_green_300m_gain", tr("sc_green_gain", lang), "persons", 0, 0, "higher",
+            only_change=_share_sum(f1 & ~f0, w1))
+        add("residents_green_300m_loss", tr("sc_green_loss", lang), "persons", 0, 0, "lower",
+            only_change=_share_sum(f0 & ~f1, w1))
+    if "green_m2_per_capita" in g1:
+        add("green_m2_per_capita", tr("sc_green_pc", lang), "m2",
+            _wmean(_col(g0, "green_m2_per_capita"), w0),
+            _wmean(_col(g1, "green_m2_per_capita"), w1), "higher")
+    for c in cats:
+        cat = tr(f"cat_{c}", lang)
+        n0, n1 = _col(g0, f"night_dist_{c}_m") <= thr, _col(g1, f"night_dist_{c}_m") <= thr
+        kw = {"cat": cat, "thr": fmt(thr, lang)}
+        add("residents_night_access", tr("sc_night_access", lang, **kw), "persons",
+            _share_sum(n0, w0), _share_sum(n1, w1), "higher", c)
+        add("residents_night_access_gain", tr("sc_night_gain", lang, **kw), "persons", 0, 0,
+            "higher", c, only_change=_share_sum(n1 & ~n0, w1))
+        add("residents_night_access_loss", tr("sc_night_loss", lang, **kw), "persons", 0, 0,
+            "lower", c, only_change=_share_sum(n0 & ~n1, w1))
+        add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
+            weighted_median(_col(g0, f"night_detour_{c}"), w0),
+            weighted_median(_col(g1, f"night_detour_{c}"), w1), "lower", c)
+        add("median_distance_m", tr("sc_dist", lang, cat=cat), "m",
+            weighted_median(_col(g0, f"dist_{c}_m"), w0),
+            weighted_median(_col(g1, f"dist_{c}_m"), w1), "lower", c)
+    if "lit_share" in g1:
+        p0, p1 = _col(g0, "path_m") * share, _col(g1, "path_m") * share
+        add("lit_share", tr("sc_lit_km", lang), "share", _wmean(_col(g0, "lit_share"), p0),
+            _wmean(_col(g1, "lit_share"), p1), "higher")
+    for c, k in (("eyes_on_street", "sc_eyes"), ("safety_index", "sc_safety")):
+        if c in g1:
+            add(c, tr(k, lang), "", _wmean(_col(g0, c), w0), _wmean(_col(g1, c), w1), "higher")
+    for what, up, down in (("safety", ds > tol, ds < -tol), ("access", shorter, longer)):
+        wt = tr(f"sc_what_{what}", lang)
+        up, down = up & in_area, down & in_area
+        add(f"cells_{what}_better", tr("sc_cells_gain", lang, what=wt), "cells", 0, 0,
+            "higher", only_change=float(up.sum()))
+        add(f"cells_{what}_worse", tr("sc_cells_lose", lang, what=wt), "cells", 0, 0,
+            "lower", only_change=float(down.sum()))
+        add(f"residents_{what}_better", tr("sc_res_gain", lang, what=wt), "persons", 0, 0,
+            "higher", only_change=_share_sum(up, w1))
+        add(f"residents_{what}_worse", tr("sc_res_lose", lang, what=wt), "persons", 0, 0,
+            "lower", only_change=_share_sum(down, w1))
+    return rows
+
+
+def headline_column(grid_change: pd.DataFrame) -> str | None:
+    """The first :data:`HEADLINE` column whose ``<col>_change`` in ``grid_change`` is not 0."""
+    for c in HEADLINE:
+        k = f"{c}_change"
+        if k in grid_change and (np.abs(grid_change[k].astype(float)) > CHANGE_EPS).any():
+            return c
+    return None

@@ -1,0 +1,519 @@
+"""Scenario edits applied to a study: ``apply(scenario, study) -> study'``
+(:func:`apply_scenario`; DESIGN.md).
+
+Edits (:mod:`geoplan.types`)
+    * :class:`~geoplan.types.NewPath` — its ends join the nearest edge within
+      ``Scenario.connect_within_m`` (that edge is split there: one new node); it makes a junction
+      wherever it crosses an existing path, unless it (or the path it crosses) is a bridge or
+      tunnel. A path that joins nothing is refused. New edges get ``lit`` from the design
+      (``lit_source='scenario'``).
+    * :class:`~geoplan.types.Lighting` — new lamps (they light every edge, existing or new,
+      within the lighting rule's radius whose covered share then reaches ``min_lit_share``:
+      ``lit_source='lamps'``) or whole paths by OSM way id / baseline edge id
+      (``lit_source='scenario'``).
+    * :class:`~geoplan.types.Densify` — residents added to ``pop`` of the cells by the share of the
+      block's area in each cell. Buildings, origins and distances do not change; rates carried by
+      the cells (income, shares) stay as they are, counts named in
+      ``Study.count_columns`` grow in proportion to ``pop``.
+    * :class:`~geoplan.types.NewGreen`, :class:`~geoplan.types.NewDestination` — appended to
+      ``data.green`` / ``data.destinations`` (``osm_type='s'``, negative ``osm_id``).
+    Edits are applied by kind in this order: paths, destinations, green, densification,
+    lighting (so lamps also light new paths). Edited edges carry ``edit`` (``new_path``,
+    ``split``, ``relit`` or empty) and ``parent_edge`` (baseline edge id, -1 for new paths).
+
+Example
+-------
+>>> import shapely
+>>> from geoplan.study import example_study
+>>> from geoplan.types import Scenario, NewPath
+>>> study = example_study()
+>>> path = shapely.LineString([(100, 0), (150, -30), (200, 0)])  # a lit way round the dark edge
+>>> s = Scenario("lit detour", (NewPath(path, lit=True),), crs=study.network.crs)
+>>> applied = apply_scenario(s, study)
+>>> applied.inputs.network.edges[["u", "v", "lit"]].values.tolist()[-1]
+[1, 2, 'yes']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.ops
+
+from ..errors import ConfigError, CRSError, GeoplanError
+from ..study import Study
+from ..types import (
+    Densify,
+    LightingRule,
+    NewDestination,
+    NewGreen,
+    NewPath,
+    Scenario,
+    WalkNetwork,
+)
+from ..types import Lighting as LightingEdit
+
+__all__ = ["AppliedScenario", "apply_scenario", "edit_labels"]
+
+_EDGE_END_M = 0.01  # a junction this close to an edge end uses the end node
+
+
+@dataclass(frozen=True, eq=False)
+class AppliedScenario:
+    """A scenario applied to a study: the edited inputs and what the edits touched.
+
+    Attributes
+    ----------
+    scenario, base, inputs
+        The scenario, the baseline inputs and the edited inputs.
+    edge_parent
+        Per edited edge: its baseline edge (position), -1 for a new path's edges.
+    edge_split, edge_relit
+        Per edited edge: a piece of a split baseline edge; lit by the scenario.
+    pop_delta
+        Residents added per cell (indexed by ``cell_id``).
+    new_lamps
+        The lamps the scenario adds (in the study's CRS).
+    n_new_destinations, n_new_green
+        Rows appended to ``data.destinations`` / ``data.green``.
+    """
+
+    scenario: Scenario
+    base: Study
+    inputs: Study
+    edge_parent: np.ndarray
+    edge_split: np.ndarray
+    edge_relit: np.ndarray
+    pop_delta: pd.Series
+    new_lamps: gpd.GeoDataFrame
+    n_new_destinations: int = 0
+    n_new_green: int = 0
+
+    @property
+    def network_changed(self) -> bool:
+        return bool((self.edge_parent < 0).any() or self.edge_split.any())
+
+    @property
+    def is_empty(self) -> bool:
+        return self.inputs is self.base
+
+
+def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
+    from pyproj import CRS
+
+    src = CRS.from_user_input(scenario.crs)
+    out = geoms
+    if src != CRS.from_user_input(crs):
+        out = list(gpd.GeoSeries(geoms, crs=src).to_crs(crs).values)
+    zone = shapely.buffer(area, 500.0)
+    for g, g0 in zip(out, geoms, strict=True):
+        if not shapely.intersects(g, zone):
+            hint = ""
+            x0, y0 = shapely.get_coordinates(g0)[0]
+            if not src.is_geographic and abs(x0) <= 180 and abs(y0) <= 90:
+                hint = (f" — its coordinates ({x0:.5f}, {y0:.5f}) look like degrees although the "
+                        f"scenario's CRS is {src.to_string()}: set the layer's CRS to EPSG:4326 "
+                        "(or draw it in the study's CRS)")
+            raise GeoplanError(f"a scenario edit ({g0.geom_type}) lies outside the study area"
+                               f"{hint or ': draw it inside the study area'}")
+    return out
+
+
+class _NetEditor:
+    """Mutable working copy of the network while edits are applied."""
+
+    def __init__(self, network: WalkNetwork) -> None:
+        self.crs = network.crs
+        self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
+        self.osmid = network.nodes["osmid"].to_numpy(np.int64)
+        e = network.edges
+        self.columns = list(e.columns)
+        self.rows = e.drop(columns="geometry").to_dict("records")
+        self.geoms = list(e.geometry.values)
+        self.parent = list(range(len(e)))
+        self.split = [False] * len(e)
+        self.relit = [False] * len(e)
+        self.new_nodes: list[tuple[float, float]] = []
+
+    # ---- nodes
+    def add_node(self, x: float, y: float) -> int:
+        self.new_nodes.append((float(x), float(y)))
+        return len(self.xy) + len(self.new_nodes) - 1
+
+    def node_xy(self, i: int) -> np.ndarray:
+        return self.xy[i] if i < len(self.xy) else np.asarray(self.new_nodes[i - len(self.xy)])
+
+    # ---- edges
+    def _alive(self) -> list[int]:
+        return [i for i, r in enumerate(self.rows) if r is not None]
+
+    def split_edge(self, i: int, cuts: list[tuple[float, int]]) -> None:
+        """Replace edge ``i`` by pieces cut at ``(distance along geometry, node)``."""
+        row, geom = self.rows[i], self.geoms[i]
+        u, v = int(row["u"]), int(row["v"])
+        coords = shapely.get_coordinates(geom)
+        start = u if (np.hypot(*(coords[0] - self.node_xy(u))) <=
+                      np.hypot(*(coords[0] - self.node_xy(v)))) else v
+        end = v if start == u else u
+        total = geom.length
+        stops = [(0.0, start)] + sorted(cuts) + [(total, end)]
+        for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
+            piece = shapely.ops.substring(geom, d0, d1) if (d0, d1) != (0.0, total) else geom
+            pc = shapely.get_coordinates(piece)
+            if len(pc) < 2:
+                pc = np.vstack([pc, pc])
+            pc[0], pc[-1] = self.node_xy(a), self.node_xy(b)
+            line = shapely.LineString(pc)
+            new = dict(row, u=a, v=b, length_m=float(line.length))
+            self.rows.append(new)
+            self.geoms.append(line)
+            self.parent.append(self.parent[i])
+            self.split.append(self.parent[i] >= 0)
+            self.relit.append(self.relit[i])
+        self.rows[i] = None
+
+    def add_edge(self, a: int, b: int, line, attrs: dict) -> None:
+        row = {c: attrs.get(c, "") for c in self.columns if c != "geometry"}
+        row.update(u=a, v=b, length_m=float(line.length))
+        self.rows.append(row)
+        self.geoms.append(line)
+        self.parent.append(-1)
+        self.split.append(False)
+        self.relit.append(False)
+
+    def result(self) -> tuple[WalkNetwork, np.ndarray, np.ndarray, np.ndarray]:
+        alive = self._alive()
+        df = pd.DataFrame([self.rows[i] for i in alive])
+        edges = gpd.GeoDataFrame(df, geometry=[self.geoms[i] for i in alive], crs=self.crs)
+        edges = edges[self.columns].reset_index(drop=True)
+        for c in ("u", "v"):
+            edges[c] = edges[c].astype(np.int64)
+        for c in ("tunnel", "bridge"):
+            if c in edges:
+                edges[c] = edges[c].astype(bool)
+        xy = np.vstack([self.xy, np.asarray(self.new_nodes).reshape(-1, 2)])
+        start = min(int(self.osmid.min(initial=0)), 0)
+        osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
+        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=shapely.points(xy), crs=self.crs)
+        nodes.index.name = "node"
+        pick = np.asarray(alive, dtype=np.int64)
+        return (WalkNetwork(nodes, edges, self.crs), np.asarray(self.parent)[pick],
+                np.asarray(self.split, bool)[pick], np.asarray(self.relit, bool)[pick])
+
+
+def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
+               ) -> tuple[list[tuple[shapely.Point, int]], np.ndarray]:
+    """Where a new path meets the network: ``[(point, edge row)]`` (crossings, unless a bridge
+    or tunnel, and each end joined to the nearest edge within ``tol``) and the path's
+    coordinates (extended to where its ends join)."""
+    alive = ed._alive()
+    geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
+    tree = shapely.STRtree(geoms)
+    junctions: list[tuple[shapely.Point, int]] = []  # (point, edge row)
+    if path.crossing == "":
+        for k in tree.query(line, predicate="intersects"):
+            i = alive[k]
+            r = ed.rows[i]
+            if bool(r.get("tunnel", False)) or bool(r.get("bridge", False)):
+                continue
+            inter = shapely.intersection(line, ed.geoms[i])
+            for part in shapely.get_parts(inter):
+                if part.geom_type == "Point":
+                    junctions.append((part, i))
+                elif part.length > 0:
+                    raise GeoplanError(
+                        f"new path{' ' + path.name if path.name else ''} runs along an existing path for "
+                        f"{part.length:.1f} m: draw it beside the path, or end it where it meets "
+                        "the path")
+    coords = shapely.get_coordinates(line)
+    ends_free = []
+    for end in (0, -1):
+        p = shapely.Point(coords[end])
+        if any(j.distance(p) <= _EDGE_END_M for j, _ in junctions):
+            continue
+        (_, k), dist = tree.query_nearest(np.asarray([p], dtype=object), max_distance=tol,
+                                          return_distance=True, all_matches=False)
+        if len(k) == 0:
+            ends_free.append(end)
+            continue
+        i = alive[int(k[0])]
+        q = shapely.line_interpolate_point(ed.geoms[i], shapely.line_locate_point(ed.geoms[i], p))
+        if float(dist[0]) > _EDGE_END_M:
+            coords = (np.vstack([shapely.get_coordinates(q), coords]) if end == 0
+                      else np.vstack([coords, shapely.get_coordinates(q)]))
+        else:
+            coords[end] = shapely.get_coordinates(q)[0]
+        junctions.append((q, i))
+    if not junctions:
+        raise GeoplanError(
+            f"new path{' ' + path.name if path.name else ''} connects to no existing path: end it within "
+            f"{tol:g} m of a path (Scenario.connect_within_m) or let it cross one")
+    return junctions, coords
+
+
+def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: LightingRule) -> None:
+    """Add one new path to the editor (see the module doc for the joining rules)."""
+    junctions, coords = _junctions(ed, path, line, tol)
+    line = shapely.LineString(coords)
+    # junction points -> nodes: an end node of the edge met, or a new node splitting that edge
+    cuts: dict[int, list[tuple[float, int]]] = {}
+    points: list[tuple[float, int]] = []  # (distance along the new path, node)
+    made: list[tuple[np.ndarray, int]] = []
+    for pt, i in junctions:
+        r = ed.rows[i]
+        pxy = shapely.get_coordinates(pt)[0]
+        node = next((end for end in (int(r["u"]), int(r["v"]))
+                     if np.hypot(*(ed.node_xy(end) - pxy)) <= _EDGE_END_M), None)
+        if node is None:
+            node = next((nd for xy, nd in made if np.hypot(*(xy - pxy)) <= _EDGE_END_M), None)
+            if node is None:
+                node = ed.add_node(*pxy)
+                made.append((pxy, node))
+            if all(nd != node for _, nd in cuts.get(i, [])):
+                cuts.setdefault(i, []).append(
+                    (float(shapely.line_locate_point(ed.geoms[i], pt)), node))
+        points.append((float(shapely.line_locate_point(line, pt)), node))
+    for i, c in cuts.items():
+        ed.split_edge(i, c)
+    total = line.length
+    seen: dict[int, float] = {}
+    for d, nd in points:
+        seen[nd] = min(seen.get(nd, d), d)
+    stops = sorted((d, nd) for nd, d in seen.items())
+    if stops[0][0] > _EDGE_END_M:
+        stops.insert(0, (0.0, ed.add_node(*coords[0])))
+    if stops[-1][0] < total - _EDGE_END_M:
+        stops.append((total, ed.add_node(*coords[-1])))
+    lit = "yes" if path.lit else "no"
+    attrs = {"lit": lit, "lit_source": "scenario", "lamp_share": 0.0,
+             "tunnel": path.crossing == "tunnel", "bridge": path.crossing == "bridge",
+             "highway": path.kind, "name": path.name, "surface": "", "lit_tag": lit, "osmid": ""}
+    from ..network import lamp_share
+
+    for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
+        if d1 - d0 <= _EDGE_END_M or a == b:
+            continue
+        pc = shapely.get_coordinates(shapely.ops.substring(line, d0, d1))
+        pc[0], pc[-1] = ed.node_xy(a), ed.node_xy(b)
+        piece = shapely.LineString(pc)
+        share = lamp_share(gpd.GeoSeries([piece]), lamps.geometry, rule.lamp_radius_m)[0] if (
+            len(lamps)) else 0.0
+        ed.add_edge(a, b, piece, dict(attrs, lamp_share=float(share)))
+
+
+def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
+           new_lamps: list, rule: LightingRule) -> None:
+    from ..network import lamp_share
+
+    alive = ed._alive()
+    if new_lamps:
+        geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
+        near = np.unique(shapely.STRtree(geoms).query(np.asarray(new_lamps, dtype=object),
+                                                      predicate="dwithin",
+                                                      distance=rule.lamp_radius_m)[1])
+        if len(near):
+            shares = lamp_share(gpd.GeoSeries(geoms[near]), lamps_all.geometry,
+                                rule.lamp_radius_m)
+            for k, s in zip(near, shares, strict=True):
+                i = alive[int(k)]
+                ed.rows[i]["lamp_share"] = float(s)
+                if s >= rule.min_lit_share and ed.rows[i]["lit"] != "yes":
+                    ed.rows[i].update(lit="yes", lit_source="lamps")
+                    ed.relit[i] = True
+    if edit.osm_ids:
+        wanted = {str(x) for x in edit.osm_ids}
+        hit = set()
+        for i in alive:
+            ids = set(str(ed.rows[i].get("osmid", "")).split(";"))
+            if ids & wanted:
+                hit |= ids & wanted
+                _set_lit(ed, i)
+        missing = sorted(wanted - hit)
+        if missing:
+            raise GeoplanError(
+                f"lighting: OSM way id(s) {', '.join(missing[:5])} are not walkable ways of the "
+                "network: check the ids in the 'osmid' column of the network layer")
+    if edit.edge_ids:
+        n_base = 1 + max((p for p in ed.parent if p >= 0), default=-1)
+        bad = [e for e in edit.edge_ids if e >= n_base]
+        if bad:
+            raise GeoplanError(
+                f"lighting: edge id(s) {bad[:5]} are not in the baseline network (ids 0.."
+                f"{n_base - 1}, the network layer's fid − 1)")
+        wanted_e = set(edit.edge_ids)
+        for i in alive:
+            if ed.parent[i] in wanted_e:
+                _set_lit(ed, i)
+
+
+def _set_lit(ed: _NetEditor, i: int) -> None:
+    if ed.rows[i]["lit"] != "yes":
+        ed.relit[i] = True
+    ed.rows[i].update(lit="yes", lit_source="scenario")
+
+
+def _append(gdf: gpd.GeoDataFrame, rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
+    if not rows:
+        return gdf
+    start = int(min(pd.to_numeric(gdf.get("osm_id", pd.Series([0])), errors="coerce").min(), 0)
+                if len(gdf) else 0)
+    for k, r in enumerate(rows):
+        r.setdefault("osm_id", start - 1 - k)
+        r.setdefault("osm_type", "s")
+    add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=gdf.crs)
+    add = add[[c for c in add.columns if c in gdf.columns or c == "geometry"]]
+    out = pd.concat([gdf, add], ignore_index=True)
+    for c in gdf.columns:
+        if c != "geometry" and gdf[c].dtype != object and out[c].dtype != gdf[c].dtype:
+            try:
+                out[c] = out[c].astype(gdf[c].dtype)
+            except (TypeError, ValueError):
+                pass
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry.name, crs=gdf.crs)
+
+
+def _densify(cells: gpd.GeoDataFrame, dens: list, polys: list, count_columns: tuple
+             ) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Cells with the residents of the densified blocks added (by the share of each block's
+    area in each cell; ``count_columns`` grow in proportion to ``pop``) and the residents
+    added per cell."""
+    delta = pd.Series(0.0, index=cells.index)
+    if not dens:
+        return cells, delta
+    cells = cells.copy()
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    for d, poly in zip(dens, polys, strict=True):
+        with np.errstate(invalid="ignore"):  # GEOS reports NaN for empty intersections
+            overlap = shapely.area(shapely.intersection(squares, poly))
+        if not overlap.sum() > 0:
+            raise GeoplanError(f"densification block{' ' + d.name if d.name else ''} lies outside "
+                               "the grid: draw it inside the study area")
+        delta += d.residents_added() * overlap / overlap.sum()
+    changed = (delta > 0).to_numpy()
+    old_pop = cells["pop"].to_numpy(float)
+    new_pop = old_pop.copy()
+    new_pop[changed] = old_pop[changed] + delta.to_numpy()[changed]
+    for c in count_columns:
+        if c not in cells.columns:
+            raise ConfigError(f"count column {c!r} is not a column of the cells")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(changed & (old_pop > 0), new_pop / np.where(old_pop > 0, old_pop, 1), 1.0)
+        cells[c] = cells[c].to_numpy(float) * f
+    cells["pop"] = new_pop
+    return cells, delta
+
+
+def _with_new_lamps(lamps: gpd.GeoDataFrame, points: list
+                    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """``(lamps with the scenario's new lamps appended, the new lamps)``."""
+    new_lamps = lamps.iloc[:0]
+    if not points:
+        return lamps, new_lamps
+    new_lamps = gpd.GeoDataFrame(
+        {"lamp_id": [f"scenario_{k + 1}" for k in range(len(points))], "source": "scenario"},
+        geometry=points, crs=lamps.crs)
+    new_lamps = new_lamps[[c for c in new_lamps.columns if c in lamps.columns or c == "geometry"]]
+    merged = gpd.GeoDataFrame(pd.concat([lamps, new_lamps], ignore_index=True),
+                              geometry=lamps.geometry.name, crs=lamps.crs)
+    return merged, new_lamps
+
+
+def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
+    """Apply the edits of ``scenario`` to ``inputs`` (nothing is modified in place).
+
+    Parameters
+    ----------
+    scenario
+        The edits, in ``scenario.crs`` (reprojected to the study's CRS).
+    inputs
+        The baseline study.
+
+    Returns
+    -------
+    AppliedScenario
+        ``.inputs`` are the edited inputs (``compute_layers`` on them is the full recompute);
+        without edits they are ``inputs`` itself.
+
+    Raises
+    ------
+    GeoplanError
+        A path that joins nothing or runs along a path, an edit outside the study area (e.g.
+        coordinates in degrees labelled as metres), an unknown way id, a block outside the grid.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geoplan.study import example_study
+    >>> from geoplan.types import Densify
+    >>> inputs = example_study()
+    >>> a = apply_scenario(Scenario("homes", (Densify(shapely.box(0, 0, 100, 100),
+    ...                    residents=50),), crs=inputs.network.crs), inputs)
+    >>> a.inputs.cells["pop"].tolist()
+    [60.0, 20.0]
+    """
+    net = inputs.network
+    m = len(net.edges)
+    if not scenario.edits:
+        return AppliedScenario(scenario, inputs, inputs, np.arange(m), np.zeros(m, bool),
+                               np.zeros(m, bool), pd.Series(0.0, index=inputs.cells.index),
+                               inputs.lamps.iloc[:0])
+    if net.crs is None or not _is_metric(net.crs):
+        raise CRSError("the study network must be in a metric CRS to apply a scenario")
+    data, area = inputs.data, inputs.data.area
+
+    def study(geoms):
+        return _to_study_crs(list(geoms), scenario, net.crs, area)
+
+    ed = _NetEditor(net)
+    lamps = inputs.lamps
+    paths = scenario.of_type(NewPath)
+    for p, g in zip(paths, study(p.geometry for p in paths), strict=True):
+        _add_path(ed, p, g, scenario.connect_within_m, lamps, inputs.lighting)
+    dests = scenario.of_type(NewDestination)
+    destinations = _append(data.destinations, [
+        {"category": d.category, "name": d.name, "footprint_m2": 0.0} for d in dests],
+        study(d.point for d in dests))
+    greens = scenario.of_type(NewGreen)
+    g_geoms = study(g.polygon for g in greens)
+    green = _append(data.green, [
+        {"kind": g.kind, "name": g.name, "area_ha": float(shapely.area(gg)) / 1e4,
+         "public": g.public} for g, gg in zip(greens, g_geoms, strict=True)], g_geoms)
+    dens = scenario.of_type(Densify)
+    cells, delta = _densify(inputs.cells, dens, study(d.polygon for d in dens),
+                            inputs.count_columns)
+    lights = scenario.of_type(LightingEdit)
+    all_new = [p for light in lights if light.lamps for p in study(light.lamps)]
+    lamps, new_lamps = _with_new_lamps(inputs.lamps, all_new)
+    ends = np.cumsum([0] + [len(light.lamps) for light in lights])
+    for light, a, b in zip(lights, ends[:-1], ends[1:], strict=True):
+        _light(ed, light, lamps, all_new[a:b], inputs.lighting)
+    network, parent, split, relit = ed.result() if (paths or lights) else (
+        net, np.arange(m), np.zeros(m, bool), np.zeros(m, bool))
+    data_lamps = lamps if (all_new and inputs.lamps is data.lamps) else data.lamps
+    new_data = dataclasses.replace(data, destinations=destinations, green=green,
+                                   lamps=data_lamps)
+    new_inputs = dataclasses.replace(inputs, data=new_data, network=network, cells=cells,
+                                     lamps=lamps)
+    return AppliedScenario(scenario, inputs, new_inputs, parent, split, relit, delta, new_lamps,
+                           len(dests), len(greens))
+
+
+def _is_metric(crs) -> bool:
+    from pyproj import CRS
+
+    return not CRS.from_user_input(crs).is_geographic
+
+
+def edit_labels(applied: AppliedScenario) -> np.ndarray:
+    """Per edited edge: ``'new_path'``, ``'relit'``, ``'split'`` or ``''``."""
+    out = np.full(len(applied.edge_parent), "", dtype=object)
+    out[applied.edge_split] = "split"
+    out[applied.edge_relit] = "relit"
+    out[applied.edge_parent < 0] = "new_path"
+    return out
+

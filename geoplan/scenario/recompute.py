@@ -1,0 +1,593 @@
+"""Incremental recompute of a scenario: :func:`recompute` gives exactly what
+:func:`geoplan.study.compute_layers` gives on the edited study (a test compares them cell by
+cell), but recomputes only the cells whose results can change.
+
+This module decides *which* cells can change; their values come from the same indicator
+functions as the full computation, given those cells
+(:func:`~geoplan.indicators.access.access_indicators`,
+:func:`~geoplan.indicators.night.night_indicators` and
+:func:`~geoplan.indicators.green.green_indicators` with ``selection``;
+:func:`~geoplan.indicators.safety.safety_indicators` on the cells and their neighbours), and the
+layers are assembled by :func:`geoplan.study.layers_from_parts` (findings step, area summaries,
+meta), as :func:`geoplan.study.compute_layers` does.
+
+How :func:`recompute` finds the cells that can change
+    * **New edges** (new paths; at night also newly lit edges): one bounded Dijkstra from their
+      endpoints, each started at the edge's length ``w``, gives ``s(o) = min_e (w_e + d(o, e))``,
+      a lower bound on any route of origin ``o`` that uses a new edge. A within-``R`` result
+      (counts, gravity, green m², residents within 500 m) can change only where ``s(o) <= R``;
+      a nearest distance can only shrink, and only where ``s(o) <` its baseline value — those
+      cells are searched again (bounded by their old distance), every other cell keeps its value.
+    * **Added destinations / green entries / residents** (new or moved points): the same search
+      started at 0 from their nodes. **Removed** ones (a destination captured by a new path, a
+      park entry swallowed by a merged park) use a straight-line bound: network distance ≥
+      straight distance / the graph's ``reach_factor``.
+    * **Origins whose attachment moved** (a new path is now their nearest edge), origins on a
+      split edge (their night doorstep changes) or on a newly lit edge: their rows are recomputed.
+    * **Safety**: cells touching new, split or relit edges, edges whose dark stretch changed,
+      new lamps, buildings and shops within 25 m of new paths, and cells whose ``pop`` changed,
+      computed on those cells and their neighbours (so border rules are the same); the 0–100
+      index is then recomputed for every cell (its eyes-on-street scale is a study-wide
+      percentile).
+    * Derived columns (night detour, ``loses_*_at_night``, 300 m flags, per-capita ratios) are
+      recomputed from the merged columns; area summaries are recomputed (cheap).
+    * When a new path joins two parts of the network (origins may then attach elsewhere),
+      :func:`recompute` falls back to a full recompute and says so in its stats.
+
+Example
+-------
+>>> import shapely
+>>> from geoplan.scenario.edits import apply_scenario
+>>> from geoplan.study import example_study
+>>> from geoplan.types import Scenario, NewPath
+>>> study = example_study()
+>>> path = shapely.LineString([(100, 0), (150, -30), (200, 0)])  # a lit way round the dark edge
+>>> s = Scenario("lit detour", (NewPath(path, lit=True),), crs=study.network.crs)
+>>> base = prepare_baseline(study)
+>>> after, stats = recompute(base, apply_scenario(s, study))
+>>> base.layers.grid["night_dist_school_m"].tolist(), after.grid["night_dist_school_m"].round(1).tolist()
+([inf, inf], [171.6, 181.6])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from ..progress import Progress, report, scaled
+from ..study import Layers, Study, compute_layers, layers_from_parts
+from ..types import WalkNetwork
+from .edits import AppliedScenario
+
+__all__ = ["Baseline", "RecomputeStats", "prepare_baseline", "recompute"]
+
+
+@dataclass(frozen=True, eq=False)
+class Baseline:
+    """A study computed once, with what :func:`recompute` reuses for every scenario."""
+
+    inputs: Study
+    layers: Layers
+    main: np.ndarray
+    origin_att: object
+    dest_att: object
+    rf_day: float
+    rf_night: float
+    night_mask: np.ndarray
+    dark_stretch: np.ndarray
+    spaces: gpd.GeoDataFrame
+    entries: gpd.GeoDataFrame
+    rf_green: float
+    entry_keys: list = field(default_factory=list)
+
+
+def prepare_baseline(inputs: Study, progress: Progress | None = None,
+                     layers: Layers | None = None) -> Baseline:
+    """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
+    from ..indicators.access import attach_destinations
+    from ..indicators.green import entries_attachment, green_entries, green_spaces
+    from ..indicators.night import night_graph
+    from ..indicators.safety import dark_stretch_m
+    from ..routing import attach_points, build_routing_graph, lit_mask, main_component_mask
+
+    if layers is None:
+        layers = compute_layers(inputs, progress=scaled(progress, 0.0, 0.9))
+    spec, net = inputs.spec, inputs.network
+    main = main_component_mask(net, spec.min_component_m)
+    o_att = attach_points(net, layers.origins, max_snap_m=spec.max_snap_m, edge_mask=main)
+    _, d_att = attach_destinations(net, inputs.data.destinations, spec, edge_mask=main)
+    g_day = build_routing_graph(net, [o_att, d_att])
+    g_night = night_graph(net, spec, o_att, d_att)
+    green = inputs.data.green
+    spaces = green_spaces(green.to_crs(net.crs) if green.crs != net.crs else green)
+    entries = green_entries(net, spaces, max_snap_m=spec.max_snap_m)
+    g_green = build_routing_graph(net, [o_att, entries_attachment(entries)])
+    report(progress, 1.0, "baseline ready")
+    return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
+                    lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
+                    dark_stretch_m(net), spaces, entries, g_green.reach_factor,
+                    _entry_keys(spaces, entries))
+
+
+@dataclass(frozen=True)
+class RecomputeStats:
+    """What :func:`recompute` did: ``mode`` ('incremental', 'full' or 'none'), why, seconds and
+    the number of cells recomputed per family of measures."""
+
+    mode: str
+    reason: str = ""
+    seconds: float = 0.0
+    cells: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def as_dict(self) -> dict:
+        return {"mode": self.mode, "reason": self.reason, "seconds": round(self.seconds, 4),
+                "cells_recomputed": dict(self.cells)}
+
+
+def _euclid_min(xy: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Straight distance from each row of ``xy`` to the nearest of ``pts`` (inf if none)."""
+    if len(pts) == 0:
+        return np.full(len(xy), math.inf)
+    d = np.hypot(xy[:, None, 0] - pts[None, :, 0], xy[:, None, 1] - pts[None, :, 1]).min(axis=1)
+    return np.where(np.isnan(d), math.inf, d)
+
+
+def _moved(parent: np.ndarray, old_att, new_att) -> np.ndarray:
+    """Points whose attachment changed place (or edge, beyond a split of the same edge)."""
+    oe, ne = old_att.edge, new_att.edge
+    same_edge = np.where(ne >= 0, parent[np.maximum(ne, 0)], -1) == oe
+    with np.errstate(invalid="ignore"):
+        near = np.hypot(*(old_att.on_edge_xy - new_att.on_edge_xy).T) <= 1e-6
+    both_off = (oe < 0) & (ne < 0)
+    return ~(both_off | (same_edge & near & (oe >= 0)))
+
+
+def _slack(x):
+    return x * (1 + 1e-9) + 1e-6
+
+
+def recompute(baseline: Baseline, applied: AppliedScenario, *,
+              progress: Progress | None = None) -> tuple[Layers, RecomputeStats]:
+    """The layers of the edited study, recomputing only the cells that can change.
+
+    Equal to ``compute_layers(applied.inputs)`` (the full recompute) to floating-point rounding; see the
+    module doc for how the cells are found.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geoplan.scenario.edits import apply_scenario
+    >>> from geoplan.study import example_study
+    >>> from geoplan.types import NewPath, Scenario
+    >>> inputs = example_study()
+    >>> base = prepare_baseline(inputs)
+    >>> path = shapely.LineString([(100, 0), (150, -30), (200, 0)])
+    >>> s = Scenario("lit detour", (NewPath(path, lit=True),), crs=inputs.network.crs)
+    >>> layers, stats = recompute(base, apply_scenario(s, inputs))
+    >>> stats.mode, layers.grid["loses_school_at_night"].tolist()
+    ('incremental', [False, False])
+    """
+    t0 = time.perf_counter()
+    if applied.is_empty:
+        return baseline.layers, RecomputeStats("none", "no edits", 0.0)
+    from ..indicators.access import attach_destinations
+    from ..routing import attach_points, main_component_mask
+
+    new = applied.inputs
+    spec, net = new.spec, new.network
+    parent = applied.edge_parent
+    main = main_component_mask(net, spec.min_component_m)
+    old_main = baseline.main[np.maximum(parent, 0)]
+    if np.any((parent >= 0) & (main != old_main)):
+        layers = compute_layers(new, progress=progress)
+        return layers, RecomputeStats("full", "a new path joins separate parts of the network",
+                                      time.perf_counter() - t0)
+    report(progress, 0.05, "attaching origins and destinations")
+    origins = baseline.layers.origins
+    o_att = attach_points(net, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
+    dest, d_att = attach_destinations(net, new.data.destinations, spec, edge_mask=main)
+    n_old_d = len(baseline.dest_att.edge)
+    d_moved = np.ones(len(d_att.edge), bool)
+    d_moved[:n_old_d] = _moved(parent, baseline.dest_att, _take(d_att, n_old_d))
+    o_moved = _moved(parent, baseline.origin_att, o_att)
+    ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved)
+    counts: dict[str, int] = {}
+    day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
+    night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
+    layers = layers_from_parts(new, origins=origins, origins_unattached=o_att.n_unattached,
+                               destinations=dest, parts=(day, night, green, safety))
+    report(progress, 1.0, "scenario recomputed")
+    return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
+                                  MappingProxyType(counts))
+
+
+def _take(att, n: int):
+    from ..routing import Attachment
+
+    return Attachment(att.edge[:n], att.offset_m[:n], att.snap_m[:n], att.on_edge_xy[:n],
+                      att.index[:n], att.max_snap_m)
+
+
+@dataclass(eq=False)
+class _Ctx:
+    base: Baseline
+    applied: AppliedScenario
+    main: np.ndarray
+    o_att: object
+    d_att: object
+    o_moved: np.ndarray
+    d_moved: np.ndarray
+
+    @property
+    def net(self) -> WalkNetwork:
+        return self.applied.inputs.network
+
+    def new_edge_sources(self, edges_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = self.net.edges
+        u = e["u"].to_numpy(np.int64)[edges_mask]
+        v = e["v"].to_numpy(np.int64)[edges_mask]
+        w = e["length_m"].to_numpy(float)[edges_mask]
+        return np.concatenate([u, v]), np.concatenate([w, w])
+
+    def removed_dest_xy(self, category: str | None) -> np.ndarray:
+        old = self.base.dest_att
+        cats = self.base.inputs.data.destinations["category"].to_numpy()
+        n_old = len(old.edge)
+        sel = self.d_moved[:n_old] & (old.edge >= 0)
+        if category is not None:
+            sel &= cats == category
+        return old.on_edge_xy[sel]
+
+
+def _edge_bounds(graph, ends_a: np.ndarray, ends_b: np.ndarray, w: np.ndarray,
+                 targets: dict, o_nodes: np.ndarray) -> dict:
+    """Per target set: a lower bound, per origin, on any route between the origin and a target
+    that uses one of the new edges ``(ends_a, ends_b, w)``.
+
+    ``min_e min(d(o, a) + w + d(b, T), d(o, b) + w + d(a, T))`` from one Dijkstra per endpoint
+    (searching along arcs, so it holds on the one-way night graph too, whose routes run from the
+    targets to the origins); ``inf`` where no new edge is on any route.
+    """
+    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
+    if len(w) == 0:
+        return out
+    ends = np.unique(np.concatenate([ends_a, ends_b]))
+    d = dijkstra(graph.csr, directed=True, indices=ends, limit=math.inf)
+    ia, ib = np.searchsorted(ends, ends_a), np.searchsorted(ends, ends_b)
+    at = np.maximum(o_nodes, 0)
+    d_o = d[:, at]
+    for key, tnodes in targets.items():
+        tnodes = tnodes[tnodes >= 0]
+        if len(tnodes) == 0:
+            continue
+        near = d[:, tnodes].min(axis=1)
+        b1 = (d_o[ia] + (w + near[ib])[:, None]).min(axis=0)
+        b2 = (d_o[ib] + (w + near[ia])[:, None]).min(axis=0)
+        out[key] = np.where(o_nodes >= 0, np.minimum(b1, b2), math.inf)
+    return out
+
+
+def _zero_sources(graph, nodes: np.ndarray, o_nodes: np.ndarray) -> np.ndarray:
+    """Distance from each origin node to the nearest of ``nodes`` (inf if none)."""
+    nodes = np.unique(nodes[nodes >= 0])
+    if len(nodes) == 0:
+        return np.full(len(o_nodes), math.inf)
+    d = dijkstra(graph.csr, directed=True, indices=nodes, min_only=True)
+    return np.where(o_nodes >= 0, d[np.maximum(o_nodes, 0)], math.inf)
+
+
+def _removed_bound(xy_old: np.ndarray, removed_xy: np.ndarray, radius, rf: float) -> np.ndarray:
+    """Origins whose straight distance to a removed point allows a route within ``radius``."""
+    eu = _euclid_min(xy_old, removed_xy)
+    r = np.where(np.isnan(radius), 0.0, radius) if np.ndim(radius) else radius
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(eu) & (eu <= _slack(np.asarray(r) * rf))
+
+
+def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Day access and green space: the baseline's values, recomputed with
+    :func:`~geoplan.indicators.access.access_indicators` and
+    :func:`~geoplan.indicators.green.green_indicators` on the cells that can change."""
+    from ..indicators.access import access_columns, access_indicators
+    from ..indicators.green import GREEN_COLUMNS, green_indicators, straight_distance_m
+
+    base, ap = ctx.base, ctx.applied
+    new, spec = ap.inputs, ap.inputs.spec
+    day = base.layers.grid[access_columns(spec)].copy()
+    green = base.layers.grid[list(GREEN_COLUMNS)].copy()
+    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
+        "green_spaces_without_entry", 0)
+    if not (ap.network_changed or ap.n_new_green or (ap.pop_delta > 0).any()
+            or ctx.o_moved.any() or ctx.d_moved.any()):
+        counts["access"] = counts["green"] = 0
+        return day, green
+    report(progress, 0.0, "cells that can change")
+    spaces, entries = _green_state(ctx)
+    day_sel, green_sel = _day_green_cells(ctx, day, green, spaces, entries)
+    origins = base.layers.origins
+    report(progress, 0.2, "access of the cells that can change")
+    if day_sel.any():
+        res = access_indicators(ctx.net, origins, new.data.destinations, spec,
+                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=day_sel,
+                                progress=scaled(progress, 0.2, 0.6))
+        day.loc[res.index, res.columns] = res
+    report(progress, 0.6, "green space of the cells that can change")
+    if green_sel.any():
+        res = green_indicators(ctx.net, origins, new.data.green, new.cells["pop"], spec,
+                               origin_att=ctx.o_att, spaces=spaces, entries=entries,
+                               selection=green_sel, progress=scaled(progress, 0.6, 1.0))
+        green.loc[res.index, res.columns] = res
+    if ap.n_new_green:
+        area_ha = spaces["area_ha"].to_numpy(float)
+        green["straight_dist_green_scb_m"] = straight_distance_m(
+            origins, spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
+    counts["access"], counts["green"] = int(day_sel.sum()), int(green_sel.sum())
+    green.attrs["n_green_spaces_without_entry"] = int(
+        len(spaces) - len(np.unique(entries["green_id"].to_numpy())))
+    return day, green
+
+
+def _green_state(ctx: _Ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The edited study's green spaces and entries (the baseline's where nothing changed)."""
+    from ..indicators.green import green_entries, green_spaces
+
+    base, ap = ctx.base, ctx.applied
+    spaces = base.spaces
+    if ap.n_new_green:
+        g = ap.inputs.data.green
+        spaces = green_spaces(g.to_crs(ctx.net.crs) if g.crs != ctx.net.crs else g)
+    entries = base.entries
+    if ap.n_new_green or ap.network_changed:
+        entries = green_entries(ctx.net, spaces, max_snap_m=ap.inputs.spec.max_snap_m)
+    return spaces, entries
+
+
+def _day_green_cells(ctx: _Ctx, day: pd.DataFrame, green: pd.DataFrame,
+                     spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame):
+    """``(day cells, green cells)`` whose day access / green-space values can change (module
+    doc): bounded searches from new edges and added points, straight-line bounds for removed
+    ones, and origins whose attachment moved."""
+    from ..indicators.green import entries_attachment
+    from ..routing import build_routing_graph
+
+    base, ap = ctx.base, ctx.applied
+    spec = ap.inputs.spec
+    graph = build_routing_graph(ctx.net, [ctx.o_att, ctx.d_att, entries_attachment(entries)])
+    o_nodes, d_nodes, e_nodes = graph.point_nodes
+    cats = ap.inputs.data.destinations["category"].to_numpy()
+    e_ha = spaces["area_ha"].to_numpy(float)[
+        spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))]
+    pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+    xy_old, o_moved = base.origin_att.on_edge_xy, ctx.o_moved
+    # green entries added / removed (by green space and place)
+    old_keys = base.entry_keys
+    new_keys = old_keys if entries is base.entries else _entry_keys(spaces, entries)
+    old_set, new_set = set(old_keys), set(new_keys)
+    e_added = np.fromiter((k not in old_set for k in new_keys), bool, len(new_keys))
+    e_removed = np.fromiter((k not in new_set for k in old_keys), bool, len(old_keys))
+    old_e_ha = base.spaces["area_ha"].to_numpy(float)[
+        base.spaces.index.get_indexer(base.entries["green_id"].to_numpy(np.int64))]
+    old_e_xy = shapely.get_coordinates(np.asarray(base.entries.geometry.values, dtype=object))
+    # lower bounds of routes over new edges, per target set
+    rules = (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha))
+    targets = {f"c:{c}": d_nodes[cats == c] for c in spec.categories}
+    targets.update({f"g:{r}": e_nodes[e_ha >= h] for r, h in rules})
+    targets["g:any"] = e_nodes
+    targets["pop"] = o_nodes[pop > 0]
+    s_u, s_v, s_w = _edge_ends(ctx.net, ap.edge_parent < 0)
+    bounds = _edge_bounds(graph, s_u, s_v, s_w, targets, o_nodes)
+    rf = max(base.rf_day, base.rf_green)
+    r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
+    reach = spec.green_per_capita_within_m
+    day_sel = o_moved.copy()
+    for c in spec.categories:
+        s = np.minimum(bounds[f"c:{c}"], _zero_sources(graph, d_nodes[(cats == c) & ctx.d_moved],
+                                                       o_nodes))
+        removed = ctx.removed_dest_xy(c)
+        old_d = day[f"dist_{c}_m"].to_numpy(float)
+        day_sel |= (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
+        day_sel |= (s <= r_max) | _removed_bound(xy_old, removed, r_max, rf)
+    green_sel = o_moved.copy()
+    for r, h in rules:
+        s = np.minimum(bounds[f"g:{r}"], _zero_sources(graph, e_nodes[e_added & (e_ha >= h)],
+                                                       o_nodes))
+        old_d = green[f"dist_green_{r}_m"].to_numpy(float)
+        green_sel |= (s < old_d) | _removed_bound(
+            xy_old, old_e_xy[e_removed & (old_e_ha >= h)], old_d, rf)
+    s = np.minimum(bounds["g:any"], _zero_sources(graph, e_nodes[e_added], o_nodes))
+    green_sel |= (s <= reach) | _removed_bound(xy_old, old_e_xy[e_removed], reach, rf)
+    pop_changed = (ap.pop_delta > 0).to_numpy()
+    s = np.minimum(bounds["pop"], _zero_sources(
+        graph, np.concatenate([o_nodes[pop_changed], o_nodes[o_moved]]), o_nodes))
+    green_sel |= (s <= reach) | _removed_bound(
+        xy_old, xy_old[o_moved & (base.origin_att.edge >= 0)], reach, rf)
+    return day_sel, green_sel
+
+
+def _edge_ends(net: WalkNetwork, mask: np.ndarray):
+    e = net.edges
+    return (e["u"].to_numpy(np.int64)[mask], e["v"].to_numpy(np.int64)[mask],
+            e["length_m"].to_numpy(float)[mask])
+
+
+def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
+    """Night access: the baseline's values, recomputed with
+    :func:`~geoplan.indicators.night.night_indicators` on the cells that can change; the
+    detour columns then from the merged day and night distances of every cell."""
+    from ..indicators.night import night_columns, night_detour, night_indicators
+
+    spec = ctx.applied.inputs.spec
+    out = ctx.base.layers.grid[night_columns(spec)].copy()
+    sel = _night_cells(ctx, out)
+    if sel.any():
+        report(progress, 0.2, "night access of the cells that can change")
+        res = night_indicators(ctx.net, ctx.base.layers.origins,
+                               ctx.applied.inputs.data.destinations, spec, day=day,
+                               origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
+                               progress=scaled(progress, 0.2, 1.0))
+        out.loc[res.index, res.columns] = res
+    for c in spec.categories:
+        r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
+                               out[f"night_dist_{c}_m"].to_numpy(float), spec.night_threshold_m)
+        out[f"night_detour_{c}"] = r
+        out[f"loses_{c}_at_night"] = lost
+    counts["night"] = int(sel.sum())
+    return out
+
+
+def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> np.ndarray:
+    """Cells whose night access can change (module doc): newly lit or new edges, origins on
+    split or newly lit edges, added or moved destinations, removed ones."""
+    from ..indicators.night import night_graph
+    from ..routing import lit_mask
+
+    spec = ctx.applied.inputs.spec
+    parent = ctx.applied.edge_parent
+    mask = lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit")
+    changed = mask & ((parent < 0) | ~ctx.base.night_mask[np.maximum(parent, 0)])
+    o_edge = ctx.o_att.edge
+    on_changed = (o_edge >= 0) & (changed | ctx.applied.edge_split)[np.maximum(o_edge, 0)]
+    sel = ctx.o_moved | on_changed
+    d_edge = ctx.d_att.edge
+    d_added = ctx.d_moved | ((d_edge >= 0) & changed[np.maximum(d_edge, 0)])
+    if not (changed.any() or sel.any() or d_added.any()):
+        return sel
+    thr = spec.night_threshold_m
+    cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
+    g = night_graph(ctx.net, spec, ctx.o_att, ctx.d_att)
+    o_n, d_n = g.point_nodes
+    s_u, s_v, s_w = _edge_ends(ctx.net, changed)
+    bounds = _edge_bounds(g, s_u, s_v, s_w, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    xy_old, rf = ctx.base.origin_att.on_edge_xy, ctx.base.rf_night
+    for c in spec.categories:
+        s = np.minimum(bounds[c], _zero_sources(g, d_n[(cats == c) & d_added], o_n))
+        removed = ctx.removed_dest_xy(c)
+        old_d = night[f"night_dist_{c}_m"].to_numpy(float)
+        sel = sel | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
+        sel |= (s <= thr) | _removed_bound(xy_old, removed, thr, rf)
+    return sel
+
+
+def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
+    """One key per entry: (its green space's shape, its place to the micrometre)."""
+    shape = {gid: hash(shapely.to_wkb(shapely.normalize(g)))
+             for gid, g in zip(spaces.index, spaces.geometry.values, strict=True)}
+    xy = np.round(shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object)), 6)
+    return [(shape[g], x, y) for g, (x, y) in
+            zip(entries["green_id"].to_numpy(), xy.tolist(), strict=True)]
+
+
+def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+    """Safety: the baseline's values, recomputed with
+    :func:`~geoplan.indicators.safety.safety_indicators` on the cells that can change (and
+    their neighbours, so border rules are the same); the 0–100 index then for every cell."""
+    from ..indicators.safety import SAFETY_COLUMNS, dark_stretch_m, safety_index
+
+    new = ctx.applied.inputs
+    out = ctx.base.layers.grid[list(SAFETY_COLUMNS)].copy()
+    ds = dark_stretch_m(ctx.net)
+    affected = _safety_cells(ctx, ds)
+    counts["safety"] = int(affected.sum())
+    if affected.any():
+        report(progress, 0.2, "safety of the changed cells")
+        res = _safety_near(ctx, affected, ds)
+        ids = new.cells.index[affected]
+        for c in SAFETY_COLUMNS:
+            out.loc[ids, c] = res.loc[ids, c].to_numpy()
+        index = safety_index(out, new.weights)
+        for c in index.columns:
+            out[c] = index[c]
+    return out
+
+
+def _safety_cells(ctx: _Ctx, ds: np.ndarray) -> np.ndarray:
+    """Cells whose safety columns can change (module doc); ``ds``: the edited network's
+    :func:`~geoplan.indicators.safety.dark_stretch_m`."""
+    from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M, points_in_cells
+
+    base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
+    cells = new.cells
+    edges = ctx.net.edges
+    parent = ap.edge_parent
+    is_new = parent < 0
+    dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
+    hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
+    affected = np.zeros(len(cells), bool)
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    tree = shapely.STRtree(squares)
+    if hit_edges.any():
+        affected[tree.query(np.asarray(edges.geometry.values[hit_edges], dtype=object),
+                            predicate="intersects")[1]] = True
+    if len(ap.new_lamps):
+        at = points_in_cells(ap.new_lamps.geometry, cells)
+        affected[at[at >= 0]] = True
+    new_lines = np.asarray(edges.geometry.values[is_new], dtype=object)
+    if len(new_lines):
+        b = new.data.buildings
+        if b is not None and len(b):
+            near = shapely.STRtree(new_lines).query(np.asarray(b.geometry.values, dtype=object),
+                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
+            if len(near):
+                at = points_in_cells(shapely.point_on_surface(
+                    np.asarray(b.geometry.values, dtype=object)[np.unique(near)]), cells)
+                affected[at[at >= 0]] = True
+        d = new.data.destinations
+        d = d[d["category"].isin(ACTIVE_CATEGORIES)]
+        if len(d):
+            near = shapely.STRtree(new_lines).query(np.asarray(d.geometry.values, dtype=object),
+                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
+            at = points_in_cells(d.geometry.values[np.unique(near)], cells)
+            affected[at[at >= 0]] = True
+    if ap.n_new_destinations:
+        at = points_in_cells(new.data.destinations.geometry.values[-ap.n_new_destinations:],
+                             cells)
+        affected[at[at >= 0]] = True
+    affected |= (ap.pop_delta > 0).to_numpy()
+    return affected
+
+
+def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:
+    """:func:`~geoplan.indicators.safety.safety_indicators` on the ``affected`` cells and their
+    neighbours, with the inputs near them only."""
+    from ..indicators.safety import EYES_RADIUS_M, safety_indicators
+
+    new = ctx.applied.inputs
+    cells, edges = new.cells, ctx.net.edges
+    squares = np.asarray(cells.geometry.values, dtype=object)
+    tree = shapely.STRtree(squares)
+    with_nb = np.zeros(len(cells), bool)
+    with_nb[tree.query(squares[affected], predicate="intersects")[1]] = True
+    sub = cells.iloc[np.flatnonzero(with_nb)]
+    x0, y0, x1, y1 = sub.total_bounds
+
+    def clip(g, box):
+        if g is None or len(g) == 0:
+            return g
+        return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+
+    # points count in the cell holding them: only those near the cells matter; edges count
+    # where they cross the cells or pass within 25 m of a building or shop kept here
+    box = (x0, y0, x1, y1)
+    data = dataclasses.replace(new.data, buildings=clip(new.data.buildings, box),
+                               destinations=clip(new.data.destinations, box),
+                               lamps=clip(new.data.lamps, box))
+    reach = [box] + [tuple(g.total_bounds) for g in (data.buildings, data.destinations)
+                     if g is not None and len(g)]
+    rb = np.asarray(reach)
+    pad = EYES_RADIUS_M + 1.0
+    lines = np.asarray(edges.geometry.values, dtype=object)
+    keep = shapely.intersects(lines, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
+                                                 rb[:, 2].max() + pad, rb[:, 3].max() + pad))
+    part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
+    return safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
+                             dark_stretch=ds[keep])

@@ -52,9 +52,10 @@ def inspect(osm_file, area, bbox, crs, lamps_file, lamps_crs, lamps_mode, lang, 
 
     Example: geoplan inspect Helsinki.osm.pbf --bbox 24.935,60.164,24.953,60.179 --lang sv
     """
-    from ..atomic import write_text
+    from ..atomic import check_not_inputs, write_text
     from ..inspect import inspect_osm
 
+    check_not_inputs([out], [osm_file, area, lamps_file])
     s = with_bar("inspect", inspect_osm, osm_file, area=area_arg(area, bbox), crs=crs,
                  lamps_file=lamps_file, lamps_crs=lamps_crs, lamps_mode=lamps_mode)
     if out is not None:

@@ -140,19 +140,21 @@ def _remove(entry: Path) -> None:
 def _finish_commit(stage: Path, out: Path) -> None:
     """Move the files a staging folder's COMMIT list names into ``out`` (roll forward)."""
     names = (stage / _COMMIT).read_text(encoding="utf-8").splitlines()
-    for name in names:
+    replaced = []
+    for name in names:  # renames only (no data written here): the window is microseconds
         src, dst = stage / name, out / name
         if not name or not src.exists():
             continue
         if src.is_dir() and dst.is_dir() and not dst.is_symlink():
             # a folder (e.g. report/) cannot replace a non-empty folder in one step: move the old
-            # one aside under a temporary name first (removed below, or by the next run)
+            # one aside under a temporary name first (removed after the last rename, or by the
+            # next run)
             old = out / _temp_name(f"old-{name}")
             os.replace(dst, old)
-            os.replace(src, dst)
-            _remove(old)
-        else:
-            os.replace(src, dst)
+            replaced.append(old)
+        os.replace(src, dst)
+    for old in replaced:
+        _remove(old)
 
 
 def clean_stale_temps(folder) -> list[str]:

@@ -42,7 +42,9 @@ def safety_walk() -> None:
 @lang_option("Language of the form's labels.")
 @click.option("--crs", default="EPSG:4326", show_default=True,
               help="CRS of the layers, e.g. EPSG:3006 (SWEREF99 TM) or EPSG:25832 (Denmark).")
-def template(out, lang, crs):
+@click.option("--force", is_flag=True,
+              help="Replace OUT if it exists (its findings are lost).")
+def template(out, lang, crs, force):
     """Write an empty findings GeoPackage with ready-made QGIS/QField forms.
 
     Layers `findings` (points) and `findings_lines` (lines); drop-down lists for category,
@@ -50,8 +52,13 @@ def template(out, lang, crs):
 
     Example: geoplan safety-walk template trygghetsvandring.gpkg --lang sv --crs EPSG:3006
     """
+    from ..errors import InputFileError
     from ..outputs.findings import findings_template
 
+    if Path(out).exists() and not force:
+        raise InputFileError(
+            f"{out} exists: it may hold a walk's findings, so geoplan does not replace it. "
+            "Choose another file name, or add --force to replace it with an empty template")
     path = findings_template(out, lang=lang, crs=crs)
     click.echo(f"written: {path} (layers findings and findings_lines; open it in QGIS or QField)")
 
@@ -78,9 +85,11 @@ def import_(file, out, crs, to_crs, layer, area, default_date, skip_bad_rows, la
 
     Example: geoplan safety-walk import vandring.csv --crs EPSG:4326 --out vandring.gpkg
     """
+    from ..atomic import check_not_inputs
     from ..outputs.findings import write_findings
     from ..sources.findings import FindingsError, check_findings
 
+    check_not_inputs([out], [file, area])
     check = check_findings(file, crs=crs, layer=layer, to_crs=to_crs, area=area,
                            default_date=default_date)
     if check.problems and not skip_bad_rows:

@@ -27,20 +27,23 @@ __all__ = ["register"]
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="GeoPackage to write (layer 'grid')")
 @click.option("--scheduler", default=None, help="address of an existing Dask scheduler")
-@click.option("--workers", default=2, show_default=True, help="local cluster workers")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="local cluster workers")
 def many(pipeline, areas, key, out, scheduler, workers):
     """Run PIPELINE for every area of AREAS on Dask and merge the grids."""
-    import numpy as np
-
+    from ..atomic import check_not_inputs
+    from ..outputs.gpkg import write_gpkg
     from ..runs.many import run_many
+    from ..runs.pipeline import finite_or_null
 
+    check_not_inputs([out], [pipeline, areas])
     grid = run_many(pipeline, areas, key, scheduler=scheduler, n_workers=workers)
-    g = grid.reset_index()
-    for c in g.columns:
-        if c != "geometry" and g[c].dtype.kind == "f":
-            g[c] = g[c].where(np.isfinite(g[c]), np.nan)
-    g.to_file(out, layer="grid", driver="GPKG")
-    click.echo(f"{len(grid)} cells in {grid.attrs['n_areas']} areas -> {out}")
+    # written atomically: a kill or a full disk leaves the previous file whole
+    write_gpkg(out, {"grid": finite_or_null(grid.reset_index())})
+    for k, msg in grid.attrs.get("failed", {}).items():
+        click.echo(f"area {k} failed: {msg}", err=True)
+    n_ok = grid.attrs["n_areas"] - len(grid.attrs.get("failed", {}))
+    click.echo(f"{len(grid)} cells in {n_ok} of {grid.attrs['n_areas']} areas -> {out}")
 
 
 def register(cli: click.Group) -> None:

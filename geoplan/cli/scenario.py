@@ -101,14 +101,15 @@ def _echo_ranking(ranking) -> None:
 
 
 def _write_ranking(ranking, table: Path) -> None:
-    from ..atomic import atomic_path, write_text
+    from ..atomic import write_text
     from ..errors import ConfigError
 
     if table.suffix.lower() == ".csv":
         write_text(table, ranking.to_csv(index=False))
     elif table.suffix.lower() == ".xlsx":
-        with atomic_path(table, suffix=".xlsx") as tmp:
-            ranking.to_excel(tmp, index=False, engine="xlsxwriter")
+        from ..outputs.tables import write_xlsx  # text cells as text: no live formulas
+
+        write_xlsx(table, {"ranking": ranking})
     else:
         raise ConfigError(f"--out must end in .csv or .xlsx, got {table.name}")
     click.echo(f"written: {table}")
@@ -125,8 +126,12 @@ def compare(out_dirs, table, lang):
 
     Example: geoplan scenario compare out/s1 out/s2 out/s3 --out ranking.xlsx
     """
+    from ..atomic import check_not_inputs
     from ..runs.scenario import compare_runs
 
+    if table is not None:  # never over a file of the runs it reads
+        check_not_inputs([table], [f for d in out_dirs if Path(d).is_dir()
+                                   for f in Path(d).iterdir() if f.is_file()])
     ranking = compare_runs(out_dirs, lang=lang)
     _echo_ranking(ranking)
     if table is not None:

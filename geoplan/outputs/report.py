@@ -74,6 +74,7 @@ __all__ = [
     "round_people",
     "source_notes",
     "write_report",
+    "write_report_into",
 ]
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -431,6 +432,17 @@ class ReportResult:
     def files(self) -> tuple[Path, ...]:
         """Every file written."""
         return (self.pdf, *(f for m in self.maps for f in (m.png, m.pdf)), *self.tables)
+
+    def moved(self, old: Path, new: Path) -> ReportResult:
+        """The same result with every path under ``old`` (a staging folder) now under ``new``."""
+        def mv(p: Path) -> Path:
+            return Path(new) / Path(p).relative_to(old)
+
+        return ReportResult(folder=mv(self.folder), pdf=mv(self.pdf), pages=self.pages,
+                            maps=tuple(replace(m, png=mv(m.png), pdf=mv(m.pdf))
+                                       for m in self.maps),
+                            tables=tuple(mv(t) for t in self.tables),
+                            page_texts=self.page_texts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1101,25 +1113,36 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     geoplan.errors.InputFileError
         When the folder holds no run.
     """
-    run = load_run(out_dir)
+    out = Path(out_dir)
+    run = load_run(out)
     lang = lang or run.lang
     tr("attribution", lang)  # validates lang
-    folder = ensure_writable_dir(Path(out_dir) / rf.REPORT_DIR)
-    report(progress, 0.0, "report: maps")
-    # each folder is replaced as a set (geoplan.atomic.staged_folder): maps first, as
-    # the PDF embeds them
-    with staged_folder(folder / "maps") as stage:
-        staged = write_maps(run, stage, lang=lang, dpi=dpi,
-                            progress=scaled(progress, 0.0, 0.6))
-    maps = [replace(m, png=folder / "maps" / m.png.name, pdf=folder / "maps" / m.pdf.name)
-            for m in staged]
-    report(progress, 0.6, "report: tables and PDF")
+    folder = ensure_writable_dir(out / rf.REPORT_DIR)
+    # the report folder is replaced as one set (geoplan.atomic.staged_folder): maps, tables
+    # and PDF appear together or not at all
     with staged_folder(folder) as stage:
-        tables = write_tables(run, stage, lang=lang)
-        page_texts = _build_pdf(stage / "report.pdf", run, lang, maps)
-    tables = [folder / t.name for t in tables]
-    pdf = folder / "report.pdf"
+        staged = write_report_into(run, stage, lang=lang, dpi=dpi, progress=progress)
+    return staged.moved(stage, folder)
+
+
+def write_report_into(run: RunData, folder: Path, *, lang: str, dpi: int = 200,
+                      progress: Progress | None = None) -> ReportResult:
+    """Write the report of ``run`` into ``folder`` as it is (no staging of its own): for a
+    caller that commits the report together with other files, as ``geoplan run`` does with
+    its data and its report (:func:`geoplan.runs.pipeline.run_pipeline`).
+
+    Returns the :class:`ReportResult` with paths inside ``folder``.
+    """
+    folder = Path(folder)
+    tr("attribution", lang)  # validates lang
+    report(progress, 0.0, "report: maps")
+    (folder / "maps").mkdir(exist_ok=True)
+    maps = write_maps(run, folder / "maps", lang=lang, dpi=dpi,
+                      progress=scaled(progress, 0.0, 0.6))
+    report(progress, 0.6, "report: tables and PDF")
+    tables = write_tables(run, folder, lang=lang)
+    page_texts = _build_pdf(folder / "report.pdf", run, lang, maps)
     report(progress, 1.0, "report done")
-    return ReportResult(folder=folder, pdf=pdf, pages=len(page_texts), maps=tuple(maps),
-                        tables=tuple(tables), page_texts=tuple(page_texts))
+    return ReportResult(folder=folder, pdf=folder / "report.pdf", pages=len(page_texts),
+                        maps=tuple(maps), tables=tuple(tables), page_texts=tuple(page_texts))
 

@@ -228,10 +228,35 @@ def _client(scheduler, n_workers: int, processes: bool, threads_per_worker: int)
     if isinstance(scheduler, Client):
         return scheduler, None
     if scheduler:
-        return Client(scheduler), None
+        try:
+            return Client(scheduler, timeout="15s"), None
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ConfigError(
+                f"cannot reach the Dask scheduler {scheduler!r} ({exc}): check the address "
+                "(e.g. tcp://host:8786) and that the scheduler runs, or leave --scheduler out "
+                "to run on a local cluster") from None
+    if not (isinstance(n_workers, int) and n_workers >= 1):
+        raise ConfigError(f"workers must be a whole number of at least 1, got {n_workers!r}")
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
                            processes=processes, dashboard_address=None)
     return Client(cluster), cluster
+
+
+def _gather(client, futures, keys) -> tuple[list, dict]:
+    """Results of the areas that worked, and ``{key: message}`` of those that failed (one bad
+    area is reported; the others are kept)."""
+    from distributed import wait
+
+    wait(futures)
+    parts, failed = [], {}
+    for k, f in zip(keys, futures, strict=True):
+        if f.status == "finished":
+            parts.append(f.result())
+        else:
+            exc = f.exception()
+            failed[str(k)] = str(exc) if isinstance(exc, GeoplanError) else (
+                f"internal error ({type(exc).__name__}: {exc})")
+    return parts, failed
 
 
 def run_many(
@@ -277,7 +302,8 @@ def run_many(
     geopandas.GeoDataFrame
         Indexed by ``cell_id``: ``area_key`` and every grid column, each cell once (in the
         area holding its centre). ``attrs``: ``buffer_m``, ``net_buffer_m``,
-        ``exact_up_to_m``, ``crs``, ``seconds`` per area and ``n_areas``.
+        ``exact_up_to_m``, ``crs``, ``seconds`` per area, ``n_areas`` and ``failed``
+        (``{key: message}`` of the areas that failed; the others are kept).
     """
     cfg = _load_cfg(cfg)
     areas = _load_areas(areas, key, layer)
@@ -290,15 +316,18 @@ def run_many(
         futures = [client.submit(_compute_partition, cfg, k, a_wkb, p_wkb, crs, net_b,
                                  key=f"geoplan-area-{k}-{i}", pure=False)
                    for i, (k, a_wkb, p_wkb) in enumerate(tasks)]
-        parts = client.gather(futures)
+        parts, failed = _gather(client, futures, [k for k, _, _ in tasks])
     finally:
         if cluster is not None:
             client.close()
             cluster.close()
+    if not parts:
+        raise GeoplanError("every area failed: " + "; ".join(
+            f"{k}: {msg}" for k, msg in failed.items()))
     merged = _merge_parts(parts, crs, cfg)
     merged.attrs = {"buffer_m": b, "net_buffer_m": net_b, "exact_up_to_m": exact, "crs": crs,
                     "seconds": {p.attrs["key"]: p.attrs["seconds"] for p in parts},
-                    "n_areas": len(tasks), "key": key}
+                    "n_areas": len(tasks), "key": key, "failed": failed}
     return merged
 
 

@@ -56,6 +56,7 @@ from ..sources.area import read_area
 from ..sources.lamps import study_lamps
 from ..sources.osm import read_osm
 from ..study import ATTRIBUTION, Layers, Study, compute_layers, grid_columns
+from . import folder as rf
 
 __all__ = [
     "RunResult",
@@ -271,31 +272,38 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                 gpkg_layers[lname] = layers.findings[mask.to_numpy()]
                 styles[lname] = findings_form_qml(geom, lang=cfg.lang)
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
-    names = ["data_quality.json", f"data_quality_{cfg.lang}.txt"]
+    names = [rf.QUALITY, rf.quality_text(cfg.lang)]
+    if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
+        names.append(rf.GPKG)
+    if "tif" in cfg.formats:
+        names.append(rf.GRID_TIF)
+    if "report" in cfg.formats:
+        names.append(rf.REPORT_DIR)
+    names.append(rf.PROVENANCE)
+    files = [out / n for n in names if n != rf.REPORT_DIR]
+    # data and report are committed as one set: a run killed or failing at any point (the
+    # report included) leaves the previous set whole, never new data beside an old report
     with staged_folder(out) as stage:
-        write_text(stage / "data_quality.json", quality.to_json() + "\n")
-        write_text(stage / f"data_quality_{cfg.lang}.txt", quality.to_text(cfg.lang) + "\n")
-        if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
-            write_gpkg(stage / "geoplan.gpkg", gpkg_layers, styles=styles,
-                       metadata=meta, lang=cfg.lang)
-            names.append("geoplan.gpkg")
-        if "tif" in cfg.formats:
+        write_text(stage / rf.QUALITY, quality.to_json() + "\n")
+        write_text(stage / rf.quality_text(cfg.lang), quality.to_text(cfg.lang) + "\n")
+        if rf.GPKG in names:
+            write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
+        if rf.GRID_TIF in names:
             from ..outputs.raster import write_grid_tif
 
-            write_grid_tif(stage / "grid.tif", finite_or_null(layers.grid), grid_columns(layers.grid),
-                           int(cfg.grid.cell_size_m))
-            names.append("grid.tif")
-        if "report" in cfg.formats:
-            names.append("report")  # written below, from the committed files
-        names.append("provenance.json")
-        write_text(stage / "provenance.json",
+            write_grid_tif(stage / rf.GRID_TIF, finite_or_null(layers.grid),
+                           grid_columns(layers.grid), int(cfg.grid.cell_size_m))
+        write_text(stage / rf.PROVENANCE,
                    json.dumps(_provenance(cfg, layers, [out / n for n in names]),
                               indent=2, ensure_ascii=False) + "\n")
-    files = [out / n for n in names]
-    if "report" in cfg.formats:
-        from ..outputs.report import write_report
+        if rf.REPORT_DIR in names:
+            from ..outputs.maps import load_run
+            from ..outputs.report import write_report_into
 
-        report(progress, 0.93, "writing the report")
-        files += write_report(out, lang=cfg.lang, progress=scaled(progress, 0.93, 0.99)).files
+            report(progress, 0.93, "writing the report")
+            (stage / rf.REPORT_DIR).mkdir()
+            written = write_report_into(load_run(stage), stage / rf.REPORT_DIR, lang=cfg.lang,
+                                        progress=scaled(progress, 0.93, 0.99))
+            files += written.moved(stage, out).files
     report(progress, 1.0, "done")
     return RunResult(out, tuple(files), layers)

@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..columns import STUDY_AREA_KEY
 from ..i18n import register_texts, tr
 from ..progress import Progress, report, scaled
 from ..scenario.change import change_layers, change_table, headline_column
@@ -42,6 +43,7 @@ from ..scenario.edits import AppliedScenario, apply_scenario, edit_labels
 from ..scenario.recompute import Baseline, RecomputeStats, prepare_baseline, recompute
 from ..study import Layers, compute_layers
 from ..types import Scenario
+from . import folder as rf
 from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
 
 __all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_scenario",
@@ -63,7 +65,8 @@ def _change_styles(grid_change, areas_change, after: Layers, before: Layers, lan
     """QGIS styles of the scenario's ``grid`` (safety index, shared breaks before/after) and of
     ``grid_change``/``areas_change`` (diverging, on the first :data:`HEADLINE` column that
     changes)."""
-    from ..outputs.gpkg import class_breaks, diverging_breaks, graduated_fill_qml
+    from ..columns import better, describe
+    from ..outputs.styles import class_breaks, diverging_breaks, graduated_fill_qml
 
     styles = {}
     g0, g1 = before.grid, after.grid
@@ -73,8 +76,9 @@ def _change_styles(grid_change, areas_change, after: Layers, before: Layers, lan
             ramp="sequential", lang=lang, opacity=0.75)
     head = headline_column(grid_change)
     if head is not None:
-        lower_is_better = head.endswith("_m") or "detour" in head
-        unit = "m" if head.endswith("_m") else ""
+        lower_is_better = better(head) == "lower"
+        entry = describe(head)
+        unit = "m" if entry is not None and entry.unit == "m" else ""
         for name, df in (("grid_change", grid_change), ("areas_change", areas_change)):
             k = f"{head}_change"
             if k in df and np.isfinite(df[k].astype(float)).any():
@@ -100,17 +104,19 @@ def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "
         ws = wb.add_worksheet("changes")
         bold = wb.add_format({"bold": True})
         num = wb.add_format({"num_format": "#,##0.00"})
-        ws.write(0, 0, title, bold)
-        ws.write(1, 0, tr("attribution", lang))
+        # every text is written as text: a scenario or area named "=HYPERLINK(...)" must not
+        # become a live formula in the planner's spreadsheet
+        ws.write_string(0, 0, str(title), bold)
+        ws.write_string(1, 0, tr("attribution", lang))
         for j, h in enumerate(heads):
-            ws.write(3, j, h, bold)
+            ws.write_string(3, j, h, bold)
         for i, r in enumerate(changes[cols].itertuples(index=False), start=4):
             for j, v in enumerate(r):
                 if isinstance(v, float):
                     if math.isfinite(v):
                         ws.write_number(i, j, v, num)
                 else:
-                    ws.write(i, j, "" if v is None else str(v))
+                    ws.write_string(i, j, "" if v is None else str(v))
         ws.autofilter(3, 0, 3 + len(changes), len(cols) - 1)
         ws.freeze_panes(4, 2)
         ws.set_column(0, 0, 22)
@@ -181,13 +187,13 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
             "layers": ["grid", "grid_change", "areas_change", "changes", "network",
                        "destinations", "green"],
             "attribution": "© OpenStreetMap contributors"}
-    names = ["geoplan.gpkg", "changes.csv", "changes.xlsx", "scenario.json"]
+    names = [rf.GPKG, rf.CHANGES_CSV, rf.CHANGES_XLSX, rf.SCENARIO_JSON]
     with staged_folder(out) as stage:
-        write_gpkg(stage / "geoplan.gpkg", layers, styles=styles, metadata=meta, lang=lang)
-        write_text(stage / "changes.csv", changes.to_csv(index=False))
-        write_changes_xlsx(stage / "changes.xlsx", changes,
+        write_gpkg(stage / rf.GPKG, layers, styles=styles, metadata=meta, lang=lang)
+        write_text(stage / rf.CHANGES_CSV, changes.to_csv(index=False))
+        write_changes_xlsx(stage / rf.CHANGES_XLSX, changes,
                            title=f"{cfg.title} — {scenario.name}", lang=lang)
-        write_text(stage / "scenario.json",
+        write_text(stage / rf.SCENARIO_JSON,
                    json.dumps(info, indent=2, ensure_ascii=False) + "\n")
     report(progress, 1.0, "done")
     return ScenarioResult(out, tuple(out / n for n in names), after, changes, stats)
@@ -229,11 +235,36 @@ def findings_addressed_by(cfg, applied: AppliedScenario) -> gpd.GeoDataFrame:
 def _findings_change_rows(addressed: gpd.GeoDataFrame, name: str, lang: str) -> pd.DataFrame:
     n_open, n = addressed.attrs.get("n_open", 0), len(addressed)
     return pd.DataFrame([{
-        "scenario": name, "area_key": "__study_area__", "area_name": "", "measure":
+        "scenario": name, "area_key": STUDY_AREA_KEY, "area_name": "", "measure":
         "open_findings", "category": "", "label": tr("open_findings_addressed", lang),
         "unit": "findings", "before": float(n_open), "after": float(n_open - n), "change": float(-n),
         "better": "lower",
     }])
+
+
+def _read_changes(d: Path) -> pd.DataFrame:
+    """The change table of the scenario run in ``d``, checked whole (an interrupted copy or a
+    hand-edited file is refused, not ranked)."""
+    from ..errors import InputFileError
+
+    p = d / rf.CHANGES_CSV
+    if not p.is_file():
+        raise InputFileError(f"{p} does not exist: run `geoplan scenario run` into {d} first")
+    raw = p.read_bytes()
+    if not raw.endswith(b"\n"):
+        raise InputFileError(f"{p} is cut off (its last line is incomplete): run "
+                             f"`geoplan scenario run` into {d} again")
+    t = pd.read_csv(p, keep_default_na=False, na_values=[""])
+    need = {"scenario", "area_key", "measure", "category", "label", "change", "better"}
+    if not need <= set(t.columns):
+        raise InputFileError(f"{p} is not a geoplan changes.csv (columns {list(t.columns)})")
+    bad = t["measure"].isna() | t["area_key"].isna() | t["label"].isna()
+    if bad.any() or not (t["area_key"] == STUDY_AREA_KEY).any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2 if bad.any() else len(t) + 1
+        raise InputFileError(f"{p} is incomplete (row {row} lacks its measure, area or label, "
+                             f"or the whole-study-area rows are missing): run "
+                             f"`geoplan scenario run` into {d} again")
+    return t
 
 
 def compare_runs(out_dirs: Sequence, *, lang: str = "en") -> pd.DataFrame:
@@ -248,18 +279,19 @@ def compare_runs(out_dirs: Sequence, *, lang: str = "en") -> pd.DataFrame:
     --------
     See ``geoplan scenario compare``.
     """
-    from ..errors import InputFileError
+    from ..errors import ConfigError
 
+    seen: dict[str, object] = {}
+    for d in out_dirs:
+        key = str(Path(d).resolve())
+        if key in seen:
+            raise ConfigError(f"{d} is given twice (also as {seen[key]}): compare different "
+                              "scenario runs, each in its own folder")
+        seen[key] = d
     tables = []
     for d in out_dirs:
-        p = Path(d) / "changes.csv"
-        if not p.is_file():
-            raise InputFileError(f"{p} does not exist: run `geoplan scenario run` into {d} first")
-        t = pd.read_csv(p, keep_default_na=False, na_values=[""])
-        need = {"scenario", "area_key", "measure", "category", "label", "change", "better"}
-        if not need <= set(t.columns):
-            raise InputFileError(f"{p} is not a geoplan changes.csv (columns {list(t.columns)})")
-        t = t[t["area_key"] == "__study_area__"].copy()
+        t = _read_changes(Path(d))
+        t = t[t["area_key"] == STUDY_AREA_KEY].copy()
         t["run"] = Path(d).name if t["scenario"].nunique() != 1 else str(t["scenario"].iloc[0])
         tables.append(t)
     runs = [t["run"].iloc[0] if len(t) else Path(d).name for t, d in zip(tables, out_dirs,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..columns import HEADLINE, STUDY_AREA_KEY, better
 from ..i18n import fmt, register_texts, tr
 from ..study import Layers, Study, grid_columns
 from ..types import AccessSpec
@@ -17,11 +18,6 @@ from ..types import AccessSpec
 __all__ = ["CHANGE_EPS", "HEADLINE", "TEXTS", "change_layers", "change_table",
            "headline_column"]
 
-#: Columns the change layers are styled by, in order of preference (the first that changes).
-HEADLINE: tuple[str, ...] = (
-    "night_dist_school_m", "night_dist_grocery_m", "dist_green_scb_m", "green_m2_per_capita",
-    "safety_index", "lit_share", "eyes_on_street", "pop",
-)
 
 #: Below this, a change is rounding noise and counts as no change.
 CHANGE_EPS = 1e-9
@@ -193,7 +189,7 @@ def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None
             share = np.where(cell_area > 0, inter / cell_area, 0.0)
             name = str(areas[inputs.area_name].iloc[i]) if inputs.area_name else ""
             out.append((str(areas[inputs.area_key].iloc[i]), name, share))
-    out.append(("__study_area__", "", np.ones(len(grid))))
+    out.append((STUDY_AREA_KEY, "", np.ones(len(grid))))
     return out
 
 
@@ -223,7 +219,7 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     flags = _access_flags(g0, g1)
     rows: list[dict] = []
     for key, name, share in _area_weights(g1, inputs):
-        area_name = name or (tr("sc_study_area", lang) if key == "__study_area__" else "")
+        area_name = name or (tr("sc_study_area", lang) if key == STUDY_AREA_KEY else "")
         for r in _area_rows(g0, g1, (pop0 * share, pop1 * share, share), cats,
                             spec.night_threshold_m, flags, lang):
             rows.append({"scenario": scenario, "area_key": key, "area_name": area_name, **r})
@@ -307,17 +303,17 @@ def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
             "lower", c, only_change=_share_sum(n0 & ~n1, w1))
         add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
             weighted_median(_col(g0, f"night_detour_{c}"), w0),
-            weighted_median(_col(g1, f"night_detour_{c}"), w1), "lower", c)
+            weighted_median(_col(g1, f"night_detour_{c}"), w1), better(f"night_detour_{c}"), c)
         add("median_distance_m", tr("sc_dist", lang, cat=cat), "m",
             weighted_median(_col(g0, f"dist_{c}_m"), w0),
-            weighted_median(_col(g1, f"dist_{c}_m"), w1), "lower", c)
+            weighted_median(_col(g1, f"dist_{c}_m"), w1), better(f"dist_{c}_m"), c)
     if "lit_share" in g1:
         p0, p1 = _col(g0, "path_m") * share, _col(g1, "path_m") * share
         add("lit_share", tr("sc_lit_km", lang), "share", _wmean(_col(g0, "lit_share"), p0),
-            _wmean(_col(g1, "lit_share"), p1), "higher")
+            _wmean(_col(g1, "lit_share"), p1), better("lit_share"))
     for c, k in (("eyes_on_street", "sc_eyes"), ("safety_index", "sc_safety")):
         if c in g1:
-            add(c, tr(k, lang), "", _wmean(_col(g0, c), w0), _wmean(_col(g1, c), w1), "higher")
+            add(c, tr(k, lang), "", _wmean(_col(g0, c), w0), _wmean(_col(g1, c), w1), better(c))
     for what, up, down in (("safety", ds > tol, ds < -tol), ("access", shorter, longer)):
         wt = tr(f"sc_what_{what}", lang)
         up, down = up & in_area, down & in_area

@@ -87,6 +87,7 @@ def prepare(case: Case, tmp: Path) -> tuple[Ctx, list[str]]:
     if case.make:
         getattr(builders, case.make)(ctx)
     for name, text in case.files.items():
+        (ctx.tmp / name).parent.mkdir(parents=True, exist_ok=True)
         (ctx.tmp / name).write_text(fill(text, ctx).lstrip("\n"), encoding="utf-8")
     return ctx, [fill(a, ctx) for a in case.args]
 

@@ -72,3 +72,26 @@ def test_reading_the_demo_in_web_mercator_is_refused(helsinki_pbf):
 
     with pytest.raises(CRSError, match="EPSG:3067"):
         read_osm(helsinki_pbf, crs="EPSG:3857")
+
+
+def test_spreadsheet_text_is_never_a_formula(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from geoplan.outputs.tables import write_xlsx
+    from geoplan.runs.scenario import write_changes_xlsx
+
+    evil = '=HYPERLINK("http://example.invalid","Klicka här")'
+    changes = pd.DataFrame({
+        "scenario": [evil], "area_key": ["A1"], "area_name": ["+SUM(1,2)"],
+        "measure": ["residents_night_access"], "category": ["school"], "label": ["-1+1"],
+        "unit": ["persons"], "before": [10.0], "after": [20.0], "change": [10.0],
+        "better": ["higher"]})
+    write_changes_xlsx(tmp_path / "changes.xlsx", changes, title=evil)
+    write_xlsx(tmp_path / "ranking.xlsx", {"ranking": changes})
+    for name in ("changes.xlsx", "ranking.xlsx"):
+        wb = openpyxl.load_workbook(tmp_path / name)
+        texts = [c for row in wb.active.iter_rows() for c in row
+                 if isinstance(c.value, str) and c.value[:1] in "=+-"]
+        assert len(texts) >= 2, name
+        assert all(c.data_type == "s" for c in texts), [(c.coordinate, c.data_type) for c in texts]

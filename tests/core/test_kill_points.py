@@ -50,7 +50,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 def _run(cmd: list[str], out: Path, kill_after_s: float | None) -> tuple[float, int | None]:
     t0 = time.monotonic()
     proc = subprocess.Popen([*cmd, str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE if kill_after_s is None else subprocess.DEVNULL)
     if kill_after_s is None:
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err.decode(errors="replace")

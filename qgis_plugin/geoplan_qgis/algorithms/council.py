@@ -65,7 +65,8 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         return super().flags() | NO_THREADING
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
-        from ..layout import SCENARIO_INDICATORS
+        # the catalogue, not the layout module: registering the provider must stay light
+        from geoplan.columns import HEADLINE as SCENARIO_INDICATORS
 
         tr = self.tr
         self.addParameter(QgsProcessingParameterFile(

@@ -57,17 +57,21 @@ class InspectSummary:
     way_node_refs_missing: int = 0
     attribution: str = "© OpenStreetMap contributors"
 
+    def _share(self, km: float) -> float:
+        """``km`` as a share of the walkable length (NaN when there is none)."""
+        return km / self.walkable_km if self.walkable_km else float("nan")
+
     @property
     def lit_share(self) -> float:
-        return self.lit_km / self.walkable_km if self.walkable_km else float("nan")
+        return self._share(self.lit_km)
 
     @property
     def dark_share(self) -> float:
-        return self.dark_km / self.walkable_km if self.walkable_km else float("nan")
+        return self._share(self.dark_km)
 
     @property
     def unknown_share(self) -> float:
-        return self.unknown_km / self.walkable_km if self.walkable_km else float("nan")
+        return self._share(self.unknown_km)
 
     def to_dict(self) -> dict:
         """JSON-able dict of every number, shares included."""

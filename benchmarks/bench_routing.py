@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,6 +38,7 @@ import numpy as np
 import scipy
 import shapely
 from scipy.sparse.csgraph import dijkstra
+from timing import cpu_model, timed
 
 from geoplan.routing import (
     attach_points,
@@ -78,17 +78,6 @@ def walk_network(z: dict[str, np.ndarray]) -> WalkNetwork:
         geometry=geoms, crs=CRS,
     )
     return WalkNetwork(nodes=nodes, edges=edges, crs=CRS)
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[list[float], object]:
-    """Run ``fn`` ``runs`` times (after one warm-up); return the times and the last result."""
-    result = fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return times, result
 
 
 def points_along_edges(net: WalkNetwork, k: int, rng: np.random.Generator) -> gpd.GeoSeries:
@@ -205,14 +194,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def environment() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     return (f"{cpu}, {os.cpu_count()} logical CPUs; Python {platform.python_version()}, "
             f"numpy {np.__version__}, scipy {scipy.__version__}, networkx {nx.__version__}")
 

@@ -41,6 +41,8 @@ WORK = HERE / "work"
 REFERENCE_SCRIPT = Path("/work/shared/bench/reference_graph.py")
 sys.path.insert(0, str(HERE))
 
+from timing import timed  # noqa: E402
+
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -49,16 +51,6 @@ def peak_rss_mb() -> float:
 def rss_now_mb() -> float:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
-
-
-def timed(fn, runs: int, warmup: bool = True):
-    out = fn() if warmup else None
-    ts = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t0)
-    return ts, out
 
 
 def row(case: str, inp: str, ts: list[float], note: str = "", **extra) -> dict:

@@ -23,16 +23,7 @@ import sys
 import time
 
 import numpy as np
-
-
-def timed(fn, runs):
-    out = fn()
-    ts = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t0)
-    return ts, out
+from timing import timed
 
 
 def run_pandana(z, runs):

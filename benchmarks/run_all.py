@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from timing import cpu_model
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK, RESULTS = HERE / "work", HERE / "results"
@@ -107,14 +109,7 @@ def run_peer(peer: str, runs: int) -> dict:
 
 
 def environment() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import numpy
     import scipy
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .errors import ConfigError
 
-__all__ = ["LANGUAGES", "fmt", "fmt_pct", "register_texts", "tr"]
+__all__ = ["LANGUAGES", "fmt", "fmt_pct", "format_date", "register_texts", "tr"]
 
 LANGUAGES = ("en", "sv", "da")
 _LOCALES = {"en": "en_GB", "sv": "sv_SE", "da": "da_DK"}
@@ -123,3 +123,15 @@ def fmt_pct(share: float, lang: str = "en", digits: int = 0) -> str:
     """Format a share in [0, 1] as a percentage for ``lang`` (e.g. '12,5 %' in sv)."""
     sep = "\u00a0%" if lang in ("sv", "da") else "%"
     return fmt(100.0 * share, lang, digits) + sep
+
+
+def format_date(d, lang: str = "en") -> str:
+    """A date (:class:`datetime.date`) written out in full for ``lang``.
+
+    >>> import datetime as dt
+    >>> format_date(dt.date(2026, 3, 5), "sv"), format_date(dt.date(2026, 3, 5), "en")
+    ('5 mars 2026', '5 March 2026')
+    """
+    from babel.dates import format_date as babel_date
+
+    return babel_date(d, format="long", locale=_LOCALES[_check(lang)])

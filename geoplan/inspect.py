@@ -20,8 +20,7 @@ from .i18n import fmt, fmt_pct, tr
 from .network import read_walk_network
 from .progress import Progress
 from .sources import osm_tags as T
-from .sources.area import AreaLike
-from .types import LightingRule, OsmData, WalkNetwork
+from .types import OsmData, WalkNetwork
 
 __all__ = ["InspectSummary", "inspect_osm", "summarize"]
 
@@ -57,17 +56,21 @@ class InspectSummary:
     way_node_refs_missing: int = 0
     attribution: str = "© OpenStreetMap contributors"
 
+    def _share(self, km: float) -> float:
+        """``km`` as a share of the walkable length (NaN when there is none)."""
+        return km / self.walkable_km if self.walkable_km else float("nan")
+
     @property
     def lit_share(self) -> float:
-        return self.lit_km / self.walkable_km if self.walkable_km else float("nan")
+        return self._share(self.lit_km)
 
     @property
     def dark_share(self) -> float:
-        return self.dark_km / self.walkable_km if self.walkable_km else float("nan")
+        return self._share(self.dark_km)
 
     @property
     def unknown_share(self) -> float:
-        return self.unknown_km / self.walkable_km if self.walkable_km else float("nan")
+        return self._share(self.unknown_km)
 
     def to_dict(self) -> dict:
         """JSON-able dict of every number, shares included."""
@@ -189,38 +192,30 @@ def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
     )
 
 
-def inspect_osm(
-    path,
-    *,
-    area: AreaLike = None,
-    crs=None,
-    lamps_file=None,
-    lamps_crs=None,
-    lamps_mode: str = "augment",
-    lighting: LightingRule | None = None,
-    progress: Progress | None = None,
-) -> InspectSummary:
+def inspect_osm(path, *, progress: Progress | None = None, **read_options) -> InspectSummary:
     """Read ``path``, build the walk network and summarise data quality inside ``area``.
 
     Parameters
     ----------
     path
         OSM extract (.osm.pbf, .osm, .osm.bz2).
-    area
-        Study area: polygon file, ``(minlon, minlat, maxlon, maxlat)``, or a shapely geometry in
-        WGS 84. None: the whole extract.
-    crs
-        Metric CRS override (default: chosen from the area's country).
-    lamps_file, lamps_crs, lamps_mode
-        Optional municipal lamp register, the CRS of a CSV register, and 'augment'/'replace'.
-    lighting
-        The lighting rule.
     progress
         Progress sink (may cancel).
+    **read_options
+        The keywords of :func:`geoplan.network.read_walk_network`, all optional:
+
+        area : AreaLike
+            Study area: polygon file, ``(minlon, minlat, maxlon, maxlat)``, or a shapely
+            geometry in WGS 84. None: the whole extract.
+        crs
+            Metric CRS override (default: chosen from the area's country).
+        lamps_file, lamps_crs, lamps_mode
+            Optional municipal lamp register, the CRS of a CSV register, and
+            'augment' (default) / 'replace'.
+        lighting : LightingRule
+            The lighting rule.
     """
-    data, lamps, net = read_walk_network(path, area=area, crs=crs, lamps_file=lamps_file,
-                                         lamps_crs=lamps_crs, lamps_mode=lamps_mode,
-                                         lighting=lighting, progress=progress)
+    data, lamps, net = read_walk_network(path, progress=progress, **read_options)
     s = summarize(data, net, lamps)
     if progress is not None:
         progress.report(1.0, "done")

@@ -137,6 +137,28 @@ def classify_lighting(
     return lit, src
 
 
+def _edge_table(edges: pd.DataFrame, node_index: pd.Series, crs) -> gpd.GeoDataFrame:
+    """One row per simplified edge: node numbers from ``node_index`` and tags as plain values."""
+    return gpd.GeoDataFrame(
+        {
+            "u": node_index.loc[edges["u"].values].values.astype(np.int64),
+            "v": node_index.loc[edges["v"].values].values.astype(np.int64),
+            "length_m": edges.geometry.length.values,
+            "highway": [_join(v) for v in edges["highway"]],
+            "name": [_join(v) for v in edges["name"]],
+            "lit_tag": [_join(v) for v in edges["lit_tag"]],
+            "tunnel": [bool(v) if not isinstance(v, list) else any(v) for v in edges["tunnel"]],
+            "bridge": [bool(v) if not isinstance(v, list) else any(v) for v in edges["bridge"]],
+            "underground": [bool(v) if not isinstance(v, list) else all(v)
+                            for v in edges["underground"]],
+            "surface": [_join(v) for v in edges["surface"]],
+            "osmid": [_join(v) for v in edges["osmid"]],
+        },
+        geometry=edges.geometry.values,
+        crs=crs,
+    )
+
+
 def build_walk_network(
     data: OsmData,
     *,
@@ -184,25 +206,7 @@ def build_walk_network(
     nodes, edges = ox.convert.graph_to_gdfs(U, nodes=True, edges=True, fill_edge_geometry=True)
     nodes = nodes.rename_axis("osmid").reset_index()
     node_index = pd.Series(np.arange(len(nodes)), index=nodes["osmid"].values)
-    edges = edges.reset_index()
-    out = gpd.GeoDataFrame(
-        {
-            "u": node_index.loc[edges["u"].values].values.astype(np.int64),
-            "v": node_index.loc[edges["v"].values].values.astype(np.int64),
-            "length_m": edges.geometry.length.values,
-            "highway": [_join(v) for v in edges["highway"]],
-            "name": [_join(v) for v in edges["name"]],
-            "lit_tag": [_join(v) for v in edges["lit_tag"]],
-            "tunnel": [bool(v) if not isinstance(v, list) else any(v) for v in edges["tunnel"]],
-            "bridge": [bool(v) if not isinstance(v, list) else any(v) for v in edges["bridge"]],
-            "underground": [bool(v) if not isinstance(v, list) else all(v)
-                            for v in edges["underground"]],
-            "surface": [_join(v) for v in edges["surface"]],
-            "osmid": [_join(v) for v in edges["osmid"]],
-        },
-        geometry=edges.geometry.values,
-        crs=data.crs,
-    )
+    out = _edge_table(edges.reset_index(), node_index, data.crs)
     shares = lamp_share(out.geometry, lamps.geometry, rule.lamp_radius_m)
     lit, src = classify_lighting(out["lit_tag"], out["highway"], shares, rule)
     out["lit"] = lit

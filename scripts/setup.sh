@@ -4,14 +4,10 @@
 # the system site-packages (so `qgis` imports), and geoplan with locked versions.
 # The command line alone (make demo) needs none of this: scripts/setup_cli.sh makes a wheel-only venv.
 # Idempotent: quick when everything is already in place. Usage: scripts/setup.sh
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+SETUP_TAG=setup
+# shellcheck source=scripts/setup_common.sh
+. "$(dirname "$0")/setup_common.sh"
 VENV="$ROOT/.venv"
-SUDO=""
-if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-
-log() { printf '[setup] %s\n' "$*" >&2; }
 
 need_apt=0
 /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || need_apt=1

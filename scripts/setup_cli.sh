@@ -3,13 +3,10 @@
 # compiled. The CLI never runs inside QGIS, so shapely/pyproj/pyogrio/rasterio may bring their own
 # GEOS/PROJ/GDAL here. Versions: requirements-wheels.lock (numpy 2; CI runs the core suite in it).
 # Idempotent: quick when everything is in place. Usage: scripts/setup_cli.sh [VENV]  (.venv-cli)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$(pwd)
+SETUP_TAG=setup-cli
+# shellcheck source=scripts/setup_common.sh
+. "$(dirname "$0")/setup_common.sh"
 VENV="${1:-$ROOT/.venv-cli}"
-SUDO=""
-if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-log() { printf '[setup-cli] %s\n' "$*" >&2; }
 
 # a Python >= 3.11 that can make venvs: python3 on PATH, else Debian's (python3-venv if needed)
 ok_python() { "$1" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }

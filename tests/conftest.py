@@ -64,6 +64,15 @@ def kotka_pbf() -> Path:
     return _pyrosm_data() / "test.osm.pbf"
 
 
+@pytest.fixture(scope="module")
+def demo_gpkg(tmp_path_factory) -> Path:
+    """A copy of ``data/demo_findings.gpkg``: GDAL may write a .aux.xml beside what it reads."""
+    import shutil
+
+    src = ROOT / "data" / "demo_findings.gpkg"
+    return Path(shutil.copy(src, tmp_path_factory.mktemp("findings")))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     assert SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA} (CI has it beside the clone)"

@@ -8,7 +8,6 @@ prints one line
 Example
 -------
 >>> import click
->>> from click.testing import CliRunner
 >>> group = click.Group("geoplan")
 >>> register(group)
 >>> sorted(group.commands["safety-walk"].commands)

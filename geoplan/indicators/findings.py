@@ -117,6 +117,33 @@ def open_findings(findings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return findings[findings["status"] == "open"]
 
 
+def _count_into(out: pd.DataFrame, f: gpd.GeoDataFrame, f_idx: np.ndarray,
+                target_idx: np.ndarray) -> pd.DataFrame:
+    """Add the finding counts to ``out`` (one row per target) and return it.
+
+    ``f_idx[k]`` is a row of ``f`` that lies in the row ``target_idx[k]`` of ``out``: open
+    findings, their summed severity, fixed findings and open findings per key category.
+
+    >>> f = pd.DataFrame({"status": ["open", "fixed"], "severity": [2, 1],
+    ...                   "category": ["dark_spot", "other"]})
+    >>> out = _count_into(pd.DataFrame(index=[0, 1]), f, np.array([0, 1]), np.array([1, 1]))
+    >>> out[["findings_open", "findings_severity_sum", "findings_fixed"]].values.tolist()
+    [[0, 0, 0], [1, 2, 1]]
+    """
+    n = len(out)
+    is_open = (f["status"] == "open").to_numpy()[f_idx]
+    sev = f["severity"].to_numpy(float)[f_idx]
+    cat = f["category"].to_numpy(object)[f_idx]
+    out["findings_open"] = np.bincount(target_idx[is_open], minlength=n).astype(np.int64)
+    out["findings_severity_sum"] = np.bincount(target_idx[is_open], weights=sev[is_open],
+                                               minlength=n).astype(np.int64)
+    out["findings_fixed"] = np.bincount(target_idx[~is_open], minlength=n).astype(np.int64)
+    for c in KEY_CATEGORIES:
+        m = is_open & (cat == c)
+        out[f"findings_open_{c}"] = np.bincount(target_idx[m], minlength=n).astype(np.int64)
+    return out
+
+
 def _cells_of(findings: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> tuple[np.ndarray,
                                                                               np.ndarray]:
     """(finding position, cell position) pairs: points once, lines in every cell they cross."""
@@ -157,18 +184,7 @@ def findings_per_cell(findings: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> pd
     _check(findings)
     f = findings.to_crs(cells.crs) if findings.crs != cells.crs else findings
     fi, ci = _cells_of(f, cells)
-    n = len(cells)
-    is_open = (f["status"] == "open").to_numpy()[fi]
-    sev = f["severity"].to_numpy(float)[fi]
-    cat = f["category"].to_numpy(object)[fi]
-    out = pd.DataFrame(index=cells.index)
-    out["findings_open"] = np.bincount(ci[is_open], minlength=n).astype(np.int64)
-    out["findings_severity_sum"] = np.bincount(ci[is_open], weights=sev[is_open],
-                                               minlength=n).astype(np.int64)
-    out["findings_fixed"] = np.bincount(ci[~is_open], minlength=n).astype(np.int64)
-    for c in KEY_CATEGORIES:
-        m = is_open & (cat == c)
-        out[f"findings_open_{c}"] = np.bincount(ci[m], minlength=n).astype(np.int64)
+    out = _count_into(pd.DataFrame(index=cells.index), f, fi, ci)
     out.attrs["outside"] = int(len(f) - len(np.unique(fi)))
     return out
 
@@ -301,19 +317,7 @@ def findings_area_summary(summary: gpd.GeoDataFrame, findings: gpd.GeoDataFrame
     fg = np.asarray(f.geometry.values, dtype=object)
     ag = np.asarray(summary.geometry.values, dtype=object)
     a_idx, f_idx = shapely.STRtree(fg).query(ag, predicate="intersects")
-    n = len(summary)
-    is_open = (f["status"] == "open").to_numpy()[f_idx]
-    sev = f["severity"].to_numpy(float)[f_idx]
-    cat = f["category"].to_numpy(object)[f_idx]
-    out = summary.copy()
-    out["findings_open"] = np.bincount(a_idx[is_open], minlength=n).astype(np.int64)
-    out["findings_severity_sum"] = np.bincount(a_idx[is_open], weights=sev[is_open],
-                                               minlength=n).astype(np.int64)
-    out["findings_fixed"] = np.bincount(a_idx[~is_open], minlength=n).astype(np.int64)
-    for c in KEY_CATEGORIES:
-        m = is_open & (cat == c)
-        out[f"findings_open_{c}"] = np.bincount(a_idx[m], minlength=n).astype(np.int64)
-    return out
+    return _count_into(summary.copy(), f, f_idx, a_idx)
 
 
 def findings_map_layer(findings: gpd.GeoDataFrame, *, lang: str = "en",

@@ -46,7 +46,7 @@ from ..atomic import atomic_path
 from ..columns import HEADLINE, Indicator, catalogue, describe
 from ..columns import better as better_of
 from ..errors import InputFileError
-from ..i18n import fmt, fmt_pct, register_texts, tr
+from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
@@ -485,18 +485,6 @@ def scenario_columns(run: RunData, spec: MapSpec) -> tuple[str, str, str] | None
 # --------------------------------------------------------------------------------------------
 # texts of the frame
 # --------------------------------------------------------------------------------------------
-def format_date(d: dt.date, lang: str) -> str:
-    """A date written out for ``lang``.
-
-    >>> format_date(dt.date(2026, 3, 5), "sv"), format_date(dt.date(2026, 3, 5), "en")
-    ('5 mars 2026', '5 March 2026')
-    """
-    from babel.dates import format_date as babel_date
-
-    tr("north", lang)  # validates lang
-    return babel_date(d, format="long", locale={"en": "en_GB", "sv": "sv_SE", "da": "da_DK"}[lang])
-
-
 def _pop_source(run: RunData) -> str:
     g = run.grid
     if g is not None and "pop_source" in g.columns and len(g):

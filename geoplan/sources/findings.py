@@ -227,7 +227,7 @@ def _category_lookup() -> dict[str, str]:
     for code in CATEGORIES:
         words = [code, *(_SYNONYMS.get(code, ()))]
         for lang in LANGUAGES:
-            label = TEXTS[f"finding_{code}"][lang]
+            label = tr(f"finding_{code}", lang)
             words += [label, *label.split(" / ")]
         for w in words:
             table.setdefault(_fold(w), code)

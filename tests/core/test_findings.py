@@ -31,15 +31,6 @@ from geoplan.sources.findings import (
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CSV = ROOT / "data" / "demo_findings.csv"
-DEMO_GPKG = ROOT / "data" / "demo_findings.gpkg"
-
-
-@pytest.fixture(scope="module")
-def demo_gpkg(tmp_path_factory) -> Path:
-    """A copy of the committed file: GDAL may write a .aux.xml beside what it reads."""
-    import shutil
-
-    return Path(shutil.copy(DEMO_GPKG, tmp_path_factory.mktemp("findings")))
 TODAY = "2025-06-01"
 
 

@@ -4,7 +4,6 @@ and scenarios (which open findings new lamps or lit paths address)."""
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -25,16 +24,6 @@ from geoplan.indicators.findings import (
 from geoplan.sources.findings import CATEGORY_COLOURS, read_findings
 from geoplan.types import SafetyWeights
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_GPKG = ROOT / "data" / "demo_findings.gpkg"
-
-
-@pytest.fixture(scope="module")
-def demo_gpkg(tmp_path_factory) -> Path:
-    """A copy of the committed file: GDAL may write a .aux.xml beside what it reads."""
-    import shutil
-
-    return Path(shutil.copy(DEMO_GPKG, tmp_path_factory.mktemp("findings")))
 CRS = "EPSG:3006"
 
 

@@ -333,14 +333,15 @@ def _fsync(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_folder(out: str | os.PathLike) -> Iterator[Path]:
+def staged_folder(out: str | os.PathLike, *, last: tuple[str, ...] = ()) -> Iterator[Path]:
     """Yield an empty staging folder inside ``out``; on success move its files into ``out``.
 
     Write every file (or sub-folder, e.g. ``report/``) of one result into the yielded folder
     with its final name. If the block
     raises, or the process dies, ``out`` keeps its previous files unchanged. See the module doc
     for the commit and for how the next run cleans up after a killed one. Files in ``out`` that
-    the new result does not contain are left as they are.
+    the new result does not contain are left as they are. Names in ``last`` are moved into
+    place after all others (e.g. the run's provenance, the mark of a complete set).
     """
     out = ensure_writable_dir(out)
     clean_stale_temps(out)
@@ -349,7 +350,7 @@ def staged_folder(out: str | os.PathLike) -> Iterator[Path]:
     try:
         yield stage
         names = sorted((p.name for p in stage.iterdir() if not is_temp_name(p.name)
-                        and p.name != _COMMIT), key=lambda n: (n == "provenance.json", n))
+                        and p.name != _COMMIT), key=lambda n: (n in last, n))
         for n in names:
             for f in [stage / n] if (stage / n).is_file() else (stage / n).rglob("*"):
                 if f.is_file():

@@ -30,13 +30,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..columns import STUDY_AREA_KEY
 from ..errors import ConfigError, GeoplanError
 
 __all__ = ["STUDY_AREA_KEY", "area_summary", "weighted_median"]
-
-#: key of the row that summarises the whole study area
-STUDY_AREA_KEY = "__study_area__"
-
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """Weighted median (lower median); NaN values and zero weights are ignored.

@@ -283,7 +283,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     files = [out / n for n in names if n != rf.REPORT_DIR]
     # data and report are committed as one set: a run killed or failing at any point (the
     # report included) leaves the previous set whole, never new data beside an old report
-    with staged_folder(out) as stage:
+    with staged_folder(out, last=(rf.PROVENANCE,)) as stage:
         write_text(stage / rf.QUALITY, quality.to_json() + "\n")
         write_text(stage / rf.quality_text(cfg.lang), quality.to_text(cfg.lang) + "\n")
         if rf.GPKG in names:

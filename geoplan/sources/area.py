@@ -76,7 +76,8 @@ def read_area(area: AreaLike, *, layer: str | None = None) -> BaseGeometry | Non
         geom = _from_frame(area, "study area layer")
     else:
         geom = _from_file(Path(area), layer)
-    return _check_polygon(geom, str(area) if not isinstance(area, BaseGeometry) else "geometry")
+    what = "geometry" if isinstance(area, BaseGeometry) else "layer" if hasattr(area, "crs") else str(area)
+    return _check_polygon(geom, what)
 
 
 def _from_file(path: Path, layer: str | None) -> BaseGeometry:
@@ -130,7 +131,7 @@ def _check_polygon(geom: BaseGeometry, what: str) -> BaseGeometry:
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         raise AreaError(
-            f"study area {what} is not a valid polygon ({reason}): repair it, e.g. with QGIS "
-            "'Fix geometries' or shapely.make_valid, and try again"
+            f"study area {what} is not a valid polygon ({reason}): repair it, e.g. in QGIS "
+            "with Processing > Vector geometry > Fix geometries, or shapely.make_valid, and try again"
         )
     return geom

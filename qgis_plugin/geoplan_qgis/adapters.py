@@ -56,6 +56,7 @@ __all__ = [
     "naming_the_layer",
     "read_features",
     "source_to_frame",
+    "source_to_polygons",
     "source_to_shapely",
 ]
 
@@ -168,6 +169,18 @@ def source_to_shapely(source: QgsProcessingFeatureSource | None, context=None, *
     frame = source_to_frame(source, context, what=what, attributes=False)
     with naming_the_layer(source, what):
         return read_area(frame)
+
+
+def source_to_polygons(source: QgsProcessingFeatureSource, context=None, *, what: str):
+    """A polygon layer (areas to summarise by) as a GeoDataFrame in its CRS, with attributes,
+    checked by the core (``geoplan.sources.area.check_polygons``): no features, degrees labelled
+    as metres or an invalid polygon are errors that name the layer and the repair."""
+    from geoplan.sources.area import check_polygons
+
+    frame = source_to_frame(source, context, what=what)
+    with naming_the_layer(source, what):
+        check_polygons(frame, what)
+    return frame
 
 
 def crs_to_core(crs: QgsCoordinateReferenceSystem | None) -> str | None:

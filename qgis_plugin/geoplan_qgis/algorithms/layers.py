@@ -36,7 +36,7 @@ from ..adapters import (
     core_errors_as_processing_exceptions,
     crs_to_core,
     load_on_completion,
-    source_to_frame,
+    source_to_polygons,
     source_to_shapely,
 )
 from ..i18n import current_language, tr
@@ -220,7 +220,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
             self._write_area(source_to_shapely(area_source, context), area_file)
         if areas_source is not None:
             areas_file = out / "summary_areas.gpkg"
-            frame = source_to_frame(areas_source, context, what=tr("area layer"))
+            frame = source_to_polygons(areas_source, context, what=tr("area layer"))
             frame.to_file(areas_file, layer="summary_areas", driver="GPKG", VERSION="1.3")
         if pipeline:
             base = load_pipeline(pipeline)

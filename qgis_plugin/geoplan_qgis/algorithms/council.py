@@ -106,10 +106,12 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         project = QgsProject()  # private: the planner's project gets no layers or layouts
         try:
             with core_errors_as_processing_exceptions():
+                self.stop_if_cancelled(feedback)
                 feedback.setProgressText(self.tr("building the layout"))
                 council = build_council_layout(run, project=project, indicator=indicator,
                                                title=title, lang=lang)
                 feedback.setProgress(40)
+                self.stop_if_cancelled(feedback)
                 feedback.setProgressText(self.tr("exporting"))
                 export_layout(council.layout, pdf, png, dpi=dpi)
                 feedback.setProgress(100)

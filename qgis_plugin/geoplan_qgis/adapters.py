@@ -38,6 +38,7 @@ __all__ = [
     "ANY_SOURCE",
     "FIELD_ANY",
     "FILE_BEHAVIOR",
+    "FOLDER_BEHAVIOR",
     "LINE_SOURCE",
     "NO_THREADING",
     "NUMBER_DOUBLE",
@@ -125,9 +126,12 @@ def read_features(source, request: QgsFeatureRequest | None = None):
     problem and the repair, "Processing > Vector geometry > Fix geometries") decides.
     """
     request = QgsFeatureRequest(request) if request is not None else QgsFeatureRequest()
-    request.setInvalidGeometryCheck(NO_GEOMETRY_CHECK)
+    request.setInvalidGeometryCheck(_enum("InvalidGeometryCheck", "NoCheck",
+                                          _old("QgsFeatureRequest.GeometryNoCheck")))
     if isinstance(source, QgsProcessingFeatureSource):
-        return source.getFeatures(request, SKIP_GEOMETRY_CHECKS)
+        return source.getFeatures(request, _enum(
+            "ProcessingFeatureSourceFlag", "SkipGeometryValidityChecks",
+            _old("QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks")))
     return source.getFeatures(request)
 
 
@@ -255,16 +259,13 @@ LINE_SOURCE = _enum("ProcessingSourceType", "VectorLine", _old("QgsProcessing.Ty
 POINT_SOURCE = _enum("ProcessingSourceType", "VectorPoint", _old("QgsProcessing.TypeVectorPoint"))
 ANY_SOURCE = _enum("ProcessingSourceType", "VectorAnyGeometry",
                    _old("QgsProcessing.TypeVectorAnyGeometry"))
-FILE_BEHAVIOR = _enum("ProcessingFileParameterBehavior", "File",
-                      _old("QgsProcessingParameterFile.File"))
+FILE_BEHAVIOR, FOLDER_BEHAVIOR = (
+    _enum("ProcessingFileParameterBehavior", member, _old(f"QgsProcessingParameterFile.{member}"))
+    for member in ("File", "Folder"))
 NUMBER_DOUBLE = _enum("ProcessingNumberParameterType", "Double",
                       _old("QgsProcessingParameterNumber.Double"))
 FIELD_ANY = _enum("ProcessingFieldParameterDataType", "Any",
                   _old("QgsProcessingParameterField.Any"))
-NO_GEOMETRY_CHECK = _enum("InvalidGeometryCheck", "NoCheck",
-                          _old("QgsFeatureRequest.GeometryNoCheck"))
-SKIP_GEOMETRY_CHECKS = _enum("ProcessingFeatureSourceFlag", "SkipGeometryValidityChecks",
-                             _old("QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks"))
 NO_THREADING = _enum("ProcessingAlgorithmFlag", "NoThreading",
                      _old("QgsProcessingAlgorithm.FlagNoThreading"))
 

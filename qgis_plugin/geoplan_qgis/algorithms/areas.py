@@ -51,7 +51,6 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
     KEY = "KEY"
     NAME_FIELD = "NAME_FIELD"
     LABEL = "LABEL"
-    OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr

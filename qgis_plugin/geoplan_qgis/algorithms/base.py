@@ -41,6 +41,8 @@ class GeoplanAlgorithm(QgsProcessingAlgorithm):
     GROUP = "Inputs"
     GROUP_ID = "inputs"
     HELP = ""
+    OUTPUT = "OUTPUT"  # the main output, when there is one
+    LOAD = "LOAD"  # "Load the layers into the project", when offered
 
     def tr(self, text: str) -> str:
         return tr(text)
@@ -73,6 +75,27 @@ class GeoplanAlgorithm(QgsProcessingAlgorithm):
         """The core's progress/cancel protocol for this run."""
         return FeedbackProgress(feedback)
 
+    def add_advanced(self, *params) -> None:
+        """Add ``params`` under "Advanced parameters" of the dialog."""
+        for param in params:
+            param.setFlags(param.flags() | ADVANCED)
+            self.addParameter(param)
+
+    def add_run_folder_parameters(self, *advanced) -> None:
+        """For an algorithm that writes a run folder: the ``advanced`` parameters and "Load the
+        layers into the project" (advanced), the output folder, the GeoPackage output."""
+        from qgis.core import (
+            QgsProcessingOutputFile,
+            QgsProcessingParameterBoolean,
+            QgsProcessingParameterFolderDestination,
+        )
+
+        self.add_advanced(*advanced, QgsProcessingParameterBoolean(
+            self.LOAD, tr("Load the layers into the project"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT,
+                                                                  tr("Output folder")))
+        self.addOutput(QgsProcessingOutputFile("GEOPACKAGE", tr("GeoPackage with every layer")))
+
     @staticmethod
     def stop_if_cancelled(feedback) -> None:
         """Raise the core's ``Cancelled`` (shown as "cancelled") once the user pressed Cancel."""
@@ -100,7 +123,6 @@ class OsmAlgorithm(GeoplanAlgorithm):
     LAMPS = "LAMPS"
     LAMPS_CRS = "LAMPS_CRS"
     LAMPS_MODE = "LAMPS_MODE"
-    OUTPUT = "OUTPUT"
     LAMPS_MODES = ("augment", "replace")
 
     def add_osm_parameters(self) -> None:
@@ -125,16 +147,14 @@ class OsmAlgorithm(GeoplanAlgorithm):
             self.LAMPS, tr("Street lamp register (optional)"), behavior=FILE_BEHAVIOR,
             fileFilter=tr("Lamp registers") + LAMP_FILTER + ";;" + tr("All files") + " (*.*)",
             optional=True))
-        for param in (
+        self.add_advanced(
             QgsProcessingParameterCrs(self.LAMPS_CRS, tr("CRS of a CSV lamp register (e.g. "
                                                          "EPSG:3006)"), optional=True),
             QgsProcessingParameterEnum(
                 self.LAMPS_MODE, tr("Lamp register and OSM lamps"),
                 options=[tr("Add the register to OSM's lamps"), tr("Use the register alone")],
                 defaultValue=0),
-        ):
-            param.setFlags(param.flags() | ADVANCED)
-            self.addParameter(param)
+        )
 
     def osm_inputs(self, parameters, context):
         """``(path, area_source, kwargs)``: the OSM file, the study-area source (read it with

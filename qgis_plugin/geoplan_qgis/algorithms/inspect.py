@@ -18,7 +18,7 @@ from qgis.core import (
 )
 
 from ..adapters import core_errors_as_processing_exceptions, source_to_shapely
-from ..i18n import current_language
+from ..i18n import INSPECT_HELP, current_language
 from .base import OsmAlgorithm
 
 __all__ = ["InspectAlgorithm", "flatten_summary", "summary_outputs"]
@@ -135,18 +135,7 @@ class InspectAlgorithm(OsmAlgorithm):
     DISPLAY_NAME = "Inspect OSM file"
     GROUP = "Inputs"
     GROUP_ID = "inputs"
-    HELP = (
-        "Reads an OpenStreetMap extract and summarises what it holds inside the study area: the "
-        "walkable network and how much of it is lit, dark or of unknown lighting (and why), "
-        "street lamps, green space, destinations, buildings and how connected the network is. "
-        "Run it first to judge whether the data are good enough for the analysis.\n\n"
-        "The study area is optional (default: the whole extract); with 'Selected features only' "
-        "just the selected polygons count. The CRS is chosen from the country unless you give "
-        "one. A lamp register (GeoPackage, GeoJSON, shapefile, or CSV with coordinate columns "
-        "and its CRS) adds to the lamps mapped in OSM or replaces them.\n\n"
-        "Every number is also an output of its own, for use in models. The same summary as "
-        "'geoplan inspect FILE --json'. Data © OpenStreetMap contributors (ODbL)."
-    )
+    HELP = INSPECT_HELP
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr

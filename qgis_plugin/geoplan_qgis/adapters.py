@@ -228,7 +228,11 @@ def in_python_thread(fn, *args, **kwargs):
     if "error" in box:
         err = box.pop("error")
         if isinstance(err, QgsProcessingException):  # its message is all the user needs
-            raise QgsProcessingException(str(err)) from None
+            # not even as a local: its traceback holds the algorithm's frames and their QGIS
+            # objects, which QGIS would then keep past exitQgis() (a crash at exit)
+            text = str(err)
+            del err
+            raise QgsProcessingException(text) from None
         raise err
     return box.get("result")
 

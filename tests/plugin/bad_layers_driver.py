@@ -140,7 +140,10 @@ def main(out: Path, baseline: Path) -> None:
     provider = GeoplanProvider()
     QgsApplication.processingRegistry().addProvider(provider)
     done: dict = {}
+    only = sys.argv[3] if len(sys.argv) > 3 else ""  # run only the cases containing it
     for case, (alg_id, params) in cases(out, baseline).items():
+        if only not in case:
+            continue
         done[case] = run_task(app, alg_id, params, cancel=case.endswith("/cancelled"))
         (out / "results.json").write_text(json.dumps(done, indent=1), encoding="utf-8")
     QgsProject.instance().removeAllMapLayers()

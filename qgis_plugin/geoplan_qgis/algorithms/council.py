@@ -109,3 +109,4 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         finally:
             project.layoutManager().clear()
             project.clear()
+            del project  # not kept alive by a traceback past exitQgis() (a crash at exit)

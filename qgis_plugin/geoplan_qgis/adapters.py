@@ -423,11 +423,6 @@ def source_to_frame(source: QgsProcessingFeatureSource, context=None, *, what: s
 
     from geoplan.errors import CRSError
 
-    crs = source.sourceCrs()
-    with naming_the_layer(source, what):
-        if not crs.isValid():
-            raise CRSError(tr("the {what} has no CRS: set one in the layer's properties (Source > "
-                              "Assigned coordinate reference system).").format(what=what))
     fields = source.fields() if attributes else None
     names = [f.name() for f in fields] if attributes else []
     request = QgsFeatureRequest().addOrderBy("$id")  # feature order, also for a selection
@@ -437,6 +432,11 @@ def source_to_frame(source: QgsProcessingFeatureSource, context=None, *, what: s
     for feature in read_features(source, request):
         rows.append([_attribute(v) for v in feature.attributes()] if attributes else [])
         geoms.append(_to_shapely(feature.geometry()))
+    crs = source.sourceCrs()
+    with naming_the_layer(source, what):
+        if not crs.isValid() and any(g is not None for g in geoms):  # empty: the core says so
+            raise CRSError(tr("the {what} has no CRS: set one in the layer's properties (Source > "
+                              "Assigned coordinate reference system).").format(what=what))
     df = pd.DataFrame(rows, columns=names) if attributes else pd.DataFrame(index=range(len(geoms)))
     if attributes:
         df = _typed_columns(df, fields)

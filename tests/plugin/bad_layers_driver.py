@@ -39,14 +39,10 @@ BOWTIE = shapely.Polygon([(24.935, 60.164), (24.944, 60.171), (24.944, 60.164), 
 def layer(name: str, polygons, crs: str = "EPSG:4326", kind: str = "Polygon") -> QgsVectorLayer:
     """A memory layer named as a planner would name it, added to the project."""
     lyr = QgsVectorLayer(f"{kind}?crs={crs}&field=code:string&field=name:string", name, "memory")
-    feats = []
-    for i, geom in enumerate(polygons):
-        f = QgsFeature(lyr.fields())
-        g = QgsGeometry()
-        g.fromWkb(shapely.to_wkb(geom))
-        f.setGeometry(g)
-        f.setAttributes([f"a{i}", f"area {i}"])
-        feats.append(f)
+    feats = [QgsFeature(lyr.fields()) for _ in polygons]
+    for i, (feat, geom) in enumerate(zip(feats, polygons, strict=True)):
+        feat.setGeometry(QgsGeometry.fromWkt(geom.wkt))
+        feat.setAttributes([f"a{i}", f"area {i}"])
     assert lyr.dataProvider().addFeatures(feats)[0]
     lyr.updateExtents()
     QgsProject.instance().addMapLayer(lyr)

@@ -72,6 +72,16 @@ def _last_line(case: dict) -> str:
     return case["log"].strip().splitlines()[-1]
 
 
+def _refused(driven, case: str) -> str:
+    """The message of a case that must have failed (cleanly)."""
+    outcome = driven[0][case]
+    assert outcome["ok"] is False, (case, outcome["log"][-1000:])
+    return _last_line(outcome)
+
+
+LAYER_INPUTS = ("inspect", "network", "layers", "scenario", "layers_summary_areas", "area_summary")
+
+
 def test_the_qgis_process_survives_every_case(driven):
     results, proc = driven
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-3000:], list(results)[-1:])
@@ -84,9 +94,7 @@ def test_the_qgis_process_survives_every_case(driven):
 
 @pytest.mark.parametrize("alg", ["inspect", "network", "layers", "scenario"])
 def test_invalid_study_area_names_the_layer_and_the_repair(driven, alg):
-    case = driven[0][f"{alg}/invalid"]
-    assert case["ok"] is False
-    message = _last_line(case)
+    message = _refused(driven, f"{alg}/invalid")
     assert message.startswith("Layer 'Kvarter bowtie': ")
     assert "not a valid polygon (Self-intersection" in message and FIX in message
     assert ".geojson" not in message and ".gpkg" not in message  # no file the plugin wrote
@@ -94,26 +102,19 @@ def test_invalid_study_area_names_the_layer_and_the_repair(driven, alg):
 
 @pytest.mark.parametrize("alg", ["layers_summary_areas", "area_summary"])
 def test_invalid_summary_areas_name_the_layer_and_the_repair(driven, alg):
-    case = driven[0][f"{alg}/invalid"]
-    assert case["ok"] is False
-    message = _last_line(case)
+    message = _refused(driven, f"{alg}/invalid")
     assert message.startswith("Layer 'Kvarter bowtie': area layer: row 0 is not a valid polygon")
     assert FIX in message and "summary_areas.gpkg" not in message
 
 
 def test_invalid_drawn_edit_names_the_edit_layer(driven):
-    case = driven[0]["scenario_green/invalid"]
-    assert case["ok"] is False
-    assert "New green spaces, feature 1" in _last_line(case)
-    assert "Fix geometries" in _last_line(case)
+    message = _refused(driven, "scenario_green/invalid")
+    assert "New green spaces, feature 1" in message and "Fix geometries" in message
 
 
-@pytest.mark.parametrize("alg", ["inspect", "network", "layers", "scenario",
-                                 "layers_summary_areas", "area_summary"])
+@pytest.mark.parametrize("alg", LAYER_INPUTS)
 def test_empty_layer_is_an_error_that_names_it(driven, alg):
-    case = driven[0][f"{alg}/empty"]
-    assert case["ok"] is False
-    message = _last_line(case)
+    message = _refused(driven, f"{alg}/empty")
     assert message.startswith("Layer 'Empty plan': ") and "has no features" in message
 
 
@@ -122,21 +123,16 @@ def test_empty_edit_layer_is_no_edit(driven):
     assert driven[0]["scenario_green/empty"]["ok"] is True
 
 
-@pytest.mark.parametrize("alg", ["inspect", "network", "layers", "scenario",
-                                 "layers_summary_areas", "area_summary"])
+@pytest.mark.parametrize("alg", LAYER_INPUTS)
 def test_degrees_labelled_as_metres_is_said_as_such(driven, alg):
     """Issue 11: not "outside the extract" but what is wrong with the layer's CRS."""
-    case = driven[0][f"{alg}/degrees_as_metres"]
-    assert case["ok"] is False
-    message = _last_line(case)
+    message = _refused(driven, f"{alg}/degrees_as_metres")
     assert message.startswith("Layer 'Mislabelled': ")
     assert "look like degrees" in message and "EPSG:4326" in message
 
 
 def test_degrees_labelled_as_metres_in_an_edit_layer(driven):
-    case = driven[0]["scenario_green/degrees_as_metres"]
-    assert case["ok"] is False
-    assert "look like degrees" in _last_line(case)
+    assert "look like degrees" in _refused(driven, "scenario_green/degrees_as_metres")
 
 
 def test_a_study_area_in_another_crs_is_reprojected(driven):
@@ -158,9 +154,7 @@ def test_a_study_area_in_another_crs_is_reprojected(driven):
 
 @pytest.mark.parametrize("alg", ALGORITHMS)
 def test_a_cancelled_run_stops_cleanly(driven, alg):
-    case = driven[0][f"{alg}/cancelled"]
-    assert case["ok"] is False
-    last = _last_line(case)
+    last = _refused(driven, f"{alg}/cancelled")
     if alg == "compare_scenarios":  # one run only: the input is refused before any work
         assert "at least two scenario runs" in last
     else:

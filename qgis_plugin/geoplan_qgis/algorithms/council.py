@@ -58,7 +58,7 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         return super().flags() | NO_THREADING
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
-        from ..layout import SCENARIO_INDICATORS
+        from geoplan.columns import HEADLINE as SCENARIO_INDICATORS  # as layout; no pandas at load
 
         tr = self.tr
         self.addParameter(QgsProcessingParameterFile(

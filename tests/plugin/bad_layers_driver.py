@@ -33,6 +33,8 @@ from qgis.core import (  # noqa: E402
 )
 
 AREA_A = shapely.box(24.935, 60.164, 24.944, 60.171)
+#: 11 m of path on open ground, 80 m from any path of the demo baseline: it joins nothing
+LONELY_PATH = shapely.LineString([(24.9399, 60.17625), (24.9401, 60.17625)])
 BOWTIE = shapely.Polygon([(24.935, 60.164), (24.944, 60.171), (24.944, 60.164), (24.935, 60.171)])
 
 
@@ -74,7 +76,8 @@ def run_task(app, alg_id: str, params: dict, *, cancel: bool = False) -> dict:
         time.sleep(0.02)
     results = {k: v for k, v in (done.get("results") or {}).items()
                if isinstance(v, (int, float, str)) or v is None}
-    return {"ok": done.get("ok"), "log": feedback.textLog(), "results": results}
+    return {"ok": done.get("ok"), "log": feedback.textLog(), "results": results,
+            "progress": feedback.progress()}
 
 
 def cases(out: Path, baseline: Path) -> dict:
@@ -105,6 +108,9 @@ def cases(out: Path, baseline: Path) -> dict:
             "BASELINE": str(baseline), "AREA": lyr.id(), "OUTPUT": str(out / f"s_{what}")})
         runs[f"scenario_green/{what}"] = ("geoplan:scenario", {
             "BASELINE": str(baseline), "NEW_GREEN": lyr.id(), "OUTPUT": str(out / f"g_{what}")})
+    runs["scenario_path/joins_nothing"] = ("geoplan:scenario", {
+        "BASELINE": str(baseline), "OUTPUT": str(out / "s_lonely"),
+        "NEW_PATHS": layer("Proposed paths", [LONELY_PATH], kind="LineString").id()})
     runs["inspect/other_crs"] = ("geoplan:inspect", {
         "INPUT": pbf, "AREA": other_crs.id(), "OUTPUT": str(out / "i_other.json")})
     runs["network/other_crs"] = ("geoplan:network", {

@@ -131,6 +131,15 @@ def test_degrees_labelled_as_metres_is_said_as_such(driven, alg):
     assert "look like degrees" in message and "EPSG:4326" in message
 
 
+def test_a_path_that_joins_nothing_is_said_early_in_planner_words(driven):
+    """Issue 11: before the baseline's layers are computed (was: at 70 %), and no internal name."""
+    message = _refused(driven, "scenario_path/joins_nothing")
+    assert "connects to no existing path: end it within 15 m of a path" in message
+    assert "connect_within_m in the scenario file" in message
+    assert "Scenario.connect_within_m" not in message
+    assert driven[0]["scenario_path/joins_nothing"]["progress"] <= 40
+
+
 def test_degrees_labelled_as_metres_in_an_edit_layer(driven):
     assert "look like degrees" in _refused(driven, "scenario_green/degrees_as_metres")
 

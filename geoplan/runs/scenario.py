@@ -143,9 +143,13 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     if baseline is None:
         report(progress, 0.0, "reading inputs")
         inputs = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.4))
+        # edits first: a path that joins nothing is said before the baseline's layers are made
+        report(progress, 0.4, f"applying scenario {scenario.name}")
+        applied = apply_scenario(scenario, inputs)
         baseline = prepare_baseline(inputs, progress=scaled(progress, 0.4, 0.7))
-    report(progress, 0.7, f"applying scenario {scenario.name}")
-    applied = apply_scenario(scenario, baseline.inputs)
+    else:
+        report(progress, 0.7, f"applying scenario {scenario.name}")
+        applied = apply_scenario(scenario, baseline.inputs)
     if incremental:
         after, stats = recompute(baseline, applied, progress=scaled(progress, 0.7, 0.9))
     else:

@@ -252,7 +252,8 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
     if not junctions:
         raise GeoplanError(
             f"new path{' ' + path.name if path.name else ''} connects to no existing path: end it within "
-            f"{tol:g} m of a path (Scenario.connect_within_m) or let it cross one")
+            f"{tol:g} m of a path or let it cross one (the distance is connect_within_m in the "
+            "scenario file)")
     return junctions, coords
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
@@ -12,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from ..crs import check_coordinates_fit_crs
 from ..errors import AreaError, InputFileError
 
-__all__ = ["AreaLike", "parse_bbox", "read_area"]
+__all__ = ["AreaLike", "check_polygons", "parse_bbox", "read_area"]
 
 AreaLike = str | Path | BaseGeometry | tuple | list | None
 
@@ -76,7 +77,8 @@ def read_area(area: AreaLike, *, layer: str | None = None) -> BaseGeometry | Non
         geom = _from_frame(area, "study area layer")
     else:
         geom = _from_file(Path(area), layer)
-    return _check_polygon(geom, str(area) if not isinstance(area, BaseGeometry) else "geometry")
+    what = "geometry" if isinstance(area, BaseGeometry) else "layer" if hasattr(area, "crs") else str(area)
+    return _check_polygon(geom, what)
 
 
 def _from_file(path: Path, layer: str | None) -> BaseGeometry:
@@ -101,7 +103,36 @@ def _drawn(gdf):
     return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
 
 
-def _from_frame(gdf, what: str) -> BaseGeometry:
+def check_polygons(gdf, what: str):
+    """The drawn features of a polygon layer (e.g. the areas to summarise by), checked.
+
+    Raises ``AreaError`` when the layer has no features or no geometries, or when a polygon is
+    not valid (the message names the row, the reason and the repair), and ``CRSError`` when the
+    coordinates do not fit the layer's CRS (degrees labelled as metres).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> areas = gpd.GeoDataFrame(geometry=[box(24.935, 60.164, 24.953, 60.179)], crs=4326)
+    >>> len(check_polygons(areas, "area layer"))
+    1
+    """
+    gdf = _drawn_checked(gdf, what)
+    geoms = gdf.geometry.to_numpy()
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if len(bad):
+        i = int(bad[0])
+        raise AreaError(
+            f"{what}: row {gdf.index[i]!r} is not a valid polygon "
+            f"({shapely.is_valid_reason(geoms[i])}; {len(bad)} invalid in all): repair it, e.g. in "
+            "QGIS with Processing > Vector geometry > Fix geometries, and try again"
+        )
+    return gdf
+
+
+def _drawn_checked(gdf, what: str):
+    """The features of ``gdf`` that have a geometry; errors when none, or when the coordinates do
+    not fit the CRS."""
     if len(gdf) == 0:
         raise AreaError(f"{what} has no features: draw or select at least one polygon")
     drawn = _drawn(gdf)
@@ -112,6 +143,11 @@ def _from_frame(gdf, what: str) -> BaseGeometry:
         )
     gdf = gdf[drawn]
     check_coordinates_fit_crs(gdf.total_bounds, gdf.crs, what)
+    return gdf
+
+
+def _from_frame(gdf, what: str) -> BaseGeometry:
+    gdf = _drawn_checked(gdf, what)
     if hasattr(gdf, "to_crs"):
         from ..crs import to_crs
 
@@ -130,7 +166,7 @@ def _check_polygon(geom: BaseGeometry, what: str) -> BaseGeometry:
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         raise AreaError(
-            f"study area {what} is not a valid polygon ({reason}): repair it, e.g. with QGIS "
-            "'Fix geometries' or shapely.make_valid, and try again"
+            f"study area {what} is not a valid polygon ({reason}): repair it, e.g. in QGIS "
+            "with Processing > Vector geometry > Fix geometries, or shapely.make_valid, and try again"
         )
     return geom

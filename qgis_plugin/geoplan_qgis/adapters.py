@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeatureRequest,
     QgsGeometry,
     QgsProcessingException,
@@ -39,6 +38,7 @@ __all__ = [
     "ANY_SOURCE",
     "FIELD_ANY",
     "FILE_BEHAVIOR",
+    "FOLDER_BEHAVIOR",
     "LINE_SOURCE",
     "NO_THREADING",
     "NUMBER_DOUBLE",
@@ -54,7 +54,10 @@ __all__ = [
     "frame_to_sink",
     "in_python_thread",
     "load_on_completion",
+    "naming_the_layer",
+    "read_features",
     "source_to_frame",
+    "source_to_polygons",
     "source_to_shapely",
 ]
 
@@ -111,51 +114,77 @@ def core_errors_as_processing_exceptions():
     raise QgsProcessingException(text)
 
 
-def source_to_shapely(source: QgsProcessingFeatureSource | None, context):
+def read_features(source, request: QgsFeatureRequest | None = None):
+    """The features of ``source`` (a layer or a Processing feature source), read WITHOUT QGIS's
+    invalid-geometry check.
+
+    Processing applies the context's "Invalid features filtering" (by default: stop) to every
+    feature read from a ``QgsProcessingFeatureSource``: on an invalid polygon the iterator throws
+    a C++ ``QgsProcessingException``. geoplan reads sources in a Python thread (see
+    :func:`in_python_thread`), where that exception is not turned into a Python one: it
+    terminates QGIS. So the check is off here and the core's own validation (which names the
+    problem and the repair, "Processing > Vector geometry > Fix geometries") decides.
+    """
+    request = QgsFeatureRequest(request) if request is not None else QgsFeatureRequest()
+    request.setInvalidGeometryCheck(_enum("InvalidGeometryCheck", "NoCheck",
+                                          _old("QgsFeatureRequest.GeometryNoCheck")))
+    if isinstance(source, QgsProcessingFeatureSource):
+        return source.getFeatures(request, _enum(
+            "ProcessingFeatureSourceFlag", "SkipGeometryValidityChecks",
+            _old("QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks")))
+    return source.getFeatures(request)
+
+
+@contextmanager
+def naming_the_layer(source, what: str):
+    """Re-raise a ``GeoplanError`` about an input layer with the planner's layer named first
+    (``Study area 'Kvarter 3': ...``), never a file the plugin wrote in between."""
+    from geoplan.errors import GeoplanError
+
+    try:
+        yield
+        return
+    except GeoplanError as err:
+        name = source.sourceName() if hasattr(source, "sourceName") else ""
+        text = (tr("Layer '{name}': {error}") if name else tr("{what}: {error}")).format(
+            what=what[:1].upper() + what[1:], name=name, error=err)
+        try:
+            replacement = type(err)(text)
+        except TypeError:
+            replacement = GeoplanError(text)
+    raise replacement
+
+
+def source_to_shapely(source: QgsProcessingFeatureSource | None, context=None, *,
+                      what: str | None = None):
     """All (selected) features of ``source`` as ONE shapely geometry in EPSG:4326, or None.
 
-    Geometries are reprojected with the project's transform context, curves are segmentized,
-    then they go to shapely as WKB and are unioned. Validity and geometry type are checked by the
-    core (``geoplan.sources.area.read_area``), which says how to repair them. An empty source
-    raises ``AreaError``: silently taking "everything" instead would be wrong.
+    The features are read as a GeoDataFrame in the layer's own CRS (:func:`source_to_frame`) and
+    resolved by the core (``geoplan.sources.area.read_area``): it checks that the coordinates
+    fit the CRS (degrees in a layer labelled metres), reprojects, unions and checks the
+    validity and the geometry type, saying how to repair each. An empty source raises
+    ``AreaError``: silently taking "everything" instead would be wrong. Errors name the layer.
     """
     if source is None:
         return None
-    import shapely
+    from geoplan.sources.area import read_area
 
-    from geoplan.errors import AreaError
+    what = what or tr("study area layer")
+    frame = source_to_frame(source, context, what=what, attributes=False)
+    with naming_the_layer(source, what):
+        return read_area(frame)
 
-    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
-    transform = None
-    if source.sourceCrs().isValid() and source.sourceCrs() != wgs84:
-        transform = QgsCoordinateTransform(source.sourceCrs(), wgs84, context.transformContext())
-    request = QgsFeatureRequest().setNoAttributes()
-    parts = []
-    try:
-        for feature in source.getFeatures(request):
-            geom = feature.geometry()
-            if geom is None or geom.isNull() or geom.isEmpty():
-                continue
-            geom = QgsGeometry(geom)
-            if QgsWkbTypes.isCurvedType(geom.wkbType()):
-                geom.convertToStraightSegment()
-            if transform is not None:
-                geom.transform(transform)
-            parts.append(shapely.from_wkb(bytes(geom.asWkb())))
-    except QgsProcessingException:
-        raise
-    except Exception as exc:  # e.g. a transform failure: say which input
-        raise QgsProcessingException(
-            tr("Could not read the study area layer: {error}").format(error=exc)
-        ) from exc
-    if not parts:
-        raise AreaError(
-            tr(
-                "The study area layer has no features: draw a polygon, or select at least one "
-                "when 'Selected features only' is ticked."
-            )
-        )
-    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+
+def source_to_polygons(source: QgsProcessingFeatureSource, context=None, *, what: str):
+    """A polygon layer (areas to summarise by) as a GeoDataFrame in its CRS, with attributes,
+    checked by the core (``geoplan.sources.area.check_polygons``): no features, degrees labelled
+    as metres or an invalid polygon are errors that name the layer and the repair."""
+    from geoplan.sources.area import check_polygons
+
+    frame = source_to_frame(source, context, what=what)
+    with naming_the_layer(source, what):
+        check_polygons(frame, what)
+    return frame
 
 
 def crs_to_core(crs: QgsCoordinateReferenceSystem | None) -> str | None:
@@ -199,7 +228,11 @@ def in_python_thread(fn, *args, **kwargs):
     if "error" in box:
         err = box.pop("error")
         if isinstance(err, QgsProcessingException):  # its message is all the user needs
-            raise QgsProcessingException(str(err)) from None
+            # not even as a local: its traceback holds the algorithm's frames and their QGIS
+            # objects, which QGIS would then keep past exitQgis() (a crash at exit)
+            text = str(err)
+            del err
+            raise QgsProcessingException(text) from None
         raise err
     return box.get("result")
 
@@ -230,8 +263,9 @@ LINE_SOURCE = _enum("ProcessingSourceType", "VectorLine", _old("QgsProcessing.Ty
 POINT_SOURCE = _enum("ProcessingSourceType", "VectorPoint", _old("QgsProcessing.TypeVectorPoint"))
 ANY_SOURCE = _enum("ProcessingSourceType", "VectorAnyGeometry",
                    _old("QgsProcessing.TypeVectorAnyGeometry"))
-FILE_BEHAVIOR = _enum("ProcessingFileParameterBehavior", "File",
-                      _old("QgsProcessingParameterFile.File"))
+FILE_BEHAVIOR, FOLDER_BEHAVIOR = (
+    _enum("ProcessingFileParameterBehavior", member, _old(f"QgsProcessingParameterFile.{member}"))
+    for member in ("File", "Folder"))
 NUMBER_DOUBLE = _enum("ProcessingNumberParameterType", "Double",
                       _old("QgsProcessingParameterNumber.Double"))
 FIELD_ANY = _enum("ProcessingFieldParameterDataType", "Any",
@@ -376,59 +410,76 @@ def _wkb_type(type_ids: set) -> int:
     return table[(kind, multi)]
 
 
-def source_to_frame(source: QgsProcessingFeatureSource, context=None, *, what: str = "layer"):
+def source_to_frame(source: QgsProcessingFeatureSource, context=None, *, what: str = "layer",
+                    attributes: bool = True):
     """All (selected) features of ``source`` as a GeoDataFrame in the source's CRS.
 
-    Attributes keep their names; QGIS NULL becomes None/NaN; boolean fields stay booleans.
+    Attributes keep their names (none with ``attributes=False``); QGIS NULL becomes None/NaN;
+    boolean fields stay booleans. Geometries are read as they are, invalid ones included (see
+    :func:`read_features`): the core checks them. Errors name the layer.
     """
     import geopandas as gpd
     import pandas as pd
-    import shapely
 
     from geoplan.errors import CRSError
 
-    crs = source.sourceCrs()
-    if not crs.isValid():
-        raise CRSError(
-            tr("The {what} has no CRS: set one in the layer's properties (Source > Assigned "
-               "coordinate reference system).").format(what=what)
-        )
-    names = [f.name() for f in source.fields()]
-    # a GeoPackage's primary key (QGIS shows it as the field "fid") is not data
-    fid = [i for i, f in enumerate(source.fields()) if f.name() == "fid" and f.isNumeric()]
-    is_bool = {f.name() for f in source.fields() if f.typeName().lower() in ("bool", "boolean")}
-    is_number = {f.name() for f in source.fields() if f.isNumeric()}
-    rows, geoms = [], []
+    fields = source.fields() if attributes else None
+    names = [f.name() for f in fields] if attributes else []
     request = QgsFeatureRequest().addOrderBy("$id")  # feature order, also for a selection
-    for feature in source.getFeatures(request):
-        attrs = []
-        for v in feature.attributes():
-            if v is None or (hasattr(v, "isNull") and v.isNull()):
-                attrs.append(None)
-            elif hasattr(v, "toString") and not isinstance(v, str):  # QDate, QDateTime
-                from qgis.PyQt.QtCore import Qt
+    if not attributes:
+        request.setNoAttributes()
+    rows, geoms = [], []
+    for feature in read_features(source, request):
+        rows.append([_attribute(v) for v in feature.attributes()] if attributes else [])
+        geoms.append(_to_shapely(feature.geometry()))
+    crs = source.sourceCrs()
+    with naming_the_layer(source, what):
+        if not crs.isValid() and any(g is not None for g in geoms):  # empty: the core says so
+            raise CRSError(tr("the {what} has no CRS: set one in the layer's properties (Source > "
+                              "Assigned coordinate reference system).").format(what=what))
+    df = pd.DataFrame(rows, columns=names) if attributes else pd.DataFrame(index=range(len(geoms)))
+    if attributes:
+        df = _typed_columns(df, fields)
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=_crs_text(crs)), crs=_crs_text(crs))
 
-                attrs.append(v.toString(Qt.DateFormat.ISODate))
-            else:
-                attrs.append(v)
-        rows.append(attrs)
-        geom = feature.geometry()
-        if geom is None or geom.isNull():
-            geoms.append(None)
-            continue
-        geom = QgsGeometry(geom)
-        if QgsWkbTypes.isCurvedType(geom.wkbType()):
-            geom.convertToStraightSegment()
-        geoms.append(shapely.from_wkb(bytes(geom.asWkb())))
-    df = pd.DataFrame(rows, columns=names)
-    if fid:
+
+def _attribute(v):
+    """A QGIS attribute value as a plain Python value (NULL -> None, dates as ISO text)."""
+    if v is None or (hasattr(v, "isNull") and v.isNull()):
+        return None
+    if hasattr(v, "toString") and not isinstance(v, str):  # QDate, QDateTime
+        from qgis.PyQt.QtCore import Qt
+
+        return v.toString(Qt.DateFormat.ISODate)
+    return v
+
+
+def _to_shapely(geom):
+    """A QgsGeometry as shapely (curves segmentized), None when NULL."""
+    import shapely
+
+    if geom is None or geom.isNull():
+        return None
+    geom = QgsGeometry(geom)
+    if QgsWkbTypes.isCurvedType(geom.wkbType()):
+        geom.convertToStraightSegment()
+    return shapely.from_wkb(bytes(geom.asWkb()))
+
+
+def _typed_columns(df, fields):
+    """Drop a GeoPackage's primary key ("fid" is not data); booleans and numbers typed."""
+    import pandas as pd
+
+    if any(f.name() == "fid" and f.isNumeric() for f in fields):
         df = df.drop(columns=["fid"])
+    is_bool = {f.name() for f in fields if f.typeName().lower() in ("bool", "boolean")}
+    is_number = {f.name() for f in fields if f.isNumeric()}
     for col in df.columns:
         if col in is_bool:
             df[col] = df[col].astype("boolean")
         elif col in is_number and df[col].dtype == object:  # NULLs in a numeric field
             df[col] = pd.to_numeric(df[col])
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=_crs_text(crs)), crs=_crs_text(crs))
+    return df
 
 
 def _crs_text(crs: QgsCoordinateReferenceSystem) -> str:

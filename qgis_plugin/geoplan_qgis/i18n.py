@@ -8,9 +8,23 @@ then to English. Importing this module does not import QGIS.
 
 from __future__ import annotations
 
-__all__ = ["CATALOGUE", "LANGUAGES", "current_language", "tr"]
+__all__ = ["CATALOGUE", "INSPECT_HELP", "LANGUAGES", "current_language", "tr"]
 
 LANGUAGES = ("en", "sv", "da")
+
+#: The help of ``geoplan:inspect`` (English; translated in :data:`CATALOGUE`).
+INSPECT_HELP = (
+    "Reads an OpenStreetMap extract and summarises what it holds inside the study area: the "
+    "walkable network and how much of it is lit, dark or of unknown lighting (and why), "
+    "street lamps, green space, destinations, buildings and how connected the network is. "
+    "Run it first to judge whether the data are good enough for the analysis.\n\n"
+    "The study area is optional (default: the whole extract); with 'Selected features only' "
+    "just the selected polygons count. The CRS is chosen from the country unless you give "
+    "one. A lamp register (GeoPackage, GeoJSON, shapefile, or CSV with coordinate columns "
+    "and its CRS) adds to the lamps mapped in OSM or replaces them.\n\n"
+    "Every number is also an output of its own, for use in models. The same summary as "
+    "'geoplan inspect FILE --json'. Data © OpenStreetMap contributors (ODbL)."
+)
 
 #: English text -> {language: translation}. Keep placeholders like ``{found}`` unchanged.
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -22,29 +36,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "Inputs": {"sv": "Indata", "da": "Inddata"},
     # --- base algorithm ---------------------------------------------------------------------
     "cancelled": {"sv": "avbruten", "da": "annulleret"},
-    "The study area layer has no features: draw a polygon, or select at least one when "
-    "'Selected features only' is ticked.": {
-        "sv": "Lagret med analysområdet har inga objekt: rita en polygon, eller välj minst en "
-        "när 'Endast valda objekt' är ikryssat.",
-        "da": "Laget med analyseområdet har ingen objekter: tegn en polygon, eller vælg mindst "
-        "én, når 'Kun valgte objekter' er afkrydset.",
-    },
-    "Could not read the study area layer: {error}": {
-        "sv": "Kunde inte läsa lagret med analysområdet: {error}",
-        "da": "Kunne ikke læse laget med analyseområdet: {error}",
-    },
+    "Layer '{name}': {error}": {"sv": "Lagret '{name}': {error}", "da": "Laget '{name}': {error}"},
+    "study area layer": {"sv": "lagret med analysområdet", "da": "laget med analyseområdet"},
     # --- inspect: parameters ------------------------------------------------------------------
     "Inspect OSM file": {"sv": "Granska OSM-fil", "da": "Undersøg OSM-fil"},
-    "Reads an OpenStreetMap extract and summarises what it holds inside the study area: the "
-    "walkable network and how much of it is lit, dark or of unknown lighting (and why), "
-    "street lamps, green space, destinations, buildings and how connected the network is. "
-    "Run it first to judge whether the data are good enough for the analysis.\n\n"
-    "The study area is optional (default: the whole extract); with 'Selected features only' "
-    "just the selected polygons count. The CRS is chosen from the country unless you give "
-    "one. A lamp register (GeoPackage, GeoJSON, shapefile, or CSV with coordinate columns "
-    "and its CRS) adds to the lamps mapped in OSM or replaces them.\n\n"
-    "Every number is also an output of its own, for use in models. The same summary as "
-    "'geoplan inspect FILE --json'. Data © OpenStreetMap contributors (ODbL).": {
+    INSPECT_HELP: {
         "sv": "Läser ett OpenStreetMap-utdrag och sammanfattar vad det innehåller inom "
         "analysområdet: det gångbara nätet och hur stor del av det som är belyst, mörkt eller "
         "har okänd belysning (och varför), gatlampor, grönytor, målpunkter, byggnader och hur "

@@ -32,7 +32,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsDefaultValue,
     QgsEditorWidgetSetup,
-    QgsFeatureRequest,
     QgsField,
     QgsGeometry,
     QgsProject,
@@ -188,7 +187,7 @@ def scenario_from_sources(name: str, sources: dict, crs: QgsCoordinateReferenceS
     from geoplan.scenario.io import edit_from_record
     from geoplan.types import Lighting, Scenario
 
-    from .adapters import crs_to_core
+    from .adapters import crs_to_core, read_features
 
     context = transform_context or QgsProject.instance().transformContext()
     edits, lamps = [], {}
@@ -200,7 +199,7 @@ def scenario_from_sources(name: str, sources: dict, crs: QgsCoordinateReferenceS
         transform = None
         if src_crs.isValid() and src_crs != crs:
             transform = QgsCoordinateTransform(src_crs, crs, context)
-        for feature in source.getFeatures(QgsFeatureRequest()):
+        for feature in read_features(source):
             geom = feature.geometry()
             if geom is None or geom.isNull() or geom.isEmpty():
                 continue

@@ -22,6 +22,7 @@ from ..adapters import (
     core_errors_as_processing_exceptions,
     frame_to_sink,
     source_to_frame,
+    source_to_polygons,
 )
 from .base import GeoplanAlgorithm
 
@@ -50,7 +51,6 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
     KEY = "KEY"
     NAME_FIELD = "NAME_FIELD"
     LABEL = "LABEL"
-    OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr
@@ -84,7 +84,7 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
             progress = self.progress(feedback)
             report(progress, 0.0, self.tr("reading the grid"))
             grid = source_to_frame(grid_source, context, what=self.tr("grid layer"))
-            areas = source_to_frame(areas_source, context, what=self.tr("area layer"))
+            areas = source_to_polygons(areas_source, context, what=self.tr("area layer"))
             report(progress, 0.3, self.tr("summarising"))
             summary = area_summary(grid, areas, key=key, name=name, study_area_label=label)
             report(progress, 0.8, self.tr("writing"))

@@ -18,7 +18,7 @@ from qgis.core import (
 )
 
 from ..adapters import (
-    ADVANCED,
+    FOLDER_BEHAVIOR,
     NO_THREADING,
     NUMBER_DOUBLE,
     core_errors_as_processing_exceptions,
@@ -26,13 +26,6 @@ from ..adapters import (
 from .base import GeoplanAlgorithm
 
 __all__ = ["CouncilLayoutAlgorithm"]
-
-
-def _folder_behavior():
-    from qgis.core import Qgis, QgsProcessingParameterFile
-
-    group = getattr(Qgis, "ProcessingFileParameterBehavior", None)
-    return group.Folder if group is not None else QgsProcessingParameterFile.Folder
 
 
 class CouncilLayoutAlgorithm(GeoplanAlgorithm):
@@ -65,28 +58,24 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         return super().flags() | NO_THREADING
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
-        # the catalogue, not the layout module: registering the provider must stay light
-        from geoplan.columns import HEADLINE as SCENARIO_INDICATORS
+        from geoplan.columns import HEADLINE as SCENARIO_INDICATORS  # as layout; no pandas at load
 
         tr = self.tr
         self.addParameter(QgsProcessingParameterFile(
             self.RUN, tr("Output folder of a geoplan run or scenario"),
-            behavior=_folder_behavior()))
+            behavior=FOLDER_BEHAVIOR))
         self.addParameter(QgsProcessingParameterEnum(
             self.INDICATOR, tr("Indicator of the scenario maps"), options=[
                 tr("The first headline indicator the scenario changes")] + list(
                 SCENARIO_INDICATORS), defaultValue=0))
         self.addParameter(QgsProcessingParameterString(
             self.TITLE, tr("Title (optional, default: the study's title)"), optional=True))
-        advanced = [
+        self.add_advanced(
             QgsProcessingParameterEnum(self.LANG, tr("Language of the outputs"), options=[
                 tr("QGIS's language"), "English", "Svenska", "Dansk"], defaultValue=0),
             QgsProcessingParameterNumber(self.DPI, tr("Resolution (dpi)"), type=NUMBER_DOUBLE,
                                          defaultValue=150.0, minValue=50.0, maxValue=600.0),
-        ]
-        for param in advanced:
-            param.setFlags(param.flags() | ADVANCED)
-            self.addParameter(param)
+        )
         self.addParameter(QgsProcessingParameterFileDestination(
             self.PDF, tr("Layout as PDF"), fileFilter=tr("PDF files") + " (*.pdf)"))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -107,10 +96,12 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         project = QgsProject()  # private: the planner's project gets no layers or layouts
         try:
             with core_errors_as_processing_exceptions():
+                self.stop_if_cancelled(feedback)
                 feedback.setProgressText(self.tr("building the layout"))
                 council = build_council_layout(run, project=project, indicator=indicator,
                                                title=title, lang=lang)
                 feedback.setProgress(40)
+                self.stop_if_cancelled(feedback)
                 feedback.setProgressText(self.tr("exporting"))
                 export_layout(council.layout, pdf, png, dpi=dpi)
                 feedback.setProgress(100)
@@ -118,3 +109,4 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
         finally:
             project.layoutManager().clear()
             project.clear()
+            del project  # not kept alive by a traceback past exitQgis() (a crash at exit)

@@ -12,25 +12,14 @@ import json
 from pathlib import Path
 
 from qgis.core import (
-    Qgis,
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterCrs,
-    QgsProcessingParameterDefinition,
-    QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
 )
 
-from ..adapters import (
-    core_errors_as_processing_exceptions,
-    crs_to_core,
-    source_to_shapely,
-)
-from ..i18n import current_language
-from .base import GeoplanAlgorithm
+from ..adapters import core_errors_as_processing_exceptions, source_to_shapely
+from ..i18n import INSPECT_HELP, current_language
+from .base import OsmAlgorithm
 
 __all__ = ["InspectAlgorithm", "flatten_summary", "summary_outputs"]
 
@@ -139,89 +128,18 @@ def flatten_summary(summary: dict) -> dict:
     return flat
 
 
-class InspectAlgorithm(GeoplanAlgorithm):
+class InspectAlgorithm(OsmAlgorithm):
     """Summarise what an OSM extract holds for the study area, and how reliable it is."""
 
     NAME = "inspect"
     DISPLAY_NAME = "Inspect OSM file"
     GROUP = "Inputs"
     GROUP_ID = "inputs"
-    HELP = (
-        "Reads an OpenStreetMap extract and summarises what it holds inside the study area: the "
-        "walkable network and how much of it is lit, dark or of unknown lighting (and why), "
-        "street lamps, green space, destinations, buildings and how connected the network is. "
-        "Run it first to judge whether the data are good enough for the analysis.\n\n"
-        "The study area is optional (default: the whole extract); with 'Selected features only' "
-        "just the selected polygons count. The CRS is chosen from the country unless you give "
-        "one. A lamp register (GeoPackage, GeoJSON, shapefile, or CSV with coordinate columns "
-        "and its CRS) adds to the lamps mapped in OSM or replaces them.\n\n"
-        "Every number is also an output of its own, for use in models. The same summary as "
-        "'geoplan inspect FILE --json'. Data © OpenStreetMap contributors (ODbL)."
-    )
-
-    INPUT = "INPUT"
-    AREA = "AREA"
-    CRS = "CRS"
-    LAMPS = "LAMPS"
-    LAMPS_CRS = "LAMPS_CRS"
-    LAMPS_MODE = "LAMPS_MODE"
-    OUTPUT = "OUTPUT"
-    LAMPS_MODES = ("augment", "replace")
+    HELP = INSPECT_HELP
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.INPUT,
-                tr("OpenStreetMap file (.osm, .osm.pbf, .osm.bz2)"),
-                behavior=_FILE,
-                fileFilter=tr("OpenStreetMap files")
-                + " (*.osm *.pbf *.osm.bz2 *.osm.gz *.osm.xml)",
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.AREA,
-                tr("Study area (polygons; optional, default: the whole file)"),
-                [_POLYGON_SOURCE],
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterCrs(
-                self.CRS,
-                tr("Metric CRS for computing (optional, default: chosen from the area)"),
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.LAMPS,
-                tr("Street lamp register (optional)"),
-                behavior=_FILE,
-                fileFilter=tr("Lamp registers")
-                + " (*.gpkg *.geojson *.json *.shp *.csv *.txt);;"
-                + tr("All files")
-                + " (*.*)",
-                optional=True,
-            )
-        )
-        advanced = [
-            QgsProcessingParameterCrs(
-                self.LAMPS_CRS,
-                tr("CRS of a CSV lamp register (e.g. EPSG:3006)"),
-                optional=True,
-            ),
-            QgsProcessingParameterEnum(
-                self.LAMPS_MODE,
-                tr("Lamp register and OSM lamps"),
-                options=[tr("Add the register to OSM's lamps"), tr("Use the register alone")],
-                defaultValue=0,
-            ),
-        ]
-        for param in advanced:
-            param.setFlags(param.flags() | _ADVANCED)
-            self.addParameter(param)
+        self.add_osm_parameters()
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.OUTPUT,
@@ -234,27 +152,13 @@ class InspectAlgorithm(GeoplanAlgorithm):
             self.addOutput(cls(name, desc))
 
     def process(self, parameters, context, feedback):
-        path = self.parameterAsFile(parameters, self.INPUT, context)
-        source = self.parameterAsSource(parameters, self.AREA, context)
-        crs = crs_to_core(self.parameterAsCrs(parameters, self.CRS, context))
-        lamps = self.parameterAsFile(parameters, self.LAMPS, context) or None
-        lamps_crs = crs_to_core(self.parameterAsCrs(parameters, self.LAMPS_CRS, context))
-        mode = self.LAMPS_MODES[self.parameterAsEnum(parameters, self.LAMPS_MODE, context)]
+        path, source, kwargs = self.osm_inputs(parameters, context)
         out_path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
-
         with core_errors_as_processing_exceptions():
             from geoplan.inspect import inspect_osm
 
             area = source_to_shapely(source, context)
-            summary = inspect_osm(
-                path,
-                area=area,
-                crs=crs,
-                lamps_file=lamps,
-                lamps_crs=lamps_crs,
-                lamps_mode=mode,
-                progress=self.progress(feedback),
-            )
+            summary = inspect_osm(path, area=area, progress=self.progress(feedback), **kwargs)
         lang = current_language()
         text = summary.to_text(lang)
         if feedback is not None:
@@ -284,12 +188,3 @@ def _write_report(path: Path, summary, text: str) -> None:
         write_text(path, page)
     else:
         write_text(path, summary.to_json() + "\n")
-
-
-# Scoped enums (Qt6-ready) with the pre-3.36 names as fallback for QGIS 3.34.
-_PSF = getattr(Qgis, "ProcessingParameterFlag", None)
-_ADVANCED = _PSF.Advanced if _PSF else QgsProcessingParameterDefinition.FlagAdvanced
-_PST = getattr(Qgis, "ProcessingSourceType", None)
-_POLYGON_SOURCE = _PST.VectorPolygon if _PST else QgsProcessing.SourceType.TypeVectorPolygon
-_PFB = getattr(Qgis, "ProcessingFileParameterBehavior", None)
-_FILE = _PFB.File if _PFB else QgsProcessingParameterFile.Behavior.File

@@ -15,7 +15,6 @@ import dataclasses
 from pathlib import Path
 
 from qgis.core import (
-    QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
     QgsProcessingParameterBoolean,
@@ -24,19 +23,17 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
-    QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
 )
 
 from ..adapters import (
-    ADVANCED,
     FIELD_ANY,
     FILE_BEHAVIOR,
     POLYGON_SOURCE,
     core_errors_as_processing_exceptions,
     crs_to_core,
     load_on_completion,
-    source_to_frame,
+    source_to_polygons,
     source_to_shapely,
 )
 from ..i18n import current_language, tr
@@ -124,8 +121,6 @@ class LayersAlgorithm(GeoplanAlgorithm):
     TITLE = "TITLE"
     LANG = "LANG"
     GEOTIFF = "GEOTIFF"
-    LOAD = "LOAD"
-    OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr
@@ -175,15 +170,8 @@ class LayersAlgorithm(GeoplanAlgorithm):
                          "Svenska", "Dansk"], defaultValue=0),
             QgsProcessingParameterBoolean(self.GEOTIFF, tr("Also write grid.tif (one band per "
                                                            "indicator)"), defaultValue=False),
-            QgsProcessingParameterBoolean(self.LOAD, tr("Load the layers into the project"),
-                                          defaultValue=True),
         ]
-        for param in advanced:
-            param.setFlags(param.flags() | ADVANCED)
-            self.addParameter(param)
-        self.addParameter(QgsProcessingParameterFolderDestination(
-            self.OUTPUT, tr("Output folder")))
-        self.addOutput(QgsProcessingOutputFile("GEOPACKAGE", tr("GeoPackage with every layer")))
+        self.add_run_folder_parameters(*advanced)
         for _layer, name, _load, desc in GPKG_LAYERS:
             self.addOutput(QgsProcessingOutputVectorLayer(name, tr(desc)))
         self.addOutput(QgsProcessingOutputNumber("CELLS", tr("Grid cells")))
@@ -220,7 +208,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
             self._write_area(source_to_shapely(area_source, context), area_file)
         if areas_source is not None:
             areas_file = out / "summary_areas.gpkg"
-            frame = source_to_frame(areas_source, context, what=tr("area layer"))
+            frame = source_to_polygons(areas_source, context, what=tr("area layer"))
             frame.to_file(areas_file, layer="summary_areas", driver="GPKG", VERSION="1.3")
         if pipeline:
             base = load_pipeline(pipeline)

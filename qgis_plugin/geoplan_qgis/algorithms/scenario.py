@@ -23,12 +23,10 @@ from pathlib import Path
 from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputVectorLayer,
-    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterString,
 )
@@ -36,7 +34,6 @@ from qgis.core import (
 from geoplan.runs import folder as rf
 
 from ..adapters import (
-    ADVANCED,
     FILE_BEHAVIOR,
     LINE_SOURCE,
     POINT_SOURCE,
@@ -107,13 +104,6 @@ def baseline_config(path):
                          ).format(path=p))
 
 
-def _folder_behavior():
-    from qgis.core import Qgis, QgsProcessingParameterFile
-
-    group = getattr(Qgis, "ProcessingFileParameterBehavior", None)
-    return group.Folder if group is not None else QgsProcessingParameterFile.Folder
-
-
 class ScenarioAlgorithm(GeoplanAlgorithm):
     """Run a scenario against its baseline: change layers and the change table."""
 
@@ -139,8 +129,6 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
     SCENARIO = "SCENARIO"
     NAME_PARAM = "NAME"
     AREA = "AREA"
-    LOAD = "LOAD"
-    OUTPUT = "OUTPUT"
     CHANGES = "CHANGES"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
@@ -159,19 +147,9 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
                 name, tr(desc), [source_type], optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.NAME_PARAM, tr("Scenario name (optional)"), optional=True))
-        advanced = [
-            QgsProcessingParameterFeatureSource(
-                self.AREA, tr("Study area instead of the baseline's (polygons; optional)"),
-                [POLYGON_SOURCE], optional=True),
-            QgsProcessingParameterBoolean(self.LOAD, tr("Load the layers into the project"),
-                                          defaultValue=True),
-        ]
-        for param in advanced:
-            param.setFlags(param.flags() | ADVANCED)
-            self.addParameter(param)
-        self.addParameter(QgsProcessingParameterFolderDestination(
-            self.OUTPUT, tr("Output folder")))
-        self.addOutput(QgsProcessingOutputFile("GEOPACKAGE", tr("GeoPackage with every layer")))
+        self.add_run_folder_parameters(QgsProcessingParameterFeatureSource(
+            self.AREA, tr("Study area instead of the baseline's (polygons; optional)"),
+            [POLYGON_SOURCE], optional=True))
         self.addOutput(QgsProcessingOutputFile(self.CHANGES, tr("Change table (CSV)")))
         for _layer, name, _load, desc in SCENARIO_LAYERS:
             self.addOutput(QgsProcessingOutputVectorLayer(name, tr(desc)))
@@ -267,7 +245,6 @@ class CompareScenariosAlgorithm(GeoplanAlgorithm):
     )
 
     RUNS = "RUNS"
-    OUTPUT = "OUTPUT"
     TABLE = "TABLE"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API

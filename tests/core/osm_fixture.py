@@ -130,3 +130,11 @@ def rules_osm() -> str:
         ways.append(_way(bid, refs + refs[:1], tags))
     head = ('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="geoplan-tests">\n')
     return head + "".join(nodes) + "".join(ways) + "</osm>\n"
+
+
+def way_ids_where(pbf, keep) -> set[int]:
+    """Ids of the ways of a real extract whose tags ``keep(tags)`` accepts, read with osmium
+    (an oracle independent of geoplan's reader)."""
+    import osmium
+
+    return {w.id for w in osmium.FileProcessor(str(pbf), osmium.osm.WAY) if keep(dict(w.tags))}

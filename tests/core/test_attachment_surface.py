@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import shapely
+from osm_fixture import way_ids_where
 from shapely import LineString
 
 from geoplan.routing import DEFAULT_MAX_SNAP_M, attach_points, example_network
@@ -28,18 +28,10 @@ def test_point_prefers_a_surface_edge_unless_only_underground_is_near():
     assert att60.edge[0] != 0 and att60.snap_m[0] == 50.0
 
 
-def _underground_way_ids(pbf) -> set[int]:
-    ids = set()
-    for w in osmium.FileProcessor(str(pbf), osmium.osm.WAY):
-        if "highway" in w.tags and is_underground(dict(w.tags)):
-            ids.add(w.id)
-    return ids
-
-
 def test_demo_origins_attach_to_surface_whenever_a_surface_edge_is_near(helsinki_study,
                                                                          helsinki_pbf):
     data, net, cells, origins = helsinki_study
-    under_ids = _underground_way_ids(helsinki_pbf)
+    under_ids = way_ids_where(helsinki_pbf, lambda t: "highway" in t and is_underground(t))
     osmids = [{int(x) for x in str(s).split(";") if x} for s in net.edges["osmid"]]
     flagged = net.edges["underground"].to_numpy(bool)
     # the network's flag agrees with the tags osmium reads (simplification never mixes the two)

@@ -3,19 +3,13 @@ homes (the Oodi library held 212 "residents"). Oracle: the tags read back with o
 
 from __future__ import annotations
 
-import osmium
+from osm_fixture import way_ids_where
 
 
-def _other_use_buildings(pbf) -> set[int]:
-    ids = set()
-    for a in osmium.FileProcessor(str(pbf), osmium.osm.WAY):
-        t = dict(a.tags)
-        if t.get("building") == "yes" and "building:use" not in t and (
-                any(k in t for k in ("shop", "office", "craft"))
-                or t.get("amenity") not in (None, "social_facility", "nursing_home",
-                                            "retirement_home")):
-            ids.add(a.id)
-    return ids
+def _names_other_use(t: dict) -> bool:
+    return t.get("building") == "yes" and "building:use" not in t and (
+        any(k in t for k in ("shop", "office", "craft"))
+        or t.get("amenity") not in (None, "social_facility", "nursing_home", "retirement_home"))
 
 
 def test_shops_offices_and_amenities_mapped_on_buildings_house_nobody(helsinki_study,
@@ -23,7 +17,7 @@ def test_shops_offices_and_amenities_mapped_on_buildings_house_nobody(helsinki_s
     from geoplan.population import residential_floor_area
 
     data, net, cells, origins = helsinki_study
-    ids = _other_use_buildings(helsinki_pbf)
+    ids = way_ids_where(helsinki_pbf, _names_other_use)
     b = data.buildings
     hit = b[b["osm_id"].isin(ids)]
     assert len(hit) >= 5, len(hit)

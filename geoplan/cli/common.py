@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -102,13 +103,24 @@ def run_group(group: click.Command, argv: list[str] | None = None) -> int:
     except (Cancelled, KeyboardInterrupt):
         click.echo("geoplan: cancelled", err=True)
         return 130
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return _internal_error(exc, debug)
+        where = f" writing {exc.filename}" if exc.filename else ""
+        click.echo(f"geoplan: error: the disk is full{where}: free some space or choose an "
+                   "output folder on another disk (the previous results are unchanged)", err=True)
+        return 2
     except Exception as exc:  # a bug, not bad input: say so briefly, full trace with --debug
-        if debug or os.environ.get("GEOPLAN_DEBUG"):
-            raise
-        click.echo(
-            f"geoplan: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in geoplan, not in your input. Rerun with --debug and report the output.",
-            err=True,
-        )
-        return 1
+        return _internal_error(exc, debug)
     return 0
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    if debug or os.environ.get("GEOPLAN_DEBUG"):
+        raise exc
+    click.echo(
+        f"geoplan: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in geoplan, not in your input. Rerun with --debug and report the output.",
+        err=True,
+    )
+    return 1

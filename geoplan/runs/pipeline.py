@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..atomic import check_writable_dir, staged_folder, write_text
+from ..atomic import check_not_inputs, check_writable_dir, staged_folder, write_text
 from ..config import PipelineConfig
 from ..errors import ConfigError
 from ..grid import make_grid
@@ -201,6 +201,26 @@ def _styles(layers: Layers, lang: str) -> dict[str, str]:
     return styles
 
 
+#: What a run may write into its folder (the report is a folder of its own).
+OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.GRID_TIF, rf.PROVENANCE)
+
+
+def input_files(cfg: PipelineConfig) -> dict[str, Path]:
+    """Every file a pipeline reads, by role (``osm``, ``area``, ``lamps``, ``population_*``,
+    ``summary_areas``, ``safety_walk``): what provenance hashes and no output may overwrite."""
+    files = {"osm": Path(cfg.osm)}
+    for name, p in (("area", cfg.area), ("lamps", cfg.lamps.path if cfg.lamps else None),
+                    ("population_areas", cfg.population.areas),
+                    ("population_grid", cfg.population.grid),
+                    ("summary_areas", cfg.summary_areas.path if cfg.summary_areas else None),
+                    ("safety_walk", cfg.safety_walk.findings if cfg.safety_walk else None)):
+        if p is not None and Path(p).is_file():
+            files[name] = Path(p)
+    for i, t in enumerate(cfg.population.tables):
+        files[f"population_table_{i}"] = Path(t)
+    return files
+
+
 def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     import geopandas
     import osmnx
@@ -208,16 +228,8 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     import scipy
     import shapely
 
-    inputs = {"osm": {"path": str(cfg.osm), "sha256": _sha256(Path(cfg.osm))}}
-    for name, p in (("area", cfg.area), ("lamps", cfg.lamps.path if cfg.lamps else None),
-                    ("population_areas", cfg.population.areas),
-                    ("population_grid", cfg.population.grid),
-                    ("summary_areas", cfg.summary_areas.path if cfg.summary_areas else None),
-                    ("safety_walk", cfg.safety_walk.findings if cfg.safety_walk else None)):
-        if p is not None and Path(p).is_file():
-            inputs[name] = {"path": str(p), "sha256": _sha256(Path(p))}
-    for i, t in enumerate(cfg.population.tables):
-        inputs[f"population_table_{i}"] = {"path": str(t), "sha256": _sha256(Path(t))}
+    inputs = {name: {"path": str(p), "sha256": _sha256(p)}
+              for name, p in input_files(cfg).items()}
     return {
         "geoplan": __version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -243,6 +255,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     """
     out = Path(out_dir)
     check_writable_dir(out)
+    check_not_inputs([out / n for n in OUTPUT_NAMES] + [out / rf.quality_text(cfg.lang)],
+                     input_files(cfg).values())
     report(progress, 0.0, "reading inputs")
     study = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.45))
     layers = compute_layers(study, progress=scaled(progress, 0.45, 0.9))

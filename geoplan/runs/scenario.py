@@ -46,6 +46,9 @@ from ..types import Scenario
 from . import folder as rf
 from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
 
+#: What a scenario run writes into its folder.
+SCENARIO_OUTPUTS = (rf.GPKG, rf.CHANGES_CSV, rf.CHANGES_XLSX, rf.SCENARIO_JSON)
+
 __all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_scenario",
            "write_changes_xlsx"]
 
@@ -134,12 +137,14 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     ``incremental=False`` recomputes everything (the same result, slower). ``baseline`` reuses
     a baseline prepared earlier for the same pipeline (several scenarios).
     """
-    from ..atomic import check_writable_dir, staged_folder, write_text
+    from ..atomic import check_not_inputs, check_writable_dir, staged_folder, write_text
     from ..outputs.gpkg import write_gpkg
+    from .pipeline import input_files
 
     lang = lang or cfg.lang
     out = Path(out_dir)
     check_writable_dir(out)
+    check_not_inputs([out / n for n in SCENARIO_OUTPUTS], input_files(cfg).values())
     if baseline is None:
         report(progress, 0.0, "reading inputs")
         inputs = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.4))
@@ -191,7 +196,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
             "layers": ["grid", "grid_change", "areas_change", "changes", "network",
                        "destinations", "green"],
             "attribution": "© OpenStreetMap contributors"}
-    names = [rf.GPKG, rf.CHANGES_CSV, rf.CHANGES_XLSX, rf.SCENARIO_JSON]
+    names = list(SCENARIO_OUTPUTS)
     with staged_folder(out) as stage:
         write_gpkg(stage / rf.GPKG, layers, styles=styles, metadata=meta, lang=lang)
         write_text(stage / rf.CHANGES_CSV, changes.to_csv(index=False))

@@ -92,6 +92,16 @@ def read_lamp_register(
     p = Path(path)
     if not p.exists():
         raise InputFileError(f"lamp register {str(p)!r} does not exist: check the path")
+    name = p.name.lower()
+    if name.endswith((".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m")):
+        raise InputFileError(
+            f"lamp register {p.name!r} is an OpenStreetMap extract, not a register: OSM's street "
+            "lamps are read from the extract already; give the municipality's lamp register "
+            "(GeoPackage, or CSV with coordinates) or leave the register out")
+    if p.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        raise InputFileError(
+            f"lamp register {p.name!r} is a spreadsheet: save it as CSV (UTF-8) with one row per "
+            "lamp and its coordinates (e.g. columns x, y or lon, lat), and give --lamps-crs")
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
         g = _csv_points(p, crs, x_col, y_col)
     else:

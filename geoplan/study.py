@@ -81,6 +81,10 @@ class Study:
     count_columns
         Count columns of ``cells`` (besides ``pop``) that grow with ``pop`` when a scenario
         densifies a block; every other column is left as it is (rates stay rates).
+    eyes_scale
+        The eyes-on-street value that scores 1 in the safety index
+        (:func:`geoplan.indicators.safety.eyes_scale`); ``None``: taken on this study. A
+        scenario keeps its baseline's (:func:`geoplan.scenario.prepare_baseline`).
     """
 
     data: OsmData
@@ -96,6 +100,7 @@ class Study:
     findings: gpd.GeoDataFrame | None = None
     findings_weight: float = 0.0
     count_columns: tuple[str, ...] = ()
+    eyes_scale: float | None = None
 
     def __post_init__(self) -> None:
         if self.lamps is None:
@@ -157,6 +162,7 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
     green = green_indicators(network, origins, data.green, cells["pop"], spec, origin_att=o_att,
                              progress=scaled(progress, 0.6, 0.8))
     safety = safety_indicators(network, cells, data, study.weights, lamps=study.lamps,
+                               eyes_scale_value=study.eyes_scale,
                                progress=scaled(progress, 0.8, 0.95))
     layers = layers_from_parts(study, origins=origins, origins_unattached=o_att.n_unattached,
                                destinations=dest, parts=(day, night, green, safety))

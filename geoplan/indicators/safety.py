@@ -32,7 +32,9 @@ Columns (indexed by ``cell_id`` like the cells)
     per 100 m of path. *Residents near a path*: the cell's ``pop`` allocated to its residential
     buildings by residential floor area (:func:`geoplan.population.residential_floor_area`;
     a building belongs to the cell of its representative point), counting the buildings within
-    25 m of a walkable edge (population in cells without residential buildings is not counted).
+    25 m of a walkable edge.
+    In a cell with residents but no residential building (e.g. homes a scenario adds where
+    there were none), all its ``pop`` counts as near a path when the cell has a path.
     *Active ground floors*: destinations of the categories in :data:`ACTIVE_CATEGORIES` (shops
     such as groceries, meeting places, libraries, health care; one per OSM feature) within 25 m
     of a walkable edge. It ignores windows, opening hours and time of day. ``eyes_residents`` and
@@ -83,6 +85,7 @@ __all__ = [
     "SAFETY_COLUMNS",
     "clip_edges_to_cells",
     "dark_stretch_m",
+    "eyes_scale",
     "node_degree",
     "points_in_cells",
     "safety_index",
@@ -99,7 +102,8 @@ EYES_RADIUS_M = 25.0
 DARK_STRETCH_SCALE_M = 200.0
 #: ``safety_connectivity`` = min(intersections_per_km2 / this, 1)  (SafetyWeights).
 INTERSECTIONS_SCALE_PER_KM2 = 100.0
-#: ``safety_eyes_on_street`` = min(eyes_on_street / this percentile over cells with path, 1).
+#: ``safety_eyes_on_street`` = min(eyes_on_street / this percentile over cells with path, 1);
+#: the percentile is taken on the baseline and kept for its scenarios (:func:`eyes_scale`).
 EYES_PERCENTILE = 90.0
 
 _COMPONENTS = ("lit", "no_dark_stretch", "no_tunnel", "connectivity", "eyes_on_street")
@@ -227,7 +231,26 @@ def dark_stretch_m(network: WalkNetwork) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # the index
 # --------------------------------------------------------------------------------------------
-def safety_index(indicators: pd.DataFrame, weights: SafetyWeights | None = None) -> pd.DataFrame:
+def eyes_scale(indicators: pd.DataFrame) -> float:
+    """The eyes-on-street value that scores 1: the :data:`EYES_PERCENTILE` th percentile of
+    ``eyes_on_street`` over the cells with path (0 when no cell has path).
+
+    Computed once on a baseline and kept for its scenarios (``Study.eyes_scale``), so a cell
+    where nothing changed keeps its score whatever a scenario does elsewhere.
+
+    Examples
+    --------
+    >>> eyes_scale(pd.DataFrame({"path_m": [100.0, 100.0, 0.0],
+    ...                          "eyes_on_street": [0.0, 10.0, np.nan]}))
+    9.0
+    """
+    has_path = indicators["path_m"].to_numpy(float) > 0
+    eyes = indicators["eyes_on_street"].to_numpy(float)[has_path]
+    return float(np.nanpercentile(eyes, EYES_PERCENTILE)) if has_path.any() else 0.0
+
+
+def safety_index(indicators: pd.DataFrame, weights: SafetyWeights | None = None, *,
+                 eyes_scale_value: float | None = None) -> pd.DataFrame:
     """The index components and the 0-100 safety index from the indicator columns.
 
     Parameters
@@ -238,15 +261,18 @@ def safety_index(indicators: pd.DataFrame, weights: SafetyWeights | None = None)
         :func:`safety_indicators`); recompute with other weights without touching geometry.
     weights : SafetyWeights, optional
         Weights of the components (normalised to sum to 1).
+    eyes_scale_value : float, optional
+        The eyes-on-street value that scores 1; by default :func:`eyes_scale` of
+        ``indicators``. A scenario passes its baseline's, so every component has a fixed
+        scale and a cell's index depends on that cell only.
 
     Returns
     -------
     pandas.DataFrame
         ``safety_<component>`` (0..1, 1 safer) for each component of
         :class:`~geoplan.types.SafetyWeights` and ``safety_index`` (0..100); ``NaN`` where
-        ``path_m`` is 0. The eyes-on-street scale is the 90th percentile of ``eyes_on_street``
-        over the cells with path (``attrs['eyes_p90']``); when it is 0, a cell with any eyes
-        gets 1 and the others 0.
+        ``path_m`` is 0. The eyes-on-street scale used is in ``attrs['eyes_p90']``; when it
+        is 0, a cell with any eyes gets 1 and the others 0.
 
     Examples
     --------
@@ -256,11 +282,13 @@ def safety_index(indicators: pd.DataFrame, weights: SafetyWeights | None = None)
     ...                    "eyes_on_street": [4.0, np.nan]})
     >>> safety_index(df)["safety_index"].round(2).tolist()
     [75.0, nan]
+    >>> safety_index(df, eyes_scale_value=8.0)["safety_eyes_on_street"].tolist()
+    [0.5, nan]
     """
     w = (weights or SafetyWeights()).normalised()
     has_path = indicators["path_m"].to_numpy(float) > 0
     eyes = indicators["eyes_on_street"].to_numpy(float)
-    p90 = float(np.nanpercentile(eyes[has_path], EYES_PERCENTILE)) if has_path.any() else 0.0
+    p90 = eyes_scale(indicators) if eyes_scale_value is None else float(eyes_scale_value)
     with np.errstate(invalid="ignore", divide="ignore"):
         eyes_c = np.minimum(eyes / p90, 1.0) if p90 > 0 else (eyes > 0).astype(float)
     comp = {
@@ -296,6 +324,7 @@ def safety_indicators(
     lamps: gpd.GeoDataFrame | None = None,
     rule: ResidentialRule | None = None,
     dark_stretch: np.ndarray | None = None,
+    eyes_scale_value: float | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Lighting, dark stretches, tunnels, connectivity, eyes on the street and the safety index.
@@ -319,6 +348,9 @@ def safety_indicators(
     dark_stretch : numpy.ndarray, optional
         Per edge of ``network``, :func:`dark_stretch_m` of the whole network; give it when
         ``network`` holds only the edges near ``cells`` (incremental scenario recompute).
+    eyes_scale_value : float, optional
+        The eyes-on-street scale of the index (:func:`safety_index`); a scenario passes its
+        baseline's.
     progress : Progress, optional
         Progress sink; may cancel.
 
@@ -354,11 +386,11 @@ def safety_indicators(
     report(progress, 0.5, "dead ends and intersections")
     out["dead_ends"], out["intersections_per_km2"] = _junctions(network, cells, data)
     report(progress, 0.7, "eyes on the street")
-    residents, active = _eyes_parts(network, cells, data, rule)
+    residents, active = _eyes_parts(network, cells, data, rule, path_m > 0)
     out.update(eyes_residents=residents, active_ground_floors=active,
                eyes_on_street=_share(residents + ACTIVE_WEIGHT * active, path_m / 100.0))
     result = pd.DataFrame(out, index=cells.index)
-    index = safety_index(result, weights)
+    index = safety_index(result, weights, eyes_scale_value=eyes_scale_value)
     for col in index.columns:
         result[col] = index[col]
     result["data_confidence"] = np.where(path_m > 0, _share(per_cell(known), path_m), 0.0)
@@ -452,15 +484,19 @@ def _cell_area_m2(cells: gpd.GeoDataFrame) -> np.ndarray:
 
 def _eyes_parts(
     network: WalkNetwork, cells: gpd.GeoDataFrame, data: OsmData | None,
-    rule: ResidentialRule | None,
+    rule: ResidentialRule | None, has_path: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Residents of buildings within 25 m of a path, and active ground floors near a path."""
+    """Residents of buildings within 25 m of a path (all of a cell's ``pop`` when it has no
+    residential building but a path), and active ground floors near a path."""
     n_cells = len(cells)
     residents, active = np.zeros(n_cells), np.zeros(n_cells)
     if data is None:
         return residents, active
     edge_tree = shapely.STRtree(np.asarray(network.edges.geometry.values, dtype=object))
     b = data.buildings
+    if "pop" in cells.columns:
+        # homes without a mapped building (e.g. added by a scenario) face the cell's paths
+        residents = np.where(has_path, cells["pop"].fillna(0.0).to_numpy(float), 0.0)
     if b is not None and len(b):
         if "pop" not in cells.columns:
             raise GeoplanError(
@@ -479,8 +515,8 @@ def _eyes_parts(
         near = np.zeros(len(b), bool)
         near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
         take = ok & near
-        residents = np.bincount(cell[take], weights=res[take] * per_m2[cell[take]],
-                                minlength=n_cells)
+        residents = np.where(cell_res > 0, np.bincount(
+            cell[take], weights=res[take] * per_m2[cell[take]], minlength=n_cells), residents)
     d = data.destinations
     if d is not None and len(d) and "category" in d.columns:
         d = _same_crs(d[d["category"].isin(ACTIVE_CATEGORIES)], network, "destinations")

@@ -40,7 +40,13 @@ from ..i18n import register_texts, tr
 from ..progress import Progress, report, scaled
 from ..scenario.change import change_layers, change_table, headline_column
 from ..scenario.edits import AppliedScenario, apply_scenario, edit_labels
-from ..scenario.recompute import Baseline, RecomputeStats, prepare_baseline, recompute
+from ..scenario.recompute import (
+    Baseline,
+    RecomputeStats,
+    at_baseline_scale,
+    prepare_baseline,
+    recompute,
+)
 from ..study import Layers, compute_layers
 from ..types import Scenario
 from . import folder as rf
@@ -155,6 +161,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     else:
         report(progress, 0.7, f"applying scenario {scenario.name}")
         applied = apply_scenario(scenario, baseline.inputs)
+    applied = at_baseline_scale(baseline, applied)  # unchanged cells keep their safety index
     if incremental:
         after, stats = recompute(baseline, applied, progress=scaled(progress, 0.7, 0.9))
     else:

@@ -27,8 +27,8 @@ How :func:`recompute` finds the cells that can change
     * **Safety**: cells touching new, split or relit edges, edges whose dark stretch changed,
       new lamps, buildings and shops within 25 m of new paths, and cells whose ``pop`` changed,
       computed on those cells and their neighbours (so border rules are the same); the 0–100
-      index is then recomputed for every cell (its eyes-on-street scale is a study-wide
-      percentile).
+      index of those cells uses the baseline's eyes-on-street scale
+      (:attr:`geoplan.study.Study.eyes_scale`), so every other cell keeps its value.
     * Derived columns (night detour, ``loses_*_at_night``, 300 m flags, per-capita ratios) are
       recomputed from the merged columns; area summaries are recomputed (cheap).
     * When a new path joins two parts of the network (origins may then attach elsewhere),
@@ -68,7 +68,7 @@ from ..study import Layers, Study, compute_layers, layers_from_parts
 from ..types import WalkNetwork
 from .edits import AppliedScenario
 
-__all__ = ["Baseline", "RecomputeStats", "prepare_baseline", "recompute"]
+__all__ = ["Baseline", "RecomputeStats", "at_baseline_scale", "prepare_baseline", "recompute"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,11 +96,13 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     from ..indicators.access import attach_destinations
     from ..indicators.green import entries_attachment, green_entries, green_spaces
     from ..indicators.night import night_graph
-    from ..indicators.safety import dark_stretch_m
+    from ..indicators.safety import dark_stretch_m, eyes_scale
     from ..routing import attach_points, build_routing_graph, lit_mask, main_component_mask
 
     if layers is None:
         layers = compute_layers(inputs, progress=scaled(progress, 0.0, 0.9))
+    if inputs.eyes_scale is None:  # scenarios keep the baseline's scale (safety.eyes_scale)
+        inputs = dataclasses.replace(inputs, eyes_scale=eyes_scale(layers.grid))
     spec, net = inputs.spec, inputs.network
     main = main_component_mask(net, spec.min_component_m)
     o_att = attach_points(net, layers.origins, max_snap_m=spec.max_snap_m, edge_mask=main)
@@ -116,6 +118,15 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
                     dark_stretch_m(net), spaces, entries, g_green.reach_factor,
                     _entry_keys(spaces, entries))
+
+
+def at_baseline_scale(baseline: Baseline, applied: AppliedScenario) -> AppliedScenario:
+    """``applied`` with the baseline's safety-index scale (``Study.eyes_scale``) when it was
+    applied to inputs without one, so cells where nothing changed keep their index."""
+    if applied.inputs.eyes_scale is not None:
+        return applied
+    return dataclasses.replace(applied, inputs=dataclasses.replace(
+        applied.inputs, eyes_scale=baseline.inputs.eyes_scale))
 
 
 @dataclass(frozen=True)
@@ -182,6 +193,7 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     from ..indicators.access import attach_destinations
     from ..routing import attach_points, main_component_mask
 
+    applied = at_baseline_scale(baseline, applied)
     new = applied.inputs
     spec, net = new.spec, new.network
     parent = applied.edge_parent
@@ -504,7 +516,7 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
         ids = new.cells.index[affected]
         for c in SAFETY_COLUMNS:
             out.loc[ids, c] = res.loc[ids, c].to_numpy()
-        index = safety_index(out, new.weights)
+        index = safety_index(out, new.weights, eyes_scale_value=new.eyes_scale)
         for c in index.columns:
             out[c] = index[c]
     return out
@@ -590,4 +602,4 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
                                                  rb[:, 2].max() + pad, rb[:, 3].max() + pad))
     part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
     return safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
-                             dark_stretch=ds[keep])
+                             dark_stretch=ds[keep], eyes_scale_value=new.eyes_scale)

@@ -15,16 +15,38 @@ from ..i18n import fmt, register_texts, tr
 from ..study import Layers, Study, grid_columns
 from ..types import AccessSpec
 
-__all__ = ["CHANGE_EPS", "HEADLINE", "TEXTS", "change_layers", "change_table",
-           "headline_column"]
+__all__ = ["CHANGE_EPS", "HEADLINE", "MIN_DISTANCE_CHANGE_M", "TEXTS", "change_layers",
+           "change_table", "headline_column"]
 
 
 #: Below this, a change is rounding noise and counts as no change.
 CHANGE_EPS = 1e-9
+#: A walking distance that changes by less than this (metres) counts as unchanged in the
+#: "walking access improves / gets worse" counts: that is within the precision of the mapped
+#: paths and of where a cell's residents start (its origin point), about a street's width or
+#: 20 seconds' walk; a planner cannot promise such a change to anyone. Reaching a destination
+#: that was out of reach (or losing one) always counts.
+MIN_DISTANCE_CHANGE_M = 25.0
 _EDGE_END_M = 0.01  # a junction this close to an edge end uses the end node
 
 TEXTS = {
     "sc_residents": {"en": "Residents", "sv": "Invånare", "da": "Indbyggere"},
+    "sc_residents_staying": {
+        "en": "Residents living there before and after (the gains and losses below count them)",
+        "sv": "Invånare som bor där både före och efter (vinster och förluster nedan räknar dem)",
+        "da": "Indbyggere der bor der både før og efter (gevinster og tab nedenfor tæller dem)"},
+    "sc_residents_new": {
+        "en": "New residents (homes added by the scenario)",
+        "sv": "Nya invånare (bostäder som scenariot lägger till)",
+        "da": "Nye indbyggere (boliger som scenariet tilføjer)"},
+    "sc_residents_gone": {
+        "en": "Residents no longer living there",
+        "sv": "Invånare som inte längre bor där",
+        "da": "Indbyggere der ikke længere bor der"},
+    "sc_night_new": {
+        "en": "New residents with a lit route to a {cat} within {thr} m",
+        "sv": "Nya invånare med en belyst väg till {cat} inom {thr} m",
+        "da": "Nye indbyggere med en belyst vej til {cat} inden for {thr} m"},
     "sc_green_300m": {
         "en": "Residents within 300 m of a green space of at least 0.5 ha",
         "sv": "Invånare inom 300 m från en grönyta på minst 0,5 ha",
@@ -33,6 +55,10 @@ TEXTS = {
         "en": "Residents newly within 300 m of green space",
         "sv": "Invånare som får en grönyta inom 300 m",
         "da": "Indbyggere der får et grønt område inden for 300 m"},
+    "sc_green_new": {
+        "en": "New residents within 300 m of green space",
+        "sv": "Nya invånare inom 300 m från en grönyta",
+        "da": "Nye indbyggere inden for 300 m fra et grønt område"},
     "sc_green_loss": {
         "en": "Residents no longer within 300 m of green space",
         "sv": "Invånare som inte längre har en grönyta inom 300 m",
@@ -201,12 +227,22 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     ``area_name``, ``measure`` (a stable key), ``category`` (destination category or empty),
     ``label`` (plain words in ``lang``), ``unit``, ``before``, ``after``, ``change`` and
     ``better`` (``higher``, ``lower`` or empty). Counts of gainers/losers (``*_gain``,
-    ``*_loss``, ``cells_*``, ``residents_*``) have only ``change``. Residents are counted with
-    the population *after* the scenario (new residents included).
+    ``*_loss``, ``*_new``, ``cells_*``, ``residents_*_better``/``_worse``) have only
+    ``change``.
 
-    Measures: ``residents``; ``residents_green_300m`` (+ ``_gain``/``_loss``);
-    ``green_m2_per_capita``; per category with destinations ``residents_night_access``
-    (+ ``_gain``/``_loss``), ``median_night_detour``, ``median_distance_m``; ``lit_share``;
+    People are counted once. ``residents`` states the population before and after,
+    ``residents_staying`` those living in a cell both before and after (per cell the smaller
+    of the two), ``residents_new`` those the scenario adds (``residents_gone``, when some
+    leave). Gains and losses (``*_gain``, ``*_loss``, ``residents_*_better``/``_worse``)
+    count staying residents only, so they never exceed the residents who lived there; new
+    residents with the quality are ``*_new``. For a count measure
+    ``after = before + gain - loss + new - (gone residents who had it)``. Distances that
+    change by less than :data:`MIN_DISTANCE_CHANGE_M` do not count as better or worse.
+
+    Measures: ``residents``, ``residents_staying``, ``residents_new``;
+    ``residents_green_300m`` (+ ``_gain``/``_loss``/``_new``); ``green_m2_per_capita``; per
+    category with destinations ``residents_night_access`` (+ ``_gain``/``_loss``/``_new``),
+    ``median_night_detour``, ``median_distance_m``; ``lit_share``;
     ``eyes_on_street``; ``safety_index``; ``cells_safety_better``/``worse``,
     ``residents_safety_better``/``worse``, ``cells_access_better``/``worse``,
     ``residents_access_better``/``worse``.
@@ -243,9 +279,10 @@ def _wmean(v: np.ndarray, w: np.ndarray) -> float:
 
 
 def _access_flags(g0: pd.DataFrame, g1: pd.DataFrame):
-    """``(shorter, longer, safety change)`` per cell: some distance got shorter / longer (or
-    reachable / unreachable), and the change of the safety index."""
-    tol = CHANGE_EPS
+    """``(shorter, longer, safety change)`` per cell: some distance got shorter / longer by at
+    least :data:`MIN_DISTANCE_CHANGE_M` (or reachable / unreachable), and the change of the
+    safety index."""
+    tol = MIN_DISTANCE_CHANGE_M
     dist_cols = [c for c in g1.columns if (c.startswith("dist_") or c.startswith("night_dist_"))
                  and c.endswith("_m")]
     with np.errstate(invalid="ignore"):
@@ -259,34 +296,60 @@ def _access_flags(g0: pd.DataFrame, g1: pd.DataFrame):
     return shorter, longer, ds
 
 
-def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
-    """The change-table rows of one area: ``weights`` = (population before and after weighted
-    by the cells' shares in the area, the shares)."""
-    from ..indicators.equity import weighted_median
+class _Rows(list):
+    """The rows of one area's change table."""
 
-    w0, w1, share = weights
-    in_area = share > 0
-    shorter, longer, ds = flags
-    tol = CHANGE_EPS
-    rows: list[dict] = []
-
-    def add(measure, label, unit, before_v, after_v, better, category="", only_change=None):
-        rows.append({"measure": measure, "category": category, "label": label, "unit": unit,
+    def add(self, measure, label, unit, before_v, after_v, better, category="",
+            only_change=None):
+        self.append({"measure": measure, "category": category, "label": label, "unit": unit,
                      "before": np.nan if only_change is not None else before_v,
                      "after": np.nan if only_change is not None else after_v,
                      "change": only_change if only_change is not None else after_v - before_v,
                      "better": better})
 
+    def gains(self, measure, labels, f0, f1, people, lang, category="", **kw):
+        """``<measure>`` (residents with ``f`` before and after), ``_gain``/``_loss`` (residents
+        living there before and after whose ``f`` changed: counted once, never more than
+        lived there) and ``_new`` (new residents with ``f``); ``labels`` = text keys of the
+        count, gain, loss and new rows."""
+        w0, w1, stay, new = people
+        self.add(measure, tr(labels[0], lang, **kw), "persons", _share_sum(f0, w0),
+                 _share_sum(f1, w1), "higher", category)
+        self.add(f"{measure}_gain", tr(labels[1], lang, **kw), "persons", 0, 0, "higher",
+                 category, only_change=_share_sum(f1 & ~f0, stay))
+        self.add(f"{measure}_loss", tr(labels[2], lang, **kw), "persons", 0, 0, "lower",
+                 category, only_change=_share_sum(f0 & ~f1, stay))
+        self.add(f"{measure}_new", tr(labels[3], lang, **kw), "persons", 0, 0, "", category,
+                 only_change=_share_sum(f1, new))
+
+
+def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
+    """The change-table rows of one area: ``weights`` = (population before and after weighted
+    by the cells' shares in the area, the shares). People are counted once: gains and losses
+    count the residents living in a cell both before and after (``min(before, after)``)."""
+    from ..indicators.equity import weighted_median
+
+    w0, w1, share = weights
+    stay = np.minimum(w0, w1)
+    people = (w0, w1, stay, w1 - stay)
+    in_area = share > 0
+    shorter, longer, ds = flags
+    rows = _Rows()
+    add = rows.add
     add("residents", tr("sc_residents", lang), "persons", float(w0.sum()), float(w1.sum()),
         "")
+    add("residents_staying", tr("sc_residents_staying", lang), "persons", float(stay.sum()),
+        float(stay.sum()), "")
+    add("residents_new", tr("sc_residents_new", lang), "persons", 0, 0, "",
+        only_change=float((w1 - stay).sum()))
+    if float((w0 - stay).sum()) > 0:
+        add("residents_gone", tr("sc_residents_gone", lang), "persons", 0, 0, "",
+            only_change=float((w0 - stay).sum()))
     if "green_scb_300m" in g1:
-        f0, f1 = g0["green_scb_300m"].to_numpy(bool), g1["green_scb_300m"].to_numpy(bool)
-        add("residents_green_300m", tr("sc_green_300m", lang), "persons",
-            _share_sum(f0, w0), _share_sum(f1, w1), "higher")
-        add("residents_green_300m_gain", tr("sc_green_gain", lang), "persons", 0, 0, "higher",
-            only_change=_share_sum(f1 & ~f0, w1))
-        add("residents_green_300m_loss", tr("sc_green_loss", lang), "persons", 0, 0, "lower",
-            only_change=_share_sum(f0 & ~f1, w1))
+        rows.gains("residents_green_300m", ("sc_green_300m", "sc_green_gain", "sc_green_loss",
+                                            "sc_green_new"),
+                   g0["green_scb_300m"].to_numpy(bool), g1["green_scb_300m"].to_numpy(bool),
+                   people, lang)
     if "green_m2_per_capita" in g1:
         add("green_m2_per_capita", tr("sc_green_pc", lang), "m2",
             _wmean(_col(g0, "green_m2_per_capita"), w0),
@@ -294,13 +357,9 @@ def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
     for c in cats:
         cat = tr(f"cat_{c}", lang)
         n0, n1 = _col(g0, f"night_dist_{c}_m") <= thr, _col(g1, f"night_dist_{c}_m") <= thr
-        kw = {"cat": cat, "thr": fmt(thr, lang)}
-        add("residents_night_access", tr("sc_night_access", lang, **kw), "persons",
-            _share_sum(n0, w0), _share_sum(n1, w1), "higher", c)
-        add("residents_night_access_gain", tr("sc_night_gain", lang, **kw), "persons", 0, 0,
-            "higher", c, only_change=_share_sum(n1 & ~n0, w1))
-        add("residents_night_access_loss", tr("sc_night_loss", lang, **kw), "persons", 0, 0,
-            "lower", c, only_change=_share_sum(n0 & ~n1, w1))
+        rows.gains("residents_night_access", ("sc_night_access", "sc_night_gain",
+                                              "sc_night_loss", "sc_night_new"),
+                   n0, n1, people, lang, c, cat=cat, thr=fmt(thr, lang))
         add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
             weighted_median(_col(g0, f"night_detour_{c}"), w0),
             weighted_median(_col(g1, f"night_detour_{c}"), w1), better(f"night_detour_{c}"), c)
@@ -314,7 +373,8 @@ def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
     for c, k in (("eyes_on_street", "sc_eyes"), ("safety_index", "sc_safety")):
         if c in g1:
             add(c, tr(k, lang), "", _wmean(_col(g0, c), w0), _wmean(_col(g1, c), w1), better(c))
-    for what, up, down in (("safety", ds > tol, ds < -tol), ("access", shorter, longer)):
+    for what, up, down in (("safety", ds > CHANGE_EPS, ds < -CHANGE_EPS),
+                           ("access", shorter, longer)):
         wt = tr(f"sc_what_{what}", lang)
         up, down = up & in_area, down & in_area
         add(f"cells_{what}_better", tr("sc_cells_gain", lang, what=wt), "cells", 0, 0,
@@ -322,10 +382,10 @@ def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
         add(f"cells_{what}_worse", tr("sc_cells_lose", lang, what=wt), "cells", 0, 0,
             "lower", only_change=float(down.sum()))
         add(f"residents_{what}_better", tr("sc_res_gain", lang, what=wt), "persons", 0, 0,
-            "higher", only_change=_share_sum(up, w1))
+            "higher", only_change=_share_sum(up, stay))
         add(f"residents_{what}_worse", tr("sc_res_lose", lang, what=wt), "persons", 0, 0,
-            "lower", only_change=_share_sum(down, w1))
-    return rows
+            "lower", only_change=_share_sum(down, stay))
+    return list(rows)
 
 
 def headline_column(grid_change: pd.DataFrame) -> str | None:

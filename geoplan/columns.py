@@ -134,6 +134,29 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_loses": {"en": "{Cat} within {m} m by day but not on lit paths after dark",
                   "sv": "{Cat} inom {m} m på dagen men inte längs belysta vägar i mörker",
                   "da": "{Cat} inden for {m} m om dagen men ikke ad belyste veje i mørke"},
+    "about_night_detour": {
+        "en": "Lit route ÷ shortest route; 1 = no detour. Empty (NULL) when there is no lit "
+              "route: then day_only_{cat_key} says yes if it is reachable by day; if it is not "
+              "reachable by day either, the walking distance dist_{cat_key}_m is empty too. Paths with "
+              "unknown lighting count as {unknown}.",
+        "sv": "Belyst väg ÷ kortaste väg; 1 = ingen omväg. Tom (NULL) när det inte finns någon "
+              "belyst väg: då säger day_only_{cat_key} ja om målet nås på dagen; nås det inte ens på "
+              "dagen är även gångavståndet dist_{cat_key}_m tomt. Vägar med okänd belysning räknas som "
+              "{unknown}.",
+        "da": "Belyst vej ÷ korteste vej; 1 = ingen omvej. Tom (NULL) når der ikke er nogen "
+              "belyst vej: så siger day_only_{cat_key} ja hvis målet nås om dagen; nås det heller ikke "
+              "om dagen, er gangafstanden dist_{cat_key}_m også tom. Veje med ukendt belysning regnes "
+              "som {unknown}."},
+    "col_day_only": {"en": "{Cat} reachable by day but by no lit route after dark",
+                     "sv": "{Cat} nås på dagen men inte längs någon belyst väg i mörker",
+                     "da": "{Cat} nås om dagen men ikke ad nogen belyst vej i mørke"},
+    "about_day_only": {
+        "en": "Yes: reachable by day, no lit route at all (night_detour is then empty). No: "
+              "reachable by a lit route, or not reachable by day either.",
+        "sv": "Ja: nås på dagen, ingen belyst väg alls (omvägen är då tom). Nej: nås längs en "
+              "belyst väg, eller nås inte ens på dagen.",
+        "da": "Ja: nås om dagen, ingen belyst vej overhovedet (omvejen er da tom). Nej: nås ad "
+              "en belyst vej, eller nås heller ikke om dagen."},
     "col_dist_green": {"en": "Walking distance to a public green space of at least {ha} ha",
                        "sv": "Gångavstånd till en allmän grönyta på minst {ha} ha",
                        "da": "Gangafstand til et offentligt grønt område på mindst {ha} ha"},
@@ -314,8 +337,9 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (r"green_m2_per_capita", "number", "m2 per person", "higher", "col_green_m2_per_capita", ""),
     (rf"night_dist_{_CAT}_m", "number", "m", "lower", "col_night_dist", "about_night"),
     (rf"night_n_{_CAT}_(?P<r>[0-9_]+)m", "count", "", "higher", "col_night_n", "about_night"),
-    (rf"night_detour_{_CAT}", "number", "", "lower", "col_night_detour", "about_night"),
+    (rf"night_detour_{_CAT}", "number", "", "lower", "col_night_detour", "about_night_detour"),
     (rf"loses_{_CAT}_at_night", "yesno", "", "lower", "col_loses", "about_night"),
+    (rf"day_only_{_CAT}", "yesno", "", "lower", "col_day_only", "about_day_only"),
     (r"path_m", "number", "m", "", "col_path_m", ""),
     (r"lit_share", "share", "share 0-1", "higher", "col_lit_share", ""),
     (r"dark_share", "share", "share 0-1", "lower", "col_dark_share", ""),
@@ -389,6 +413,7 @@ def _fields(match: re.Match, spec: AccessSpec, lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     cat = groups.get("cat")
     if cat:
+        out["cat_key"] = cat
         out["cat"] = _word(f"cat_{cat}", lang, cat)
         if match.re.pattern.startswith("findings_open_"):
             out["what"] = _word(f"finding_{cat}", lang, cat)
@@ -444,7 +469,7 @@ def _column_names(spec: AccessSpec, findings: bool) -> list[str]:
     thr = radius_label(spec.night_threshold_m)
     for c in spec.categories:
         names += [f"night_dist_{c}_m", f"night_n_{c}_{thr}", f"night_detour_{c}",
-                  f"loses_{c}_at_night"]
+                  f"loses_{c}_at_night", f"day_only_{c}"]
     names += ["dist_green_scb_m", "green_scb_300m", "dist_green_who_m", "green_who_300m",
               "straight_dist_green_scb_m", "green_m2_500m", "green_m2_per_capita",
               "path_m", "lit_share", "dark_share", "unknown_share", "lamp_count", "lamps_per_km",

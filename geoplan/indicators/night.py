@@ -15,8 +15,10 @@ Every night route is also a day route, so night distance ≥ day distance everyw
 
 Columns per category ``c``: ``night_dist_<c>_m``; ``night_n_<c>_<threshold>m`` (count within
 ``AccessSpec.night_threshold_m``); ``night_detour_<c>`` = night ÷ day distance (1 = no detour,
-``inf`` = reachable by day only, NaN = not reachable by day); ``loses_<c>_at_night`` (reachable
-within the threshold by day, not by night).
+``inf`` = reachable by day only, NaN = not reachable by day; both are NULL in the written
+layers); ``loses_<c>_at_night`` (reachable within the threshold by day, not by night);
+``day_only_<c>`` (reachable by day, by no lit route at all: tells the two NULLs of
+``night_detour_<c>`` apart).
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def night_columns(spec: AccessSpec) -> list[str]:
     r = radius_label(spec.night_threshold_m)
     cols = []
     for c in spec.categories:
-        cols += [f"night_dist_{c}_m", f"night_n_{c}_{r}", f"night_detour_{c}", f"loses_{c}_at_night"]
+        cols += [f"night_dist_{c}_m", f"night_n_{c}_{r}", f"night_detour_{c}",
+                 f"loses_{c}_at_night", f"day_only_{c}"]
     return cols
 
 
@@ -145,5 +148,6 @@ def night_indicators(
         out[f"night_dist_{c}_m"] = night
         out[f"night_n_{c}_{radius_label(thr)}"] = counts[c][:, 0]
         out[f"night_detour_{c}"], out[f"loses_{c}_at_night"] = night_detour(day_d, night, thr)
+        out[f"day_only_{c}"] = np.isfinite(day_d) & ~np.isfinite(night)
     report(progress, 1.0, "night access done")
     return pd.DataFrame(out, index=index)[night_columns(spec)]

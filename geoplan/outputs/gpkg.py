@@ -25,6 +25,8 @@ Column conversions (GeoPackage has no list, dict or boolean-as-number types):
   QGIS 3.40 and spreadsheets then sum, average and classify them like any number (a mean is a
   share);
 * a named index (e.g. ``cell_id`` of a grid) becomes an ordinary column.
+* missing text is NULL: empty text and the spellings ``str()`` gives missing values
+  (:data:`MISSING_TEXT`: ``"nan"``, ``"None"``, ...) are written as NULL, never as text.
 
 The styles themselves (QML text, written without QGIS) are made in :mod:`geoplan.outputs.styles`;
 its public names are re-exported here for existing callers.
@@ -81,6 +83,7 @@ from .styles import (  # the style writers, re-exported for callers of geoplan.o
 __all__ = [
     "ATTRIBUTION",
     "LICENCE",
+    "MISSING_TEXT",
     "TEXTS",
     "class_breaks",
     "default_style",
@@ -122,9 +125,16 @@ _METADATA_EXT = "http://www.geopackage.org/spec120/#extension_metadata"
 # --------------------------------------------------------------------------------------------
 # writing
 # --------------------------------------------------------------------------------------------
+#: Text that stands for a missing value (what ``str()`` makes of None/NaN, and empty text):
+#: written as NULL, so missing text has one spelling in every layer.
+MISSING_TEXT = frozenset({"", "nan", "NaN", "None", "<NA>"})
+
+
 def _to_text(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
-        return v
+        return None
+    if isinstance(v, str) and v in MISSING_TEXT:
+        return None
     if isinstance(v, dict):
         return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
     if isinstance(v, list | tuple | set | frozenset | np.ndarray):

@@ -453,6 +453,8 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
                                out[f"night_dist_{c}_m"].to_numpy(float), spec.night_threshold_m)
         out[f"night_detour_{c}"] = r
         out[f"loses_{c}_at_night"] = lost
+        out[f"day_only_{c}"] = (np.isfinite(day[f"dist_{c}_m"].to_numpy(float))
+                                & ~np.isfinite(out[f"night_dist_{c}_m"].to_numpy(float)))
     counts["night"] = int(sel.sum())
     return out
 

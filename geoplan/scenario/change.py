@@ -179,9 +179,11 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     sb, sa = _summaries(before, inputs), _summaries(after, inputs)
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}
-    if "name" in sa.columns and key != "name":
-        rows["name"] = sa["name"].to_numpy()
-    for c in [c for c in sa.columns if c not in (key, "name", "geometry")]:
+    name = inputs.area_name if inputs is not None and inputs.area_name in sa.columns else "name"
+    if name in sa.columns and key != name:
+        rows[name] = sa[name].to_numpy()
+    for c in [c for c in sa.columns if c not in (key, name, "geometry")
+              and (pd.api.types.is_numeric_dtype(sa[c]) or sa[c].dtype == bool)]:
         vb = pd.to_numeric(sb[c], errors="coerce").to_numpy(float) if c in sb else np.nan
         va = pd.to_numeric(sa[c], errors="coerce").to_numpy(float)
         vb = np.where(np.isfinite(vb), vb, np.nan)
@@ -213,8 +215,9 @@ def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None
         for i in range(len(areas)):
             inter = shapely.area(shapely.intersection(sq, areas.geometry.values[i]))
             share = np.where(cell_area > 0, inter / cell_area, 0.0)
-            name = str(areas[inputs.area_name].iloc[i]) if inputs.area_name else ""
-            out.append((str(areas[inputs.area_key].iloc[i]), name, share))
+            name = areas[inputs.area_name].iloc[i] if inputs.area_name else None
+            out.append((str(areas[inputs.area_key].iloc[i]), "" if pd.isna(name) else str(name),
+                        share))
     out.append((STUDY_AREA_KEY, "", np.ones(len(grid))))
     return out
 

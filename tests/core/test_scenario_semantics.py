@@ -1,6 +1,7 @@
-"""Scenario semantics (issue 13, items 6-8): untouched cells keep their safety values, new homes
-are eyes on the street wherever they are, change tables count people once, and a scenario with
-no edits gives `run` back, every column.
+"""Scenario semantics (issue 13, items 6-7): untouched cells keep their safety values, new homes
+are eyes on the street wherever they are, change tables count people once. (Item 8, a scenario
+with no edits gives `run` back in every column with a findings-weighted index, is
+tests/pipelines/test_scenario_equals_run.py.)
 
 Oracles: hand-derived toy values and plain pandas/numpy recounts from the before/after grids
 (never the change-table code under test).
@@ -12,18 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 import pytest
 import shapely
 
 from geoplan.config import parse_pipeline
 from geoplan.indicators.safety import SAFETY_COLUMNS
-from geoplan.runs.pipeline import run_pipeline, study_from_pipeline
-from geoplan.runs.scenario import run_scenario
+from geoplan.runs.pipeline import study_from_pipeline
 from geoplan.scenario import apply_scenario, change_table, prepare_baseline, recompute
 from geoplan.scenario.io import read_scenario
 from geoplan.study import compute_layers, example_study
-from geoplan.types import Densify, Lighting, NewPath, Scenario
+from geoplan.types import Densify, NewPath, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "data" / "demo_scenario.gpkg"
@@ -175,23 +174,3 @@ def test_distance_changes_under_25_m_do_not_count_as_better_or_worse(demo):
     assert t.loc[("cells_access_worse", ""), "change"] == worse.sum()
     stay = np.minimum(g0["pop"].to_numpy(float), g1["pop"].to_numpy(float))
     assert t.loc[("residents_access_better", ""), "change"] == pytest.approx(stay[better].sum())
-
-
-# ------------------------------------------------------------------------------ item 8
-def test_scenario_without_edits_reproduces_run_every_column(tmp_path):
-    # a real `run` with safety-walk findings weighted into the index, and a scenario run of
-    # the same pipeline with no edits: the grid layers written are the same, cell by cell
-    lamp = read_scenario(SCENARIO).of_type(Lighting)[0].lamps[0]
-    csv = tmp_path / "walk.csv"
-    pd.DataFrame([{"kategori": "dark_spot", "severity": 3, "date": "2026-10-01",
-                   "status": "open", "x": lamp.x + 3, "y": lamp.y}]).to_csv(csv, index=False)
-    cfg = parse_pipeline(
-        f'[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n[output]\nformats = ["gpkg"]\n'
-        f'[safety_walk]\nfindings = "{csv}"\ncrs = "EPSG:3067"\nweight = 0.1\n', tmp_path)
-    run_pipeline(cfg, tmp_path / "run")
-    run_scenario(cfg, read_scenario(SCENARIO).without_edits(), tmp_path / "sc")
-    g_run = pyogrio.read_dataframe(tmp_path / "run" / "geoplan.gpkg", layer="grid")
-    g_sc = pyogrio.read_dataframe(tmp_path / "sc" / "geoplan.gpkg", layer="grid")
-    assert any(c.startswith("findings_") for c in g_run.columns)
-    assert list(g_sc.columns) == list(g_run.columns)
-    pd.testing.assert_frame_equal(g_sc, g_run, check_exact=True)

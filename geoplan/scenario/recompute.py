@@ -123,7 +123,7 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
 def at_baseline_scale(baseline: Baseline, applied: AppliedScenario) -> AppliedScenario:
     """``applied`` with the baseline's safety-index scale (``Study.eyes_scale``) when it was
     applied to inputs without one, so cells where nothing changed keep their index."""
-    if applied.inputs.eyes_scale is not None:
+    if applied.inputs.eyes_scale is not None or applied.is_empty:
         return applied
     return dataclasses.replace(applied, inputs=dataclasses.replace(
         applied.inputs, eyes_scale=baseline.inputs.eyes_scale))

@@ -115,9 +115,9 @@ def test_partitions_equal_single_run(cfg, whole):
             assert (a == e).all(), col
             continue
         a, e = a.astype(float), e.astype(float)
-        if col.startswith(("dist_", "night_dist_")) or col.startswith("night_detour_"):
-            if col.startswith("night_detour_"):
-                c = col.removeprefix("night_detour_")
+        if col.startswith(("dist_", "night_dist_", "night_detour_", "day_only_")):
+            if col.startswith(("night_detour_", "day_only_")):  # exact with the night distance
+                c = col.removeprefix("night_detour_").removeprefix("day_only_")
                 keep = (s[f"night_dist_{c}_m"].to_numpy() <= exact) | (
                     m[f"night_dist_{c}_m"].to_numpy() <= exact)
             else:

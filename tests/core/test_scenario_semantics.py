@@ -22,7 +22,7 @@ from geoplan.runs.pipeline import study_from_pipeline
 from geoplan.scenario import apply_scenario, change_table, prepare_baseline, recompute
 from geoplan.scenario.io import read_scenario
 from geoplan.study import compute_layers, example_study
-from geoplan.types import Densify, NewPath, Scenario
+from geoplan.types import Densify, Lighting, NewPath, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "data" / "demo_scenario.gpkg"
@@ -55,24 +55,48 @@ def _far_cells(applied) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ item 6
+def _far_safety_differs(base, applied, after) -> list:
+    """Far cells (FAR_M, same dark stretch) whose safety columns are not bit-identical."""
+    far = _far_cells(applied)
+    g0 = base.layers.grid.loc[far, list(SAFETY_COLUMNS)]
+    g1 = after.grid.loc[far, list(SAFETY_COLUMNS)]
+    same_dark = (g0["longest_dark_m"] == g1["longest_dark_m"]).to_numpy()
+    a, b = g0.to_numpy(float)[same_dark], g1.to_numpy(float)[same_dark]
+    return g0.index[same_dark][(~((a == b) | (np.isnan(a) & np.isnan(b)))).any(axis=1)].tolist()
+
+
 def test_cells_far_from_every_edit_keep_every_safety_value_bit_for_bit(demo):
     base, applied, after = demo
     far = _far_cells(applied)
     assert far.sum() > 50 and (~far).sum() > 50
-    g0 = base.layers.grid.loc[far, list(SAFETY_COLUMNS)]
-    g1 = after.grid.loc[far, list(SAFETY_COLUMNS)]
     # the long dark stretches the scenario lit are the one legitimate long-range change
-    same_dark = (g0["longest_dark_m"] == g1["longest_dark_m"]).to_numpy()
+    same_dark = (base.layers.grid.loc[far, "longest_dark_m"]
+                 == after.grid.loc[far, "longest_dark_m"]).to_numpy()
     assert same_dark.mean() > 0.95
-    a, b = g0.to_numpy(float)[same_dark], g1.to_numpy(float)[same_dark]
-    differs = ~((a == b) | (np.isnan(a) & np.isnan(b)))
-    assert not differs.any(), (
-        f"{int(differs.any(axis=1).sum())} far cells changed "
-        f"{sorted({g0.columns[j] for j in np.flatnonzero(differs.any(axis=0))})}")
+    assert _far_safety_differs(base, applied, after) == []
     # and the full recompute of the edited study agrees (the scale travels with the study)
     full = compute_layers(applied.inputs).grid
     pd.testing.assert_frame_equal(after.grid[list(SAFETY_COLUMNS)],
                                   full[list(SAFETY_COLUMNS)], rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_lamps_and_homes_leave_far_cells_untouched(demo, seed):
+    base = demo[0]
+    rng = np.random.default_rng(seed)
+    edges = base.inputs.network.edges
+    x0, y0, x1, y1 = base.inputs.data.area.bounds
+    lamps = tuple(edges.geometry.iloc[int(i)].interpolate(0.5, normalized=True)
+                  for i in rng.integers(len(edges), size=3))
+    cx, cy = x0 + rng.random() * (x1 - x0 - 80), y0 + rng.random() * (y1 - y0 - 80)
+    s = Scenario(f"random {seed}", (Lighting(lamps=lamps), Densify(
+        shapely.box(cx, cy, cx + 80, cy + 80), dwellings=float(rng.integers(20, 300)))),
+        crs=base.inputs.network.crs)
+    applied = apply_scenario(s, base.inputs)
+    after, _ = recompute(base, applied)
+    assert _far_safety_differs(base, applied, after) == []
+    assert after.grid["pop"].sum() == pytest.approx(
+        base.layers.grid["pop"].sum() + applied.pop_delta.sum())
 
 
 def _one_home_study():

@@ -349,19 +349,15 @@ def safety_indicators(
         Per edge of ``network``, :func:`dark_stretch_m` of the whole network; give it when
         ``network`` holds only the edges near ``cells`` (incremental scenario recompute).
     eyes_scale_value : float, optional
-        The eyes-on-street scale of the index (:func:`safety_index`); a scenario passes its
-        baseline's.
+        The index's eyes-on-street scale (:func:`safety_index`); a scenario gives its baseline's.
     progress : Progress, optional
         Progress sink; may cancel.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``cells``; columns :data:`SAFETY_COLUMNS` (see the module doc).
-
-    Examples
-    --------
-    See the module doc.
+        Indexed like ``cells``; columns :data:`SAFETY_COLUMNS` (see the module doc, also for
+        an example).
     """
     _check_inputs(network, cells)
     n_cells = len(cells)

@@ -121,14 +121,24 @@ def pipeline_lamps(cfg: PipelineConfig, data):
                        y_col=reg.y_col, id_col=reg.id_col, same_lamp_m=reg.same_lamp_m)
 
 
-def _summary_areas(cfg: PipelineConfig):
-    """``(areas, key column, name column)`` of the ``[areas]`` section (Nones without one)."""
+def _summary_areas(cfg: PipelineConfig, data):
+    """``(areas, key column, name column)`` of the ``[areas]`` section (Nones without one),
+    checked before anything is computed: valid polygons, unique keys, enough of the study area
+    covered (:func:`geoplan.sources.area.check_summary_areas`)."""
     sa = cfg.summary_areas
     if sa is None:
         return None, None, None
     import pyogrio
 
-    return pyogrio.read_dataframe(sa.path, layer=sa.layer), sa.key_column, sa.name_column
+    from ..crs import to_crs
+    from ..sources.area import check_polygons, check_summary_areas
+
+    what = f"[areas] file {Path(sa.path).name!r}"
+    areas = check_polygons(pyogrio.read_dataframe(sa.path, layer=sa.layer), what)
+    if sa.key_column in areas.columns and areas.crs is not None:  # else area_summary says why
+        check_summary_areas(to_crs(areas, data.crs, what), data.area, key=sa.key_column,
+                            what=what)
+    return areas, sa.key_column, sa.name_column
 
 
 def read_study_findings(cfg: PipelineConfig, data):
@@ -168,7 +178,7 @@ def study_from_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -
     report(progress, 0.8, "grid and population")
     cells = make_grid(data.area, data.crs, cfg.grid)
     cells = compute_population(cfg, cells, data, progress=scaled(progress, 0.8, 1.0))
-    areas, key, name = _summary_areas(cfg)
+    areas, key, name = _summary_areas(cfg, data)
     walk = cfg.safety_walk
     return Study(data, net, cells, lamps, spec=cfg.access, weights=cfg.safety,
                  lighting=cfg.lighting, areas=areas, area_key=key, area_name=name,

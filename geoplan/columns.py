@@ -343,8 +343,9 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (rf"gravity_{_CAT}", "index", "", "higher", "col_gravity", "about_gravity"),
 )
 _COMPILED = tuple((re.compile(p), *rest) for p, *rest in _FAMILIES)
-#: suffixes of derived columns: scenario layers and area summaries
-_DERIVED = ("_before", "_after", "_change", "_pop_share")
+#: suffixes of derived columns: scenario layers and area summaries (``_pop_mean``: the
+#: population-weighted mean beside a length- or area-weighted one)
+_DERIVED = ("_before", "_after", "_change", "_pop_share", "_pop_mean")
 
 
 def _family(column: str):

@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -61,12 +62,14 @@ __all__ = [
     "MapSpec",
     "REPORT_MAPS",
     "RunData",
+    "destination_category",
     "figure_texts",
     "format_date",
     "graduated_classes",
     "indicator_title",
     "load_run",
     "map_figure",
+    "missing_destinations",
     "scenario_columns",
     "source_line",
     "write_maps",
@@ -146,6 +149,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "nodata_unreachable": {"en": "none reachable", "sv": "ingen nåbar", "da": "ingen kan nås"},
     "nodata_no_value": {"en": "no value", "sv": "inget värde", "da": "ingen værdi"},
     "no_residents": {"en": "no residents", "sv": "inga invånare", "da": "ingen beboere"},
+    "nodata_no_destination": {"en": "no {cat} in the data", "sv": "ingen {cat} i underlaget",
+                              "da": "ingen {cat} i datagrundlaget"},
     # context and frame
     "ctx_network": {"en": "walkable network", "sv": "gångnät", "da": "gangnet"},
     "ctx_green": {"en": "public green space", "sv": "allmän grönyta",
@@ -184,6 +189,7 @@ _BAD = "#d6604d"
 _NEUTRAL = "#f7f7f7"
 _NODATA = "#ffffff"
 _NO_RESIDENTS = "#e0e0e0"
+_NO_DESTINATION = "#bdbdbd"
 _GREEN_FILL = "#a1d99b"
 _GREEN_EDGE = "#41ab5d"
 _NET = "#4d4d4d"
@@ -331,6 +337,49 @@ def _read_findings(frames: list):
     if "severity" in out.columns:
         out["severity"] = pd.to_numeric(out["severity"], errors="coerce").fillna(1).astype(int)
     return out
+
+
+_CATEGORY_OF = re.compile(r"(?:night_)?(?:dist|n|gravity|detour)_(?P<a>[a-z_]+?)_(?:m|[0-9_]+m)|"
+                          r"(?:night_detour|gravity)_(?P<b>[a-z_]+)|loses_(?P<c>[a-z_]+)_at_night")
+
+
+def destination_category(column: str) -> str | None:
+    """The destination category a grid column measures (None for other columns).
+
+    >>> destination_category("loses_school_at_night"), destination_category("dist_grocery_m")
+    ('school', 'grocery')
+    >>> destination_category("safety_index") is None
+    True
+    """
+    m = _CATEGORY_OF.fullmatch(column)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def missing_destinations(run: RunData) -> tuple[str, ...]:
+    """The run's destination categories of which the data holds none (e.g. an extract without a
+    school): their distances and night losses say nothing and are not reported as figures.
+
+    Read from the run's ``destinations`` layer; without one, a category is missing when no
+    cell has a finite distance to it.
+
+    >>> import geopandas as gpd, shapely
+    >>> grid = gpd.GeoDataFrame({"pop": [5.0], "dist_school_m": [float("nan")],
+    ...     "dist_grocery_m": [120.0]}, geometry=[shapely.box(0, 0, 100, 100)], crs=3006)
+    >>> missing_destinations(RunData(Path("."), grid=grid))
+    ('school',)
+    """
+    cats = run.access.categories
+    d = run.destinations
+    if d is not None and "category" in getattr(d, "columns", ()):
+        have = set(d["category"].astype(str))
+        return tuple(c for c in cats if c not in have)
+    g = run.grid
+    out = []
+    for c in cats:
+        col = f"dist_{c}_m"
+        if g is not None and col in g.columns and not np.isfinite(_as_float(g[col])).any():
+            out.append(c)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,6 +728,15 @@ def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask):
     return handles
 
 
+def _draw_no_destination(ax, geoms, cat: str, lang: str) -> list:
+    """Every cell grey: the data holds no destination of ``cat``, so there is nothing to map."""
+    from matplotlib.patches import Patch
+
+    _fill(ax, geoms, _NO_DESTINATION)
+    label = tr("nodata_no_destination", lang, cat=tr(f"cat_{cat}", lang))
+    return [Patch(facecolor=_NO_DESTINATION, edgecolor="#bdbdbd", lw=0.4, label=label)]
+
+
 def _draw_yesno_change(ax, geoms, change, spec, *, lang):
     from matplotlib.patches import Patch
 
@@ -933,7 +991,10 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
     values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
     empty = _empty_cells(g, spec, variant)
     legend_title, hatched = tr(f"leg_{spec.key}", lang), False
-    if variant == "change":
+    cat = destination_category(spec.column)
+    if cat is not None and cat in missing_destinations(run):
+        handles = _draw_no_destination(ax, geoms, cat, lang)
+    elif variant == "change":
         legend_title = tr("leg_change", lang)
         handles = _draw_change(ax, geoms, values, spec, col, breaks, lang)
     elif spec.kind == "yesno":

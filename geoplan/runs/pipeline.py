@@ -211,6 +211,25 @@ def _styles(layers: Layers, lang: str) -> dict[str, str]:
     return styles
 
 
+def quality_json(quality) -> str:
+    """``data_quality.json``: the summary's numbers and ``warnings``, the keys of
+    :func:`~geoplan.runs.folder.quality_warnings` (implausible input)."""
+    d = quality.to_dict()
+    d["warnings"] = [k for k, _ in rf.quality_warnings(d)]
+    return json.dumps(d, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def quality_words(quality, lang: str) -> str:
+    """``data_quality_<lang>.txt``: the summary in words, then its warnings."""
+    warnings = rf.quality_warnings(quality.to_dict(), lang)
+    if not warnings:
+        return quality.to_text(lang)
+    from ..i18n import tr
+
+    return "\n".join([quality.to_text(lang), tr("qw_title", lang) + ":",
+                      *(f"  ! {text}" for _, text in warnings)])
+
+
 #: What a run may write into its folder (the report is a folder of its own).
 OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.GRID_TIF, rf.PROVENANCE)
 
@@ -308,8 +327,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     # data and report are committed as one set: a run killed or failing at any point (the
     # report included) leaves the previous set whole, never new data beside an old report
     with staged_folder(out, last=(rf.PROVENANCE,)) as stage:
-        write_text(stage / rf.QUALITY, quality.to_json() + "\n")
-        write_text(stage / rf.quality_text(cfg.lang), quality.to_text(cfg.lang) + "\n")
+        write_text(stage / rf.QUALITY, quality_json(quality) + "\n")
+        write_text(stage / rf.quality_text(cfg.lang), quality_words(quality, cfg.lang) + "\n")
         if rf.GPKG in names:
             write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
         if rf.GRID_TIF in names:

@@ -134,6 +134,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_loses": {"en": "{Cat} within {m} m by day but not on lit paths after dark",
                   "sv": "{Cat} inom {m} m på dagen men inte längs belysta vägar i mörker",
                   "da": "{Cat} inden for {m} m om dagen men ikke ad belyste veje i mørke"},
+    "col_loses_if": {"en": "{Cat} within {m} m by day but not on lit paths after dark, if "
+                           "paths of unknown lighting are {assumed}",
+                     "sv": "{Cat} inom {m} m på dagen men inte längs belysta vägar i mörker, om "
+                           "vägar med okänd belysning är {assumed}",
+                     "da": "{Cat} inden for {m} m om dagen men ikke ad belyste veje i mørke, hvis "
+                           "veje med ukendt belysning er {assumed}"},
     "col_dist_green": {"en": "Walking distance to a public green space of at least {ha} ha",
                        "sv": "Gångavstånd till en allmän grönyta på minst {ha} ha",
                        "da": "Gangafstand til et offentligt grønt område på mindst {ha} ha"},
@@ -316,6 +322,9 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (rf"night_n_{_CAT}_(?P<r>[0-9_]+)m", "count", "", "higher", "col_night_n", "about_night"),
     (rf"night_detour_{_CAT}", "number", "", "lower", "col_night_detour", "about_night"),
     (rf"loses_{_CAT}_at_night", "yesno", "", "lower", "col_loses", "about_night"),
+    # the bounds of a run's night losses (written beside them when lighting is partly unknown)
+    (rf"loses_{_CAT}_at_night_if_unknown_(?P<assume>lit|dark)", "yesno", "", "lower",
+     "col_loses_if", ""),
     (r"path_m", "number", "m", "", "col_path_m", ""),
     (r"lit_share", "share", "share 0-1", "higher", "col_lit_share", ""),
     (r"dark_share", "share", "share 0-1", "lower", "col_dark_share", ""),
@@ -409,6 +418,8 @@ def _fields(match: re.Match, spec: AccessSpec, lang: str) -> dict[str, str]:
     out["half"] = fmt(spec.gravity_half_distance_m, lang, 0)
     out["cut"] = fmt(spec.gravity_cutoff_m, lang, 0)
     out["unknown"] = tr("as_lit" if spec.night_unknown_as == "lit" else "as_dark", lang)
+    if groups.get("assume"):
+        out["assumed"] = tr(f"as_{groups['assume']}", lang)
     return out
 
 

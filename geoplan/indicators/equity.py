@@ -86,7 +86,7 @@ def summary_weighting(column: str, dtype=float) -> str:
     >>> summary_weighting("green_scb_300m", bool)
     'pop_share'
     """
-    if dtype == bool or str(dtype) == "boolean":
+    if pd.api.types.is_bool_dtype(dtype):
         return "pop_share"
     ind = describe(column)
     if ind is None or _RESIDENT.fullmatch(column):

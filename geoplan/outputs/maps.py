@@ -72,6 +72,7 @@ __all__ = [
     "missing_destinations",
     "scenario_columns",
     "source_line",
+    "unknown_lighting_cells",
     "write_maps",
 ]
 
@@ -149,6 +150,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "nodata_unreachable": {"en": "none reachable", "sv": "ingen nåbar", "da": "ingen kan nås"},
     "nodata_no_value": {"en": "no value", "sv": "inget värde", "da": "ingen værdi"},
     "no_residents": {"en": "no residents", "sv": "inga invånare", "da": "ingen beboere"},
+    "unsure_unknown_lighting": {"en": "depends on paths of unknown lighting (lost if they are "
+                                      "dark, not if lit)",
+                                "sv": "beror på vägar med okänd belysning (förloras om de är "
+                                      "mörka, inte om belysta)",
+                                "da": "afhænger af veje med ukendt belysning (mistes hvis de er "
+                                      "mørke, ikke hvis belyste)"},
     "nodata_no_destination": {"en": "no {cat} in the data", "sv": "ingen {cat} i underlaget",
                               "da": "ingen {cat} i datagrundlaget"},
     # context and frame
@@ -190,6 +197,7 @@ _NEUTRAL = "#f7f7f7"
 _NODATA = "#ffffff"
 _NO_RESIDENTS = "#e0e0e0"
 _NO_DESTINATION = "#bdbdbd"
+_UNSURE = "#fdd49e"
 _GREEN_FILL = "#a1d99b"
 _GREEN_EDGE = "#41ab5d"
 _NET = "#4d4d4d"
@@ -710,16 +718,37 @@ def _yesno_colours(spec: MapSpec) -> tuple[str, str]:
     return (_BAD, _GOOD) if spec.better == "lower" else (_GOOD, _BAD)
 
 
-def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask):
+def unknown_lighting_cells(g, column: str) -> np.ndarray | None:
+    """Cells whose ``column`` (a ``loses_<c>_at_night``) depends on the paths of unknown
+    lighting: lost if they are dark, not if they are lit (the run's ``…_if_unknown_dark/_lit``
+    columns); None when the grid has no bounds.
+
+    >>> g = pd.DataFrame({"loses_school_at_night_if_unknown_dark": [True, True, False],
+    ...                   "loses_school_at_night_if_unknown_lit": [True, False, False]})
+    >>> unknown_lighting_cells(g, "loses_school_at_night").tolist()
+    [False, True, False]
+    """
+    dark, lit = (f"{column}_if_unknown_{k}" for k in ("dark", "lit"))
+    if dark not in g.columns or lit not in g.columns:
+        return None
+    return (np.nan_to_num(_as_float(g[dark])) > 0.5) & ~(np.nan_to_num(_as_float(g[lit])) > 0.5)
+
+
+def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask, unsure=None):
+    """A yes/no map; ``unsure`` (cells whose answer depends on paths of unknown lighting) is a
+    class of its own, drawn between yes and no."""
     from matplotlib.patches import Patch
 
     yes_c, no_c = _yesno_colours(spec)
     v = values
+    unsure = (np.zeros(len(v), dtype=bool) if unsure is None else unsure) & ~empty_mask
+    shown = ~empty_mask & ~unsure
     handles = []
     for mask, colour, label in (
-        ((v > 0.5) & ~empty_mask, yes_c, tr(f"yes_{spec.key}", lang)),
-        ((v <= 0.5) & ~empty_mask, no_c, tr(f"no_{spec.key}", lang)),
-        (~np.isfinite(v) & ~empty_mask, _NODATA, tr(spec.nodata, lang)),
+        ((v > 0.5) & shown, yes_c, tr(f"yes_{spec.key}", lang)),
+        (unsure, _UNSURE, tr("unsure_unknown_lighting", lang)),
+        ((v <= 0.5) & shown, no_c, tr(f"no_{spec.key}", lang)),
+        (~np.isfinite(v) & shown, _NODATA, tr(spec.nodata, lang)),
         (empty_mask, _NO_RESIDENTS, tr("no_residents", lang)),
     ):
         if mask.any() or colour in (yes_c, no_c):
@@ -998,7 +1027,9 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
         legend_title = tr("leg_change", lang)
         handles = _draw_change(ax, geoms, values, spec, col, breaks, lang)
     elif spec.kind == "yesno":
-        handles = _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty)
+        unsure = unknown_lighting_cells(g, spec.column) if variant == "level" else None
+        handles = _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty,
+                              unsure=unsure)
     else:
         handles, hatched = _draw_level(ax, g, geoms, values, spec, variant, breaks, empty, lang)
     ctx = _context(ax, run, green_fill=spec.kind == "yesno" and spec.column.startswith("green_"))

@@ -145,6 +145,16 @@ TEXTS: dict[str, dict[str, str]] = {
               "längs belysta vägar när det är mörkt.",
         "da": "{pop} beboere ({pct}) har en skole inden for {m} m om dagen men når ingen inden "
               "for {m} m ad belyste veje i mørke."},
+    "kn_school_night_range": {
+        "en": "Between {lo} ({plo}) and {hi} residents ({phi}) have a school within {m} m by day "
+              "but cannot reach one within {m} m on lit paths after dark: {hi} if the paths of "
+              "unknown lighting are dark, {lo} if they are lit.",
+        "sv": "Mellan {lo} ({plo}) och {hi} invånare ({phi}) har en skola inom {m} m på dagen "
+              "men når ingen inom {m} m längs belysta vägar när det är mörkt: {hi} om vägarna "
+              "med okänd belysning är mörka, {lo} om de är belysta.",
+        "da": "Mellem {lo} ({plo}) og {hi} beboere ({phi}) har en skole inden for {m} m om "
+              "dagen men når ingen inden for {m} m ad belyste veje i mørke: {hi} hvis vejene med "
+              "ukendt belysning er mørke, {lo} hvis de er belyste."},
     "kn_missing": {
         "en": "No {cats} in the data: the walk to one, by day and after dark, is not measured "
               "and not given here.",
@@ -568,9 +578,7 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
                       else "—", pop=_people(n, lang), pct=fmt_pct(n / total, lang),
                       r=fmt(r, lang, 0))
     if "loses_school_at_night" in g.columns and "school" not in missing:
-        n, share = _yes_share(g, "loses_school_at_night")
-        out["school_night"] = tr("kn_school_night", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
-                      m=fmt(run.access.night_threshold_m, lang, 0))
+        out["school_night"] = _school_night(g, run.access.night_threshold_m, lang)
     if "safety_index" in g.columns and total > 0:
         s = _w(g, "safety_index")
         ok = np.isfinite(s)
@@ -589,6 +597,21 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
     if run.findings is not None:
         out["findings"] = findings_sentence(run.findings, lang)
     return out
+
+
+def _school_night(g: pd.DataFrame, threshold_m: float, lang: str) -> str:
+    """The key number of schools lost after dark: both bounds when it depends on the paths of
+    unknown lighting (columns ``…_if_unknown_dark/_lit`` of the run), else the one figure."""
+    m = fmt(threshold_m, lang, 0)
+    cols = [f"loses_school_at_night_if_unknown_{k}" for k in ("dark", "lit")]
+    if set(cols) <= set(g.columns):
+        (n_hi, p_hi), (n_lo, p_lo) = (_yes_share(g, c) for c in cols)
+        if round_people(n_hi) != round_people(n_lo):
+            return tr("kn_school_night_range", lang, hi=_people(n_hi, lang),
+                      phi=fmt_pct(p_hi, lang), lo=_people(n_lo, lang), plo=fmt_pct(p_lo, lang),
+                      m=m)
+    n, share = _yes_share(g, "loses_school_at_night")
+    return tr("kn_school_night", lang, pop=_people(n, lang), pct=fmt_pct(share, lang), m=m)
 
 
 def findings_sentence(findings: pd.DataFrame, lang: str = "en") -> str:

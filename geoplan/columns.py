@@ -447,7 +447,7 @@ def describe(column: str, spec: AccessSpec | None = None) -> Indicator | None:
                      descriptions=about)
 
 
-def _column_names(spec: AccessSpec, findings: bool) -> list[str]:
+def _column_names(spec: AccessSpec, findings: bool, night_bounds: bool = False) -> list[str]:
     """Every grid column geoplan writes under ``spec``, in the grid's order."""
     names = ["cell_id", "easting_m", "northing_m", "area_m2", "area_share", "pop", "pop_source"]
     for c in spec.categories:
@@ -467,11 +467,14 @@ def _column_names(spec: AccessSpec, findings: bool) -> list[str]:
     if findings:
         names += ["findings_open", "findings_severity_sum", "findings_fixed",
                   *(f"findings_open_{c}" for c in FINDINGS_KEY_CATEGORIES)]
+    if night_bounds:
+        names += [f"loses_{c}_at_night_if_unknown_{k}" for c in spec.categories
+                  for k in ("dark", "lit")]
     return names
 
 
-def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
-              ) -> Mapping[str, Indicator]:
+def catalogue(spec: AccessSpec | None = None, *, findings: bool = False,
+              night_bounds: bool = True) -> Mapping[str, Indicator]:
     """Every grid column's :class:`Indicator`, built from the configured categories and distances.
 
     Parameters
@@ -482,6 +485,10 @@ def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
     findings
         Whether the run has a safety walk (adds the ``findings_*`` columns and the
         ``safety_no_open_findings`` component).
+    night_bounds
+        Whether the grid holds both bounds of the night losses (``loses_<c>_at_night_if_unknown_
+        dark/_lit``, as every run's GeoPackage does; False for runs written before them and
+        for the grid of :func:`geoplan.study.compute_layers`).
 
     Returns
     -------
@@ -497,4 +504,5 @@ def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
     (True, False)
     """
     spec = spec or AccessSpec()
-    return MappingProxyType({c: describe(c, spec) for c in _column_names(spec, findings)})
+    return MappingProxyType({c: describe(c, spec)
+                             for c in _column_names(spec, findings, night_bounds)})

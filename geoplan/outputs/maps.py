@@ -251,7 +251,10 @@ class RunData:
     def catalogue(self) -> dict[str, Indicator]:
         """The indicator catalogue of the run's grid (:func:`geoplan.columns.catalogue` under
         the run's settings)."""
-        return dict(catalogue(self.access, findings=self.findings is not None))
+        bounds = self.grid is not None and any(
+            str(c).endswith("_at_night_if_unknown_dark") for c in self.grid.columns)
+        return dict(catalogue(self.access, findings=self.findings is not None,
+                              night_bounds=bounds))
 
     @property
     def pipeline(self) -> dict:

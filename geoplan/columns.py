@@ -474,7 +474,7 @@ def _column_names(spec: AccessSpec, findings: bool, night_bounds: bool = False) 
 
 
 def catalogue(spec: AccessSpec | None = None, *, findings: bool = False,
-              night_bounds: bool = True) -> Mapping[str, Indicator]:
+              night_bounds: bool = False) -> Mapping[str, Indicator]:
     """Every grid column's :class:`Indicator`, built from the configured categories and distances.
 
     Parameters
@@ -486,9 +486,8 @@ def catalogue(spec: AccessSpec | None = None, *, findings: bool = False,
         Whether the run has a safety walk (adds the ``findings_*`` columns and the
         ``safety_no_open_findings`` component).
     night_bounds
-        Whether the grid holds both bounds of the night losses (``loses_<c>_at_night_if_unknown_
-        dark/_lit``, as every run's GeoPackage does; False for runs written before them and
-        for the grid of :func:`geoplan.study.compute_layers`).
+        Whether to add both bounds of the night losses (``loses_<c>_at_night_if_unknown_
+        dark/_lit``: a run's ``night_bounds`` layer, which the report joins to the grid).
 
     Returns
     -------

@@ -327,7 +327,10 @@ def load_run(out_dir) -> RunData:
     """
     run = rf.RunFolder(out_dir).check()
     findings = _read_findings([run.layer(n) for n in (rf.FINDINGS, rf.FINDINGS_LINES)])
-    return RunData(out_dir=run.path, grid=run.grid(), network=run.layer(rf.NETWORK),
+    grid, bounds = run.grid(), run.night_bounds()
+    if bounds is not None and "cell_id" in bounds.columns:
+        grid = grid.merge(pd.DataFrame(bounds), on="cell_id", how="left")
+    return RunData(out_dir=run.path, grid=grid, network=run.layer(rf.NETWORK),
                    green=run.layer(rf.GREEN), destinations=run.layer(rf.DESTINATIONS),
                    areas=run.areas(), grid_change=run.grid_change(),
                    areas_change=run.areas_change(), changes=run.changes(),

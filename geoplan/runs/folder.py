@@ -43,6 +43,7 @@ __all__ = [
     "GRID_TIF",
     "METADATA",
     "NETWORK",
+    "NIGHT_BOUNDS",
     "ORIGINS",
     "PIPELINE_TOML",
     "PROVENANCE",
@@ -86,6 +87,9 @@ CHANGES = "changes"
 FINDINGS = "findings"
 FINDINGS_LINES = "findings_lines"
 METADATA = "geoplan_metadata"
+#: A baseline run's table of both bounds of the night losses per cell (``cell_id``,
+#: ``loses_<c>_at_night_if_unknown_dark/_lit``; :func:`geoplan.runs.pipeline.night_bounds`).
+NIGHT_BOUNDS = "night_bounds"
 
 
 def quality_text(lang: str) -> str:
@@ -274,6 +278,10 @@ class RunFolder:
     def areas(self):
         """The area summaries (:data:`AREAS`), or None."""
         return self.layer(AREAS)
+
+    def night_bounds(self):
+        """Both bounds of the night losses per cell (:data:`NIGHT_BOUNDS`), or None."""
+        return self.layer(NIGHT_BOUNDS, geometry=False)
 
     def grid_change(self):
         """A scenario's before/after/change per cell (:data:`GRID_CHANGE`), or None."""

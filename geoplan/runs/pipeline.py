@@ -6,7 +6,9 @@ compute every layer and write the outputs (atomically) into one folder.
     destination reachable), ``network`` (edges with lighting), ``destinations`` (with
     ``attached``/``snap_m``: a destination no path reaches is listed, not dropped), ``green``,
     ``origins`` (where each cell's residents start) and ``areas`` (area summaries, when an area
-    layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled.
+    layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled —
+    and the table ``night_bounds`` (per cell, whether each destination is lost after dark if
+    paths of unknown lighting are dark, and if they are lit: :func:`night_bounds`).
 ``OUT/grid.tif``
     one band per indicator, band descriptions = column names (when ``formats`` has ``"tif"``).
 ``OUT/data_quality.json`` and ``OUT/data_quality_<lang>.txt``
@@ -326,13 +328,15 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     quality = summarize(study.data, study.network, study.lamps)
     bounds = night_bounds(study, layers)
     gpkg_layers = {
-        "grid": finite_or_null(layers.grid.join(bounds).reset_index()),
+        "grid": finite_or_null(layers.grid.reset_index()),
         "network": layers.network,
         "destinations": layers.destinations,
         "green": layers.green,
         "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
                                     geometry=layers.origins.values, crs=layers.origins.crs),
     }
+    if len(bounds.columns):
+        gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
     styles = _styles(layers, cfg.lang)
     if layers.areas is not None:
         gpkg_layers["areas"] = finite_or_null(layers.areas)

@@ -125,6 +125,14 @@ def _summarise(sub: pd.DataFrame, share: np.ndarray, weights: dict, columns: lis
     return out
 
 
+def _overlaps(cells: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, cell_area: np.ndarray):
+    """``(cell row, area row, overlap m², share of the cell)`` of every cell-area pair."""
+    pairs = gpd.sjoin(cells[["geometry"]], areas[["geometry"]], predicate="intersects")
+    ci, ai = pairs.index.to_numpy(), pairs["index_right"].to_numpy()
+    inter = np.asarray(cells.geometry.values[ci].intersection(areas.geometry.values[ai]).area)
+    return ci, ai, inter, np.where(cell_area[ci] > 0, inter / cell_area[ci], 0.0)
+
+
 def area_summary(
     grid: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
@@ -183,10 +191,7 @@ def area_summary(
                    and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
     how = {c: summary_weighting(c, grid[c].dtype) for c in columns}
     cell_area = cells.geometry.area.to_numpy()
-    pairs = gpd.sjoin(cells[["geometry"]], areas[["geometry"]], predicate="intersects")
-    ci, ai = pairs.index.to_numpy(), pairs["index_right"].to_numpy()
-    inter = np.asarray(cells.geometry.values[ci].intersection(areas.geometry.values[ai]).area)
-    share = np.where(cell_area[ci] > 0, inter / cell_area[ci], 0.0)
+    ci, ai, inter, share = _overlaps(cells, areas, cell_area)
     pop = cells[pop_column].to_numpy(dtype=float)
     path = (np.nan_to_num(cells["path_m"].to_numpy(dtype=float)) if "path_m" in cells.columns
             else np.zeros(len(cells)))

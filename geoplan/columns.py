@@ -157,6 +157,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "belyst väg, eller nås inte ens på dagen.",
         "da": "Ja: nås om dagen, ingen belyst vej overhovedet (omvejen er da tom). Nej: nås ad "
               "en belyst vej, eller nås heller ikke om dagen."},
+    "col_loses_if": {"en": "{Cat} within {m} m by day but not on lit paths after dark, if "
+                           "paths of unknown lighting are {assumed}",
+                     "sv": "{Cat} inom {m} m på dagen men inte längs belysta vägar i mörker, om "
+                           "vägar med okänd belysning är {assumed}",
+                     "da": "{Cat} inden for {m} m om dagen men ikke ad belyste veje i mørke, hvis "
+                           "veje med ukendt belysning er {assumed}"},
     "col_dist_green": {"en": "Walking distance to a public green space of at least {ha} ha",
                        "sv": "Gångavstånd till en allmän grönyta på minst {ha} ha",
                        "da": "Gangafstand til et offentligt grønt område på mindst {ha} ha"},
@@ -340,6 +346,9 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (rf"night_detour_{_CAT}", "number", "", "lower", "col_night_detour", "about_night_detour"),
     (rf"loses_{_CAT}_at_night", "yesno", "", "lower", "col_loses", "about_night"),
     (rf"day_only_{_CAT}", "yesno", "", "lower", "col_day_only", "about_day_only"),
+    # the bounds of a run's night losses (written beside them when lighting is partly unknown)
+    (rf"loses_{_CAT}_at_night_if_unknown_(?P<assume>lit|dark)", "yesno", "", "lower",
+     "col_loses_if", ""),
     (r"path_m", "number", "m", "", "col_path_m", ""),
     (r"lit_share", "share", "share 0-1", "higher", "col_lit_share", ""),
     (r"dark_share", "share", "share 0-1", "lower", "col_dark_share", ""),
@@ -367,8 +376,9 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (rf"gravity_{_CAT}", "index", "", "higher", "col_gravity", "about_gravity"),
 )
 _COMPILED = tuple((re.compile(p), *rest) for p, *rest in _FAMILIES)
-#: suffixes of derived columns: scenario layers and area summaries
-_DERIVED = ("_before", "_after", "_change", "_pop_share")
+#: suffixes of derived columns: scenario layers and area summaries (``_pop_mean``: the
+#: population-weighted mean beside a length- or area-weighted one)
+_DERIVED = ("_before", "_after", "_change", "_pop_share", "_pop_mean")
 
 
 def _family(column: str):
@@ -433,6 +443,8 @@ def _fields(match: re.Match, spec: AccessSpec, lang: str) -> dict[str, str]:
     out["half"] = fmt(spec.gravity_half_distance_m, lang, 0)
     out["cut"] = fmt(spec.gravity_cutoff_m, lang, 0)
     out["unknown"] = tr("as_lit" if spec.night_unknown_as == "lit" else "as_dark", lang)
+    if groups.get("assume"):
+        out["assumed"] = tr(f"as_{groups['assume']}", lang)
     return out
 
 
@@ -460,7 +472,7 @@ def describe(column: str, spec: AccessSpec | None = None) -> Indicator | None:
                      descriptions=about)
 
 
-def _column_names(spec: AccessSpec, findings: bool) -> list[str]:
+def _column_names(spec: AccessSpec, findings: bool, night_bounds: bool = False) -> list[str]:
     """Every grid column geoplan writes under ``spec``, in the grid's order."""
     names = ["cell_id", "easting_m", "northing_m", "area_m2", "area_share", "pop", "pop_source"]
     for c in spec.categories:
@@ -480,11 +492,14 @@ def _column_names(spec: AccessSpec, findings: bool) -> list[str]:
     if findings:
         names += ["findings_open", "findings_severity_sum", "findings_fixed",
                   *(f"findings_open_{c}" for c in FINDINGS_KEY_CATEGORIES)]
+    if night_bounds:
+        names += [f"loses_{c}_at_night_if_unknown_{k}" for c in spec.categories
+                  for k in ("dark", "lit")]
     return names
 
 
-def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
-              ) -> Mapping[str, Indicator]:
+def catalogue(spec: AccessSpec | None = None, *, findings: bool = False,
+              night_bounds: bool = False) -> Mapping[str, Indicator]:
     """Every grid column's :class:`Indicator`, built from the configured categories and distances.
 
     Parameters
@@ -495,6 +510,9 @@ def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
     findings
         Whether the run has a safety walk (adds the ``findings_*`` columns and the
         ``safety_no_open_findings`` component).
+    night_bounds
+        Whether to add both bounds of the night losses (``loses_<c>_at_night_if_unknown_
+        dark/_lit``: a run's ``night_bounds`` layer, which the report joins to the grid).
 
     Returns
     -------
@@ -510,4 +528,5 @@ def catalogue(spec: AccessSpec | None = None, *, findings: bool = False
     (True, False)
     """
     spec = spec or AccessSpec()
-    return MappingProxyType({c: describe(c, spec) for c in _column_names(spec, findings)})
+    return MappingProxyType({c: describe(c, spec)
+                             for c in _column_names(spec, findings, night_bounds)})

@@ -1,39 +1,63 @@
-"""Area summaries: population-weighted results per statistical area or any polygon layer (e.g.
-a municipality's vulnerable areas), side by side with the whole study area.
+"""Area summaries: results per statistical area or any polygon layer (e.g. a municipality's
+vulnerable areas), side by side with the whole study area.
 
-A cell contributes to an area with weight ``pop × share``, where ``share`` is the part of the
-cell's square inside the area polygon (so residents are split between areas like the cell's
-area; population totals are conserved when the areas tile the study area). Per column:
+A cell contributes to an area by ``share``, the part of the cell's square inside the area
+polygon. What a column is weighted by depends on what it measures (the indicator catalogue,
+:mod:`geoplan.columns`):
 
-* yes/no columns (``green_scb_300m``, ``loses_school_at_night`` …) → ``<col>_pop_share``: the
-  share of residents for whom it holds;
-* distance columns (``…_m`` with ``dist`` in the name) → population-weighted **median**
-  (``inf`` = the median resident reaches none);
-* everything else → population-weighted mean over cells with a value.
+* **Measures of residents** (access, night access and green space: ``dist_…``, ``n_…``,
+  ``gravity_…``, ``night_…``, ``loses_…``, ``green_…``, ``straight_dist_…``, and columns the
+  catalogue does not know) are weighted by residents, ``pop × share`` (residents are split
+  between areas like the cell's area; population totals are conserved when the areas tile the
+  study area): yes/no columns → ``<col>_pop_share``, the share of residents for whom it holds;
+  distances (unit m with ``dist`` in the name) → population-weighted **median** (``inf`` = the
+  median resident reaches none); the rest → population-weighted mean. An area without residents
+  has no value for them (there is nobody to measure).
+* **Measures of the paths and the place** (the network and safety columns: ``path_m``,
+  ``lit_share``, ``lamps_per_km``, ``safety_index`` …) are measured where there are paths,
+  residents or not. Shares of the path length (unit ``share 0-1``) and ``lamps_per_km`` (unit
+  ``per km``) are **length-weighted**, ``path_m × share``; every other one is **area-weighted**,
+  by the cell's area inside the polygon (the mean cell of the area). Beside each one that is
+  not a count, ``<col>_pop_mean`` gives the population-weighted mean (what the average resident
+  lives with; empty without residents).
+
+``pop`` is the residents in the area, ``cells`` the cells it overlaps (residents or not) and
+``area_m2`` the part of the grid it covers.
 
 Example
 -------
 >>> import geopandas as gpd, shapely
 >>> grid = gpd.GeoDataFrame({"pop": [10.0, 30.0], "dist_school_m": [100.0, 300.0],
-...                          "green_scb_300m": [True, False]},
+...                          "green_scb_300m": [True, False], "path_m": [300.0, 100.0],
+...                          "lit_share": [1.0, 0.0]},
 ...                         geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
 ...                         index=pd.Index(["a", "b"], name="cell_id"), crs=3006)
 >>> areas = gpd.GeoDataFrame({"code": ["X"]}, geometry=[shapely.box(0, 0, 200, 100)], crs=3006)
 >>> s = area_summary(grid, areas, key="code")
->>> s.loc[s["code"] == "X", ["pop", "dist_school_m", "green_scb_300m_pop_share"]].values.tolist()
-[[40.0, 300.0, 0.25]]
+>>> s.loc[s["code"] == "X", ["pop", "cells", "dist_school_m", "green_scb_300m_pop_share",
+...                          "lit_share", "lit_share_pop_mean"]].values.tolist()
+[[40.0, 2.0, 300.0, 0.25, 0.75, 0.25]]
 """
 
 from __future__ import annotations
+
+import re
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..columns import STUDY_AREA_KEY
+from ..columns import STUDY_AREA_KEY, describe
 from ..errors import ConfigError, GeoplanError
+from ..sources.area import check_summary_areas
 
-__all__ = ["STUDY_AREA_KEY", "area_summary", "weighted_median"]
+__all__ = ["STUDY_AREA_KEY", "area_summary", "summary_weighting", "weighted_median"]
+
+#: Columns that measure residents (weighted by population); the other catalogue columns
+#: measure the paths and the place (weighted by path length or area).
+_RESIDENT = re.compile(r"(night_)?(dist|n|gravity|detour)_.+|loses_.+|green_.+|"
+                       r"straight_dist_.+|night_.+")
+
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """Weighted median (lower median); NaN values and zero weights are ignored.
@@ -50,28 +74,63 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
 
 
-def _kind(name: str, s: pd.Series) -> str:
-    if s.dtype == bool or str(s.dtype) == "boolean":
-        return "bool"
-    if "dist" in name and name.endswith("_m"):
-        return "median"
-    return "mean"
+def summary_weighting(column: str, dtype=float) -> str:
+    """How :func:`area_summary` summarises ``column``: ``"pop_share"``, ``"pop_median"``,
+    ``"pop_mean"`` (measures of residents), ``"length"``, ``"area"`` (measures of the paths and
+    the place, with ``<col>_pop_mean`` beside them) or ``"area_count"`` (counts: area-weighted,
+    no population figure).
+
+    >>> [summary_weighting(c) for c in ("dist_school_m", "lit_share", "safety_index",
+    ...                                 "lamp_count", "n_school_500m", "mystery")]
+    ['pop_median', 'length', 'area', 'area_count', 'pop_mean', 'pop_mean']
+    >>> summary_weighting("green_scb_300m", bool)
+    'pop_share'
+    """
+    if pd.api.types.is_bool_dtype(dtype):
+        return "pop_share"
+    ind = describe(column)
+    if ind is None or _RESIDENT.fullmatch(column):
+        return "pop_median" if "dist" in column and column.endswith("_m") else "pop_mean"
+    if ind.unit in ("share 0-1", "per km"):
+        return "length"
+    return "area_count" if ind.kind == "count" else "area"
 
 
-def _summarise(sub: pd.DataFrame, w: np.ndarray, columns: list[str], kinds: dict) -> dict:
-    out = {"pop": float(w.sum()), "cells": int((w > 0).sum())}
+def _mean(v: np.ndarray, w: np.ndarray) -> float:
+    ok = np.isfinite(v) & (w > 0)
+    return float((v[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else np.nan
+
+
+def _summarise(sub: pd.DataFrame, share: np.ndarray, weights: dict, columns: list[str],
+               how: dict) -> dict:
+    """One row of the summary: ``weights`` maps ``pop``/``length``/``area`` to the cells'
+    weights (already multiplied by ``share``)."""
+    w = weights["pop"]
+    out = {"pop": float(w.sum()), "cells": int((share > 0).sum()),
+           "area_m2": float(weights["area"].sum())}
     for c in columns:
         v = sub[c].to_numpy()
-        if kinds[c] == "bool":
-            vv = v.astype(float)
-            out[f"{c}_pop_share"] = float((vv * w).sum() / w.sum()) if w.sum() > 0 else np.nan
-        elif kinds[c] == "median":
+        kind = how[c]
+        if kind == "pop_share":
+            out[f"{c}_pop_share"] = _mean(v.astype(float), w) if w.sum() > 0 else np.nan
+        elif kind == "pop_median":
             out[c] = weighted_median(v.astype(float), w)
+        elif kind == "pop_mean":
+            out[c] = _mean(v.astype(float), w)
         else:
             vv = v.astype(float)
-            ok = np.isfinite(vv) & (w > 0)
-            out[c] = float((vv[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else np.nan
+            out[c] = _mean(vv, weights["length" if kind == "length" else "area"])
+            if kind != "area_count":
+                out[f"{c}_pop_mean"] = _mean(vv, w)
     return out
+
+
+def _overlaps(cells: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, cell_area: np.ndarray):
+    """``(cell row, area row, overlap m², share of the cell)`` of every cell-area pair."""
+    pairs = gpd.sjoin(cells[["geometry"]], areas[["geometry"]], predicate="intersects")
+    ci, ai = pairs.index.to_numpy(), pairs["index_right"].to_numpy()
+    inter = np.asarray(cells.geometry.values[ci].intersection(areas.geometry.values[ai]).area)
+    return ci, ai, inter, np.where(cell_area[ci] > 0, inter / cell_area[ci], 0.0)
 
 
 def area_summary(
@@ -84,14 +143,17 @@ def area_summary(
     pop_column: str = "pop",
     study_area_label: str = "Whole study area",
 ) -> gpd.GeoDataFrame:
-    """Population-weighted summary of ``grid`` per polygon of ``areas``, plus the study area.
+    """Summary of ``grid`` per polygon of ``areas``, plus the study area (weighting per column:
+    see the module doc and :func:`summary_weighting`).
 
     Parameters
     ----------
     grid
         Cells with ``pop_column`` and indicator columns.
     areas
-        Polygons (any CRS: reprojected to the grid's).
+        Polygons (any CRS: reprojected to the grid's), checked with
+        :func:`geoplan.sources.area.check_summary_areas` (unique keys, enough overlap with the
+        cells) unless the layer is empty.
     key, name
         Column of ``areas`` identifying each area (e.g. the DeSO code) and an optional display
         name column.
@@ -107,7 +169,7 @@ def area_summary(
     -------
     GeoDataFrame
         One row per area (with its geometry) and a last row for the whole study area (geometry:
-        the union of the cells), ``pop`` and ``cells`` included.
+        the union of the cells), ``pop``, ``cells`` and ``area_m2`` included.
     """
     for col, what in ((key, "key"), (name, "name")):
         if col is not None and col not in areas.columns:
@@ -119,32 +181,36 @@ def area_summary(
     if areas.crs is None:
         raise GeoplanError("area layer has no CRS: set one, e.g. EPSG:3006")
     areas = areas.to_crs(grid.crs) if areas.crs != grid.crs else areas
+    cells = grid.reset_index(drop=True)
+    study = cells.geometry.union_all()
+    if len(areas):
+        check_summary_areas(areas, study, key=key)
     skip = {pop_column, "easting_m", "northing_m", "area_m2", "area_share"}
     if columns is None:
         columns = [c for c in grid.columns if c not in skip and c != "geometry"
                    and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
-    kinds = {c: _kind(c, grid[c]) for c in columns}
-    cells = grid.reset_index(drop=True)
+    how = {c: summary_weighting(c, grid[c].dtype) for c in columns}
     cell_area = cells.geometry.area.to_numpy()
-    pairs = gpd.sjoin(cells[["geometry"]], areas[["geometry"]], predicate="intersects")
-    ci, ai = pairs.index.to_numpy(), pairs["index_right"].to_numpy()
-    inter = cells.geometry.values[ci].intersection(areas.geometry.values[ai]).area
-    share = np.where(cell_area[ci] > 0, inter / cell_area[ci], 0.0)
+    ci, ai, inter, share = _overlaps(cells, areas, cell_area)
     pop = cells[pop_column].to_numpy(dtype=float)
+    path = (np.nan_to_num(cells["path_m"].to_numpy(dtype=float)) if "path_m" in cells.columns
+            else np.zeros(len(cells)))
     rows = []
     for a in range(len(areas)):
         m = ai == a
-        sub = cells.iloc[ci[m]]
-        w = pop[ci[m]] * share[m]
+        c, sh = ci[m], share[m]
         row = {key: areas[key].iloc[a]}
         if name is not None:
             row[name] = areas[name].iloc[a]
-        row.update(_summarise(sub, w, columns, kinds))
+        weights = {"pop": pop[c] * sh, "length": path[c] * sh, "area": inter[m]}
+        row.update(_summarise(cells.iloc[c], sh, weights, columns, how))
         rows.append(row)
     total = {key: STUDY_AREA_KEY}
     if name is not None:
         total[name] = study_area_label
-    total.update(_summarise(cells, pop, columns, kinds))
+    ones = np.ones(len(cells))
+    total.update(_summarise(cells, ones, {"pop": pop, "length": path, "area": cell_area},
+                            columns, how))
     rows.append(total)
-    geoms = list(areas.geometry.values) + [cells.geometry.union_all()]
+    geoms = list(areas.geometry.values) + [study]
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=grid.crs)

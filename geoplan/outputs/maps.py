@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -61,14 +62,17 @@ __all__ = [
     "MapSpec",
     "REPORT_MAPS",
     "RunData",
+    "destination_category",
     "figure_texts",
     "format_date",
     "graduated_classes",
     "indicator_title",
     "load_run",
     "map_figure",
+    "missing_destinations",
     "scenario_columns",
     "source_line",
+    "unknown_lighting_cells",
     "write_maps",
 ]
 
@@ -146,6 +150,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "nodata_unreachable": {"en": "none reachable", "sv": "ingen nåbar", "da": "ingen kan nås"},
     "nodata_no_value": {"en": "no value", "sv": "inget värde", "da": "ingen værdi"},
     "no_residents": {"en": "no residents", "sv": "inga invånare", "da": "ingen beboere"},
+    "unsure_unknown_lighting": {"en": "depends on paths of unknown lighting (lost if they are "
+                                      "dark, not if lit)",
+                                "sv": "beror på vägar med okänd belysning (förloras om de är "
+                                      "mörka, inte om belysta)",
+                                "da": "afhænger af veje med ukendt belysning (mistes hvis de er "
+                                      "mørke, ikke hvis belyste)"},
+    "nodata_no_destination": {"en": "no {cat} in the data", "sv": "ingen {cat} i underlaget",
+                              "da": "ingen {cat} i datagrundlaget"},
     # context and frame
     "ctx_network": {"en": "walkable network", "sv": "gångnät", "da": "gangnet"},
     "ctx_green": {"en": "public green space", "sv": "allmän grönyta",
@@ -184,6 +196,8 @@ _BAD = "#d6604d"
 _NEUTRAL = "#f7f7f7"
 _NODATA = "#ffffff"
 _NO_RESIDENTS = "#e0e0e0"
+_NO_DESTINATION = "#bdbdbd"
+_UNSURE = "#fdd49e"
 _GREEN_FILL = "#a1d99b"
 _GREEN_EDGE = "#41ab5d"
 _NET = "#4d4d4d"
@@ -237,7 +251,10 @@ class RunData:
     def catalogue(self) -> dict[str, Indicator]:
         """The indicator catalogue of the run's grid (:func:`geoplan.columns.catalogue` under
         the run's settings)."""
-        return dict(catalogue(self.access, findings=self.findings is not None))
+        bounds = self.grid is not None and any(
+            str(c).endswith("_at_night_if_unknown_dark") for c in self.grid.columns)
+        return dict(catalogue(self.access, findings=self.findings is not None,
+                              night_bounds=bounds))
 
     @property
     def pipeline(self) -> dict:
@@ -310,7 +327,10 @@ def load_run(out_dir) -> RunData:
     """
     run = rf.RunFolder(out_dir).check()
     findings = _read_findings([run.layer(n) for n in (rf.FINDINGS, rf.FINDINGS_LINES)])
-    return RunData(out_dir=run.path, grid=run.grid(), network=run.layer(rf.NETWORK),
+    grid, bounds = run.grid(), run.night_bounds()
+    if bounds is not None and "cell_id" in bounds.columns:
+        grid = grid.merge(pd.DataFrame(bounds), on="cell_id", how="left")
+    return RunData(out_dir=run.path, grid=grid, network=run.layer(rf.NETWORK),
                    green=run.layer(rf.GREEN), destinations=run.layer(rf.DESTINATIONS),
                    areas=run.areas(), grid_change=run.grid_change(),
                    areas_change=run.areas_change(), changes=run.changes(),
@@ -331,6 +351,49 @@ def _read_findings(frames: list):
     if "severity" in out.columns:
         out["severity"] = pd.to_numeric(out["severity"], errors="coerce").fillna(1).astype(int)
     return out
+
+
+_CATEGORY_OF = re.compile(r"(?:night_)?(?:dist|n|gravity|detour)_(?P<a>[a-z_]+?)_(?:m|[0-9_]+m)|"
+                          r"(?:night_detour|gravity)_(?P<b>[a-z_]+)|loses_(?P<c>[a-z_]+)_at_night")
+
+
+def destination_category(column: str) -> str | None:
+    """The destination category a grid column measures (None for other columns).
+
+    >>> destination_category("loses_school_at_night"), destination_category("dist_grocery_m")
+    ('school', 'grocery')
+    >>> destination_category("safety_index") is None
+    True
+    """
+    m = _CATEGORY_OF.fullmatch(column)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def missing_destinations(run: RunData) -> tuple[str, ...]:
+    """The run's destination categories of which the data holds none (e.g. an extract without a
+    school): their distances and night losses say nothing and are not reported as figures.
+
+    Read from the run's ``destinations`` layer; without one, a category is missing when no
+    cell has a finite distance to it.
+
+    >>> import geopandas as gpd, shapely
+    >>> grid = gpd.GeoDataFrame({"pop": [5.0], "dist_school_m": [float("nan")],
+    ...     "dist_grocery_m": [120.0]}, geometry=[shapely.box(0, 0, 100, 100)], crs=3006)
+    >>> missing_destinations(RunData(Path("."), grid=grid))
+    ('school',)
+    """
+    cats = run.access.categories
+    d = run.destinations
+    if d is not None and "category" in getattr(d, "columns", ()):
+        have = set(d["category"].astype(str))
+        return tuple(c for c in cats if c not in have)
+    g = run.grid
+    out = []
+    for c in cats:
+        col = f"dist_{c}_m"
+        if g is not None and col in g.columns and not np.isfinite(_as_float(g[col])).any():
+            out.append(c)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -661,22 +724,52 @@ def _yesno_colours(spec: MapSpec) -> tuple[str, str]:
     return (_BAD, _GOOD) if spec.better == "lower" else (_GOOD, _BAD)
 
 
-def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask):
+def unknown_lighting_cells(g, column: str) -> np.ndarray | None:
+    """Cells whose ``column`` (a ``loses_<c>_at_night``) depends on the paths of unknown
+    lighting: lost if they are dark, not if they are lit (the run's ``…_if_unknown_dark/_lit``
+    columns); None when the grid has no bounds.
+
+    >>> g = pd.DataFrame({"loses_school_at_night_if_unknown_dark": [True, True, False],
+    ...                   "loses_school_at_night_if_unknown_lit": [True, False, False]})
+    >>> unknown_lighting_cells(g, "loses_school_at_night").tolist()
+    [False, True, False]
+    """
+    dark, lit = (f"{column}_if_unknown_{k}" for k in ("dark", "lit"))
+    if dark not in g.columns or lit not in g.columns:
+        return None
+    return (np.nan_to_num(_as_float(g[dark])) > 0.5) & ~(np.nan_to_num(_as_float(g[lit])) > 0.5)
+
+
+def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask, unsure=None):
+    """A yes/no map; ``unsure`` (cells whose answer depends on paths of unknown lighting) is a
+    class of its own, drawn between yes and no."""
     from matplotlib.patches import Patch
 
     yes_c, no_c = _yesno_colours(spec)
     v = values
+    unsure = (np.zeros(len(v), dtype=bool) if unsure is None else unsure) & ~empty_mask
+    shown = ~empty_mask & ~unsure
     handles = []
     for mask, colour, label in (
-        ((v > 0.5) & ~empty_mask, yes_c, tr(f"yes_{spec.key}", lang)),
-        ((v <= 0.5) & ~empty_mask, no_c, tr(f"no_{spec.key}", lang)),
-        (~np.isfinite(v) & ~empty_mask, _NODATA, tr(spec.nodata, lang)),
+        ((v > 0.5) & shown, yes_c, tr(f"yes_{spec.key}", lang)),
+        (unsure, _UNSURE, tr("unsure_unknown_lighting", lang)),
+        ((v <= 0.5) & shown, no_c, tr(f"no_{spec.key}", lang)),
+        (~np.isfinite(v) & shown, _NODATA, tr(spec.nodata, lang)),
         (empty_mask, _NO_RESIDENTS, tr("no_residents", lang)),
     ):
         if mask.any() or colour in (yes_c, no_c):
             _fill(ax, geoms[mask], colour)
             handles.append(Patch(facecolor=colour, edgecolor="#bdbdbd", lw=0.4, label=label))
     return handles
+
+
+def _draw_no_destination(ax, geoms, cat: str, lang: str) -> list:
+    """Every cell grey: the data holds no destination of ``cat``, so there is nothing to map."""
+    from matplotlib.patches import Patch
+
+    _fill(ax, geoms, _NO_DESTINATION)
+    label = tr("nodata_no_destination", lang, cat=tr(f"cat_{cat}", lang))
+    return [Patch(facecolor=_NO_DESTINATION, edgecolor="#bdbdbd", lw=0.4, label=label)]
 
 
 def _draw_yesno_change(ax, geoms, change, spec, *, lang):
@@ -933,11 +1026,16 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
     values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
     empty = _empty_cells(g, spec, variant)
     legend_title, hatched = tr(f"leg_{spec.key}", lang), False
-    if variant == "change":
+    cat = destination_category(spec.column)
+    if cat is not None and cat in missing_destinations(run):
+        handles = _draw_no_destination(ax, geoms, cat, lang)
+    elif variant == "change":
         legend_title = tr("leg_change", lang)
         handles = _draw_change(ax, geoms, values, spec, col, breaks, lang)
     elif spec.kind == "yesno":
-        handles = _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty)
+        unsure = unknown_lighting_cells(g, spec.column) if variant == "level" else None
+        handles = _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty,
+                              unsure=unsure)
     else:
         handles, hatched = _draw_level(ax, g, geoms, values, spec, variant, breaks, empty, lang)
     ctx = _context(ax, run, green_fill=spec.kind == "yesno" and spec.column.startswith("green_"))

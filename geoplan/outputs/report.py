@@ -57,6 +57,7 @@ from .maps import (
     format_date,
     indicator_title,
     load_run,
+    missing_destinations,
     write_maps,
 )
 from .tables import add_change_measures, write_tables
@@ -66,6 +67,7 @@ __all__ = [
     "area_table",
     "change_sentences",
     "change_table_rows",
+    "data_warnings",
     "findings_sentence",
     "key_number_map",
     "key_numbers",
@@ -143,6 +145,23 @@ TEXTS: dict[str, dict[str, str]] = {
               "längs belysta vägar när det är mörkt.",
         "da": "{pop} beboere ({pct}) har en skole inden for {m} m om dagen men når ingen inden "
               "for {m} m ad belyste veje i mørke."},
+    "kn_school_night_range": {
+        "en": "Between {lo} ({plo}) and {hi} residents ({phi}) have a school within {m} m by day "
+              "but cannot reach one within {m} m on lit paths after dark: {hi} if the paths of "
+              "unknown lighting are dark, {lo} if they are lit.",
+        "sv": "Mellan {lo} ({plo}) och {hi} invånare ({phi}) har en skola inom {m} m på dagen "
+              "men når ingen inom {m} m längs belysta vägar när det är mörkt: {hi} om vägarna "
+              "med okänd belysning är mörka, {lo} om de är belysta.",
+        "da": "Mellem {lo} ({plo}) og {hi} beboere ({phi}) har en skole inden for {m} m om "
+              "dagen men når ingen inden for {m} m ad belyste veje i mørke: {hi} hvis vejene med "
+              "ukendt belysning er mørke, {lo} hvis de er belyste."},
+    "kn_missing": {
+        "en": "No {cats} in the data: the walk to one, by day and after dark, is not measured "
+              "and not given here.",
+        "sv": "Ingen {cats} i underlaget: gångvägen dit, på dagen och i mörker, mäts inte och "
+              "redovisas inte här.",
+        "da": "Ingen {cats} i datagrundlaget: gangvejen dertil, om dagen og i mørke, måles ikke "
+              "og angives ikke her."},
     "kn_safety": {
         "en": "Half of the residents live where the safety index of the walking paths is {x} "
               "or higher (scale 0–100).",
@@ -225,14 +244,23 @@ TEXTS: dict[str, dict[str, str]] = {
                    "da": "Dagligvarebutik, medianafstand"},
     "th_school_night": {"en": "Lose school after dark", "sv": "Förlorar skolan i mörker",
                         "da": "Mister skolen i mørke"},
-    "th_safety": {"en": "Safety index (mean)", "sv": "Trygghetsindex (medel)",
-                  "da": "Tryghedsindeks (middel)"},
+    "th_safety": {"en": "Safety index (area mean)", "sv": "Trygghetsindex (ytmedel)",
+                  "da": "Tryghedsindeks (arealmiddel)"},
+    "th_safety_pop": {"en": "Safety index (mean over residents)",
+                      "sv": "Trygghetsindex (medel över invånarna)",
+                      "da": "Tryghedsindeks (middel over beboerne)"},
     "whole_study_area": {"en": "Whole study area", "sv": "Hela analysområdet",
                          "da": "Hele analyseområdet"},
     "table_note": {
-        "en": "Shares are shares of the area's residents; distances are medians over residents.",
-        "sv": "Andelar är andelar av områdets invånare; avstånd är medianer över invånarna.",
-        "da": "Andele er andele af områdets beboere; afstande er medianer over beboerne."},
+        "en": "Shares are shares of the area's residents; distances are medians over residents. "
+              "The safety index is a mean over the area's land (so an area without residents "
+              "has one) and, beside it, over its residents.",
+        "sv": "Andelar är andelar av områdets invånare; avstånd är medianer över invånarna. "
+              "Trygghetsindexet är ett medel över områdets yta (så även ett område utan "
+              "invånare har ett) och, bredvid, över dess invånare.",
+        "da": "Andele er andele af områdets beboere; afstande er medianer over beboerne. "
+              "Tryghedsindekset er et middel over områdets areal (så også et område uden "
+              "beboere har et) og, ved siden af, over dets beboere."},
     # method
     "m_grid": {
         "en": "The study area is divided into square cells of {size} m (INSPIRE-style cell ids). "
@@ -504,7 +532,9 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
     """The run's key numbers as plain sentences in ``lang``, keyed by what they are about
     (``residents``, ``residents_estimated``, ``green``, ``grocery``, ``school_night``,
     ``safety``, ``lighting``, ``confidence``, and ``findings`` when the run has safety-walk
-    findings); missing columns give no sentence.
+    findings); missing columns give no sentence. A destination category the data holds none
+    of (:func:`~geoplan.outputs.maps.missing_destinations`) gives no figure: ``missing`` says
+    so instead of "0 residents (0 %)".
 
     >>> import geopandas as gpd, shapely
     >>> grid = gpd.GeoDataFrame({"pop": [7000.0, 8000.0], "green_scb_300m": [1, 0]},
@@ -534,7 +564,11 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
         out["green"] = tr("kn_green", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
                       m=fmt(run.access.green_within_m, lang, 0),
                       ha=fmt(run.access.green_scb_min_ha, lang, 1))
-    if "dist_grocery_m" in g.columns and total > 0:
+    missing = missing_destinations(run)
+    if missing:
+        out["missing"] = tr("kn_missing", lang, cats=", ".join(tr(f"cat_{c}", lang)
+                                                                for c in missing))
+    if "dist_grocery_m" in g.columns and total > 0 and "grocery" not in missing:
         d = _w(g, "dist_grocery_m")
         r = float(min(run.access.radii_m))
         near = (np.nan_to_num(d, nan=np.inf) <= r)
@@ -543,10 +577,8 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
         out["grocery"] = tr("kn_grocery", lang, m=fmt(_round_m(med), lang, 0) if np.isfinite(med)
                       else "—", pop=_people(n, lang), pct=fmt_pct(n / total, lang),
                       r=fmt(r, lang, 0))
-    if "loses_school_at_night" in g.columns:
-        n, share = _yes_share(g, "loses_school_at_night")
-        out["school_night"] = tr("kn_school_night", lang, pop=_people(n, lang), pct=fmt_pct(share, lang),
-                      m=fmt(run.access.night_threshold_m, lang, 0))
+    if "loses_school_at_night" in g.columns and "school" not in missing:
+        out["school_night"] = _school_night(g, run.access.night_threshold_m, lang)
     if "safety_index" in g.columns and total > 0:
         s = _w(g, "safety_index")
         ok = np.isfinite(s)
@@ -565,6 +597,21 @@ def key_number_map(run: RunData, lang: str = "en") -> dict[str, str]:
     if run.findings is not None:
         out["findings"] = findings_sentence(run.findings, lang)
     return out
+
+
+def _school_night(g: pd.DataFrame, threshold_m: float, lang: str) -> str:
+    """The key number of schools lost after dark: both bounds when it depends on the paths of
+    unknown lighting (columns ``…_if_unknown_dark/_lit`` of the run), else the one figure."""
+    m = fmt(threshold_m, lang, 0)
+    cols = [f"loses_school_at_night_if_unknown_{k}" for k in ("dark", "lit")]
+    if set(cols) <= set(g.columns):
+        (n_hi, p_hi), (n_lo, p_lo) = (_yes_share(g, c) for c in cols)
+        if round_people(n_hi) != round_people(n_lo):
+            return tr("kn_school_night_range", lang, hi=_people(n_hi, lang),
+                      phi=fmt_pct(p_hi, lang), lo=_people(n_lo, lang), plo=fmt_pct(p_lo, lang),
+                      m=m)
+    n, share = _yes_share(g, "loses_school_at_night")
+    return tr("kn_school_night", lang, pop=_people(n, lang), pct=fmt_pct(share, lang), m=m)
 
 
 def findings_sentence(findings: pd.DataFrame, lang: str = "en") -> str:
@@ -612,6 +659,17 @@ def key_numbers(run: RunData, lang: str = "en") -> list[str]:
     return list(key_number_map(run, lang).values())
 
 
+def data_warnings(run: RunData, lang: str = "en") -> list[str]:
+    """Warnings about implausible input (:func:`geoplan.runs.folder.quality_warnings` of the
+    run's ``data_quality.json``), shown after the key numbers.
+
+    >>> q = {"buildings_by_use": {"unknown": 9, "residential": 1}}
+    >>> data_warnings(RunData(Path("."), grid=None, quality=q), "da")[0][:37]
+    'Kun 10\xa0% af bygningerne har kendt anv'
+    """
+    return [text for _, text in rf.quality_warnings(run.quality or {}, lang)]
+
+
 # --------------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------------
@@ -621,6 +679,7 @@ _AREA_COLUMNS = (  # (column in the areas layer, heading key, kind)
     ("dist_grocery_m", "th_grocery", "distance"),
     ("loses_school_at_night_pop_share", "th_school_night", "share"),
     ("safety_index", "th_safety", "index"),
+    ("safety_index_pop_mean", "th_safety_pop", "index"),
 )
 #: change-table columns from ``changes.csv`` (:func:`geoplan.outputs.tables.add_change_measures`)
 _CHANGE_MEASURE_COLUMNS = (("open_findings", "th_open_findings", "count"),)
@@ -945,7 +1004,7 @@ def _table(rows: list[list[str]], styles, width: float, first_col: float = 0.3):
 #: key numbers printed under each map
 _MAP_NUMBERS = {"pop": ("residents", "residents_estimated"), "safety_index": ("safety",
                 "confidence"), "dist_grocery_m": ("grocery",), "loses_school_at_night":
-                ("school_night",), "green_scb_300m": ("green",), "lighting": ("lighting",),
+                ("school_night", "missing"), "green_scb_300m": ("green",), "lighting": ("lighting",),
                 "findings": ("findings",)}
 
 
@@ -996,6 +1055,10 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
 
     story.append(para(tr("rep_key_numbers", lang), "h1"))
     story += [Paragraph(escape(s), st["bullet"], bulletText="•") for s in key_numbers(run, lang)]
+    warnings = data_warnings(run, lang)
+    if warnings:
+        story += [para(tr("qw_title", lang), "h2")]
+        story += [Paragraph(escape(s), st["bullet"], bulletText="!") for s in warnings]
     rows = area_table(run, lang)
     if rows:
         story += [para(tr("rep_per_area", lang), "h2"), _table(rows, st, width),

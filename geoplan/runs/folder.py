@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputFileError
+from ..i18n import fmt, fmt_pct, register_texts, tr
 
 __all__ = [
     "AREAS",
@@ -42,6 +43,7 @@ __all__ = [
     "GRID_TIF",
     "METADATA",
     "NETWORK",
+    "NIGHT_BOUNDS",
     "ORIGINS",
     "PIPELINE_TOML",
     "PROVENANCE",
@@ -51,6 +53,7 @@ __all__ = [
     "RunFolder",
     "pipeline_from_provenance",
     "quality_text",
+    "quality_warnings",
 ]
 
 #: The GeoPackage of every run.
@@ -84,6 +87,9 @@ CHANGES = "changes"
 FINDINGS = "findings"
 FINDINGS_LINES = "findings_lines"
 METADATA = "geoplan_metadata"
+#: A baseline run's table of both bounds of the night losses per cell (``cell_id``,
+#: ``loses_<c>_at_night_if_unknown_dark/_lit``; :func:`geoplan.runs.pipeline.night_bounds`).
+NIGHT_BOUNDS = "night_bounds"
 
 
 def quality_text(lang: str) -> str:
@@ -93,6 +99,88 @@ def quality_text(lang: str) -> str:
     'data_quality_sv.txt'
     """
     return f"data_quality_{lang}.txt"
+
+
+#: A walkable network this dense (km of path per km² of study area) is a town: streets and
+#: paths every few hundred metres, as in every Swedish or Danish tätort/byzone.
+TOWN_NETWORK_KM_PER_KM2 = 5.0
+#: Fewer buildings than this per km² where the network is a town's: even a villa area (plots of
+#: ~1 000 m², streets between them) has several hundred houses per km², a town centre more; below
+#: 100 most buildings are missing from OpenStreetMap and residents estimated from them are too few.
+MIN_BUILDINGS_PER_KM2 = 100.0
+#: Below half of the buildings with a known use (residential or not), the split of floor area
+#: into homes rests mostly on the rule for buildings of unknown use.
+MIN_BUILDING_USE_SHARE = 0.5
+#: Above 90 % of the path length with unknown lighting, night access and the lit share are
+#: mostly the assumption for unknown lighting, not data.
+MAX_UNKNOWN_LIGHTING_SHARE = 0.9
+
+register_texts({
+    "qw_title": {"en": "Read with care (implausible input)", "sv": "Läs med försiktighet "
+                 "(osannolika indata)", "da": "Læs med forsigtighed (usandsynlige inddata)"},
+    "qw_few_buildings": {
+        "en": "Only {n} buildings for {km} km of walkable paths in {km2} km² ({per} per km²; "
+              "a town's paths usually come with at least {min} per km²): most buildings are "
+              "probably missing from the map, so residents estimated from them are too few.",
+        "sv": "Bara {n} byggnader för {km} km gångvägar på {km2} km² ({per} per km²; en orts "
+              "gångnät har oftast minst {min} per km²): de flesta byggnader saknas troligen i "
+              "kartan, så invånare uppskattade från dem blir för få.",
+        "da": "Kun {n} bygninger for {km} km gangveje på {km2} km² ({per} pr. km²; en bys "
+              "gangnet har oftest mindst {min} pr. km²): de fleste bygninger mangler sandsynligvis "
+              "på kortet, så beboere anslået ud fra dem bliver for få."},
+    "qw_building_use": {
+        "en": "Only {pct} of the buildings have a known use (home or not; at least {min} "
+              "expected): which floor area holds homes is mostly assumed.",
+        "sv": "Bara {pct} av byggnaderna har känd användning (bostad eller inte; minst {min} "
+              "väntas): vilken golvyta som är bostäder är mest antaget.",
+        "da": "Kun {pct} af bygningerne har kendt anvendelse (bolig eller ej; mindst {min} "
+              "ventes): hvilket etageareal der er boliger, er mest antaget."},
+    "qw_unknown_lighting": {
+        "en": "The lighting of {pct} of the walkable paths is unknown (more than {max}): "
+              "access after dark and lit shares rest on the assumption for unknown lighting.",
+        "sv": "Belysningen är okänd för {pct} av gångvägarna (mer än {max}): tillgänglighet i "
+              "mörker och belysta andelar vilar på antagandet för okänd belysning.",
+        "da": "Belysningen er ukendt for {pct} af gangvejene (mere end {max}): adgang i mørke "
+              "og belyste andele hviler på antagelsen for ukendt belysning."},
+})
+
+
+def quality_warnings(quality: dict, lang: str = "en") -> list[tuple[str, str]]:
+    """Warnings about implausible input in a data-quality record (``data_quality.json``):
+    ``(key, sentence in lang)`` for few buildings where the network is a town's
+    (:data:`MIN_BUILDINGS_PER_KM2` where it has at least :data:`TOWN_NETWORK_KM_PER_KM2`), under
+    :data:`MIN_BUILDING_USE_SHARE` of the buildings with a known use, and over
+    :data:`MAX_UNKNOWN_LIGHTING_SHARE` of the path length with unknown lighting.
+
+    Examples
+    --------
+    >>> q = {"area_km2": 2.0, "walkable_km": 40.0, "buildings": 30, "unknown_share": 0.95,
+    ...      "buildings_by_use": {"unknown": 20, "residential": 10}}
+    >>> [k for k, _ in quality_warnings(q)]
+    ['few_buildings', 'building_use', 'unknown_lighting']
+    >>> quality_warnings(q, "sv")[2][1].startswith("Belysningen är okänd för 95")
+    True
+    """
+    out = []
+    km2, km = float(quality.get("area_km2") or 0), float(quality.get("walkable_km") or 0)
+    n = int(quality.get("buildings") or 0)
+    if km2 > 0 and km / km2 >= TOWN_NETWORK_KM_PER_KM2 and n / km2 < MIN_BUILDINGS_PER_KM2:
+        out.append(("few_buildings", tr("qw_few_buildings", lang, n=fmt(n, lang, 0),
+                                        km=fmt(km, lang, 1), km2=fmt(km2, lang, 2),
+                                        per=fmt(n / km2, lang, 0),
+                                        min=fmt(MIN_BUILDINGS_PER_KM2, lang, 0))))
+    by_use = quality.get("buildings_by_use") or {}
+    total = sum(by_use.values())
+    known = total - by_use.get("unknown", 0)
+    if total and known / total < MIN_BUILDING_USE_SHARE:
+        out.append(("building_use", tr("qw_building_use", lang, pct=fmt_pct(known / total, lang),
+                                       min=fmt_pct(MIN_BUILDING_USE_SHARE, lang))))
+    unknown = quality.get("unknown_share")
+    if km > 0 and unknown is not None and float(unknown) > MAX_UNKNOWN_LIGHTING_SHARE:
+        out.append(("unknown_lighting", tr("qw_unknown_lighting", lang,
+                                           pct=fmt_pct(float(unknown), lang),
+                                           max=fmt_pct(MAX_UNKNOWN_LIGHTING_SHARE, lang))))
+    return out
 
 
 def _read_json(path: Path) -> dict:
@@ -190,6 +278,10 @@ class RunFolder:
     def areas(self):
         """The area summaries (:data:`AREAS`), or None."""
         return self.layer(AREAS)
+
+    def night_bounds(self):
+        """Both bounds of the night losses per cell (:data:`NIGHT_BOUNDS`), or None."""
+        return self.layer(NIGHT_BOUNDS, geometry=False)
 
     def grid_change(self):
         """A scenario's before/after/change per cell (:data:`GRID_CHANGE`), or None."""

@@ -6,7 +6,9 @@ compute every layer and write the outputs (atomically) into one folder.
     destination reachable), ``network`` (edges with lighting), ``destinations`` (with
     ``attached``/``snap_m``: a destination no path reaches is listed, not dropped), ``green``,
     ``origins`` (where each cell's residents start) and ``areas`` (area summaries, when an area
-    layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled.
+    layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled —
+    and the table ``night_bounds`` (per cell, whether each destination is lost after dark if
+    paths of unknown lighting are dark, and if they are lit: :func:`night_bounds`).
 ``OUT/grid.tif``
     one band per indicator, band descriptions = column names (when ``formats`` has ``"tif"``).
 ``OUT/data_quality.json`` and ``OUT/data_quality_<lang>.txt``
@@ -38,7 +40,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -63,7 +65,10 @@ __all__ = [
     "compute_population",
     "finite_or_null",
     "grid_columns",
+    "night_bounds",
     "pipeline_lamps",
+    "quality_json",
+    "quality_words",
     "read_study_findings",
     "run_pipeline",
     "study_from_pipeline",
@@ -121,14 +126,24 @@ def pipeline_lamps(cfg: PipelineConfig, data):
                        y_col=reg.y_col, id_col=reg.id_col, same_lamp_m=reg.same_lamp_m)
 
 
-def _summary_areas(cfg: PipelineConfig):
-    """``(areas, key column, name column)`` of the ``[areas]`` section (Nones without one)."""
+def _summary_areas(cfg: PipelineConfig, data):
+    """``(areas, key column, name column)`` of the ``[areas]`` section (Nones without one),
+    checked before anything is computed: valid polygons, unique keys, enough of the study area
+    covered (:func:`geoplan.sources.area.check_summary_areas`)."""
     sa = cfg.summary_areas
     if sa is None:
         return None, None, None
     import pyogrio
 
-    return pyogrio.read_dataframe(sa.path, layer=sa.layer), sa.key_column, sa.name_column
+    from ..crs import to_crs
+    from ..sources.area import check_polygons, check_summary_areas
+
+    what = f"[areas] file {Path(sa.path).name!r}"
+    areas = check_polygons(pyogrio.read_dataframe(sa.path, layer=sa.layer), what)
+    if sa.key_column in areas.columns and areas.crs is not None:  # else area_summary says why
+        check_summary_areas(to_crs(areas, data.crs, what), data.area, key=sa.key_column,
+                            what=what)
+    return areas, sa.key_column, sa.name_column
 
 
 def read_study_findings(cfg: PipelineConfig, data):
@@ -168,7 +183,7 @@ def study_from_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -
     report(progress, 0.8, "grid and population")
     cells = make_grid(data.area, data.crs, cfg.grid)
     cells = compute_population(cfg, cells, data, progress=scaled(progress, 0.8, 1.0))
-    areas, key, name = _summary_areas(cfg)
+    areas, key, name = _summary_areas(cfg, data)
     walk = cfg.safety_walk
     return Study(data, net, cells, lamps, spec=cfg.access, weights=cfg.safety,
                  lighting=cfg.lighting, areas=areas, area_key=key, area_name=name,
@@ -199,6 +214,52 @@ def _styles(layers: Layers, lang: str) -> dict[str, str]:
             styles["areas"] = graduated_fill_qml("safety_index", class_breaks(a), lang=lang,
                                                  opacity=0.6)
     return styles
+
+
+def night_bounds(study: Study, layers: Layers) -> pd.DataFrame:
+    """Both bounds of every ``loses_<c>_at_night``: ``…_if_unknown_dark`` and
+    ``…_if_unknown_lit`` per cell (one of them is the run's own column), so a night figure that
+    depends on paths of unknown lighting can be given as a range.
+
+    The other bound is the whole study computed again with ``night_unknown_as`` flipped (the
+    same attachment and rules; no area summaries). On the demo this costs about 1 s on top of
+    a run of about 8 s; a run whose lighting is fully known skips it (both bounds are equal).
+    """
+    spec = study.spec
+    other = "lit" if spec.night_unknown_as == "dark" else "dark"
+    grid = layers.grid
+    if (study.network.edges["lit"] == "unknown").any():
+        flipped = replace(study, spec=replace(spec, night_unknown_as=other), areas=None)
+        other_grid = compute_layers(flipped).grid
+    else:
+        other_grid = grid
+    out = {}
+    for c in spec.categories:
+        col = f"loses_{c}_at_night"
+        if col in grid.columns:
+            by = {spec.night_unknown_as: grid[col], other: other_grid[col].reindex(grid.index)}
+            out[f"{col}_if_unknown_dark"] = by["dark"].astype(bool)
+            out[f"{col}_if_unknown_lit"] = by["lit"].astype(bool)
+    return pd.DataFrame(out, index=grid.index)
+
+
+def quality_json(quality) -> str:
+    """``data_quality.json``: the summary's numbers and ``warnings``, the keys of
+    :func:`~geoplan.runs.folder.quality_warnings` (implausible input)."""
+    d = quality.to_dict()
+    d["warnings"] = [k for k, _ in rf.quality_warnings(d)]
+    return json.dumps(d, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def quality_words(quality, lang: str) -> str:
+    """``data_quality_<lang>.txt``: the summary in words, then its warnings."""
+    warnings = rf.quality_warnings(quality.to_dict(), lang)
+    if not warnings:
+        return quality.to_text(lang)
+    from ..i18n import tr
+
+    return "\n".join([quality.to_text(lang), tr("qw_title", lang) + ":",
+                      *(f"  ! {text}" for _, text in warnings)])
 
 
 #: What a run may write into its folder (the report is a folder of its own).
@@ -265,6 +326,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     from ..outputs.gpkg import write_gpkg
 
     quality = summarize(study.data, study.network, study.lamps)
+    bounds = night_bounds(study, layers)
     gpkg_layers = {
         "grid": finite_or_null(layers.grid.reset_index()),
         "network": layers.network,
@@ -273,6 +335,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
                                     geometry=layers.origins.values, crs=layers.origins.crs),
     }
+    if len(bounds.columns):
+        gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
     styles = _styles(layers, cfg.lang)
     if layers.areas is not None:
         gpkg_layers["areas"] = finite_or_null(layers.areas)
@@ -298,8 +362,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     # data and report are committed as one set: a run killed or failing at any point (the
     # report included) leaves the previous set whole, never new data beside an old report
     with staged_folder(out, last=(rf.PROVENANCE,)) as stage:
-        write_text(stage / rf.QUALITY, quality.to_json() + "\n")
-        write_text(stage / rf.quality_text(cfg.lang), quality.to_text(cfg.lang) + "\n")
+        write_text(stage / rf.QUALITY, quality_json(quality) + "\n")
+        write_text(stage / rf.quality_text(cfg.lang), quality_words(quality, cfg.lang) + "\n")
         if rf.GPKG in names:
             write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
         if rf.GRID_TIF in names:

@@ -13,9 +13,15 @@ from shapely.geometry.base import BaseGeometry
 from ..crs import check_coordinates_fit_crs
 from ..errors import AreaError, InputFileError
 
-__all__ = ["AreaLike", "check_polygons", "parse_bbox", "read_area"]
+__all__ = ["MIN_AREAS_OVERLAP_SHARE", "AreaLike", "check_polygons", "check_summary_areas",
+           "parse_bbox", "read_area"]
 
 AreaLike = str | Path | BaseGeometry | tuple | list | None
+
+#: The least share of the study area that a layer of areas to summarise by must cover. Below
+#: 1 % (one 100 m cell in a 1 km² study) the summaries rest on a sliver of a cell or on nothing:
+#: almost always the wrong layer, the wrong CRS or another town.
+MIN_AREAS_OVERLAP_SHARE = 0.01
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -128,6 +134,67 @@ def check_polygons(gdf, what: str):
             "QGIS with Processing > Vector geometry > Fix geometries, and try again"
         )
     return gdf
+
+
+def check_summary_areas(areas, study_area: BaseGeometry, *, key: str,
+                        what: str = "area layer") -> float:
+    """Check a layer of areas to summarise by against the study area; return the share of the
+    study area it covers.
+
+    Parameters
+    ----------
+    areas
+        The areas (a GeoDataFrame in the CRS of ``study_area``) with the key column ``key``.
+    study_area
+        The study area (e.g. the union of the grid cells) in the same CRS.
+    key
+        The column that names each area; its values must be unique and present.
+    what
+        How the layer is named in messages.
+
+    Raises
+    ------
+    AreaError
+        When keys repeat or are empty (the message lists them), or when the areas cover less
+        than :data:`MIN_AREAS_OVERLAP_SHARE` of the study area (the message gives the share).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> a = gpd.GeoDataFrame({"code": ["A", "B"]}, geometry=[box(0, 0, 50, 100),
+    ...                      box(50, 0, 100, 100)], crs=3006)
+    >>> check_summary_areas(a, box(0, 0, 200, 100), key="code")
+    0.5
+    >>> check_summary_areas(a.assign(code="A"), box(0, 0, 200, 100), key="code")
+    Traceback (most recent call last):
+    geoplan.errors.AreaError: area layer: the key column 'code' repeats 'A' (2 areas): give every area its own key, or choose another key column
+    """
+    keys = areas[key]
+    missing = int(keys.isna().sum())
+    if missing:
+        raise AreaError(f"{what}: {missing} area(s) have no value in the key column {key!r}: "
+                        "fill them in, or choose another key column")
+    counts = keys.value_counts()
+    dup = counts[counts > 1]
+    if len(dup):
+        listed = ", ".join(f"{k!r} ({n} areas)" for k, n in dup.head(10).items())
+        more = f" and {len(dup) - 10} more" if len(dup) > 10 else ""
+        raise AreaError(f"{what}: the key column {key!r} repeats {listed}{more}: give every "
+                        "area its own key, or choose another key column")
+    total = float(study_area.area)
+    geoms = areas.geometry.to_numpy()
+    geoms = geoms[shapely.intersects(geoms, study_area)]  # (GEOS warns on far-off pairs)
+    covered = shapely.union_all(shapely.intersection(geoms, study_area)) if len(geoms) else None
+    share = float(covered.area) / total if covered is not None and total > 0 else 0.0
+    if share < MIN_AREAS_OVERLAP_SHARE:
+        raise AreaError(
+            f"{what} covers {share:.2%} of the study area (at least "
+            f"{MIN_AREAS_OVERLAP_SHARE:.0%} is needed; {len(areas)} area(s), bounds "
+            f"{tuple(round(b) for b in areas.total_bounds)} in the study's CRS, study area "
+            f"{tuple(round(b) for b in study_area.bounds)}): choose the areas of this study "
+            "area, or check the layer's CRS"
+        )
+    return share
 
 
 def _drawn_checked(gdf, what: str):

@@ -29,7 +29,8 @@ def _gdal_walkable_lines(path, crs):
         if isinstance(other, str):
             t.update(dict(_TAG.findall(other)))
         tags.append(t)
-    walk = np.array([T.is_walkable(t) for t in tags], dtype=bool)
+    # both extracts lie in Finland, where a cycleway without `foot` is walked on
+    walk = np.array([T.is_walkable(t, cycleway_foot_default=True) for t in tags], dtype=bool)
     g = lines[walk].to_crs(crs)
     g["lit_value"] = [T.lit_value(t.get("lit")) for t, w in zip(tags, walk, strict=True) if w]
     g["osm_id"] = g["osm_id"].astype(np.int64)

@@ -74,18 +74,18 @@ class InspectSummary:
     network_edges: int = 0
     network_components: int = 0
     largest_component_share: float = 0.0
-    highway_not_walked: dict = field(default_factory=dict)
-    way_node_refs_missing: int = 0
-    #: tunnels/underpasses in the area (tunnel edges sharing a node are one) and their km
+    #: tunnels in the area (tunnel edges sharing a node are one) and their km
     tunnels: int = 0
     tunnel_km: float = 0.0
-    #: areas (green spaces, buildings, destinations) cut by the extract's edge: closed through
-    #: the nodes the file has and kept / dropped (fewer than 3 nodes left, or a relation)
+    highway_not_walked: dict = field(default_factory=dict)
+    way_node_refs_missing: int = 0
+    # Reading the extract: areas cut by the extract's edge, kept (closed through the nodes the
+    # file has) and dropped (fewer than 3 nodes left, or a relation with members missing);
+    # destinations mapped as lines (placed at their middle); cycleways without ``foot`` walked
+    # on by the country's rule (SE, DK, FI, NO).
     areas_cut_kept: int = 0
     areas_cut_dropped: int = 0
-    #: destinations mapped as lines (platforms), kept at the middle of the line
     destinations_from_lines: int = 0
-    #: cycleways without a ``foot`` tag walked on by the country's rule (SE, DK, FI, NO)
     cycleways_without_foot_walked: int = 0
     attribution: str = "© OpenStreetMap contributors"
 

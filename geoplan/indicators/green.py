@@ -244,20 +244,9 @@ def green_entries(
     ids = np.asarray(spaces.index)
     polys = np.asarray(spaces.geometry.values, dtype=object)
     main = main_component_mask(network, min_component_m) if len(network.edges) else np.zeros(0, bool)
-    lines = np.asarray(network.edges.geometry.values, dtype=object)
-    frames = []
-    # paths crossing or touching the boundary (a path along the boundary: every sample_m)
-    bounds = shapely.boundary(polys)
-    e_idx, s_idx = shapely.STRtree(bounds).query(lines, predicate="intersects")
-    on_main = main[e_idx] if len(e_idx) else np.zeros(0, bool)
-    e_idx, s_idx = e_idx[on_main], s_idx[on_main]
-    if len(e_idx):
-        inter = shapely.segmentize(shapely.intersection(lines[e_idx], bounds[s_idx]), sample_m)
-        xy, k = shapely.get_coordinates(inter, return_index=True)
-        frames.append(_attach_entries(network, ids[s_idx[k]], xy, "crossing", _ON_EDGE_M, main))
-    # network nodes inside (or on the boundary of) a space
-    frames.append(_node_entries(network, polys, ids, main))
-    found = pd.concat(frames, ignore_index=True)
+    # paths crossing or touching the boundary; network nodes inside (or on the boundary of) it
+    found = pd.concat([_crossing_entries(network, polys, ids, main, sample_m),
+                       _node_entries(network, polys, ids, main)], ignore_index=True)
     found = found[found["edge"] >= 0]
     # spaces no path touches: their outline, attached to the nearest path within max_snap_m
     untouched = ~np.isin(ids, found["green_id"].to_numpy())
@@ -274,6 +263,20 @@ def green_entries(
     found = found.sort_values(["green_id", "edge", "offset_m"], kind="stable")
     out = gpd.GeoDataFrame(found.drop(columns="_o"), geometry="geometry", crs=network.crs)
     return out.reset_index(drop=True)[_ENTRY_COLUMNS]
+
+
+def _crossing_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray,
+                      edge_mask: np.ndarray, sample_m: float) -> pd.DataFrame:
+    """Where edges of ``edge_mask`` cross or touch a space's boundary (a path along the
+    boundary: a point every ``sample_m``)."""
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    bounds = shapely.boundary(polys)
+    e_idx, s_idx = shapely.STRtree(bounds).query(lines, predicate="intersects")
+    keep = edge_mask[e_idx] if len(e_idx) else np.zeros(0, bool)
+    inter = shapely.segmentize(shapely.intersection(lines[e_idx[keep]], bounds[s_idx[keep]]),
+                               sample_m)
+    xy, k = shapely.get_coordinates(inter, return_index=True)
+    return _attach_entries(network, ids[s_idx[keep][k]], xy, "crossing", _ON_EDGE_M, edge_mask)
 
 
 def _attach_entries(
@@ -419,8 +422,7 @@ def green_indicators(
         origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
     entries = pd.concat([entries, origin_entries(origin_att, spaces)], ignore_index=True)
     graph = build_routing_graph(network, [origin_att, entries_attachment(entries)])
-    rows = selected_rows(origins, selection)
-    o_all, e_nodes = graph.point_nodes
+    rows, (o_all, e_nodes) = selected_rows(origins, selection), graph.point_nodes
     o_nodes = o_all[rows]
     area_ha = spaces["area_ha"].to_numpy(float)
     e_space = entries["green_id"].to_numpy(np.int64)

@@ -231,8 +231,22 @@ def _collect_other_way(col: _Collector, obj, tags: dict) -> None:
     col.notes["areas_cut_by_extract_kept"] += 1
 
 
-def _apply_cycleway_rule(col: _Collector, walkable: bool) -> None:
-    """Walk on the cycleways without ``foot`` (kept aside while reading) or leave them out."""
+def _read_region(area_wgs, tf: Transformer, buffer_m: float):
+    """``(area, region read)`` in metres: the study area and it buffered by ``buffer_m`` (both
+    None for the whole extract)."""
+    if area_wgs is None:
+        return None, None
+    area_m = _project(area_wgs, tf)
+    read_poly = area_m.buffer(buffer_m) if buffer_m > 0 else area_m
+    shapely.prepare(read_poly)
+    return area_m, read_poly
+
+
+def _apply_cycleway_rule(col: _Collector, walkable: bool | None, lon: float, lat: float) -> None:
+    """Walk on the cycleways without ``foot`` (kept aside while reading) or leave them out;
+    ``walkable`` None: by the country at ``(lon, lat)``."""
+    if walkable is None:
+        walkable = T.cycleways_walkable(country_code(lon, lat))
     n = len(col.default_ways)
     if walkable:
         col.ways.extend(col.default_ways)
@@ -457,10 +471,8 @@ def read_osm(
     default_levels
         Levels assumed for buildings with neither ``building:levels`` nor ``height``.
     cycleways_walkable
-        Whether a cycleway without a ``foot`` tag is walked on; None (default): by the country
-        of the area (:func:`geoplan.sources.osm_tags.cycleways_walkable`: yes in SE, DK, FI and
-        NO, where pedestrians may use a cycleway when there is no footway). ``notes`` counts
-        them as ``cycleways_without_foot_walked`` or ``highway_not_walked:cycleway``.
+        Whether a cycleway without ``foot`` is walked on; None: by the area's country
+        (:func:`geoplan.sources.osm_tags.cycleways_walkable`); counted in ``notes``.
     progress
         Receives progress reports and may cancel.
 
@@ -482,19 +494,11 @@ def read_osm(
     col = _collect(p, progress)
     lon, lat = _centre_lonlat(area_wgs, p, col)
     metric = choose_crs(lon, lat, crs)
-    if cycleways_walkable is None:
-        cycleways_walkable = T.cycleways_walkable(country_code(lon, lat))
-    _apply_cycleway_rule(col, bool(cycleways_walkable))
+    _apply_cycleway_rule(col, cycleways_walkable, lon, lat)
     tf = Transformer.from_crs(CRS.from_epsg(4326), metric, always_xy=True)
     report(progress, 0.96, "building layers")
 
-    if area_wgs is not None:
-        area_m = _project(area_wgs, tf)
-        read_poly = area_m.buffer(buffer_m) if buffer_m > 0 else area_m
-        shapely.prepare(read_poly)
-    else:
-        area_m = read_poly = None
-
+    area_m, read_poly = _read_region(area_wgs, tf, buffer_m)
     ways = _ways_frame(col, tf, read_poly, metric)
     if len(ways) == 0:
         raise OSMDataError(

@@ -80,7 +80,7 @@ class InspectSummary:
     highway_not_walked: dict = field(default_factory=dict)
     way_node_refs_missing: int = 0
     # Reading the extract: areas cut by the extract's edge, kept (closed through the nodes the
-    # file has) and dropped (fewer than 3 nodes left, or a relation with members missing);
+    # file has) and dropped (fewer than 3 nodes left, or a relation member open or missing);
     # destinations mapped as lines (placed at their middle); cycleways without ``foot`` walked
     # on by the country's rule (SE, DK, FI, NO).
     areas_cut_kept: int = 0

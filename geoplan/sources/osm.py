@@ -101,7 +101,8 @@ class _Collector:
         self.areas: list[tuple[int, str, dict, str]] = []  # (orig_id, 'w'/'r', tags, wkb hex)
         #: walkable only by the country's rule (a cycleway without ``foot``)
         self.default_ways: list[tuple[int, dict, list[tuple[int, float, float]]]] = []
-        self.area_relations: set[int] = set()  # multipolygon relations of areas geoplan reads
+        #: multipolygon relations of areas geoplan reads: id -> (tags, [(member way, role)])
+        self.area_relations: dict[int, tuple[dict, list[tuple[int, str]]]] = {}
         self.notes: Counter = Counter()
 
 
@@ -141,7 +142,8 @@ def _collect(p: Path, progress: Progress | None) -> _Collector:
             elif obj.is_area():
                 _collect_area(col, obj, tags, wkb)
             elif obj.is_relation() and _is_area_relation(tags):
-                col.area_relations.add(obj.id)
+                col.area_relations[obj.id] = (tags, [(m.ref, m.role) for m in obj.members
+                                                     if m.type == "w"])
     except RuntimeError as exc:
         raise _osmium_error(p, exc) from exc
     _refuse_negative_ids(p, col.notes.get("negative_ids", 0))
@@ -152,8 +154,9 @@ def _collect(p: Path, progress: Progress | None) -> _Collector:
         )
     col.notes["objects_read"] = n
     assembled = {oid for oid, kind, _, _ in col.areas if kind == "r"}
-    if col.area_relations - assembled:
-        col.notes["areas_cut_by_extract_dropped"] += len(col.area_relations - assembled)
+    cut = {r: v for r, v in col.area_relations.items() if r not in assembled}
+    if cut:
+        _cut_relations(p, col, cut)
     return col
 
 
@@ -221,10 +224,8 @@ def _collect_other_way(col: _Collector, obj, tags: dict) -> None:
     if len(ring) < 3:
         col.notes["areas_cut_by_extract_dropped"] += 1
         return
-    poly = shapely.make_valid(shapely.Polygon(ring))
-    poly = shapely.union_all(shapely.get_parts(poly)[
-        np.isin(shapely.get_type_id(shapely.get_parts(poly)), [3, 6])])
-    if poly.is_empty or poly.area == 0:
+    poly = _polygonal(shapely.make_valid(shapely.Polygon(ring)))
+    if poly is None:
         col.notes["areas_cut_by_extract_dropped"] += 1
         return
     col.areas.append((obj.id, "w", tags, shapely.to_wkb(poly, hex=True)))
@@ -267,6 +268,44 @@ def _line_destination(col: _Collector, obj, tags: dict) -> bool:
         col.areas.append((obj.id, "w", tags, shapely.to_wkb(mid, hex=True)))
         col.notes["destinations_mapped_as_lines"] += 1
     return True
+
+
+def _cut_relations(p: Path, col: _Collector, cut: dict) -> None:
+    """Multipolygon relations osmium could not close (members cut by the extract's edge): each
+    closed member way is closed through the nodes the file has, outers minus inners; relations
+    with an open or missing member, or nothing left, are dropped (counted)."""
+    import osmium
+
+    need = {w for _, members in cut.values() for w, _ in members}
+    rings = {}
+    fp = (osmium.FileProcessor(str(p), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+          .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+          .with_filter(osmium.filter.IdFilter(need)))
+    for w in fp:
+        refs = [nd.ref for nd in w.nodes]
+        pts = list(dict.fromkeys((nd.location.lon, nd.location.lat) for nd in w.nodes
+                                 if nd.location.valid()))
+        if len(refs) > 3 and refs[0] == refs[-1] and len(pts) >= 3:
+            rings[w.id] = shapely.make_valid(shapely.Polygon(pts))
+    for rid, (tags, members) in cut.items():
+        if not members or any(w not in rings for w, _ in members):
+            col.notes["areas_cut_by_extract_dropped"] += 1
+            continue
+        outer = shapely.union_all([rings[w] for w, role in members if role != "inner"])
+        inner = shapely.union_all([rings[w] for w, role in members if role == "inner"])
+        poly = _polygonal(shapely.difference(outer, inner))
+        if poly is None:
+            col.notes["areas_cut_by_extract_dropped"] += 1
+            continue
+        col.areas.append((rid, "r", tags, shapely.to_wkb(poly, hex=True)))
+        col.notes["areas_cut_by_extract_kept"] += 1
+
+
+def _polygonal(geom):
+    """The polygons of ``geom`` as one geometry, None when it has no area."""
+    parts = shapely.get_parts(geom)
+    poly = shapely.union_all(parts[np.isin(shapely.get_type_id(parts), [3, 6])])
+    return None if poly.is_empty or poly.area == 0 else poly
 
 
 def _refuse_negative_ids(p: Path, n: int) -> None:

@@ -146,14 +146,16 @@ def test_area_summary_clips_lengths(helsinki_pbf):
 
 def _cut_outlines(path):
     """Closed ways of areas geoplan reads with nodes missing from the file (own pyosmium pass):
-    ``{way id: [(lon, lat) of the nodes the file has]}``, and the multipolygon relations of
-    such areas with a member way missing or cut."""
+    ``{way id: [(lon, lat) of the nodes the file has]}``; the multipolygon relations of such
+    areas with a member way missing or cut, and those of them whose member ways are all closed
+    with at least 3 distinct nodes in the file (which can be closed)."""
     import osmium
 
     class Cut(osmium.SimpleHandler):
         def __init__(self):
             super().__init__()
-            self.loc, self.ways, self.whole, self.rels = {}, {}, set(), set()
+            self.loc, self.ways, self.whole, self.rels = {}, {}, set(), {}
+            self.closable = set()
 
         def node(self, n):
             self.loc[n.id] = (n.location.lon, n.location.lat)
@@ -162,6 +164,8 @@ def _cut_outlines(path):
             refs = [n.ref for n in w.nodes]
             if all(r in self.loc for r in refs):
                 self.whole.add(w.id)
+            if len(refs) > 3 and refs[0] == refs[-1] and len({r for r in refs if r in self.loc}) >= 3:
+                self.closable.add(w.id)
             t = dict(w.tags)
             reads = T.green_kind(t) or T.building_use(t) or T.destination_categories(t)
             if reads and len(refs) > 3 and refs[0] == refs[-1] and w.id not in self.whole:
@@ -172,26 +176,28 @@ def _cut_outlines(path):
             reads = T.green_kind(t) or T.building_use(t) or T.destination_categories(t)
             if t.get("type") == "multipolygon" and reads and any(
                     m.type == "w" and m.ref not in self.whole for m in r.members):
-                self.rels.add(r.id)
+                self.rels[r.id] = [m.ref for m in r.members if m.type == "w"]
 
     h = Cut()
     h.apply_file(str(path))
-    return h.ways, h.rels
+    return h.ways, set(h.rels), {r for r, m in h.rels.items() if m and set(m) <= h.closable}
 
 
 def test_areas_cut_by_the_extract_edge_are_kept_or_counted(helsinki_pbf):
     from pyproj import Transformer
 
     data = read_osm(helsinki_pbf)
-    ways, rels = _cut_outlines(helsinki_pbf)
-    assert len(ways) == 72 and len(rels) == 6  # 24 green spaces, 48 buildings; 6 relations
+    ways, rels, rels_closable = _cut_outlines(helsinki_pbf)
+    assert len(ways) == 72 and len(rels) == 6  # 24 green spaces, 48 buildings; 6 buildings
+    assert len(rels_closable) == 2  # with courtyards (relations)
     closable = {w: pts for w, pts in ways.items() if len(set(pts)) >= 3}
     notes = data.notes
-    assert notes["areas_cut_by_extract_kept"] == len(closable)
-    # dropped: outlines with < 3 nodes in the file, and relations osmium could not close
-    assert notes["areas_cut_by_extract_dropped"] == len(ways) - len(closable) + len(rels)
+    assert notes["areas_cut_by_extract_kept"] == len(closable) + len(rels_closable)
+    # dropped: outlines with < 3 nodes in the file, relations with an open or missing member
+    assert notes["areas_cut_by_extract_dropped"] == (len(ways) - len(closable)
+                                                     + len(rels) - len(rels_closable))
     kept = set(data.green["osm_id"]) | set(data.buildings["osm_id"])
-    assert set(closable) <= kept
+    assert set(closable) | rels_closable <= kept
     # each kept outline is the polygon through the nodes the file has (own pyproj + shapely)
     tf = Transformer.from_crs(4326, data.crs, always_xy=True)
     green = data.green.set_index("osm_id")

@@ -16,13 +16,35 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import shapely
 
-from .i18n import fmt, fmt_pct, tr
-from .network import read_walk_network
+from .i18n import fmt, fmt_pct, register_texts, tr
+from .network import read_walk_network, tunnel_groups
 from .progress import Progress
 from .sources import osm_tags as T
 from .types import OsmData, WalkNetwork
 
 __all__ = ["InspectSummary", "inspect_osm", "summarize"]
+
+register_texts({
+    "tunnels": {"en": "Tunnels and underpasses", "sv": "Tunnlar och gångtunnlar",
+                "da": "Tunneler og underføringer"},
+    "areas_cut": {"en": "Areas cut by the extract's edge: {kept} kept (closed through the nodes "
+                        "the file has), {dropped} dropped",
+                  "sv": "Ytor som skärs av utdragets kant: {kept} behållna (slutna genom de noder "
+                        "filen har), {dropped} utelämnade",
+                  "da": "Arealer skåret af udtrækkets kant: {kept} beholdt (lukket gennem de "
+                        "knuder filen har), {dropped} udeladt"},
+    "destinations_from_lines": {
+        "en": "Destinations mapped as lines (platforms), placed at their middle",
+        "sv": "Målpunkter karterade som linjer (plattformar), placerade i linjens mitt",
+        "da": "Destinationer kortlagt som linjer (perroner), placeret i linjens midte"},
+    "cycleways_walked": {
+        "en": "Cycleways without a foot tag walked on (pedestrians may use a cycleway where there "
+              "is no footway in SE, DK, FI and NO)",
+        "sv": "Cykelvägar utan foot-tagg som räknas som gångbara (gående får använda cykelbanan "
+              "där gångbana saknas i SE, DK, FI och NO)",
+        "da": "Cykelstier uden foot-tag regnet som gangbare (fodgængere må bruge cykelstien hvor "
+              "der ikke er fortov i SE, DK, FI og NO)"},
+})
 
 
 @dataclass(frozen=True)
@@ -52,8 +74,19 @@ class InspectSummary:
     network_edges: int = 0
     network_components: int = 0
     largest_component_share: float = 0.0
+    #: tunnels in the area (tunnel edges sharing a node are one) and their km
+    tunnels: int = 0
+    tunnel_km: float = 0.0
     highway_not_walked: dict = field(default_factory=dict)
     way_node_refs_missing: int = 0
+    # Reading the extract: areas cut by the extract's edge, kept (closed through the nodes the
+    # file has) and dropped (fewer than 3 nodes left, or a relation member open or missing);
+    # destinations mapped as lines (placed at their middle); cycleways without ``foot`` walked
+    # on by the country's rule (SE, DK, FI, NO).
+    areas_cut_kept: int = 0
+    areas_cut_dropped: int = 0
+    destinations_from_lines: int = 0
+    cycleways_without_foot_walked: int = 0
     attribution: str = "© OpenStreetMap contributors"
 
     def _share(self, km: float) -> float:
@@ -118,12 +151,32 @@ class InspectSummary:
             f"{tr('components', lang)} ({tr('largest_component', lang)} "
             f"{p(self.largest_component_share)})",
         ]
+        lines += self._osm_lines(lang)
         if self.highway_not_walked:
             lines.append(f"  {tr('not_walked', lang)}: " + ", ".join(
                 f"{k} {v}" for k, v in sorted(self.highway_not_walked.items(), key=lambda kv: -kv[1])
             ))
         lines.append(f"  {tr('attribution', lang)}")
         return "\n".join(lines)
+
+
+    def _osm_lines(self, lang: str) -> list[str]:
+        """Tunnels, and what reading the extract kept, dropped or walked on by a rule."""
+        out = [f"  {tr('tunnels', lang)}: {self.tunnels} ({fmt(self.tunnel_km, lang, 2)} km)"]
+        if self.areas_cut_kept or self.areas_cut_dropped:
+            out.append(f"  {tr('areas_cut', lang, kept=self.areas_cut_kept, dropped=self.areas_cut_dropped)}")
+        if self.destinations_from_lines:
+            out.append(f"  {tr('destinations_from_lines', lang)}: {self.destinations_from_lines}")
+        if self.cycleways_without_foot_walked:
+            out.append(f"  {tr('cycleways_walked', lang)}: {self.cycleways_without_foot_walked}")
+        return out
+
+
+def _tunnels(net: WalkNetwork, inside_m: np.ndarray) -> tuple[int, float]:
+    """Tunnels with length inside the area (``inside_m`` per edge) and their km there."""
+    group = tunnel_groups(net)
+    in_area = (group >= 0) & (inside_m > 0)
+    return int(len(np.unique(group[in_area]))), float(inside_m[in_area].sum() / 1000.0)
 
 
 def _components(net: WalkNetwork) -> tuple[int, float]:
@@ -163,6 +216,7 @@ def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
     dest = data.destinations
     notes = dict(data.notes)
     ncomp, largest = _components(net)
+    tunnels, tunnel_km = _tunnels(net, km * 1000.0)
     return InspectSummary(
         source=data.source,
         crs_epsg=int(data.crs.to_epsg() or 0),
@@ -189,6 +243,12 @@ def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
         highway_not_walked={k.split(":", 1)[1]: v for k, v in notes.items()
                             if k.startswith("highway_not_walked:")},
         way_node_refs_missing=int(notes.get("way_node_refs_missing", 0)),
+        tunnels=tunnels,
+        tunnel_km=tunnel_km,
+        areas_cut_kept=int(notes.get("areas_cut_by_extract_kept", 0)),
+        areas_cut_dropped=int(notes.get("areas_cut_by_extract_dropped", 0)),
+        destinations_from_lines=int(notes.get("destinations_mapped_as_lines", 0)),
+        cycleways_without_foot_walked=int(notes.get("cycleways_without_foot_walked", 0)),
     )
 
 

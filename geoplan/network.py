@@ -29,7 +29,8 @@ from .progress import Progress, report
 from .sources import osm_tags as T
 from .types import LightingRule, OsmData, WalkNetwork
 
-__all__ = ["build_walk_network", "classify_lighting", "lamp_share", "read_walk_network"]
+__all__ = ["build_walk_network", "classify_lighting", "lamp_share", "read_walk_network",
+           "tunnel_groups"]
 
 _DIFFER = ("lit_tag", "highway", "tunnel", "bridge", "underground")
 _EDGE_ATTRS = ("highway", "name", "lit_tag", "tunnel", "bridge", "underground", "surface", "width",
@@ -157,6 +158,37 @@ def _edge_table(edges: pd.DataFrame, node_index: pd.Series, crs) -> gpd.GeoDataF
         geometry=edges.geometry.values,
         crs=crs,
     )
+
+
+def tunnel_groups(network: WalkNetwork) -> np.ndarray:
+    """Which tunnel each edge belongs to: edges with ``tunnel`` that share a node form one
+    tunnel (the OSM ways of one underpass, split where a path joins it, are one tunnel);
+    -1 for edges outside tunnels. Tunnels are numbered 0..k-1.
+
+    >>> import geopandas as gpd, shapely
+    >>> from geoplan.routing import example_network
+    >>> net = example_network()   # edges 0-1, 1-2, 1-3
+    >>> net.edges["tunnel"] = [True, True, False]
+    >>> tunnel_groups(net).tolist()
+    [0, 0, -1]
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    edges = network.edges
+    col = edges.get("tunnel")
+    tunnel = (np.zeros(len(edges), bool) if col is None
+              else col.fillna(False).to_numpy(dtype=bool))
+    out = np.full(len(edges), -1, np.int64)
+    if not tunnel.any():
+        return out
+    u = edges["u"].to_numpy(np.int64)[tunnel]
+    v = edges["v"].to_numpy(np.int64)[tunnel]
+    n = int(max(u.max(), v.max())) + 1
+    _, label = connected_components(sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)),
+                                    directed=False)
+    _, out[tunnel] = np.unique(label[u], return_inverse=True)
+    return out
 
 
 def build_walk_network(

@@ -426,6 +426,7 @@ class _Builder:
         return PipelineConfig(
             osm=osm, name=name, title=out.title or name, osm_is_demo=is_demo, area=area,
             area_layer=m.input.area_layer, bbox=bbox, crs=crs, buffer_m=float(buffer_m),
+            cycleways_walkable=m.input.cycleways_walkable,
             lamps=lamps, lighting=lighting, grid=grid, population=population, access=access,
             safety=safety, summary_areas=areas, safety_walk=walk, lang=out.lang or LANGUAGES[0],
             formats=formats,

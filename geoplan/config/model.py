@@ -114,6 +114,9 @@ class PipelineConfig:
         Metric CRS override, or None to choose by country.
     buffer_m
         How far beyond the study area data are read (metres).
+    cycleways_walkable
+        Whether cycleways without ``foot`` are walked on; None: by the country
+        (:func:`geoplan.sources.osm_tags.cycleways_walkable`).
     lamps
         The lamp register, or None for OSM lamps only.
     lighting, grid, population, access, safety
@@ -139,6 +142,7 @@ class PipelineConfig:
     bbox: tuple[float, float, float, float] | None = None
     crs: str | None = None
     buffer_m: float = 1200.0
+    cycleways_walkable: bool | None = None
     lamps: LampRegister | None = None
     lighting: LightingRule = field(default_factory=LightingRule)
     grid: GridSpec = field(default_factory=GridSpec)
@@ -176,6 +180,7 @@ class PipelineConfig:
                 "area": _str(self.area), "area_layer": self.area_layer,
                 "bbox": list(self.bbox) if self.bbox is not None else None,
                 "crs": self.crs, "buffer_m": self.buffer_m,
+                "cycleways_walkable": self.cycleways_walkable,
             },
             "lamps": None if self.lamps is None else {
                 "register": str(self.lamps.path), "crs": self.lamps.crs, "mode": self.lamps.mode,

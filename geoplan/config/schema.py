@@ -33,6 +33,11 @@ objects (:class:`~geoplan.types.LightingRule`, :class:`~geoplan.grid.GridSpec`,
         reach destinations outside it. Default: the largest walking distance used
         (``max(access.radii_m, gravity_cutoff_m, night.threshold_m, green.within_m,
         green.per_capita_within_m)`` = 1200 m with the defaults).
+    ``cycleways_walkable``
+        Whether a cycleway without a ``foot`` tag is walked on (``true``/``false``). Default: by
+        the country of the study area: yes in Sweden, Denmark, Finland and Norway, where
+        pedestrians may use a cycleway when there is no footway; no elsewhere. Data quality
+        counts the cycleways walked on this way.
 
 ``[lamps]`` -- a municipal lamp register (belysningsregister / gadelysregister); optional
     ``register``
@@ -154,6 +159,7 @@ class _Input(_Section):
     )
     crs: _Crs | None = _f('a CRS such as "EPSG:3006" or 3006')
     buffer_m: float | None = _f("a distance in metres (a number >= 0)", ge=0)
+    cycleways_walkable: bool | None = _f("true or false")
 
 
 with warnings.catch_warnings():

@@ -12,10 +12,14 @@ Entries
     A green space is reached at its **edge or entrances, never at its centroid**
     (:func:`green_entries`): its entry points are where walkable edges cross or touch its
     boundary, plus the network nodes inside it. A green space that no path touches is entered
-    from its outline: the exterior boundary is sampled at least every ``sample_m`` (20 m) and
-    each sample is attached to the nearest edge within ``max_snap_m`` (the short off-network walk
-    from the path to the outline is not counted, as for any destination). A green space with no
-    entry at all is reached by no one: it gives no access (it is counted in
+    from its outline: the exterior boundary is sampled at least every ``sample_m``
+    (:data:`SAMPLE_M`, 1 m: fine enough that halving it moves no distance of the demo by 1 m)
+    and each sample is attached to the nearest edge within ``max_snap_m`` (the short
+    off-network walk from the path to the outline is not counted, as for any destination).
+    Only the connected parts of the network used for origins (``AccessSpec.min_component_m``)
+    carry entries: a stub of path cut off at the outline is no entrance. An origin whose point
+    on the network lies inside a space (a home on a path through a park) is in it: 0 m. A green
+    space with no entry at all is reached by no one: it gives no access (it is counted in
     ``result.attrs['n_green_spaces_without_entry']``), never a silent value.
 Distances
     Network distances (:mod:`geoplan.routing`) from the cell's origin, attached along its nearest
@@ -79,6 +83,7 @@ from ..routing import (
     attach_points,
     build_routing_graph,
     count_within,
+    main_component_mask,
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
@@ -91,6 +96,7 @@ __all__ = [
     "green_entries",
     "green_indicators",
     "green_spaces",
+    "origin_entries",
     "straight_distance_m",
 ]
 
@@ -102,7 +108,7 @@ GREEN_COLUMNS: tuple[str, ...] = (
     "straight_dist_green_scb_m", "green_m2_500m", "green_m2_per_capita",
 )
 #: Spacing in metres of the boundary samples of a green space that no path touches.
-SAMPLE_M = 20.0
+SAMPLE_M = 1.0
 #: A crossing point is attached to an edge within this distance (it lies on it up to rounding).
 _ON_EDGE_M = 0.01
 _ENTRY_COLUMNS = ["green_id", "entry", "edge", "offset_m", "snap_m", "geometry"]
@@ -188,6 +194,7 @@ def green_entries(
     *,
     max_snap_m: float = AccessSpec.max_snap_m,
     sample_m: float = SAMPLE_M,
+    min_component_m: float = AccessSpec.min_component_m,
 ) -> gpd.GeoDataFrame:
     """Entry points of each green space on the walk network (see the module doc).
 
@@ -202,6 +209,11 @@ def green_entries(
     sample_m : float
         Largest spacing of those boundary samples (and of the points taken along a path that
         runs on the boundary), in metres.
+    min_component_m : float
+        Entries lie only on the connected parts of the network at least this long
+        (:func:`geoplan.routing.main_component_mask`, as origins and destinations): a few metres
+        of path cut off at a park's outline do not count as its entrance, and a space touched
+        only by such bits is entered from its outline like one no path touches.
 
     Returns
     -------
@@ -231,18 +243,10 @@ def green_entries(
         )
     ids = np.asarray(spaces.index)
     polys = np.asarray(spaces.geometry.values, dtype=object)
-    lines = np.asarray(network.edges.geometry.values, dtype=object)
-    frames = []
-    # paths crossing or touching the boundary (a path along the boundary: every sample_m)
-    bounds = shapely.boundary(polys)
-    e_idx, s_idx = shapely.STRtree(bounds).query(lines, predicate="intersects")
-    if len(e_idx):
-        inter = shapely.segmentize(shapely.intersection(lines[e_idx], bounds[s_idx]), sample_m)
-        xy, k = shapely.get_coordinates(inter, return_index=True)
-        frames.append(_attach_entries(network, ids[s_idx[k]], xy, "crossing", _ON_EDGE_M))
-    # network nodes inside (or on the boundary of) a space
-    frames.append(_node_entries(network, polys, ids))
-    found = pd.concat(frames, ignore_index=True)
+    main = main_component_mask(network, min_component_m) if len(network.edges) else np.zeros(0, bool)
+    # paths crossing or touching the boundary; network nodes inside (or on the boundary of) it
+    found = pd.concat([_crossing_entries(network, polys, ids, main, sample_m),
+                       _node_entries(network, polys, ids, main)], ignore_index=True)
     found = found[found["edge"] >= 0]
     # spaces no path touches: their outline, attached to the nearest path within max_snap_m
     untouched = ~np.isin(ids, found["green_id"].to_numpy())
@@ -251,7 +255,7 @@ def green_entries(
         rings, owner = shapely.get_exterior_ring(parts), ids[untouched][part_of]
         xy, k = shapely.get_coordinates(shapely.segmentize(rings, sample_m), return_index=True)
         found = pd.concat(
-            [found, _attach_entries(network, owner[k], xy, "boundary", max_snap_m)],
+            [found, _attach_entries(network, owner[k], xy, "boundary", max_snap_m, main)],
             ignore_index=True,
         )
     found = found[found["edge"] >= 0]
@@ -261,11 +265,26 @@ def green_entries(
     return out.reset_index(drop=True)[_ENTRY_COLUMNS]
 
 
+def _crossing_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray,
+                      edge_mask: np.ndarray, sample_m: float) -> pd.DataFrame:
+    """Where edges of ``edge_mask`` cross or touch a space's boundary (a path along the
+    boundary: a point every ``sample_m``)."""
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    bounds = shapely.boundary(polys)
+    e_idx, s_idx = shapely.STRtree(bounds).query(lines, predicate="intersects")
+    keep = edge_mask[e_idx] if len(e_idx) else np.zeros(0, bool)
+    inter = shapely.segmentize(shapely.intersection(lines[e_idx[keep]], bounds[s_idx[keep]]),
+                               sample_m)
+    xy, k = shapely.get_coordinates(inter, return_index=True)
+    return _attach_entries(network, ids[s_idx[keep][k]], xy, "crossing", _ON_EDGE_M, edge_mask)
+
+
 def _attach_entries(
-    network: WalkNetwork, green_id: np.ndarray, xy: np.ndarray, kind: str, max_snap_m: float
+    network: WalkNetwork, green_id: np.ndarray, xy: np.ndarray, kind: str, max_snap_m: float,
+    edge_mask: np.ndarray,
 ) -> pd.DataFrame:
     pts = gpd.GeoSeries(shapely.points(xy), crs=network.crs)
-    att = attach_points(network, pts, max_snap_m=max_snap_m)
+    att = attach_points(network, pts, max_snap_m=max_snap_m, edge_mask=edge_mask)
     return pd.DataFrame({
         "green_id": green_id, "entry": kind, "edge": att.edge, "offset_m": att.offset_m,
         "snap_m": np.where(kind == "boundary", att.snap_m, 0.0),
@@ -273,23 +292,50 @@ def _attach_entries(
     })
 
 
-def _node_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
-    """Network nodes covered by a space, as (an incident edge, offset 0 or its length)."""
+def _node_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray,
+                  edge_mask: np.ndarray) -> pd.DataFrame:
+    """Network nodes covered by a space, as (an incident edge of ``edge_mask``, offset 0 or its
+    length); nodes without such an edge get edge -1 (no entry)."""
     nodes = np.asarray(network.nodes.geometry.values, dtype=object)
     s_idx, n_idx = shapely.STRtree(nodes).query(polys, predicate="intersects")
     edges = network.edges
-    u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
-    length = edges["length_m"].to_numpy(float)
+    kept = np.flatnonzero(edge_mask)
+    u, v = edges["u"].to_numpy(np.int64)[kept], edges["v"].to_numpy(np.int64)[kept]
+    length = edges["length_m"].to_numpy(float)[kept]
     ends = np.concatenate([u, v])
     first, pos = np.unique(ends, return_index=True)
     edge_of = np.full(len(nodes), -1, np.int64)
     off_of = np.full(len(nodes), np.nan)
-    edge_of[first] = np.concatenate([np.arange(len(u)), np.arange(len(v))])[pos]
+    edge_of[first] = np.concatenate([kept, kept])[pos]
     off_of[first] = np.concatenate([np.zeros(len(u)), length])[pos]
     return pd.DataFrame({
         "green_id": ids[s_idx], "entry": "node", "edge": edge_of[n_idx], "offset_m": off_of[n_idx],
         "snap_m": 0.0, "geometry": nodes[n_idx],
     })
+
+
+def origin_entries(origin_att: Attachment, spaces: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Entries (``entry='origin'``) at the points on the network of the origins that lie inside
+    or on a green space: someone whose home attaches to a path through a park is in the park.
+
+    >>> import shapely
+    >>> from geoplan.routing import example_network
+    >>> net = example_network()
+    >>> park = gpd.GeoDataFrame(geometry=[shapely.box(20, -50, 80, 50)], crs=net.crs)
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([50.0, 150.0], [5.0, 0.0], crs=net.crs))
+    >>> origin_entries(att, park)[["green_id", "entry", "edge", "offset_m"]].values.tolist()
+    [[0, 'origin', 0, 50.0]]
+    """
+    ok = np.flatnonzero(origin_att.edge >= 0)
+    pts = shapely.points(origin_att.on_edge_xy[ok])
+    p_idx, s_idx = shapely.STRtree(np.asarray(spaces.geometry.values, dtype=object)).query(
+        pts, predicate="intersects")
+    at = ok[p_idx]
+    return pd.DataFrame({
+        "green_id": np.asarray(spaces.index)[s_idx], "entry": "origin",
+        "edge": origin_att.edge[at], "offset_m": origin_att.offset_m[at], "snap_m": 0.0,
+        "geometry": pts[p_idx],
+    }, columns=_ENTRY_COLUMNS)
 
 
 def entries_attachment(entries: gpd.GeoDataFrame) -> Attachment:
@@ -374,9 +420,9 @@ def green_indicators(
         entries = green_entries(network, spaces, max_snap_m=spec.max_snap_m)
     if origin_att is None:
         origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
+    entries = pd.concat([entries, origin_entries(origin_att, spaces)], ignore_index=True)
     graph = build_routing_graph(network, [origin_att, entries_attachment(entries)])
-    rows = selected_rows(origins, selection)
-    o_all, e_nodes = graph.point_nodes
+    rows, (o_all, e_nodes) = selected_rows(origins, selection), graph.point_nodes
     o_nodes = o_all[rows]
     area_ha = spaces["area_ha"].to_numpy(float)
     e_space = entries["green_id"].to_numpy(np.int64)

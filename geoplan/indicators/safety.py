@@ -19,7 +19,9 @@ Columns (indexed by ``cell_id`` like the cells)
     cell: connected components of the dark subgraph (:func:`dark_stretch_m`), whole length of
     the component, also the part outside the cell. 0 when no dark edge touches the cell.
 ``tunnel_count``, ``tunnel_m``
-    tunnel/underpass edges (``tunnel == True``) in the cell and their length in the cell.
+    tunnels/underpasses in the cell (edges with ``tunnel == True`` that share a node are one
+    tunnel, :func:`geoplan.network.tunnel_groups`; not the pieces of it) and their length in
+    the cell.
 ``dead_ends``
     network nodes of degree 1 in the cell. Nodes outside the study area are ways cut at its
     edge, not dead ends, and are left out when the study area is known.
@@ -71,6 +73,7 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import GeoplanError
+from ..network import tunnel_groups
 from ..population import ResidentialRule, residential_floor_area
 from ..progress import Progress, report
 from ..types import OsmData, SafetyWeights, WalkNetwork
@@ -378,7 +381,8 @@ def safety_indicators(
     out["lamp_count"] = lamp_count = _lamp_count(lamp_pts, network, cells)
     out["lamps_per_km"] = _share(lamp_count, path_m / 1000.0)
     stretch = dark_stretch_m(network) if dark_stretch is None else np.asarray(dark_stretch)
-    out.update(_dark_and_tunnels(stretch[e], tunnel & (piece_m > 0), c, piece_m, n_cells))
+    out.update(_dark_and_tunnels(stretch[e], tunnel & (piece_m > 0), c, piece_m, n_cells,
+                                 tunnel_groups(network)[e]))
     report(progress, 0.5, "dead ends and intersections")
     out["dead_ends"], out["intersections_per_km2"] = _junctions(network, cells, data)
     report(progress, 0.7, "eyes on the street")
@@ -408,13 +412,14 @@ def _edge_flags(edges: gpd.GeoDataFrame, e: np.ndarray
 
 
 def _dark_and_tunnels(stretch: np.ndarray, in_tunnel: np.ndarray, c: np.ndarray,
-                      piece_m: np.ndarray, n_cells: int) -> dict[str, np.ndarray]:
+                      piece_m: np.ndarray, n_cells: int, group: np.ndarray) -> dict[str, np.ndarray]:
     """``longest_dark_m``, ``tunnel_count`` and ``tunnel_m`` per cell from the clipped pieces
-    (their edge's dark stretch, whether in a tunnel, their cell ``c`` and length)."""
+    (their edge's dark stretch, whether in a tunnel, their cell ``c``, length and tunnel)."""
     longest = np.zeros(n_cells)
     np.maximum.at(longest, c, stretch)
+    cell_tunnel = np.unique(np.column_stack([c[in_tunnel], group[in_tunnel]]), axis=0)
     return {"longest_dark_m": longest,
-            "tunnel_count": np.bincount(c[in_tunnel], minlength=n_cells).astype(np.int64),
+            "tunnel_count": np.bincount(cell_tunnel[:, 0], minlength=n_cells).astype(np.int64),
             "tunnel_m": np.bincount(c, weights=piece_m * in_tunnel, minlength=n_cells)}
 
 

@@ -154,7 +154,8 @@ def _compute_partition(cfg, key: Any, area_wkb: bytes, part_wkb: bytes, crs: str
     area = shapely.from_wkb(area_wkb)
     part = shapely.from_wkb(part_wkb)
     data = read_osm(cfg.osm, area=gpd.GeoSeries([part], crs=crs), crs=crs,
-                    buffer_m=net_buffer_m, default_levels=cfg.population.default_levels)
+                    buffer_m=net_buffer_m, default_levels=cfg.population.default_levels,
+                    cycleways_walkable=cfg.cycleways_walkable)
     lamps = pipeline_lamps(cfg, data)
     net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps)
     cells = make_grid(data.area, data.crs, cfg.grid)

@@ -176,6 +176,7 @@ def study_from_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -
     area = read_area(cfg.study_area, layer=cfg.area_layer)
     data = read_osm(cfg.osm, area=area, crs=cfg.crs, buffer_m=cfg.buffer_m,
                     default_levels=cfg.population.default_levels,
+                    cycleways_walkable=cfg.cycleways_walkable,
                     progress=scaled(progress, 0.0, 0.5))
     lamps = pipeline_lamps(cfg, data)
     net = build_walk_network(data, lighting=cfg.lighting, lamps=lamps,

@@ -27,19 +27,23 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from ..crs import choose_crs
+from ..crs import choose_crs, country_code
 from ..errors import AreaError, InputFileError, OSMDataError
 from ..progress import Progress, report
 from ..types import OsmData
 from . import osm_tags as T
 from .area import AreaLike, read_area
 
-__all__ = ["OSM_SUFFIXES", "extract_bounds", "read_osm"]
+__all__ = ["MAX_AREA_OUTSIDE_SHARE", "OSM_SUFFIXES", "area_outside_share", "extract_bounds",
+           "read_osm"]
 
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.xml")
 _WAY_KEEP = ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot",
              "layer", "sidewalk", "footway", "crossing", "incline", "wheelchair", "indoor", "level")
 _BYTES_PER_OBJECT = {"pbf": 12.0, "xml": 110.0, "bz2": 9.0, "gz": 12.0}
+#: A study area with more than this share of its surface beyond the bounds the extract
+#: declares is refused: outside them there is no data, and "nothing reachable" would be wrong.
+MAX_AREA_OUTSIDE_SHARE = 0.5
 
 
 def _check_path(path) -> Path:
@@ -95,6 +99,10 @@ class _Collector:
         self.poi_nodes: list[tuple[int, float, float, dict]] = []
         self.ways: list[tuple[int, dict, list[tuple[int, float, float]]]] = []
         self.areas: list[tuple[int, str, dict, str]] = []  # (orig_id, 'w'/'r', tags, wkb hex)
+        #: walkable only by the country's rule (a cycleway without ``foot``)
+        self.default_ways: list[tuple[int, dict, list[tuple[int, float, float]]]] = []
+        #: multipolygon relations of areas geoplan reads: id -> (tags, [(member way, role)])
+        self.area_relations: dict[int, tuple[dict, list[tuple[int, str]]]] = {}
         self.notes: Counter = Counter()
 
 
@@ -119,6 +127,8 @@ def _collect(p: Path, progress: Progress | None) -> _Collector:
             if n % 20000 == 0:
                 report(progress, min(0.95, n / est_total), f"reading {p.name}: {n:,} objects")
             tags = dict(obj.tags)
+            if obj.id < 0 and not obj.is_way():
+                col.notes["negative_ids"] += 1
             if obj.is_node():
                 loc = obj.location
                 if not loc.valid():
@@ -128,38 +138,186 @@ def _collect(p: Path, progress: Progress | None) -> _Collector:
                 elif T.destination_categories(tags):
                     col.poi_nodes.append((obj.id, loc.lon, loc.lat, tags))
             elif obj.is_way():
-                hw = tags.get("highway")
-                if hw is None:
-                    continue
-                if not T.is_walkable(tags):
-                    col.notes[f"highway_not_walked:{hw}"] += 1
-                    continue
-                nodes = []
-                for nd in obj.nodes:
-                    if nd.location.valid():
-                        nodes.append((nd.ref, nd.location.lon, nd.location.lat))
-                    else:
-                        nodes.append((nd.ref, np.nan, np.nan))
-                        col.notes["way_node_refs_missing"] += 1
-                col.ways.append((obj.id, {k: tags[k] for k in _WAY_KEEP if k in tags}, nodes))
+                _collect_way(col, obj, tags)
             elif obj.is_area():
-                if not (T.green_kind(tags) or T.building_use(tags) or T.destination_categories(tags)):
-                    continue
-                try:
-                    geom = wkb.create_multipolygon(obj)
-                except RuntimeError:
-                    col.notes["areas_not_assembled"] += 1
-                    continue
-                col.areas.append((obj.orig_id(), "w" if obj.from_way() else "r", tags, geom))
+                _collect_area(col, obj, tags, wkb)
+            elif obj.is_relation() and _is_area_relation(tags):
+                col.area_relations[obj.id] = (tags, [(m.ref, m.role) for m in obj.members
+                                                     if m.type == "w"])
     except RuntimeError as exc:
         raise _osmium_error(p, exc) from exc
+    _refuse_negative_ids(p, col.notes.get("negative_ids", 0))
     if n == 0:
         raise OSMDataError(
             f"{p.name!r} contains no OSM objects with the tags geoplan reads (streets, buildings, "
             "amenities): is it the right extract, and does it cover a built-up area?"
         )
     col.notes["objects_read"] = n
+    assembled = {oid for oid, kind, _, _ in col.areas if kind == "r"}
+    cut = {r: v for r, v in col.area_relations.items() if r not in assembled}
+    if cut:
+        _cut_relations(p, col, cut)
     return col
+
+
+def _reads_area(tags) -> bool:
+    return bool(T.green_kind(tags) or T.building_use(tags) or T.destination_categories(tags))
+
+
+def _is_area_relation(tags) -> bool:
+    return tags.get("type") in ("multipolygon", "boundary") and _reads_area(tags)
+
+
+def _collect_area(col: _Collector, obj, tags: dict, wkb) -> None:
+    """A green space, building or destination polygon osmium assembled."""
+    if not _reads_area(tags):
+        return
+    try:
+        geom = wkb.create_multipolygon(obj)
+    except RuntimeError:
+        col.notes["areas_not_assembled"] += 1
+        return
+    col.areas.append((obj.orig_id(), "w" if obj.from_way() else "r", tags, geom))
+
+
+def _collect_way(col: _Collector, obj, tags: dict) -> None:
+    """A walkable way (with its nodes, NaN where the file lacks one); a way of the
+    country-dependent rule (a cycleway without ``foot``) kept aside until the country is
+    known; other ways: :func:`_collect_other_way`."""
+    hw = tags.get("highway")
+    if hw is None:
+        _collect_other_way(col, obj, tags)
+        return
+    by_default = False
+    if T.is_walkable(tags, cycleway_foot_default=True):
+        _line_destination(col, obj, tags)  # e.g. a platform mapped as a footway
+    if not T.is_walkable(tags):
+        if not T.is_walkable(tags, cycleway_foot_default=True):
+            col.notes[f"highway_not_walked:{hw}"] += 1
+            _line_destination(col, obj, tags)  # e.g. a platform: a destination, not a path
+            return
+        by_default = True
+    nodes = []
+    if obj.id < 0 or any(nd.ref < 0 for nd in obj.nodes):
+        col.notes["negative_ids"] += 1
+    for nd in obj.nodes:
+        if nd.location.valid():
+            nodes.append((nd.ref, nd.location.lon, nd.location.lat))
+        else:
+            nodes.append((nd.ref, np.nan, np.nan))
+            col.notes["way_node_refs_missing"] += 1
+    kept = {k: tags[k] for k in _WAY_KEEP if k in tags}
+    (col.default_ways if by_default else col.ways).append((obj.id, kept, nodes))
+
+
+def _collect_other_way(col: _Collector, obj, tags: dict) -> None:
+    """A way osmium cannot make an area of: a destination mapped as a line (a platform along
+    a track: kept at the middle of the line), or a closed outline cut by the extract's edge
+    (closed through the nodes the file has; dropped when fewer than 3 remain)."""
+    if not _reads_area(tags) or _line_destination(col, obj, tags):
+        return
+    refs = [nd.ref for nd in obj.nodes]
+    lonlat = [(nd.location.lon, nd.location.lat) for nd in obj.nodes if nd.location.valid()]
+    if len(lonlat) == len(refs):
+        return  # complete: osmium assembled it (or reported it as not assembled)
+    ring = list(dict.fromkeys(lonlat))
+    if len(ring) < 3:
+        col.notes["areas_cut_by_extract_dropped"] += 1
+        return
+    poly = _polygonal(shapely.make_valid(shapely.Polygon(ring)))
+    if poly is None:
+        col.notes["areas_cut_by_extract_dropped"] += 1
+        return
+    col.areas.append((obj.id, "w", tags, shapely.to_wkb(poly, hex=True)))
+    col.notes["areas_cut_by_extract_kept"] += 1
+
+
+def _read_region(area_wgs, tf: Transformer, buffer_m: float):
+    """``(area, region read)`` in metres: the study area and it buffered by ``buffer_m`` (both
+    None for the whole extract)."""
+    if area_wgs is None:
+        return None, None
+    area_m = _project(area_wgs, tf)
+    read_poly = area_m.buffer(buffer_m) if buffer_m > 0 else area_m
+    shapely.prepare(read_poly)
+    return area_m, read_poly
+
+
+def _apply_cycleway_rule(col: _Collector, walkable: bool | None, lon: float, lat: float) -> None:
+    """Walk on the cycleways without ``foot`` (kept aside while reading) or leave them out;
+    ``walkable`` None: by the country at ``(lon, lat)``."""
+    if walkable is None:
+        walkable = T.cycleways_walkable(country_code(lon, lat))
+    n = len(col.default_ways)
+    if walkable:
+        col.ways.extend(col.default_ways)
+    if n:
+        col.notes["cycleways_without_foot_walked" if walkable else "highway_not_walked:cycleway"] += n
+    col.default_ways = []
+
+
+def _line_destination(col: _Collector, obj, tags: dict) -> bool:
+    """Whether the way is open (not an outline); if it is a destination (a platform along a
+    track), it is kept at the middle of the line."""
+    refs = [nd.ref for nd in obj.nodes]
+    if len(refs) > 3 and refs[0] == refs[-1]:
+        return False
+    lonlat = [(nd.location.lon, nd.location.lat) for nd in obj.nodes if nd.location.valid()]
+    if T.destination_categories(tags) and len(lonlat) >= 2:
+        mid = shapely.LineString(lonlat).interpolate(0.5, normalized=True)
+        col.areas.append((obj.id, "w", tags, shapely.to_wkb(mid, hex=True)))
+        col.notes["destinations_mapped_as_lines"] += 1
+    return True
+
+
+def _cut_relations(p: Path, col: _Collector, cut: dict) -> None:
+    """Multipolygon relations osmium could not close (members cut by the extract's edge): each
+    closed member way is closed through the nodes the file has, outers minus inners; relations
+    with an open or missing member, or nothing left, are dropped (counted)."""
+    import osmium
+
+    need = {w for _, members in cut.values() for w, _ in members}
+    rings = {}
+    fp = (osmium.FileProcessor(str(p), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+          .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+          .with_filter(osmium.filter.IdFilter(need)))
+    for w in fp:
+        refs = [nd.ref for nd in w.nodes]
+        pts = list(dict.fromkeys((nd.location.lon, nd.location.lat) for nd in w.nodes
+                                 if nd.location.valid()))
+        if len(refs) > 3 and refs[0] == refs[-1] and len(pts) >= 3:
+            rings[w.id] = shapely.make_valid(shapely.Polygon(pts))
+    for rid, (tags, members) in cut.items():
+        if not members or any(w not in rings for w, _ in members):
+            col.notes["areas_cut_by_extract_dropped"] += 1
+            continue
+        outer = shapely.union_all([rings[w] for w, role in members if role != "inner"])
+        inner = shapely.union_all([rings[w] for w, role in members if role == "inner"])
+        poly = _polygonal(shapely.difference(outer, inner))
+        if poly is None:
+            col.notes["areas_cut_by_extract_dropped"] += 1
+            continue
+        col.areas.append((rid, "r", tags, shapely.to_wkb(poly, hex=True)))
+        col.notes["areas_cut_by_extract_kept"] += 1
+
+
+def _polygonal(geom):
+    """The polygons of ``geom`` as one geometry, None when it has no area."""
+    parts = shapely.get_parts(geom)
+    poly = shapely.union_all(parts[np.isin(shapely.get_type_id(parts), [3, 6])])
+    return None if poly.is_empty or poly.area == 0 else poly
+
+
+def _refuse_negative_ids(p: Path, n: int) -> None:
+    """Objects with negative ids are new objects saved from JOSM and never uploaded: node
+    location indexes hold positive ids only, so their ways would have no coordinates."""
+    if n:
+        raise OSMDataError(
+            f"{p.name!r} holds {n} objects with negative ids: new objects saved from JOSM that "
+            "were never uploaded to OpenStreetMap, whose ways geoplan cannot place. Upload the "
+            "changes and download the area again, or give the objects positive ids (`osmium "
+            "renumber` from osmium-tool) and use the renumbered file"
+        )
 
 
 def _centre_lonlat(area_wgs, path: Path, col: _Collector) -> tuple[float, float]:
@@ -263,7 +421,13 @@ def _clip_polys(g: gpd.GeoDataFrame, poly) -> gpd.GeoDataFrame:
     return g.reset_index(drop=True)
 
 
+def _polygons(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The polygons of ``areas`` (not the points of destinations mapped as lines)."""
+    return areas[areas.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+
+
 def _green(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    areas = _polygons(areas)
     kinds = [T.green_kind(t) for t in areas["tags"]]
     m = np.array([k is not None for k in kinds], dtype=bool)
     g = areas[m].copy()
@@ -275,6 +439,7 @@ def _green(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _buildings(areas: gpd.GeoDataFrame, default_levels: float) -> gpd.GeoDataFrame:
+    areas = _polygons(areas)
     uses = [T.building_use(t) for t in areas["tags"]]
     m = np.array([u is not None for u in uses], dtype=bool)
     b = areas[m].copy()
@@ -326,6 +491,7 @@ def read_osm(
     crs=None,
     buffer_m: float = 0.0,
     default_levels: float = 2.0,
+    cycleways_walkable: bool | None = None,
     progress: Progress | None = None,
 ) -> OsmData:
     """Read an OSM extract into walkable ways, lamps, green spaces, destinations and buildings.
@@ -343,6 +509,9 @@ def read_osm(
         for people near it); ``OsmData.area`` stays the area itself.
     default_levels
         Levels assumed for buildings with neither ``building:levels`` nor ``height``.
+    cycleways_walkable
+        Whether a cycleway without ``foot`` is walked on; None: by the area's country
+        (:func:`geoplan.sources.osm_tags.cycleways_walkable`); counted in ``notes``.
     progress
         Receives progress reports and may cancel.
 
@@ -364,16 +533,11 @@ def read_osm(
     col = _collect(p, progress)
     lon, lat = _centre_lonlat(area_wgs, p, col)
     metric = choose_crs(lon, lat, crs)
+    _apply_cycleway_rule(col, cycleways_walkable, lon, lat)
     tf = Transformer.from_crs(CRS.from_epsg(4326), metric, always_xy=True)
     report(progress, 0.96, "building layers")
 
-    if area_wgs is not None:
-        area_m = _project(area_wgs, tf)
-        read_poly = area_m.buffer(buffer_m) if buffer_m > 0 else area_m
-        shapely.prepare(read_poly)
-    else:
-        area_m = read_poly = None
-
+    area_m, read_poly = _read_region(area_wgs, tf, buffer_m)
     ways = _ways_frame(col, tf, read_poly, metric)
     if len(ways) == 0:
         raise OSMDataError(
@@ -401,15 +565,35 @@ def read_osm(
 
 
 def _check_area_in_extract(area_wgs, header, p: Path) -> None:
-    """The study area must overlap the extract's declared bounds (when it declares them)."""
-    if area_wgs is not None and header is not None:
-        ext = shapely.box(*header)
-        if not area_wgs.intersects(ext):
-            raise AreaError(
-                f"the study area (bounds {tuple(round(v, 4) for v in area_wgs.bounds)}) lies "
-                f"outside the extract {p.name!r} (bounds {tuple(round(v, 4) for v in header)}): "
-                "use an extract that covers the area, or check the area's CRS"
-            )
+    """The study area must lie in the extract's declared bounds (when it declares them): not
+    outside, and at most :data:`MAX_AREA_OUTSIDE_SHARE` of it beyond them."""
+    if area_wgs is None or header is None:
+        return
+    ext = shapely.box(*header)
+    where = (f"the study area (bounds {tuple(round(v, 4) for v in area_wgs.bounds)}) lies "
+             f"{{}}outside the extract {p.name!r} (bounds {tuple(round(v, 4) for v in header)})")
+    if not area_wgs.intersects(ext):
+        raise AreaError(where.format("") + ": use an extract that covers the area, or check "
+                        "the area's CRS")
+    outside = area_outside_share(area_wgs, header)
+    if outside > MAX_AREA_OUTSIDE_SHARE:
+        raise AreaError(
+            where.format(f"{outside:.0%} ") + ", where the file has no streets, homes or "
+            "destinations, so most of it would read as 'nothing reachable': use an extract that "
+            "covers the whole area (e.g. a larger Geofabrik or BBBike region), or draw the area "
+            "inside the extract"
+        )
+
+
+def area_outside_share(area_wgs, bounds) -> float:
+    """Share (0..1) of a lon/lat study area that lies outside the ``bounds`` box
+    ``(minlon, minlat, maxlon, maxlat)``.
+
+    >>> area_outside_share(shapely.box(0, 0, 4, 1), (1, 0, 4, 1))
+    0.25
+    """
+    a = area_wgs.area
+    return float(shapely.difference(area_wgs, shapely.box(*bounds)).area / a) if a > 0 else 0.0
 
 
 def _whole_extract_area(header, ways, tf):

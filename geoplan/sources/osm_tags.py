@@ -8,6 +8,8 @@ Examples
 True
 >>> is_walkable({"highway": "cycleway"}), is_walkable({"highway": "cycleway", "foot": "designated"})
 (False, True)
+>>> is_walkable({"highway": "cycleway"}, cycleway_foot_default=cycleways_walkable("SE"))
+True
 >>> lit_value("24/7"), lit_value("disused"), lit_value(None)
 ('yes', 'no', 'unknown')
 >>> destination_categories({"amenity": "kindergarten"})
@@ -26,7 +28,9 @@ __all__ = [
     "KEYS_OF_INTEREST",
     "WALKABLE_HIGHWAYS",
     "building_levels",
+    "FOOT_ON_CYCLEWAY_COUNTRIES",
     "building_use",
+    "cycleways_walkable",
     "destination_categories",
     "green_kind",
     "green_public",
@@ -81,7 +85,22 @@ def _sidewalks_separate(tags: Mapping[str, str]) -> bool:
     return "separate" in sides and sides <= {"separate", "no"}
 
 
-def is_walkable(tags: Mapping[str, str]) -> bool:
+#: Countries whose traffic rules let pedestrians use a cycleway where there is no footway or
+#: shoulder (Sweden, Denmark, Finland, Norway): there a cycleway without a ``foot`` tag is walked on.
+FOOT_ON_CYCLEWAY_COUNTRIES = frozenset({"SE", "DK", "FI", "NO"})
+
+
+def cycleways_walkable(country: str | None) -> bool:
+    """Whether a cycleway without a ``foot`` tag is walked on in ``country`` (ISO 3166-1
+    alpha-2): the default of :func:`is_walkable`'s ``cycleway_foot_default``.
+
+    >>> cycleways_walkable("SE"), cycleways_walkable("DE"), cycleways_walkable(None)
+    (True, False, False)
+    """
+    return (country or "").upper() in FOOT_ON_CYCLEWAY_COUNTRIES
+
+
+def is_walkable(tags: Mapping[str, str], *, cycleway_foot_default: bool = False) -> bool:
     """Whether a way with these tags is part of the walk network.
 
     Rules, in order:
@@ -97,7 +116,9 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
     5. Squares (``highway=pedestrian/footway`` + ``area=yes``) are walked along their outline,
        which joins the paths that end at them (osmnx drops them, leaving those paths cut off).
     6. highway in :data:`WALKABLE_HIGHWAYS` -> walkable; ``cycleway``/``bridleway`` only with an
-       allowing foot tag or a ``segregated`` tag. Everything else (motorway, construction, proposed,
+       allowing foot tag or a ``segregated`` tag, and a ``cycleway`` without ``foot`` also when
+       ``cycleway_foot_default`` (the rule of the country, :func:`cycleways_walkable`: pedestrians
+       may use a cycleway in SE, DK, FI and NO where there is no footway). Everything else (motorway, construction, proposed,
        platform, corridor (indoor), elevator, raceway and undocumented values such as ``trail``
        …) is not walked on; the data-quality summary lists what was left out. (The Helsinki
        extract has 159 untagged ``highway=trail`` ways with a median length of 2.7 m: an
@@ -121,7 +142,8 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
     if hw in WALKABLE_HIGHWAYS:
         return True
     if hw in CONDITIONAL_HIGHWAYS:
-        return foot_ok or "segregated" in tags
+        return foot_ok or "segregated" in tags or (
+            cycleway_foot_default and hw == "cycleway" and foot is None)
     return foot_ok and hw not in {"platform", "corridor", "elevator", "bus_guideway", "raceway"}
 
 

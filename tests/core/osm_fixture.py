@@ -24,7 +24,9 @@ RULE_WAYS = [
     (3, {"highway": "service", "access": "private"}, 100, False, None, None),
     (4, {"highway": "service", "access": "private", "foot": "yes"}, 100, True, "unknown", "none"),
     (5, {"highway": "residential", "sidewalk": "separate"}, 100, False, None, None),
-    (6, {"highway": "cycleway"}, 100, False, None, None),
+    # walked on: the fixture lies in Malmö, and in Sweden pedestrians may use a cycleway
+    # where there is no footway (a cycleway without `foot` follows the country's rule)
+    (6, {"highway": "cycleway"}, 100, True, "unknown", "none"),
     (7, {"highway": "cycleway", "foot": "designated"}, 100, True, "unknown", "none"),
     (8, {"highway": "motorway"}, 100, False, None, None),
     (9, {"highway": "construction"}, 100, False, None, None),

@@ -219,9 +219,85 @@ def test_helsinki_distances_equal_networkx_shortest_paths(helsinki):
                                                             strict=True))]
     g = _split_graph(net, pts)
     dist = nx.multi_source_dijkstra_path_length(g, {("g", i) for i in range(len(scb))}, weight="w")
+    # an origin whose point on the network lies in a big space is in it (shapely oracle)
+    inside = shapely.union_all(spaces.geometry.values[spaces["area_ha"] >= spec.green_scb_min_ha])
     for i, pos in enumerate(sample):
         got = r["dist_green_scb_m"].iloc[pos]
         want = dist.get(("o", i), math.inf) if att.edge[i] >= 0 else math.inf
+        if att.edge[i] >= 0 and inside.intersects(shapely.Point(att.on_edge_xy[i])):
+            want = 0.0
         assert got == pytest.approx(want, abs=0.01) or (math.isinf(got) and math.isinf(want))
     assert r["green_scb_300m"].equals(r["dist_green_scb_m"] <= spec.green_within_m)
     assert (r["dist_green_who_m"] >= r["dist_green_scb_m"]).all()  # WHO's spaces are a subset
+
+
+# --------------------------------------------------------------------------------------------
+# issue 13 item 4: park entry on paths inside parks, stubs at outlines, sampling
+# --------------------------------------------------------------------------------------------
+def test_origin_on_a_path_inside_a_park_is_at_zero_metres():
+    # a 200 m path crosses the park box(50,-50,150,50) at x = 50 and x = 150; the home at
+    # (100, 5) attaches at x = 100, inside the park: 0 m (it was 50 m, to the nearer crossing)
+    net = toy_network([(0, 0), (200, 0)], [(0, 1)])
+    homes = gpd.GeoSeries.from_xy([100.0, 0.0], [5.0, 0.0], crs=CRS, index=["in", "out"])
+    park = green((50, -50, 150, 50))
+    assert park.geometry.iloc[0].contains(shapely.Point(100, 0))  # the oracle: inside it
+    r = green_indicators(net, homes, park, [1.0, 1.0])
+    assert r.loc["in", "dist_green_scb_m"] == 0.0
+    assert r.loc["out", "dist_green_scb_m"] == pytest.approx(50.0)  # walks to the crossing
+
+
+def test_a_stub_of_path_at_the_outline_does_not_swallow_the_park():
+    # main street y = 0 (1000 m); the 0.6 ha park box(400,30,500,90) is touched only by a
+    # 10 m stub (450,90)-(450,100) that joins nothing. The park is entered from its outline:
+    # its corner (400, 30) is 30 m from the street at x = 400, so a home at (0,0) is 400 m away.
+    net = toy_network([(0, 0), (1000, 0), (450, 90), (450, 100)], [(0, 1), (2, 3)])
+    r = green_indicators(net, HOME, green((400, 30, 500, 90)), [1.0])
+    assert r.loc["home", "dist_green_scb_m"] == pytest.approx(400.0)
+    e = green_entries(net, green_spaces(green((400, 30, 500, 90))))
+    assert set(e["edge"]) == {0} and set(e["entry"]) == {"boundary"}
+
+
+def _main_edges_oracle(net: WalkNetwork, min_m: float) -> np.ndarray:
+    """Edges of the networkx components at least ``min_m`` long (the largest always)."""
+    g = nx.Graph()
+    for i, (u, v, w) in enumerate(zip(net.edges["u"], net.edges["v"], net.edges["length_m"],
+                                      strict=True)):
+        g.add_edge(u, v)
+        g.add_node(("e", i), w=w)
+        g.add_edge(u, ("e", i))
+    keep = np.zeros(len(net.edges), bool)
+    comps = [[n[1] for n in c if isinstance(n, tuple)] for c in nx.connected_components(g)]
+    total = [net.edges["length_m"].to_numpy()[c].sum() for c in comps]
+    for c, t in zip(comps, total, strict=True):
+        keep[c] = t >= min_m or t == max(total)
+    return keep
+
+
+def test_helsinki_entries_lie_on_the_connected_network_only(helsinki):
+    data, net, _, _ = helsinki
+    spec = AccessSpec()
+    spaces = green_spaces(data.green)
+    e = green_entries(net, spaces, max_snap_m=spec.max_snap_m)
+    main = _main_edges_oracle(net, spec.min_component_m)
+    assert main[e["edge"].to_numpy()].all()
+    # every space within max_snap_m of the connected network has an entry (shapely oracle);
+    # on the old code 5 spaces (3 touched only by stubs) had entries on cut-off bits only
+    lines = shapely.union_all(net.edges.geometry.values[main])
+    near = shapely.distance(spaces.geometry.values, lines) <= spec.max_snap_m
+    assert set(e["green_id"]) == set(spaces.index[near])
+
+
+def test_helsinki_halving_the_outline_sampling_moves_no_distance_by_a_metre(helsinki):
+    from geoplan.indicators.green import SAMPLE_M
+
+    data, net, cells, origins = helsinki
+    spaces = green_spaces(data.green)
+    got = []
+    for step in (SAMPLE_M, SAMPLE_M / 2):
+        entries = green_entries(net, spaces, sample_m=step)
+        r = green_indicators(net, origins, data.green, cells["pop"], spaces=spaces,
+                             entries=entries)
+        got.append(r[["dist_green_scb_m", "dist_green_who_m"]].to_numpy())
+    a, b = got
+    assert np.array_equal(np.isinf(a), np.isinf(b))
+    assert np.abs(a[np.isfinite(a)] - b[np.isfinite(b)]).max() < 1.0

@@ -126,3 +126,13 @@ def test_area_clip_keeps_crossing_segment_whole(rules_file):
 
 def test_crs_override(rules_file):
     assert read_osm(rules_file, crs="EPSG:32633").crs.to_epsg() == 32633
+
+
+def test_cycleway_without_foot_follows_the_country_rule(rules_file, data):
+    # Malmö (SE): way 6 (highway=cycleway, no foot tag) is walked on, and data quality says so
+    assert data.notes["cycleways_without_foot_walked"] == 1
+    assert "highway_not_walked:cycleway" not in data.notes
+    off = read_osm(rules_file, cycleways_walkable=False)
+    assert 6 not in set(off.ways["osm_id"]) and 7 in set(off.ways["osm_id"])
+    assert off.notes["highway_not_walked:cycleway"] == 1
+    assert "cycleways_without_foot_walked" not in off.notes

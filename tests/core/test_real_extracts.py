@@ -29,7 +29,8 @@ def _gdal_walkable_lines(path, crs):
         if isinstance(other, str):
             t.update(dict(_TAG.findall(other)))
         tags.append(t)
-    walk = np.array([T.is_walkable(t) for t in tags], dtype=bool)
+    # both extracts lie in Finland, where a cycleway without `foot` is walked on
+    walk = np.array([T.is_walkable(t, cycleway_foot_default=True) for t in tags], dtype=bool)
     g = lines[walk].to_crs(crs)
     g["lit_value"] = [T.lit_value(t.get("lit")) for t, w in zip(tags, walk, strict=True) if w]
     g["osm_id"] = g["osm_id"].astype(np.int64)
@@ -141,3 +142,98 @@ def test_area_summary_clips_lengths(helsinki_pbf):
     assert s.walkable_km < net.edges["length_m"].sum() / 1000  # edges reach past the boundary
     whole = inspect_osm(helsinki_pbf)
     assert s.walkable_km < whole.walkable_km and s.lamps_osm < whole.lamps_osm
+
+
+def _cut_outlines(path):
+    """Closed ways of areas geoplan reads with nodes missing from the file (own pyosmium pass):
+    ``{way id: [(lon, lat) of the nodes the file has]}``; the multipolygon relations of such
+    areas with a member way missing or cut, and those of them whose member ways are all closed
+    with at least 3 distinct nodes in the file (which can be closed)."""
+    import osmium
+
+    class Cut(osmium.SimpleHandler):
+        def __init__(self):
+            super().__init__()
+            self.loc, self.ways, self.whole, self.rels = {}, {}, set(), {}
+            self.closable = set()
+
+        def node(self, n):
+            self.loc[n.id] = (n.location.lon, n.location.lat)
+
+        def way(self, w):
+            refs = [n.ref for n in w.nodes]
+            if all(r in self.loc for r in refs):
+                self.whole.add(w.id)
+            if len(refs) > 3 and refs[0] == refs[-1] and len({r for r in refs if r in self.loc}) >= 3:
+                self.closable.add(w.id)
+            t = dict(w.tags)
+            reads = T.green_kind(t) or T.building_use(t) or T.destination_categories(t)
+            if reads and len(refs) > 3 and refs[0] == refs[-1] and w.id not in self.whole:
+                self.ways[w.id] = [self.loc[r] for r in refs if r in self.loc]
+
+        def relation(self, r):
+            t = dict(r.tags)
+            reads = T.green_kind(t) or T.building_use(t) or T.destination_categories(t)
+            if t.get("type") == "multipolygon" and reads and any(
+                    m.type == "w" and m.ref not in self.whole for m in r.members):
+                self.rels[r.id] = [m.ref for m in r.members if m.type == "w"]
+
+    h = Cut()
+    h.apply_file(str(path))
+    return h.ways, set(h.rels), {r for r, m in h.rels.items() if m and set(m) <= h.closable}
+
+
+def test_areas_cut_by_the_extract_edge_are_kept_or_counted(helsinki_pbf):
+    from pyproj import Transformer
+
+    data = read_osm(helsinki_pbf)
+    ways, rels, rels_closable = _cut_outlines(helsinki_pbf)
+    assert len(ways) == 72 and len(rels) == 6  # 24 green spaces, 48 buildings; 6 buildings
+    assert len(rels_closable) == 2  # with courtyards (relations)
+    closable = {w: pts for w, pts in ways.items() if len(set(pts)) >= 3}
+    notes = data.notes
+    assert notes["areas_cut_by_extract_kept"] == len(closable) + len(rels_closable)
+    # dropped: outlines with < 3 nodes in the file, relations with an open or missing member
+    assert notes["areas_cut_by_extract_dropped"] == (len(ways) - len(closable)
+                                                     + len(rels) - len(rels_closable))
+    kept = set(data.green["osm_id"]) | set(data.buildings["osm_id"])
+    assert set(closable) | rels_closable <= kept
+    # each kept outline is the polygon through the nodes the file has (own pyproj + shapely)
+    tf = Transformer.from_crs(4326, data.crs, always_xy=True)
+    green = data.green.set_index("osm_id")
+    cut_green = [w for w in closable if w in green.index]
+    for w in cut_green:
+        xy = np.column_stack(tf.transform(*np.asarray(list(dict.fromkeys(closable[w]))).T))
+        want = shapely.make_valid(shapely.Polygon(xy)).area
+        assert green.loc[w, "geometry"].area == pytest.approx(want, rel=1e-6, abs=0.01)
+    assert sum(green.loc[w, "area_ha"] for w in cut_green) > 5.0  # Töölönlahti's ~5 ha among them
+
+
+def test_destinations_mapped_as_lines_are_kept(helsinki_pbf):
+    import osmium
+
+    data = read_osm(helsinki_pbf)
+    lines = {o.id for o in osmium.FileProcessor(str(helsinki_pbf))
+             if o.is_way() and T.destination_categories(dict(o.tags))
+             and not (len(o.nodes) > 3 and o.nodes[0].ref == o.nodes[-1].ref)}
+    assert len(lines) == 11  # platforms along tracks
+    assert data.notes["destinations_mapped_as_lines"] == len(lines)
+    ways = data.destinations[data.destinations["osm_type"] == "w"]
+    assert lines <= set(ways["osm_id"])
+
+
+def test_area_mostly_outside_the_extract_is_refused_and_a_partial_one_read(helsinki_pbf):
+    from geoplan.errors import AreaError
+    from geoplan.sources.osm import MAX_AREA_OUTSIDE_SHARE
+
+    x0, y0, x1, y1 = extract_bounds(helsinki_pbf)
+    w = x1 - x0
+    # the same height as the extract, shifted east: 40 % and 60 % of it beyond the east edge
+    for outside, ok in ((0.4, True), (0.6, False)):
+        bbox = (x0 + w * outside, y0, x1 + w * outside, y1)
+        assert (outside <= MAX_AREA_OUTSIDE_SHARE) is ok
+        if ok:
+            assert len(read_osm(helsinki_pbf, area=bbox).ways) > 100
+        else:
+            with pytest.raises(AreaError, match="lies 60% outside the extract"):
+                read_osm(helsinki_pbf, area=bbox)

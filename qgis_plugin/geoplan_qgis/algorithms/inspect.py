@@ -48,6 +48,12 @@ SCALARS: tuple[tuple[str, bool, str], ...] = (
     ("network_components", False, "Walk network: connected parts"),
     ("largest_component_share", False, "Share of the walk network in its largest part (0-1)"),
     ("way_node_refs_missing", False, "Way node references missing from the extract"),
+    ("tunnels", False, "Tunnels and underpasses (tunnel edges sharing a node are one)"),
+    ("tunnel_km", False, "Tunnels and underpasses (km)"),
+    ("areas_cut_kept", False, "Areas cut by the extract's edge, kept"),
+    ("areas_cut_dropped", False, "Areas cut by the extract's edge, dropped"),
+    ("destinations_from_lines", False, "Destinations mapped as lines (platforms)"),
+    ("cycleways_without_foot_walked", False, "Cycleways without a foot tag walked on"),
     ("attribution", True, "Data attribution"),
 )
 #: (lit, lit_source) pairs the lighting rule can produce (geoplan.types.LightingRule).

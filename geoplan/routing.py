@@ -8,8 +8,11 @@ The flow is three small steps:
    (``inf`` distance, ``NaN`` counts), never a silent 0.
 2. :func:`build_routing_graph` splits the edges at the attachment offsets (virtual nodes; several
    points per edge; a point at an end reuses the node) and returns a symmetric CSR matrix of
-   lengths in metres plus, per attached point, its node in that graph. ``edge_mask`` keeps only
-   some edges, e.g. lit paths for night access (:func:`lit_mask`).
+   lengths in metres plus, per attached point, its node in that graph. A point off its edge
+   gets its own node, joined to the edge by its **access leg** (the straight walk of ``snap_m``
+   metres from the point to the network), so every distance counts that walk at both ends: two
+   homes attached at the same place on a street are apart by the sum of their legs, not 0 m.
+   ``edge_mask`` keeps only some edges, e.g. lit paths for night access (:func:`lit_mask`).
 3. Queries on node ids, all aligned to the origins, ``inf`` where unreachable:
    :func:`nearest_distance_m`, :func:`nearest_route` (with the lit length of the route),
    :func:`count_within` and :func:`gravity`.
@@ -28,8 +31,8 @@ Examples
 >>> shops = gpd.GeoSeries.from_xy([170.0], [-3.0], crs=net.crs)
 >>> o, d = attach_points(net, homes), attach_points(net, shops)
 >>> g = build_routing_graph(net, [o, d])
->>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()
-[140.0, 130.0]
+>>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()  # legs 4 + 3 m, 0 + 3 m
+[147.0, 133.0]
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ __all__ = [
     "main_component_mask",
     "nearest_distance_m",
     "nearest_route",
+    "pairs_on_same_key",
     "underground_mask",
 ]
 
@@ -151,6 +155,11 @@ class RoutingGraph:
     symmetric : bool
         True for a plain walk network. False once one-way arcs were added
         (:func:`add_inbound_arcs`): queries then search from the destinations only.
+    edge_nodes : tuple of numpy.ndarray
+        Like ``point_nodes``, the node where each point meets its edge. A point off the edge
+        (``snap_m`` > 1 mm) has its own node in ``point_nodes``, joined to this one by its
+        access leg: one arc each way of ``snap_m`` metres (lit unknown), so every distance
+        counts the straight walk from the point to the network at both ends.
     """
 
     csr: sp.csr_matrix
@@ -160,6 +169,7 @@ class RoutingGraph:
     point_nodes: tuple[np.ndarray, ...]
     reach_factor: float
     symmetric: bool = True
+    edge_nodes: tuple[np.ndarray, ...] = ()
 
     @property
     def n_nodes(self) -> int:
@@ -525,7 +535,9 @@ def build_routing_graph(
     -------
     RoutingGraph
         ``point_nodes[i]`` holds the node of each point of ``attachments[i]`` (``-1``
-        unattached).
+        unattached): its own node at the end of its access leg (``snap_m`` metres, one arc
+        each way) when it lies off the edge, else its node on the edge (``edge_nodes[i]``).
+        Legs are kept whatever ``edge_mask`` says (the walk to the path is not a path).
 
     Examples
     --------
@@ -547,15 +559,35 @@ def build_routing_graph(
     if len(att_edge) and att_edge.max() >= m:
         raise GeoplanError("an attachment refers to edges this network lacks; re-attach the "
                            "points to this network")
-    point_node, virt_edge, virt_off, virt_xy = _place_points(att_edge, att_off, att_xy, u, v,
-                                                             length, n)
+    att_snap = np.concatenate([np.empty(0)] + [np.asarray(a.snap_m, float) for a in attachments])
+    edge_node, virt_edge, virt_off, virt_xy = _place_points(att_edge, att_off, att_xy, u, v,
+                                                            length, n)
     a, b, w, e = _split_segments(u, v, length, virt_edge, virt_off, n)
     keep = mask[e] & (a != b)
-    all_xy = np.vstack([node_xy, virt_xy])
-    csr, arc_lit = _symmetric_csr(a[keep], b[keep], w[keep], lit[e[keep]], len(all_xy))
+    n_split = n + len(virt_xy)
+    point_node, leg = _leg_nodes(edge_node, att_snap, n_split)
+    all_xy = np.vstack([node_xy, virt_xy, att_xy[leg]])
+    legs = edge_node[leg], point_node[leg], att_snap[leg]
+    code = np.full(len(legs[0]), LIT_CODES["unknown"], np.int8)
+    csr, arc_lit = _symmetric_csr(np.concatenate([a[keep], legs[0]]),
+                                  np.concatenate([b[keep], legs[1]]),
+                                  np.concatenate([w[keep], legs[2]]),
+                                  np.concatenate([lit[e[keep]], code]), len(all_xy))
     bounds = np.cumsum([0] + [len(x.edge) for x in attachments])
-    nodes = tuple(point_node[s:t] for s, t in zip(bounds[:-1], bounds[1:], strict=True))
-    return RoutingGraph(csr, all_xy, arc_lit, n, nodes, _reach_factor(csr, all_xy))
+    cut = list(zip(bounds[:-1], bounds[1:], strict=True))
+    return RoutingGraph(csr, all_xy, arc_lit, n, tuple(point_node[s:t] for s, t in cut),
+                        _reach_factor(csr, all_xy), True, tuple(edge_node[s:t] for s, t in cut))
+
+
+def _leg_nodes(edge_node: np.ndarray, snap_m: np.ndarray, first: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Node of each point (its own node ``first, first+1, ...`` when it lies more than
+    :data:`END_TOLERANCE_M` off its edge, else its node on the edge) and the mask of those."""
+    with np.errstate(invalid="ignore"):
+        leg = (edge_node >= 0) & (snap_m > END_TOLERANCE_M)
+    node = edge_node.copy()
+    node[leg] = first + np.arange(int(leg.sum()))
+    return node, leg
 
 
 def graph_from_arrays(
@@ -640,7 +672,27 @@ def add_inbound_arcs(
         graph.n_nodes,
     )
     return RoutingGraph(csr, graph.node_xy, lit, graph.n_network_nodes,
-                        graph.point_nodes, _reach_factor(csr, graph.node_xy), symmetric=False)
+                        graph.point_nodes, _reach_factor(csr, graph.node_xy), symmetric=False,
+                        edge_nodes=graph.edge_nodes)
+
+
+def pairs_on_same_key(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(i, j)`` with ``a[i] == b[j]`` (e.g. points on the same edge), as positions.
+
+    Negative keys (unattached points) pair with nothing.
+
+    >>> i, j = pairs_on_same_key([3, 5, -1, 3], [5, 3, 3, -1])
+    >>> sorted(zip(i.tolist(), j.tolist()))
+    [(0, 1), (0, 2), (1, 0), (3, 1), (3, 2)]
+    """
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    order = np.argsort(b, kind="stable")
+    bs = b[order]
+    lo = np.searchsorted(bs, a, "left")
+    cnt = np.where(a >= 0, np.searchsorted(bs, a, "right") - lo, 0)
+    i = np.repeat(np.arange(len(a)), cnt)
+    within = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return i, order[np.repeat(lo, cnt) + within]
 
 
 def _place_points(

@@ -6,7 +6,7 @@ The night network keeps edges with ``lit == 'yes'`` (``AccessSpec.night_unknown_
 keeps ``unknown`` too — say so when reporting). Two rules make it honest and comparable:
 
 * A cell's origin may walk the path it stands on (its "doorstep" edge) to that path's ends even
-  when it is dark — the origin is a statistical point, and a cell should not lose every
+  when it is dark, and reaches a destination on that path along it — the origin is a statistical point, and a cell should not lose every
   destination because its centre fell on a dark courtyard path. The doorstep arcs lead only *into*
   the origin (:func:`geoplan.routing.add_inbound_arcs`), so no one else's route can use them.
 * Destinations are strict: a school reachable only along a dark path is not reachable at night.
@@ -35,6 +35,7 @@ from ..routing import (
     build_routing_graph,
     lit_mask,
     nearest_distance_m,
+    pairs_on_same_key,
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import attach_destinations, category_sums, radius_label, selected_rows
@@ -45,25 +46,49 @@ __all__ = ["night_columns", "night_detour", "night_graph", "night_indicators"]
 def night_graph(
     network: WalkNetwork, spec: AccessSpec, origin_att: Attachment, dest_att: Attachment
 ) -> RoutingGraph:
-    """The lit-only routing graph with one-way doorstep arcs into origins on unlit edges."""
+    """The lit-only routing graph with one-way doorstep arcs into origins on unlit edges.
+
+    An origin on a dark edge may walk that edge: arcs lead from the edge's ends and from every
+    destination attached to the same edge into the origin (so a shop on the resident's own dark
+    path is reachable at night); nothing can pass through the origin by them.
+
+    >>> import geopandas as gpd
+    >>> from geoplan.routing import example_network, nearest_distance_m
+    >>> net = example_network()       # edge 1 (100,0)-(200,0) is dark
+    >>> att = lambda x: attach_points(net, gpd.GeoSeries.from_xy([x], [0.0], crs=net.crs))
+    >>> g = night_graph(net, AccessSpec(), att(130.0), att(170.0))
+    >>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()
+    [40.0]
+    """
     mask = lit_mask(network, unknown_as_lit=spec.night_unknown_as == "lit")
     g = build_routing_graph(network, [origin_att, dest_att], edge_mask=mask)
-    o_nodes = g.point_nodes[0]
+    o_edge_node, d_edge_node = g.edge_nodes
+    o_node = g.point_nodes[0]
     e = origin_att.edge
-    dark = (e >= 0) & ~mask[np.maximum(e, 0)] & (o_nodes >= g.n_network_nodes)
-    if not dark.any():
+    snap = np.nan_to_num(origin_att.snap_m)
+    # the origin's own node on the dark edge, or (at an edge end) its own leg node
+    on_edge = o_edge_node >= g.n_network_nodes
+    head_ok = on_edge | (o_node != o_edge_node)
+    dark = np.flatnonzero((e >= 0) & ~mask[np.maximum(e, 0)] & head_ok)
+    if not len(dark):
         return g
     edges = network.edges
     ed = e[dark]
-    u = edges["u"].to_numpy(np.int64)[ed]
-    v = edges["v"].to_numpy(np.int64)[ed]
-    length = edges["length_m"].to_numpy(float)[ed]
     t = origin_att.offset_m[dark]
+    heads = np.where(on_edge[dark], o_edge_node[dark], o_node[dark])
+    extra = np.where(on_edge[dark], 0.0, snap[dark])
+    oi, di = pairs_on_same_key(ed, dest_att.edge)
+    tails = [edges["u"].to_numpy(np.int64)[ed], edges["v"].to_numpy(np.int64)[ed],
+             d_edge_node[di]]
+    lengths = [t, edges["length_m"].to_numpy(float)[ed] - t,
+               np.abs(t[oi] - dest_att.offset_m[di])]
+    who = np.concatenate([np.arange(len(dark)), np.arange(len(dark)), oi])
+    tail = np.concatenate(tails)
     code = np.array([LIT_CODES.get(x, LIT_CODES["unknown"]) for x in edges["lit"].to_numpy()[ed]],
                     np.int8)
-    heads = np.concatenate([o_nodes[dark], o_nodes[dark]])
-    return add_inbound_arcs(g, heads, np.concatenate([u, v]), np.concatenate([t, length - t]),
-                            np.concatenate([code, code]))
+    ok = tail != heads[who]
+    return add_inbound_arcs(g, heads[who][ok], tail[ok],
+                            (np.concatenate(lengths) + extra[who])[ok], code[who][ok])
 
 
 def night_columns(spec: AccessSpec) -> list[str]:

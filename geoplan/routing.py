@@ -61,6 +61,7 @@ __all__ = [
     "add_inbound_arcs",
     "attach_points",
     "build_routing_graph",
+    "carry_attachment",
     "count_within",
     "example_network",
     "gravity",
@@ -494,6 +495,56 @@ def attach_points(
         log.info("%d of %d points are further than %g m from the network: no access",
                  att.n_unattached, n, max_snap_m)
     return att
+
+
+def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) -> Attachment:
+    """``att``, made on a baseline network, carried to ``network`` (the baseline edited).
+
+    Edge ``i`` of ``network`` is a piece of baseline edge ``edge_parent[i]`` (``-1``: a new
+    edge). Every point keeps its place and its access leg, on the piece of its old edge that
+    holds that place: a scenario's new path only adds edges, it never pulls a home or a school
+    away from the path it was on.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([150.0], [5.0], crs=net.crs))
+    >>> e = net.edges   # edge 1 (100,0)-(200,0) split at x=120 by a new node 4
+    >>> nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 100, 200, 100, 120],
+    ...                                                      [0, 0, 0, 100, 0]), crs=net.crs)
+    >>> pieces = gpd.GeoDataFrame({"u": [0, 1, 1, 4], "v": [1, 3, 4, 2],
+    ...                            "length_m": [100.0, 100.0, 20.0, 80.0]},
+    ...     geometry=list(e.geometry[[0, 2]]) + [shapely.LineString([(100, 0), (120, 0)]),
+    ...                                          shapely.LineString([(120, 0), (200, 0)])],
+    ...     crs=net.crs)
+    >>> moved = carry_attachment(att, WalkNetwork(nodes, pieces, net.crs), [0, 2, 1, 1])
+    >>> moved.edge.tolist(), moved.offset_m.tolist(), moved.snap_m.tolist()
+    ([3], [30.0], [5.0])
+    """
+    u, v, length, node_xy = _network_arrays(network)
+    parent = np.asarray(edge_parent, np.int64)
+    if parent.shape != (len(u),):
+        raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(u)})")
+    pi, ci = pairs_on_same_key(att.edge, parent)
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    pts = shapely.points(att.on_edge_xy[pi])
+    order = np.lexsort((shapely.distance(lines[ci], pts), pi))
+    first = np.ones(len(order), bool)
+    first[1:] = pi[order][1:] != pi[order][:-1]
+    p, c = pi[order][first], ci[order][first]
+    edge = np.full(len(att.edge), -1, np.int64)
+    edge[p] = c
+    if np.any((att.edge >= 0) & (edge < 0)):
+        raise GeoplanError("an attached point's edge is not in the edited network: edge_parent "
+                           "must name each edge's baseline edge (apply the scenario again)")
+    offset = np.array(att.offset_m, dtype=float, copy=True)
+    pieces = np.bincount(parent[parent >= 0], minlength=int(att.edge.max(initial=-1)) + 1)
+    split = pieces[att.edge[p]] > 1
+    s, cs = p[split], c[split]
+    offset[s] = _project(lines[cs], shapely.points(att.on_edge_xy[s]), node_xy[u[cs]],
+                         node_xy[v[cs]], length[cs])[0]
+    return Attachment(edge, offset, att.snap_m, att.on_edge_xy, att.index, att.max_snap_m)
 
 
 def _project(

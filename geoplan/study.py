@@ -40,19 +40,37 @@ from .indicators.night import night_indicators
 from .indicators.safety import safety_indicators
 from .origins import cell_origins
 from .progress import Progress, report, scaled
-from .routing import attach_points, main_component_mask
+from .errors import GeoplanError
+from .routing import Attachment, attach_points, carry_attachment, main_component_mask
 from .types import AccessSpec, LightingRule, OsmData, SafetyWeights, WalkNetwork
 
 __all__ = [
     "Layers",
+    "PinnedAttachment",
     "Study",
     "compute_layers",
     "example_study",
     "grid_columns",
     "layers_from_parts",
+    "pin_attachment",
+    "study_attachments",
 ]
 
 ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True, eq=False)
+class PinnedAttachment:
+    """The baseline's attachment of the origins and destinations, carried to an edited network.
+
+    A scenario's edits only add edges (and light them): every origin and every baseline
+    destination keeps the place where it met the network, so no distance grows because a home
+    or a school moved to a new path. Destinations a scenario adds (rows after the first
+    ``len(destinations.edge)``) attach as usual.
+    """
+
+    origins: Attachment
+    destinations: Attachment
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,9 @@ class Study:
     count_columns
         Count columns of ``cells`` (besides ``pop``) that grow with ``pop`` when a scenario
         densifies a block; every other column is left as it is (rates stay rates).
+    attachment
+        Where origins and the first destinations meet the network, fixed at a baseline
+        (:class:`PinnedAttachment`; a scenario sets it); ``None``: attach them here.
     """
 
     data: OsmData
@@ -96,6 +117,7 @@ class Study:
     findings: gpd.GeoDataFrame | None = None
     findings_weight: float = 0.0
     count_columns: tuple[str, ...] = ()
+    attachment: PinnedAttachment | None = None
 
     def __post_init__(self) -> None:
         if self.lamps is None:
@@ -142,14 +164,12 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
     --------
     >>> layers = compute_layers(example_study())
     >>> layers.grid["dist_school_m"].round(1).tolist()
-    [155.0, 165.0]
+    [170.0, 200.0]
     """
     data, network, cells, spec = study.data, study.network, study.cells, study.spec
     report(progress, 0.0, "origins")
     origins = cell_origins(cells, data.buildings, study_area=data.area)
-    main = main_component_mask(network, spec.min_component_m)
-    o_att = attach_points(network, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
-    dest, d_att = attach_destinations(network, data.destinations, spec, edge_mask=main)
+    dest, o_att, d_att = study_attachments(study, origins)
     day = access_indicators(network, origins, data.destinations, spec, origin_att=o_att,
                             dest_att=d_att, progress=scaled(progress, 0.02, 0.45))
     night = night_indicators(network, origins, data.destinations, spec, day=day,
@@ -162,6 +182,52 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
                                destinations=dest, parts=(day, night, green, safety))
     report(progress, 1.0, "layers done")
     return layers
+
+
+def study_attachments(study: Study, origins: gpd.GeoSeries
+                      ) -> tuple[gpd.GeoDataFrame, Attachment, Attachment]:
+    """``(destinations with snap_m/attached, origins' attachment, destinations' attachment)``.
+
+    Points attach to the network's main parts (``AccessSpec.min_component_m``), or keep the
+    places of ``study.attachment`` when a scenario fixed them at its baseline.
+
+    >>> s = example_study()
+    >>> dest, o_att, d_att = study_attachments(s, cell_origins(s.cells, s.data.buildings))
+    >>> o_att.snap_m.round(1).tolist(), dest["snap_m"].tolist()
+    ([15.0, 35.0], [0.0])
+    """
+    spec, network, dests = study.spec, study.network, study.data.destinations
+    main = main_component_mask(network, spec.min_component_m)
+    pinned = study.attachment
+    if pinned is None:
+        o_att = attach_points(network, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
+        dest, d_att = attach_destinations(network, dests, spec, edge_mask=main)
+        return dest, o_att, d_att
+    n_old = len(pinned.destinations.edge)
+    if len(pinned.origins.edge) != len(origins) or n_old > len(dests):
+        raise GeoplanError("the study's pinned attachment does not match its origins and "
+                           "destinations: apply the scenario to the baseline study again")
+    new = attach_destinations(network, dests.iloc[n_old:], spec, edge_mask=main)[1]
+    old = pinned.destinations
+    d_att = Attachment(np.concatenate([old.edge, new.edge]),
+                       np.concatenate([old.offset_m, new.offset_m]),
+                       np.concatenate([old.snap_m, new.snap_m]),
+                       np.concatenate([old.on_edge_xy, new.on_edge_xy]), dests.index,
+                       new.max_snap_m)
+    dest = dests.assign(snap_m=d_att.snap_m, attached=d_att.attached)
+    return dest, pinned.origins, d_att
+
+
+def pin_attachment(study: Study, network: WalkNetwork, edge_parent) -> PinnedAttachment:
+    """``study``'s attachment (fixed earlier, or made now) carried to ``network``, ``study``'s
+    network edited (:func:`geoplan.routing.carry_attachment`)."""
+    pinned = study.attachment
+    if pinned is None:
+        origins = cell_origins(study.cells, study.data.buildings, study_area=study.data.area)
+        _, o_att, d_att = study_attachments(study, origins)
+        pinned = PinnedAttachment(o_att, d_att)
+    return PinnedAttachment(carry_attachment(pinned.origins, network, edge_parent),
+                            carry_attachment(pinned.destinations, network, edge_parent))
 
 
 def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattached: int,

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .errors import GeoplanError
 from .indicators.access import access_indicators, attach_destinations
 from .indicators.equity import area_summary
 from .indicators.green import green_indicators
@@ -40,7 +41,6 @@ from .indicators.night import night_indicators
 from .indicators.safety import safety_indicators
 from .origins import cell_origins
 from .progress import Progress, report, scaled
-from .errors import GeoplanError
 from .routing import Attachment, attach_points, carry_attachment, main_component_mask
 from .types import AccessSpec, LightingRule, OsmData, SafetyWeights, WalkNetwork
 

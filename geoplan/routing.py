@@ -111,6 +111,9 @@ class Attachment:
         The index of the input points (a :class:`pandas.Index`).
     max_snap_m : float
         The snap limit used.
+    point_xy : numpy.ndarray, optional
+        ``(n, 2)`` coordinates of the points themselves (``NaN`` if missing): points at the
+        same place share the end of their access leg, so they are 0 m apart.
     """
 
     edge: np.ndarray
@@ -119,6 +122,7 @@ class Attachment:
     on_edge_xy: np.ndarray
     index: Any
     max_snap_m: float
+    point_xy: np.ndarray | None = None
 
     @property
     def attached(self) -> np.ndarray:
@@ -490,7 +494,10 @@ def attach_points(
         off_m, xy = _project(lines[e], geoms[at], node_xy[u[e]], node_xy[v[e]], length[e])
         edge[at], offset[at], snap[at], on_xy[at] = e, off_m, dist, xy
         todo = todo[edge[todo] < 0]
-    att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m))
+    pxy = np.full((n, 2), np.nan)
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    pxy[ok] = shapely.get_coordinates(geoms[ok])
+    att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m), pxy)
     if att.n_unattached:
         log.info("%d of %d points are further than %g m from the network: no access",
                  att.n_unattached, n, max_snap_m)
@@ -544,7 +551,8 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     s, cs = p[split], c[split]
     offset[s] = _project(lines[cs], shapely.points(att.on_edge_xy[s]), node_xy[u[cs]],
                          node_xy[v[cs]], length[cs])[0]
-    return Attachment(edge, offset, att.snap_m, att.on_edge_xy, att.index, att.max_snap_m)
+    return Attachment(edge, offset, att.snap_m, att.on_edge_xy, att.index, att.max_snap_m,
+                      att.point_xy)
 
 
 def _project(
@@ -615,10 +623,11 @@ def build_routing_graph(
                                                             length, n)
     a, b, w, e = _split_segments(u, v, length, virt_edge, virt_off, n)
     keep = mask[e] & (a != b)
-    n_split = n + len(virt_xy)
-    point_node, leg = _leg_nodes(edge_node, att_snap, n_split)
-    all_xy = np.vstack([node_xy, virt_xy, att_xy[leg]])
-    legs = edge_node[leg], point_node[leg], att_snap[leg]
+    pxy = np.concatenate([np.empty((0, 2))] + [
+        np.full((len(x.edge), 2), np.nan) if x.point_xy is None else x.point_xy
+        for x in attachments])
+    point_node, legs, leg_xy = _leg_nodes(edge_node, att_snap, pxy, att_xy, n + len(virt_xy))
+    all_xy = np.vstack([node_xy, virt_xy, leg_xy])
     code = np.full(len(legs[0]), LIT_CODES["unknown"], np.int8)
     csr, arc_lit = _symmetric_csr(np.concatenate([a[keep], legs[0]]),
                                   np.concatenate([b[keep], legs[1]]),
@@ -630,15 +639,26 @@ def build_routing_graph(
                         _reach_factor(csr, all_xy), True, tuple(edge_node[s:t] for s, t in cut))
 
 
-def _leg_nodes(edge_node: np.ndarray, snap_m: np.ndarray, first: int
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Node of each point (its own node ``first, first+1, ...`` when it lies more than
-    :data:`END_TOLERANCE_M` off its edge, else its node on the edge) and the mask of those."""
+def _leg_nodes(edge_node: np.ndarray, snap_m: np.ndarray, point_xy: np.ndarray,
+               on_xy: np.ndarray, first: int) -> tuple[np.ndarray, tuple, np.ndarray]:
+    """Node of each point and its access legs.
+
+    A point more than :data:`END_TOLERANCE_M` off its edge gets its own node (``first``,
+    ``first + 1``, ...; shared by points at the same place on the same edge node), else its
+    node on the edge. Returns the nodes, the legs ``(edge node, own node, snap_m)`` and the
+    coordinates of the new nodes (the points; their place on the edge if unknown).
+    """
     with np.errstate(invalid="ignore"):
-        leg = (edge_node >= 0) & (snap_m > END_TOLERANCE_M)
+        idx = np.flatnonzero((edge_node >= 0) & (snap_m > END_TOLERANCE_M))
+    key = np.column_stack([edge_node[idx], point_xy[idx]]).astype(float)
+    unknown = np.isnan(key[:, 1:]).any(axis=1)
+    key[unknown] = np.column_stack([-1.0 - idx[unknown], np.zeros((unknown.sum(), 2))])
+    _, one, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
     node = edge_node.copy()
-    node[leg] = first + np.arange(int(leg.sum()))
-    return node, leg
+    node[idx] = first + inv.ravel()
+    pick = idx[one]
+    xy = np.where(np.isnan(point_xy[pick]), on_xy[pick], point_xy[pick])
+    return node, (edge_node[pick], first + np.arange(len(pick)), snap_m[pick]), xy
 
 
 def graph_from_arrays(

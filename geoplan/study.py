@@ -209,11 +209,14 @@ def study_attachments(study: Study, origins: gpd.GeoSeries
                            "destinations: apply the scenario to the baseline study again")
     new = attach_destinations(network, dests.iloc[n_old:], spec, edge_mask=main)[1]
     old = pinned.destinations
-    d_att = Attachment(np.concatenate([old.edge, new.edge]),
-                       np.concatenate([old.offset_m, new.offset_m]),
-                       np.concatenate([old.snap_m, new.snap_m]),
-                       np.concatenate([old.on_edge_xy, new.on_edge_xy]), dests.index,
-                       new.max_snap_m)
+
+    def both(name: str) -> np.ndarray:
+        a, b = getattr(old, name), getattr(new, name)
+        a = np.full((len(old.edge), 2), np.nan) if a is None else a
+        return np.concatenate([a, b])
+
+    d_att = Attachment(*(both(k) for k in ("edge", "offset_m", "snap_m", "on_edge_xy")),
+                       dests.index, new.max_snap_m, both("point_xy"))
     dest = dests.assign(snap_m=d_att.snap_m, attached=d_att.attached)
     return dest, pinned.origins, d_att
 

@@ -212,7 +212,8 @@ def _take(att, n: int):
     from ..routing import Attachment
 
     return Attachment(att.edge[:n], att.offset_m[:n], att.snap_m[:n], att.on_edge_xy[:n],
-                      att.index[:n], att.max_snap_m)
+                      att.index[:n], att.max_snap_m,
+                      None if att.point_xy is None else att.point_xy[:n])
 
 
 @dataclass(eq=False)

@@ -278,6 +278,7 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
         "pop_total": float(grid["pop"].sum()),
         "pop_source": str(grid["pop_source"].iloc[0]) if "pop_source" in grid and len(grid) else "",
         "origins_unattached": int(origins_unattached),
+        **_leg_summary(day),
         "destinations_unattached": int((~destinations["attached"]).sum()),
         "green_spaces_without_entry": int(green.attrs.get("n_green_spaces_without_entry", 0)),
         "attribution": ATTRIBUTION,
@@ -288,6 +289,16 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
     return Layers(grid=grid, network=study.network.edges, destinations=destinations,
                   green=study.data.green, origins=origins, areas=summary, findings=findings,
                   meta=MappingProxyType(meta))
+
+
+def _leg_summary(day: pd.DataFrame) -> dict:
+    """Median and largest access leg of the attached origins (metres; data quality)."""
+    leg = day["access_leg_m"].to_numpy(float) if "access_leg_m" in day else np.empty(0)
+    leg = leg[np.isfinite(leg)]
+    if not len(leg):
+        return {}
+    return {"access_leg_median_m": round(float(np.median(leg)), 1),
+            "access_leg_max_m": round(float(leg.max()), 1)}
 
 
 def grid_columns(grid: pd.DataFrame) -> list[str]:

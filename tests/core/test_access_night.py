@@ -209,3 +209,12 @@ def test_demo_night_never_shorter_and_summary_conserves_pop(demo):
     assert s.loc[s["code"] != STUDY_AREA_KEY, "pop"].sum() == pytest.approx(total, rel=1e-9)
     share = s.loc[s["code"] == STUDY_AREA_KEY, "loses_school_at_night_pop_share"].iat[0]
     assert share == pytest.approx((grid["pop"] * grid["loses_school_at_night"]).sum() / total)
+
+
+def test_access_leg_is_reported_in_the_meta():
+    """The example's homes walk 15 m and 35 m to their paths (by hand): median 25 m, max 35 m."""
+    from geoplan.study import compute_layers, example_study
+
+    layers = compute_layers(example_study())
+    assert layers.grid["access_leg_m"].tolist() == pytest.approx([15.0, 35.0])
+    assert (layers.meta["access_leg_median_m"], layers.meta["access_leg_max_m"]) == (25.0, 35.0)

@@ -47,7 +47,7 @@ Example
 >>> base = prepare_baseline(study)
 >>> after, stats = recompute(base, apply_scenario(s, study))
 >>> base.layers.grid["night_dist_school_m"].tolist(), after.grid["night_dist_school_m"].round(1).tolist()
-([inf, inf], [171.6, 181.6])
+([inf, inf], [186.6, 216.6])
 """
 
 from __future__ import annotations

@@ -350,16 +350,6 @@ TEXTS: dict[str, dict[str, str]] = {
               "listas i GeoPackage-filen i stället för att tyst tas bort.",
         "da": "{dest} destinationer og {orig} cellestartpunkter kunne ikke kobles til nettet; de "
               "står i GeoPackage-filen i stedet for at blive fjernet i stilhed."},
-    "m_access_leg": {
-        "en": "Every walking distance includes the straight walk from a cell's starting point "
-              "to its path and from a destination's path to it: median {median} m, at most "
-              "{max} m for the starting points (column access_leg_m).",
-        "sv": "Varje gångavstånd räknar med sträckan fågelvägen från rutans startpunkt till "
-              "dess väg och från vägen till målpunkten: median {median} m, högst {max} m för "
-              "startpunkterna (kolumnen access_leg_m).",
-        "da": "Hver gangafstand medregner stykket i lige linje fra cellens startpunkt til dens "
-              "sti og fra stien til destinationen: median {median} m, højst {max} m for "
-              "startpunkterne (kolonnen access_leg_m)."},
     "m_reproduce": {
         "en": "Reproducibility: {provenance} in the run folder holds the pipeline exactly as "
               "run (every parameter, with defaults), the SHA-256 of every input file and the "
@@ -842,9 +832,6 @@ def method_notes(run: RunData, lang: str = "en") -> list[str | list[list[str]]]:
     out.append(tr("m_unattached", lang, dest=fmt(summary.get("destinations_unattached", 0),
                                                    lang, 0),
                   orig=fmt(summary.get("origins_unattached", 0), lang, 0)))
-    if summary.get("access_leg_max_m") is not None:
-        out.append(tr("m_access_leg", lang, median=fmt(summary["access_leg_median_m"], lang, 0),
-                      max=fmt(summary["access_leg_max_m"], lang, 0)))
     out.append(tr("m_reproduce", lang, provenance=rf.PROVENANCE))
     return out
 

@@ -218,3 +218,18 @@ def test_access_leg_is_reported_in_the_meta():
     layers = compute_layers(example_study())
     assert layers.grid["access_leg_m"].tolist() == pytest.approx([15.0, 35.0])
     assert (layers.meta["access_leg_median_m"], layers.meta["access_leg_max_m"]) == (25.0, 35.0)
+
+
+def test_access_leg_in_the_data_quality_summary():
+    import dataclasses
+    import json
+
+    from geoplan.inspect import summarize
+    from geoplan.study import example_study
+
+    s = example_study()
+    q = dataclasses.replace(summarize(s.data, s.network, s.lamps), access_leg_median_m=25.0,
+                            access_leg_max_m=35.0)
+    assert json.loads(q.to_json())["access_leg_max_m"] == 35.0
+    assert "(median / max): 25.0 / 35.0 m" in q.to_text("en")
+    assert "Gångväg från rutans startpunkt" in q.to_text("sv")

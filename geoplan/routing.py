@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -63,6 +64,7 @@ __all__ = [
     "build_routing_graph",
     "carry_attachment",
     "count_within",
+    "doorstep_of",
     "example_network",
     "gravity",
     "gravity_beta",
@@ -114,6 +116,10 @@ class Attachment:
     point_xy : numpy.ndarray, optional
         ``(n, 2)`` coordinates of the points themselves (``NaN`` if missing): points at the
         same place share the end of their access leg, so they are 0 m apart.
+    doorstep : numpy.ndarray, optional
+        ``(n, 5)`` per point: the edge it first attached to (its "doorstep", kept when a
+        scenario splits that edge), its ``u`` and ``v`` nodes, the offset from ``u`` and the
+        edge's ``length_m``; ``NaN`` rows if unattached. ``None``: the edge of ``edge``.
     """
 
     edge: np.ndarray
@@ -123,6 +129,7 @@ class Attachment:
     index: Any
     max_snap_m: float
     point_xy: np.ndarray | None = None
+    doorstep: np.ndarray | None = None
 
     @property
     def attached(self) -> np.ndarray:
@@ -498,6 +505,7 @@ def attach_points(
     ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     pxy[ok] = shapely.get_coordinates(geoms[ok])
     att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m), pxy)
+    att = dataclasses.replace(att, doorstep=doorstep_of(att, network))
     if att.n_unattached:
         log.info("%d of %d points are further than %g m from the network: no access",
                  att.n_unattached, n, max_snap_m)
@@ -552,7 +560,25 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     offset[s] = _project(lines[cs], shapely.points(att.on_edge_xy[s]), node_xy[u[cs]],
                          node_xy[v[cs]], length[cs])[0]
     return Attachment(edge, offset, att.snap_m, att.on_edge_xy, att.index, att.max_snap_m,
-                      att.point_xy)
+                      att.point_xy, att.doorstep)
+
+
+def doorstep_of(att: Attachment, network: WalkNetwork) -> np.ndarray:
+    """:attr:`Attachment.doorstep` of ``att``: its own, or that of its edges in ``network``.
+
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([150.0], [5.0], crs=net.crs))
+    >>> doorstep_of(att, net).tolist()
+    [[1.0, 1.0, 2.0, 50.0, 100.0]]
+    """
+    if att.doorstep is not None:
+        return att.doorstep
+    u, v, length, _ = _network_arrays(network)
+    e = np.maximum(att.edge, 0)
+    out = np.column_stack([att.edge, u[e], v[e], att.offset_m, length[e]]).astype(float)
+    out[att.edge < 0] = np.nan
+    return out
 
 
 def _project(

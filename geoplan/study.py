@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -208,15 +209,18 @@ def study_attachments(study: Study, origins: gpd.GeoSeries
         raise GeoplanError("the study's pinned attachment does not match its origins and "
                            "destinations: apply the scenario to the baseline study again")
     new = attach_destinations(network, dests.iloc[n_old:], spec, edge_mask=main)[1]
+    door = new.doorstep.copy()
+    door[:, 0] = -1  # edges of the edited network: no doorstep shared with a pinned origin
+    new = dataclasses.replace(new, doorstep=door)
     old = pinned.destinations
 
     def both(name: str) -> np.ndarray:
         a, b = getattr(old, name), getattr(new, name)
-        a = np.full((len(old.edge), 2), np.nan) if a is None else a
+        a = np.full((len(old.edge),) + b.shape[1:], np.nan) if a is None else a
         return np.concatenate([a, b])
 
     d_att = Attachment(*(both(k) for k in ("edge", "offset_m", "snap_m", "on_edge_xy")),
-                       dests.index, new.max_snap_m, both("point_xy"))
+                       dests.index, new.max_snap_m, both("point_xy"), both("doorstep"))
     dest = dests.assign(snap_m=d_att.snap_m, attached=d_att.attached)
     return dest, pinned.origins, d_att
 

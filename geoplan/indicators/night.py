@@ -33,6 +33,7 @@ from ..routing import (
     add_inbound_arcs,
     attach_points,
     build_routing_graph,
+    doorstep_of,
     lit_mask,
     nearest_distance_m,
     pairs_on_same_key,
@@ -48,9 +49,11 @@ def night_graph(
 ) -> RoutingGraph:
     """The lit-only routing graph with one-way doorstep arcs into origins on unlit edges.
 
-    An origin on a dark edge may walk that edge: arcs lead from the edge's ends and from every
-    destination attached to the same edge into the origin (so a shop on the resident's own dark
-    path is reachable at night); nothing can pass through the origin by them.
+    An origin may walk its doorstep edge even when it is dark: arcs lead from the edge's ends and
+    from every destination attached to the same edge into the origin (so a shop on the
+    resident's own dark path is reachable at night); nothing can pass through the origin by
+    them. The doorstep is the edge the origin attached to at the baseline
+    (:attr:`geoplan.routing.Attachment.doorstep`), whole even where a scenario split it.
 
     >>> import geopandas as gpd
     >>> from geoplan.routing import example_network, nearest_distance_m
@@ -64,31 +67,27 @@ def night_graph(
     g = build_routing_graph(network, [origin_att, dest_att], edge_mask=mask)
     o_edge_node, d_edge_node = g.edge_nodes
     o_node = g.point_nodes[0]
-    e = origin_att.edge
-    snap = np.nan_to_num(origin_att.snap_m)
-    # the origin's own node on the dark edge, or (at an edge end) its own leg node
+    # the origin's own node on its edge, or (at an edge end) its own leg node
     on_edge = o_edge_node >= g.n_network_nodes
-    head_ok = on_edge | (o_node != o_edge_node)
-    dark = np.flatnonzero((e >= 0) & ~mask[np.maximum(e, 0)] & head_ok)
-    if not len(dark):
+    who = np.flatnonzero((origin_att.edge >= 0) & (on_edge | (o_node != o_edge_node)))
+    if not len(who):
         return g
-    edges = network.edges
-    ed = e[dark]
-    t = origin_att.offset_m[dark]
-    heads = np.where(on_edge[dark], o_edge_node[dark], o_node[dark])
-    extra = np.where(on_edge[dark], 0.0, snap[dark])
-    oi, di = pairs_on_same_key(ed, dest_att.edge)
-    tails = [edges["u"].to_numpy(np.int64)[ed], edges["v"].to_numpy(np.int64)[ed],
-             d_edge_node[di]]
-    lengths = [t, edges["length_m"].to_numpy(float)[ed] - t,
-               np.abs(t[oi] - dest_att.offset_m[di])]
-    who = np.concatenate([np.arange(len(dark)), np.arange(len(dark)), oi])
-    tail = np.concatenate(tails)
-    code = np.array([LIT_CODES.get(x, LIT_CODES["unknown"]) for x in edges["lit"].to_numpy()[ed]],
-                    np.int8)
-    ok = tail != heads[who]
-    return add_inbound_arcs(g, heads[who][ok], tail[ok],
-                            (np.concatenate(lengths) + extra[who])[ok], code[who][ok])
+    # every origin may walk its doorstep (the edge it attached to at the baseline, whole even if
+    # a scenario split it): on a lit edge these arcs only repeat lit paths of the same length
+    door, d_door = doorstep_of(origin_att, network)[who], doorstep_of(dest_att, network)
+    heads = np.where(on_edge[who], o_edge_node[who], o_node[who])
+    extra = np.where(on_edge[who], 0.0, np.nan_to_num(origin_att.snap_m[who]))
+    t = door[:, 3]
+    oi, di = pairs_on_same_key(np.nan_to_num(door[:, 0], nan=-1),
+                               np.nan_to_num(d_door[:, 0], nan=-1))
+    tails = np.concatenate([door[:, 1], door[:, 2], d_edge_node[di]]).astype(np.int64)
+    lengths = np.concatenate([t, door[:, 4] - t, np.abs(t[oi] - d_door[di, 3])])
+    k = np.concatenate([np.arange(len(who)), np.arange(len(who)), oi])
+    codes = np.array([LIT_CODES.get(x, LIT_CODES["unknown"])
+                      for x in network.edges["lit"].to_numpy()], np.int8)
+    code = codes[origin_att.edge[who]][k]
+    ok = (tails != heads[k]) & (tails >= 0)
+    return add_inbound_arcs(g, heads[k][ok], tails[ok], (lengths + extra[k])[ok], code[ok])
 
 
 def night_columns(spec: AccessSpec) -> list[str]:

@@ -213,7 +213,7 @@ def _take(att, n: int):
 
     return Attachment(att.edge[:n], att.offset_m[:n], att.snap_m[:n], att.on_edge_xy[:n],
                       att.index[:n], att.max_snap_m,
-                      None if att.point_xy is None else att.point_xy[:n])
+                      *(None if x is None else x[:n] for x in (att.point_xy, att.doorstep)))
 
 
 @dataclass(eq=False)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import dijkstra
 
@@ -89,6 +89,7 @@ def _node_distances(net: WalkNetwork, n_nodes: int) -> np.ndarray:
 
 @SETTINGS
 @given(a=point, b=point, lit=st.booleans())
+@example(a=(0.0, 0.0), b=(220.0, 101.0), lit=False)  # splits a home's dark doorstep
 def test_adding_a_path_never_lengthens_a_shortest_distance(base, a, b, lit):
     inputs = base.inputs
     try:

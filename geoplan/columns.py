@@ -92,6 +92,16 @@ TEXTS: dict[str, dict[str, str]] = {
                   "da": "Beboere pr. celle"},
     "col_pop_source": {"en": "Source of the residents", "sv": "Invånarnas källa",
                        "da": "Beboernes kilde"},
+    "col_access_leg_m": {"en": "Walk from the cell's starting point to the nearest path",
+                         "sv": "Gångväg från rutans startpunkt till närmaste väg",
+                         "da": "Gang fra cellens startpunkt til nærmeste sti"},
+    "about_access_leg_m": {
+        "en": "Straight-line metres from where the cell's residents start to the path they join; "
+              "included in every walking distance (also the leg from a path to each destination)",
+        "sv": "Meter fågelvägen från där rutans invånare börjar gå till vägen de går ut på; "
+              "ingår i varje gångavstånd (liksom sträckan från vägen till varje målpunkt)",
+        "da": "Meter i lige linje fra hvor cellens beboere starter til stien de går ud på; "
+              "indgår i hver gangafstand (ligesom stykket fra stien til hvert mål)"},
     "col_dist": {"en": "Walking distance to the nearest {cat}",
                  "sv": "Gångavstånd till närmaste {cat}", "da": "Gangafstand til nærmeste {cat}"},
     "col_dist_grocery_m": {"en": "Walking distance to the nearest grocery store",
@@ -371,6 +381,7 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (r"findings_severity_sum", "number", "", "lower", "col_findings_severity_sum", ""),
     (r"findings_fixed", "count", "", "", "col_findings_fixed", ""),
     (rf"findings_open_{_CAT}", "count", "", "lower", "col_findings_open_cat", ""),
+    (r"access_leg_m", "number", "m", "lower", "col_access_leg_m", "about_access_leg_m"),
     (rf"dist_{_CAT}_m", "number", "m", "lower", "col_dist", "about_dist"),
     (rf"n_{_CAT}_(?P<r>[0-9_]+)m", "count", "", "higher", "col_n", ""),
     (rf"gravity_{_CAT}", "index", "", "higher", "col_gravity", "about_gravity"),
@@ -474,7 +485,8 @@ def describe(column: str, spec: AccessSpec | None = None) -> Indicator | None:
 
 def _column_names(spec: AccessSpec, findings: bool, night_bounds: bool = False) -> list[str]:
     """Every grid column geoplan writes under ``spec``, in the grid's order."""
-    names = ["cell_id", "easting_m", "northing_m", "area_m2", "area_share", "pop", "pop_source"]
+    names = ["cell_id", "easting_m", "northing_m", "area_m2", "area_share", "pop", "pop_source",
+             "access_leg_m"]
     for c in spec.categories:
         names += [f"dist_{c}_m", *(f"n_{c}_{radius_label(r)}" for r in spec.radii_m),
                   f"gravity_{c}"]

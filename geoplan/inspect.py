@@ -88,6 +88,9 @@ class InspectSummary:
     destinations_from_lines: int = 0
     cycleways_without_foot_walked: int = 0
     attribution: str = "© OpenStreetMap contributors"
+    #: the cells' access legs (straight walk from the starting point to its path), after a run
+    access_leg_median_m: float | None = None
+    access_leg_max_m: float | None = None
 
     def _share(self, km: float) -> float:
         """``km`` as a share of the walkable length (NaN when there is none)."""
@@ -156,6 +159,9 @@ class InspectSummary:
             lines.append(f"  {tr('not_walked', lang)}: " + ", ".join(
                 f"{k} {v}" for k, v in sorted(self.highway_not_walked.items(), key=lambda kv: -kv[1])
             ))
+        if self.access_leg_max_m is not None:
+            lines.append(f"  {tr('access_leg', lang)}: {f(self.access_leg_median_m)} / "
+                         f"{f(self.access_leg_max_m)} m")
         lines.append(f"  {tr('attribution', lang)}")
         return "\n".join(lines)
 

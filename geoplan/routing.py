@@ -8,8 +8,11 @@ The flow is three small steps:
    (``inf`` distance, ``NaN`` counts), never a silent 0.
 2. :func:`build_routing_graph` splits the edges at the attachment offsets (virtual nodes; several
    points per edge; a point at an end reuses the node) and returns a symmetric CSR matrix of
-   lengths in metres plus, per attached point, its node in that graph. ``edge_mask`` keeps only
-   some edges, e.g. lit paths for night access (:func:`lit_mask`).
+   lengths in metres plus, per attached point, its node in that graph. A point off its edge
+   gets its own node, joined to the edge by its **access leg** (the straight walk of ``snap_m``
+   metres from the point to the network), so every distance counts that walk at both ends: two
+   homes attached at the same place on a street are apart by the sum of their legs, not 0 m.
+   ``edge_mask`` keeps only some edges, e.g. lit paths for night access (:func:`lit_mask`).
 3. Queries on node ids, all aligned to the origins, ``inf`` where unreachable:
    :func:`nearest_distance_m`, :func:`nearest_route` (with the lit length of the route),
    :func:`count_within` and :func:`gravity`.
@@ -28,12 +31,13 @@ Examples
 >>> shops = gpd.GeoSeries.from_xy([170.0], [-3.0], crs=net.crs)
 >>> o, d = attach_points(net, homes), attach_points(net, shops)
 >>> g = build_routing_graph(net, [o, d])
->>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()
-[140.0, 130.0]
+>>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()  # legs 4 + 3 m, 0 + 3 m
+[147.0, 133.0]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -58,7 +62,9 @@ __all__ = [
     "add_inbound_arcs",
     "attach_points",
     "build_routing_graph",
+    "carry_attachment",
     "count_within",
+    "doorstep_of",
     "example_network",
     "gravity",
     "gravity_beta",
@@ -67,6 +73,7 @@ __all__ = [
     "main_component_mask",
     "nearest_distance_m",
     "nearest_route",
+    "pairs_on_same_key",
     "underground_mask",
 ]
 
@@ -106,6 +113,13 @@ class Attachment:
         The index of the input points (a :class:`pandas.Index`).
     max_snap_m : float
         The snap limit used.
+    point_xy : numpy.ndarray, optional
+        ``(n, 2)`` coordinates of the points themselves (``NaN`` if missing): points at the
+        same place share the end of their access leg, so they are 0 m apart.
+    doorstep : numpy.ndarray, optional
+        ``(n, 5)`` per point: the edge it first attached to (its "doorstep", kept when a
+        scenario splits that edge), its ``u`` and ``v`` nodes, the offset from ``u`` and the
+        edge's ``length_m``; ``NaN`` rows if unattached. ``None``: the edge of ``edge``.
     """
 
     edge: np.ndarray
@@ -114,6 +128,8 @@ class Attachment:
     on_edge_xy: np.ndarray
     index: Any
     max_snap_m: float
+    point_xy: np.ndarray | None = None
+    doorstep: np.ndarray | None = None
 
     @property
     def attached(self) -> np.ndarray:
@@ -151,6 +167,11 @@ class RoutingGraph:
     symmetric : bool
         True for a plain walk network. False once one-way arcs were added
         (:func:`add_inbound_arcs`): queries then search from the destinations only.
+    edge_nodes : tuple of numpy.ndarray
+        Like ``point_nodes``, the node where each point meets its edge. A point off the edge
+        (``snap_m`` > 1 mm) has its own node in ``point_nodes``, joined to this one by its
+        access leg: one arc each way of ``snap_m`` metres (lit unknown), so every distance
+        counts the straight walk from the point to the network at both ends.
     """
 
     csr: sp.csr_matrix
@@ -160,6 +181,7 @@ class RoutingGraph:
     point_nodes: tuple[np.ndarray, ...]
     reach_factor: float
     symmetric: bool = True
+    edge_nodes: tuple[np.ndarray, ...] = ()
 
     @property
     def n_nodes(self) -> int:
@@ -479,11 +501,84 @@ def attach_points(
         off_m, xy = _project(lines[e], geoms[at], node_xy[u[e]], node_xy[v[e]], length[e])
         edge[at], offset[at], snap[at], on_xy[at] = e, off_m, dist, xy
         todo = todo[edge[todo] < 0]
-    att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m))
+    pxy = np.full((n, 2), np.nan)
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    pxy[ok] = shapely.get_coordinates(geoms[ok])
+    att = Attachment(edge, offset, snap, on_xy, points.index, float(max_snap_m), pxy)
+    att = dataclasses.replace(att, doorstep=doorstep_of(att, network))
     if att.n_unattached:
         log.info("%d of %d points are further than %g m from the network: no access",
                  att.n_unattached, n, max_snap_m)
     return att
+
+
+def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) -> Attachment:
+    """``att``, made on a baseline network, carried to ``network`` (the baseline edited).
+
+    Edge ``i`` of ``network`` is a piece of baseline edge ``edge_parent[i]`` (``-1``: a new
+    edge). Every point keeps its place and its access leg, on the piece of its old edge that
+    holds that place: a scenario's new path only adds edges, it never pulls a home or a school
+    away from the path it was on.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([150.0], [5.0], crs=net.crs))
+    >>> e = net.edges   # edge 1 (100,0)-(200,0) split at x=120 by a new node 4
+    >>> nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 100, 200, 100, 120],
+    ...                                                      [0, 0, 0, 100, 0]), crs=net.crs)
+    >>> pieces = gpd.GeoDataFrame({"u": [0, 1, 1, 4], "v": [1, 3, 4, 2],
+    ...                            "length_m": [100.0, 100.0, 20.0, 80.0]},
+    ...     geometry=list(e.geometry[[0, 2]]) + [shapely.LineString([(100, 0), (120, 0)]),
+    ...                                          shapely.LineString([(120, 0), (200, 0)])],
+    ...     crs=net.crs)
+    >>> moved = carry_attachment(att, WalkNetwork(nodes, pieces, net.crs), [0, 2, 1, 1])
+    >>> moved.edge.tolist(), moved.offset_m.tolist(), moved.snap_m.tolist()
+    ([3], [30.0], [5.0])
+    """
+    u, v, length, node_xy = _network_arrays(network)
+    parent = np.asarray(edge_parent, np.int64)
+    if parent.shape != (len(u),):
+        raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(u)})")
+    pi, ci = pairs_on_same_key(att.edge, parent)
+    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    pts = shapely.points(att.on_edge_xy[pi])
+    order = np.lexsort((shapely.distance(lines[ci], pts), pi))
+    first = np.ones(len(order), bool)
+    first[1:] = pi[order][1:] != pi[order][:-1]
+    p, c = pi[order][first], ci[order][first]
+    edge = np.full(len(att.edge), -1, np.int64)
+    edge[p] = c
+    if np.any((att.edge >= 0) & (edge < 0)):
+        raise GeoplanError("an attached point's edge is not in the edited network: edge_parent "
+                           "must name each edge's baseline edge (apply the scenario again)")
+    offset = np.array(att.offset_m, dtype=float, copy=True)
+    pieces = np.bincount(parent[parent >= 0], minlength=int(att.edge.max(initial=-1)) + 1)
+    split = pieces[att.edge[p]] > 1
+    s, cs = p[split], c[split]
+    offset[s] = _project(lines[cs], shapely.points(att.on_edge_xy[s]), node_xy[u[cs]],
+                         node_xy[v[cs]], length[cs])[0]
+    return Attachment(edge, offset, att.snap_m, att.on_edge_xy, att.index, att.max_snap_m,
+                      att.point_xy, att.doorstep)
+
+
+def doorstep_of(att: Attachment, network: WalkNetwork) -> np.ndarray:
+    """:attr:`Attachment.doorstep` of ``att``: its own, or that of its edges in ``network``.
+
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([150.0], [5.0], crs=net.crs))
+    >>> doorstep_of(att, net).tolist()
+    [[1.0, 1.0, 2.0, 50.0, 100.0]]
+    """
+    if att.doorstep is not None:
+        return att.doorstep
+    u, v, length, _ = _network_arrays(network)
+    e = np.maximum(att.edge, 0)
+    out = np.column_stack([att.edge, u[e], v[e], att.offset_m, length[e]]).astype(float)
+    out[att.edge < 0] = np.nan
+    return out
 
 
 def _project(
@@ -525,7 +620,9 @@ def build_routing_graph(
     -------
     RoutingGraph
         ``point_nodes[i]`` holds the node of each point of ``attachments[i]`` (``-1``
-        unattached).
+        unattached): its own node at the end of its access leg (``snap_m`` metres, one arc
+        each way) when it lies off the edge, else its node on the edge (``edge_nodes[i]``).
+        Legs are kept whatever ``edge_mask`` says (the walk to the path is not a path).
 
     Examples
     --------
@@ -547,15 +644,47 @@ def build_routing_graph(
     if len(att_edge) and att_edge.max() >= m:
         raise GeoplanError("an attachment refers to edges this network lacks; re-attach the "
                            "points to this network")
-    point_node, virt_edge, virt_off, virt_xy = _place_points(att_edge, att_off, att_xy, u, v,
-                                                             length, n)
+    att_snap = np.concatenate([np.empty(0)] + [np.asarray(a.snap_m, float) for a in attachments])
+    edge_node, virt_edge, virt_off, virt_xy = _place_points(att_edge, att_off, att_xy, u, v,
+                                                            length, n)
     a, b, w, e = _split_segments(u, v, length, virt_edge, virt_off, n)
     keep = mask[e] & (a != b)
-    all_xy = np.vstack([node_xy, virt_xy])
-    csr, arc_lit = _symmetric_csr(a[keep], b[keep], w[keep], lit[e[keep]], len(all_xy))
+    pxy = np.concatenate([np.empty((0, 2))] + [
+        np.full((len(x.edge), 2), np.nan) if x.point_xy is None else x.point_xy
+        for x in attachments])
+    point_node, legs, leg_xy = _leg_nodes(edge_node, att_snap, pxy, att_xy, n + len(virt_xy))
+    all_xy = np.vstack([node_xy, virt_xy, leg_xy])
+    code = np.full(len(legs[0]), LIT_CODES["unknown"], np.int8)
+    csr, arc_lit = _symmetric_csr(np.concatenate([a[keep], legs[0]]),
+                                  np.concatenate([b[keep], legs[1]]),
+                                  np.concatenate([w[keep], legs[2]]),
+                                  np.concatenate([lit[e[keep]], code]), len(all_xy))
     bounds = np.cumsum([0] + [len(x.edge) for x in attachments])
-    nodes = tuple(point_node[s:t] for s, t in zip(bounds[:-1], bounds[1:], strict=True))
-    return RoutingGraph(csr, all_xy, arc_lit, n, nodes, _reach_factor(csr, all_xy))
+    cut = list(zip(bounds[:-1], bounds[1:], strict=True))
+    return RoutingGraph(csr, all_xy, arc_lit, n, tuple(point_node[s:t] for s, t in cut),
+                        _reach_factor(csr, all_xy), True, tuple(edge_node[s:t] for s, t in cut))
+
+
+def _leg_nodes(edge_node: np.ndarray, snap_m: np.ndarray, point_xy: np.ndarray,
+               on_xy: np.ndarray, first: int) -> tuple[np.ndarray, tuple, np.ndarray]:
+    """Node of each point and its access legs.
+
+    A point more than :data:`END_TOLERANCE_M` off its edge gets its own node (``first``,
+    ``first + 1``, ...; shared by points at the same place on the same edge node), else its
+    node on the edge. Returns the nodes, the legs ``(edge node, own node, snap_m)`` and the
+    coordinates of the new nodes (the points; their place on the edge if unknown).
+    """
+    with np.errstate(invalid="ignore"):
+        idx = np.flatnonzero((edge_node >= 0) & (snap_m > END_TOLERANCE_M))
+    key = np.column_stack([edge_node[idx], point_xy[idx]]).astype(float)
+    unknown = np.isnan(key[:, 1:]).any(axis=1)
+    key[unknown] = np.column_stack([-1.0 - idx[unknown], np.zeros((unknown.sum(), 2))])
+    _, one, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    node = edge_node.copy()
+    node[idx] = first + inv.ravel()
+    pick = idx[one]
+    xy = np.where(np.isnan(point_xy[pick]), on_xy[pick], point_xy[pick])
+    return node, (edge_node[pick], first + np.arange(len(pick)), snap_m[pick]), xy
 
 
 def graph_from_arrays(
@@ -640,7 +769,27 @@ def add_inbound_arcs(
         graph.n_nodes,
     )
     return RoutingGraph(csr, graph.node_xy, lit, graph.n_network_nodes,
-                        graph.point_nodes, _reach_factor(csr, graph.node_xy), symmetric=False)
+                        graph.point_nodes, _reach_factor(csr, graph.node_xy), symmetric=False,
+                        edge_nodes=graph.edge_nodes)
+
+
+def pairs_on_same_key(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(i, j)`` with ``a[i] == b[j]`` (e.g. points on the same edge), as positions.
+
+    Negative keys (unattached points) pair with nothing.
+
+    >>> i, j = pairs_on_same_key([3, 5, -1, 3], [5, 3, 3, -1])
+    >>> sorted(zip(i.tolist(), j.tolist()))
+    [(0, 1), (0, 2), (1, 0), (3, 1), (3, 2)]
+    """
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    order = np.argsort(b, kind="stable")
+    bs = b[order]
+    lo = np.searchsorted(bs, a, "left")
+    cnt = np.where(a >= 0, np.searchsorted(bs, a, "right") - lo, 0)
+    i = np.repeat(np.arange(len(a)), cnt)
+    within = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return i, order[np.repeat(lo, cnt) + within]
 
 
 def _place_points(

@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .errors import GeoplanError
 from .indicators.access import access_indicators, attach_destinations
 from .indicators.equity import area_summary
 from .indicators.green import green_indicators
@@ -40,19 +42,36 @@ from .indicators.night import night_indicators
 from .indicators.safety import safety_indicators
 from .origins import cell_origins
 from .progress import Progress, report, scaled
-from .routing import attach_points, main_component_mask
+from .routing import Attachment, attach_points, carry_attachment, main_component_mask
 from .types import AccessSpec, LightingRule, OsmData, SafetyWeights, WalkNetwork
 
 __all__ = [
     "Layers",
+    "PinnedAttachment",
     "Study",
     "compute_layers",
     "example_study",
     "grid_columns",
     "layers_from_parts",
+    "pin_attachment",
+    "study_attachments",
 ]
 
 ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True, eq=False)
+class PinnedAttachment:
+    """The baseline's attachment of the origins and destinations, carried to an edited network.
+
+    A scenario's edits only add edges (and light them): every origin and every baseline
+    destination keeps the place where it met the network, so no distance grows because a home
+    or a school moved to a new path. Destinations a scenario adds (rows after the first
+    ``len(destinations.edge)``) attach as usual.
+    """
+
+    origins: Attachment
+    destinations: Attachment
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,9 @@ class Study:
         The eyes-on-street value that scores 1 in the safety index
         (:func:`geoplan.indicators.safety.eyes_scale`); ``None``: taken on this study. A
         scenario keeps its baseline's (:func:`geoplan.scenario.prepare_baseline`).
+    attachment
+        Where origins and the first destinations meet the network, fixed at a baseline
+        (:class:`PinnedAttachment`; a scenario sets it); ``None``: attach them here.
     """
 
     data: OsmData
@@ -101,6 +123,7 @@ class Study:
     findings_weight: float = 0.0
     count_columns: tuple[str, ...] = ()
     eyes_scale: float | None = None
+    attachment: PinnedAttachment | None = None
 
     def __post_init__(self) -> None:
         if self.lamps is None:
@@ -147,14 +170,12 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
     --------
     >>> layers = compute_layers(example_study())
     >>> layers.grid["dist_school_m"].round(1).tolist()
-    [155.0, 165.0]
+    [170.0, 200.0]
     """
     data, network, cells, spec = study.data, study.network, study.cells, study.spec
     report(progress, 0.0, "origins")
     origins = cell_origins(cells, data.buildings, study_area=data.area)
-    main = main_component_mask(network, spec.min_component_m)
-    o_att = attach_points(network, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
-    dest, d_att = attach_destinations(network, data.destinations, spec, edge_mask=main)
+    dest, o_att, d_att = study_attachments(study, origins)
     day = access_indicators(network, origins, data.destinations, spec, origin_att=o_att,
                             dest_att=d_att, progress=scaled(progress, 0.02, 0.45))
     night = night_indicators(network, origins, data.destinations, spec, day=day,
@@ -168,6 +189,58 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
                                destinations=dest, parts=(day, night, green, safety))
     report(progress, 1.0, "layers done")
     return layers
+
+
+def study_attachments(study: Study, origins: gpd.GeoSeries
+                      ) -> tuple[gpd.GeoDataFrame, Attachment, Attachment]:
+    """``(destinations with snap_m/attached, origins' attachment, destinations' attachment)``.
+
+    Points attach to the network's main parts (``AccessSpec.min_component_m``), or keep the
+    places of ``study.attachment`` when a scenario fixed them at its baseline.
+
+    >>> s = example_study()
+    >>> dest, o_att, d_att = study_attachments(s, cell_origins(s.cells, s.data.buildings))
+    >>> o_att.snap_m.round(1).tolist(), dest["snap_m"].tolist()
+    ([15.0, 35.0], [0.0])
+    """
+    spec, network, dests = study.spec, study.network, study.data.destinations
+    main = main_component_mask(network, spec.min_component_m)
+    pinned = study.attachment
+    if pinned is None:
+        o_att = attach_points(network, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
+        dest, d_att = attach_destinations(network, dests, spec, edge_mask=main)
+        return dest, o_att, d_att
+    n_old = len(pinned.destinations.edge)
+    if len(pinned.origins.edge) != len(origins) or n_old > len(dests):
+        raise GeoplanError("the study's pinned attachment does not match its origins and "
+                           "destinations: apply the scenario to the baseline study again")
+    new = attach_destinations(network, dests.iloc[n_old:], spec, edge_mask=main)[1]
+    door = new.doorstep.copy()
+    door[:, 0] = -1  # edges of the edited network: no doorstep shared with a pinned origin
+    new = dataclasses.replace(new, doorstep=door)
+    old = pinned.destinations
+
+    def both(name: str) -> np.ndarray:
+        a, b = getattr(old, name), getattr(new, name)
+        a = np.full((len(old.edge),) + b.shape[1:], np.nan) if a is None else a
+        return np.concatenate([a, b])
+
+    d_att = Attachment(*(both(k) for k in ("edge", "offset_m", "snap_m", "on_edge_xy")),
+                       dests.index, new.max_snap_m, both("point_xy"), both("doorstep"))
+    dest = dests.assign(snap_m=d_att.snap_m, attached=d_att.attached)
+    return dest, pinned.origins, d_att
+
+
+def pin_attachment(study: Study, network: WalkNetwork, edge_parent) -> PinnedAttachment:
+    """``study``'s attachment (fixed earlier, or made now) carried to ``network``, ``study``'s
+    network edited (:func:`geoplan.routing.carry_attachment`)."""
+    pinned = study.attachment
+    if pinned is None:
+        origins = cell_origins(study.cells, study.data.buildings, study_area=study.data.area)
+        _, o_att, d_att = study_attachments(study, origins)
+        pinned = PinnedAttachment(o_att, d_att)
+    return PinnedAttachment(carry_attachment(pinned.origins, network, edge_parent),
+                            carry_attachment(pinned.destinations, network, edge_parent))
 
 
 def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattached: int,
@@ -215,6 +288,7 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
         "pop_total": float(grid["pop"].sum()),
         "pop_source": str(grid["pop_source"].iloc[0]) if "pop_source" in grid and len(grid) else "",
         "origins_unattached": int(origins_unattached),
+        **_leg_summary(day),
         "destinations_unattached": int((~destinations["attached"]).sum()),
         "green_spaces_without_entry": int(green.attrs.get("n_green_spaces_without_entry", 0)),
         "attribution": ATTRIBUTION,
@@ -225,6 +299,16 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
     return Layers(grid=grid, network=study.network.edges, destinations=destinations,
                   green=study.data.green, origins=origins, areas=summary, findings=findings,
                   meta=MappingProxyType(meta))
+
+
+def _leg_summary(day: pd.DataFrame) -> dict:
+    """Median and largest access leg of the attached origins (metres; data quality)."""
+    leg = day["access_leg_m"].to_numpy(float) if "access_leg_m" in day else np.empty(0)
+    leg = leg[np.isfinite(leg)]
+    if not len(leg):
+        return {}
+    return {"access_leg_median_m": round(float(np.median(leg)), 1),
+            "access_leg_max_m": round(float(leg.max()), 1)}
 
 
 def grid_columns(grid: pd.DataFrame) -> list[str]:

@@ -8,7 +8,13 @@ path is reached by no one (it is listed with ``attached = False`` in the destina
 silently dropped), and an origin that far from the network gets no access (``inf`` distance,
 ``NaN`` counts).
 
-Columns, per category ``c`` of ``AccessSpec.categories`` and radius ``r``:
+Every distance counts the **access legs**: the straight walk from the origin to the point where
+it meets its edge, and from the destination's edge to the destination (``snap_m``; see
+:func:`geoplan.routing.build_routing_graph`). Homes and a shop attached at the same street corner
+are as far apart as those two walks, not 0 m.
+
+Columns: ``access_leg_m``, the origin's access leg in metres (``NaN``: unattached); per category
+``c`` of ``AccessSpec.categories`` and radius ``r``:
 
 ``dist_<c>_m``
     network distance in metres to the nearest destination (``inf``: none reachable);
@@ -27,8 +33,8 @@ Example
 >>> shops = gpd.GeoDataFrame({"category": ["grocery"]},
 ...                          geometry=gpd.points_from_xy([170.0], [-3.0]), crs=net.crs)
 >>> spec = AccessSpec(categories=("grocery",), radii_m=(200.0,))
->>> access_indicators(net, homes, shops, spec)[["dist_grocery_m", "n_grocery_200m"]].values.tolist()
-[[140.0, 1.0], [130.0, 1.0]]
+>>> access_indicators(net, homes, shops, spec)[["dist_grocery_m", "access_leg_m"]].values.tolist()
+[[147.0, 4.0], [133.0, 0.0]]
 """
 
 from __future__ import annotations
@@ -68,8 +74,12 @@ def radius_label(r: float) -> str:
 
 
 def access_columns(spec: AccessSpec, prefix: str = "") -> list[str]:
-    """Names of the columns :func:`access_indicators` returns, in order."""
-    cols = []
+    """Names of the columns :func:`access_indicators` returns, in order.
+
+    >>> access_columns(AccessSpec(categories=("school",), radii_m=(400.0,)))
+    ['access_leg_m', 'dist_school_m', 'n_school_400m', 'gravity_school']
+    """
+    cols = [] if prefix else ["access_leg_m"]
     for c in spec.categories:
         cols.append(f"{prefix}dist_{c}_m")
         cols += [f"{prefix}n_{c}_{radius_label(r)}" for r in spec.radii_m]
@@ -235,7 +245,7 @@ def access_indicators(
     rows = selected_rows(origins, selection)
     o_nodes, d_nodes = graph.point_nodes[0][rows], graph.point_nodes[1]
     cats = destinations["category"].to_numpy()
-    out = {}
+    out = {} if prefix else {"access_leg_m": origin_att.snap_m[rows]}
     n_cat = max(len(spec.categories), 1)
     one_pass = float(max(spec.radii_m)) == float(spec.gravity_cutoff_m)
     if one_pass:  # same reach: one pass of Dijkstra for every category's counts and gravity

@@ -15,7 +15,8 @@ Entries
     from its outline: the exterior boundary is sampled at least every ``sample_m``
     (:data:`SAMPLE_M`, 1 m: fine enough that halving it moves no distance of the demo by 1 m)
     and each sample is attached to the nearest edge within ``max_snap_m`` (the short
-    off-network walk from the path to the outline is not counted, as for any destination).
+    off-network walk from the path to the outline is counted, as for any destination: its
+    access leg).
     Only the connected parts of the network used for origins (``AccessSpec.min_component_m``)
     carry entries: a stub of path cut off at the outline is no entrance. An origin whose point
     on the network lies inside a space (a home on a path through a park) is in it: 0 m. A green
@@ -60,8 +61,8 @@ Example
 >>> homes = gpd.GeoSeries.from_xy([0.0], [0.0], crs=net.crs, index=["a"])
 >>> r = green_indicators(net, homes, park, pop=[10.0])
 >>> cols = ["dist_green_scb_m", "straight_dist_green_scb_m", "green_m2_per_capita"]
->>> r[cols].round(1).values.tolist()
-[[150.0, 150.3, 800.0]]
+>>> r[cols].round(1).values.tolist()    # 150 m of path + the 10 m walk to the outline
+[[160.0, 150.3, 800.0]]
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ def green_entries(
             [found, _attach_entries(network, owner[k], xy, "boundary", max_snap_m, main)],
             ignore_index=True,
         )
-    found = found[found["edge"] >= 0]
+    found = found[found["edge"] >= 0].sort_values("snap_m", kind="stable")  # shortest leg kept
     found = found.assign(_o=found["offset_m"].round(6)).drop_duplicates(["green_id", "edge", "_o"])
     found = found.sort_values(["green_id", "edge", "offset_m"], kind="stable")
     out = gpd.GeoDataFrame(found.drop(columns="_o"), geometry="geometry", crs=network.crs)

@@ -6,7 +6,7 @@ The night network keeps edges with ``lit == 'yes'`` (``AccessSpec.night_unknown_
 keeps ``unknown`` too — say so when reporting). Two rules make it honest and comparable:
 
 * A cell's origin may walk the path it stands on (its "doorstep" edge) to that path's ends even
-  when it is dark — the origin is a statistical point, and a cell should not lose every
+  when it is dark, and reaches a destination on that path along it — the origin is a statistical point, and a cell should not lose every
   destination because its centre fell on a dark courtyard path. The doorstep arcs lead only *into*
   the origin (:func:`geoplan.routing.add_inbound_arcs`), so no one else's route can use them.
 * Destinations are strict: a school reachable only along a dark path is not reachable at night.
@@ -35,8 +35,10 @@ from ..routing import (
     add_inbound_arcs,
     attach_points,
     build_routing_graph,
+    doorstep_of,
     lit_mask,
     nearest_distance_m,
+    pairs_on_same_key,
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import attach_destinations, category_sums, radius_label, selected_rows
@@ -47,25 +49,47 @@ __all__ = ["night_columns", "night_detour", "night_graph", "night_indicators"]
 def night_graph(
     network: WalkNetwork, spec: AccessSpec, origin_att: Attachment, dest_att: Attachment
 ) -> RoutingGraph:
-    """The lit-only routing graph with one-way doorstep arcs into origins on unlit edges."""
+    """The lit-only routing graph with one-way doorstep arcs into origins on unlit edges.
+
+    An origin may walk its doorstep edge even when it is dark: arcs lead from the edge's ends and
+    from every destination attached to the same edge into the origin (so a shop on the
+    resident's own dark path is reachable at night); nothing can pass through the origin by
+    them. The doorstep is the edge the origin attached to at the baseline
+    (:attr:`geoplan.routing.Attachment.doorstep`), whole even where a scenario split it.
+
+    >>> import geopandas as gpd
+    >>> from geoplan.routing import example_network, nearest_distance_m
+    >>> net = example_network()       # edge 1 (100,0)-(200,0) is dark
+    >>> att = lambda x: attach_points(net, gpd.GeoSeries.from_xy([x], [0.0], crs=net.crs))
+    >>> g = night_graph(net, AccessSpec(), att(130.0), att(170.0))
+    >>> nearest_distance_m(g, g.point_nodes[0], g.point_nodes[1]).tolist()
+    [40.0]
+    """
     mask = lit_mask(network, unknown_as_lit=spec.night_unknown_as == "lit")
     g = build_routing_graph(network, [origin_att, dest_att], edge_mask=mask)
-    o_nodes = g.point_nodes[0]
-    e = origin_att.edge
-    dark = (e >= 0) & ~mask[np.maximum(e, 0)] & (o_nodes >= g.n_network_nodes)
-    if not dark.any():
+    o_edge_node, d_edge_node = g.edge_nodes
+    o_node = g.point_nodes[0]
+    # the origin's own node on its edge, or (at an edge end) its own leg node
+    on_edge = o_edge_node >= g.n_network_nodes
+    who = np.flatnonzero((origin_att.edge >= 0) & (on_edge | (o_node != o_edge_node)))
+    if not len(who):
         return g
-    edges = network.edges
-    ed = e[dark]
-    u = edges["u"].to_numpy(np.int64)[ed]
-    v = edges["v"].to_numpy(np.int64)[ed]
-    length = edges["length_m"].to_numpy(float)[ed]
-    t = origin_att.offset_m[dark]
-    code = np.array([LIT_CODES.get(x, LIT_CODES["unknown"]) for x in edges["lit"].to_numpy()[ed]],
-                    np.int8)
-    heads = np.concatenate([o_nodes[dark], o_nodes[dark]])
-    return add_inbound_arcs(g, heads, np.concatenate([u, v]), np.concatenate([t, length - t]),
-                            np.concatenate([code, code]))
+    # every origin may walk its doorstep (the edge it attached to at the baseline, whole even if
+    # a scenario split it): on a lit edge these arcs only repeat lit paths of the same length
+    door, d_door = doorstep_of(origin_att, network)[who], doorstep_of(dest_att, network)
+    heads = np.where(on_edge[who], o_edge_node[who], o_node[who])
+    extra = np.where(on_edge[who], 0.0, np.nan_to_num(origin_att.snap_m[who]))
+    t = door[:, 3]
+    oi, di = pairs_on_same_key(np.nan_to_num(door[:, 0], nan=-1),
+                               np.nan_to_num(d_door[:, 0], nan=-1))
+    tails = np.concatenate([door[:, 1], door[:, 2], d_edge_node[di]]).astype(np.int64)
+    lengths = np.concatenate([t, door[:, 4] - t, np.abs(t[oi] - d_door[di, 3])])
+    k = np.concatenate([np.arange(len(who)), np.arange(len(who)), oi])
+    codes = np.array([LIT_CODES.get(x, LIT_CODES["unknown"])
+                      for x in network.edges["lit"].to_numpy()], np.int8)
+    code = codes[origin_att.edge[who]][k]
+    ok = (tails != heads[k]) & (tails >= 0)
+    return add_inbound_arcs(g, heads[k][ok], tails[ok], (lengths + extra[k])[ok], code[ok])
 
 
 def night_columns(spec: AccessSpec) -> list[str]:

@@ -326,7 +326,10 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     from ..inspect import summarize
     from ..outputs.gpkg import write_gpkg
 
-    quality = summarize(study.data, study.network, study.lamps)
+    quality = replace(  # the access legs are measured by the run
+        summarize(study.data, study.network, study.lamps),
+        access_leg_median_m=layers.meta.get("access_leg_median_m"),
+        access_leg_max_m=layers.meta.get("access_leg_max_m"))
     bounds = night_bounds(study, layers)
     gpkg_layers = {
         "grid": finite_or_null(layers.grid.reset_index()),

@@ -17,6 +17,10 @@ Edits (:mod:`geoplan.types`)
       ``Study.count_columns`` grow in proportion to ``pop``.
     * :class:`~geoplan.types.NewGreen`, :class:`~geoplan.types.NewDestination` — appended to
       ``data.green`` / ``data.destinations`` (``osm_type='s'``, negative ``osm_id``).
+    Origins and the baseline's destinations keep the places where they met the baseline
+    network (``Study.attachment``, :func:`geoplan.study.pin_attachment`): a new path only adds
+    edges, it never pulls a home or a school onto itself, so no distance grows because of it.
+    Added destinations attach as usual.
     Edits are applied by kind in this order: paths, destinations, green, densification,
     lighting (so lamps also light new paths). Edited edges carry ``edit`` (``new_path``,
     ``split``, ``relit`` or empty) and ``parent_edge`` (baseline edge id, -1 for new paths).
@@ -46,7 +50,7 @@ import shapely
 import shapely.ops
 
 from ..errors import ConfigError, CRSError, GeoplanError
-from ..study import Study
+from ..study import Study, pin_attachment
 from ..types import (
     Densify,
     LightingRule,
@@ -499,7 +503,8 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     new_data = dataclasses.replace(data, destinations=destinations, green=green,
                                    lamps=data_lamps)
     new_inputs = dataclasses.replace(inputs, data=new_data, network=network, cells=cells,
-                                     lamps=lamps)
+                                     lamps=lamps,
+                                     attachment=pin_attachment(inputs, network, parent))
     return AppliedScenario(scenario, inputs, new_inputs, parent, split, relit, delta, new_lamps,
                            len(dests), len(greens))
 

@@ -22,8 +22,9 @@ How :func:`recompute` finds the cells that can change
       started at 0 from their nodes. **Removed** ones (a destination captured by a new path, a
       park entry swallowed by a merged park) use a straight-line bound: network distance ≥
       straight distance / the graph's ``reach_factor``.
-    * **Origins whose attachment moved** (a new path is now their nearest edge), origins on a
-      split edge (their night doorstep changes) or on a newly lit edge: their rows are recomputed.
+    * Origins and the baseline's destinations keep their baseline attachment
+      (:func:`geoplan.study.pin_attachment`); origins on a split edge (their night doorstep
+      changes) or on a newly lit edge: their rows are recomputed.
     * **Safety**: cells touching new, split or relit edges, edges whose dark stretch changed,
       new lamps, buildings and shops within 25 m of new paths, and cells whose ``pop`` changed,
       computed on those cells and their neighbours (so border rules are the same); the 0–100
@@ -31,7 +32,7 @@ How :func:`recompute` finds the cells that can change
       (:attr:`geoplan.study.Study.eyes_scale`), so every other cell keeps its value.
     * Derived columns (night detour, ``loses_*_at_night``, 300 m flags, per-capita ratios) are
       recomputed from the merged columns; area summaries are recomputed (cheap).
-    * When a new path joins two parts of the network (origins may then attach elsewhere),
+    * When a new path joins two parts of the network (routes may then run anywhere),
       :func:`recompute` falls back to a full recompute and says so in its stats.
 
 Example
@@ -46,7 +47,7 @@ Example
 >>> base = prepare_baseline(study)
 >>> after, stats = recompute(base, apply_scenario(s, study))
 >>> base.layers.grid["night_dist_school_m"].tolist(), after.grid["night_dist_school_m"].round(1).tolist()
-([inf, inf], [171.6, 181.6])
+([inf, inf], [186.6, 216.6])
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from ..progress import Progress, report, scaled
-from ..study import Layers, Study, compute_layers, layers_from_parts
+from ..study import Layers, Study, compute_layers, layers_from_parts, study_attachments
 from ..types import WalkNetwork
 from .edits import AppliedScenario
 
@@ -93,11 +94,10 @@ class Baseline:
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
                      layers: Layers | None = None) -> Baseline:
     """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
-    from ..indicators.access import attach_destinations
     from ..indicators.green import entries_attachment, green_entries, green_spaces
     from ..indicators.night import night_graph
     from ..indicators.safety import dark_stretch_m, eyes_scale
-    from ..routing import attach_points, build_routing_graph, lit_mask, main_component_mask
+    from ..routing import build_routing_graph, lit_mask, main_component_mask
 
     if layers is None:
         layers = compute_layers(inputs, progress=scaled(progress, 0.0, 0.9))
@@ -105,8 +105,7 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
         inputs = dataclasses.replace(inputs, eyes_scale=eyes_scale(layers.grid))
     spec, net = inputs.spec, inputs.network
     main = main_component_mask(net, spec.min_component_m)
-    o_att = attach_points(net, layers.origins, max_snap_m=spec.max_snap_m, edge_mask=main)
-    _, d_att = attach_destinations(net, inputs.data.destinations, spec, edge_mask=main)
+    _, o_att, d_att = study_attachments(inputs, layers.origins)
     g_day = build_routing_graph(net, [o_att, d_att])
     g_night = night_graph(net, spec, o_att, d_att)
     green = inputs.data.green
@@ -190,8 +189,7 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     t0 = time.perf_counter()
     if applied.is_empty:
         return baseline.layers, RecomputeStats("none", "no edits", 0.0)
-    from ..indicators.access import attach_destinations
-    from ..routing import attach_points, main_component_mask
+    from ..routing import main_component_mask
 
     applied = at_baseline_scale(baseline, applied)
     new = applied.inputs
@@ -205,8 +203,7 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
                                       time.perf_counter() - t0)
     report(progress, 0.05, "attaching origins and destinations")
     origins = baseline.layers.origins
-    o_att = attach_points(net, origins, max_snap_m=spec.max_snap_m, edge_mask=main)
-    dest, d_att = attach_destinations(net, new.data.destinations, spec, edge_mask=main)
+    dest, o_att, d_att = study_attachments(new, origins)
     n_old_d = len(baseline.dest_att.edge)
     d_moved = np.ones(len(d_att.edge), bool)
     d_moved[:n_old_d] = _moved(parent, baseline.dest_att, _take(d_att, n_old_d))
@@ -227,7 +224,8 @@ def _take(att, n: int):
     from ..routing import Attachment
 
     return Attachment(att.edge[:n], att.offset_m[:n], att.snap_m[:n], att.on_edge_xy[:n],
-                      att.index[:n], att.max_snap_m)
+                      att.index[:n], att.max_snap_m,
+                      *(None if x is None else x[:n] for x in (att.point_xy, att.doorstep)))
 
 
 @dataclass(eq=False)

@@ -10,10 +10,13 @@ Toy network (metres; ``=`` lit, ``-`` dark, ``~`` unknown)::
     school S1 at (150,3) on B-C (dark); home H1 at (20,4) on A-B; home H2 at (100,-60) on B-D;
     home H3 at (60,500) on the island; home H4 at (1000, 1000) far from any path.
 
-Day: H1 -> S1 = 80 (to B) + 50 = 130 m; H2 -> S1 = 60 + 50 = 110 m; H1 -> shop = 80 + 100 + 150
-= 330 m; H2 -> shop = 40 + 150 = 190 m. H3 -> S2 = 10 m on the island, nothing else from there.
+Every distance counts the access legs (the straight walk from a point to its path): H1 4 m,
+S1 3 m, S2 5 m, the shop 3 m, H2 and H3 0 m.
+Day: H1 -> S1 = 4 + 80 (to B) + 50 + 3 = 137 m; H2 -> S1 = 60 + 50 + 3 = 113 m; H1 -> shop =
+4 + 80 + 100 + 150 + 3 = 337 m; H2 -> shop = 40 + 150 + 3 = 193 m. H3 -> S2 = 10 + 5 = 15 m on the
+island, nothing else from there.
 Night (lit only, doorstep allowed): S1 sits on a dark edge -> unreachable at night; H2 stands on
-the unknown edge B-D (its doorstep) so it still reaches the shop: 40 + 150 = 190 m; H1's doorstep
+the unknown edge B-D (its doorstep) so it still reaches the shop: 193 m; H1's doorstep
 A-B is lit; from B the only way on is dark or unknown -> the shop is lost at night. H2's doorstep
 must not open B-D for H1 (one-way arcs into H2 only).
 """
@@ -62,20 +65,22 @@ SPEC = AccessSpec(categories=("school", "grocery"), radii_m=(150.0, 400.0), max_
 
 def test_day_distances_by_hand():
     a = access_indicators(toy_network(), HOMES, DEST, SPEC)
-    assert a["dist_school_m"].tolist() == pytest.approx([130.0, 110.0, 10.0, np.inf])
-    assert a["dist_grocery_m"].tolist() == pytest.approx([330.0, 190.0, np.inf, np.inf])
+    assert a["dist_school_m"].tolist() == pytest.approx([137.0, 113.0, 15.0, np.inf])
+    assert a["dist_grocery_m"].tolist() == pytest.approx([337.0, 193.0, np.inf, np.inf])
+    assert a["access_leg_m"].tolist()[:3] == pytest.approx([4.0, 0.0, 0.0])
+    assert np.isnan(a.loc["H4", "access_leg_m"])
     assert a["n_school_150m"].tolist()[:3] == [1.0, 1.0, 1.0]
     assert a["n_grocery_400m"].tolist()[:3] == [1.0, 1.0, 0.0]  # the island reaches no shop
     assert np.isnan(a.loc["H4"]).filter(like="n_").all()  # far from any path: no access, not 0
-    assert a.loc["H1", "gravity_school"] == pytest.approx(2 ** (-130 / 400))
+    assert a.loc["H1", "gravity_school"] == pytest.approx(2 ** (-137 / 400))
 
 
 def test_night_by_hand():
     net = toy_network()
     day = access_indicators(net, HOMES, DEST, SPEC)
     n = night_indicators(net, HOMES, DEST, SPEC, day=day)
-    assert n["night_dist_school_m"].tolist()[:3] == [np.inf, np.inf, 10.0]
-    assert n["night_dist_grocery_m"].tolist()[:3] == [np.inf, 190.0, np.inf]
+    assert n["night_dist_school_m"].tolist()[:3] == [np.inf, np.inf, 15.0]
+    assert n["night_dist_grocery_m"].tolist()[:3] == pytest.approx([np.inf, 193.0, np.inf])
     assert n["loses_school_at_night"].tolist() == [True, True, False, False]
     assert n["loses_grocery_at_night"].tolist() == [True, False, False, False]
     assert n.loc["H2", "night_detour_grocery"] == 1.0 and n.loc["H1", "night_detour_grocery"] == np.inf
@@ -86,7 +91,37 @@ def test_unknown_as_lit_is_a_choice():
     spec = AccessSpec(categories=("grocery",), radii_m=(400.0,), max_snap_m=50.0,
                       night_unknown_as="lit", night_threshold_m=400.0)
     n = night_indicators(toy_network(), HOMES, DEST, spec)
-    assert n.loc["H1", "night_dist_grocery_m"] == pytest.approx(330.0)
+    assert n.loc["H1", "night_dist_grocery_m"] == pytest.approx(337.0)
+
+
+def test_access_leg_counts_at_both_ends():
+    """Homes and a shop that attach at the same edge end (node A) are not 0 m apart: each walks
+    its straight leg to A (50 m each); a home at the shop's very place is 0 m from it."""
+    homes = gpd.GeoSeries(shapely.points([(-30, -40), (-40, 30), (20, 4)]),
+                          index=pd.Index(["far", "at_shop", "H1"], name="cell_id"), crs=CRS)
+    shop = gpd.GeoDataFrame({"category": ["grocery"]}, geometry=[shapely.Point(-40, 30)],
+                            crs=CRS)
+    spec = AccessSpec(categories=("grocery",), radii_m=(60.0, 100.0), max_snap_m=60.0)
+    a = access_indicators(toy_network(), homes, shop, spec)
+    assert a["dist_grocery_m"].tolist() == pytest.approx([100.0, 0.0, 4.0 + 20.0 + 50.0])
+    assert a["n_grocery_60m"].tolist() == [0.0, 1.0, 0.0]
+    assert a["n_grocery_100m"].tolist() == [1.0, 1.0, 1.0]
+    assert a["access_leg_m"].tolist() == pytest.approx([50.0, 50.0, 4.0])
+    # never shorter than the straight line between the two points
+    straight = homes.distance(shop.geometry.iat[0]).to_numpy()
+    assert (a["dist_grocery_m"].to_numpy() >= straight - 1e-9).all()
+
+
+def test_destination_on_own_dark_doorstep_is_reachable_at_night():
+    """The night rule as documented: a home may walk its own dark path, so a school on that
+    path is reachable at night (H5 on dark B-C, 30 m from S1 along it: 2 + 30 + 3 m); the
+    doorstep stays closed for H1 (S1 is still lost for it)."""
+    homes = gpd.GeoSeries(shapely.points([(180, 2), (20, 4)]),
+                          index=pd.Index(["H5", "H1"], name="cell_id"), crs=CRS)
+    n = night_indicators(toy_network(), homes, DEST, SPEC)
+    assert n["night_dist_school_m"].tolist() == pytest.approx([35.0, np.inf])
+    assert n["loses_school_at_night"].tolist() == [False, True]
+    assert n.loc["H5", "night_detour_school"] == pytest.approx(1.0)
 
 
 def test_unreachable_destination_is_listed_not_dropped():
@@ -103,7 +138,9 @@ def demo(helsinki_study):
 
 
 def _nx_with_points(net, atts):
-    """networkx graph of the network plus one node per attached point, built independently."""
+    """networkx graph of the network plus one node per attached point, built independently:
+    the point's place on its edge, and the point itself at the end of an explicit access-leg
+    edge of ``snap_m`` metres."""
     G = nx.Graph()
     for u, v, w in zip(net.edges["u"], net.edges["v"], net.edges["length_m"], strict=True):
         if not G.has_edge(u, v) or G[u][v]["weight"] > w:
@@ -124,6 +161,9 @@ def _nx_with_points(net, atts):
             for other, t2 in on_edge.get(e, []):
                 G.add_edge(name, other, weight=abs(float(t) - t2))
             on_edge.setdefault(e, []).append((name, float(t)))
+            if att.snap_m[i] > 1e-3:
+                G.add_edge(name, ("leg", k, i), weight=float(att.snap_m[i]))
+                name = ("leg", k, i)
             ids.append(name)
         names.append(ids)
     return G, names
@@ -169,3 +209,27 @@ def test_demo_night_never_shorter_and_summary_conserves_pop(demo):
     assert s.loc[s["code"] != STUDY_AREA_KEY, "pop"].sum() == pytest.approx(total, rel=1e-9)
     share = s.loc[s["code"] == STUDY_AREA_KEY, "loses_school_at_night_pop_share"].iat[0]
     assert share == pytest.approx((grid["pop"] * grid["loses_school_at_night"]).sum() / total)
+
+
+def test_access_leg_is_reported_in_the_meta():
+    """The example's homes walk 15 m and 35 m to their paths (by hand): median 25 m, max 35 m."""
+    from geoplan.study import compute_layers, example_study
+
+    layers = compute_layers(example_study())
+    assert layers.grid["access_leg_m"].tolist() == pytest.approx([15.0, 35.0])
+    assert (layers.meta["access_leg_median_m"], layers.meta["access_leg_max_m"]) == (25.0, 35.0)
+
+
+def test_access_leg_in_the_data_quality_summary():
+    import dataclasses
+    import json
+
+    from geoplan.inspect import summarize
+    from geoplan.study import example_study
+
+    s = example_study()
+    q = dataclasses.replace(summarize(s.data, s.network, s.lamps), access_leg_median_m=25.0,
+                            access_leg_max_m=35.0)
+    assert json.loads(q.to_json())["access_leg_max_m"] == 35.0
+    assert "(median / max): 25.0 / 35.0 m" in q.to_text("en")
+    assert "Gångväg från rutans startpunkt" in q.to_text("sv")

@@ -95,9 +95,10 @@ def test_gate_entries_are_on_the_boundary_never_the_centroid():
 
 def test_untouched_park_is_entered_from_its_outline_within_max_snap():
     # box(150,20,250,80): no path touches it; its west side is 45 m from B-C (x = 105), so the
-    # outline sample (150,20) attaches to B-C 20 m from B: A -> B -> +20 = 125 m
+    # outline sample (150,20) attaches to B-C 20 m from B: A -> B -> +20 = 125 m, + the 45 m
+    # walk from the path to the outline (its access leg, counted since issue 13 item 2)
     r = green_indicators(fence_network(), HOME, green((150, 20, 250, 80)), [1.0])
-    assert r.loc["home", "dist_green_scb_m"] == pytest.approx(125.0)
+    assert r.loc["home", "dist_green_scb_m"] == pytest.approx(125.0 + 45.0)
     assert r.loc["home", "straight_dist_green_scb_m"] == pytest.approx(math.hypot(150, 20))
     e = green_entries(fence_network(), green_spaces(green((150, 20, 250, 80))))
     assert set(e["entry"]) == {"boundary"} and (e["snap_m"] >= 45.0 - 1e-9).all()
@@ -218,14 +219,23 @@ def test_helsinki_distances_equal_networkx_shortest_paths(helsinki):
     pts += [(("g", i), e, t) for i, (e, t) in enumerate(zip(scb["edge"], scb["offset_m"],
                                                             strict=True))]
     g = _split_graph(net, pts)
-    dist = nx.multi_source_dijkstra_path_length(g, {("g", i) for i in range(len(scb))}, weight="w")
-    # an origin whose point on the network lies in a big space is in it (shapely oracle)
+    # explicit access legs (straight walk between a point and its path) at both ends
+    for key, leg in [(("o", i), s) for i, s in enumerate(att.snap_m)] + [
+            (("g", i), s) for i, s in enumerate(scb["snap_m"])]:
+        if key in g and leg > 1e-3:
+            g.add_edge(key, ("leg",) + key, w=float(leg))
+    dist = nx.multi_source_dijkstra_path_length(
+        g, {("leg", "g", i) if ("leg", "g", i) in g else ("g", i) for i in range(len(scb))},
+        weight="w")
     inside = shapely.union_all(spaces.geometry.values[spaces["area_ha"] >= spec.green_scb_min_ha])
     for i, pos in enumerate(sample):
         got = r["dist_green_scb_m"].iloc[pos]
-        want = dist.get(("o", i), math.inf) if att.edge[i] >= 0 else math.inf
+        key = ("leg", "o", i) if ("leg", "o", i) in g else ("o", i)
+        want = dist.get(key, math.inf) if att.edge[i] >= 0 else math.inf
+        # an origin whose point on the network lies in a big space is in it: only its own access
+        # leg is walked (shapely oracle)
         if att.edge[i] >= 0 and inside.intersects(shapely.Point(att.on_edge_xy[i])):
-            want = 0.0
+            want = float(att.snap_m[i]) if att.snap_m[i] > 1e-3 else 0.0
         assert got == pytest.approx(want, abs=0.01) or (math.isinf(got) and math.isinf(want))
     assert r["green_scb_300m"].equals(r["dist_green_scb_m"] <= spec.green_within_m)
     assert (r["dist_green_who_m"] >= r["dist_green_scb_m"]).all()  # WHO's spaces are a subset

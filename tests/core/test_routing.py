@@ -81,9 +81,10 @@ DEST_W = np.array([2.0, 3.0])
 #: O8 at the same place as D1.
 ORIG_XY = [(12, 16), (140, -3), (48, -16), (30, 40), (50, 302), (500, 500), (31, 10), (110, 5)]
 INF = math.inf
-#: Hand-derived distances (m) from each origin to D1 and D2.
-TO_D1 = [130.0, 30.0, 74.0, 100.0, INF, INF, 130.0, 0.0]  # O3: 24 + 50; O7: 30 + 50 + 50
-TO_D2 = [20.0, 180.0, 86.0, 50.0, INF, INF, 80.0, 150.0]  # O2: 80 + 50 + 50; O3: 36 + 50
+#: Hand-derived distances (m) from each origin to D1 and D2, access legs included (the straight
+#: walk from a point to its edge: O2 3 m, O5 2 m, O7 1 m, O8 and D1 5 m; O8 and D1 share theirs).
+TO_D1 = [135.0, 38.0, 79.0, 105.0, INF, INF, 136.0, 0.0]  # O3: 24 + 50 + 5; O7: 1 + 30 + 50 + 50 + 5
+TO_D2 = [20.0, 183.0, 86.0, 50.0, INF, INF, 81.0, 155.0]  # O2: 3 + 80 + 50 + 50; O3: 36 + 50
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,8 @@ def test_split_graph_nodes(diamond):
     _, _, _, g = diamond
     o_nodes, d_nodes = g.point_nodes
     # 7 network nodes + virtual nodes for O1, O2, O3, O5, O7 and D1 (shared with O8)
-    assert g.n_network_nodes == 7 and g.n_nodes == 13
+    # + the far ends of the access legs of O2, O5, O7 and D1 (shared with O8: same place)
+    assert g.n_network_nodes == 7 and g.n_nodes == 17
     assert o_nodes[3] == 1 and d_nodes[1] == 0 and o_nodes[5] == -1
     assert o_nodes[7] == d_nodes[0]
     assert (g.csr != g.csr.T).nnz == 0
@@ -138,24 +140,26 @@ def test_nearest_route_lit_length(diamond):
     _, _, _, g = diamond
     o, d = g.point_nodes
     r = nearest_route(g, o, d)
-    np.testing.assert_allclose(r.distance_m, [20, 30, 74, 50, INF, INF, 80, 0])
+    np.testing.assert_allclose(r.distance_m, [20, 38, 79, 50, INF, INF, 81, 0])
     assert r.destination.tolist() == [1, 0, 0, 1, -1, -1, 1, 0]
-    # O3: 24 m on e3 (unknown) + 50 m on e5 (lit); O7: e4 then e0, both lit
+    # O3: 24 m on e3 (unknown) + 50 m on e5 (lit) + D1's 5 m leg; O7: its 1 m leg, e4 then e0
+    # (lit); access legs count as unknown lighting
     np.testing.assert_allclose(r.lit_m, [20, 30, 50, 50, np.nan, np.nan, 80, 0])
-    np.testing.assert_allclose(r.unknown_m, [0, 0, 24, 0, np.nan, np.nan, 0, 0])
-    np.testing.assert_allclose(r.lit_share, [1, 1, 50 / 74, 1, np.nan, np.nan, 1, np.nan])
-    np.testing.assert_allclose(r.unknown_share[2], 24 / 74)
+    np.testing.assert_allclose(r.unknown_m, [0, 8, 29, 0, np.nan, np.nan, 1, 0])
+    np.testing.assert_allclose(r.lit_share,
+                               [1, 30 / 38, 50 / 79, 1, np.nan, np.nan, 80 / 81, np.nan])
+    np.testing.assert_allclose(r.unknown_share[2], 29 / 79)
 
 
 def test_count_within_by_hand(diamond):
     _, _, _, g = diamond
     o, d = g.point_nodes
     got = count_within(g, o, d, [50, 100, 150], weights=DEST_W)
-    expected = [[3, 3, 5], [2, 2, 2], [0, 5, 5], [3, 5, 5], [0, 0, 0], [np.nan] * 3,
-                [0, 3, 5], [2, 2, 5]]
+    expected = [[3, 3, 5], [2, 2, 2], [0, 5, 5], [3, 3, 5], [0, 0, 0], [np.nan] * 3,
+                [0, 3, 5], [2, 2, 2]]
     np.testing.assert_array_equal(got, expected)
     unweighted = count_within(g, o, d, [100])
-    np.testing.assert_array_equal(unweighted[:, 0], [1, 1, 2, 2, 0, np.nan, 1, 1])
+    np.testing.assert_array_equal(unweighted[:, 0], [1, 1, 2, 1, 0, np.nan, 1, 1])
 
 
 def test_gravity_by_hand(diamond):
@@ -175,16 +179,16 @@ def test_night_network_lit_only(diamond):
     night = build_routing_graph(net, [orig, dest], edge_mask=lit_mask(net))
     o, d = night.point_nodes
     # e1 (dark) and e3 (unknown) are gone: O3 sits on e3 and reaches nothing
-    np.testing.assert_allclose(nearest_distance_m(night, o, d), [20, 30, INF, 50, INF, INF, 80, 0])
+    np.testing.assert_allclose(nearest_distance_m(night, o, d), [20, 38, INF, 50, INF, INF, 81, 0])
     unknown_lit = build_routing_graph(net, [orig, dest],
                                       edge_mask=lit_mask(net, unknown_as_lit=True))
     o2, d2 = unknown_lit.point_nodes
-    assert nearest_distance_m(unknown_lit, o2, d2)[2] == pytest.approx(74)
+    assert nearest_distance_m(unknown_lit, o2, d2)[2] == pytest.approx(79)
     # attached to the lit network instead: O3 snaps 18 m to e4, 56 m from node 1
     orig_lit = attach_points(net, _points(ORIG_XY), max_snap_m=25, edge_mask=lit_mask(net))
     g3 = build_routing_graph(net, [orig_lit, dest], edge_mask=lit_mask(net))
     assert orig_lit.edge[2] == 4 and orig_lit.snap_m[2] == pytest.approx(18)
-    assert nearest_distance_m(g3, *g3.point_nodes)[2] == pytest.approx(106)
+    assert nearest_distance_m(g3, *g3.point_nodes)[2] == pytest.approx(18 + 56 + 50)
 
 
 def test_point_exactly_at_node_and_no_destinations(diamond):
@@ -305,25 +309,32 @@ def _random_points(rng, net, flip, k: int):
     side = np.where(bent | (frac == 0) | (frac == 1), 0.0, rng.uniform(-0.5, 0.5, k))
     xy = shapely.get_coordinates(pts) + normal * side[:, None]
     offset = frac * net.edges["length_m"].to_numpy()[edge]
-    return _points(xy), edge, offset
+    return _points(xy), edge, offset, np.abs(side)
 
 
-def _oracle_graph(net, points: list[tuple[np.ndarray, np.ndarray]], edge_mask=None):
-    """networkx MultiGraph with each edge split at the given points; node of each point."""
+def _oracle_graph(net, points: list[tuple], edge_mask=None):
+    """networkx MultiGraph with each edge split at the given ``(edge, offset, leg)`` points and
+    an explicit access-leg arc of ``leg`` metres (known from how the points were drawn) from
+    the point's place on the edge to the point; node of each point."""
     e = net.edges
     length, lit = e["length_m"].to_numpy(), e["lit"].to_numpy()
     on_edge: dict[int, list[tuple[float, object]]] = {}
-    labels = []
-    for set_no, (edge, offset) in enumerate(points):
+    labels, legs = [], []
+    for set_no, (edge, offset, leg) in enumerate(points):
         lab = []
         for i, (ei, off) in enumerate(zip(edge.tolist(), offset.tolist(), strict=True)):
             if off in (0.0, length[ei]):
                 lab.append(int(e["u" if off == 0.0 else "v"].iat[ei]))
-                continue
-            lab.append(("p", set_no, i))
-            on_edge.setdefault(ei, []).append((off, lab[-1]))
+            else:
+                lab.append(("p", set_no, i))
+                on_edge.setdefault(ei, []).append((off, lab[-1]))
+            if leg[i] > 1e-3:
+                legs.append((lab[-1], ("leg", set_no, i), float(leg[i])))
+                lab[-1] = ("leg", set_no, i)
         labels.append(lab)
     g = nx.MultiGraph()
+    for a, b, w in legs:
+        g.add_edge(a, b, weight=w, lit="unknown")
     g.add_nodes_from(range(len(net.nodes)))
     for ei, (a, b) in enumerate(zip(e["u"].tolist(), e["v"].tolist(), strict=True)):
         stops = sorted(on_edge.get(ei, []), key=lambda t: t[0])
@@ -338,13 +349,13 @@ def _oracle_graph(net, points: list[tuple[np.ndarray, np.ndarray]], edge_mask=No
 def _random_case(seed: int, n_orig: int = 70, n_dest: int = 30):
     rng = np.random.default_rng(seed)
     net, flip = _random_network(rng)
-    o_pts, o_edge, o_off = _random_points(rng, net, flip, n_orig)
-    d_pts, d_edge, d_off = _random_points(rng, net, flip, n_dest)
+    o_pts, o_edge, o_off, o_leg = _random_points(rng, net, flip, n_orig)
+    d_pts, d_edge, d_off, d_leg = _random_points(rng, net, flip, n_dest)
     orig, dest = attach_points(net, o_pts, max_snap_m=5), attach_points(net, d_pts, max_snap_m=5)
     assert orig.attached.all() and dest.attached.all()
     day = build_routing_graph(net, [orig, dest])
     night = build_routing_graph(net, [orig, dest], edge_mask=lit_mask(net))
-    return net, (o_edge, o_off), (d_edge, d_off), (day, night)
+    return net, (o_edge, o_off, o_leg), (d_edge, d_off, d_leg), (day, night)
 
 
 def _oracle_distances(g, sources, cutoff=None):
@@ -361,10 +372,10 @@ def _path_lit_m(g, path):
 
 @pytest.mark.parametrize("seed,n_orig,n_dest", [(1, 70, 30), (2, 25, 60)])
 def test_random_networks_match_networkx(seed, n_orig, n_dest):
-    net, (o_edge, o_off), (d_edge, d_off), (day, night) = _random_case(seed, n_orig, n_dest)
+    net, o_pts, d_pts, (day, night) = _random_case(seed, n_orig, n_dest)
     w = np.random.default_rng(seed).integers(1, 5, n_dest).astype(float)
     for graph, mask in ((day, None), (night, lit_mask(net))):
-        g, (o_lab, d_lab) = _oracle_graph(net, [(o_edge, o_off), (d_edge, d_off)], mask)
+        g, (o_lab, d_lab) = _oracle_graph(net, [o_pts, d_pts], mask)
         o, d = graph.point_nodes
         dist, paths = nx.multi_source_dijkstra(g, set(d_lab))
         expected = np.array([dist.get(lab, INF) for lab in o_lab])

@@ -316,26 +316,38 @@ def _node_entries(network: WalkNetwork, polys: np.ndarray, ids: np.ndarray,
 
 
 def origin_entries(origin_att: Attachment, spaces: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Entries (``entry='origin'``) at the points on the network of the origins that lie inside
-    or on a green space: someone whose home attaches to a path through a park is in the park.
+    """Entries (``entry='origin'``) for the origins that are in a green space.
+
+    An origin whose own point lies inside or on a space is in it: its entry is at the origin's
+    own point (same place, same access leg: 0 m). One whose point lies outside but whose point
+    on the network is inside (a home beside a path through a park) enters the park where it
+    reaches that path: its entry is that point on the network (the access leg is walked).
 
     >>> import shapely
     >>> from geoplan.routing import example_network
     >>> net = example_network()
-    >>> park = gpd.GeoDataFrame(geometry=[shapely.box(20, -50, 80, 50)], crs=net.crs)
-    >>> att = attach_points(net, gpd.GeoSeries.from_xy([50.0, 150.0], [5.0, 0.0], crs=net.crs))
-    >>> origin_entries(att, park)[["green_id", "entry", "edge", "offset_m"]].values.tolist()
-    [[0, 'origin', 0, 50.0]]
+    >>> park = gpd.GeoDataFrame(geometry=[shapely.box(20, -3, 80, 3)], crs=net.crs)
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([50.0, 150.0, 50.0], [2.0, 0.0, 5.0],
+    ...                                                 crs=net.crs))
+    >>> origin_entries(att, park)[["green_id", "entry", "edge", "offset_m", "snap_m"]].values.tolist()
+    [[0, 'origin', 0, 50.0, 2.0], [0, 'origin', 0, 50.0, 0.0]]
     """
     ok = np.flatnonzero(origin_att.edge >= 0)
-    pts = shapely.points(origin_att.on_edge_xy[ok])
-    p_idx, s_idx = shapely.STRtree(np.asarray(spaces.geometry.values, dtype=object)).query(
-        pts, predicate="intersects")
+    on_edge = shapely.points(origin_att.on_edge_xy[ok])
+    own = on_edge if origin_att.point_xy is None else shapely.points(origin_att.point_xy[ok])
+    tree = shapely.STRtree(np.asarray(spaces.geometry.values, dtype=object))
+    own_p, own_s = tree.query(own, predicate="intersects")
+    net_p, net_s = tree.query(on_edge, predicate="intersects")
+    inside = set(zip(own_p.tolist(), own_s.tolist(), strict=True))
+    beside = np.array([(p, s) not in inside for p, s in zip(net_p, net_s, strict=True)], bool)
+    p_idx = np.concatenate([own_p, net_p[beside]]).astype(np.int64)
+    s_idx = np.concatenate([own_s, net_s[beside]]).astype(np.int64)
     at = ok[p_idx]
+    snap = np.concatenate([origin_att.snap_m[ok[own_p]], np.zeros(int(beside.sum()))])
     return pd.DataFrame({
         "green_id": np.asarray(spaces.index)[s_idx], "entry": "origin",
-        "edge": origin_att.edge[at], "offset_m": origin_att.offset_m[at], "snap_m": 0.0,
-        "geometry": pts[p_idx],
+        "edge": origin_att.edge[at], "offset_m": origin_att.offset_m[at], "snap_m": snap,
+        "geometry": np.concatenate([own[own_p], on_edge[net_p[beside]]]),
     }, columns=_ENTRY_COLUMNS)
 
 
@@ -350,11 +362,14 @@ def entries_attachment(entries: gpd.GeoDataFrame) -> Attachment:
     >>> entries_attachment(green_entries(net, sp_)).edge.tolist()
     [1, 1]
     """
-    xy = shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object))
+    xy = shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object)).reshape(-1, 2)
+    # an origin's entry at its own point shares the origin's node (same place: 0 m apart)
+    own = (entries["entry"].to_numpy() == "origin") & (entries["snap_m"].to_numpy(float) > 0)
     return Attachment(
         edge=entries["edge"].to_numpy(np.int64), offset_m=entries["offset_m"].to_numpy(float),
-        snap_m=entries["snap_m"].to_numpy(float), on_edge_xy=xy.reshape(-1, 2),
+        snap_m=entries["snap_m"].to_numpy(float), on_edge_xy=xy,
         index=entries.index, max_snap_m=math.inf,
+        point_xy=np.where(own[:, None], xy, np.nan),
     )
 
 

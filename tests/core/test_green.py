@@ -232,10 +232,12 @@ def test_helsinki_distances_equal_networkx_shortest_paths(helsinki):
         got = r["dist_green_scb_m"].iloc[pos]
         key = ("leg", "o", i) if ("leg", "o", i) in g else ("o", i)
         want = dist.get(key, math.inf) if att.edge[i] >= 0 else math.inf
-        # an origin whose point on the network lies in a big space is in it: only its own access
-        # leg is walked (shapely oracle)
-        if att.edge[i] >= 0 and inside.intersects(shapely.Point(att.on_edge_xy[i])):
-            want = float(att.snap_m[i]) if att.snap_m[i] > 1e-3 else 0.0
+        # an origin in a big space is in it (0 m); one whose point on the network is in it walks
+        # only its own access leg (shapely oracle)
+        if att.edge[i] >= 0 and inside.intersects(shapely.Point(att.point_xy[i])):
+            want = 0.0
+        elif att.edge[i] >= 0 and inside.intersects(shapely.Point(att.on_edge_xy[i])):
+            want = min(want, float(att.snap_m[i]) if att.snap_m[i] > 1e-3 else 0.0)
         assert got == pytest.approx(want, abs=0.01) or (math.isinf(got) and math.isinf(want))
     assert r["green_scb_300m"].equals(r["dist_green_scb_m"] <= spec.green_within_m)
     assert (r["dist_green_who_m"] >= r["dist_green_scb_m"]).all()  # WHO's spaces are a subset
@@ -259,10 +261,11 @@ def test_origin_on_a_path_inside_a_park_is_at_zero_metres():
 def test_a_stub_of_path_at_the_outline_does_not_swallow_the_park():
     # main street y = 0 (1000 m); the 0.6 ha park box(400,30,500,90) is touched only by a
     # 10 m stub (450,90)-(450,100) that joins nothing. The park is entered from its outline:
-    # its corner (400, 30) is 30 m from the street at x = 400, so a home at (0,0) is 400 m away.
+    # its corner (400, 30) is 30 m from the street at x = 400, so a home at (0,0) is 400 m along
+    # the street plus the 30 m access leg to the outline away.
     net = toy_network([(0, 0), (1000, 0), (450, 90), (450, 100)], [(0, 1), (2, 3)])
     r = green_indicators(net, HOME, green((400, 30, 500, 90)), [1.0])
-    assert r.loc["home", "dist_green_scb_m"] == pytest.approx(400.0)
+    assert r.loc["home", "dist_green_scb_m"] == pytest.approx(430.0)
     e = green_entries(net, green_spaces(green((400, 30, 500, 90))))
     assert set(e["edge"]) == {0} and set(e["entry"]) == {"boundary"}
 

@@ -193,12 +193,9 @@ def _load_areas(areas, key: str, layer: str | None):
     import shapely
 
     if isinstance(areas, (str, Path)):
-        import pyogrio
+        from ..sources.area import read_layer_file
 
-        p = Path(areas)
-        if not p.exists():
-            raise ConfigError(f"area file {p} does not exist: give the polygon file of the areas")
-        areas = pyogrio.read_dataframe(p, layer=layer)
+        areas = read_layer_file(areas, "area file", layer=layer)
     if not isinstance(areas, gpd.GeoDataFrame):
         raise GeoplanError("areas must be a polygon file or a GeoDataFrame")
     if key not in areas.columns:
@@ -415,10 +412,10 @@ def _partition_tasks(cfg, areas, key: str, buffer_m: float, crs: str, only) -> l
     whole = shapely.union_all(np.asarray(areas.geometry.values, dtype=object))
     stats_areas = None
     if cfg.population.source == "statistics" and cfg.population.areas is not None:
-        import pyogrio
+        from ..sources.area import read_layer_file
 
-        stats_areas = pyogrio.read_dataframe(cfg.population.areas,
-                                             layer=cfg.population.area_layer).to_crs(crs)
+        stats_areas = read_layer_file(cfg.population.areas, "[population] areas file",
+                                      layer=cfg.population.area_layer).to_crs(crs)
     tasks = []
     for k, geom in zip(areas[key].tolist(), areas.geometry.values, strict=True):
         if only is not None and k not in set(only):

@@ -99,11 +99,10 @@ def compute_population(cfg: PipelineConfig, cells: gpd.GeoDataFrame, data, progr
                                     buildings=data.buildings, study_area=data.area, rule=pop.rule,
                                     band=pop.band, progress=progress)
     if pop.source == "statistics":
-        import pyogrio
-
+        from ..sources.area import read_layer_file
         from ..sources.stats import combine_area_tables, read_area_table
 
-        areas = pyogrio.read_dataframe(pop.areas, layer=pop.area_layer)
+        areas = read_layer_file(pop.areas, "[population] areas file", layer=pop.area_layer)
         tables = [read_area_table(t, key=pop.key, kinds=dict(pop.kinds) or None) for t in pop.tables]
         table = combine_area_tables(*tables) if len(tables) > 1 else tables[0]
         return population_from_stats(cells, areas, table, area_key=pop.area_key,
@@ -126,9 +125,10 @@ def _summary_areas(cfg: PipelineConfig):
     sa = cfg.summary_areas
     if sa is None:
         return None, None, None
-    import pyogrio
+    from ..sources.area import read_layer_file
 
-    return pyogrio.read_dataframe(sa.path, layer=sa.layer), sa.key_column, sa.name_column
+    return (read_layer_file(sa.path, "[areas] file", layer=sa.layer), sa.key_column,
+            sa.name_column)
 
 
 def read_study_findings(cfg: PipelineConfig, data):

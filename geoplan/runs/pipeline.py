@@ -247,15 +247,18 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     }
 
 
-def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None) -> RunResult:
+def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None,
+                 extra_files: dict[str, str] | None = None) -> RunResult:
     """Run ``cfg`` and write its outputs into ``out_dir`` (created if needed).
 
     The outputs replace the previous ones as a set (see the module doc): an interrupted or
     failed run leaves each previous file whole and unchanged, and no new file behind.
+    ``extra_files`` (``{file name: UTF-8 text}``, e.g. the QGIS plugin's ``pipeline.toml``)
+    are written into the same set.
     """
-    out = Path(out_dir)
+    out, extra = Path(out_dir), dict(extra_files or {})
     check_writable_dir(out)
-    check_not_inputs([out / n for n in OUTPUT_NAMES] + [out / rf.quality_text(cfg.lang)],
+    check_not_inputs([out / n for n in (*OUTPUT_NAMES, *extra, rf.quality_text(cfg.lang))],
                      input_files(cfg).values())
     report(progress, 0.0, "reading inputs")
     study = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.45))
@@ -293,13 +296,15 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         names.append(rf.GRID_TIF)
     if "report" in cfg.formats:
         names.append(rf.REPORT_DIR)
-    names.append(rf.PROVENANCE)
+    names += [*extra, rf.PROVENANCE]
     files = [out / n for n in names if n != rf.REPORT_DIR]
     # data and report are committed as one set: a run killed or failing at any point (the
     # report included) leaves the previous set whole, never new data beside an old report
     with staged_folder(out, last=(rf.PROVENANCE,)) as stage:
         write_text(stage / rf.QUALITY, quality.to_json() + "\n")
         write_text(stage / rf.quality_text(cfg.lang), quality.to_text(cfg.lang) + "\n")
+        for name, text in extra.items():
+            write_text(stage / Path(name).name, text)
         if rf.GPKG in names:
             write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
         if rf.GRID_TIF in names:

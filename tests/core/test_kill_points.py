@@ -155,17 +155,11 @@ def test_scenario_run_is_all_or_nothing(previous_run, tmp_path):
     _check(check_kill_points([*cmd, "--lang", "sv", "--out"], prev, tmp_path))
 
 
-MANY = SMALL.replace("buffer_m = 300", "") + """
-[access]
-radii_m = [100, 150]
-gravity_cutoff_m = 150
-max_snap_m = 25
-[green]
-within_m = 100
-per_capita_within_m = 150
-[night]
-threshold_m = 150
-"""
+# short walks (150 m) so that each area's partition is small: inline tables before SMALL's
+MANY = """access = { radii_m = [100, 150], gravity_cutoff_m = 150, max_snap_m = 25 }
+green = { within_m = 100, per_capita_within_m = 150 }
+night = { threshold_m = 150 }
+""" + SMALL.replace("buffer_m = 300", "")
 TWO_AREAS = """{"type": "FeatureCollection", "features": [
 {"type": "Feature", "properties": {"name": "A"}, "geometry": {"type": "Polygon", "coordinates":
  [[[24.938, 60.166], [24.943, 60.166], [24.943, 60.172], [24.938, 60.172], [24.938, 60.166]]]}},

@@ -82,17 +82,7 @@ def read_area(area: AreaLike, *, layer: str | None = None) -> BaseGeometry | Non
 
 
 def _from_file(path: Path, layer: str | None) -> BaseGeometry:
-    import pyogrio
-
-    if not path.exists():
-        raise InputFileError(f"study area file {str(path)!r} does not exist: check the path")
-    try:
-        gdf = pyogrio.read_dataframe(path, layer=layer)
-    except Exception as exc:
-        raise InputFileError(
-            f"cannot read study area file {str(path)!r} ({exc}): give a polygon file GDAL reads "
-            "(GeoPackage, GeoJSON, shapefile)"
-        ) from exc
+    gdf = read_layer_file(path, "study area file", layer=layer)
     return _from_frame(gdf, f"study area file {str(path)!r}")
 
 

@@ -558,10 +558,10 @@ def _read_population_grid(source, cells, value_column: str, band: int) -> gpd.Ge
     if path.suffix.lower() in (".tif", ".tiff", ".vrt", ".asc"):
         g = _read_raster_cells(path, cells, band)
         return g.rename(columns={"population": value_column})
-    try:
-        return gpd.read_file(path)
-    except Exception as exc:
-        raise InputFileError(f"population grid '{path.name}' is not readable: {exc}") from exc
+    from .sources.area import read_layer_file
+
+    return read_layer_file(path, "population grid", fix="give a population grid GDAL reads "
+                           "(a GeoPackage or shapefile of cells, or a GeoTIFF)")
 
 
 def population_from_grid(

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -89,6 +90,25 @@ def run_group(group: click.Command, argv: list[str] | None = None) -> int:
     ``GEOPLAN_DEBUG``).
     """
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    with _debug_env(debug):
+        return _run_group(group, argv, debug)
+
+
+@contextlib.contextmanager
+def _debug_env(debug: bool):
+    """``--debug`` sets ``GEOPLAN_DEBUG`` while the command runs (so that what runs below, e.g.
+    ``many``'s Dask workers, keeps its output too); the environment is restored after."""
+    if not debug or os.environ.get("GEOPLAN_DEBUG"):
+        yield
+        return
+    os.environ["GEOPLAN_DEBUG"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("GEOPLAN_DEBUG", None)
+
+
+def _run_group(group: click.Command, argv: list[str] | None, debug: bool) -> int:
     try:
         group.main(args=argv, prog_name="geoplan", standalone_mode=False)
     except GeoplanError as exc:

@@ -56,8 +56,10 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import signal
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -192,12 +194,9 @@ def _load_areas(areas, key: str, layer: str | None):
     import shapely
 
     if isinstance(areas, (str, Path)):
-        import pyogrio
+        from ..sources.area import read_layer_file
 
-        p = Path(areas)
-        if not p.exists():
-            raise ConfigError(f"area file {p} does not exist: give the polygon file of the areas")
-        areas = pyogrio.read_dataframe(p, layer=layer)
+        areas = read_layer_file(areas, "area file", layer=layer)
     if not isinstance(areas, gpd.GeoDataFrame):
         raise GeoplanError("areas must be a polygon file or a GeoDataFrame")
     if key not in areas.columns:
@@ -238,9 +237,82 @@ def _client(scheduler, n_workers: int, processes: bool, threads_per_worker: int)
                 "to run on a local cluster") from None
     if not (isinstance(n_workers, int) and n_workers >= 1):
         raise ConfigError(f"workers must be a whole number of at least 1, got {n_workers!r}")
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                           processes=processes, dashboard_address=None)
-    return Client(cluster), cluster
+    from distributed.deploy.spec import SpecCluster
+
+    others = set(SpecCluster._instances)
+    with _sigint_held() as pressed:
+        try:
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
+                                   processes=processes, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+        except Exception:
+            # a half-started cluster would be closed again at exit, with tracebacks
+            for half in set(SpecCluster._instances) - others:
+                _close_quietly(None, half)
+                half.shutdown_on_close = False
+            if pressed:  # Ctrl+C reached a worker while it started
+                raise KeyboardInterrupt from None
+            raise
+    if pressed:  # Ctrl+C while the cluster started: stop it and cancel
+        _close_quietly(client, cluster)
+        raise KeyboardInterrupt
+    return client, cluster
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold Ctrl+C (SIGINT) back while a local cluster starts or stops (yields the list a
+    Ctrl+C meanwhile is noted in).
+
+    The terminal sends Ctrl+C to every process of the command, the Dask workers too, and a
+    cluster interrupted half-way prints tracebacks at exit. So while it starts or stops, a
+    Ctrl+C only sets a flag (the caller stops the cluster and cancels), and the
+    worker processes started meanwhile write to the null device: what they would print when
+    stopped is noise, and a failing area is reported through its task anyway. With
+    ``GEOPLAN_DEBUG`` set their output is kept.
+    """
+    import os
+    import sys
+    import threading
+
+    pressed: list[int] = []
+    main = threading.current_thread() is threading.main_thread()  # signals: main thread only
+    old = signal.signal(signal.SIGINT, lambda *_: pressed.append(1)) if main else None
+    saved = None
+    if not os.environ.get("GEOPLAN_DEBUG"):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.flush()
+            saved = os.dup(2)
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+    try:
+        yield pressed
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+        if main:
+            signal.signal(signal.SIGINT, old)
+
+
+def _close_quietly(client, cluster) -> bool:
+    """Close what :func:`_client` opened without Dask's shutdown chatter (a cancelled run's
+    workers log warnings and tracebacks while they are stopped). Whether Ctrl+C was pressed
+    meanwhile."""
+    if cluster is None:
+        return False
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL + 1)
+    try:
+        with _sigint_held() as pressed, contextlib.suppress(Exception):
+            if client is not None:
+                client.close()
+            cluster.close()
+    finally:
+        quiet.setLevel(level)
+    return bool(pressed)
 
 
 def _gather(client, futures, keys) -> tuple[list, dict]:
@@ -318,10 +390,11 @@ def run_many(
                                  key=f"geoplan-area-{k}-{i}", pure=False)
                    for i, (k, a_wkb, p_wkb) in enumerate(tasks)]
         parts, failed = _gather(client, futures, [k for k, _, _ in tasks])
-    finally:
-        if cluster is not None:
-            client.close()
-            cluster.close()
+    except BaseException:
+        _close_quietly(client, cluster)
+        raise
+    if _close_quietly(client, cluster):  # Ctrl+C while the cluster stopped: still cancelled
+        raise KeyboardInterrupt
     if not parts:
         raise GeoplanError("every area failed: " + "; ".join(
             f"{k}: {msg}" for k, msg in failed.items()))
@@ -340,10 +413,10 @@ def _partition_tasks(cfg, areas, key: str, buffer_m: float, crs: str, only) -> l
     whole = shapely.union_all(np.asarray(areas.geometry.values, dtype=object))
     stats_areas = None
     if cfg.population.source == "statistics" and cfg.population.areas is not None:
-        import pyogrio
+        from ..sources.area import read_layer_file
 
-        stats_areas = pyogrio.read_dataframe(cfg.population.areas,
-                                             layer=cfg.population.area_layer).to_crs(crs)
+        stats_areas = read_layer_file(cfg.population.areas, "[population] areas file",
+                                      layer=cfg.population.area_layer).to_crs(crs)
     tasks = []
     for k, geom in zip(areas[key].tolist(), areas.geometry.values, strict=True):
         if only is not None and k not in set(only):

@@ -104,11 +104,10 @@ def compute_population(cfg: PipelineConfig, cells: gpd.GeoDataFrame, data, progr
                                     buildings=data.buildings, study_area=data.area, rule=pop.rule,
                                     band=pop.band, progress=progress)
     if pop.source == "statistics":
-        import pyogrio
-
+        from ..sources.area import read_layer_file
         from ..sources.stats import combine_area_tables, read_area_table
 
-        areas = pyogrio.read_dataframe(pop.areas, layer=pop.area_layer)
+        areas = read_layer_file(pop.areas, "[population] areas file", layer=pop.area_layer)
         tables = [read_area_table(t, key=pop.key, kinds=dict(pop.kinds) or None) for t in pop.tables]
         table = combine_area_tables(*tables) if len(tables) > 1 else tables[0]
         return population_from_stats(cells, areas, table, area_key=pop.area_key,
@@ -133,13 +132,13 @@ def _summary_areas(cfg: PipelineConfig, data):
     sa = cfg.summary_areas
     if sa is None:
         return None, None, None
-    import pyogrio
+    from ..sources.area import read_layer_file
 
     from ..crs import to_crs
     from ..sources.area import check_polygons, check_summary_areas
 
     what = f"[areas] file {Path(sa.path).name!r}"
-    areas = check_polygons(pyogrio.read_dataframe(sa.path, layer=sa.layer), what)
+    areas = check_polygons(read_layer_file(sa.path, "[areas] file", layer=sa.layer), what)
     if sa.key_column in areas.columns and areas.crs is not None:  # else area_summary says why
         check_summary_areas(to_crs(areas, data.crs, what), data.area, key=sa.key_column,
                             what=what)
@@ -309,15 +308,18 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     }
 
 
-def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None) -> RunResult:
+def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None,
+                 extra_files: dict[str, str] | None = None) -> RunResult:
     """Run ``cfg`` and write its outputs into ``out_dir`` (created if needed).
 
     The outputs replace the previous ones as a set (see the module doc): an interrupted or
     failed run leaves each previous file whole and unchanged, and no new file behind.
+    ``extra_files`` (``{file name: UTF-8 text}``, e.g. the QGIS plugin's ``pipeline.toml``)
+    are written into the same set.
     """
-    out = Path(out_dir)
+    out, extra = Path(out_dir), dict(extra_files or {})
     check_writable_dir(out)
-    check_not_inputs([out / n for n in OUTPUT_NAMES] + [out / rf.quality_text(cfg.lang)],
+    check_not_inputs([out / n for n in (*OUTPUT_NAMES, *extra, rf.quality_text(cfg.lang))],
                      input_files(cfg).values())
     report(progress, 0.0, "reading inputs")
     study = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.45))
@@ -361,13 +363,15 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         names.append(rf.GRID_TIF)
     if "report" in cfg.formats:
         names.append(rf.REPORT_DIR)
-    names.append(rf.PROVENANCE)
+    names += [*extra, rf.PROVENANCE]
     files = [out / n for n in names if n != rf.REPORT_DIR]
     # data and report are committed as one set: a run killed or failing at any point (the
     # report included) leaves the previous set whole, never new data beside an old report
     with staged_folder(out, last=(rf.PROVENANCE,)) as stage:
         write_text(stage / rf.QUALITY, quality_json(quality) + "\n")
         write_text(stage / rf.quality_text(cfg.lang), quality_words(quality, cfg.lang) + "\n")
+        for name, text in extra.items():
+            write_text(stage / Path(name).name, text)
         if rf.GPKG in names:
             write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
         if rf.GRID_TIF in names:

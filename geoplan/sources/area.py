@@ -14,7 +14,7 @@ from ..crs import check_coordinates_fit_crs
 from ..errors import AreaError, InputFileError
 
 __all__ = ["MIN_AREAS_OVERLAP_SHARE", "AreaLike", "check_polygons", "check_summary_areas",
-           "parse_bbox", "read_area"]
+           "parse_bbox", "read_area", "read_layer_file"]
 
 AreaLike = str | Path | BaseGeometry | tuple | list | None
 
@@ -88,18 +88,45 @@ def read_area(area: AreaLike, *, layer: str | None = None) -> BaseGeometry | Non
 
 
 def _from_file(path: Path, layer: str | None) -> BaseGeometry:
+    gdf = read_layer_file(path, "study area file", layer=layer)
+    return _from_frame(gdf, f"study area file {str(path)!r}")
+
+
+POLYGON_FILE_FIX = "give a polygon file GDAL reads (GeoPackage, GeoJSON, shapefile)"
+
+
+def read_layer_file(path, what: str, *, layer: str | None = None, fix: str = POLYGON_FILE_FIX):
+    """Read a vector layer with geometries; a file GDAL cannot read (damaged, cut off, empty,
+    not geodata) or a table without geometries raises :class:`InputFileError` naming ``what``,
+    the file and ``fix``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "omraden.gpkg"
+    >>> _ = f.write_bytes(b"SQLite format 3")  # a copy cut off after 15 bytes
+    >>> read_layer_file(f, "[areas] file")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.InputFileError: cannot read [areas] file '...omraden.gpkg' (...): give a polygon file GDAL reads (GeoPackage, GeoJSON, shapefile)
+    """
     import pyogrio
 
-    if not path.exists():
-        raise InputFileError(f"study area file {str(path)!r} does not exist: check the path")
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"{what} {str(p)!r} does not exist: check the path")
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer)
-    except Exception as exc:
-        raise InputFileError(
-            f"cannot read study area file {str(path)!r} ({exc}): give a polygon file GDAL reads "
-            "(GeoPackage, GeoJSON, shapefile)"
-        ) from exc
-    return _from_frame(gdf, f"study area file {str(path)!r}")
+        gdf = pyogrio.read_dataframe(p, layer=layer)
+    except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, GDAL's own
+        # GDAL's advice to prefix a driver name does not help a planner: left out
+        reason = str(exc).split("; It might help")[0].rstrip(".; ")
+        if "malformed" in reason or "not a database" in reason:
+            reason += "; the file is damaged or cut off: copy or export it again"
+        raise InputFileError(f"cannot read {what} {str(p)!r} ({reason}): {fix}") from None
+    if getattr(gdf, "geometry", None) is None or not hasattr(gdf, "crs"):
+        raise InputFileError(f"{what} {str(p)!r} holds no geometries (a table with columns "
+                             f"{list(gdf.columns)[:6]}): {fix}")
+    return gdf
 
 
 def _drawn(gdf):

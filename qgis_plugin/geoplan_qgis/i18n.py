@@ -310,6 +310,193 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "geoplan: Python-moduler saknas",
         "da": "geoplan: Python-moduler mangler",
     },
+    # --- newer texts of the algorithms, the panel, the layout and the installer -----------------
+    "{what}: {error}": {"sv": "{what}: {error}", "da": "{what}: {error}"},
+    "the {what} has no CRS: set one in the layer's properties (Source > Assigned coordinate "
+    "reference system).": {
+        "sv": "{what} har inget koordinatsystem: ange ett i lagrets egenskaper (Källa > Tilldelat "
+              "koordinatreferenssystem).",
+        "da": "{what} har intet koordinatsystem: angiv et i lagets egenskaber (Kilde > Tildelt "
+              "koordinatreferencesystem).",
+    },
+    "Name of the last row (the whole grid)": {"sv": "Namn på sista raden (hela rutnätet)",
+                                              "da": "Navn på sidste række (hele griddet)"},
+    "geoplan grid (with pop and indicators)": {"sv": "geoplan-rutnät (med pop och indikatorer)",
+                                               "da": "geoplan-grid (med pop og indikatorer)"},
+    "Areas to summarise by (polygons)": {"sv": "Områden att sammanfatta efter (polygoner)",
+                                         "da": "Områder at opsummere efter (polygoner)"},
+    "reading the grid": {"sv": "läser rutnätet", "da": "læser griddet"},
+    "summarising": {"sv": "sammanfattar", "da": "opsummerer"},
+    "writing": {"sv": "skriver", "da": "skriver"},
+    "grid layer": {"sv": "rutnätslagret", "da": "gridlaget"},
+    "area layer": {"sv": "områdeslagret", "da": "områdelaget"},
+    "Load the layers into the project": {"sv": "Läs in lagren i projektet",
+                                         "da": "Indlæs lagene i projektet"},
+    "GeoPackage with every layer": {"sv": "GeoPackage med alla lager",
+                                    "da": "GeoPackage med alle lag"},
+    "Output folder of a geoplan run or scenario": {
+        "sv": "Utdatamapp från en geoplan-körning eller ett scenario",
+        "da": "Outputmappe fra en geoplan-kørsel eller et scenarie"},
+    "Indicator of the scenario maps": {"sv": "Indikator för scenariokartorna",
+                                       "da": "Indikator for scenariekortene"},
+    "Title (optional, default: the study's title)": {
+        "sv": "Titel (valfri, standard: studiens titel)",
+        "da": "Titel (valgfri, standard: undersøgelsens titel)"},
+    "Language of the outputs": {"sv": "Språk för utdata", "da": "Sprog for output"},
+    "Resolution (dpi)": {"sv": "Upplösning (dpi)", "da": "Opløsning (dpi)"},
+    "Layout as PDF": {"sv": "Layout som PDF", "da": "Layout som PDF"},
+    "Layout as PNG": {"sv": "Layout som PNG", "da": "Layout som PNG"},
+    "The run is a scenario": {"sv": "Körningen är ett scenario", "da": "Kørslen er et scenarie"},
+    "building the layout": {"sv": "bygger layouten", "da": "bygger layoutet"},
+    "exporting": {"sv": "exporterar", "da": "eksporterer"},
+    "QGIS's language": {"sv": "QGIS språk", "da": "QGIS' sprog"},
+    "PDF files": {"sv": "PDF-filer", "da": "PDF-filer"},
+    "PNG images": {"sv": "PNG-bilder", "da": "PNG-billeder"},
+    "The first headline indicator the scenario changes": {
+        "sv": "Den första huvudindikatorn som scenariot ändrar",
+        "da": "Den første hovedindikator, som scenariet ændrer"},
+    "Pipeline file (TOML; optional)": {"sv": "Pipelinefil (TOML; valfri)",
+                                       "da": "Pipelinefil (TOML; valgfri)"},
+    "OpenStreetMap file (without a pipeline file)": {
+        "sv": "OpenStreetMap-fil (utan pipelinefil)", "da": "OpenStreetMap-fil (uden pipelinefil)"},
+    "Grid cell size": {"sv": "Rutstorlek", "da": "Cellestørrelse"},
+    "Population source": {"sv": "Befolkningskälla", "da": "Befolkningskilde"},
+    "Population grid (vector grid or GeoTIFF; optional)": {
+        "sv": "Befolkningsrutnät (vektorrutnät eller GeoTIFF; valfritt)",
+        "da": "Befolkningsgrid (vektorgrid eller GeoTIFF; valgfrit)"},
+    "Residents column of the population grid": {"sv": "Kolumnen med invånare i befolkningsrutnätet",
+                                                "da": "Kolonnen med indbyggere i befolkningsgriddet"},
+    "Areas to summarise by (polygons; optional)": {
+        "sv": "Områden att sammanfatta efter (polygoner; valfritt)",
+        "da": "Områder at opsummere efter (polygoner; valgfrit)"},
+    "Title of the study (optional)": {"sv": "Studiens titel (valfri)",
+                                      "da": "Undersøgelsens titel (valgfri)"},
+    "Also write grid.tif (one band per indicator)": {
+        "sv": "Skriv även grid.tif (ett band per indikator)",
+        "da": "Skriv også grid.tif (ét bånd pr. indikator)"},
+    "Grid cells": {"sv": "Rutor", "da": "Celler"},
+    "Residents in the study area": {"sv": "Invånare i analysområdet",
+                                    "da": "Indbyggere i analyseområdet"},
+    "The population source is a population grid: choose its file under 'Population grid'.": {
+        "sv": "Befolkningskällan är ett befolkningsrutnät: välj dess fil under "
+              "'Befolkningsrutnät'.",
+        "da": "Befolkningskilden er et befolkningsgrid: vælg dets fil under 'Befolkningsgrid'."},
+    "Choose the area code field of the areas to summarise by.": {
+        "sv": "Välj fältet med områdeskoden i områdena att sammanfatta efter.",
+        "da": "Vælg feltet med områdekoden i områderne at opsummere efter."},
+    "the parameters": {"sv": "parametrarna", "da": "parametrene"},
+    "Outputs written to {folder}": {"sv": "Utdata skrivna till {folder}",
+                                    "da": "Output skrevet til {folder}"},
+    "Pipeline files": {"sv": "Pipelinefiler", "da": "Pipelinefiler"},
+    "As in the pipeline file (default 100 m)": {"sv": "Som i pipelinefilen (standard 100 m)",
+                                                "da": "Som i pipelinefilen (standard 100 m)"},
+    "As in the pipeline file (default: OSM buildings)": {
+        "sv": "Som i pipelinefilen (standard: OSM-byggnader)",
+        "da": "Som i pipelinefilen (standard: OSM-bygninger)"},
+    "OSM buildings (estimate: residential floor area)": {
+        "sv": "OSM-byggnader (uppskattning: bostadsyta)",
+        "da": "OSM-bygninger (skøn: boligareal)"},
+    "Population grid (file below)": {"sv": "Befolkningsrutnät (fil nedan)",
+                                     "da": "Befolkningsgrid (fil nedenfor)"},
+    "As in the pipeline file, else QGIS's language": {
+        "sv": "Som i pipelinefilen, annars QGIS språk", "da": "Som i pipelinefilen, ellers QGIS' sprog"},
+    "Comparison table": {"sv": "Jämförelsetabell", "da": "Sammenligningstabel"},
+    "The baseline {path} is neither a pipeline file (.toml) nor the output folder of a geoplan run "
+    "(with provenance.json): choose one of them.": {
+        "sv": "Nuläget {path} är varken en pipelinefil (.toml) eller utdatamappen från en "
+              "geoplan-körning (med provenance.json): välj en av dem.",
+        "da": "Udgangspunktet {path} er hverken en pipelinefil (.toml) eller outputmappen fra en "
+              "geoplan-kørsel (med provenance.json): vælg en af dem."},
+    "Baseline: pipeline file (.toml), or provenance.json / geoplan.gpkg of a run's output folder": {
+        "sv": "Nuläge: pipelinefil (.toml), eller provenance.json / geoplan.gpkg i en körnings "
+              "utdatamapp",
+        "da": "Udgangspunkt: pipelinefil (.toml), eller provenance.json / geoplan.gpkg i en "
+              "kørsels outputmappe"},
+    "Scenario GeoPackage (optional)": {"sv": "Scenario-GeoPackage (valfri)",
+                                       "da": "Scenarie-GeoPackage (valgfri)"},
+    "Scenario name (optional)": {"sv": "Scenariots namn (valfritt)",
+                                 "da": "Scenariets navn (valgfrit)"},
+    "Study area instead of the baseline's (polygons; optional)": {
+        "sv": "Analysområde i stället för nulägets (polygoner; valfritt)",
+        "da": "Analyseområde i stedet for udgangspunktets (polygoner; valgfrit)"},
+    "Change table (CSV)": {"sv": "Förändringstabell (CSV)", "da": "Ændringstabel (CSV)"},
+    "Give a scenario GeoPackage or at least one layer of edits (new paths, lamps, densification, "
+    "green spaces or destinations).": {
+        "sv": "Ange en scenario-GeoPackage eller minst ett lager med ändringar (nya gångvägar, "
+              "lampor, förtätning, grönytor eller målpunkter).",
+        "da": "Angiv en scenarie-GeoPackage eller mindst ét lag med ændringer (nye stier, lamper, "
+              "fortætning, grønne områder eller destinationer)."},
+    "geoplan: {scenario}": {"sv": "geoplan: {scenario}", "da": "geoplan: {scenario}"},
+    "Scenario runs: the changes.csv of each run's output folder": {
+        "sv": "Scenariokörningar: changes.csv i varje körnings utdatamapp",
+        "da": "Scenariekørsler: changes.csv i hver kørsels outputmappe"},
+    "Comparison (CSV)": {"sv": "Jämförelse (CSV)", "da": "Sammenligning (CSV)"},
+    "Give at least two scenario runs to compare.": {
+        "sv": "Ange minst två scenariokörningar att jämföra.",
+        "da": "Angiv mindst to scenariekørsler at sammenligne."},
+    "GeoPackages": {"sv": "GeoPackage-filer", "da": "GeoPackage-filer"},
+    "Scenario {name}: {n} edits": {"sv": "Scenario {name}: {n} ändringar",
+                                   "da": "Scenarie {name}: {n} ændringer"},
+    "CSV files": {"sv": "CSV-filer", "da": "CSV-filer"},
+    "{file} has no pipeline: run geoplan again to rewrite it.": {
+        "sv": "{file} saknar pipeline: kör geoplan igen för att skriva om den.",
+        "da": "{file} har ingen pipeline: kør geoplan igen for at skrive den på ny."},
+    "Pipelines and runs": {"sv": "Pipelines och körningar", "da": "Pipelines og kørsler"},
+    "Fix: press \"Install missing modules\" on QGIS's message bar (geoplan asks first and "
+    "installs only what QGIS lacks), or in a terminal (the OSGeo4W Shell on Windows) run, then "
+    "restart QGIS:": {
+        "sv": "Åtgärd: tryck på \"Installera saknade moduler\" i QGIS meddelandefält (geoplan "
+              "frågar först och installerar bara det QGIS saknar), eller kör i en terminal "
+              "(OSGeo4W Shell i Windows) och starta sedan om QGIS:",
+        "da": "Løsning: tryk på \"Installer manglende moduler\" i QGIS' meddelelseslinje (geoplan "
+              "spørger først og installerer kun det, QGIS mangler), eller kør i en terminal "
+              "(OSGeo4W Shell på Windows) og genstart derefter QGIS:"},
+    "The scenario has no change of '{indicator}': choose one of {options}.": {
+        "sv": "Scenariot har ingen förändring av '{indicator}': välj en av {options}.",
+        "da": "Scenariet har ingen ændring af '{indicator}': vælg en af {options}."},
+    "{gpkg} has no layer '{layer}': give the folder of a geoplan run (geoplan.gpkg with a grid "
+    "layer).": {
+        "sv": "{gpkg} har inget lager '{layer}': ange mappen från en geoplan-körning "
+              "(geoplan.gpkg med ett rutnätslager).",
+        "da": "{gpkg} har intet lag '{layer}': angiv mappen fra en geoplan-kørsel "
+              "(geoplan.gpkg med et gridlag)."},
+    "Could not write {path} ({error}): choose a folder you can write to.": {
+        "sv": "Kunde inte skriva {path} ({error}): välj en mapp du kan skriva i.",
+        "da": "Kunne ikke skrive {path} ({error}): vælg en mappe, du kan skrive i."},
+    "see the log panel": {"sv": "se loggpanelen", "da": "se logpanelet"},
+    "Output folder of a geoplan run, or a pipeline file (.toml)": {
+        "sv": "Utdatamapp från en geoplan-körning, eller en pipelinefil (.toml)",
+        "da": "Outputmappe fra en geoplan-kørsel, eller en pipelinefil (.toml)"},
+    "Output folder (default: a new temporary folder)": {
+        "sv": "Utdatamapp (standard: en ny tillfällig mapp)",
+        "da": "Outputmappe (standard: en ny midlertidig mappe)"},
+    "Output folder of a geoplan run": {"sv": "Utdatamapp från en geoplan-körning",
+                                       "da": "Outputmappe fra en geoplan-kørsel"},
+    "The geoplan Processing provider is not loaded: enable the geoplan plugin.": {
+        "sv": "geoplans Processing-leverantör är inte inläst: aktivera geoplan-insticksprogrammet.",
+        "da": "geoplans Processing-udbyder er ikke indlæst: aktivér geoplan-pluginet."},
+    "Draw on the map, then fill in the attributes. {layer}": {
+        "sv": "Rita på kartan och fyll sedan i attributen. {layer}",
+        "da": "Tegn på kortet, og udfyld derefter attributterne. {layer}"},
+    "Council layout written: {files}": {"sv": "Layout för nämnden skriven: {files}",
+                                        "da": "Layout til udvalget skrevet: {files}"},
+    "The scenario did not run: {error}": {"sv": "Scenariot kördes inte: {error}",
+                                          "da": "Scenariet blev ikke kørt: {error}"},
+    "Installing Python modules for geoplan…": {"sv": "Installerar Python-moduler för geoplan…",
+                                               "da": "Installerer Python-moduler til geoplan…"},
+    "Install missing modules": {"sv": "Installera saknade moduler",
+                                "da": "Installer manglende moduler"},
+    "Install these Python modules into {target} with QGIS's own Python? Nothing QGIS ships is "
+    "replaced.": {
+        "sv": "Installera dessa Python-moduler i {target} med QGIS egen Python? Inget som följer "
+              "med QGIS ersätts.",
+        "da": "Installer disse Python-moduler i {target} med QGIS' egen Python? Intet, som "
+              "følger med QGIS, erstattes."},
+    "yes": {"sv": "ja", "da": "ja"},
+    "no": {"sv": "nej", "da": "nej"},
+    "at grade": {"sv": "i plan", "da": "i niveau"},
+    "bridge": {"sv": "bro", "da": "bro"},
+    "tunnel": {"sv": "tunnel", "da": "tunnel"},
 }
 
 

@@ -354,6 +354,18 @@ def regular_file(ctx: Ctx) -> None:
     (ctx.tmp / "notes.txt").write_text("not a folder\n")
 
 
+def deso_gpkg_cut_off(ctx: Ctx) -> None:
+    """20 real DeSO polygons as a GeoPackage, cut off after half its bytes (an interrupted
+    copy from a network drive)."""
+    import geopandas as gpd
+
+    full = ctx.tmp / "deso_full.gpkg"
+    gpd.read_file(ctx.deso, rows=20).to_file(full)
+    b = full.read_bytes()
+    (ctx.tmp / "deso.gpkg").write_bytes(b[: len(b) // 2])
+    full.unlink()
+
+
 # ------------------------------------------------------------------------------------------
 # scenarios (API calls: `geoplan scenario` is not a CLI command yet)
 

@@ -128,3 +128,81 @@ def test_partitions_equal_single_run(cfg, whole):
         checked += 1
     assert checked > 60
     assert t_many < 60, f"run_many took {t_many:.1f} s"
+
+
+# --------------------------------------------------------------------------------------------
+# Ctrl+C during `geoplan many` (issue 14, item 4): a real SIGINT to the whole process group, as
+# a terminal sends it, reaches the driver and the Dask workers alike.
+# --------------------------------------------------------------------------------------------
+MANY_PIPELINE = PIPELINE + "[grid]\ncell_size_m = 250\n"
+TWO_AREAS = """{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"name": "A"}, "geometry": {"type": "Polygon", "coordinates":
+ [[[24.938, 60.166], [24.943, 60.166], [24.943, 60.172], [24.938, 60.172], [24.938, 60.166]]]}},
+{"type": "Feature", "properties": {"name": "B"}, "geometry": {"type": "Polygon", "coordinates":
+ [[[24.943, 60.166], [24.948, 60.166], [24.948, 60.172], [24.943, 60.172], [24.943, 60.166]]]}}
+]}
+"""
+
+
+def _workers_running(pid: int) -> bool:
+    """Whether the Dask worker processes of ``pid`` exist (psutil, not geoplan)."""
+    import psutil
+
+    def spawned(k) -> bool:
+        try:
+            return k.status() != psutil.STATUS_ZOMBIE and "spawn_main" in " ".join(k.cmdline())
+        except psutil.Error:
+            return False
+
+    try:
+        kids = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return False
+    return sum(map(spawned, kids)) >= 2  # the 2 workers (not the resource tracker)
+
+
+def _interrupt_many(tmp_path: Path, to: str) -> tuple[int, str, str]:
+    """Start `geoplan many` on two areas; once its Dask workers exist, interrupt it: the whole
+    process group (a terminal's Ctrl+C) while the workers start, or the driver alone (`kill
+    -INT`, a notebook's interrupt) while they compute."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "p.toml").write_text(MANY_PIPELINE, encoding="utf-8")
+    (tmp_path / "areas.geojson").write_text(TWO_AREAS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "GEOPLAN_DEBUG"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geoplan.cli.main", "many", str(tmp_path / "p.toml"),
+         str(tmp_path / "areas.geojson"), "--key", "name", "--out", str(tmp_path / "grid.gpkg")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True)  # its own process group: the test is the terminal
+    deadline = time.monotonic() + 120
+    try:
+        while not _workers_running(proc.pid) and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.5 if to == "group" else 1.5)
+        if to == "group":  # Ctrl+C in a terminal
+            os.killpg(proc.pid, signal.SIGINT)
+        else:  # `kill -INT`, or a notebook's interrupt: the driver alone
+            proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize("to", ["group", "driver"])
+def test_ctrl_c_during_many_is_a_clean_exit(tmp_path, to):
+    previous = b"the previous grid.gpkg"
+    (tmp_path / "grid.gpkg").write_bytes(previous)
+    rc, out, err = _interrupt_many(tmp_path, to)
+    assert rc == 130, err
+    assert err.strip() == "geoplan: cancelled", err  # one line (after the terminal's ^C)
+    assert out == ""
+    assert (tmp_path / "grid.gpkg").read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["areas.geojson", "grid.gpkg", "p.toml"]

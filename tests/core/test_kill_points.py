@@ -23,6 +23,7 @@ from geoplan.atomic import TEMP_PREFIX, is_temp_name
 pytestmark = pytest.mark.slow
 
 GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
+ROOT = Path(__file__).resolve().parents[2]
 N_KILLS = 20
 SMALL = """
 [input]
@@ -47,9 +48,13 @@ def snapshot(folder: Path) -> dict[str, str]:
     return out
 
 
-def _run(cmd: list[str], out: Path, kill_after_s: float | None) -> tuple[float, int | None]:
+def _run(cmd: list[str], out: Path, kill_after_s: float | None,
+         target: str = "") -> tuple[float, int | None]:
+    """Run ``cmd OUT`` (``OUT/target`` when a command writes one file); kill it after
+    ``kill_after_s`` (its Dask workers too: they follow their parent)."""
     t0 = time.monotonic()
-    proc = subprocess.Popen([*cmd, str(out)], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([*cmd, str(out / target if target else out)],
+                            stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE if kill_after_s is None else subprocess.DEVNULL)
     if kill_after_s is None:
         _, err = proc.communicate(timeout=600)
@@ -63,16 +68,18 @@ def _run(cmd: list[str], out: Path, kill_after_s: float | None) -> tuple[float, 
     return time.monotonic() - t0, proc.returncode
 
 
-def check_kill_points(cmd: list[str], previous: Path, work: Path) -> dict[str, int]:
+def check_kill_points(cmd: list[str], previous: Path, work: Path,
+                      target: str = "") -> dict[str, int]:
     """Kill ``cmd OUT`` at ``N_KILLS`` points; assert the all-or-nothing rule for each.
 
-    ``previous`` is a complete earlier result; ``cmd`` gets a copy of it as its output folder.
+    ``previous`` is a complete earlier result; ``cmd`` gets a copy of it as its output folder
+    (``OUT/target`` for a command whose output is one file, e.g. ``many --out F.gpkg``).
     Returns how many kills left the previous set and how many the new one.
     """
     before = snapshot(previous)
     ref = work / "reference"
     shutil.copytree(previous, ref)
-    duration, _ = _run(cmd, ref, None)
+    duration, _ = _run(cmd, ref, None, target)
     after = snapshot(ref)
     # the files a complete run changes: each must be all old or all new after a kill
     changing = {k for k in after if before.get(k) != after[k]}
@@ -87,7 +94,7 @@ def check_kill_points(cmd: list[str], previous: Path, work: Path) -> dict[str, i
         i, t = i_t
         out = work / f"kill{i:02d}"
         shutil.copytree(previous, out)
-        _run(cmd, out, t)
+        _run(cmd, out, t, target)
         return out
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -119,9 +126,62 @@ def previous_run(tmp_path_factory):
     return pipeline, out
 
 
-def test_run_with_report_is_all_or_nothing(previous_run, tmp_path):
-    pipeline, prev = previous_run
-    outcome = check_kill_points([GEOPLAN, "run", str(pipeline), "--lang", "sv", "--out"], prev,
-                                tmp_path)
+def _check(outcome: dict[str, int]) -> None:
     assert sum(outcome.values()) == N_KILLS
     assert outcome["previous"] >= 1, outcome
+
+
+def test_run_with_report_is_all_or_nothing(previous_run, tmp_path):
+    pipeline, prev = previous_run
+    _check(check_kill_points([GEOPLAN, "run", str(pipeline), "--lang", "sv", "--out"], prev,
+                             tmp_path))
+
+
+def test_report_is_all_or_nothing(previous_run, tmp_path):
+    """`geoplan report` over an English report: the report folder (maps/ included) is all
+    Swedish or all English after any kill."""
+    _, prev = previous_run
+    _check(check_kill_points([GEOPLAN, "report", "--lang", "sv", "--dpi", "50"], prev,
+                             tmp_path))
+
+
+def test_scenario_run_is_all_or_nothing(previous_run, tmp_path):
+    """`geoplan scenario run` into the folder of an English scenario run, now in Swedish."""
+    pipeline, _ = previous_run
+    scenario = ROOT / "data" / "demo_scenario.gpkg"
+    cmd = [GEOPLAN, "scenario", "run", str(pipeline), str(scenario)]
+    prev = tmp_path / "previous-scenario"
+    _run([*cmd, "--out"], prev, None)
+    _check(check_kill_points([*cmd, "--lang", "sv", "--out"], prev, tmp_path))
+
+
+# short walks (150 m) so that each area's partition is small: inline tables before SMALL's
+MANY = """access = { radii_m = [100, 150], gravity_cutoff_m = 150, max_snap_m = 25 }
+green = { within_m = 100, per_capita_within_m = 150 }
+night = { threshold_m = 150 }
+""" + SMALL.replace("buffer_m = 300", "")
+TWO_AREAS = """{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"name": "A"}, "geometry": {"type": "Polygon", "coordinates":
+ [[[24.938, 60.166], [24.943, 60.166], [24.943, 60.172], [24.938, 60.172], [24.938, 60.166]]]}},
+{"type": "Feature", "properties": {"name": "B"}, "geometry": {"type": "Polygon", "coordinates":
+ [[[24.943, 60.166], [24.948, 60.166], [24.948, 60.172], [24.943, 60.172], [24.943, 60.166]]]}}
+]}
+"""
+
+
+def test_many_is_all_or_nothing(tmp_path):
+    """`geoplan many` over a previous grid of another area set (2 small areas). The runs share
+    one Dask cluster (``--scheduler``), so each run is short and is mostly its own work:
+    reading, merging and writing, where the kills matter."""
+    distributed = pytest.importorskip("distributed")
+    (tmp_path / "p.toml").write_text(MANY, encoding="utf-8")
+    (tmp_path / "areas.geojson").write_text(TWO_AREAS, encoding="utf-8")
+    (tmp_path / "one.geojson").write_text(TWO_AREAS.replace('"B"', '"A"'), encoding="utf-8")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        cmd = [GEOPLAN, "many", str(tmp_path / "p.toml")]
+        opts = ["--key", "name", "--scheduler", cluster.scheduler_address, "--out"]
+        prev = tmp_path / "previous-many"
+        _run([*cmd, str(tmp_path / "one.geojson"), *opts], prev, None, "grid.gpkg")
+        _check(check_kill_points([*cmd, str(tmp_path / "areas.geojson"), *opts], prev,
+                                 tmp_path, "grid.gpkg"))

@@ -221,3 +221,32 @@ def test_a_result_folder_is_replaced_whole(tmp_path):
         write_text(stage / "provenance.json", "{}")
     assert sorted(p.name for p in out.iterdir()) == ["provenance.json", "report"]
     assert [p.name for p in (out / "report").iterdir()] == ["index.html"]
+
+
+def test_extra_files_are_committed_with_the_run(previous, tmp_path):
+    """The QGIS plugin's pipeline.toml is one of the run's files (written in the staging folder,
+    listed in provenance.json), so it is never newer or older than the data beside it."""
+    pipeline, prev = previous
+    out = tmp_path / "out"
+    shutil.copytree(prev, out)
+    (out / "pipeline.toml").write_text("# the previous run's pipeline\n", encoding="utf-8")
+    run_pipeline(load_pipeline(pipeline), out, extra_files={"pipeline.toml": "# this run\n"})
+    assert (out / "pipeline.toml").read_text(encoding="utf-8") == "# this run\n"
+    files = json.loads((out / "provenance.json").read_text(encoding="utf-8"))["files"]
+    assert "pipeline.toml" in files
+    assert set(visible(out)) == OUTPUTS | {"pipeline.toml"}
+    # a run that fails leaves the previous pipeline.toml with the previous data
+    (tmp_path / "omraden.geojson").write_text('{"type": "FeatureCollection", "feat',
+                                              encoding="utf-8")
+    broken = load_pipeline_text(SMALL + '[areas]\npath = "omraden.geojson"\nkey_column = "id"\n',
+                                tmp_path)
+    want = visible(out)
+    with pytest.raises(InputFileError, match="cannot read \\[areas\\] file"):
+        run_pipeline(broken, out, extra_files={"pipeline.toml": "# the failed run\n"})
+    assert visible(out) == want
+
+
+def load_pipeline_text(text: str, base: Path):
+    from geoplan.config import parse_pipeline
+
+    return parse_pipeline(text, base)

@@ -129,6 +129,11 @@ def test_layers_from_parameters_equal_the_core_run(core_run, plugin_run):
     # the run can be repeated from the CLI: the pipeline as run is saved next to the outputs
     assert (out / "pipeline.toml").is_file() and (out / "study_area.geojson").is_file()
     assert (out / "provenance.json").is_file()
+    # ... committed with the data as one set (listed in the run's provenance), not after it
+    import json
+
+    files = json.loads((out / "provenance.json").read_text(encoding="utf-8"))["files"]
+    assert "pipeline.toml" in files, files
     assert feedback.progress() == pytest.approx(100.0)
 
 

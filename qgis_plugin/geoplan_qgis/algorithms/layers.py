@@ -247,14 +247,14 @@ class LayersAlgorithm(GeoplanAlgorithm):
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         with core_errors_as_processing_exceptions():
-            from geoplan.atomic import write_text
             from geoplan.config import dump_pipeline
             from geoplan.runs import folder as rf
             from geoplan.runs.pipeline import run_pipeline
 
             cfg = self.pipeline_config(parameters, context, out)
-            result = run_pipeline(cfg, out, progress=self.progress(feedback))
-            write_text(out / rf.PIPELINE_TOML, dump_pipeline(cfg) + "\n")
+            # pipeline.toml belongs to the run's set: committed with its data, never after
+            result = run_pipeline(cfg, out, progress=self.progress(feedback),
+                                  extra_files={rf.PIPELINE_TOML: dump_pipeline(cfg) + "\n"})
         gpkg = out / rf.GPKG
         results = {
             self.OUTPUT: str(out),

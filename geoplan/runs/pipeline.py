@@ -132,10 +132,8 @@ def _summary_areas(cfg: PipelineConfig, data):
     sa = cfg.summary_areas
     if sa is None:
         return None, None, None
-    from ..sources.area import read_layer_file
-
     from ..crs import to_crs
-    from ..sources.area import check_polygons, check_summary_areas
+    from ..sources.area import check_polygons, check_summary_areas, read_layer_file
 
     what = f"[areas] file {Path(sa.path).name!r}"
     areas = check_polygons(read_layer_file(sa.path, "[areas] file", layer=sa.layer), what)

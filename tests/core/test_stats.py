@@ -70,9 +70,12 @@ def test_population_2023(population, scb):
     assert t.attrs["population_column"] == "population"
     assert t.attrs["year"] == 2023 and t.attrs["table_id"] == "000005FC"
     # total cross-checked against a plain openpyxl pass over the file
-    ws = openpyxl.load_workbook(scb / "population_2023.xlsx", read_only=True).worksheets[0]
-    total = sum(r[2] for r in ws.iter_rows(min_row=4, values_only=True)
-                if isinstance(r[1], str) and len(r[1]) == 9)
+    wb = openpyxl.load_workbook(scb / "population_2023.xlsx", read_only=True)
+    try:  # a read-only workbook keeps its file open until closed (a ResourceWarning later)
+        total = sum(r[2] for r in wb.worksheets[0].iter_rows(min_row=4, values_only=True)
+                    if isinstance(r[1], str) and len(r[1]) == 9)
+    finally:
+        wb.close()
     assert t["population"].sum() == total
 
 

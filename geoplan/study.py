@@ -37,7 +37,7 @@ import shapely
 from .errors import GeoplanError
 from .indicators.access import access_indicators, attach_destinations
 from .indicators.equity import area_summary
-from .indicators.green import green_indicators
+from .indicators.green import entries_attachment, green_entries, green_indicators, green_spaces
 from .indicators.night import night_indicators
 from .indicators.safety import safety_indicators
 from .origins import cell_origins
@@ -72,6 +72,10 @@ class PinnedAttachment:
 
     origins: Attachment
     destinations: Attachment
+    #: The baseline's green-space entries (:func:`geoplan.indicators.green.green_entries`)
+    #: carried to the edited network: a new path adds entries (where it crosses a park), it
+    #: never takes one away (an outline entry of a park it now touches stays).
+    green: gpd.GeoDataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -180,8 +184,9 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
                             dest_att=d_att, progress=scaled(progress, 0.02, 0.45))
     night = night_indicators(network, origins, data.destinations, spec, day=day,
                              origin_att=o_att, dest_att=d_att, progress=scaled(progress, 0.45, 0.6))
+    spaces, entries = study_green(study)
     green = green_indicators(network, origins, data.green, cells["pop"], spec, origin_att=o_att,
-                             progress=scaled(progress, 0.6, 0.8))
+                             spaces=spaces, entries=entries, progress=scaled(progress, 0.6, 0.8))
     safety = safety_indicators(network, cells, data, study.weights, lamps=study.lamps,
                                eyes_scale_value=study.eyes_scale,
                                progress=scaled(progress, 0.8, 0.95))
@@ -231,16 +236,50 @@ def study_attachments(study: Study, origins: gpd.GeoSeries
     return dest, pinned.origins, d_att
 
 
+def study_green(study: Study) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """``(green spaces, their entries)`` of ``study``: the entries found on its network, plus
+    the baseline's (``study.attachment.green``) when a scenario fixed them.
+
+    >>> spaces, entries = study_green(example_study())
+    >>> len(spaces), entries["entry"].unique().tolist()  # a park no path touches: its outline
+    (1, ['boundary'])
+    """
+    green, network, spec = study.data.green, study.network, study.spec
+    spaces = green_spaces(green.to_crs(network.crs) if green.crs != network.crs else green)
+    entries = green_entries(network, spaces, max_snap_m=spec.max_snap_m,
+                            min_component_m=spec.min_component_m)
+    pinned = None if study.attachment is None else study.attachment.green
+    if pinned is None or not len(pinned):
+        return spaces, entries
+    keep = pinned[pinned["green_id"].isin(spaces.index)]
+    both = pd.concat([keep, entries], ignore_index=True).sort_values("snap_m", kind="stable")
+    both = both.assign(_o=both["offset_m"].round(6)).drop_duplicates(["green_id", "edge", "_o"])
+    both = both.sort_values(["green_id", "edge", "offset_m"], kind="stable").drop(columns="_o")
+    return spaces, gpd.GeoDataFrame(both.reset_index(drop=True), geometry="geometry",
+                                    crs=network.crs)
+
+
+def _carry_entries(entries: gpd.GeoDataFrame, network: WalkNetwork, edge_parent
+                   ) -> gpd.GeoDataFrame:
+    """Green entries made on a baseline network, carried to ``network`` (the baseline edited)."""
+    att = carry_attachment(entries_attachment(entries), network, edge_parent)
+    return gpd.GeoDataFrame(
+        entries.drop(columns="geometry").assign(edge=att.edge, offset_m=att.offset_m),
+        geometry=shapely.points(att.on_edge_xy), crs=network.crs)
+
+
 def pin_attachment(study: Study, network: WalkNetwork, edge_parent) -> PinnedAttachment:
     """``study``'s attachment (fixed earlier, or made now) carried to ``network``, ``study``'s
-    network edited (:func:`geoplan.routing.carry_attachment`)."""
+    network edited (:func:`geoplan.routing.carry_attachment`): origins, destinations and the
+    green spaces' entries."""
     pinned = study.attachment
-    if pinned is None:
+    if pinned is None or pinned.green is None:
         origins = cell_origins(study.cells, study.data.buildings, study_area=study.data.area)
         _, o_att, d_att = study_attachments(study, origins)
-        pinned = PinnedAttachment(o_att, d_att)
+        pinned = PinnedAttachment(o_att, d_att, study_green(study)[1])
     return PinnedAttachment(carry_attachment(pinned.origins, network, edge_parent),
-                            carry_attachment(pinned.destinations, network, edge_parent))
+                            carry_attachment(pinned.destinations, network, edge_parent),
+                            _carry_entries(pinned.green, network, edge_parent))
 
 
 def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattached: int,

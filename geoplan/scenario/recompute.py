@@ -65,7 +65,14 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from ..progress import Progress, report, scaled
-from ..study import Layers, Study, compute_layers, layers_from_parts, study_attachments
+from ..study import (
+    Layers,
+    Study,
+    compute_layers,
+    layers_from_parts,
+    study_attachments,
+    study_green,
+)
 from ..types import WalkNetwork
 from .edits import AppliedScenario
 
@@ -94,7 +101,7 @@ class Baseline:
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
                      layers: Layers | None = None) -> Baseline:
     """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
-    from ..indicators.green import entries_attachment, green_entries, green_spaces
+    from ..indicators.green import entries_attachment
     from ..indicators.night import night_graph
     from ..indicators.safety import dark_stretch_m, eyes_scale
     from ..routing import build_routing_graph, lit_mask, main_component_mask
@@ -108,9 +115,7 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     _, o_att, d_att = study_attachments(inputs, layers.origins)
     g_day = build_routing_graph(net, [o_att, d_att])
     g_night = night_graph(net, spec, o_att, d_att)
-    green = inputs.data.green
-    spaces = green_spaces(green.to_crs(net.crs) if green.crs != net.crs else green)
-    entries = green_entries(net, spaces, max_snap_m=spec.max_snap_m)
+    spaces, entries = study_green(inputs)
     g_green = build_routing_graph(net, [o_att, entries_attachment(entries)])
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
@@ -349,17 +354,10 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
 
 def _green_state(ctx: _Ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The edited study's green spaces and entries (the baseline's where nothing changed)."""
-    from ..indicators.green import green_entries, green_spaces
-
     base, ap = ctx.base, ctx.applied
-    spaces = base.spaces
-    if ap.n_new_green:
-        g = ap.inputs.data.green
-        spaces = green_spaces(g.to_crs(ctx.net.crs) if g.crs != ctx.net.crs else g)
-    entries = base.entries
-    if ap.n_new_green or ap.network_changed:
-        entries = green_entries(ctx.net, spaces, max_snap_m=ap.inputs.spec.max_snap_m)
-    return spaces, entries
+    if ap.n_new_green or ap.network_changed:  # the baseline's entries stay (study_green)
+        return study_green(ap.inputs)
+    return base.spaces, base.entries
 
 
 def _day_green_cells(ctx: _Ctx, day: pd.DataFrame, green: pd.DataFrame,

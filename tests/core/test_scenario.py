@@ -24,6 +24,7 @@ from geoplan.scenario import (
     recompute,
 )
 from geoplan.scenario.io import read_scenario, write_scenario
+from geoplan.scenario.recompute import at_baseline_scale
 from geoplan.study import compute_layers, example_study
 from geoplan.types import Densify, Lighting, NewDestination, NewGreen, NewPath, Scenario
 
@@ -296,7 +297,7 @@ def test_a_drawn_path_does_not_pull_a_home_onto_itself():
                           connect_within_m=5), inputs)
     assert (a.edge_parent < 0).sum() == 1
     after, _ = recompute(base, a)
-    full = compute_layers(a.inputs)
+    full = compute_layers(at_baseline_scale(base, a).inputs)  # as `scenario run --full` does
     for g in (after.grid, full.grid):
         assert g["dist_school_m"].tolist() == pytest.approx([170.0, 200.0])
         assert g["access_leg_m"].tolist() == pytest.approx([15.0, 35.0])

@@ -166,6 +166,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "sv": "Nodreferenser i vägar som saknas i utdraget",
         "da": "Nodereferencer i veje, der mangler i udtrækket",
     },
+    "Tunnels and underpasses (tunnel edges sharing a node are one)": {
+        "sv": "Tunnlar och gångtunnlar (tunneldelar som möts räknas som en)",
+        "da": "Tunneller og underføringer (tunneldele, der mødes, tælles som én)",
+    },
+    "Tunnels and underpasses (km)": {"sv": "Tunnlar och gångtunnlar (km)",
+                                     "da": "Tunneller og underføringer (km)"},
+    "Areas cut by the extract's edge, kept": {
+        "sv": "Ytor som skärs av utdragets kant, behållna",
+        "da": "Arealer, der skæres af udtrækkets kant, beholdt",
+    },
+    "Areas cut by the extract's edge, dropped": {
+        "sv": "Ytor som skärs av utdragets kant, bortlämnade",
+        "da": "Arealer, der skæres af udtrækkets kant, udeladt",
+    },
+    "Destinations mapped as lines (platforms)": {
+        "sv": "Målpunkter karterade som linjer (plattformar)",
+        "da": "Mål kortlagt som linjer (perroner)",
+    },
+    "Cycleways without a foot tag walked on": {
+        "sv": "Cykelvägar utan foot-tagg som räknas som gångbara",
+        "da": "Cykelstier uden foot-tag, der regnes som gangbare",
+    },
+    "Walk from a cell's starting point to its path, median (m)": {
+        "sv": "Gång från rutans startpunkt till närmaste väg, median (m)",
+        "da": "Gang fra cellens startpunkt til nærmeste vej, median (m)",
+    },
+    "Walk from a cell's starting point to its path, longest (m)": {
+        "sv": "Gång från rutans startpunkt till närmaste väg, längsta (m)",
+        "da": "Gang fra cellens startpunkt til nærmeste vej, længste (m)",
+    },
     "Data attribution": {"sv": "Källhänvisning för data", "da": "Kildeangivelse for data"},
     "Walkable network (km): {lit}, {source}": {
         "sv": "Gångbart nät (km): {lit}, {source}",

@@ -54,6 +54,8 @@ SCALARS: tuple[tuple[str, bool, str], ...] = (
     ("areas_cut_dropped", False, "Areas cut by the extract's edge, dropped"),
     ("destinations_from_lines", False, "Destinations mapped as lines (platforms)"),
     ("cycleways_without_foot_walked", False, "Cycleways without a foot tag walked on"),
+    ("access_leg_median_m", False, "Walk from a cell's starting point to its path, median (m)"),
+    ("access_leg_max_m", False, "Walk from a cell's starting point to its path, longest (m)"),
     ("attribution", True, "Data attribution"),
 )
 #: (lit, lit_source) pairs the lighting rule can produce (geoplan.types.LightingRule).

@@ -120,6 +120,18 @@ _METADATA_DDL = (
     "CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))",
 )
 _METADATA_EXT = "http://www.geopackage.org/spec120/#extension_metadata"
+# GeoPackage Schema extension (spec 1.3, F.9): field titles and descriptions per column.
+_SCHEMA_DDL = (
+    "CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
+    "name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
+    "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), "
+    "CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+    "CREATE TABLE gpkg_data_column_constraints (constraint_name TEXT NOT NULL, "
+    "constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, "
+    "max NUMERIC, max_is_inclusive BOOLEAN, description TEXT, "
+    "CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+)
+_SCHEMA_EXT = "http://www.geopackage.org/spec/#extension_schema"
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,10 +275,12 @@ def _register_attributes_table(con: sqlite3.Connection, table: str, count: int) 
 
 
 def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
-                  abstract: str, lang: str) -> None:
+                  abstract: str, lang: str, aliases: Mapping) -> None:
     con = sqlite3.connect(tmp)
     try:
         with con:
+            if aliases:
+                _write_data_columns(con, aliases)
             geom_cols = dict(con.execute("SELECT table_name, column_name FROM "
                                          "gpkg_geometry_columns").fetchall())
             if styles:
@@ -300,13 +314,65 @@ def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
         con.close()
 
 
+def _unique_titles(columns: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The aliases with a repeated label made unique by its column name (the Schema
+    extension keeps ``name`` unique per table, QGIS shows aliases side by side)."""
+    seen: dict[str, int] = {}
+    for label, _ in columns.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {col: (label if seen[label] == 1 else f"{label} ({col})", about)
+            for col, (label, about) in columns.items()}
+
+
+def _write_data_columns(con: sqlite3.Connection,
+                        aliases: Mapping[str, Mapping[str, tuple[str, str]]]) -> None:
+    """Rows of ``gpkg_data_columns`` (Schema extension): ``name`` and ``title`` = the alias,
+    ``description`` = the description, for every written column that has one."""
+    if not _table_exists(con, "gpkg_data_columns"):
+        for ddl in _SCHEMA_DDL:
+            con.execute(ddl)
+    for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+        con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
+                    "extension_name, definition, scope) VALUES (?, NULL, 'gpkg_schema', ?, "
+                    "'read-write')", (table, _SCHEMA_EXT))
+    for layer, columns in aliases.items():
+        written = {r[1] for r in con.execute(f'PRAGMA table_info("{layer}")')}
+        for col, (label, about) in _unique_titles(columns).items():
+            if col in written:
+                con.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, "
+                            "name, title, description) VALUES (?, ?, ?, ?, ?)",
+                            (layer, col, label, label, about or None))
+
+
+def _with_aliases(qml: str | None, columns: Mapping[str, tuple[str, str]],
+                  fields: list[str]) -> str:
+    """``qml`` (or a QML of the *Fields* category only) with an ``<aliases>`` element, so QGIS
+    shows the aliases when it applies the layer's default style (GDAL before 3.7 does not read
+    ``gpkg_data_columns``)."""
+    if qml is None:
+        root = ET.Element("qgis", version=QML_VERSION, styleCategories="Fields")
+    else:
+        root = ET.fromstring(re.sub(r"^\s*<!DOCTYPE[^>]*>", "", qml))
+        if root.find("aliases") is not None:
+            return qml
+        cats = root.get("styleCategories")
+        if cats is not None and "Fields" not in cats.split("|"):
+            root.set("styleCategories", cats + "|Fields")
+    aliases = ET.SubElement(root, "aliases")
+    for col, (label, _) in _unique_titles(columns).items():
+        if col in fields:
+            ET.SubElement(aliases, "alias", index=str(fields.index(col)), field=col, name=label)
+    return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
+
+
 def _meta_text(v) -> str:
     return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
 
 
 def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
                styles: Mapping[str, str] | None = None, metadata: Mapping | None = None,
-               lang: str = "en") -> None:
+               lang: str = "en",
+               aliases: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> None:
     """Write ``layers`` into one GeoPackage atomically, with QGIS styles and attribution.
 
     Parameters
@@ -327,6 +393,12 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
         Values that are not text are stored as JSON.
     lang
         Language of the automatic styles' legends.
+    aliases
+        ``{layer: {column: (alias, description)}}`` (e.g.
+        :func:`geoplan.outputs.dictionary.field_aliases`): written as the GeoPackage Schema
+        extension's ``gpkg_data_columns`` rows (``name``/``title`` = alias, ``description``)
+        and as ``<aliases>`` in each layer's default QGIS style, so QGIS shows them whatever
+        its GDAL version. A repeated alias is made unique with its column name.
 
     Raises
     ------
@@ -368,6 +440,11 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
             auto = default_style(layers[name], lang=lang)
             if auto is not None:
                 styles[name] = auto
+    for name, columns in (aliases or {}).items():
+        if name in layers and columns:
+            df, geom_col = _prepare(name, layers[name].head(0))
+            fields = ["fid"] + [str(c) for c in df.columns if c != geom_col]
+            styles[name] = _with_aliases(styles.get(name), columns, fields)
     ordered_styles = {n: styles[n] for n in names if n in styles}
 
     with atomic_path(path, suffix=".gpkg") as tmp:
@@ -380,4 +457,4 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
         table = pd.DataFrame({"key": list(meta), "value": list(meta.values())})
         pyogrio.write_dataframe(table, tmp, layer="geoplan_metadata", driver="GPKG",
                                 VERSION="1.3")
-        _write_extras(tmp, names, ordered_styles, abstract, lang)
+        _write_extras(tmp, names, ordered_styles, abstract, lang, aliases or {})

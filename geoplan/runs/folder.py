@@ -38,6 +38,8 @@ __all__ = [
     "FINDINGS_LINES",
     "GPKG",
     "GREEN",
+    "DICTIONARY_CSV",
+    "DICTIONARY_XLSX",
     "GRID",
     "GRID_CHANGE",
     "GRID_TIF",
@@ -71,6 +73,10 @@ CHANGES_CSV = "changes.csv"
 CHANGES_XLSX = "changes.xlsx"
 #: A scenario run's name, edits and recompute statistics.
 SCENARIO_JSON = "scenario.json"
+#: The data dictionary of every run and scenario folder: one row per column of every layer
+#: (:mod:`geoplan.outputs.dictionary`), as CSV and Excel.
+DICTIONARY_CSV = "data_dictionary.csv"
+DICTIONARY_XLSX = "data_dictionary.xlsx"
 #: Where ``geoplan report`` writes into the run folder.
 REPORT_DIR = "report"
 

@@ -31,7 +31,7 @@ Example
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
 >>> result = run_pipeline(cfg, pathlib.Path(tempfile.mkdtemp()) / "out")
 >>> sorted(p.name for p in result.files)
-['data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json']
+['data_dictionary.csv', 'data_dictionary.xlsx', 'data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json']
 """
 
 from __future__ import annotations
@@ -264,7 +264,8 @@ def quality_words(quality, lang: str) -> str:
 
 
 #: What a run may write into its folder (the report is a folder of its own).
-OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.GRID_TIF, rf.PROVENANCE)
+OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.GRID_TIF,
+                rf.PROVENANCE)
 
 
 def input_files(cfg: PipelineConfig) -> dict[str, Path]:
@@ -324,6 +325,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     layers = compute_layers(study, progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
     from ..inspect import summarize
+    from ..outputs.dictionary import data_dictionary, field_aliases, write_data_dictionary
     from ..outputs.gpkg import write_gpkg
 
     quality = summarize(study.data, study.network, study.lamps)
@@ -352,8 +354,9 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                 styles[lname] = findings_form_qml(geom, lang=cfg.lang)
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
     names = [rf.QUALITY, rf.quality_text(cfg.lang)]
+    dictionary = data_dictionary(gpkg_layers, lang=cfg.lang, spec=cfg.access)
     if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
-        names.append(rf.GPKG)
+        names += [rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX]
     if "tif" in cfg.formats:
         names.append(rf.GRID_TIF)
     if "report" in cfg.formats:
@@ -366,7 +369,9 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         write_text(stage / rf.QUALITY, quality_json(quality) + "\n")
         write_text(stage / rf.quality_text(cfg.lang), quality_words(quality, cfg.lang) + "\n")
         if rf.GPKG in names:
-            write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
+            write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang,
+                       aliases=field_aliases(dictionary))
+            write_data_dictionary(stage, dictionary)
         if rf.GRID_TIF in names:
             from ..outputs.raster import write_grid_tif
 

@@ -1,0 +1,195 @@
+"""The data dictionary of a run: one row per column of every layer, in the run's language.
+
+Every run folder (and every scenario folder) holds ``data_dictionary.csv`` and
+``data_dictionary.xlsx`` with the columns ``layer, column, label, description, unit, better,
+kind``. The words come from the indicator catalogue (:func:`geoplan.columns.describe`, built from
+the run's configured distances) for the grid's indicators and their derived columns
+(``_before``, ``_after``, ``_change``, ``_pop_share``, ``_pop_mean``), and from this module's
+texts for the other layers' columns (network, destinations, green space, origins). The same
+labels and descriptions become the GeoPackage's field aliases (:func:`field_aliases`, written by
+:func:`geoplan.outputs.gpkg.write_gpkg`).
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = data_dictionary({"grid": pd.DataFrame(columns=["cell_id", "dist_grocery_m"])},
+...                         lang="sv")
+>>> table[["column", "label", "unit", "better"]].values.tolist()
+[['cell_id', 'Rut-id', '', ''], ['dist_grocery_m', 'Gångavstånd till närmaste livsmedelsbutik', 'm', 'lower']]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import atomic_path
+from ..columns import describe
+from ..i18n import LANGUAGES, register_texts, tr
+from ..runs.folder import DICTIONARY_CSV, DICTIONARY_XLSX
+from ..types import AccessSpec
+
+__all__ = ["DICTIONARY_COLUMNS", "column_words", "data_dictionary", "field_aliases",
+           "write_data_dictionary"]
+
+#: The columns of ``data_dictionary.csv``/``.xlsx``, in order.
+DICTIONARY_COLUMNS = ("layer", "column", "label", "description", "unit", "better", "kind")
+
+# derived columns: the indicator's label with what the derivation means
+_SUFFIX_TEXTS = {
+    "_before": {"en": "{label} (before)", "sv": "{label} (före)", "da": "{label} (før)"},
+    "_after": {"en": "{label} (after)", "sv": "{label} (efter)", "da": "{label} (efter)"},
+    "_change": {"en": "{label} (change)", "sv": "{label} (förändring)",
+                "da": "{label} (ændring)"},
+    "_pop_share": {"en": "{label} (share of residents)", "sv": "{label} (andel av invånarna)",
+                   "da": "{label} (andel af beboerne)"},
+    "_pop_mean": {"en": "{label} (mean over residents)", "sv": "{label} (medel över invånarna)",
+                  "da": "{label} (gennemsnit over beboerne)"},
+}
+# columns of the layers other than the grid: (label en, sv, da), unit, kind
+_OTHER = {
+    "geometry": (("Geometry", "Geometri", "Geometri"), "", "text"),
+    "u": (("Start node (OSM node id)", "Startnod (OSM-nod-id)", "Startknude (OSM-knude-id)"),
+          "", "text"),
+    "v": (("End node (OSM node id)", "Slutnod (OSM-nod-id)", "Slutknude (OSM-knude-id)"),
+          "", "text"),
+    "length_m": (("Length", "Längd", "Længde"), "m", "number"),
+    "lit": (("Lighting (yes, no or unknown)", "Belysning (ja, nej eller okänd)",
+             "Belysning (ja, nej eller ukendt)"), "", "text"),
+    "lit_source": (("Where the lighting is known from", "Varifrån belysningen är känd",
+                    "Hvor belysningen kendes fra"), "", "text"),
+    "lamp_share": (("Share of the path near a street lamp", "Andel av vägen nära en gatlykta",
+                    "Andel af vejen nær en gadelampe"), "share 0-1", "share"),
+    "tunnel": (("Tunnel", "Tunnel", "Tunnel"), "", "yesno"),
+    "bridge": (("Bridge", "Bro", "Bro"), "", "yesno"),
+    "underground": (("Underground passage", "Underjordisk passage", "Underjordisk passage"),
+                    "", "yesno"),
+    "highway": (("Path type (OSM highway)", "Vägtyp (OSM highway)", "Vejtype (OSM highway)"),
+                "", "text"),
+    "name": (("Name", "Namn", "Navn"), "", "text"),
+    "surface": (("Surface (OSM)", "Beläggning (OSM)", "Belægning (OSM)"), "", "text"),
+    "lit_tag": (("OSM lit tag as mapped", "OSM-taggen lit som karterad",
+                 "OSM-tagget lit som kortlagt"), "", "text"),
+    "osmid": (("OSM way id(s)", "OSM-väg-id", "OSM-vej-id"), "", "text"),
+    "osm_id": (("OSM id", "OSM-id", "OSM-id"), "", "text"),
+    "osm_type": (("OSM object type", "OSM-objekttyp", "OSM-objekttype"), "", "text"),
+    "category": (("Destination category", "Målpunktskategori", "Målpunktskategori"), "", "text"),
+    "footprint_m2": (("Building footprint", "Byggnadens fotavtryck", "Bygningens fodaftryk"),
+                     "m2", "number"),
+    "snap_m": (("Distance to the nearest path", "Avstånd till närmaste gångväg",
+                "Afstand til nærmeste gangvej"), "m", "number"),
+    "attached": (("Reached by the walk network", "Nås av gångnätet", "Nås af gangnettet"),
+                 "", "yesno"),
+    "kind": (("Kind of green space", "Typ av grönyta", "Type af grønt område"), "", "text"),
+    "public": (("Publicly accessible", "Allmänt tillgänglig", "Offentligt tilgængelig"),
+               "", "yesno"),
+    "area_ha": (("Area", "Yta", "Areal"), "ha", "number"),
+    "key": (("Key", "Nyckel", "Nøgle"), "", "text"),
+    "value": (("Value", "Värde", "Værdi"), "", "text"),
+}
+register_texts({f"dd_suffix{k}": v for k, v in _SUFFIX_TEXTS.items()})
+register_texts({f"dd_col_{k}": dict(zip(LANGUAGES, (words[0], words[1], words[2]), strict=True))
+                for k, (words, _, _) in _OTHER.items()})
+register_texts({"dd_unnamed": {"en": "Column {name}", "sv": "Kolumn {name}",
+                               "da": "Kolonne {name}"}})
+
+
+def column_words(column: str, lang: str = "en",
+                 spec: AccessSpec | None = None) -> dict[str, str]:
+    """Label, description, unit, better direction and kind of one column, in ``lang``.
+
+    Grid indicators (and their derived columns) come from the catalogue; other layers' columns
+    from this module's texts; a column neither knows is labelled "Column <name>", never empty.
+
+    >>> column_words("green_scb_300m_pop_share", "da")["label"]
+    'Grønt område inden for 300 m (andel af beboerne)'
+    >>> column_words("snap_m", "sv")["label"], column_words("mystery", "en")["label"]
+    ('Avstånd till närmaste gångväg', 'Column mystery')
+    """
+    found = describe(column, spec)
+    if found is not None:
+        return {"label": found.label(lang), "description": found.description(lang),
+                "unit": found.unit, "better": found.better, "kind": found.kind}
+    for suffix in _SUFFIX_TEXTS:
+        base = column.removesuffix(suffix)
+        if base != column and describe(base, spec) is not None:
+            words = column_words(base, lang, spec)
+            words["label"] = tr(f"dd_suffix{suffix}", lang, label=words["label"])
+            if suffix in ("_pop_share", "_change"):
+                words["unit"] = "share 0-1" if suffix == "_pop_share" else words["unit"]
+                words["kind"] = "share" if suffix == "_pop_share" else "number"
+            return words
+    if column in _OTHER:
+        _, unit, kind = _OTHER[column]
+        return {"label": tr(f"dd_col_{column}", lang), "description": "", "unit": unit,
+                "better": "", "kind": kind}
+    return {"label": tr("dd_unnamed", lang, name=column), "description": "", "unit": "",
+            "better": "", "kind": ""}
+
+
+def data_dictionary(layers: Mapping[str, pd.DataFrame], *, lang: str = "en",
+                    spec: AccessSpec | None = None) -> pd.DataFrame:
+    """One row per column of every layer (a GeoDataFrame's geometry included), in ``lang``.
+
+    Parameters
+    ----------
+    layers
+        ``{layer name: DataFrame}`` as written (a named index counts as a column, as the
+        GeoPackage writes it).
+    lang
+        ``"en"``, ``"sv"`` or ``"da"``.
+    spec
+        The run's :class:`~geoplan.types.AccessSpec`, so labels name the configured distances.
+
+    Returns
+    -------
+    DataFrame with the columns :data:`DICTIONARY_COLUMNS`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> green = gpd.GeoDataFrame({"area_ha": [1.5]}, geometry=[shapely.box(0, 0, 1, 1)])
+    >>> data_dictionary({"green": green}, lang="en")[["column", "label", "unit"]].values.tolist()
+    [['area_ha', 'Area', 'ha'], ['geometry', 'Geometry', '']]
+    """
+    rows = []
+    for layer, df in layers.items():
+        names = ([str(df.index.name)] if df.index.name is not None
+                 and df.index.name not in df.columns else []) + [str(c) for c in df.columns]
+        rows += [{"layer": layer, "column": c, **column_words(c, lang, spec)} for c in names]
+    return pd.DataFrame(rows, columns=list(DICTIONARY_COLUMNS))
+
+
+def field_aliases(dictionary: pd.DataFrame) -> dict[str, dict[str, tuple[str, str]]]:
+    """``{layer: {column: (label, description)}}`` of a :func:`data_dictionary` table, as
+    :func:`geoplan.outputs.gpkg.write_gpkg` takes them for the field aliases.
+
+    >>> import pandas as pd
+    >>> field_aliases(data_dictionary({"g": pd.DataFrame(columns=["pop"])}, lang="da"))["g"]["pop"][0]
+    'Beboere'
+    """
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for row in dictionary.itertuples(index=False):
+        out.setdefault(row.layer, {})[row.column] = (row.label, row.description)
+    return out
+
+
+def write_data_dictionary(folder: str | Path, dictionary: pd.DataFrame) -> list[Path]:
+    """Write ``data_dictionary.csv`` (UTF-8 with BOM, so Excel reads å/ä/ö/æ/ø) and
+    ``data_dictionary.xlsx`` into ``folder``, each atomically; returns both paths.
+
+    >>> import tempfile, pandas as pd
+    >>> table = data_dictionary({"g": pd.DataFrame(columns=["pop"])}, lang="sv")
+    >>> [p.name for p in write_data_dictionary(tempfile.mkdtemp(), table)]
+    ['data_dictionary.csv', 'data_dictionary.xlsx']
+    """
+    from .tables import write_xlsx
+
+    folder = Path(folder)
+    csv_path, xlsx_path = folder / DICTIONARY_CSV, folder / DICTIONARY_XLSX
+    with atomic_path(csv_path, suffix=".csv") as tmp:
+        dictionary.to_csv(tmp, index=False, encoding="utf-8-sig")
+    write_xlsx(xlsx_path, {"data_dictionary": dictionary})
+    return [csv_path, xlsx_path]

@@ -9,6 +9,11 @@ compute every layer and write the outputs (atomically) into one folder.
     layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled —
     and the table ``night_bounds`` (per cell, whether each destination is lost after dark if
     paths of unknown lighting are dark, and if they are lit: :func:`night_bounds`).
+``OUT/data_dictionary.csv`` and ``OUT/data_dictionary.xlsx``
+    one row per column of every layer of ``geoplan.gpkg``: label, description, unit, better
+    direction and kind in the run's language (:mod:`geoplan.outputs.dictionary`); the same
+    labels and descriptions are the GeoPackage's field aliases (``gpkg_data_columns`` and the
+    layers' QGIS styles).
 ``OUT/grid.tif``
     one band per indicator, band descriptions = column names (when ``formats`` has ``"tif"``).
 ``OUT/data_quality.json`` and ``OUT/data_quality_<lang>.txt``

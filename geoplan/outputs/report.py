@@ -81,6 +81,14 @@ __all__ = [
 ]
 
 TEXTS: dict[str, dict[str, str]] = {
+    # the PDF's Keywords metadata (searchable in document managers and diarie systems)
+    "rep_keywords": {
+        "en": "walking access, access after dark, street lighting, green space, safety, "
+              "neighbourhood planning, OpenStreetMap, geoplan",
+        "sv": "tillgänglighet till fots, tillgänglighet i mörker, gatubelysning, grönytor, "
+              "trygghet, områdesplanering, OpenStreetMap, geoplan",
+        "da": "tilgængelighed til fods, tilgængelighed i mørke, gadebelysning, grønne områder, "
+              "tryghed, lokalplanlægning, OpenStreetMap, geoplan"},
     "rep_subtitle": {
         "en": "Walking access, access after dark, green space and safety of the walking paths",
         "sv": "Tillgänglighet till fots, i mörker, till grönytor och trygghet längs gångvägarna",
@@ -1129,6 +1137,10 @@ def _flowable_text(flowable) -> str:
     return ""
 
 
+#: The PDF's /Lang (BCP 47, as screen readers and PDF/UA expect it).
+_PDF_LANG = {"en": "en-GB", "sv": "sv-SE", "da": "da-DK"}
+
+
 def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> list[str]:
     """Write the PDF atomically; return the text laid out on each page (one string per page)."""
     from reportlab.lib.pagesizes import A4
@@ -1147,7 +1159,8 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
     with atomic_path(path, suffix=".pdf") as tmp:
         doc = _Doc(str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
                    bottomMargin=2.2 * cm, title=run.title, author="geoplan",
-                   subject=tr("rep_subtitle", lang), creator="geoplan", lang=lang)
+                   subject=tr("rep_subtitle", lang), creator="geoplan", lang=_PDF_LANG[lang],
+                   keywords=tr("rep_keywords", lang))
         doc.build(_story(run, lang, maps, doc.width, doc.height), onFirstPage=deco,
                   onLaterPages=deco)
     return ["\n".join(pages.get(i, [])) for i in range(1, max(pages, default=0) + 1)]

@@ -15,7 +15,7 @@ Examples
 >>> table = data_dictionary({"grid": pd.DataFrame(columns=["cell_id", "dist_grocery_m"])},
 ...                         lang="sv")
 >>> table[["column", "label", "unit", "better"]].values.tolist()
-[['cell_id', 'Rut-id', '', ''], ['dist_grocery_m', 'Gångavstånd till närmaste livsmedelsbutik', 'm', 'lower']]
+[['cell_id', 'Ruta', '', ''], ['dist_grocery_m', 'Gångavstånd till närmaste livsmedelsbutik', 'm', 'lower']]
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def column_words(column: str, lang: str = "en",
     from this module's texts; a column neither knows is labelled "Column <name>", never empty.
 
     >>> column_words("green_scb_300m_pop_share", "da")["label"]
-    'Grønt område inden for 300 m (andel af beboerne)'
+    'Offentligt grønt område på mindst 0,5 ha inden for 300 m (andel af beboerne)'
     >>> column_words("snap_m", "sv")["label"], column_words("mystery", "en")["label"]
     ('Avstånd till närmaste gångväg', 'Column mystery')
     """

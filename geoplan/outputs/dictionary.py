@@ -37,61 +37,56 @@ __all__ = ["DICTIONARY_COLUMNS", "column_words", "data_dictionary", "field_alias
 #: The columns of ``data_dictionary.csv``/``.xlsx``, in order.
 DICTIONARY_COLUMNS = ("layer", "column", "label", "description", "unit", "better", "kind")
 
-# derived columns: the indicator's label with what the derivation means
-_SUFFIX_TEXTS = {
-    "_before": {"en": "{label} (before)", "sv": "{label} (före)", "da": "{label} (før)"},
-    "_after": {"en": "{label} (after)", "sv": "{label} (efter)", "da": "{label} (efter)"},
-    "_change": {"en": "{label} (change)", "sv": "{label} (förändring)",
-                "da": "{label} (ændring)"},
-    "_pop_share": {"en": "{label} (share of residents)", "sv": "{label} (andel av invånarna)",
-                   "da": "{label} (andel af beboerne)"},
-    "_pop_mean": {"en": "{label} (mean over residents)", "sv": "{label} (medel över invånarna)",
-                  "da": "{label} (gennemsnit over beboerne)"},
-}
-# columns of the layers other than the grid: (label en, sv, da), unit, kind
-_OTHER = {
-    "geometry": (("Geometry", "Geometri", "Geometri"), "", "text"),
-    "u": (("Start node (OSM node id)", "Startnod (OSM-nod-id)", "Startknude (OSM-knude-id)"),
-          "", "text"),
-    "v": (("End node (OSM node id)", "Slutnod (OSM-nod-id)", "Slutknude (OSM-knude-id)"),
-          "", "text"),
-    "length_m": (("Length", "Längd", "Længde"), "m", "number"),
-    "lit": (("Lighting (yes, no or unknown)", "Belysning (ja, nej eller okänd)",
-             "Belysning (ja, nej eller ukendt)"), "", "text"),
-    "lit_source": (("Where the lighting is known from", "Varifrån belysningen är känd",
-                    "Hvor belysningen kendes fra"), "", "text"),
-    "lamp_share": (("Share of the path near a street lamp", "Andel av vägen nära en gatlykta",
-                    "Andel af vejen nær en gadelampe"), "share 0-1", "share"),
-    "tunnel": (("Tunnel", "Tunnel", "Tunnel"), "", "yesno"),
-    "bridge": (("Bridge", "Bro", "Bro"), "", "yesno"),
-    "underground": (("Underground passage", "Underjordisk passage", "Underjordisk passage"),
-                    "", "yesno"),
-    "highway": (("Path type (OSM highway)", "Vägtyp (OSM highway)", "Vejtype (OSM highway)"),
-                "", "text"),
-    "name": (("Name", "Namn", "Navn"), "", "text"),
-    "surface": (("Surface (OSM)", "Beläggning (OSM)", "Belægning (OSM)"), "", "text"),
-    "lit_tag": (("OSM lit tag as mapped", "OSM-taggen lit som karterad",
-                 "OSM-tagget lit som kortlagt"), "", "text"),
-    "osmid": (("OSM way id(s)", "OSM-väg-id", "OSM-vej-id"), "", "text"),
-    "osm_id": (("OSM id", "OSM-id", "OSM-id"), "", "text"),
-    "osm_type": (("OSM object type", "OSM-objekttyp", "OSM-objekttype"), "", "text"),
-    "category": (("Destination category", "Målpunktskategori", "Målpunktskategori"), "", "text"),
-    "footprint_m2": (("Building footprint", "Byggnadens fotavtryck", "Bygningens fodaftryk"),
-                     "m2", "number"),
-    "snap_m": (("Distance to the nearest path", "Avstånd till närmaste gångväg",
-                "Afstand til nærmeste gangvej"), "m", "number"),
-    "attached": (("Reached by the walk network", "Nås av gångnätet", "Nås af gangnettet"),
-                 "", "yesno"),
-    "kind": (("Kind of green space", "Typ av grönyta", "Type af grønt område"), "", "text"),
-    "public": (("Publicly accessible", "Allmänt tillgänglig", "Offentligt tilgængelig"),
-               "", "yesno"),
-    "area_ha": (("Area", "Yta", "Areal"), "ha", "number"),
-    "key": (("Key", "Nyckel", "Nøgle"), "", "text"),
-    "value": (("Value", "Värde", "Værdi"), "", "text"),
-}
-register_texts({f"dd_suffix{k}": v for k, v in _SUFFIX_TEXTS.items()})
-register_texts({f"dd_col_{k}": dict(zip(LANGUAGES, (words[0], words[1], words[2]), strict=True))
-                for k, (words, _, _) in _OTHER.items()})
+# derived columns: the indicator's label with what the derivation means (suffix | en | sv | da)
+_SUFFIX_TABLE = """
+_before | {label} (before) | {label} (före) | {label} (før)
+_after | {label} (after) | {label} (efter) | {label} (efter)
+_change | {label} (change) | {label} (förändring) | {label} (ændring)
+_pop_share | {label} (share of residents) | {label} (andel av invånarna) | {label} (andel af beboerne)
+_pop_mean | {label} (mean over residents) | {label} (medel över invånarna) | {label} (gennemsnit over beboerne)
+"""
+# columns of the layers other than the grid (column | unit | kind | en | sv | da)
+_OTHER_TABLE = """
+geometry | | text | Geometry | Geometri | Geometri
+u | | text | Start node (OSM node id) | Startnod (OSM-nod-id) | Startknude (OSM-knude-id)
+v | | text | End node (OSM node id) | Slutnod (OSM-nod-id) | Slutknude (OSM-knude-id)
+length_m | m | number | Length | Längd | Længde
+lit | | text | Lighting (yes, no or unknown) | Belysning (ja, nej eller okänd) | Belysning (ja, nej eller ukendt)
+lit_source | | text | Where the lighting is known from | Varifrån belysningen är känd | Hvor belysningen kendes fra
+lamp_share | share 0-1 | share | Share of the path near a street lamp | Andel av vägen nära en gatlykta | Andel af vejen nær en gadelampe
+tunnel | | yesno | Tunnel | Tunnel | Tunnel
+bridge | | yesno | Bridge | Bro | Bro
+underground | | yesno | Underground passage | Underjordisk passage | Underjordisk passage
+highway | | text | Path type (OSM highway) | Vägtyp (OSM highway) | Vejtype (OSM highway)
+name | | text | Name | Namn | Navn
+surface | | text | Surface (OSM) | Beläggning (OSM) | Belægning (OSM)
+lit_tag | | text | OSM lit tag as mapped | OSM-taggen lit som karterad | OSM-tagget lit som kortlagt
+osmid | | text | OSM way id(s) | OSM-väg-id | OSM-vej-id
+osm_id | | text | OSM id | OSM-id | OSM-id
+osm_type | | text | OSM object type | OSM-objekttyp | OSM-objekttype
+category | | text | Destination category | Målpunktskategori | Målpunktskategori
+footprint_m2 | m2 | number | Building footprint | Byggnadens fotavtryck | Bygningens fodaftryk
+snap_m | m | number | Distance to the nearest path | Avstånd till närmaste gångväg | Afstand til nærmeste gangvej
+attached | | yesno | Reached by the walk network | Nås av gångnätet | Nås af gangnettet
+kind | | text | Kind of green space | Typ av grönyta | Type af grønt område
+public | | yesno | Publicly accessible | Allmänt tillgänglig | Offentligt tilgængelig
+area_ha | ha | number | Area | Yta | Areal
+key | | text | Key | Nyckel | Nøgle
+value | | text | Value | Värde | Værdi
+"""
+
+
+def _rows(table: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.split("|")] for line in table.strip().splitlines()]
+
+
+_SUFFIXES = tuple(row[0] for row in _rows(_SUFFIX_TABLE))
+#: column: (unit, kind) of the other layers' columns
+_OTHER = {row[0]: (row[1], row[2]) for row in _rows(_OTHER_TABLE)}
+register_texts({f"dd_suffix{row[0]}": dict(zip(LANGUAGES, row[1:], strict=True))
+                for row in _rows(_SUFFIX_TABLE)})
+register_texts({f"dd_col_{row[0]}": dict(zip(LANGUAGES, row[3:], strict=True))
+                for row in _rows(_OTHER_TABLE)})
 register_texts({"dd_unnamed": {"en": "Column {name}", "sv": "Kolumn {name}",
                                "da": "Kolonne {name}"}})
 
@@ -112,7 +107,7 @@ def column_words(column: str, lang: str = "en",
     if found is not None:
         return {"label": found.label(lang), "description": found.description(lang),
                 "unit": found.unit, "better": found.better, "kind": found.kind}
-    for suffix in _SUFFIX_TEXTS:
+    for suffix in _SUFFIXES:
         base = column.removesuffix(suffix)
         if base != column and describe(base, spec) is not None:
             words = column_words(base, lang, spec)
@@ -122,7 +117,7 @@ def column_words(column: str, lang: str = "en",
                 words["kind"] = "share" if suffix == "_pop_share" else "number"
             return words
     if column in _OTHER:
-        _, unit, kind = _OTHER[column]
+        unit, kind = _OTHER[column]
         return {"label": tr(f"dd_col_{column}", lang), "description": "", "unit": unit,
                 "better": "", "kind": kind}
     return {"label": tr("dd_unnamed", lang, name=column), "description": "", "unit": "",

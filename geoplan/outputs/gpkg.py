@@ -274,6 +274,19 @@ def _register_attributes_table(con: sqlite3.Connection, table: str, count: int) 
             )
 
 
+def _add_extension(con: sqlite3.Connection, ddls: tuple[str, ...], tables: tuple[str, ...],
+                   extension: str, definition: str) -> None:
+    """Create the tables of a GeoPackage extension (unless GDAL did) and register them in
+    ``gpkg_extensions``."""
+    if not _table_exists(con, tables[0]):
+        for ddl in ddls:
+            con.execute(ddl)
+    for table in tables:
+        con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
+                    "extension_name, definition, scope) VALUES (?, NULL, ?, ?, 'read-write')",
+                    (table, extension, definition))
+
+
 def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
                   abstract: str, lang: str, aliases: Mapping) -> None:
     con = sqlite3.connect(tmp)
@@ -295,13 +308,8 @@ def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
                          f"geoplan style of {name}. Data {ATTRIBUTION} ({LICENCE})"),
                     )
                 _register_attributes_table(con, "layer_styles", len(styles))
-            if not _table_exists(con, "gpkg_metadata"):
-                for ddl in _METADATA_DDL:
-                    con.execute(ddl)
-            for table in ("gpkg_metadata", "gpkg_metadata_reference"):
-                con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
-                            "extension_name, definition, scope) VALUES (?, NULL, "
-                            "'gpkg_metadata', ?, 'read-write')", (table, _METADATA_EXT))
+            _add_extension(con, _METADATA_DDL, ("gpkg_metadata", "gpkg_metadata_reference"),
+                           "gpkg_metadata", _METADATA_EXT)
             for name in names:
                 cur = con.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, "
                                   "mime_type, metadata) VALUES ('dataset', ?, 'text/xml', ?)",
@@ -328,13 +336,8 @@ def _write_data_columns(con: sqlite3.Connection,
                         aliases: Mapping[str, Mapping[str, tuple[str, str]]]) -> None:
     """Rows of ``gpkg_data_columns`` (Schema extension): ``name`` and ``title`` = the alias,
     ``description`` = the description, for every written column that has one."""
-    if not _table_exists(con, "gpkg_data_columns"):
-        for ddl in _SCHEMA_DDL:
-            con.execute(ddl)
-    for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
-        con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
-                    "extension_name, definition, scope) VALUES (?, NULL, 'gpkg_schema', ?, "
-                    "'read-write')", (table, _SCHEMA_EXT))
+    _add_extension(con, _SCHEMA_DDL, ("gpkg_data_columns", "gpkg_data_column_constraints"),
+                   "gpkg_schema", _SCHEMA_EXT)
     for layer, columns in aliases.items():
         written = {r[1] for r in con.execute(f'PRAGMA table_info("{layer}")')}
         for col, (label, about) in _unique_titles(columns).items():

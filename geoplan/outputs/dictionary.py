@@ -72,6 +72,20 @@ kind | | text | Kind of green space | Typ av grönyta | Type af grønt område
 public | | yesno | Publicly accessible | Allmänt tillgänglig | Offentligt tilgængelig
 area_ha | ha | number | Area | Yta | Areal
 key | | text | Key | Nyckel | Nøgle
+cells | | count | Grid cells | Rutor | Celler
+area | | text | Area | Område | Område
+area_key | | text | Area key | Områdesnyckel | Områdenøgle
+area_name | | text | Area name | Områdesnamn | Områdenavn
+scenario | | text | Scenario | Scenario | Scenarie
+measure | | text | Measure (column) | Mått (kolumn) | Mål (kolonne)
+label | | text | Measure in words | Måttet i ord | Målet i ord
+unit | | text | Unit | Enhet | Enhed
+before | | number | Before | Före | Før
+after | | number | After | Efter | Efter
+change | | number | Change (after − before) | Förändring (efter − före) | Ændring (efter − før)
+better | | text | Which direction is better | Vilken riktning som är bättre | Hvilken retning der er bedst
+edit | | text | Scenario edit that made the path | Scenarioändring som skapade vägen | Scenarieændring der skabte vejen
+parent_edge | | text | Path the edit split | Väg som ändringen delade | Vej som ændringen delte
 value | | text | Value | Värde | Værdi
 """
 
@@ -103,25 +117,33 @@ def column_words(column: str, lang: str = "en",
     >>> column_words("snap_m", "sv")["label"], column_words("mystery", "en")["label"]
     ('Avstånd till närmaste gångväg', 'Column mystery')
     """
+    return _known_words(column, lang, spec) or {
+        "label": tr("dd_unnamed", lang, name=column), "description": "", "unit": "",
+        "better": "", "kind": ""}
+
+
+def _known_words(column: str, lang: str, spec: AccessSpec | None) -> dict[str, str] | None:
+    """:func:`column_words` of a column the catalogue or this module knows (derived columns
+    stacked, ``pop_mean_change`` included), else None."""
     found = describe(column, spec)
     if found is not None:
         return {"label": found.label(lang), "description": found.description(lang),
                 "unit": found.unit, "better": found.better, "kind": found.kind}
     for suffix in _SUFFIXES:
         base = column.removesuffix(suffix)
-        if base != column and describe(base, spec) is not None:
-            words = column_words(base, lang, spec)
+        words = _known_words(base, lang, spec) if base and base != column else None
+        if words is not None:
             words["label"] = tr(f"dd_suffix{suffix}", lang, label=words["label"])
-            if suffix in ("_pop_share", "_change"):
-                words["unit"] = "share 0-1" if suffix == "_pop_share" else words["unit"]
-                words["kind"] = "share" if suffix == "_pop_share" else "number"
+            if suffix == "_pop_share":
+                words["unit"], words["kind"] = "share 0-1", "share"
+            elif suffix == "_change" and words["kind"] != "number":
+                words["kind"] = "number"
             return words
     if column in _OTHER:
         unit, kind = _OTHER[column]
         return {"label": tr(f"dd_col_{column}", lang), "description": "", "unit": unit,
                 "better": "", "kind": kind}
-    return {"label": tr("dd_unnamed", lang, name=column), "description": "", "unit": "",
-            "better": "", "kind": ""}
+    return None
 
 
 def data_dictionary(layers: Mapping[str, pd.DataFrame], *, lang: str = "en",

@@ -251,6 +251,7 @@ def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
         for col in pyogrio.read_info(gpkg, layer=layer)["fields"]:
             assert (layer, col) in rows, (layer, col)
     assert (dd["label"].str.strip() != "").all()
+    assert not dd["label"].str.match(r"^(Column|Kolumn|Kolonne) ").any()
     csv = pd.read_csv(tmp_path / "a" / "changes.csv")
     assert list(csv.columns) == ["scenario", "area_key", "area_name", "measure", "category",
                                  "label", "unit", "before", "after", "change", "better"]

@@ -28,11 +28,11 @@ import pandas as pd
 from ..atomic import atomic_path
 from ..columns import describe
 from ..i18n import LANGUAGES, register_texts, tr
-from ..runs.folder import DICTIONARY_CSV, DICTIONARY_XLSX
+from ..runs.folder import DICTIONARY_CSV, DICTIONARY_XLSX, GPKG
 from ..types import AccessSpec
 
 __all__ = ["DICTIONARY_COLUMNS", "column_words", "data_dictionary", "field_aliases",
-           "write_data_dictionary"]
+           "write_data_dictionary", "write_explained_gpkg"]
 
 #: The columns of ``data_dictionary.csv``/``.xlsx``, in order.
 DICTIONARY_COLUMNS = ("layer", "column", "label", "description", "unit", "better", "kind")
@@ -210,3 +210,26 @@ def write_data_dictionary(folder: str | Path, dictionary: pd.DataFrame) -> list[
         dictionary.to_csv(tmp, index=False, encoding="utf-8-sig")
     write_xlsx(xlsx_path, {"data_dictionary": dictionary})
     return [csv_path, xlsx_path]
+
+
+def write_explained_gpkg(folder: str | Path, layers: Mapping[str, pd.DataFrame], *,
+                         styles: Mapping[str, str] | None = None,
+                         metadata: Mapping | None = None, lang: str = "en",
+                         spec: AccessSpec | None = None) -> list[Path]:
+    """Write ``folder/geoplan.gpkg`` (:func:`geoplan.outputs.gpkg.write_gpkg`) with the
+    :func:`data_dictionary`'s labels as field aliases, and the dictionary files beside it.
+
+    Returns the three paths (GeoPackage, CSV, Excel).
+
+    >>> import tempfile, geopandas as gpd, shapely
+    >>> pts = gpd.GeoDataFrame({"snap_m": [3.0]}, geometry=[shapely.Point(0, 0)], crs=3006)
+    >>> [p.name for p in write_explained_gpkg(tempfile.mkdtemp(), {"destinations": pts})]
+    ['geoplan.gpkg', 'data_dictionary.csv', 'data_dictionary.xlsx']
+    """
+    from .gpkg import write_gpkg
+
+    folder = Path(folder)
+    dictionary = data_dictionary(layers, lang=lang, spec=spec)
+    write_gpkg(folder / GPKG, layers, styles=styles, metadata=metadata, lang=lang,
+               aliases=field_aliases(dictionary))
+    return [folder / GPKG, *write_data_dictionary(folder, dictionary)]

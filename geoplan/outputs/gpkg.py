@@ -368,6 +368,24 @@ def _with_aliases(qml: str | None, columns: Mapping[str, tuple[str, str]],
     return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def _all_styles(layers: Mapping[str, pd.DataFrame], styles: Mapping[str, str] | None,
+                aliases: Mapping, lang: str) -> dict[str, str]:
+    """The layers' default styles in layer order: the given ones, else :func:`default_style`,
+    each with the layer's field aliases."""
+    styles = dict(styles or {})
+    for name in layers:
+        if name not in styles:
+            auto = default_style(layers[name], lang=lang)
+            if auto is not None:
+                styles[name] = auto
+    for name, columns in aliases.items():
+        if name in layers and columns:
+            df, geom_col = _prepare(name, layers[name].head(0))
+            fields = ["fid"] + [str(c) for c in df.columns if c != geom_col]
+            styles[name] = _with_aliases(styles.get(name), columns, fields)
+    return {n: styles[n] for n in layers if n in styles}
+
+
 def _meta_text(v) -> str:
     return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
 
@@ -430,7 +448,6 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
 
     _check_layers(layers, styles)
     _i18n_tr("attribution", lang)  # validates lang (ConfigError names the languages)
-    styles = dict(styles or {})
     meta = {"attribution": ATTRIBUTION, "licence": LICENCE}
     for k, v in (metadata or {}).items():
         meta[str(k)] = _meta_text(v)
@@ -438,17 +455,7 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
                          + [f"{k}: {v}" for k, v in meta.items()
                             if k not in ("attribution", "licence")])
     names = list(layers)
-    for name in names:
-        if name not in styles:
-            auto = default_style(layers[name], lang=lang)
-            if auto is not None:
-                styles[name] = auto
-    for name, columns in (aliases or {}).items():
-        if name in layers and columns:
-            df, geom_col = _prepare(name, layers[name].head(0))
-            fields = ["fid"] + [str(c) for c in df.columns if c != geom_col]
-            styles[name] = _with_aliases(styles.get(name), columns, fields)
-    ordered_styles = {n: styles[n] for n in names if n in styles}
+    ordered_styles = _all_styles(layers, styles, aliases or {}, lang)
 
     with atomic_path(path, suffix=".gpkg") as tmp:
         for name in names:

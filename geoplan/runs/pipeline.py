@@ -330,8 +330,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     layers = compute_layers(study, progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
     from ..inspect import summarize
-    from ..outputs.dictionary import data_dictionary, field_aliases, write_data_dictionary
-    from ..outputs.gpkg import write_gpkg
+    from ..outputs.dictionary import write_explained_gpkg
 
     quality = summarize(study.data, study.network, study.lamps)
     bounds = night_bounds(study, layers)
@@ -359,7 +358,6 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                 styles[lname] = findings_form_qml(geom, lang=cfg.lang)
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
     names = [rf.QUALITY, rf.quality_text(cfg.lang)]
-    dictionary = data_dictionary(gpkg_layers, lang=cfg.lang, spec=cfg.access)
     if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
         names += [rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX]
     if "tif" in cfg.formats:
@@ -374,9 +372,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         write_text(stage / rf.QUALITY, quality_json(quality) + "\n")
         write_text(stage / rf.quality_text(cfg.lang), quality_words(quality, cfg.lang) + "\n")
         if rf.GPKG in names:
-            write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang,
-                       aliases=field_aliases(dictionary))
-            write_data_dictionary(stage, dictionary)
+            write_explained_gpkg(stage, gpkg_layers, styles=styles, metadata=meta,
+                                 lang=cfg.lang, spec=cfg.access)
         if rf.GRID_TIF in names:
             from ..outputs.raster import write_grid_tif
 

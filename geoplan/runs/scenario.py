@@ -149,8 +149,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     a baseline prepared earlier for the same pipeline (several scenarios).
     """
     from ..atomic import check_not_inputs, check_writable_dir, staged_folder, write_text
-    from ..outputs.dictionary import data_dictionary, field_aliases, write_data_dictionary
-    from ..outputs.gpkg import write_gpkg
+    from ..outputs.dictionary import write_explained_gpkg
     from .pipeline import input_files
 
     lang = lang or cfg.lang
@@ -211,10 +210,8 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
             "attribution": "© OpenStreetMap contributors"}
     names = list(SCENARIO_OUTPUTS)
     with staged_folder(out) as stage:
-        dictionary = data_dictionary(layers, lang=lang, spec=cfg.access)
-        write_gpkg(stage / rf.GPKG, layers, styles=styles, metadata=meta, lang=lang,
-                   aliases=field_aliases(dictionary))
-        write_data_dictionary(stage, dictionary)
+        write_explained_gpkg(stage, layers, styles=styles, metadata=meta, lang=lang,
+                             spec=cfg.access)
         write_text(stage / rf.CHANGES_CSV, changes.to_csv(index=False))
         write_changes_xlsx(stage / rf.CHANGES_XLSX, changes,
                            title=f"{cfg.title} — {scenario.name}", lang=lang)

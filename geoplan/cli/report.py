@@ -33,6 +33,9 @@ __all__ = ["register"]
 def report_command(out: Path, lang: str | None, dpi: int) -> None:
     """Write maps, a PDF report and tables of the run in OUT into OUT/report/.
 
+    In another language than the run's, they go into OUT/report_<lang>/ (e.g. report_da/),
+    so the run's own report stays beside it.
+
     OUT is a folder `geoplan run` or `geoplan demo` wrote. Nothing is downloaded: the maps draw
     the run's own network and green spaces.
 

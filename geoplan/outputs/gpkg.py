@@ -120,6 +120,18 @@ _METADATA_DDL = (
     "CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))",
 )
 _METADATA_EXT = "http://www.geopackage.org/spec120/#extension_metadata"
+# GeoPackage Schema extension (spec 1.3, F.9): field titles and descriptions per column.
+_SCHEMA_DDL = (
+    "CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
+    "name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
+    "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), "
+    "CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+    "CREATE TABLE gpkg_data_column_constraints (constraint_name TEXT NOT NULL, "
+    "constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, "
+    "max NUMERIC, max_is_inclusive BOOLEAN, description TEXT, "
+    "CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+)
+_SCHEMA_EXT = "http://www.geopackage.org/spec/#extension_schema"
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,11 +274,26 @@ def _register_attributes_table(con: sqlite3.Connection, table: str, count: int) 
             )
 
 
+def _add_extension(con: sqlite3.Connection, ddls: tuple[str, ...], tables: tuple[str, ...],
+                   extension: str, definition: str) -> None:
+    """Create the tables of a GeoPackage extension (unless GDAL did) and register them in
+    ``gpkg_extensions``."""
+    if not _table_exists(con, tables[0]):
+        for ddl in ddls:
+            con.execute(ddl)
+    for table in tables:
+        con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
+                    "extension_name, definition, scope) VALUES (?, NULL, ?, ?, 'read-write')",
+                    (table, extension, definition))
+
+
 def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
-                  abstract: str, lang: str) -> None:
+                  abstract: str, lang: str, aliases: Mapping) -> None:
     con = sqlite3.connect(tmp)
     try:
         with con:
+            if aliases:
+                _write_data_columns(con, aliases)
             geom_cols = dict(con.execute("SELECT table_name, column_name FROM "
                                          "gpkg_geometry_columns").fetchall())
             if styles:
@@ -281,13 +308,8 @@ def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
                          f"geoplan style of {name}. Data {ATTRIBUTION} ({LICENCE})"),
                     )
                 _register_attributes_table(con, "layer_styles", len(styles))
-            if not _table_exists(con, "gpkg_metadata"):
-                for ddl in _METADATA_DDL:
-                    con.execute(ddl)
-            for table in ("gpkg_metadata", "gpkg_metadata_reference"):
-                con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
-                            "extension_name, definition, scope) VALUES (?, NULL, "
-                            "'gpkg_metadata', ?, 'read-write')", (table, _METADATA_EXT))
+            _add_extension(con, _METADATA_DDL, ("gpkg_metadata", "gpkg_metadata_reference"),
+                           "gpkg_metadata", _METADATA_EXT)
             for name in names:
                 cur = con.execute("INSERT INTO gpkg_metadata (md_scope, md_standard_uri, "
                                   "mime_type, metadata) VALUES ('dataset', ?, 'text/xml', ?)",
@@ -300,13 +322,78 @@ def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
         con.close()
 
 
+def _unique_titles(columns: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The aliases with a repeated label made unique by its column name (the Schema
+    extension keeps ``name`` unique per table, QGIS shows aliases side by side)."""
+    seen: dict[str, int] = {}
+    for label, _ in columns.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {col: (label if seen[label] == 1 else f"{label} ({col})", about)
+            for col, (label, about) in columns.items()}
+
+
+def _write_data_columns(con: sqlite3.Connection,
+                        aliases: Mapping[str, Mapping[str, tuple[str, str]]]) -> None:
+    """Rows of ``gpkg_data_columns`` (Schema extension): ``name`` and ``title`` = the alias,
+    ``description`` = the description, for every written column that has one."""
+    _add_extension(con, _SCHEMA_DDL, ("gpkg_data_columns", "gpkg_data_column_constraints"),
+                   "gpkg_schema", _SCHEMA_EXT)
+    for layer, columns in aliases.items():
+        written = {r[1] for r in con.execute(f'PRAGMA table_info("{layer}")')}
+        for col, (label, about) in _unique_titles(columns).items():
+            if col in written:
+                con.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, "
+                            "name, title, description) VALUES (?, ?, ?, ?, ?)",
+                            (layer, col, label, label, about or None))
+
+
+def _with_aliases(qml: str | None, columns: Mapping[str, tuple[str, str]],
+                  fields: list[str]) -> str:
+    """``qml`` (or a QML of the *Fields* category only) with an ``<aliases>`` element, so QGIS
+    shows the aliases when it applies the layer's default style (GDAL before 3.7 does not read
+    ``gpkg_data_columns``)."""
+    if qml is None:
+        root = ET.Element("qgis", version=QML_VERSION, styleCategories="Fields")
+    else:
+        root = ET.fromstring(re.sub(r"^\s*<!DOCTYPE[^>]*>", "", qml))
+        if root.find("aliases") is not None:
+            return qml
+        cats = root.get("styleCategories")
+        if cats is not None and "Fields" not in cats.split("|"):
+            root.set("styleCategories", cats + "|Fields")
+    aliases = ET.SubElement(root, "aliases")
+    for col, (label, _) in _unique_titles(columns).items():
+        if col in fields:
+            ET.SubElement(aliases, "alias", index=str(fields.index(col)), field=col, name=label)
+    return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _all_styles(layers: Mapping[str, pd.DataFrame], styles: Mapping[str, str] | None,
+                aliases: Mapping, lang: str) -> dict[str, str]:
+    """The layers' default styles in layer order: the given ones, else :func:`default_style`,
+    each with the layer's field aliases."""
+    styles = dict(styles or {})
+    for name in layers:
+        if name not in styles:
+            auto = default_style(layers[name], lang=lang)
+            if auto is not None:
+                styles[name] = auto
+    for name, columns in aliases.items():
+        if name in layers and columns:
+            df, geom_col = _prepare(name, layers[name].head(0))
+            fields = ["fid"] + [str(c) for c in df.columns if c != geom_col]
+            styles[name] = _with_aliases(styles.get(name), columns, fields)
+    return {n: styles[n] for n in layers if n in styles}
+
+
 def _meta_text(v) -> str:
     return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
 
 
 def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
                styles: Mapping[str, str] | None = None, metadata: Mapping | None = None,
-               lang: str = "en") -> None:
+               lang: str = "en",
+               aliases: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> None:
     """Write ``layers`` into one GeoPackage atomically, with QGIS styles and attribution.
 
     Parameters
@@ -327,6 +414,12 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
         Values that are not text are stored as JSON.
     lang
         Language of the automatic styles' legends.
+    aliases
+        ``{layer: {column: (alias, description)}}`` (e.g.
+        :func:`geoplan.outputs.dictionary.field_aliases`): written as the GeoPackage Schema
+        extension's ``gpkg_data_columns`` rows (``name``/``title`` = alias, ``description``)
+        and as ``<aliases>`` in each layer's default QGIS style, so QGIS shows them whatever
+        its GDAL version. A repeated alias is made unique with its column name.
 
     Raises
     ------
@@ -355,7 +448,6 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
 
     _check_layers(layers, styles)
     _i18n_tr("attribution", lang)  # validates lang (ConfigError names the languages)
-    styles = dict(styles or {})
     meta = {"attribution": ATTRIBUTION, "licence": LICENCE}
     for k, v in (metadata or {}).items():
         meta[str(k)] = _meta_text(v)
@@ -363,12 +455,7 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
                          + [f"{k}: {v}" for k, v in meta.items()
                             if k not in ("attribution", "licence")])
     names = list(layers)
-    for name in names:
-        if name not in styles:
-            auto = default_style(layers[name], lang=lang)
-            if auto is not None:
-                styles[name] = auto
-    ordered_styles = {n: styles[n] for n in names if n in styles}
+    ordered_styles = _all_styles(layers, styles, aliases or {}, lang)
 
     with atomic_path(path, suffix=".gpkg") as tmp:
         for name in names:
@@ -380,4 +467,4 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
         table = pd.DataFrame({"key": list(meta), "value": list(meta.values())})
         pyogrio.write_dataframe(table, tmp, layer="geoplan_metadata", driver="GPKG",
                                 VERSION="1.3")
-        _write_extras(tmp, names, ordered_styles, abstract, lang)
+        _write_extras(tmp, names, ordered_styles, abstract, lang, aliases or {})

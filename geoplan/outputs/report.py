@@ -2,7 +2,8 @@
 
 :func:`write_report` reads a run folder (``OUT/geoplan.gpkg``, ``provenance.json``,
 ``data_quality.json``, and for a scenario run ``grid_change``/``areas_change``/``changes.csv``) and
-writes into ``OUT/report/``, every file atomically:
+writes into ``OUT/report/`` (in the run's language; another language into ``OUT/report_<lang>/``,
+so both stay side by side), every file atomically:
 
 ``report.pdf``
     A4, multi-page (reportlab): a title page (the study's title, the run's date), the key numbers
@@ -30,8 +31,8 @@ Example
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', out)
 >>> _ = run_pipeline(cfg, out)
 >>> result = write_report(out, lang="da")
->>> result.pdf.name, result.pages >= 8
-('report.pdf', True)
+>>> result.pdf.relative_to(out).as_posix(), result.pages >= 8
+('report_da/report.pdf', True)
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ __all__ = [
 ]
 
 TEXTS: dict[str, dict[str, str]] = {
+    # the PDF's Keywords metadata (searchable in document managers and diarie systems)
+    "rep_keywords": {
+        "en": "walking access, access after dark, street lighting, green space, safety, "
+              "neighbourhood planning, OpenStreetMap, geoplan",
+        "sv": "tillgänglighet till fots, tillgänglighet i mörker, gatubelysning, grönytor, "
+              "trygghet, områdesplanering, OpenStreetMap, geoplan",
+        "da": "tilgængelighed til fods, tilgængelighed i mørke, gadebelysning, grønne områder, "
+              "tryghed, lokalplanlægning, OpenStreetMap, geoplan"},
     "rep_subtitle": {
         "en": "Walking access, access after dark, green space and safety of the walking paths",
         "sv": "Tillgänglighet till fots, i mörker, till grönytor och trygghet längs gångvägarna",
@@ -1128,6 +1137,10 @@ def _flowable_text(flowable) -> str:
     return ""
 
 
+#: The PDF's /Lang (BCP 47, as screen readers and PDF/UA expect it).
+_PDF_LANG = {"en": "en-GB", "sv": "sv-SE", "da": "da-DK"}
+
+
 def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> list[str]:
     """Write the PDF atomically; return the text laid out on each page (one string per page)."""
     from reportlab.lib.pagesizes import A4
@@ -1146,7 +1159,8 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
     with atomic_path(path, suffix=".pdf") as tmp:
         doc = _Doc(str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
                    bottomMargin=2.2 * cm, title=run.title, author="geoplan",
-                   subject=tr("rep_subtitle", lang), creator="geoplan", lang=lang)
+                   subject=tr("rep_subtitle", lang), creator="geoplan", lang=_PDF_LANG[lang],
+                   keywords=tr("rep_keywords", lang))
         doc.build(_story(run, lang, maps, doc.width, doc.height), onFirstPage=deco,
                   onLaterPages=deco)
     return ["\n".join(pages.get(i, [])) for i in range(1, max(pages, default=0) + 1)]
@@ -1154,7 +1168,9 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
 
 def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
                  progress: Progress | None = None) -> ReportResult:
-    """Write the report of the run in ``out_dir`` into ``out_dir/report/``.
+    """Write the report of the run in ``out_dir`` into ``out_dir/report/`` (the run's own
+    language) or ``out_dir/report_<lang>/`` (another language: :func:`~geoplan.runs.folder.
+    report_dir`), so reports in several languages stay side by side.
 
     Parameters
     ----------
@@ -1180,7 +1196,7 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     run = load_run(out)
     lang = lang or run.lang
     tr("attribution", lang)  # validates lang
-    folder = ensure_writable_dir(out / rf.REPORT_DIR)
+    folder = ensure_writable_dir(out / rf.report_dir(lang, run.lang))
     # the report folder is replaced as one set (geoplan.atomic.staged_folder): maps, tables
     # and PDF appear together or not at all
     with staged_folder(folder) as stage:

@@ -38,6 +38,8 @@ __all__ = [
     "FINDINGS_LINES",
     "GPKG",
     "GREEN",
+    "DICTIONARY_CSV",
+    "DICTIONARY_XLSX",
     "GRID",
     "GRID_CHANGE",
     "GRID_TIF",
@@ -53,6 +55,7 @@ __all__ = [
     "RunFolder",
     "pipeline_from_provenance",
     "quality_text",
+    "report_dir",
     "quality_warnings",
 ]
 
@@ -71,7 +74,12 @@ CHANGES_CSV = "changes.csv"
 CHANGES_XLSX = "changes.xlsx"
 #: A scenario run's name, edits and recompute statistics.
 SCENARIO_JSON = "scenario.json"
-#: Where ``geoplan report`` writes into the run folder.
+#: The data dictionary of every run and scenario folder: one row per column of every layer
+#: (:mod:`geoplan.outputs.dictionary`), as CSV and Excel.
+DICTIONARY_CSV = "data_dictionary.csv"
+DICTIONARY_XLSX = "data_dictionary.xlsx"
+#: Where ``geoplan report`` writes into the run folder (in the run's own language; other
+#: languages get their own folder, :func:`report_dir`).
 REPORT_DIR = "report"
 
 #: Layers of :data:`GPKG`.
@@ -90,6 +98,17 @@ METADATA = "geoplan_metadata"
 #: A baseline run's table of both bounds of the night losses per cell (``cell_id``,
 #: ``loses_<c>_at_night_if_unknown_dark/_lit``; :func:`geoplan.runs.pipeline.night_bounds`).
 NIGHT_BOUNDS = "night_bounds"
+
+
+def report_dir(lang: str, run_lang: str) -> str:
+    """Folder name of the report in ``lang`` of a run made in ``run_lang``: ``report`` in the
+    run's own language, ``report_<lang>`` in another, so reports in several languages stay
+    side by side (each holds ``report.pdf``, ``maps/`` and the tables).
+
+    >>> report_dir("sv", "sv"), report_dir("da", "sv")
+    ('report', 'report_da')
+    """
+    return REPORT_DIR if lang == run_lang else f"{REPORT_DIR}_{lang}"
 
 
 def quality_text(lang: str) -> str:

@@ -9,6 +9,11 @@ compute every layer and write the outputs (atomically) into one folder.
     layer is given) — each with a QGIS style stored in the GeoPackage, so it opens styled —
     and the table ``night_bounds`` (per cell, whether each destination is lost after dark if
     paths of unknown lighting are dark, and if they are lit: :func:`night_bounds`).
+``OUT/data_dictionary.csv`` and ``OUT/data_dictionary.xlsx``
+    one row per column of every layer of ``geoplan.gpkg``: label, description, unit, better
+    direction and kind in the run's language (:mod:`geoplan.outputs.dictionary`); the same
+    labels and descriptions are the GeoPackage's field aliases (``gpkg_data_columns`` and the
+    layers' QGIS styles).
 ``OUT/grid.tif``
     one band per indicator, band descriptions = column names (when ``formats`` has ``"tif"``).
 ``OUT/data_quality.json`` and ``OUT/data_quality_<lang>.txt``
@@ -31,7 +36,7 @@ Example
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
 >>> result = run_pipeline(cfg, pathlib.Path(tempfile.mkdtemp()) / "out")
 >>> sorted(p.name for p in result.files)
-['data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json']
+['data_dictionary.csv', 'data_dictionary.xlsx', 'data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json']
 """
 
 from __future__ import annotations
@@ -261,7 +266,8 @@ def quality_words(quality, lang: str) -> str:
 
 
 #: What a run may write into its folder (the report is a folder of its own).
-OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.GRID_TIF, rf.PROVENANCE)
+OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.GRID_TIF,
+                rf.PROVENANCE)
 
 
 def input_files(cfg: PipelineConfig) -> dict[str, Path]:
@@ -324,7 +330,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     layers = compute_layers(study, progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
     from ..inspect import summarize
-    from ..outputs.gpkg import write_gpkg
+    from ..outputs.dictionary import write_explained_gpkg
 
     quality = replace(  # the access legs are measured by the run
         summarize(study.data, study.network, study.lamps),
@@ -356,7 +362,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
     names = [rf.QUALITY, rf.quality_text(cfg.lang)]
     if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
-        names.append(rf.GPKG)
+        names += [rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX]
     if "tif" in cfg.formats:
         names.append(rf.GRID_TIF)
     if "report" in cfg.formats:
@@ -371,7 +377,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         for name, text in extra.items():
             write_text(stage / Path(name).name, text)
         if rf.GPKG in names:
-            write_gpkg(stage / rf.GPKG, gpkg_layers, styles=styles, metadata=meta, lang=cfg.lang)
+            write_explained_gpkg(stage, gpkg_layers, styles=styles, metadata=meta,
+                                 lang=cfg.lang, spec=cfg.access)
         if rf.GRID_TIF in names:
             from ..outputs.raster import write_grid_tif
 

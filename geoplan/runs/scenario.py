@@ -17,6 +17,10 @@ Outputs of :func:`run_scenario` (``geoplan scenario run``) — other tools rely 
         ``category``, ``label`` (plain words in the run's language), ``unit``, ``before``,
         ``after``, ``change``, ``better`` (``higher``/``lower``/empty) — see
         :func:`change_table`. UTF-8, comma separated, ``.`` decimals.
+    ``OUT/data_dictionary.csv`` and ``OUT/data_dictionary.xlsx``
+        one row per column of every layer of ``geoplan.gpkg`` (label, description, unit,
+        better direction, kind in the run's language: :mod:`geoplan.outputs.dictionary`); the
+        same labels are the GeoPackage's field aliases.
     ``OUT/scenario.json``
         the scenario (name, description, edits per kind), recompute statistics (cells
         recomputed per family, seconds, incremental or full) and the attribution.
@@ -53,7 +57,8 @@ from . import folder as rf
 from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
 
 #: What a scenario run writes into its folder.
-SCENARIO_OUTPUTS = (rf.GPKG, rf.CHANGES_CSV, rf.CHANGES_XLSX, rf.SCENARIO_JSON)
+SCENARIO_OUTPUTS = (rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.CHANGES_CSV,
+                    rf.CHANGES_XLSX, rf.SCENARIO_JSON)
 
 __all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_scenario",
            "write_changes_xlsx"]
@@ -144,7 +149,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     a baseline prepared earlier for the same pipeline (several scenarios).
     """
     from ..atomic import check_not_inputs, check_writable_dir, staged_folder, write_text
-    from ..outputs.gpkg import write_gpkg
+    from ..outputs.dictionary import write_explained_gpkg
     from .pipeline import input_files
 
     lang = lang or cfg.lang
@@ -205,7 +210,8 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
             "attribution": "© OpenStreetMap contributors"}
     names = list(SCENARIO_OUTPUTS)
     with staged_folder(out) as stage:
-        write_gpkg(stage / rf.GPKG, layers, styles=styles, metadata=meta, lang=lang)
+        write_explained_gpkg(stage, layers, styles=styles, metadata=meta, lang=lang,
+                             spec=cfg.access)
         write_text(stage / rf.CHANGES_CSV, changes.to_csv(index=False))
         write_changes_xlsx(stage / rf.CHANGES_XLSX, changes,
                            title=f"{cfg.title} — {scenario.name}", lang=lang)

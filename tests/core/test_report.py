@@ -259,7 +259,7 @@ def test_scenario_before_after_and_change_maps(run_dir, tmp_path):
     run = load_run(out)
     assert run.is_scenario
     result = write_report(out, lang="en", dpi=50)
-    stems = {p.stem for p in (out / "report" / "maps").glob("*.png")}
+    stems = {p.stem for p in (result.folder / "maps").glob("*.png")}
     for key in ("pop", "safety_index", "dist_grocery_m", "green_scb_300m"):
         assert {f"{key}_before", f"{key}_after", f"{key}_change"} <= stems, key
     assert "loses_school_at_night_change" not in stems  # not in the synthetic grid_change
@@ -286,7 +286,7 @@ def test_scenario_before_after_and_change_maps(run_dir, tmp_path):
     assert "Norr" in text and "40% → 52% (+12 p.p.)" in text
     assert "9,000 → 9,100 (+100)" in text  # the whole study area
     assert result.pages == _gdal_pages(result.pdf)
-    assert (out / "report" / "areas_change.csv").is_file()
+    assert (result.folder / "areas_change.csv").is_file()
 
 
 def test_missing_run_is_a_clear_error(tmp_path):

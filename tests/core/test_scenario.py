@@ -235,7 +235,8 @@ def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
     r1 = run_scenario(cfg, s1, tmp_path / "a", baseline=base)
     run_scenario(cfg, s2, tmp_path / "b", baseline=base)
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == ["changes.csv", "changes.xlsx", "geoplan.gpkg", "scenario.json"]
+    assert names == ["changes.csv", "changes.xlsx", "data_dictionary.csv", "data_dictionary.xlsx",
+                     "geoplan.gpkg", "scenario.json"]
     gpkg = tmp_path / "a" / "geoplan.gpkg"
     layers = set(pyogrio.list_layers(gpkg)[:, 0])
     assert {"grid", "grid_change", "areas_change", "changes", "network"} <= layers
@@ -249,6 +250,15 @@ def test_run_scenario_outputs_and_compare(demo_base, tmp_path):
     with sqlite3.connect(gpkg) as con:
         styled = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles"))
     assert "grid_change" in styled and "areas_change" in styled
+    # the data dictionary has a labelled row for every column of every layer (read by pyogrio)
+    dd = pd.read_csv(tmp_path / "a" / "data_dictionary.csv", encoding="utf-8-sig",
+                     keep_default_na=False)
+    rows = set(zip(dd["layer"], dd["column"], strict=True))
+    for layer in layers - {"layer_styles", "geoplan_metadata"}:
+        for col in pyogrio.read_info(gpkg, layer=layer)["fields"]:
+            assert (layer, col) in rows, (layer, col)
+    assert (dd["label"].str.strip() != "").all()
+    assert not dd["label"].str.match(r"^(Column|Kolumn|Kolonne) ").any()
     csv = pd.read_csv(tmp_path / "a" / "changes.csv")
     assert list(csv.columns) == ["scenario", "area_key", "area_name", "measure", "category",
                                  "label", "unit", "before", "after", "change", "better"]

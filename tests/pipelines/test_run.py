@@ -38,7 +38,8 @@ def test_demo_writes_every_output(demo_run):
     out, r = demo_run
     names = {p.name for p in out.iterdir()}
     assert names == {"geoplan.gpkg", "grid.tif", "provenance.json", "data_quality.json",
-                     "data_quality_da.txt", "report"}
+                     "data_quality_da.txt", "report", "data_dictionary.csv",
+                     "data_dictionary.xlsx"}
     report = {p.name for p in (out / "report").iterdir()}
     assert {"report.pdf", "tables.xlsx", "grid.csv", "maps"} <= report
     assert "OpenStreetMap" in r.stdout and "Gangbart net" in r.stdout

@@ -1,0 +1,54 @@
+"""Reports in several languages side by side, and the PDF's metadata (read back with pypdf)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from geoplan.config import parse_pipeline
+from geoplan.outputs.report import write_report
+from geoplan.runs.pipeline import run_pipeline
+
+
+@pytest.fixture(scope="module")
+def sv_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("langs") / "out"
+    text = ('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n'
+            '[output]\ntitle = "Språktest"\nlang = "sv"')
+    run_pipeline(parse_pipeline(text, Path(".")), out)
+    return out
+
+
+def _first_page(pdf: Path) -> str:
+    return pypdf.PdfReader(pdf).pages[1].extract_text()
+
+
+def test_reports_in_two_languages_stay_side_by_side(sv_run):
+    own = write_report(sv_run, dpi=50)
+    da = write_report(sv_run, lang="da", dpi=50)
+    en = write_report(sv_run, lang="en", dpi=50)
+    assert own.pdf == sv_run / "report" / "report.pdf"
+    assert da.pdf == sv_run / "report_da" / "report.pdf"
+    assert en.pdf == sv_run / "report_en" / "report.pdf"
+    # each file still holds its own language after the others were written
+    assert "Nyckeltal" in _first_page(own.pdf)
+    assert "Nøgletal" in _first_page(da.pdf)
+    assert "Key numbers" in _first_page(en.pdf)
+    for result in (own, da, en):
+        assert (result.folder / "maps").is_dir() and (result.folder / "tables.xlsx").is_file()
+
+
+@pytest.mark.parametrize("lang", ["sv", "da", "en"])
+def test_pdf_metadata_read_back(sv_run, lang):
+    pdf = write_report(sv_run, lang=lang, dpi=50).pdf
+    reader = pypdf.PdfReader(pdf)
+    meta = reader.metadata
+    assert meta.title == "Språktest"
+    assert meta.author == "geoplan"
+    assert meta.subject and meta["/Keywords"]
+    assert "OpenStreetMap" in meta["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == {"sv": "sv-SE", "da": "da-DK", "en": "en-GB"}[lang]
+    # searchable text: the title is extractable from the first page
+    assert "Språktest" in reader.pages[0].extract_text()

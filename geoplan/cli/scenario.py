@@ -24,14 +24,17 @@ from .common import OSM_CREDIT, lang_option, with_bar
 __all__ = ["register"]
 
 
-def _fmt(v) -> str:
+def _fmt(v, unit: str = "") -> str:
+    """A change-table value as a planner reads it: whole persons, cells and metres; other
+    measures with two decimals below 100 (a detour of 1.00, a share of 0.83)."""
     try:
         x = float(v)
     except (TypeError, ValueError):
         return str(v)
     if x != x:  # NaN
         return ""
-    return f"{x:,.0f}" if abs(x) >= 100 or x == int(x) else f"{x:,.2f}"
+    whole = unit in ("persons", "cells", "m") or abs(x) >= 100
+    return f"{x:,.0f}" if whole else f"{x:,.2f}"
 
 
 @click.group()
@@ -45,9 +48,9 @@ def _echo_study_area_changes(changes) -> None:
     t = changes[(changes["area_key"] == STUDY_AREA_KEY)]
     for r in t.itertuples(index=False):
         if r.before == r.before:  # before/after rows
-            click.echo(f"  {r.label}: {_fmt(r.before)} → {_fmt(r.after)}")
+            click.echo(f"  {r.label}: {_fmt(r.before, r.unit)} → {_fmt(r.after, r.unit)}")
         elif r.change:
-            click.echo(f"  {r.label}: {_fmt(r.change)}")
+            click.echo(f"  {r.label}: {_fmt(r.change, r.unit)}")
 
 
 @scenario.command("run")

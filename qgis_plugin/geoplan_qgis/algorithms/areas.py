@@ -1,9 +1,10 @@
 """``geoplan:area_summary``: a geoplan grid summarised by any polygon layer.
 
 One core call, :func:`geoplan.indicators.equity.area_summary`: per area (and a last row for the
-whole grid) the residents, and per indicator the population-weighted share (yes/no fields), median
-(distances) or mean (everything else). Cells are split between areas by the share of their square
-inside each polygon.
+whole grid) the residents and cells; measures of residents population-weighted (share for yes/no
+fields, median for distances), measures of the paths weighted by path length and of the place by
+area, with the population-weighted mean beside them (``…_pop_mean``). Cells are split between
+areas by the share of their square inside each polygon.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ __all__ = ["AreaSummaryAlgorithm"]
 
 
 class AreaSummaryAlgorithm(GeoplanAlgorithm):
-    """Population-weighted summary of a geoplan grid per area polygon."""
+    """Summary of a geoplan grid per area polygon (:func:`geoplan.indicators.equity.area_summary`)."""
 
     NAME = "area_summary"
     DISPLAY_NAME = "Summarise by area"
@@ -39,9 +40,12 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
     HELP = (
         "Summarises a geoplan grid (the 'grid' layer of geoplan.gpkg, or the grid output of "
         "'Compute … layers') by any polygon layer, e.g. the municipality's districts or its "
-        "vulnerable areas: per area the residents (pop) and cells, and per indicator the "
-        "population-weighted share of residents (yes/no fields, '…_pop_share'), median (distances) "
-        "or mean (everything else). A last row summarises the whole grid, for comparison.\n\n"
+        "vulnerable areas: per area the residents (pop) and cells. Measures of residents are "
+        "population-weighted: the share of residents (yes/no fields, '…_pop_share'), the median "
+        "(distances) or the mean. Measures of the paths (lit share, lamps per km) are weighted by "
+        "path length and measures of the place (safety index, junctions) by area, so an area "
+        "without residents still has them; their mean over residents stands beside them "
+        "('…_pop_mean'). A last row summarises the whole grid, for comparison.\n\n"
         "Residents of a cell that lies partly in an area count with the share of the cell inside "
         "it. With 'Selected features only' just the selected areas are summarised."
     )

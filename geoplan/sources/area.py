@@ -14,7 +14,7 @@ from ..crs import check_coordinates_fit_crs
 from ..errors import AreaError, InputFileError
 
 __all__ = ["MIN_AREAS_OVERLAP_SHARE", "AreaLike", "check_polygons", "check_summary_areas",
-           "parse_bbox", "read_area", "read_layer_file"]
+           "gdal_reason", "parse_bbox", "read_area", "read_layer_file"]
 
 AreaLike = str | Path | BaseGeometry | tuple | list | None
 
@@ -95,6 +95,21 @@ def _from_file(path: Path, layer: str | None) -> BaseGeometry:
 POLYGON_FILE_FIX = "give a polygon file GDAL reads (GeoPackage, GeoJSON, shapefile)"
 
 
+def gdal_reason(exc: Exception) -> str:
+    """Why GDAL could not read a file, in a planner's words: GDAL's advice to prefix a driver
+    name is left out, and a damaged or cut-off file is called so.
+
+    >>> gdal_reason(Exception("'x.gpkg' not recognized as being in a supported file format; "
+    ...                       "It might help to specify the correct driver explicitly by "
+    ...                       "prefixing the file path with '<DRIVER>:', e.g. 'CSV:path'."))
+    "'x.gpkg' not recognized as being in a supported file format"
+    """
+    reason = str(exc).split("; It might help")[0].rstrip(".; ")
+    if "malformed" in reason or "not a database" in reason:
+        reason += "; the file is damaged or cut off: copy or export it again"
+    return reason
+
+
 def read_layer_file(path, what: str, *, layer: str | None = None, fix: str = POLYGON_FILE_FIX):
     """Read a vector layer with geometries; a file GDAL cannot read (damaged, cut off, empty,
     not geodata) or a table without geometries raises :class:`InputFileError` naming ``what``,
@@ -118,11 +133,7 @@ def read_layer_file(path, what: str, *, layer: str | None = None, fix: str = POL
     try:
         gdf = pyogrio.read_dataframe(p, layer=layer)
     except Exception as exc:  # pyogrio's DataSourceError, DataLayerError, GDAL's own
-        # GDAL's advice to prefix a driver name does not help a planner: left out
-        reason = str(exc).split("; It might help")[0].rstrip(".; ")
-        if "malformed" in reason or "not a database" in reason:
-            reason += "; the file is damaged or cut off: copy or export it again"
-        raise InputFileError(f"cannot read {what} {str(p)!r} ({reason}): {fix}") from None
+        raise InputFileError(f"cannot read {what} {str(p)!r} ({gdal_reason(exc)}): {fix}") from None
     if getattr(gdf, "geometry", None) is None or not hasattr(gdf, "crs"):
         raise InputFileError(f"{what} {str(p)!r} holds no geometries (a table with columns "
                              f"{list(gdf.columns)[:6]}): {fix}")

@@ -791,7 +791,12 @@ def _vector_layers(p: Path, layer: str | None) -> list[str]:
     try:
         info = pyogrio.list_layers(p)
     except Exception as exc:
-        raise InputFileError(f"cannot read findings file {p.name!r} ({exc})") from exc
+        from .area import gdal_reason
+
+        raise InputFileError(
+            f"cannot read findings file {p.name!r} ({gdal_reason(exc)}): give the findings as a "
+            "GeoPackage, GeoJSON or CSV (`geoplan safety-walk template` makes one to fill in)"
+        ) from None
     names = [str(n) for n, g in info if g is not None and str(n) not in _SKIP_LAYERS]
     if layer is not None:
         if layer not in [str(n) for n, _ in info]:
@@ -849,7 +854,10 @@ def check_findings(
         try:
             g = pyogrio.read_dataframe(p, layer=name, fid_as_index=True)
         except Exception as exc:
-            raise InputFileError(f"cannot read layer {name!r} of {p.name!r} ({exc})") from exc
+            from .area import gdal_reason
+
+            raise InputFileError(f"cannot read layer {name!r} of {p.name!r} "
+                                 f"({gdal_reason(exc)}): export the layer again") from None
         if layer is None and len(names) > 1 and "category" not in _find_columns(g.columns):
             continue
         gpkg = p.suffix.lower() == ".gpkg"

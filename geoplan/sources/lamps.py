@@ -110,7 +110,11 @@ def read_lamp_register(
         try:
             g = pyogrio.read_dataframe(p)
         except Exception as exc:
-            raise InputFileError(f"cannot read lamp register {p.name!r} ({exc})") from exc
+            from .area import gdal_reason
+
+            raise InputFileError(
+                f"cannot read lamp register {p.name!r} ({gdal_reason(exc)}): give a point file "
+                "GDAL reads (GeoPackage, GeoJSON, shapefile) or a CSV with x/y columns") from None
         if len(g) == 0:
             raise InputFileError(f"lamp register {p.name!r} has no features")
         if g.crs is None and crs is not None:

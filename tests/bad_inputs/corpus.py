@@ -16,7 +16,8 @@ HERE = Path(__file__).resolve().parent
 FILES = HERE / "files"
 ROOT = HERE.parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-CATEGORIES = ("osm", "area", "crs", "lamps", "scb", "stats", "pipeline", "output", "scenario")
+CATEGORIES = ("osm", "area", "crs", "lamps", "scb", "stats", "pipeline", "output", "findings",
+              "scenario")
 #: what the output folder holds before a case runs: "the previous result"
 PREVIOUS = {"geoplan.gpkg": b"previous geopackage bytes", "provenance.json": b'{"run": 1}\n',
             "data_quality_sv.txt": "Föregående körning\n".encode()}

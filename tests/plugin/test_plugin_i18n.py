@@ -115,3 +115,36 @@ def test_missing_dependency_message_in_swedish_and_danish():
     # the commands are the same in every language
     assert report.fix_commands("sv") == report.fix_commands("en")
     assert "'osmnx>=2.0' 'pyproj>=3.6'" in report.fix_commands("en")[0]
+
+
+def _fresh(algorithm_class):
+    alg = algorithm_class().createInstance()
+    alg.initAlgorithm()
+    return alg
+
+
+def _untranslated(qgis_language, setting: str) -> list[str]:
+    """Texts of every algorithm that read the same under ``setting`` as under English."""
+    from geoplan_qgis.algorithms import ALGORITHMS
+
+    same = []
+    for algorithm_class in ALGORITHMS:
+        qgis_language("en_GB")
+        english = _texts(_fresh(algorithm_class))
+        qgis_language(setting)
+        translated = _texts(_fresh(algorithm_class))
+        assert set(translated) == set(english), algorithm_class.__name__
+        name = algorithm_class().name()
+        checked = [k for k in english if k in ("displayName", "group", "shortHelpString")
+                   or (k.startswith("parameter ") and " option " not in k)]
+        same += [f"{name} {k}: {english[k][:60]!r}" for k in checked if translated[k] == english[k]]
+    return same
+
+
+@pytest.mark.parametrize("setting", ["sv_SE", "da_DK"])
+def test_every_algorithm_text_is_translated(qgis_language, processing_initialized, setting):
+    """Under a Swedish or Danish QGIS every algorithm's name, group, help and parameter label
+    differs from the English text; the failure lists each one still in English."""
+    untranslated = _untranslated(qgis_language, setting)
+    assert untranslated == [], f"{len(untranslated)} untranslated for {setting}:\n" + "\n".join(
+        untranslated)

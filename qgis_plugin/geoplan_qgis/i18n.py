@@ -8,6 +8,8 @@ then to English. Importing this module does not import QGIS.
 
 from __future__ import annotations
 
+from .help_texts import HELP_TEXTS
+
 __all__ = ["CATALOGUE", "INSPECT_HELP", "LANGUAGES", "current_language", "tr"]
 
 LANGUAGES = ("en", "sv", "da")
@@ -527,7 +529,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "at grade": {"sv": "i plan", "da": "i niveau"},
     "bridge": {"sv": "bro", "da": "bro"},
     "tunnel": {"sv": "tunnel", "da": "tunnel"},
+    # --- scenario: the layers of drawn edits ----------------------------------------------------
+    "New paths (lines: name, lit, kind, crossing)": {
+        "sv": "Nya gångvägar (linjer: name, lit, kind, crossing)",
+        "da": "Nye stier (linjer: name, lit, kind, crossing)"},
+    "New street lamps (points)": {"sv": "Nya gatlampor (punkter)",
+                                  "da": "Nye gadelamper (punkter)"},
+    "Densification blocks (polygons: dwellings, residents or floor_area_m2)": {
+        "sv": "Förtätningskvarter (polygoner: dwellings, residents eller floor_area_m2)",
+        "da": "Fortætningskarréer (polygoner: dwellings, residents eller floor_area_m2)"},
+    "New green spaces (polygons: public, kind)": {
+        "sv": "Nya grönytor (polygoner: public, kind)",
+        "da": "Nye grønne områder (polygoner: public, kind)"},
+    "New destinations (points: category, name)": {
+        "sv": "Nya målpunkter (punkter: category, name)",
+        "da": "Nye destinationer (punkter: category, name)"},
 }
+CATALOGUE.update({text["en"]: {"sv": text["sv"], "da": text["da"]}
+                  for text in HELP_TEXTS.values()})
 
 
 def current_language() -> str:

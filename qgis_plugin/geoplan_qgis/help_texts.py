@@ -62,7 +62,7 @@ HELP_TEXTS: dict[str, dict[str, str]] = {
               "inbrott på enbart belysta vägar, allmän grönyta, belysning, mörka sträckor, "
               "tunnlar, ögon på gatan och trygghetsindexet med dess datakvalitet), gångnätet med "
               "belysning, målpunkterna, grönytorna och, om du anger områden att sammanfatta "
-              "per, de befolkningsviktade områdessammanfattningarna.\n\nAnge antingen en "
+              "efter, de befolkningsviktade områdessammanfattningarna.\n\nAnge antingen en "
               "pipelinefil (TOML, som för 'geoplan run') eller en OpenStreetMap-fil samt "
               "analysområde, rutstorlek och befolkningskälla. Med en pipelinefil ersätter "
               "analysområde, rutstorlek, befolkningskälla och områden som anges här filens. "
@@ -94,7 +94,7 @@ HELP_TEXTS: dict[str, dict[str, str]] = {
               "partly in an area count with the share of the cell inside it. With 'Selected "
               "features only' just the selected areas are summarised.",
         "sv": "Sammanfattar ett geoplan-rutnät (lagret 'grid' i geoplan.gpkg, eller "
-              "rutnätsutdata från 'Beräkna lager för …') per valfritt polygonlager, t.ex. kommunens "
+              "rutnätsutdata från 'Beräkna lager för …') efter ett valfritt polygonlager, t.ex. kommunens "
               "stadsdelar eller dess utsatta områden: per område de boende (pop) och rutorna. "
               "Mått på de boende är befolkningsviktade: andelen boende (ja/nej-fält, "
               "'…_pop_share'), medianen (avstånd) eller medelvärdet. Mått på vägarna (belyst "

@@ -1,7 +1,9 @@
 """Build dist/geoplan_qgis-<version>.zip for QGIS's "Plugins > Install from ZIP".
 
 The zip holds the folder ``geoplan_qgis/`` at its top level (what QGIS expects), without caches,
-with the repository's LICENSE (GPL-2.0-or-later) inside it, as plugins.qgis.org requires.
+with the repository's LICENSE (GPL-2.0-or-later) inside it, as plugins.qgis.org requires. The
+translations go in compiled (``i18n/*.qm``, see scripts/make_plugin_translations.py); their
+``.ts`` sources stay in the repository.
 Needs only the standard library (no set-up): ``python3 scripts/build_plugin_zip.py``.
 Usage: python scripts/build_plugin_zip.py [OUT_DIR]
 """
@@ -26,7 +28,7 @@ def build(out_dir: Path) -> Path:
     tmp = target.with_suffix(".zip.part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for p in sorted(PLUGIN.rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo", ".ts"):
                 z.write(p, p.relative_to(PLUGIN.parent).as_posix())
         z.write(ROOT / "LICENSE", f"{PLUGIN.name}/LICENSE")
     tmp.replace(target)

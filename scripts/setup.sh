@@ -29,6 +29,7 @@ SRC
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         -t bookworm-backports python3-qgis qgis-providers qgis-common qgis python3-venv \
+        qttools5-dev-tools \
         libgdal-dev libproj-dev libgeos-dev proj-bin pkg-config >/dev/null
     /usr/bin/python3 -c "import qgis.core" || { log "QGIS did not install: see messages above"; exit 1; }
 fi

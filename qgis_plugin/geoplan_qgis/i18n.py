@@ -1,16 +1,29 @@
 """Translations of the strings a planner reads: English, Swedish, Danish.
 
-A plain dictionary keyed by the English text, so no ``lrelease`` step is needed. The language
-follows QGIS (``locale/userLocale``, else the system locale); anything not in the catalogue falls
-back to ``QCoreApplication.translate("geoplan", text)`` (a compiled ``.qm`` could be added later),
-then to English. Importing this module does not import QGIS.
+:data:`CATALOGUE` (keyed by the English text, with the help texts of
+:mod:`geoplan_qgis.help_texts`) is the one source; ``scripts/make_plugin_translations.py``
+writes Qt's ``i18n/geoplan_<lang>.ts`` from it and compiles the ``.qm`` files with ``lrelease``.
+The language follows QGIS (``locale/userLocale``, else the system locale). :func:`tr` asks the
+``QTranslator`` loaded from the language's ``.qm`` (the plugin also installs it in the
+application with :func:`install_translator`), then the catalogue, then returns English.
+Importing this module does not import QGIS.
 """
 
 from __future__ import annotations
 
-__all__ = ["CATALOGUE", "INSPECT_HELP", "LANGUAGES", "current_language", "tr"]
+from pathlib import Path
+
+from .help_texts import HELP_TEXTS
+
+__all__ = [
+    "CATALOGUE", "CONTEXT", "INSPECT_HELP", "LANGUAGES", "current_language", "install_translator",
+    "qm_lookup", "qm_path", "tr", "translator",
+]
 
 LANGUAGES = ("en", "sv", "da")
+#: The Qt translation context of every plugin text (``QCoreApplication.translate(CONTEXT, …)``).
+CONTEXT = "geoplan"
+_TRANSLATORS: dict = {}
 
 #: The help of ``geoplan:inspect`` (English; translated in :data:`CATALOGUE`).
 INSPECT_HELP = (
@@ -527,7 +540,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "at grade": {"sv": "i plan", "da": "i niveau"},
     "bridge": {"sv": "bro", "da": "bro"},
     "tunnel": {"sv": "tunnel", "da": "tunnel"},
+    # --- scenario: the layers of drawn edits ----------------------------------------------------
+    "New paths (lines: name, lit, kind, crossing)": {
+        "sv": "Nya gångvägar (linjer: name, lit, kind, crossing)",
+        "da": "Nye stier (linjer: name, lit, kind, crossing)"},
+    "New street lamps (points)": {"sv": "Nya gatlampor (punkter)",
+                                  "da": "Nye gadelamper (punkter)"},
+    "Densification blocks (polygons: dwellings, residents or floor_area_m2)": {
+        "sv": "Förtätningskvarter (polygoner: dwellings, residents eller floor_area_m2)",
+        "da": "Fortætningskarréer (polygoner: dwellings, residents eller floor_area_m2)"},
+    "New green spaces (polygons: public, kind)": {
+        "sv": "Nya grönytor (polygoner: public, kind)",
+        "da": "Nye grønne områder (polygoner: public, kind)"},
+    "New destinations (points: category, name)": {
+        "sv": "Nya målpunkter (punkter: category, name)",
+        "da": "Nye destinationer (punkter: category, name)"},
 }
+CATALOGUE.update({text["en"]: {"sv": text["sv"], "da": text["da"]}
+                  for text in HELP_TEXTS.values()})
 
 
 def current_language() -> str:
@@ -547,17 +577,56 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else "en"
 
 
+def qm_path(lang: str) -> Path:
+    """The compiled Qt translation of ``lang`` shipped with the plugin."""
+    return Path(__file__).with_name("i18n") / f"geoplan_{lang}.qm"
+
+
+def translator(lang: str):
+    """The ``QTranslator`` loaded from :func:`qm_path` (cached), or None for English, without
+    the file or without Qt."""
+    if lang not in _TRANSLATORS:
+        loaded = None
+        if lang != "en":
+            try:
+                from qgis.PyQt.QtCore import QTranslator
+            except ImportError:
+                return None
+            loaded = QTranslator()
+            if not loaded.load(str(qm_path(lang))):
+                loaded = None
+        _TRANSLATORS[lang] = loaded
+    return _TRANSLATORS[lang]
+
+
+def qm_lookup(compiled, text: str) -> str:
+    """``compiled.translate(CONTEXT, text)``, "" when the ``.qm`` lacks ``text``. PyQt5 passes a
+    ``str`` source text as ASCII, so text with ``©`` or ``…`` goes as UTF-8 bytes."""
+    try:
+        return compiled.translate(CONTEXT, text) or ""
+    except UnicodeEncodeError:
+        return compiled.translate(CONTEXT, text.encode("utf-8")) or ""
+
+
+def install_translator():
+    """Install the translator of QGIS's language in the application (what QGIS plugins do so
+    ``QCoreApplication.translate("geoplan", …)`` answers); returns it to pass to
+    ``QCoreApplication.removeTranslator`` on unload, or None for English."""
+    found = translator(current_language())
+    if found is not None:
+        from qgis.PyQt.QtCore import QCoreApplication
+
+        QCoreApplication.installTranslator(found)
+    return found
+
+
 def tr(text: str, lang: str | None = None) -> str:
     """``text`` in the planner's language (or ``lang``), English when there is no translation."""
     lang = lang or current_language()
     if lang == "en":
         return text
+    compiled = translator(lang)
+    if compiled is not None and (found := qm_lookup(compiled, text)):
+        return found
     entry = CATALOGUE.get(text)
-    if entry and entry.get(lang):
-        return entry[lang]
-    try:
-        from qgis.PyQt.QtCore import QCoreApplication
-
-        return QCoreApplication.translate("geoplan", text)
-    except ImportError:
-        return text
+    return entry[lang] if entry and entry.get(lang) else text

@@ -10,7 +10,7 @@ from pathlib import Path
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
 
 from . import deps
-from .i18n import tr
+from .i18n import install_translator, tr
 
 __all__ = ["GeoplanPlugin"]
 
@@ -39,6 +39,8 @@ class GeoplanPlugin:
         self.dock = None
         self.actions: list = []
         self.council = None
+        # Qt's translation of the plugin's texts in QGIS's language (i18n/geoplan_<lang>.qm)
+        self.translator = install_translator()
 
     # --- QGIS plugin API ----------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 - QGIS API
@@ -141,6 +143,11 @@ class GeoplanPlugin:
                 pass
         self._message_item = None
         self.deps_report = None
+        if self.translator is not None:
+            from qgis.PyQt.QtCore import QCoreApplication
+
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
 
     # --- helpers -----------------------------------------------------------------------------
     def _show_missing_dependencies(self, report: deps.DepsReport) -> None:

@@ -115,3 +115,111 @@ def test_missing_dependency_message_in_swedish_and_danish():
     # the commands are the same in every language
     assert report.fix_commands("sv") == report.fix_commands("en")
     assert "'osmnx>=2.0' 'pyproj>=3.6'" in report.fix_commands("en")[0]
+
+
+def _fresh(algorithm_class):
+    alg = algorithm_class().createInstance()
+    alg.initAlgorithm()
+    return alg
+
+
+def _untranslated(qgis_language, setting: str) -> list[str]:
+    """Texts of every algorithm that read the same under ``setting`` as under English."""
+    from geoplan_qgis.algorithms import ALGORITHMS
+
+    same = []
+    for algorithm_class in ALGORITHMS:
+        qgis_language("en_GB")
+        english = _texts(_fresh(algorithm_class))
+        qgis_language(setting)
+        translated = _texts(_fresh(algorithm_class))
+        assert set(translated) == set(english), algorithm_class.__name__
+        name = algorithm_class().name()
+        checked = [k for k in english if k in ("displayName", "group", "shortHelpString")
+                   or (k.startswith("parameter ") and " option " not in k)]
+        same += [f"{name} {k}: {english[k][:60]!r}" for k in checked if translated[k] == english[k]]
+    return same
+
+
+@pytest.mark.parametrize("setting", ["sv_SE", "da_DK"])
+def test_every_algorithm_text_is_translated(qgis_language, processing_initialized, setting):
+    """Under a Swedish or Danish QGIS every algorithm's name, group, help and parameter label
+    differs from the English text; the failure lists each one still in English."""
+    untranslated = _untranslated(qgis_language, setting)
+    assert untranslated == [], f"{len(untranslated)} untranslated for {setting}:\n" + "\n".join(
+        untranslated)
+
+
+def _committed_ts(lang: str) -> dict[str, str]:
+    """source -> translation, read from the committed ``.ts`` with the xml library."""
+    import xml.etree.ElementTree as ET
+
+    from geoplan_qgis.i18n import qm_path
+
+    root = ET.parse(qm_path(lang).with_suffix(".ts")).getroot()
+    return {m.findtext("source"): m.findtext("translation") for m in root.iter("message")}
+
+
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_ts_and_qm_hold_the_whole_catalogue(lang):
+    """The committed ``.ts`` has every catalogue entry, and the ``.qm`` is what ``lrelease`` makes
+    of it (checked where lrelease is installed): run scripts/make_plugin_translations.py."""
+    import importlib.util
+    import shutil
+    from pathlib import Path
+
+    from geoplan_qgis.i18n import CATALOGUE
+
+    assert _committed_ts(lang) == {english: entry[lang] for english, entry in CATALOGUE.items()}
+    script = Path(__file__).resolve().parents[2] / "scripts" / "make_plugin_translations.py"
+    spec = importlib.util.spec_from_file_location("make_plugin_translations", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if shutil.which("lrelease") is None:
+        pytest.skip("lrelease (qttools5-dev-tools) is not installed: .qm not compared")
+    assert module.stale() == [], "run: python scripts/make_plugin_translations.py"
+
+
+@pytest.mark.parametrize("lang", ["sv", "da"])
+def test_qm_loads_through_qtranslator(qgis_app, lang):
+    """A plain ``QTranslator`` loads the shipped ``.qm`` and answers every catalogue text."""
+    from geoplan_qgis.i18n import CATALOGUE, qm_path
+    from qgis.PyQt.QtCore import QTranslator
+
+    translator = QTranslator()
+    assert translator.load(str(qm_path(lang)))
+    answers = {english: translator.translate(b"geoplan", english.encode("utf-8"))
+               for english in CATALOGUE}
+    wrong = {english: answer for english, answer in answers.items()
+             if answer != CATALOGUE[english][lang]}
+    assert wrong == {}
+    assert translator.translate("geoplan", "Inputs") == {"sv": "Indata", "da": "Inddata"}[lang]
+
+
+def test_plugin_installs_the_translator_of_the_qgis_locale(qgis_language, qgis_iface):
+    """Under a Danish QGIS the plugin installs its Danish ``.qm`` in the application, so
+    ``QCoreApplication.translate`` answers; unloading the plugin removes it."""
+    from geoplan_qgis import classFactory
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    qgis_language("da_DK")
+    plug = classFactory(qgis_iface)
+    try:
+        assert QCoreApplication.translate("geoplan", "Run a scenario") == "Kør et scenarie"
+    finally:
+        plug.unload()
+    assert QCoreApplication.translate("geoplan", "Run a scenario") == "Run a scenario"
+
+
+def test_plugin_zip_ships_the_compiled_translations(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "build_plugin_zip.py"
+    out = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
+                         text=True, check=True)
+    names = zipfile.ZipFile(out.stdout.strip()).namelist()
+    assert {"geoplan_qgis/i18n/geoplan_sv.qm", "geoplan_qgis/i18n/geoplan_da.qm"} <= set(names)
+    assert not [n for n in names if n.endswith(".ts")]

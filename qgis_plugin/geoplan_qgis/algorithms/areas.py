@@ -25,6 +25,7 @@ from ..adapters import (
     source_to_frame,
     source_to_polygons,
 )
+from ..help_texts import HELP_TEXTS
 from .base import GeoplanAlgorithm
 
 __all__ = ["AreaSummaryAlgorithm"]
@@ -37,18 +38,7 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
     DISPLAY_NAME = "Summarise by area"
     GROUP = "Analysis"
     GROUP_ID = "analysis"
-    HELP = (
-        "Summarises a geoplan grid (the 'grid' layer of geoplan.gpkg, or the grid output of "
-        "'Compute … layers') by any polygon layer, e.g. the municipality's districts or its "
-        "vulnerable areas: per area the residents (pop) and cells. Measures of residents are "
-        "population-weighted: the share of residents (yes/no fields, '…_pop_share'), the median "
-        "(distances) or the mean. Measures of the paths (lit share, lamps per km) are weighted by "
-        "path length and measures of the place (safety index, junctions) by area, so an area "
-        "without residents still has them; their mean over residents stands beside them "
-        "('…_pop_mean'). A last row summarises the whole grid, for comparison.\n\n"
-        "Residents of a cell that lies partly in an area count with the share of the cell inside "
-        "it. With 'Selected features only' just the selected areas are summarised."
-    )
+    HELP = HELP_TEXTS["area_summary"]["en"]
 
     GRID = "GRID"
     AREAS = "AREAS"

@@ -23,6 +23,7 @@ from ..adapters import (
     NUMBER_DOUBLE,
     core_errors_as_processing_exceptions,
 )
+from ..help_texts import HELP_TEXTS
 from .base import GeoplanAlgorithm
 
 __all__ = ["CouncilLayoutAlgorithm"]
@@ -35,16 +36,7 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
     DISPLAY_NAME = "Export council layout (PDF and PNG)"
     GROUP = "Reports"
     GROUP_ID = "reports"
-    HELP = (
-        "Builds an A3 print layout of a geoplan run for the council and exports it as PDF and "
-        "PNG. For a scenario (its output folder has grid_change and changes.csv): before, after "
-        "and change maps of one indicator — before and after on the same classes, the change on "
-        "diverging colours with a neutral 'no change' class — and the change table. For a "
-        "baseline run: the headline maps (safety index, walking distance to a grocery store, "
-        "lighting of the network) and the area summaries when there are any.\n\nEvery layout "
-        "has a title, a legend per map, a scale bar, a north arrow, the date and the data "
-        "sources with © OpenStreetMap contributors."
-    )
+    HELP = HELP_TEXTS["council_layout"]["en"]
 
     RUN = "RUN"
     INDICATOR = "INDICATOR"

@@ -36,6 +36,7 @@ from ..adapters import (
     source_to_polygons,
     source_to_shapely,
 )
+from ..help_texts import HELP_TEXTS
 from ..i18n import current_language, tr
 from .base import GeoplanAlgorithm
 from .network import OSM_FILTER
@@ -93,19 +94,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
     DISPLAY_NAME = "Compute accessibility, green, safety and night-access layers"
     GROUP = "Analysis"
     GROUP_ID = "analysis"
-    HELP = (
-        "Runs geoplan on a study area and writes a GeoPackage (geoplan.gpkg) whose layers open "
-        "styled: the grid with population and every indicator per cell (walking distance and "
-        "number of destinations within reach, access after dark on lit paths only, public green "
-        "space, lighting, dark stretches, tunnels, eyes on the street and the safety index with "
-        "its data confidence), the walk network with lighting, the destinations, green space "
-        "and, with areas to summarise by, the population-weighted area summaries.\n\n"
-        "Either give a pipeline file (TOML, as for 'geoplan run'), or an OpenStreetMap file and "
-        "the study area, cell size and population source. With a pipeline file, the study area, "
-        "cell size, population source and areas given here replace the file's. The pipeline as "
-        "run is saved as pipeline.toml in the output folder, with provenance.json and the data "
-        "quality report. Data © OpenStreetMap contributors (ODbL)."
-    )
+    HELP = HELP_TEXTS["layers"]["en"]
 
     PIPELINE = "PIPELINE"
     INPUT = "INPUT"

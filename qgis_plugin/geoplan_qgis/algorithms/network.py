@@ -17,6 +17,7 @@ from ..adapters import (
     frame_to_sink,
     source_to_shapely,
 )
+from ..help_texts import HELP_TEXTS
 from .base import OSM_FILTER, OsmAlgorithm
 
 __all__ = ["OSM_FILTER", "NetworkAlgorithm", "walk_network"]
@@ -38,16 +39,7 @@ class NetworkAlgorithm(OsmAlgorithm):
     DISPLAY_NAME = "Build walk network"
     GROUP = "Inputs"
     GROUP_ID = "inputs"
-    HELP = (
-        "Builds the walk network geoplan computes on from an OpenStreetMap extract: one line per "
-        "walkable edge with its length (length_m), lighting (lit = yes / no / unknown) and where "
-        "the lighting comes from (lit_source = tag / lamps / assumed / none), the share of the "
-        "edge within reach of a street lamp (lamp_share), tunnel and bridge (1 = yes), highway "
-        "type, name and surface.\n\nUnknown lighting is reported as unknown, never as lit or "
-        "dark. The study area is optional (default: the whole extract); with 'Selected features "
-        "only' just the selected polygons count. A lamp register adds to the lamps mapped in OSM "
-        "or replaces them. Data © OpenStreetMap contributors (ODbL)."
-    )
+    HELP = HELP_TEXTS["network"]["en"]
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr

@@ -42,6 +42,7 @@ from ..adapters import (
     load_on_completion,
     source_to_shapely,
 )
+from ..help_texts import HELP_TEXTS
 from ..i18n import tr
 from .base import GeoplanAlgorithm
 
@@ -111,19 +112,7 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
     DISPLAY_NAME = "Run a scenario"
     GROUP = "Scenarios"
     GROUP_ID = "scenarios"
-    HELP = (
-        "Shows what a proposal changes and for whom. The baseline is a pipeline file or the "
-        "output folder of a geoplan run; the proposal is a scenario GeoPackage (saved by the "
-        "geoplan scenario panel) and/or layers drawn in QGIS: new paths (lines; fields lit = "
-        "yes/no, kind, crossing = bridge/tunnel, name), new street lamps (points), "
-        "densification blocks (polygons with dwellings, residents or floor_area_m2), new green "
-        "spaces (polygons; public, kind) and new destinations (points; category such as school "
-        "or grocery). 'Selected features only' works for each of them.\n\n"
-        "Writes geoplan.gpkg with the grid after the scenario, grid_change and areas_change "
-        "(before, after and change of every indicator; styled with diverging colours) and the "
-        "change table changes.csv / changes.xlsx (one row per area and measure, in plain "
-        "words). Data © OpenStreetMap contributors (ODbL)."
-    )
+    HELP = HELP_TEXTS["scenario"]["en"]
 
     BASELINE = "BASELINE"
     SCENARIO = "SCENARIO"
@@ -237,12 +226,7 @@ class CompareScenariosAlgorithm(GeoplanAlgorithm):
     DISPLAY_NAME = "Compare scenarios"
     GROUP = "Scenarios"
     GROUP_ID = "scenarios"
-    HELP = (
-        "Ranks several scenarios of the same baseline side by side: for every measure of the "
-        "change tables (whole study area) the change of each scenario and its rank (1 = best, "
-        "where the measure has a better direction), and a last row with each scenario's mean "
-        "rank. Give the output folders of 'Run a scenario'."
-    )
+    HELP = HELP_TEXTS["compare_scenarios"]["en"]
 
     RUNS = "RUNS"
     TABLE = "TABLE"

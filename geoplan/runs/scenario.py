@@ -155,9 +155,10 @@ def run_baseline(run_dir) -> tuple:
     >>> import tempfile
     >>> from geoplan.config import parse_pipeline
     >>> from geoplan.runs.pipeline import run_pipeline
-    >>> out = Path(tempfile.mkdtemp())
-    >>> _ = run_pipeline(parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250',
-    ...                                 out), out)
+    >>> out = Path(tempfile.mkdtemp()) / "run"
+    >>> toml = '[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250'
+    >>> (out / "scenario_baseline.pkl") in run_pipeline(parse_pipeline(toml, out), out).files
+    True
     >>> cfg, base = run_baseline(out)
     >>> cfg.grid.cell_size_m, "pop" in base.layers.grid
     (250, True)

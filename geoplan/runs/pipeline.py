@@ -334,6 +334,34 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     }
 
 
+def _gpkg_layers(study: Study, layers: Layers, lang: str) -> tuple[dict, dict]:
+    """The layers a run writes into its GeoPackage, and their QGIS styles."""
+    bounds = night_bounds(study, layers)
+    gpkg_layers = {
+        "grid": finite_or_null(layers.grid.reset_index()),
+        "network": layers.network,
+        "destinations": layers.destinations,
+        "green": layers.green,
+        "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
+                                    geometry=layers.origins.values, crs=layers.origins.crs),
+    }
+    if len(bounds.columns):
+        gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
+    styles = _styles(layers, lang)
+    if layers.areas is not None:
+        gpkg_layers["areas"] = finite_or_null(layers.areas)
+    if layers.findings is not None:
+        from ..outputs.styles import findings_form_qml
+
+        kinds = layers.findings.geometry.geom_type
+        for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),
+                                  ("findings_lines", "line", ~kinds.isin(["Point", "MultiPoint"]))):
+            if mask.any():
+                gpkg_layers[lname] = layers.findings[mask.to_numpy()]
+                styles[lname] = findings_form_qml(geom, lang=lang)
+    return gpkg_layers, styles
+
+
 def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None,
                  extra_files: dict[str, str] | None = None) -> RunResult:
     """Run ``cfg`` and write its outputs into ``out_dir`` (created if needed).
@@ -359,29 +387,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         summarize(study.data, study.network, study.lamps),
         access_leg_median_m=layers.meta.get("access_leg_median_m"),
         access_leg_max_m=layers.meta.get("access_leg_max_m"))
-    bounds = night_bounds(study, layers)
-    gpkg_layers = {
-        "grid": finite_or_null(layers.grid.reset_index()),
-        "network": layers.network,
-        "destinations": layers.destinations,
-        "green": layers.green,
-        "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
-                                    geometry=layers.origins.values, crs=layers.origins.crs),
-    }
-    if len(bounds.columns):
-        gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
-    styles = _styles(layers, cfg.lang)
-    if layers.areas is not None:
-        gpkg_layers["areas"] = finite_or_null(layers.areas)
-    if layers.findings is not None:
-        from ..outputs.styles import findings_form_qml
-
-        kinds = layers.findings.geometry.geom_type
-        for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),
-                                  ("findings_lines", "line", ~kinds.isin(["Point", "MultiPoint"]))):
-            if mask.any():
-                gpkg_layers[lname] = layers.findings[mask.to_numpy()]
-                styles[lname] = findings_form_qml(geom, lang=cfg.lang)
+    gpkg_layers, styles = _gpkg_layers(study, layers, cfg.lang)
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
     names = [rf.QUALITY, rf.quality_text(cfg.lang)]
     if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg

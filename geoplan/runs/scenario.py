@@ -174,6 +174,29 @@ def run_baseline(run_dir) -> tuple:
     return cfg, load_baseline(run.file(rf.SCENARIO_BASELINE), stamp=baseline_stamp(cfg))
 
 
+def _scenario_info(cfg, scenario: Scenario, stats: RecomputeStats, lang: str) -> dict:
+    """What ``scenario.json`` records: the scenario, its edits per kind, the recompute."""
+    kinds = {}
+    for e in scenario.edits:
+        kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
+    return {"scenario": {"name": scenario.name, "description": scenario.description,
+                         "edits": kinds, "connect_within_m": scenario.connect_within_m},
+            "pipeline": str(cfg.source_file) if cfg.source_file else cfg.name,
+            "recompute": stats.as_dict(), "lang": lang,
+            "layers": ["grid", "grid_change", "areas_change", "changes", "network",
+                       "destinations", "green"],
+            "attribution": "© OpenStreetMap contributors"}
+
+
+def _saved_baseline(run, out_dir) -> tuple:
+    """:func:`run_baseline` of ``run`` (a path or RunFolder), never written over by ``out_dir``."""
+    run_dir = Path(run.path if isinstance(run, rf.RunFolder) else run)
+    if Path(out_dir).resolve() == run_dir.resolve():
+        raise ConfigError(f"--out {out_dir} is the run folder itself: give the scenario a "
+                          "folder of its own (e.g. out/scenario)")
+    return run_baseline(run_dir)
+
+
 def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
                  incremental: bool = True, baseline: Baseline | None = None,
                  progress: Progress | None = None) -> ScenarioResult:
@@ -192,11 +215,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
 
     if isinstance(cfg, (str, os.PathLike, rf.RunFolder)):
         report(progress, 0.0, "loading the saved baseline")
-        run_dir = Path(cfg.path if isinstance(cfg, rf.RunFolder) else cfg)
-        if Path(out_dir).resolve() == run_dir.resolve():
-            raise ConfigError(f"--out {out_dir} is the run folder itself: give the scenario a "
-                              "folder of its own (e.g. out/scenario)")
-        cfg, baseline = run_baseline(run_dir)
+        cfg, baseline = _saved_baseline(cfg, out_dir)
     lang = lang or cfg.lang
     out = Path(out_dir)
     check_writable_dir(out)
@@ -243,16 +262,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     meta = {"title": f"{cfg.title} — {scenario.name}", "scenario": scenario.name,
             "scenario_description": scenario.description,
             "cell_size_m": cfg.grid.cell_size_m, **dict(after.meta)}
-    kinds = {}
-    for e in scenario.edits:
-        kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
-    info = {"scenario": {"name": scenario.name, "description": scenario.description,
-                         "edits": kinds, "connect_within_m": scenario.connect_within_m},
-            "pipeline": str(cfg.source_file) if cfg.source_file else cfg.name,
-            "recompute": stats.as_dict(), "lang": lang,
-            "layers": ["grid", "grid_change", "areas_change", "changes", "network",
-                       "destinations", "green"],
-            "attribution": "© OpenStreetMap contributors"}
+    info = _scenario_info(cfg, scenario, stats, lang)
     names = list(SCENARIO_OUTPUTS)
     with staged_folder(out) as stage:
         write_explained_gpkg(stage, layers, styles=styles, metadata=meta, lang=lang,

@@ -54,7 +54,7 @@ def _echo_study_area_changes(changes) -> None:
 
 
 @scenario.command("run")
-@click.argument("pipeline", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("pipeline", type=click.Path(exists=True, path_type=Path))
 @click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Output folder (created if needed; its files are replaced as a set).")
@@ -64,10 +64,16 @@ def _echo_study_area_changes(changes) -> None:
 def run(pipeline, scenario_file, out, lang, full):
     """Run PIPELINE with the edits of SCENARIO_FILE (a scenario GeoPackage).
 
+    PIPELINE is a pipeline file (its inputs are read again) or a folder `geoplan run` wrote:
+    then its saved baseline (scenario_baseline.pkl) is loaded instead, which is much faster,
+    and refused if an input file or setting changed since that run.
+
     Writes OUT/geoplan.gpkg (grid, grid_change, areas_change, changes, network …),
     OUT/changes.csv, OUT/changes.xlsx and OUT/scenario.json.
 
     Example: geoplan scenario run pipelines/demo.toml data/demo_scenario.gpkg --out out/s1
+
+    Example: geoplan scenario run out/demo data/demo_scenario.gpkg --out out/s1
     """
     from ..atomic import check_not_inputs
     from ..config import load_pipeline
@@ -75,7 +81,7 @@ def run(pipeline, scenario_file, out, lang, full):
     from ..scenario.io import read_scenario
 
     check_not_inputs([out / n for n in SCENARIO_OUTPUTS], [pipeline, scenario_file])
-    cfg = load_pipeline(pipeline)
+    cfg = pipeline if pipeline.is_dir() else load_pipeline(pipeline)
     scen = read_scenario(scenario_file)
     result = with_bar("scenario", run_scenario, cfg, scen, out, lang=lang,
                       incremental=not full)

@@ -2,7 +2,7 @@
 
 A baseline run (``geoplan run``) writes :data:`GPKG` (layers :data:`GRID`, :data:`NETWORK`,
 :data:`DESTINATIONS`, :data:`GREEN`, :data:`ORIGINS`, :data:`AREAS`, …), :data:`GRID_TIF`,
-:data:`QUALITY` and :data:`PROVENANCE`; a scenario run (``geoplan scenario run``) writes
+:data:`QUALITY`, :data:`SCENARIO_BASELINE` and :data:`PROVENANCE`; a scenario run (``geoplan scenario run``) writes
 :data:`GPKG` (with :data:`GRID_CHANGE` and :data:`AREAS_CHANGE`), :data:`CHANGES_CSV`,
 :data:`CHANGES_XLSX` and :data:`SCENARIO_JSON`. :class:`RunFolder` reads them: layers, the change
 table, the provenance and the run's settings (the pipeline as run, as a
@@ -51,6 +51,7 @@ __all__ = [
     "PROVENANCE",
     "QUALITY",
     "REPORT_DIR",
+    "SCENARIO_BASELINE",
     "SCENARIO_JSON",
     "RunFolder",
     "pipeline_from_provenance",
@@ -72,6 +73,10 @@ GRID_TIF = "grid.tif"
 #: A scenario's change table, as CSV and Excel.
 CHANGES_CSV = "changes.csv"
 CHANGES_XLSX = "changes.xlsx"
+#: What ``geoplan scenario run RUN_FOLDER`` needs instead of reading OSM again (a baseline run):
+#: :func:`geoplan.scenario.recompute.save_baseline`, stamped with the pipeline and the SHA-256
+#: of its inputs (:func:`geoplan.runs.pipeline.baseline_stamp`).
+SCENARIO_BASELINE = "scenario_baseline.pkl"
 #: A scenario run's name, edits and recompute statistics.
 SCENARIO_JSON = "scenario.json"
 #: The data dictionary of every run and scenario folder: one row per column of every layer

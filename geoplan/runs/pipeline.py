@@ -19,6 +19,10 @@ compute every layer and write the outputs (atomically) into one folder.
 ``OUT/data_quality.json`` and ``OUT/data_quality_<lang>.txt``
     the data-quality summary of :mod:`geoplan.inspect` for the study area (how much of the
     lighting is known, lamps, destinations, buildings with known floors …).
+``OUT/scenario_baseline.pkl``
+    the baseline a scenario starts from (:func:`geoplan.scenario.recompute.save_baseline`,
+    stamped by :func:`baseline_stamp`): ``geoplan scenario run OUT SCENARIO`` loads it instead of
+    reading OSM again, and refuses it when the inputs or settings changed since.
 ``OUT/provenance.json``
     the pipeline as run, input file hashes, versions, CRS, date and summary numbers.
 
@@ -36,7 +40,7 @@ Example
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', pathlib.Path("."))
 >>> result = run_pipeline(cfg, pathlib.Path(tempfile.mkdtemp()) / "out")
 >>> sorted(p.name for p in result.files)
-['data_dictionary.csv', 'data_dictionary.xlsx', 'data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json']
+['data_dictionary.csv', 'data_dictionary.xlsx', 'data_quality.json', 'data_quality_en.txt', 'geoplan.gpkg', 'provenance.json', 'scenario_baseline.pkl']
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ from . import folder as rf
 
 __all__ = [
     "RunResult",
+    "baseline_stamp",
     "compute_population",
     "finite_or_null",
     "grid_columns",
@@ -267,7 +272,7 @@ def quality_words(quality, lang: str) -> str:
 
 #: What a run may write into its folder (the report is a folder of its own).
 OUTPUT_NAMES = (rf.QUALITY, rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.GRID_TIF,
-                rf.PROVENANCE)
+                rf.SCENARIO_BASELINE, rf.PROVENANCE)
 
 
 def input_files(cfg: PipelineConfig) -> dict[str, Path]:
@@ -284,6 +289,23 @@ def input_files(cfg: PipelineConfig) -> dict[str, Path]:
     for i, t in enumerate(cfg.population.tables):
         files[f"population_table_{i}"] = Path(t)
     return files
+
+
+def baseline_stamp(cfg: PipelineConfig) -> dict:
+    """What a saved scenario baseline must match (:func:`geoplan.scenario.recompute.load_baseline`):
+    the pipeline's settings (without ``[output]``: language and formats do not change it) and
+    the SHA-256 of every input file (:func:`input_files`).
+
+    Examples
+    --------
+    >>> from geoplan.config import parse_pipeline
+    >>> stamp = baseline_stamp(parse_pipeline('[input]\\nosm = "demo"', Path(".")))
+    >>> sorted(stamp), sorted(stamp["inputs"]), "output" in stamp["pipeline"]
+    (['inputs', 'pipeline'], ['osm'], False)
+    """
+    pipeline = {k: v for k, v in cfg.to_dict().items() if k != "output"}
+    return {"pipeline": pipeline,
+            "inputs": {name: _sha256(p) for name, p in input_files(cfg).items()}}
 
 
 def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
@@ -312,6 +334,34 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     }
 
 
+def _gpkg_layers(study: Study, layers: Layers, lang: str) -> tuple[dict, dict]:
+    """The layers a run writes into its GeoPackage, and their QGIS styles."""
+    bounds = night_bounds(study, layers)
+    gpkg_layers = {
+        "grid": finite_or_null(layers.grid.reset_index()),
+        "network": layers.network,
+        "destinations": layers.destinations,
+        "green": layers.green,
+        "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
+                                    geometry=layers.origins.values, crs=layers.origins.crs),
+    }
+    if len(bounds.columns):
+        gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
+    styles = _styles(layers, lang)
+    if layers.areas is not None:
+        gpkg_layers["areas"] = finite_or_null(layers.areas)
+    if layers.findings is not None:
+        from ..outputs.styles import findings_form_qml
+
+        kinds = layers.findings.geometry.geom_type
+        for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),
+                                  ("findings_lines", "line", ~kinds.isin(["Point", "MultiPoint"]))):
+            if mask.any():
+                gpkg_layers[lname] = layers.findings[mask.to_numpy()]
+                styles[lname] = findings_form_qml(geom, lang=lang)
+    return gpkg_layers, styles
+
+
 def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = None,
                  extra_files: dict[str, str] | None = None) -> RunResult:
     """Run ``cfg`` and write its outputs into ``out_dir`` (created if needed).
@@ -331,34 +381,13 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
     report(progress, 0.9, "writing outputs")
     from ..inspect import summarize
     from ..outputs.dictionary import write_explained_gpkg
+    from ..scenario.recompute import prepare_baseline, save_baseline
 
     quality = replace(  # the access legs are measured by the run
         summarize(study.data, study.network, study.lamps),
         access_leg_median_m=layers.meta.get("access_leg_median_m"),
         access_leg_max_m=layers.meta.get("access_leg_max_m"))
-    bounds = night_bounds(study, layers)
-    gpkg_layers = {
-        "grid": finite_or_null(layers.grid.reset_index()),
-        "network": layers.network,
-        "destinations": layers.destinations,
-        "green": layers.green,
-        "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
-                                    geometry=layers.origins.values, crs=layers.origins.crs),
-    }
-    if len(bounds.columns):
-        gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
-    styles = _styles(layers, cfg.lang)
-    if layers.areas is not None:
-        gpkg_layers["areas"] = finite_or_null(layers.areas)
-    if layers.findings is not None:
-        from ..outputs.styles import findings_form_qml
-
-        kinds = layers.findings.geometry.geom_type
-        for lname, geom, mask in (("findings", "point", kinds.isin(["Point", "MultiPoint"])),
-                                  ("findings_lines", "line", ~kinds.isin(["Point", "MultiPoint"]))):
-            if mask.any():
-                gpkg_layers[lname] = layers.findings[mask.to_numpy()]
-                styles[lname] = findings_form_qml(geom, lang=cfg.lang)
+    gpkg_layers, styles = _gpkg_layers(study, layers, cfg.lang)
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
     names = [rf.QUALITY, rf.quality_text(cfg.lang)]
     if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
@@ -367,7 +396,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         names.append(rf.GRID_TIF)
     if "report" in cfg.formats:
         names.append(rf.REPORT_DIR)
-    names += [*extra, rf.PROVENANCE]
+    names += [*extra, rf.SCENARIO_BASELINE, rf.PROVENANCE]
     files = [out / n for n in names if n != rf.REPORT_DIR]
     # data and report are committed as one set: a run killed or failing at any point (the
     # report included) leaves the previous set whole, never new data beside an old report
@@ -384,6 +413,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
 
             write_grid_tif(stage / rf.GRID_TIF, finite_or_null(layers.grid),
                            grid_columns(layers.grid), int(cfg.grid.cell_size_m))
+        save_baseline(prepare_baseline(study, layers=layers), stage / rf.SCENARIO_BASELINE,
+                      stamp=baseline_stamp(cfg))
         write_text(stage / rf.PROVENANCE,
                    json.dumps(_provenance(cfg, layers, [out / n for n in names]),
                               indent=2, ensure_ascii=False) + "\n")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..columns import STUDY_AREA_KEY
+from ..errors import ConfigError, InputFileError
 from ..i18n import register_texts, tr
 from ..progress import Progress, report, scaled
 from ..scenario.change import change_layers, change_table, headline_column
@@ -60,8 +62,8 @@ from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
 SCENARIO_OUTPUTS = (rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.CHANGES_CSV,
                     rf.CHANGES_XLSX, rf.SCENARIO_JSON)
 
-__all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_scenario",
-           "write_changes_xlsx"]
+__all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_baseline",
+           "run_scenario", "write_changes_xlsx"]
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,71 @@ def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "
         wb.close()
 
 
+def run_baseline(run_dir) -> tuple:
+    """The pipeline and the saved scenario baseline of the ``geoplan run`` folder ``run_dir``
+    (:data:`geoplan.runs.folder.SCENARIO_BASELINE`), as ``(PipelineConfig, Baseline)``.
+
+    The baseline is refused (:class:`~geoplan.errors.InputFileError`, saying to run
+    ``geoplan run`` again) when it is missing, damaged, written by another geoplan version or
+    for other settings than the folder's ``provenance.json``, or when an input file changed
+    since the run (its SHA-256).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from geoplan.config import parse_pipeline
+    >>> from geoplan.runs.pipeline import run_pipeline
+    >>> out = Path(tempfile.mkdtemp()) / "run"
+    >>> toml = '[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250'
+    >>> (out / "scenario_baseline.pkl") in run_pipeline(parse_pipeline(toml, out), out).files
+    True
+    >>> cfg, base = run_baseline(out)
+    >>> cfg.grid.cell_size_m, "pop" in base.layers.grid
+    (250, True)
+    """
+    from ..scenario.recompute import load_baseline
+    from .pipeline import baseline_stamp
+
+    run = rf.RunFolder(run_dir)
+    if not run.file(rf.PROVENANCE).is_file():
+        raise InputFileError(f"{run.path} holds no {rf.PROVENANCE}: give a folder `geoplan run` "
+                             "wrote, or the pipeline file")
+    cfg = rf.pipeline_from_provenance(run.provenance())
+    return cfg, load_baseline(run.file(rf.SCENARIO_BASELINE), stamp=baseline_stamp(cfg))
+
+
+def _scenario_info(cfg, scenario: Scenario, stats: RecomputeStats, lang: str) -> dict:
+    """What ``scenario.json`` records: the scenario, its edits per kind, the recompute."""
+    kinds = {}
+    for e in scenario.edits:
+        kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
+    return {"scenario": {"name": scenario.name, "description": scenario.description,
+                         "edits": kinds, "connect_within_m": scenario.connect_within_m},
+            "pipeline": str(cfg.source_file) if cfg.source_file else cfg.name,
+            "recompute": stats.as_dict(), "lang": lang,
+            "layers": ["grid", "grid_change", "areas_change", "changes", "network",
+                       "destinations", "green"],
+            "attribution": "© OpenStreetMap contributors"}
+
+
+def _saved_baseline(run, out_dir) -> tuple:
+    """:func:`run_baseline` of ``run`` (a path or RunFolder), never written over by ``out_dir``."""
+    run_dir = Path(run.path if isinstance(run, rf.RunFolder) else run)
+    if Path(out_dir).resolve() == run_dir.resolve():
+        raise ConfigError(f"--out {out_dir} is the run folder itself: give the scenario a "
+                          "folder of its own (e.g. out/scenario)")
+    return run_baseline(run_dir)
+
+
 def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
                  incremental: bool = True, baseline: Baseline | None = None,
                  progress: Progress | None = None) -> ScenarioResult:
     """Run a pipeline's baseline and ``scenario``; write the outputs (module doc) into
     ``out_dir``.
 
+    ``cfg`` is the pipeline (a :class:`~geoplan.config.model.PipelineConfig`: its inputs are
+    read and the baseline computed) or the folder a ``geoplan run`` wrote (a path: its saved
+    baseline is loaded, :func:`run_baseline`, and no input is read again).
     ``incremental=False`` recomputes everything (the same result, slower). ``baseline`` reuses
     a baseline prepared earlier for the same pipeline (several scenarios).
     """
@@ -152,6 +213,9 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     from ..outputs.dictionary import write_explained_gpkg
     from .pipeline import input_files
 
+    if isinstance(cfg, (str, os.PathLike, rf.RunFolder)):
+        report(progress, 0.0, "loading the saved baseline")
+        cfg, baseline = _saved_baseline(cfg, out_dir)
     lang = lang or cfg.lang
     out = Path(out_dir)
     check_writable_dir(out)
@@ -198,16 +262,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     meta = {"title": f"{cfg.title} — {scenario.name}", "scenario": scenario.name,
             "scenario_description": scenario.description,
             "cell_size_m": cfg.grid.cell_size_m, **dict(after.meta)}
-    kinds = {}
-    for e in scenario.edits:
-        kinds[type(e).__name__] = kinds.get(type(e).__name__, 0) + 1
-    info = {"scenario": {"name": scenario.name, "description": scenario.description,
-                         "edits": kinds, "connect_within_m": scenario.connect_within_m},
-            "pipeline": str(cfg.source_file) if cfg.source_file else cfg.name,
-            "recompute": stats.as_dict(), "lang": lang,
-            "layers": ["grid", "grid_change", "areas_change", "changes", "network",
-                       "destinations", "green"],
-            "attribution": "© OpenStreetMap contributors"}
+    info = _scenario_info(cfg, scenario, stats, lang)
     names = list(SCENARIO_OUTPUTS)
     with staged_folder(out) as stage:
         write_explained_gpkg(stage, layers, styles=styles, metadata=meta, lang=lang,
@@ -267,8 +322,6 @@ def _findings_change_rows(addressed: gpd.GeoDataFrame, name: str, lang: str) -> 
 def _read_changes(d: Path) -> pd.DataFrame:
     """The change table of the scenario run in ``d``, checked whole (an interrupted copy or a
     hand-edited file is refused, not ranked)."""
-    from ..errors import InputFileError
-
     p = d / rf.CHANGES_CSV
     if not p.is_file():
         raise InputFileError(f"{p} does not exist: run `geoplan scenario run` into {d} first")

@@ -52,10 +52,14 @@ Example
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
+import json
 import math
+import pickle
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 import geopandas as gpd
@@ -76,7 +80,8 @@ from ..study import (
 from ..types import WalkNetwork
 from .edits import AppliedScenario
 
-__all__ = ["Baseline", "RecomputeStats", "at_baseline_scale", "prepare_baseline", "recompute"]
+__all__ = ["BASELINE_FORMAT", "Baseline", "RecomputeStats", "at_baseline_scale", "load_baseline",
+           "prepare_baseline", "recompute", "save_baseline"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +127,110 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
                     dark_stretch_m(net), spaces, entries, g_green.reach_factor,
                     _entry_keys(spaces, entries))
+
+
+#: Format version of a saved baseline (:func:`save_baseline`); raised when its layout changes.
+BASELINE_FORMAT = 1
+_MAGIC = b"geoplan-scenario-baseline\n"
+
+
+def _mapping_proxy(d: dict) -> MappingProxyType:
+    return MappingProxyType(d)
+
+
+class _BaselinePickler(pickle.Pickler):
+    """Pickles read-only mappings (``Layers.meta`` …) as what they wrap."""
+
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[MappingProxyType] = lambda m: (_mapping_proxy, (dict(m),))
+
+
+def _stamp(stamp) -> dict:
+    from .. import __version__
+
+    return json.loads(json.dumps({"format": BASELINE_FORMAT, "geoplan": __version__,
+                                  **dict(stamp)}, sort_keys=True, default=str))
+
+
+def save_baseline(baseline: Baseline, path, *, stamp=None) -> None:
+    """Write ``baseline`` to ``path``: a JSON header (:data:`BASELINE_FORMAT`, geoplan's version
+    and ``stamp``, e.g. the pipeline and the SHA-256 of its inputs), then the pickled baseline.
+
+    :func:`load_baseline` checks the header before it unpickles anything.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from geoplan.study import example_study
+    >>> p = Path(tempfile.mkdtemp()) / "baseline.pkl"
+    >>> base = prepare_baseline(example_study())
+    >>> save_baseline(base, p, stamp={"inputs": {"osm": "ab12"}})
+    >>> load_baseline(p, stamp={"inputs": {"osm": "ab12"}}).layers.grid.equals(base.layers.grid)
+    True
+    >>> load_baseline(p, stamp={"inputs": {"osm": "cd34"}})  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    geoplan.errors.InputFileError: ... was saved for other inputs ...
+    """
+    import io
+
+    buf = io.BytesIO()
+    _BaselinePickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(baseline)
+    header = json.dumps(_stamp(stamp or {}), sort_keys=True).encode()
+    Path(path).write_bytes(_MAGIC + header + b"\n" + buf.getvalue())
+
+
+def _read_header(f, path) -> dict:
+    from ..errors import InputFileError
+
+    if f.read(len(_MAGIC)) != _MAGIC:
+        raise InputFileError(f"{path} is not a saved geoplan scenario baseline: run `geoplan run` "
+                             "again to write it")
+    try:
+        return json.loads(f.readline())
+    except ValueError as exc:
+        raise InputFileError(f"{path} is damaged ({exc}): run `geoplan run` again to "
+                             "rewrite it") from exc
+
+
+def load_baseline(path, *, stamp=None) -> Baseline:
+    """The baseline :func:`save_baseline` wrote to ``path``, after checking that its header
+    matches ``stamp`` (and this geoplan's version and :data:`BASELINE_FORMAT`); a stale,
+    foreign or damaged file raises :class:`~geoplan.errors.InputFileError`.
+
+    Only load files your own ``geoplan run`` wrote: the body is a Python pickle.
+    """
+    from ..errors import InputFileError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path} does not exist: run `geoplan run` into that folder again "
+                             "(it writes the saved baseline)")
+    want = _stamp(stamp or {})
+    with open(path, "rb") as f:
+        got = _read_header(f, path)
+        for key, what in (("format", "another file format"), ("geoplan", "another geoplan "
+                          "version"), ("pipeline", "other settings"), ("inputs", "other inputs")):
+            if got.get(key) != want.get(key):
+                raise InputFileError(
+                    f"{path} was saved for {what} ({key}: {_short(got.get(key))} here, "
+                    f"{_short(want.get(key))} now): run `geoplan run` again to rewrite it")
+        if got != want:
+            raise InputFileError(f"{path} was saved for another run: run `geoplan run` again "
+                                 "to rewrite it")
+        try:
+            baseline = pickle.load(f)
+        except Exception as exc:  # a cut-off or damaged body
+            raise InputFileError(f"{path} is damaged ({type(exc).__name__}): run `geoplan run` "
+                                 "again to rewrite it") from exc
+    if not isinstance(baseline, Baseline):
+        raise InputFileError(f"{path} holds no scenario baseline: run `geoplan run` again")
+    return baseline
+
+
+def _short(v) -> str:
+    text = json.dumps(v, sort_keys=True, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def at_baseline_scale(baseline: Baseline, applied: AppliedScenario) -> AppliedScenario:

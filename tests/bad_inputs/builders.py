@@ -366,6 +366,27 @@ def deso_gpkg_cut_off(ctx: Ctx) -> None:
     full.unlink()
 
 
+def foreign_scenario_baseline(ctx: Ctx) -> None:
+    """A run folder whose ``scenario_baseline.pkl`` was copied from a run with other settings
+    (its header records another pipeline), beside the demo scenario. The body is no pickle:
+    the header is refused before anything is unpickled."""
+    import json
+    import shutil
+
+    from geoplan import __version__
+    from geoplan.config import parse_pipeline
+
+    run = ctx.tmp / "run"
+    run.mkdir()
+    cfg = parse_pipeline('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250', ctx.tmp)
+    (run / "provenance.json").write_text(json.dumps({"pipeline": cfg.to_dict()}))
+    header = {"format": 1, "geoplan": __version__, "inputs": {"osm": "0" * 64},
+              "pipeline": {"input": {"osm": "another_town.osm.pbf"}}}
+    (run / "scenario_baseline.pkl").write_bytes(
+        b"geoplan-scenario-baseline\n" + json.dumps(header).encode() + b"\nnot a pickle")
+    shutil.copy(Path(__file__).parents[2] / "data" / "demo_scenario.gpkg", ctx.tmp)
+
+
 # ------------------------------------------------------------------------------------------
 # scenarios (API calls: `geoplan scenario` is not a CLI command yet)
 

@@ -41,7 +41,8 @@ buffer_m = 300
 formats = ["gpkg", "tif"]
 """
 OUTPUTS = {"geoplan.gpkg", "grid.tif", "provenance.json", "data_quality.json",
-           "data_quality_en.txt", "data_dictionary.csv", "data_dictionary.xlsx"}
+           "data_quality_en.txt", "data_dictionary.csv", "data_dictionary.xlsx",
+           "scenario_baseline.pkl"}
 
 
 def visible(folder: Path) -> dict[str, str]:

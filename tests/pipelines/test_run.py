@@ -39,7 +39,7 @@ def test_demo_writes_every_output(demo_run):
     names = {p.name for p in out.iterdir()}
     assert names == {"geoplan.gpkg", "grid.tif", "provenance.json", "data_quality.json",
                      "data_quality_da.txt", "report", "data_dictionary.csv",
-                     "data_dictionary.xlsx"}
+                     "data_dictionary.xlsx", "scenario_baseline.pkl"}
     report = {p.name for p in (out / "report").iterdir()}
     assert {"report.pdf", "tables.xlsx", "grid.csv", "maps"} <= report
     assert "OpenStreetMap" in r.stdout and "Gangbart net" in r.stdout

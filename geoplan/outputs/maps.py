@@ -208,7 +208,7 @@ _GREEN_EDGE = "#41ab5d"
 _NET = "#4d4d4d"
 _MM_TO_PT = 72 / 25.4
 #: height (inches) of the strip under the map holding the scale bar, north arrow and overview
-_STRIP_IN = 1.3
+_STRIP_IN = 1.15
 
 
 # --------------------------------------------------------------------------------------------
@@ -1156,7 +1156,9 @@ def _new_figure(g, title: str, lang: str):
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
     width_in, map_w, left, bottom = 8.0, 4.8, 0.16, 0.75 + _STRIP_IN
     ratio = (ymax - ymin + 2 * pad) / max(xmax - xmin + 2 * pad, 1e-9)
-    map_h = min(max(map_w * ratio, 3.6), 8.0)
+    # the strip under the map comes out of the map's height: the figure keeps its size, so a
+    # report page still holds the map with its key numbers
+    map_h = min(max(map_w * ratio, 3.6), 8.0) - _STRIP_IN
     height_in = 0.25 + 0.29 * len(title_lines) + 0.45 + map_h + bottom
     fig = Figure(figsize=(width_in, height_in), dpi=100)
     FigureCanvasAgg(fig)  # a renderer, so that labels can be kept from overlapping
@@ -1278,11 +1280,11 @@ def _legend_and_marks(ax, handles: list, ctx: list, legend_title: str, lang: str
     ax.add_artist(ScaleBar(1, "m", location="upper left", box_alpha=0.0, length_fraction=0.3,
                            font_properties={"size": 8}, border_pad=0.2, frameon=False,
                            bbox_to_anchor=(0.0, -0.01), bbox_transform=ax.transAxes))
-    ax.annotate(tr("north", lang), xy=(0.5, -0.03), xytext=(0.5, -0.15),
-                xycoords="axes fraction", ha="center", va="center", fontsize=11,
+    ax.annotate(tr("north", lang), xy=(0.5, -0.03), xytext=(0.5, -0.12),
+                xycoords="axes fraction", ha="center", va="center", fontsize=10,
                 fontweight="bold", zorder=10, annotation_clip=False,
-                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3.5,
-                            "headwidth": 10, "headlength": 9, "shrink": 0.0})
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 2.5,
+                            "headwidth": 8, "headlength": 7, "shrink": 0.0})
 
 
 def _frame_texts(fig, ax, frame: _Frame, run: RunData, spec: MapSpec, note: str,

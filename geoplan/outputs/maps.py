@@ -846,7 +846,8 @@ def _draw_green_on_top(ax, run: RunData):
 
 
 def _overview(fig, ax, run: RunData, g, rect) -> object:
-    """A small overview map: the run's data and areas, the main map's frame in red."""
+    """A small overview map: the study area and its areas, the main map's frame in red (no
+    network: the main map shows it, and drawing it twice costs time in every saved file)."""
     from matplotlib.patches import Rectangle
 
     frames = [f for f in (g, run.network, run.areas, run.buildings)
@@ -863,8 +864,6 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     inset.set_xlim(cx - half, cx + half)
     inset.set_ylim(cy - half, cy + half)
     _fill(inset, [g.geometry.union_all()], "#fee0d2", edge="#616161", lw=0.4, z=1)
-    if run.network is not None and len(run.network):
-        _lines(inset, run.network.geometry.values, _NET, 0.15, z=2, alpha=0.6)
     if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
         _fill(inset, run.areas.geometry.values, "none", edge=_AREA_EDGE, lw=0.4, z=3)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()

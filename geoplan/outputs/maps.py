@@ -2,8 +2,11 @@
 
 Every map has a title, the study's title and the run's date, a legend, a scale bar
 (matplotlib-scalebar), a north arrow, the data sources and "© OpenStreetMap contributors". The
-walk network and the public green spaces of the run's GeoPackage are the context layers, so no
-tile server is ever asked for anything.
+context comes from the run's own GeoPackage, so no tile server is ever asked for anything: the
+walk network, public green spaces (over the cells on the green-space map), building footprints,
+the names of the longest streets (:func:`main_streets`), the ``[areas]`` outlines and names, the
+destinations of the mapped kind, and an overview; the scale bar, north arrow and overview sit in
+a strip under the map, off the cells.
 
 Classes and colours are those of the QGIS styles geoplan stores in the GeoPackage: breaks come
 from :func:`geoplan.outputs.gpkg.class_breaks` / :func:`~geoplan.outputs.gpkg.diverging_breaks`
@@ -68,6 +71,7 @@ __all__ = [
     "graduated_classes",
     "indicator_title",
     "load_run",
+    "main_streets",
     "map_figure",
     "missing_destinations",
     "scenario_columns",

@@ -2,8 +2,11 @@
 
 Every map has a title, the study's title and the run's date, a legend, a scale bar
 (matplotlib-scalebar), a north arrow, the data sources and "© OpenStreetMap contributors". The
-walk network and the public green spaces of the run's GeoPackage are the context layers, so no
-tile server is ever asked for anything.
+context comes from the run's own GeoPackage, so no tile server is ever asked for anything: the
+walk network, public green spaces (over the cells on the green-space map), building footprints,
+the names of the longest streets (:func:`main_streets`), the ``[areas]`` outlines and names, the
+destinations of the mapped kind, and an overview; the scale bar, north arrow and overview sit in
+a strip under the map, off the cells.
 
 Classes and colours are those of the QGIS styles geoplan stores in the GeoPackage: breaks come
 from :func:`geoplan.outputs.gpkg.class_breaks` / :func:`~geoplan.outputs.gpkg.diverging_breaks`
@@ -44,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
-from ..columns import HEADLINE, Indicator, catalogue, describe
+from ..columns import HEADLINE, STUDY_AREA_KEY, Indicator, catalogue, describe
 from ..columns import better as better_of
 from ..errors import InputFileError
 from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
@@ -68,6 +71,7 @@ __all__ = [
     "graduated_classes",
     "indicator_title",
     "load_run",
+    "main_streets",
     "map_figure",
     "missing_destinations",
     "scenario_columns",
@@ -163,6 +167,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "ctx_green": {"en": "public green space", "sv": "allmän grönyta",
                   "da": "offentligt grønt område"},
     "ctx_study_area": {"en": "study area", "sv": "analysområde", "da": "analyseområde"},
+    "ctx_buildings": {"en": "buildings", "sv": "byggnader", "da": "bygninger"},
+    "ctx_areas": {"en": "areas", "sv": "områden", "da": "områder"},
+    "ctx_destinations": {"en": "{cat} (destination)", "sv": "{cat} (målpunkt)",
+                         "da": "{cat} (destination)"},
+    "ctx_overview": {"en": "Overview", "sv": "Översikt", "da": "Oversigt"},
     "variant_before": {"en": "before", "sv": "före", "da": "før"},
     "variant_after": {"en": "after", "sv": "efter", "da": "efter"},
     "variant_change": {"en": "change", "sv": "förändring", "da": "ændring"},
@@ -202,6 +211,8 @@ _GREEN_FILL = "#a1d99b"
 _GREEN_EDGE = "#41ab5d"
 _NET = "#4d4d4d"
 _MM_TO_PT = 72 / 25.4
+#: height (inches) of the strip under the map holding the scale bar, north arrow and overview
+_STRIP_IN = 1.15
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,6 +235,8 @@ class RunData:
     network: object = None
     green: object = None
     destinations: object = None
+    #: building footprints (context only; None for runs written before they were kept)
+    buildings: object = None
     areas: object = None
     grid_change: object = None
     areas_change: object = None
@@ -332,6 +345,7 @@ def load_run(out_dir) -> RunData:
         grid = grid.merge(pd.DataFrame(bounds), on="cell_id", how="left")
     return RunData(out_dir=run.path, grid=grid, network=run.layer(rf.NETWORK),
                    green=run.layer(rf.GREEN), destinations=run.layer(rf.DESTINATIONS),
+                   buildings=run.layer(rf.BUILDINGS),
                    areas=run.areas(), grid_change=run.grid_change(),
                    areas_change=run.areas_change(), changes=run.changes(),
                    provenance=run.provenance(), quality=run.quality(), meta=run.metadata(),
@@ -659,7 +673,8 @@ def _lines(ax, geoms, colour, width_pt, style="solid", z=3, alpha=1.0):
     return coll
 
 
-def _context(ax, run: RunData, *, green_fill: bool, network: bool = True) -> list:
+def _context(ax, run: RunData, *, green_fill: bool, network: bool = True,
+             on_top: bool = False) -> list:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -667,7 +682,11 @@ def _context(ax, run: RunData, *, green_fill: bool, network: bool = True) -> lis
     g = run.green
     if g is not None and len(g):
         pub = g[g["public"].astype(bool)] if "public" in g.columns else g
-        if green_fill:
+        if on_top:
+            _draw_green_on_top(ax, run)
+            handles.append(Patch(facecolor=_GREEN_FILL, edgecolor="#1b7837", alpha=0.75,
+                                 label=tr("ctx_green", run_lang(ax))))
+        elif green_fill:
             _fill(ax, pub.geometry.values, _GREEN_FILL, edge=_GREEN_EDGE, lw=0.4, z=1)
             handles.append(Patch(facecolor=_GREEN_FILL, edgecolor=_GREEN_EDGE,
                                  label=tr("ctx_green", run_lang(ax))))
@@ -680,6 +699,208 @@ def _context(ax, run: RunData, *, green_fill: bool, network: bool = True) -> lis
         handles.append(Line2D([], [], color=_NET, lw=0.8, alpha=0.7,
                               label=tr("ctx_network", run_lang(ax))))
     return handles
+
+
+# --------------------------------------------------------------------------------------------
+# context: buildings, street and area names, destinations, overview
+# --------------------------------------------------------------------------------------------
+_HALO = "#ffffff"
+_AREA_EDGE = "#54278f"
+
+
+def _halo():
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2.2, foreground=_HALO)]
+
+
+def _draw_buildings(ax, run: RunData):
+    """Building footprints as a faint grey texture over the cells (they stay readable)."""
+    b = run.buildings
+    if b is None or not len(b):
+        return None
+    coll = _fill(ax, b.geometry.values, "#424242", edge="none", lw=0.0, alpha=0.22, z=2.8)
+    if coll is not None:
+        coll.set_gid("buildings")
+    return coll
+
+
+def main_streets(network, n: int = 5) -> list[tuple[str, object]]:
+    """The ``n`` longest named streets of a walk network: (name, its longest merged line).
+
+    Streets are ranked by the summed length of their edges; a name list (``"A;B"``) counts
+    for its first name.
+
+    >>> import geopandas as gpd, shapely
+    >>> net = gpd.GeoDataFrame({"name": ["Long", "Long", "Short", None]}, geometry=[
+    ...     shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(100, 0), (200, 0)]),
+    ...     shapely.LineString([(0, 0), (0, 50)]), shapely.LineString([(0, 0), (0, 900)])],
+    ...     crs=3006)
+    >>> [(name, line.length) for name, line in main_streets(net, n=2)]
+    [('Long', 200.0), ('Short', 50.0)]
+    """
+    import shapely
+
+    if network is None or "name" not in network.columns or not len(network):
+        return []
+    names = network["name"].astype("string").str.split(";").str[0].str.strip()
+    named = network.assign(_street=names)[names.notna() & (names != "")]
+    lengths = named.geometry.length.groupby(named["_street"]).sum()
+    out = []
+    for name in lengths.sort_values(ascending=False, kind="stable").index[:n]:
+        merged = shapely.line_merge(shapely.union_all(
+            named.geometry[named["_street"] == name].values))
+        parts = sorted(getattr(merged, "geoms", [merged]), key=lambda g: -g.length)
+        out.append((str(name), parts[0]))
+    return out
+
+
+def _label_angle(line) -> tuple[float, float, float]:
+    """Middle point of ``line`` and the angle (degrees, kept upright) of the line there."""
+    mid = line.length / 2
+    a, b = line.interpolate(max(mid - 20, 0)), line.interpolate(min(mid + 20, line.length))
+    angle = float(np.degrees(np.arctan2(b.y - a.y, b.x - a.x)))
+    angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+    p = line.interpolate(mid)
+    return p.x, p.y, angle
+
+
+def _draw_street_names(ax, run: RunData, n: int = 5) -> list:
+    """Names of the longest streets, along the line, skipping one that would overlap a drawn
+    label."""
+    texts, boxes = [], []
+    renderer = ax.figure.canvas.get_renderer()
+    for name, line in main_streets(run.network, n=n):
+        x, y, angle = _label_angle(line)
+        t = ax.text(x, y, name, rotation=angle, rotation_mode="anchor", ha="center",
+                    va="center", fontsize=6.5, style="italic", color="#252525", zorder=7,
+                    path_effects=_halo(), gid="street_name", clip_on=True)
+        box = t.get_window_extent(renderer)
+        if any(box.overlaps(o) for o in boxes):
+            t.remove()
+            continue
+        boxes.append(box)
+        texts.append(t)
+    return texts
+
+
+def _area_name_column(run: RunData, areas) -> str | None:
+    sa = getattr(run.config, "summary_areas", None)
+    for col in (getattr(sa, "name_column", None), getattr(sa, "key_column", None)):
+        if col and col in areas.columns:
+            return col
+    return None
+
+
+def _draw_areas(ax, run: RunData):
+    """The outlines of the run's ``[areas]`` and their names (a legend handle, or None)."""
+    from matplotlib.patches import Patch
+
+    a = run.areas
+    if a is None or not len(a) or getattr(a, "geometry", None) is None:
+        return None
+    a = a[a.geometry.notna() & ~a.geometry.is_empty]
+    key = getattr(getattr(run.config, "summary_areas", None), "key_column", None)
+    if key in a.columns:  # the study area's own row is outlined already
+        a = a[a[key].astype(str) != STUDY_AREA_KEY]
+    if not len(a):
+        return None
+    coll = _fill(ax, a.geometry.values, "none", edge=_AREA_EDGE, lw=1.1, z=5)
+    if coll is not None:
+        coll.set_gid("areas")
+    col = _area_name_column(run, a)
+    if col is not None:
+        for name, geom in zip(a[col].astype(str), a.geometry.values, strict=True):
+            p = geom.representative_point()
+            ax.text(p.x, p.y, name, ha="center", va="center", fontsize=7.5, fontweight="bold",
+                    color=_AREA_EDGE, zorder=7, path_effects=_halo(), gid="area_name",
+                    clip_on=True)
+    return Patch(facecolor="none", edgecolor=_AREA_EDGE, lw=1.1, label=tr("ctx_areas",
+                                                                           run_lang(ax)))
+
+
+def _draw_destinations(ax, run: RunData, cat: str | None):
+    """The destinations of category ``cat`` as markers (a legend handle, or None)."""
+    from matplotlib.lines import Line2D
+
+    d = run.destinations
+    if cat is None or d is None or "category" not in d.columns:
+        return None
+    pts = d[d["category"].astype(str) == cat].geometry.representative_point()
+    if not len(pts):
+        return None
+    ax.scatter(pts.x, pts.y, s=22, marker="D", facecolor="#ffffff", edgecolor="#000000",
+               linewidths=1.0, zorder=8, gid="destinations")
+    lang = run_lang(ax)
+    return Line2D([], [], marker="D", ls="none", markerfacecolor="#ffffff",
+                  markeredgecolor="#000000", label=tr("ctx_destinations", lang,
+                                                      cat=tr(f"cat_{cat}", lang)))
+
+
+def _draw_green_on_top(ax, run: RunData):
+    """Public green spaces outlined (and lightly tinted) over the cells of a green map."""
+    g = run.green
+    if g is None or not len(g):
+        return None
+    pub = g[g["public"].astype(bool)] if "public" in g.columns else g
+    coll = _fill(ax, pub.geometry.values, _GREEN_FILL, edge="#1b7837", lw=0.9, alpha=0.55, z=4)
+    if coll is not None:
+        coll.set_gid("green_on_top")
+    return coll
+
+
+def _overview(fig, ax, run: RunData, g, rect) -> object:
+    """A small overview map: the study area and its areas, the main map's frame in red (no
+    network: the main map shows it, and drawing it twice costs time in every saved file)."""
+    from matplotlib.patches import Rectangle
+
+    frames = [f for f in (g, run.network, run.areas, run.buildings)
+              if f is not None and getattr(f, "geometry", None) is not None and len(f)]
+    b = np.array([f.geometry.total_bounds for f in frames])
+    xmin, ymin = np.nanmin(b[:, :2], axis=0)
+    xmax, ymax = np.nanmax(b[:, 2:], axis=0)
+    cx, cy, half = (xmin + xmax) / 2, (ymin + ymax) / 2, 0.8 * max(xmax - xmin, ymax - ymin)
+    inset = fig.add_axes(rect, gid="overview")
+    inset.set_aspect("equal")
+    inset.set_anchor("SE")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlim(cx - half, cx + half)
+    inset.set_ylim(cy - half, cy + half)
+    _fill(inset, [g.geometry.union_all()], "#fee0d2", edge="#616161", lw=0.4, z=1)
+    if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
+        _fill(inset, run.areas.geometry.values, "none", edge=_AREA_EDGE, lw=0.4, z=3)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    inset.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="#cb181d", lw=1.0,
+                              zorder=4))
+    inset.set_title(tr("ctx_overview", run_lang(ax)), fontsize=7, color="#424242", pad=2)
+    return inset
+
+
+def _draw_context(ax, run: RunData) -> list:
+    """Buildings, area outlines and names, and street names: legend handles of what was
+    drawn."""
+    from matplotlib.patches import Patch
+
+    handles = []
+    if _draw_buildings(ax, run) is not None:
+        handles.append(Patch(facecolor="#424242", alpha=0.22, edgecolor="none",
+                             label=tr("ctx_buildings", run_lang(ax))))
+    area = _draw_areas(ax, run)
+    if area is not None:
+        handles.append(area)
+    _draw_street_names(ax, run)
+    return handles
+
+
+def _overview_under(fig, ax, run: RunData, g):
+    """The overview map in the strip under the map, at its right edge."""
+    ax.apply_aspect()
+    pos = ax.get_position()
+    w_in, h_in = fig.get_size_inches()
+    size = _STRIP_IN - 0.15
+    rect = (pos.x1 - size / w_in, pos.y0 - (size + 0.1) / h_in, size / w_in, size / h_in)
+    return _overview(fig, ax, run, g, rect)
 
 
 def run_lang(ax) -> str:
@@ -930,16 +1151,20 @@ def _layer_to_map(run: RunData, spec: MapSpec, variant: str):
 
 def _new_figure(g, title: str, lang: str):
     """A figure whose map keeps the study area's proportions, the legend beside it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     title_lines = tuple(textwrap.wrap(title, 62))
     xmin, ymin, xmax, ymax = g.total_bounds
     pad = 0.03 * max(xmax - xmin, ymax - ymin)
-    width_in, map_w, left, bottom = 8.0, 4.8, 0.16, 0.75
+    width_in, map_w, left, bottom = 8.0, 4.8, 0.16, 0.75 + _STRIP_IN
     ratio = (ymax - ymin + 2 * pad) / max(xmax - xmin + 2 * pad, 1e-9)
-    map_h = min(max(map_w * ratio, 3.6), 8.0)
+    # the strip under the map comes out of the map's height: the figure keeps its size, so a
+    # report page still holds the map with its key numbers
+    map_h = min(max(map_w * ratio, 3.6), 8.0) - _STRIP_IN
     height_in = 0.25 + 0.29 * len(title_lines) + 0.45 + map_h + bottom
     fig = Figure(figsize=(width_in, height_in), dpi=100)
+    FigureCanvasAgg(fig)  # a renderer, so that labels can be kept from overlapping
     fig.patch.set_facecolor("white")
     ax = fig.add_axes((left / width_in, bottom / height_in, map_w / width_in,
                        map_h / height_in))
@@ -1038,8 +1263,10 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
                               unsure=unsure)
     else:
         handles, hatched = _draw_level(ax, g, geoms, values, spec, variant, breaks, empty, lang)
-    ctx = _context(ax, run, green_fill=spec.kind == "yesno" and spec.column.startswith("green_"))
-    return handles, ctx, legend_title, hatched
+    ctx = _context(ax, run, green_fill=False,
+                   on_top=spec.kind == "yesno" and spec.column.startswith("green_"))
+    dest = _draw_destinations(ax, run, cat) if cat is not None else None
+    return handles, [*ctx, *([dest] if dest is not None else [])], legend_title, hatched
 
 
 def _legend_and_marks(ax, handles: list, ctx: list, legend_title: str, lang: str) -> None:
@@ -1053,14 +1280,14 @@ def _legend_and_marks(ax, handles: list, ctx: list, legend_title: str, lang: str
         h.set_label(textwrap.fill(h.get_label(), 32))
     ax.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.04, 1.0),
               frameon=False, fontsize=8.5, title_fontsize=9, alignment="left", handlelength=1.8)
-    ax.add_artist(ScaleBar(1, "m", location="lower left", box_alpha=0.75, length_fraction=0.3,
-                           font_properties={"size": 8}, border_pad=0.6))
-    ax.annotate(tr("north", lang), xy=(0.93, 0.975), xytext=(0.93, 0.875),
-                xycoords="axes fraction", ha="center", va="center", fontsize=11,
-                fontweight="bold", zorder=10,
-                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3.5,
-                            "headwidth": 10, "headlength": 9, "shrink": 0.0},
-                bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+    ax.add_artist(ScaleBar(1, "m", location="upper left", box_alpha=0.0, length_fraction=0.3,
+                           font_properties={"size": 8}, border_pad=0.2, frameon=False,
+                           bbox_to_anchor=(0.0, -0.01), bbox_transform=ax.transAxes))
+    ax.annotate(tr("north", lang), xy=(0.5, -0.03), xytext=(0.5, -0.12),
+                xycoords="axes fraction", ha="center", va="center", fontsize=10,
+                fontweight="bold", zorder=10, annotation_clip=False,
+                arrowprops={"facecolor": "black", "edgecolor": "black", "width": 2.5,
+                            "headwidth": 8, "headlength": 7, "shrink": 0.0})
 
 
 def _frame_texts(fig, ax, frame: _Frame, run: RunData, spec: MapSpec, note: str,
@@ -1120,7 +1347,9 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     g = _layer_to_map(run, spec, variant)
     fig, ax, frame = _new_figure(g, _title(run, spec, variant, lang), lang)
     handles, ctx, legend_title, hatched = _draw_map(ax, run, g, spec, variant, breaks, lang)
+    ctx = [*_draw_context(ax, run), *ctx]
     _legend_and_marks(ax, handles, ctx, legend_title, lang)
+    _overview_under(fig, ax, run, g)
     note = _note(run, spec, lang) if spec.key != "safety_index" or hatched else ""
     _frame_texts(fig, ax, frame, run, spec, note, lang)
     return fig

@@ -92,6 +92,8 @@ GRID = "grid"
 NETWORK = "network"
 DESTINATIONS = "destinations"
 GREEN = "green"
+#: building footprints (geometry only), drawn as context on the maps
+BUILDINGS = "buildings"
 ORIGINS = "origins"
 AREAS = "areas"
 GRID_CHANGE = "grid_change"

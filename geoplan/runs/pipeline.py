@@ -345,6 +345,9 @@ def _gpkg_layers(study: Study, layers: Layers, lang: str) -> tuple[dict, dict]:
         "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
                                     geometry=layers.origins.values, crs=layers.origins.crs),
     }
+    if study.data.buildings is not None and len(study.data.buildings):  # map context only
+        gpkg_layers[rf.BUILDINGS] = gpd.GeoDataFrame(
+            geometry=study.data.buildings.geometry.values, crs=study.data.buildings.crs)
     if len(bounds.columns):
         gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
     styles = _styles(layers, lang)

@@ -37,7 +37,13 @@ import shapely
 from .errors import GeoplanError
 from .indicators.access import access_indicators, attach_destinations
 from .indicators.equity import area_summary
-from .indicators.green import entries_attachment, green_entries, green_indicators, green_spaces
+from .indicators.green import (
+    entries_attachment,
+    green_entries,
+    green_indicators,
+    green_spaces,
+    unique_entries,
+)
 from .indicators.night import night_indicators
 from .indicators.safety import safety_indicators
 from .origins import cell_origins
@@ -252,11 +258,7 @@ def study_green(study: Study) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     if pinned is None or not len(pinned):
         return spaces, entries
     keep = pinned[pinned["green_id"].isin(spaces.index)]
-    both = pd.concat([keep, entries], ignore_index=True).sort_values("snap_m", kind="stable")
-    both = both.assign(_o=both["offset_m"].round(6)).drop_duplicates(["green_id", "edge", "_o"])
-    both = both.sort_values(["green_id", "edge", "offset_m"], kind="stable").drop(columns="_o")
-    return spaces, gpd.GeoDataFrame(both.reset_index(drop=True), geometry="geometry",
-                                    crs=network.crs)
+    return spaces, unique_entries(pd.concat([keep, entries], ignore_index=True), network.crs)
 
 
 def _carry_entries(entries: gpd.GeoDataFrame, network: WalkNetwork, edge_parent

@@ -99,6 +99,7 @@ __all__ = [
     "green_spaces",
     "origin_entries",
     "straight_distance_m",
+    "unique_entries",
 ]
 
 log = logging.getLogger(__name__)
@@ -259,10 +260,24 @@ def green_entries(
             [found, _attach_entries(network, owner[k], xy, "boundary", max_snap_m, main)],
             ignore_index=True,
         )
-    found = found[found["edge"] >= 0].sort_values("snap_m", kind="stable")  # shortest leg kept
+    return unique_entries(found[found["edge"] >= 0], network.crs)
+
+
+def unique_entries(found: pd.DataFrame, crs) -> gpd.GeoDataFrame:
+    """Entries with one row per place (``green_id``, edge, offset to 1 µm), the one with the
+    shortest access leg kept, sorted by space, edge and offset.
+
+    >>> import shapely
+    >>> rows = pd.DataFrame({"green_id": [0, 0], "entry": ["boundary", "crossing"],
+    ...                      "edge": [1, 1], "offset_m": [5.0, 5.0], "snap_m": [3.0, 0.0],
+    ...                      "geometry": [shapely.Point(0, 0)] * 2})
+    >>> unique_entries(rows, "EPSG:3006")["entry"].tolist()
+    ['crossing']
+    """
+    found = found.sort_values("snap_m", kind="stable")  # the shortest leg is kept
     found = found.assign(_o=found["offset_m"].round(6)).drop_duplicates(["green_id", "edge", "_o"])
     found = found.sort_values(["green_id", "edge", "offset_m"], kind="stable")
-    out = gpd.GeoDataFrame(found.drop(columns="_o"), geometry="geometry", crs=network.crs)
+    out = gpd.GeoDataFrame(found.drop(columns="_o"), geometry="geometry", crs=crs)
     return out.reset_index(drop=True)[_ENTRY_COLUMNS]
 
 

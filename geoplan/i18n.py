@@ -1,7 +1,11 @@
 """Words and number formats for what a planner reads, in English, Swedish and Danish.
 
-Texts are keyed by a short id; :func:`tr` falls back to English (never to an empty string) and
-:func:`fmt` formats numbers for the language with babel (decimal comma in sv/da).
+Texts are keyed by a short id. The English words live in the code (``register_texts({key:
+{"en": ...}})``); the Swedish and Danish ones in one gettext catalogue per language,
+``geoplan/locale/<lang>/LC_MESSAGES/geoplan.po`` (msgctxt = the key, msgid = the English text,
+msgstr = the translation), compiled to the ``.mo`` beside it by ``scripts/extract_texts.py``.
+:func:`tr` falls back to English (never to an empty string) and :func:`fmt` formats numbers for
+the language with babel (decimal comma in sv/da).
 
 >>> tr("walkable_km", "sv")
 'Gångbart nät (km)'
@@ -11,12 +15,20 @@ Texts are keyed by a short id; :func:`tr` falls back to English (never to an emp
 
 from __future__ import annotations
 
+import functools
+import gettext
+from pathlib import Path
+
 from .errors import ConfigError
 
-__all__ = ["LANGUAGES", "fmt", "fmt_pct", "format_date", "register_texts", "tr"]
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALE_DIR", "fmt", "fmt_pct", "format_date", "register_texts",
+           "tr", "translations"]
 
 LANGUAGES = ("en", "sv", "da")
 _LOCALES = {"en": "en_GB", "sv": "sv_SE", "da": "da_DK"}
+#: gettext domain and folder of the compiled catalogues (``<lang>/LC_MESSAGES/geoplan.mo``).
+DOMAIN = "geoplan"
+LOCALE_DIR = Path(__file__).with_name("locale")
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "inspect_title": {
@@ -85,8 +97,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
 def register_texts(texts: dict[str, dict[str, str]]) -> None:
     """Add a module's own texts to the catalogue (at import time).
 
-    Every entry needs en, sv and da; a key already registered with other words is an error,
-    so two modules can never silently overwrite each other's texts.
+    Every entry needs its English text; Swedish and Danish come from the gettext catalogues
+    (``scripts/extract_texts.py`` moves them there), or, until that script has run over a new
+    dict, from the entry itself (then both). A key already registered with other words is an
+    error, so two modules can never silently overwrite each other's texts.
 
     >>> register_texts({"demo_key": {"en": "Demo", "sv": "Demo", "da": "Demo"}})
     >>> tr("demo_key", "da")
@@ -94,11 +108,24 @@ def register_texts(texts: dict[str, dict[str, str]]) -> None:
     """
     for key, entry in texts.items():
         missing = [lang for lang in LANGUAGES if not entry.get(lang)]
-        if missing:
-            raise ValueError(f"text {key!r} lacks {missing}")
+        if not entry.get("en") or missing not in ([], ["sv", "da"]):
+            raise ValueError(f"text {key!r} lacks {missing}: give en (sv/da in the catalogue) "
+                             "or all of en, sv, da")
         if key in CATALOGUE and CATALOGUE[key] != entry:
             raise ValueError(f"text {key!r} is already registered with other words")
         CATALOGUE[key] = dict(entry)
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The gettext catalogue of ``lang`` (an empty one for English).
+
+    >>> translations("sv").pgettext("walkable_km", "Walkable network (km)")
+    'Gångbart nät (km)'
+    """
+    if _check(lang) == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang])
 
 
 def _check(lang: str) -> str:
@@ -110,7 +137,10 @@ def _check(lang: str) -> str:
 def tr(key: str, lang: str = "en", **fields) -> str:
     """The text ``key`` in ``lang`` (English when missing), with ``{fields}`` filled in."""
     entry = CATALOGUE.get(key)
-    text = key if entry is None else entry.get(_check(lang)) or entry["en"]
+    if entry is None:
+        text = key
+    else:
+        text = entry.get(_check(lang)) or translations(lang).pgettext(key, entry["en"])
     return text.format(**fields) if fields else text
 
 

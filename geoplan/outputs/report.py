@@ -374,7 +374,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "safety map hatches cells below one half.",
         "sv": "Datakvalitet: belysningen är känd för {known} av gångnätet ({tag} från "
               "lit-taggen, {lamps} från gatlampor, {assumed} antaget enligt regel). Varje rutas "
-              "andel vägar med känd belysning är dess data_confidence; trygghetskartan stryker "
+              "andel vägar med känd belysning är dess data_confidence; trygghetskartan streckar "
               "rutor under hälften.",
         "da": "Datakvalitet: belysningen er kendt for {known} af gangnettet ({tag} fra "
               "lit-tagget, {lamps} fra gadelamper, {assumed} antaget efter regel). Hver celles "

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, InputFileError
-from ..i18n import fmt
+from ..i18n import fmt, register_texts
 from ..i18n import tr as _i18n_tr
 
 __all__ = [
@@ -63,7 +63,7 @@ QML_DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
 #: QGIS version written into QML: the oldest QGIS geoplan supports; newer versions read it as is.
 QML_VERSION = "3.34.0-Prizren"
 
-#: Legend texts of this module (to be merged into geoplan.i18n.CATALOGUE by the lead).
+#: Legend texts of this module.
 TEXTS: dict[str, dict[str, str]] = {
     "lit_yes": {"en": "lit", "sv": "belyst", "da": "belyst"},
     "lit_no": {"en": "not lit", "sv": "ej belyst", "da": "ikke belyst"},
@@ -72,6 +72,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_change": {"en": "no change", "sv": "ingen förändring", "da": "ingen ændring"},
     "green_space": {"en": "green space", "sv": "grönyta", "da": "grønt område"},
 }
+register_texts(TEXTS)
 
 # Colour ramps (ColorBrewer, colour-blind safe): sequential YlGnBu, diverging RdBu.
 _SEQUENTIAL = ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8",
@@ -87,12 +88,7 @@ _QUALITATIVE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628"
 # --------------------------------------------------------------------------------------------
 # texts
 # --------------------------------------------------------------------------------------------
-def _tr(key: str, lang: str) -> str:
-    entry = TEXTS.get(key)
-    if entry is None:
-        return _i18n_tr(key, lang)
-    _i18n_tr("attribution", lang)  # validates lang (ConfigError names the languages)
-    return entry.get(lang) or entry["en"]
+_tr = _i18n_tr
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,25 +25,14 @@ from .types import OsmData, WalkNetwork
 __all__ = ["InspectSummary", "inspect_osm", "summarize"]
 
 register_texts({
-    "tunnels": {"en": "Tunnels and underpasses", "sv": "Tunnlar och gångtunnlar",
-                "da": "Tunneler og underføringer"},
+    "tunnels": {"en": "Tunnels and underpasses"},
     "areas_cut": {"en": "Areas cut by the extract's edge: {kept} kept (closed through the nodes "
-                        "the file has), {dropped} dropped",
-                  "sv": "Ytor som skärs av utdragets kant: {kept} behållna (slutna genom de noder "
-                        "filen har), {dropped} utelämnade",
-                  "da": "Arealer skåret af udtrækkets kant: {kept} beholdt (lukket gennem de "
-                        "knuder filen har), {dropped} udeladt"},
+                        "the file has), {dropped} dropped"},
     "destinations_from_lines": {
-        "en": "Destinations mapped as lines (platforms), placed at their middle",
-        "sv": "Målpunkter karterade som linjer (plattformar), placerade i linjens mitt",
-        "da": "Destinationer kortlagt som linjer (perroner), placeret i linjens midte"},
+        "en": "Destinations mapped as lines (platforms), placed at their middle"},
     "cycleways_walked": {
         "en": "Cycleways without a foot tag walked on (pedestrians may use a cycleway where there "
-              "is no footway in SE, DK, FI and NO)",
-        "sv": "Cykelvägar utan foot-tagg som räknas som gångbara (gående får använda cykelbanan "
-              "där gångbana saknas i SE, DK, FI och NO)",
-        "da": "Cykelstier uden foot-tag regnet som gangbare (fodgængere må bruge cykelstien hvor "
-              "der ikke er fortov i SE, DK, FI og NO)"},
+              "is no footway in SE, DK, FI and NO)"},
 })
 
 

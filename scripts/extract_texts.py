@@ -32,7 +32,7 @@ LOCALE_DIR = PACKAGE / "locale"
 DOMAIN = "geoplan"
 TRANSLATED = ("sv", "da")
 #: fixed header dates, so that the same texts always give the same bytes
-_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,16 @@ def find_texts(source: bytes) -> list[Found]:
 
 
 def english_only(source: bytes, found: list[Found]) -> bytes:
-    """``source`` with each found entry rewritten to ``{"en": <its English literal as written>}``."""
+    """``source`` with each found entry rewritten to ``{"en": <its English literal as written>}``
+    (the line breaks before the English kept)."""
     out, last = [], 0
     for f in found:
         a, b = f.english_span
-        out += [source[last:f.start], b'{"en": ', source[a:b], b"}"]
+        before = source[f.start + 1:a].strip()
+        if before == b'"en":':  # English written first: keep the literal as laid out up to it
+            out += [source[last:b], b"}"]
+        else:
+            out += [source[last:f.start], b'{"en": ', source[a:b], b"}"]
         last = f.end
     return b"".join(out) + source[last:]
 

@@ -79,16 +79,10 @@ ADDRESSED_BY: dict[str, tuple[str, ...]] = {
 }
 
 TEXTS: dict[str, dict[str, str]] = {
-    "finding_addressed_lamp": {"en": "new lamp {d} m away", "sv": "ny lampa {d} m bort",
-                               "da": "ny lampe {d} m væk"},
-    "finding_addressed_lit": {"en": "newly lit path {d} m away",
-                              "sv": "nybelyst gångväg {d} m bort",
-                              "da": "nyoplyst sti {d} m væk"},
-    "finding_addressed_lit_line": {"en": "{share} % of the stretch along a newly lit path",
-                                   "sv": "{share} % av sträckan längs en nybelyst gångväg",
-                                   "da": "{share} % af strækningen langs en nyoplyst sti"},
-    "finding_legend_open": {"en": "open safety-walk findings", "sv": "öppna synpunkter från "
-                      "trygghetsvandringar", "da": "åbne fund fra tryghedsvandringer"},
+    "finding_addressed_lamp": {"en": "new lamp {d} m away"},
+    "finding_addressed_lit": {"en": "newly lit path {d} m away"},
+    "finding_addressed_lit_line": {"en": "{share} % of the stretch along a newly lit path"},
+    "finding_legend_open": {"en": "open safety-walk findings"},
 }
 register_texts(TEXTS)
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..atomic import atomic_path
 from ..columns import describe
-from ..i18n import LANGUAGES, register_texts, tr
+from ..i18n import register_texts, tr
 from ..runs.folder import DICTIONARY_CSV, DICTIONARY_XLSX, GPKG
 from ..types import AccessSpec
 
@@ -37,56 +37,58 @@ __all__ = ["DICTIONARY_COLUMNS", "column_words", "data_dictionary", "field_alias
 #: The columns of ``data_dictionary.csv``/``.xlsx``, in order.
 DICTIONARY_COLUMNS = ("layer", "column", "label", "description", "unit", "better", "kind")
 
-# derived columns: the indicator's label with what the derivation means (suffix | en | sv | da)
+# derived columns: the indicator's label with what the derivation means (suffix | English;
+# Swedish and Danish in geoplan/locale/)
 _SUFFIX_TABLE = """
-_before | {label} (before) | {label} (före) | {label} (før)
-_after | {label} (after) | {label} (efter) | {label} (efter)
-_change | {label} (change) | {label} (förändring) | {label} (ændring)
-_pop_share | {label} (share of residents) | {label} (andel av invånarna) | {label} (andel af beboerne)
-_pop_mean | {label} (mean over residents) | {label} (medel över invånarna) | {label} (gennemsnit over beboerne)
+_before | {label} (before)
+_after | {label} (after)
+_change | {label} (change)
+_pop_share | {label} (share of residents)
+_pop_mean | {label} (mean over residents)
 """
-# columns of the layers other than the grid (column | unit | kind | en | sv | da)
+# columns of the layers other than the grid (column | unit | kind | English;
+# Swedish and Danish in geoplan/locale/)
 _OTHER_TABLE = """
-geometry | | text | Geometry | Geometri | Geometri
-u | | text | Start node (OSM node id) | Startnod (OSM-nod-id) | Startknude (OSM-knude-id)
-v | | text | End node (OSM node id) | Slutnod (OSM-nod-id) | Slutknude (OSM-knude-id)
-length_m | m | number | Length | Längd | Længde
-lit | | text | Lighting (yes, no or unknown) | Belysning (ja, nej eller okänd) | Belysning (ja, nej eller ukendt)
-lit_source | | text | Where the lighting is known from | Varifrån belysningen är känd | Hvor belysningen kendes fra
-lamp_share | share 0-1 | share | Share of the path near a street lamp | Andel av vägen nära en gatlykta | Andel af vejen nær en gadelampe
-tunnel | | yesno | Tunnel | Tunnel | Tunnel
-bridge | | yesno | Bridge | Bro | Bro
-underground | | yesno | Underground passage | Underjordisk passage | Underjordisk passage
-highway | | text | Path type (OSM highway) | Vägtyp (OSM highway) | Vejtype (OSM highway)
-name | | text | Name | Namn | Navn
-surface | | text | Surface (OSM) | Beläggning (OSM) | Belægning (OSM)
-lit_tag | | text | OSM lit tag as mapped | OSM-taggen lit som karterad | OSM-tagget lit som kortlagt
-osmid | | text | OSM way id(s) | OSM-väg-id | OSM-vej-id
-osm_id | | text | OSM id | OSM-id | OSM-id
-osm_type | | text | OSM object type | OSM-objekttyp | OSM-objekttype
-category | | text | Destination category | Målpunktskategori | Målpunktskategori
-footprint_m2 | m2 | number | Building footprint | Byggnadens fotavtryck | Bygningens fodaftryk
-snap_m | m | number | Distance to the nearest path | Avstånd till närmaste gångväg | Afstand til nærmeste gangvej
-attached | | yesno | Reached by the walk network | Nås av gångnätet | Nås af gangnettet
-kind | | text | Kind of green space | Typ av grönyta | Type af grønt område
-public | | yesno | Publicly accessible | Allmänt tillgänglig | Offentligt tilgængelig
-area_ha | ha | number | Area | Yta | Areal
-key | | text | Key | Nyckel | Nøgle
-cells | | count | Grid cells | Rutor | Celler
-area | | text | Area | Område | Område
-area_key | | text | Area key | Områdesnyckel | Områdenøgle
-area_name | | text | Area name | Områdesnamn | Områdenavn
-scenario | | text | Scenario | Scenario | Scenarie
-measure | | text | Measure (column) | Mått (kolumn) | Mål (kolonne)
-label | | text | Measure in words | Måttet i ord | Målet i ord
-unit | | text | Unit | Enhet | Enhed
-before | | number | Before | Före | Før
-after | | number | After | Efter | Efter
-change | | number | Change (after − before) | Förändring (efter − före) | Ændring (efter − før)
-better | | text | Which direction is better | Vilken riktning som är bättre | Hvilken retning der er bedst
-edit | | text | Scenario edit that made the path | Scenarioändring som skapade vägen | Scenarieændring der skabte vejen
-parent_edge | | text | Path the edit split | Väg som ändringen delade | Vej som ændringen delte
-value | | text | Value | Värde | Værdi
+geometry |  | text | Geometry
+u |  | text | Start node (OSM node id)
+v |  | text | End node (OSM node id)
+length_m | m | number | Length
+lit |  | text | Lighting (yes, no or unknown)
+lit_source |  | text | Where the lighting is known from
+lamp_share | share 0-1 | share | Share of the path near a street lamp
+tunnel |  | yesno | Tunnel
+bridge |  | yesno | Bridge
+underground |  | yesno | Underground passage
+highway |  | text | Path type (OSM highway)
+name |  | text | Name
+surface |  | text | Surface (OSM)
+lit_tag |  | text | OSM lit tag as mapped
+osmid |  | text | OSM way id(s)
+osm_id |  | text | OSM id
+osm_type |  | text | OSM object type
+category |  | text | Destination category
+footprint_m2 | m2 | number | Building footprint
+snap_m | m | number | Distance to the nearest path
+attached |  | yesno | Reached by the walk network
+kind |  | text | Kind of green space
+public |  | yesno | Publicly accessible
+area_ha | ha | number | Area
+key |  | text | Key
+cells |  | count | Grid cells
+area |  | text | Area
+area_key |  | text | Area key
+area_name |  | text | Area name
+scenario |  | text | Scenario
+measure |  | text | Measure (column)
+label |  | text | Measure in words
+unit |  | text | Unit
+before |  | number | Before
+after |  | number | After
+change |  | number | Change (after − before)
+better |  | text | Which direction is better
+edit |  | text | Scenario edit that made the path
+parent_edge |  | text | Path the edit split
+value |  | text | Value
 """
 
 
@@ -97,12 +99,11 @@ def _rows(table: str) -> list[list[str]]:
 _SUFFIXES = tuple(row[0] for row in _rows(_SUFFIX_TABLE))
 #: column: (unit, kind) of the other layers' columns
 _OTHER = {row[0]: (row[1], row[2]) for row in _rows(_OTHER_TABLE)}
-register_texts({f"dd_suffix{row[0]}": dict(zip(LANGUAGES, row[1:], strict=True))
+register_texts({f"dd_suffix{row[0]}": {"en": row[1]}
                 for row in _rows(_SUFFIX_TABLE)})
-register_texts({f"dd_col_{row[0]}": dict(zip(LANGUAGES, row[3:], strict=True))
+register_texts({f"dd_col_{row[0]}": {"en": row[3]}
                 for row in _rows(_OTHER_TABLE)})
-register_texts({"dd_unnamed": {"en": "Column {name}", "sv": "Kolumn {name}",
-                               "da": "Kolonne {name}"}})
+register_texts({"dd_unnamed": {"en": "Column {name}"}})
 
 
 def column_words(column: str, lang: str = "en",

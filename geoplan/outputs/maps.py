@@ -82,119 +82,67 @@ __all__ = [
 
 TEXTS: dict[str, dict[str, str]] = {
     # map titles
-    "map_lighting": {"en": "Lighting of the walkable network",
-                     "sv": "Belysning av gångnätet", "da": "Belysning af gangnettet"},
-    "map_findings": {"en": "Safety-walk findings", "sv": "Synpunkter från trygghetsvandringar",
-                     "da": "Fund fra tryghedsvandringer"},
+    "map_lighting": {"en": "Lighting of the walkable network"},
+    "map_findings": {"en": "Safety-walk findings"},
     # legend titles
-    "leg_pop": {"en": "Residents per cell", "sv": "Invånare per ruta", "da": "Beboere pr. celle"},
-    "leg_safety_index": {"en": "Safety index (0–100, higher is safer)",
-                         "sv": "Trygghetsindex (0–100, högre är tryggare)",
-                         "da": "Tryghedsindeks (0–100, højere er tryggere)"},
-    "leg_dist_grocery_m": {"en": "Network distance", "sv": "Avstånd längs gångnätet",
-                           "da": "Afstand ad gangnettet"},
-    "leg_loses_school_at_night": {"en": "Residents of the cell", "sv": "Rutans invånare",
-                                  "da": "Cellens beboere"},
-    "leg_green_scb_300m": {"en": "Residents of the cell", "sv": "Rutans invånare",
-                           "da": "Cellens beboere"},
-    "leg_lighting": {"en": "Paths (share of length)", "sv": "Gångvägar (andel av längden)",
-                     "da": "Gangveje (andel af længden)"},
-    "leg_findings": {"en": "Findings by category", "sv": "Synpunkter per kategori",
-                     "da": "Fund pr. kategori"},
-    "leg_findings_severity": {"en": "Size: severity", "sv": "Storlek: allvarlighet",
-                              "da": "Størrelse: alvorlighed"},
-    "leg_change": {"en": "Change (after − before)", "sv": "Förändring (efter − före)",
-                   "da": "Ændring (efter − før)"},
+    "leg_pop": {"en": "Residents per cell"},
+    "leg_safety_index": {"en": "Safety index (0–100, higher is safer)"},
+    "leg_dist_grocery_m": {"en": "Network distance"},
+    "leg_loses_school_at_night": {"en": "Residents of the cell"},
+    "leg_green_scb_300m": {"en": "Residents of the cell"},
+    "leg_lighting": {"en": "Paths (share of length)"},
+    "leg_findings": {"en": "Findings by category"},
+    "leg_findings_severity": {"en": "Size: severity"},
+    "leg_change": {"en": "Change (after − before)"},
     # yes/no classes
-    "yes_loses_school_at_night": {"en": "yes: the school is lost after dark",
-                                  "sv": "ja: skolan nås inte när det är mörkt",
-                                  "da": "ja: skolen nås ikke i mørke"},
-    "no_loses_school_at_night": {"en": "no", "sv": "nej", "da": "nej"},
-    "yes_green_scb_300m": {"en": "yes", "sv": "ja", "da": "ja"},
-    "no_green_scb_300m": {"en": "no", "sv": "nej", "da": "nej"},
-    "became_yes": {"en": "becomes yes", "sv": "blir ja", "da": "bliver ja"},
-    "became_no": {"en": "becomes no", "sv": "blir nej", "da": "bliver nej"},
+    "yes_loses_school_at_night": {"en": "yes: the school is lost after dark"},
+    "no_loses_school_at_night": {"en": "no"},
+    "yes_green_scb_300m": {"en": "yes"},
+    "no_green_scb_300m": {"en": "no"},
+    "became_yes": {"en": "becomes yes"},
+    "became_no": {"en": "becomes no"},
     # notes under the legend
     "note_pop_estimate": {
         "en": "Residents are estimated from OpenStreetMap buildings (floor area ÷ {m2} m² per "
-              "person), not counted.",
-        "sv": "Invånarna är uppskattade från OpenStreetMaps byggnader (golvyta ÷ {m2} m² per "
-              "person), inte räknade.",
-        "da": "Beboerne er anslået ud fra OpenStreetMaps bygninger (etageareal ÷ {m2} m² pr. "
-              "person), ikke optalt."},
+              "person), not counted."},
     "note_safety_index": {
         "en": "Hatched: the lighting of less than half of the cell's paths is known — read "
-              "the index there with care.",
-        "sv": "Streckat: belysningen är känd för mindre än hälften av rutans gångvägar — läs "
-              "indexet där med försiktighet.",
-        "da": "Skraveret: belysningen er kendt for mindre end halvdelen af cellens gangveje — "
-              "læs indekset der med forsigtighed."},
+              "the index there with care."},
     "note_lighting": {
         "en": "Unknown: no lit tag in OpenStreetMap and no street lamp nearby. It is shown as "
-              "unknown, never as lit or dark.",
-        "sv": "Okänd: ingen lit-tagg i OpenStreetMap och ingen gatlampa i närheten. Den visas som "
-              "okänd, aldrig som belyst eller mörk.",
-        "da": "Ukendt: intet lit-tag i OpenStreetMap og ingen gadelampe i nærheden. Den vises som "
-              "ukendt, aldrig som belyst eller mørk."},
+              "unknown, never as lit or dark."},
     "note_findings": {
         "en": "Open findings are coloured by category and drawn larger the more serious they are "
-              "(severity 1–3); lines are stretches noted on the walk. Fixed findings are grey.",
-        "sv": "Öppna synpunkter är färgade efter kategori och större ju allvarligare de är "
-              "(allvarlighet 1–3); linjer är sträckor som noterades under vandringen. Åtgärdade "
-              "synpunkter är grå.",
-        "da": "Åbne fund er farvet efter kategori og større, jo mere alvorlige de er "
-              "(alvorlighed 1–3); linjer er strækninger, der blev noteret på vandringen. "
-              "Udbedrede fund er grå."},
-    "low_confidence": {"en": "lighting of under half the paths known",
-                       "sv": "belysning känd för under hälften av vägarna",
-                       "da": "belysning kendt for under halvdelen af vejene"},
+              "(severity 1–3); lines are stretches noted on the walk. Fixed findings are grey."},
+    "low_confidence": {"en": "lighting of under half the paths known"},
     # no-value classes
-    "nodata_no_path": {"en": "no walkable path in the cell", "sv": "ingen gångväg i rutan",
-                       "da": "ingen gangvej i cellen"},
-    "nodata_unreachable": {"en": "none reachable", "sv": "ingen nåbar", "da": "ingen kan nås"},
-    "nodata_no_value": {"en": "no value", "sv": "inget värde", "da": "ingen værdi"},
-    "no_residents": {"en": "no residents", "sv": "inga invånare", "da": "ingen beboere"},
+    "nodata_no_path": {"en": "no walkable path in the cell"},
+    "nodata_unreachable": {"en": "none reachable"},
+    "nodata_no_value": {"en": "no value"},
+    "no_residents": {"en": "no residents"},
     "unsure_unknown_lighting": {"en": "depends on paths of unknown lighting (lost if they are "
-                                      "dark, not if lit)",
-                                "sv": "beror på vägar med okänd belysning (förloras om de är "
-                                      "mörka, inte om belysta)",
-                                "da": "afhænger af veje med ukendt belysning (mistes hvis de er "
-                                      "mørke, ikke hvis belyste)"},
-    "nodata_no_destination": {"en": "no {cat} in the data", "sv": "ingen {cat} i underlaget",
-                              "da": "ingen {cat} i datagrundlaget"},
+                                      "dark, not if lit)"},
+    "nodata_no_destination": {"en": "no {cat} in the data"},
     # context and frame
-    "ctx_network": {"en": "walkable network", "sv": "gångnät", "da": "gangnet"},
-    "ctx_green": {"en": "public green space", "sv": "allmän grönyta",
-                  "da": "offentligt grønt område"},
-    "ctx_study_area": {"en": "study area", "sv": "analysområde", "da": "analyseområde"},
-    "ctx_buildings": {"en": "buildings", "sv": "byggnader", "da": "bygninger"},
-    "ctx_areas": {"en": "areas", "sv": "områden", "da": "områder"},
-    "ctx_destinations": {"en": "{cat} (destination)", "sv": "{cat} (målpunkt)",
-                         "da": "{cat} (destination)"},
-    "ctx_overview": {"en": "Overview", "sv": "Översikt", "da": "Oversigt"},
-    "variant_before": {"en": "before", "sv": "före", "da": "før"},
-    "variant_after": {"en": "after", "sv": "efter", "da": "efter"},
-    "variant_change": {"en": "change", "sv": "förändring", "da": "ændring"},
-    "run_of": {"en": "{title} · data as of {date}", "sv": "{title} · data per {date}",
-               "da": "{title} · data pr. {date}"},
-    "north": {"en": "N", "sv": "N", "da": "N"},
-    "src_data": {"en": "Data", "sv": "Data", "da": "Data"},
-    "src_pop_buildings": {"en": "residents estimated from OSM buildings",
-                          "sv": "invånare uppskattade från OSM-byggnader",
-                          "da": "beboere anslået ud fra OSM-bygninger"},
-    "src_pop_statistics": {"en": "residents from area statistics",
-                           "sv": "invånare från områdesstatistik",
-                           "da": "beboere fra områdestatistik"},
-    "src_pop_grid": {"en": "residents from a population grid",
-                     "sv": "invånare från ett befolkningsrutnät",
-                     "da": "beboere fra et befolkningsgrid"},
-    "src_lamps_register": {"en": "municipal lamp register", "sv": "kommunens belysningsregister",
-                           "da": "kommunens belysningsregister"},
-    "src_safety_walk": {"en": "safety-walk findings{file}",
-                        "sv": "synpunkter från trygghetsvandringar{file}",
-                        "da": "fund fra tryghedsvandringer{file}"},
-    "src_made_with": {"en": "made with geoplan {version}", "sv": "framtagen med geoplan {version}",
-                      "da": "lavet med geoplan {version}"},
+    "ctx_network": {"en": "walkable network"},
+    "ctx_green": {"en": "public green space"},
+    "ctx_study_area": {"en": "study area"},
+    "ctx_buildings": {"en": "buildings"},
+    "ctx_areas": {"en": "areas"},
+    "ctx_destinations": {"en": "{cat} (destination)"},
+    "ctx_overview": {"en": "Overview"},
+    "variant_before": {"en": "before"},
+    "variant_after": {"en": "after"},
+    "variant_change": {"en": "change"},
+    "run_of": {"en": "{title} · data as of {date}"},
+    "north": {"en": "N"},
+    "src_data": {"en": "Data"},
+    "src_pop_buildings": {"en": "residents estimated from OSM buildings"},
+    "src_pop_statistics": {"en": "residents from area statistics"},
+    "src_pop_grid": {"en": "residents from a population grid"},
+    "src_lamps_register": {"en": "municipal lamp register"},
+    "src_safety_walk": {"en": "safety-walk findings{file}"},
+    "src_made_with": {"en": "made with geoplan {version}"},
 }
 register_texts(TEXTS)
 register_texts({"no_change": GPKG_TEXTS["no_change"]})  # the words of the QGIS change legend

@@ -84,371 +84,171 @@ TEXTS: dict[str, dict[str, str]] = {
     # the PDF's Keywords metadata (searchable in document managers and diarie systems)
     "rep_keywords": {
         "en": "walking access, access after dark, street lighting, green space, safety, "
-              "neighbourhood planning, OpenStreetMap, geoplan",
-        "sv": "tillgänglighet till fots, tillgänglighet i mörker, gatubelysning, grönytor, "
-              "trygghet, områdesplanering, OpenStreetMap, geoplan",
-        "da": "tilgængelighed til fods, tilgængelighed i mørke, gadebelysning, grønne områder, "
-              "tryghed, lokalplanlægning, OpenStreetMap, geoplan"},
+              "neighbourhood planning, OpenStreetMap, geoplan"},
     "rep_subtitle": {
-        "en": "Walking access, access after dark, green space and safety of the walking paths",
-        "sv": "Tillgänglighet till fots, i mörker, till grönytor och trygghet längs gångvägarna",
-        "da": "Tilgængelighed til fods, i mørke, til grønne områder og tryghed langs gangvejene"},
-    "rep_data_date": {"en": "Data and analysis as of {date}", "sv": "Data och analys per {date}",
-                      "da": "Data og analyse pr. {date}"},
-    "rep_made": {"en": "Report made on {date} with geoplan {version}",
-                 "sv": "Rapporten framtagen {date} med geoplan {version}",
-                 "da": "Rapporten lavet {date} med geoplan {version}"},
+        "en": "Walking access, access after dark, green space and safety of the walking paths"},
+    "rep_data_date": {"en": "Data and analysis as of {date}"},
+    "rep_made": {"en": "Report made on {date} with geoplan {version}"},
     "rep_scenario_run": {
-        "en": "This run compares the situation before and after a proposal (scenario).",
-        "sv": "Körningen jämför läget före och efter ett förslag (scenario).",
-        "da": "Kørslen sammenligner situationen før og efter et forslag (scenarie)."},
-    "rep_contents": {"en": "Contents", "sv": "Innehåll", "da": "Indhold"},
-    "rep_key_numbers": {"en": "Key numbers", "sv": "Nyckeltal", "da": "Nøgletal"},
-    "rep_per_area": {"en": "Results per area", "sv": "Resultat per område",
-                     "da": "Resultater pr. område"},
-    "rep_change": {"en": "What the proposal changes", "sv": "Vad förslaget förändrar",
-                   "da": "Hvad forslaget ændrer"},
-    "rep_change_per_area": {"en": "Change per area (before → after)",
-                            "sv": "Förändring per område (före → efter)",
-                            "da": "Ændring pr. område (før → efter)"},
-    "rep_maps": {"en": "Maps", "sv": "Kartor", "da": "Kort"},
-    "rep_method": {"en": "Method", "sv": "Metod", "da": "Metode"},
-    "rep_sources": {"en": "Data sources and attribution", "sv": "Datakällor och upphov",
-                    "da": "Datakilder og kildeangivelse"},
-    "rep_map_n": {"en": "Map {n}. {title}", "sv": "Karta {n}. {title}",
-                  "da": "Kort {n}. {title}"},
-    "rep_page": {"en": "page {n}", "sv": "sida {n}", "da": "side {n}"},
+        "en": "This run compares the situation before and after a proposal (scenario)."},
+    "rep_contents": {"en": "Contents"},
+    "rep_key_numbers": {"en": "Key numbers"},
+    "rep_per_area": {"en": "Results per area"},
+    "rep_change": {"en": "What the proposal changes"},
+    "rep_change_per_area": {"en": "Change per area (before → after)"},
+    "rep_maps": {"en": "Maps"},
+    "rep_method": {"en": "Method"},
+    "rep_sources": {"en": "Data sources and attribution"},
+    "rep_map_n": {"en": "Map {n}. {title}"},
+    "rep_page": {"en": "page {n}"},
     # key numbers
     "kn_residents": {
         "en": "About {pop} residents live in the study area ({km2} km², {cells} grid cells of "
-              "{size} m × {size} m).",
-        "sv": "Omkring {pop} invånare bor i analysområdet ({km2} km², {cells} rutor om "
-              "{size} m × {size} m).",
-        "da": "Omkring {pop} beboere bor i analyseområdet ({km2} km², {cells} celler på "
               "{size} m × {size} m)."},
     "kn_residents_estimated": {
         "en": "The number of residents is an estimate from the floor area of OpenStreetMap "
-              "buildings, not a count.",
-        "sv": "Antalet invånare är en uppskattning från OpenStreetMap-byggnadernas golvyta, "
-              "inte en räkning.",
-        "da": "Antallet af beboere er et skøn ud fra OpenStreetMap-bygningernes etageareal, "
-              "ikke en optælling."},
+              "buildings, not a count."},
     "kn_green": {
         "en": "{pop} residents ({pct}) live within {m} m walk of a public green space of at "
-              "least {ha} ha.",
-        "sv": "{pop} invånare ({pct}) bor inom {m} m gångväg från en allmän grönyta på minst "
-              "{ha} ha.",
-        "da": "{pop} beboere ({pct}) bor inden for {m} m gang fra et offentligt grønt område "
-              "på mindst {ha} ha."},
+              "least {ha} ha."},
     "kn_grocery": {
         "en": "Half of the residents walk at most {m} m to the nearest grocery store; {pop} "
-              "residents ({pct}) have one within {r} m.",
-        "sv": "Hälften av invånarna går högst {m} m till närmaste livsmedelsbutik; {pop} "
-              "invånare ({pct}) har en inom {r} m.",
-        "da": "Halvdelen af beboerne går højst {m} m til nærmeste dagligvarebutik; {pop} "
-              "beboere ({pct}) har en inden for {r} m."},
+              "residents ({pct}) have one within {r} m."},
     "kn_school_night": {
         "en": "{pop} residents ({pct}) have a school within {m} m by day but cannot reach one "
-              "within {m} m on lit paths after dark.",
-        "sv": "{pop} invånare ({pct}) har en skola inom {m} m på dagen men når ingen inom {m} m "
-              "längs belysta vägar när det är mörkt.",
-        "da": "{pop} beboere ({pct}) har en skole inden for {m} m om dagen men når ingen inden "
-              "for {m} m ad belyste veje i mørke."},
+              "within {m} m on lit paths after dark."},
     "kn_school_night_range": {
         "en": "Between {lo} ({plo}) and {hi} residents ({phi}) have a school within {m} m by day "
               "but cannot reach one within {m} m on lit paths after dark: {hi} if the paths of "
-              "unknown lighting are dark, {lo} if they are lit.",
-        "sv": "Mellan {lo} ({plo}) och {hi} invånare ({phi}) har en skola inom {m} m på dagen "
-              "men når ingen inom {m} m längs belysta vägar när det är mörkt: {hi} om vägarna "
-              "med okänd belysning är mörka, {lo} om de är belysta.",
-        "da": "Mellem {lo} ({plo}) og {hi} beboere ({phi}) har en skole inden for {m} m om "
-              "dagen men når ingen inden for {m} m ad belyste veje i mørke: {hi} hvis vejene med "
-              "ukendt belysning er mørke, {lo} hvis de er belyste."},
+              "unknown lighting are dark, {lo} if they are lit."},
     "kn_missing": {
         "en": "No {cats} in the data: the walk to one, by day and after dark, is not measured "
-              "and not given here.",
-        "sv": "Ingen {cats} i underlaget: gångvägen dit, på dagen och i mörker, mäts inte och "
-              "redovisas inte här.",
-        "da": "Ingen {cats} i datagrundlaget: gangvejen dertil, om dagen og i mørke, måles ikke "
-              "og angives ikke her."},
+              "and not given here."},
     "kn_safety": {
         "en": "Half of the residents live where the safety index of the walking paths is {x} "
-              "or higher (scale 0–100).",
-        "sv": "Hälften av invånarna bor där gångvägarnas trygghetsindex är {x} eller högre "
-              "(skala 0–100).",
-        "da": "Halvdelen af beboerne bor hvor gangvejenes tryghedsindeks er {x} eller højere "
-              "(skala 0–100)."},
+              "or higher (scale 0–100)."},
     "kn_lighting": {
         "en": "Of the {km} km walkable network, {lit} is lit, {dark} is not lit and the lighting "
-              "of {unknown} is unknown.",
-        "sv": "Av gångnätets {km} km är {lit} belyst, {dark} obelyst och för {unknown} är "
-              "belysningen okänd.",
-        "da": "Af gangnettets {km} km er {lit} belyst, {dark} ikke belyst, og for {unknown} er "
-              "belysningen ukendt."},
+              "of {unknown} is unknown."},
     "kn_confidence": {
         "en": "{pop} residents ({pct}) live in cells where the lighting of less than half of "
-              "the paths is known: read the safety index there with care.",
-        "sv": "{pop} invånare ({pct}) bor i rutor där belysningen är känd för mindre än "
-              "hälften av gångvägarna: läs trygghetsindexet där med försiktighet.",
-        "da": "{pop} beboere ({pct}) bor i celler, hvor belysningen kendes for mindre end "
-              "halvdelen af gangvejene: læs tryghedsindekset der med forsigtighed."},
+              "the paths is known: read the safety index there with care."},
     "kn_findings": {
-        "en": "{n} open findings from safety walks, {dark}.",
-        "sv": "{n} öppna synpunkter från trygghetsvandringar, {dark}.",
-        "da": "{n} åbne fund fra tryghedsvandringer, {dark}."},
+        "en": "{n} open findings from safety walks, {dark}."},
     "kn_findings_one": {
-        "en": "{n} open finding from safety walks, {dark}.",
-        "sv": "{n} öppen synpunkt från trygghetsvandringar, {dark}.",
-        "da": "{n} åbent fund fra tryghedsvandringer, {dark}."},
+        "en": "{n} open finding from safety walks, {dark}."},
     "kn_findings_none": {
-        "en": "No open findings from safety walks.",
-        "sv": "Inga öppna synpunkter från trygghetsvandringar.",
-        "da": "Ingen åbne fund fra tryghedsvandringer."},
+        "en": "No open findings from safety walks."},
     "kn_findings_dark": {
-        "en": "{k} of them dark spots or broken lamps",
-        "sv": "varav {k} mörka platser eller trasiga lampor",
-        "da": "heraf {k} mørke steder eller defekte lamper"},
+        "en": "{k} of them dark spots or broken lamps"},
     "kn_findings_dark_one": {
-        "en": "{k} of them a dark spot or broken lamp",
-        "sv": "varav {k} mörk plats eller trasig lampa",
-        "da": "heraf {k} mørkt sted eller defekt lampe"},
+        "en": "{k} of them a dark spot or broken lamp"},
     "kn_findings_dark_none": {
-        "en": "none of them dark spots or broken lamps",
-        "sv": "ingen av dem en mörk plats eller trasig lampa",
-        "da": "ingen af dem mørke steder eller defekte lamper"},
+        "en": "none of them dark spots or broken lamps"},
     "kn_findings_fixed": {
-        "en": "Fixed since the walks (not counted): {n}.",
-        "sv": "Åtgärdade sedan vandringarna (räknas inte): {n}.",
-        "da": "Udbedret siden vandringerne (tælles ikke): {n}."},
+        "en": "Fixed since the walks (not counted): {n}."},
     "kn_change_count": {
-        "en": "{what}: {before} before, {after} after ({delta}).",
-        "sv": "{what}: {before} före, {after} efter ({delta}).",
-        "da": "{what}: {before} før, {after} efter ({delta})."},
-    "th_open_findings": {"en": "Open safety-walk findings",
-                         "sv": "Öppna synpunkter (trygghetsvandring)",
-                         "da": "Åbne fund (tryghedsvandring)"},
+        "en": "{what}: {before} before, {after} after ({delta})."},
+    "th_open_findings": {"en": "Open safety-walk findings"},
     "kn_change_yes": {
-        "en": "{what}: {before} residents before, {after} after ({delta}).",
-        "sv": "{what}: {before} invånare före, {after} efter ({delta}).",
-        "da": "{what}: {before} beboere før, {after} efter ({delta})."},
+        "en": "{what}: {before} residents before, {after} after ({delta})."},
     "kn_change_median": {
-        "en": "{what} (half of the residents, at most): {before} before, {after} after.",
-        "sv": "{what} (hälften av invånarna, högst): {before} före, {after} efter.",
-        "da": "{what} (halvdelen af beboerne, højst): {before} før, {after} efter."},
+        "en": "{what} (half of the residents, at most): {before} before, {after} after."},
     "kn_change_median_high": {
-        "en": "{what} (half of the residents, at least): {before} before, {after} after.",
-        "sv": "{what} (hälften av invånarna, minst): {before} före, {after} efter.",
-        "da": "{what} (halvdelen af beboerne, mindst): {before} før, {after} efter."},
-    "pp": {"en": "p.p.", "sv": "procentenheter", "da": "procentpoint"},
+        "en": "{what} (half of the residents, at least): {before} before, {after} after."},
+    "pp": {"en": "p.p."},
     "kn_change_none": {
-        "en": "The change layers hold none of the headline indicators; see changes.csv.",
-        "sv": "Förändringslagren innehåller inga av nyckelindikatorerna; se changes.csv.",
-        "da": "Ændringslagene indeholder ingen af nøgleindikatorerne; se changes.csv."},
+        "en": "The change layers hold none of the headline indicators; see changes.csv."},
     # table heads
-    "th_area": {"en": "Area", "sv": "Område", "da": "Område"},
-    "th_residents": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
-    "th_green": {"en": "Green space ≤ {m} m", "sv": "Grönyta ≤ {m} m",
-                 "da": "Grønt område ≤ {m} m"},
-    "th_grocery": {"en": "Grocery store, median distance", "sv": "Livsmedelsbutik, medianavstånd",
-                   "da": "Dagligvarebutik, medianafstand"},
-    "th_school_night": {"en": "Lose school after dark", "sv": "Förlorar skolan i mörker",
-                        "da": "Mister skolen i mørke"},
-    "th_safety": {"en": "Safety index (area mean)", "sv": "Trygghetsindex (ytmedel)",
-                  "da": "Tryghedsindeks (arealmiddel)"},
-    "th_safety_pop": {"en": "Safety index (mean over residents)",
-                      "sv": "Trygghetsindex (medel över invånarna)",
-                      "da": "Tryghedsindeks (middel over beboerne)"},
-    "whole_study_area": {"en": "Whole study area", "sv": "Hela analysområdet",
-                         "da": "Hele analyseområdet"},
+    "th_area": {"en": "Area"},
+    "th_residents": {"en": "Residents"},
+    "th_green": {"en": "Green space ≤ {m} m"},
+    "th_grocery": {"en": "Grocery store, median distance"},
+    "th_school_night": {"en": "Lose school after dark"},
+    "th_safety": {"en": "Safety index (area mean)"},
+    "th_safety_pop": {"en": "Safety index (mean over residents)"},
+    "whole_study_area": {"en": "Whole study area"},
     "table_note": {
         "en": "Shares are shares of the area's residents; distances are medians over residents. "
               "The safety index is a mean over the area's land (so an area without residents "
-              "has one) and, beside it, over its residents.",
-        "sv": "Andelar är andelar av områdets invånare; avstånd är medianer över invånarna. "
-              "Trygghetsindexet är ett medel över områdets yta (så även ett område utan "
-              "invånare har ett) och, bredvid, över dess invånare.",
-        "da": "Andele er andele af områdets beboere; afstande er medianer over beboerne. "
-              "Tryghedsindekset er et middel over områdets areal (så også et område uden "
-              "beboere har et) og, ved siden af, over dets beboere."},
+              "has one) and, beside it, over its residents."},
     # method
     "m_grid": {
         "en": "The study area is divided into square cells of {size} m (INSPIRE-style cell ids). "
               "Residents of a cell start walking from one point, the centre of its residential "
               "floor area, attached along the nearest walkable path (never to the nearest "
-              "junction) and only to parts of the network at least {comp} m long.",
-        "sv": "Analysområdet delas i kvadratiska rutor om {size} m (rut-id enligt INSPIRE). "
-              "Rutans invånare börjar gå från en punkt, tyngdpunkten för bostädernas golvyta, "
-              "kopplad längs närmaste gångväg (aldrig till närmaste korsning) och bara till "
-              "delar av nätet som är minst {comp} m långa.",
-        "da": "Analyseområdet inddeles i kvadratiske celler på {size} m (celle-id efter "
-              "INSPIRE). Cellens beboere går fra ét punkt, tyngdepunktet af boligernes "
-              "etageareal, koblet langs nærmeste gangvej (aldrig til nærmeste kryds) og kun til "
-              "dele af nettet, der er mindst {comp} m lange."},
+              "junction) and only to parts of the network at least {comp} m long."},
     "m_pop_buildings": {
         "en": "Residents are estimated from OpenStreetMap buildings: residential floor area "
               "(footprint × floors) ÷ {m2} m² per person (SCB's average). Where the number of "
               "floors is not mapped, {levels} floors are assumed ({known} of {n} buildings "
-              "have a known number of floors).",
-        "sv": "Invånarna uppskattas från OpenStreetMaps byggnader: bostadsyta (fotavtryck × "
-              "våningar) ÷ {m2} m² per person (SCB:s genomsnitt). Där antalet våningar saknas "
-              "antas {levels} våningar ({known} av {n} byggnader har känt antal våningar).",
-        "da": "Beboerne anslås ud fra OpenStreetMaps bygninger: boligareal (fodaftryk × "
-              "etager) ÷ {m2} m² pr. person (SCB's gennemsnit). Hvor antallet af etager ikke er "
-              "kortlagt, antages {levels} etager ({known} af {n} bygninger har kendt antal "
-              "etager)."},
+              "have a known number of floors)."},
     "m_pop_other": {
-        "en": "Residents come from {source}, allocated to cells through residential floor area.",
-        "sv": "Invånarna kommer från {source}, fördelade på rutor efter bostadsyta.",
-        "da": "Beboerne kommer fra {source}, fordelt på celler efter boligareal."},
+        "en": "Residents come from {source}, allocated to cells through residential floor area."},
     "m_access": {
         "en": "Access: the shortest walk along the network from the cell's starting point to "
               "the nearest destination of each kind (dist_…_m; empty when none can be reached), "
               "the number within {radii} m, and a gravity score where a destination counts "
               "half at {half} m and not at all beyond {cut} m. Destinations are attached along "
-              "paths, not to the nearest junction.",
-        "sv": "Tillgänglighet: kortaste gångväg längs nätet från rutans startpunkt till "
-              "närmaste målpunkt av varje slag (dist_…_m; tomt när ingen nås), antalet inom "
-              "{radii} m och ett gravitationsmått där en målpunkt räknas till hälften vid "
-              "{half} m och inte alls bortom {cut} m. Målpunkter kopplas längs vägarna, inte "
-              "till närmaste korsning.",
-        "da": "Tilgængelighed: korteste gangvej ad nettet fra cellens startpunkt til nærmeste "
-              "destination af hver slags (dist_…_m; tom når ingen kan nås), antallet inden for "
-              "{radii} m og et tyngdemål, hvor en destination tæller halvt ved {half} m og slet "
-              "ikke ud over {cut} m. Destinationer kobles langs vejene, ikke til nærmeste "
-              "kryds."},
+              "paths, not to the nearest junction."},
     "m_night": {
         "en": "After dark: the same on lit paths only; paths whose lighting is unknown count "
               "as {unknown_as}. A destination is lost after dark when it is within {m} m by day "
               "and not within {m} m on lit paths (loses_…_at_night). A resident may walk their "
-              "own, possibly dark, path to its ends.",
-        "sv": "I mörker: detsamma men bara längs belysta vägar; vägar med okänd belysning "
-              "räknas som {unknown_as}. En målpunkt förloras i mörker när den ligger inom {m} m "
-              "på dagen men inte inom {m} m längs belysta vägar (loses_…_at_night). Invånaren "
-              "får gå sin egen, kanske mörka, väg till dess ändar.",
-        "da": "I mørke: det samme, men kun ad belyste veje; veje med ukendt belysning regnes "
-              "som {unknown_as}. En destination mistes i mørke, når den ligger inden for {m} m "
-              "om dagen, men ikke inden for {m} m ad belyste veje (loses_…_at_night). Beboeren "
-              "må gå sin egen, måske mørke, vej til dens ender."},
+              "own, possibly dark, path to its ends."},
     "m_green": {
         "en": "Green space: public parks, woods, meadows and similar areas, overlaps merged, "
               "reached at their edge or entrances by walking distance. SCB's measure "
               "(green_scb_300m): a green space of at least {scb} ha within {m} m; WHO's "
               "(green_who_300m): at least {who} ha. Green m² per resident counts green space "
-              "within {pc} m.",
-        "sv": "Grönytor: allmänna parker, skogar, ängar och liknande, överlapp sammanslagna, "
-              "nådda vid kanten eller entréer med gångavstånd. SCB:s mått (green_scb_300m): en "
-              "grönyta på minst {scb} ha inom {m} m; WHO:s (green_who_300m): minst {who} ha. "
-              "Grönyta per invånare räknar grönyta inom {pc} m.",
-        "da": "Grønne områder: offentlige parker, skove, enge og lignende, overlap samlet, nået "
-              "ved kanten eller indgange med gangafstand. SCB's mål (green_scb_300m): et grønt "
-              "område på mindst {scb} ha inden for {m} m; WHO's (green_who_300m): mindst "
-              "{who} ha. Grønt areal pr. beboer tæller grønne områder inden for {pc} m."},
+              "within {pc} m."},
     "m_safety": {
         "en": "Safety index (0–100, higher is safer): a weighted sum of five components of the "
               "paths in the cell, each from 0 to 1. The weights are a documented starting "
-              "point, not a standard; the municipality can set its own ([safety.weights]).",
-        "sv": "Trygghetsindex (0–100, högre är tryggare): en viktad summa av fem delar som "
-              "beskriver gångvägarna i rutan, var och en från 0 till 1. Vikterna är en "
-              "dokumenterad utgångspunkt, inte en standard; kommunen kan sätta egna "
-              "([safety.weights]).",
-        "da": "Tryghedsindeks (0–100, højere er tryggere): en vægtet sum af fem dele, der "
-              "beskriver gangvejene i cellen, hver fra 0 til 1. Vægtene er et dokumenteret "
-              "udgangspunkt, ikke en standard; kommunen kan sætte sine egne "
-              "([safety.weights])."},
-    "th_component": {"en": "Component", "sv": "Del", "da": "Del"},
-    "th_weight": {"en": "Weight", "sv": "Vikt", "da": "Vægt"},
+              "point, not a standard; the municipality can set its own ([safety.weights])."},
+    "th_component": {"en": "Component"},
+    "th_weight": {"en": "Weight"},
     "m_lighting": {
         "en": "Lighting of each path: the OpenStreetMap lit tag; without a tag, lit when at "
               "least {share} of the path lies within {r} m of a street lamp. Everything else is "
-              "unknown and reported as unknown.",
-        "sv": "Belysning per väg: OpenStreetMap-taggen lit; utan tagg belyst när minst {share} "
-              "av vägen ligger inom {r} m från en gatlampa. Allt annat är okänt och redovisas "
-              "som okänt.",
-        "da": "Belysning pr. vej: OpenStreetMap-tagget lit; uden tag belyst, når mindst "
-              "{share} af vejen ligger inden for {r} m af en gadelampe. Alt andet er ukendt og "
-              "angives som ukendt."},
+              "unknown and reported as unknown."},
     "m_confidence": {
         "en": "Data confidence: the lighting is known for {known} of the walkable network "
               "({tag} from the lit tag, {lamps} from street lamps, {assumed} assumed by rule). "
               "Each cell's share of paths with known lighting is its data_confidence; the "
-              "safety map hatches cells below one half.",
-        "sv": "Datakvalitet: belysningen är känd för {known} av gångnätet ({tag} från "
-              "lit-taggen, {lamps} från gatlampor, {assumed} antaget enligt regel). Varje rutas "
-              "andel vägar med känd belysning är dess data_confidence; trygghetskartan streckar "
-              "rutor under hälften.",
-        "da": "Datakvalitet: belysningen er kendt for {known} af gangnettet ({tag} fra "
-              "lit-tagget, {lamps} fra gadelamper, {assumed} antaget efter regel). Hver celles "
-              "andel af veje med kendt belysning er dens data_confidence; tryghedskortet "
-              "skraverer celler under halvdelen."},
+              "safety map hatches cells below one half."},
     "m_unattached": {
         "en": "{dest} destinations and {orig} cell starting points could not be attached to the "
-              "network and are listed in the GeoPackage, not silently dropped.",
-        "sv": "{dest} målpunkter och {orig} rutstartpunkter kunde inte kopplas till nätet; de "
-              "listas i GeoPackage-filen i stället för att tyst tas bort.",
-        "da": "{dest} destinationer og {orig} cellestartpunkter kunne ikke kobles til nettet; de "
-              "står i GeoPackage-filen i stedet for at blive fjernet i stilhed."},
+              "network and are listed in the GeoPackage, not silently dropped."},
     "m_reproduce": {
         "en": "Reproducibility: {provenance} in the run folder holds the pipeline exactly as "
               "run (every parameter, with defaults), the SHA-256 of every input file and the "
               "software versions. Writing its pipeline back as a TOML file and running it with "
-              "geoplan run gives the same results.",
-        "sv": "Reproducerbarhet: {provenance} i körningens mapp innehåller pipelinen precis "
-              "som den kördes (alla parametrar, med standardvärden), SHA-256 för varje "
-              "indatafil och programversionerna. Skrivs pipelinen tillbaka som TOML-fil och "
-              "körs med geoplan run blir resultatet detsamma.",
-        "da": "Reproducerbarhed: {provenance} i kørslens mappe indeholder pipelinen præcis "
-              "som kørt (alle parametre, med standardværdier), SHA-256 for hver inputfil og "
-              "programversionerne. Skrives pipelinen tilbage som TOML-fil og køres med geoplan "
-              "run, bliver resultatet det samme."},
+              "geoplan run gives the same results."},
     # sources
     "s_osm": {
         "en": "Map data: {file} (SHA-256 {sha}), © OpenStreetMap contributors, available under "
-              "the Open Database License (ODbL) 1.0, openstreetmap.org/copyright.",
-        "sv": "Kartdata: {file} (SHA-256 {sha}), © OpenStreetMap-bidragsgivare, tillgängliga "
-              "under Open Database License (ODbL) 1.0, openstreetmap.org/copyright.",
-        "da": "Kortdata: {file} (SHA-256 {sha}), © OpenStreetMap-bidragydere, tilgængelige "
-              "under Open Database License (ODbL) 1.0, openstreetmap.org/copyright."},
-    "s_input": {"en": "{what}: {file} (SHA-256 {sha}).", "sv": "{what}: {file} (SHA-256 {sha}).",
-                "da": "{what}: {file} (SHA-256 {sha})."},
+              "the Open Database License (ODbL) 1.0, openstreetmap.org/copyright."},
+    "s_input": {"en": "{what}: {file} (SHA-256 {sha})."},
     "s_provenance": {
         "en": "Provenance: {provenance} (run of {date}, geoplan {version}, coordinate system "
-              "{crs}).",
-        "sv": "Ursprung: {provenance} (körning {date}, geoplan {version}, koordinatsystem "
-              "{crs}).",
-        "da": "Oprindelse: {provenance} (kørsel {date}, geoplan {version}, koordinatsystem "
               "{crs})."},
-    "s_versions": {"en": "Software: {versions}.", "sv": "Programvara: {versions}.",
-                   "da": "Software: {versions}."},
+    "s_versions": {"en": "Software: {versions}."},
     "s_files": {
         "en": "Files of this report: report.pdf, maps/ (PNG and vector PDF), tables.xlsx, "
-              "grid.csv{areas}. The full results with QGIS styles are in {gpkg}.",
-        "sv": "Rapportens filer: report.pdf, maps/ (PNG och vektor-PDF), tables.xlsx, "
-              "grid.csv{areas}. Alla resultat med QGIS-stilar finns i {gpkg}.",
-        "da": "Rapportens filer: report.pdf, maps/ (PNG og vektor-PDF), tables.xlsx, "
-              "grid.csv{areas}. Alle resultater med QGIS-stilarter er i {gpkg}."},
-    "in_safety_walk": {"en": "Safety-walk findings", "sv": "Synpunkter från trygghetsvandringar",
-                       "da": "Fund fra tryghedsvandringer"},
-    "in_lamps": {"en": "Lamp register", "sv": "Belysningsregister", "da": "Belysningsregister"},
-    "in_area": {"en": "Study area", "sv": "Analysområde", "da": "Analyseområde"},
-    "in_population_areas": {"en": "Statistical areas", "sv": "Statistikområden",
-                            "da": "Statistikområder"},
-    "in_population_grid": {"en": "Population grid", "sv": "Befolkningsrutnät",
-                           "da": "Befolkningsgrid"},
-    "in_summary_areas": {"en": "Summary areas", "sv": "Redovisningsområden",
-                         "da": "Opgørelsesområder"},
-    "in_population_table": {"en": "Population table", "sv": "Befolkningstabell",
-                            "da": "Befolkningstabel"},
+              "grid.csv{areas}. The full results with QGIS styles are in {gpkg}."},
+    "in_safety_walk": {"en": "Safety-walk findings"},
+    "in_lamps": {"en": "Lamp register"},
+    "in_area": {"en": "Study area"},
+    "in_population_areas": {"en": "Statistical areas"},
+    "in_population_grid": {"en": "Population grid"},
+    "in_summary_areas": {"en": "Summary areas"},
+    "in_population_table": {"en": "Population table"},
     "map_caption": {
-        "en": "Classes and colours are the same as in the QGIS style stored in {gpkg}.",
-        "sv": "Klasser och färger är desamma som i QGIS-stilen i {gpkg}.",
-        "da": "Klasser og farver er de samme som i QGIS-stilen i {gpkg}."},
+        "en": "Classes and colours are the same as in the QGIS style stored in {gpkg}."},
     "map_caption_scenario": {
         "en": "Before and after use the same classes; the change map shows improvements in "
-              "blue and worsening in red.",
-        "sv": "Före och efter har samma klasser; förändringskartan visar förbättringar i blått "
-              "och försämringar i rött.",
-        "da": "Før og efter har samme klasser; ændringskortet viser forbedringer i blåt og "
-              "forværringer i rødt."},
+              "blue and worsening in red."},
 }
 register_texts(TEXTS)
 

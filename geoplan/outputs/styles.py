@@ -65,12 +65,11 @@ QML_VERSION = "3.34.0-Prizren"
 
 #: Legend texts of this module.
 TEXTS: dict[str, dict[str, str]] = {
-    "lit_yes": {"en": "lit", "sv": "belyst", "da": "belyst"},
-    "lit_no": {"en": "not lit", "sv": "ej belyst", "da": "ikke belyst"},
-    "lit_unknown": {"en": "lighting unknown", "sv": "belysning okänd",
-                    "da": "belysning ukendt"},
-    "no_change": {"en": "no change", "sv": "ingen förändring", "da": "ingen ændring"},
-    "green_space": {"en": "green space", "sv": "grönyta", "da": "grønt område"},
+    "lit_yes": {"en": "lit"},
+    "lit_no": {"en": "not lit"},
+    "lit_unknown": {"en": "lighting unknown"},
+    "no_change": {"en": "no change"},
+    "green_space": {"en": "green space"},
 }
 register_texts(TEXTS)
 

@@ -142,32 +142,17 @@ MIN_BUILDING_USE_SHARE = 0.5
 MAX_UNKNOWN_LIGHTING_SHARE = 0.9
 
 register_texts({
-    "qw_title": {"en": "Read with care (implausible input)", "sv": "Läs med försiktighet "
-                 "(osannolika indata)", "da": "Læs med forsigtighed (usandsynlige inddata)"},
+    "qw_title": {"en": "Read with care (implausible input)"},
     "qw_few_buildings": {
         "en": "Only {n} buildings for {km} km of walkable paths in {km2} km² ({per} per km²; "
               "a town's paths usually come with at least {min} per km²): most buildings are "
-              "probably missing from the map, so residents estimated from them are too few.",
-        "sv": "Bara {n} byggnader för {km} km gångvägar på {km2} km² ({per} per km²; en orts "
-              "gångnät har oftast minst {min} per km²): de flesta byggnader saknas troligen i "
-              "kartan, så invånare uppskattade från dem blir för få.",
-        "da": "Kun {n} bygninger for {km} km gangveje på {km2} km² ({per} pr. km²; en bys "
-              "gangnet har oftest mindst {min} pr. km²): de fleste bygninger mangler sandsynligvis "
-              "på kortet, så beboere anslået ud fra dem bliver for få."},
+              "probably missing from the map, so residents estimated from them are too few."},
     "qw_building_use": {
         "en": "Only {pct} of the buildings have a known use (home or not; at least {min} "
-              "expected): which floor area holds homes is mostly assumed.",
-        "sv": "Bara {pct} av byggnaderna har känd användning (bostad eller inte; minst {min} "
-              "väntas): vilken golvyta som är bostäder är mest antaget.",
-        "da": "Kun {pct} af bygningerne har kendt anvendelse (bolig eller ej; mindst {min} "
-              "ventes): hvilket etageareal der er boliger, er mest antaget."},
+              "expected): which floor area holds homes is mostly assumed."},
     "qw_unknown_lighting": {
         "en": "The lighting of {pct} of the walkable paths is unknown (more than {max}): "
-              "access after dark and lit shares rest on the assumption for unknown lighting.",
-        "sv": "Belysningen är okänd för {pct} av gångvägarna (mer än {max}): tillgänglighet i "
-              "mörker och belysta andelar vilar på antagandet för okänd belysning.",
-        "da": "Belysningen er ukendt for {pct} af gangvejene (mere end {max}): adgang i mørke "
-              "og belyste andele hviler på antagelsen for ukendt belysning."},
+              "access after dark and lit shares rest on the assumption for unknown lighting."},
 })
 
 

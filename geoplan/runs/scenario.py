@@ -278,12 +278,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
 
 register_texts({
     "open_findings_addressed": {
-        "en": "Open safety-walk findings (addressed by the proposal: new lamps or lit paths nearby)",
-        "sv": "Öppna synpunkter från trygghetsvandringar (åtgärdade av förslaget: nya lampor "
-              "eller belysta vägar i närheten)",
-        "da": "Åbne fund fra tryghedsvandringer (afhjulpet af forslaget: nye lamper eller "
-              "belyste stier i nærheden)",
-    },
+        "en": "Open safety-walk findings (addressed by the proposal: new lamps or lit paths nearby)"},
 })
 
 

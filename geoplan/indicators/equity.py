@@ -49,9 +49,17 @@ import pandas as pd
 
 from ..columns import STUDY_AREA_KEY, describe
 from ..errors import ConfigError, GeoplanError
+from ..i18n import register_texts, tr
 from ..sources.area import check_summary_areas
 
-__all__ = ["STUDY_AREA_KEY", "area_summary", "summary_weighting", "weighted_median"]
+__all__ = ["STUDY_AREA_KEY", "area_summary", "name_study_area", "summary_weighting",
+           "weighted_median"]
+
+EQUITY_TEXTS = {
+    "study_area_row": {"en": "Whole study area", "sv": "Hela analysområdet",
+                       "da": "Hele analyseområdet"},
+}
+register_texts(EQUITY_TEXTS)
 
 #: Columns that measure residents (weighted by population); the other catalogue columns
 #: measure the paths and the place (weighted by path length or area).
@@ -133,6 +141,22 @@ def _overlaps(cells: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, cell_area: np.nd
     return ci, ai, inter, np.where(cell_area[ci] > 0, inter / cell_area[ci], 0.0)
 
 
+def name_study_area(summary: pd.DataFrame | None, key: str | None, name: str | None,
+                    lang: str = "en") -> pd.DataFrame | None:
+    """``summary`` with its whole-study-area row (key :data:`STUDY_AREA_KEY`) named in ``lang``
+    in the ``name`` column (a copy; unchanged without a name column).
+
+    >>> s = pd.DataFrame({"code": ["X", STUDY_AREA_KEY], "name": ["Fittja", "Whole study area"]})
+    >>> name_study_area(s, "code", "name", "sv")["name"].tolist()
+    ['Fittja', 'Hela analysområdet']
+    """
+    if summary is None or name is None or name not in summary.columns or key not in summary:
+        return summary
+    out = summary.copy()
+    out.loc[out[key].astype(str) == STUDY_AREA_KEY, name] = tr("study_area_row", lang)
+    return out
+
+
 def area_summary(
     grid: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
@@ -141,7 +165,8 @@ def area_summary(
     name: str | None = None,
     columns: list[str] | None = None,
     pop_column: str = "pop",
-    study_area_label: str = "Whole study area",
+    study_area_label: str | None = None,
+    lang: str = "en",
 ) -> gpd.GeoDataFrame:
     """Summary of ``grid`` per polygon of ``areas``, plus the study area (weighting per column:
     see the module doc and :func:`summary_weighting`).
@@ -163,7 +188,10 @@ def area_summary(
     pop_column
         Residents per cell.
     study_area_label
-        Name of the last row, which summarises every cell.
+        Name of the last row, which summarises every cell (default: "Whole study area" in
+        ``lang``).
+    lang
+        Language of the default ``study_area_label``: ``"en"``, ``"sv"`` or ``"da"``.
 
     Returns
     -------
@@ -207,7 +235,7 @@ def area_summary(
         rows.append(row)
     total = {key: STUDY_AREA_KEY}
     if name is not None:
-        total[name] = study_area_label
+        total[name] = study_area_label or tr("study_area_row", lang)
     ones = np.ones(len(cells))
     total.update(_summarise(cells, ones, {"pop": pop, "length": path, "area": cell_area},
                             columns, how))

@@ -61,6 +61,7 @@ from ..atomic import check_not_inputs, check_writable_dir, staged_folder, write_
 from ..config import PipelineConfig
 from ..errors import ConfigError
 from ..grid import make_grid
+from ..indicators.equity import name_study_area
 from ..network import build_walk_network
 from ..progress import Progress, report, scaled
 from ..sources.area import read_area
@@ -357,7 +358,8 @@ def _gpkg_layers(study: Study, layers: Layers, lang: str) -> tuple[dict, dict]:
         gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
     styles = _styles(layers, lang)
     if layers.areas is not None:
-        gpkg_layers["areas"] = finite_or_null(layers.areas)
+        gpkg_layers["areas"] = finite_or_null(
+            name_study_area(layers.areas, study.area_key, study.area_name, lang))
     if layers.findings is not None:
         from ..outputs.styles import findings_form_qml
 

@@ -51,6 +51,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cancelled": {"sv": "avbruten", "da": "annulleret"},
     "Layer '{name}': {error}": {"sv": "Lagret '{name}': {error}", "da": "Laget '{name}': {error}"},
     "study area layer": {"sv": "lagret med analysområdet", "da": "laget med analyseområdet"},
+    "Whole study area": {"sv": "Hela analysområdet", "da": "Hele analyseområdet"},
     # --- inspect: parameters ------------------------------------------------------------------
     "Inspect OSM file": {"sv": "Granska OSM-fil", "da": "Undersøg OSM-fil"},
     INSPECT_HELP: {

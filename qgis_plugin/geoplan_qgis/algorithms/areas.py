@@ -26,6 +26,7 @@ from ..adapters import (
     source_to_polygons,
 )
 from ..help_texts import HELP_TEXTS
+from ..i18n import current_language
 from .base import GeoplanAlgorithm
 
 __all__ = ["AreaSummaryAlgorithm"]
@@ -59,7 +60,7 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
             type=FIELD_ANY, optional=True))
         label = QgsProcessingParameterString(
             self.LABEL, tr("Name of the last row (the whole grid)"),
-            defaultValue="Whole study area")
+            defaultValue=tr("Whole study area"))
         label.setFlags(label.flags() | ADVANCED)
         self.addParameter(label)
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -70,7 +71,7 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
         areas_source = self.parameterAsSource(parameters, self.AREAS, context)
         key = self.parameterAsString(parameters, self.KEY, context)
         name = self.parameterAsString(parameters, self.NAME_FIELD, context) or None
-        label = self.parameterAsString(parameters, self.LABEL, context) or "Whole study area"
+        label = self.parameterAsString(parameters, self.LABEL, context) or None
         with core_errors_as_processing_exceptions():
             from geoplan.indicators.equity import area_summary
             from geoplan.progress import report
@@ -80,7 +81,8 @@ class AreaSummaryAlgorithm(GeoplanAlgorithm):
             grid = source_to_frame(grid_source, context, what=self.tr("grid layer"))
             areas = source_to_polygons(areas_source, context, what=self.tr("area layer"))
             report(progress, 0.3, self.tr("summarising"))
-            summary = area_summary(grid, areas, key=key, name=name, study_area_label=label)
+            summary = area_summary(grid, areas, key=key, name=name, study_area_label=label,
+                                   lang=current_language())
             report(progress, 0.8, self.tr("writing"))
             dest = frame_to_sink(self, parameters, self.OUTPUT, context, summary,
                                  feedback=None)

@@ -776,6 +776,10 @@ Beboere i en celle, der ligger delvis i et område, tæller med den andel af cel
       <translation>Nodereferencer i veje, der mangler i udtrækket</translation>
     </message>
     <message>
+      <source>Whole study area</source>
+      <translation>Hele analyseområdet</translation>
+    </message>
+    <message>
       <source>area layer</source>
       <translation>områdelaget</translation>
     </message>

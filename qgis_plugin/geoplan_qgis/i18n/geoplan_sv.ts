@@ -776,6 +776,10 @@ Boende i en ruta som ligger delvis i ett område räknas med den andel av rutan 
       <translation>Nodreferenser i vägar som saknas i utdraget</translation>
     </message>
     <message>
+      <source>Whole study area</source>
+      <translation>Hela analysområdet</translation>
+    </message>
+    <message>
       <source>area layer</source>
       <translation>områdeslagret</translation>
     </message>

@@ -44,7 +44,7 @@ from ..columns import STUDY_AREA_KEY
 from ..errors import ConfigError, InputFileError
 from ..i18n import register_texts, tr
 from ..progress import Progress, report, scaled
-from ..scenario.change import change_layers, change_table, headline_column
+from ..scenario.change import change_layers, change_sheet, change_table, headline_column
 from ..scenario.edits import AppliedScenario, apply_scenario, edit_labels
 from ..scenario.recompute import (
     Baseline,
@@ -105,35 +105,32 @@ def _change_styles(grid_change, areas_change, after: Layers, before: Layers, lan
 
 
 def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "en") -> None:
-    """The change table as a formatted spreadsheet (one sheet, labels first)."""
+    """The change table as a formatted spreadsheet in ``lang`` (one sheet, labels first;
+    :func:`geoplan.scenario.change.change_sheet`)."""
     import xlsxwriter
 
     from ..atomic import atomic_path
 
-    cols = ["area_name", "label", "before", "after", "change", "unit", "better", "measure",
-            "category", "area_key", "scenario"]
-    heads = [tr("sc_area", lang), tr("sc_measure", lang), tr("sc_before", lang),
-             tr("sc_after", lang), tr("sc_change", lang), "unit", "better", "measure",
-             "category", "area_key", "scenario"]
+    sheet = change_sheet(changes, lang)
     with atomic_path(path, suffix=".xlsx") as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
-        ws = wb.add_worksheet("changes")
+        ws = wb.add_worksheet(tr("sc_sheet", lang))
         bold = wb.add_format({"bold": True})
         num = wb.add_format({"num_format": "#,##0.00"})
         # every text is written as text: a scenario or area named "=HYPERLINK(...)" must not
         # become a live formula in the planner's spreadsheet
         ws.write_string(0, 0, str(title), bold)
         ws.write_string(1, 0, tr("attribution", lang))
-        for j, h in enumerate(heads):
+        for j, h in enumerate(sheet.columns):
             ws.write_string(3, j, h, bold)
-        for i, r in enumerate(changes[cols].itertuples(index=False), start=4):
+        for i, r in enumerate(sheet.itertuples(index=False), start=4):
             for j, v in enumerate(r):
                 if isinstance(v, float):
                     if math.isfinite(v):
                         ws.write_number(i, j, v, num)
                 else:
                     ws.write_string(i, j, "" if v is None else str(v))
-        ws.autofilter(3, 0, 3 + len(changes), len(cols) - 1)
+        ws.autofilter(3, 0, 3 + len(sheet), len(sheet.columns) - 1)
         ws.freeze_panes(4, 2)
         ws.set_column(0, 0, 22)
         ws.set_column(1, 1, 60)

@@ -11,12 +11,12 @@ import pandas as pd
 import shapely
 
 from ..columns import HEADLINE, STUDY_AREA_KEY, better
-from ..i18n import fmt, register_texts, tr
+from ..i18n import CATALOGUE, fmt, register_texts, tr
 from ..study import Layers, Study, grid_columns
 from ..types import AccessSpec
 
-__all__ = ["CHANGE_EPS", "HEADLINE", "MIN_DISTANCE_CHANGE_M", "TEXTS", "change_layers",
-           "change_table", "headline_column"]
+__all__ = ["CHANGE_EPS", "HEADLINE", "MIN_DISTANCE_CHANGE_M", "SHEET_COLUMNS", "SHEET_TEXTS",
+           "TEXTS", "change_layers", "change_sheet", "change_table", "headline_column"]
 
 
 #: Below this, a change is rounding noise and counts as no change.
@@ -81,6 +81,31 @@ TEXTS = {
     "sc_mean_rank": {"en": "Mean rank (1 = best)"},
 }
 register_texts(TEXTS)
+
+#: Words of the change spreadsheet (``changes.xlsx``): headers, units, better direction.
+SHEET_TEXTS = {
+    "sc_sheet": {"en": "changes", "sv": "förändringar", "da": "ændringer"},
+    "sc_unit": {"en": "Unit", "sv": "Enhet", "da": "Enhed"},
+    "sc_better": {"en": "Better when", "sv": "Bättre när", "da": "Bedre når"},
+    "sc_column": {"en": "Measure (column)", "sv": "Mått (kolumn)", "da": "Mål (kolonne)"},
+    "sc_category": {"en": "Kind of destination", "sv": "Typ av målpunkt",
+                    "da": "Destinationstype"},
+    "sc_area_key": {"en": "Area code", "sv": "Områdeskod", "da": "Områdekode"},
+    "sc_scenario": {"en": "Scenario name", "sv": "Scenariots namn", "da": "Scenariets navn"},
+    "sc_unit_persons": {"en": "persons", "sv": "personer", "da": "personer"},
+    "sc_unit_cells": {"en": "grid cells", "sv": "rutor", "da": "celler"},
+    "sc_unit_share": {"en": "share", "sv": "andel", "da": "andel"},
+    "sc_unit_ratio": {"en": "ratio", "sv": "kvot", "da": "forhold"},
+    "sc_unit_m2": {"en": "m² per resident", "sv": "m² per invånare", "da": "m² pr. indbygger"},
+    "sc_better_higher": {"en": "higher", "sv": "högre", "da": "højere"},
+    "sc_better_lower": {"en": "lower", "sv": "lägre", "da": "lavere"},
+}
+register_texts(SHEET_TEXTS)
+#: the change table's columns in the spreadsheet, in order, with the key of each header
+SHEET_COLUMNS = (("area_name", "sc_area"), ("label", "sc_measure"), ("before", "sc_before"),
+                 ("after", "sc_after"), ("change", "sc_change"), ("unit", "sc_unit"),
+                 ("better", "sc_better"), ("measure", "sc_column"), ("category", "sc_category"),
+                 ("area_key", "sc_area_key"), ("scenario", "sc_scenario"))
 
 
 def _indicator_columns(grid: pd.DataFrame) -> list[str]:
@@ -172,6 +197,31 @@ def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None
             out.append((str(areas[inputs.area_key].iloc[i]), "" if pd.isna(name) else str(name),
                         share))
     out.append((STUDY_AREA_KEY, "", np.ones(len(grid))))
+    return out
+
+
+def _sheet_word(prefix: str, value, lang: str) -> str:
+    """``value`` in words (``tr(prefix + value)``) when there is a text for it, else as it is."""
+    value = "" if value is None or value != value else str(value)
+    return tr(prefix + value, lang) if value and prefix + value in CATALOGUE else value
+
+
+def change_sheet(changes: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The change table as the planner reads it in ``lang`` (``changes.xlsx``): headers, units,
+    better direction and destination categories in words; measure and area codes kept.
+
+    >>> t = pd.DataFrame({"area_name": ["Fittja"], "label": ["Invånare"], "before": [10.0],
+    ...                   "after": [12.0], "change": [2.0], "unit": ["persons"],
+    ...                   "better": ["higher"], "measure": ["residents"], "category": ["school"],
+    ...                   "area_key": ["F1"], "scenario": ["Ny väg"]})
+    >>> s = change_sheet(t, "sv")
+    >>> list(s.columns[:2]), s.iloc[0][["Enhet", "Bättre när", "Typ av målpunkt"]].tolist()
+    (['Område', 'Mått'], ['personer', 'högre', 'skola'])
+    """
+    out = changes[[c for c, _ in SHEET_COLUMNS]].copy()
+    for col, prefix in (("unit", "sc_unit_"), ("better", "sc_better_"), ("category", "cat_")):
+        out[col] = [_sheet_word(prefix, v, lang) for v in out[col]]
+    out.columns = [tr(key, lang) for _, key in SHEET_COLUMNS]
     return out
 
 

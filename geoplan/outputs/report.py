@@ -789,14 +789,43 @@ def _styles():
     }
 
 
+_CELL_PAD = 6.0  # reportlab's default left and right padding of a table cell (points)
+
+
+def _fit_columns(rows: list[list[str]], styles, width: float, first_col: float):
+    """Column widths in which every word of every cell fits whole (so no header is split
+    mid-word, e.g. "Trygghetsi/ndex"), and the cell styles: the given ones, or smaller type when
+    the longest words do not fit the page at the cell size."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    n = len(rows[0])
+    rest = (1 - first_col) / max(n - 1, 1)
+    planned = [width * first_col] + [width * rest] * (n - 1)
+    size = styles["cell"].fontSize
+    while True:
+        st = {k: ParagraphStyle(k, parent=styles[k], fontSize=size, leading=size * 1.24)
+              for k in ("cell", "cellhead")}
+        need = [max((stringWidth(w, st["cellhead" if i == 0 else "cell"].fontName, size)
+                     for i, row in enumerate(rows) for w in str(row[j]).split()), default=0.0)
+                + 2 * _CELL_PAD + 1.0 for j in range(n)]
+        if sum(need) <= width or size <= 6.0:
+            break
+        size -= 0.5
+    widths = [max(p, q) for p, q in zip(planned, need, strict=True)]
+    slack = [max(p - q, 0.0) for p, q in zip(planned, need, strict=True)]
+    over = sum(widths) - width
+    if over > 0 and sum(slack) > 0:
+        widths = [w - over * s / sum(slack) if s else w for w, s in zip(widths, slack, strict=True)]
+    return widths, st
+
+
 def _table(rows: list[list[str]], styles, width: float, first_col: float = 0.3):
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    n = len(rows[0])
-    rest = (1 - first_col) / max(n - 1, 1)
-    widths = [width * first_col] + [width * rest] * (n - 1)
-    data = [[Paragraph(escape(str(c)), styles["cellhead" if i == 0 else "cell"]) for c in row]
+    widths, st = _fit_columns(rows, styles, width, first_col)
+    data = [[Paragraph(escape(str(c)), st["cellhead" if i == 0 else "cell"]) for c in row]
             for i, row in enumerate(rows)]
     t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle([

@@ -166,6 +166,12 @@ SCB_TABLES: dict[str, ScbTable] = {
 _POPULATION_NAMES = ("population", "pop", "pop_total", "folkmangd", "befolkning")
 
 
+#: letters NFKD does not split into a base letter and an accent (Danish/Norwegian ø, æ; German
+#: ß; Icelandic ð, þ), spelled as ASCII so that they are not dropped from column names
+_SPELLED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "œ": "oe", "ð": "d", "þ": "th",
+                          "đ": "d", "ł": "l"})
+
+
 def slugify(text: str) -> str:
     """Lower_snake ASCII name for a header.
 
@@ -175,8 +181,10 @@ def slugify(text: str) -> str:
     'medianvarde_tkr'
     >>> slugify("0-4 år")
     '0_4_ar'
+    >>> slugify("Indkomst før skat, ældre")  # letters without a decomposition are spelled out
+    'indkomst_for_skat_aeldre'
     """
-    s = unicodedata.normalize("NFKD", str(text).lower())
+    s = unicodedata.normalize("NFKD", str(text).lower().translate(_SPELLED))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.replace("%", " pct ").replace("+", " plus ")
     return re.sub(r"[^a-z0-9]+", "_", s).strip("_")

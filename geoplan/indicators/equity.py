@@ -56,8 +56,7 @@ __all__ = ["STUDY_AREA_KEY", "area_summary", "name_study_area", "summary_weighti
            "weighted_median"]
 
 EQUITY_TEXTS = {
-    "study_area_row": {"en": "Whole study area", "sv": "Hela analysområdet",
-                       "da": "Hele analyseområdet"},
+    "study_area_row": {"en": "Whole study area"},
 }
 register_texts(EQUITY_TEXTS)
 

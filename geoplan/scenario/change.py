@@ -84,21 +84,20 @@ register_texts(TEXTS)
 
 #: Words of the change spreadsheet (``changes.xlsx``): headers, units, better direction.
 SHEET_TEXTS = {
-    "sc_sheet": {"en": "changes", "sv": "förändringar", "da": "ændringer"},
-    "sc_unit": {"en": "Unit", "sv": "Enhet", "da": "Enhed"},
-    "sc_better": {"en": "Better when", "sv": "Bättre när", "da": "Bedre når"},
-    "sc_column": {"en": "Measure (column)", "sv": "Mått (kolumn)", "da": "Mål (kolonne)"},
-    "sc_category": {"en": "Kind of destination", "sv": "Typ av målpunkt",
-                    "da": "Destinationstype"},
-    "sc_area_key": {"en": "Area code", "sv": "Områdeskod", "da": "Områdekode"},
-    "sc_scenario": {"en": "Scenario name", "sv": "Scenariots namn", "da": "Scenariets navn"},
-    "sc_unit_persons": {"en": "persons", "sv": "personer", "da": "personer"},
-    "sc_unit_cells": {"en": "grid cells", "sv": "rutor", "da": "celler"},
-    "sc_unit_share": {"en": "share", "sv": "andel", "da": "andel"},
-    "sc_unit_ratio": {"en": "ratio", "sv": "kvot", "da": "forhold"},
-    "sc_unit_m2": {"en": "m² per resident", "sv": "m² per invånare", "da": "m² pr. indbygger"},
-    "sc_better_higher": {"en": "higher", "sv": "högre", "da": "højere"},
-    "sc_better_lower": {"en": "lower", "sv": "lägre", "da": "lavere"},
+    "sc_sheet": {"en": "changes"},
+    "sc_unit": {"en": "Unit"},
+    "sc_better": {"en": "Better when"},
+    "sc_column": {"en": "Measure (column)"},
+    "sc_category": {"en": "Kind of destination"},
+    "sc_area_key": {"en": "Area code"},
+    "sc_scenario": {"en": "Scenario name"},
+    "sc_unit_persons": {"en": "persons"},
+    "sc_unit_cells": {"en": "grid cells"},
+    "sc_unit_share": {"en": "share"},
+    "sc_unit_ratio": {"en": "ratio"},
+    "sc_unit_m2": {"en": "m² per resident"},
+    "sc_better_higher": {"en": "higher"},
+    "sc_better_lower": {"en": "lower"},
 }
 register_texts(SHEET_TEXTS)
 #: the change table's columns in the spreadsheet, in order, with the key of each header

@@ -156,6 +156,13 @@ def name_study_area(summary: pd.DataFrame | None, key: str | None, name: str | N
     return out
 
 
+def _default_columns(grid: pd.DataFrame, pop_column: str) -> list[str]:
+    """Every numeric or yes/no column of ``grid`` but the cell geometry helpers."""
+    skip = {pop_column, "easting_m", "northing_m", "area_m2", "area_share", "geometry"}
+    return [c for c in grid.columns if c not in skip
+            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+
+
 def area_summary(
     grid: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
@@ -164,8 +171,7 @@ def area_summary(
     name: str | None = None,
     columns: list[str] | None = None,
     pop_column: str = "pop",
-    study_area_label: str | None = None,
-    lang: str = "en",
+    study_area_label: str | None = None, lang: str = "en",
 ) -> gpd.GeoDataFrame:
     """Summary of ``grid`` per polygon of ``areas``, plus the study area (weighting per column:
     see the module doc and :func:`summary_weighting`).
@@ -186,11 +192,9 @@ def area_summary(
         geometry helpers).
     pop_column
         Residents per cell.
-    study_area_label
+    study_area_label, lang
         Name of the last row, which summarises every cell (default: "Whole study area" in
-        ``lang``).
-    lang
-        Language of the default ``study_area_label``: ``"en"``, ``"sv"`` or ``"da"``.
+        ``lang``: ``"en"``, ``"sv"`` or ``"da"``).
 
     Returns
     -------
@@ -212,10 +216,7 @@ def area_summary(
     study = cells.geometry.union_all()
     if len(areas):
         check_summary_areas(areas, study, key=key)
-    skip = {pop_column, "easting_m", "northing_m", "area_m2", "area_share"}
-    if columns is None:
-        columns = [c for c in grid.columns if c not in skip and c != "geometry"
-                   and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+    columns = _default_columns(grid, pop_column) if columns is None else columns
     how = {c: summary_weighting(c, grid[c].dtype) for c in columns}
     cell_area = cells.geometry.area.to_numpy()
     ci, ai, inter, share = _overlaps(cells, areas, cell_area)

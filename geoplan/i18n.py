@@ -31,8 +31,7 @@ DOMAIN = "geoplan"
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 CATALOGUE: dict[str, dict[str, str]] = {
-    "inspect_title": {
-        "en": "Data quality of {source}"},
+    "inspect_title": {"en": "Data quality of {source}"},
     "crs": {"en": "Coordinate system"},
     "area_km2": {"en": "Study area (km²)"},
     "walkable_km": {"en": "Walkable network (km)"},
@@ -85,9 +84,9 @@ def register_texts(texts: dict[str, dict[str, str]]) -> None:
     dict, from the entry itself (then both). A key already registered with other words is an
     error, so two modules can never silently overwrite each other's texts.
 
-    >>> register_texts({"demo_key": {"en": "Demo", "sv": "Demo", "da": "Demo"}})
+    >>> register_texts({"demo_key": {"en": "Example", "sv": "Exempel", "da": "Eksempel"}})
     >>> tr("demo_key", "da")
-    'Demo'
+    'Eksempel'
     """
     for key, entry in texts.items():
         missing = [lang for lang in LANGUAGES if not entry.get(lang)]

@@ -237,3 +237,26 @@ def test_wheel_ships_the_compiled_catalogues(tmp_path):
     (wheel,) = tmp_path.glob("geoplan-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"geoplan/locale/{lang}/LC_MESSAGES/geoplan.mo" for lang in LANGS} <= set(names)
+
+
+def test_swedish_run_names_the_study_area_row_in_swedish(tmp_path):
+    """A Swedish run of the demo with named summary areas: the GeoPackage's ``areas`` layer
+    (read back with pyogrio) names its whole-study-area row in Swedish, the others as given."""
+    import pyogrio
+
+    from geoplan.config import parse_pipeline
+    from geoplan.runs.pipeline import run_pipeline
+    from geoplan.sources.osm import extract_bounds
+
+    x0, y0, x1, y1 = extract_bounds(parse_pipeline('[input]\nosm="demo"', tmp_path).osm)
+    xm = (x0 + x1) / 2
+    gpd.GeoDataFrame({"code": ["W", "E"], "label": ["Väster", "Öster"]},
+                     geometry=[shapely.box(x0, y0, xm, y1), shapely.box(xm, y0, x1, y1)],
+                     crs=4326).to_file(tmp_path / "areas.gpkg")
+    cfg = parse_pipeline('[input]\nosm = "demo"\n[areas]\npath = "areas.gpkg"\n'
+                         'key_column = "code"\nname_column = "label"\n[output]\nlang = "sv"\n',
+                         tmp_path)
+    run_pipeline(cfg, tmp_path / "o")
+    areas = pyogrio.read_dataframe(tmp_path / "o" / "geoplan.gpkg", layer="areas")
+    assert areas.set_index("code")["label"].to_dict() == {
+        "W": "Väster", "E": "Öster", "__study_area__": "Hela analysområdet"}

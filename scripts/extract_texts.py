@@ -155,7 +155,7 @@ def plan(package: Path = PACKAGE) -> tuple[dict[Path, bytes], list[str]]:
             continue
         writes[path] = english_only(source, found)
         for f in found:
-            held.append(f"{path.relative_to(ROOT)}: {f.key}")
+            held.append(f"{path.relative_to(package.parent)}: {f.key}")
             for lang, text in f.translations.items():
                 entries[lang][f.key] = (f.english, text)
     for lang in TRANSLATED:

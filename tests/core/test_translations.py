@@ -260,3 +260,24 @@ def test_swedish_run_names_the_study_area_row_in_swedish(tmp_path):
     areas = pyogrio.read_dataframe(tmp_path / "o" / "geoplan.gpkg", layer="areas")
     assert areas.set_index("code")["label"].to_dict() == {
         "W": "Väster", "E": "Öster", "__study_area__": "Hela analysområdet"}
+
+
+def test_extract_check_names_a_dict_still_holding_translations(tmp_path):
+    """After a merge brings a new three-language dict, the script's plan names it (what
+    ``--check`` prints) and writes its sv/da into the catalogues, keeping what they hold."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import extract_texts as ex
+    finally:
+        sys.path.pop(0)
+    pkg = tmp_path / "geoplan"
+    pkg.mkdir()
+    (pkg / "new.py").write_text('T = {"new_k": {"en": "Lamp", "sv": "Lampa", "da": "Lampe"}}\n',
+                                encoding="utf-8")
+    writes, held = ex.plan(pkg)
+    assert held == ["geoplan/new.py: new_k"]
+    assert writes[pkg / "new.py"] == b'T = {"new_k": {"en": "Lamp"}}\n'
+    po = {m.context: (m.id, m.string)
+          for m in read_po(io.BytesIO(writes[ex.po_path("da")])) if m.id}
+    assert po["new_k"] == ("Lamp", "Lampe")
+    assert po["walkable_km"] == ("Walkable network (km)", "Gangbart net (km)")

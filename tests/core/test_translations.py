@@ -59,6 +59,16 @@ def _po(lang: str):
         return read_po(f)
 
 
+def _extract_script():
+    """``scripts/extract_texts.py`` as a module."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import extract_texts
+    finally:
+        sys.path.pop(0)
+    return extract_texts
+
+
 def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
@@ -116,11 +126,7 @@ def test_extract_script_rewrites_a_module_by_its_spans():
     """A toy module (with non-ASCII text before the dict, so byte and character offsets differ):
     sv/da leave the code, the English and everything else stay as written; a second run finds
     nothing."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import extract_texts as ex
-    finally:
-        sys.path.pop(0)
+    ex = _extract_script()
     src = ('"""Grönyta, gård."""\nT = {\n    "k1": {"en": "Green", "sv": "Grön", "da": "Grøn"},\n'
            '    "k2": {\n        "en": "a "\n              "b",\n        "sv": "c", "da": "d"},\n'
            '    "k3": {"en": "done"},\n}\nOTHER = {"x": {"en": 1}}\n').encode()
@@ -265,11 +271,7 @@ def test_swedish_run_names_the_study_area_row_in_swedish(tmp_path):
 def test_extract_check_names_a_dict_still_holding_translations(tmp_path):
     """After a merge brings a new three-language dict, the script's plan names it (what
     ``--check`` prints) and writes its sv/da into the catalogues, keeping what they hold."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import extract_texts as ex
-    finally:
-        sys.path.pop(0)
+    ex = _extract_script()
     pkg = tmp_path / "geoplan"
     pkg.mkdir()
     (pkg / "new.py").write_text('T = {"new_k": {"en": "Lamp", "sv": "Lampa", "da": "Lampe"}}\n',

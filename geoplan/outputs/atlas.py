@@ -45,6 +45,7 @@ import textwrap
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -55,9 +56,12 @@ from ..columns import better as better_of
 from ..errors import InputFileError
 from ..i18n import fmt, fmt_pct, register_texts, tr
 from ..progress import Progress, report
-from . import maps
-from . import report as rep
-from .styles import class_breaks
+
+if TYPE_CHECKING:
+    from .maps import MapSpec, RunData
+
+# maps and report (pandas, matplotlib) are imported where they are used: the QGIS plugin reads
+# this module's texts when it loads, without them
 
 __all__ = ["ATLAS_TEXTS", "AtlasResult", "area_numbers", "atlas_areas", "atlas_figure",
            "cell_shares", "comparison", "number_rows", "write_atlas"]
@@ -136,6 +140,9 @@ ATLAS_TEXTS: dict[str, dict[str, str]] = {
         "da": "kørslen i {out} har ingen områder at lave et atlas af: tilføj et "
               "[areas]-afsnit (en polygonfil og dens key_column, f.eks. sogne) til pipelinen "
               "og kør den igen"},
+    "atlas_parameter": {"en": "Per-area atlas as PDF (optional; the run needs [areas])",
+                        "sv": "Områdesatlas som PDF (valfritt; körningen behöver [areas])",
+                        "da": "Områdeatlas som PDF (valgfrit; kørslen skal have [areas])"},
 }
 register_texts(ATLAS_TEXTS)
 
@@ -167,7 +174,7 @@ class AtlasResult:
 # --------------------------------------------------------------------------------------------
 # numbers
 # --------------------------------------------------------------------------------------------
-def atlas_areas(run: maps.RunData, lang: str = "en"):
+def atlas_areas(run: RunData, lang: str = "en"):
     """The run's areas in atlas order (the layer's order, without the study area's own row),
     with their page name in column ``atlas_name`` (the ``name_column``, else the key).
 
@@ -179,9 +186,12 @@ def atlas_areas(run: maps.RunData, lang: str = "en"):
     >>> import geopandas as gpd, shapely
     >>> a = gpd.GeoDataFrame({"code": ["A", "__study_area__"]},
     ...     geometry=[shapely.box(0, 0, 1, 1), shapely.box(0, 0, 2, 2)], crs=3006)
-    >>> list(atlas_areas(maps.RunData(Path("."), grid=None, areas=a))["atlas_name"])
+    >>> from geoplan.outputs.maps import RunData
+    >>> list(atlas_areas(RunData(Path("."), grid=None, areas=a))["atlas_name"])
     ['A']
     """
+    from . import maps
+
     a = run.areas
     if a is not None and getattr(a, "geometry", None) is not None:
         a = a[a.geometry.notna() & ~a.geometry.is_empty]
@@ -232,6 +242,8 @@ def area_numbers(grid) -> dict[str, float]:
     >>> n["residents"], n["safety"], n["green"], n["grocery"]
     (40.0, 80.0, (10.0, 0.25), inf)
     """
+    from . import report as rep
+
     pop = rep._pop(grid)
     total = float(pop.sum())
     out: dict[str, object] = {"residents": total}
@@ -252,6 +264,8 @@ def area_numbers(grid) -> dict[str, float]:
 
 def _shown(value, kind: str) -> float:
     """A number as the page shows it (what a comparison of two numbers must go by)."""
+    from . import report as rep
+
     v = value[1] if isinstance(value, tuple) else value
     if not np.isfinite(v):
         return v
@@ -282,6 +296,7 @@ def comparison(area, whole, kind: str, better: str, lang: str = "en") -> str:
 
 
 def _value_text(value, kind: str, lang: str) -> str:
+    from . import report as rep
     if value is None:
         return "—"
     if kind == "share":
@@ -292,10 +307,12 @@ def _value_text(value, kind: str, lang: str) -> str:
     return rep._people(value, lang) if kind == "people" else fmt(value, lang, 0)
 
 
-def number_rows(run: maps.RunData, name: str, area: dict, whole: dict,
+def number_rows(run: RunData, name: str, area: dict, whole: dict,
                 lang: str = "en") -> list[list[str]]:
     """The table of a page: a header row, then one row per key number the run has
     (label, the area's value, the whole study area's, the comparison in words)."""
+    from . import maps
+
     acc = run.access
     missing = maps.missing_destinations(run)
     labels = {"school_night": {"m": fmt(acc.night_threshold_m, lang, 0)},
@@ -340,17 +357,21 @@ def _in_view(frame, box):
 
 def _fade(ax, box, geom):
     """White veil over everything in view outside the area: neighbours stay readable, faded."""
+    from . import maps
+
     veil = box.difference(geom)
     maps._fill(ax, [veil], "#ffffff", edge="none", lw=0.0, alpha=0.62, z=4.9)
     maps._fill(ax, [geom], "none", edge=maps._AREA_EDGE, lw=2.6, z=6)
 
 
-def atlas_figure(run: maps.RunData, geom, spec: maps.MapSpec, breaks, lang: str = "en"):
+def atlas_figure(run: RunData, geom, spec: MapSpec, breaks, lang: str = "en"):
     """The map of one atlas page: the cells of ``spec`` in view of ``geom`` on ``breaks``
     (the whole study area's classes), context, the area outlined, neighbours faded, legend,
     scale bar and north arrow (a matplotlib Figure, not saved)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from . import maps
 
     map_h = _FIG_H_IN - 0.75
     box = _view(geom, map_h / _MAP_W_IN)
@@ -376,13 +397,17 @@ def atlas_figure(run: maps.RunData, geom, spec: maps.MapSpec, breaks, lang: str 
     return fig
 
 
-def _breaks(run: maps.RunData, spec: maps.MapSpec):
+def _breaks(run: RunData, spec: MapSpec):
     """The classes of the whole study area (so every page shares them), or None (yes/no)."""
+    from . import maps
+
     if spec.kind != "graduated":
         return None
     v = maps._as_float(run.grid[spec.column])
     v = v[~maps._empty_cells(run.grid, spec, "level")]
     v = v[np.isfinite(v)]
+    from .styles import class_breaks
+
     return class_breaks(v if v.size else [0.0], n_classes=5, method="quantile")
 
 
@@ -400,6 +425,8 @@ def _page(st, width, head: tuple[str, str], fig, rows, notes, dpi):
     """The flowables of one page and its text."""
     from reportlab.lib.units import cm
     from reportlab.platypus import Image, PageBreak, Paragraph, Spacer
+
+    from . import report as rep
 
     name, line = head
     w = width
@@ -445,6 +472,9 @@ def write_atlas(run, folder, *, lang: str | None = None, indicator: str = "safet
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
     from reportlab.platypus import SimpleDocTemplate
+
+    from . import maps
+    from . import report as rep
 
     start = time.perf_counter()
     run = run if isinstance(run, maps.RunData) else maps.load_run(run)

@@ -311,19 +311,32 @@ def _numeric(text: str) -> bool:
     return True
 
 
-def _areas_table(gpkg: Path, lang: str, max_rows: int = 25):
+def area_heading(run, column: str, lang: str) -> str:
+    """The heading of a column of the areas table: the indicator catalogue's label under the
+    run's distances, the report's heading for a share of residents, "Area" for the key and
+    name columns (never a raw column name)."""
+    from geoplan.outputs import report  # noqa: F401 - registers the report's headings
+
+    if column == "green_scb_300m_pop_share":
+        return core_tr("th_green", lang, m=fmt(run.access.green_within_m, lang, 0))
+    ind = describe(column, run.access)
+    return ind.label(lang) if ind is not None else core_tr("th_area", lang)
+
+
+def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
     import pyogrio
 
     layers = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
     if rf.AREAS not in layers:
         return None
     df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
-    cols = [c for c in df.columns[:2] if df[c].dtype == object]
+    cols = [c for c in df.columns[:2] if df[c].dtype == object][-1:]  # the name, else the key
     cols += [c for c in ("pop", "safety_index", "dist_grocery_m", "lit_share",
                          "green_scb_300m_pop_share", "green_scb_300m") if c in df.columns]
-    body = [[_fmt(v, lang) if not isinstance(v, str) else v for v in row]
-            for row in df[cols].head(max_rows).itertuples(index=False)]
-    return cols, body
+    whole = core_tr("whole_study_area", lang)
+    body = [[_fmt(v, lang) if not isinstance(v, str) else whole if v == STUDY_AREA_KEY else v
+             for v in row] for row in df[cols].head(max_rows).itertuples(index=False)]
+    return [area_heading(run, c, lang) for c in cols], body
 
 
 # --- the layout -----------------------------------------------------------------------------------
@@ -465,7 +478,7 @@ def _contents(run, indicator: str | None, lang: str):
         changes = folder.file(rf.CHANGES_CSV)
         table = changes_table(changes, lang) if changes.is_file() else None
         return _scenario_maps(run, indicator, lang), table, True
-    return _baseline_maps(run, lang), _areas_table(folder.gpkg, lang), False
+    return _baseline_maps(run, lang), _areas_table(run, folder.gpkg, lang), False
 
 
 def build_council_layout(run_dir, *, project: QgsProject | None = None,
@@ -666,8 +679,9 @@ def _atlas_styles(areas: QgsVectorLayer, name_column: str) -> None:
 def _atlas_layers(run, gpkg: Path, indicator: str, lang: str) -> list[QgsVectorLayer]:
     """The grid (graduated on the whole study area's classes), buildings and network under
     the areas, thin and grey as context."""
-    from geoplan.outputs.styles import class_breaks
     from qgis.core import QgsFillSymbol, QgsLineSymbol, QgsSingleSymbolRenderer
+
+    from geoplan.outputs.styles import class_breaks
 
     values = _values(gpkg, rf.GRID, indicator)
     grid = _layer(gpkg, rf.GRID, _map_title(run, indicator, lang))

@@ -336,16 +336,29 @@ def number_rows(run: RunData, name: str, area: dict, whole: dict,
 # --------------------------------------------------------------------------------------------
 # the map
 # --------------------------------------------------------------------------------------------
-def _view(geom, ratio: float, pad: float = 0.12):
-    """The box a page shows: the area's bounds, padded, widened to the map's ``ratio``."""
+def _view(geom, ratio: float, within=None, pad: float = 0.12):
+    """The box a page shows: the area's bounds, padded, widened to the map's ``ratio`` and
+    shifted (not grown) to stay inside the bounds ``within`` where it fits in them, so a page
+    shows cells rather than the empty land beyond the study area.
+
+    >>> import shapely
+    >>> _view(shapely.box(0, 0, 100, 50), 1.0, within=(-1000, 0, 1000, 1000)).bounds
+    (-12.0, 0.0, 112.0, 124.0)
+    """
     import shapely
 
     xmin, ymin, xmax, ymax = geom.bounds
     w, h = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
     w, h = w * (1 + 2 * pad), h * (1 + 2 * pad)
     w, h = max(w, h / ratio), max(h, w * ratio)
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    return shapely.box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    x0, y0 = (xmin + xmax - w) / 2, (ymin + ymax - h) / 2
+    if within is not None:
+        lo_x, lo_y, hi_x, hi_y = within
+        if w <= hi_x - lo_x:
+            x0 = min(max(x0, lo_x), hi_x - w)
+        if h <= hi_y - lo_y:
+            y0 = min(max(y0, lo_y), hi_y - h)
+    return shapely.box(x0, y0, x0 + w, y0 + h)
 
 
 def _in_view(frame, box):
@@ -374,7 +387,7 @@ def atlas_figure(run: RunData, geom, spec: MapSpec, breaks, lang: str = "en"):
     from . import maps
 
     map_h = _FIG_H_IN - 0.75
-    box = _view(geom, map_h / _MAP_W_IN)
+    box = _view(geom, map_h / _MAP_W_IN, within=run.grid.total_bounds)
     local = replace(run, **{k: _in_view(getattr(run, k), box) for k in (
         "grid", "network", "green", "destinations", "buildings", "areas")})
     fig = Figure(figsize=(_FIG_W_IN, _FIG_H_IN), dpi=100)

@@ -115,7 +115,6 @@ ATLAS_TEXTS: dict[str, dict[str, str]] = {
                    "da": "omtrent som i hele analyseområdet"},
     "atlas_better": {"en": "better", "sv": "bättre", "da": "bedre"},
     "atlas_worse": {"en": "worse", "sv": "sämre", "da": "dårligere"},
-    "atlas_share_of": {"en": "{n} ({pct})", "sv": "{n} ({pct})", "da": "{n} ({pct})"},
     "atlas_no_residents": {
         "en": "No residents live in this area, so the numbers about residents are not given.",
         "sv": "Ingen bor i området, så talen om invånarna anges inte.",
@@ -301,7 +300,7 @@ def _value_text(value, kind: str, lang: str) -> str:
         return "—"
     if kind == "share":
         n, share = value
-        return tr("atlas_share_of", lang, n=rep._people(n, lang), pct=fmt_pct(share, lang))
+        return f"{rep._people(n, lang)} ({fmt_pct(share, lang)})"
     if kind == "distance":
         return rep._distance(value, lang)
     return rep._people(value, lang) if kind == "people" else fmt(value, lang, 0)

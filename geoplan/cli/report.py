@@ -46,12 +46,14 @@ def report_command(out: Path, lang: str | None, dpi: int, atlas: bool) -> None:
 
     Example: geoplan report out/demo --lang sv --atlas
     """
+    from ..outputs.atlas import write_atlas
     from ..outputs.report import write_report
     from .common import TqdmProgress
 
     bar = TqdmProgress("report")
     try:
-        result = write_report(out, lang=lang, dpi=dpi, progress=bar, atlas=atlas)
+        result = write_report(out, lang=lang, dpi=dpi, progress=bar,
+                              atlas=write_atlas if atlas else None)
     finally:
         bar.close()
     click.echo(f"written: {result.pdf} ({result.pages} pages)")

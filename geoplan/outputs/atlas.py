@@ -461,7 +461,7 @@ def write_atlas(run, folder, *, lang: str | None = None, indicator: str = "safet
         A run read with :func:`geoplan.outputs.maps.load_run`, or its folder.
     folder
         Where to write (``OUT/report/`` when :func:`geoplan.outputs.report.write_report` calls
-        it with ``atlas=True``).
+        it: ``write_report(out, atlas=write_atlas)``).
     lang
         ``"en"``, ``"sv"`` or ``"da"``; default the run's language.
     indicator

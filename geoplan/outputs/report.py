@@ -1171,7 +1171,7 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
 
 
 def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
-                 progress: Progress | None = None, atlas: bool = False) -> ReportResult:
+                 progress: Progress | None = None, atlas=None) -> ReportResult:
     """Write the report of the run in ``out_dir`` into ``out_dir/report/`` (the run's own
     language) or ``out_dir/report_<lang>/`` (another language: :func:`~geoplan.runs.folder.
     report_dir`), so reports in several languages stay side by side.
@@ -1187,8 +1187,9 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     progress
         Progress sink; may cancel between steps.
     atlas
-        Also write ``atlas.pdf``, one page per area of the run's ``[areas]``
-        (:func:`geoplan.outputs.atlas.write_atlas`).
+        A writer of a per-area atlas into the report folder, called as
+        ``atlas(run, folder, lang=…, progress=…)``: :func:`geoplan.outputs.atlas.write_atlas`
+        (``atlas.pdf``, one page per area of the run's ``[areas]``); None for none.
 
     Returns
     -------
@@ -1207,17 +1208,12 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     # the report folder is replaced as one set (geoplan.atomic.staged_folder): maps, tables
     # and PDF appear together or not at all
     with staged_folder(folder) as stage:
-        book = _write_atlas(run, stage, lang=lang, progress=progress) if atlas else None
+        book = atlas(run, stage, lang=lang, progress=scaled(progress, 0.0, 0.3)).pdf \
+            if atlas else None
         rest = scaled(progress, 0.3, 1.0) if atlas else progress
         staged = replace(write_report_into(run, stage, lang=lang, dpi=dpi, progress=rest),
                          atlas=book)
     return staged.moved(stage, folder)
-
-
-def _write_atlas(run: RunData, folder: Path, *, lang: str, progress: Progress | None):
-    from .atlas import write_atlas  # it reads this module's key-number helpers
-
-    return write_atlas(run, folder, lang=lang, progress=scaled(progress, 0.0, 0.3)).pdf
 
 
 def write_report_into(run: RunData, folder: Path, *, lang: str, dpi: int = 200,

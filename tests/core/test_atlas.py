@@ -118,7 +118,7 @@ def test_district_numbers_match_an_overlay_of_the_grid(district_run):
 
 
 def test_report_atlas_has_one_searchable_page_per_district(district_run):
-    result = write_report(district_run, lang="en", atlas=True)
+    result = write_report(district_run, lang="en", atlas=write_atlas)
     assert result.atlas == district_run / "report" / "atlas.pdf" and result.atlas.is_file()
     names = list(demo_districts()["name"])
     reader = pypdf.PdfReader(result.atlas)
@@ -140,7 +140,7 @@ def test_report_atlas_has_one_searchable_page_per_district(district_run):
 def test_cli_atlas_in_another_language_goes_beside_the_first(district_run):
     english = district_run / "report" / "atlas.pdf"
     if not english.is_file():
-        write_report(district_run, lang="en", atlas=True)
+        write_report(district_run, lang="en", atlas=write_atlas)
     before = english.read_bytes()
     res = CliRunner().invoke(cli, ["report", str(district_run), "--lang", "da", "--atlas"])
     assert res.exit_code == 0, res.output

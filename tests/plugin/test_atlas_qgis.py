@@ -99,9 +99,10 @@ def test_layout_titles_come_from_the_catalogue(strip_run, scenario_run, lang):
     """Every map title of the baseline and scenario layouts is its column's catalogue label
     (under the run's distances); no title, legend title or table heading holds a raw column
     name or an underscore."""
+    from geoplan_qgis.layout import _map_title, build_council_layout
+
     from geoplan.columns import HEADLINE, describe
     from geoplan.outputs.maps import load_run
-    from geoplan_qgis.layout import _map_title, build_council_layout
 
     run = load_run(strip_run)
     for column in HEADLINE:  # every headline indicator has a readable title

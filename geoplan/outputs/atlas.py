@@ -40,10 +40,11 @@ True
 
 from __future__ import annotations
 
-import io
 import textwrap
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -426,26 +427,57 @@ def _breaks(run: RunData, spec: MapSpec):
 # --------------------------------------------------------------------------------------------
 # the PDF
 # --------------------------------------------------------------------------------------------
-def _png(fig, dpi: int) -> io.BytesIO:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    buf.seek(0)
-    return buf
+def _raster(fig, dpi: int):
+    """The figure drawn at ``dpi`` as an RGB PIL image (no PNG encoded and decoded again)."""
+    from PIL import Image
+
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    return Image.frombuffer("RGBA", fig.canvas.get_width_height(),
+                            fig.canvas.buffer_rgba()).convert("RGB")
 
 
-def _page(st, width, head: tuple[str, str], fig, rows, notes, dpi):
+@contextmanager
+def _binary_images():
+    """Images stored as binary streams (reportlab's pure-Python ASCII85 encoding of them took
+    a quarter of an atlas page's time); reportlab's setting is restored afterwards."""
+    from reportlab import rl_config
+
+    old = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = old
+
+
+def _lazy_map(make_figure, width: float, height: float, dpi: int):
+    """A flowable that draws its map only when its page is laid out, so an atlas of 1,000
+    areas holds one map in memory at a time."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Flowable
+
+    class _Map(Flowable):
+        def wrap(self, *_):
+            return width, height
+
+        def draw(self):
+            self.canv.drawImage(ImageReader(_raster(make_figure(), dpi)), 0, 0, width, height)
+
+    return _Map()
+
+
+def _page(st, width, head: tuple[str, str], make_figure, rows, notes, dpi):
     """The flowables of one page and its text."""
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, PageBreak, Paragraph, Spacer
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
 
     from . import report as rep
 
     name, line = head
-    w = width
-    h = w * _FIG_H_IN / _FIG_W_IN
     flow = [Paragraph(escape(name), st["h1"]), Paragraph(escape(line), st["small"]),
-            Image(_png(fig, dpi), width=w, height=h), Spacer(1, 0.3 * cm),
-            rep._table(rows, st, width, first_col=0.4)]
+            _lazy_map(make_figure, width, width * _FIG_H_IN / _FIG_W_IN, dpi),
+            Spacer(1, 0.3 * cm), rep._table(rows, st, width, first_col=0.4)]
     flow += [Paragraph(escape(n), st["small"]) for n in notes]
     text = "\n".join([name, line, *(" | ".join(r) for r in rows), *notes])
     return [*flow, PageBreak()], text
@@ -501,21 +533,25 @@ def write_atlas(run, folder, *, lang: str | None = None, indicator: str = "safet
     width = A4[0] - 3.6 * cm
     for i, (name, geom) in enumerate(zip(areas["atlas_name"], areas.geometry.values,
                                          strict=True)):
-        report(progress, i / n, f"atlas page {i + 1} of {n}")
         idx, share = cell_shares(run.grid, geom)
         cells = run.grid.iloc[idx]
         numbers = area_numbers(cells.assign(pop=rep._pop(cells) * share))
         rows = number_rows(run, name, numbers, whole, lang)
         extra = [] if numbers["residents"] > 0 else [tr("atlas_no_residents", lang)]
         head = (name, tr("atlas_of", lang, i=i + 1, n=n, title=run.title))
-        flow, text = _page(st, width, head, atlas_figure(run, geom, spec, breaks, lang),
+        flow, text = _page(st, width, head, partial(atlas_figure, run, geom, spec, breaks, lang),
                            rows, extra + notes, dpi)
         story += flow
         texts.append(text)
     path = Path(folder) / "atlas.pdf"
     path.parent.mkdir(parents=True, exist_ok=True)
-    deco = rep._page_decorator(run, lang, {})
-    with atomic_path(path, suffix=".pdf") as tmp:
+    footer = rep._page_decorator(run, lang, {})
+
+    def deco(canvas, doc):  # the page is drawn: say so, and stop here when cancelled
+        footer(canvas, doc)
+        report(progress, doc.page / n, f"atlas page {doc.page} of {n}")
+
+    with atomic_path(path, suffix=".pdf") as tmp, _binary_images():
         doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=1.8 * cm,
                                 rightMargin=1.8 * cm, topMargin=1.5 * cm, bottomMargin=2 * cm,
                                 title=f"{tr('atlas_title', lang)}: {run.title}",
@@ -523,6 +559,5 @@ def write_atlas(run, folder, *, lang: str | None = None, indicator: str = "safet
                                 creator="geoplan", lang=_PDF_LANG[lang],
                                 keywords=tr("atlas_keywords", lang))
         doc.build(story[:-1], onFirstPage=deco, onLaterPages=deco)
-    report(progress, 1.0, "atlas done")
     return AtlasResult(pdf=path, pages=n, areas=tuple(areas["atlas_name"]),
                        page_texts=tuple(texts), seconds=time.perf_counter() - start)

@@ -157,3 +157,25 @@ def test_write_atlas_alone_in_swedish(district_run):
     assert result.pages == 6 and result.areas == tuple(demo_districts()["name"])
     assert "Nyckeltal" in result.page_texts[0] and "Hela analysområdet" in result.page_texts[0]
     assert pypdf.PdfReader(result.pdf).trailer["/Root"]["/Lang"] == "sv-SE"
+
+
+def test_cli_atlas_of_a_run_without_areas_says_how_to_fix_it(district_run, tmp_path):
+    """Exit 2 with one line naming [areas]; the report folder as it was (nothing half-written)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from osgeo import gdal
+
+    run = tmp_path / "no_areas"
+    shutil.copytree(district_run, run, ignore=shutil.ignore_patterns("report*", "atlas_only"))
+    ds = gdal.OpenEx(str(run / "geoplan.gpkg"), gdal.OF_VECTOR | gdal.OF_UPDATE)
+    ds.DeleteLayer("areas")
+    ds = None
+    (run / "report").mkdir()
+    (run / "report" / "keep.txt").write_text("the previous report")
+    res = subprocess.run([sys.executable, "-m", "geoplan.cli.main", "report", str(run), "--atlas"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2, res.stderr
+    assert "add an [areas] section" in res.stderr and "Traceback" not in res.stderr
+    assert [p.name for p in (run / "report").iterdir()] == ["keep.txt"]

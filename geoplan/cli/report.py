@@ -30,7 +30,10 @@ __all__ = ["register"]
               help="Language of the report (default: the pipeline's [output] lang).")
 @click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True,
               help="Resolution of the PNG maps (also embedded in the PDF).")
-def report_command(out: Path, lang: str | None, dpi: int) -> None:
+@click.option("--atlas", is_flag=True,
+              help="Also write atlas.pdf: one page per area of the run's [areas] (map, key "
+                   "numbers, comparison with the whole study area).")
+def report_command(out: Path, lang: str | None, dpi: int, atlas: bool) -> None:
     """Write maps, a PDF report and tables of the run in OUT into OUT/report/.
 
     In another language than the run's, they go into OUT/report_<lang>/ (e.g. report_da/),
@@ -39,20 +42,26 @@ def report_command(out: Path, lang: str | None, dpi: int) -> None:
     OUT is a folder `geoplan run` or `geoplan demo` wrote. Nothing is downloaded: the maps draw
     the run's own network and green spaces.
 
-    Example: geoplan report out/demo --lang sv
+    With --atlas, also OUT/report/atlas.pdf: one page per area of the run's [areas].
+
+    Example: geoplan report out/demo --lang sv --atlas
     """
+    from ..outputs.atlas import write_atlas
     from ..outputs.report import write_report
     from .common import TqdmProgress
 
     bar = TqdmProgress("report")
     try:
-        result = write_report(out, lang=lang, dpi=dpi, progress=bar)
+        result = write_report(out, lang=lang, dpi=dpi, progress=bar,
+                              atlas=write_atlas if atlas else None)
     finally:
         bar.close()
     click.echo(f"written: {result.pdf} ({result.pages} pages)")
     click.echo(f"written: {len(result.maps)} maps (PNG and PDF) in {result.pdf.parent / 'maps'}")
     for f in result.tables:
         click.echo(f"written: {f}")
+    if result.atlas is not None:
+        click.echo(f"written: {result.atlas} (one page per area)")
     click.echo("Map data © OpenStreetMap contributors (ODbL).")
 
 

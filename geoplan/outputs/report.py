@@ -264,11 +264,14 @@ class ReportResult:
     maps: tuple[MapFile, ...]
     tables: tuple[Path, ...]
     page_texts: tuple[str, ...] = ()
+    #: the per-area atlas (:func:`geoplan.outputs.atlas.write_atlas`), when asked for
+    atlas: Path | None = None
 
     @property
     def files(self) -> tuple[Path, ...]:
         """Every file written."""
-        return (self.pdf, *(f for m in self.maps for f in (m.png, m.pdf)), *self.tables)
+        return (self.pdf, *(f for m in self.maps for f in (m.png, m.pdf)), *self.tables,
+                *([self.atlas] if self.atlas else []))
 
     def moved(self, old: Path, new: Path) -> ReportResult:
         """The same result with every path under ``old`` (a staging folder) now under ``new``."""
@@ -279,7 +282,8 @@ class ReportResult:
                             maps=tuple(replace(m, png=mv(m.png), pdf=mv(m.pdf))
                                        for m in self.maps),
                             tables=tuple(mv(t) for t in self.tables),
-                            page_texts=self.page_texts)
+                            page_texts=self.page_texts,
+                            atlas=mv(self.atlas) if self.atlas else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -996,7 +1000,7 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
 
 
 def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
-                 progress: Progress | None = None) -> ReportResult:
+                 progress: Progress | None = None, atlas=None) -> ReportResult:
     """Write the report of the run in ``out_dir`` into ``out_dir/report/`` (the run's own
     language) or ``out_dir/report_<lang>/`` (another language: :func:`~geoplan.runs.folder.
     report_dir`), so reports in several languages stay side by side.
@@ -1011,6 +1015,10 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
         Resolution of the PNG maps (also embedded in the PDF); 200 prints well on A4.
     progress
         Progress sink; may cancel between steps.
+    atlas
+        A writer of a per-area atlas into the report folder, called as
+        ``atlas(run, folder, lang=…, progress=…)``: :func:`geoplan.outputs.atlas.write_atlas`
+        (``atlas.pdf``, one page per area of the run's ``[areas]``); None for none.
 
     Returns
     -------
@@ -1019,7 +1027,7 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     Raises
     ------
     geoplan.errors.InputFileError
-        When the folder holds no run.
+        When the folder holds no run (or, with ``atlas``, no areas).
     """
     out = Path(out_dir)
     run = load_run(out)
@@ -1029,7 +1037,11 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     # the report folder is replaced as one set (geoplan.atomic.staged_folder): maps, tables
     # and PDF appear together or not at all
     with staged_folder(folder) as stage:
-        staged = write_report_into(run, stage, lang=lang, dpi=dpi, progress=progress)
+        book = atlas(run, stage, lang=lang, progress=scaled(progress, 0.0, 0.3)).pdf \
+            if atlas else None
+        rest = scaled(progress, 0.3, 1.0) if atlas else progress
+        staged = replace(write_report_into(run, stage, lang=lang, dpi=dpi, progress=rest),
+                         atlas=book)
     return staged.moved(stage, folder)
 
 

@@ -41,6 +41,7 @@ from qgis.core import (
     QgsPrintLayout,
     QgsProject,
     QgsRectangle,
+    QgsTextFormat,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtGui import QFont
@@ -55,9 +56,12 @@ from .i18n import current_language, tr
 
 __all__ = [
     "ATTRIBUTION",
+    "AreaAtlas",
     "CouncilLayout",
     "LayoutMap",
+    "build_area_atlas",
     "build_council_layout",
+    "export_atlas",
     "export_layout",
     "north_arrow_svg",
 ]
@@ -307,19 +311,32 @@ def _numeric(text: str) -> bool:
     return True
 
 
-def _areas_table(gpkg: Path, lang: str, max_rows: int = 25):
+def area_heading(run, column: str, lang: str) -> str:
+    """The heading of a column of the areas table: the indicator catalogue's label under the
+    run's distances, the report's heading for a share of residents, "Area" for the key and
+    name columns (never a raw column name)."""
+    from geoplan.outputs import report  # noqa: F401 - registers the report's headings
+
+    if column == "green_scb_300m_pop_share":
+        return core_tr("th_green", lang, m=fmt(run.access.green_within_m, lang, 0))
+    ind = describe(column, run.access)
+    return ind.label(lang) if ind is not None else core_tr("th_area", lang)
+
+
+def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
     import pyogrio
 
     layers = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
     if rf.AREAS not in layers:
         return None
     df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
-    cols = [c for c in df.columns[:2] if df[c].dtype == object]
+    cols = [c for c in df.columns[:2] if df[c].dtype == object][-1:]  # the name, else the key
     cols += [c for c in ("pop", "safety_index", "dist_grocery_m", "lit_share",
                          "green_scb_300m_pop_share", "green_scb_300m") if c in df.columns]
-    body = [[_fmt(v, lang) if not isinstance(v, str) else v for v in row]
-            for row in df[cols].head(max_rows).itertuples(index=False)]
-    return cols, body
+    whole = core_tr("whole_study_area", lang)
+    body = [[_fmt(v, lang) if not isinstance(v, str) else whole if v == STUDY_AREA_KEY else v
+             for v in row] for row in df[cols].head(max_rows).itertuples(index=False)]
+    return [area_heading(run, c, lang) for c in cols], body
 
 
 # --- the layout -----------------------------------------------------------------------------------
@@ -343,10 +360,8 @@ def _label(layout, text, x, y, w, h, size=10.0, bold=False) -> QgsLayoutItemLabe
 
 def _sources_line(run, lang: str) -> str:
     sources = core_maps.source_line(run, lang)
-    if ATTRIBUTION not in sources and "OpenStreetMap" not in sources:
-        sources = f"{sources} · {ATTRIBUTION}"
-    if ATTRIBUTION not in sources:
-        sources = f"{sources} ({ATTRIBUTION})"
+    if "OpenStreetMap" not in sources:  # the attribution in the run's language is enough
+        sources = f"{sources} · {core_tr('attribution', lang)}"
     return sources
 
 
@@ -463,7 +478,7 @@ def _contents(run, indicator: str | None, lang: str):
         changes = folder.file(rf.CHANGES_CSV)
         table = changes_table(changes, lang) if changes.is_file() else None
         return _scenario_maps(run, indicator, lang), table, True
-    return _baseline_maps(run, lang), _areas_table(folder.gpkg, lang), False
+    return _baseline_maps(run, lang), _areas_table(run, folder.gpkg, lang), False
 
 
 def build_council_layout(run_dir, *, project: QgsProject | None = None,
@@ -549,3 +564,248 @@ def export_layout(layout: QgsLayout, pdf=None, png=None, *, dpi: float = 150.0) 
                                     "write to.").format(path=path, error=exporter.errorMessage()))
         written.append(Path(path))
     return written
+
+
+# --- the per-area atlas ---------------------------------------------------------------------------
+#: (column of the areas layer, heading key of the report's area table, kind) of the key numbers
+ATLAS_NUMBERS = (
+    ("pop", "th_residents", "people"),
+    ("safety_index_pop_mean", "th_safety_pop", "index"),
+    ("loses_school_at_night_pop_share", "th_school_night", "share"),
+    ("green_scb_300m_pop_share", "th_green", "share"),
+    ("dist_grocery_m", "th_grocery", "distance"),
+)
+
+
+@dataclass
+class AreaAtlas:
+    """The atlas layout (one page per area), its coverage layer and the layers it draws (keep
+    this object while the layout is used)."""
+
+    layout: QgsPrintLayout
+    areas: QgsVectorLayer
+    layers: list[QgsVectorLayer]
+    project: QgsProject
+    name_column: str
+    items: dict = field(default_factory=dict)
+
+
+def _quoted(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _number_expression(column: str, kind: str, lang: str) -> str:
+    """A QGIS expression writing ``column`` of the atlas feature as the report writes it."""
+    field_ = f'"{column}"'
+    if kind == "share":
+        return f"format_number(100 * {field_}, 0, '{lang}') || ' %'"
+    if kind == "people":  # rounded as a council reads them (to 10, from 1 000 to 100)
+        field_ = f"round({field_} / if({field_} < 1000, 10, 100)) * if({field_} < 1000, 10, 100)"
+    if kind == "distance":  # to 10 m, as the report
+        field_ = f"round({field_} / 10) * 10"
+    text = f"format_number({field_}, 0, '{lang}')"
+    return f"{text} || ' m'" if kind == "distance" else text
+
+
+def _comparison_expression(column: str, kind: str, whole: float, lang: str) -> str:
+    """A QGIS expression comparing the atlas feature's ``column`` with the whole study area's
+    value, in the words of the CLI atlas (:func:`geoplan.outputs.atlas.comparison`)."""
+    scale = {"share": 100, "distance": 0.1}.get(kind, 1)  # compared as shown: %, 10 m
+    area = f'round({scale} * "{column}")'
+    w = round(scale * float(whole))
+    sense = better(column.removesuffix("_pop_share").removesuffix("_pop_mean"))
+    higher, lower = core_tr("atlas_higher", lang), core_tr("atlas_lower", lang)
+    if sense:
+        good, bad = core_tr("atlas_better", lang), core_tr("atlas_worse", lang)
+        up, down = (good, bad) if sense == "higher" else (bad, good)
+        higher, lower = f"{higher} ({up})", f"{lower} ({down})"
+    return (f"CASE WHEN {area} > {w} THEN {_quoted(higher)} WHEN {area} < {w} THEN "
+            f"{_quoted(lower)} ELSE {_quoted(core_tr('atlas_same', lang))} END")
+
+
+def atlas_numbers_text(run, whole: dict, lang: str) -> str:
+    """The key-numbers label of an atlas page: one line per number the areas layer has, the
+    atlas feature's value (as a QGIS expression), the whole study area's and the comparison."""
+    from geoplan.outputs import report as core_report
+
+    m = fmt(run.access.green_within_m, lang, 0)
+    lines = []
+    for column, heading, kind in ATLAS_NUMBERS:
+        if column not in whole:
+            continue
+        value = whole[column]
+        line = (f"{core_tr(heading, lang, m=m)}: [% {_number_expression(column, kind, lang)} %]"
+                f"  ({core_tr('whole_study_area', lang)}: "
+                f"{core_report._cell(value, kind, lang)})")
+        if kind != "people":
+            line += f"  [% {_comparison_expression(column, kind, value, lang)} %]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _atlas_styles(areas: QgsVectorLayer, name_column: str) -> None:
+    """The atlas feature outlined strongly; the other areas faded under a white veil."""
+    from qgis.core import (
+        QgsFillSymbol,
+        QgsPalLayerSettings,
+        QgsRuleBasedRenderer,
+        QgsTextBufferSettings,
+        QgsVectorLayerSimpleLabeling,
+    )
+    from qgis.PyQt.QtGui import QColor
+
+    root = QgsRuleBasedRenderer.Rule(None)
+    current = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "84,39,143",
+                                          "outline_width": "1.2"})
+    others = QgsFillSymbol.createSimple({"color": "255,255,255,158",
+                                         "outline_color": "84,39,143", "outline_width": "0.3"})
+    root.appendChild(QgsRuleBasedRenderer.Rule(current, filterExp="@atlas_featureid = $id"))
+    root.appendChild(QgsRuleBasedRenderer.Rule(others, elseRule=True))
+    areas.setRenderer(QgsRuleBasedRenderer(root))
+    label = QgsPalLayerSettings()
+    label.fieldName = name_column
+    text = QgsTextFormat()
+    text.setSize(9)
+    text.setColor(QColor("#54278f"))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(1.0)
+    text.setBuffer(buffer)
+    label.setFormat(text)
+    areas.setLabeling(QgsVectorLayerSimpleLabeling(label))
+    areas.setLabelsEnabled(True)
+
+
+def _atlas_layers(run, gpkg: Path, indicator: str, lang: str) -> list[QgsVectorLayer]:
+    """The grid (graduated on the whole study area's classes), buildings and network under
+    the areas, thin and grey as context."""
+    from qgis.core import QgsFillSymbol, QgsLineSymbol, QgsSingleSymbolRenderer
+
+    from geoplan.outputs.styles import class_breaks
+
+    values = _values(gpkg, rf.GRID, indicator)
+    grid = _layer(gpkg, rf.GRID, _map_title(run, indicator, lang))
+    _graduated(grid, indicator, class_breaks(values if values.size else [0.0], n_classes=5),
+               lang=lang)
+    layers = [grid]
+    context = ((rf.BUILDINGS, QgsFillSymbol.createSimple(
+        {"color": "66,66,66,56", "outline_style": "no"})),
+        (rf.NETWORK, QgsLineSymbol.createSimple({"color": "77,77,77,140", "width": "0.15"})))
+    present = rf.RunFolder(run.out_dir).layers()
+    for name, symbol in context:
+        if name in present:
+            layer = _layer(gpkg, name, name)
+            layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+            layers.append(layer)
+    return layers
+
+
+def _areas_layer(run, gpkg: Path, lang: str) -> tuple[QgsVectorLayer, str, dict]:
+    """The areas layer without the study area's own row, its name column, and the whole
+    study area's row (column -> value)."""
+    import pyogrio
+
+    from geoplan.errors import InputFileError
+
+    if rf.AREAS not in rf.RunFolder(run.out_dir).layers():
+        raise InputFileError(core_tr("atlas_no_areas", lang, out=run.out_dir))
+    sa = run.config.summary_areas
+    df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
+    key = sa.key_column if sa is not None and sa.key_column in df.columns else df.columns[0]
+    name = sa.name_column if sa is not None and sa.name_column in df.columns else key
+    whole = df[df[key].astype(str) == STUDY_AREA_KEY]
+    areas = _layer(gpkg, rf.AREAS, core_tr("th_area", lang))
+    areas.setSubsetString(f'"{key}" <> {_quoted(STUDY_AREA_KEY)}')
+    return areas, name, (whole.iloc[0].to_dict() if len(whole) else {})
+
+
+def build_area_atlas(run_dir, *, project: QgsProject | None = None,
+                     indicator: str = "safety_index", lang: str | None = None,
+                     name: str | None = None) -> AreaAtlas:
+    """An A4 atlas layout of the run in ``run_dir`` driven by its ``areas`` layer: one page per
+    area with the area's name as title, a map the atlas zooms to the area (``indicator``'s
+    cells on the whole study area's classes, buildings and network, the area outlined and the
+    others faded), legend, scale bar, north arrow, the key numbers of the area (expressions
+    on the atlas feature) beside the whole study area's, and the sources.
+
+    Raises ``InputFileError`` when the run has no areas (no ``[areas]`` in its pipeline).
+    """
+    from geoplan.outputs import atlas as _core_atlas  # noqa: F401 - registers the atlas texts
+
+    run = core_maps.load_run(run_dir)
+    project = project or QgsProject.instance()
+    lang = lang or current_language()
+    gpkg = rf.RunFolder(run.out_dir).gpkg
+    areas, name_column, whole = _areas_layer(run, gpkg, lang)
+    _atlas_styles(areas, name_column)
+    layers = _atlas_layers(run, gpkg, indicator, lang)
+    for layer in (*layers, areas):
+        project.addMapLayer(layer, False)
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName(name or f"geoplan atlas: {_title_of(run)}")
+    layout.pageCollection().page(0).setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
+    items = _atlas_items(layout, run, areas, layers, name_column, whole, indicator, lang)
+    atlas = layout.atlas()
+    atlas.setCoverageLayer(areas)
+    atlas.setPageNameExpression(f'"{name_column}"')
+    atlas.setEnabled(True)
+    layouts = project.layoutManager()
+    old = layouts.layoutByName(layout.name())
+    if old is not None:
+        layouts.removeLayout(old)
+    layouts.addLayout(layout)
+    return AreaAtlas(layout, areas, layers, project, name_column, items)
+
+
+def _atlas_items(layout, run, areas, layers, name_column, whole, indicator, lang) -> dict:
+    """Title, map, legend, marks, key numbers and sources of the A4 (portrait) atlas page."""
+    items = {"title": _label(layout, f'[% "{name_column}" %]', 12.0, 10.0, 186.0, 11.0,
+                             size=20, bold=True)}
+    items["subtitle"] = _label(layout, f"{core_tr('atlas_title', lang)} · {_title_of(run)}",
+                               12.0, 21.0, 186.0, 6.0, size=10)
+    item = QgsLayoutItemMap(layout)
+    item.setId("atlas_map")
+    layout.addLayoutItem(item)
+    item.attemptMove(QgsLayoutPoint(12.0, 29.0))
+    item.attemptResize(QgsLayoutSize(186.0, 150.0))
+    item.setCrs(layers[0].crs())
+    item.setLayers([areas, *reversed(layers[1:]), layers[0]])
+    item.setKeepLayerSet(True)
+    item.setFrameEnabled(True)
+    item.zoomToExtent(areas.extent())  # an extent of its own: the atlas keeps the item's size
+    item.setAtlasDriven(True)
+    item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
+    item.setAtlasMargin(0.15)
+    items["maps"] = [item]
+    legend_map = LayoutMap(layers[0], "", _legend_title(run, indicator, lang))
+    g = _Grid(margin=12.0, top=22.0, map_h=150.0)
+    _place_legends(layout, [legend_map], g, items)
+    items["legends"][0].attemptMove(QgsLayoutPoint(12.0, 182.0))
+    _place_marks(layout, g, items)
+    items["scalebar"].setMaximumBarWidth(45.0)
+    items["scalebar"].attemptMove(QgsLayoutPoint(135.0, 184.0))
+    items["north_arrow"].attemptMove(QgsLayoutPoint(184.0, 32.0))
+    items["numbers"] = _label(layout, atlas_numbers_text(run, whole, lang), 12.0, 228.0, 186.0,
+                              34.0, size=9)
+    items["sources"] = _label(layout, _sources_line(run, lang), 12.0, 266.0, 186.0, 10.0,
+                              size=7.5)
+    items["page"] = _label(layout, "[% @atlas_featurenumber %] / [% @atlas_totalfeatures %]",
+                           170.0, 282.0, 28.0, 6.0, size=8)
+    return items
+
+
+def export_atlas(atlas: AreaAtlas, pdf, *, dpi: float = 150.0) -> Path:
+    """Export every page of the atlas into one PDF (QGIS's native atlas export, text kept as
+    text so the PDF is searchable); raises the core's error when QGIS cannot write."""
+    from geoplan.errors import InputFileError
+
+    Path(pdf).parent.mkdir(parents=True, exist_ok=True)
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = dpi
+    settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
+    result, error = QgsLayoutExporter.exportToPdf(atlas.layout.atlas(), str(pdf), settings)
+    if result != QgsLayoutExporter.ExportResult.Success:
+        raise InputFileError(tr("Could not write {path} ({error}): choose a folder you can "
+                                "write to.").format(path=pdf, error=error))
+    return Path(pdf)

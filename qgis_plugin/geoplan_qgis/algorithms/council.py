@@ -45,6 +45,7 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
     DPI = "DPI"
     PDF = "PDF"
     PNG = "PNG"
+    ATLAS = "ATLAS"
 
     def flags(self):
         return super().flags() | NO_THREADING
@@ -72,7 +73,21 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
             self.PDF, tr("Layout as PDF"), fileFilter=tr("PDF files") + " (*.pdf)"))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.PNG, tr("Layout as PNG"), fileFilter=tr("PNG images") + " (*.png)"))
+        self.addParameter(self._atlas_parameter())
         self.addOutput(QgsProcessingOutputBoolean("IS_SCENARIO", tr("The run is a scenario")))
+
+    def _atlas_parameter(self):
+        """The optional per-area atlas PDF (its label from the core's atlas texts)."""
+        from geoplan.i18n import tr as core_tr
+        from geoplan.outputs import atlas  # noqa: F401 - registers the atlas texts
+
+        from ..i18n import current_language
+
+        lang = current_language()
+        param = QgsProcessingParameterFileDestination(
+            self.ATLAS, core_tr("atlas_parameter", lang),
+            fileFilter=self.tr("PDF files") + " (*.pdf)", optional=True, createByDefault=False)
+        return param
 
     def process(self, parameters, context, feedback):
         from ..layout import SCENARIO_INDICATORS, build_council_layout, export_layout
@@ -96,9 +111,22 @@ class CouncilLayoutAlgorithm(GeoplanAlgorithm):
                 self.stop_if_cancelled(feedback)
                 feedback.setProgressText(self.tr("exporting"))
                 export_layout(council.layout, pdf, png, dpi=dpi)
+                feedback.setProgress(70)
+                atlas_pdf = self._export_atlas(parameters, context, run, project, lang, dpi)
                 feedback.setProgress(100)
-            return {self.PDF: pdf, self.PNG: png, "IS_SCENARIO": council.is_scenario}
+            return {self.PDF: pdf, self.PNG: png, self.ATLAS: atlas_pdf,
+                    "IS_SCENARIO": council.is_scenario}
         finally:
             project.layoutManager().clear()
             project.clear()
             del project  # not kept alive by a traceback past exitQgis() (a crash at exit)
+
+    def _export_atlas(self, parameters, context, run, project, lang, dpi):
+        """The per-area atlas (QGIS's native atlas export), when a PDF for it is given."""
+        from ..layout import build_area_atlas, export_atlas
+
+        path = self.parameterAsFileOutput(parameters, self.ATLAS, context)
+        if not path:
+            return None
+        atlas = build_area_atlas(run, project=project, lang=lang)
+        return str(export_atlas(atlas, path, dpi=dpi))

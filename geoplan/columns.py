@@ -262,7 +262,8 @@ _FAMILIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     (r"eyes_on_street", "index", "", "higher", "col_eyes_on_street", ""),
     (r"safety_index", "index", "index 0-100", "higher", "col_safety_index",
      "about_safety_index"),
-    (r"safety_(?P<what>[a-z_]+)", "index", "score 0-1", "higher", "col_safety", ""),
+    (r"safety_(?P<what>lit|no_dark_stretch|no_tunnel|connectivity|eyes_on_street|"
+     r"no_open_findings)", "index", "score 0-1", "higher", "col_safety", ""),
     (r"data_confidence", "share", "share 0-1", "higher", "col_data_confidence", ""),
     (r"findings_open", "count", "", "lower", "col_findings_open", ""),
     (r"findings_severity_sum", "number", "", "lower", "col_findings_severity_sum", ""),

@@ -97,3 +97,15 @@ def test_repeated_labels_stay_unique_per_table(tmp_path):
     names = sorted(r[0] for r in con.execute("SELECT name FROM gpkg_data_columns"))
     con.close()
     assert names == ["Same (a)", "Same (b)"]
+
+
+def test_derived_safety_columns_are_not_read_as_components():
+    """``safety_index_pop_mean`` was taken for a safety component named "index_pop_mean" and
+    labelled "Safety component: w_index_pop_mean"; it is the safety index's mean over residents."""
+    from geoplan.outputs.dictionary import column_words
+
+    for lang in ("en", "sv", "da"):
+        words = column_words("safety_index_pop_mean", lang)
+        assert "_" not in words["label"], words
+        assert words["label"].startswith(column_words("safety_index", lang)["label"])
+        assert words["unit"] == "index 0-100"

@@ -190,8 +190,8 @@ def case_scenario(args) -> list[dict]:
     for label, scen in (("new lit path (one edit)", path), ("densify one cell", dens)):
         try:
             ts, (layers, stats) = timed(lambda scen=scen: sc.recompute(
-                base, sc.apply_scenario(scen, inputs)), args.runs)
-            applied = sc.apply_scenario(scen, inputs)
+                base, sc.apply_scenario(scen, base.inputs)), args.runs)
+            applied = sc.apply_scenario(scen, base.inputs)
             full = compute_layers(applied.inputs)
             import numpy as np
             import pandas as pd

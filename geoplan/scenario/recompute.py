@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import hashlib
 import json
 import math
 import pickle
@@ -71,6 +72,7 @@ from scipy.sparse.csgraph import dijkstra
 from ..progress import Progress, report, scaled
 from ..study import (
     Layers,
+    PinnedAttachment,
     Study,
     compute_layers,
     layers_from_parts,
@@ -121,6 +123,8 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     g_day = build_routing_graph(net, [o_att, d_att])
     g_night = night_graph(net, spec, o_att, d_att)
     spaces, entries = study_green(inputs)
+    if inputs.attachment is None:  # apply_scenario carries these instead of making them again
+        inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
     g_green = build_routing_graph(net, [o_att, entries_attachment(entries)])
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
@@ -130,7 +134,7 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
 
 
 #: Format version of a saved baseline (:func:`save_baseline`); raised when its layout changes.
-BASELINE_FORMAT = 1
+BASELINE_FORMAT = 2
 _MAGIC = b"geoplan-scenario-baseline\n"
 
 
@@ -599,7 +603,8 @@ def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> np.ndarray:
 
 def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
     """One key per entry: (its green space's shape, its place to the micrometre)."""
-    shape = {gid: hash(shapely.to_wkb(shapely.normalize(g)))
+    # a digest, not hash(): str/bytes hashes change between processes (a saved baseline)
+    shape = {gid: hashlib.blake2b(shapely.to_wkb(shapely.normalize(g)), digest_size=16).digest()
              for gid, g in zip(spaces.index, spaces.geometry.values, strict=True)}
     xy = np.round(shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object)), 6)
     return [(shape[g], x, y) for g, (x, y) in

@@ -47,6 +47,7 @@ from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
+    RoutingGraph,
     _distance_blocks,
     attach_points,
     build_routing_graph,
@@ -204,6 +205,7 @@ def access_indicators(
     prefix: str = "",
     selection=None,
     progress: Progress | None = None,
+    graph: RoutingGraph | None = None,
 ) -> pd.DataFrame:
     """Distance, counts within radii and gravity per cell and destination category.
 
@@ -228,6 +230,9 @@ def access_indicators(
         passes the cells whose results can change. Routes still use every destination.
     progress
         Progress sink; may cancel.
+    graph
+        ``build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)`` made
+        earlier, to reuse it (a scenario reuses its baseline's); built here when not given.
 
     Returns
     -------
@@ -241,7 +246,8 @@ def access_indicators(
     if dest_att is None:
         dest_att = attach_destinations(network, destinations, spec)[1]
     report(progress, 0.0, "routing graph")
-    graph = build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)
+    if graph is None:
+        graph = build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)
     rows = selected_rows(origins, selection)
     o_nodes, d_nodes = graph.point_nodes[0][rows], graph.point_nodes[1]
     cats = destinations["category"].to_numpy()

@@ -475,7 +475,8 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
     if day_sel.any():
         res = access_indicators(ctx.net, origins, new.data.destinations, spec,
                                 origin_att=ctx.o_att, dest_att=ctx.d_att, selection=day_sel,
-                                progress=scaled(progress, 0.2, 0.6))
+                                progress=scaled(progress, 0.2, 0.6),
+                                limit_m=_day_limits(ctx, day, day_sel))
         day.loc[res.index, res.columns] = res
     report(progress, 0.6, "green space of the cells that can change")
     if green_sel.any():
@@ -491,6 +492,20 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
     green.attrs["n_green_spaces_without_entry"] = int(
         len(spaces) - len(np.unique(entries["green_id"].to_numpy())))
     return day, green
+
+
+def _day_limits(ctx: _Ctx, day: pd.DataFrame, sel: np.ndarray) -> dict | None:
+    """Per category, the largest baseline distance of the ``sel`` cells (slack added): their
+    new nearest distance is no longer when no origin or baseline destination moved (edits
+    only add edges, lamps and places), so the searches may stop there; ``None`` otherwise."""
+    if ctx.o_moved.any() or ctx.d_moved[:len(ctx.base.dest_att.edge)].any():
+        return None
+    out = {}
+    for c in ctx.applied.inputs.spec.categories:
+        d = day[f"dist_{c}_m"].to_numpy(float)[sel]
+        d = d[~np.isnan(d)]
+        out[c] = _slack(float(d.max())) if len(d) else math.inf
+    return out
 
 
 def _residents_update(ctx: _Ctx, green: pd.DataFrame) -> int:

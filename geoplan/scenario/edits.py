@@ -135,6 +135,7 @@ class _NetEditor:
 
     def __init__(self, network: WalkNetwork) -> None:
         self.crs = network.crs
+        self._nodes = network.nodes
         self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
         self.osmid = network.nodes["osmid"].to_numpy(np.int64)
         e = network.edges
@@ -227,10 +228,11 @@ class _NetEditor:
         for c in ("tunnel", "bridge"):
             if c in edges:
                 edges[c] = edges[c].astype(bool)
-        xy = np.vstack([self.xy, np.asarray(self.new_nodes).reshape(-1, 2)])
         start = min(int(self.osmid.min(initial=0)), 0)
         osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
-        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=shapely.points(xy), crs=self.crs)
+        points = np.concatenate([np.asarray(self._nodes.geometry.values, dtype=object),
+                                 shapely.points(np.reshape(self.new_nodes, (-1, 2)))])
+        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=points, crs=self.crs)
         nodes.index.name = "node"
         return (WalkNetwork(nodes, edges, self.crs), np.asarray(self.parent)[alive],
                 np.asarray(self.split, bool)[alive], np.asarray(self.relit, bool)[alive])

@@ -144,7 +144,8 @@ class _NetEditor:
         self._n0 = len(e)
         self._rows: dict[int, dict] = {}  # rows made or touched by an edit
         self._dead: set[int] = set()
-        self.geoms = np.asarray(e.geometry.values, dtype=object).tolist()
+        self._geoms0 = np.asarray(e.geometry.values, dtype=object)
+        self.geoms = self._geoms0.tolist()
         self.parent = list(range(len(e)))
         self.split = [False] * len(e)
         self.relit = [False] * len(e)
@@ -173,6 +174,17 @@ class _NetEditor:
         out = np.asarray([base[i] if i < self._n0 and i not in self._rows
                           else self._rows[i].get(name, "") for i in alive.tolist()]
                          if self._rows else base[alive], dtype=object)
+        return out
+
+    def geoms_at(self, idx: np.ndarray) -> np.ndarray:
+        """The geometries of edges ``idx`` as an object array (the baseline's taken from its
+        array: no Python loop over the network)."""
+        idx = np.asarray(idx, np.int64)
+        out = np.empty(len(idx), dtype=object)
+        old = idx < self._n0
+        out[old] = self._geoms0[idx[old]]
+        for k in np.flatnonzero(~old).tolist():
+            out[k] = self.geoms[idx[k]]
         return out
 
     def _alive(self) -> np.ndarray:
@@ -220,7 +232,7 @@ class _NetEditor:
         df = pd.concat([self._frame.iloc[kept].set_axis(kept),
                         pd.DataFrame([self._rows[i] for i in made.tolist()], index=made,
                                      columns=self._frame.columns)]).sort_index()
-        edges = gpd.GeoDataFrame(df, geometry=np.asarray(self.geoms, dtype=object)[alive],
+        edges = gpd.GeoDataFrame(df, geometry=self.geoms_at(alive),
                                  crs=self.crs)
         edges = edges[self.columns].reset_index(drop=True)
         for c in ("u", "v"):
@@ -244,7 +256,7 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
     or tunnel, and each end joined to the nearest edge within ``tol``) and the path's
     coordinates (extended to where its ends join)."""
     alive = ed._alive()
-    geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
+    geoms = ed.geoms_at(alive)
     tree = shapely.STRtree(geoms)
     junctions: list[tuple[shapely.Point, int]] = []  # (point, edge row)
     if path.crossing == "":
@@ -345,7 +357,7 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
 
     alive = ed._alive()
     if new_lamps:
-        geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
+        geoms = ed.geoms_at(alive)
         near = np.unique(shapely.STRtree(geoms).query(np.asarray(new_lamps, dtype=object),
                                                       predicate="dwithin",
                                                       distance=rule.lamp_radius_m)[1])

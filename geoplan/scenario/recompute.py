@@ -534,9 +534,31 @@ def _residents_update(ctx: _Ctx, green: pd.DataFrame) -> int:
 def _green_state(ctx: _Ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The edited study's green spaces and entries (the baseline's where nothing changed)."""
     base, ap = ctx.base, ctx.applied
-    if ap.n_new_green or ap.network_changed:  # the baseline's entries stay (study_green)
-        return study_green(ap.inputs)
-    return base.spaces, base.entries
+    if not (ap.n_new_green or ap.network_changed):
+        return base.spaces, base.entries
+    if not ap.n_new_green and not _edits_near_green(ctx):
+        # entries come from the edges crossing, inside or (for a space no path touches) within
+        # max_snap_m of a space: with every new or split edge farther away they are the
+        # baseline's, carried to the edited network (pin_attachment)
+        from ..indicators.green import unique_entries
+
+        return base.spaces, unique_entries(ap.inputs.attachment.green, ctx.net.crs)
+    return study_green(ap.inputs)  # the baseline's entries stay (study_green)
+
+
+def _edits_near_green(ctx: _Ctx) -> bool:
+    """Whether a new or split edge lies within ``max_snap_m`` (+1 m) of a green space."""
+    ap = ctx.applied
+    if ap.inputs.attachment is None or ap.inputs.attachment.green is None:
+        return True
+    edited = (ap.edge_parent < 0) | ap.edge_split
+    lines = np.asarray(ctx.net.edges.geometry.values, dtype=object)[edited]
+    polys = np.asarray(ctx.base.spaces.geometry.values, dtype=object)
+    if not len(lines) or not len(polys):
+        return bool(len(lines))
+    near = shapely.STRtree(polys).query(lines, predicate="dwithin",
+                                        distance=ap.inputs.spec.max_snap_m + 1.0)
+    return bool(near.size)
 
 
 def _day_green_cells(ctx: _Ctx, day: pd.DataFrame, green: pd.DataFrame,

@@ -54,6 +54,18 @@ def _new_path(base) -> Scenario:
                     crs=base.inputs.network.crs)
 
 
+def _path_through_park(base) -> Scenario:
+    # a lit path from the node nearest the largest park's centre, 200 m east: it crosses the
+    # park's outline, so its entries are found again (not carried)
+    xy = shapely.get_coordinates(base.inputs.network.nodes.geometry.values)
+    park = base.spaces.geometry.values[base.spaces["area_ha"].to_numpy().argmax()]
+    c = shapely.get_coordinates(park.centroid)[0]
+    a = xy[((xy - c) ** 2).sum(axis=1).argmin()]
+    b = xy[((xy - a - (200, 0)) ** 2).sum(axis=1).argmin()]
+    return Scenario("park path", (NewPath(shapely.LineString([a, b]), lit=True),),
+                    crs=base.inputs.network.crs)
+
+
 def _equal_cell_by_cell(after, full) -> None:
     assert list(after.grid.columns) == list(full.grid.columns)
     pd.testing.assert_frame_equal(after.grid, full.grid, check_exact=False, rtol=1e-9,
@@ -63,9 +75,16 @@ def _equal_cell_by_cell(after, full) -> None:
                                       atol=1e-9)
 
 
-@pytest.mark.parametrize("make", [_new_path, _densify], ids=["new_path", "densify"])
+@pytest.mark.parametrize("make", [_new_path, _path_through_park, _densify],
+                         ids=["new_path", "path_through_park", "densify"])
 def test_local_update_equals_full_recompute_cell_by_cell(synth_base, make):
-    applied = apply_scenario(make(synth_base), synth_base.inputs)
+    scen = make(synth_base)
+    if make is not _densify:  # one path far from every park (entries carried), one across one
+        gap = shapely.distance(scen.edits[0].geometry,
+                               shapely.union_all(synth_base.spaces.geometry.values))
+        far = gap > synth_base.inputs.spec.max_snap_m + 1
+        assert far if make is _new_path else gap == 0
+    applied = apply_scenario(scen, synth_base.inputs)
     after, stats = recompute(synth_base, applied)
     assert stats.mode == "incremental" and 0 < stats.cells["green"] < len(after.grid) // 4
     _equal_cell_by_cell(after, compute_layers(applied.inputs))

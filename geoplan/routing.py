@@ -541,20 +541,27 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     parent = np.asarray(edge_parent, np.int64)
     if parent.shape != (len(u),):
         raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(u)})")
-    pi, ci = pairs_on_same_key(att.edge, parent)
+    pieces = np.bincount(parent[parent >= 0], minlength=max(int(att.edge.max(initial=-1)) + 1, 1))
+    child = np.full(len(pieces), -1, np.int64)  # the one piece of an edge not split
+    child[parent[parent >= 0]] = np.flatnonzero(parent >= 0)
+    on = att.edge >= 0
+    edge = np.where(on, child[np.where(on, att.edge, 0)], -1)
+    # points on split edges: the piece nearest to the point's place
+    edge[on & (pieces[np.where(on, att.edge, 0)] > 1)] = -1
+    todo = np.flatnonzero(on & (edge < 0))
+    pi, ci = pairs_on_same_key(att.edge[todo], parent)
     lines = np.asarray(network.edges.geometry.values, dtype=object)
-    pts = shapely.points(att.on_edge_xy[pi])
+    pts = shapely.points(att.on_edge_xy[todo[pi]])
     order = np.lexsort((shapely.distance(lines[ci], pts), pi))
     first = np.ones(len(order), bool)
     first[1:] = pi[order][1:] != pi[order][:-1]
-    p, c = pi[order][first], ci[order][first]
-    edge = np.full(len(att.edge), -1, np.int64)
-    edge[p] = c
+    edge[todo[pi[order][first]]] = ci[order][first]
+    p = np.flatnonzero(edge >= 0)
+    c = edge[p]
     if np.any((att.edge >= 0) & (edge < 0)):
         raise GeoplanError("an attached point's edge is not in the edited network: edge_parent "
                            "must name each edge's baseline edge (apply the scenario again)")
     offset = np.array(att.offset_m, dtype=float, copy=True)
-    pieces = np.bincount(parent[parent >= 0], minlength=int(att.edge.max(initial=-1)) + 1)
     split = pieces[att.edge[p]] > 1
     s, cs = p[split], c[split]
     offset[s] = _project(lines[cs], shapely.points(att.on_edge_xy[s]), node_xy[u[cs]],

@@ -275,6 +275,8 @@ def pin_attachment(study: Study, network: WalkNetwork, edge_parent) -> PinnedAtt
     network edited (:func:`geoplan.routing.carry_attachment`): origins, destinations and the
     green spaces' entries."""
     pinned = study.attachment
+    if pinned is not None and pinned.green is not None and network is study.network:
+        return pinned  # nothing to carry: the network is the baseline's
     if pinned is None or pinned.green is None:
         origins = cell_origins(study.cells, study.data.buildings, study_area=study.data.area)
         _, o_att, d_att = study_attachments(study, origins)

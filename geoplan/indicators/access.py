@@ -47,6 +47,7 @@ from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
+    RoutingGraph,
     _distance_blocks,
     attach_points,
     build_routing_graph,
@@ -204,6 +205,8 @@ def access_indicators(
     prefix: str = "",
     selection=None,
     progress: Progress | None = None,
+    graph: RoutingGraph | None = None,
+    limit_m: dict | None = None,
 ) -> pd.DataFrame:
     """Distance, counts within radii and gravity per cell and destination category.
 
@@ -228,6 +231,13 @@ def access_indicators(
         passes the cells whose results can change. Routes still use every destination.
     progress
         Progress sink; may cancel.
+    graph
+        ``build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)`` made
+        earlier, to reuse it (a scenario reuses its baseline's); built here when not given.
+    limit_m
+        Per category, a distance no selected origin's nearest destination lies beyond (a
+        scenario passes the largest baseline distance of its selected cells: adding paths
+        only shortens routes); the nearest-destination searches stop there. Default: none.
 
     Returns
     -------
@@ -241,7 +251,8 @@ def access_indicators(
     if dest_att is None:
         dest_att = attach_destinations(network, destinations, spec)[1]
     report(progress, 0.0, "routing graph")
-    graph = build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)
+    if graph is None:
+        graph = build_routing_graph(network, [origin_att, dest_att], edge_mask=edge_mask)
     rows = selected_rows(origins, selection)
     o_nodes, d_nodes = graph.point_nodes[0][rows], graph.point_nodes[1]
     cats = destinations["category"].to_numpy()
@@ -255,7 +266,8 @@ def access_indicators(
         sub = scaled(progress, start + (1 - start) * i / n_cat, start + (1 - start) * (i + 1) / n_cat)
         report(sub, 0.0, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
-        out[f"{prefix}dist_{c}_m"] = nearest_distance_m(graph, o_nodes, d)
+        out[f"{prefix}dist_{c}_m"] = nearest_distance_m(
+            graph, o_nodes, d, limit_m=(limit_m or {}).get(c, np.inf))
         if one_pass:
             counts, grav = both[c][:, :-1], both[c][:, -1]
         else:

@@ -81,6 +81,7 @@ from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
+    RoutingGraph,
     attach_points,
     build_routing_graph,
     count_within,
@@ -95,9 +96,11 @@ __all__ = [
     "SAMPLE_M",
     "entries_attachment",
     "green_entries",
+    "green_graph",
     "green_indicators",
     "green_spaces",
     "origin_entries",
+    "per_capita_green_m2",
     "straight_distance_m",
     "unique_entries",
 ]
@@ -388,6 +391,24 @@ def entries_attachment(entries: gpd.GeoDataFrame) -> Attachment:
     )
 
 
+def green_graph(network: WalkNetwork, origin_att: Attachment, spaces: gpd.GeoDataFrame,
+                entries: gpd.GeoDataFrame) -> tuple[RoutingGraph, pd.DataFrame]:
+    """``(routing graph, entries)`` that :func:`green_indicators` searches: the origins, then
+    ``entries`` and the origins' own entries (:func:`origin_entries`), in that order.
+
+    >>> import shapely
+    >>> from geoplan.routing import example_network
+    >>> net = example_network()
+    >>> sp_ = gpd.GeoDataFrame(geometry=[shapely.box(150, -50, 250, 50)], crs=net.crs)
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([160.0], [0.0], crs=net.crs))
+    >>> g, e = green_graph(net, att, sp_, green_entries(net, sp_))
+    >>> e["entry"].tolist(), len(g.point_nodes[1])
+    (['crossing', 'node', 'origin'], 3)
+    """
+    entries = pd.concat([entries, origin_entries(origin_att, spaces)], ignore_index=True)
+    return build_routing_graph(network, [origin_att, entries_attachment(entries)]), entries
+
+
 # --------------------------------------------------------------------------------------------
 # the indicators
 # --------------------------------------------------------------------------------------------
@@ -403,6 +424,7 @@ def green_indicators(
     entries: gpd.GeoDataFrame | None = None,
     selection=None,
     progress: Progress | None = None,
+    graph: tuple | None = None,
 ) -> pd.DataFrame:
     """Green-space access per cell: SCB/WHO distances, green m² within reach and per resident.
 
@@ -429,6 +451,9 @@ def green_indicators(
         scenario's recompute passes the cells that can change (residents count in every cell).
     progress : Progress, optional
         Progress sink; may cancel.
+    graph : tuple, optional
+        :func:`green_graph` of the same ``origin_att``, ``spaces`` and ``entries``, made
+        earlier, to reuse it (a scenario reuses its baseline's); made here when not given.
 
     Returns
     -------
@@ -451,8 +476,7 @@ def green_indicators(
         entries = green_entries(network, spaces, max_snap_m=spec.max_snap_m)
     if origin_att is None:
         origin_att = attach_points(network, origins, max_snap_m=spec.max_snap_m)
-    entries = pd.concat([entries, origin_entries(origin_att, spaces)], ignore_index=True)
-    graph = build_routing_graph(network, [origin_att, entries_attachment(entries)])
+    graph, entries = green_graph(network, origin_att, spaces, entries) if graph is None else graph
     rows, (o_all, e_nodes) = selected_rows(origins, selection), graph.point_nodes
     o_nodes = o_all[rows]
     area_ha = spaces["area_ha"].to_numpy(float)
@@ -465,18 +489,30 @@ def green_indicators(
         graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
         spec.green_per_capita_within_m, scaled(progress, 0.3, 0.8))
     report(progress, 0.8, "residents within reach")
-    out["green_m2_per_capita"] = _per_capita(graph, o_nodes, o_all, weights, green_m2,
-                                             spec.green_per_capita_within_m)
+    out["green_m2_per_capita"] = per_capita_green_m2(graph, o_nodes, o_all, weights, green_m2,
+                                                     spec.green_per_capita_within_m)
     result = pd.DataFrame(out, index=origins.index[rows])[list(GREEN_COLUMNS)]
     result.attrs.update(_green_counts(spaces, e_space, o_all, spec))
     report(progress, 1.0, "green access done")
     return result
 
 
-def _per_capita(graph, o_nodes: np.ndarray, o_all: np.ndarray, pop: np.ndarray,
-                green_m2: np.ndarray, reach: float) -> np.ndarray:
-    """Green m² per resident within ``reach`` of each origin (residents of every cell, ``pop``
-    per node of ``o_all``); NaN where nobody lives within reach."""
+def per_capita_green_m2(graph: RoutingGraph, o_nodes: np.ndarray, o_all: np.ndarray,
+                        pop: np.ndarray, green_m2: np.ndarray, reach: float) -> np.ndarray:
+    """Green m² per resident within ``reach`` of each origin node ``o_nodes`` (``green_m2``
+    aligned to them; residents of every cell, ``pop`` per node of ``o_all``); NaN where nobody
+    lives within reach. The ``green_m2_per_capita`` column of :func:`green_indicators`.
+
+    >>> import geopandas as gpd
+    >>> from geoplan.routing import build_routing_graph, example_network
+    >>> net = example_network()
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([0.0, 100.0, 200.0], [0.0, 0.0, 0.0],
+    ...                                                crs=net.crs))
+    >>> g = build_routing_graph(net, [att])
+    >>> o = g.point_nodes[0]
+    >>> per_capita_green_m2(g, o[:1], o, np.array([10.0, 20.0, 30.0]), np.array([600.0]), 150.0)
+    array([20.])
+    """
     residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(residents > 0, green_m2 / residents, np.nan)

@@ -126,6 +126,7 @@ def night_indicators(
     dest_att: Attachment | None = None,
     selection=None,
     progress: Progress | None = None,
+    graph: RoutingGraph | None = None,
 ) -> pd.DataFrame:
     """Night-access columns per cell (see the module docstring).
 
@@ -142,6 +143,8 @@ def night_indicators(
         ``day`` is indexed like ``origins`` or like the selection.
     progress
         Progress sink; may cancel.
+    graph
+        ``night_graph(network, spec, origin_att, dest_att)`` made earlier, to reuse it.
     """
     spec = spec or AccessSpec()
     if origin_att is None:
@@ -149,7 +152,7 @@ def night_indicators(
     if dest_att is None:
         dest_att = attach_destinations(network, destinations, spec)[1]
     report(progress, 0.0, "night routing graph")
-    g_night = night_graph(network, spec, origin_att, dest_att)
+    g_night = night_graph(network, spec, origin_att, dest_att) if graph is None else graph
     g_day = build_routing_graph(network, [origin_att, dest_att]) if day is None else None
     rows = selected_rows(origins, selection)
     index = origins.index[rows]

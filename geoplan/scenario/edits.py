@@ -129,16 +129,23 @@ def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
 
 
 class _NetEditor:
-    """Mutable working copy of the network while edits are applied."""
+    """Working copy of the network while edits are applied: the baseline's edge rows stay in
+    their frame; only the rows an edit touches become dicts (:meth:`row`), so an edit costs
+    what it touches, not the network's size."""
 
     def __init__(self, network: WalkNetwork) -> None:
         self.crs = network.crs
+        self._nodes = network.nodes
         self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
         self.osmid = network.nodes["osmid"].to_numpy(np.int64)
         e = network.edges
         self.columns = list(e.columns)
-        self.rows = e.drop(columns="geometry").to_dict("records")
-        self.geoms = list(e.geometry.values)
+        self._frame = e.drop(columns="geometry").reset_index(drop=True)
+        self._n0 = len(e)
+        self._rows: dict[int, dict] = {}  # rows made or touched by an edit
+        self._dead: set[int] = set()
+        self._geoms0 = np.asarray(e.geometry.values, dtype=object)
+        self.geoms = self._geoms0.tolist()
         self.parent = list(range(len(e)))
         self.split = [False] * len(e)
         self.relit = [False] * len(e)
@@ -153,12 +160,48 @@ class _NetEditor:
         return self.xy[i] if i < len(self.xy) else np.asarray(self.new_nodes[i - len(self.xy)])
 
     # ---- edges
-    def _alive(self) -> list[int]:
-        return [i for i, r in enumerate(self.rows) if r is not None]
+    def row(self, i: int) -> dict:
+        """Edge ``i``'s attributes, as a dict the caller may change."""
+        i = int(i)
+        if i not in self._rows:
+            self._rows[i] = self._frame.iloc[[i]].to_dict("records")[0]
+        return self._rows[i]
+
+    def column(self, name: str, alive: np.ndarray) -> np.ndarray:
+        """Column ``name`` of the ``alive`` edges (as objects; ``''`` where missing)."""
+        base = (self._frame[name].to_numpy(object) if name in self._frame
+                else np.full(self._n0, "", dtype=object))
+        out = np.asarray([base[i] if i < self._n0 and i not in self._rows
+                          else self._rows[i].get(name, "") for i in alive.tolist()]
+                         if self._rows else base[alive], dtype=object)
+        return out
+
+    def geoms_at(self, idx: np.ndarray) -> np.ndarray:
+        """The geometries of edges ``idx`` as an object array (the baseline's taken from its
+        array: no Python loop over the network)."""
+        idx = np.asarray(idx, np.int64)
+        out = np.empty(len(idx), dtype=object)
+        old = idx < self._n0
+        out[old] = self._geoms0[idx[old]]
+        for k in np.flatnonzero(~old).tolist():
+            out[k] = self.geoms[idx[k]]
+        return out
+
+    def _alive(self) -> np.ndarray:
+        keep = np.ones(len(self.geoms), bool)
+        keep[list(self._dead)] = False
+        return np.flatnonzero(keep)
+
+    def _append(self, row: dict, geom, parent: int, split: bool, relit: bool) -> None:
+        self._rows[len(self.geoms)] = row
+        self.geoms.append(geom)
+        self.parent.append(parent)
+        self.split.append(split)
+        self.relit.append(relit)
 
     def split_edge(self, i: int, cuts: list[tuple[float, int]]) -> None:
         """Replace edge ``i`` by pieces cut at ``(distance along geometry, node)``."""
-        row, geom = self.rows[i], self.geoms[i]
+        row, geom = self.row(i), self.geoms[i]
         u, v = int(row["u"]), int(row["v"])
         coords = shapely.get_coordinates(geom)
         start = u if (np.hypot(*(coords[0] - self.node_xy(u))) <=
@@ -173,41 +216,38 @@ class _NetEditor:
                 pc = np.vstack([pc, pc])
             pc[0], pc[-1] = self.node_xy(a), self.node_xy(b)
             line = shapely.LineString(pc)
-            new = dict(row, u=a, v=b, length_m=float(line.length))
-            self.rows.append(new)
-            self.geoms.append(line)
-            self.parent.append(self.parent[i])
-            self.split.append(self.parent[i] >= 0)
-            self.relit.append(self.relit[i])
-        self.rows[i] = None
+            self._append(dict(row, u=a, v=b, length_m=float(line.length)), line,
+                         self.parent[i], self.parent[i] >= 0, self.relit[i])
+        self._dead.add(int(i))
 
     def add_edge(self, a: int, b: int, line, attrs: dict) -> None:
         row = {c: attrs.get(c, "") for c in self.columns if c != "geometry"}
         row.update(u=a, v=b, length_m=float(line.length))
-        self.rows.append(row)
-        self.geoms.append(line)
-        self.parent.append(-1)
-        self.split.append(False)
-        self.relit.append(False)
+        self._append(row, line, -1, False, False)
 
     def result(self) -> tuple[WalkNetwork, np.ndarray, np.ndarray, np.ndarray]:
         alive = self._alive()
-        df = pd.DataFrame([self.rows[i] for i in alive])
-        edges = gpd.GeoDataFrame(df, geometry=[self.geoms[i] for i in alive], crs=self.crs)
+        kept = alive[(alive < self._n0) & ~np.isin(alive, list(self._rows))]
+        made = alive[np.isin(alive, list(self._rows))]
+        df = pd.concat([self._frame.iloc[kept].set_axis(kept),
+                        pd.DataFrame([self._rows[i] for i in made.tolist()], index=made,
+                                     columns=self._frame.columns)]).sort_index()
+        edges = gpd.GeoDataFrame(df, geometry=self.geoms_at(alive),
+                                 crs=self.crs)
         edges = edges[self.columns].reset_index(drop=True)
         for c in ("u", "v"):
             edges[c] = edges[c].astype(np.int64)
         for c in ("tunnel", "bridge"):
             if c in edges:
                 edges[c] = edges[c].astype(bool)
-        xy = np.vstack([self.xy, np.asarray(self.new_nodes).reshape(-1, 2)])
         start = min(int(self.osmid.min(initial=0)), 0)
         osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
-        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=shapely.points(xy), crs=self.crs)
+        points = np.concatenate([np.asarray(self._nodes.geometry.values, dtype=object),
+                                 shapely.points(np.reshape(self.new_nodes, (-1, 2)))])
+        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=points, crs=self.crs)
         nodes.index.name = "node"
-        pick = np.asarray(alive, dtype=np.int64)
-        return (WalkNetwork(nodes, edges, self.crs), np.asarray(self.parent)[pick],
-                np.asarray(self.split, bool)[pick], np.asarray(self.relit, bool)[pick])
+        return (WalkNetwork(nodes, edges, self.crs), np.asarray(self.parent)[alive],
+                np.asarray(self.split, bool)[alive], np.asarray(self.relit, bool)[alive])
 
 
 def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
@@ -216,13 +256,13 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
     or tunnel, and each end joined to the nearest edge within ``tol``) and the path's
     coordinates (extended to where its ends join)."""
     alive = ed._alive()
-    geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
+    geoms = ed.geoms_at(alive)
     tree = shapely.STRtree(geoms)
     junctions: list[tuple[shapely.Point, int]] = []  # (point, edge row)
     if path.crossing == "":
         for k in tree.query(line, predicate="intersects"):
             i = alive[k]
-            r = ed.rows[i]
+            r = ed.row(i)
             if bool(r.get("tunnel", False)) or bool(r.get("bridge", False)):
                 continue
             inter = shapely.intersection(line, ed.geoms[i])
@@ -270,7 +310,7 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
     points: list[tuple[float, int]] = []  # (distance along the new path, node)
     made: list[tuple[np.ndarray, int]] = []
     for pt, i in junctions:
-        r = ed.rows[i]
+        r = ed.row(i)
         pxy = shapely.get_coordinates(pt)[0]
         node = next((end for end in (int(r["u"]), int(r["v"]))
                      if np.hypot(*(ed.node_xy(end) - pxy)) <= _EDGE_END_M), None)
@@ -317,7 +357,7 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
 
     alive = ed._alive()
     if new_lamps:
-        geoms = np.asarray([ed.geoms[i] for i in alive], dtype=object)
+        geoms = ed.geoms_at(alive)
         near = np.unique(shapely.STRtree(geoms).query(np.asarray(new_lamps, dtype=object),
                                                       predicate="dwithin",
                                                       distance=rule.lamp_radius_m)[1])
@@ -326,15 +366,16 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
                                 rule.lamp_radius_m)
             for k, s in zip(near, shares, strict=True):
                 i = alive[int(k)]
-                ed.rows[i]["lamp_share"] = float(s)
-                if s >= rule.min_lit_share and ed.rows[i]["lit"] != "yes":
-                    ed.rows[i].update(lit="yes", lit_source="lamps")
+                r = ed.row(i)
+                r["lamp_share"] = float(s)
+                if s >= rule.min_lit_share and r["lit"] != "yes":
+                    r.update(lit="yes", lit_source="lamps")
                     ed.relit[i] = True
     if edit.osm_ids:
         wanted = {str(x) for x in edit.osm_ids}
         hit = set()
-        for i in alive:
-            ids = set(str(ed.rows[i].get("osmid", "")).split(";"))
+        for i, osmid in zip(alive.tolist(), ed.column("osmid", alive), strict=True):
+            ids = set(str(osmid).split(";"))
             if ids & wanted:
                 hit |= ids & wanted
                 _set_lit(ed, i)
@@ -351,15 +392,16 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
                 f"lighting: edge id(s) {bad[:5]} are not in the baseline network (ids 0.."
                 f"{n_base - 1}, the network layer's fid − 1)")
         wanted_e = set(edit.edge_ids)
-        for i in alive:
+        for i in alive.tolist():
             if ed.parent[i] in wanted_e:
                 _set_lit(ed, i)
 
 
 def _set_lit(ed: _NetEditor, i: int) -> None:
-    if ed.rows[i]["lit"] != "yes":
+    r = ed.row(i)
+    if r["lit"] != "yes":
         ed.relit[i] = True
-    ed.rows[i].update(lit="yes", lit_source="scenario")
+    r.update(lit="yes", lit_source="scenario")
 
 
 def _append(gdf: gpd.GeoDataFrame, rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
@@ -474,9 +516,10 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     def study(geoms):
         return _to_study_crs(list(geoms), scenario, net.crs, area)
 
-    ed = _NetEditor(net)
     lamps = inputs.lamps
     paths = scenario.of_type(NewPath)
+    lights = scenario.of_type(LightingEdit)
+    ed = _NetEditor(net) if (paths or lights) else None  # densify, new places: no network edit
     for p, g in zip(paths, study(p.geometry for p in paths), strict=True):
         _add_path(ed, p, g, scenario.connect_within_m, lamps, inputs.lighting)
     dests = scenario.of_type(NewDestination)
@@ -491,7 +534,6 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     dens = scenario.of_type(Densify)
     cells, delta = _densify(inputs.cells, dens, study(d.polygon for d in dens),
                             inputs.count_columns)
-    lights = scenario.of_type(LightingEdit)
     all_new = [p for light in lights if light.lamps for p in study(light.lamps)]
     lamps, new_lamps = _with_new_lamps(inputs.lamps, all_new)
     ends = np.cumsum([0] + [len(light.lamps) for light in lights])

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import hashlib
 import json
 import math
 import pickle
@@ -71,6 +72,7 @@ from scipy.sparse.csgraph import dijkstra
 from ..progress import Progress, report, scaled
 from ..study import (
     Layers,
+    PinnedAttachment,
     Study,
     compute_layers,
     layers_from_parts,
@@ -101,12 +103,21 @@ class Baseline:
     entries: gpd.GeoDataFrame
     rf_green: float
     entry_keys: list = field(default_factory=list)
+    #: The routing graphs of the baseline's computation (``None`` in baselines made without
+    #: them): day (:func:`~geoplan.routing.build_routing_graph` of the origins and
+    #: destinations), night (:func:`~geoplan.indicators.night.night_graph`) and green
+    #: (:func:`~geoplan.indicators.green.green_graph`: graph and entries). :func:`recompute`
+    #: searches them instead of building them again when a scenario moves no network element
+    #: and adds no destination (densification, new lamps lighting no edge).
+    day_graph: object = None
+    night_graph: object = None
+    green_graph: tuple | None = None
 
 
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
                      layers: Layers | None = None) -> Baseline:
     """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
-    from ..indicators.green import entries_attachment
+    from ..indicators.green import green_graph
     from ..indicators.night import night_graph
     from ..indicators.safety import dark_stretch_m, eyes_scale
     from ..routing import build_routing_graph, lit_mask, main_component_mask
@@ -121,16 +132,18 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     g_day = build_routing_graph(net, [o_att, d_att])
     g_night = night_graph(net, spec, o_att, d_att)
     spaces, entries = study_green(inputs)
-    g_green = build_routing_graph(net, [o_att, entries_attachment(entries)])
+    if inputs.attachment is None:  # apply_scenario carries these instead of making them again
+        inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
+    g_green = green_graph(net, o_att, spaces, entries)
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
-                    dark_stretch_m(net), spaces, entries, g_green.reach_factor,
-                    _entry_keys(spaces, entries))
+                    dark_stretch_m(net), spaces, entries, g_green[0].reach_factor,
+                    _entry_keys(spaces, entries), g_day, g_night, g_green)
 
 
 #: Format version of a saved baseline (:func:`save_baseline`); raised when its layout changes.
-BASELINE_FORMAT = 1
+BASELINE_FORMAT = 2
 _MAGIC = b"geoplan-scenario-baseline\n"
 
 
@@ -309,7 +322,8 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     new = applied.inputs
     spec, net = new.spec, new.network
     parent = applied.edge_parent
-    main = main_component_mask(net, spec.min_component_m)
+    same_net = net is baseline.inputs.network  # no network element moved or relit
+    main = baseline.main if same_net else main_component_mask(net, spec.min_component_m)
     old_main = baseline.main[np.maximum(parent, 0)]
     if np.any((parent >= 0) & (main != old_main)):
         layers = compute_layers(new, progress=progress)
@@ -317,12 +331,15 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
                                       time.perf_counter() - t0)
     report(progress, 0.05, "attaching origins and destinations")
     origins = baseline.layers.origins
-    dest, o_att, d_att = study_attachments(new, origins)
+    if same_net and not applied.n_new_destinations:  # the baseline's attachments, unchanged
+        dest, o_att, d_att = baseline.layers.destinations, baseline.origin_att, baseline.dest_att
+    else:
+        dest, o_att, d_att = study_attachments(new, origins)
     n_old_d = len(baseline.dest_att.edge)
     d_moved = np.ones(len(d_att.edge), bool)
     d_moved[:n_old_d] = _moved(parent, baseline.dest_att, _take(d_att, n_old_d))
     o_moved = _moved(parent, baseline.origin_att, o_att)
-    ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved)
+    ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved, same_net)
     counts: dict[str, int] = {}
     day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
     night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
@@ -351,6 +368,16 @@ class _Ctx:
     d_att: object
     o_moved: np.ndarray
     d_moved: np.ndarray
+    same_net: bool = False
+
+    @property
+    def residents_only(self) -> bool:
+        """Only residents changed (no network element, destination or green space): the
+        baseline's graphs hold, and only green m² per resident can change
+        (:func:`_residents_update`)."""
+        ap = self.applied
+        return (self.same_net and not (ap.n_new_destinations or ap.n_new_green)
+                and self.base.green_graph is not None)
 
     @property
     def net(self) -> WalkNetwork:
@@ -401,12 +428,14 @@ def _edge_bounds(graph, ends_a: np.ndarray, ends_b: np.ndarray, w: np.ndarray,
     return out
 
 
-def _zero_sources(graph, nodes: np.ndarray, o_nodes: np.ndarray) -> np.ndarray:
-    """Distance from each origin node to the nearest of ``nodes`` (inf if none)."""
+def _zero_sources(graph, nodes: np.ndarray, o_nodes: np.ndarray,
+                  limit: float = math.inf) -> np.ndarray:
+    """Distance from each origin node to the nearest of ``nodes`` (inf if none or beyond
+    ``limit``)."""
     nodes = np.unique(nodes[nodes >= 0])
     if len(nodes) == 0:
         return np.full(len(o_nodes), math.inf)
-    d = dijkstra(graph.csr, directed=True, indices=nodes, min_only=True)
+    d = dijkstra(graph.csr, directed=True, indices=nodes, min_only=True, limit=limit)
     return np.where(o_nodes >= 0, d[np.maximum(o_nodes, 0)], math.inf)
 
 
@@ -435,6 +464,9 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
             or ctx.o_moved.any() or ctx.d_moved.any()):
         counts["access"] = counts["green"] = 0
         return day, green
+    if ctx.residents_only:
+        counts["access"], counts["green"] = 0, _residents_update(ctx, green)
+        return day, green
     report(progress, 0.0, "cells that can change")
     spaces, entries = _green_state(ctx)
     day_sel, green_sel = _day_green_cells(ctx, day, green, spaces, entries)
@@ -443,7 +475,8 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
     if day_sel.any():
         res = access_indicators(ctx.net, origins, new.data.destinations, spec,
                                 origin_att=ctx.o_att, dest_att=ctx.d_att, selection=day_sel,
-                                progress=scaled(progress, 0.2, 0.6))
+                                progress=scaled(progress, 0.2, 0.6),
+                                limit_m=_day_limits(ctx, day, day_sel))
         day.loc[res.index, res.columns] = res
     report(progress, 0.6, "green space of the cells that can change")
     if green_sel.any():
@@ -461,12 +494,71 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
     return day, green
 
 
+def _day_limits(ctx: _Ctx, day: pd.DataFrame, sel: np.ndarray) -> dict | None:
+    """Per category, the largest baseline distance of the ``sel`` cells (slack added): their
+    new nearest distance is no longer when no origin or baseline destination moved (edits
+    only add edges, lamps and places), so the searches may stop there; ``None`` otherwise."""
+    if ctx.o_moved.any() or ctx.d_moved[:len(ctx.base.dest_att.edge)].any():
+        return None
+    out = {}
+    for c in ctx.applied.inputs.spec.categories:
+        d = day[f"dist_{c}_m"].to_numpy(float)[sel]
+        d = d[~np.isnan(d)]
+        out[c] = _slack(float(d.max())) if len(d) else math.inf
+    return out
+
+
+def _residents_update(ctx: _Ctx, green: pd.DataFrame) -> int:
+    """Green m² per resident where only residents changed (densification): the origins within
+    ``green_per_capita_within_m`` of a cell whose ``pop`` changed (one search bounded by that
+    reach, on the baseline's green graph), their residents within reach counted again
+    (:func:`~geoplan.indicators.green.per_capita_green_m2`, as the full computation does); their
+    green m² within reach and every other column keep their values. Updates ``green`` in
+    place; returns the number of cells updated."""
+    from ..indicators.green import per_capita_green_m2
+
+    ap, spec = ctx.applied, ctx.applied.inputs.spec
+    graph = ctx.base.green_graph[0]
+    o_all = graph.point_nodes[0]
+    reach = spec.green_per_capita_within_m
+    sel = _zero_sources(graph, o_all[(ap.pop_delta > 0).to_numpy()], o_all,
+                        limit=_slack(reach)) <= reach
+    if sel.any():
+        pop = ap.inputs.cells["pop"].reindex(ctx.base.layers.origins.index).to_numpy(float)
+        col = green.columns.get_loc("green_m2_per_capita")
+        green.iloc[np.flatnonzero(sel), col] = per_capita_green_m2(
+            graph, o_all[sel], o_all, pop, green["green_m2_500m"].to_numpy(float)[sel], reach)
+    return int(sel.sum())
+
+
 def _green_state(ctx: _Ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The edited study's green spaces and entries (the baseline's where nothing changed)."""
     base, ap = ctx.base, ctx.applied
-    if ap.n_new_green or ap.network_changed:  # the baseline's entries stay (study_green)
-        return study_green(ap.inputs)
-    return base.spaces, base.entries
+    if not (ap.n_new_green or ap.network_changed):
+        return base.spaces, base.entries
+    if not ap.n_new_green and not _edits_near_green(ctx):
+        # entries come from the edges crossing, inside or (for a space no path touches) within
+        # max_snap_m of a space: with every new or split edge farther away they are the
+        # baseline's, carried to the edited network (pin_attachment)
+        from ..indicators.green import unique_entries
+
+        return base.spaces, unique_entries(ap.inputs.attachment.green, ctx.net.crs)
+    return study_green(ap.inputs)  # the baseline's entries stay (study_green)
+
+
+def _edits_near_green(ctx: _Ctx) -> bool:
+    """Whether a new or split edge lies within ``max_snap_m`` (+1 m) of a green space."""
+    ap = ctx.applied
+    if ap.inputs.attachment is None or ap.inputs.attachment.green is None:
+        return True
+    edited = (ap.edge_parent < 0) | ap.edge_split
+    lines = np.asarray(ctx.net.edges.geometry.values, dtype=object)[edited]
+    polys = np.asarray(ctx.base.spaces.geometry.values, dtype=object)
+    if not len(lines) or not len(polys):
+        return bool(len(lines))
+    near = shapely.STRtree(polys).query(lines, predicate="dwithin",
+                                        distance=ap.inputs.spec.max_snap_m + 1.0)
+    return bool(near.size)
 
 
 def _day_green_cells(ctx: _Ctx, day: pd.DataFrame, green: pd.DataFrame,
@@ -545,13 +637,13 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
 
     spec = ctx.applied.inputs.spec
     out = ctx.base.layers.grid[night_columns(spec)].copy()
-    sel = _night_cells(ctx, out)
+    sel, graph = _night_cells(ctx, out)
     if sel.any():
         report(progress, 0.2, "night access of the cells that can change")
         res = night_indicators(ctx.net, ctx.base.layers.origins,
                                ctx.applied.inputs.data.destinations, spec, day=day,
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
-                               progress=scaled(progress, 0.2, 1.0))
+                               progress=scaled(progress, 0.2, 1.0), graph=graph)
         out.loc[res.index, res.columns] = res
     for c in spec.categories:
         r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
@@ -564,9 +656,10 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
     return out
 
 
-def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> np.ndarray:
+def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> tuple[np.ndarray, object]:
     """Cells whose night access can change (module doc): newly lit or new edges, origins on
-    split or newly lit edges, added or moved destinations, removed ones."""
+    split or newly lit edges, added or moved destinations, removed ones; and the edited
+    study's night graph when it was built to find them (``None`` if not)."""
     from ..indicators.night import night_graph
     from ..routing import lit_mask
 
@@ -580,7 +673,7 @@ def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> np.ndarray:
     d_edge = ctx.d_att.edge
     d_added = ctx.d_moved | ((d_edge >= 0) & changed[np.maximum(d_edge, 0)])
     if not (changed.any() or sel.any() or d_added.any()):
-        return sel
+        return sel, None
     thr = spec.night_threshold_m
     cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
     g = night_graph(ctx.net, spec, ctx.o_att, ctx.d_att)
@@ -594,12 +687,13 @@ def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> np.ndarray:
         old_d = night[f"night_dist_{c}_m"].to_numpy(float)
         sel = sel | (s < old_d) | _removed_bound(xy_old, removed, old_d, rf)
         sel |= (s <= thr) | _removed_bound(xy_old, removed, thr, rf)
-    return sel
+    return sel, g
 
 
 def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
     """One key per entry: (its green space's shape, its place to the micrometre)."""
-    shape = {gid: hash(shapely.to_wkb(shapely.normalize(g)))
+    # a digest, not hash(): str/bytes hashes change between processes (a saved baseline)
+    shape = {gid: hashlib.blake2b(shapely.to_wkb(shapely.normalize(g)), digest_size=16).digest()
              for gid, g in zip(spaces.index, spaces.geometry.values, strict=True)}
     xy = np.round(shapely.get_coordinates(np.asarray(entries.geometry.values, dtype=object)), 6)
     return [(shape[g], x, y) for g, (x, y) in
@@ -614,7 +708,7 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
 
     new = ctx.applied.inputs
     out = ctx.base.layers.grid[list(SAFETY_COLUMNS)].copy()
-    ds = dark_stretch_m(ctx.net)
+    ds = ctx.base.dark_stretch if ctx.same_net else dark_stretch_m(ctx.net)
     affected = _safety_cells(ctx, ds)
     counts["safety"] = int(affected.sum())
     if affected.any():

@@ -54,6 +54,7 @@ from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
+from .styles import EDIT_AREA, EDIT_LAMP, EDIT_LAYERS, EDIT_LINE, WATER_EDGE, WATER_FILL
 from .styles import TEXTS as GPKG_TEXTS
 from .styles import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 
@@ -250,6 +251,12 @@ class RunData:
     findings: object = None
     #: the run's settings (a PipelineConfig), or None for geoplan's defaults
     settings: object = None
+    #: water areas and place names (context only; None for runs written before they were kept)
+    water: object = None
+    places: object = None
+    #: a scenario's edits (``edit_kind``, ``name`` …; lines, points and polygons together), or
+    #: None (:func:`geoplan.runs.scenario.edit_layers`)
+    edits: object = None
 
     @property
     def config(self):
@@ -349,11 +356,14 @@ def load_run(out_dir) -> RunData:
                    areas=run.areas(), grid_change=run.grid_change(),
                    areas_change=run.areas_change(), changes=run.changes(),
                    provenance=run.provenance(), quality=run.quality(), meta=run.metadata(),
-                   findings=findings, settings=run.settings())
+                   findings=findings, settings=run.settings(), water=run.layer("water"),
+                   places=run.layer("places"),
+                   edits=_read_findings([run.layer(n) for n in EDIT_LAYERS.values()]))
 
 
 def _read_findings(frames: list):
-    """The findings layers of a run as one GeoDataFrame (None when the run has neither)."""
+    """Layers of a run as one GeoDataFrame (the findings' points and lines, the edits' lines,
+    points and areas; None when the run has none of them)."""
     import geopandas as gpd
 
     frames = [f for f in frames if f is not None]
@@ -867,6 +877,7 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     inset.set_yticks([])
     inset.set_xlim(cx - half, cx + half)
     inset.set_ylim(cy - half, cy + half)
+    _draw_water(inset, run, z=0.5)
     _fill(inset, [g.geometry.union_all()], "#fee0d2", edge="#616161", lw=0.4, z=1)
     if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
         _fill(inset, run.areas.geometry.values, "none", edge=_AREA_EDGE, lw=0.4, z=3)
@@ -877,12 +888,51 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     return inset
 
 
-def _draw_context(ax, run: RunData) -> list:
-    """Buildings, area outlines and names, and street names: legend handles of what was
-    drawn."""
+def _draw_water(ax, run: RunData, *, z: float = 2.05):
+    """Water (sea, lakes, rivers) over the cells and under every other context layer: the
+    cells of the shore show on land, the water is water (a legend handle, or None)."""
     from matplotlib.patches import Patch
 
-    handles = []
+    w = run.water
+    if w is None or not len(w):
+        return None
+    coll = _fill(ax, w.geometry.values, WATER_FILL, edge=WATER_EDGE, lw=0.4, z=z)
+    if coll is None:
+        return None
+    coll.set_gid("water")
+    return Patch(facecolor=WATER_FILL, edgecolor=WATER_EDGE, lw=0.4,
+                 label=tr("ctx_water", run_lang(ax)))
+
+
+def _draw_places(ax, run: RunData, taken: list, n: int = 6) -> list:
+    """Place names (suburbs, neighbourhoods) in small grey capitals inside the map, none over a
+    label already drawn (``taken``: their window boxes) or another place name."""
+    p = run.places
+    if p is None or not len(p) or "name" not in p.columns:
+        return []
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    inside = p[(p.geometry.x > x0) & (p.geometry.x < x1) & (p.geometry.y > y0)
+               & (p.geometry.y < y1)]
+    renderer, texts = ax.figure.canvas.get_renderer(), []
+    for name, pt in zip(inside["name"].astype(str), inside.geometry, strict=True):
+        t = ax.text(pt.x, pt.y, name.upper(), ha="center", va="center", fontsize=6.5,
+                    color="#616161", zorder=6.5, path_effects=_halo(), gid="place_name",
+                    clip_on=True, fontstretch="expanded")
+        box = t.get_window_extent(renderer)
+        if len(texts) >= n or any(box.overlaps(o) for o in taken):
+            t.remove()
+            continue
+        taken.append(box)
+        texts.append(t)
+    return texts
+
+
+def _draw_context(ax, run: RunData) -> list:
+    """Water, buildings, area outlines and names, street and place names: legend handles of
+    what was drawn."""
+    from matplotlib.patches import Patch
+
+    handles = [h for h in (_draw_water(ax, run),) if h is not None]
     if _draw_buildings(ax, run) is not None:
         handles.append(Patch(facecolor="#424242", alpha=0.22, edgecolor="none",
                              label=tr("ctx_buildings", run_lang(ax))))
@@ -890,6 +940,9 @@ def _draw_context(ax, run: RunData) -> list:
     if area is not None:
         handles.append(area)
     _draw_street_names(ax, run)
+    renderer = ax.figure.canvas.get_renderer()
+    taken = [t.get_window_extent(renderer) for t in ax.texts]
+    _draw_places(ax, run, taken)
     return handles
 
 

@@ -927,6 +927,53 @@ def _draw_places(ax, run: RunData, taken: list, n: int = 6) -> list:
     return texts
 
 
+def _edit_handle(kind: str, lang: str):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    label = tr(f"edit_{kind}", lang)
+    if kind in ("new_path", "lit_path"):
+        return Line2D([], [], color=EDIT_LINE, lw=2.6 if kind == "new_path" else 1.4,
+                      label=label)
+    if kind in ("lamp", "new_destination"):
+        return Line2D([], [], marker="*" if kind == "lamp" else "D", ls="none", markersize=9,
+                      markerfacecolor=EDIT_LAMP if kind == "lamp" else "#ffffff",
+                      markeredgecolor=EDIT_LINE, label=label)
+    return Patch(facecolor="none", edgecolor=EDIT_AREA, lw=1.2, ls="--", label=label)
+
+
+def _draw_edits(ax, run: RunData) -> list:
+    """A scenario's edits on top of everything (new paths bold, paths it lights thinner, lamps
+    as stars, densified areas and new green space outlined dashed): legend handles, the
+    proposal's title first."""
+    from matplotlib.patches import Patch
+
+    e = run.edits
+    if e is None or not len(e) or "edit_kind" not in e.columns:
+        return []
+    kinds = e["edit_kind"].astype(str)
+    order = ["new_path", "lit_path", "lamp", "new_destination", "densify", "new_green"]
+    for kind in [k for k in order if (kinds == k).any()]:
+        geoms = e.geometry[kinds == kind].values
+        if kind in ("new_path", "lit_path"):
+            coll = _lines(ax, geoms, EDIT_LINE, 2.6 if kind == "new_path" else 1.4, z=9)
+        elif kind in ("lamp", "new_destination"):
+            pts = e.geometry[kinds == kind]
+            coll = ax.scatter(pts.x, pts.y, s=70 if kind == "lamp" else 30,
+                              marker="*" if kind == "lamp" else "D", zorder=9.5,
+                              facecolor=EDIT_LAMP if kind == "lamp" else "#ffffff",
+                              edgecolor=EDIT_LINE, linewidths=0.8)
+        else:
+            coll = _fill(ax, geoms, "none", edge=EDIT_AREA, lw=1.2, z=9)
+            if coll is not None:
+                coll.set_linestyle("--")
+        if coll is not None:
+            coll.set_gid(f"edit_{kind}")
+    lang = run_lang(ax)
+    title = Patch(facecolor="none", edgecolor="none", label=tr("edit_legend", lang) + ":")
+    return [title, *(_edit_handle(k, lang) for k in order if (kinds == k).any())]
+
+
 def _draw_context(ax, run: RunData) -> list:
     """Water, buildings, area outlines and names, street and place names: legend handles of
     what was drawn."""
@@ -1400,7 +1447,8 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     g = _layer_to_map(run, spec, variant)
     fig, ax, frame = _new_figure(g, _title(run, spec, variant, lang), lang)
     handles, ctx, legend_title, hatched = _draw_map(ax, run, g, spec, variant, breaks, lang)
-    ctx = [*_draw_context(ax, run), *ctx]
+    edits = _draw_edits(ax, run) if variant in ("after", "change") else []
+    ctx = [*edits, *_draw_context(ax, run), *ctx]
     _legend_and_marks(ax, handles, ctx, legend_title, lang)
     _overview_under(fig, ax, run, g)
     note = _note(run, spec, lang) if spec.key != "safety_index" or hatched else ""

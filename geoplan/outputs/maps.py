@@ -54,9 +54,19 @@ from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
-from .styles import EDIT_AREA, EDIT_LAMP, EDIT_LAYERS, EDIT_LINE, WATER_EDGE, WATER_FILL
+from .styles import (
+    EDIT_AREA,
+    EDIT_LAMP,
+    EDIT_LAYERS,
+    EDIT_LINE,
+    WATER_EDGE,
+    WATER_FILL,
+    class_breaks,
+    diverging_breaks,
+    graduated_fill_qml,
+    lit_line_qml,
+)
 from .styles import TEXTS as GPKG_TEXTS
-from .styles import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 
 __all__ = [
     "FINDINGS_MAP",

@@ -557,16 +557,19 @@ def default_style(gdf, *, lang: str = "en") -> str | None:
     if not isinstance(gdf, gpd.GeoDataFrame) or len(gdf) == 0:
         return None
     types = set(gdf.geometry.geom_type.dropna().unique())
+    context = _context_style(gdf, types, lang)
+    if context is not None:
+        return context
     if "lit" in gdf.columns and types <= {"LineString", "MultiLineString"}:
         return lit_line_qml(lang=lang)
     if "category" in gdf.columns and types <= {"Point", "MultiPoint"}:
         return destination_point_qml(lang=lang)
     if {"kind", "public"} <= set(gdf.columns) and types <= {"Polygon", "MultiPolygon"}:
         return green_fill_qml(lang=lang)
-    return _context_style(gdf, types)
+    return None
 
 
-def _context_style(gdf, types: set) -> str | None:
+def _context_style(gdf, types: set, lang: str) -> str | None:
     """:func:`default_style` of the context layers (water, places) and a scenario's edits."""
     if "water_kind" in gdf.columns:
         return water_fill_qml()
@@ -575,7 +578,7 @@ def _context_style(gdf, types: set) -> str | None:
     if "edit_kind" in gdf.columns:
         geom = ("point" if types <= {"Point", "MultiPoint"} else
                 "line" if types <= {"LineString", "MultiLineString"} else "polygon")
-        return edits_qml(geom)
+        return edits_qml(geom, lang=lang)
     return None
 
 
@@ -615,6 +618,33 @@ register_texts({
     "edit_new_destination": {"en": "new destination", "sv": "nytt målpunkt",
                              "da": "ny destination"},
     "edit_legend": {"en": "Proposal", "sv": "Förslag", "da": "Forslag"},
+    # layer names in the QGIS project a run folder gets (geoplan_qgis.project)
+    "lg_grid": {"en": "grid cells", "sv": "rutor", "da": "celler"},
+    "lg_grid_change": {"en": "grid cells: before, after, change",
+                       "sv": "rutor: före, efter, förändring", "da": "celler: før, efter, ændring"},
+    "lg_areas": {"en": "area summaries", "sv": "områdessammanfattningar",
+                 "da": "områdeoversigter"},
+    "lg_areas_change": {"en": "area summaries: change", "sv": "områden: förändring",
+                        "da": "områder: ændring"},
+    "lg_network": {"en": "walk network (lighting)", "sv": "gångnät (belysning)",
+                   "da": "gangnet (belysning)"},
+    "lg_destinations": {"en": "destinations", "sv": "målpunkter", "da": "destinationer"},
+    "lg_green": {"en": "green space", "sv": "grönytor", "da": "grønne områder"},
+    "lg_buildings": {"en": "buildings", "sv": "byggnader", "da": "bygninger"},
+    "lg_places": {"en": "place names", "sv": "ortnamn", "da": "stednavne"},
+    "lg_findings": {"en": "safety-walk findings", "sv": "synpunkter från trygghetsvandring",
+                    "da": "fund fra tryghedsvandring"},
+    "lg_findings_lines": {"en": "safety-walk findings (stretches)",
+                          "sv": "synpunkter från trygghetsvandring (sträckor)",
+                          "da": "fund fra tryghedsvandring (strækninger)"},
+    "lg_findings_addressed": {"en": "findings the proposal addresses",
+                              "sv": "synpunkter som förslaget åtgärdar",
+                              "da": "fund som forslaget afhjælper"},
+    "project_abstract": {
+        "en": "Layers and council layout of a geoplan run (© OpenStreetMap contributors, ODbL).",
+        "sv": "Lager och rapportlayout från en geoplan-körning (© OpenStreetMap-bidragsgivare, "
+              "ODbL).",
+        "da": "Lag og rapportlayout fra en geoplan-kørsel (© OpenStreetMap-bidragydere, ODbL)."},
 })
 
 
@@ -655,21 +685,41 @@ def place_label_qml(*, attribution: str = ATTRIBUTION) -> str:
     return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def edits_qml(geometry: str, *, attribution: str = ATTRIBUTION) -> str:
-    """QML of a scenario's edits drawn over the maps: new paths as a bold black line, lamps as
-    yellow stars, densified areas and new green space outlined in black (dashed).
+def _edit_symbols(geometry: str) -> list[tuple[str, tuple[str, dict]]]:
+    """(edit_kind, symbol layer) of the edits drawn with ``geometry``."""
+    def outline(colour: str) -> tuple[str, dict]:
+        return ("SimpleFill", {**_fill("#ffffff", outline=colour, outline_alpha=255,
+                                       outline_width=0.7, alpha=0)[1],
+                               "outline_style": "dash", "style": "no"})
 
-    >>> [edits_qml(g).count('class="Simple') for g in ("line", "point", "polygon")]
-    [1, 1, 1]
+    def marker(fill: str, shape: str, size: float) -> tuple[str, dict]:
+        return ("SimpleMarker", {**_marker(fill, size=size, shape=shape)[1],
+                                 "outline_color": _qcolor(EDIT_LINE)})
+
+    return {"line": [("new_path", _line(EDIT_LINE, 1.2)), ("lit_path", _line(EDIT_LINE, 0.5))],
+            "point": [("lamp", marker(EDIT_LAMP, "star", 4.0)),
+                      ("new_destination", marker("#ffffff", "diamond", 3.0))],
+            "polygon": [("densify", outline(EDIT_AREA)), ("new_green", outline("#1b7837"))],
+            }[geometry]
+
+
+def edits_qml(geometry: str, *, lang: str = "en", attribution: str = ATTRIBUTION) -> str:
+    """QML of a scenario's edits (by ``edit_kind``) drawn over the maps: new paths as a bold
+    black line, paths it lights thinner, lamps as yellow stars, new destinations as diamonds,
+    densified areas and new green space outlined (dashed).
+
+    >>> import xml.etree.ElementTree as ET
+    >>> r = ET.fromstring(edits_qml("line", lang="sv").split("\\n", 1)[1]).find("renderer-v2")
+    >>> [(c.get("value"), c.get("label")) for c in r.iter("category")]
+    [('new_path', 'ny gångväg'), ('lit_path', 'väg som belyses')]
     """
-    outline = {**_fill("#ffffff", outline=EDIT_AREA, outline_alpha=255, outline_width=0.7,
-                       alpha=0)[1], "outline_style": "dash", "style": "no"}
-    lamp = {**_marker(EDIT_LAMP, size=4.0, shape="star")[1], "outline_color": _qcolor(EDIT_LINE)}
-    layer = {"line": _line(EDIT_LINE, 1.2), "point": ("SimpleMarker", lamp),
-             "polygon": ("SimpleFill", outline)}[geometry]
     kind = {"line": "line", "point": "marker", "polygon": "fill"}[geometry]
-    r = _renderer("singleSymbol")
-    _symbol(ET.SubElement(r, "symbols"), "0", kind, [layer])
+    r = _renderer("categorizedSymbol", attr="edit_kind")
+    cats, symbols = ET.SubElement(r, "categories"), ET.SubElement(r, "symbols")
+    for i, (value, layer) in enumerate(_edit_symbols(geometry)):
+        ET.SubElement(cats, "category", render="true", value=value, type="string",
+                      label=_tr(f"edit_{value}", lang), symbol=str(i))
+        _symbol(symbols, str(i), kind, [layer])
     _finish_renderer(r)
     return _qml(r, {"point": 0, "line": 1, "polygon": 2}[geometry], attribution)
 

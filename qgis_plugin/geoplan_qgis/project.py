@@ -28,7 +28,7 @@ from geoplan.runs import folder as rf
 
 from .i18n import current_language
 
-__all__ = ["PROJECT_FILE", "project_layers", "write_project"]
+__all__ = ["PROJECT_FILE", "WritesProject", "project_layers", "write_project"]
 
 #: the project's file name in the run folder
 PROJECT_FILE = "project.qgz"
@@ -119,6 +119,25 @@ def write_project(run_dir, *, lang: str | None = None, path=None) -> Path:
         raise OSError(f"QGIS could not write {target}: {project.error()}")
     tmp.replace(target)
     return target
+
+
+class WritesProject:
+    """Mixin of the algorithms that write a run folder: after the run (``postProcessAlgorithm``,
+    on QGIS's main thread, where layouts may be built) ``project.qgz`` is written into the
+    folder set as ``project_folder``; a project that cannot be written is reported, and the
+    run's outputs stand."""
+
+    project_folder = None
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802 - QGIS API
+        if self.project_folder is not None:
+            try:
+                path = write_project(self.project_folder)
+            except Exception as exc:  # noqa: BLE001 - the run is done; only the project is not
+                feedback.reportError(f"project.qgz: {exc}", False)
+            else:
+                feedback.pushInfo(f"written: {path}")
+        return {}
 
 
 def _relative():

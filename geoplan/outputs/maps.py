@@ -923,6 +923,8 @@ def _draw_places(ax, run: RunData, taken: list, n: int = 6) -> list:
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     inside = p[(p.geometry.x > x0) & (p.geometry.x < x1) & (p.geometry.y > y0)
                & (p.geometry.y < y1)]
+    areas = {t.get_text().casefold() for t in ax.texts if t.get_gid() == "area_name"}
+    inside = inside[~inside["name"].astype(str).str.casefold().isin(areas)]  # named already
     renderer, texts = ax.figure.canvas.get_renderer(), []
     for name, pt in zip(inside["name"].astype(str), inside.geometry, strict=True):
         t = ax.text(pt.x, pt.y, name.upper(), ha="center", va="center", fontsize=6.5,

@@ -46,6 +46,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from .. import __version__
 from ..atomic import atomic_path, ensure_writable_dir, staged_folder
 from ..columns import STUDY_AREA_KEY
 from ..i18n import fmt, fmt_pct, register_texts, tr
@@ -989,13 +990,33 @@ def _styles():
     }
 
 
+def _column_widths(header: list, style, width: float, first_col: float) -> list[float]:
+    """Widths of a table's columns: the first ``first_col`` of ``width``, the rest shared, but
+    every column at least as wide as the longest word of its header (a header never splits
+    mid-word, as "Resident/s" did); the first column gives up what the others need.
+
+    >>> from reportlab.lib.styles import ParagraphStyle
+    >>> w = _column_widths(["Area", "Trygghetsindex"], ParagraphStyle("h", fontSize=9), 200, 0.8)
+    >>> [round(x) for x in w]  # 40 of 200 would split "Trygghetsindex" (61.5 pt + padding)
+    [125, 75]
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    n = len(header)
+    rest = (1 - first_col) / max(n - 1, 1)
+    widths = [width * first_col] + [width * rest] * (n - 1)
+    need = [max((stringWidth(w, style.fontName, style.fontSize) for w in str(h).split()),
+                default=0.0) + 13.0 for h in header]  # + the cell's 6 pt padding each side
+    widths = [max(w, m) for w, m in zip(widths, need, strict=True)]
+    widths[0] = max(width - sum(widths[1:]), need[0])
+    return widths
+
+
 def _table(rows: list[list[str]], styles, width: float, first_col: float = 0.3):
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    n = len(rows[0])
-    rest = (1 - first_col) / max(n - 1, 1)
-    widths = [width * first_col] + [width * rest] * (n - 1)
+    widths = _column_widths(rows[0], styles["cellhead"], width, first_col)
     data = [[Paragraph(escape(str(c)), styles["cellhead" if i == 0 else "cell"]) for c in row]
             for i, row in enumerate(rows)]
     t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
@@ -1050,7 +1071,7 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
                                                                 "subtitle"),
              para(tr("rep_data_date", lang, date=format_date(run.created, lang))),
              para(tr("rep_made", lang, date=format_date(dt.date.today(), lang),
-                     version=prov.get("geoplan", "?")))]
+                     version=__version__))]  # the geoplan that makes this report
     if run.is_scenario:
         story.append(para(tr("rep_scenario_run", lang)))
     contents = [tr("rep_key_numbers", lang), tr("rep_maps", lang), tr("rep_method", lang),
@@ -1103,6 +1124,21 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
     return story
 
 
+def _fit_text(text: str, width_of, room: float) -> str:
+    """``text``, cut at a word and ended with "…" when ``width_of`` it exceeds ``room`` (the
+    footer never runs into the page number).
+
+    >>> _fit_text("a long footer line", len, 12), _fit_text("short", len, 12)
+    ('a long…', 'short')
+    """
+    if width_of(text) <= room:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and width_of(" ".join(words) + "…") > room:
+        words.pop()
+    return " ".join(words) + "…"
+
+
 def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
     from reportlab.lib.colors import HexColor
     from reportlab.lib.units import cm
@@ -1116,9 +1152,11 @@ def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
         canvas.setFillColor(HexColor("#616161"))
         w, _ = doc.pagesize
         number = tr("rep_page", lang, n=doc.page)
-        canvas.drawString(2 * cm, 1.2 * cm, footer[:110])
+        room = w - 4 * cm - canvas.stringWidth(number, regular, 8) - 12
+        left = _fit_text(footer, lambda t: canvas.stringWidth(t, regular, 8), room)
+        canvas.drawString(2 * cm, 1.2 * cm, left)
         canvas.drawRightString(w - 2 * cm, 1.2 * cm, number)
-        pages.setdefault(doc.page, []).extend([footer[:110], number])
+        pages.setdefault(doc.page, []).extend([left, number])
         canvas.restoreState()
 
     return draw

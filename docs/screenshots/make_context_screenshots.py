@@ -86,9 +86,8 @@ def render_page(pdf: Path, page: int, png: Path, dpi: float = 110.0) -> None:
 
 
 def export_layout(run_dir: Path, png: Path, lang: str) -> None:
-    from qgis.core import QgsLayoutExporter, QgsProject
-
     from geoplan_qgis.layout import build_council_layout
+    from qgis.core import QgsLayoutExporter, QgsProject
 
     council = build_council_layout(run_dir, project=QgsProject(), lang=lang)
     settings = QgsLayoutExporter.ImageExportSettings()

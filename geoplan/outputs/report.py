@@ -1062,7 +1062,6 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
     st = _styles()
-    prov = run.provenance or {}
 
     def para(text: str, style: str = "body"):
         return Paragraph(escape(text), st[style])

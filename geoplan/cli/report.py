@@ -30,7 +30,10 @@ __all__ = ["register"]
               help="Language of the report (default: the pipeline's [output] lang).")
 @click.option("--dpi", type=click.IntRange(50, 600), default=200, show_default=True,
               help="Resolution of the PNG maps (also embedded in the PDF).")
-def report_command(out: Path, lang: str | None, dpi: int) -> None:
+@click.option("--author", default=None, metavar="TEXT",
+              help="Author or organisation in the PDFs' metadata (default: the pipeline's "
+                   "[report] author, else geoplan), e.g. \"Malmö stad, Stadsbyggnadskontoret\".")
+def report_command(out: Path, lang: str | None, dpi: int, author: str | None) -> None:
     """Write maps, a PDF report and tables of the run in OUT into OUT/report/.
 
     In another language than the run's, they go into OUT/report_<lang>/ (e.g. report_da/),
@@ -46,7 +49,7 @@ def report_command(out: Path, lang: str | None, dpi: int) -> None:
 
     bar = TqdmProgress("report")
     try:
-        result = write_report(out, lang=lang, dpi=dpi, progress=bar)
+        result = write_report(out, lang=lang, dpi=dpi, progress=bar, author=author)
     finally:
         bar.close()
     click.echo(f"written: {result.pdf} ({result.pages} pages)")

@@ -85,6 +85,7 @@ __all__ = [
     "main_streets",
     "map_figure",
     "missing_destinations",
+    "pdf_metadata",
     "scenario_columns",
     "source_line",
     "unknown_lighting_cells",
@@ -1480,8 +1481,26 @@ def figure_texts(fig) -> list[str]:
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
-def _save(fig, png: Path, pdf: Path, dpi: int) -> None:
-    meta_pdf = {"Creator": "geoplan", "Title": fig.texts[0].get_text() if fig.texts else ""}
+def pdf_metadata(run: RunData, title: str, lang: str, author: str | None = None) -> dict:
+    """The PDF metadata of a map (matplotlib's keys): title, author (``author``, else the
+    run's ``[report] author``, else geoplan), subject (the study), keywords with the language.
+
+    >>> import geopandas as gpd
+    >>> run = RunData(Path("out"), grid=gpd.GeoDataFrame(geometry=[]))
+    >>> pdf_metadata(run, "Trygghetsindex", "sv", author="Malmö stad")["Author"]
+    'Malmö stad'
+    """
+    return {"Title": title, "Author": author or getattr(run.config, "author", "") or "geoplan",
+            "Subject": run.title, "Creator": "geoplan",
+            "Keywords": f"geoplan; OpenStreetMap; {tr('pdf_lang_name', lang)} ({lang})"}
+
+
+register_texts({"pdf_lang_name": {"en": "English", "sv": "svenska", "da": "dansk"}})
+
+
+def _save(fig, png: Path, pdf: Path, dpi: int, meta_pdf: dict | None = None) -> None:
+    meta_pdf = meta_pdf or {"Creator": "geoplan",
+                            "Title": fig.texts[0].get_text() if fig.texts else ""}
     with atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
     with atomic_path(pdf) as tmp:
@@ -1509,7 +1528,7 @@ def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:
 
 def write_maps(run: RunData, folder, *, lang: str = "en",
                specs: Sequence[MapSpec] = REPORT_MAPS, dpi: int = 200,
-               progress: Progress | None = None) -> list[MapFile]:
+               progress: Progress | None = None, author: str | None = None) -> list[MapFile]:
     """Write every headline map (and a scenario's before/after/change maps, and the map of a
     safety walk's findings) as PNG and PDF.
 
@@ -1531,6 +1550,8 @@ def write_maps(run: RunData, folder, *, lang: str = "en",
         Resolution of the PNG files.
     progress
         Progress sink; may cancel between maps.
+    author
+        Author or organisation in each PDF's metadata (default: the run's ``[report] author``).
 
     Returns
     -------
@@ -1550,8 +1571,9 @@ def write_maps(run: RunData, folder, *, lang: str = "en",
         fig = map_figure(run, spec, lang=lang, variant=variant, breaks=breaks)
         stem = spec.key if variant == "level" else f"{spec.key}_{variant}"
         png, pdf = folder / f"{stem}.png", folder / f"{stem}.pdf"
-        _save(fig, png, pdf, dpi)
-        files.append(MapFile(spec.key, variant, _title(run, spec, variant, lang), png, pdf))
+        title = _title(run, spec, variant, lang)
+        _save(fig, png, pdf, dpi, pdf_metadata(run, title, lang, author))
+        files.append(MapFile(spec.key, variant, title, png, pdf))
     report(progress, 1.0, "maps done")
     return files
 

@@ -1178,7 +1178,8 @@ def _flowable_text(flowable) -> str:
 _PDF_LANG = {"en": "en-GB", "sv": "sv-SE", "da": "da-DK"}
 
 
-def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> list[str]:
+def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile],
+               author: str | None = None) -> list[str]:
     """Write the PDF atomically; return the text laid out on each page (one string per page)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -1195,7 +1196,8 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
     deco = _page_decorator(run, lang, pages)
     with atomic_path(path, suffix=".pdf") as tmp:
         doc = _Doc(str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                   bottomMargin=2.2 * cm, title=run.title, author="geoplan",
+                   bottomMargin=2.2 * cm, title=run.title,
+                   author=author or getattr(run.config, "author", "") or "geoplan",
                    subject=tr("rep_subtitle", lang), creator="geoplan", lang=_PDF_LANG[lang],
                    keywords=tr("rep_keywords", lang))
         doc.build(_story(run, lang, maps, doc.width, doc.height), onFirstPage=deco,
@@ -1204,7 +1206,7 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
 
 
 def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
-                 progress: Progress | None = None) -> ReportResult:
+                 progress: Progress | None = None, author: str | None = None) -> ReportResult:
     """Write the report of the run in ``out_dir`` into ``out_dir/report/`` (the run's own
     language) or ``out_dir/report_<lang>/`` (another language: :func:`~geoplan.runs.folder.
     report_dir`), so reports in several languages stay side by side.
@@ -1219,6 +1221,9 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
         Resolution of the PNG maps (also embedded in the PDF); 200 prints well on A4.
     progress
         Progress sink; may cancel between steps.
+    author
+        Author or organisation in the metadata of every PDF (report and maps); default the
+        pipeline's ``[report] author``, else "geoplan".
 
     Returns
     -------
@@ -1237,12 +1242,14 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
     # the report folder is replaced as one set (geoplan.atomic.staged_folder): maps, tables
     # and PDF appear together or not at all
     with staged_folder(folder) as stage:
-        staged = write_report_into(run, stage, lang=lang, dpi=dpi, progress=progress)
+        staged = write_report_into(run, stage, lang=lang, dpi=dpi, progress=progress,
+                                   author=author)
     return staged.moved(stage, folder)
 
 
 def write_report_into(run: RunData, folder: Path, *, lang: str, dpi: int = 200,
-                      progress: Progress | None = None) -> ReportResult:
+                      progress: Progress | None = None,
+                      author: str | None = None) -> ReportResult:
     """Write the report of ``run`` into ``folder`` as it is (no staging of its own): for a
     caller that commits the report together with other files, as ``geoplan run`` does with
     its data and its report (:func:`geoplan.runs.pipeline.run_pipeline`).
@@ -1254,10 +1261,10 @@ def write_report_into(run: RunData, folder: Path, *, lang: str, dpi: int = 200,
     report(progress, 0.0, "report: maps")
     (folder / "maps").mkdir(exist_ok=True)
     maps = write_maps(run, folder / "maps", lang=lang, dpi=dpi,
-                      progress=scaled(progress, 0.0, 0.6))
+                      progress=scaled(progress, 0.0, 0.6), author=author)
     report(progress, 0.6, "report: tables and PDF")
     tables = write_tables(run, folder, lang=lang)
-    page_texts = _build_pdf(folder / "report.pdf", run, lang, maps)
+    page_texts = _build_pdf(folder / "report.pdf", run, lang, maps, author)
     report(progress, 1.0, "report done")
     return ReportResult(folder=folder, pdf=folder / "report.pdf", pages=len(page_texts),
                         maps=tuple(maps), tables=tuple(tables), page_texts=tuple(page_texts))

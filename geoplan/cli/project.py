@@ -8,11 +8,10 @@ never imports QGIS here. Without QGIS it says how to get it.
 Example
 -------
 >>> import click
->>> from click.testing import CliRunner
 >>> group = click.Group("geoplan")
 >>> register(group)
->>> CliRunner().invoke(group, ["project", "--help"]).output.splitlines()[0]
-'Usage: geoplan project [OPTIONS] OUT'
+>>> sorted(group.commands), plugin_folder() is None or plugin_folder().name
+(['project'], 'qgis_plugin')
 """
 
 from __future__ import annotations

@@ -27,17 +27,18 @@ CLI_PYTHON = (ROOT / ".venv").resolve().parent / ".venv-cli" / "bin" / "python"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    from geoplan.config import parse_pipeline
-    from geoplan.runs.pipeline import run_pipeline
-    from geoplan.runs.scenario import run_scenario
-    from geoplan.scenario.io import read_scenario
+    """A 250 m demo run titled "Kluuvi test" and the demo scenario from its saved baseline."""
+    import geoplan.runs.pipeline
+    import geoplan.runs.scenario
+    import geoplan.scenario.io
 
     tmp = tmp_path_factory.mktemp("project")
-    cfg = parse_pipeline('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n'
-                         '[output]\nformats = ["gpkg"]\ntitle = "Kluuvi test"\n', tmp)
-    run_pipeline(cfg, tmp / "run")
-    run_scenario(tmp / "run", read_scenario(SCENARIO), tmp / "scenario")
-    return tmp / "run", tmp / "scenario"
+    text = ('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n'
+            '[output]\nformats = ["gpkg"]\ntitle = "Kluuvi test"\n')
+    geoplan.runs.pipeline.run_pipeline(geoplan.config.parse_pipeline(text, tmp), tmp / "run")
+    edits = geoplan.scenario.io.read_scenario(SCENARIO)
+    geoplan.runs.scenario.run_scenario(tmp / "run", edits, tmp / "scen")
+    return tmp / "run", tmp / "scen"
 
 
 def _read(path: Path):

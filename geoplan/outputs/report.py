@@ -1143,7 +1143,7 @@ def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
     from reportlab.lib.units import cm
 
     regular, _ = _fonts()
-    footer = f"{run.title} · {tr('attribution', lang)}"
+    credit = tr("attribution", lang)
 
     def draw(canvas, doc):
         canvas.saveState()
@@ -1151,8 +1151,11 @@ def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
         canvas.setFillColor(HexColor("#616161"))
         w, _ = doc.pagesize
         number = tr("rep_page", lang, n=doc.page)
-        room = w - 4 * cm - canvas.stringWidth(number, regular, 8) - 12
-        left = _fit_text(footer, lambda t: canvas.stringWidth(t, regular, 8), room)
+        def width(t: str) -> float:
+            return canvas.stringWidth(t, regular, 8)
+
+        room = w - 4 * cm - width(number) - 12 - width(f" · {credit}")
+        left = f"{_fit_text(run.title, width, room)} · {credit}"  # the credit stays whole
         canvas.drawString(2 * cm, 1.2 * cm, left)
         canvas.drawRightString(w - 2 * cm, 1.2 * cm, number)
         pages.setdefault(doc.page, []).extend([left, number])

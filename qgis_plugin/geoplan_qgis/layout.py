@@ -314,7 +314,10 @@ def _areas_table(gpkg: Path, lang: str, max_rows: int = 25):
     if rf.AREAS not in layers:
         return None
     df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
-    cols = [c for c in df.columns[:2] if df[c].dtype == object]
+    import pandas as pd
+
+    # key and name of the areas (pandas 3 reads text as "str", not object)
+    cols = [c for c in df.columns[:2] if pd.api.types.is_string_dtype(df[c])]
     cols += [c for c in ("pop", "safety_index", "dist_grocery_m", "lit_share",
                          "green_scb_300m_pop_share", "green_scb_300m") if c in df.columns]
     body = [[_fmt(v, lang) if not isinstance(v, str) else v for v in row]

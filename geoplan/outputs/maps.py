@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import __version__
 from ..atomic import atomic_path
 from ..columns import HEADLINE, STUDY_AREA_KEY, Indicator, catalogue, describe
 from ..columns import better as better_of
@@ -622,7 +623,7 @@ def source_line(run: RunData, lang: str, spec: MapSpec | None = None) -> str:
                         else ""))
     if prov.get("crs"):
         parts.append(str(prov["crs"]))
-    parts.append(tr("src_made_with", lang, version=prov.get("geoplan", "")))
+    parts.append(tr("src_made_with", lang, version=prov.get("geoplan") or __version__))
     return " · ".join(parts)
 
 

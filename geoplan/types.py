@@ -87,6 +87,10 @@ class OsmData:
     source: str = ""
     #: counts for the data-quality summary (e.g. highway values that were not used)
     notes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    #: map context only: water polygons (``kind``, ``name``) and place names (points); None
+    #: when not read (:func:`geoplan.sources.osm.read_context`)
+    water: Any = None
+    places: Any = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..runs import folder as rf
-from . import findings, many, report, scenario
+from . import findings, many, project, report, scenario
 from .common import OSM_CREDIT, area_arg, lang_option, run_group, with_bar
 
 __all__ = ["main"]
@@ -135,7 +135,7 @@ def overpass(bbox, out, cache):
     click.echo(f"written: {path} (© OpenStreetMap contributors, ODbL)")
 
 
-for _module in (report, scenario, findings, many):  # each adds its commands to the group
+for _module in (report, scenario, findings, many, project):  # each adds its commands to the group
     _module.register(cli)
 
 

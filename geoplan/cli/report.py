@@ -33,7 +33,11 @@ __all__ = ["register"]
 @click.option("--atlas", is_flag=True,
               help="Also write atlas.pdf: one page per area of the run's [areas] (map, key "
                    "numbers, comparison with the whole study area).")
-def report_command(out: Path, lang: str | None, dpi: int, atlas: bool) -> None:
+@click.option("--author", default=None, metavar="TEXT",
+              help="Author or organisation in the PDFs' metadata (default: the pipeline's "
+                   "[report] author, else geoplan), e.g. \"Malmö stad, Stadsbyggnadskontoret\".")
+def report_command(out: Path, lang: str | None, dpi: int, atlas: bool,
+                   author: str | None) -> None:
     """Write maps, a PDF report and tables of the run in OUT into OUT/report/.
 
     In another language than the run's, they go into OUT/report_<lang>/ (e.g. report_da/),
@@ -52,7 +56,7 @@ def report_command(out: Path, lang: str | None, dpi: int, atlas: bool) -> None:
 
     bar = TqdmProgress("report")
     try:
-        result = write_report(out, lang=lang, dpi=dpi, progress=bar,
+        result = write_report(out, lang=lang, dpi=dpi, progress=bar, author=author,
                               atlas=write_atlas if atlas else None)
     finally:
         bar.close()

@@ -429,7 +429,7 @@ class _Builder:
             cycleways_walkable=m.input.cycleways_walkable,
             lamps=lamps, lighting=lighting, grid=grid, population=population, access=access,
             safety=safety, summary_areas=areas, safety_walk=walk, lang=out.lang or LANGUAGES[0],
-            formats=formats,
+            formats=formats, author=m.report.author or "",
             base_dir=self.base, source_file=self.origin.file,
         )
 

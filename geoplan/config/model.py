@@ -153,6 +153,8 @@ class PipelineConfig:
     safety_walk: SafetyWalkSpec | None = None
     lang: str = "en"
     formats: tuple[str, ...] = ("gpkg",)
+    #: ``[report] author``: written into every PDF's metadata ("" = geoplan)
+    author: str = ""
     #: not compared: the same study read from two places is the same pipeline
     base_dir: Path = field(default_factory=Path.cwd, compare=False)
     source_file: Path | None = field(default=None, compare=False)
@@ -208,6 +210,7 @@ class PipelineConfig:
             },
             "output": {"name": self.name, "title": self.title, "lang": self.lang,
                        "formats": list(self.formats)},
+            "report": {"author": self.author or None},
         }
         return out
 

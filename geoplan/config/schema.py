@@ -103,6 +103,10 @@ objects (:class:`~geoplan.types.LightingRule`, :class:`~geoplan.grid.GridSpec`,
 ``[areas]`` -- polygons to summarise the grid by (e.g. the municipality's districts); optional
     ``path``, ``layer``, ``key_column`` (required: unique area code), ``name_column`` (optional).
 
+``[report]``
+    ``author`` (the author or organisation written into every PDF's metadata, e.g.
+    ``"Malmö stad, Stadsbyggnadskontoret"``; default ``"geoplan"``).
+
 ``[output]``
     ``name`` (used in file names; default: the pipeline file's name), ``title`` (free text for
     maps and reports; default: ``name``), ``lang`` (``"en"``, ``"sv"`` or ``"da"``),
@@ -267,6 +271,11 @@ class _Output(_Section):
         "a list of formats: " + ", ".join(f'"{x}"' for x in OUTPUT_FORMATS), min_length=1)
 
 
+class _Report(_Section):
+    author: str | None = _f('an author or organisation in quotes, e.g. "Malmö stad, '
+                            'Stadsbyggnadskontoret"', max_length=200)
+
+
 class PipelineSchema(_Section):
     """A whole pipeline file."""
 
@@ -283,6 +292,7 @@ class PipelineSchema(_Section):
     areas: _Areas | None = _f("a table")
     safety_walk: _SafetyWalk | None = _f("a table")
     output: _Output = Field(default_factory=_Output, description="a table")
+    report: _Report = Field(default_factory=_Report, description="a table")
 
 
 #: (section, key) -> AccessSpec field: [access] keys as they are, [green] and [night] keys

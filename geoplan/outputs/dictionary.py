@@ -30,6 +30,7 @@ from ..columns import describe
 from ..i18n import register_texts, tr
 from ..runs.folder import DICTIONARY_CSV, DICTIONARY_XLSX, GPKG
 from ..types import AccessSpec
+from .styles import CONTEXT_COLUMNS_TABLE
 
 __all__ = ["DICTIONARY_COLUMNS", "column_words", "data_dictionary", "field_aliases",
            "write_data_dictionary", "write_explained_gpkg"]
@@ -96,6 +97,7 @@ def _rows(table: str) -> list[list[str]]:
     return [[cell.strip() for cell in line.split("|")] for line in table.strip().splitlines()]
 
 
+_OTHER_TABLE = _OTHER_TABLE.rstrip() + CONTEXT_COLUMNS_TABLE  # the context and edits layers' columns (styles.py)
 _SUFFIXES = tuple(row[0] for row in _rows(_SUFFIX_TABLE))
 #: column: (unit, kind) of the other layers' columns
 _OTHER = {row[0]: (row[1], row[2]) for row in _rows(_OTHER_TABLE)}

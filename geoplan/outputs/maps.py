@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import __version__
 from ..atomic import atomic_path
 from ..columns import HEADLINE, STUDY_AREA_KEY, Indicator, catalogue, describe
 from ..columns import better as better_of
@@ -54,8 +55,19 @@ from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
+from .styles import (
+    EDIT_AREA,
+    EDIT_LAMP,
+    EDIT_LAYERS,
+    EDIT_LINE,
+    WATER_EDGE,
+    WATER_FILL,
+    class_breaks,
+    diverging_breaks,
+    graduated_fill_qml,
+    lit_line_qml,
+)
 from .styles import TEXTS as GPKG_TEXTS
-from .styles import class_breaks, diverging_breaks, graduated_fill_qml, lit_line_qml
 
 __all__ = [
     "FINDINGS_MAP",
@@ -74,6 +86,7 @@ __all__ = [
     "main_streets",
     "map_figure",
     "missing_destinations",
+    "pdf_metadata",
     "scenario_columns",
     "source_line",
     "unknown_lighting_cells",
@@ -198,6 +211,12 @@ class RunData:
     findings: object = None
     #: the run's settings (a PipelineConfig), or None for geoplan's defaults
     settings: object = None
+    #: water areas and place names (context only; None for runs written before they were kept)
+    water: object = None
+    places: object = None
+    #: a scenario's edits (``edit_kind``, ``name`` …; lines, points and polygons together), or
+    #: None (:func:`geoplan.runs.scenario.edit_layers`)
+    edits: object = None
 
     @property
     def config(self):
@@ -297,11 +316,14 @@ def load_run(out_dir) -> RunData:
                    areas=run.areas(), grid_change=run.grid_change(),
                    areas_change=run.areas_change(), changes=run.changes(),
                    provenance=run.provenance(), quality=run.quality(), meta=run.metadata(),
-                   findings=findings, settings=run.settings())
+                   findings=findings, settings=run.settings(), water=run.layer("water"),
+                   places=run.layer("places"),
+                   edits=_read_findings([run.layer(n) for n in EDIT_LAYERS.values()]))
 
 
 def _read_findings(frames: list):
-    """The findings layers of a run as one GeoDataFrame (None when the run has neither)."""
+    """Layers of a run as one GeoDataFrame (the findings' points and lines, the edits' lines,
+    points and areas; None when the run has none of them)."""
     import geopandas as gpd
 
     frames = [f for f in frames if f is not None]
@@ -549,7 +571,7 @@ def source_line(run: RunData, lang: str, spec: MapSpec | None = None) -> str:
                         else ""))
     if prov.get("crs"):
         parts.append(str(prov["crs"]))
-    parts.append(tr("src_made_with", lang, version=prov.get("geoplan", "")))
+    parts.append(tr("src_made_with", lang, version=prov.get("geoplan") or __version__))
     return " · ".join(parts)
 
 
@@ -815,6 +837,7 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     inset.set_yticks([])
     inset.set_xlim(cx - half, cx + half)
     inset.set_ylim(cy - half, cy + half)
+    _draw_water(inset, run, z=0.5)
     _fill(inset, [g.geometry.union_all()], "#fee0d2", edge="#616161", lw=0.4, z=1)
     if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
         _fill(inset, run.areas.geometry.values, "none", edge=_AREA_EDGE, lw=0.4, z=3)
@@ -825,12 +848,100 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     return inset
 
 
-def _draw_context(ax, run: RunData) -> list:
-    """Buildings, area outlines and names, and street names: legend handles of what was
-    drawn."""
+def _draw_water(ax, run: RunData, *, z: float = 2.05):
+    """Water (sea, lakes, rivers) over the cells and under every other context layer: the
+    cells of the shore show on land, the water is water (a legend handle, or None)."""
     from matplotlib.patches import Patch
 
-    handles = []
+    w = run.water
+    if w is None or not len(w):
+        return None
+    coll = _fill(ax, w.geometry.values, WATER_FILL, edge=WATER_EDGE, lw=0.4, z=z)
+    if coll is None:
+        return None
+    coll.set_gid("water")
+    return Patch(facecolor=WATER_FILL, edgecolor=WATER_EDGE, lw=0.4,
+                 label=tr("ctx_water", run_lang(ax)))
+
+
+def _draw_places(ax, run: RunData, taken: list, n: int = 6) -> list:
+    """Place names (suburbs, neighbourhoods) in small grey capitals inside the map, none over a
+    label already drawn (``taken``: their window boxes) or another place name."""
+    p = run.places
+    if p is None or not len(p) or "name" not in p.columns:
+        return []
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    inside = p[(p.geometry.x > x0) & (p.geometry.x < x1) & (p.geometry.y > y0)
+               & (p.geometry.y < y1)]
+    areas = {t.get_text().casefold() for t in ax.texts if t.get_gid() == "area_name"}
+    inside = inside[~inside["name"].astype(str).str.casefold().isin(areas)]  # named already
+    renderer, texts = ax.figure.canvas.get_renderer(), []
+    for name, pt in zip(inside["name"].astype(str), inside.geometry, strict=True):
+        t = ax.text(pt.x, pt.y, name.upper(), ha="center", va="center", fontsize=6.5,
+                    color="#616161", zorder=6.5, path_effects=_halo(), gid="place_name",
+                    clip_on=True, fontstretch="expanded")
+        box = t.get_window_extent(renderer)
+        if len(texts) >= n or any(box.overlaps(o) for o in taken):
+            t.remove()
+            continue
+        taken.append(box)
+        texts.append(t)
+    return texts
+
+
+def _edit_handle(kind: str, lang: str):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    label = tr(f"edit_{kind}", lang)
+    if kind in ("new_path", "lit_path"):
+        return Line2D([], [], color=EDIT_LINE, lw=2.6 if kind == "new_path" else 1.4,
+                      label=label)
+    if kind in ("lamp", "new_destination"):
+        return Line2D([], [], marker="*" if kind == "lamp" else "D", ls="none", markersize=9,
+                      markerfacecolor=EDIT_LAMP if kind == "lamp" else "#ffffff",
+                      markeredgecolor=EDIT_LINE, label=label)
+    return Patch(facecolor="none", edgecolor=EDIT_AREA, lw=1.2, ls="--", label=label)
+
+
+def _draw_edits(ax, run: RunData) -> list:
+    """A scenario's edits on top of everything (new paths bold, paths it lights thinner, lamps
+    as stars, densified areas and new green space outlined dashed): legend handles, the
+    proposal's title first."""
+    from matplotlib.patches import Patch
+
+    e = run.edits
+    if e is None or not len(e) or "edit_kind" not in e.columns:
+        return []
+    kinds = e["edit_kind"].astype(str)
+    order = ["new_path", "lit_path", "lamp", "new_destination", "densify", "new_green"]
+    for kind in [k for k in order if (kinds == k).any()]:
+        geoms = e.geometry[kinds == kind].values
+        if kind in ("new_path", "lit_path"):
+            coll = _lines(ax, geoms, EDIT_LINE, 2.6 if kind == "new_path" else 1.4, z=9)
+        elif kind in ("lamp", "new_destination"):
+            pts = e.geometry[kinds == kind]
+            coll = ax.scatter(pts.x, pts.y, s=70 if kind == "lamp" else 30,
+                              marker="*" if kind == "lamp" else "D", zorder=9.5,
+                              facecolor=EDIT_LAMP if kind == "lamp" else "#ffffff",
+                              edgecolor=EDIT_LINE, linewidths=0.8)
+        else:
+            coll = _fill(ax, geoms, "none", edge=EDIT_AREA, lw=1.2, z=9)
+            if coll is not None:
+                coll.set_linestyle("--")
+        if coll is not None:
+            coll.set_gid(f"edit_{kind}")
+    lang = run_lang(ax)
+    title = Patch(facecolor="none", edgecolor="none", label=tr("edit_legend", lang) + ":")
+    return [title, *(_edit_handle(k, lang) for k in order if (kinds == k).any())]
+
+
+def _draw_context(ax, run: RunData) -> list:
+    """Water, buildings, area outlines and names, street and place names: legend handles of
+    what was drawn."""
+    from matplotlib.patches import Patch
+
+    handles = [h for h in (_draw_water(ax, run),) if h is not None]
     if _draw_buildings(ax, run) is not None:
         handles.append(Patch(facecolor="#424242", alpha=0.22, edgecolor="none",
                              label=tr("ctx_buildings", run_lang(ax))))
@@ -838,6 +949,9 @@ def _draw_context(ax, run: RunData) -> list:
     if area is not None:
         handles.append(area)
     _draw_street_names(ax, run)
+    renderer = ax.figure.canvas.get_renderer()
+    taken = [t.get_window_extent(renderer) for t in ax.texts]
+    _draw_places(ax, run, taken)
     return handles
 
 
@@ -1295,7 +1409,8 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     g = _layer_to_map(run, spec, variant)
     fig, ax, frame = _new_figure(g, _title(run, spec, variant, lang), lang)
     handles, ctx, legend_title, hatched = _draw_map(ax, run, g, spec, variant, breaks, lang)
-    ctx = [*_draw_context(ax, run), *ctx]
+    edits = _draw_edits(ax, run) if variant in ("after", "change") else []
+    ctx = [*edits, *_draw_context(ax, run), *ctx]
     _legend_and_marks(ax, handles, ctx, legend_title, lang)
     _overview_under(fig, ax, run, g)
     note = _note(run, spec, lang) if spec.key != "safety_index" or hatched else ""
@@ -1315,8 +1430,26 @@ def figure_texts(fig) -> list[str]:
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
-def _save(fig, png: Path, pdf: Path, dpi: int) -> None:
-    meta_pdf = {"Creator": "geoplan", "Title": fig.texts[0].get_text() if fig.texts else ""}
+def pdf_metadata(run: RunData, title: str, lang: str, author: str | None = None) -> dict:
+    """The PDF metadata of a map (matplotlib's keys): title, author (``author``, else the
+    run's ``[report] author``, else geoplan), subject (the study), keywords with the language.
+
+    >>> import geopandas as gpd
+    >>> run = RunData(Path("out"), grid=gpd.GeoDataFrame(geometry=[]))
+    >>> pdf_metadata(run, "Trygghetsindex", "sv", author="Malmö stad")["Author"]
+    'Malmö stad'
+    """
+    return {"Title": title, "Author": author or getattr(run.config, "author", "") or "geoplan",
+            "Subject": run.title, "Creator": "geoplan",
+            "Keywords": f"geoplan; OpenStreetMap; {tr('pdf_lang_name', lang)} ({lang})"}
+
+
+register_texts({"pdf_lang_name": {"en": "English", "sv": "svenska", "da": "dansk"}})
+
+
+def _save(fig, png: Path, pdf: Path, dpi: int, meta_pdf: dict | None = None) -> None:
+    meta_pdf = meta_pdf or {"Creator": "geoplan",
+                            "Title": fig.texts[0].get_text() if fig.texts else ""}
     with atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
     with atomic_path(pdf) as tmp:
@@ -1344,7 +1477,7 @@ def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:
 
 def write_maps(run: RunData, folder, *, lang: str = "en",
                specs: Sequence[MapSpec] = REPORT_MAPS, dpi: int = 200,
-               progress: Progress | None = None) -> list[MapFile]:
+               progress: Progress | None = None, author: str | None = None) -> list[MapFile]:
     """Write every headline map (and a scenario's before/after/change maps, and the map of a
     safety walk's findings) as PNG and PDF.
 
@@ -1366,6 +1499,8 @@ def write_maps(run: RunData, folder, *, lang: str = "en",
         Resolution of the PNG files.
     progress
         Progress sink; may cancel between maps.
+    author
+        Author or organisation in each PDF's metadata (default: the run's ``[report] author``).
 
     Returns
     -------
@@ -1385,8 +1520,9 @@ def write_maps(run: RunData, folder, *, lang: str = "en",
         fig = map_figure(run, spec, lang=lang, variant=variant, breaks=breaks)
         stem = spec.key if variant == "level" else f"{spec.key}_{variant}"
         png, pdf = folder / f"{stem}.png", folder / f"{stem}.pdf"
-        _save(fig, png, pdf, dpi)
-        files.append(MapFile(spec.key, variant, _title(run, spec, variant, lang), png, pdf))
+        title = _title(run, spec, variant, lang)
+        _save(fig, png, pdf, dpi, pdf_metadata(run, title, lang, author))
+        files.append(MapFile(spec.key, variant, title, png, pdf))
     report(progress, 1.0, "maps done")
     return files
 

@@ -46,6 +46,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from .. import __version__
 from ..atomic import atomic_path, ensure_writable_dir, staged_folder
 from ..columns import STUDY_AREA_KEY
 from ..i18n import fmt, fmt_pct, register_texts, tr
@@ -874,7 +875,6 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
     st = _styles()
-    prov = run.provenance or {}
 
     def para(text: str, style: str = "body"):
         return Paragraph(escape(text), st[style])
@@ -883,7 +883,7 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
                                                                 "subtitle"),
              para(tr("rep_data_date", lang, date=format_date(run.created, lang))),
              para(tr("rep_made", lang, date=format_date(dt.date.today(), lang),
-                     version=prov.get("geoplan", "?")))]
+                     version=__version__))]  # the geoplan that makes this report
     if run.is_scenario:
         story.append(para(tr("rep_scenario_run", lang)))
     contents = [tr("rep_key_numbers", lang), tr("rep_maps", lang), tr("rep_method", lang),
@@ -936,12 +936,27 @@ def _story(run: RunData, lang: str, maps: Sequence[MapFile], width: float, heigh
     return story
 
 
+def _fit_text(text: str, width_of, room: float) -> str:
+    """``text``, cut at a word and ended with "…" when ``width_of`` it exceeds ``room`` (the
+    footer never runs into the page number).
+
+    >>> _fit_text("a long footer line", len, 12), _fit_text("short", len, 12)
+    ('a long…', 'short')
+    """
+    if width_of(text) <= room:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and width_of(" ".join(words) + "…") > room:
+        words.pop()
+    return " ".join(words) + "…"
+
+
 def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
     from reportlab.lib.colors import HexColor
     from reportlab.lib.units import cm
 
     regular, _ = _fonts()
-    footer = f"{run.title} · {tr('attribution', lang)}"
+    credit = tr("attribution", lang)
 
     def draw(canvas, doc):
         canvas.saveState()
@@ -949,9 +964,14 @@ def _page_decorator(run: RunData, lang: str, pages: dict[int, list[str]]):
         canvas.setFillColor(HexColor("#616161"))
         w, _ = doc.pagesize
         number = tr("rep_page", lang, n=doc.page)
-        canvas.drawString(2 * cm, 1.2 * cm, footer[:110])
+        def width(t: str) -> float:
+            return canvas.stringWidth(t, regular, 8)
+
+        room = w - 4 * cm - width(number) - 12 - width(f" · {credit}")
+        left = f"{_fit_text(run.title, width, room)} · {credit}"  # the credit stays whole
+        canvas.drawString(2 * cm, 1.2 * cm, left)
         canvas.drawRightString(w - 2 * cm, 1.2 * cm, number)
-        pages.setdefault(doc.page, []).extend([footer[:110], number])
+        pages.setdefault(doc.page, []).extend([left, number])
         canvas.restoreState()
 
     return draw
@@ -974,7 +994,8 @@ def _flowable_text(flowable) -> str:
 _PDF_LANG = {"en": "en-GB", "sv": "sv-SE", "da": "da-DK"}
 
 
-def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> list[str]:
+def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile],
+               author: str | None = None) -> list[str]:
     """Write the PDF atomically; return the text laid out on each page (one string per page)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -991,7 +1012,8 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
     deco = _page_decorator(run, lang, pages)
     with atomic_path(path, suffix=".pdf") as tmp:
         doc = _Doc(str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-                   bottomMargin=2.2 * cm, title=run.title, author="geoplan",
+                   bottomMargin=2.2 * cm, title=run.title,
+                   author=author or getattr(run.config, "author", "") or "geoplan",
                    subject=tr("rep_subtitle", lang), creator="geoplan", lang=_PDF_LANG[lang],
                    keywords=tr("rep_keywords", lang))
         doc.build(_story(run, lang, maps, doc.width, doc.height), onFirstPage=deco,
@@ -1000,7 +1022,8 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile]) -> 
 
 
 def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
-                 progress: Progress | None = None, atlas=None) -> ReportResult:
+                 progress: Progress | None = None, atlas=None,
+                 author: str | None = None) -> ReportResult:
     """Write the report of the run in ``out_dir`` into ``out_dir/report/`` (the run's own
     language) or ``out_dir/report_<lang>/`` (another language: :func:`~geoplan.runs.folder.
     report_dir`), so reports in several languages stay side by side.
@@ -1019,6 +1042,9 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
         A writer of a per-area atlas into the report folder, called as
         ``atlas(run, folder, lang=…, progress=…)``: :func:`geoplan.outputs.atlas.write_atlas`
         (``atlas.pdf``, one page per area of the run's ``[areas]``); None for none.
+    author
+        Author or organisation in the metadata of every PDF (report and maps); default the
+        pipeline's ``[report] author``, else "geoplan".
 
     Returns
     -------
@@ -1040,13 +1066,15 @@ def write_report(out_dir, *, lang: str | None = None, dpi: int = 200,
         book = atlas(run, stage, lang=lang, progress=scaled(progress, 0.0, 0.3)).pdf \
             if atlas else None
         rest = scaled(progress, 0.3, 1.0) if atlas else progress
-        staged = replace(write_report_into(run, stage, lang=lang, dpi=dpi, progress=rest),
+        staged = replace(write_report_into(run, stage, lang=lang, dpi=dpi, progress=rest,
+                                           author=author),
                          atlas=book)
     return staged.moved(stage, folder)
 
 
 def write_report_into(run: RunData, folder: Path, *, lang: str, dpi: int = 200,
-                      progress: Progress | None = None) -> ReportResult:
+                      progress: Progress | None = None,
+                      author: str | None = None) -> ReportResult:
     """Write the report of ``run`` into ``folder`` as it is (no staging of its own): for a
     caller that commits the report together with other files, as ``geoplan run`` does with
     its data and its report (:func:`geoplan.runs.pipeline.run_pipeline`).
@@ -1058,10 +1086,10 @@ def write_report_into(run: RunData, folder: Path, *, lang: str, dpi: int = 200,
     report(progress, 0.0, "report: maps")
     (folder / "maps").mkdir(exist_ok=True)
     maps = write_maps(run, folder / "maps", lang=lang, dpi=dpi,
-                      progress=scaled(progress, 0.0, 0.6))
+                      progress=scaled(progress, 0.0, 0.6), author=author)
     report(progress, 0.6, "report: tables and PDF")
     tables = write_tables(run, folder, lang=lang)
-    page_texts = _build_pdf(folder / "report.pdf", run, lang, maps)
+    page_texts = _build_pdf(folder / "report.pdf", run, lang, maps, author)
     report(progress, 1.0, "report done")
     return ReportResult(folder=folder, pdf=folder / "report.pdf", pages=len(page_texts),
                         maps=tuple(maps), tables=tuple(tables), page_texts=tuple(page_texts))

@@ -40,6 +40,8 @@ from ..i18n import tr as _i18n_tr
 
 __all__ = [
     "ATTRIBUTION",
+    "CONTEXT_COLUMNS_TABLE",
+    "EDIT_LAYERS",
     "LICENCE",
     "QML_DOCTYPE",
     "QML_VERSION",
@@ -48,10 +50,13 @@ __all__ = [
     "default_style",
     "destination_point_qml",
     "diverging_breaks",
+    "edits_qml",
     "findings_form_qml",
     "graduated_fill_qml",
     "green_fill_qml",
     "lit_line_qml",
+    "place_label_qml",
+    "water_fill_qml",
 ]
 
 #: Attribution every geoplan output built on OpenStreetMap data carries.
@@ -547,6 +552,9 @@ def default_style(gdf, *, lang: str = "en") -> str | None:
     if not isinstance(gdf, gpd.GeoDataFrame) or len(gdf) == 0:
         return None
     types = set(gdf.geometry.geom_type.dropna().unique())
+    context = _context_style(gdf, types, lang)
+    if context is not None:
+        return context
     if "lit" in gdf.columns and types <= {"LineString", "MultiLineString"}:
         return lit_line_qml(lang=lang)
     if "category" in gdf.columns and types <= {"Point", "MultiPoint"}:
@@ -556,6 +564,159 @@ def default_style(gdf, *, lang: str = "en") -> str | None:
     return None
 
 
+def _context_style(gdf, types: set, lang: str) -> str | None:
+    """:func:`default_style` of the context layers (water, places) and a scenario's edits."""
+    if "water_kind" in gdf.columns:
+        return water_fill_qml()
+    if "place_kind" in gdf.columns:
+        return place_label_qml()
+    if "edit_kind" in gdf.columns:
+        geom = ("point" if types <= {"Point", "MultiPoint"} else
+                "line" if types <= {"LineString", "MultiLineString"} else "polygon")
+        return edits_qml(geom, lang=lang)
+    return None
+
+
+
+
+# --------------------------------------------------------------------------------------------
+# map context (water, place names) and a scenario's edits
+# --------------------------------------------------------------------------------------------
+#: colours shared by the report maps (:mod:`geoplan.outputs.maps`) and these QGIS styles
+WATER_FILL = "#c6dbef"
+WATER_EDGE = "#6baed6"
+EDIT_LINE = "#111111"
+EDIT_LAMP = "#ffd92f"
+EDIT_AREA = "#111111"
+#: the edits layers of a scenario GeoPackage, by geometry
+EDIT_LAYERS = {"line": "edits_lines", "point": "edits_points", "polygon": "edits_areas"}
+
+# columns of the context and edits layers (column | unit | kind | en | sv | da): the data
+# dictionary's words and the layers' field aliases (geoplan.outputs.dictionary reads them)
+CONTEXT_COLUMNS_TABLE = """
+water_kind | | text | Kind of water (sea, lake or pond, river, reservoir, bay) | Typ av vatten (hav, sjö eller damm, å, reservoar, vik) | Type af vand (hav, sø eller dam, å, reservoir, bugt)
+place_kind | | text | Kind of place (suburb, neighbourhood, quarter) | Typ av plats (stadsdel, grannskap, kvarter) | Type af sted (bydel, kvarter, kvarter)
+edit_kind | | text | Kind of scenario edit | Typ av scenarioändring | Type af scenarieændring
+edit_lit | | yesno | Lit (a new path or lamp) | Belyst (ny väg eller lampa) | Belyst (ny sti eller lampe)
+dwellings | | count | Dwellings added | Tillkommande bostäder | Nye boliger
+residents | | count | Residents added | Tillkommande invånare | Nye beboere
+floor_area_m2 | m2 | number | Floor area added | Tillkommande golvyta | Nyt etageareal
+"""
+register_texts({
+    "ctx_water": {"en": "water", "sv": "vatten", "da": "vand"},
+    "edit_new_path": {"en": "new path", "sv": "ny gångväg", "da": "ny sti"},
+    "edit_lit_path": {"en": "path lit", "sv": "väg som belyses", "da": "sti der belyses"},
+    "edit_lamp": {"en": "new lamp", "sv": "ny gatlampa", "da": "ny gadelampe"},
+    "edit_densify": {"en": "new homes (area)", "sv": "nya bostäder (område)",
+                     "da": "nye boliger (område)"},
+    "edit_new_green": {"en": "new green space", "sv": "ny grönyta", "da": "nyt grønt område"},
+    "edit_new_destination": {"en": "new destination", "sv": "nytt målpunkt",
+                             "da": "ny destination"},
+    "edit_legend": {"en": "Proposal", "sv": "Förslag", "da": "Forslag"},
+    # layer names in the QGIS project a run folder gets (geoplan_qgis.project)
+    "lg_grid": {"en": "grid cells", "sv": "rutor", "da": "celler"},
+    "lg_grid_change": {"en": "grid cells: before, after, change",
+                       "sv": "rutor: före, efter, förändring", "da": "celler: før, efter, ændring"},
+    "lg_areas": {"en": "area summaries", "sv": "områdessammanfattningar",
+                 "da": "områdeoversigter"},
+    "lg_areas_change": {"en": "area summaries: change", "sv": "områden: förändring",
+                        "da": "områder: ændring"},
+    "lg_network": {"en": "walk network (lighting)", "sv": "gångnät (belysning)",
+                   "da": "gangnet (belysning)"},
+    "lg_destinations": {"en": "destinations", "sv": "målpunkter", "da": "destinationer"},
+    "lg_green": {"en": "green space", "sv": "grönytor", "da": "grønne områder"},
+    "lg_buildings": {"en": "buildings", "sv": "byggnader", "da": "bygninger"},
+    "lg_places": {"en": "place names", "sv": "ortnamn", "da": "stednavne"},
+    "lg_findings": {"en": "safety-walk findings", "sv": "synpunkter från trygghetsvandring",
+                    "da": "fund fra tryghedsvandring"},
+    "lg_findings_lines": {"en": "safety-walk findings (stretches)",
+                          "sv": "synpunkter från trygghetsvandring (sträckor)",
+                          "da": "fund fra tryghedsvandring (strækninger)"},
+    "lg_findings_addressed": {"en": "findings the proposal addresses",
+                              "sv": "synpunkter som förslaget åtgärdar",
+                              "da": "fund som forslaget afhjælper"},
+    "project_abstract": {
+        "en": "Layers and council layout of a geoplan run (© OpenStreetMap contributors, ODbL).",
+        "sv": "Lager och rapportlayout från en geoplan-körning (© OpenStreetMap-bidragsgivare, "
+              "ODbL).",
+        "da": "Lag og rapportlayout fra en geoplan-kørsel (© OpenStreetMap-bidragydere, ODbL)."},
+})
+
+
+def water_fill_qml(*, attribution: str = ATTRIBUTION) -> str:
+    """QML of water: a pale blue fill under everything, its shore a thin blue line.
+
+    >>> "singleSymbol" in water_fill_qml()
+    True
+    """
+    r = _renderer("singleSymbol")
+    symbols = ET.SubElement(r, "symbols")
+    _symbol(symbols, "0", "fill", [_fill(WATER_FILL, outline=WATER_EDGE, outline_alpha=255,
+                                         outline_width=0.15)])
+    _finish_renderer(r)
+    return _qml(r, 2, attribution)
+
+
+def place_label_qml(*, attribution: str = ATTRIBUTION) -> str:
+    """QML of place names: no symbol, the name in small grey capitals (labels only).
+
+    >>> 'fieldName="name"' in place_label_qml()
+    True
+    """
+    r = _renderer("nullSymbol")
+    root = ET.fromstring(_qml(r, 0, attribution).split("\n", 1)[1])
+    lab = ET.SubElement(root, "labeling", type="simple")
+    settings = ET.SubElement(lab, "settings", calloutType="simple")
+    ET.SubElement(settings, "text-style", fieldName="name", fontSize="8", fontSizeUnit="Point",
+                  textColor="90,90,90,255", fontCapitals="1", fontLetterSpacing="0.8",
+                  isExpression="0", fontFamily="Sans Serif", textOpacity="1")
+    ET.SubElement(settings, "text-buffer", bufferDraw="1", bufferSize="0.8",
+                  bufferSizeUnits="MM", bufferColor="255,255,255,255", bufferOpacity="0.8")
+    ET.SubElement(settings, "placement", placement="1", dist="0", priority="3")
+    ET.SubElement(settings, "rendering", obstacle="0", scaleVisibility="0", displayAll="0")
+    ET.SubElement(root, "labelsEnabled").text = "1"
+    root.set("styleCategories", "Symbology|Labeling|CustomProperties")
+    ET.indent(root, space=" ")
+    return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _edit_symbols(geometry: str) -> list[tuple[str, tuple[str, dict]]]:
+    """(edit_kind, symbol layer) of the edits drawn with ``geometry``."""
+    def outline(colour: str) -> tuple[str, dict]:
+        return ("SimpleFill", {**_fill("#ffffff", outline=colour, outline_alpha=255,
+                                       outline_width=0.7, alpha=0)[1],
+                               "outline_style": "dash", "style": "no"})
+
+    def marker(fill: str, shape: str, size: float) -> tuple[str, dict]:
+        return ("SimpleMarker", {**_marker(fill, size=size, shape=shape)[1],
+                                 "outline_color": _qcolor(EDIT_LINE)})
+
+    return {"line": [("new_path", _line(EDIT_LINE, 1.2)), ("lit_path", _line(EDIT_LINE, 0.5))],
+            "point": [("lamp", marker(EDIT_LAMP, "star", 4.0)),
+                      ("new_destination", marker("#ffffff", "diamond", 3.0))],
+            "polygon": [("densify", outline(EDIT_AREA)), ("new_green", outline("#1b7837"))],
+            }[geometry]
+
+
+def edits_qml(geometry: str, *, lang: str = "en", attribution: str = ATTRIBUTION) -> str:
+    """QML of a scenario's edits (by ``edit_kind``) drawn over the maps: new paths as a bold
+    black line, paths it lights thinner, lamps as yellow stars, new destinations as diamonds,
+    densified areas and new green space outlined (dashed).
+
+    >>> import xml.etree.ElementTree as ET
+    >>> r = ET.fromstring(edits_qml("line", lang="sv").split("\\n", 1)[1]).find("renderer-v2")
+    >>> [(c.get("value"), c.get("label")) for c in r.iter("category")]
+    [('new_path', 'ny gångväg'), ('lit_path', 'väg som belyses')]
+    """
+    kind = {"line": "line", "point": "marker", "polygon": "fill"}[geometry]
+    r = _renderer("categorizedSymbol", attr="edit_kind")
+    cats, symbols = ET.SubElement(r, "categories"), ET.SubElement(r, "symbols")
+    for i, (value, layer) in enumerate(_edit_symbols(geometry)):
+        ET.SubElement(cats, "category", render="true", value=value, type="string",
+                      label=_tr(f"edit_{value}", lang), symbol=str(i))
+        _symbol(symbols, str(i), kind, [layer])
+    _finish_renderer(r)
+    return _qml(r, {"point": 0, "line": 1, "polygon": 2}[geometry], attribution)
 
 
 # --------------------------------------------------------------------------------------------

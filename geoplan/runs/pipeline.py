@@ -66,7 +66,7 @@ from ..network import build_walk_network
 from ..progress import Progress, report, scaled
 from ..sources.area import read_area
 from ..sources.lamps import study_lamps
-from ..sources.osm import read_osm
+from ..sources.osm import context_layers, read_osm
 from ..study import ATTRIBUTION, Layers, Study, compute_layers, grid_columns
 from . import folder as rf
 
@@ -351,9 +351,7 @@ def _gpkg_layers(study: Study, layers: Layers, lang: str) -> tuple[dict, dict]:
         "origins": gpd.GeoDataFrame({"cell_id": layers.origins.index},
                                     geometry=layers.origins.values, crs=layers.origins.crs),
     }
-    if study.data.buildings is not None and len(study.data.buildings):  # map context only
-        gpkg_layers[rf.BUILDINGS] = gpd.GeoDataFrame(
-            geometry=study.data.buildings.geometry.values, crs=study.data.buildings.crs)
+    gpkg_layers.update(context_layers(study.data))  # map context only: buildings, water, places
     if len(bounds.columns):
         gpkg_layers[rf.NIGHT_BOUNDS] = pd.DataFrame(bounds.reset_index())
     styles = _styles(layers, lang)

@@ -208,6 +208,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     """
     from ..atomic import check_not_inputs, check_writable_dir, staged_folder, write_text
     from ..outputs.dictionary import write_explained_gpkg
+    from ..outputs.edits import map_layers
     from .pipeline import input_files
 
     if isinstance(cfg, (str, os.PathLike, rf.RunFolder)):
@@ -247,6 +248,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
         "network": network,
         "destinations": after.destinations,
         "green": after.green,
+        **map_layers(scenario, applied.inputs.data, network),  # context and edits, for maps
     }
     addressed = None
     if getattr(cfg, "safety_walk", None) is not None:

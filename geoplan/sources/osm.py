@@ -35,7 +35,7 @@ from . import osm_tags as T
 from .area import AreaLike, read_area
 
 __all__ = ["MAX_AREA_OUTSIDE_SHARE", "OSM_SUFFIXES", "area_outside_share", "extract_bounds",
-           "read_osm"]
+           "context_layers", "read_context", "read_osm", "sea_from_coastline"]
 
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.xml")
 _WAY_KEEP = ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot",
@@ -558,6 +558,7 @@ def read_osm(
         destinations=_destinations(col, areas, tf, metric, read_poly),
         buildings=_clip_polys(_buildings(areas, default_levels), read_poly),
         source=p.name,
+        **_context_fields(p, metric, _context_region(read_poly, header, tf)),
         notes=MappingProxyType(dict(col.notes)),
     )
     report(progress, 1.0, "read")
@@ -612,3 +613,183 @@ def _osm_lamps(col, tf, metric, read_poly):
     lamps["lamp_id"] = "osm/n" + lamps["osm_id"].astype(str)
     lamps["source"] = "osm"
     return lamps[["lamp_id", "source", "geometry"]]
+
+
+# --------------------------------------------------------------------------------------------
+# map context: water and place names (a pass of their own, so the main reader stays as it is)
+# --------------------------------------------------------------------------------------------
+def _context_objects(p: Path) -> tuple[list, list, list]:
+    """Water polygons ``(kind, name, wkb)``, coastline runs (lists of lon/lat, split where a
+    node is missing) and place nodes ``(name, kind, lon, lat)`` of an extract."""
+    import osmium
+
+    wkb = osmium.geom.WKBFactory()
+    water, coast, places = [], [], []
+    water_tags = tuple(T.WATER_RULES)
+    wanted = osmium.filter.TagFilter(*water_tags, ("natural", "coastline"),
+                                     *(("place", k) for k in T.PLACE_NAME_KINDS))
+    fp = (osmium.FileProcessor(str(p)).with_locations()
+          .with_areas(osmium.filter.TagFilter(*water_tags)).with_filter(wanted))
+    try:
+        for obj in fp:
+            if obj.is_node():
+                name = T.place_name(obj.tags)
+                if name and obj.location.valid():
+                    places.append((name, obj.tags.get("place"), obj.location.lon,
+                                   obj.location.lat))
+            elif obj.is_way() and T.is_coastline(obj.tags):
+                run = []
+                for nd in obj.nodes:
+                    if nd.location.valid():
+                        run.append((nd.location.lon, nd.location.lat))
+                    elif run:
+                        coast.append(run)
+                        run = []
+                coast.append(run)
+            elif obj.is_area() and T.water_kind(obj.tags):
+                try:
+                    water.append((T.water_kind(obj.tags), obj.tags.get("name"),
+                                  wkb.create_multipolygon(obj)))
+                except RuntimeError:
+                    continue
+    except RuntimeError as exc:
+        raise _osmium_error(p, exc) from exc
+    return water, [c for c in coast if len(c) >= 2], places
+
+
+def _right_of(line, point) -> bool:
+    """Whether ``point`` lies to the right of ``line`` where the line passes nearest to it."""
+    d = line.project(point)
+    a = line.interpolate(max(d - 1.0, 0.0))
+    b = line.interpolate(min(d + 1.0, line.length))
+    return (b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x) < 0
+
+
+def _extend_ends(line, by_m: float):
+    """``line`` (open) made longer by ``by_m`` at both ends, straight on from its end segments."""
+    xy = shapely.get_coordinates(line)
+    if len(xy) < 2 or line.is_closed:
+        return line
+    ends = []
+    for end, prev in ((xy[0], xy[1]), (xy[-1], xy[-2])):
+        d = end - prev
+        ends.append(end + d / max(float(np.hypot(*d)), 1e-9) * by_m)
+    return shapely.LineString(np.vstack([ends[0], xy, ends[1]]))
+
+
+def sea_from_coastline(lines, region, *, reach_m: float = 200.0) -> list:
+    """The parts of ``region`` that a coastline marks as sea (OSM: land left, sea right).
+
+    ``region`` is cut along the coastline lines; each piece is sea when it lies on the lines'
+    right. An extract cut out of the planet ends its coastline a little inside its box: the
+    open ends of the merged lines are carried straight on by ``reach_m`` to reach the box's
+    edge. A coastline that still does not cross the region cuts nothing: no sea.
+
+    >>> import shapely
+    >>> coast = [shapely.LineString([(0, 5), (10, 5)])]  # eastward: sea to the south
+    >>> [p.bounds for p in sea_from_coastline(coast, shapely.box(0, 0, 10, 10))]
+    [(0.0, 0.0, 10.0, 5.0)]
+    """
+    merged = shapely.get_parts(shapely.line_merge(shapely.union_all(list(lines))))
+    parts = [g for g in (shapely.intersection(_extend_ends(ln, reach_m), region) for ln in merged)
+             if not g.is_empty]
+    if not parts:
+        return []
+    faces = list(shapely.get_parts(shapely.polygonize(
+        [shapely.union_all([region.boundary, *parts])])))
+    if len(faces) < 2:
+        return []
+    tree = shapely.STRtree(parts)
+    sea = []
+    for face in faces:
+        p = face.representative_point()
+        if _right_of(parts[int(tree.nearest(p))], p):
+            sea.append(face)
+    return sea
+
+
+def _context_region(read_poly, header, tf: Transformer):
+    """Where context is kept: the box around the region read (or the extract's box)."""
+    if read_poly is not None:
+        return shapely.box(*read_poly.bounds)
+    if header is not None:
+        return _project(shapely.box(*header), tf).envelope
+    return None
+
+
+def _context_fields(p: Path, crs, region) -> dict:
+    """``water`` and ``places`` of :class:`~geoplan.types.OsmData` (:func:`read_context`)."""
+    water, places = read_context(p, crs=crs, region=region)
+    return {"water": water, "places": places}
+
+
+def read_context(path, *, crs, region=None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Water areas and place names of an OSM extract, for the maps' context.
+
+    Water: ``natural=water`` (any ``water=*``), ``waterway=riverbank``, ``landuse=reservoir``,
+    ``place=sea/bay`` polygons, and the sea that ``natural=coastline`` ways mark
+    (:func:`sea_from_coastline`); places: ``place=suburb/neighbourhood/quarter`` nodes with a
+    name.
+
+    Parameters
+    ----------
+    path
+        The OSM extract.
+    crs
+        The metric CRS of the result.
+    region
+        A polygon in ``crs`` to clip to (and to cut along the coastline); None keeps everything
+        (and draws no sea, which needs a region to cut).
+
+    Returns
+    -------
+    (water, places)
+        GeoDataFrames: ``water`` with ``kind``, ``name`` (polygons); ``places`` with ``name``,
+        ``kind`` (points).
+
+    Examples
+    --------
+    >>> from geoplan.datasets import demo_extract
+    >>> import shapely
+    >>> box = shapely.box(385400, 6671450, 386480, 6673150)  # central Helsinki, EPSG:3067
+    >>> water, places = read_context(demo_extract(), crs=3067, region=box)
+    >>> sorted(set(water["kind"])), "Kluuvi" in set(places["name"])
+    (['sea', 'water'], True)
+    """
+    p = _check_path(path)
+    tf = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
+    polys, coast, places = _context_objects(p)
+    geoms = [_project(shapely.from_wkb(w), tf) for _, _, w in polys]
+    kinds, names = [k for k, _, _ in polys], [n for _, n, _ in polys]
+    if region is not None and coast:
+        sea = sea_from_coastline([_project(shapely.LineString(c), tf) for c in coast], region)
+        geoms, kinds, names = geoms + sea, kinds + ["sea"] * len(sea), names + [None] * len(sea)
+    water = gpd.GeoDataFrame({"kind": kinds, "name": names}, geometry=geoms, crs=crs)
+    water["geometry"] = shapely.make_valid(water.geometry.values)
+    water = _clip_polys(water, region)
+    x, y = tf.transform([r[2] for r in places], [r[3] for r in places])
+    pts = gpd.GeoDataFrame({"name": [r[0] for r in places], "kind": [r[1] for r in places]},
+                           geometry=shapely.points(np.asarray(x), np.asarray(y)), crs=crs)
+    return water, _clip_points(pts, region)
+
+
+def context_layers(data: OsmData) -> dict[str, gpd.GeoDataFrame]:
+    """The map-context layers a run keeps of its extract: ``buildings`` (footprints only),
+    ``water`` and ``places`` (those read, non-empty).
+
+    >>> import geopandas as gpd, shapely
+    >>> b = gpd.GeoDataFrame({"use": ["residential"]}, geometry=[shapely.box(0, 0, 9, 9)], crs=3006)
+    >>> data = OsmData(crs=3006, area=None, ways=None, lamps=None, green=None, destinations=None,
+    ...                buildings=b)
+    >>> {k: list(v.columns) for k, v in context_layers(data).items()}
+    {'buildings': ['geometry']}
+    """
+    out = {}
+    b = data.buildings
+    if b is not None and len(b):
+        out["buildings"] = gpd.GeoDataFrame(geometry=b.geometry.values, crs=b.crs)
+    for name, frame, kind in (("water", data.water, "water_kind"),
+                              ("places", data.places, "place_kind")):
+        if frame is not None and len(frame):
+            out[name] = frame.rename(columns={"kind": kind})
+    return out

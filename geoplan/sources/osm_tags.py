@@ -26,7 +26,9 @@ __all__ = [
     "CATEGORY_RULES",
     "GREEN_RULES",
     "KEYS_OF_INTEREST",
+    "PLACE_NAME_KINDS",
     "WALKABLE_HIGHWAYS",
+    "WATER_RULES",
     "building_levels",
     "FOOT_ON_CYCLEWAY_COUNTRIES",
     "building_use",
@@ -34,11 +36,14 @@ __all__ = [
     "destination_categories",
     "green_kind",
     "green_public",
+    "is_coastline",
     "is_street_lamp",
     "is_underground",
     "is_walkable",
     "lit_value",
     "parse_metres",
+    "place_name",
+    "water_kind",
 ]
 
 # --- walkable ways ---------------------------------------------------------------------------
@@ -397,3 +402,52 @@ KEYS_OF_INTEREST: tuple[str, ...] = (
     "highway", "building", "leisure", "landuse", "natural", "amenity", "shop", "railway",
     "public_transport", "healthcare", "boundary", "community_centre",
 )
+
+
+# --- map context: water and place names --------------------------------------------------------
+#: (key, value) -> kind of a water polygon (read by :func:`geoplan.sources.osm.read_context`)
+WATER_RULES: dict[tuple[str, str], str] = {
+    ("natural", "water"): "water",
+    ("waterway", "riverbank"): "river",
+    ("landuse", "reservoir"): "reservoir",
+    ("place", "sea"): "sea",
+    ("place", "bay"): "bay",
+    ("natural", "bay"): "bay",
+    ("natural", "strait"): "strait",
+}
+#: ``place`` values whose names are drawn on the maps (small places, not the city)
+PLACE_NAME_KINDS = frozenset({"suburb", "neighbourhood", "quarter"})
+
+
+def water_kind(tags: Mapping[str, str]) -> str | None:
+    """Kind of water area these tags describe (a polygon's tags), or None.
+
+    >>> water_kind({"natural": "water", "water": "lake"}), water_kind({"water": "pond"})
+    ('water', 'water')
+    >>> water_kind({"waterway": "riverbank"}), water_kind({"waterway": "stream"})
+    ('river', None)
+    """
+    for (k, v), kind in WATER_RULES.items():
+        if tags.get(k) == v:
+            return kind
+    return "water" if tags.get("water") else None
+
+
+def is_coastline(tags: Mapping[str, str]) -> bool:
+    """A coastline way (land on its left, sea on its right).
+
+    >>> is_coastline({"natural": "coastline"}), is_coastline({"natural": "water"})
+    (True, False)
+    """
+    return tags.get("natural") == "coastline"
+
+
+def place_name(tags: Mapping[str, str]) -> str | None:
+    """The name of a suburb/neighbourhood/quarter node worth a label, or None.
+
+    >>> place_name({"place": "suburb", "name": "Kamppi"}), place_name({"place": "city", "name": "X"})
+    ('Kamppi', None)
+    """
+    if tags.get("place") in PLACE_NAME_KINDS and tags.get("name"):
+        return str(tags["name"])
+    return None

@@ -33,7 +33,6 @@ from qgis.core import (
     QgsLayoutItemPage,
     QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
-    QgsLayoutItemTextTable,
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsLayoutTableColumn,
@@ -53,6 +52,7 @@ from geoplan.outputs import maps as core_maps
 from geoplan.runs import folder as rf
 
 from .i18n import current_language, tr
+from .map_context import context_for_layout, layer_stack, place_edits_legend
 
 __all__ = [
     "ATTRIBUTION",
@@ -330,7 +330,10 @@ def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
     if rf.AREAS not in layers:
         return None
     df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
-    cols = [c for c in df.columns[:2] if df[c].dtype == object][-1:]  # the name, else the key
+    import pandas as pd
+
+    # key and name of the areas (pandas 3 reads text as "str", not object)
+    cols = [c for c in df.columns[:2] if pd.api.types.is_string_dtype(df[c])]
     cols += [c for c in ("pop", "safety_index", "dist_grocery_m", "lit_share",
                          "green_scb_300m_pop_share", "green_scb_300m") if c in df.columns]
     whole = core_tr("whole_study_area", lang)
@@ -416,7 +419,7 @@ def _place_maps(layout, maps: list[LayoutMap], g: _Grid, items: dict) -> None:
         item.attemptMove(QgsLayoutPoint(g.x(i), g.top + 7.0))
         item.attemptResize(QgsLayoutSize(g.map_w, g.map_h))
         item.setCrs(m.layer.crs())
-        item.setLayers([m.layer])
+        item.setLayers(layer_stack(m.layer, items.get("context", {}), edits=i > 0))
         item.setKeepLayerSet(True)
         item.zoomToExtent(extent)
         item.setFrameEnabled(True)
@@ -504,7 +507,7 @@ def build_council_layout(run_dir, *, project: QgsProject | None = None,
     layout.initializeDefaults()
     layout.setName(name or f"geoplan: {title}")
     layout.pageCollection().page(0).setPageSize("A3", QgsLayoutItemPage.Orientation.Landscape)
-    g, items = _Grid(), {}
+    g, items = _Grid(), {"context": context_for_layout(run.out_dir, project, lang)}
     items["title"] = _label(layout, title, g.margin, 8.0, g.width, 12.0, size=22, bold=True)
     subtitle = tr("Scenario compared with the baseline") if is_scenario else tr(
         "Headline indicators of the baseline")
@@ -512,13 +515,14 @@ def build_council_layout(run_dir, *, project: QgsProject | None = None,
     _place_maps(layout, maps, g, items)
     _place_legends(layout, maps, g, items)
     _place_marks(layout, g, items)
+    place_edits_legend(layout, items, g.x(0) + 62.0, g.legend_top + 10.0)  # beside 1st legend
     items["date"] = _label(layout, f"{tr('Date')}: {core_maps.format_date(run.created, lang)}",
                            g.margin, g.foot, 120.0, 6.0, size=9)
     items["sources"] = _label(layout, f"{tr('Data sources')}: {_sources_line(run, lang)}",
                               g.margin, g.foot + 6.0, g.width, 6.0, size=9)
     if table is not None and table[0]:
-        items["table"] = _table(layout, *table, x=g.x(1), y=g.legend_top + 50.0,
-                                w=2 * g.map_w + g.gap, h=g.foot - g.legend_top - 52.0)
+        items["table"] = _table(layout, *table, x=g.x(1), y=g.legend_top + 58.0,
+                                w=2 * g.map_w + g.gap, h=g.foot - g.legend_top - 60.0)
     layouts = project.layoutManager()
     old = layouts.layoutByName(layout.name())
     if old is not None:
@@ -534,10 +538,15 @@ def _centered(extent: QgsRectangle, current: QgsRectangle) -> QgsRectangle:
 
 
 def _table(layout, headers, rows, *, x, y, w, h):
-    table = QgsLayoutItemTextTable(layout)
+    """A manual table: its cells are saved with the layout (a text table's are not, so in a
+    saved project it came back empty)."""
+    from qgis.core import QgsLayoutItemManualTable, QgsTableCell
+
+    table = QgsLayoutItemManualTable.create(layout)
     layout.addMultiFrame(table)
-    table.setColumns([QgsLayoutTableColumn(str(hd)) for hd in headers])
-    table.setContents([[str(c) for c in r] for r in rows])
+    table.setIncludeTableHeader(True)
+    table.setHeaders([QgsLayoutTableColumn(str(hd)) for hd in headers])
+    table.setTableContents([[QgsTableCell(str(c)) for c in r] for r in rows])
     frame = QgsLayoutFrame(layout, table)
     frame.attemptMove(QgsLayoutPoint(x, y))
     frame.attemptResize(QgsLayoutSize(w, max(h, 20.0)))

@@ -38,6 +38,7 @@ from ..adapters import (
 )
 from ..help_texts import HELP_TEXTS
 from ..i18n import current_language, tr
+from ..project import WritesProject
 from .base import GeoplanAlgorithm
 from .network import OSM_FILTER
 
@@ -87,7 +88,7 @@ def _put_parameters(data: dict, values: dict, *, area_file, population, areas, t
     data["output"]["formats"] = [*formats, "tif"] if tif and "tif" not in formats else formats
 
 
-class LayersAlgorithm(GeoplanAlgorithm):
+class LayersAlgorithm(WritesProject, GeoplanAlgorithm):
     """Run a pipeline: every grid indicator, the network, destinations, green space, areas."""
 
     NAME = "layers"
@@ -234,6 +235,7 @@ class LayersAlgorithm(GeoplanAlgorithm):
 
     def process(self, parameters, context, feedback):
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
+        self.project_folder = out  # project.qgz after the run (WritesProject)
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         with core_errors_as_processing_exceptions():
             from geoplan.config import dump_pipeline

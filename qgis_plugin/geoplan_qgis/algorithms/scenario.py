@@ -44,6 +44,7 @@ from ..adapters import (
 )
 from ..help_texts import HELP_TEXTS
 from ..i18n import tr
+from ..project import WritesProject
 from .base import GeoplanAlgorithm
 
 __all__ = ["CompareScenariosAlgorithm", "ScenarioAlgorithm", "baseline_config",
@@ -105,7 +106,7 @@ def baseline_config(path):
                          ).format(path=p))
 
 
-class ScenarioAlgorithm(GeoplanAlgorithm):
+class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
     """Run a scenario against its baseline: change layers and the change table."""
 
     NAME = "scenario"
@@ -183,6 +184,7 @@ class ScenarioAlgorithm(GeoplanAlgorithm):
         area = self.parameterAsSource(parameters, self.AREA, context)
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
+        self.project_folder = out  # project.qgz after the run (WritesProject)
         with core_errors_as_processing_exceptions():
             from geoplan.runs.scenario import run_scenario
 

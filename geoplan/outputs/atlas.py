@@ -68,81 +68,39 @@ __all__ = ["ATLAS_TEXTS", "AtlasResult", "area_numbers", "atlas_areas", "atlas_f
            "cell_shares", "comparison", "number_rows", "write_atlas"]
 
 ATLAS_TEXTS: dict[str, dict[str, str]] = {
-    "atlas_title": {"en": "Area atlas", "sv": "Områdesatlas", "da": "Områdeatlas"},
+    "atlas_title": {"en": "Area atlas"},
     "atlas_subject": {
         "en": "Walking access, safety and green space per area, compared with the whole study "
-              "area",
-        "sv": "Tillgänglighet till fots, trygghet och grönyta per område, jämfört med hela "
-              "analysområdet",
-        "da": "Adgang til fods, tryghed og grønne områder pr. område, sammenlignet med hele "
-              "analyseområdet"},
+              "area"},
     "atlas_keywords": {
         "en": "area atlas, walking access, safety, street lighting, green space, OpenStreetMap, "
-              "geoplan",
-        "sv": "områdesatlas, tillgänglighet till fots, trygghet, gatubelysning, grönytor, "
-              "OpenStreetMap, geoplan",
-        "da": "områdeatlas, adgang til fods, tryghed, gadebelysning, grønne områder, "
-              "OpenStreetMap, geoplan"},
-    "atlas_of": {"en": "Area {i} of {n} · {title}", "sv": "Område {i} av {n} · {title}",
-                 "da": "Område {i} af {n} · {title}"},
-    "atlas_th_measure": {"en": "Key number", "sv": "Nyckeltal", "da": "Nøgletal"},
-    "atlas_th_compared": {"en": "Compared with the whole study area",
-                          "sv": "Jämfört med hela analysområdet",
-                          "da": "Sammenlignet med hele analyseområdet"},
-    "atlas_residents": {"en": "Residents", "sv": "Invånare", "da": "Beboere"},
-    "atlas_safety": {"en": "Safety index of the walking paths (0–100), median resident",
-                     "sv": "Gångvägarnas trygghetsindex (0–100), medianinvånaren",
-                     "da": "Gangstiernes tryghedsindeks (0–100), medianbeboeren"},
+              "geoplan"},
+    "atlas_of": {"en": "Area {i} of {n} · {title}"},
+    "atlas_th_measure": {"en": "Key number"},
+    "atlas_th_compared": {"en": "Compared with the whole study area"},
+    "atlas_residents": {"en": "Residents"},
+    "atlas_safety": {"en": "Safety index of the walking paths (0–100), median resident"},
     "atlas_school_night": {
-        "en": "Residents who reach a school within {m} m by day but not on lit paths after dark",
-        "sv": "Invånare som når en skola inom {m} m på dagen men inte på belysta vägar i mörker",
-        "da": "Beboere der når en skole inden for {m} m om dagen, men ikke ad oplyste stier i "
-              "mørke"},
+        "en": "Residents who reach a school within {m} m by day but not on lit paths after dark"},
     "atlas_green": {
-        "en": "Residents within {m} m walk of a public green space of at least {ha} ha",
-        "sv": "Invånare inom {m} m gångväg från en allmän grönyta på minst {ha} ha",
-        "da": "Beboere inden for {m} m gang fra et offentligt grønt område på mindst {ha} ha"},
-    "atlas_grocery": {"en": "Walk to the nearest grocery store, median resident",
-                      "sv": "Gångavstånd till närmaste livsmedelsbutik, medianinvånaren",
-                      "da": "Gåafstand til nærmeste dagligvarebutik, medianbeboeren"},
-    "atlas_higher": {"en": "higher than the whole study area",
-                     "sv": "högre än i hela analysområdet",
-                     "da": "højere end i hele analyseområdet"},
-    "atlas_lower": {"en": "lower than the whole study area",
-                    "sv": "lägre än i hela analysområdet",
-                    "da": "lavere end i hele analyseområdet"},
-    "atlas_same": {"en": "about the same as the whole study area",
-                   "sv": "ungefär som i hela analysområdet",
-                   "da": "omtrent som i hele analyseområdet"},
-    "atlas_better": {"en": "better", "sv": "bättre", "da": "bedre"},
-    "atlas_worse": {"en": "worse", "sv": "sämre", "da": "dårligere"},
+        "en": "Residents within {m} m walk of a public green space of at least {ha} ha"},
+    "atlas_grocery": {"en": "Walk to the nearest grocery store, median resident"},
+    "atlas_higher": {"en": "higher than the whole study area"},
+    "atlas_lower": {"en": "lower than the whole study area"},
+    "atlas_same": {"en": "about the same as the whole study area"},
+    "atlas_better": {"en": "better"},
+    "atlas_worse": {"en": "worse"},
     "atlas_no_residents": {
-        "en": "No residents live in this area, so the numbers about residents are not given.",
-        "sv": "Ingen bor i området, så talen om invånarna anges inte.",
-        "da": "Ingen bor i området, så tallene om beboerne angives ikke."},
+        "en": "No residents live in this area, so the numbers about residents are not given."},
     "atlas_weighting": {
         "en": "Numbers are weighted by residents as in the report's key numbers; a grid cell on "
               "the area's border counts with the share of its square inside the area. The map "
-              "uses the classes of the whole study area, so pages can be compared.",
-        "sv": "Talen är viktade med invånare som rapportens nyckeltal; en ruta på områdets gräns "
-              "räknas med den andel av rutan som ligger i området. Kartan har hela "
-              "analysområdets klasser, så sidorna kan jämföras.",
-        "da": "Tallene er vægtet med beboere som rapportens nøgletal; en celle på områdets "
-              "grænse tæller med den andel af cellen, der ligger i området. Kortet bruger hele "
-              "analyseområdets klasser, så siderne kan sammenlignes."},
+              "uses the classes of the whole study area, so pages can be compared."},
     "atlas_no_areas": {
         "en": "the run in {out} has no areas to make an atlas of: add an [areas] section (a "
               "polygon file and its key_column, e.g. DeSO areas) to the pipeline and run it "
-              "again",
-        "sv": "körningen i {out} har inga områden att göra en atlas av: lägg till ett "
-              "[areas]-avsnitt (en polygonfil och dess key_column, t.ex. DeSO-områden) i "
-              "pipelinen och kör den igen",
-        "da": "kørslen i {out} har ingen områder at lave et atlas af: tilføj et "
-              "[areas]-afsnit (en polygonfil og dens key_column, f.eks. sogne) til pipelinen "
-              "og kør den igen"},
-    "atlas_parameter": {"en": "Per-area atlas as PDF (optional; the run needs [areas])",
-                        "sv": "Områdesatlas som PDF (valfritt; körningen behöver [areas])",
-                        "da": "Områdeatlas som PDF (valgfrit; kørslen skal have [areas])"},
+              "again"},
+    "atlas_parameter": {"en": "Per-area atlas as PDF (optional; the run needs [areas])"},
 }
 register_texts(ATLAS_TEXTS)
 

@@ -1444,7 +1444,7 @@ def pdf_metadata(run: RunData, title: str, lang: str, author: str | None = None)
             "Keywords": f"geoplan; OpenStreetMap; {tr('pdf_lang_name', lang)} ({lang})"}
 
 
-register_texts({"pdf_lang_name": {"en": "English", "sv": "svenska", "da": "dansk"}})
+register_texts({"pdf_lang_name": {"en": "English"}})
 
 
 def _save(fig, png: Path, pdf: Path, dpi: int, meta_pdf: dict | None = None) -> None:

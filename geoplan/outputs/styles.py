@@ -594,52 +594,38 @@ EDIT_LAYERS = {"line": "edits_lines", "point": "edits_points", "polygon": "edits
 # columns of the context and edits layers (column | unit | kind | en | sv | da): the data
 # dictionary's words and the layers' field aliases (geoplan.outputs.dictionary reads them)
 CONTEXT_COLUMNS_TABLE = """
-water_kind | | text | Kind of water (sea, lake or pond, river, reservoir, bay) | Typ av vatten (hav, sjö eller damm, å, reservoar, vik) | Type af vand (hav, sø eller dam, å, reservoir, bugt)
-place_kind | | text | Kind of place (suburb, neighbourhood, quarter) | Typ av plats (stadsdel, grannskap, kvarter) | Type af sted (bydel, kvarter, kvarter)
-edit_kind | | text | Kind of scenario edit | Typ av scenarioändring | Type af scenarieændring
-edit_lit | | yesno | Lit (a new path or lamp) | Belyst (ny väg eller lampa) | Belyst (ny sti eller lampe)
-dwellings | | count | Dwellings added | Tillkommande bostäder | Nye boliger
-residents | | count | Residents added | Tillkommande invånare | Nye beboere
-floor_area_m2 | m2 | number | Floor area added | Tillkommande golvyta | Nyt etageareal
+water_kind |  | text | Kind of water (sea, lake or pond, river, reservoir, bay)
+place_kind |  | text | Kind of place (suburb, neighbourhood, quarter)
+edit_kind |  | text | Kind of scenario edit
+edit_lit |  | yesno | Lit (a new path or lamp)
+dwellings |  | count | Dwellings added
+residents |  | count | Residents added
+floor_area_m2 | m2 | number | Floor area added
 """
 register_texts({
-    "ctx_water": {"en": "water", "sv": "vatten", "da": "vand"},
-    "edit_new_path": {"en": "new path", "sv": "ny gångväg", "da": "ny sti"},
-    "edit_lit_path": {"en": "path lit", "sv": "väg som belyses", "da": "sti der belyses"},
-    "edit_lamp": {"en": "new lamp", "sv": "ny gatlampa", "da": "ny gadelampe"},
-    "edit_densify": {"en": "new homes (area)", "sv": "nya bostäder (område)",
-                     "da": "nye boliger (område)"},
-    "edit_new_green": {"en": "new green space", "sv": "ny grönyta", "da": "nyt grønt område"},
-    "edit_new_destination": {"en": "new destination", "sv": "nytt målpunkt",
-                             "da": "ny destination"},
-    "edit_legend": {"en": "Proposal", "sv": "Förslag", "da": "Forslag"},
+    "ctx_water": {"en": "water"},
+    "edit_new_path": {"en": "new path"},
+    "edit_lit_path": {"en": "path lit"},
+    "edit_lamp": {"en": "new lamp"},
+    "edit_densify": {"en": "new homes (area)"},
+    "edit_new_green": {"en": "new green space"},
+    "edit_new_destination": {"en": "new destination"},
+    "edit_legend": {"en": "Proposal"},
     # layer names in the QGIS project a run folder gets (geoplan_qgis.project)
-    "lg_grid": {"en": "grid cells", "sv": "rutor", "da": "celler"},
-    "lg_grid_change": {"en": "grid cells: before, after, change",
-                       "sv": "rutor: före, efter, förändring", "da": "celler: før, efter, ændring"},
-    "lg_areas": {"en": "area summaries", "sv": "områdessammanfattningar",
-                 "da": "områdeoversigter"},
-    "lg_areas_change": {"en": "area summaries: change", "sv": "områden: förändring",
-                        "da": "områder: ændring"},
-    "lg_network": {"en": "walk network (lighting)", "sv": "gångnät (belysning)",
-                   "da": "gangnet (belysning)"},
-    "lg_destinations": {"en": "destinations", "sv": "målpunkter", "da": "destinationer"},
-    "lg_green": {"en": "green space", "sv": "grönytor", "da": "grønne områder"},
-    "lg_buildings": {"en": "buildings", "sv": "byggnader", "da": "bygninger"},
-    "lg_places": {"en": "place names", "sv": "ortnamn", "da": "stednavne"},
-    "lg_findings": {"en": "safety-walk findings", "sv": "synpunkter från trygghetsvandring",
-                    "da": "fund fra tryghedsvandring"},
-    "lg_findings_lines": {"en": "safety-walk findings (stretches)",
-                          "sv": "synpunkter från trygghetsvandring (sträckor)",
-                          "da": "fund fra tryghedsvandring (strækninger)"},
-    "lg_findings_addressed": {"en": "findings the proposal addresses",
-                              "sv": "synpunkter som förslaget åtgärdar",
-                              "da": "fund som forslaget afhjælper"},
+    "lg_grid": {"en": "grid cells"},
+    "lg_grid_change": {"en": "grid cells: before, after, change"},
+    "lg_areas": {"en": "area summaries"},
+    "lg_areas_change": {"en": "area summaries: change"},
+    "lg_network": {"en": "walk network (lighting)"},
+    "lg_destinations": {"en": "destinations"},
+    "lg_green": {"en": "green space"},
+    "lg_buildings": {"en": "buildings"},
+    "lg_places": {"en": "place names"},
+    "lg_findings": {"en": "safety-walk findings"},
+    "lg_findings_lines": {"en": "safety-walk findings (stretches)"},
+    "lg_findings_addressed": {"en": "findings the proposal addresses"},
     "project_abstract": {
-        "en": "Layers and council layout of a geoplan run (© OpenStreetMap contributors, ODbL).",
-        "sv": "Lager och rapportlayout från en geoplan-körning (© OpenStreetMap-bidragsgivare, "
-              "ODbL).",
-        "da": "Lag og rapportlayout fra en geoplan-kørsel (© OpenStreetMap-bidragydere, ODbL)."},
+        "en": "Layers and council layout of a geoplan run (© OpenStreetMap contributors, ODbL)."},
 })
 
 

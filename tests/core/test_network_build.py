@@ -57,16 +57,16 @@ def _osmnx_edges(ways: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
     return ox.convert.graph_to_gdfs(U, nodes=False, fill_edge_geometry=True).reset_index()
 
 
-def _parts(v) -> frozenset:
+def _parts(v) -> tuple:
     """The values of a tag osmnx may hold as a list, geoplan as text joined by ';' (a value
     with ';' in OSM, e.g. ``surface=paved;cobblestone``, is split the same way on both sides)."""
     vals = v if isinstance(v, list) else [v]
-    return frozenset(p for x in vals if x not in ("", None) for p in str(x).split(";") if p)
+    return tuple(sorted({p for x in vals if x not in ("", None) for p in str(x).split(";") if p}))
 
 
 def _oracle_share(edge, lamps, radius_m: float) -> float:
-    near = [p for p in lamps if shapely.dwithin(edge, p, radius_m)]
-    if not near or edge.length == 0:
+    near = lamps[shapely.dwithin(lamps, edge, radius_m)]
+    if len(near) == 0 or edge.length == 0:
         return 0.0
     cover = shapely.union_all([p.buffer(radius_m, quad_segs=16) for p in near])
     return min(1.0, edge.intersection(cover).length / edge.length)
@@ -74,7 +74,7 @@ def _oracle_share(edge, lamps, radius_m: float) -> float:
 
 def _oracle(data: OsmData, rule: LightingRule) -> list[tuple]:
     e = _osmnx_edges(data.ways, data.crs)
-    lamps = list(data.lamps.geometry)
+    lamps = np.asarray(data.lamps.geometry.values)
     shares = np.array([_oracle_share(g, lamps, rule.lamp_radius_m) for g in e.geometry])
     lit_tag = [";".join(sorted(_parts(v))) for v in e["lit_tag"]]
     lit, src = classify_lighting(
@@ -92,7 +92,7 @@ def _ours(data: OsmData, rule: LightingRule) -> list[tuple]:
     net = build_walk_network(data, lighting=rule)
     e, osm = net.edges, net.nodes["osmid"].to_numpy()
     assert np.array_equal(net.nodes.index, np.arange(len(net.nodes)))
-    split = [frozenset(x for x in str(v).split(";") if x) for v in e["osmid"]]
+    split = [_parts(v) for v in e["osmid"]]
     return sorted(
         (tuple(sorted((int(osm[u]), int(osm[v])))), _parts(hw), _parts(n),
          _parts(lt), bool(t), bool(b), bool(ug), _parts(s), o, li, so, float(length))

@@ -240,24 +240,73 @@ def lamp_share(edges: gpd.GeoSeries, lamps: gpd.GeoSeries, radius_m: float) -> n
     out = np.zeros(len(edges))
     if len(lamps) == 0 or len(edges) == 0:
         return out
-    tree = shapely.STRtree(lamps.values)
-    e_idx, l_idx = tree.query(edges.values, predicate="dwithin", distance=radius_m)
-    if len(e_idx) == 0:
+    xy, edge_of = shapely.get_coordinates(edges.values, return_index=True)
+    seg = np.flatnonzero((edge_of[1:] == edge_of[:-1]) & np.any(xy[1:] != xy[:-1], axis=1))
+    p0, p1 = xy[seg], xy[seg + 1]
+    lines = shapely.linestrings(np.stack([p0, p1], axis=1))
+    s_idx, l_idx = shapely.STRtree(lamps.values).query(lines, predicate="dwithin",
+                                                       distance=radius_m)
+    if len(s_idx) == 0:
         return out
-    order = np.argsort(e_idx, kind="stable")
-    e_idx, l_idx = e_idx[order], l_idx[order]
-    starts = np.flatnonzero(np.r_[True, e_idx[1:] != e_idx[:-1]])
-    ends = np.r_[starts[1:], len(e_idx)]
-    lamp_geoms = lamps.values
-    edge_geoms = edges.values
-    lengths = shapely.length(edge_geoms)
-    for s, t in zip(starts, ends, strict=True):
-        i = e_idx[s]
-        if lengths[i] <= 0:
-            continue
-        cover = shapely.union_all(shapely.buffer(lamp_geoms[l_idx[s:t]], radius_m, quad_segs=16))
-        out[i] = shapely.length(shapely.intersection(edge_geoms[i], cover)) / lengths[i]
+    # each straight piece meets each lamp's circle (a 64-gon, as buffer draws it) in one
+    # interval; the lit length of a piece is the length of the union of its intervals
+    centre = shapely.get_coordinates(lamps.values)[l_idx]
+    t0, t1 = _clip_to_circle(p0[s_idx] - centre, p1[s_idx] - centre, radius_m)
+    d = p1[s_idx] - p0[s_idx]
+    seg_len = np.hypot(d[:, 0], d[:, 1])
+    ok = t1 > t0
+    s_idx = s_idx[ok]
+    t0, t1 = t0[ok] * seg_len[ok], t1[ok] * seg_len[ok]
+    lit = _union_length(s_idx, t0, t1)
+    covered = np.bincount(edge_of[seg][lit.index.to_numpy()], weights=lit.to_numpy(),
+                          minlength=len(edges))
+    lengths = shapely.length(edges.values)
+    np.divide(covered, lengths, out=out, where=lengths > 0)
     return np.clip(out, 0.0, 1.0)
+
+
+def _clip_to_circle(a: np.ndarray, b: np.ndarray, radius_m: float, chunk: int = 65536
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The part ``[t0, t1]`` (0..1) of each segment ``a -> b`` (relative to a lamp at the origin)
+    inside the lamp's circle drawn as :func:`shapely.buffer` draws it (a 64-gon): clipped against
+    the polygon's sides (Cyrus-Beck); ``t1 <= t0`` where it misses.
+
+    >>> a, b = np.array([[-100.0, 0.0]]), np.array([[100.0, 0.0]])
+    >>> [round(float(t[0]), 3) for t in _clip_to_circle(a, b, 25.0)]
+    [0.375, 0.625]
+    """
+    ring = shapely.get_coordinates(shapely.buffer(shapely.Point(0, 0), radius_m, quad_segs=16))
+    side = np.diff(ring, axis=0)
+    normal = np.c_[side[:, 1], -side[:, 0]]  # outward for the clockwise ring buffer draws
+    if np.dot(normal[0], ring[0] + side[0] / 2) < 0:
+        normal = -normal
+    offset = np.einsum("ij,ij->i", normal, ring[:-1])
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    for s in range(0, len(a), chunk):
+        num = a[s:s + chunk] @ normal.T - offset  # > 0: the start lies outside that side
+        den = (b[s:s + chunk] - a[s:s + chunk]) @ normal.T
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = -num / den
+        enter = np.where(den < 0, t, -np.inf).max(axis=1)
+        leave = np.where(den > 0, t, np.inf).min(axis=1)
+        outside = ((den == 0) & (num > 0)).any(axis=1)
+        t0[s:s + chunk] = np.maximum(enter, 0.0)
+        t1[s:s + chunk] = np.where(outside, -1.0, np.minimum(leave, 1.0))
+    return t0, t1
+
+
+def _union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Series:
+    """Length of the union of the intervals ``[start, end]`` of each group.
+
+    >>> _union_length(np.array([0, 0, 0, 1]), np.array([0., 5, 20, 1]),
+    ...               np.array([10., 12, 25, 2])).tolist()
+    [17.0, 1.0]
+    """
+    df = pd.DataFrame({"g": group, "s": start, "e": end}).sort_values(["g", "s"], kind="stable")
+    reach = df.groupby("g")["e"].cummax()
+    before = reach.groupby(df["g"]).shift(fill_value=-np.inf)
+    part = (df["e"] - np.maximum(df["s"], before)).clip(lower=0.0)
+    return part.groupby(df["g"]).sum()
 
 
 def classify_lighting(

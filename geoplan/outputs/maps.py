@@ -1367,12 +1367,24 @@ def figure_texts(fig) -> list[str]:
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 
+#: a layer of more shapes than this (a municipality's grid cells or paths) is drawn into the PDF
+#: map as an image at the PNG's pixel size, not as one vector path per shape: the PDF stays small
+#: and quick to write and to open; texts, legend and marks stay vector
+PDF_VECTOR_MAX_SHAPES = 5000
+
+
 def _save(fig, png: Path, pdf: Path, dpi: int) -> None:
+    from matplotlib.collections import Collection
+
     meta_pdf = {"Creator": "geoplan", "Title": fig.texts[0].get_text() if fig.texts else ""}
     with atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+    layers = [c for c in fig.findobj(Collection) if len(c.get_paths()) > 50]  # not legend keys
+    if sum(len(c.get_paths()) for c in layers) > PDF_VECTOR_MAX_SHAPES:
+        for c in layers:
+            c.set_rasterized(True)
     with atomic_path(pdf) as tmp:
-        fig.savefig(tmp, format="pdf", metadata=meta_pdf, facecolor="white")
+        fig.savefig(tmp, format="pdf", metadata=meta_pdf, facecolor="white", dpi=dpi)
 
 
 def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:

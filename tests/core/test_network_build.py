@@ -19,12 +19,11 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from osm_fixture import rules_osm
 
 from geoplan.network import build_walk_network, classify_lighting
 from geoplan.sources.osm import read_osm
 from geoplan.types import LightingRule, OsmData
-
-from osm_fixture import rules_osm
 
 _DIFFER = ("lit_tag", "highway", "tunnel", "bridge", "underground")
 _ATTRS = ("highway", "name", "lit_tag", "tunnel", "bridge", "underground", "surface")

@@ -101,7 +101,8 @@ def phase_times(profiles: list[Path]) -> dict[str, float]:
     return out
 
 
-def measure(work: Path, sizes: list[int], runs: list[int], label: str) -> tuple[list, dict]:
+def measure(work: Path, sizes: list[int], runs: list[int], label: str,
+            profile_size: int | None = None) -> tuple[list, dict]:
     rows = []
     towns = {s: _town(work, s) for s in sizes}
     for r in range(max(runs)):
@@ -119,8 +120,8 @@ def measure(work: Path, sizes: list[int], runs: list[int], label: str) -> tuple[
                              "graph_edges": _graph_edges(out), "command": cmd, "run": r,
                              "wall_s": round(wall, 2), "peak_mb": round(mb), "load": round(load, 2)})
                 print(rows[-1], flush=True)
-    big = max(sizes)
-    toml, _ = towns[big]
+    big = profile_size or max(sizes)
+    toml, _ = towns[big] if big in towns else _town(work, big)
     out = work / f"out_{big // 1000}k"
     profs = [work / "run.prof", work / "report.prof"]
     _timed_cli(["run", str(toml), "--out", str(out)], profs[0])
@@ -215,6 +216,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[20_000, 60_000, 200_000])
     ap.add_argument("--runs", type=int, nargs="+", default=[3, 3, 1])
     ap.add_argument("--work", type=Path, default=Path("/tmp/geoplan_muni_bench"))
+    ap.add_argument("--profile-size", type=int, default=None,
+                    help="size of the cProfile run (default: the largest)")
     ap.add_argument("--code", type=Path, default=HERE.parent,
                     help="geoplan tree to run (default: this checkout)")
     a = ap.parse_args(argv)
@@ -222,7 +225,7 @@ def main(argv=None) -> int:
     runs = (a.runs * len(a.sizes))[:len(a.sizes)] if len(a.runs) == 1 else a.runs
     a.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
-    rows, ph = measure(a.work, a.sizes, runs, a.label)
+    rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size)
     _write_csv([r for r in _read_rows() if r["label"] != a.label] + rows)
     print(write_markdown(_read_rows(), _store_phases(a.label, ph)))
     return 0

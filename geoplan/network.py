@@ -117,13 +117,19 @@ def _chains(seg: _Segments, endpoint: np.ndarray) -> tuple[np.ndarray, np.ndarra
     # a node that is no endpoint has exactly two segments: they are neighbours in sorted order
     first = inner & np.r_[True, ends[1:] != ends[:-1]]
     i = np.flatnonzero(first)
+    # every segment at an endpoint hangs on its own entry node m + k, the entry nodes in a row:
+    # a depth-first walk from the first one walks each chain from end to end (one root joined
+    # to all of them would do too, but scipy's walk rescans a node's neighbours on every return)
     at_end = np.flatnonzero(endpoint[seg.a] | endpoint[seg.b])
-    u = np.r_[owner[i], np.full(len(at_end), m)]
-    v = np.r_[owner[i + 1], at_end]
-    g = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(m + 1, m + 1)).tocsr()
-    walk, pred = depth_first_order(g, m, directed=False, return_predecessors=True)
-    walk = walk[1:]
-    start = pred[walk] == m
+    k = len(at_end)
+    entry = m + np.arange(k)
+    u = np.r_[owner[i], entry, entry[:-1]]
+    v = np.r_[owner[i + 1], at_end, entry[1:]]
+    g = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(m + k, m + k)).tocsr()
+    walk, pred = (depth_first_order(g, m, directed=False, return_predecessors=True) if k
+                  else (np.zeros(0, np.int64), np.zeros(m, np.int64)))
+    walk = walk[walk < m]
+    start = pred[walk] >= m
     rings = np.setdiff1d(np.arange(m), walk)
     seq = np.r_[walk, rings]
     chain = np.cumsum(np.r_[start, np.ones(len(rings), bool)]) - 1

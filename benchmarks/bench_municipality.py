@@ -120,6 +120,8 @@ def measure(work: Path, sizes: list[int], runs: list[int], label: str,
                              "graph_edges": _graph_edges(out), "command": cmd, "run": r,
                              "wall_s": round(wall, 2), "peak_mb": round(mb), "load": round(load, 2)})
                 print(rows[-1], flush=True)
+    if profile_size == 0:
+        return rows, {}
     big = profile_size or max(sizes)
     toml, _ = towns[big] if big in towns else _town(work, big)
     out = work / f"out_{big // 1000}k"
@@ -197,7 +199,7 @@ def _store_phases(label: str, ph: dict) -> dict[str, dict]:
     if f.exists():
         with f.open(newline="", encoding="utf-8") as fh:
             old = [r for r in csv.DictReader(fh) if r["label"] != label]
-    new = [{"label": label, "phase": k, "s": round(v, 2)} for k, v in ph.items()]
+    new = [{"label": label, "phase": k, "s": round(v, 2)} for k, v in ph.items()] if label else []
     with f.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=["label", "phase", "s"])
         w.writeheader()
@@ -217,7 +219,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, nargs="+", default=[3, 3, 1])
     ap.add_argument("--work", type=Path, default=Path("/tmp/geoplan_muni_bench"))
     ap.add_argument("--profile-size", type=int, default=None,
-                    help="size of the cProfile run (default: the largest)")
+                    help="size of the cProfile run (default: the largest; 0: none)")
     ap.add_argument("--code", type=Path, default=HERE.parent,
                     help="geoplan tree to run (default: this checkout)")
     a = ap.parse_args(argv)
@@ -227,7 +229,8 @@ def main(argv=None) -> int:
     RESULTS.mkdir(exist_ok=True)
     rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size)
     _write_csv([r for r in _read_rows() if r["label"] != a.label] + rows)
-    print(write_markdown(_read_rows(), _store_phases(a.label, ph)))
+    phases = _store_phases(a.label, ph) if ph else _store_phases("", {})
+    print(write_markdown(_read_rows(), phases))
     return 0
 
 

@@ -54,6 +54,19 @@ PHASES = (
 CODE = [HERE.parent]
 
 
+#: what the labels of the 2026-12-03 rows are (kept with the table)
+NOTES = (
+    "Labels: `before` = commit 8f561fa (osmnx network build, per-edge lamp unions, the grid in "
+    "tables.xlsx), run with `--code` on a worktree of it; `after` = this branch before its last "
+    "two fixes (network chains walked from one root: quadratic in scipy's walk; map paths built "
+    "per geometry); `final` = the branch as committed. The machine was shared with six other "
+    "sessions' test runs: the 1-minute load on its 2 cores was 6-17 during these runs (column "
+    "`load`), so absolute seconds are several times a quiet machine's; compare rows of similar "
+    "load, and the s per 1k way nodes down a column for linearity. The before 200k run (888 s) "
+    "was not linear: osmnx's network build and its to_undirected grew faster than the network.",
+)
+
+
 def _env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(CODE[0])
@@ -177,6 +190,8 @@ def write_markdown(rows: list[dict], phases: dict[str, dict]) -> Path:
         "report <= 30 s, cost linear in size.",
         "",
         *_summary(rows),
+        "",
+        *NOTES,
         "",
     ]
     for label, ph in phases.items():

@@ -62,8 +62,9 @@ NOTES = (
     "per geometry); `final` = the branch as committed. The machine was shared with six other "
     "sessions' test runs: the 1-minute load on its 2 cores was 6-17 during these runs (column "
     "`load`), so absolute seconds are several times a quiet machine's; compare rows of similar "
-    "load, and the s per 1k way nodes down a column for linearity. The before 200k run (888 s) "
-    "was not linear: osmnx's network build and its to_undirected grew faster than the network.",
+    "load, and the s per 1k way nodes down a column for linearity. The before 200k run (888 s, "
+    "4.5 s per 1k nodes against 1.5-1.8 at the smaller sizes) was not linear; no profile of it "
+    "was taken (the phases of `before` are of the 60k report).",
 )
 
 

@@ -68,7 +68,11 @@ NOTES = (
     "",
     "Network build alone, A/B interleaved in one process on the 60k town (old module loaded from "
     "8f561fa beside the new one, 3 rounds, load ~10): `build_walk_network` median 116.9 s (osmnx) "
-    "-> 5.0 s (arrays); both 23,938 edges, 14,961 of them lit.",
+    "-> 5.0 s (arrays); both 23,938 edges, 14,961 of them lit. The `after` run profile below "
+    "predates the chains fix: 26 s of its 37.7 s network build were that walk (the 200k "
+    "`_simplified_edges` alone: 29.6 s -> 3.9 s after it). Left at 200k: `compute_layers` "
+    "(routing and indicators, ~140 s at load 12) and the maps (`map_figure` draws every cell, "
+    "path and building as a vector path before the PNG is rendered).",
 )
 
 

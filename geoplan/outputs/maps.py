@@ -579,42 +579,51 @@ def source_line(run: RunData, lang: str, spec: MapSpec | None = None) -> str:
 # drawing
 # --------------------------------------------------------------------------------------------
 def _paths(geoms) -> list:
-    """matplotlib Paths of (multi)polygons, holes included."""
+    """matplotlib Paths of (multi)polygons, holes included (one per geometry with a polygon).
+
+    >>> import shapely
+    >>> donut = shapely.box(0, 0, 10, 10).difference(shapely.box(4, 4, 6, 6))
+    >>> [len(p.vertices) for p in _paths([donut, None, shapely.Point(0, 0)])]
+    [10]
+    """
     import shapely
     from matplotlib.path import Path as MPath
 
-    out = []
-    for g in geoms:
-        if g is None or g.is_empty:
-            continue
-        verts, codes = [], []
-        for poly in getattr(g, "geoms", [g]):
-            if poly.geom_type != "Polygon":
-                continue
-            for ring in [poly.exterior, *poly.interiors]:
-                xy = shapely.get_coordinates(ring)
-                if len(xy) < 3:
-                    continue
-                verts.append(xy)
-                codes.append(np.r_[MPath.MOVETO, np.full(len(xy) - 2, MPath.LINETO),
-                                   MPath.CLOSEPOLY])
-        if verts:
-            out.append(MPath(np.concatenate(verts), np.concatenate(codes)))
-    return out
+    g = np.asarray(list(geoms), dtype=object)
+    g = g[[x is not None for x in g]]
+    parts, owner = shapely.get_parts(g, return_index=True)
+    polys = shapely.get_type_id(parts) == 3
+    rings, ring_part = shapely.get_rings(parts[polys], return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    size = np.bincount(ring_of, minlength=len(rings))
+    keep = size[ring_of] >= 3
+    xy, ring_of = xy[keep], ring_of[keep]
+    if len(xy) == 0:
+        return []
+    codes = np.full(len(xy), MPath.LINETO, dtype=MPath.code_type)
+    first = np.r_[True, ring_of[1:] != ring_of[:-1]]
+    codes[first] = MPath.MOVETO
+    codes[np.r_[first[1:], True]] = MPath.CLOSEPOLY
+    geom_of = owner[polys][ring_part][ring_of]
+    cut = np.flatnonzero(geom_of[1:] != geom_of[:-1]) + 1
+    return [MPath(v, c) for v, c in zip(np.split(xy, cut), np.split(codes, cut), strict=True)]
 
 
 def _segments(geoms) -> list[np.ndarray]:
+    """Coordinates of every part of ``geoms`` with at least two of them.
+
+    >>> import shapely
+    >>> [len(s) for s in _segments([shapely.LineString([(0, 0), (1, 1), (2, 0)]), None])]
+    [3]
+    """
     import shapely
 
-    out = []
-    for g in geoms:
-        if g is None or g.is_empty:
-            continue
-        for part in getattr(g, "geoms", [g]):
-            xy = shapely.get_coordinates(part)
-            if len(xy) >= 2:
-                out.append(xy)
-    return out
+    g = np.asarray(list(geoms), dtype=object)
+    parts = shapely.get_parts(g[[x is not None for x in g]])
+    xy, part_of = shapely.get_coordinates(parts, return_index=True)
+    keep = np.bincount(part_of, minlength=len(parts))[part_of] >= 2
+    xy, part_of = xy[keep], part_of[keep]
+    return np.split(xy, np.flatnonzero(part_of[1:] != part_of[:-1]) + 1) if len(xy) else []
 
 
 def _fill(ax, geoms, colour, *, edge="#ffffff", lw=0.25, alpha=1.0, hatch=None, z=2):
@@ -1447,13 +1456,25 @@ def pdf_metadata(run: RunData, title: str, lang: str, author: str | None = None)
 register_texts({"pdf_lang_name": {"en": "English"}})
 
 
+#: a layer of more shapes than this (a municipality's grid cells or paths) is drawn into the PDF
+#: map as an image at the PNG's pixel size, not as one vector path per shape: the PDF stays small
+#: and quick to write and to open; texts, legend and marks stay vector
+PDF_VECTOR_MAX_SHAPES = 5000
+
+
 def _save(fig, png: Path, pdf: Path, dpi: int, meta_pdf: dict | None = None) -> None:
+    from matplotlib.collections import Collection
+
     meta_pdf = meta_pdf or {"Creator": "geoplan",
                             "Title": fig.texts[0].get_text() if fig.texts else ""}
     with atomic_path(png) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+    layers = [c for c in fig.findobj(Collection) if len(c.get_paths()) > 50]  # not legend keys
+    if sum(len(c.get_paths()) for c in layers) > PDF_VECTOR_MAX_SHAPES:
+        for c in layers:
+            c.set_rasterized(True)
     with atomic_path(pdf) as tmp:
-        fig.savefig(tmp, format="pdf", metadata=meta_pdf, facecolor="white")
+        fig.savefig(tmp, format="pdf", metadata=meta_pdf, facecolor="white", dpi=dpi)
 
 
 def _plan(run: RunData, specs: Sequence[MapSpec]) -> list[tuple[MapSpec, str]]:

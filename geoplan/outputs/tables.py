@@ -1,13 +1,15 @@
 """The run's results as tables: one Excel workbook (``tables.xlsx``) and CSV files.
 
-``tables.xlsx`` (xlsxwriter) has one sheet per table — grid, areas (when the run has an area
-layer), scenario changes (when the run is a scenario run), safety-walk findings (when the run has
+``tables.xlsx`` (xlsxwriter) has one sheet per summary table — the indicators (what each grid
+column means), areas (when the run has an area layer), scenario changes (when the run is a scenario run), safety-walk findings (when the run has
 findings), data quality and method parameters —
 each with a frozen, filterable header row, column widths and number formats by column (distances
 and residents as whole numbers, shares as percentages, the index with one decimal). Excel shows
 the numbers with the reader's own decimal separator, so one file serves sv, da and en readers;
-sheet names and the descriptive columns are in the report's language. Column names of the grid
-and areas sheets are geoplan's stable column names, as in the GeoPackage.
+sheet names and the descriptive columns are in the report's language. Column names of the areas
+sheet are geoplan's stable column names, as in the GeoPackage. The grid itself (one row per cell:
+tens of thousands for a municipality, too many to write and read as a workbook) is in
+``grid.csv`` and in the GeoPackage.
 
 ``grid.csv``, ``areas.csv`` (and ``areas_change.csv`` for a scenario) are UTF-8 (with a byte-order
 mark, so Excel opens å, ä, ö, æ, ø correctly), comma-separated with a decimal point: data for
@@ -453,8 +455,7 @@ def write_tables(run, folder, *, lang: str = "en") -> list[Path]:
     areas = areas_table(run.areas)
     change = change_table(run.areas_change, run.changes)
     findings = findings_table(getattr(run, "findings", None), lang)
-    sheets = {tr("sheet_grid", lang): grid,
-              tr("sheet_indicators", lang): indicator_table(
+    sheets = {tr("sheet_indicators", lang): indicator_table(
                   grid.columns, lang, getattr(run, "access", None),
                   findings=getattr(run, "findings", None) is not None)}
     if areas is not None:

@@ -315,8 +315,9 @@ def baseline_stamp(cfg: PipelineConfig) -> dict:
 
 
 def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
+    from importlib.metadata import version
+
     import geopandas
-    import osmnx
     import pyogrio
     import scipy
     import shapely
@@ -333,7 +334,7 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
         "summary": dict(layers.meta),
         "versions": {"python": platform.python_version(), "geopandas": geopandas.__version__,
                      "shapely": shapely.__version__, "pyogrio": pyogrio.__version__,
-                     "osmnx": osmnx.__version__, "scipy": scipy.__version__,
+                     "osmnx": version("osmnx"), "scipy": scipy.__version__,
                      "numpy": np.__version__, "pandas": pd.__version__},
         "files": sorted(Path(f).name for f in files),
         "attribution": ATTRIBUTION,

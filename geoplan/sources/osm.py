@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 from types import MappingProxyType
@@ -197,17 +198,24 @@ def _collect_way(col: _Collector, obj, tags: dict) -> None:
             _line_destination(col, obj, tags)  # e.g. a platform: a destination, not a path
             return
         by_default = True
-    nodes = []
-    if obj.id < 0 or any(nd.ref < 0 for nd in obj.nodes):
-        col.notes["negative_ids"] += 1
-    for nd in obj.nodes:
-        if nd.location.valid():
-            nodes.append((nd.ref, nd.location.lon, nd.location.lat))
-        else:
-            nodes.append((nd.ref, np.nan, np.nan))
-            col.notes["way_node_refs_missing"] += 1
+    nodes = _way_nodes(col, obj)
     kept = {k: tags[k] for k in _WAY_KEEP if k in tags}
     (col.default_ways if by_default else col.ways).append((obj.id, kept, nodes))
+
+
+def _way_nodes(col: _Collector, obj) -> list[tuple[int, float, float]]:
+    """``(id, lon, lat)`` of the way's nodes in one pass (NaN where the file lacks the node);
+    missing nodes and negative ids are counted in ``col.notes``."""
+    nodes = []
+    for nd in obj.nodes:
+        loc = nd.location
+        nodes.append((nd.ref, loc.lon, loc.lat) if loc.valid() else (nd.ref, np.nan, np.nan))
+    missing = sum(1 for n in nodes if n[1] != n[1])
+    if missing:
+        col.notes["way_node_refs_missing"] += missing
+    if obj.id < 0 or any(n[0] < 0 for n in nodes):
+        col.notes["negative_ids"] += 1
+    return nodes
 
 
 def _collect_other_way(col: _Collector, obj, tags: dict) -> None:
@@ -341,29 +349,17 @@ def _project(geom, tf: Transformer):
 
 def _ways_frame(col: _Collector, tf: Transformer, read_poly, crs) -> gpd.GeoDataFrame:
     """Walkable ways as LineStrings, split where nodes are missing or far outside the area."""
-    rows, geoms = [], []
-    for wid, tags, nodes in col.ways:
-        arr = np.asarray([(lon, lat) for _, lon, lat in nodes], dtype=float)
-        refs = [r for r, _, _ in nodes]
-        x, y = tf.transform(arr[:, 0], arr[:, 1])
-        valid = np.isfinite(x)
-        if read_poly is not None:
-            inside = np.zeros(len(x), dtype=bool)
-            inside[valid] = shapely.contains_xy(read_poly, x[valid], y[valid])
-            # keep nodes inside, and one neighbour beyond the edge so crossing edges stay whole
-            near = inside.copy()
-            near[1:] |= inside[:-1]
-            near[:-1] |= inside[1:]
-            keep = near & valid
-        else:
-            keep = valid
-        edges = np.flatnonzero(np.diff(np.r_[0, keep.astype(np.int8), 0]))
-        for s, e in zip(edges[::2], edges[1::2], strict=True):
-            if e - s < 2:
-                continue
-            rows.append({"osm_id": wid, **tags, "underground": T.is_underground(tags),
-                         "node_ids": tuple(refs[s:e])})
-            geoms.append(shapely.linestrings(np.column_stack([x[s:e], y[s:e]])))
+    refs, x, y, way = _way_arrays(col.ways, tf)
+    kept, piece = _kept_pieces(x, y, way, read_poly)
+    first = np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]]) if len(kept) else kept
+    underground = [T.is_underground(tags) for _, tags, _ in col.ways]
+    rows = []
+    for w, ids in zip(way[kept[first]], np.split(refs[kept], first[1:]), strict=True):
+        wid, tags, _ = col.ways[w]
+        rows.append({"osm_id": wid, **tags, "underground": underground[w],
+                     "node_ids": tuple(ids.tolist())})
+    geoms = shapely.linestrings(np.column_stack([x[kept], y[kept]]), indices=piece) \
+        if len(kept) else []
     df = pd.DataFrame(rows)
     for k in ("highway", "name", "lit", "tunnel", "covered", "bridge", "surface", "width", "foot"):
         if k not in df:
@@ -378,6 +374,41 @@ def _ways_frame(col: _Collector, tf: Transformer, read_poly, crs) -> gpd.GeoData
     df["bridge"] = [(b not in (None, "no") and not pd.isna(b)) for b in df["bridge"]]
     df = df.drop(columns=["covered"])
     return gpd.GeoDataFrame(df, geometry=geoms, crs=crs)
+
+
+def _way_arrays(ways, tf: Transformer):
+    """All way nodes in one go: OSM ids, projected x and y (NaN where the file lacks the
+    node) and the way (position in ``ways``) of each."""
+    counts = np.fromiter((len(nodes) for _, _, nodes in ways), np.int64, count=len(ways))
+    flat = itertools.chain.from_iterable(nodes for _, _, nodes in ways)
+    arr = np.array(list(flat), dtype=object).reshape(-1, 3)
+    refs = arr[:, 0].astype(np.int64)
+    x, y = tf.transform(arr[:, 1].astype(float), arr[:, 2].astype(float))
+    return refs, np.asarray(x, float), np.asarray(y, float), np.repeat(np.arange(len(ways)),
+                                                                       counts)
+
+
+def _kept_pieces(x, y, way, read_poly) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the nodes kept and the piece (0..k-1) of each: runs of at least two
+    consecutive nodes of one way inside the read region (with one neighbour beyond its edge so
+    crossing edges stay whole) that the file has locations for."""
+    valid = np.isfinite(x) & np.isfinite(y)
+    keep = valid
+    if read_poly is not None:
+        inside = np.zeros(len(x), dtype=bool)
+        inside[valid] = shapely.contains_xy(read_poly, x[valid], y[valid])
+        same = way[1:] == way[:-1]
+        keep = inside.copy()
+        keep[1:] |= inside[:-1] & same
+        keep[:-1] |= inside[1:] & same
+        keep &= valid
+    start = keep & np.r_[True, ~keep[:-1] | (way[1:] != way[:-1])]
+    run = np.cumsum(start) - 1
+    kept = np.flatnonzero(keep)
+    size = np.bincount(run[kept], minlength=int(start.sum()))
+    kept = kept[size[run[kept]] >= 2]
+    _, piece = np.unique(run[kept], return_inverse=True)
+    return kept, piece.reshape(-1)
 
 
 def _points_frame(records, tf, crs, columns) -> gpd.GeoDataFrame:

@@ -174,42 +174,43 @@ def _prepare(name: str, df):
         else:
             df = df.reset_index()
     geom_col = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    converted = {}
     for col in df.columns:
-        if col == geom_col:
-            continue
-        s = df[col]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype(object)
-        kind = getattr(s.dtype, "kind", "O")
-        if pd.api.types.is_bool_dtype(s.dtype):
-            df[col] = s.astype("Int32" if isinstance(s.dtype, pd.BooleanDtype) else "int32")
-        elif kind in "cmV":
-            raise ConfigError(
-                f"layer {name!r}: column {col!r} has type {s.dtype}, which a GeoPackage cannot "
-                "hold: convert it to numbers or text before writing"
-            )
-        elif kind == "O":
-            inferred = pd.api.types.infer_dtype(s, skipna=True)
-            if inferred == "boolean":  # True/False (and missing): 0/1 (and NULL)
-                df[col] = s.astype("boolean").astype("Int32")
-                continue
-            if inferred in ("string", "empty"):  # text only: no Python loop over the rows
-                df[col] = _missing_as_null(s)
-                continue
-            nonnull = s.dropna()
-            if len(nonnull) and all(isinstance(x, bool | np.bool_) for x in nonnull):
-                df[col] = s.map(lambda x: None if pd.isna(x) else int(x)).astype("Int32")
-                continue
-            bad = next((x for x in nonnull if isinstance(x, complex)), None)
-            if bad is not None:
-                raise ConfigError(
-                    f"layer {name!r}: column {col!r} holds complex numbers ({bad!r}), which a "
-                    "GeoPackage cannot hold: convert them to numbers or text before writing"
-                )
-            df[col] = s.map(_to_text)
-        else:
-            df[col] = s
+        if col != geom_col:
+            s = _gpkg_column(name, col, df[col])
+            if s is not None:
+                converted[col] = s
+    for col, s in converted.items():  # only the columns that change: one frame update each
+        df[col] = s
     return df, geom_col
+
+
+def _gpkg_column(name: str, col, s: pd.Series) -> pd.Series | None:
+    """Column ``col`` of layer ``name`` as GeoPackage holds it, or None when it is fine as is."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(object)
+    kind = getattr(s.dtype, "kind", "O")
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("Int32" if isinstance(s.dtype, pd.BooleanDtype) else "int32")
+    if kind in "cmV":
+        raise ConfigError(
+            f"layer {name!r}: column {col!r} has type {s.dtype}, which a GeoPackage cannot "
+            "hold: convert it to numbers or text before writing"
+        )
+    if kind != "O":
+        return None
+    inferred = pd.api.types.infer_dtype(s, skipna=True)
+    if inferred == "boolean":  # True/False (and missing): 0/1 (and NULL)
+        return s.astype("boolean").astype("Int32")
+    if inferred in ("string", "empty"):  # text only: no Python call per row
+        return _missing_as_null(s)
+    bad = next((x for x in s.dropna() if isinstance(x, complex)), None)
+    if bad is not None:
+        raise ConfigError(
+            f"layer {name!r}: column {col!r} holds complex numbers ({bad!r}), which a "
+            "GeoPackage cannot hold: convert them to numbers or text before writing"
+        )
+    return s.map(_to_text)
 
 
 #: GDAL's SQLite settings while the temporary GeoPackage is written: no fsync per commit and

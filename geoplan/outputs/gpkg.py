@@ -165,24 +165,34 @@ def _missing_as_null(s: pd.Series) -> pd.Series:
 
 def _prepare(name: str, df):
     """Copy of ``df`` with columns GeoPackage can hold (see the module doc)."""
-    import geopandas as gpd
-
-    df = df.copy()
-    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
-        if df.index.name is not None and df.index.name in df.columns:
-            df = df.reset_index(drop=True)
-        else:
-            df = df.reset_index()
-    geom_col = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    df = _index_as_column(df.copy())
+    geom_col = _geometry_name(df)
     converted = {}
-    for col in df.columns:
-        if col != geom_col:
+    for col, dtype in df.dtypes.items():
+        # numbers (numpy or nullable) are written as they are: only the others are looked at
+        if col != geom_col and getattr(dtype, "kind", "O") not in "iuf":
             s = _gpkg_column(name, col, df[col])
             if s is not None:
                 converted[col] = s
     for col, s in converted.items():  # only the columns that change: one frame update each
         df[col] = s
     return df, geom_col
+
+
+def _geometry_name(df) -> str | None:
+    """The geometry column of a GeoDataFrame, None for a table."""
+    import geopandas as gpd
+
+    return df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+
+
+def _index_as_column(df):
+    """``df`` with a named (or not a plain range) index as an ordinary column."""
+    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+        if df.index.name is not None and df.index.name in df.columns:
+            return df.reset_index(drop=True)
+        return df.reset_index()
+    return df
 
 
 def _gpkg_column(name: str, col, s: pd.Series) -> pd.Series | None:
@@ -426,7 +436,8 @@ def _all_styles(layers: Mapping[str, pd.DataFrame], styles: Mapping[str, str] | 
                 styles[name] = auto
     for name, columns in aliases.items():
         if name in layers and columns:
-            df, geom_col = _prepare(name, layers[name].head(0))
+            df = _index_as_column(layers[name].head(0))  # the names _prepare writes
+            geom_col = _geometry_name(df)
             fields = ["fid"] + [str(c) for c in df.columns if c != geom_col]
             styles[name] = _with_aliases(styles.get(name), columns, fields)
     return {n: styles[n] for n in layers if n in styles}

@@ -16,14 +16,25 @@ with the run folder vs the pipeline: no interpreter start or imports), plus what
 to write the baseline (:func:`~geoplan.scenario.recompute.prepare_baseline` on the run's layers
 and :func:`~geoplan.scenario.recompute.save_baseline`) and its size. Medians of ``--runs``
 after one warm-up. Writes ``benchmarks/results/scenario_saved_baseline.md``. Not a timed test.
+
+Where A's time goes: the interpreter with the imports of ``geoplan scenario run`` (a fresh
+process), and, in this process, each step of :func:`~geoplan.runs.scenario.run_scenario` with
+the product's public functions (load the saved baseline, apply the scenario, recompute, the
+change layers and table; writing the outputs is the rest of ``run_scenario``).
+
+``--against OLD`` (a checkout of an earlier geoplan, e.g. ``git worktree add /tmp/old 8f561fa``)
+also times A with that checkout's code (``PYTHONPATH=OLD``) interleaved with this one's, on the
+same run folder: the before/after of a change.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,12 +54,24 @@ PIPELINE = ROOT / "pipelines" / "demo.toml"
 TARGET_S = 1.0
 
 
-def _cli(*args: str) -> float:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _cli(*args: str, code: Path = ROOT, cpu: list | None = None) -> float:
+    """Seconds of ``geoplan ARGS`` as a fresh process on the code of checkout ``code``."""
+    return _python("-m", "geoplan.cli.main", *args, code=code, cpu=cpu)
+
+
+def _python(*args: str, code: Path = ROOT, cpu: list | None = None) -> float:
+    """Wall seconds of ``python ARGS``; its CPU seconds (user + system) appended to ``cpu``:
+    on a machine shared with other jobs they move less than the wall time."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "geoplan.cli.main", *args], check=True, env=env,
-                   stdout=subprocess.DEVNULL, cwd=ROOT)
-    return time.perf_counter() - t0
+    subprocess.run([sys.executable, *args], check=True, env=env, stdout=subprocess.DEVNULL,
+                   cwd=code)
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return wall
 
 
 def _interleaved(a, b, runs: int) -> tuple[list[float], list[float]]:
@@ -84,10 +107,51 @@ def _write_cost(run: Path, tmp: Path) -> tuple[float, float, float]:
     return t1 - t0, t2 - t1, (run / "scenario_baseline.pkl").stat().st_size / 1e6
 
 
+#: what ``geoplan scenario run RUN_DIR`` imports before it computes
+_IMPORTS = ("import geoplan.cli.main, geoplan.runs.scenario, geoplan.scenario.io, "
+            "geoplan.outputs.dictionary, geoplan.outputs.gpkg, xlsxwriter")
+
+
+def _phases(run: Path, scen, out: Path, runs: int) -> dict[str, float]:
+    """Median seconds of each step of ``run_scenario(run, scen, out)`` in this process."""
+    from geoplan.runs.scenario import run_baseline, run_scenario
+    from geoplan.scenario.change import change_layers, change_table
+    from geoplan.scenario.edits import apply_scenario
+    from geoplan.scenario.recompute import at_baseline_scale, recompute
+
+    steps: dict[str, list[float]] = {}
+
+    @contextlib.contextmanager
+    def step(name):
+        t0 = time.perf_counter()
+        yield
+        steps.setdefault(name, []).append(time.perf_counter() - t0)
+
+    for _ in range(runs + 1):  # the first round warms up
+        with step("load the saved baseline"):
+            cfg, base = run_baseline(run)
+        with step("apply_scenario"):
+            applied = at_baseline_scale(base, apply_scenario(scen, base.inputs))
+        with step("recompute"):
+            after, _ = recompute(base, applied)
+        with step("change_layers + change_table"):
+            change_layers(base.layers, after, applied.inputs)
+            change_table(base.layers, after, scenario=scen.name, inputs=applied.inputs,
+                         lang=cfg.lang)
+        with step("run_scenario (all)"):
+            run_scenario(run, scen, out)
+    med = {k: statistics.median(v[1:]) for k, v in steps.items()}
+    med["writing the outputs (the rest)"] = med["run_scenario (all)"] - sum(
+        v for k, v in med.items() if k != "run_scenario (all)")
+    return med
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5)
-    runs = ap.parse_args(argv).runs
+    ap.add_argument("--against", type=Path, help="an earlier checkout to compare A with")
+    args = ap.parse_args(argv)
+    runs = args.runs
     from geoplan.config import load_pipeline
     from geoplan.runs.scenario import run_scenario
     from geoplan.scenario.io import read_scenario
@@ -95,15 +159,31 @@ def main(argv=None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-saved-baseline-"))
     run = tmp / "run"
     demo_s = _cli("demo", "--out", str(run))
+    cpu_a: list[float] = []
     cli_a, cli_b = _interleaved(
-        lambda: _cli("scenario", "run", str(run), str(SCENARIO), "--out", str(tmp / "a")),
+        lambda: _cli("scenario", "run", str(run), str(SCENARIO), "--out", str(tmp / "a"),
+                     cpu=cpu_a),
         lambda: _cli("scenario", "run", str(PIPELINE), str(SCENARIO), "--out", str(tmp / "b")),
         runs)
     cfg, scen = load_pipeline(PIPELINE), read_scenario(SCENARIO)
     api_a, api_b = _interleaved(lambda: _timed(lambda: run_scenario(run, scen, tmp / "c")),
                                 lambda: _timed(lambda: run_scenario(cfg, scen, tmp / "d")), runs)
     prep_s, save_s, size_mb = _write_cost(run, tmp)
-    _write(runs, demo_s, (cli_a, cli_b), (api_a, api_b), (prep_s, save_s, size_mb))
+    start_s = _interleaved(lambda: _python("-c", "pass"), lambda: _python("-c", _IMPORTS),
+                           runs)
+    extra = {"phases": _phases(run, scen, tmp / "e", runs),
+             "start": [statistics.median(t) for t in start_s], "cpu_a": cpu_a[1:]}
+    if args.against is not None:
+        cpu_old: list[float] = []
+        cpu_new: list[float] = []
+        old, new = _interleaved(
+            lambda: _cli("scenario", "run", str(run), str(SCENARIO), "--out", str(tmp / "o"),
+                         code=args.against.resolve(), cpu=cpu_old),
+            lambda: _cli("scenario", "run", str(run), str(SCENARIO), "--out", str(tmp / "n"),
+                         cpu=cpu_new),
+            runs)
+        extra["against"] = (args.against, old, new, cpu_old[1:], cpu_new[1:])
+    _write(runs, demo_s, (cli_a, cli_b), (api_a, api_b), (prep_s, save_s, size_mb), extra)
 
 
 def _row(name: str, a: list[float], b: list[float]) -> str:
@@ -113,7 +193,30 @@ def _row(name: str, a: list[float], b: list[float]) -> str:
             f"{mb / ma:.1f}× | {verdict} |")
 
 
-def _write(runs, demo_s, cli, api, cost) -> None:
+def _where(extra: dict) -> list[str]:
+    """The lines on where A's time goes (and the comparison with an earlier checkout)."""
+    bare, imports = extra["start"]
+    lines = ["Where A's time goes (medians, this run):", "",
+             "| step | seconds |", "|---|---:|",
+             f"| interpreter start (`python -c pass`) | {bare:.2f} |",
+             f"| imports of `geoplan scenario run` (fresh process, minus the start) | "
+             f"{imports - bare:.2f} |"]
+    lines += [f"| {k} | {v:.2f} |" for k, v in extra["phases"].items()]
+    lines += ["", f"A (CLI) in CPU seconds of the process (user + system, median): "
+              f"{statistics.median(extra['cpu_a']):.2f} s."]
+    if "against" in extra:
+        old_dir, old, new, cpu_old, cpu_new = extra["against"]
+        lines += ["", f"Before/after, A (CLI, saved baseline) with the code of `{old_dir}` vs "
+                  "this checkout, interleaved in one run:", "",
+                  "| code | wall median | wall min | CPU median |", "|---|---:|---:|---:|",
+                  f"| before (`{old_dir}`) | {statistics.median(old):.2f} s | {min(old):.2f} s "
+                  f"| {statistics.median(cpu_old):.2f} s |",
+                  f"| after (this checkout) | {statistics.median(new):.2f} s | "
+                  f"{min(new):.2f} s | {statistics.median(cpu_new):.2f} s |"]
+    return lines + [""]
+
+
+def _write(runs, demo_s, cli, api, cost, extra) -> None:
     import numpy as np
     import pandas as pd
     import scipy
@@ -144,6 +247,7 @@ def _write(runs, demo_s, cli, api, cost) -> None:
         f"run's layers {prep_s:.2f} s, writing `scenario_baseline.pkl` {save_s:.3f} s, "
         f"{size_mb:.1f} MB — under the 1 s / 50 MB limit, so it is always written (no setting).",
         "",
+        *_where(extra),
     ]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "scenario_saved_baseline.md"

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -127,7 +128,21 @@ def column_words(column: str, lang: str = "en",
 
 def _known_words(column: str, lang: str, spec: AccessSpec | None) -> dict[str, str] | None:
     """:func:`column_words` of a column the catalogue or this module knows (derived columns
-    stacked, ``pop_mean_change`` included), else None."""
+    stacked, ``pop_mean_change`` included), else None (a fresh dict per call)."""
+    words = _cached_words(column, lang, spec)
+    return None if words is None else dict(words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_words(column: str, lang: str, spec: AccessSpec | None) -> tuple | None:
+    """:func:`_words` as ``((key, value), ...)``, computed once per process and column: the
+    catalogue formats the configured distances with babel for each description, and a
+    scenario's layers repeat every indicator as ``_before``/``_after``/``_change``."""
+    words = _words(column, lang, spec)
+    return None if words is None else tuple(words.items())
+
+
+def _words(column: str, lang: str, spec: AccessSpec | None) -> dict[str, str] | None:
     found = describe(column, spec)
     if found is not None:
         return {"label": found.label(lang), "description": found.description(lang),

@@ -62,8 +62,25 @@ from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
 SCENARIO_OUTPUTS = (rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.CHANGES_CSV,
                     rf.CHANGES_XLSX, rf.SCENARIO_JSON)
 
-__all__ = ["ScenarioResult", "compare_runs", "findings_addressed_by", "run_baseline",
-           "run_scenario", "write_changes_xlsx"]
+__all__ = ["SAVED_BASELINE_TEXTS", "ScenarioResult", "compare_runs", "findings_addressed_by",
+           "run_baseline", "run_scenario", "saved_baseline", "write_changes_xlsx"]
+
+#: What a planner reads when a saved baseline cannot be used (the QGIS scenario panel then
+#: computes the baseline from the pipeline); ``{error}`` is the refusal's message.
+SAVED_BASELINE_TEXTS = {
+    "saved_baseline_loading": {"en": "Loading the saved baseline…",
+                               "sv": "Läser in det sparade nuläget…",
+                               "da": "Indlæser det gemte udgangspunkt…"},
+    "saved_baseline_fallback": {
+        "en": "The saved baseline in {run} cannot be used, so the baseline is computed from "
+              "the pipeline instead (slower). Reason: {error}",
+        "sv": "Det sparade nuläget i {run} kan inte användas, så nuläget beräknas från "
+              "pipelinen i stället (långsammare). Orsak: {error}",
+        "da": "Det gemte udgangspunkt i {run} kan ikke bruges, så udgangspunktet beregnes fra "
+              "pipelinen i stedet (langsommere). Årsag: {error}",
+    },
+}
+register_texts(SAVED_BASELINE_TEXTS)
 
 
 @dataclass(frozen=True)
@@ -161,14 +178,43 @@ def run_baseline(run_dir) -> tuple:
     (250, True)
     """
     from ..scenario.recompute import load_baseline
-    from .pipeline import baseline_stamp
 
     run = rf.RunFolder(run_dir)
     if not run.file(rf.PROVENANCE).is_file():
         raise InputFileError(f"{run.path} holds no {rf.PROVENANCE}: give a folder `geoplan run` "
                              "wrote, or the pipeline file")
-    cfg = rf.pipeline_from_provenance(run.provenance())
-    return cfg, load_baseline(run.file(rf.SCENARIO_BASELINE), stamp=baseline_stamp(cfg))
+    provenance = run.provenance()
+    # the inputs need not be there: the saved baseline holds what a scenario needs of them
+    cfg = rf.pipeline_from_provenance(provenance, check_files=False)
+    return cfg, load_baseline(run.file(rf.SCENARIO_BASELINE),
+                              stamp=_run_stamp(cfg, provenance))
+
+
+def _run_stamp(cfg, provenance: dict) -> dict:
+    """:func:`~geoplan.runs.pipeline.baseline_stamp` of ``cfg``, except that an input file no
+    longer on disk (moved, or a run folder copied to another computer) counts as the file the
+    run read (its SHA-256 in ``provenance.json``): the saved baseline holds everything a
+    scenario needs from it, and a file that is there is still checked."""
+    import hashlib
+
+    from .pipeline import baseline_stamp, input_files
+
+    files = input_files(cfg)
+    recorded = {name: (v or {}).get("sha256") for name, v in
+                (provenance.get("inputs") or {}).items()}
+    gone = {n for n, p in files.items() if not p.is_file()} | (set(recorded) - set(files))
+    if not gone:
+        return baseline_stamp(cfg)
+    inputs = {}
+    for name in set(files) | gone:  # (the header is compared as sorted JSON)
+        if name in gone:
+            inputs[name] = recorded.get(name)
+        else:
+            with open(files[name], "rb") as f:
+                inputs[name] = hashlib.file_digest(f, "sha256").hexdigest()
+    # the settings part exactly as baseline_stamp makes it (without [output])
+    return {"pipeline": {k: v for k, v in cfg.to_dict().items() if k != "output"},
+            "inputs": inputs}
 
 
 def _scenario_info(cfg, scenario: Scenario, stats: RecomputeStats, lang: str) -> dict:
@@ -185,8 +231,18 @@ def _scenario_info(cfg, scenario: Scenario, stats: RecomputeStats, lang: str) ->
             "attribution": "© OpenStreetMap contributors"}
 
 
-def _saved_baseline(run, out_dir) -> tuple:
-    """:func:`run_baseline` of ``run`` (a path or RunFolder), never written over by ``out_dir``."""
+def saved_baseline(run, out_dir) -> tuple:
+    """:func:`run_baseline` of ``run`` (a path or RunFolder) for a scenario written into
+    ``out_dir``: refused (:class:`~geoplan.errors.ConfigError`) when ``out_dir`` is the run
+    folder itself, whose files the scenario's would replace.
+
+    Examples
+    --------
+    >>> saved_baseline("out/demo", "out/demo")
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.ConfigError: --out out/demo is the run folder itself: give the scenario a folder of its own (e.g. out/scenario)
+    """
     run_dir = Path(run.path if isinstance(run, rf.RunFolder) else run)
     if Path(out_dir).resolve() == run_dir.resolve():
         raise ConfigError(f"--out {out_dir} is the run folder itself: give the scenario a "
@@ -213,7 +269,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
 
     if isinstance(cfg, (str, os.PathLike, rf.RunFolder)):
         report(progress, 0.0, "loading the saved baseline")
-        cfg, baseline = _saved_baseline(cfg, out_dir)
+        cfg, baseline = saved_baseline(cfg, out_dir)
     lang = lang or cfg.lang
     out = Path(out_dir)
     check_writable_dir(out)

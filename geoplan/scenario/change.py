@@ -145,14 +145,12 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     data = {"cell_id": after.grid.index.to_numpy()}
     for c in cols:
         vb, va = _num(b[c]), _num(after.grid[c])
-        data[f"{c}_before"], data[f"{c}_after"] = vb, va
-        data[f"{c}_change"] = va - vb
+        trio = (vb, va, va - vb)
+        if after.grid[c].dtype == bool:  # yes/no as 0/1, change -1/0/1, NULL where missing
+            trio = tuple(pd.array(v, dtype="Float64").astype("Int8") for v in trio)
+        data[f"{c}_before"], data[f"{c}_after"], data[f"{c}_change"] = trio
     grid_change = gpd.GeoDataFrame(data, geometry=after.grid.geometry.values,
                                    crs=after.grid.crs)
-    for c in cols:
-        if after.grid[c].dtype == bool:
-            for k in ("before", "after", "change"):
-                grid_change[f"{c}_{k}"] = grid_change[f"{c}_{k}"].astype("Int8")
     sb, sa = _summaries(before, inputs), _summaries(after, inputs)
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from pathlib import Path
 
 from qgis.core import (
@@ -47,8 +48,8 @@ from ..i18n import tr
 from ..project import WritesProject
 from .base import GeoplanAlgorithm
 
-__all__ = ["CompareScenariosAlgorithm", "ScenarioAlgorithm", "baseline_config",
-           "save_scenario"]
+__all__ = ["SESSION_BASELINES", "CompareScenariosAlgorithm", "ScenarioAlgorithm",
+           "SessionBaselines", "baseline_config", "save_scenario", "saved_run_folder"]
 
 #: layers of a scenario's geoplan.gpkg: (layer, output name, loaded, display name)
 SCENARIO_LAYERS = (
@@ -106,6 +107,69 @@ def baseline_config(path):
                          ).format(path=p))
 
 
+def saved_run_folder(path) -> Path | None:
+    """The run folder with a saved scenario baseline (:data:`geoplan.runs.folder.SCENARIO_BASELINE`)
+    that ``path`` names — the folder, or its ``provenance.json``, ``pipeline.toml`` or
+    ``geoplan.gpkg`` — else None (a pipeline file elsewhere, a scenario's folder)."""
+    p = Path(str(path)).expanduser()
+    if not p.is_dir() and p.name not in (rf.PIPELINE_TOML, rf.PROVENANCE, rf.GPKG):
+        return None
+    folder = p if p.is_dir() else p.parent
+    return folder.resolve() if (folder / rf.SCENARIO_BASELINE).is_file() else None
+
+
+def _file_stats(folder: Path, cfg) -> tuple:
+    """Size and modification time of the saved baseline, the provenance and every input file
+    (None for one that is gone): what tells that a kept baseline is still the folder's."""
+    from geoplan.runs.pipeline import input_files
+
+    files = [folder / rf.SCENARIO_BASELINE, folder / rf.PROVENANCE,
+             *input_files(cfg).values()]
+    return tuple((str(f), (f.stat().st_size, f.stat().st_mtime_ns) if f.is_file() else None)
+                 for f in files)
+
+
+class SessionBaselines:
+    """The saved baseline last loaded in this QGIS session, kept in memory: the next scenario
+    on the same run folder (the planner's second drawn path) only recomputes, as long as the
+    saved file, the provenance and the input files are unchanged (size and time).
+
+    :attr:`loads` counts the loads from disk. Thread-safe (runs are background tasks).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept = None  # (folder, file stats, cfg, Baseline)
+        self.loads = 0
+
+    def get(self, folder: Path, out: Path) -> tuple:
+        """``(PipelineConfig, Baseline)`` of the run ``folder`` for a scenario written into
+        ``out`` (:func:`geoplan.runs.scenario.saved_baseline`: a stale or foreign file raises
+        its :class:`~geoplan.errors.GeoplanError`)."""
+        from geoplan.runs.scenario import saved_baseline
+
+        folder = Path(folder).resolve()
+        with self._lock:
+            kept = self._kept
+        if (kept is not None and kept[0] == folder and Path(out).resolve() != folder
+                and kept[1] == _file_stats(folder, kept[2])):
+            return kept[2], kept[3]
+        cfg, base = saved_baseline(folder, out)
+        with self._lock:
+            self._kept = (folder, _file_stats(folder, cfg), cfg, base)
+            self.loads += 1
+        return cfg, base
+
+    def clear(self) -> None:
+        """Forget the kept baseline (the plugin's unload)."""
+        with self._lock:
+            self._kept = None
+
+
+#: The session's kept baseline (one run folder at a time).
+SESSION_BASELINES = SessionBaselines()
+
+
 class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
     """Run a scenario against its baseline: change layers and the change table."""
 
@@ -120,6 +184,10 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
     NAME_PARAM = "NAME"
     AREA = "AREA"
     CHANGES = "CHANGES"
+    #: result (like GEOPACKAGE, not a declared output): why the run folder's saved baseline
+    #: was not used (empty when it was, or when the baseline is a pipeline file), in QGIS's
+    #: language
+    BASELINE_NOTE = "BASELINE_NOTE"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr
@@ -179,6 +247,33 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
                         description=base.description, crs=base.crs or drawn.crs,
                         connect_within_m=base.connect_within_m)
 
+    @staticmethod
+    def baseline(path, area, out: Path, feedback) -> tuple:
+        """``(PipelineConfig, Baseline or None, note)``: the saved baseline of the run folder
+        ``path`` names (kept for the session, :data:`SESSION_BASELINES`: no OSM read, no
+        baseline computed), else the pipeline (the baseline is computed). A stale or foreign
+        saved baseline is said (``note``, QGIS's language, also in the log) and the pipeline
+        used instead; a study area of its own needs the pipeline too."""
+        from geoplan.errors import GeoplanError
+        from geoplan.i18n import tr as core_tr
+
+        from ..i18n import current_language
+
+        folder = saved_run_folder(path) if area is None else None
+        if folder is not None:
+            if out.resolve() == folder:  # the scenario would replace the run's own files
+                SESSION_BASELINES.get(folder, out)  # raises the core's ConfigError
+            try:
+                feedback.setProgressText(core_tr("saved_baseline_loading", current_language()))
+                cfg, base = SESSION_BASELINES.get(folder, out)
+                return cfg, base, ""
+            except GeoplanError as exc:
+                note = core_tr("saved_baseline_fallback", current_language(), run=folder,
+                               error=exc)
+                feedback.reportError(note, fatalError=False)
+                return baseline_config(path), None, note
+        return baseline_config(path), None, ""
+
     def process(self, parameters, context, feedback):
         baseline = self.parameterAsFile(parameters, self.BASELINE, context)
         area = self.parameterAsSource(parameters, self.AREA, context)
@@ -188,7 +283,7 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
         with core_errors_as_processing_exceptions():
             from geoplan.runs.scenario import run_scenario
 
-            cfg = baseline_config(baseline)
+            cfg, base, note = self.baseline(baseline, area, out, feedback)
             if area is not None:
                 import geopandas as gpd
 
@@ -202,10 +297,11 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
             scenario = self.scenario(parameters, context)
             feedback.pushInfo(tr("Scenario {name}: {n} edits").format(
                 name=scenario.name, n=len(scenario.edits)))
-            result = run_scenario(cfg, scenario, out, progress=self.progress(feedback))
+            result = run_scenario(cfg, scenario, out, baseline=base,
+                                  progress=self.progress(feedback))
         gpkg = out / rf.GPKG
         results = {self.OUTPUT: str(out), "GEOPACKAGE": str(gpkg),
-                   self.CHANGES: str(out / rf.CHANGES_CSV)}
+                   self.CHANGES: str(out / rf.CHANGES_CSV), self.BASELINE_NOTE: note}
         import pyogrio
 
         present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}

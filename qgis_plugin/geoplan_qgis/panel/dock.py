@@ -11,7 +11,10 @@ What a planner does:
    then the registered algorithm ``geoplan:scenario`` runs as a background task (QGIS stays
    usable; **Cancel** stops it). When it is done, its layers (scenario grid, grid_change,
    areas_change) arrive as a layer group, styled by the styles stored in the GeoPackage, and
-   the change table (``changes.csv``) fills the table of the panel;
+   the change table (``changes.csv``) fills the table of the panel. A run folder's saved
+   baseline (``scenario_baseline.pkl``) is used when the baseline is that folder (or, with no
+   baseline chosen, the folder a loaded layer comes from) and kept in memory for the next run:
+   no OSM read, no baseline computed; a stale one is said and the pipeline used instead;
 4. presses **Council layout** for the A3 layout (PDF and PNG next to the outputs).
 
 Nothing is computed on the GUI thread; the panel converts and loads, the core computes.
@@ -195,6 +198,19 @@ class ScenarioDock(QDockWidget):
         return layer
 
     # --- running --------------------------------------------------------------------------------
+    def loaded_run_folder(self) -> str:
+        """The run folder (with a saved baseline) a layer of the project was loaded from, or
+        "": the planner who opened a run's layers need not choose the baseline again."""
+        from ..algorithms.scenario import saved_run_folder
+
+        for layer in QgsProject.instance().mapLayers().values():
+            source = layer.source().split("|")[0]
+            if source.endswith(rf.GPKG):
+                folder = saved_run_folder(source)
+                if folder is not None:
+                    return str(folder)
+        return ""
+
     def baseline_crs(self):
         """The metric CRS of the baseline run (from its GeoPackage grid), or None."""
         from qgis.core import QgsCoordinateReferenceSystem
@@ -226,8 +242,10 @@ class ScenarioDock(QDockWidget):
 
         if self.task is not None:
             return False
-        baseline = self.baseline_edit.text().strip()
-        if not baseline:
+        baseline = self.baseline_edit.text().strip() or self.loaded_run_folder()
+        if baseline:
+            self.baseline_edit.setText(baseline)
+        else:
             self._fail(tr("Choose the baseline: the output folder of a geoplan run or a "
                           "pipeline file."))
             return False
@@ -305,7 +323,10 @@ class ScenarioDock(QDockWidget):
         self.load_results(out)
         self.show_changes(out / rf.CHANGES_CSV)
         self.progress.setValue(100)
-        self.status.setText(tr("Done: {folder}").format(folder=out))
+        note = results.get("BASELINE_NOTE") or ""
+        if note:  # the saved baseline was stale or foreign: computed from the pipeline
+            self._fail(note)
+        self.status.setText("\n".join([tr("Done: {folder}").format(folder=out), note]).strip())
         self.layout_button.setEnabled(True)
         self.runFinished.emit(True, str(out))
 
@@ -409,6 +430,9 @@ class ScenarioDock(QDockWidget):
         self.edit_layers.clear()
         self.result_layers = []
         self.council = None
+        from ..algorithms.scenario import SESSION_BASELINES
+
+        SESSION_BASELINES.clear()
 
 
 def _polygon_filter():

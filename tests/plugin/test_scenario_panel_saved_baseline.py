@@ -1,0 +1,161 @@
+"""The scenario panel on a run folder's saved baseline (``scenario_baseline.pkl``).
+
+A baseline run of the Helsinki demo (bbox, 250 m grid) reads its own copy of the OSM file, so a
+test can move that file away: a run that still succeeds cannot have opened it. The oracle is
+the same scenario run from the pipeline file (the OSM file read and the baseline computed, the
+path that existed before saved baselines), compared cell by cell.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from qgis.core import QgsGeometry, QgsProject, QgsVectorLayer, QgsVectorLayerUtils
+
+pytestmark = [pytest.mark.qgis, pytest.mark.slow]
+
+BBOX = "[24.935, 60.164, 24.953, 60.179]"
+
+
+@pytest.fixture(scope="module")
+def own_run(tmp_path_factory, processing_initialized, helsinki_pbf):
+    """``(pipeline file, run folder, OSM copy)``: a run whose OSM file the test may move."""
+    from geoplan.config import load_pipeline
+    from geoplan.runs.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("own_osm")
+    osm = root / "data" / "kamppi.osm.pbf"
+    osm.parent.mkdir()
+    shutil.copyfile(helsinki_pbf, osm)
+    toml = root / "kamppi.toml"
+    toml.write_text(f'[input]\nosm = "data/kamppi.osm.pbf"\nbbox = {BBOX}\n'
+                    '[grid]\ncell_size_m = 250\n[output]\ntitle = "Kamppi"\n', encoding="utf-8")
+    run = root / "run"
+    run_pipeline(load_pipeline(toml), run)
+    assert (run / "scenario_baseline.pkl").is_file()
+    return toml, run, osm
+
+
+def _draw(dock, kind: str, shp, **attrs) -> None:
+    """What the planner does: press the tool, add a feature with the form's defaults."""
+    dock.draw_buttons[kind].click()
+    layer = dock.edit_layers[kind]
+    g = QgsGeometry()
+    g.fromWkb(shapely.to_wkb(shp))
+    feature = QgsVectorLayerUtils.createFeature(layer, g)
+    for name, value in attrs.items():
+        feature[name] = value
+    assert layer.addFeature(feature)
+
+
+def _paths(run: Path) -> list[shapely.LineString]:
+    """Two new paths between edges ~150 m apart, near the middle of the network."""
+    net = pyogrio.read_dataframe(run / "geoplan.gpkg", layer="network")
+    mids = net.geometry.interpolate(0.5, normalized=True)
+    centre = net.geometry.union_all().centroid
+    out = []
+    for k in (0, 7):
+        p0 = mids.iloc[mids.distance(centre).argsort().iloc[k]]
+        p1 = mids[(mids.distance(p0) > 120) & (mids.distance(p0) < 180)].iloc[0]
+        out.append(shapely.LineString([p0, p1]))
+    return out
+
+
+def _run(dock, qtbot, baseline: str, out: Path) -> Path:
+    dock.baseline_edit.setText(baseline)
+    dock.out_edit.setText(str(out))
+    with qtbot.waitSignal(dock.runFinished, timeout=300_000) as finished:
+        assert dock.run(), dock.status.text()
+    ok, folder = finished.args
+    assert ok, dock.status.text()
+    return Path(folder)
+
+
+def _pipeline_oracle(toml: Path, scenario_gpkg: Path, out: Path) -> Path:
+    """The drawn scenario (as the panel saved it) run from the pipeline file by the core."""
+    from geoplan.config import load_pipeline
+    from geoplan.runs.scenario import run_scenario
+    from geoplan.scenario.io import read_scenario
+
+    run_scenario(load_pipeline(toml), read_scenario(scenario_gpkg), out)
+    return out
+
+
+def _same_change_layers(a: Path, b: Path) -> None:
+    for layer in ("grid_change", "grid", "areas_change"):
+        pd.testing.assert_frame_equal(
+            pyogrio.read_dataframe(a / "geoplan.gpkg", layer=layer),
+            pyogrio.read_dataframe(b / "geoplan.gpkg", layer=layer),
+            check_exact=False, rtol=1e-9, atol=1e-9, obj=layer)
+    pd.testing.assert_frame_equal(pd.read_csv(a / "changes.csv"), pd.read_csv(b / "changes.csv"),
+                                  check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+def test_saved_baseline_run_reads_no_osm_and_equals_the_pipeline_run(plugin, qtbot, own_run,
+                                                                      tmp_path):
+    from geoplan_qgis.algorithms.scenario import SESSION_BASELINES
+
+    toml, run, osm = own_run
+    dock = plugin.dock
+    dock.name_edit.setText("Lit path")
+    first, second = _paths(run)
+    _draw(dock, "new_paths", first, name="Park path")
+    loads = SESSION_BASELINES.loads
+    moved = osm.with_name("moved_away.osm.pbf")
+    osm.rename(moved)  # from here on nothing can read the OSM file
+    try:
+        saved = _run(dock, qtbot, str(run), tmp_path / "saved")
+        assert SESSION_BASELINES.loads == loads + 1  # loaded from the run folder once
+        assert dock.status.text().startswith("Done")  # no fallback note
+        # the planner draws a second path: the kept baseline is used again (no load)
+        _draw(dock, "new_paths", second, name="Second path")
+        again = _run(dock, qtbot, str(run), tmp_path / "again")
+        assert SESSION_BASELINES.loads == loads + 1
+    finally:
+        moved.rename(osm)
+    net = pyogrio.read_dataframe(again / "geoplan.gpkg", layer="network")
+    assert (net["edit"] == "new_path").sum() >= 2
+    _same_change_layers(saved, _pipeline_oracle(toml, tmp_path / "saved_scenario.gpkg",
+                                                tmp_path / "oracle"))
+    _same_change_layers(again, _pipeline_oracle(toml, tmp_path / "again_scenario.gpkg",
+                                                tmp_path / "oracle_again"))
+
+
+def test_the_run_folder_of_a_loaded_layer_is_the_baseline(plugin, qtbot, own_run, tmp_path):
+    _toml, run, _osm = own_run
+    dock = plugin.dock
+    grid = QgsVectorLayer(f"{run / 'geoplan.gpkg'}|layername=grid", "grid", "ogr")
+    assert grid.isValid()
+    QgsProject.instance().addMapLayer(grid)
+    try:
+        dock.name_edit.setText("From the loaded layer")
+        _draw(dock, "new_paths", _paths(run)[0], name="Park path")
+        out = _run(dock, qtbot, "", tmp_path / "loaded")
+    finally:
+        QgsProject.instance().removeMapLayer(grid.id())
+    assert Path(dock.baseline_edit.text()) == run.resolve()  # found from the loaded layer
+    assert dock.status.text().startswith("Done")  # its saved baseline used, no fallback note
+    assert "grid_change" in pyogrio.list_layers(out / "geoplan.gpkg")[:, 0]
+
+
+def test_stale_saved_baseline_is_said_in_swedish_and_the_pipeline_used(
+        plugin, qtbot, qgis_language, own_run, tmp_path):
+    toml, run, _osm = own_run
+    copy = tmp_path / "run_copy"
+    shutil.copytree(run, copy)
+    pkl = copy / "scenario_baseline.pkl"
+    pkl.write_bytes(pkl.read_bytes()[:200])  # cut off: the header no longer matches
+    qgis_language("sv_SE")
+    dock = plugin.dock
+    dock.name_edit.setText("Stale")
+    _draw(dock, "new_paths", _paths(run)[0], name="Park path")
+    out = _run(dock, qtbot, str(copy), tmp_path / "stale")
+    status = dock.status.text()
+    assert "Det sparade nuläget" in status and "scenario_baseline.pkl" in status, status
+    _same_change_layers(out, _pipeline_oracle(toml, tmp_path / "stale_scenario.gpkg",
+                                              tmp_path / "oracle"))

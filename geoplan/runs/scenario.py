@@ -68,17 +68,10 @@ __all__ = ["SAVED_BASELINE_TEXTS", "ScenarioResult", "compare_runs", "findings_a
 #: What a planner reads when a saved baseline cannot be used (the QGIS scenario panel then
 #: computes the baseline from the pipeline); ``{error}`` is the refusal's message.
 SAVED_BASELINE_TEXTS = {
-    "saved_baseline_loading": {"en": "Loading the saved baseline…",
-                               "sv": "Läser in det sparade nuläget…",
-                               "da": "Indlæser det gemte udgangspunkt…"},
+    "saved_baseline_loading": {"en": "Loading the saved baseline…"},
     "saved_baseline_fallback": {
         "en": "The saved baseline in {run} cannot be used, so the baseline is computed from "
-              "the pipeline instead (slower). Reason: {error}",
-        "sv": "Det sparade nuläget i {run} kan inte användas, så nuläget beräknas från "
-              "pipelinen i stället (långsammare). Orsak: {error}",
-        "da": "Det gemte udgangspunkt i {run} kan ikke bruges, så udgangspunktet beregnes fra "
-              "pipelinen i stedet (langsommere). Årsag: {error}",
-    },
+              "the pipeline instead (slower). Reason: {error}"},
 }
 register_texts(SAVED_BASELINE_TEXTS)
 

@@ -81,7 +81,7 @@ def _hidden(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX)]
 
 
-def _wait_stopped(pid: int, timeout_s: float = 10.0) -> None:
+def _wait_stopped(pid: int, timeout_s: float = 60.0) -> None:
     """Wait until every thread of ``pid`` is stopped (or gone): SIGSTOP is delivered
     asynchronously, and a thread on the other core may finish a write meanwhile."""
     end = time.monotonic() + timeout_s

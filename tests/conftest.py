@@ -96,4 +96,64 @@ def helsinki_study(helsinki_pbf):
     return data, net, cells, origins
 
 
+#: The central-Helsinki box on a 250 m grid the plugin tests use as their baseline run.
+PLUGIN_BASELINE = ('[input]\nosm = "demo"\nbbox = [24.935, 60.164, 24.953, 60.179]\n'
+                   '[grid]\ncell_size_m = 250\n')
+
+
+def demo_250(lang: str = "en", title: str | None = None) -> str:
+    """The demo extract on a 250 m grid, GeoPackage only (with its data dictionary), in
+    ``lang``: the pipeline text most core tests share through :func:`shared_run`."""
+    text = f'[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n[output]\nformats = ["gpkg"]\n' \
+           f'lang = "{lang}"\n'
+    return text + (f'title = "{title}"\n' if title else "")
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture(scope="session")
+def shared_run(tmp_path_factory):
+    """``shared_run(pipeline_text) -> (folder, RunResult)``: the pipeline run ONCE per session
+    and shared by every test that asks for the same text (``osm = "demo"``-style inputs only;
+    relative paths are read from the folder's parent).
+
+    Read only: a test that writes copies the folder first (``shutil.copytree``). At the end of
+    the session every shared folder must be as it was written (so no test depends on another's
+    order), else the session ends with an error naming the files.
+    """
+    from geoplan.config import parse_pipeline
+    from geoplan.runs.pipeline import run_pipeline
+
+    runs: dict[str, tuple[Path, object, dict]] = {}
+
+    def get(text: str):
+        if text not in runs:
+            out = tmp_path_factory.mktemp("shared_run") / "out"
+            result = run_pipeline(parse_pipeline(text, out.parent), out)
+            runs[text] = out, result, _stamps(out)
+        out, result, _ = runs[text]
+        return out, result
+
+    yield get
+    changed = {str(out): sorted(set(stamps.items()) ^ set(_stamps(out).items()))
+               for out, _, stamps in runs.values() if _stamps(out) != stamps}
+    assert not changed, f"a test wrote into a shared run folder (copy it first): {changed}"
+
+
+@pytest.fixture(scope="session")
+def demo_250_run(shared_run):
+    """``demo_250_run(lang="en", title=None) -> (folder, RunResult)``: the shared run of
+    :func:`demo_250` (read only, see :func:`shared_run`)."""
+    return lambda lang="en", title=None: shared_run(demo_250(lang, title))
+
+
+@pytest.fixture(scope="session")
+def plugin_baseline_run(shared_run):
+    """``(folder, RunResult)`` of :data:`PLUGIN_BASELINE`, shared (read only)."""
+    return shared_run(PLUGIN_BASELINE)
+
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

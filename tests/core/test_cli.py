@@ -147,8 +147,9 @@ def test_unknown_language(helsinki_pbf):
     assert r.returncode == 2 and "Traceback" not in r.stderr and "'fi'" in r.stderr
 
 
-def test_demo_writes_summary(tmp_path):
-    r = run("demo", "--out", tmp_path / "demo")
+def test_demo_writes_summary(offline_demo):
+    """`geoplan demo`, run once per session (offline, tests/core/conftest.py)."""
+    r, out = offline_demo.demo, offline_demo.out
     assert r.returncode == 0, r.stderr
-    assert json.loads((tmp_path / "demo" / "data_quality.json").read_text())["lamps_osm"] == 586
-    assert "© OpenStreetMap contributors" in (tmp_path / "demo" / "data_quality_en.txt").read_text()
+    assert json.loads((out / "data_quality.json").read_text())["lamps_osm"] == 586
+    assert "© OpenStreetMap contributors" in (out / "data_quality_en.txt").read_text()

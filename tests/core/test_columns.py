@@ -17,9 +17,7 @@ from geoplan.columns import (
     catalogue,
     describe,
 )
-from geoplan.config import parse_pipeline
 from geoplan.errors import ConfigError
-from geoplan.runs.pipeline import run_pipeline
 from geoplan.types import AccessSpec
 
 SPEC_500 = AccessSpec(categories=("school", "grocery"), radii_m=(500.0,),
@@ -28,9 +26,8 @@ SPEC_500 = AccessSpec(categories=("school", "grocery"), radii_m=(500.0,),
 
 
 @pytest.fixture(scope="module")
-def demo_grid_columns(tmp_path_factory) -> list[str]:
-    out = tmp_path_factory.mktemp("columns_run")
-    run_pipeline(parse_pipeline('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250', out), out)
+def demo_grid_columns(demo_250_run) -> list[str]:
+    out, _ = demo_250_run()  # the demo on a 250 m grid, run once per session (tests/conftest.py)
     return [str(f) for f in pyogrio.read_info(out / "geoplan.gpkg", layer="grid")["fields"]]
 
 

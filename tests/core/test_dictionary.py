@@ -14,19 +14,16 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geoplan.config import parse_pipeline
-from geoplan.runs.pipeline import run_pipeline
-
 LANGS = ("sv", "da", "en")
 
 
 @pytest.fixture(scope="module", params=LANGS)
-def demo_run(request, tmp_path_factory) -> tuple[str, Path]:
-    text = (f'[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n[output]\n'
-            f'lang = "{request.param}"')
-    out = tmp_path_factory.mktemp(f"run_{request.param}") / "out"
-    run_pipeline(parse_pipeline(text, Path(".")), out)
-    return request.param, out
+def demo_run(request, demo_250_run) -> tuple[str, Path]:
+    """The demo on a 250 m grid in each language, run once per session (tests/conftest.py;
+    the Swedish one is the run test_report_languages.py copies, titled as there)."""
+    lang = request.param
+    out, _ = demo_250_run(lang, "Språktest" if lang == "sv" else None)
+    return lang, out
 
 
 def _layer_columns(gpkg: Path) -> dict[str, list[str]]:

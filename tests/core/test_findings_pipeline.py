@@ -43,18 +43,16 @@ def _cfg(tmp_path, csv, weight=0.0):
         f'[safety_walk]\nfindings = "{csv}"\ncrs = "EPSG:3067"\nweight = {weight}\n', tmp_path)
 
 
-def test_run_counts_findings_and_weight_is_optional(tmp_path, findings_csv):
+def test_run_counts_findings_and_weight_is_optional(tmp_path, findings_csv, demo_250_run):
     plain = run_pipeline(_cfg(tmp_path, findings_csv), tmp_path / "a").layers.grid
     weighted = run_pipeline(_cfg(tmp_path, findings_csv, 0.2), tmp_path / "b").layers.grid
     assert plain["findings_open"].sum() == 2 and plain["findings_fixed"].sum() == 1
     assert plain["findings_severity_sum"].sum() == 5
     cell = plain.index[plain["findings_open_dark_spot"] > 0]
     assert len(cell) == 1
-    # weight 0: the index is the one without findings; weight > 0: the finding's cell drops
-    from geoplan.config import parse_pipeline as pp
-
-    base = run_pipeline(pp('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n', tmp_path),
-                        tmp_path / "c").layers.grid
+    # weight 0: the index is the one without findings; weight > 0: the finding's cell drops.
+    # The run without findings is the session's shared demo run on 250 m cells (read only).
+    base = demo_250_run()[1].layers.grid
     pd.testing.assert_series_equal(plain["safety_index"], base["safety_index"])
     assert weighted.loc[cell, "safety_index"].iat[0] < base.loc[cell, "safety_index"].iat[0]
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "a" / "geoplan.gpkg")}

@@ -1,17 +1,24 @@
-"""Kill tests: each command that writes a result folder is killed with SIGKILL at 20 points
-spread over its run (most of them while it writes), and the folder is then always either the
-previous complete set or the new complete set, byte for byte, with nothing half-written in sight.
+"""Kill tests: each command that writes a result folder is stopped at 20 points spread over its
+run (most of them while it writes), and the folder is then always either the previous complete
+set or the new complete set, byte for byte, with nothing half-written in sight.
+
+The 20 points are taken in ONE run: the process is frozen with SIGSTOP (every thread stops,
+nothing of it runs), the folder is read, and the process goes on (SIGCONT). SIGKILL runs no
+handler either, so the folder a kill leaves is the folder seen while the process is frozen at
+the same instant. A few real SIGKILLs (separate runs) check that nothing happens after a kill.
 
 The oracle is the file system itself: the set of visible files and their SHA-256 before the run,
 and the set a complete run leaves (measured by a reference run of the same command)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +32,8 @@ pytestmark = pytest.mark.slow
 GEOPLAN = str(Path(sys.executable).with_name("geoplan"))
 ROOT = Path(__file__).resolve().parents[2]
 N_KILLS = 20
+# real SIGKILLs, as fractions of the reference run: one while reading, three while writing
+REAL_KILLS = (0.2, 0.6, 0.8, 0.95)
 SMALL = """
 [input]
 osm = "demo"
@@ -68,13 +77,65 @@ def _run(cmd: list[str], out: Path, kill_after_s: float | None,
     return time.monotonic() - t0, proc.returncode
 
 
+def _hidden(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def _wait_stopped(pid: int, timeout_s: float = 60.0) -> None:
+    """Wait until every thread of ``pid`` is stopped (or gone): SIGSTOP is delivered
+    asynchronously, and a thread on the other core may finish a write meanwhile."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        states = []
+        for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+            try:
+                states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+        if all(s in "TtZX" for s in states):
+            return
+        time.sleep(0.002)
+    raise AssertionError(f"process {pid} did not stop within {timeout_s} s")
+
+
+def _frozen_states(cmd: list[str], out: Path, times: list[float],
+                   target: str = "") -> list[tuple[dict[str, str], list[str]]]:
+    """Run ``cmd OUT`` once; at each of ``times`` (seconds of running, pauses not counted)
+    freeze it with SIGSTOP, record the folder (:func:`snapshot`, temporary names), go on."""
+    states = []
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([*cmd, str(out / target if target else out)],
+                                stdout=subprocess.DEVNULL, stderr=err)
+        t0, paused = time.monotonic(), 0.0
+        try:
+            for t in times:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=max(0.0, t0 + paused + t - time.monotonic()))
+                p0 = time.monotonic()
+                proc.send_signal(signal.SIGSTOP)  # nothing when it has ended
+                if proc.returncode is None:
+                    _wait_stopped(proc.pid)
+                states.append((snapshot(out), _hidden(out)))
+                proc.send_signal(signal.SIGCONT)
+                paused += time.monotonic() - p0
+            proc.wait(timeout=600)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        err.seek(0)
+        assert proc.returncode == 0, err.read().decode(errors="replace")
+    return states
+
+
 def check_kill_points(cmd: list[str], previous: Path, work: Path,
                       target: str = "") -> dict[str, int]:
-    """Kill ``cmd OUT`` at ``N_KILLS`` points; assert the all-or-nothing rule for each.
+    """Stop ``cmd OUT`` at ``N_KILLS`` points of one run and kill it at ``REAL_KILLS``;
+    assert the all-or-nothing rule for each.
 
     ``previous`` is a complete earlier result; ``cmd`` gets a copy of it as its output folder
     (``OUT/target`` for a command whose output is one file, e.g. ``many --out F.gpkg``).
-    Returns how many kills left the previous set and how many the new one.
+    Returns how many points left the previous set and how many the new one.
     """
     before = snapshot(previous)
     ref = work / "reference"
@@ -84,34 +145,40 @@ def check_kill_points(cmd: list[str], previous: Path, work: Path,
     # the files a complete run changes: each must be all old or all new after a kill
     changing = {k for k in after if before.get(k) != after[k]}
     assert changing, "the reference run changed nothing"
-    # a third of the kills early (reading, computing), the rest spread over the second half,
+    # a third of the points early (reading, computing), the rest spread over the second half,
     # where the files are written and committed
     times = [duration * (0.05 + 0.45 * i / 6) for i in range(7)]
     times += [duration * (0.5 + 0.55 * i / (N_KILLS - 8)) for i in range(N_KILLS - 7)]
-    outcome = {"previous": 0, "new": 0}
 
-    def one(i_t):
-        i, t = i_t
+    def frozen():
+        out = work / "frozen"
+        shutil.copytree(previous, out)
+        return [(f"stop{i:02d}", *s) for i, s in enumerate(_frozen_states(cmd, out, times,
+                                                                          target))]
+
+    def killed(i_f):
+        i, f = i_f
         out = work / f"kill{i:02d}"
         shutil.copytree(previous, out)
-        _run(cmd, out, t, target)
-        return out
+        _run(cmd, out, duration * f, target)
+        return out.name, snapshot(out), _hidden(out)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outs = list(pool.map(one, enumerate(times)))
-    for out in outs:
-        now = snapshot(out)
+        stops = pool.submit(frozen)
+        states = list(pool.map(killed, enumerate(REAL_KILLS)))
+        states += stops.result()
+    outcome = {"previous": 0, "new": 0}
+    for name, now, hidden in states:
         old = sorted(k for k in changing if now.get(k) == before.get(k))
         new = sorted(k for k in changing if now.get(k) != before.get(k))
         if now == before:
             outcome["previous"] += 1
             continue
         assert set(now) == set(after), (
-            f"{out.name}: missing {sorted(set(after) - set(now))}, "
+            f"{name}: missing {sorted(set(after) - set(now))}, "
             f"extra {sorted(set(now) - set(after))}")
-        assert not old, f"{out.name}: a mix of two runs: still old {old}, already new {new}"
+        assert not old, f"{name}: a mix of two runs: still old {old}, already new {new}"
         outcome["new"] += 1
-        hidden = [p.name for p in out.iterdir() if p.name.startswith(TEMP_PREFIX)]
         assert all(is_temp_name(n) for n in hidden)
     return outcome
 
@@ -127,8 +194,31 @@ def previous_run(tmp_path_factory):
 
 
 def _check(outcome: dict[str, int]) -> None:
-    assert sum(outcome.values()) == N_KILLS
+    assert sum(outcome.values()) == N_KILLS + len(REAL_KILLS)
     assert outcome["previous"] >= 1, outcome
+
+
+# writes a.txt, then b.txt a second later, each in place: a mix of two sets in between
+HALF_WRITER = """import sys, time
+from pathlib import Path
+out = Path(sys.argv[1])
+(out / "a.txt").write_text("new a")
+time.sleep(1.0)
+(out / "b.txt").write_text("new b")
+time.sleep(0.2)
+"""
+
+
+def test_the_harness_sees_a_mix_of_two_sets(tmp_path):
+    """The oracle can fail: a command that rewrites two files in place, one after the other."""
+    prev = tmp_path / "previous"
+    prev.mkdir()
+    (prev / "a.txt").write_text("old a")
+    (prev / "b.txt").write_text("old b")
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(AssertionError, match="a mix of two runs"):
+        check_kill_points([sys.executable, "-c", HALF_WRITER], prev, work)
 
 
 def test_run_with_report_is_all_or_nothing(previous_run, tmp_path):

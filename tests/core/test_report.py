@@ -93,9 +93,11 @@ def test_pipeline_report_step_writes_every_file(run_dir):
                                                                                   "report"]
 
 
-def test_pdf_pages_and_text(run_dir):
-    result = write_report(run_dir, dpi=72)  # the pipeline's language: sv
-    assert result.pdf == run_dir / "report" / "report.pdf"
+def test_pdf_pages_and_text(run_dir, tmp_path):
+    out = tmp_path / "run"  # a copy: the module's run stays as the pipeline wrote it
+    shutil.copytree(run_dir, out, ignore=shutil.ignore_patterns("report"))
+    result = write_report(out, dpi=72)  # the pipeline's language: sv
+    assert result.pdf == out / "report" / "report.pdf"
     # title, key numbers, 6 maps, method, sources
     assert result.pages == _gdal_pages(result.pdf) == 10
     text = result.page_texts

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from geoplan.config import parse_pipeline
 from geoplan.outputs.report import write_report
-from geoplan.runs.pipeline import run_pipeline
 
 
 @pytest.fixture(scope="module")
-def sv_run(tmp_path_factory) -> Path:
+def sv_run(tmp_path_factory, demo_250_run) -> Path:
+    """A copy (the tests write reports into it) of the session's Swedish demo run on a 250 m
+    grid, titled "Språktest" (tests/conftest.py)."""
     out = tmp_path_factory.mktemp("langs") / "out"
-    text = ('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n'
-            '[output]\ntitle = "Språktest"\nlang = "sv"')
-    run_pipeline(parse_pipeline(text, Path(".")), out)
+    shutil.copytree(demo_250_run("sv", "Språktest")[0], out)
     return out
 
 

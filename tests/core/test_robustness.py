@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -74,62 +73,16 @@ def test_inputs_are_never_modified(tmp_path, helsinki_pbf, shared_data):
     assert snapshot(inp) == before
 
 
-def test_demo_runs_with_the_network_blocked(tmp_path):
+def test_demo_runs_with_the_network_blocked(offline_demo):
     """`geoplan demo` in a fresh process whose every non-loopback connection and DNS lookup
-    fails (and is logged, in case something swallows the error)."""
-    guard = tmp_path / "guard"
-    guard.mkdir()
-    log = tmp_path / "network_attempts.log"
-    (guard / "sitecustomize.py").write_text(textwrap.dedent(f"""
-        import socket
-
-        _LOG = {str(log)!r}
-        _LOCAL = ("127.0.0.1", "localhost", "::1")
-
-        def _refuse(what):
-            with open(_LOG, "a") as f:
-                f.write(repr(what) + "\\n")
-            raise OSError(f"network blocked by the test: {{what!r}}")
-
-        _connect = socket.socket.connect
-        _connect_ex = socket.socket.connect_ex
-        _getaddrinfo = socket.getaddrinfo
-
-        def _host(address):
-            return address[0] if isinstance(address, tuple) else address
-
-        def connect(self, address):
-            if self.family in (socket.AF_INET, socket.AF_INET6) and _host(address) not in _LOCAL:
-                _refuse(address)
-            return _connect(self, address)
-
-        def connect_ex(self, address):
-            if self.family in (socket.AF_INET, socket.AF_INET6) and _host(address) not in _LOCAL:
-                _refuse(address)
-            return _connect_ex(self, address)
-
-        def getaddrinfo(host, *args, **kwargs):
-            if host not in _LOCAL and host is not None:
-                _refuse(host)
-            return _getaddrinfo(host, *args, **kwargs)
-
-        socket.socket.connect = connect
-        socket.socket.connect_ex = connect_ex
-        socket.getaddrinfo = getaddrinfo
-        """), encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(guard),
-           "LANG": "C.UTF-8", "http_proxy": "", "https_proxy": ""}
-    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection("
-                            "('198.51.100.7', 80), timeout=1)"], env=env, capture_output=True,
-                           text=True, timeout=60)
-    assert "network blocked by the test" in probe.stderr  # the guard is active
-    log.unlink()
-
-    r = subprocess.run([GEOPLAN, "demo", "--out", str(tmp_path / "demo")], env=env, cwd=tmp_path,
-                       capture_output=True, text=True, timeout=600)
+    fails (and is logged, in case something swallows the error): run once per session
+    (tests/core/conftest.py; test_cli.py reads the same demo folder)."""
+    assert "network blocked by the test" in offline_demo.probe.stderr  # the guard is active
+    assert offline_demo.probe_logged
+    r = offline_demo.demo
     assert r.returncode == 0, r.stderr
-    assert not log.exists(), log.read_text()
-    assert (tmp_path / "demo" / "geoplan.gpkg").is_file()
+    assert not offline_demo.log.exists(), offline_demo.log.read_text()
+    assert (offline_demo.out / "geoplan.gpkg").is_file()
     assert "© OpenStreetMap contributors" in r.stdout
 
 

@@ -14,7 +14,6 @@ import shapely
 from click.testing import CliRunner
 
 from geoplan.errors import ConfigError, GeoplanError
-from geoplan.runs.pipeline import study_from_pipeline
 from geoplan.runs.scenario import compare_runs
 from geoplan.scenario import (
     apply_scenario,
@@ -134,12 +133,9 @@ def test_densify_moves_population_not_distances():
 
 # ------------------------------------------------------------------------------ the demo
 @pytest.fixture(scope="module")
-def demo_base():
-    from geoplan.config import parse_pipeline
-    from geoplan.datasets import DEMO_PIPELINE
-
-    cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")
-    return cfg, prepare_baseline(study_from_pipeline(cfg))
+def demo_base(demo_baseline):
+    """The demo's baseline, computed once per session (tests/core/conftest.py)."""
+    return demo_baseline
 
 
 def _random_scenario(inputs, seed: int) -> Scenario:

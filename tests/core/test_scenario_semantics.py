@@ -16,9 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geoplan.config import parse_pipeline
 from geoplan.indicators.safety import SAFETY_COLUMNS
-from geoplan.runs.pipeline import study_from_pipeline
 from geoplan.scenario import apply_scenario, change_table, prepare_baseline, recompute
 from geoplan.scenario.io import read_scenario
 from geoplan.study import compute_layers, example_study
@@ -33,11 +31,8 @@ FAR_M = 300.0
 
 
 @pytest.fixture(scope="module")
-def demo():
-    from geoplan.datasets import DEMO_PIPELINE
-
-    cfg = parse_pipeline(DEMO_PIPELINE, Path.cwd(), source="demo")
-    base = prepare_baseline(study_from_pipeline(cfg))
+def demo(demo_baseline):
+    base = demo_baseline[1]  # computed once per session (tests/core/conftest.py)
     applied = apply_scenario(read_scenario(SCENARIO), base.inputs)
     return base, applied, recompute(base, applied)[0]
 

@@ -73,17 +73,10 @@ def study_area(processing_initialized):
 
 
 @pytest.fixture(scope="module")
-def core_run(tmp_path_factory, processing_initialized):
-    """The core's own run of the same study (the oracle)."""
-    from geoplan.config import parse_pipeline
-    from geoplan.runs.pipeline import run_pipeline
-
-    out = tmp_path_factory.mktemp("core_run")
-    cfg = parse_pipeline(
-        "[input]\nosm = \"demo\"\nbbox = [24.935, 60.164, 24.953, 60.179]\n"
-        "[grid]\ncell_size_m = 250\n", out)
-    result = run_pipeline(cfg, out)
-    return out, result
+def core_run(plugin_baseline_run, processing_initialized):
+    """The core's own run of the same study (the oracle): the plugin tests' shared baseline
+    (tests/conftest.py, read only)."""
+    return plugin_baseline_run
 
 
 @pytest.fixture(scope="module")

@@ -44,16 +44,10 @@ def _env(**extra) -> dict:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    """A small baseline run of the core (250 m cells, central Helsinki)."""
-    from geoplan.config import parse_pipeline
-    from geoplan.runs.pipeline import run_pipeline
-
-    out = tmp_path_factory.mktemp("baseline")
-    cfg = parse_pipeline('[input]\nosm = "demo"\nbbox = [24.935, 60.164, 24.953, 60.179]\n'
-                         '[grid]\ncell_size_m = 250\n', out)
-    run_pipeline(cfg, out)
-    return out
+def baseline(plugin_baseline_run):
+    """A small baseline run of the core (250 m cells, central Helsinki), shared by the plugin
+    tests (tests/conftest.py, read only)."""
+    return plugin_baseline_run[0]
 
 
 @pytest.fixture(scope="module")

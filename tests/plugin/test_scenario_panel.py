@@ -31,16 +31,10 @@ RESIDENTS = DWELLINGS * 2.1
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory, processing_initialized):
-    """A baseline run written by the core (``geoplan run``): no pipeline.toml, provenance.json."""
-    from geoplan.config import parse_pipeline
-    from geoplan.runs.pipeline import run_pipeline
-
-    out = tmp_path_factory.mktemp("baseline")
-    cfg = parse_pipeline('[input]\nosm = "demo"\nbbox = [24.935, 60.164, 24.953, 60.179]\n'
-                         '[grid]\ncell_size_m = 250\n[output]\ntitle = "Kamppi"\n', out)
-    run_pipeline(cfg, out)
-    return out
+def baseline(plugin_baseline_run, processing_initialized):
+    """A baseline run written by the core (``geoplan run``): no pipeline.toml, provenance.json.
+    The plugin tests' shared baseline (tests/conftest.py, read only)."""
+    return plugin_baseline_run[0]
 
 
 def _edits(baseline: Path):

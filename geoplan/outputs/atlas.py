@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import textwrap
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -395,20 +394,6 @@ def _raster(fig, dpi: int):
                             fig.canvas.buffer_rgba()).convert("RGB")
 
 
-@contextmanager
-def _binary_images():
-    """Images stored as binary streams (reportlab's pure-Python ASCII85 encoding of them took
-    a quarter of an atlas page's time); reportlab's setting is restored afterwards."""
-    from reportlab import rl_config
-
-    old = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = old
-
-
 def _lazy_map(make_figure, width: float, height: float, dpi: int):
     """A flowable that draws its map only when its page is laid out, so an atlas of 1,000
     areas holds one map in memory at a time."""
@@ -509,7 +494,7 @@ def write_atlas(run, folder, *, lang: str | None = None, indicator: str = "safet
         footer(canvas, doc)
         report(progress, doc.page / n, f"atlas page {doc.page} of {n}")
 
-    with atomic_path(path, suffix=".pdf") as tmp, _binary_images():
+    with atomic_path(path, suffix=".pdf") as tmp, maps.binary_images():
         doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=1.8 * cm,
                                 rightMargin=1.8 * cm, topMargin=1.5 * cm, bottomMargin=2 * cm,
                                 title=f"{tr('atlas_title', lang)}: {run.title}",

@@ -39,6 +39,7 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -73,6 +74,7 @@ __all__ = [
     "FINDINGS_MAP",
     "HEADLINE_MAPS",
     "MapClass",
+    "binary_images",
     "MapFile",
     "MapSpec",
     "REPORT_MAPS",
@@ -1454,6 +1456,22 @@ def pdf_metadata(run: RunData, title: str, lang: str, author: str | None = None)
 
 
 register_texts({"pdf_lang_name": {"en": "English"}})
+
+
+@contextmanager
+def binary_images():
+    """Images in reportlab PDFs stored as binary streams (reportlab's pure-Python ASCII85 encoding of them took
+    a quarter of an atlas page's time and
+    ~12 s of a municipality report); reportlab's setting is restored afterwards."""
+    from reportlab import rl_config
+
+    old = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = old
+
 
 
 #: a layer of more shapes than this (a municipality's grid cells or paths) is drawn into the PDF

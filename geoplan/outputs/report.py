@@ -56,6 +56,7 @@ from ..runs.folder import pipeline_from_provenance
 from .maps import (
     MapFile,
     RunData,
+    binary_images,
     format_date,
     indicator_title,
     load_run,
@@ -1010,7 +1011,7 @@ def _build_pdf(path: Path, run: RunData, lang: str, maps: Sequence[MapFile],
                 pages.setdefault(self.page, []).append(text)
 
     deco = _page_decorator(run, lang, pages)
-    with atomic_path(path, suffix=".pdf") as tmp:
+    with atomic_path(path, suffix=".pdf") as tmp, binary_images():
         doc = _Doc(str(tmp), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
                    bottomMargin=2.2 * cm, title=run.title,
                    author=author or getattr(run.config, "author", "") or "geoplan",

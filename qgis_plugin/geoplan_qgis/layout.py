@@ -627,7 +627,7 @@ def column_widths(headers, rows, width_mm: float, margin_mm: float = 2.5) -> lis
     so never less than its longest word).
 
     >>> column_widths(["Area", "Residents"], [["Kluuvi", "2 787"]], 50.0)
-    [18.6, 26.4]
+    [19.7, 25.3]
     """
     need = [min(max(len(str(hd)) / 2, *(len(w) for w in str(hd).split()),
                     *(len(str(r[i])) + 1 for r in rows), 6.0), 45.0)

@@ -551,25 +551,13 @@ def _place_marks(layout, g: _Grid, items: dict, lang: str = "en") -> None:
     items["north_arrow"] = arrow
 
 
-def _one_area(headers: list[str], body: list[list[str]]):
-    """A change table whose rows are all of one area without its area column: the area is
-    named in the measure's header instead ("Measure (Whole study area)"); a note row (text in
-    its first cell only) keeps its text in the new first cell."""
-    areas = {r[0] for r in body if any(r[1:])}
-    if len(headers) < 2 or len(areas) != 1:
-        return headers, body
-    rows = [r[1:] if any(r[1:]) else [r[0], *r[2:]] for r in body]
-    return [f"{headers[1]} ({areas.pop()})", *headers[2:]], rows
-
-
 def _contents(run, indicator: str | None, lang: str):
     """(maps, table, is_scenario) of the run: before/after/change and the change table of a
     scenario, else the headline maps and the area table."""
     folder = rf.RunFolder(run.out_dir)
     if rf.GRID_CHANGE in folder.layers():
         changes = folder.file(rf.CHANGES_CSV)
-        table = (_one_area(*changes_table(changes, lang, 7,
-                                          night_m=run.access.night_threshold_m))
+        table = (changes_table(changes, lang, 7, night_m=run.access.night_threshold_m)
                  if changes.is_file() else None)
         return _scenario_maps(run, indicator, lang), table, True
     return _baseline_maps(run, lang), _areas_table(run, folder.gpkg, lang), False

@@ -170,7 +170,7 @@ def _graduated(layer, column, breaks, *, ramp="sequential", reverse=False, lang=
 
 
 def _baseline_maps(run, lang: str) -> list[LayoutMap]:
-    from geoplan.outputs.styles import class_breaks
+    from geoplan.outputs.styles import class_breaks, lit_line_qml
 
     gpkg = rf.RunFolder(run.out_dir).gpkg
     maps = []
@@ -183,7 +183,8 @@ def _baseline_maps(run, lang: str) -> list[LayoutMap]:
                               _legend_title(run, column, lang)))
     title = core_tr("map_lighting", lang)
     network = _layer(gpkg, rf.NETWORK, title)
-    network.loadDefaultStyle()  # the lit / dark / unknown style stored in the GeoPackage
+    # lit / dark / unknown in the layout's language (the GeoPackage's style is the run's)
+    _style(network, lit_line_qml(lang=lang))
     maps.append(LayoutMap(network, title, core_tr("leg_lighting", lang)))
     return maps
 
@@ -252,8 +253,59 @@ def _fmt(v, lang: str) -> str:
     return fmt(x, lang, digits)
 
 
-def changes_table(path: Path, lang: str, max_rows: int = 8):
-    """``changes.csv`` as (headers, rows of text); numbers formatted for ``lang``.
+#: the core's text of each measure of ``changes.csv`` (:mod:`geoplan.scenario.change`): a table
+#: written in another language is labelled again from its measure keys in the layout's
+_MEASURE_TEXTS = {
+    "residents": "sc_residents", "residents_staying": "sc_residents_staying",
+    "residents_new": "sc_residents_new", "residents_gone": "sc_residents_gone",
+    "residents_green_300m": "sc_green_300m", "residents_green_300m_gain": "sc_green_gain",
+    "residents_green_300m_loss": "sc_green_loss", "residents_green_300m_new": "sc_green_new",
+    "green_m2_per_capita": "sc_green_pc", "residents_night_access": "sc_night_access",
+    "residents_night_access_gain": "sc_night_gain",
+    "residents_night_access_loss": "sc_night_loss", "residents_night_access_new": "sc_night_new",
+    "median_night_detour": "sc_detour", "median_distance_m": "sc_dist", "lit_share": "sc_lit_km",
+    "eyes_on_street": "sc_eyes", "safety_index": "sc_safety",
+    "open_findings": "open_findings_addressed", "mean_rank": "sc_mean_rank",
+    **{f"{who}_{what}_{way}": f"sc_{'cells' if who == 'cells' else 'res'}_{verb}_{what}"
+       for who in ("cells", "residents") for what in ("safety", "access")
+       for way, verb in (("better", "gain"), ("worse", "lose"))},
+}
+
+
+def measure_label(row: dict, lang: str, night_m: float = 800.0) -> str:
+    """The words of a ``changes.csv`` row in ``lang``, from its ``measure`` and ``category``
+    keys (the row's own ``label`` when the core does not name the measure); ``night_m``: the
+    run's night threshold, which some labels state."""
+    from geoplan.runs import scenario as _texts  # noqa: F401 - registers the change texts
+
+    key = _MEASURE_TEXTS.get(str(row.get("measure", "")), "")
+    what = ""
+    if key.endswith(("_safety", "_access")):
+        key, what = key.rsplit("_", 1)
+        what = core_tr(f"sc_what_{what}", lang)
+    if key not in CATALOGUE:
+        return str(row.get("label", ""))
+    category = str(row.get("category") or "")
+    return core_tr(key, lang, what=what, thr=fmt(night_m, lang),
+                   cat=core_tr(f"cat_{category}", lang) if category else "")
+
+
+def _in_language(row: dict, lang: str, night_m: float) -> dict:
+    """A ``changes.csv`` row with its words (measure, whole study area, unit) in ``lang``."""
+    row = dict(row)
+    if "measure" in row:
+        row["label"] = measure_label(row, lang, night_m)
+    if row.get("area_key") == STUDY_AREA_KEY:
+        row["area_name"] = core_tr("sc_study_area", lang)
+    unit = f"sc_unit_{row.get('unit')}"
+    if unit in CATALOGUE:
+        row["unit"] = core_tr(unit, lang)
+    return row
+
+
+def changes_table(path: Path, lang: str, max_rows: int = 8, *, night_m: float = 800.0):
+    """``changes.csv`` as (headers, rows of text) in ``lang``: numbers formatted, measures,
+    units and the whole study area in words of ``lang`` whatever language the file is in.
 
     Whole study area, the measures that change (at the precision shown). When more change than
     fit, every measure that gets WORSE is kept (a council must see the bad news), the rest fill
@@ -287,6 +339,7 @@ def changes_table(path: Path, lang: str, max_rows: int = 8):
         rows = [r for i, r in enumerate(rows) if i in keep]
     headers = [_core_text({"area_name": "sc_area", "label": "sc_measure"}.get(c, f"sc_{c}"), lang,
                           tr(c.capitalize(), lang)) for c in wanted]
+    rows = [_in_language(r, lang, night_m) for r in rows]
     body = [[_fmt(r[c], lang) if _numeric(r[c]) else r[c] for c in wanted] for r in rows]
     if more:
         note = tr("+ {n} more changes: see changes.xlsx", lang).format(n=more)
@@ -312,34 +365,45 @@ def _numeric(text: str) -> bool:
 
 
 def area_heading(run, column: str, lang: str) -> str:
-    """The heading of a column of the areas table: the indicator catalogue's label under the
-    run's distances, the report's heading for a share of residents, "Area" for the key and
-    name columns (never a raw column name)."""
-    from geoplan.outputs import report  # noqa: F401 - registers the report's headings
+    """The heading of a column of the areas table: the data dictionary's label of the column
+    (:func:`geoplan.outputs.dictionary.column_words`, under the run's distances), never a raw
+    column name."""
+    from geoplan.outputs.dictionary import column_words
 
-    if column == "green_scb_300m_pop_share":
-        return core_tr("th_green", lang, m=fmt(run.access.green_within_m, lang, 0))
-    ind = describe(column, run.access)
-    return ind.label(lang) if ind is not None else core_tr("th_area", lang)
+    return column_words(column, lang, run.access)["label"]
+
+
+#: the columns of the council layout's areas table (those the areas layer has)
+AREA_COLUMNS = ("pop", "safety_index", "dist_grocery_m", "lit_share", "green_scb_300m_pop_share")
+
+
+def _key_and_name(run, df) -> tuple[str, str]:
+    """The key and name columns of the areas layer (the key when the areas have no names)."""
+    sa = run.config.summary_areas
+    key = sa.key_column if sa is not None and sa.key_column in df.columns else df.columns[0]
+    name = sa.name_column if sa is not None and sa.name_column in df.columns else key
+    return key, name
 
 
 def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
+    """(headers, rows) of the areas: the area's name ("Whole study area" in ``lang`` for the
+    study area's row), then :data:`AREA_COLUMNS` headed by their dictionary labels."""
     import pyogrio
 
-    layers = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
-    if rf.AREAS not in layers:
-        return None
-    df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
-    import pandas as pd
+    from geoplan.scenario import change  # noqa: F401 - registers "Area", "Whole study area"
 
-    # key and name of the areas (pandas 3 reads text as "str", not object)
-    cols = [c for c in df.columns[:2] if pd.api.types.is_string_dtype(df[c])]
-    cols += [c for c in ("pop", "safety_index", "dist_grocery_m", "lit_share",
-                         "green_scb_300m_pop_share", "green_scb_300m") if c in df.columns]
-    whole = core_tr("whole_study_area", lang)
-    body = [[_fmt(v, lang) if not isinstance(v, str) else whole if v == STUDY_AREA_KEY else v
-             for v in row] for row in df[cols].head(max_rows).itertuples(index=False)]
-    return [area_heading(run, c, lang) for c in cols], body
+    if rf.AREAS not in rf.RunFolder(run.out_dir).layers():
+        return None
+    df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False).head(max_rows)
+    key, name = _key_and_name(run, df)
+    cols = [c for c in AREA_COLUMNS if c in df.columns]
+    whole = core_tr("sc_study_area", lang)
+    names = [whole if str(k) == STUDY_AREA_KEY else str(n) for k, n in zip(df[key], df[name],
+                                                                           strict=True)]
+    body = [[n, *(fmt(v, lang, 0) if c == "pop" and v == v else _fmt(v, lang)
+                  for c, v in zip(cols, row, strict=True))]
+            for n, row in zip(names, df[cols].itertuples(index=False), strict=True)]
+    return [core_tr("sc_area", lang), *(area_heading(run, c, lang) for c in cols)], body
 
 
 # --- the layout -----------------------------------------------------------------------------------
@@ -450,9 +514,23 @@ def _place_legends(layout, maps: list[LayoutMap], g: _Grid, items: dict) -> None
         items["legends"].append(legend)
 
 
-def _place_marks(layout, g: _Grid, items: dict) -> None:
-    """Scale bar (of the first map) and QGIS's north arrow."""
+def scale_bar_format(lang: str):
+    """A number format for a scale bar in ``lang``: the core's thousands and decimal signs
+    (``1 000`` in sv, ``1.000`` in da, ``1,000`` in en), not the QGIS locale's."""
+    from qgis.core import QgsBasicNumericFormat
+
+    sample = fmt(1000.5, lang, 1)  # e.g. "1 000,5": group sign, then decimal sign
+    number = QgsBasicNumericFormat()
+    number.setShowThousandsSeparator(True)
+    number.setThousandsSeparator(sample[1])
+    number.setDecimalSeparator(sample[-2])
+    return number
+
+
+def _place_marks(layout, g: _Grid, items: dict, lang: str = "en") -> None:
+    """Scale bar (of the first map, numbers written for ``lang``) and QGIS's north arrow."""
     bar = QgsLayoutItemScaleBar(layout)
+    bar.setNumericFormat(scale_bar_format(lang))
     bar.setStyle("Single Box")
     bar.setLinkedMap(items["maps"][0])
     bar.applyDefaultSize()
@@ -479,7 +557,8 @@ def _contents(run, indicator: str | None, lang: str):
     folder = rf.RunFolder(run.out_dir)
     if rf.GRID_CHANGE in folder.layers():
         changes = folder.file(rf.CHANGES_CSV)
-        table = changes_table(changes, lang) if changes.is_file() else None
+        table = (changes_table(changes, lang, 7, night_m=run.access.night_threshold_m)
+                 if changes.is_file() else None)
         return _scenario_maps(run, indicator, lang), table, True
     return _baseline_maps(run, lang), _areas_table(run, folder.gpkg, lang), False
 
@@ -509,20 +588,25 @@ def build_council_layout(run_dir, *, project: QgsProject | None = None,
     layout.pageCollection().page(0).setPageSize("A3", QgsLayoutItemPage.Orientation.Landscape)
     g, items = _Grid(), {"context": context_for_layout(run.out_dir, project, lang)}
     items["title"] = _label(layout, title, g.margin, 8.0, g.width, 12.0, size=22, bold=True)
-    subtitle = tr("Scenario compared with the baseline") if is_scenario else tr(
-        "Headline indicators of the baseline")
+    subtitle = tr("Scenario compared with the baseline", lang) if is_scenario else tr(
+        "Headline indicators of the baseline", lang)
     items["subtitle"] = _label(layout, subtitle, g.margin, 20.0, g.width, 8.0, size=12)
     _place_maps(layout, maps, g, items)
     _place_legends(layout, maps, g, items)
-    _place_marks(layout, g, items)
+    _place_marks(layout, g, items, lang)
     place_edits_legend(layout, items, g.x(0) + 62.0, g.legend_top + 10.0)  # beside 1st legend
-    items["date"] = _label(layout, f"{tr('Date')}: {core_maps.format_date(run.created, lang)}",
+    items["date"] = _label(layout, f"{tr('Date', lang)}: "
+                           f"{core_maps.format_date(run.created, lang)}",
                            g.margin, g.foot, 120.0, 6.0, size=9)
-    items["sources"] = _label(layout, f"{tr('Data sources')}: {_sources_line(run, lang)}",
+    items["sources"] = _label(layout, _sources_line(run, lang),  # starts "Data: © OSM …"
                               g.margin, g.foot + 6.0, g.width, 6.0, size=9)
     if table is not None and table[0]:
-        items["table"] = _table(layout, *table, x=g.x(1), y=g.legend_top + 58.0,
-                                w=2 * g.map_w + g.gap, h=g.foot - g.legend_top - 60.0)
+        # under the legends it spans: about 7 mm a class (a legend's size is only known once
+        # drawn), so a 5-class baseline leaves more room than a 7-class change legend
+        classes = max(len(m.layer.renderer().legendSymbolItems()) for m in maps[1:])
+        top = g.legend_top + 10.0 + 7.0 * classes
+        items["table"] = _table(layout, *table, x=g.x(1), y=top, w=2 * g.map_w + g.gap,
+                                h=g.foot - 2.0 - top)
     layouts = project.layoutManager()
     old = layouts.layoutByName(layout.name())
     if old is not None:
@@ -537,16 +621,40 @@ def _centered(extent: QgsRectangle, current: QgsRectangle) -> QgsRectangle:
     return QgsRectangle(c.x() - w, c.y() - h, c.x() + w, c.y() + h)
 
 
+def column_widths(headers, rows, width_mm: float, margin_mm: float = 2.5) -> list[float]:
+    """Widths (mm) of a table's columns that share ``width_mm`` by their longest text (at
+    most 45 characters: longer texts wrap), a header counting half (it wraps between words,
+    so never less than its longest word).
+
+    >>> column_widths(["Area", "Residents"], [["Kluuvi", "2 787"]], 50.0)
+    [19.7, 25.3]
+    """
+    need = [min(max(len(str(hd)) / 2, *(len(w) for w in str(hd).split()),
+                    *(len(str(r[i])) + 1 for r in rows), 6.0), 45.0)
+            for i, hd in enumerate(headers)]
+    free = width_mm - margin_mm * len(headers)
+    return [round(free * n / sum(need), 1) for n in need]
+
+
 def _table(layout, headers, rows, *, x, y, w, h):
     """A manual table: its cells are saved with the layout (a text table's are not, so in a
     saved project it came back empty)."""
-    from qgis.core import QgsLayoutItemManualTable, QgsTableCell
+    from qgis.core import QgsLayoutItemManualTable, QgsLayoutTable, QgsTableCell
 
     table = QgsLayoutItemManualTable.create(layout)
     layout.addMultiFrame(table)
     table.setIncludeTableHeader(True)
-    table.setHeaders([QgsLayoutTableColumn(str(hd)) for hd in headers])
+    table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)  # long headers wrap, not spill
+    for size, bold, set_format in ((8.0, True, table.setHeaderTextFormat),
+                                   (8.0, False, table.setContentTextFormat)):
+        font = QFont()
+        font.setBold(bold)
+        text_format = QgsTextFormat.fromQFont(font)
+        text_format.setSize(size)
+        set_format(text_format)
     table.setTableContents([[QgsTableCell(str(c)) for c in r] for r in rows])
+    table.setColumnWidths(column_widths(headers, rows, w))
+    table.setHeaders([QgsLayoutTableColumn(str(hd)) for hd in headers])
     frame = QgsLayoutFrame(layout, table)
     frame.attemptMove(QgsLayoutPoint(x, y))
     frame.attemptResize(QgsLayoutSize(w, max(h, 20.0)))
@@ -718,10 +826,8 @@ def _areas_layer(run, gpkg: Path, lang: str) -> tuple[QgsVectorLayer, str, dict]
 
     if rf.AREAS not in rf.RunFolder(run.out_dir).layers():
         raise InputFileError(core_tr("atlas_no_areas", lang, out=run.out_dir))
-    sa = run.config.summary_areas
     df = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
-    key = sa.key_column if sa is not None and sa.key_column in df.columns else df.columns[0]
-    name = sa.name_column if sa is not None and sa.name_column in df.columns else key
+    key, name = _key_and_name(run, df)
     whole = df[df[key].astype(str) == STUDY_AREA_KEY]
     areas = _layer(gpkg, rf.AREAS, core_tr("th_area", lang))
     areas.setSubsetString(f'"{key}" <> {_quoted(STUDY_AREA_KEY)}')
@@ -791,7 +897,7 @@ def _atlas_items(layout, run, areas, layers, name_column, whole, indicator, lang
     g = _Grid(margin=12.0, top=22.0, map_h=150.0)
     _place_legends(layout, [legend_map], g, items)
     items["legends"][0].attemptMove(QgsLayoutPoint(12.0, 182.0))
-    _place_marks(layout, g, items)
+    _place_marks(layout, g, items, lang)
     items["scalebar"].setMaximumBarWidth(45.0)
     items["scalebar"].attemptMove(QgsLayoutPoint(135.0, 184.0))
     items["north_arrow"].attemptMove(QgsLayoutPoint(184.0, 32.0))

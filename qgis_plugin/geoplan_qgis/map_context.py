@@ -1,7 +1,9 @@
 """Context the council and scenario layouts draw with each map: the run's water (over the cells,
 under everything else) and, on a scenario's *after* and *change* maps, the proposal's edits on
 top with their legend entries. The layers are the run's own (``water``, ``edits_lines``,
-``edits_points``, ``edits_areas`` in ``geoplan.gpkg``) with the styles stored beside them.
+``edits_points``, ``edits_areas`` in ``geoplan.gpkg``); water keeps the style stored beside it,
+the edits are styled by the core (:func:`geoplan.outputs.styles.edits_qml`) in the layout's
+language, whatever language the run was made in.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from qgis.core import QgsProject, QgsVectorLayer
 
 from geoplan.i18n import tr as core_tr
-from geoplan.outputs.styles import EDIT_LAYERS
+from geoplan.outputs.styles import EDIT_LAYERS, edits_qml
 from geoplan.runs import folder as rf
 
 __all__ = ["context_for_layout", "layer_stack", "place_edits_legend"]
@@ -21,11 +23,18 @@ _EDIT_WORDS = {"edits_lines": ("edit_new_path", "edit_lit_path"), "edits_points"
                "edits_areas": ("edit_densify",)}
 
 
-def _styled(gpkg: Path, name: str, display: str) -> QgsVectorLayer | None:
+def _styled(gpkg: Path, name: str, display: str, qml: str = "") -> QgsVectorLayer | None:
+    """The layer ``name`` with ``qml`` (the layout's language), else the style geoplan stored
+    in the GeoPackage (in the run's language)."""
+    from qgis.core import QgsMapLayerStyle
+
     layer = QgsVectorLayer(f"{gpkg}|layername={name}", display, "ogr")
     if not layer.isValid():
         return None
-    layer.loadDefaultStyle()  # the style geoplan stored in the GeoPackage
+    if qml:
+        QgsMapLayerStyle(qml).writeToLayer(layer)
+    else:
+        layer.loadDefaultStyle()
     return layer
 
 
@@ -37,10 +46,11 @@ def context_for_layout(run_dir, project: QgsProject, lang: str) -> dict:
     out: dict = {}
     if "water" in present:
         out["water"] = _styled(folder.gpkg, "water", core_tr("ctx_water", lang))
-    for name in EDIT_LAYERS.values():
-        if name in present:
+    for geometry, name in EDIT_LAYERS.items():
+        if name in present:  # the legend's words in the layout's language, not the run's
             words = " / ".join(core_tr(k, lang) for k in _EDIT_WORDS[name])
-            out[name] = _styled(folder.gpkg, name, f"{core_tr('edit_legend', lang)}: {words}")
+            out[name] = _styled(folder.gpkg, name, f"{core_tr('edit_legend', lang)}: {words}",
+                                edits_qml(geometry, lang=lang))
     out = {k: v for k, v in out.items() if v is not None}
     for layer in out.values():
         project.addMapLayer(layer, False)

@@ -21,6 +21,7 @@ import contextlib
 import errno
 import os
 import sys
+import warnings
 
 import click
 
@@ -90,6 +91,11 @@ def run_group(group: click.Command, argv: list[str] | None = None) -> int:
     ``GEOPLAN_DEBUG``).
     """
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    # GEOS sets a floating-point "invalid" flag inside some valid intersections (the
+    # central-Helsinki coastline and paths): numpy's RuntimeWarning about it says nothing to a
+    # planner and used to be the only text on stderr of a clean run
+    warnings.filterwarnings("ignore", message="invalid value encountered in intersection",
+                            category=RuntimeWarning)
     with _debug_env(debug):
         return _run_group(group, argv, debug)
 

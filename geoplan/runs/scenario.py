@@ -274,15 +274,17 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
         report(progress, 0.4, f"applying scenario {scenario.name}")
         applied = apply_scenario(scenario, inputs)
         baseline = prepare_baseline(inputs, progress=scaled(progress, 0.4, 0.7))
-    else:
-        report(progress, 0.7, f"applying scenario {scenario.name}")
+        start = 0.7
+    else:  # a saved or kept baseline: nothing is read or computed before the edits
+        start = 0.1
+        report(progress, start, f"applying scenario {scenario.name}")
         applied = apply_scenario(scenario, baseline.inputs)
     applied = at_baseline_scale(baseline, applied)  # unchanged cells keep their safety index
     if incremental:
-        after, stats = recompute(baseline, applied, progress=scaled(progress, 0.7, 0.9))
+        after, stats = recompute(baseline, applied, progress=scaled(progress, start, 0.9))
     else:
         t0 = time.perf_counter()
-        after = compute_layers(applied.inputs, progress=scaled(progress, 0.7, 0.9))
+        after = compute_layers(applied.inputs, progress=scaled(progress, start, 0.9))
         stats = RecomputeStats("full", "asked for", time.perf_counter() - t0)
     report(progress, 0.9, "writing outputs")
     grid_change, areas_change = change_layers(baseline.layers, after, applied.inputs)

@@ -375,12 +375,13 @@ def foreign_scenario_baseline(ctx: Ctx) -> None:
 
     from geoplan import __version__
     from geoplan.config import parse_pipeline
+    from geoplan.scenario.recompute import BASELINE_FORMAT
 
     run = ctx.tmp / "run"
     run.mkdir()
     cfg = parse_pipeline('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250', ctx.tmp)
     (run / "provenance.json").write_text(json.dumps({"pipeline": cfg.to_dict()}))
-    header = {"format": 1, "geoplan": __version__, "inputs": {"osm": "0" * 64},
+    header = {"format": BASELINE_FORMAT, "geoplan": __version__, "inputs": {"osm": "0" * 64},
               "pipeline": {"input": {"osm": "another_town.osm.pbf"}}}
     (run / "scenario_baseline.pkl").write_bytes(
         b"geoplan-scenario-baseline\n" + json.dumps(header).encode() + b"\nnot a pickle")

@@ -60,6 +60,12 @@ def _row(edit) -> list[tuple[dict, object]]:
     return []
 
 
+def _blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with "" for missing values (a column no edit fills is all-NaN float64,
+    which pandas will not fill with text)."""
+    return frame.astype(object).fillna("")
+
+
 def edit_rows(scenario: Scenario, crs, *, lit_paths=None):
     """Every edit of ``scenario`` as a row with its geometry in ``crs``.
 
@@ -84,15 +90,15 @@ def edit_rows(scenario: Scenario, crs, *, lit_paths=None):
     rows = pd.DataFrame([a for a, _ in pairs], columns=list(EDIT_COLUMNS))
     for col in ("dwellings", "residents", "floor_area_m2"):
         rows[col] = pd.to_numeric(rows[col], errors="coerce").astype(float)
-    rows[["name", "edit_lit", "category", "public"]] = rows[
-        ["name", "edit_lit", "category", "public"]].fillna("")
+    text = ["name", "edit_lit", "category", "public"]
+    rows[text] = _blank_missing(rows[text])
     out = gpd.GeoDataFrame(rows, geometry=[g for _, g in pairs],
                            crs=scenario.crs if scenario.crs is not None else crs).to_crs(crs)
     if lit_paths is not None and len(lit_paths):
         extra = gpd.GeoDataFrame({"edit_kind": "lit_path", "edit_lit": "yes"},
                                  index=range(len(lit_paths)), geometry=list(lit_paths), crs=crs)
         out = pd.concat([out, extra.reindex(columns=out.columns)], ignore_index=True)
-        out[["name", "category", "public"]] = out[["name", "category", "public"]].fillna("")
+        out[text] = _blank_missing(out[text])
     return out
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "STALE_AFTER_S",
     "TEMP_PREFIX",
     "atomic_path",
+    "fsync_file",
     "check_not_inputs",
     "check_writable_dir",
     "clean_stale_temps",
@@ -323,13 +324,18 @@ def atomic_path(final: str | os.PathLike, suffix: str | None = None) -> Iterator
         _remove_with_sidecars(tmp_path)
 
 
+def fsync_file(path: Path) -> None:
+    """Flush the file at ``path`` to disk (``OSError`` when it cannot be)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync(path: Path) -> None:
     with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_file(path)
 
 
 @contextlib.contextmanager

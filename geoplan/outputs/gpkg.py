@@ -63,7 +63,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, fsync_file
 from ..errors import ConfigError, CRSError
 from ..i18n import tr as _i18n_tr
 from .styles import (  # the style writers, re-exported for callers of geoplan.outputs.gpkg
@@ -225,7 +225,8 @@ def _gpkg_column(name: str, col, s: pd.Series) -> pd.Series | None:
 
 #: GDAL's SQLite settings while the temporary GeoPackage is written: no fsync per commit and
 #: the rollback journal in memory. The file is renamed into place only whole and synced once
-#: before (:func:`_synced`), so per-commit durability would buy nothing; it halves the write.
+#: before (:func:`~geoplan.atomic.fsync_file`), so per-commit durability would buy nothing; it
+#: halves the write.
 _UNSYNCED = {"OGR_SQLITE_SYNC": "OFF", "OGR_SQLITE_JOURNAL": "MEMORY"}
 
 
@@ -240,15 +241,6 @@ def _unsynced_writes():
         yield
     finally:
         pyogrio.set_gdal_config_options(before)
-
-
-def _synced(path: Path) -> None:
-    """Flush ``path`` to disk (once, before it is renamed into place)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _check_layers(layers, styles) -> None:
@@ -345,7 +337,7 @@ def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
                   abstract: str, lang: str, aliases: Mapping) -> None:
     con = sqlite3.connect(tmp)
     try:
-        con.execute("PRAGMA synchronous = OFF")  # synced once by write_gpkg (_synced)
+        con.execute("PRAGMA synchronous = OFF")  # synced once by write_gpkg (fsync_file)
         con.execute("PRAGMA journal_mode = MEMORY")
         with con:
             if aliases:
@@ -525,4 +517,4 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
         pyogrio.write_dataframe(table, tmp, layer="geoplan_metadata", driver="GPKG",
                                 VERSION="1.3")
         _write_extras(tmp, names, ordered_styles, abstract, lang, aliases or {})
-        _synced(tmp)
+        fsync_file(tmp)  # once, before it is renamed into place

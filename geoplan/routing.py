@@ -1193,22 +1193,20 @@ def _distance_blocks(
     """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
 
     Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the subgraph
-    of nodes within ``limit_m * reach_factor`` of the tile's bounding box, in chunks of at most
-    :data:`MAX_BLOCK_CELLS` distances. Pairs beyond ``limit_m`` are ``inf``.
+    induced by the nodes within ``limit_m`` of one of its sources (:func:`_nodes_near`: every
+    path of at most ``limit_m`` from a source stays inside it, so the distances are exact on
+    any geometry), in chunks of at most :data:`MAX_BLOCK_CELLS` distances. Targets outside it
+    are beyond reach and left out; pairs beyond ``limit_m`` are ``inf``.
     """
     if len(src) == 0 or len(tgt) == 0:
         return
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
-    xy = graph.node_xy
-    reach = limit_m * graph.reach_factor
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
-    x_order = np.argsort(xy[:, 0], kind="stable")
-    x_sorted = xy[x_order, 0]
-    tiles = _tiles(xy[src], tile_m)
+    tiles = _tiles(graph.node_xy[src], tile_m)
     for i, tile in enumerate(tiles):
         report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
-        nodes = _nodes_near(xy, x_order, x_sorted, xy[src[tile]], reach)
+        nodes = _nodes_near(graph.csr, src[tile], limit)
         sub, local = _subgraph(graph.csr, nodes)
         in_sub = np.flatnonzero(local[tgt] >= 0)
         if len(in_sub) == 0:
@@ -1231,17 +1229,11 @@ def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
     return np.split(order, cuts)
 
 
-def _nodes_near(
-    xy: np.ndarray, x_order: np.ndarray, x_sorted: np.ndarray, pts: np.ndarray, reach: float
-) -> np.ndarray:
-    """Sorted ids of nodes within the bounding box of ``pts`` widened by ``reach``."""
-    if not math.isfinite(reach):
-        return np.arange(len(xy))
-    lo, hi = pts.min(axis=0) - reach, pts.max(axis=0) + reach
-    cand = x_order[np.searchsorted(x_sorted, lo[0], "left") : np.searchsorted(x_sorted, hi[0],
-                                                                                "right")]
-    y = xy[cand, 1]
-    return np.sort(cand[(y >= lo[1]) & (y <= hi[1])])
+def _nodes_near(csr: sp.csr_matrix, sources: np.ndarray, limit: float) -> np.ndarray:
+    """Sorted ids of the nodes within network distance ``limit`` of one of ``sources`` (one
+    bounded multi-source Dijkstra)."""
+    dist = dijkstra(csr, directed=True, indices=sources, limit=limit, min_only=True)
+    return np.flatnonzero(dist <= limit)
 
 
 def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:

@@ -962,13 +962,12 @@ def nearest_route(
     d = _node_ids(graph, destinations, "destinations")
     dist, pred, source = _multi_source(graph, d, limit_m, predecessors=True)
     n = graph.n_nodes
-    child = np.flatnonzero(pred >= 0)
-    pos = _arc_positions(graph.csr, pred[child], child)
+    child, pos = _tree_arcs(graph.csr, pred)
     code, w = graph.arc_lit[pos], graph.csr.data[pos]
     seg = np.zeros(n, np.complex128)  # real: lit metres, imaginary: unknown metres
-    seg[child] = np.where(code == LIT_CODES["yes"], w, 0.0) + 1j * np.where(
-        code == LIT_CODES["unknown"], w, 0.0
-    )
+    # reversed: of parallel arcs (none in graphs made here) the first in the row wins
+    seg[child[::-1]] = (np.where(code == LIT_CODES["yes"], w, 0.0) + 1j * np.where(
+        code == LIT_CODES["unknown"], w, 0.0))[::-1]
     acc = _sum_to_root(pred, seg)
     dest_nodes, first_pos = np.unique(d[d >= 0], return_index=True)
     dest_pos = np.full(n, -1, np.int64)
@@ -980,6 +979,14 @@ def nearest_route(
     dest = np.where(reached & (src >= 0), dest_pos[np.maximum(src, 0)], -1)
     lit_o[~reached], unknown_o[~reached] = np.nan, np.nan
     return NearestRoute(dist_o, dest, lit_o, unknown_o)
+
+
+def _tree_arcs(csr: sp.csr_matrix, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each node with a predecessor in ``pred`` and the position in ``csr.data`` of the arc
+    from its predecessor: one vectorised pass over the arcs, in CSR order."""
+    rows = np.repeat(np.arange(csr.shape[0], dtype=csr.indices.dtype), np.diff(csr.indptr))
+    pos = np.flatnonzero(pred[csr.indices] == rows)
+    return csr.indices[pos], pos
 
 
 def _multi_source(

@@ -1210,20 +1210,23 @@ def _distance_blocks(
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
+    tgt_pos = np.full(graph.n_nodes, -1, np.int64)
+    tgt_pos[tgt] = np.arange(len(tgt))
     tiles = _tiles(graph.node_xy[src], tile_m)
     for i, tile in enumerate(tiles):
         report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
         nodes = _nodes_near(graph.csr, src[tile], limit)
-        sub, local = _subgraph(graph.csr, nodes)
-        in_sub = np.flatnonzero(local[tgt] >= 0)
+        is_tgt = tgt_pos[nodes] >= 0
+        in_sub = tgt_pos[nodes[is_tgt]]
         if len(in_sub) == 0:
             continue
-        cols = local[tgt[in_sub]]
-        chunk = max(1, MAX_BLOCK_CELLS // max(len(nodes), 1))
+        # targets first: their distances are the first columns (a view, no copy)
+        sub, local = _subgraph(graph.csr, np.concatenate([nodes[is_tgt], nodes[~is_tgt]]))
+        chunk = max(1, MAX_BLOCK_CELLS // len(nodes))
         for c in range(0, len(tile), chunk):
             s = tile[c : c + chunk]
             dist = dijkstra(sub, directed=True, indices=local[src[s]], limit=limit)
-            yield s, in_sub, dist[:, cols]
+            yield s, in_sub, dist[:, : len(in_sub)]
     report(progress, 1.0, "distances: done")
 
 
@@ -1244,7 +1247,8 @@ def _nodes_near(csr: sp.csr_matrix, sources: np.ndarray, limit: float) -> np.nda
 
 
 def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The graph induced by sorted ``nodes`` and the local id of every node (-1 outside)."""
+    """The graph induced by ``nodes`` (distinct; local id ``i`` is ``nodes[i]``) and the local
+    id of every node (-1 outside)."""
     local = np.full(csr.shape[0], -1, np.int64)
     local[nodes] = np.arange(len(nodes))
     start, stop = csr.indptr[nodes], csr.indptr[nodes + 1]

@@ -392,7 +392,7 @@ def interleaved(fns, runs: int) -> list[tuple[list[float], object]]:
             t0 = time.perf_counter()
             results[i] = fn()
             times[i].append(time.perf_counter() - t0)
-    return list(zip(times, results))
+    return list(zip(times, results, strict=True))
 
 
 def ratio_note(ts: list[float], ref: list[float]) -> str:

@@ -51,8 +51,6 @@ from ..routing import (
     _distance_blocks,
     attach_points,
     build_routing_graph,
-    count_within,
-    gravity,
     gravity_beta,
     nearest_distance_m,
 )
@@ -146,8 +144,8 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
 def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
                         ) -> dict[str, np.ndarray]:
     """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
-    pass (:func:`category_sums`; only for ``max(radii_m) == gravity_cutoff_m``: then counts and
-    gravity use the same tiles and Dijkstra blocks)."""
+    pass (:func:`category_sums`: one Dijkstra per source block for every category, radius and
+    the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``)."""
     radii = np.asarray(spec.radii_m, dtype=np.float64)
     beta = gravity_beta(spec.gravity_half_distance_m)
     cutoff = float(spec.gravity_cutoff_m)
@@ -156,8 +154,8 @@ def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progres
         with np.errstate(invalid="ignore"):
             return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
 
-    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories, float(radii.max()),
-                         kernel, len(radii) + 1, progress)
+    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories,
+                         max(float(radii.max()), cutoff), kernel, len(radii) + 1, progress)
 
 
 def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
@@ -258,23 +256,14 @@ def access_indicators(
     cats = destinations["category"].to_numpy()
     out = {} if prefix else {"access_leg_m": origin_att.snap_m[rows]}
     n_cat = max(len(spec.categories), 1)
-    one_pass = float(max(spec.radii_m)) == float(spec.gravity_cutoff_m)
-    if one_pass:  # same reach: one pass of Dijkstra for every category's counts and gravity
-        both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8))
-    start = 0.8 if one_pass else 0.0
+    # one pass of Dijkstra for every category's counts and gravity
+    both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8))
     for i, c in enumerate(spec.categories):
-        sub = scaled(progress, start + (1 - start) * i / n_cat, start + (1 - start) * (i + 1) / n_cat)
-        report(sub, 0.0, f"access to {c}")
+        report(progress, 0.8 + 0.2 * i / n_cat, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
         out[f"{prefix}dist_{c}_m"] = nearest_distance_m(
             graph, o_nodes, d, limit_m=(limit_m or {}).get(c, np.inf))
-        if one_pass:
-            counts, grav = both[c][:, :-1], both[c][:, -1]
-        else:
-            counts = count_within(graph, o_nodes, d, spec.radii_m,
-                                  progress=scaled(sub, 0.1, 0.6))
-            grav = gravity(graph, o_nodes, d, half_distance_m=spec.gravity_half_distance_m,
-                           cutoff_m=spec.gravity_cutoff_m, progress=scaled(sub, 0.6, 1.0))
+        counts, grav = both[c][:, :-1], both[c][:, -1]
         for j, r in enumerate(spec.radii_m):
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]
         out[f"{prefix}gravity_{c}"] = grav

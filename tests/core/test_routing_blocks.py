@@ -68,8 +68,10 @@ def _oracle_sums(g, o_nodes, d_nodes, cats, beta, reverse: bool):
         per_d = {d: nx.single_source_dijkstra_path_length(g, d, cutoff=lim) for d in set(d_nodes)}
         dist = [[per_d[d].get(o, math.inf) for d in d_nodes] for o in o_nodes]
     else:
-        dist = [[(p := nx.single_source_dijkstra_path_length(g, o, cutoff=lim)).get(d, math.inf)
-                 for d in d_nodes] if o >= 0 else [math.nan] * len(d_nodes) for o in o_nodes]
+        per_o = [nx.single_source_dijkstra_path_length(g, o, cutoff=lim) if o >= 0 else None
+                 for o in o_nodes]
+        dist = [[p.get(d, math.inf) for d in d_nodes] if p is not None else
+                [math.nan] * len(d_nodes) for p in per_o]
     dist = np.array(dist)
     for c in CATS:
         dc = dist[:, cats == c]

@@ -153,3 +153,45 @@ def test_short_edge_between_far_nodes_is_exact():
     got = count_within(graph, o_nodes, d_nodes, RADII, tile_m=200.0)
     np.testing.assert_array_equal(got, want[:, :-1])
     assert want[0, 0] >= 2  # the corner origin counts the destinations across the short edge
+
+
+@pytest.mark.parametrize("radii_m,cutoff_m", [((100.0, 250.0), 400.0), ((150.0, 400.0), 250.0)])
+def test_access_counts_and_gravity_when_cutoff_differs_from_radii(radii_m, cutoff_m):
+    """Counts and gravity come from one pass up to the larger reach; homes and destinations
+    stand on nodes (no access legs), so networkx on the node graph is the whole answer."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geoplan.indicators.access import access_indicators
+    from geoplan.types import AccessSpec, WalkNetwork
+
+    rng, xy, uv, length, lit = _grid(seed=11, side=12)
+    n = len(xy)
+    nodes = gpd.GeoDataFrame({"osmid": -np.arange(1, n + 1)}, geometry=gpd.points_from_xy(*xy.T),
+                             crs=3006)
+    edges = gpd.GeoDataFrame({"u": uv[:, 0], "v": uv[:, 1], "length_m": length, "lit": lit},
+                             geometry=shapely.linestrings(xy[uv]), crs=3006)
+    net = WalkNetwork(nodes=nodes, edges=edges, crs=3006)
+    d_nodes, cats = _destinations(rng, n)
+    real = dict(zip(CATS, ("school", "grocery", "library"), strict=True))
+    cats = np.array([real[c] for c in cats])
+    homes = rng.choice(np.unique(uv), 30, replace=False)
+    origins = gpd.GeoSeries(gpd.points_from_xy(*xy[homes].T), crs=3006,
+                            index=pd.Index([f"c{i}" for i in range(30)], name="cell_id"))
+    dests = gpd.GeoDataFrame({"category": cats}, geometry=gpd.points_from_xy(*xy[d_nodes].T),
+                             crs=3006)
+    spec = AccessSpec(categories=tuple(real.values()), radii_m=radii_m, gravity_half_distance_m=150.0,
+                      gravity_cutoff_m=cutoff_m)
+    got = access_indicators(net, origins, dests, spec)
+    g = _digraph(n, uv, length, lit)
+    beta = gravity_beta(150.0)
+    for i, o in enumerate(homes.tolist()):
+        lengths = nx.single_source_dijkstra_path_length(g, o)
+        for c in real.values():
+            d = np.array([lengths.get(x, math.inf) for x in d_nodes[cats == c].tolist()])
+            for r in radii_m:
+                assert got[f"n_{c}_{int(r)}m"].iat[i] == (d <= r).sum()
+            want = np.where(d <= cutoff_m, np.exp(-beta * d), 0.0).sum()
+            assert got[f"gravity_{c}"].iat[i] == pytest.approx(want, rel=1e-12, abs=1e-15)
+            assert got[f"dist_{c}_m"].iat[i] == pytest.approx(d.min(), rel=1e-12)

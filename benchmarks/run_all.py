@@ -4,6 +4,9 @@ Usage::
 
     .venv/bin/python benchmarks/run_all.py            # full: Helsinki, 10k/50k/200k nodes (~10 min)
     .venv/bin/python benchmarks/run_all.py --quick    # Helsinki, 10k/50k nodes, fewer runs (~3 min)
+    .venv/bin/python benchmarks/run_all.py --reference --old-tree DIR
+        # only the reference graph cases (+ peers if their venv exists), this tree and DIR:
+        # rewrites the reference sections of results/summary.md
     .venv/bin/python benchmarks/run_all.py --scenario helsinki,synth:50000 --old-tree DIR
         # only the scenario case (the product's scenario API vs its full recompute mode, and
         # the same case on an older checkout DIR, alternating): writes results/scenario.md
@@ -151,6 +154,55 @@ def scenario_only(inputs: list[str], runs: int, old_tree: str | None) -> int:
     return 0
 
 
+def reference_only(runs: int, old_tree: str | None, no_peers: bool) -> int:
+    """The reference graph cases (this tree, then ``old_tree``) and the peers; splices the
+    reference sections into ``results/summary.md`` and writes ``results/reference.csv``."""
+    t0 = time.perf_counter()
+    rows = run_case("reference", "--runs", str(runs))
+    old = run_case("reference", "--runs", str(runs), tree=old_tree) if old_tree else []
+    rows += run_case("networkx", "--runs", "3", "--sample", "50")
+    peers: list[dict] = []
+    if not no_peers:
+        if not (PEERS_VENV / "bin" / "python").exists():
+            peers = [{"peer": p, "error": f"no {PEERS_VENV.relative_to(ROOT)} here (the full "
+                      "run makes it; --reference never installs)"} for p in ("pandana",
+                                                                            "cityseer")]
+        else:
+            export_peer_query()
+            peers = [run_peer("pandana", 3), run_peer("cityseer", 3)]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    with open(RESULTS / "reference.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["tree", "case", "runs", "median_s", "min_s", "note"])
+        for tree, rs in (("this tree", rows), (f"old tree ({old_tree})", old)):
+            for r in rs:
+                w.writerow([tree, r["case"].strip(), r.get("runs"), r.get("median_s"),
+                            r.get("min_s"), r.get("note", "")])
+    note = (f"_Rewritten by `benchmarks/run_all.py --reference` on "
+            f"{time.strftime('%Y-%m-%d %H:%M')} (commit {commit}, "
+            f"{time.perf_counter() - t0:.0f} s); machine: {environment()}. The sections above "
+            "are from the earlier full run (its header names its scipy)._")
+    ref = reference_section(rows, peers)
+    sec = ref[:2] + ["", note] + ref[2:]
+    if old:
+        sec += ["", f"Same reference case on the old tree ({old_tree}), run right after in "
+                "its own process (product code of that tree, this benchmark):", "",
+                "| case | this tree | old tree | note (old tree) |", "|---|---:|---:|---|"]
+        now = {r["case"].strip(): r for r in rows}
+        for r in old:
+            if r.get("median_s") is not None and r["case"].strip() in now:
+                sec.append(f"| {r['case'].strip()} | "
+                           f"{fmt_s(now[r['case'].strip()].get('median_s'))} | "
+                           f"{fmt_s(r['median_s'])} | {r.get('note', '')} |")
+    md = (RESULTS / "summary.md").read_text()
+    head, _, rest = md.partition("\n## Reference graph")
+    _, mark, tail = rest.partition("\n## Cost vs number of origins")
+    (RESULTS / "summary.md").write_text(head + "\n".join(sec) + "\n" + mark + tail)
+    print("\n".join(sec))
+    return 0
+
+
 def environment() -> str:
     cpu = cpu_model()
     import numpy
@@ -186,14 +238,20 @@ def main(argv=None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip pandana and cityseer")
     ap.add_argument("--scenario", metavar="INPUTS", help="only the scenario case on these "
                     "inputs (comma-separated: helsinki, synth:<nodes>); writes scenario.md")
-    ap.add_argument("--old-tree", metavar="DIR", help="with --scenario: also run the case on "
-                    "the geoplan checkout DIR (e.g. a git worktree of the previous commit)")
+    ap.add_argument("--old-tree", metavar="DIR", help="with --scenario or --reference: also "
+                    "run the case on the geoplan checkout DIR (e.g. a git worktree of the "
+                    "previous commit)")
+    ap.add_argument("--reference", action="store_true", help="only the reference graph cases "
+                    "and the peers (when their venv exists: never made here); rewrites the "
+                    "reference sections of summary.md")
     args = ap.parse_args(argv)
     runs = max(3, args.runs)
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.scenario:
         return scenario_only(args.scenario.split(","), runs, args.old_tree)
+    if args.reference:
+        return reference_only(max(5, runs), args.old_tree, args.no_peers)
     sizes = [10_000, 50_000] if args.quick else [10_000, 50_000, 200_000]
     big = sizes[-1]
     t_all = time.perf_counter()
@@ -249,13 +307,97 @@ def main(argv=None) -> int:
     return 0
 
 
-def write(rows, peers, curve, args, total_s) -> None:
+def reference_section(rows, peers) -> list[str]:
+    """Markdown of the reference-graph rows, the peers and the ratios (to the C references
+    and to the peers), all from this run."""
     by_case = {(r["case"].strip(), r.get("input", "")): r for r in rows}
 
     def med(case, inp="reference graph (50,176 nodes)"):
         r = by_case.get((case, inp))
         return None if r is None or r.get("median_s") is None else float(r["median_s"])
 
+    L: list[str] = []
+    L += ["", "## Reference graph (50,176 nodes, 75,000 edges, 500 facilities, 20,000 origins, "
+          "8,000 weighted opportunities)", "",
+          "| case | runs | median | min | target | met | peak memory | note |",
+          "|---|---:|---:|---:|---:|:---:|---:|---|"]
+    for r in rows:
+        if r.get("input", "").startswith("reference") and not r["case"].startswith("networkx"):
+            tgt = r.get("target_s")
+            met = ""
+            if tgt and r.get("median_s") is not None:
+                met = "yes" if r["median_s"] <= tgt else "NO"
+            if r.get("target_mb"):
+                tgt_s = f"{r['target_mb']} MB"
+                met = "yes" if r["peak_rss_mb"] <= r["target_mb"] else "NO"
+            else:
+                tgt_s = fmt_s(tgt) if tgt else ""
+            L.append(f"| {r['case'].strip()} | {r.get('runs', '')} | {fmt_s(r.get('median_s'))}"
+                     f" | {fmt_s(r.get('min_s'))} | {tgt_s} | {met} | "
+                     f"{r.get('peak_rss_mb', 0):.0f} MB | {r.get('note', '')} |")
+
+    # ---- baselines and ratios -------------------------------------------------------------
+    ours_near = med("nearest of 500 with lit share, 20k origins")
+    ours_within = med("opportunities within 800 m, 20k origins")
+    ours_build = med("build_routing_graph")
+    nx_within = med("networkx: within 800 m, per-origin Dijkstra with cutoff")
+    nx_near_po = med("networkx: nearest of 500 with lit share, per-origin Dijkstra (3 km cutoff)")
+    nx_near_ms = med("networkx: nearest of 500 with lit share, one multi-source Dijkstra + paths")
+    nx_near_d = med("networkx: nearest of 500, distance only (multi-source)")
+    nx_build = med("networkx: build graph")
+    L += ["", "## Baselines on the same graph and query (same run)", "",
+          "| engine | build | within 800 m (20k origins) | nearest of 500 | note |",
+          "|---|---:|---:|---:|---|",
+          f"| geoplan (scipy csgraph) | {fmt_s(ours_build)} | {fmt_s(ours_within)} | "
+          f"{fmt_s(ours_near)} | nearest includes the lit share along the route |",
+          f"| networkx, per-origin Dijkstra with cutoff | {fmt_s(nx_build)} | {fmt_s(nx_within)}"
+          f" | {fmt_s(nx_near_po)} | per origin; scaled from a sample; nearest with lit share |",
+          f"| networkx, multi-source | | | {fmt_s(nx_near_ms)} ({fmt_s(nx_near_d)} distance "
+          "only) | networkx's best formulation of nearest |"]
+    for p in peers:
+        if "error" in p:
+            L.append(f"| {p['peer']} | | | | did not run: {p['error']} |")
+            continue
+        L.append(f"| {p['peer']} {p.get('version', '')} | {fmt_s(p['build_s'])} | "
+                 f"{fmt_s(p['within800_s_median'])} | {fmt_s(p['nearest500_s_median'])} | "
+                 f"{p.get('note', '')}; vs geoplan: within max diff "
+                 f"{p['within800_max_abs_diff']:g}, nearest max diff "
+                 f"{p['nearest500_max_abs_diff']:.3g} m (distance only) |")
+    floor_near = med("floor: one scipy multi-source dijkstra (distance only)")
+    floor_within = med("floor: scipy bounded dijkstra per source tile, within 800 m (reference)")
+    pandana = next((p for p in peers if p["peer"] == "pandana" and "error" not in p), None)
+    L += ["", "Ratios to the C references (geoplan ÷ reference, same run; targets from issue "
+          "#15):", "",
+          f"- nearest of 500 with lit share ÷ one scipy multi-source Dijkstra (distance only): "
+          f"{ratio(ours_near, floor_near, 2)} (target ≤ 1.5×)",
+          f"- within 800 m ÷ the scipy floor (bounded Dijkstra per source tile, no reduction): "
+          f"{ratio(ours_within, floor_within, 2)}",
+          "- within 800 m ÷ pandana `aggregate` (C++): " + (
+              f"{ratio(ours_within, pandana['within800_s_median'], 2)} (target ≤ 1.2×)"
+              if pandana else "not measured in this run (no peers venv; target ≤ 1.2×)"),
+          "", "Ratios (other ÷ geoplan, same run):", ""]
+
+    L.append(f"- networkx per-origin, within 800 m: {ratio(nx_within, ours_within)}; nearest of "
+             f"500 with lit share: {ratio(nx_near_po, ours_near)} (target ≥ 12×)")
+    L.append(f"- networkx multi-source nearest with lit share: {ratio(nx_near_ms, ours_near)}; "
+             f"distance only: {ratio(nx_near_d, ours_near)}")
+    for p in peers:
+        if "error" in p:
+            continue
+        b, wq, nq = p["build_s"], p["within800_s_median"], p["nearest500_s_median"]
+        L.append(f"- {p['peer']}, build + within 800 m: "
+                 f"{ratio(b + wq, (ours_build or 0) + ours_within)}; build + nearest: "
+                 f"{ratio(b + nq, (ours_build or 0) + ours_near)}; queries alone: within "
+                 f"{ratio(wq, ours_within)}, nearest {ratio(nq, ours_near)}")
+
+    return L
+
+
+def ratio(a, b, digits: int = 1) -> str:
+    return f"{a / b:.{digits}f}×" if a and b else "n/a"
+
+
+def write(rows, peers, curve, args, total_s) -> None:
     # ---- CSV of every row -------------------------------------------------------------
     keys = ["case", "input", "runs", "median_s", "min_s", "target_s", "peak_rss_mb",
             "rss_before_mb", "nodes", "edges", "cells", "populated_cells", "destinations",
@@ -318,69 +460,7 @@ def write(rows, peers, curve, args, total_s) -> None:
         L.append(f"| {r['case'].strip()} | {r['input']} | {r.get('runs', '')} | "
                  f"{fmt_s(r.get('median_s'))} | {fmt_s(r.get('min_s'))} | "
                  f"{r.get('peak_rss_mb', 0):.0f} MB | {r.get('note', '')} |")
-    L += ["", "## Reference graph (50,176 nodes, 75,000 edges, 500 facilities, 20,000 origins, "
-          "8,000 weighted opportunities)", "",
-          "| case | runs | median | min | target | met | peak memory | note |",
-          "|---|---:|---:|---:|---:|:---:|---:|---|"]
-    for r in rows:
-        if r.get("input", "").startswith("reference") and not r["case"].startswith("networkx"):
-            tgt = r.get("target_s")
-            met = ""
-            if tgt and r.get("median_s") is not None:
-                met = "yes" if r["median_s"] <= tgt else "NO"
-            if r.get("target_mb"):
-                tgt_s = f"{r['target_mb']} MB"
-                met = "yes" if r["peak_rss_mb"] <= r["target_mb"] else "NO"
-            else:
-                tgt_s = fmt_s(tgt) if tgt else ""
-            L.append(f"| {r['case'].strip()} | {r.get('runs', '')} | {fmt_s(r.get('median_s'))}"
-                     f" | {fmt_s(r.get('min_s'))} | {tgt_s} | {met} | "
-                     f"{r.get('peak_rss_mb', 0):.0f} MB | {r.get('note', '')} |")
-
-    # ---- baselines and ratios -------------------------------------------------------------
-    ours_near = med("nearest of 500 with lit share, 20k origins")
-    ours_within = med("opportunities within 800 m, 20k origins")
-    ours_build = med("build_routing_graph")
-    nx_within = med("networkx: within 800 m, per-origin Dijkstra with cutoff")
-    nx_near_po = med("networkx: nearest of 500 with lit share, per-origin Dijkstra (3 km cutoff)")
-    nx_near_ms = med("networkx: nearest of 500 with lit share, one multi-source Dijkstra + paths")
-    nx_near_d = med("networkx: nearest of 500, distance only (multi-source)")
-    nx_build = med("networkx: build graph")
-    L += ["", "## Baselines on the same graph and query (same run)", "",
-          "| engine | build | within 800 m (20k origins) | nearest of 500 | note |",
-          "|---|---:|---:|---:|---|",
-          f"| geoplan (scipy csgraph) | {fmt_s(ours_build)} | {fmt_s(ours_within)} | "
-          f"{fmt_s(ours_near)} | nearest includes the lit share along the route |",
-          f"| networkx, per-origin Dijkstra with cutoff | {fmt_s(nx_build)} | {fmt_s(nx_within)}"
-          f" | {fmt_s(nx_near_po)} | per origin; scaled from a sample; nearest with lit share |",
-          f"| networkx, multi-source | | | {fmt_s(nx_near_ms)} ({fmt_s(nx_near_d)} distance "
-          "only) | networkx's best formulation of nearest |"]
-    for p in peers:
-        if "error" in p:
-            L.append(f"| {p['peer']} | | | | did not run: {p['error']} |")
-            continue
-        L.append(f"| {p['peer']} {p.get('version', '')} | {fmt_s(p['build_s'])} | "
-                 f"{fmt_s(p['within800_s_median'])} | {fmt_s(p['nearest500_s_median'])} | "
-                 f"{p.get('note', '')}; vs geoplan: within max diff "
-                 f"{p['within800_max_abs_diff']:g}, nearest max diff "
-                 f"{p['nearest500_max_abs_diff']:.3g} m (distance only) |")
-    L += ["", "Ratios (other ÷ geoplan, same run):", ""]
-
-    def ratio(a, b):
-        return f"{a / b:.1f}×" if a and b else "n/a"
-
-    L.append(f"- networkx per-origin, within 800 m: {ratio(nx_within, ours_within)}; nearest of "
-             f"500 with lit share: {ratio(nx_near_po, ours_near)} (target ≥ 12×)")
-    L.append(f"- networkx multi-source nearest with lit share: {ratio(nx_near_ms, ours_near)}; "
-             f"distance only: {ratio(nx_near_d, ours_near)}")
-    for p in peers:
-        if "error" in p:
-            continue
-        b, wq, nq = p["build_s"], p["within800_s_median"], p["nearest500_s_median"]
-        L.append(f"- {p['peer']}, build + within 800 m: "
-                 f"{ratio(b + wq, (ours_build or 0) + ours_within)}; build + nearest: "
-                 f"{ratio(b + nq, (ours_build or 0) + ours_near)}; queries alone: within "
-                 f"{ratio(wq, ours_within)}, nearest {ratio(nq, ours_near)}")
+    L += reference_section(rows, peers)
 
     # ---- origins curve -----------------------------------------------------------------
     L += ["", f"## Cost vs number of origins ({curve[0]['input'] if curve else ''}, all layers)",

@@ -87,6 +87,11 @@ LIT_CODES = {"no": 0, "yes": 1, "unknown": 2}
 END_TOLERANCE_M = 1e-3
 #: Upper bound on the cells of one distance block (sources x subgraph nodes): 4M -> 32 MB.
 MAX_BLOCK_CELLS = 1 << 22
+#: Largest ``reach_factor`` for which a tile's subgraph is the box around its sources widened
+#: by ``limit * reach_factor`` (cheap to find). Beyond it the box holds far more than a walk
+#: can reach (a 5 m edge between nodes 1 km apart makes it huge) and the subgraph is the
+#: network ball of the sources instead (one bounded multi-source Dijkstra per tile).
+BOX_MAX_REACH_FACTOR = 1.5
 
 _REQUIRED_EDGE_COLUMNS = ("u", "v", "length_m", "geometry")
 
@@ -1200,10 +1205,10 @@ def _distance_blocks(
     """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
 
     Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the subgraph
-    induced by the nodes within ``limit_m`` of one of its sources (:func:`_nodes_near`: every
-    path of at most ``limit_m`` from a source stays inside it, so the distances are exact on
-    any geometry), in chunks of at most :data:`MAX_BLOCK_CELLS` distances. Targets outside it
-    are beyond reach and left out; pairs beyond ``limit_m`` are ``inf``.
+    induced by nodes that hold every path of at most ``limit_m`` from its sources
+    (:func:`_nodes_near`), so the distances are exact, in chunks of at most
+    :data:`MAX_BLOCK_CELLS` distances. Targets outside it are beyond reach and left out; pairs
+    beyond ``limit_m`` are ``inf``.
     """
     if len(src) == 0 or len(tgt) == 0:
         return
@@ -1212,10 +1217,14 @@ def _distance_blocks(
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
+    x_index = None
+    if graph.reach_factor <= BOX_MAX_REACH_FACTOR:
+        x_order = np.argsort(graph.node_xy[:, 0], kind="stable")
+        x_index = (x_order, graph.node_xy[x_order, 0])
     tiles = _tiles(graph.node_xy[src], tile_m)
     for i, tile in enumerate(tiles):
         report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
-        nodes = _nodes_near(graph.csr, src[tile], limit)
+        nodes = _nodes_near(graph, src[tile], limit, x_index)
         is_tgt = tgt_pos[nodes] >= 0
         in_sub = tgt_pos[nodes[is_tgt]]
         if len(in_sub) == 0:
@@ -1239,11 +1248,26 @@ def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
     return np.split(order, cuts)
 
 
-def _nodes_near(csr: sp.csr_matrix, sources: np.ndarray, limit: float) -> np.ndarray:
-    """Sorted ids of the nodes within network distance ``limit`` of one of ``sources`` (one
-    bounded multi-source Dijkstra)."""
-    dist = dijkstra(csr, directed=True, indices=sources, limit=limit, min_only=True)
-    return np.flatnonzero(dist <= limit)
+def _nodes_near(
+    graph: RoutingGraph, sources: np.ndarray, limit: float,
+    x_index: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """Sorted ids of nodes holding every path of at most ``limit`` from ``sources``.
+
+    With ``x_index`` (node ids sorted by x, and their x): the nodes in the box around the
+    sources widened by ``limit * reach_factor`` (no walk of ``limit`` leaves it). Without: the
+    nodes within network distance ``limit`` of a source (one bounded multi-source Dijkstra).
+    """
+    if x_index is None:
+        dist = dijkstra(graph.csr, directed=True, indices=sources, limit=limit, min_only=True)
+        return np.flatnonzero(dist <= limit)
+    x_order, x_sorted = x_index
+    xy, reach = graph.node_xy, limit * graph.reach_factor
+    lo, hi = xy[sources].min(axis=0) - reach, xy[sources].max(axis=0) + reach
+    cand = x_order[np.searchsorted(x_sorted, lo[0], "left") : np.searchsorted(x_sorted, hi[0],
+                                                                                "right")]
+    y = xy[cand, 1]
+    return np.sort(cand[(y >= lo[1]) & (y <= hi[1])])
 
 
 def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:

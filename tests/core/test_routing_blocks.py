@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from geoplan import routing
 from geoplan.indicators.access import category_sums
 from geoplan.routing import (
     LIT_CODES,
@@ -22,6 +23,12 @@ from geoplan.routing import (
 )
 
 RADII = (100.0, 250.0, 400.0)
+
+
+@pytest.fixture(autouse=True, params=[0.0, math.inf], ids=["ball", "box"])
+def subgraphs(request, monkeypatch):
+    """Every test twice: tiles solved on network balls, and on boxes widened by reach_factor."""
+    monkeypatch.setattr(routing, "BOX_MAX_REACH_FACTOR", request.param)
 CATS = ("a", "b", "c")
 
 

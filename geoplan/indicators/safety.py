@@ -153,16 +153,39 @@ def clip_edges_to_cells(network: WalkNetwork, cells: gpd.GeoDataFrame) -> pd.Dat
     lines = np.asarray(network.edges.geometry.values, dtype=object)
     squares = np.asarray(cells.geometry.values, dtype=object)
     e_idx, c_idx = shapely.STRtree(squares).query(lines, predicate="intersects")
-    pieces = shapely.intersection(lines[e_idx], squares[c_idx])
+    pieces = lines[e_idx]  # an edge inside the open square is its own piece
+    cut = ~_inside_open_box(shapely.bounds(lines)[e_idx], squares, c_idx)
+    pieces[cut] = shapely.intersection(pieces[cut], squares[c_idx[cut]])
     length = shapely.length(pieces)
     # a piece lying on the border of two cells belongs to the first cell holding its midpoint
-    on_border = (length > 0) & shapely.covered_by(pieces, shapely.boundary(squares[c_idx]))
+    on_border = np.zeros(len(pieces), bool)
+    on_border[cut] = (length[cut] > 0) & shapely.covered_by(
+        pieces[cut], shapely.boundary(squares[c_idx[cut]]))
     if on_border.any():
         mid = shapely.line_interpolate_point(pieces[on_border], 0.5, normalized=True)
         owner = points_in_cells(mid, cells)
         length[np.flatnonzero(on_border)[owner != c_idx[on_border]]] = 0.0
     order = np.lexsort((c_idx, e_idx))
     return pd.DataFrame({"edge": e_idx[order], "cell": c_idx[order], "length_m": length[order]})
+
+
+def _inside_open_box(line_bounds: np.ndarray, squares: np.ndarray, c_idx: np.ndarray
+                     ) -> np.ndarray:
+    """Per pair: is the line (its ``bounds``) inside the interior of cell ``c_idx``, a cell that
+    is an axis-aligned rectangle (as :func:`geoplan.grid.make_grid` makes)? Then cutting it
+    changes nothing (most edges of a fine network lie in one cell).
+
+    >>> sq = np.array([shapely.box(0, 0, 10, 10), shapely.Polygon([(0, 0), (10, 0), (0, 10)])])
+    >>> _inside_open_box(np.array([[1, 1, 2, 2], [0, 1, 2, 2], [1, 1, 2, 2]]), sq,
+    ...                  np.array([0, 0, 1])).tolist()
+    [True, False, False]
+    """
+    cb = shapely.bounds(squares)
+    box = (shapely.get_num_coordinates(squares) == 5) & (
+        shapely.area(squares) == (cb[:, 2] - cb[:, 0]) * (cb[:, 3] - cb[:, 1]))
+    b = cb[c_idx]
+    return (box[c_idx] & (line_bounds[:, 0] > b[:, 0]) & (line_bounds[:, 1] > b[:, 1])
+            & (line_bounds[:, 2] < b[:, 2]) & (line_bounds[:, 3] < b[:, 3]))
 
 
 def points_in_cells(points, cells: gpd.GeoDataFrame) -> np.ndarray:

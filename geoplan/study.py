@@ -217,7 +217,7 @@ def compute_layers_with_parts(study: Study, *, progress: Progress | None = None
 
     >>> layers, parts = compute_layers_with_parts(example_study())
     >>> layers.grid["dist_school_m"].round(1).tolist(), parts.origin_att.edge.tolist()
-    ([170.0, 200.0], [0, 1])
+    ([170.0, 200.0], [0, 2])
     """
     data, network, cells, spec = study.data, study.network, study.cells, study.spec
     report(progress, 0.0, "origins")

@@ -207,13 +207,18 @@ def _way_nodes(col: _Collector, obj) -> list[tuple[int, float, float]]:
     """``(id, lon, lat)`` of the way's nodes in one pass (NaN where the file lacks the node);
     missing nodes and negative ids are counted in ``col.notes``."""
     nodes = []
+    missing, low = 0, obj.id
     for nd in obj.nodes:
-        loc = nd.location
-        nodes.append((nd.ref, loc.lon, loc.lat) if loc.valid() else (nd.ref, np.nan, np.nan))
-    missing = sum(1 for n in nodes if n[1] != n[1])
+        loc, ref = nd.location, nd.ref
+        low = min(low, ref)
+        if loc.valid():
+            nodes.append((ref, loc.lon, loc.lat))
+        else:
+            nodes.append((ref, np.nan, np.nan))
+            missing += 1
     if missing:
         col.notes["way_node_refs_missing"] += missing
-    if obj.id < 0 or any(n[0] < 0 for n in nodes):
+    if low < 0:
         col.notes["negative_ids"] += 1
     return nodes
 

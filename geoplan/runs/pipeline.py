@@ -235,7 +235,7 @@ def night_bounds(study: Study, layers: Layers, parts=None) -> pd.DataFrame:
     it (both bounds are equal). ``parts`` (:class:`~geoplan.study.LayerParts` of ``layers``)
     gives the attachment made with the layers, reused.
     """
-    from ..indicators.night import night_indicators
+    from ..indicators.night import night_losses
     from ..study import study_attachments
 
     spec = study.spec
@@ -246,7 +246,7 @@ def night_bounds(study: Study, layers: Layers, parts=None) -> pd.DataFrame:
             _, o_att, d_att = study_attachments(study, layers.origins)
         else:
             o_att, d_att = parts.origin_att, parts.dest_att
-        other_grid = night_indicators(
+        other_grid = night_losses(
             study.network, layers.origins, study.data.destinations,
             replace(spec, night_unknown_as=other), day=grid, origin_att=o_att, dest_att=d_att)
     else:

@@ -168,3 +168,21 @@ def test_layers_with_parts_are_the_layers(demo_study_and_layers):
     study, layers, _ = demo_study_and_layers
     pd.testing.assert_frame_equal(pd.DataFrame(compute_layers(study).grid),
                                   pd.DataFrame(layers.grid))
+
+
+@pytest.mark.parametrize("unknown_as", ["dark", "lit"])
+def test_night_losses_equal_night_indicators_column(demo_study_and_layers, unknown_as):
+    from dataclasses import replace
+
+    from geoplan.indicators.night import night_indicators, night_losses
+
+    study, layers, parts = demo_study_and_layers
+    spec = replace(study.spec, night_unknown_as=unknown_as)
+    args = (study.network, layers.origins, study.data.destinations, spec)
+    kw = dict(day=layers.grid, origin_att=parts.origin_att, dest_att=parts.dest_att)
+    full = night_indicators(*args, **kw)
+    got = night_losses(*args, **kw)
+    cols = [f"loses_{c}_at_night" for c in spec.categories]
+    pd.testing.assert_frame_equal(got, full[cols])
+    if unknown_as == "dark":  # some cells lose a kind at night: the test can see a difference
+        assert got.to_numpy().any() and not got.to_numpy().all()

@@ -201,9 +201,19 @@ def _length_inside_m(lines: np.ndarray, area) -> np.ndarray:
     ...                            shapely.LineString([(5, 5), (15, 5)])]), box).tolist()
     [5.0, 5.0]
     """
-    out = shapely.length(lines)
-    cut = ~shapely.covers(area, lines)
-    out[cut] = shapely.length(shapely.intersection(lines[cut], area))
+    return shapely.length(_cut_to(area, lines))
+
+
+def _cut_to(area, geoms: np.ndarray) -> np.ndarray:
+    """``geoms`` cut to ``area`` (prepared); those the area covers are kept as they are.
+
+    >>> [g.bounds for g in _cut_to(shapely.box(0, 0, 10, 10),
+    ...                            np.array([shapely.box(1, 1, 2, 2), shapely.box(8, 8, 12, 12)]))]
+    [(1.0, 1.0, 2.0, 2.0), (8.0, 8.0, 10.0, 10.0)]
+    """
+    out = geoms.copy()
+    cut = ~shapely.covers(area, geoms)
+    out[cut] = shapely.intersection(geoms[cut], area)
     return out
 
 
@@ -229,9 +239,10 @@ def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
     lit_km = {k: float(km[e["lit"].values == k].sum()) for k in ("yes", "no", "unknown")}
     lamp_in = lamps[shapely.contains_xy(area, lamps.geometry.x, lamps.geometry.y)] if len(lamps) else lamps
     green = data.green
-    union = shapely.union_all(shapely.intersection(green.geometry.values, area)) if len(green) else None
-    pub = green[green["public"]]
-    pub_union = shapely.union_all(shapely.intersection(pub.geometry.values, area)) if len(pub) else None
+    inside = _cut_to(area, np.asarray(green.geometry.values, dtype=object))
+    union = shapely.union_all(inside) if len(green) else None
+    pub = green["public"].to_numpy(bool)
+    pub_union = shapely.union_all(inside[pub]) if pub.any() else None
     b = data.buildings
     # the prepared area first: shapely tests against the prepared one (a municipality polygon)
     b_in = b[shapely.intersects(area, np.asarray(b.geometry.values, dtype=object))] if len(b) else b

@@ -13,6 +13,9 @@ Usage::
 
     .venv/bin/python benchmarks/bench_municipality.py --label after            # 20k/60k/200k
     .venv/bin/python benchmarks/bench_municipality.py --sizes 20000 --runs 1    # a quick look
+    # A/B in one run: the old tree's `geoplan run` right before this one's, size by size
+    .venv/bin/python benchmarks/bench_municipality.py --label s22 --commands run \
+        --peer s22-before=/tmp/old-tree --sizes 20000 60000 200000 --runs 1 1 1
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from timing import cpu_model
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CSV_FIELDS = ["label", "date", "size", "way_nodes", "graph_edges", "command", "run", "wall_s",
-              "peak_mb", "load"]
+              "peak_mb", "load", "cpu_s"]
 #: phases of the profile: (label, function name as pstats knows it)
 PHASES = (
     ("read OSM (read_osm)", "read_osm"),
@@ -76,24 +79,27 @@ NOTES = (
 )
 
 
-def _env() -> dict:
+def _env(code: Path | None = None) -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(CODE[0])
+    env["PYTHONPATH"] = str(code or CODE[0])
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     return env
 
 
-def _timed_cli(args: list[str], profile: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MB of one fresh ``geoplan`` process."""
+def _timed_cli(args: list[str], profile: Path | None = None, code: Path | None = None
+               ) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds (user + system) of one fresh ``geoplan`` process
+    running the tree ``code`` (default: ``--code``)."""
     py = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     cmd = ["/usr/bin/time", "-v", *py, "-m", "geoplan.cli.main", *args]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
+    p = subprocess.run(cmd, env=_env(code), capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{p.stdout[-2000:]}\n{p.stderr[-4000:]}")
     kb = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
-    return wall, (int(kb.group(1)) / 1024 if kb else float("nan"))
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", p.stderr))
+    return wall, (int(kb.group(1)) / 1024 if kb else float("nan")), cpu
 
 
 def _town(work: Path, size: int) -> tuple[Path, dict]:
@@ -124,24 +130,31 @@ def phase_times(profiles: list[Path]) -> dict[str, float]:
 
 
 def measure(work: Path, sizes: list[int], runs: list[int], label: str,
-            profile_size: int | None = None) -> tuple[list, dict]:
+            profile_size: int | None = None, *, commands=("run", "report"),
+            peers: tuple[tuple[str, Path], ...] = ()) -> tuple[list, dict]:
+    """Rows of every run; ``peers`` (label, tree) run right before this tree's, each time."""
     rows = []
     towns = {s: _town(work, s) for s in sizes}
+    trees = (*peers, (label, CODE[0]))
     for r in range(max(runs)):
         for size, n in zip(sizes, runs, strict=True):
             if r >= n:
                 continue
             toml, info = towns[size]
-            out = work / f"out_{size // 1000}k"
-            for cmd, args in (("run", ["run", str(toml), "--out", str(out)]),
-                              ("report", ["report", str(out)])):
-                load = os.getloadavg()[0]
-                wall, mb = _timed_cli(args)
-                rows.append({"label": label, "date": time.strftime("%Y-%m-%d %H:%M"),
-                             "size": size, "way_nodes": info["way_nodes"],
-                             "graph_edges": _graph_edges(out), "command": cmd, "run": r,
-                             "wall_s": round(wall, 2), "peak_mb": round(mb), "load": round(load, 2)})
-                print(rows[-1], flush=True)
+            for tree_label, code in trees:
+                out = work / f"out_{size // 1000}k_{tree_label}"
+                for cmd, args in (("run", ["run", str(toml), "--out", str(out)]),
+                                  ("report", ["report", str(out)])):
+                    if cmd not in commands:
+                        continue
+                    load = os.getloadavg()[0]
+                    wall, mb, cpu = _timed_cli(args, code=code)
+                    rows.append({"label": tree_label, "date": time.strftime("%Y-%m-%d %H:%M"),
+                                 "size": size, "way_nodes": info["way_nodes"],
+                                 "graph_edges": _graph_edges(out), "command": cmd, "run": r,
+                                 "wall_s": round(wall, 2), "peak_mb": round(mb),
+                                 "load": round(load, 2), "cpu_s": round(cpu, 1)})
+                    print(rows[-1], flush=True)
     if profile_size == 0:
         return rows, {}
     big = profile_size or max(sizes)
@@ -149,8 +162,9 @@ def measure(work: Path, sizes: list[int], runs: list[int], label: str,
     out = work / f"out_{big // 1000}k"
     profs = [work / "run.prof", work / "report.prof"]
     _timed_cli(["run", str(toml), "--out", str(out)], profs[0])
-    _timed_cli(["report", str(out)], profs[1])
-    return rows, {"size": big, **phase_times(profs)}
+    if "report" in commands:
+        _timed_cli(["report", str(out)], profs[1])
+    return rows, {"size": big, **phase_times(profs[:1 + ("report" in commands)])}
 
 
 def _read_rows() -> list[dict]:
@@ -163,14 +177,14 @@ def _read_rows() -> list[dict]:
 
 def _write_csv(rows: list[dict]) -> None:
     with (RESULTS / "municipality.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+        w = csv.DictWriter(fh, fieldnames=CSV_FIELDS, restval="")
         w.writeheader()
         w.writerows(rows)
 
 
 def _summary(rows: list[dict]) -> list[str]:
     lines = ["| label | size (way nodes) | command | runs | median s | s per 1k way nodes | "
-             "peak MB | load (1 min) |", "|---|---|---|---|---|---|---|---|"]
+             "peak MB | load (1 min) | CPU s (user+sys) |", "|---|---|---|---|---|---|---|---|---|"]
     keys = sorted({(r["label"], int(r["size"]), r["command"]) for r in rows},
                   key=lambda k: (k[0] != "before", k[0], k[2], k[1]))
     for label, size, cmd in keys:
@@ -179,8 +193,10 @@ def _summary(rows: list[dict]) -> list[str]:
         wn = int(sel[0]["way_nodes"])
         mb = max(float(r["peak_mb"]) for r in sel)
         load = statistics.median(float(r["load"]) for r in sel)
+        cpus = [float(r["cpu_s"]) for r in sel if r.get("cpu_s")]
+        cpu = f"{statistics.median(cpus):.1f}" if cpus else ""
         lines.append(f"| {label} | {wn:,} | geoplan {cmd} | {len(sel)} | {wall:.1f} | "
-                     f"{1000 * wall / wn:.2f} | {mb:,.0f} | {load:.1f} |")
+                     f"{1000 * wall / wn:.2f} | {mb:,.0f} | {load:.1f} | {cpu} |")
     return lines
 
 
@@ -246,13 +262,19 @@ def main(argv=None) -> int:
                     help="size of the cProfile run (default: the largest; 0: none)")
     ap.add_argument("--code", type=Path, default=HERE.parent,
                     help="geoplan tree to run (default: this checkout)")
+    ap.add_argument("--commands", nargs="+", default=["run", "report"], choices=["run", "report"])
+    ap.add_argument("--peer", action="append", default=[], metavar="LABEL=TREE",
+                    help="another geoplan tree run right before this one each time (A/B)")
     a = ap.parse_args(argv)
     CODE[0] = a.code.resolve()
     runs = (a.runs * len(a.sizes))[:len(a.sizes)] if len(a.runs) == 1 else a.runs
     a.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
-    rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size)
-    _write_csv([r for r in _read_rows() if r["label"] != a.label] + rows)
+    peers = tuple((lab, Path(tree).resolve()) for lab, tree in (p.split("=", 1) for p in a.peer))
+    rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size,
+                       commands=tuple(a.commands), peers=peers)
+    done = {a.label, *(lab for lab, _ in peers)}
+    _write_csv([r for r in _read_rows() if r["label"] not in done] + rows)
     phases = _store_phases(a.label, ph) if ph else _store_phases("", {})
     print(write_markdown(_read_rows(), phases))
     return 0

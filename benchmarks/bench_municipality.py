@@ -44,6 +44,15 @@ PHASES = (
     ("read OSM (read_osm)", "read_osm"),
     ("walk network (build_walk_network)", "build_walk_network"),
     ("layers (compute_layers)", "compute_layers"),
+    ("layers (compute_layers_with_parts)", "compute_layers_with_parts"),
+    ("  origins (cell_origins)", "cell_origins"),
+    ("  day access (access_indicators)", "access_indicators"),
+    ("  night access (night_indicators)", "night_indicators"),
+    ("  green (green_indicators)", "green_indicators"),
+    ("  safety (safety_indicators)", "safety_indicators"),
+    ("night bounds (night_bounds)", "night_bounds"),
+    ("data quality (summarize)", "summarize"),
+    ("scenario baseline (prepare_baseline)", "prepare_baseline"),
     ("GeoPackage (write_gpkg)", "write_gpkg"),
     ("GeoTIFF (write_grid_tif)", "write_grid_tif"),
     ("saved baseline (save_baseline)", "save_baseline"),
@@ -76,6 +85,26 @@ NOTES = (
     "`_simplified_edges` alone: 29.6 s -> 3.9 s after it). Left at 200k: `compute_layers` "
     "(routing and indicators, ~140 s at load 12) and the maps (`map_figure` draws every cell, "
     "path and building as a vector path before the PNG is rendered).",
+    "",
+    "Session 22 (issue 15 item 3, 2026-12-03, commit of the `muni` branch): `s22-before` = "
+    "18dbce7, `s22` = the branch; `geoplan run` only, each old run right before or after the "
+    "new one on the same town (`--peer`, then four more 200k pairs and two more 20k/60k pairs "
+    "in alternating order: `runs` counts them). The machine was shared (1-minute load 2-7 on "
+    "2 cores): wall seconds swing by 50 % between runs of the same code; the CPU seconds (user "
+    "+ system of the process) are steadier. Medians, before -> after: 20k 4.6 -> 3.8 s wall, "
+    "5.2 -> 4.0 CPU s; 60k 10.8 -> 8.1 s, 10.3 -> 8.8 CPU s; 200k 80.5 -> 60.6 s wall, "
+    "43.2 -> 31.7 CPU s (-27 %), peak memory 1.03 -> 0.98 GB; at the lowest load (1.9-3.7) "
+    "80.5 s -> 46.0 s. CPU s per 1k way nodes after: 0.21, 0.15, 0.16 (linear). On a quiet "
+    "machine the old run was 62 s wall (73 s under cProfile). The GeoPackage layers, "
+    "night bounds and data quality of the 200k run are equal value for value to the old code's "
+    "(data quality's `green_ha` differs by 5e-14 relative). Phases `s22-before (quiet)` are of "
+    "the profile taken on a quiet machine before the work (load < 0.5), `s22` of the branch's "
+    "profile under load ~6: compare the phases the work changed (origins 4.2 -> 0.6 s, the "
+    "scenario baseline 6.0 -> 0.6 s, data quality 3.7 -> 1.0 s, night bounds 4.7 -> 1.8 s), not "
+    "the totals. Left: `category_sums`/`_distance_blocks` (routing, ~14 s quiet), writing the "
+    "GeoPackage (8 s) and pickling the saved baseline (2-4 s), the green spaces' boundary "
+    "samples (174k nearest-edge queries, 2-3 s) and `clip_edges_to_cells`' GEOS intersections "
+    "of edges crossing a cell border (2 s).",
 )
 
 

@@ -13,6 +13,9 @@ Usage::
 
     .venv/bin/python benchmarks/bench_municipality.py --label after            # 20k/60k/200k
     .venv/bin/python benchmarks/bench_municipality.py --sizes 20000 --runs 1    # a quick look
+    # A/B in one run: the old tree's `geoplan run` right before this one's, size by size
+    .venv/bin/python benchmarks/bench_municipality.py --label s22 --commands run \
+        --peer s22-before=/tmp/old-tree --sizes 20000 60000 200000 --runs 1 1 1
 """
 
 from __future__ import annotations
@@ -35,12 +38,21 @@ from timing import cpu_model
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 CSV_FIELDS = ["label", "date", "size", "way_nodes", "graph_edges", "command", "run", "wall_s",
-              "peak_mb", "load"]
+              "peak_mb", "load", "cpu_s"]
 #: phases of the profile: (label, function name as pstats knows it)
 PHASES = (
     ("read OSM (read_osm)", "read_osm"),
     ("walk network (build_walk_network)", "build_walk_network"),
     ("layers (compute_layers)", "compute_layers"),
+    ("layers (compute_layers_with_parts)", "compute_layers_with_parts"),
+    ("  origins (cell_origins)", "cell_origins"),
+    ("  day access (access_indicators)", "access_indicators"),
+    ("  night access (night_indicators)", "night_indicators"),
+    ("  green (green_indicators)", "green_indicators"),
+    ("  safety (safety_indicators)", "safety_indicators"),
+    ("night bounds (night_bounds)", "night_bounds"),
+    ("data quality (summarize)", "summarize"),
+    ("scenario baseline (prepare_baseline)", "prepare_baseline"),
     ("GeoPackage (write_gpkg)", "write_gpkg"),
     ("GeoTIFF (write_grid_tif)", "write_grid_tif"),
     ("saved baseline (save_baseline)", "save_baseline"),
@@ -73,27 +85,50 @@ NOTES = (
     "`_simplified_edges` alone: 29.6 s -> 3.9 s after it). Left at 200k: `compute_layers` "
     "(routing and indicators, ~140 s at load 12) and the maps (`map_figure` draws every cell, "
     "path and building as a vector path before the PNG is rendered).",
+    "",
+    "Session 22 (issue 15 item 3, 2026-12-03, commit of the `muni` branch): `s22-before` = "
+    "18dbce7, `s22` = the branch; `geoplan run` only, each old run right before or after the "
+    "new one on the same town (`--peer`, then four more 200k pairs and two more 20k/60k pairs "
+    "in alternating order: `runs` counts them). The machine was shared (1-minute load 2-7 on "
+    "2 cores): wall seconds swing by 50 % between runs of the same code; the CPU seconds (user "
+    "+ system of the process) are steadier. Medians, before -> after: 20k 4.6 -> 3.8 s wall, "
+    "5.2 -> 4.0 CPU s; 60k 10.8 -> 8.1 s, 10.3 -> 8.8 CPU s; 200k 80.5 -> 60.6 s wall, "
+    "43.2 -> 31.7 CPU s (-27 %), peak memory 1.03 -> 0.98 GB; at the lowest load (1.9-3.7) "
+    "80.5 s -> 46.0 s. CPU s per 1k way nodes after: 0.21, 0.15, 0.16 (linear). On a quiet "
+    "machine the old run was 62 s wall (73 s under cProfile). The GeoPackage layers, "
+    "night bounds and data quality of the 200k run are equal value for value to the old code's "
+    "(data quality's `green_ha` differs by 5e-14 relative). Phases `s22-before (quiet)` are of "
+    "the profile taken on a quiet machine before the work (load < 0.5), `s22` of the branch's "
+    "profile under load ~6: compare the phases the work changed (origins 4.2 -> 0.6 s, the "
+    "scenario baseline 6.0 -> 0.6 s, data quality 3.7 -> 1.0 s, night bounds 4.7 -> 1.8 s), not "
+    "the totals. Left: `category_sums`/`_distance_blocks` (routing, ~14 s quiet), writing the "
+    "GeoPackage (8 s) and pickling the saved baseline (2-4 s), the green spaces' boundary "
+    "samples (174k nearest-edge queries, 2-3 s) and `clip_edges_to_cells`' GEOS intersections "
+    "of edges crossing a cell border (2 s).",
 )
 
 
-def _env() -> dict:
+def _env(code: Path | None = None) -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(CODE[0])
+    env["PYTHONPATH"] = str(code or CODE[0])
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     return env
 
 
-def _timed_cli(args: list[str], profile: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MB of one fresh ``geoplan`` process."""
+def _timed_cli(args: list[str], profile: Path | None = None, code: Path | None = None
+               ) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds (user + system) of one fresh ``geoplan`` process
+    running the tree ``code`` (default: ``--code``)."""
     py = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     cmd = ["/usr/bin/time", "-v", *py, "-m", "geoplan.cli.main", *args]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
+    p = subprocess.run(cmd, env=_env(code), capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{p.stdout[-2000:]}\n{p.stderr[-4000:]}")
     kb = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
-    return wall, (int(kb.group(1)) / 1024 if kb else float("nan"))
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", p.stderr))
+    return wall, (int(kb.group(1)) / 1024 if kb else float("nan")), cpu
 
 
 def _town(work: Path, size: int) -> tuple[Path, dict]:
@@ -124,24 +159,31 @@ def phase_times(profiles: list[Path]) -> dict[str, float]:
 
 
 def measure(work: Path, sizes: list[int], runs: list[int], label: str,
-            profile_size: int | None = None) -> tuple[list, dict]:
+            profile_size: int | None = None, *, commands=("run", "report"),
+            peers: tuple[tuple[str, Path], ...] = ()) -> tuple[list, dict]:
+    """Rows of every run; ``peers`` (label, tree) run right before this tree's, each time."""
     rows = []
     towns = {s: _town(work, s) for s in sizes}
+    trees = (*peers, (label, CODE[0]))
     for r in range(max(runs)):
         for size, n in zip(sizes, runs, strict=True):
             if r >= n:
                 continue
             toml, info = towns[size]
-            out = work / f"out_{size // 1000}k"
-            for cmd, args in (("run", ["run", str(toml), "--out", str(out)]),
-                              ("report", ["report", str(out)])):
-                load = os.getloadavg()[0]
-                wall, mb = _timed_cli(args)
-                rows.append({"label": label, "date": time.strftime("%Y-%m-%d %H:%M"),
-                             "size": size, "way_nodes": info["way_nodes"],
-                             "graph_edges": _graph_edges(out), "command": cmd, "run": r,
-                             "wall_s": round(wall, 2), "peak_mb": round(mb), "load": round(load, 2)})
-                print(rows[-1], flush=True)
+            for tree_label, code in trees:
+                out = work / f"out_{size // 1000}k_{tree_label}"
+                for cmd, args in (("run", ["run", str(toml), "--out", str(out)]),
+                                  ("report", ["report", str(out)])):
+                    if cmd not in commands:
+                        continue
+                    load = os.getloadavg()[0]
+                    wall, mb, cpu = _timed_cli(args, code=code)
+                    rows.append({"label": tree_label, "date": time.strftime("%Y-%m-%d %H:%M"),
+                                 "size": size, "way_nodes": info["way_nodes"],
+                                 "graph_edges": _graph_edges(out), "command": cmd, "run": r,
+                                 "wall_s": round(wall, 2), "peak_mb": round(mb),
+                                 "load": round(load, 2), "cpu_s": round(cpu, 1)})
+                    print(rows[-1], flush=True)
     if profile_size == 0:
         return rows, {}
     big = profile_size or max(sizes)
@@ -149,8 +191,9 @@ def measure(work: Path, sizes: list[int], runs: list[int], label: str,
     out = work / f"out_{big // 1000}k"
     profs = [work / "run.prof", work / "report.prof"]
     _timed_cli(["run", str(toml), "--out", str(out)], profs[0])
-    _timed_cli(["report", str(out)], profs[1])
-    return rows, {"size": big, **phase_times(profs)}
+    if "report" in commands:
+        _timed_cli(["report", str(out)], profs[1])
+    return rows, {"size": big, **phase_times(profs[:1 + ("report" in commands)])}
 
 
 def _read_rows() -> list[dict]:
@@ -163,14 +206,14 @@ def _read_rows() -> list[dict]:
 
 def _write_csv(rows: list[dict]) -> None:
     with (RESULTS / "municipality.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+        w = csv.DictWriter(fh, fieldnames=CSV_FIELDS, restval="")
         w.writeheader()
         w.writerows(rows)
 
 
 def _summary(rows: list[dict]) -> list[str]:
     lines = ["| label | size (way nodes) | command | runs | median s | s per 1k way nodes | "
-             "peak MB | load (1 min) |", "|---|---|---|---|---|---|---|---|"]
+             "peak MB | load (1 min) | CPU s (user+sys) |", "|---|---|---|---|---|---|---|---|---|"]
     keys = sorted({(r["label"], int(r["size"]), r["command"]) for r in rows},
                   key=lambda k: (k[0] != "before", k[0], k[2], k[1]))
     for label, size, cmd in keys:
@@ -179,8 +222,10 @@ def _summary(rows: list[dict]) -> list[str]:
         wn = int(sel[0]["way_nodes"])
         mb = max(float(r["peak_mb"]) for r in sel)
         load = statistics.median(float(r["load"]) for r in sel)
+        cpus = [float(r["cpu_s"]) for r in sel if r.get("cpu_s")]
+        cpu = f"{statistics.median(cpus):.1f}" if cpus else ""
         lines.append(f"| {label} | {wn:,} | geoplan {cmd} | {len(sel)} | {wall:.1f} | "
-                     f"{1000 * wall / wn:.2f} | {mb:,.0f} | {load:.1f} |")
+                     f"{1000 * wall / wn:.2f} | {mb:,.0f} | {load:.1f} | {cpu} |")
     return lines
 
 
@@ -246,13 +291,19 @@ def main(argv=None) -> int:
                     help="size of the cProfile run (default: the largest; 0: none)")
     ap.add_argument("--code", type=Path, default=HERE.parent,
                     help="geoplan tree to run (default: this checkout)")
+    ap.add_argument("--commands", nargs="+", default=["run", "report"], choices=["run", "report"])
+    ap.add_argument("--peer", action="append", default=[], metavar="LABEL=TREE",
+                    help="another geoplan tree run right before this one each time (A/B)")
     a = ap.parse_args(argv)
     CODE[0] = a.code.resolve()
     runs = (a.runs * len(a.sizes))[:len(a.sizes)] if len(a.runs) == 1 else a.runs
     a.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
-    rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size)
-    _write_csv([r for r in _read_rows() if r["label"] != a.label] + rows)
+    peers = tuple((lab, Path(tree).resolve()) for lab, tree in (p.split("=", 1) for p in a.peer))
+    rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size,
+                       commands=tuple(a.commands), peers=peers)
+    done = {a.label, *(lab for lab, _ in peers)}
+    _write_csv([r for r in _read_rows() if r["label"] not in done] + rows)
     phases = _store_phases(a.label, ph) if ph else _store_phases("", {})
     print(write_markdown(_read_rows(), phases))
     return 0

@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from .i18n import fmt, fmt_pct, register_texts, tr
@@ -200,10 +201,31 @@ def _length_inside_m(lines: np.ndarray, area) -> np.ndarray:
     ...                            shapely.LineString([(5, 5), (15, 5)])]), box).tolist()
     [5.0, 5.0]
     """
-    out = shapely.length(lines)
-    cut = ~shapely.covers(area, lines)
-    out[cut] = shapely.length(shapely.intersection(lines[cut], area))
+    return shapely.length(_cut_to(area, lines))
+
+
+def _cut_to(area, geoms: np.ndarray) -> np.ndarray:
+    """``geoms`` cut to ``area`` (prepared); those the area covers are kept as they are.
+
+    >>> [g.bounds for g in _cut_to(shapely.box(0, 0, 10, 10),
+    ...                            np.array([shapely.box(1, 1, 2, 2), shapely.box(8, 8, 12, 12)]))]
+    [(1.0, 1.0, 2.0, 2.0), (8.0, 8.0, 10.0, 10.0)]
+    """
+    out = geoms.copy()
+    cut = ~shapely.covers(area, geoms)
+    out[cut] = shapely.intersection(geoms[cut], area)
     return out
+
+
+def _km_by_key(keys: pd.Series, km: np.ndarray) -> dict[str, float]:
+    """Sum of ``km`` per key, keys in order of first appearance (summed in row order).
+
+    >>> _km_by_key(pd.Series(["yes_tag", "no_tag", "yes_tag"]), np.array([1.0, 2.0, 0.5]))
+    {'yes_tag': 1.5, 'no_tag': 2.0}
+    """
+    codes, uniq = pd.factorize(keys, sort=False)
+    sums = np.bincount(codes, weights=km, minlength=len(uniq))
+    return {str(k): float(v) for k, v in zip(uniq, sums, strict=True)}
 
 
 def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
@@ -213,17 +235,17 @@ def summarize(data: OsmData, net: WalkNetwork, lamps=None) -> InspectSummary:
     lamps = data.lamps if lamps is None else lamps
     e = net.edges
     km = _length_inside_m(np.asarray(e.geometry.values, dtype=object), area) / 1000.0
-    by = {}
-    for (lit, src), v in zip(zip(e["lit"], e["lit_source"], strict=True), km, strict=True):
-        by[f"{lit}_{src}"] = by.get(f"{lit}_{src}", 0.0) + float(v)
+    by = _km_by_key(e["lit"].astype(str) + "_" + e["lit_source"].astype(str), km)
     lit_km = {k: float(km[e["lit"].values == k].sum()) for k in ("yes", "no", "unknown")}
     lamp_in = lamps[shapely.contains_xy(area, lamps.geometry.x, lamps.geometry.y)] if len(lamps) else lamps
     green = data.green
-    union = shapely.union_all(shapely.intersection(green.geometry.values, area)) if len(green) else None
-    pub = green[green["public"]]
-    pub_union = shapely.union_all(shapely.intersection(pub.geometry.values, area)) if len(pub) else None
+    inside = _cut_to(area, np.asarray(green.geometry.values, dtype=object))
+    union = shapely.union_all(inside) if len(green) else None
+    pub = green["public"].to_numpy(bool)
+    pub_union = shapely.union_all(inside[pub]) if pub.any() else None
     b = data.buildings
-    b_in = b[b.intersects(area)] if len(b) else b
+    # the prepared area first: shapely tests against the prepared one (a municipality polygon)
+    b_in = b[shapely.intersects(area, np.asarray(b.geometry.values, dtype=object))] if len(b) else b
     dest = data.destinations
     notes = dict(data.notes)
     ncomp, largest = _components(net)

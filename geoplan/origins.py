@@ -49,10 +49,9 @@ def cell_origins(
     rule
         Residential shares per building use.
     """
-    geoms = cells.geometry.values
+    geoms = np.asarray(cells.geometry.values, dtype=object)
     if study_area is not None:
-        clipped = shapely.intersection(geoms, study_area)
-        geoms = np.where(shapely.is_empty(clipped), geoms, clipped)
+        geoms = _clip_edge_cells(geoms, study_area)
     centre = shapely.point_on_surface(geoms)
     x, y = shapely.get_x(centre), shapely.get_y(centre)
     if buildings is not None and len(buildings):
@@ -73,3 +72,23 @@ def cell_origins(
             x = np.where(has, sx / np.where(has, sw, 1), x)
             y = np.where(has, sy / np.where(has, sw, 1), y)
     return gpd.GeoSeries(shapely.points(x, y), index=cells.index, crs=cells.crs, name="origin")
+
+
+def _clip_edge_cells(geoms: np.ndarray, study_area) -> np.ndarray:
+    """``geoms`` cut to ``study_area``; a cell wholly inside stays as it is, one wholly outside
+    (the cut is empty) too. Only the cells on the area's border are intersected (with a large
+    municipality polygon that is a few percent of them).
+
+    >>> sq = shapely.box(0, 0, 10, 10)
+    >>> [g.bounds for g in _clip_edge_cells(np.array([shapely.box(1, 1, 2, 2),
+    ...                                                shapely.box(9, 0, 11, 1)]), sq)]
+    [(1.0, 1.0, 2.0, 2.0), (9.0, 0.0, 10.0, 1.0)]
+    """
+    out = geoms.copy()
+    shapely.prepare(study_area)
+    edge = np.flatnonzero(~shapely.contains_properly(study_area, geoms))
+    if len(edge):
+        clipped = shapely.intersection(geoms[edge], study_area)
+        out[edge] = np.where(shapely.is_empty(clipped), geoms[edge], clipped)
+    return out
+

@@ -503,7 +503,10 @@ def attach_points(
             geoms[todo], max_distance=max_snap_m, return_distance=True, all_matches=False
         )
         at, e = todo[pi], allowed[ti]
-        off_m, xy = _project(lines[e], geoms[at], node_xy[u[e]], node_xy[v[e]], length[e])
+        ue, per = np.unique(e, return_inverse=True)  # many points share an edge: once per edge
+        off_m, xy = _project(lines[e], geoms[at], node_xy[u[e]], node_xy[v[e]], length[e],
+                             start_xy=_line_starts(lines[ue])[per.reshape(-1)],
+                             geom_len=shapely.length(lines[ue])[per.reshape(-1)])
         edge[at], offset[at], snap[at], on_xy[at] = e, off_m, dist, xy
         todo = todo[edge[todo] < 0]
     pxy = np.full((n, 2), np.nan)
@@ -593,14 +596,30 @@ def doorstep_of(att: Attachment, network: WalkNetwork) -> np.ndarray:
     return out
 
 
+def _line_starts(lines: np.ndarray) -> np.ndarray:
+    """The first coordinate of each line (``n x 2``).
+
+    >>> _line_starts(np.array([shapely.LineString([(1, 2), (3, 4)]),
+    ...                        shapely.LineString([(5, 6), (7, 8)])])).tolist()
+    [[1.0, 2.0], [5.0, 6.0]]
+    """
+    xy, k = shapely.get_coordinates(lines, return_index=True)
+    out = np.full((len(lines), 2), np.nan)
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else k
+    out[k[first]] = xy[first]
+    return out
+
+
 def _project(
-    lines: np.ndarray, pts: np.ndarray, u_xy: np.ndarray, v_xy: np.ndarray, length_m: np.ndarray
+    lines: np.ndarray, pts: np.ndarray, u_xy: np.ndarray, v_xy: np.ndarray, length_m: np.ndarray,
+    *, start_xy: np.ndarray | None = None, geom_len: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Offset from ``u`` (scaled to ``length_m``) and projected coordinates of points on lines."""
+    """Offset from ``u`` (scaled to ``length_m``) and projected coordinates of points on lines
+    (``start_xy``, ``geom_len``: the lines' first coordinates and lengths, when known)."""
     t_geom = shapely.line_locate_point(lines, pts)
-    geom_len = shapely.length(lines)
+    geom_len = shapely.length(lines) if geom_len is None else geom_len
     on_line = shapely.get_coordinates(shapely.line_interpolate_point(lines, t_geom))
-    start = shapely.get_coordinates(shapely.get_point(lines, 0))
+    start = _line_starts(lines) if start_xy is None else start_xy
     reverse = np.hypot(*(start - v_xy).T) < np.hypot(*(start - u_xy).T)
     t_from_u = np.where(reverse, geom_len - t_geom, t_geom)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -40,22 +40,32 @@ from .indicators.equity import area_summary
 from .indicators.green import (
     entries_attachment,
     green_entries,
+    green_graph,
     green_indicators,
     green_spaces,
     unique_entries,
 )
-from .indicators.night import night_indicators
+from .indicators.night import night_graph, night_indicators
 from .indicators.safety import safety_indicators
 from .origins import cell_origins
 from .progress import Progress, report, scaled
-from .routing import Attachment, attach_points, carry_attachment, main_component_mask
+from .routing import (
+    Attachment,
+    RoutingGraph,
+    attach_points,
+    build_routing_graph,
+    carry_attachment,
+    main_component_mask,
+)
 from .types import AccessSpec, LightingRule, OsmData, SafetyWeights, WalkNetwork
 
 __all__ = [
+    "LayerParts",
     "Layers",
     "PinnedAttachment",
     "Study",
     "compute_layers",
+    "compute_layers_with_parts",
     "example_study",
     "grid_columns",
     "layers_from_parts",
@@ -182,24 +192,56 @@ def compute_layers(study: Study, *, progress: Progress | None = None) -> Layers:
     >>> layers.grid["dist_school_m"].round(1).tolist()
     [170.0, 200.0]
     """
+    return compute_layers_with_parts(study, progress=progress)[0]
+
+
+@dataclass(frozen=True, eq=False)
+class LayerParts:
+    """What :func:`compute_layers_with_parts` made on the way to the layers, for the steps of a
+    run that need the same again (the saved scenario baseline, the night bounds): the origins'
+    and destinations' attachments (:func:`study_attachments`), the green spaces and their
+    entries (:func:`study_green`) and the day, night and green routing graphs."""
+
+    origin_att: Attachment
+    dest_att: Attachment
+    spaces: gpd.GeoDataFrame
+    entries: gpd.GeoDataFrame
+    day_graph: RoutingGraph
+    night_graph: RoutingGraph
+    green_graph: tuple
+
+
+def compute_layers_with_parts(study: Study, *, progress: Progress | None = None
+                              ) -> tuple[Layers, LayerParts]:
+    """:func:`compute_layers`, and the :class:`LayerParts` it made (to reuse them).
+
+    >>> layers, parts = compute_layers_with_parts(example_study())
+    >>> layers.grid["dist_school_m"].round(1).tolist(), parts.origin_att.edge.tolist()
+    ([170.0, 200.0], [0, 2])
+    """
     data, network, cells, spec = study.data, study.network, study.cells, study.spec
     report(progress, 0.0, "origins")
     origins = cell_origins(cells, data.buildings, study_area=data.area)
     dest, o_att, d_att = study_attachments(study, origins)
+    g_day = build_routing_graph(network, [o_att, d_att])
     day = access_indicators(network, origins, data.destinations, spec, origin_att=o_att,
-                            dest_att=d_att, progress=scaled(progress, 0.02, 0.45))
+                            dest_att=d_att, graph=g_day, progress=scaled(progress, 0.02, 0.45))
+    g_night = night_graph(network, spec, o_att, d_att)
     night = night_indicators(network, origins, data.destinations, spec, day=day,
-                             origin_att=o_att, dest_att=d_att, progress=scaled(progress, 0.45, 0.6))
+                             origin_att=o_att, dest_att=d_att, graph=g_night,
+                             progress=scaled(progress, 0.45, 0.6))
     spaces, entries = study_green(study)
+    g_green = green_graph(network, o_att, spaces, entries)
     green = green_indicators(network, origins, data.green, cells["pop"], spec, origin_att=o_att,
-                             spaces=spaces, entries=entries, progress=scaled(progress, 0.6, 0.8))
+                             spaces=spaces, entries=entries, graph=g_green,
+                             progress=scaled(progress, 0.6, 0.8))
     safety = safety_indicators(network, cells, data, study.weights, lamps=study.lamps,
                                eyes_scale_value=study.eyes_scale,
                                progress=scaled(progress, 0.8, 0.95))
     layers = layers_from_parts(study, origins=origins, origins_unattached=o_att.n_unattached,
                                destinations=dest, parts=(day, night, green, safety))
     report(progress, 1.0, "layers done")
-    return layers
+    return layers, LayerParts(o_att, d_att, spaces, entries, g_day, g_night, g_green)
 
 
 def study_attachments(study: Study, origins: gpd.GeoSeries

@@ -43,7 +43,7 @@ from ..routing import (
 from ..types import AccessSpec, WalkNetwork
 from .access import attach_destinations, category_sums, radius_label, selected_rows
 
-__all__ = ["night_columns", "night_detour", "night_graph", "night_indicators"]
+__all__ = ["night_columns", "night_detour", "night_graph", "night_indicators", "night_losses"]
 
 
 def night_graph(
@@ -178,3 +178,54 @@ def night_indicators(
         out[f"day_only_{c}"] = np.isfinite(day_d) & ~np.isfinite(night)
     report(progress, 1.0, "night access done")
     return pd.DataFrame(out, index=index)[night_columns(spec)]
+
+
+def night_losses(
+    network: WalkNetwork,
+    origins: gpd.GeoSeries,
+    destinations: gpd.GeoDataFrame,
+    spec: AccessSpec,
+    *,
+    day: pd.DataFrame,
+    origin_att: Attachment,
+    dest_att: Attachment,
+) -> pd.DataFrame:
+    """``loses_<c>_at_night`` alone, as :func:`night_indicators` gives it for the same input,
+    searching at night only as far as ``spec.night_threshold_m`` (whether a lit route within
+    it exists is all the column asks): a run's other bound of the night figures
+    (``night_unknown_as`` flipped) needs no counts or distances.
+
+    Parameters
+    ----------
+    network, origins, destinations, spec
+        As for :func:`night_indicators`.
+    day
+        The day results (``dist_<c>_m``), indexed like ``origins``.
+    origin_att, dest_att
+        The attachments the day results were computed with.
+
+    Examples
+    --------
+    >>> from geoplan.routing import example_network
+    >>> net = example_network()   # 0 -lit- 1 -dark- 2, 1 -unknown- 3
+    >>> o = gpd.GeoSeries.from_xy([50.0], [0.0], crs=net.crs, index=["c"])
+    >>> d = gpd.GeoDataFrame({"category": ["school"]}, geometry=gpd.points_from_xy([150.0], [0.0]),
+    ...                      crs=net.crs)
+    >>> spec = AccessSpec(categories=("school",), min_component_m=0.0)
+    >>> o_att, d_att = attach_points(net, o), attach_destinations(net, d, spec)[1]
+    >>> day = pd.DataFrame({"dist_school_m": [100.0]}, index=["c"])
+    >>> night_losses(net, o, d, spec, day=day, origin_att=o_att, dest_att=d_att).values.tolist()
+    [[True]]
+    """
+    g = night_graph(network, spec, origin_att, dest_att)
+    o_n, d_n = g.point_nodes[0], g.point_nodes[1]
+    cats = destinations["category"].to_numpy()
+    thr = float(spec.night_threshold_m)
+    limit = thr * (1.0 + 1e-9) + 1e-6  # a little past it: every distance <= thr is exact
+    out = {}
+    for c in spec.categories:
+        night = nearest_distance_m(g, o_n, d_n[(cats == c) & (d_n >= 0)], limit_m=limit)
+        day_d = day[f"dist_{c}_m"].reindex(origins.index).to_numpy(dtype=float)
+        out[f"loses_{c}_at_night"] = night_detour(day_d, night, thr)[1]
+    return pd.DataFrame(out, index=origins.index)
+

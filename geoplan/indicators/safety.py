@@ -153,16 +153,63 @@ def clip_edges_to_cells(network: WalkNetwork, cells: gpd.GeoDataFrame) -> pd.Dat
     lines = np.asarray(network.edges.geometry.values, dtype=object)
     squares = np.asarray(cells.geometry.values, dtype=object)
     e_idx, c_idx = shapely.STRtree(squares).query(lines, predicate="intersects")
-    pieces = shapely.intersection(lines[e_idx], squares[c_idx])
+    pieces = lines[e_idx]  # an edge inside an axis-aligned open square is its own piece
+    box, cb = _is_box(squares), shapely.bounds(squares)
+    cut = ~(box[c_idx] & _inside_open_box(shapely.bounds(lines)[e_idx], cb[c_idx]))
+    pieces[cut] = shapely.intersection(pieces[cut], squares[c_idx[cut]])
     length = shapely.length(pieces)
     # a piece lying on the border of two cells belongs to the first cell holding its midpoint
-    on_border = (length > 0) & shapely.covered_by(pieces, shapely.boundary(squares[c_idx]))
+    on_border = np.zeros(len(pieces), bool)
+    maybe = np.flatnonzero(cut & (length > 0))
+    maybe = maybe[~box[c_idx[maybe]] | _on_box_sides(pieces[maybe], cb[c_idx[maybe]])]
+    on_border[maybe] = shapely.covered_by(pieces[maybe], shapely.boundary(squares[c_idx[maybe]]))
     if on_border.any():
         mid = shapely.line_interpolate_point(pieces[on_border], 0.5, normalized=True)
         owner = points_in_cells(mid, cells)
         length[np.flatnonzero(on_border)[owner != c_idx[on_border]]] = 0.0
     order = np.lexsort((c_idx, e_idx))
     return pd.DataFrame({"edge": e_idx[order], "cell": c_idx[order], "length_m": length[order]})
+
+
+def _is_box(polys: np.ndarray) -> np.ndarray:
+    """Per polygon: is it an axis-aligned rectangle (4 corners, the area of its bounds), as the
+    cells of :func:`geoplan.grid.make_grid` are?
+
+    >>> _is_box(np.array([shapely.box(0, 0, 2, 1), shapely.Polygon([(0, 0), (2, 0), (0, 1)])])).tolist()
+    [True, False]
+    """
+    b = shapely.bounds(polys)
+    return (shapely.get_num_coordinates(polys) == 5) & (
+        shapely.area(polys) == (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+
+
+def _inside_open_box(line_bounds: np.ndarray, box_bounds: np.ndarray) -> np.ndarray:
+    """Per pair: do the ``line_bounds`` lie inside the open box ``box_bounds``? Then cutting
+    the line by the box changes nothing (most edges of a fine network lie in one cell).
+
+    >>> _inside_open_box(np.array([[1, 1, 2, 2], [0, 1, 2, 2]]),
+    ...                  np.array([[0, 0, 10, 10], [0, 0, 10, 10]])).tolist()
+    [True, False]
+    """
+    lb, b = line_bounds, box_bounds
+    return (lb[:, 0] > b[:, 0]) & (lb[:, 1] > b[:, 1]) & (lb[:, 2] < b[:, 2]) & (lb[:, 3] < b[:, 3])
+
+
+def _on_box_sides(pieces: np.ndarray, box_bounds: np.ndarray) -> np.ndarray:
+    """Per piece: does every vertex lie on a side line of its box (``x`` or ``y`` equal to one
+    of the box's bounds)? Only such a piece can lie on the box's border (a cell's border is
+    axis-aligned), so only these need the exact :func:`shapely.covered_by` test.
+
+    >>> _on_box_sides(np.array([shapely.LineString([(0, 1), (0, 5)]),
+    ...                         shapely.LineString([(0, 1), (3, 5)])]),
+    ...               np.array([[0, 0, 10, 10], [0, 0, 10, 10]])).tolist()
+    [True, False]
+    """
+    xy, k = shapely.get_coordinates(pieces, return_index=True)
+    b = box_bounds[k]
+    on = ((xy[:, 0] == b[:, 0]) | (xy[:, 0] == b[:, 2]) | (xy[:, 1] == b[:, 1])
+          | (xy[:, 1] == b[:, 3]))
+    return np.bincount(k[~on], minlength=len(pieces)) == 0
 
 
 def points_in_cells(points, cells: gpd.GeoDataFrame) -> np.ndarray:

@@ -67,7 +67,7 @@ from ..progress import Progress, report, scaled
 from ..sources.area import read_area
 from ..sources.lamps import study_lamps
 from ..sources.osm import context_layers, read_osm
-from ..study import ATTRIBUTION, Layers, Study, compute_layers, grid_columns
+from ..study import ATTRIBUTION, Layers, Study, compute_layers_with_parts, grid_columns
 from . import folder as rf
 
 __all__ = [
@@ -225,24 +225,28 @@ def _styles(layers: Layers, lang: str) -> dict[str, str]:
     return styles
 
 
-def night_bounds(study: Study, layers: Layers) -> pd.DataFrame:
+def night_bounds(study: Study, layers: Layers, parts=None) -> pd.DataFrame:
     """Both bounds of every ``loses_<c>_at_night``: ``…_if_unknown_dark`` and
     ``…_if_unknown_lit`` per cell (one of them is the run's own column), so a night figure that
     depends on paths of unknown lighting can be given as a range.
 
     The other bound is the night part alone computed again with ``night_unknown_as`` flipped
     (the same origins, attachment and day distances); a run whose lighting is fully known skips
-    it (both bounds are equal).
+    it (both bounds are equal). ``parts`` (:class:`~geoplan.study.LayerParts` of ``layers``)
+    gives the attachment made with the layers, reused.
     """
-    from ..indicators.night import night_indicators
+    from ..indicators.night import night_losses
     from ..study import study_attachments
 
     spec = study.spec
     other = "lit" if spec.night_unknown_as == "dark" else "dark"
     grid = layers.grid
     if (study.network.edges["lit"] == "unknown").any():
-        _, o_att, d_att = study_attachments(study, layers.origins)
-        other_grid = night_indicators(
+        if parts is None:
+            _, o_att, d_att = study_attachments(study, layers.origins)
+        else:
+            o_att, d_att = parts.origin_att, parts.dest_att
+        other_grid = night_losses(
             study.network, layers.origins, study.data.destinations,
             replace(spec, night_unknown_as=other), day=grid, origin_att=o_att, dest_att=d_att)
     else:
@@ -341,9 +345,9 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
     }
 
 
-def _gpkg_layers(study: Study, layers: Layers, lang: str) -> tuple[dict, dict]:
+def _gpkg_layers(study: Study, layers: Layers, lang: str, parts=None) -> tuple[dict, dict]:
     """The layers a run writes into its GeoPackage, and their QGIS styles."""
-    bounds = night_bounds(study, layers)
+    bounds = night_bounds(study, layers, parts)
     gpkg_layers = {
         "grid": finite_or_null(layers.grid.reset_index()),
         "network": layers.network,
@@ -386,7 +390,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
                      input_files(cfg).values())
     report(progress, 0.0, "reading inputs")
     study = study_from_pipeline(cfg, progress=scaled(progress, 0.0, 0.45))
-    layers = compute_layers(study, progress=scaled(progress, 0.45, 0.9))
+    layers, parts = compute_layers_with_parts(study, progress=scaled(progress, 0.45, 0.9))
     report(progress, 0.9, "writing outputs")
     from ..inspect import summarize
     from ..outputs.dictionary import write_explained_gpkg
@@ -396,7 +400,7 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
         summarize(study.data, study.network, study.lamps),
         access_leg_median_m=layers.meta.get("access_leg_median_m"),
         access_leg_max_m=layers.meta.get("access_leg_max_m"))
-    gpkg_layers, styles = _gpkg_layers(study, layers, cfg.lang)
+    gpkg_layers, styles = _gpkg_layers(study, layers, cfg.lang, parts)
     meta = {"title": cfg.title, "cell_size_m": cfg.grid.cell_size_m, **dict(layers.meta)}
     names = [rf.QUALITY, rf.quality_text(cfg.lang)]
     if "gpkg" in cfg.formats or "report" in cfg.formats:  # the report reads the gpkg
@@ -422,7 +426,8 @@ def run_pipeline(cfg: PipelineConfig, out_dir, *, progress: Progress | None = No
 
             write_grid_tif(stage / rf.GRID_TIF, finite_or_null(layers.grid),
                            grid_columns(layers.grid), int(cfg.grid.cell_size_m))
-        save_baseline(prepare_baseline(study, layers=layers), stage / rf.SCENARIO_BASELINE,
+        save_baseline(prepare_baseline(study, layers=layers, parts=parts),
+                      stage / rf.SCENARIO_BASELINE,
                       stamp=baseline_stamp(cfg))
         write_text(stage / rf.PROVENANCE,
                    json.dumps(_provenance(cfg, layers, [out / n for n in names]),

@@ -75,6 +75,7 @@ from ..study import (
     PinnedAttachment,
     Study,
     compute_layers,
+    compute_layers_with_parts,
     layers_from_parts,
     study_attachments,
     study_green,
@@ -115,26 +116,36 @@ class Baseline:
 
 
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
-                     layers: Layers | None = None) -> Baseline:
-    """Compute the baseline layers (or take ``layers``) and the state scenarios reuse."""
+                     layers: Layers | None = None, parts=None) -> Baseline:
+    """Compute the baseline layers (or take ``layers``) and the state scenarios reuse.
+
+    ``parts``: the :class:`~geoplan.study.LayerParts` made with ``layers``
+    (:func:`~geoplan.study.compute_layers_with_parts`), reused instead of attaching and
+    building the routing graphs again.
+    """
     from ..indicators.green import green_graph
     from ..indicators.night import night_graph
     from ..indicators.safety import dark_stretch_m, eyes_scale
     from ..routing import build_routing_graph, lit_mask, main_component_mask
 
     if layers is None:
-        layers = compute_layers(inputs, progress=scaled(progress, 0.0, 0.9))
+        layers, parts = compute_layers_with_parts(inputs, progress=scaled(progress, 0.0, 0.9))
     if inputs.eyes_scale is None:  # scenarios keep the baseline's scale (safety.eyes_scale)
         inputs = dataclasses.replace(inputs, eyes_scale=eyes_scale(layers.grid))
     spec, net = inputs.spec, inputs.network
     main = main_component_mask(net, spec.min_component_m)
-    _, o_att, d_att = study_attachments(inputs, layers.origins)
-    g_day = build_routing_graph(net, [o_att, d_att])
-    g_night = night_graph(net, spec, o_att, d_att)
-    spaces, entries = study_green(inputs)
+    if parts is None:
+        _, o_att, d_att = study_attachments(inputs, layers.origins)
+        g_day = build_routing_graph(net, [o_att, d_att])
+        g_night = night_graph(net, spec, o_att, d_att)
+        spaces, entries = study_green(inputs)
+        g_green = green_graph(net, o_att, spaces, entries)
+    else:
+        o_att, d_att, spaces, entries = (parts.origin_att, parts.dest_att, parts.spaces,
+                                         parts.entries)
+        g_day, g_night, g_green = parts.day_graph, parts.night_graph, parts.green_graph
     if inputs.attachment is None:  # apply_scenario carries these instead of making them again
         inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
-    g_green = green_graph(net, o_att, spaces, entries)
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),

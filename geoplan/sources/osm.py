@@ -207,15 +207,30 @@ def _way_nodes(col: _Collector, obj) -> list[tuple[int, float, float]]:
     """``(id, lon, lat)`` of the way's nodes in one pass (NaN where the file lacks the node);
     missing nodes and negative ids are counted in ``col.notes``."""
     nodes = []
+    missing, low = 0, obj.id
     for nd in obj.nodes:
-        loc = nd.location
-        nodes.append((nd.ref, loc.lon, loc.lat) if loc.valid() else (nd.ref, np.nan, np.nan))
-    missing = sum(1 for n in nodes if n[1] != n[1])
+        loc, ref = nd.location, nd.ref
+        low = min(low, ref)
+        if loc.valid():
+            nodes.append((ref, loc.lon, loc.lat))
+        else:
+            nodes.append((ref, np.nan, np.nan))
+            missing += 1
     if missing:
         col.notes["way_node_refs_missing"] += missing
-    if obj.id < 0 or any(n[0] < 0 for n in nodes):
+    if low < 0:
         col.notes["negative_ids"] += 1
     return nodes
+
+
+def _valid_lonlat(nodes) -> list[tuple[float, float]]:
+    """``(lon, lat)`` of the way nodes the file has a location for, in one pass."""
+    out = []
+    for nd in nodes:
+        loc = nd.location
+        if loc.valid():
+            out.append((loc.lon, loc.lat))
+    return out
 
 
 def _collect_other_way(col: _Collector, obj, tags: dict) -> None:
@@ -224,9 +239,8 @@ def _collect_other_way(col: _Collector, obj, tags: dict) -> None:
     (closed through the nodes the file has; dropped when fewer than 3 remain)."""
     if not _reads_area(tags) or _line_destination(col, obj, tags):
         return
-    refs = [nd.ref for nd in obj.nodes]
-    lonlat = [(nd.location.lon, nd.location.lat) for nd in obj.nodes if nd.location.valid()]
-    if len(lonlat) == len(refs):
+    lonlat = _valid_lonlat(obj.nodes)
+    if len(lonlat) == len(obj.nodes):
         return  # complete: osmium assembled it (or reported it as not assembled)
     ring = list(dict.fromkeys(lonlat))
     if len(ring) < 3:
@@ -267,11 +281,13 @@ def _apply_cycleway_rule(col: _Collector, walkable: bool | None, lon: float, lat
 def _line_destination(col: _Collector, obj, tags: dict) -> bool:
     """Whether the way is open (not an outline); if it is a destination (a platform along a
     track), it is kept at the middle of the line."""
-    refs = [nd.ref for nd in obj.nodes]
-    if len(refs) > 3 and refs[0] == refs[-1]:
+    nodes = obj.nodes
+    if len(nodes) > 3 and nodes.ends_have_same_id():
         return False
-    lonlat = [(nd.location.lon, nd.location.lat) for nd in obj.nodes if nd.location.valid()]
-    if T.destination_categories(tags) and len(lonlat) >= 2:
+    if not T.destination_categories(tags):
+        return True
+    lonlat = _valid_lonlat(nodes)
+    if len(lonlat) >= 2:
         mid = shapely.LineString(lonlat).interpolate(0.5, normalized=True)
         col.areas.append((obj.id, "w", tags, shapely.to_wkb(mid, hex=True)))
         col.notes["destinations_mapped_as_lines"] += 1

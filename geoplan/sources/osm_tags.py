@@ -237,11 +237,15 @@ GREEN_RULES: dict[tuple[str, str], str] = {
     ("boundary", "national_park"): "nature_reserve",
     ("boundary", "protected_area"): "nature_reserve",
 }
+#: the keys :data:`GREEN_RULES` look at
+_GREEN_KEYS = frozenset(k for k, _ in GREEN_RULES)
 _NOT_PUBLIC_ACCESS = frozenset({"private", "no", "customers", "permit", "members"})
 
 
 def green_kind(tags: Mapping[str, str]) -> str | None:
     """Kind of green space these tags describe, or None (first matching rule of GREEN_RULES)."""
+    if _GREEN_KEYS.isdisjoint(tags):  # most features (buildings, streets): no rule's key
+        return None
     for (k, v), kind in GREEN_RULES.items():
         if tags.get(k) == v:
             return kind
@@ -292,17 +296,23 @@ CATEGORY_RULES: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
 }
 #: destination categories, in report order.
 CATEGORIES: tuple[str, ...] = tuple(CATEGORY_RULES)
+#: key -> ((category, values), ...) of :data:`CATEGORY_RULES`
+_CATEGORY_INDEX: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
+    key: tuple((c, vals) for c, rules in CATEGORY_RULES.items() for k, vals in rules if k == key)
+    for key in dict.fromkeys(k for rules in CATEGORY_RULES.values() for k, _ in rules)
+}
+_CATEGORY_KEYS = frozenset(_CATEGORY_INDEX)
 
 
 def destination_categories(tags: Mapping[str, str]) -> list[str]:
     """Destination categories of a feature (a feature may belong to several, e.g. a school that
     is also a sports hall). Features tagged ``disused``/``abandoned`` lifecycle prefixes never match
     because their keys differ (``disused:amenity``)."""
-    out = []
-    for cat, rules in CATEGORY_RULES.items():
-        if any(tags.get(k) in vals for k, vals in rules):
-            out.append(cat)
-    return out
+    hit = set()
+    for k in _CATEGORY_KEYS.intersection(tags):  # most features have none of the rules' keys
+        v = tags[k]
+        hit.update(cat for cat, vals in _CATEGORY_INDEX[k] if v in vals)
+    return [c for c in CATEGORIES if c in hit] if hit else []
 
 
 # --- buildings ---------------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""``write_gpkg`` syncs its file once, not on every SQLite commit (issue 15).
+
+The temporary GeoPackage is renamed into place only whole and synced once before
+(``atomic.fsync_file``), so GDAL's per-commit ``fdatasync`` buys nothing. The oracle is the
+kernel: ``strace`` counts the sync system calls of a process that writes a GeoPackage of three
+layers (GDAL's SQLite syncs with ``fdatasync``, Python's ``os.fsync`` with ``fsync``). With
+GDAL's per-commit syncs left on, GDAL calls ``fdatasync`` about seven times per layer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+STRACE = shutil.which("strace")
+
+WRITE = """
+import sys, geopandas as gpd, shapely
+from geoplan.outputs.gpkg import write_gpkg
+pts = gpd.GeoDataFrame({"a": [1.0, 2.0]}, geometry=[shapely.Point(0, 0), shapely.Point(1, 1)],
+                       crs=3006)
+write_gpkg(sys.argv[1], {"one": pts, "two": pts, "three": pts.drop(columns="geometry")})
+"""
+
+
+def _sync_calls(tmp_path) -> dict[str, int]:
+    out = subprocess.run(
+        [STRACE, "-f", "-c", "-e", "trace=fsync,fdatasync", sys.executable, "-c", WRITE,
+         str(tmp_path / "x.gpkg")],
+        capture_output=True, text=True, env=os.environ.copy(), cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "x.gpkg").is_file()
+    return {name: int(calls) for calls, name in
+            re.findall(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(fsync|fdatasync)\s*$",
+                       out.stderr, flags=re.M)}
+
+
+@pytest.mark.skipif(STRACE is None, reason="needs strace to count system calls")
+def test_geopackage_is_synced_once_not_per_commit(tmp_path):
+    calls = _sync_calls(tmp_path)
+    assert calls.get("fdatasync", 0) == 0, calls  # no per-commit sync by GDAL's SQLite
+    assert 1 <= calls.get("fsync", 0) <= 3, calls  # the file (and its folder) once

@@ -1,4 +1,5 @@
-"""``write_gpkg`` syncs its file once, not on every SQLite commit (issue 15).
+"""``write_gpkg`` syncs its file once, not on every SQLite commit, and leaves the caller's frames
+as they were (it converts columns on a shallow copy) (issue 15).
 
 The temporary GeoPackage is renamed into place only whole and synced once before
 (``atomic.fsync_file``), so GDAL's per-commit ``fdatasync`` buys nothing. The oracle is the
@@ -45,3 +46,26 @@ def test_geopackage_is_synced_once_not_per_commit(tmp_path):
     calls = _sync_calls(tmp_path)
     assert calls.get("fdatasync", 0) == 0, calls  # no per-commit sync by GDAL's SQLite
     assert 1 <= calls.get("fsync", 0) <= 3, calls  # the file (and its folder) once
+
+
+def test_the_callers_frames_are_left_as_they_were(tmp_path):
+    """``write_gpkg`` converts columns on a shallow copy: the caller's frames (bool, missing
+    text, lists, a named index) must come back unchanged, compared with deep copies taken
+    before."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geoplan.outputs.gpkg import write_gpkg
+
+    cells = gpd.GeoDataFrame(
+        {"flag": [True, False], "txt": ["nan", "a"], "osmid": [[1, 2], (3,)], "n": [1.0, 2.0],
+         "cat": pd.Categorical(["x", "y"])},
+        geometry=[shapely.Point(0, 0), shapely.Point(1, 1)], crs=3006,
+    ).set_index(pd.Index(["c1", "c2"], name="cell_id"))
+    table = pd.DataFrame({"key": ["a", None], "ok": pd.array([True, None], dtype="boolean")})
+    before = {"cells": cells.copy(deep=True), "table": table.copy(deep=True)}
+    write_gpkg(tmp_path / "x.gpkg", {"cells": cells, "table": table})
+    pd.testing.assert_frame_equal(cells, before["cells"])
+    pd.testing.assert_frame_equal(table, before["table"])
+    assert cells["osmid"].tolist() == [[1, 2], (3,)]

@@ -63,6 +63,7 @@ def _python(*args: str, code: Path = ROOT, cpu: list | None = None) -> float:
     """Wall seconds of ``python ARGS``; its CPU seconds (user + system) appended to ``cpu``:
     on a machine shared with other jobs they move less than the wall time."""
     env = {**os.environ, "PYTHONPATH": str(code)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode as a pip install has it (_compile)
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, *args], check=True, env=env, stdout=subprocess.DEVNULL,
@@ -72,6 +73,14 @@ def _python(*args: str, code: Path = ROOT, cpu: list | None = None) -> float:
     if cpu is not None:
         cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
     return wall
+
+
+def _compile(*codes: Path) -> None:
+    """Bytecode of geoplan in each checkout, as ``pip install`` writes it: without it every
+    fresh process compiles geoplan's sources again (~0.25 s), which no installed geoplan does."""
+    for code in codes:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "geoplan")],
+                       check=True, stdout=subprocess.DEVNULL)
 
 
 def _interleaved(a, b, runs: int) -> tuple[list[float], list[float]]:
@@ -156,6 +165,7 @@ def main(argv=None) -> None:
     from geoplan.runs.scenario import run_scenario
     from geoplan.scenario.io import read_scenario
 
+    _compile(ROOT, *([args.against.resolve()] if args.against is not None else []))
     tmp = Path(tempfile.mkdtemp(prefix="bench-saved-baseline-"))
     run = tmp / "run"
     demo_s = _cli("demo", "--out", str(run))
@@ -251,9 +261,20 @@ def _write(runs, demo_s, cli, api, cost, extra) -> None:
     ]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "scenario_saved_baseline.md"
-    out.write_text("\n".join(lines), encoding="utf-8")
+    _prepend(out, lines)
     print("\n".join(lines))
     print(f"written: {out}")
+
+
+def _prepend(out: Path, lines: list[str]) -> None:
+    """Write this run's section at the top of ``out``; the earlier runs stay below it."""
+    earlier = out.read_text(encoding="utf-8") if out.is_file() else ""
+    marker = "\n## Earlier runs\n"
+    if earlier:  # the part above the marker is the previous run's: it moves below it
+        head, _, rest = earlier.partition(marker)
+        earlier = f"{marker}\n{head.rstrip()}\n\n{rest.lstrip()}"
+    lines = [*lines, f"Load average when written: {os.getloadavg()[0]:.1f} (1 min)."]
+    out.write_text("\n".join(lines) + "\n" + earlier, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import math
 from pathlib import Path
 
 from .errors import ConfigError
@@ -127,11 +128,28 @@ def tr(key: str, lang: str = "en", **fields) -> str:
 
 
 def fmt(x: float, lang: str = "en", digits: int = 0) -> str:
-    """Format a number for ``lang`` with ``digits`` decimals (grouping, decimal comma in sv/da)."""
+    """Format a number for ``lang`` with ``digits`` decimals (grouping, decimal comma in sv/da).
+
+    Each (value, language, decimals) is formatted with babel once per process: the indicator
+    catalogue formats the same configured distances for every column it describes.
+
+    >>> fmt(-0.0, "en"), fmt(0.0, "en"), fmt(2.5, "da", 2)
+    ('-0', '0', '2,50')
+    """
+    v = round(float(x), digits)
+    # -0.0 == 0.0 as a cache key, but babel writes "-0": the sign is part of the key; NaN
+    # (never equal to itself, so never found) is not cached
+    fmt_once = _fmt_rounded if v == v else _fmt_rounded.__wrapped__
+    return fmt_once(v, math.copysign(1.0, v) < 0, _check(lang), digits)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fmt_rounded(v: float, negative: bool, lang: str, digits: int) -> str:
+    """:func:`fmt` of the rounded value ``v`` (``negative``: its sign bit, for the cache)."""
     from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(round(float(x), digits), format=pattern, locale=_LOCALES[_check(lang)])
+    return format_decimal(v, format=pattern, locale=_LOCALES[lang])
 
 
 def fmt_pct(share: float, lang: str = "en", digits: int = 0) -> str:

@@ -28,7 +28,8 @@ import click
 from ..errors import Cancelled, GeoplanError
 from ..i18n import LANGUAGES
 
-__all__ = ["OSM_CREDIT", "TqdmProgress", "area_arg", "lang_option", "run_group", "with_bar"]
+__all__ = ["OSM_CREDIT", "TqdmProgress", "area_arg", "end_process", "lang_option",
+           "nothing_left_to_close", "run_group", "with_bar"]
 
 #: The attribution line every command that wrote OSM-derived files prints last.
 OSM_CREDIT = "Map data © OpenStreetMap contributors (ODbL)."
@@ -57,6 +58,29 @@ class TqdmProgress:
 
     def close(self) -> None:
         self._bar.close()
+
+
+#: Set by a command whose files are written, synced and closed when it returns, with no
+#: thread, child process or temporary file left for Python's shutdown (:func:`end_process`).
+_NOTHING_LEFT = {"to_close": False}
+
+
+def nothing_left_to_close() -> None:
+    """Say that the running command has closed everything it opened (files written and synced,
+    no thread, child process or temporary file left): :func:`end_process` may then end the
+    ``geoplan`` program without Python's shutdown, which would only free the command's objects
+    one by one (~0.15 CPU seconds after a scenario on the demo)."""
+    _NOTHING_LEFT["to_close"] = True
+
+
+def end_process(code: int) -> int:
+    """End the ``geoplan`` program with ``code`` at once (output flushed) when the command said
+    :func:`nothing_left_to_close`; otherwise return ``code`` for the usual exit."""
+    if _NOTHING_LEFT["to_close"]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def with_bar(label: str, job, *args, **kwargs):
@@ -91,6 +115,7 @@ def run_group(group: click.Command, argv: list[str] | None = None) -> int:
     ``GEOPLAN_DEBUG``).
     """
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    _NOTHING_LEFT["to_close"] = False  # said anew by each command
     # GEOS sets a floating-point "invalid" flag inside some valid intersections (the
     # central-Helsinki coastline and paths): numpy's RuntimeWarning about it says nothing to a
     # planner and used to be the only text on stderr of a clean run

@@ -15,7 +15,7 @@ import click
 from .. import __version__
 from ..runs import folder as rf
 from . import findings, many, project, report, scenario
-from .common import OSM_CREDIT, area_arg, lang_option, run_group, with_bar
+from .common import OSM_CREDIT, area_arg, end_process, lang_option, run_group, with_bar
 
 __all__ = ["main"]
 
@@ -140,8 +140,15 @@ for _module in (report, scenario, findings, many, project):  # each adds its com
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning geoplan errors into a message and exit code 2."""
-    return run_group(cli, argv)
+    """Entry point: run the CLI, turning geoplan errors into a message and exit code 2.
+
+    As the program (``argv`` None: the ``geoplan`` command, ``python -m geoplan.cli.main``)
+    the process ends as soon as a command that closed everything it opened is done
+    (:func:`~geoplan.cli.common.end_process`); called with ``argv`` (tests, other programs) it
+    returns the exit code.
+    """
+    code = run_group(cli, argv)
+    return end_process(code) if argv is None else code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from .common import OSM_CREDIT, lang_option, with_bar
+from .common import OSM_CREDIT, lang_option, nothing_left_to_close, with_bar
 
 __all__ = ["register"]
 
@@ -94,6 +94,7 @@ def run(pipeline, scenario_file, out, lang, full):
     for f in result.files:
         click.echo(f"written: {f}")
     click.echo(OSM_CREDIT)
+    nothing_left_to_close()  # its files are written as a set and synced
 
 
 def _echo_ranking(ranking) -> None:

@@ -109,6 +109,9 @@ _LAYER_STYLES_DDL = (
     '"useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), "ui" TEXT(30), '
     "\"update_time\" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
 )
+# the geoplan_metadata table as GDAL creates it for a DataFrame of two text columns
+_METADATA_TABLE_DDL = ('CREATE TABLE "geoplan_metadata" ( "fid" INTEGER PRIMARY KEY '
+                       'AUTOINCREMENT NOT NULL, "key" TEXT, "value" TEXT)')
 # GeoPackage metadata extension tables (as GDAL and QGIS create them).
 _METADATA_DDL = (
     "CREATE TABLE gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL,"
@@ -165,7 +168,10 @@ def _missing_as_null(s: pd.Series) -> pd.Series:
 
 def _prepare(name: str, df):
     """Copy of ``df`` with columns GeoPackage can hold (see the module doc)."""
-    df = _index_as_column(df.copy())
+    # a shallow copy: only whole columns are replaced below (pandas ≥ 2 never writes a
+    # replaced column into the caller's array), and a deep one copied every column of a
+    # municipality's grid and network (~0.2 s at 200k nodes) for nothing
+    df = _index_as_column(df.copy(deep=False))
     geom_col = _geometry_name(df)
     converted = {}
     for col, dtype in df.dtypes.items():
@@ -225,9 +231,10 @@ def _gpkg_column(name: str, col, s: pd.Series) -> pd.Series | None:
 
 #: GDAL's SQLite settings while the temporary GeoPackage is written: no fsync per commit and
 #: the rollback journal in memory. The file is renamed into place only whole and synced once
-#: before (:func:`~geoplan.atomic.fsync_file`), so per-commit durability would buy nothing; it
-#: halves the write.
-_UNSYNCED = {"OGR_SQLITE_SYNC": "OFF", "OGR_SQLITE_JOURNAL": "MEMORY"}
+#: before (:func:`~geoplan.atomic.fsync_file`), so per-commit durability would buy nothing.
+#: (GDAL's name is ``OGR_SQLITE_SYNCHRONOUS``: the earlier ``OGR_SQLITE_SYNC`` was no option
+#: at all, and GDAL synced every layer's file about seven times, ~30 ms a layer.)
+_UNSYNCED = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_JOURNAL": "MEMORY"}
 
 
 @contextlib.contextmanager
@@ -333,13 +340,24 @@ def _add_extension(con: sqlite3.Connection, ddls: tuple[str, ...], tables: tuple
                     (table, extension, definition))
 
 
-def _write_extras(tmp: Path, names: list[str], styles: Mapping[str, str],
-                  abstract: str, lang: str, aliases: Mapping) -> None:
+def _write_metadata_table(con: sqlite3.Connection, meta: Mapping[str, str]) -> None:
+    """The ``geoplan_metadata`` table ``(fid, key, value)``, exactly as GDAL writes a table of
+    two text columns (one GDAL write fewer: each costs a GeoPackage open and close)."""
+    con.execute(_METADATA_TABLE_DDL)
+    con.executemany('INSERT INTO "geoplan_metadata" ("key", "value") VALUES (?, ?)',
+                    list(meta.items()))
+    _register_attributes_table(con, "geoplan_metadata", len(meta))
+
+
+def _write_extras(tmp: Path, names: list[str], meta: Mapping[str, str],
+                  styles: Mapping[str, str], abstract: str, lang: str,
+                  aliases: Mapping) -> None:
     con = sqlite3.connect(tmp)
     try:
         con.execute("PRAGMA synchronous = OFF")  # synced once by write_gpkg (fsync_file)
         con.execute("PRAGMA journal_mode = MEMORY")
         with con:
+            _write_metadata_table(con, meta)
             if aliases:
                 _write_data_columns(con, aliases)
             geom_cols = dict(con.execute("SELECT table_name, column_name FROM "
@@ -513,8 +531,5 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
             # GeoPackage every time it is opened, even read-only (metadata lives in the
             # geoplan_metadata table and the QGIS metadata documents instead)
             pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", VERSION="1.3")
-        table = pd.DataFrame({"key": list(meta), "value": list(meta.values())})
-        pyogrio.write_dataframe(table, tmp, layer="geoplan_metadata", driver="GPKG",
-                                VERSION="1.3")
-        _write_extras(tmp, names, ordered_styles, abstract, lang, aliases or {})
+        _write_extras(tmp, names, meta, ordered_styles, abstract, lang, aliases or {})
         fsync_file(tmp)  # once, before it is renamed into place

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -449,6 +450,7 @@ def _graduated_method(r: ET.Element, colours: list[str], b: list[float], divergi
                   trimtrailingzeroes="1")
 
 
+@functools.lru_cache(maxsize=64)  # constant per language: built once per process
 def lit_line_qml(column: str = "lit", *, lang: str = "en", attribution: str = ATTRIBUTION) -> str:
     """QML of the walk network by lighting: yes warm yellow, no dark blue, unknown grey dashed.
 
@@ -516,6 +518,7 @@ def destination_point_qml(column: str = "category", categories: Iterable[str] | 
     return _qml(r, 0, attribution)
 
 
+@functools.lru_cache(maxsize=64)  # constant per language: built once per process
 def green_fill_qml(*, lang: str = "en", attribution: str = ATTRIBUTION) -> str:
     """QML of green space: a translucent green fill with a darker green outline.
 
@@ -629,6 +632,7 @@ register_texts({
 })
 
 
+@functools.lru_cache(maxsize=64)  # constant per language: built once per process
 def water_fill_qml(*, attribution: str = ATTRIBUTION) -> str:
     """QML of water: a pale blue fill under everything, its shore a thin blue line.
 
@@ -643,6 +647,7 @@ def water_fill_qml(*, attribution: str = ATTRIBUTION) -> str:
     return _qml(r, 2, attribution)
 
 
+@functools.lru_cache(maxsize=64)  # constant per language: built once per process
 def place_label_qml(*, attribution: str = ATTRIBUTION) -> str:
     """QML of place names: no symbol, the name in small grey capitals (labels only).
 
@@ -684,6 +689,7 @@ def _edit_symbols(geometry: str) -> list[tuple[str, tuple[str, dict]]]:
             }[geometry]
 
 
+@functools.lru_cache(maxsize=64)  # constant per language: built once per process
 def edits_qml(geometry: str, *, lang: str = "en", attribution: str = ATTRIBUTION) -> str:
     """QML of a scenario's edits (by ``edit_kind``) drawn over the maps: new paths as a bold
     black line, paths it lights thinner, lamps as yellow stars, new destinations as diamonds,

@@ -121,15 +121,21 @@ class CellImage:
         c = (self.col[mask][:, None] * k + dj[None, :]).ravel()
         return r, c
 
-    def paint(self, mask: np.ndarray, colour, *, hatch: str | None = None,
-              hatch_colour: str = "#424242") -> None:
-        """Colour the cells of ``mask``; with ``hatch`` only diagonal lines over them."""
+    def paint(self, mask: np.ndarray, colour, *, edge: str = "#ffffff",
+              hatch: str | None = None, hatch_colour: str = "#424242") -> None:
+        """Colour the cells of ``mask``; a coloured ``edge`` (not white) as each cell's top and
+        left pixel line when a cell is three pixels or more a side (so that white "no data"
+        cells show); with ``hatch`` only diagonal lines over the cells."""
         r, c = self._blocks(np.asarray(mask, dtype=bool))
         if hatch:
             line = (r + c) % 4 == 0
             self.pixels[r[line], c[line]] = _rgba(hatch_colour)
-        elif colour != "none":
+            return
+        if colour != "none":
             self.pixels[r, c] = _rgba(colour)
+        if edge not in ("none", "#ffffff") and self.scale >= 3:
+            line = (r % self.scale == 0) | (c % self.scale == 0)
+            self.pixels[r[line], c[line]] = _rgba(edge)
 
     def show(self, ax, z: float = 2.0):
         """Put the image on ``ax`` over the cells' extent (gid ``cells``)."""
@@ -137,7 +143,7 @@ class CellImage:
                          interpolation="nearest", gid="cells", aspect="equal")
 
 
-def cells_for(g, n_min: int = IMAGE_MIN_SHAPES) -> CellImage | None:
+def cells_for(g, n_min: int | None = None) -> CellImage | None:
     """A :class:`CellImage` of the grid ``g`` when it has more than ``n_min`` cells on one
     lattice (four pixels a side per cell while the image stays under ~1,000 cells a side, so a
     hatch shows), else None (drawn as vectors).
@@ -147,7 +153,7 @@ def cells_for(g, n_min: int = IMAGE_MIN_SHAPES) -> CellImage | None:
     >>> cells_for(g) is None, cells_for(g, n_min=2).pixels.shape
     (True, (4, 12, 4))
     """
-    if g is None or len(g) <= n_min:
+    if g is None or len(g) <= (IMAGE_MIN_SHAPES if n_min is None else n_min):
         return None
     b = g.geometry.total_bounds
     side = max(b[2] - b[0], b[3] - b[1]) / max(np.sqrt(g.geometry.area.median()), 1e-9)

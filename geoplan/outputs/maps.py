@@ -56,8 +56,8 @@ from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
+from . import map_images
 from .map_images import (
-    IMAGE_MIN_SHAPES,
     CellImage,
     cells_for,
     layer_image,
@@ -667,7 +667,7 @@ def _cells(ax, geoms, mask, colour, *, edge="#ffffff", lw=0.25, hatch=None, z=2)
     """Fill the cells of ``mask``: into the grid's image (a :class:`CellImage`), else as
     vectors."""
     if isinstance(geoms, CellImage):
-        geoms.paint(mask, colour, hatch=hatch)
+        geoms.paint(mask, colour, edge=edge, hatch=hatch)
         return None
     return _fill(ax, geoms[mask], colour, edge=edge, lw=lw, hatch=hatch, z=z)
 
@@ -675,7 +675,7 @@ def _cells(ax, geoms, mask, colour, *, edge="#ffffff", lw=0.25, hatch=None, z=2)
 def _big_context(run: RunData) -> bool:
     """Whether the run's paths, buildings and water are drawn as images (a municipality)."""
     return sum(len(f) for f in (run.network, run.buildings, run.water)
-               if f is not None) > IMAGE_MIN_SHAPES
+               if f is not None) > map_images.IMAGE_MIN_SHAPES
 
 
 def _as_image(ax, run: RunData, what: str, draw, z: float):
@@ -1161,7 +1161,7 @@ def _draw_lighting(ax, run: RunData, *, lang):
                 _lines(a, sub.geometry.values, colour, max(0.6, 0.4 * width_mm * _MM_TO_PT),
                        style=style, z=3 + ("unknown", "no", "yes").index(value))
 
-    big = net is not None and len(net) > IMAGE_MIN_SHAPES
+    big = net is not None and len(net) > map_images.IMAGE_MIN_SHAPES
     _as_image(ax, run, f"lighting_{lang}", paths, z=3) if big else paths(ax)
     for value in ("yes", "no", "unknown"):
         label, colour, width_mm, style = styles[value]

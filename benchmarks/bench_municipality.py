@@ -13,12 +13,15 @@ Usage::
 
     .venv/bin/python benchmarks/bench_municipality.py --label after            # 20k/60k/200k
     .venv/bin/python benchmarks/bench_municipality.py --sizes 20000 --runs 1    # a quick look
+    .venv/bin/python benchmarks/bench_municipality.py --only report --label report-new \
+        --old-code /tmp/old --old-label report-old    # the report alone, A/B interleaved
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import platform
 import pstats
@@ -76,19 +79,23 @@ NOTES = (
 )
 
 
-def _env() -> dict:
+def _env(code: Path | None = None) -> dict:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(CODE[0])
+    env["PYTHONPATH"] = str(code or CODE[0])
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     return env
 
 
-def _timed_cli(args: list[str], profile: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MB of one fresh ``geoplan`` process."""
+def _timed_cli(args: list[str], profile: Path | None = None,
+               code: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MB of one fresh ``geoplan`` process of the tree ``code`` (default
+    ``--code``); it runs in that tree's folder, as ``python -m`` imports from the working folder
+    first."""
     py = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     cmd = ["/usr/bin/time", "-v", *py, "-m", "geoplan.cli.main", *args]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=_env(), capture_output=True, text=True)
+    p = subprocess.run(cmd, env=_env(code), capture_output=True, text=True,
+                       cwd=code or CODE[0])
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{p.stdout[-2000:]}\n{p.stderr[-4000:]}")
@@ -151,6 +158,34 @@ def measure(work: Path, sizes: list[int], runs: list[int], label: str,
     _timed_cli(["run", str(toml), "--out", str(out)], profs[0])
     _timed_cli(["report", str(out)], profs[1])
     return rows, {"size": big, **phase_times(profs)}
+
+
+def measure_reports(work: Path, sizes: list[int], runs: list[int],
+                    trees: dict[str, Path]) -> list[dict]:
+    """``geoplan report`` alone: each town is run once (untimed, ``--code``), then the report of
+    every tree in ``trees`` (label: geoplan tree) runs in turn, round by round."""
+    outs = {}
+    for size in sizes:
+        toml, info = _town(work, size)
+        out = work / f"out_{size // 1000}k"
+        if not (out / "geoplan.gpkg").exists():
+            _timed_cli(["run", str(toml), "--out", str(out)])
+        outs[size] = (out, info)
+    rows = []
+    for r in range(max(runs)):
+        for (size, n), (label, tree) in itertools.product(zip(sizes, runs, strict=True),
+                                                          trees.items()):
+            if r >= n:
+                continue
+            out, info = outs[size]
+            load = os.getloadavg()[0]
+            wall, mb = _timed_cli(["report", str(out)], code=tree)
+            rows.append({"label": label, "date": time.strftime("%Y-%m-%d %H:%M"), "size": size,
+                         "way_nodes": info["way_nodes"], "graph_edges": _graph_edges(out),
+                         "command": "report", "run": r, "wall_s": round(wall, 2),
+                         "peak_mb": round(mb), "load": round(load, 2)})
+            print(rows[-1], flush=True)
+    return rows
 
 
 def _read_rows() -> list[dict]:
@@ -246,11 +281,23 @@ def main(argv=None) -> int:
                     help="size of the cProfile run (default: the largest; 0: none)")
     ap.add_argument("--code", type=Path, default=HERE.parent,
                     help="geoplan tree to run (default: this checkout)")
+    ap.add_argument("--only", choices=["report"], default=None,
+                    help="time only `geoplan report` (each town is run once, untimed)")
+    ap.add_argument("--old-code", type=Path, default=None,
+                    help="with --only report: a second geoplan tree, its reports interleaved")
+    ap.add_argument("--old-label", default="before")
     a = ap.parse_args(argv)
     CODE[0] = a.code.resolve()
     runs = (a.runs * len(a.sizes))[:len(a.sizes)] if len(a.runs) == 1 else a.runs
+    a.work = a.work.resolve()
     a.work.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
+    if a.only == "report":
+        trees = {a.label: CODE[0], **({a.old_label: a.old_code.resolve()} if a.old_code else {})}
+        rows = measure_reports(a.work, a.sizes, runs, trees)
+        _write_csv([r for r in _read_rows() if r["label"] not in trees] + rows)
+        print(write_markdown(_read_rows(), _store_phases("", {})))
+        return 0
     rows, ph = measure(a.work, a.sizes, runs, a.label, a.profile_size)
     _write_csv([r for r in _read_rows() if r["label"] != a.label] + rows)
     phases = _store_phases(a.label, ph) if ph else _store_phases("", {})

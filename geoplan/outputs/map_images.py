@@ -109,7 +109,8 @@ class CellImage:
             return None
         nrow, ncol = irow.max() + 1, icol.max() + 1
         pixels = np.zeros((nrow * scale, ncol * scale, 4), dtype=np.uint8)
-        return cls(nrow - 1 - irow, icol, (x0, x0 + ncol * s, y0, y0 + nrow * s), scale, pixels)
+        extent = tuple(float(v) for v in (x0, x0 + ncol * s, y0, y0 + nrow * s))
+        return cls(nrow - 1 - irow, icol, extent, scale, pixels)
 
     def __len__(self) -> int:
         return len(self.row)

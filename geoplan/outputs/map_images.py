@@ -141,7 +141,7 @@ class CellImage:
     def show(self, ax, z: float = 2.0):
         """Put the image on ``ax`` over the cells' extent (gid ``cells``)."""
         return ax.imshow(self.pixels, extent=self.extent, origin="upper", zorder=z,
-                         interpolation="nearest", gid="cells", aspect="equal")
+                         interpolation="none", gid="cells", aspect="equal")
 
 
 def cells_for(g, n_min: int | None = None) -> CellImage | None:
@@ -187,4 +187,4 @@ def show_image(ax, pixels: np.ndarray, *, z: float, gid: str):
     """Put a :func:`layer_image` on ``ax`` over its extent."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     return ax.imshow(pixels, extent=(x0, x1, y0, y1), origin="upper", zorder=z,
-                     interpolation="antialiased", gid=gid, aspect="equal")
+                     interpolation="none", gid=gid, aspect="equal")

@@ -1551,7 +1551,10 @@ def _save(fig, png: Path, pdf: Path, dpi: int, meta_pdf: dict | None = None) -> 
     meta_pdf = meta_pdf or {"Creator": "geoplan",
                             "Title": fig.texts[0].get_text() if fig.texts else ""}
     with atomic_path(png) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+        # zlib level 3: a municipality's map encodes in three quarters of the time of the
+        # default 6, ~1 % larger
+        fig.savefig(tmp, format="png", dpi=dpi, facecolor="white",
+                    pil_kwargs={"compress_level": 3})
     layers = [c for c in fig.findobj(Collection) if len(c.get_paths()) > 50]  # not legend keys
     if sum(len(c.get_paths()) for c in layers) > PDF_VECTOR_MAX_SHAPES:
         for c in layers:

@@ -163,7 +163,15 @@ def cells_for(g, n_min: int | None = None) -> CellImage | None:
 
 def layer_image(ax, draw, *, dpi: float) -> np.ndarray:
     """Render what ``draw(ax2)`` adds to a transparent twin of ``ax`` (same extent, same size in
-    pixels at ``dpi``) and return it as an RGBA array."""
+    pixels at ``dpi``) and return it as an RGBA array.
+
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure(figsize=(2, 1)).add_axes((0, 0, 1, 1))
+    >>> _ = ax.set_xlim(0, 200), ax.set_ylim(0, 100)
+    >>> px = layer_image(ax, lambda twin: twin.plot([0, 200], [50, 50], lw=4), dpi=50)
+    >>> px.shape, px[25, 50, 3] > 0, px[5, 50, 3]  # the line across the middle, nothing above
+    ((50, 100, 4), True, 0)
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -184,7 +192,15 @@ def layer_image(ax, draw, *, dpi: float) -> np.ndarray:
 
 
 def show_image(ax, pixels: np.ndarray, *, z: float, gid: str):
-    """Put a :func:`layer_image` on ``ax`` over its extent."""
+    """Put a :func:`layer_image` on ``ax`` over its extent.
+
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure(figsize=(2, 1)).add_axes((0, 0, 1, 1))
+    >>> _ = ax.set_xlim(0, 200), ax.set_ylim(0, 100)
+    >>> im = show_image(ax, np.zeros((50, 100, 4), np.uint8), z=3, gid="paths")
+    >>> [float(v) for v in im.get_extent()], im.get_gid(), ax.get_xlim()
+    ([0.0, 200.0, 0.0, 100.0], 'paths', (0.0, 200.0))
+    """
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     return ax.imshow(pixels, extent=(x0, x1, y0, y1), origin="upper", zorder=z,
                      interpolation="none", gid=gid, aspect="equal")

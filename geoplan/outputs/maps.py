@@ -721,7 +721,10 @@ def _context(ax, run: RunData, *, green_fill: bool, network: bool = True,
         def paths(a):
             return _lines(a, run.network.geometry.values, _NET, 0.35, z=3, alpha=0.55)
 
-        _as_image(ax, run, "network", paths, z=3) if _big_context(run) else paths(ax)
+        if _big_context(run):
+            _as_image(ax, run, "network", paths, z=3)
+        else:
+            paths(ax)
         handles.append(Line2D([], [], color=_NET, lw=0.8, alpha=0.7,
                               label=tr("ctx_network", run_lang(ax))))
     return handles
@@ -1161,8 +1164,10 @@ def _draw_lighting(ax, run: RunData, *, lang):
                 _lines(a, sub.geometry.values, colour, max(0.6, 0.4 * width_mm * _MM_TO_PT),
                        style=style, z=3 + ("unknown", "no", "yes").index(value))
 
-    big = net is not None and len(net) > map_images.IMAGE_MIN_SHAPES
-    _as_image(ax, run, f"lighting_{lang}", paths, z=3) if big else paths(ax)
+    if net is not None and len(net) > map_images.IMAGE_MIN_SHAPES:
+        _as_image(ax, run, "lighting", paths, z=3)  # the paths only: no text in the image
+    else:
+        paths(ax)
     for value in ("yes", "no", "unknown"):
         label, colour, width_mm, style = styles[value]
         share = shares.get(value)

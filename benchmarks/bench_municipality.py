@@ -99,7 +99,9 @@ REPORT_NOTES = (
     "1.8-3.7): old user+sys 28.5 / 29.9 s (wall 30.8 / 60.0), new 11.1 / 11.6 s (wall 18.3 / "
     "22.5); peak RSS 592 -> 510 MB. In-process phases at 200k (load ~3-4, one run each): "
     "write_maps 49.6 -> 10.1 s wall (35.3 -> 8.2 CPU s), write_tables 5.4 -> 2.7 s (noise: "
-    "unchanged code; grid.csv is most of it), _build_pdf 2.1 -> 0.9 s (noise too).",
+    "unchanged code; grid.csv is most of it), _build_pdf 2.1 -> 0.9 s (noise too). The "
+    "demo's maps (198 cells, 4,439 paths and buildings: vectors) are pixel for pixel the "
+    "same PNGs as before and PDFs of the same size.",
     "",
 )
 

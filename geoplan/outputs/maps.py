@@ -56,6 +56,15 @@ from ..i18n import fmt, fmt_pct, format_date, register_texts, tr
 from ..progress import Progress, report
 from ..runs import folder as rf
 from ..types import AccessSpec
+from . import map_images
+from .map_images import (
+    CellImage,
+    cells_for,
+    layer_image,
+    memo,
+    show_image,
+    study_union,
+)
 from .styles import (
     EDIT_AREA,
     EDIT_LAMP,
@@ -654,6 +663,39 @@ def _lines(ax, geoms, colour, width_pt, style="solid", z=3, alpha=1.0):
     return coll
 
 
+def _cells(ax, geoms, mask, colour, *, edge="#ffffff", lw=0.25, hatch=None, z=2):
+    """Fill the cells of ``mask``: into the grid's image (a :class:`CellImage`), else as
+    vectors."""
+    if isinstance(geoms, CellImage):
+        geoms.paint(mask, colour, edge=edge, hatch=hatch)
+        return None
+    return _fill(ax, geoms[mask], colour, edge=edge, lw=lw, hatch=hatch, z=z)
+
+
+def _big_context(run: RunData) -> bool:
+    """Whether the run's paths, buildings and water are drawn as images (a municipality)."""
+    return sum(len(f) for f in (run.network, run.buildings, run.water)
+               if f is not None) > map_images.IMAGE_MIN_SHAPES
+
+
+def _as_image(ax, run: RunData, what: str, draw, z: float):
+    """What ``draw(ax)`` draws, rendered once per run, map extent and pixel size and shown as an
+    image (reused by the run's other maps): what ``draw`` returned."""
+    ax.apply_aspect()
+    size = ax.get_position().size * ax.figure.get_size_inches()
+    dpi = getattr(ax, "_geoplan_dpi", 200)
+    key = (what, *np.round([*ax.get_xlim(), *ax.get_ylim(), *size], 3).tolist(), dpi)
+
+    def render():
+        out = []
+        pixels = layer_image(ax, lambda twin: out.append(draw(twin)), dpi=dpi)
+        return pixels, out[0]
+
+    pixels, result = memo(run, key, render)
+    show_image(ax, pixels, z=z, gid=f"{what}_image")
+    return result
+
+
 def _context(ax, run: RunData, *, green_fill: bool, network: bool = True,
              on_top: bool = False) -> list:
     from matplotlib.lines import Line2D
@@ -676,7 +718,13 @@ def _context(ax, run: RunData, *, green_fill: bool, network: bool = True,
             handles.append(Patch(facecolor="none", edgecolor="#1b7837",
                                  label=tr("ctx_green", run_lang(ax))))
     if network and run.network is not None and len(run.network):
-        _lines(ax, run.network.geometry.values, _NET, 0.35, z=3, alpha=0.55)
+        def paths(a):
+            return _lines(a, run.network.geometry.values, _NET, 0.35, z=3, alpha=0.55)
+
+        if _big_context(run):
+            _as_image(ax, run, "network", paths, z=3)
+        else:
+            paths(ax)
         handles.append(Line2D([], [], color=_NET, lw=0.8, alpha=0.7,
                               label=tr("ctx_network", run_lang(ax))))
     return handles
@@ -751,7 +799,9 @@ def _draw_street_names(ax, run: RunData, n: int = 5) -> list:
     label."""
     texts, boxes = [], []
     renderer = ax.figure.canvas.get_renderer()
-    for name, line in main_streets(run.network, n=n):
+    streets = main_streets(run.network, n=n) if run.network is None else memo(
+        run.network, ("main_streets", n), lambda: main_streets(run.network, n=n))
+    for name, line in streets:
         x, y, angle = _label_angle(line)
         t = ax.text(x, y, name, rotation=angle, rotation_mode="anchor", ha="center",
                     va="center", fontsize=6.5, style="italic", color="#252525", zorder=7,
@@ -849,7 +899,7 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     inset.set_xlim(cx - half, cx + half)
     inset.set_ylim(cy - half, cy + half)
     _draw_water(inset, run, z=0.5)
-    _fill(inset, [g.geometry.union_all()], "#fee0d2", edge="#616161", lw=0.4, z=1)
+    _fill(inset, [study_union(g)], "#fee0d2", edge="#616161", lw=0.4, z=1)
     if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
         _fill(inset, run.areas.geometry.values, "none", edge=_AREA_EDGE, lw=0.4, z=3)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -952,8 +1002,13 @@ def _draw_context(ax, run: RunData) -> list:
     what was drawn."""
     from matplotlib.patches import Patch
 
-    handles = [h for h in (_draw_water(ax, run),) if h is not None]
-    if _draw_buildings(ax, run) is not None:
+    def water_buildings(a):
+        return _draw_water(a, run), _draw_buildings(a, run) is not None
+
+    water, buildings = (_as_image(ax, run, "water_buildings", water_buildings, z=2.8)
+                        if _big_context(run) else water_buildings(ax))
+    handles = [h for h in (water,) if h is not None]
+    if buildings:
         handles.append(Patch(facecolor="#424242", alpha=0.22, edgecolor="none",
                              label=tr("ctx_buildings", run_lang(ax))))
     area = _draw_areas(ax, run)
@@ -1000,14 +1055,14 @@ def _draw_graduated(ax, geoms, values, classes, *, lang, nodata_key, empty_mask=
     if empty_mask is not None:
         cls = np.where(empty_mask, -2, cls)
     for i, c in enumerate(classes):
-        _fill(ax, geoms[cls == i], c.colour)
+        _cells(ax, geoms, cls == i, c.colour)
         handles.append(Patch(facecolor=c.colour, edgecolor="#bdbdbd", lw=0.4, label=c.label))
     if (cls == -1).any():
-        _fill(ax, geoms[cls == -1], _NODATA, edge="#bdbdbd", lw=0.4)
+        _cells(ax, geoms, cls == -1, _NODATA, edge="#bdbdbd", lw=0.4)
         handles.append(Patch(facecolor=_NODATA, edgecolor="#9e9e9e", lw=0.4,
                              label=tr(nodata_key, lang)))
     if (cls == -2).any():
-        _fill(ax, geoms[cls == -2], _NO_RESIDENTS, edge="#ffffff", lw=0.25)
+        _cells(ax, geoms, cls == -2, _NO_RESIDENTS, edge="#ffffff", lw=0.25)
         handles.append(Patch(facecolor=_NO_RESIDENTS, edgecolor="#bdbdbd", lw=0.4,
                              label=tr("no_residents", lang)))
     return handles
@@ -1052,7 +1107,7 @@ def _draw_yesno(ax, geoms, values, spec, *, lang, empty_mask, unsure=None):
         (empty_mask, _NO_RESIDENTS, tr("no_residents", lang)),
     ):
         if mask.any() or colour in (yes_c, no_c):
-            _fill(ax, geoms[mask], colour)
+            _cells(ax, geoms, mask, colour)
             handles.append(Patch(facecolor=colour, edgecolor="#bdbdbd", lw=0.4, label=label))
     return handles
 
@@ -1061,7 +1116,7 @@ def _draw_no_destination(ax, geoms, cat: str, lang: str) -> list:
     """Every cell grey: the data holds no destination of ``cat``, so there is nothing to map."""
     from matplotlib.patches import Patch
 
-    _fill(ax, geoms, _NO_DESTINATION)
+    _cells(ax, geoms, np.ones(len(geoms), dtype=bool), _NO_DESTINATION)
     label = tr("nodata_no_destination", lang, cat=tr(f"cat_{cat}", lang))
     return [Patch(facecolor=_NO_DESTINATION, edgecolor="#bdbdbd", lw=0.4, label=label)]
 
@@ -1074,7 +1129,7 @@ def _draw_yesno_change(ax, geoms, change, spec, *, lang):
     for mask, colour, label in ((change > 0.5, yes_c, tr("became_yes", lang)),
                                 (change < -0.5, no_c, tr("became_no", lang)),
                                 (np.abs(change) <= 0.5, _NEUTRAL, tr("no_change", lang))):
-        _fill(ax, geoms[mask], colour, edge="#d9d9d9")
+        _cells(ax, geoms, mask, colour, edge="#d9d9d9")
         handles.append(Patch(facecolor=colour, edgecolor="#bdbdbd", lw=0.4, label=label))
     return handles
 
@@ -1100,12 +1155,19 @@ def _draw_lighting(ax, run: RunData, *, lang):
     styles = _lighting_styles(lang)
     shares = _lighting_shares(run)
     net = run.network
-    for value in ("unknown", "no", "yes"):  # lit on top
-        label, colour, width_mm, style = styles[value]
-        sub = net[net["lit"] == value] if net is not None else None
-        if sub is not None and len(sub):
-            _lines(ax, sub.geometry.values, colour, max(0.6, 0.4 * width_mm * _MM_TO_PT),
-                   style=style, z=3 + ("unknown", "no", "yes").index(value))
+
+    def paths(a):
+        for value in ("unknown", "no", "yes"):  # lit on top
+            _, colour, width_mm, style = styles[value]
+            sub = net[net["lit"] == value] if net is not None else None
+            if sub is not None and len(sub):
+                _lines(a, sub.geometry.values, colour, max(0.6, 0.4 * width_mm * _MM_TO_PT),
+                       style=style, z=3 + ("unknown", "no", "yes").index(value))
+
+    if net is not None and len(net) > map_images.IMAGE_MIN_SHAPES:
+        _as_image(ax, run, "lighting", paths, z=3)  # the paths only: no text in the image
+    else:
+        paths(ax)
     for value in ("yes", "no", "unknown"):
         label, colour, width_mm, style = styles[value]
         share = shares.get(value)
@@ -1267,7 +1329,7 @@ def _empty_cells(g, spec: MapSpec, variant: str) -> np.ndarray:
 def _study_area_outline(ax, g, lang: str, z: float):
     from matplotlib.patches import Patch
 
-    _fill(ax, [g.geometry.union_all()], "none", edge="#616161", lw=0.8, z=z)
+    _fill(ax, [study_union(g)], "none", edge="#616161", lw=0.8, z=z)
     return Patch(facecolor="none", edgecolor="#616161", lw=0.8, label=tr("ctx_study_area", lang))
 
 
@@ -1301,7 +1363,7 @@ def _draw_level(ax, g, geoms, values, spec: MapSpec, variant: str, breaks, empty
     low = (_as_float(g["data_confidence"]) < 0.5) & np.isfinite(values)
     if not low.any():
         return handles, False
-    _fill(ax, geoms[low], "none", edge="#424242", lw=0.0, hatch="////", z=2.5)
+    _cells(ax, geoms, low, "none", edge="#424242", lw=0.0, hatch="////", z=2.5)
     handles.append(Patch(facecolor="white", edgecolor="#424242", hatch="////",
                          label=tr("low_confidence", lang)))
     return handles, True
@@ -1319,7 +1381,8 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
         ctx = _context(ax, run, green_fill=False)
         return handles, [*ctx, _study_area_outline(ax, g, lang, 5)], tr(
             f"leg_{spec.key}", lang), False
-    geoms = np.asarray(g.geometry.values, dtype=object)
+    image = cells_for(g)
+    geoms = np.asarray(g.geometry.values, dtype=object) if image is None else image
     col = spec.column if variant == "level" else f"{spec.column}_{variant}"
     values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
     empty = _empty_cells(g, spec, variant)
@@ -1336,6 +1399,8 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
                               unsure=unsure)
     else:
         handles, hatched = _draw_level(ax, g, geoms, values, spec, variant, breaks, empty, lang)
+    if image is not None:
+        image.show(ax)
     ctx = _context(ax, run, green_fill=False,
                    on_top=spec.kind == "yesno" and spec.column.startswith("green_"))
     dest = _draw_destinations(ax, run, cat) if cat is not None else None
@@ -1383,7 +1448,7 @@ def _frame_texts(fig, ax, frame: _Frame, run: RunData, spec: MapSpec, note: str,
 
 
 def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = "level",
-               breaks: Sequence[float] | None = None):
+               breaks: Sequence[float] | None = None, dpi: int = 200):
     """Draw one map of ``run`` as a matplotlib Figure (not shown, not saved).
 
     Parameters
@@ -1401,6 +1466,10 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
         Class breaks; default :func:`~geoplan.outputs.gpkg.class_breaks` (quantiles) of the
         values, for before/after of both together, :func:`~geoplan.outputs.gpkg.diverging_breaks`
         for a change.
+    dpi
+        Pixels per inch of the layers drawn as images (a grid of more than
+        :data:`~geoplan.outputs.map_images.IMAGE_MIN_SHAPES` cells, a municipality's paths and
+        buildings): the resolution the map is saved at.
 
     Returns
     -------
@@ -1419,6 +1488,7 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     tr("north", lang)  # validates lang
     g = _layer_to_map(run, spec, variant)
     fig, ax, frame = _new_figure(g, _title(run, spec, variant, lang), lang)
+    ax._geoplan_dpi = dpi
     handles, ctx, legend_title, hatched = _draw_map(ax, run, g, spec, variant, breaks, lang)
     edits = _draw_edits(ax, run) if variant in ("after", "change") else []
     ctx = [*edits, *_draw_context(ax, run), *ctx]
@@ -1486,7 +1556,10 @@ def _save(fig, png: Path, pdf: Path, dpi: int, meta_pdf: dict | None = None) -> 
     meta_pdf = meta_pdf or {"Creator": "geoplan",
                             "Title": fig.texts[0].get_text() if fig.texts else ""}
     with atomic_path(png) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+        # zlib level 3: a municipality's map encodes in three quarters of the time of the
+        # default 6, ~1 % larger
+        fig.savefig(tmp, format="png", dpi=dpi, facecolor="white",
+                    pil_kwargs={"compress_level": 3})
     layers = [c for c in fig.findobj(Collection) if len(c.get_paths()) > 50]  # not legend keys
     if sum(len(c.get_paths()) for c in layers) > PDF_VECTOR_MAX_SHAPES:
         for c in layers:
@@ -1556,7 +1629,7 @@ def write_maps(run: RunData, folder, *, lang: str = "en",
             pooled = [_as_float(run.grid_change[c]) for c in (before, after)]
             finite = np.concatenate([p[np.isfinite(p)] for p in pooled])
             breaks = class_breaks(finite if finite.size else [0.0], n_classes=5)
-        fig = map_figure(run, spec, lang=lang, variant=variant, breaks=breaks)
+        fig = map_figure(run, spec, lang=lang, variant=variant, breaks=breaks, dpi=dpi)
         stem = spec.key if variant == "level" else f"{spec.key}_{variant}"
         png, pdf = folder / f"{stem}.png", folder / f"{stem}.pdf"
         title = _title(run, spec, variant, lang)

@@ -75,6 +75,7 @@ __all__ = [
     "nearest_distance_m",
     "nearest_route",
     "pairs_on_same_key",
+    "patch_arcs",
     "patch_routing_graph",
     "subgraph_near",
     "underground_mask",
@@ -916,8 +917,9 @@ def patch_routing_graph(
     Returns
     -------
     RoutingGraph
-        Node ``k`` of ``edited`` is node ``k`` of the result when it is a base node, else
-        ``graph.n_nodes + k - len(base.nodes)``; ``point_nodes`` are those of ``graph``.
+        ``add_arcs(graph, *patch_arcs(...))``. Node ``k`` of ``edited`` is node ``k`` of
+        the result when it is a base node, else ``graph.n_nodes + k - len(base.nodes)``;
+        ``point_nodes`` are those of ``graph``.
 
     Raises
     ------
@@ -942,6 +944,30 @@ def patch_routing_graph(
     ...                         WalkNetwork(nodes, edges, net.crs), [0, 2, 1, 1, -1])
     >>> nearest_distance_m(g, [0, 3], [5]).tolist()   # nodes 4, 5 of the edited network: 4, 5
     [250.0, 250.0]
+    """
+    return add_arcs(graph, *patch_arcs(graph, attachments, base, edited, edge_parent,
+                                       edge_mask=edge_mask, base_edge_mask=base_edge_mask))
+
+
+def patch_arcs(
+    graph: RoutingGraph,
+    attachments: Sequence[Attachment],
+    base: WalkNetwork,
+    edited: WalkNetwork,
+    edge_parent: Any,
+    *,
+    edge_mask: Any = None,
+    base_edge_mask: Any = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
+    code)``, the arguments of :func:`add_arcs` (same parameters as
+    :func:`patch_routing_graph`). Every route of the patched graph that differs from the
+    graph's passes through an end of one of these arcs.
+
+    >>> g = build_routing_graph(example_network())
+    >>> _, a, b, w, _ = patch_arcs(g, [], example_network(), example_network(), [0, 1, 2])
+    >>> a.tolist(), b.tolist(), w.tolist()     # nothing edited: nothing to add
+    ([], [], [])
     """
     parent = np.asarray(edge_parent, np.int64)
     m_new = len(edited.edges)
@@ -970,7 +996,7 @@ def patch_routing_graph(
             arcs.append(_chain_arcs(graph, attachments, base, edited, p, mine, node_id))
     new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
     a, b, w, code = (np.concatenate(x) for x in zip(*arcs, strict=True))
-    return add_arcs(graph, new_xy.reshape(-1, 2), a, b, w, code)
+    return new_xy.reshape(-1, 2), a, b, w, code
 
 
 def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,

@@ -59,6 +59,7 @@ import json
 import math
 import pickle
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -258,15 +259,24 @@ def at_baseline_scale(baseline: Baseline, applied: AppliedScenario) -> AppliedSc
 @dataclass(frozen=True)
 class RecomputeStats:
     """What :func:`recompute` did: ``mode`` ('incremental', 'full' or 'none'), why, seconds and
-    the number of cells recomputed per family of measures."""
+    the number of cells recomputed per family of measures.
+
+    ``routing_s`` is the part of ``seconds`` spent routing: making or patching the routing
+    graphs, the searches that find the cells that can change and the indicator searches of
+    those cells. ``graphs`` says how the graphs were had: ``'patched'`` (the baseline's
+    stored graphs with the edit's nodes and arcs added, searched near the edit only),
+    ``'stored'`` (the baseline's, unchanged: densification) or ``'rebuilt'``."""
 
     mode: str
     reason: str = ""
     seconds: float = 0.0
     cells: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    routing_s: float = 0.0
+    graphs: str = ""
 
     def as_dict(self) -> dict:
         return {"mode": self.mode, "reason": self.reason, "seconds": round(self.seconds, 4),
+                "routing_s": round(self.routing_s, 4), "graphs": self.graphs,
                 "cells_recomputed": dict(self.cells)}
 
 
@@ -323,6 +333,10 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     spec, net = new.spec, new.network
     parent = applied.edge_parent
     same_net = net is baseline.inputs.network  # no network element moved or relit
+    if not same_net:
+        patched = _recompute_patched(baseline, applied, progress, t0)
+        if patched is not None:
+            return patched
     main = baseline.main if same_net else main_component_mask(net, spec.min_component_m)
     old_main = baseline.main[np.maximum(parent, 0)]
     if np.any((parent >= 0) & (main != old_main)):
@@ -341,14 +355,300 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     o_moved = _moved(parent, baseline.origin_att, o_att)
     ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved, same_net)
     counts: dict[str, int] = {}
-    day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
-    night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    with ctx.clock:  # graphs built again, bounds and the indicators' searches
+        day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
+        night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    return _finish(ctx, dest, (day, night, green), counts, progress, t0,
+                   "stored" if ctx.residents_only else "rebuilt")
+
+
+def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progress, t0: float,
+            graphs: str) -> tuple[Layers, RecomputeStats]:
+    """Safety of the cells that can change, then the layers from the parts and the stats."""
     safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
-    layers = layers_from_parts(new, origins=origins, origins_unattached=o_att.n_unattached,
-                               destinations=dest, parts=(day, night, green, safety))
+    layers = layers_from_parts(ctx.applied.inputs, origins=ctx.base.layers.origins,
+                               origins_unattached=ctx.o_att.n_unattached, destinations=dest,
+                               parts=(*parts, safety))
     report(progress, 1.0, "scenario recomputed")
     return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
-                                  MappingProxyType(counts))
+                                  MappingProxyType(counts), ctx.clock.seconds, graphs)
+
+
+# --------------------------------------------------------------------------------------------
+# the exact local update on the baseline's stored graphs (issue #15)
+# --------------------------------------------------------------------------------------------
+_PER_BASELINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _once(baseline: Baseline, key: str, make):
+    """``make()``, computed once per baseline object (kept while the baseline lives)."""
+    got = _PER_BASELINE.setdefault(baseline, {})
+    if key not in got:
+        got[key] = make()
+    return got[key]
+
+
+def _stored(baseline: Baseline, kind: str):
+    """The baseline's stored graph ``kind`` ('day', 'night', 'green') and its attachments."""
+    from ..indicators.green import entries_attachment
+
+    if kind == "green":
+        return baseline.green_graph[0], [baseline.origin_att, _once(
+            baseline, "entries_att", lambda: entries_attachment(baseline.green_graph[1]))]
+    g = baseline.day_graph if kind == "day" else baseline.night_graph
+    return g, [baseline.origin_att, baseline.dest_att]
+
+
+def _parts_of(baseline: Baseline, kind: str) -> np.ndarray:
+    """Per node of the stored graph ``kind``: its strongly connected part (once per baseline;
+    the night graph's one-way doorstep arcs make parts of their own)."""
+    from scipy.sparse.csgraph import connected_components
+
+    return _once(baseline, f"parts_{kind}", lambda: connected_components(
+        _stored(baseline, kind)[0].csr, directed=True, connection="strong")[1])
+
+
+def _main_parts(baseline: Baseline) -> np.ndarray:
+    """Per part of the day graph (:func:`_parts_of`): whether its edges are in the main
+    network (``AccessSpec.min_component_m``)."""
+    def make():
+        u = baseline.inputs.network.edges["u"].to_numpy(np.int64)
+        label = _parts_of(baseline, "day")
+        out = np.zeros(int(label.max(initial=0)) + 1, bool)
+        out[label[u[baseline.main]]] = True
+        return out
+    return _once(baseline, "main_parts", make)
+
+
+@dataclass(frozen=True, eq=False)
+class _Family:
+    """A stored graph patched with a scenario's nodes and arcs (:func:`_patch`)."""
+
+    graph: object
+    ends: np.ndarray
+    limit: float
+
+
+def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
+           base_mask=None) -> _Family:
+    """The stored graph ``kind`` patched (:func:`~geoplan.routing.patch_routing_graph`), the
+    ends of the added arcs, and how far searches from them must reach: every route that
+    changed passes through an end; it can make an origin's nearest distance shorter only if it
+    is shorter than the old one, and its counts change only within ``cutoff``. So the searches
+    reach the longest finite old distance (``old_columns``) or ``cutoff``; the whole graph when
+    the ends lie in different strongly connected parts of the baseline's graph (then a cell
+    that reached nothing may reach something now, at any distance)."""
+    from ..routing import add_arcs, patch_arcs
+
+    g, atts = _stored(ctx.base, kind)
+    new_xy, a, b, w, code = patch_arcs(g, atts, ctx.base.inputs.network, ctx.net,
+                                       ctx.applied.edge_parent, edge_mask=mask,
+                                       base_edge_mask=base_mask)
+    graph = add_arcs(g, new_xy, a, b, w, code)
+    ends = np.unique(np.concatenate([a, b]))
+    old = ends[ends < g.n_nodes]
+    if len(np.unique(_parts_of(ctx.base, kind)[old])) > 1:
+        return _Family(graph, ends, math.inf)
+    old_d = ctx.base.layers.grid[old_columns].to_numpy(float)
+    finite = old_d[np.isfinite(old_d)]
+    return _Family(graph, ends, max(float(cutoff), float(finite.max(initial=0.0))))
+
+
+def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
+    """Per target set: per origin, the shortest route between the targets and the origin
+    through an end ``a`` of the added arcs, ``min_a d(a, o) + d(a, T)`` (``inf`` where none
+    within ``fam.limit``; searched along arcs, from the ends, as the night graph's one-way
+    arcs lead into the origins). With the baseline's distance ``old``, an origin's distance is
+    exactly ``min(old, this)``: a route that is not the old one passes through an end."""
+    from ..routing import subgraph_near
+
+    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
+    if not len(fam.ends):
+        return out
+    g, ids = fam.graph, np.arange(fam.graph.n_nodes)
+    if math.isfinite(fam.limit):
+        g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
+    local = np.full(fam.graph.n_nodes, -1, np.int64)
+    local[ids] = np.arange(len(ids))
+    o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
+    d = dijkstra(g.csr, directed=True, indices=local[fam.ends], limit=_slack(fam.limit))
+    d_o = np.where(o >= 0, d[:, np.maximum(o, 0)], math.inf)
+    for key, t in targets.items():
+        t = local[t[t >= 0]]
+        t = t[t >= 0]
+        if len(t):
+            out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
+    return out
+
+
+def _near(fam: _Family, o_nodes: np.ndarray, sel: np.ndarray, radius: float):
+    """The part of ``fam.graph`` within ``radius`` of the selected origins (their searches
+    stay in it: :func:`~geoplan.routing.subgraph_near`)."""
+    from ..routing import subgraph_near
+
+    return subgraph_near(fam.graph, fam.graph.node_xy[o_nodes[sel & (o_nodes >= 0)]],
+                         _slack(radius))[0]
+
+
+def _patchable(ctx: _Ctx) -> bool:
+    """Whether the stored graphs can be patched: the scenario only adds paths and lights edges
+    (no new destination, green space or resident, no lit piece of a split edge), no green
+    space's entries move, no point moved, and the edit touches the main network only."""
+    base, ap = ctx.base, ctx.applied
+    if (base.day_graph is None or base.night_graph is None or base.green_graph is None
+            or ap.n_new_destinations or ap.n_new_green or (ap.pop_delta > 0).any()
+            or (ap.edge_relit & ap.edge_split).any() or ctx.o_moved.any()
+            or ctx.d_moved.any() or _edits_near_green(ctx)):
+        return False
+    parent, e = ap.edge_parent, ctx.net.edges
+    touched = np.flatnonzero((parent < 0) | ap.edge_split | ap.edge_relit)
+    ends = np.concatenate([e["u"].to_numpy(np.int64)[touched],
+                           e["v"].to_numpy(np.int64)[touched]])
+    ends = ends[ends < len(base.inputs.network.nodes)]
+    return bool(_main_parts(base)[_parts_of(base, "day")[ends]].all())
+
+
+def _recompute_patched(baseline: Baseline, applied: AppliedScenario, progress,
+                       t0: float) -> tuple[Layers, RecomputeStats] | None:
+    """:func:`recompute` on the baseline's stored graphs, patched with the scenario's nodes and
+    arcs (:func:`_patchable` says when; ``None`` otherwise). Nearest distances are
+    ``min(old, route through the edit)`` for every cell (:func:`_via_edit`); the cells that
+    can reach the edit within a cutoff are computed again by the indicator functions, on the
+    part of the patched graph around them."""
+    pin = applied.inputs.attachment
+    if pin is None or pin.green is None or len(pin.destinations.edge) != len(
+            baseline.dest_att.edge):
+        return None
+    parent = applied.edge_parent
+    ctx = _Ctx(baseline, applied, baseline.main, pin.origins, pin.destinations,
+               _moved(parent, baseline.origin_att, pin.origins),
+               _moved(parent, baseline.dest_att, pin.destinations), False)
+    if not _patchable(ctx):
+        return None
+    counts: dict[str, int] = {}
+    with ctx.clock:
+        report(progress, 0.1, "day access near the edit")
+        day = _patched_day(ctx, counts, scaled(progress, 0.1, 0.4))
+        report(progress, 0.4, "green space near the edit")
+        green = _patched_green(ctx, counts, scaled(progress, 0.4, 0.6))
+        report(progress, 0.6, "night access near the edit")
+        night = _patched_night(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    return _finish(ctx, baseline.layers.destinations, (day, night, green), counts, progress,
+                   t0, "patched")
+
+
+def _min_into(frame: pd.DataFrame, old: pd.DataFrame, via: dict) -> np.ndarray:
+    """``frame[col] = min(old[col], via[col])`` per column; the rows that got shorter."""
+    changed = np.zeros(len(frame), bool)
+    for col, s in via.items():
+        before = old[col].to_numpy(float)
+        after = np.minimum(before, s)
+        frame[col] = after
+        changed |= after < before
+    return changed
+
+
+def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+    """Day access on the patched day graph (:func:`_recompute_patched`)."""
+    from ..indicators.access import access_columns, access_indicators
+
+    base, spec = ctx.base, ctx.applied.inputs.spec
+    dests = ctx.applied.inputs.data.destinations
+    r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
+    fam = _patch(ctx, "day", [f"dist_{c}_m" for c in spec.categories], r_max)
+    o_n, d_n = fam.graph.point_nodes
+    cats = dests["category"].to_numpy()
+    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    day = base.layers.grid[access_columns(spec)].copy()
+    sel = np.logical_or.reduce([s[c] <= _slack(r_max) for c in spec.categories])
+    if sel.any():
+        res = access_indicators(ctx.net, base.layers.origins, dests, spec,
+                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
+                                graph=_near(fam, o_n, sel, r_max), progress=progress)
+        day.loc[res.index, res.columns] = res
+    changed = _min_into(day, base.layers.grid, {f"dist_{c}_m": s[c] for c in spec.categories})
+    counts["access"] = int((sel | changed).sum())
+    return day
+
+
+def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
+    """Night access on the patched night graph (:func:`_recompute_patched`); the night
+    mask grows by the new lit paths and the relit edges."""
+    from ..indicators.night import night_columns, night_indicators
+
+    base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
+    dests, thr = ap.inputs.data.destinations, spec.night_threshold_m
+    parent = ap.edge_parent
+    lit = ctx.net.edges["lit"].to_numpy(object)[parent < 0]
+    mask = base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
+    mask[parent < 0] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
+    fam = _patch(ctx, "night", [f"night_dist_{c}_m" for c in spec.categories], thr, mask,
+                 base.night_mask)
+    o_n, d_n = fam.graph.point_nodes
+    cats = dests["category"].to_numpy()
+    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    out = base.layers.grid[night_columns(spec)].copy()
+    sel = np.logical_or.reduce([s[c] <= _slack(thr) for c in spec.categories])
+    if sel.any():
+        res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
+                               origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
+                               graph=_near(fam, o_n, sel, thr), progress=progress)
+        out.loc[res.index, res.columns] = res
+    changed = _min_into(out, base.layers.grid,
+                        {f"night_dist_{c}_m": s[c] for c in spec.categories})
+    _night_derived(out, day, spec)
+    counts["night"] = int((sel | changed).sum())
+    return out
+
+
+def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+    """Green space on the patched green graph (:func:`_recompute_patched`): the baseline's
+    spaces and entries (no edit near a green space)."""
+    from ..indicators.green import GREEN_COLUMNS, green_indicators
+
+    base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
+    reach = spec.green_per_capita_within_m
+    fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
+                 max(reach, spec.green_within_m))
+    o_n, e_n = fam.graph.point_nodes
+    entries = base.green_graph[1]
+    e_ha = base.spaces["area_ha"].to_numpy(float)[
+        base.spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))]
+    pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+    s = _via_edit(fam, {"scb": e_n[e_ha >= spec.green_scb_min_ha],
+                        "who": e_n[e_ha >= spec.green_who_min_ha], "any": e_n,
+                        "pop": o_n[pop > 0]}, o_n)
+    green = base.layers.grid[list(GREEN_COLUMNS)].copy()
+    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
+        "green_spaces_without_entry", 0)
+    sel = (s["any"] <= _slack(reach)) | (s["pop"] <= _slack(reach))
+    if sel.any():
+        res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
+                               ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,
+                               spaces=base.spaces, entries=base.entries, selection=sel,
+                               graph=(_near(fam, o_n, sel, reach), entries), progress=progress)
+        green.loc[res.index, res.columns] = res
+    changed = _min_into(green, base.layers.grid, {f"dist_green_{r}_m": s[r]
+                                                  for r in ("scb", "who")})
+    for r in ("scb", "who"):
+        green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= spec.green_within_m
+    counts["green"] = int((sel | changed).sum())
+    return green
+
+
+class _Clock:
+    """Seconds spent inside ``with clock:`` blocks (the routing part of a recompute)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._t = 0.0
+
+    def __enter__(self) -> _Clock:
+        self._t = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds += time.perf_counter() - self._t
 
 
 def _take(att, n: int):
@@ -369,6 +669,7 @@ class _Ctx:
     o_moved: np.ndarray
     d_moved: np.ndarray
     same_net: bool = False
+    clock: _Clock = field(default_factory=lambda: _Clock())
 
     @property
     def residents_only(self) -> bool:
@@ -633,7 +934,7 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
     """Night access: the baseline's values, recomputed with
     :func:`~geoplan.indicators.night.night_indicators` on the cells that can change; the
     detour columns then from the merged day and night distances of every cell."""
-    from ..indicators.night import night_columns, night_detour, night_indicators
+    from ..indicators.night import night_columns, night_indicators
 
     spec = ctx.applied.inputs.spec
     out = ctx.base.layers.grid[night_columns(spec)].copy()
@@ -645,6 +946,15 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                progress=scaled(progress, 0.2, 1.0), graph=graph)
         out.loc[res.index, res.columns] = res
+    _night_derived(out, day, spec)
+    counts["night"] = int(sel.sum())
+    return out
+
+
+def _night_derived(out: pd.DataFrame, day: pd.DataFrame, spec) -> None:
+    """The night detour columns of every cell, from the merged day and night distances."""
+    from ..indicators.night import night_detour
+
     for c in spec.categories:
         r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
                                out[f"night_dist_{c}_m"].to_numpy(float), spec.night_threshold_m)
@@ -652,8 +962,6 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
         out[f"loses_{c}_at_night"] = lost
         out[f"day_only_{c}"] = (np.isfinite(day[f"dist_{c}_m"].to_numpy(float))
                                 & ~np.isfinite(out[f"night_dist_{c}_m"].to_numpy(float)))
-    counts["night"] = int(sel.sum())
-    return out
 
 
 def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> tuple[np.ndarray, object]:

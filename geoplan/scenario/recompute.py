@@ -466,7 +466,7 @@ def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
     if not len(fam.ends):
         return out
     g, ids = fam.graph, np.arange(fam.graph.n_nodes)
-    if math.isfinite(fam.limit):
+    if _small_part(g, g.node_xy[fam.ends], fam.limit):
         g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
     local = np.full(fam.graph.n_nodes, -1, np.int64)
     local[ids] = np.arange(len(ids))
@@ -479,6 +479,17 @@ def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
         if len(t):
             out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
     return out
+
+
+def _small_part(graph, xy: np.ndarray, radius: float) -> bool:
+    """Whether the box of ``xy`` widened by ``radius`` (times the reach factor) covers less than
+    half of the graph's extent (else searching the whole graph is cheaper than cutting it)."""
+    if not (len(xy) and math.isfinite(radius * graph.reach_factor)):
+        return False
+    lo, hi = graph.node_xy.min(axis=0), graph.node_xy.max(axis=0)
+    r = radius * graph.reach_factor
+    box = np.minimum(xy.max(axis=0) + r, hi) - np.maximum(xy.min(axis=0) - r, lo)
+    return bool(np.prod(np.maximum(box, 0.0)) < 0.5 * np.prod(np.maximum(hi - lo, 1e-9)))
 
 
 def _near(fam: _Family, o_nodes: np.ndarray, sel: np.ndarray, radius: float):
@@ -815,13 +826,20 @@ def _residents_update(ctx: _Ctx, green: pd.DataFrame) -> int:
     reach, on the baseline's green graph), their residents within reach counted again
     (:func:`~geoplan.indicators.green.per_capita_green_m2`, as the full computation does); their
     green m² within reach and every other column keep their values. Updates ``green`` in
-    place; returns the number of cells updated."""
+    place; returns the number of cells updated. The searches run on the part of the graph
+    within twice the reach of the changed cells (:func:`~geoplan.routing.subgraph_near`)."""
     from ..indicators.green import per_capita_green_m2
+    from ..routing import subgraph_near
 
     ap, spec = ctx.applied, ctx.applied.inputs.spec
-    graph = ctx.base.green_graph[0]
-    o_all = graph.point_nodes[0]
     reach = spec.green_per_capita_within_m
+    graph = ctx.base.green_graph[0]
+    changed = graph.point_nodes[0][(ap.pop_delta > 0).to_numpy()]
+    changed = changed[changed >= 0]
+    # the origins within reach of a changed cell and the residents within reach of those:
+    # all within twice the reach of the changed cells
+    graph = subgraph_near(graph, graph.node_xy[changed], 2 * _slack(reach))[0]
+    o_all = graph.point_nodes[0]
     sel = _zero_sources(graph, o_all[(ap.pop_delta > 0).to_numpy()], o_all,
                         limit=_slack(reach)) <= reach
     if sel.any():

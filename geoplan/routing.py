@@ -949,16 +949,9 @@ def patch_routing_graph(
                                        edge_mask=edge_mask, base_edge_mask=base_edge_mask))
 
 
-def patch_arcs(
-    graph: RoutingGraph,
-    attachments: Sequence[Attachment],
-    base: WalkNetwork,
-    edited: WalkNetwork,
-    edge_parent: Any,
-    *,
-    edge_mask: Any = None,
-    base_edge_mask: Any = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
+               edited: WalkNetwork, edge_parent: Any, *, edge_mask: Any = None,
+               base_edge_mask: Any = None) -> tuple[np.ndarray, ...]:
     """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
     code)``, the arguments of :func:`add_arcs` (same parameters as
     :func:`patch_routing_graph`). Every route of the patched graph that differs from the

@@ -35,6 +35,21 @@ How :func:`recompute` finds the cells that can change
     * When a new path joins two parts of the network (routes may then run anywhere),
       :func:`recompute` falls back to a full recompute and says so in its stats.
 
+Paths and lighting only (the exact local update on the stored graphs, issue #15)
+    When a scenario only adds paths and lights edges on the main network (no new destination,
+    green space or resident, no edit within reach of a green space), :func:`recompute` does not
+    build any graph: it patches the baseline's stored day, night and green graphs
+    (:func:`~geoplan.routing.patch_routing_graph`: the new nodes and arcs added, nothing
+    removed, as a cut of an edge changes no distance between the nodes that were there). Every
+    route that changed passes through an end of an added arc, so one search from those ends
+    gives, per origin and target set, the best route through the edit; the new nearest
+    distance is ``min(old, that)`` for every cell, exactly. Only the cells whose best route
+    through the edit is within a cutoff (counts, gravity, green m², residents within reach)
+    are computed again by the indicator functions, on the part of the patched graph around
+    them (:func:`~geoplan.routing.subgraph_near`). The search from the ends reaches as far as
+    the longest old distance, or the whole graph when the edit joins parts of it that were
+    apart (e.g. a lit path into a dark area). ``RecomputeStats.graphs`` says ``'patched'``.
+
 Example
 -------
 >>> import shapely
@@ -559,6 +574,19 @@ def _min_into(frame: pd.DataFrame, old: pd.DataFrame, via: dict) -> np.ndarray:
     return changed
 
 
+def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
+                 base_mask=None) -> tuple:
+    """``(patched graph, origin nodes, best route through the edit per category, cells that
+    reach the edit within cutoff)`` for the destinations' graph ``kind`` (day or night)."""
+    spec = ctx.applied.inputs.spec
+    fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
+                 base_mask)
+    o_n, d_n = fam.graph.point_nodes
+    cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
+    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    return fam, o_n, s, np.logical_or.reduce([s[c] <= _slack(cutoff) for c in spec.categories])
+
+
 def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     """Day access on the patched day graph (:func:`_recompute_patched`)."""
     from ..indicators.access import access_columns, access_indicators
@@ -566,12 +594,8 @@ def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     base, spec = ctx.base, ctx.applied.inputs.spec
     dests = ctx.applied.inputs.data.destinations
     r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
-    fam = _patch(ctx, "day", [f"dist_{c}_m" for c in spec.categories], r_max)
-    o_n, d_n = fam.graph.point_nodes
-    cats = dests["category"].to_numpy()
-    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    fam, o_n, s, sel = _by_category(ctx, "day", "", r_max)
     day = base.layers.grid[access_columns(spec)].copy()
-    sel = np.logical_or.reduce([s[c] <= _slack(r_max) for c in spec.categories])
     if sel.any():
         res = access_indicators(ctx.net, base.layers.origins, dests, spec,
                                 origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
@@ -593,13 +617,8 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
     lit = ctx.net.edges["lit"].to_numpy(object)[parent < 0]
     mask = base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
     mask[parent < 0] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
-    fam = _patch(ctx, "night", [f"night_dist_{c}_m" for c in spec.categories], thr, mask,
-                 base.night_mask)
-    o_n, d_n = fam.graph.point_nodes
-    cats = dests["category"].to_numpy()
-    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    fam, o_n, s, sel = _by_category(ctx, "night", "night_", thr, mask, base.night_mask)
     out = base.layers.grid[night_columns(spec)].copy()
-    sel = np.logical_or.reduce([s[c] <= _slack(thr) for c in spec.categories])
     if sel.any():
         res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,

@@ -440,7 +440,7 @@ class _Family:
     """A stored graph patched with a scenario's nodes and arcs (:func:`_patch`)."""
 
     graph: object
-    ends: np.ndarray
+    ends: np.ndarray  #: every changed route passes through one of these (:func:`_cover`)
     limit: float
 
 
@@ -460,13 +460,31 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
                                        ctx.applied.edge_parent, edge_mask=mask,
                                        base_edge_mask=base_mask)
     graph = add_arcs(g, new_xy, a, b, w, code)
-    ends = np.unique(np.concatenate([a, b]))
-    old = ends[ends < g.n_nodes]
+    ends = _cover(g, a, b, w)
+    old = np.unique(np.concatenate([a, b]))
+    old = old[old < g.n_nodes]
     if len(np.unique(_parts_of(ctx.base, kind)[old])) > 1:
         return _Family(graph, ends, math.inf)
     old_d = ctx.base.layers.grid[old_columns].to_numpy(float)
     finite = old_d[np.isfinite(old_d)]
     return _Family(graph, ends, max(float(cutoff), float(finite.max(initial=0.0))))
+
+
+def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Nodes that every route over an added arc ``a``-``b`` passes through: the new nodes
+    (ids from ``g.n_nodes``) and one end of each arc between two of ``g``'s nodes that ``g``
+    lacks or has longer (an arc ``g`` already has as short changes nothing)."""
+    csr = g.csr
+
+    def has(r: int, c: int, length: float) -> bool:
+        lo, hi = csr.indptr[r], csr.indptr[r + 1]
+        return bool((csr.data[lo:hi][csr.indices[lo:hi] == c] <= length).any())
+
+    new = np.concatenate([a[a >= g.n_nodes], b[b >= g.n_nodes]])
+    both_old = np.flatnonzero((a < g.n_nodes) & (b < g.n_nodes))
+    extra = [int(a[k]) for k in both_old.tolist()
+             if not (has(a[k], b[k], w[k]) and has(b[k], a[k], w[k]))]
+    return np.unique(np.concatenate([new, np.asarray(extra, np.int64)])).astype(np.int64)
 
 
 def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:

@@ -1089,47 +1089,83 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
 def _safety_cells(ctx: _Ctx, ds: np.ndarray) -> np.ndarray:
     """Cells whose safety columns can change (module doc); ``ds``: the edited network's
     :func:`~geoplan.indicators.safety.dark_stretch_m`."""
-    from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M, points_in_cells
+    from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M
 
     base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
-    cells = new.cells
     edges = ctx.net.edges
     parent = ap.edge_parent
     is_new = parent < 0
     dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
     hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
-    affected = np.zeros(len(cells), bool)
-    squares = np.asarray(cells.geometry.values, dtype=object)
-    tree = shapely.STRtree(squares)
+    affected = np.zeros(len(new.cells), bool)
     if hit_edges.any():
-        affected[tree.query(np.asarray(edges.geometry.values[hit_edges], dtype=object),
-                            predicate="intersects")[1]] = True
+        affected[_cell_tree(ctx).query(np.asarray(edges.geometry.values[hit_edges],
+                                                  dtype=object), predicate="intersects")[1]] = True
     if len(ap.new_lamps):
-        at = points_in_cells(ap.new_lamps.geometry, cells)
-        affected[at[at >= 0]] = True
+        affected[_in_cells(ctx, ap.new_lamps.geometry.values)] = True
     new_lines = np.asarray(edges.geometry.values[is_new], dtype=object)
     if len(new_lines):
         b = new.data.buildings
         if b is not None and len(b):
-            near = shapely.STRtree(new_lines).query(np.asarray(b.geometry.values, dtype=object),
-                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
+            near = _tree(ctx, "buildings", b).query(new_lines, predicate="dwithin",
+                                                    distance=EYES_RADIUS_M)[1]
             if len(near):
-                at = points_in_cells(shapely.point_on_surface(
-                    np.asarray(b.geometry.values, dtype=object)[np.unique(near)]), cells)
-                affected[at[at >= 0]] = True
+                affected[_in_cells(ctx, shapely.point_on_surface(
+                    np.asarray(b.geometry.values, dtype=object)[np.unique(near)]))] = True
         d = new.data.destinations
-        d = d[d["category"].isin(ACTIVE_CATEGORIES)]
-        if len(d):
-            near = shapely.STRtree(new_lines).query(np.asarray(d.geometry.values, dtype=object),
-                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
-            at = points_in_cells(d.geometry.values[np.unique(near)], cells)
-            affected[at[at >= 0]] = True
+        near = _tree(ctx, "destinations", d).query(new_lines, predicate="dwithin",
+                                                   distance=EYES_RADIUS_M)[1]
+        near = np.unique(near)
+        near = near[np.isin(d["category"].to_numpy()[near], list(ACTIVE_CATEGORIES))]
+        affected[_in_cells(ctx, d.geometry.values[near])] = True
     if ap.n_new_destinations:
-        at = points_in_cells(new.data.destinations.geometry.values[-ap.n_new_destinations:],
-                             cells)
-        affected[at[at >= 0]] = True
+        affected[_in_cells(ctx, new.data.destinations.geometry.values[
+            -ap.n_new_destinations:])] = True
     affected |= (ap.pop_delta > 0).to_numpy()
     return affected
+
+
+def _tree(ctx: _Ctx, name: str, frame) -> shapely.STRtree:
+    """An STRtree of ``frame``'s geometries: the baseline's, made once, when ``frame`` is the
+    baseline's ``data.<name>`` (or its ``cells``), else made now."""
+    base = ctx.base.inputs
+    theirs = base.cells if name == "cells" else getattr(base.data, name)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    if frame is theirs or (name == "cells" and frame.index.equals(theirs.index)):
+        return _once(ctx.base, f"tree_{name}", lambda: shapely.STRtree(geoms))
+    return shapely.STRtree(geoms)
+
+
+def _cell_tree(ctx: _Ctx) -> shapely.STRtree:
+    """The cells' STRtree (edits never move a cell: the baseline's)."""
+    return _tree(ctx, "cells", ctx.applied.inputs.cells)
+
+
+def _in_cells(ctx: _Ctx, points) -> np.ndarray:
+    """Positions of the cells holding ``points``
+    (:func:`~geoplan.indicators.safety.points_in_cells`, on the cells near them)."""
+    from ..indicators.safety import points_in_cells
+
+    geoms = np.asarray(points, dtype=object)
+    cand = np.unique(_cell_tree(ctx).query(geoms, predicate="intersects")[1])
+    at = points_in_cells(geoms, ctx.applied.inputs.cells.iloc[cand])
+    return cand[at[at >= 0]]
+
+
+def _edges_in(ctx: _Ctx, box) -> np.ndarray:
+    """Per edge of the edited network: whether it intersects ``box`` (the baseline's edges
+    looked up in their STRtree, made once; new edges and pieces of cut ones tested here)."""
+    ap, base_net = ctx.applied, ctx.base.inputs.network
+    parent = ap.edge_parent
+    tree = _once(ctx.base, "tree_edges", lambda: shapely.STRtree(
+        np.asarray(base_net.edges.geometry.values, dtype=object)))
+    hit = np.zeros(len(base_net.edges), bool)
+    hit[tree.query(box, predicate="intersects")] = True
+    keep = hit[np.maximum(parent, 0)] & (parent >= 0)
+    odd = np.flatnonzero((parent < 0) | ap.edge_split)
+    keep[odd] = shapely.intersects(np.asarray(ctx.net.edges.geometry.values[odd], dtype=object),
+                                   box)
+    return keep
 
 
 def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:
@@ -1140,16 +1176,20 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     new = ctx.applied.inputs
     cells, edges = new.cells, ctx.net.edges
     squares = np.asarray(cells.geometry.values, dtype=object)
-    tree = shapely.STRtree(squares)
     with_nb = np.zeros(len(cells), bool)
-    with_nb[tree.query(squares[affected], predicate="intersects")[1]] = True
+    with_nb[_cell_tree(ctx).query(squares[affected], predicate="intersects")[1]] = True
     sub = cells.iloc[np.flatnonzero(with_nb)]
     x0, y0, x1, y1 = sub.total_bounds
 
-    def clip(g, box):
+    def clip(g, box):  # the rows intersecting the box widened by 1 m (GeoDataFrame.cx)
         if g is None or len(g) == 0:
             return g
-        return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+        name = next((k for k in ("buildings", "destinations", "lamps")
+                     if g is getattr(ctx.base.inputs.data, k)), None)
+        if name is None:
+            return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+        return g.iloc[np.sort(_tree(ctx, name, g).query(
+            shapely.box(box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), predicate="intersects"))]
 
     # points count in the cell holding them: only those near the cells matter; edges count
     # where they cross the cells or pass within 25 m of a building or shop kept here
@@ -1161,9 +1201,8 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
                      if g is not None and len(g)]
     rb = np.asarray(reach)
     pad = EYES_RADIUS_M + 1.0
-    lines = np.asarray(edges.geometry.values, dtype=object)
-    keep = shapely.intersects(lines, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
-                                                 rb[:, 2].max() + pad, rb[:, 3].max() + pad))
+    keep = _edges_in(ctx, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
+                                      rb[:, 2].max() + pad, rb[:, 3].max() + pad))
     part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
     return safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
                              dark_stretch=ds[keep], eyes_scale_value=new.eyes_scale)

@@ -278,9 +278,10 @@ class RecomputeStats:
 
     ``routing_s`` is the part of ``seconds`` spent routing: making or patching the routing
     graphs, the searches that find the cells that can change and the indicator searches of
-    those cells. ``graphs`` says how the graphs were had: ``'patched'`` (the baseline's
-    stored graphs with the edit's nodes and arcs added, searched near the edit only),
-    ``'stored'`` (the baseline's, unchanged: densification) or ``'rebuilt'``."""
+    those cells (0 in the full mode, which is not split up). ``graphs`` says how the graphs
+    were had: ``'patched'`` (the baseline's stored graphs with the edit's nodes and arcs
+    added, searched near the edit only), ``'stored'`` (the baseline's, unchanged:
+    densification) or ``'rebuilt'``."""
 
     mode: str
     reason: str = ""

@@ -1029,7 +1029,8 @@ def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> tuple[np.ndarray, object]:
 
     spec = ctx.applied.inputs.spec
     parent = ctx.applied.edge_parent
-    mask = lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit")
+    mask = (ctx.base.night_mask if ctx.same_net  # nothing relit: the baseline's lit edges
+            else lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit"))
     changed = mask & ((parent < 0) | ~ctx.base.night_mask[np.maximum(parent, 0)])
     o_edge = ctx.o_att.edge
     on_changed = (o_edge >= 0) & (changed | ctx.applied.edge_split)[np.maximum(o_edge, 0)]

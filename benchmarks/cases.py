@@ -217,18 +217,22 @@ def _scenario_rows(base, scen, name: str, args, sizes: dict, extra: str) -> list
     from geoplan.study import compute_layers
 
     sc.recompute(base, sc.apply_scenario(scen, base.inputs))  # warm-up
-    t_apply, t_inc, t_full = [], [], []
+    t_apply, t_inc, t_full, t_route, cpu_inc = [], [], [], [], []
     for _ in range(args.runs):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         applied = sc.apply_scenario(scen, base.inputs)
         t1 = time.perf_counter()
         layers, stats = sc.recompute(base, applied)
         t2 = time.perf_counter()
+        cpu_inc.append(time.process_time() - c0)
         full = compute_layers(applied.inputs)
         t3 = time.perf_counter()
         t_apply.append(t1 - t0)
         t_inc.append(t2 - t0)
         t_full.append(t3 - t2 + t1 - t0)
+        # the routing part (RecomputeStats.routing_s; older code did not measure it)
+        t_route.append(getattr(stats, "routing_s", math.nan))
     diff = 0.0
     for col in full.grid.columns:
         if col in layers.grid and pd.api.types.is_float_dtype(full.grid[col]):
@@ -239,11 +243,18 @@ def _scenario_rows(base, scen, name: str, args, sizes: dict, extra: str) -> list
                 diff = max(diff, float(np.abs(x[ok] - y[ok]).max()))
     cells = ", ".join(f"{k} {v}" for k, v in dict(stats.cells).items())
     m_inc, m_full = statistics.median(t_inc), statistics.median(t_full)
+    m_route = statistics.median(t_route)
+    route = ("routing not measured (no RecomputeStats.routing_s)" if math.isnan(m_route) else
+             f"routing {m_route * 1e3:.1f} ms ({getattr(stats, 'graphs', '')} graphs)")
+    m_cpu = statistics.median(cpu_inc)
     return [row(f"{name}, apply + recompute", args.input, t_inc,
                 f"mode {stats.mode}; apply {statistics.median(t_apply) * 1e3:.0f} ms of it; "
+                f"{route}; CPU {m_cpu:.2f} s; "
                 f"cells recomputed: {cells}; full recompute mode {m_full:.2f} s "
                 f"({m_full / m_inc:.0f}x slower); max |diff| vs full {diff:.2g}{extra}",
-                apply_median_s=statistics.median(t_apply), **sizes),
+                apply_median_s=statistics.median(t_apply),
+                routing_median_s=None if math.isnan(m_route) else m_route,
+                cpu_median_s=m_cpu, **sizes),
             row(f"{name}, same with the full recompute mode (apply + compute_layers)",
                 args.input, t_full, "interleaved with the rows above", **sizes)]
 

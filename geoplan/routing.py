@@ -59,6 +59,7 @@ __all__ = [
     "Attachment",
     "NearestRoute",
     "RoutingGraph",
+    "add_arcs",
     "add_inbound_arcs",
     "attach_points",
     "build_routing_graph",
@@ -74,6 +75,9 @@ __all__ = [
     "nearest_distance_m",
     "nearest_route",
     "pairs_on_same_key",
+    "patch_arcs",
+    "patch_routing_graph",
+    "subgraph_near",
     "underground_mask",
 ]
 
@@ -802,6 +806,288 @@ def add_inbound_arcs(
     return RoutingGraph(csr, graph.node_xy, lit, graph.n_network_nodes,
                         graph.point_nodes, _reach_factor(csr, graph.node_xy), symmetric=False,
                         edge_nodes=graph.edge_nodes)
+
+
+# --------------------------------------------------------------------------------------------
+# patching a stored graph (scenarios: exact local updates instead of a rebuild)
+# --------------------------------------------------------------------------------------------
+def add_arcs(
+    graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m: Any, lit_code: Any = None
+) -> RoutingGraph:
+    """``graph`` with the nodes ``new_xy`` appended and one arc each way per ``(a, b, length_m)``.
+
+    New nodes get the ids ``graph.n_nodes``, ``graph.n_nodes + 1``, ... The arcs are inserted
+    into the CSR arrays (a copy, no sort: the cost is a copy of the arrays, not a rebuild);
+    where an arc already exists the shorter length is kept. ``point_nodes``, ``edge_nodes`` and
+    ``symmetric`` stay as they are; ``reach_factor`` grows if a new arc needs it.
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+    new_xy : array, shape (k, 2)
+        Coordinates of the nodes to append (metric CRS).
+    a, b : array of int
+        Arc ends (existing or new node ids).
+    length_m : array of float
+        Arc lengths in metres (finite, >= 0).
+    lit_code : array of int, optional
+        :data:`LIT_CODES` per arc (default unknown).
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())     # 0-1-2 and 1-3, 100 m each
+    >>> g2 = add_arcs(g, [[200.0, 100.0]], [3, 4], [4, 2], [100.0, 100.0])
+    >>> nearest_distance_m(g2, [3], [2]).tolist()       # 3 -> new node 4 -> 2
+    [200.0]
+    >>> nearest_distance_m(add_arcs(g, [], [0], [2], [150.0]), [0], [2]).tolist()
+    [150.0]
+    """
+    xy = np.vstack([graph.node_xy, np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)])
+    n = len(xy)
+    a, b = np.asarray(a, np.int64).ravel(), np.asarray(b, np.int64).ravel()
+    w = np.asarray(length_m, np.float64).ravel()
+    code = (np.full(len(a), LIT_CODES["unknown"], np.int8) if lit_code is None
+            else np.asarray(lit_code, np.int8).ravel())
+    if not (len(a) == len(b) == len(w) == len(code)):
+        raise GeoplanError("add_arcs needs one a, b, length_m (and lit_code) per arc")
+    if len(a) and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n):
+        raise GeoplanError(f"arc ends must be node ids 0..{n - 1} (the new nodes included)")
+    if not np.all(np.isfinite(w) & (w >= 0)):
+        raise GeoplanError("arc lengths must be finite metres >= 0")
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for r, c, ww, cc in zip(np.r_[a, b].tolist(), np.r_[b, a].tolist(), np.r_[w, w].tolist(),
+                            np.r_[code, code].tolist(), strict=True):
+        if r != c and ((r, c) not in best or ww < best[(r, c)][0]):
+            best[(r, c)] = (ww, cc)
+    csr, lit = _insert_arcs(graph.csr, graph.arc_lit, best, n)
+    rf = max(graph.reach_factor, _arc_reach(xy, a[a != b], b[a != b], w[a != b]))
+    return RoutingGraph(csr, xy, lit, graph.n_network_nodes, graph.point_nodes, rf,
+                        graph.symmetric, graph.edge_nodes)
+
+
+def _insert_arcs(csr: sp.csr_matrix, arc_lit: np.ndarray, arcs: dict, n: int
+                 ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``csr`` grown to ``n`` nodes with ``arcs`` ``{(row, col): (length, lit)}``: lengths of
+    existing arcs lowered in place, the others appended at the end of their row."""
+    data, lit = csr.data.copy(), arc_lit.copy()
+    indptr, indices = csr.indptr.astype(np.int64), csr.indices
+    n0 = csr.shape[0]
+    add_row, add_col, add_w, add_lit = [], [], [], []
+    for (r, c), (w, code) in sorted(arcs.items()):
+        pos = -1
+        if r < n0 and c < n0:
+            hit = np.flatnonzero(indices[indptr[r]:indptr[r + 1]] == c)
+            pos = int(indptr[r] + hit[0]) if len(hit) else -1
+        if pos < 0:
+            add_row.append(r), add_col.append(c), add_w.append(w), add_lit.append(code)
+        elif w < data[pos]:
+            data[pos], lit[pos] = w, code
+    rows = np.asarray(add_row, np.int64)
+    at = np.concatenate([indptr, np.full(n - n0, indptr[-1])])[rows + 1]
+    idx_type = np.int32 if n < 2**31 - 1 else np.int64
+    new_indptr = np.concatenate([indptr, np.full(n - n0, indptr[-1])])
+    new_indptr[1:] += np.cumsum(np.bincount(rows, minlength=n))
+    out = sp.csr_matrix((np.insert(data, at, add_w),
+                         np.insert(indices, at, np.asarray(add_col, indices.dtype)).astype(idx_type),
+                         new_indptr.astype(idx_type)), shape=(n, n))
+    out.has_sorted_indices = False
+    return out, np.insert(lit, at, np.asarray(add_lit, np.int8))
+
+
+def _arc_reach(xy: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
+    """:attr:`RoutingGraph.reach_factor` of the arcs ``a``-``b`` alone (1 without arcs)."""
+    chord = np.hypot(*(xy[a] - xy[b]).T) if len(a) else np.zeros(0)
+    if np.any((w <= 0) & (chord > 0)):
+        return math.inf
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(max(1.0, np.where(w > 0, chord / w, 0.0).max(initial=0.0)))
+
+
+def patch_routing_graph(
+    graph: RoutingGraph,
+    attachments: Sequence[Attachment],
+    base: WalkNetwork,
+    edited: WalkNetwork,
+    edge_parent: Any,
+    *,
+    edge_mask: Any = None,
+    base_edge_mask: Any = None,
+) -> RoutingGraph:
+    """The routing graph of ``edited`` made from ``graph``, the one of ``base``, without a rebuild.
+
+    ``edited`` is ``base`` edited by a scenario (:func:`geoplan.scenario.edits.apply_scenario`):
+    edge ``i`` of ``edited`` is a piece of ``base`` edge ``edge_parent[i]`` (``-1``: a new
+    edge); base nodes keep their ids, new nodes come after them. The new edges become arcs; a
+    base edge cut into pieces gets its cut nodes joined to the nodes beside them along it (its
+    old arcs stay: a cut changes no distance between the nodes that were there); a base edge
+    that enters ``edge_mask`` (relit, at night) gets the arcs between all its nodes. Distances
+    between the graph's nodes are those of ``build_routing_graph(edited, attachments carried
+    to edited, edge_mask=edge_mask)`` (a test checks it against networkx); the lit codes of
+    arcs on base edges keep their base values.
+
+    Parameters
+    ----------
+    graph : RoutingGraph
+        ``build_routing_graph(base, attachments, edge_mask=base_edge_mask)`` (or with one-way
+        arcs added by :func:`add_inbound_arcs`).
+    attachments : sequence of Attachment
+        The attachments ``graph`` was built with (on ``base``).
+    base, edited : WalkNetwork
+    edge_parent : array of int
+        Per edge of ``edited``, its ``base`` edge (``-1``: new).
+    edge_mask, base_edge_mask : array of bool, optional
+        The edges the graph keeps, in ``edited`` / ``base`` (default all).
+
+    Returns
+    -------
+    RoutingGraph
+        ``add_arcs(graph, *patch_arcs(...))``. Node ``k`` of ``edited`` is node ``k`` of
+        the result when it is a base node, else ``graph.n_nodes + k - len(base.nodes)``;
+        ``point_nodes`` are those of ``graph``.
+
+    Raises
+    ------
+    GeoplanError
+        When the pieces of one base edge are not all kept or all dropped by ``edge_mask``
+        (rebuild the graph with :func:`build_routing_graph` then).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> net = example_network()          # edge 1 (100,0)-(200,0) cut at x=150 by node 4,
+    >>> nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0, 100, 200, 100, 150, 150],
+    ...                                                      [0, 0, 0, 100, 0, 100]), crs=net.crs)
+    >>> e = net.edges                    # and a new path 4-5 north to (150,100)
+    >>> lines = [e.geometry[0], e.geometry[2], shapely.LineString([(100, 0), (150, 0)]),
+    ...          shapely.LineString([(150, 0), (200, 0)]), shapely.LineString([(150, 0), (150, 100)])]
+    >>> edges = gpd.GeoDataFrame({"u": [0, 1, 1, 4, 4], "v": [1, 3, 4, 2, 5],
+    ...                           "length_m": [100.0, 100.0, 50.0, 50.0, 100.0],
+    ...                           "lit": ["yes", "unknown", "no", "no", "yes"]},
+    ...                          geometry=lines, crs=net.crs)
+    >>> g = patch_routing_graph(build_routing_graph(net), [], net,
+    ...                         WalkNetwork(nodes, edges, net.crs), [0, 2, 1, 1, -1])
+    >>> nearest_distance_m(g, [0, 3], [5]).tolist()   # nodes 4, 5 of the edited network: 4, 5
+    [250.0, 250.0]
+    """
+    return add_arcs(graph, *patch_arcs(graph, attachments, base, edited, edge_parent,
+                                       edge_mask=edge_mask, base_edge_mask=base_edge_mask))
+
+
+def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
+               edited: WalkNetwork, edge_parent: Any, *, edge_mask: Any = None,
+               base_edge_mask: Any = None) -> tuple[np.ndarray, ...]:
+    """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
+    code)``, the arguments of :func:`add_arcs` (same parameters as
+    :func:`patch_routing_graph`). Every route of the patched graph that differs from the
+    graph's passes through an end of one of these arcs.
+
+    >>> g = build_routing_graph(example_network())
+    >>> _, a, b, w, _ = patch_arcs(g, [], example_network(), example_network(), [0, 1, 2])
+    >>> a.tolist(), b.tolist(), w.tolist()     # nothing edited: nothing to add
+    ([], [], [])
+    """
+    parent = np.asarray(edge_parent, np.int64)
+    m_new = len(edited.edges)
+    keep = _edge_mask(edge_mask, m_new)
+    base_keep = _edge_mask(base_edge_mask, len(base.edges))
+    n0, g0 = len(base.nodes), graph.n_nodes
+    e = edited.edges
+    eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
+    elen = e["length_m"].to_numpy(np.float64)
+
+    def node_id(k: np.ndarray) -> np.ndarray:
+        return np.where(k < n0, k, g0 + k - n0)
+
+    is_new = np.flatnonzero((parent < 0) & keep)
+    arcs = [(node_id(eu[is_new]), node_id(ev[is_new]), elen[is_new],
+             _lit_codes(e.iloc[is_new]))]
+    old = np.flatnonzero(parent >= 0)
+    count = np.bincount(parent[old], minlength=len(base_keep))
+    cut_or_kept = (count[parent[old]] > 1) | (keep[old] & ~base_keep[parent[old]])
+    for p in np.unique(parent[old[cut_or_kept]]).tolist():
+        mine = np.flatnonzero(parent == p)
+        if keep[mine].min() != keep[mine].max():
+            raise GeoplanError(f"the pieces of base edge {p} are not all in the graph's edge "
+                               "mask: rebuild the graph with build_routing_graph")
+        if keep[mine[0]]:
+            arcs.append(_chain_arcs(graph, attachments, base, edited, p, mine, node_id))
+    new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
+    a, b, w, code = (np.concatenate(x) for x in zip(*arcs, strict=True))
+    return new_xy.reshape(-1, 2), a, b, w, code
+
+
+def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
+                edited: WalkNetwork, p: int, pieces: np.ndarray, node_id: Callable) -> tuple:
+    """Arcs between consecutive nodes along base edge ``p`` (cut into the edited edges
+    ``pieces``, or newly kept): its ends, its points' nodes in ``graph`` and its cut nodes, in
+    order of offset from its ``u``; ``(a, b, length_m, lit code)``."""
+    row = base.edges.iloc[p]
+    bu, bv, length = int(row["u"]), int(row["v"]), float(row["length_m"])
+    n0 = len(base.nodes)
+    ends = np.unique(np.r_[edited.edges["u"].to_numpy(np.int64)[pieces],
+                          edited.edges["v"].to_numpy(np.int64)[pieces]])
+    cut = ends[ends >= n0]
+    pts = np.asarray(edited.nodes.geometry.values[cut], dtype=object)
+    uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values[[bu, bv]], dtype=object))
+    k = len(cut)
+    off = _project(np.full(k, row.geometry, dtype=object), pts, np.tile(uv[0], (k, 1)),
+                   np.tile(uv[1], (k, 1)), np.full(k, length))[0]
+    nodes, offs = [np.r_[bu, bv, node_id(cut)]], [np.r_[0.0, length, off]]
+    for att, en in zip(attachments, graph.edge_nodes, strict=False):
+        on = np.flatnonzero(att.edge == p)
+        nodes.append(en[on])
+        offs.append(np.where(en[on] == bu, 0.0, np.where(en[on] == bv, length,
+                                                         att.offset_m[on])))
+    nd, of = np.concatenate(nodes).astype(np.int64), np.concatenate(offs)
+    order = np.lexsort((nd, of))
+    nd, of = nd[order], of[order]
+    step = nd[1:] != nd[:-1]
+    code = _lit_codes(edited.edges.iloc[pieces[:1]])[0]
+    return (nd[:-1][step], nd[1:][step], np.maximum(of[1:] - of[:-1], 0.0)[step],
+            np.full(int(step.sum()), code, np.int8))
+
+
+def subgraph_near(graph: RoutingGraph, xy: Any, radius_m: float
+                  ) -> tuple[RoutingGraph, np.ndarray]:
+    """The part of ``graph`` that walks of at most ``radius_m`` from the points ``xy`` can use.
+
+    The nodes within the bounding box of ``xy`` widened by ``radius_m * reach_factor`` and the
+    arcs between them: every distance of at most ``radius_m`` from a node at one of ``xy`` is
+    the same in it as in ``graph``, at a cost that grows with the box, not with ``graph``.
+
+    Returns
+    -------
+    (RoutingGraph, numpy.ndarray)
+        The local graph (``point_nodes`` and ``edge_nodes`` in its ids, ``-1`` outside; the
+        same ``reach_factor`` and ``symmetric``) and the id in ``graph`` of each of its nodes.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())
+    >>> sub, ids = subgraph_near(g, [[0.0, 0.0]], 150.0)   # the box -150..150: nodes 0, 1, 3
+    >>> ids.tolist(), nearest_distance_m(sub, [0], [1]).tolist()
+    ([0, 1, 3], [100.0])
+    """
+    pts = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    reach = float(radius_m) * graph.reach_factor
+    if len(pts) == 0 or not math.isfinite(reach):
+        lo = hi = None
+    else:
+        lo, hi = pts.min(axis=0) - reach, pts.max(axis=0) + reach
+    nxy = graph.node_xy
+    nodes = (np.arange(graph.n_nodes) if lo is None else np.flatnonzero(
+        (nxy[:, 0] >= lo[0]) & (nxy[:, 0] <= hi[0]) & (nxy[:, 1] >= lo[1])
+        & (nxy[:, 1] <= hi[1])))
+    sub, local = _subgraph(graph.csr, nodes)
+    coo = sub.tocoo()  # row-major, in the order of sub.data
+    lit = graph.arc_lit[_arc_positions(graph.csr, nodes[coo.row], nodes[coo.col])]
+
+    def remap(ids: np.ndarray) -> np.ndarray:
+        return np.where(ids >= 0, local[np.maximum(ids, 0)], -1)
+
+    return RoutingGraph(sub, nxy[nodes], lit, int((nodes < graph.n_network_nodes).sum()),
+                        tuple(remap(p) for p in graph.point_nodes), graph.reach_factor,
+                        graph.symmetric, tuple(remap(p) for p in graph.edge_nodes)), nodes
 
 
 def pairs_on_same_key(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:

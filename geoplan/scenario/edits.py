@@ -41,6 +41,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -128,6 +129,22 @@ def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
     return out
 
 
+_EDGE_TREES: dict[int, tuple] = {}
+
+
+def _edge_tree(network: WalkNetwork, geoms: np.ndarray) -> shapely.STRtree:
+    """The STRtree of ``network``'s edges, made once per network object (a baseline's
+    scenarios all edit the same network) and dropped with it."""
+    key = id(network)
+    got = _EDGE_TREES.get(key)
+    if got is not None and got[0]() is network:
+        return got[1]
+    tree = shapely.STRtree(geoms)
+    _EDGE_TREES[key] = (weakref.ref(network), tree)
+    weakref.finalize(network, _EDGE_TREES.pop, key, None)
+    return tree
+
+
 class _NetEditor:
     """Working copy of the network while edits are applied: the baseline's edge rows stay in
     their frame; only the rows an edit touches become dicts (:meth:`row`), so an edit costs
@@ -145,6 +162,7 @@ class _NetEditor:
         self._rows: dict[int, dict] = {}  # rows made or touched by an edit
         self._dead: set[int] = set()
         self._geoms0 = np.asarray(e.geometry.values, dtype=object)
+        self._tree0 = _edge_tree(network, self._geoms0)
         self.geoms = self._geoms0.tolist()
         self.parent = list(range(len(e)))
         self.split = [False] * len(e)
@@ -186,6 +204,24 @@ class _NetEditor:
         for k in np.flatnonzero(~old).tolist():
             out[k] = self.geoms[idx[k]]
         return out
+
+    def near(self, geoms, predicate: str, distance: float | None = None) -> np.ndarray:
+        """Sorted ids of the live edges that meet ``geoms`` by ``predicate`` (shapely's
+        STRtree predicates; ``distance`` for ``'dwithin'``): the baseline's edges looked up
+        in their STRtree (made once per network, :func:`_edge_tree`), the edited ones tested
+        here."""
+        geoms = np.atleast_1d(np.asarray(geoms, dtype=object))
+        kw = {} if distance is None else {"distance": distance}
+        hit = self._tree0.query(geoms, predicate=predicate, **kw)[1]
+        hit = {int(i) for i in np.unique(hit).tolist() if int(i) not in self._dead}
+        made = [i for i in range(self._n0, len(self.geoms)) if i not in self._dead]
+        if made:
+            test = getattr(shapely, predicate)
+            for i in made:
+                if (np.any(test(geoms, self.geoms[i], distance)) if distance is not None
+                        else np.any(test(geoms, self.geoms[i]))):
+                    hit.add(i)
+        return np.asarray(sorted(hit), np.int64)
 
     def _alive(self) -> np.ndarray:
         keep = np.ones(len(self.geoms), bool)
@@ -255,13 +291,9 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
     """Where a new path meets the network: ``[(point, edge row)]`` (crossings, unless a bridge
     or tunnel, and each end joined to the nearest edge within ``tol``) and the path's
     coordinates (extended to where its ends join)."""
-    alive = ed._alive()
-    geoms = ed.geoms_at(alive)
-    tree = shapely.STRtree(geoms)
     junctions: list[tuple[shapely.Point, int]] = []  # (point, edge row)
     if path.crossing == "":
-        for k in tree.query(line, predicate="intersects"):
-            i = alive[k]
+        for i in ed.near(line, "intersects").tolist():
             r = ed.row(i)
             if bool(r.get("tunnel", False)) or bool(r.get("bridge", False)):
                 continue
@@ -280,12 +312,12 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
         p = shapely.Point(coords[end])
         if any(j.distance(p) <= _EDGE_END_M for j, _ in junctions):
             continue
-        (_, k), dist = tree.query_nearest(np.asarray([p], dtype=object), max_distance=tol,
-                                          return_distance=True, all_matches=False)
-        if len(k) == 0:
+        cand = ed.near(p, "dwithin", tol)
+        if len(cand) == 0:
             ends_free.append(end)
             continue
-        i = alive[int(k[0])]
+        dist = shapely.distance(ed.geoms_at(cand), p)
+        i, dist = int(cand[np.argmin(dist)]), [float(dist.min())]
         q = shapely.line_interpolate_point(ed.geoms[i], shapely.line_locate_point(ed.geoms[i], p))
         if float(dist[0]) > _EDGE_END_M:
             coords = (np.vstack([shapely.get_coordinates(q), coords]) if end == 0
@@ -357,15 +389,11 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
 
     alive = ed._alive()
     if new_lamps:
-        geoms = ed.geoms_at(alive)
-        near = np.unique(shapely.STRtree(geoms).query(np.asarray(new_lamps, dtype=object),
-                                                      predicate="dwithin",
-                                                      distance=rule.lamp_radius_m)[1])
+        near = ed.near(np.asarray(new_lamps, dtype=object), "dwithin", rule.lamp_radius_m)
         if len(near):
-            shares = lamp_share(gpd.GeoSeries(geoms[near]), lamps_all.geometry,
+            shares = lamp_share(gpd.GeoSeries(ed.geoms_at(near)), lamps_all.geometry,
                                 rule.lamp_radius_m)
-            for k, s in zip(near, shares, strict=True):
-                i = alive[int(k)]
+            for i, s in zip(near.tolist(), shares, strict=True):
                 r = ed.row(i)
                 r["lamp_share"] = float(s)
                 if s >= rule.min_lit_share and r["lit"] != "yes":

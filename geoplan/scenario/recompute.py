@@ -35,6 +35,21 @@ How :func:`recompute` finds the cells that can change
     * When a new path joins two parts of the network (routes may then run anywhere),
       :func:`recompute` falls back to a full recompute and says so in its stats.
 
+Paths and lighting only (the exact local update on the stored graphs, issue #15)
+    When a scenario only adds paths and lights edges on the main network (no new destination,
+    green space or resident, no edit within reach of a green space), :func:`recompute` does not
+    build any graph: it patches the baseline's stored day, night and green graphs
+    (:func:`~geoplan.routing.patch_routing_graph`: the new nodes and arcs added, nothing
+    removed, as a cut of an edge changes no distance between the nodes that were there). Every
+    route that changed passes through an end of an added arc, so one search from those ends
+    gives, per origin and target set, the best route through the edit; the new nearest
+    distance is ``min(old, that)`` for every cell, exactly. Only the cells whose best route
+    through the edit is within a cutoff (counts, gravity, green m², residents within reach)
+    are computed again by the indicator functions, on the part of the patched graph around
+    them (:func:`~geoplan.routing.subgraph_near`). The search from the ends reaches as far as
+    the longest old distance, or the whole graph when the edit joins parts of it that were
+    apart (e.g. a lit path into a dark area). ``RecomputeStats.graphs`` says ``'patched'``.
+
 Example
 -------
 >>> import shapely
@@ -59,6 +74,7 @@ import json
 import math
 import pickle
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -269,15 +285,25 @@ def at_baseline_scale(baseline: Baseline, applied: AppliedScenario) -> AppliedSc
 @dataclass(frozen=True)
 class RecomputeStats:
     """What :func:`recompute` did: ``mode`` ('incremental', 'full' or 'none'), why, seconds and
-    the number of cells recomputed per family of measures."""
+    the number of cells recomputed per family of measures.
+
+    ``routing_s`` is the part of ``seconds`` spent routing: making or patching the routing
+    graphs, the searches that find the cells that can change and the indicator searches of
+    those cells (0 in the full mode, which is not split up). ``graphs`` says how the graphs
+    were had: ``'patched'`` (the baseline's stored graphs with the edit's nodes and arcs
+    added, searched near the edit only), ``'stored'`` (the baseline's, unchanged:
+    densification) or ``'rebuilt'``."""
 
     mode: str
     reason: str = ""
     seconds: float = 0.0
     cells: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    routing_s: float = 0.0
+    graphs: str = ""
 
     def as_dict(self) -> dict:
         return {"mode": self.mode, "reason": self.reason, "seconds": round(self.seconds, 4),
+                "routing_s": round(self.routing_s, 4), "graphs": self.graphs,
                 "cells_recomputed": dict(self.cells)}
 
 
@@ -334,6 +360,10 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     spec, net = new.spec, new.network
     parent = applied.edge_parent
     same_net = net is baseline.inputs.network  # no network element moved or relit
+    if not same_net:
+        patched = _recompute_patched(baseline, applied, progress, t0)
+        if patched is not None:
+            return patched
     main = baseline.main if same_net else main_component_mask(net, spec.min_component_m)
     old_main = baseline.main[np.maximum(parent, 0)]
     if np.any((parent >= 0) & (main != old_main)):
@@ -352,14 +382,333 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     o_moved = _moved(parent, baseline.origin_att, o_att)
     ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved, same_net)
     counts: dict[str, int] = {}
-    day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
-    night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    with ctx.clock:  # graphs built again, bounds and the indicators' searches
+        day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
+        night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    return _finish(ctx, dest, (day, night, green), counts, progress, t0,
+                   "stored" if ctx.residents_only else "rebuilt")
+
+
+def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progress, t0: float,
+            graphs: str) -> tuple[Layers, RecomputeStats]:
+    """Safety of the cells that can change, then the layers from the parts and the stats."""
     safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
-    layers = layers_from_parts(new, origins=origins, origins_unattached=o_att.n_unattached,
-                               destinations=dest, parts=(day, night, green, safety))
+    layers = layers_from_parts(ctx.applied.inputs, origins=ctx.base.layers.origins,
+                               origins_unattached=ctx.o_att.n_unattached, destinations=dest,
+                               parts=(*parts, safety))
     report(progress, 1.0, "scenario recomputed")
     return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
-                                  MappingProxyType(counts))
+                                  MappingProxyType(counts), ctx.clock.seconds, graphs)
+
+
+# --------------------------------------------------------------------------------------------
+# the exact local update on the baseline's stored graphs (issue #15)
+# --------------------------------------------------------------------------------------------
+_PER_BASELINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _once(baseline: Baseline, key: str, make):
+    """``make()``, computed once per baseline object (kept while the baseline lives)."""
+    got = _PER_BASELINE.setdefault(baseline, {})
+    if key not in got:
+        got[key] = make()
+    return got[key]
+
+
+def _stored(baseline: Baseline, kind: str):
+    """The baseline's stored graph ``kind`` ('day', 'night', 'green') and its attachments."""
+    from ..indicators.green import entries_attachment
+
+    if kind == "green":
+        return baseline.green_graph[0], [baseline.origin_att, _once(
+            baseline, "entries_att", lambda: entries_attachment(baseline.green_graph[1]))]
+    g = baseline.day_graph if kind == "day" else baseline.night_graph
+    return g, [baseline.origin_att, baseline.dest_att]
+
+
+def _parts_of(baseline: Baseline, kind: str) -> np.ndarray:
+    """Per node of the stored graph ``kind``: its strongly connected part (once per baseline;
+    the night graph's one-way doorstep arcs make parts of their own)."""
+    from scipy.sparse.csgraph import connected_components
+
+    return _once(baseline, f"parts_{kind}", lambda: connected_components(
+        _stored(baseline, kind)[0].csr, directed=True, connection="strong")[1])
+
+
+def _main_parts(baseline: Baseline) -> np.ndarray:
+    """Per part of the day graph (:func:`_parts_of`): whether its edges are in the main
+    network (``AccessSpec.min_component_m``)."""
+    def make():
+        u = baseline.inputs.network.edges["u"].to_numpy(np.int64)
+        label = _parts_of(baseline, "day")
+        out = np.zeros(int(label.max(initial=0)) + 1, bool)
+        out[label[u[baseline.main]]] = True
+        return out
+    return _once(baseline, "main_parts", make)
+
+
+@dataclass(frozen=True, eq=False)
+class _Family:
+    """A stored graph patched with a scenario's nodes and arcs (:func:`_patch`)."""
+
+    graph: object
+    ends: np.ndarray  #: every changed route passes through one of these (:func:`_cover`)
+    limit: float
+
+
+def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
+           base_mask=None) -> _Family:
+    """The stored graph ``kind`` patched (:func:`~geoplan.routing.patch_routing_graph`), the
+    ends of the added arcs, and how far searches from them must reach: every route that
+    changed passes through an end; it can make an origin's nearest distance shorter only if it
+    is shorter than the old one, and its counts change only within ``cutoff``. So the searches
+    reach the longest finite old distance (``old_columns``) or ``cutoff``; the whole graph when
+    the ends lie in different strongly connected parts of the baseline's graph (then a cell
+    that reached nothing may reach something now, at any distance)."""
+    from ..routing import add_arcs, patch_arcs
+
+    g, atts = _stored(ctx.base, kind)
+    new_xy, a, b, w, code = patch_arcs(g, atts, ctx.base.inputs.network, ctx.net,
+                                       ctx.applied.edge_parent, edge_mask=mask,
+                                       base_edge_mask=base_mask)
+    graph = add_arcs(g, new_xy, a, b, w, code)
+    ends = _cover(g, a, b, w)
+    old = np.unique(np.concatenate([a, b]))
+    old = old[old < g.n_nodes]
+    if len(np.unique(_parts_of(ctx.base, kind)[old])) > 1:
+        return _Family(graph, ends, math.inf)
+    old_d = ctx.base.layers.grid[old_columns].to_numpy(float)
+    finite = old_d[np.isfinite(old_d)]
+    return _Family(graph, ends, max(float(cutoff), float(finite.max(initial=0.0))))
+
+
+def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Nodes that every route over an added arc ``a``-``b`` passes through: the new nodes
+    (ids from ``g.n_nodes``) and one end of each arc between two of ``g``'s nodes that ``g``
+    lacks or has longer (an arc ``g`` already has as short changes nothing)."""
+    csr = g.csr
+
+    def has(r: int, c: int, length: float) -> bool:
+        lo, hi = csr.indptr[r], csr.indptr[r + 1]
+        return bool((csr.data[lo:hi][csr.indices[lo:hi] == c] <= length).any())
+
+    new = np.concatenate([a[a >= g.n_nodes], b[b >= g.n_nodes]])
+    both_old = np.flatnonzero((a < g.n_nodes) & (b < g.n_nodes))
+    extra = [int(a[k]) for k in both_old.tolist()
+             if not (has(a[k], b[k], w[k]) and has(b[k], a[k], w[k]))]
+    return np.unique(np.concatenate([new, np.asarray(extra, np.int64)])).astype(np.int64)
+
+
+def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
+    """Per target set: per origin, the shortest route between the targets and the origin
+    through an end ``a`` of the added arcs, ``min_a d(a, o) + d(a, T)`` (``inf`` where none
+    within ``fam.limit``; searched along arcs, from the ends, as the night graph's one-way
+    arcs lead into the origins). With the baseline's distance ``old``, an origin's distance is
+    exactly ``min(old, this)``: a route that is not the old one passes through an end."""
+    from ..routing import subgraph_near
+
+    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
+    if not len(fam.ends):
+        return out
+    g, ids = fam.graph, np.arange(fam.graph.n_nodes)
+    if _small_part(g, g.node_xy[fam.ends], fam.limit):
+        g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
+    local = np.full(fam.graph.n_nodes, -1, np.int64)
+    local[ids] = np.arange(len(ids))
+    o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
+    d = dijkstra(g.csr, directed=True, indices=local[fam.ends], limit=_slack(fam.limit))
+    d_o = np.where(o >= 0, d[:, np.maximum(o, 0)], math.inf)
+    for key, t in targets.items():
+        t = local[t[t >= 0]]
+        t = t[t >= 0]
+        if len(t):
+            out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
+    return out
+
+
+def _small_part(graph, xy: np.ndarray, radius: float) -> bool:
+    """Whether the box of ``xy`` widened by ``radius`` (times the reach factor) covers less than
+    half of the graph's extent (else searching the whole graph is cheaper than cutting it)."""
+    if not (len(xy) and math.isfinite(radius * graph.reach_factor)):
+        return False
+    lo, hi = graph.node_xy.min(axis=0), graph.node_xy.max(axis=0)
+    r = radius * graph.reach_factor
+    box = np.minimum(xy.max(axis=0) + r, hi) - np.maximum(xy.min(axis=0) - r, lo)
+    return bool(np.prod(np.maximum(box, 0.0)) < 0.5 * np.prod(np.maximum(hi - lo, 1e-9)))
+
+
+def _near(fam: _Family, o_nodes: np.ndarray, sel: np.ndarray, radius: float):
+    """The part of ``fam.graph`` within ``radius`` of the selected origins (their searches
+    stay in it: :func:`~geoplan.routing.subgraph_near`)."""
+    from ..routing import subgraph_near
+
+    return subgraph_near(fam.graph, fam.graph.node_xy[o_nodes[sel & (o_nodes >= 0)]],
+                         _slack(radius))[0]
+
+
+def _patchable(ctx: _Ctx) -> bool:
+    """Whether the stored graphs can be patched: the scenario only adds paths and lights edges
+    (no new destination, green space or resident, no lit piece of a split edge), no green
+    space's entries move, no point moved, and the edit touches the main network only."""
+    base, ap = ctx.base, ctx.applied
+    if (base.day_graph is None or base.night_graph is None or base.green_graph is None
+            or ap.n_new_destinations or ap.n_new_green or (ap.pop_delta > 0).any()
+            or (ap.edge_relit & ap.edge_split).any() or ctx.o_moved.any()
+            or ctx.d_moved.any() or _edits_near_green(ctx)):
+        return False
+    parent, e = ap.edge_parent, ctx.net.edges
+    touched = np.flatnonzero((parent < 0) | ap.edge_split | ap.edge_relit)
+    ends = np.concatenate([e["u"].to_numpy(np.int64)[touched],
+                           e["v"].to_numpy(np.int64)[touched]])
+    ends = ends[ends < len(base.inputs.network.nodes)]
+    return bool(_main_parts(base)[_parts_of(base, "day")[ends]].all())
+
+
+def _recompute_patched(baseline: Baseline, applied: AppliedScenario, progress,
+                       t0: float) -> tuple[Layers, RecomputeStats] | None:
+    """:func:`recompute` on the baseline's stored graphs, patched with the scenario's nodes and
+    arcs (:func:`_patchable` says when; ``None`` otherwise). Nearest distances are
+    ``min(old, route through the edit)`` for every cell (:func:`_via_edit`); the cells that
+    can reach the edit within a cutoff are computed again by the indicator functions, on the
+    part of the patched graph around them."""
+    pin = applied.inputs.attachment
+    if pin is None or pin.green is None or len(pin.destinations.edge) != len(
+            baseline.dest_att.edge):
+        return None
+    parent = applied.edge_parent
+    ctx = _Ctx(baseline, applied, baseline.main, pin.origins, pin.destinations,
+               _moved(parent, baseline.origin_att, pin.origins),
+               _moved(parent, baseline.dest_att, pin.destinations), False)
+    if not _patchable(ctx):
+        return None
+    counts: dict[str, int] = {}
+    with ctx.clock:
+        report(progress, 0.1, "day access near the edit")
+        day = _patched_day(ctx, counts, scaled(progress, 0.1, 0.4))
+        report(progress, 0.4, "green space near the edit")
+        green = _patched_green(ctx, counts, scaled(progress, 0.4, 0.6))
+        report(progress, 0.6, "night access near the edit")
+        night = _patched_night(ctx, day, counts, scaled(progress, 0.6, 0.8))
+    return _finish(ctx, baseline.layers.destinations, (day, night, green), counts, progress,
+                   t0, "patched")
+
+
+def _min_into(frame: pd.DataFrame, old: pd.DataFrame, via: dict) -> np.ndarray:
+    """``frame[col] = min(old[col], via[col])`` per column; the rows that got shorter."""
+    changed = np.zeros(len(frame), bool)
+    for col, s in via.items():
+        before = old[col].to_numpy(float)
+        after = np.minimum(before, s)
+        frame[col] = after
+        changed |= after < before
+    return changed
+
+
+def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
+                 base_mask=None) -> tuple:
+    """``(patched graph, origin nodes, best route through the edit per category, cells that
+    reach the edit within cutoff)`` for the destinations' graph ``kind`` (day or night)."""
+    spec = ctx.applied.inputs.spec
+    fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
+                 base_mask)
+    o_n, d_n = fam.graph.point_nodes
+    cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
+    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
+    return fam, o_n, s, np.logical_or.reduce([s[c] <= _slack(cutoff) for c in spec.categories])
+
+
+def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+    """Day access on the patched day graph (:func:`_recompute_patched`)."""
+    from ..indicators.access import access_columns, access_indicators
+
+    base, spec = ctx.base, ctx.applied.inputs.spec
+    dests = ctx.applied.inputs.data.destinations
+    r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
+    fam, o_n, s, sel = _by_category(ctx, "day", "", r_max)
+    day = base.layers.grid[access_columns(spec)].copy()
+    if sel.any():
+        res = access_indicators(ctx.net, base.layers.origins, dests, spec,
+                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
+                                graph=_near(fam, o_n, sel, r_max), progress=progress)
+        day.loc[res.index, res.columns] = res
+    changed = _min_into(day, base.layers.grid, {f"dist_{c}_m": s[c] for c in spec.categories})
+    counts["access"] = int((sel | changed).sum())
+    return day
+
+
+def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
+    """Night access on the patched night graph (:func:`_recompute_patched`); the night
+    mask grows by the new lit paths and the relit edges."""
+    from ..indicators.night import night_columns, night_indicators
+
+    base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
+    dests, thr = ap.inputs.data.destinations, spec.night_threshold_m
+    parent = ap.edge_parent
+    lit = ctx.net.edges["lit"].to_numpy(object)[parent < 0]
+    mask = base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
+    mask[parent < 0] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
+    fam, o_n, s, sel = _by_category(ctx, "night", "night_", thr, mask, base.night_mask)
+    out = base.layers.grid[night_columns(spec)].copy()
+    if sel.any():
+        res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
+                               origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
+                               graph=_near(fam, o_n, sel, thr), progress=progress)
+        out.loc[res.index, res.columns] = res
+    changed = _min_into(out, base.layers.grid,
+                        {f"night_dist_{c}_m": s[c] for c in spec.categories})
+    _night_derived(out, day, spec)
+    counts["night"] = int((sel | changed).sum())
+    return out
+
+
+def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+    """Green space on the patched green graph (:func:`_recompute_patched`): the baseline's
+    spaces and entries (no edit near a green space)."""
+    from ..indicators.green import GREEN_COLUMNS, green_indicators
+
+    base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
+    reach = spec.green_per_capita_within_m
+    fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
+                 max(reach, spec.green_within_m))
+    o_n, e_n = fam.graph.point_nodes
+    entries = base.green_graph[1]
+    e_ha = base.spaces["area_ha"].to_numpy(float)[
+        base.spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))]
+    pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+    s = _via_edit(fam, {"scb": e_n[e_ha >= spec.green_scb_min_ha],
+                        "who": e_n[e_ha >= spec.green_who_min_ha], "any": e_n,
+                        "pop": o_n[pop > 0]}, o_n)
+    green = base.layers.grid[list(GREEN_COLUMNS)].copy()
+    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
+        "green_spaces_without_entry", 0)
+    sel = (s["any"] <= _slack(reach)) | (s["pop"] <= _slack(reach))
+    if sel.any():
+        res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
+                               ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,
+                               spaces=base.spaces, entries=base.entries, selection=sel,
+                               graph=(_near(fam, o_n, sel, reach), entries), progress=progress)
+        green.loc[res.index, res.columns] = res
+    changed = _min_into(green, base.layers.grid, {f"dist_green_{r}_m": s[r]
+                                                  for r in ("scb", "who")})
+    for r in ("scb", "who"):
+        green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= spec.green_within_m
+    counts["green"] = int((sel | changed).sum())
+    return green
+
+
+class _Clock:
+    """Seconds spent inside ``with clock:`` blocks (the routing part of a recompute)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._t = 0.0
+
+    def __enter__(self) -> _Clock:
+        self._t = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds += time.perf_counter() - self._t
 
 
 def _take(att, n: int):
@@ -380,6 +729,7 @@ class _Ctx:
     o_moved: np.ndarray
     d_moved: np.ndarray
     same_net: bool = False
+    clock: _Clock = field(default_factory=lambda: _Clock())
 
     @property
     def residents_only(self) -> bool:
@@ -525,13 +875,20 @@ def _residents_update(ctx: _Ctx, green: pd.DataFrame) -> int:
     reach, on the baseline's green graph), their residents within reach counted again
     (:func:`~geoplan.indicators.green.per_capita_green_m2`, as the full computation does); their
     green m² within reach and every other column keep their values. Updates ``green`` in
-    place; returns the number of cells updated."""
+    place; returns the number of cells updated. The searches run on the part of the graph
+    within twice the reach of the changed cells (:func:`~geoplan.routing.subgraph_near`)."""
     from ..indicators.green import per_capita_green_m2
+    from ..routing import subgraph_near
 
     ap, spec = ctx.applied, ctx.applied.inputs.spec
-    graph = ctx.base.green_graph[0]
-    o_all = graph.point_nodes[0]
     reach = spec.green_per_capita_within_m
+    graph = ctx.base.green_graph[0]
+    changed = graph.point_nodes[0][(ap.pop_delta > 0).to_numpy()]
+    changed = changed[changed >= 0]
+    # the origins within reach of a changed cell and the residents within reach of those:
+    # all within twice the reach of the changed cells
+    graph = subgraph_near(graph, graph.node_xy[changed], 2 * _slack(reach))[0]
+    o_all = graph.point_nodes[0]
     sel = _zero_sources(graph, o_all[(ap.pop_delta > 0).to_numpy()], o_all,
                         limit=_slack(reach)) <= reach
     if sel.any():
@@ -644,7 +1001,7 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
     """Night access: the baseline's values, recomputed with
     :func:`~geoplan.indicators.night.night_indicators` on the cells that can change; the
     detour columns then from the merged day and night distances of every cell."""
-    from ..indicators.night import night_columns, night_detour, night_indicators
+    from ..indicators.night import night_columns, night_indicators
 
     spec = ctx.applied.inputs.spec
     out = ctx.base.layers.grid[night_columns(spec)].copy()
@@ -656,6 +1013,15 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                progress=scaled(progress, 0.2, 1.0), graph=graph)
         out.loc[res.index, res.columns] = res
+    _night_derived(out, day, spec)
+    counts["night"] = int(sel.sum())
+    return out
+
+
+def _night_derived(out: pd.DataFrame, day: pd.DataFrame, spec) -> None:
+    """The night detour columns of every cell, from the merged day and night distances."""
+    from ..indicators.night import night_detour
+
     for c in spec.categories:
         r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
                                out[f"night_dist_{c}_m"].to_numpy(float), spec.night_threshold_m)
@@ -663,8 +1029,6 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
         out[f"loses_{c}_at_night"] = lost
         out[f"day_only_{c}"] = (np.isfinite(day[f"dist_{c}_m"].to_numpy(float))
                                 & ~np.isfinite(out[f"night_dist_{c}_m"].to_numpy(float)))
-    counts["night"] = int(sel.sum())
-    return out
 
 
 def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> tuple[np.ndarray, object]:
@@ -676,7 +1040,8 @@ def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> tuple[np.ndarray, object]:
 
     spec = ctx.applied.inputs.spec
     parent = ctx.applied.edge_parent
-    mask = lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit")
+    mask = (ctx.base.night_mask if ctx.same_net  # nothing relit: the baseline's lit edges
+            else lit_mask(ctx.net, unknown_as_lit=spec.night_unknown_as == "lit"))
     changed = mask & ((parent < 0) | ~ctx.base.night_mask[np.maximum(parent, 0)])
     o_edge = ctx.o_att.edge
     on_changed = (o_edge >= 0) & (changed | ctx.applied.edge_split)[np.maximum(o_edge, 0)]
@@ -737,47 +1102,83 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
 def _safety_cells(ctx: _Ctx, ds: np.ndarray) -> np.ndarray:
     """Cells whose safety columns can change (module doc); ``ds``: the edited network's
     :func:`~geoplan.indicators.safety.dark_stretch_m`."""
-    from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M, points_in_cells
+    from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M
 
     base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
-    cells = new.cells
     edges = ctx.net.edges
     parent = ap.edge_parent
     is_new = parent < 0
     dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
     hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
-    affected = np.zeros(len(cells), bool)
-    squares = np.asarray(cells.geometry.values, dtype=object)
-    tree = shapely.STRtree(squares)
+    affected = np.zeros(len(new.cells), bool)
     if hit_edges.any():
-        affected[tree.query(np.asarray(edges.geometry.values[hit_edges], dtype=object),
-                            predicate="intersects")[1]] = True
+        affected[_cell_tree(ctx).query(np.asarray(edges.geometry.values[hit_edges],
+                                                  dtype=object), predicate="intersects")[1]] = True
     if len(ap.new_lamps):
-        at = points_in_cells(ap.new_lamps.geometry, cells)
-        affected[at[at >= 0]] = True
+        affected[_in_cells(ctx, ap.new_lamps.geometry.values)] = True
     new_lines = np.asarray(edges.geometry.values[is_new], dtype=object)
     if len(new_lines):
         b = new.data.buildings
         if b is not None and len(b):
-            near = shapely.STRtree(new_lines).query(np.asarray(b.geometry.values, dtype=object),
-                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
+            near = _tree(ctx, "buildings", b).query(new_lines, predicate="dwithin",
+                                                    distance=EYES_RADIUS_M)[1]
             if len(near):
-                at = points_in_cells(shapely.point_on_surface(
-                    np.asarray(b.geometry.values, dtype=object)[np.unique(near)]), cells)
-                affected[at[at >= 0]] = True
+                affected[_in_cells(ctx, shapely.point_on_surface(
+                    np.asarray(b.geometry.values, dtype=object)[np.unique(near)]))] = True
         d = new.data.destinations
-        d = d[d["category"].isin(ACTIVE_CATEGORIES)]
-        if len(d):
-            near = shapely.STRtree(new_lines).query(np.asarray(d.geometry.values, dtype=object),
-                                                    predicate="dwithin", distance=EYES_RADIUS_M)[0]
-            at = points_in_cells(d.geometry.values[np.unique(near)], cells)
-            affected[at[at >= 0]] = True
+        near = _tree(ctx, "destinations", d).query(new_lines, predicate="dwithin",
+                                                   distance=EYES_RADIUS_M)[1]
+        near = np.unique(near)
+        near = near[np.isin(d["category"].to_numpy()[near], list(ACTIVE_CATEGORIES))]
+        affected[_in_cells(ctx, d.geometry.values[near])] = True
     if ap.n_new_destinations:
-        at = points_in_cells(new.data.destinations.geometry.values[-ap.n_new_destinations:],
-                             cells)
-        affected[at[at >= 0]] = True
+        affected[_in_cells(ctx, new.data.destinations.geometry.values[
+            -ap.n_new_destinations:])] = True
     affected |= (ap.pop_delta > 0).to_numpy()
     return affected
+
+
+def _tree(ctx: _Ctx, name: str, frame) -> shapely.STRtree:
+    """An STRtree of ``frame``'s geometries: the baseline's, made once, when ``frame`` is the
+    baseline's ``data.<name>`` (or its ``cells``), else made now."""
+    base = ctx.base.inputs
+    theirs = base.cells if name == "cells" else getattr(base.data, name)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    if frame is theirs or (name == "cells" and frame.index.equals(theirs.index)):
+        return _once(ctx.base, f"tree_{name}", lambda: shapely.STRtree(geoms))
+    return shapely.STRtree(geoms)
+
+
+def _cell_tree(ctx: _Ctx) -> shapely.STRtree:
+    """The cells' STRtree (edits never move a cell: the baseline's)."""
+    return _tree(ctx, "cells", ctx.applied.inputs.cells)
+
+
+def _in_cells(ctx: _Ctx, points) -> np.ndarray:
+    """Positions of the cells holding ``points``
+    (:func:`~geoplan.indicators.safety.points_in_cells`, on the cells near them)."""
+    from ..indicators.safety import points_in_cells
+
+    geoms = np.asarray(points, dtype=object)
+    cand = np.unique(_cell_tree(ctx).query(geoms, predicate="intersects")[1])
+    at = points_in_cells(geoms, ctx.applied.inputs.cells.iloc[cand])
+    return cand[at[at >= 0]]
+
+
+def _edges_in(ctx: _Ctx, box) -> np.ndarray:
+    """Per edge of the edited network: whether it intersects ``box`` (the baseline's edges
+    looked up in their STRtree, made once; new edges and pieces of cut ones tested here)."""
+    ap, base_net = ctx.applied, ctx.base.inputs.network
+    parent = ap.edge_parent
+    tree = _once(ctx.base, "tree_edges", lambda: shapely.STRtree(
+        np.asarray(base_net.edges.geometry.values, dtype=object)))
+    hit = np.zeros(len(base_net.edges), bool)
+    hit[tree.query(box, predicate="intersects")] = True
+    keep = hit[np.maximum(parent, 0)] & (parent >= 0)
+    odd = np.flatnonzero((parent < 0) | ap.edge_split)
+    keep[odd] = shapely.intersects(np.asarray(ctx.net.edges.geometry.values[odd], dtype=object),
+                                   box)
+    return keep
 
 
 def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:
@@ -788,16 +1189,20 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     new = ctx.applied.inputs
     cells, edges = new.cells, ctx.net.edges
     squares = np.asarray(cells.geometry.values, dtype=object)
-    tree = shapely.STRtree(squares)
     with_nb = np.zeros(len(cells), bool)
-    with_nb[tree.query(squares[affected], predicate="intersects")[1]] = True
+    with_nb[_cell_tree(ctx).query(squares[affected], predicate="intersects")[1]] = True
     sub = cells.iloc[np.flatnonzero(with_nb)]
     x0, y0, x1, y1 = sub.total_bounds
 
-    def clip(g, box):
+    def clip(g, box):  # the rows intersecting the box widened by 1 m (GeoDataFrame.cx)
         if g is None or len(g) == 0:
             return g
-        return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+        name = next((k for k in ("buildings", "destinations", "lamps")
+                     if g is getattr(ctx.base.inputs.data, k)), None)
+        if name is None:
+            return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
+        return g.iloc[np.sort(_tree(ctx, name, g).query(
+            shapely.box(box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), predicate="intersects"))]
 
     # points count in the cell holding them: only those near the cells matter; edges count
     # where they cross the cells or pass within 25 m of a building or shop kept here
@@ -809,9 +1214,8 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
                      if g is not None and len(g)]
     rb = np.asarray(reach)
     pad = EYES_RADIUS_M + 1.0
-    lines = np.asarray(edges.geometry.values, dtype=object)
-    keep = shapely.intersects(lines, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
-                                                 rb[:, 2].max() + pad, rb[:, 3].max() + pad))
+    keep = _edges_in(ctx, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
+                                      rb[:, 2].max() + pad, rb[:, 3].max() + pad))
     part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
     return safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
                              dark_stretch=ds[keep], eyes_scale_value=new.eyes_scale)

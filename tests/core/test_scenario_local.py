@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -21,7 +22,7 @@ import shapely
 from geoplan.scenario import apply_scenario, prepare_baseline, recompute
 from geoplan.scenario.recompute import save_baseline
 from geoplan.study import Study, compute_layers
-from geoplan.types import Densify, NewPath, Scenario
+from geoplan.types import Densify, Lighting, NewPath, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +67,82 @@ def _path_through_park(base) -> Scenario:
                     crs=base.inputs.network.crs)
 
 
+def _far_from_parks(base, xy, margin_m: float = 60.0):
+    """Positions of the points ``xy`` farther than ``max_snap_m`` + ``margin_m`` from every
+    green space, nearest to the network's middle first."""
+    parks = shapely.union_all(base.spaces.geometry.values)
+    far = shapely.distance(shapely.points(xy), parks) > base.inputs.spec.max_snap_m + margin_m
+    mid = shapely.get_coordinates(base.inputs.network.nodes.geometry.values).mean(axis=0)
+    order = np.argsort(((xy - mid) ** 2).sum(axis=1))
+    return order[far[order]]
+
+
+def _node_xy(base):
+    return shapely.get_coordinates(base.inputs.network.nodes.geometry.values)
+
+
+def _degrees(base):
+    e = base.inputs.network.edges
+    return np.bincount(np.r_[e["u"], e["v"]], minlength=len(base.inputs.network.nodes))
+
+
+def _path_from(base, a, dx: float, dy: float, name: str) -> NewPath:
+    xy = _node_xy(base)
+    b = xy[((xy - a - (dx, dy)) ** 2).sum(axis=1).argmin()]
+    return NewPath(shapely.LineString([a, b]), lit=True, name=name)
+
+
+def _lighting(base) -> Scenario:
+    # three dark edges near the middle, far from parks, lit by their baseline edge ids
+    e = base.inputs.network.edges
+    mid = shapely.get_coordinates(shapely.centroid(e.geometry.values))
+    cand = _far_from_parks(base, mid)
+    dark = cand[(e["lit"].to_numpy()[cand] == "no")][:3]
+    return Scenario("light", (Lighting(edge_ids=tuple(int(i) for i in dark)),),
+                    crs=base.inputs.network.crs)
+
+
+def _two_paths(base) -> Scenario:
+    xy = _node_xy(base)
+    cand = _far_from_parks(base, xy)
+    a, c = xy[cand[0]], xy[cand[min(40, len(cand) - 1)]]
+    return Scenario("two", (_path_from(base, a, 100, 100, "one"),
+                            _path_from(base, c, -120, 80, "two")), crs=base.inputs.network.crs)
+
+
+def _dead_end(base) -> Scenario:
+    # a path from a dead end (a node with one edge) to a node ~150 m away, far from parks
+    xy = _node_xy(base)
+    cand = _far_from_parks(base, xy, margin_m=250.0)
+    parks = shapely.union_all(base.spaces.geometry.values)
+    for end in cand[_degrees(base)[cand] == 1]:
+        path = _path_from(base, xy[end], 150, -30, "from a dead end")
+        if shapely.distance(path.geometry, parks) > base.inputs.spec.max_snap_m + 150:
+            return Scenario("dead end", (path,), crs=base.inputs.network.crs)
+    raise AssertionError("no dead end far from parks")
+
+
+def _lit_path_in_the_dark(base) -> Scenario:
+    # a lit path from a node none of whose edges is lit ('yes'; unknown counts as dark at night
+    # here) to a node on the lit network: new night routes for the homes on the dark edges
+    e = base.inputs.network.edges
+    n = len(base.inputs.network.nodes)
+    is_lit = (e["lit"] == "yes").to_numpy()
+    lit = np.bincount(np.r_[e["u"], e["v"]], weights=np.r_[is_lit, is_lit], minlength=n)
+    xy = _node_xy(base)
+    cand = _far_from_parks(base, xy)
+    dark = cand[(lit[cand] == 0) & (_degrees(base)[cand] > 0)]
+    on_lit = cand[lit[cand] > 0]
+    for a in dark:
+        d = np.hypot(*(xy[on_lit] - xy[a]).T)
+        near = np.flatnonzero((d > 90) & (d < 300))
+        if len(near):
+            line = shapely.LineString([xy[a], xy[on_lit[near[0]]]])
+            return Scenario("lit in the dark", (NewPath(line, lit=True),),
+                            crs=base.inputs.network.crs)
+    raise AssertionError("no dark node 90-300 m from a lit one")
+
+
 def _equal_cell_by_cell(after, full) -> None:
     assert list(after.grid.columns) == list(full.grid.columns)
     pd.testing.assert_frame_equal(after.grid, full.grid, check_exact=False, rtol=1e-9,
@@ -88,6 +165,19 @@ def test_local_update_equals_full_recompute_cell_by_cell(synth_base, make):
     after, stats = recompute(synth_base, applied)
     assert stats.mode == "incremental" and 0 < stats.cells["green"] < len(after.grid) // 4
     _equal_cell_by_cell(after, compute_layers(applied.inputs))
+
+
+@pytest.mark.parametrize("make", [_lighting, _two_paths, _dead_end, _lit_path_in_the_dark],
+                         ids=["lighting", "two_paths", "dead_end", "lit_path_in_the_dark"])
+def test_patched_stored_graphs_equal_full_recompute_cell_by_cell(synth_base, make):
+    applied = apply_scenario(make(synth_base), synth_base.inputs)
+    after, stats = recompute(synth_base, applied)
+    assert stats.mode == "incremental" and stats.graphs == "patched"
+    full = compute_layers(applied.inputs)
+    _equal_cell_by_cell(after, full)
+    if make is _lit_path_in_the_dark:  # some cells are nearer to a destination at night now
+        before = synth_base.layers.grid.filter(like="night_dist_").to_numpy(float)
+        assert (full.grid.filter(like="night_dist_").to_numpy(float) < before).any()
 
 
 def test_densify_changes_residents_only(synth_base):

@@ -328,10 +328,13 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
 
     inputs = {name: {"path": str(p), "sha256": _sha256(p)}
               for name, p in input_files(cfg).items()}
+    pipeline = cfg.to_dict()
     return {
         "geoplan": __version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "pipeline": cfg.to_dict(),
+        "pipeline": pipeline,
+        # the checked pipeline's digest: a scenario reads it back unchecked while it matches
+        "pipeline_sha256": rf.pipeline_digest(pipeline),
         "pipeline_file": str(cfg.source_file) if cfg.source_file else None,
         "inputs": inputs,
         "crs": layers.meta.get("crs"),

@@ -204,8 +204,12 @@ def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
     """``±inf`` (no destination reachable) -> NaN (NULL in the GeoPackage, nodata in GeoTIFF)."""
     out = df.copy()
     for c in out.columns:
-        if c != "geometry" and pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].where(np.isfinite(out[c]), np.nan)
+        s = out[c]
+        if c == "geometry" or not pd.api.types.is_float_dtype(s):
+            continue
+        if s.dtype == np.float64 and not np.isinf(s.to_numpy()).any():
+            continue  # nothing to change (most columns)
+        out[c] = s.where(np.isfinite(s), np.nan)
     return out
 
 

@@ -24,7 +24,9 @@ compute every layer and write the outputs (atomically) into one folder.
     stamped by :func:`baseline_stamp`): ``geoplan scenario run OUT SCENARIO`` loads it instead of
     reading OSM again, and refuses it when the inputs or settings changed since.
 ``OUT/provenance.json``
-    the pipeline as run, input file hashes, versions, CRS, date and summary numbers.
+    the pipeline as run (and its SHA-256, ``pipeline_sha256``: while it matches, a scenario
+    reads the pipeline back without checking it again), input file hashes, versions, CRS,
+    date and summary numbers.
 
 Outputs are replaced as a set (:func:`geoplan.atomic.staged_folder`): the output folder
 is checked first (bad ``out`` fails before anything is read), then everything is computed, then

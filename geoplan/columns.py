@@ -193,8 +193,10 @@ class Indicator:
                               f"got {self.better!r}")
         if self.kind not in KINDS:
             raise ConfigError(f"kind of {self.column!r} must be one of {KINDS}, got {self.kind!r}")
-        object.__setattr__(self, "labels", MappingProxyType(dict(self.labels)))
-        object.__setattr__(self, "descriptions", MappingProxyType(dict(self.descriptions)))
+        for name in ("labels", "descriptions"):  # read-only; words made on demand stay so
+            words = getattr(self, name)
+            if not isinstance(words, _LazyWords):
+                object.__setattr__(self, name, MappingProxyType(dict(words)))
 
     def label(self, lang: str = "en") -> str:
         """The label in ``lang`` (the column name when there is none)."""
@@ -203,6 +205,39 @@ class Indicator:
     def description(self, lang: str = "en") -> str:
         """The one-sentence description in ``lang`` (``""`` when there is none)."""
         return self.descriptions.get(_language(lang), "")
+
+
+class _LazyWords(Mapping):
+    """A read-only ``{language: words}`` of every language in :data:`LANGUAGES` whose words are
+    made when first read (``make(lang)``), so that an :class:`Indicator` asked for one
+    language's label formats no other language's numbers.
+
+    >>> w = _LazyWords(lambda lang: f"words in {lang}")
+    >>> w["sv"], list(w), dict(w) == {lang: f"words in {lang}" for lang in LANGUAGES}
+    ('words in sv', ['en', 'sv', 'da'], True)
+    """
+
+    __slots__ = ("_make", "_made")
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._made: dict[str, str] = {}
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in self._made:
+            if lang not in LANGUAGES:
+                raise KeyError(lang)
+            self._made[lang] = self._make(lang)
+        return self._made[lang]
+
+    def __iter__(self):
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+    def __repr__(self) -> str:
+        return f"_LazyWords({dict(self)!r})"
 
 
 def _language(lang: str) -> str:
@@ -362,11 +397,11 @@ def describe(column: str, spec: AccessSpec | None = None) -> Indicator | None:
     (_, kind, unit, direction, label_key, about_key), match = found
     spec = spec or AccessSpec()
     specific = f"col_{column}" if f"col_{column}" in TEXTS else None
-    labels, about = {}, {}
-    for lang in LANGUAGES:
-        f = _fields(match, spec, lang)
-        labels[lang] = tr(specific or label_key, lang, **f)
-        about[lang] = tr(about_key, lang, **f) if about_key else ""
+    fields = _LazyWords(lambda lang: _fields(match, spec, lang))
+    # each language's words are formatted when first read (most runs read one language)
+    labels = _LazyWords(lambda lang: tr(specific or label_key, lang, **fields[lang]))
+    about = _LazyWords(lambda lang: tr(about_key, lang, **fields[lang]) if about_key
+                            else "")
     return Indicator(column, unit=unit, better=direction, kind=kind, labels=labels,
                      descriptions=about)
 

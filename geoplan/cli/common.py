@@ -84,7 +84,11 @@ def end_process(code: int) -> int:
 
 
 def with_bar(label: str, job, *args, **kwargs):
-    """Call ``job(*args, progress=bar, **kwargs)`` with a :class:`TqdmProgress` named ``label``."""
+    """Call ``job(*args, progress=bar, **kwargs)`` with a :class:`TqdmProgress` named ``label``
+    (``progress=None`` when stderr is not a terminal: tqdm would hide the bar there, and its
+    import is then saved)."""
+    if not sys.stderr.isatty():
+        return job(*args, progress=None, **kwargs)
     bar = TqdmProgress(label)
     try:
         return job(*args, progress=bar, **kwargs)

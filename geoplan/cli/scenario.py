@@ -76,12 +76,16 @@ def run(pipeline, scenario_file, out, lang, full):
     Example: geoplan scenario run out/demo data/demo_scenario.gpkg --out out/s1
     """
     from ..atomic import check_not_inputs
-    from ..config import load_pipeline
     from ..runs.scenario import SCENARIO_OUTPUTS, run_scenario
     from ..scenario.io import read_scenario
 
     check_not_inputs([out / n for n in SCENARIO_OUTPUTS], [pipeline, scenario_file])
-    cfg = pipeline if pipeline.is_dir() else load_pipeline(pipeline)
+    if pipeline.is_dir():  # a run folder: its recorded pipeline is read without the schema
+        cfg = pipeline
+    else:
+        from ..config import load_pipeline
+
+        cfg = load_pipeline(pipeline)
     scen = read_scenario(scenario_file)
     result = with_bar("scenario", run_scenario, cfg, scen, out, lang=lang,
                       incremental=not full)

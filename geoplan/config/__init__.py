@@ -20,8 +20,12 @@ as a whole. ``~`` is expanded. Write paths with forward slashes (``data/deso.gpk
 Windows, or in single quotes (``'C:\\gis\\deso.gpkg'``): in double quotes a backslash starts an
 escape sequence in TOML.
 
+The names below load their module when first used, so that reading a run folder's recorded
+pipeline (:meth:`PipelineConfig.from_dict`) needs neither the schema nor pydantic.
+
 Examples
 --------
+>>> from geoplan.config import dump_pipeline, parse_pipeline, pipeline_from_dict
 >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250\\n', ".")
 >>> cfg.grid.layer_name, cfg.population.source, cfg.buffer_m
 ('grid_250m', 'buildings', 1200.0)
@@ -29,11 +33,16 @@ Examples
 True
 """
 
-from .dump import dump_pipeline
-from .load import load_pipeline, parse_pipeline, pipeline_from_dict
-from .model import LampRegister, PipelineConfig, PopulationSpec, SafetyWalkSpec, SummaryAreas
-from .problems import PipelineError, Problem
-from .schema import OUTPUT_FORMATS, PIPELINE_VERSION
+import importlib
+
+#: Where each public name lives (loaded on first use: PEP 562).
+_HOME = {
+    "dump_pipeline": "dump", "load_pipeline": "load", "parse_pipeline": "load",
+    "pipeline_from_dict": "load", "LampRegister": "model", "PipelineConfig": "model",
+    "PopulationSpec": "model", "SafetyWalkSpec": "model", "SummaryAreas": "model",
+    "PIPELINE_VERSION": "model", "PipelineError": "problems", "Problem": "problems",
+    "OUTPUT_FORMATS": "schema",
+}
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -50,3 +59,15 @@ __all__ = [
     "parse_pipeline",
     "pipeline_from_dict",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

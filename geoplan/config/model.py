@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -21,7 +21,20 @@ from typing import Any
 from ..grid import GridSpec
 from ..population import PERSONS_PER_M2, ResidentialRule
 from ..types import AccessSpec, LightingRule, SafetyWeights
-from .schema import ACCESS_FIELDS, PIPELINE_VERSION, RASTER_SUFFIXES, RULE_KEYS
+
+#: Pipeline format version this package reads.
+PIPELINE_VERSION = 1
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".asc")
+#: [population] keys of the ResidentialRule
+RULE_KEYS = ("mixed_use_share", "unknown_use_share", "min_unknown_footprint_m2")
+#: ``{(section, key): AccessSpec field}`` of ``[access]``, ``[green]`` and ``[night]``: a field
+#: ``green_within_m`` is ``[green] within_m`` (:data:`geoplan.config.schema.ACCESS_FIELDS`, made
+#: from the schema, is the same; a test checks it). Here without the schema, so that reading a
+#: run folder's validated pipeline needs no pydantic (:meth:`PipelineConfig.from_dict`).
+ACCESS_KEYS: dict[tuple[str, str], str] = {
+    (sec, f.name.removeprefix(f"{sec}_")): f.name
+    for f in fields(AccessSpec)
+    for sec in [next((s for s in ("green", "night") if f.name.startswith(f"{s}_")), "access")]}
 
 __all__ = [
     "LampRegister",
@@ -218,6 +231,88 @@ class PipelineConfig:
         """:meth:`to_dict` as indented JSON text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, base_dir: Path | None = None,
+                  source_file: Path | None = None) -> PipelineConfig:
+        """The pipeline :meth:`to_dict` gave as ``data`` (also through JSON), *not checked*.
+
+        Only for data a validated pipeline wrote, e.g. a run folder's ``provenance.json``
+        whose digest still matches (:func:`geoplan.runs.folder.pipeline_from_provenance`);
+        anything written by hand goes through :func:`geoplan.config.pipeline_from_dict`, which
+        checks every key and says what to fix. Needs no pydantic.
+
+        Examples
+        --------
+        >>> from geoplan.config import parse_pipeline
+        >>> cfg = parse_pipeline('[input]\\nosm = "demo"\\n[grid]\\ncell_size_m = 250', ".")
+        >>> PipelineConfig.from_dict(json.loads(cfg.to_json())) == cfg
+        True
+        """
+        i, out = data["input"], data["output"]
+        lamps, areas, walk = data.get("lamps"), data.get("areas"), data.get("safety_walk")
+        access = {f: tuple(v) if isinstance(v, list) else v for (sec, k), f in
+                  ACCESS_KEYS.items() if (v := data[sec].get(k)) is not None}
+        li = data["lighting"]
+        osm, is_demo = _osm_path(i["osm"])
+        return cls(
+            osm=osm, name=out["name"], title=out["title"], osm_is_demo=is_demo,
+            area=_path(i.get("area")), area_layer=i.get("area_layer"),
+            bbox=None if i.get("bbox") is None else tuple(float(v) for v in i["bbox"]),
+            crs=i.get("crs"), buffer_m=float(i["buffer_m"]),
+            cycleways_walkable=i.get("cycleways_walkable"),
+            lamps=None if lamps is None else LampRegister(
+                path=Path(lamps["register"]), crs=lamps.get("crs"), mode=lamps["mode"],
+                x_col=lamps.get("x_col"), y_col=lamps.get("y_col"), id_col=lamps.get("id_col"),
+                same_lamp_m=float(lamps["same_lamp_m"])),
+            lighting=LightingRule(lamp_radius_m=li["lamp_radius_m"],
+                                  min_lit_share=li["min_lit_share"], assume=li["assume"]),
+            grid=GridSpec(data["grid"]["cell_size_m"]),
+            population=_population_from(data["population"]),
+            access=AccessSpec(**access), safety=SafetyWeights(**data["safety"]["weights"]),
+            summary_areas=None if areas is None else SummaryAreas(
+                path=Path(areas["path"]), key_column=areas["key_column"],
+                name_column=areas.get("name_column"), layer=areas.get("layer")),
+            safety_walk=None if walk is None else SafetyWalkSpec(
+                findings=Path(walk["findings"]), layer=walk.get("layer"), crs=walk.get("crs"),
+                skip_bad_rows=bool(walk["skip_bad_rows"]), weight=float(walk["weight"])),
+            lang=out["lang"], formats=tuple(out["formats"]),
+            author=(data.get("report") or {}).get("author") or "",
+            base_dir=base_dir or Path.cwd(), source_file=source_file)
+
+
+def _path(p: str | None) -> Path | None:
+    return None if p is None else Path(p)
+
+
+def _osm_path(value: str) -> tuple[Path, bool]:
+    """The OSM extract of ``[input] osm`` as :meth:`PipelineConfig.to_dict` wrote it."""
+    if value != "demo":
+        return Path(value), False
+    from ..datasets import demo_extract
+    from ..errors import GeoplanError
+
+    try:
+        return demo_extract(), True
+    except GeoplanError:  # as the checked reader without file checks
+        return Path("demo"), True
+
+
+def _population_from(p: Mapping[str, Any]) -> PopulationSpec:
+    """:class:`PopulationSpec` of :func:`_population_dict`'s data."""
+    spec: dict[str, Any] = {"source": p["source"]}
+    if p["source"] == "statistics":
+        spec.update(areas=_path(p.get("areas")), area_layer=p.get("area_layer"),
+                    area_key=p["area_key"], tables=tuple(Path(t) for t in p["tables"]),
+                    key=p.get("key"), pop_column=p.get("pop_column"),
+                    kinds=MappingProxyType(dict(p.get("kinds") or {})))
+    elif p["source"] == "grid":
+        spec.update(grid=_path(p.get("grid")), value_column=p["value_column"],
+                    band=p.get("band") or PopulationSpec.band)
+    else:
+        spec.update(persons_per_m2=p["persons_per_m2"])
+    rule = ResidentialRule(**{k: p[k] for k in RULE_KEYS})
+    return PopulationSpec(rule=rule, default_levels=float(p["default_levels"]), **spec)
+
 
 def _str(p) -> str | None:
     return None if p is None else str(p)
@@ -245,7 +340,7 @@ def _population_dict(pop: PopulationSpec) -> dict[str, Any]:
 
 def _access_section(acc: AccessSpec, section: str) -> dict[str, Any]:
     """``[access]``, ``[green]`` or ``[night]`` as data (they share :class:`AccessSpec`)."""
-    return {k: plain(getattr(acc, f)) for (sec, k), f in ACCESS_FIELDS.items() if sec == section}
+    return {k: plain(getattr(acc, f)) for (sec, k), f in ACCESS_KEYS.items() if sec == section}
 
 
 def plain(v):

@@ -123,16 +123,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..i18n import LANGUAGES
+from .model import PIPELINE_VERSION, RASTER_SUFFIXES, RULE_KEYS  # noqa: F401  (re-exported)
 
 __all__ = ["OUTPUT_FORMATS", "PIPELINE_VERSION", "PipelineSchema"]
 
-#: Pipeline format version this package reads.
-PIPELINE_VERSION = 1
 #: Output formats a pipeline may ask for.
 OUTPUT_FORMATS: tuple[str, ...] = ("gpkg", "tif", "report")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".asc")
 
 
 def _epsg_int(v: Any) -> Any:
@@ -302,8 +300,6 @@ ACCESS_FIELDS: dict[tuple[str, str], str] = {
     **{("green", k): f"green_{k}" for k in _Green.model_fields},
     **{("night", k): f"night_{k}" for k in _Night.model_fields},
 }
-#: [population] keys of the ResidentialRule
-RULE_KEYS = ("mixed_use_share", "unknown_use_share", "min_unknown_footprint_m2")
 #: [population] keys used only with one source
 SOURCE_KEYS = {
     "statistics": ("areas", "area_layer", "area_key", "tables", "key", "pop_column", "kinds"),

@@ -54,6 +54,7 @@ __all__ = [
     "SCENARIO_BASELINE",
     "SCENARIO_JSON",
     "RunFolder",
+    "pipeline_digest",
     "pipeline_from_provenance",
     "quality_text",
     "report_dir",
@@ -368,7 +369,7 @@ def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None 
     >>> pipeline_from_provenance({"pipeline": cfg.to_dict()}) == cfg
     True
     """
-    from ..config import PIPELINE_VERSION, pipeline_from_dict
+    from ..config.model import PIPELINE_VERSION, PipelineConfig
 
     d = provenance.get("pipeline") if isinstance(provenance, dict) else None
     if not isinstance(d, dict) and missing_ok:
@@ -376,9 +377,39 @@ def pipeline_from_provenance(provenance: dict, *, formats: Sequence[str] | None 
     if not isinstance(d, dict):
         raise InputFileError(f"{PROVENANCE} has no 'pipeline': it was not written by "
                              "geoplan run")
+    base = provenance.get("pipeline_file")
+    base_dir = (Path(base).parent if base else Path.cwd()).expanduser().resolve()
+    if formats is None and not check_files and _as_validated(provenance, d):
+        # written by this geoplan from a checked pipeline, unchanged since: read as it is
+        return PipelineConfig.from_dict(d, base_dir=base_dir)
+    from ..config import pipeline_from_dict
+
     d = {k: (dict(v) if isinstance(v, dict) else v) for k, v in d.items()}
     if formats is not None:
         d["output"] = {**(d.get("output") or {}), "formats": list(formats)}
-    base = provenance.get("pipeline_file")
-    base_dir = Path(base).parent if base else Path.cwd()
     return pipeline_from_dict(d, base_dir, source=PROVENANCE, check_files=check_files)
+
+
+def pipeline_digest(pipeline: dict) -> str:
+    """SHA-256 of a pipeline as data (:meth:`~geoplan.config.model.PipelineConfig.to_dict`,
+    sorted JSON): ``provenance.json`` records it beside the pipeline (``pipeline_sha256``), so
+    that a hand-edited pipeline is told from the one ``geoplan run`` checked.
+
+    >>> pipeline_digest({"grid": {"cell_size_m": 250}}) == pipeline_digest(
+    ...     {"grid": {"cell_size_m": 250.0}})
+    False
+    """
+    import hashlib
+
+    text = json.dumps(pipeline, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _as_validated(provenance: dict, pipeline: dict) -> bool:
+    """Whether ``pipeline`` is the checked one this geoplan version recorded (its digest)."""
+    from .. import __version__
+    from ..config.model import PIPELINE_VERSION
+
+    return (provenance.get("geoplan") == __version__
+            and pipeline.get("version") == PIPELINE_VERSION
+            and provenance.get("pipeline_sha256") == pipeline_digest(pipeline))

@@ -24,7 +24,9 @@ compute every layer and write the outputs (atomically) into one folder.
     stamped by :func:`baseline_stamp`): ``geoplan scenario run OUT SCENARIO`` loads it instead of
     reading OSM again, and refuses it when the inputs or settings changed since.
 ``OUT/provenance.json``
-    the pipeline as run, input file hashes, versions, CRS, date and summary numbers.
+    the pipeline as run (and its SHA-256, ``pipeline_sha256``: while it matches, a scenario
+    reads the pipeline back without checking it again), input file hashes, versions, CRS,
+    date and summary numbers.
 
 Outputs are replaced as a set (:func:`geoplan.atomic.staged_folder`): the output folder
 is checked first (bad ``out`` fails before anything is read), then everything is computed, then
@@ -204,8 +206,12 @@ def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
     """``±inf`` (no destination reachable) -> NaN (NULL in the GeoPackage, nodata in GeoTIFF)."""
     out = df.copy()
     for c in out.columns:
-        if c != "geometry" and pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].where(np.isfinite(out[c]), np.nan)
+        s = out[c]
+        if c == "geometry" or not pd.api.types.is_float_dtype(s):
+            continue
+        if s.dtype == np.float64 and not np.isinf(s.to_numpy()).any():
+            continue  # nothing to change (most columns)
+        out[c] = s.where(np.isfinite(s), np.nan)
     return out
 
 
@@ -328,10 +334,13 @@ def _provenance(cfg: PipelineConfig, layers: Layers, files) -> dict:
 
     inputs = {name: {"path": str(p), "sha256": _sha256(p)}
               for name, p in input_files(cfg).items()}
+    pipeline = cfg.to_dict()
     return {
         "geoplan": __version__,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "pipeline": cfg.to_dict(),
+        "pipeline": pipeline,
+        # the checked pipeline's digest: a scenario reads it back unchecked while it matches
+        "pipeline_sha256": rf.pipeline_digest(pipeline),
         "pipeline_file": str(cfg.source_file) if cfg.source_file else None,
         "inputs": inputs,
         "crs": layers.meta.get("crs"),

@@ -144,3 +144,25 @@ def test_columns_imports_only_basics():
     tree = ast.parse(Path(mod.__file__).read_text(encoding="utf-8"))
     local = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level}
     assert local <= {"errors", "types", "i18n"}, local
+
+
+def test_words_made_on_demand_are_every_languages_words():
+    """describe() formats a language's words only when read; all three are still there, equal
+    (also as a whole mapping) to the catalogue's translations."""
+    from geoplan.columns import Indicator, describe
+    from geoplan.types import AccessSpec
+
+    ind = describe("loses_school_at_night", AccessSpec(night_threshold_m=650.0))
+    assert ind.label("sv") == "Skola inom 650 m på dagen men inte längs belysta vägar i mörker"
+    assert dict(ind.labels) == {
+        "en": "School within 650 m by day but not on lit paths after dark",
+        "sv": "Skola inom 650 m på dagen men inte längs belysta vägar i mörker",
+        "da": "Skole inden for 650 m om dagen men ikke ad belyste veje i mørke"}
+    assert ind.description("da") == ("I mørke bruges kun belyste veje; veje med ukendt belysning "
+                                     "regnes som mørke.")
+    eager = Indicator(ind.column, unit=ind.unit, better=ind.better, kind=ind.kind,
+                      labels=dict(ind.labels), descriptions=dict(ind.descriptions))
+    assert eager == ind and ind == eager
+    assert describe("n_grocery_500m").description("en") == ""
+    with pytest.raises(KeyError):
+        ind.labels["fi"]

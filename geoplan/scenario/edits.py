@@ -148,7 +148,8 @@ def _edge_tree(network: WalkNetwork, geoms: np.ndarray) -> shapely.STRtree:
 class _NetEditor:
     """Working copy of the network while edits are applied: the baseline's edge rows stay in
     their frame; only the rows an edit touches become dicts (:meth:`row`), so an edit costs
-    what it touches, not the network's size."""
+    what it touches, not the network's size. Edge ids stay: a split edge's first piece takes
+    its place, the other pieces and new paths are appended."""
 
     def __init__(self, network: WalkNetwork) -> None:
         self.crs = network.crs
@@ -156,18 +157,40 @@ class _NetEditor:
         self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
         self.osmid = network.nodes["osmid"].to_numpy(np.int64)
         e = network.edges
+        self._edges = e
         self.columns = list(e.columns)
-        self._frame = e.drop(columns="geometry").reset_index(drop=True)
+        self._frame = e.drop(columns="geometry")
         self._n0 = len(e)
         self._rows: dict[int, dict] = {}  # rows made or touched by an edit
-        self._dead: set[int] = set()
+        self._reshaped: set[int] = set()  # baseline edges whose place a piece took
         self._geoms0 = np.asarray(e.geometry.values, dtype=object)
         self._tree0 = _edge_tree(network, self._geoms0)
-        self.geoms = self._geoms0.tolist()
-        self.parent = list(range(len(e)))
-        self.split = [False] * len(e)
-        self.relit = [False] * len(e)
+        self._made: dict[int, object] = {}  # geometries of the pieces and new edges
+        self._parent: dict[int, int] = {}
+        self._split: set[int] = set()
+        self.relit: set[int] = set()
         self.new_nodes: list[tuple[float, float]] = []
+
+    @property
+    def n_edges(self) -> int:
+        return self._n0 + sum(1 for i in self._made if i >= self._n0)
+
+    @property
+    def n_base(self) -> int:
+        return self._n0
+
+    def pieces_of(self, base_ids) -> np.ndarray:
+        """The edges that are (pieces of) the baseline edges ``base_ids``."""
+        ids = {int(x) for x in base_ids if int(x) >= 0}
+        got = {i for i in ids if self.parent(i) == i} | {
+            i for i, p in self._parent.items() if p in ids}
+        return np.asarray(sorted(got), np.int64)
+
+    def parent(self, i: int) -> int:
+        return self._parent.get(i, i if i < self._n0 else -1)
+
+    def geom(self, i: int):
+        return self._made[i] if i in self._made else self._geoms0[i]
 
     # ---- nodes
     def add_node(self, x: float, y: float) -> int:
@@ -185,13 +208,13 @@ class _NetEditor:
             self._rows[i] = self._frame.iloc[[i]].to_dict("records")[0]
         return self._rows[i]
 
-    def column(self, name: str, alive: np.ndarray) -> np.ndarray:
-        """Column ``name`` of the ``alive`` edges (as objects; ``''`` where missing)."""
+    def column(self, name: str) -> np.ndarray:
+        """Column ``name`` of every edge (as objects; ``''`` where missing)."""
         base = (self._frame[name].to_numpy(object) if name in self._frame
                 else np.full(self._n0, "", dtype=object))
-        out = np.asarray([base[i] if i < self._n0 and i not in self._rows
-                          else self._rows[i].get(name, "") for i in alive.tolist()]
-                         if self._rows else base[alive], dtype=object)
+        out = np.concatenate([base, np.full(self.n_edges - self._n0, "", dtype=object)])
+        for i, r in self._rows.items():
+            out[i] = r.get(name, "")
         return out
 
     def geoms_at(self, idx: np.ndarray) -> np.ndarray:
@@ -201,43 +224,35 @@ class _NetEditor:
         out = np.empty(len(idx), dtype=object)
         old = idx < self._n0
         out[old] = self._geoms0[idx[old]]
-        for k in np.flatnonzero(~old).tolist():
-            out[k] = self.geoms[idx[k]]
+        for k, i in enumerate(idx.tolist()):
+            if i in self._made:
+                out[k] = self._made[i]
         return out
 
     def near(self, geoms, predicate: str, distance: float | None = None) -> np.ndarray:
-        """Sorted ids of the live edges that meet ``geoms`` by ``predicate`` (shapely's
+        """Sorted ids of the edges that meet ``geoms`` by ``predicate`` (shapely's
         STRtree predicates; ``distance`` for ``'dwithin'``): the baseline's edges looked up
         in their STRtree (made once per network, :func:`_edge_tree`), the edited ones tested
         here."""
         geoms = np.atleast_1d(np.asarray(geoms, dtype=object))
         kw = {} if distance is None else {"distance": distance}
         hit = self._tree0.query(geoms, predicate=predicate, **kw)[1]
-        hit = {int(i) for i in np.unique(hit).tolist() if int(i) not in self._dead}
-        made = [i for i in range(self._n0, len(self.geoms)) if i not in self._dead]
-        if made:
-            test = getattr(shapely, predicate)
-            for i in made:
-                if (np.any(test(geoms, self.geoms[i], distance)) if distance is not None
-                        else np.any(test(geoms, self.geoms[i]))):
-                    hit.add(i)
+        hit = {int(i) for i in np.unique(hit).tolist() if int(i) not in self._made}
+        test = getattr(shapely, predicate)
+        for i, g in self._made.items():
+            if np.any(test(geoms, g, **kw)):
+                hit.add(i)
         return np.asarray(sorted(hit), np.int64)
 
-    def _alive(self) -> np.ndarray:
-        keep = np.ones(len(self.geoms), bool)
-        keep[list(self._dead)] = False
-        return np.flatnonzero(keep)
-
-    def _append(self, row: dict, geom, parent: int, split: bool, relit: bool) -> None:
-        self._rows[len(self.geoms)] = row
-        self.geoms.append(geom)
-        self.parent.append(parent)
-        self.split.append(split)
-        self.relit.append(relit)
+    def _put(self, i: int, row: dict, geom, parent: int, split: bool, relit: bool) -> None:
+        self._rows[i], self._made[i], self._parent[i] = row, geom, parent
+        (self._split.add if split else self._split.discard)(i)
+        (self.relit.add if relit else self.relit.discard)(i)
 
     def split_edge(self, i: int, cuts: list[tuple[float, int]]) -> None:
-        """Replace edge ``i`` by pieces cut at ``(distance along geometry, node)``."""
-        row, geom = self.row(i), self.geoms[i]
+        """Cut edge ``i`` at ``(distance along geometry, node)``: its first piece takes its id,
+        the others are appended."""
+        row, geom = self.row(i), self.geom(i)
         u, v = int(row["u"]), int(row["v"])
         coords = shapely.get_coordinates(geom)
         start = u if (np.hypot(*(coords[0] - self.node_xy(u))) <=
@@ -245,45 +260,60 @@ class _NetEditor:
         end = v if start == u else u
         total = geom.length
         stops = [(0.0, start)] + sorted(cuts) + [(total, end)]
-        for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
+        parent, relit = self.parent(i), i in self.relit
+        for k, ((d0, a), (d1, b)) in enumerate(zip(stops[:-1], stops[1:], strict=True)):
             piece = shapely.ops.substring(geom, d0, d1) if (d0, d1) != (0.0, total) else geom
             pc = shapely.get_coordinates(piece)
             if len(pc) < 2:
                 pc = np.vstack([pc, pc])
             pc[0], pc[-1] = self.node_xy(a), self.node_xy(b)
             line = shapely.LineString(pc)
-            self._append(dict(row, u=a, v=b, length_m=float(line.length)), line,
-                         self.parent[i], self.parent[i] >= 0, self.relit[i])
-        self._dead.add(int(i))
+            self._put(i if k == 0 else self.n_edges, dict(row, u=a, v=b, length_m=float(
+                line.length)), line, parent, parent >= 0, relit)
 
     def add_edge(self, a: int, b: int, line, attrs: dict) -> None:
         row = {c: attrs.get(c, "") for c in self.columns if c != "geometry"}
         row.update(u=a, v=b, length_m=float(line.length))
-        self._append(row, line, -1, False, False)
+        self._put(self.n_edges, row, line, -1, False, False)
+
+    def _edges_frame(self) -> gpd.GeoDataFrame:
+        """The edited edges: the baseline's frame with the touched rows replaced and the new
+        ones appended (one copy of the columns, no per-row work on the others)."""
+        n, frame = self.n_edges, self._frame
+        touched = np.asarray(sorted(self._rows), np.int64)
+        rows = pd.DataFrame([self._rows[i] for i in touched.tolist()],
+                            columns=frame.columns)
+        for c in ("u", "v"):
+            rows[c] = rows[c].astype(np.int64)
+        order = np.arange(n)
+        order[touched] = self._n0 + np.arange(len(touched))
+        df = pd.concat([frame.reset_index(drop=True), rows], ignore_index=True).take(order)
+        df.index = pd.RangeIndex(n)
+        for c in ("tunnel", "bridge"):
+            if c in df and df[c].dtype != bool:
+                df[c] = df[c].astype(bool)
+        geoms = np.concatenate([self._geoms0, np.empty(n - self._n0, dtype=object)])
+        for i, g in self._made.items():
+            geoms[i] = g
+        geometry = gpd.GeoSeries(geoms, crs=self.crs, name=self._edges.geometry.name)
+        edges = gpd.GeoDataFrame(df, geometry=geometry, crs=self.crs)
+        return edges[self.columns]
 
     def result(self) -> tuple[WalkNetwork, np.ndarray, np.ndarray, np.ndarray]:
-        alive = self._alive()
-        kept = alive[(alive < self._n0) & ~np.isin(alive, list(self._rows))]
-        made = alive[np.isin(alive, list(self._rows))]
-        df = pd.concat([self._frame.iloc[kept].set_axis(kept),
-                        pd.DataFrame([self._rows[i] for i in made.tolist()], index=made,
-                                     columns=self._frame.columns)]).sort_index()
-        edges = gpd.GeoDataFrame(df, geometry=self.geoms_at(alive),
-                                 crs=self.crs)
-        edges = edges[self.columns].reset_index(drop=True)
-        for c in ("u", "v"):
-            edges[c] = edges[c].astype(np.int64)
-        for c in ("tunnel", "bridge"):
-            if c in edges:
-                edges[c] = edges[c].astype(bool)
+        n = self.n_edges
+        parent = np.concatenate([np.arange(self._n0), np.full(n - self._n0, -1)])
+        for i, p in self._parent.items():
+            parent[i] = p
+        split, relit = np.zeros(n, bool), np.zeros(n, bool)
+        split[list(self._split)] = True
+        relit[list(self.relit)] = True
         start = min(int(self.osmid.min(initial=0)), 0)
         osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
         points = np.concatenate([np.asarray(self._nodes.geometry.values, dtype=object),
                                  shapely.points(np.reshape(self.new_nodes, (-1, 2)))])
         nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=points, crs=self.crs)
         nodes.index.name = "node"
-        return (WalkNetwork(nodes, edges, self.crs), np.asarray(self.parent)[alive],
-                np.asarray(self.split, bool)[alive], np.asarray(self.relit, bool)[alive])
+        return WalkNetwork(nodes, self._edges_frame(), self.crs), parent, split, relit
 
 
 def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
@@ -297,7 +327,7 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
             r = ed.row(i)
             if bool(r.get("tunnel", False)) or bool(r.get("bridge", False)):
                 continue
-            inter = shapely.intersection(line, ed.geoms[i])
+            inter = shapely.intersection(line, ed.geom(i))
             for part in shapely.get_parts(inter):
                 if part.geom_type == "Point":
                     junctions.append((part, i))
@@ -318,7 +348,7 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
             continue
         dist = shapely.distance(ed.geoms_at(cand), p)
         i, dist = int(cand[np.argmin(dist)]), [float(dist.min())]
-        q = shapely.line_interpolate_point(ed.geoms[i], shapely.line_locate_point(ed.geoms[i], p))
+        q = shapely.line_interpolate_point(ed.geom(i), shapely.line_locate_point(ed.geom(i), p))
         if float(dist[0]) > _EDGE_END_M:
             coords = (np.vstack([shapely.get_coordinates(q), coords]) if end == 0
                       else np.vstack([coords, shapely.get_coordinates(q)]))
@@ -353,7 +383,7 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
                 made.append((pxy, node))
             if all(nd != node for _, nd in cuts.get(i, [])):
                 cuts.setdefault(i, []).append(
-                    (float(shapely.line_locate_point(ed.geoms[i], pt)), node))
+                    (float(shapely.line_locate_point(ed.geom(i), pt)), node))
         points.append((float(shapely.line_locate_point(line, pt)), node))
     for i, c in cuts.items():
         ed.split_edge(i, c)
@@ -387,7 +417,6 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
            new_lamps: list, rule: LightingRule) -> None:
     from ..network import lamp_share
 
-    alive = ed._alive()
     if new_lamps:
         near = ed.near(np.asarray(new_lamps, dtype=object), "dwithin", rule.lamp_radius_m)
         if len(near):
@@ -398,11 +427,11 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
                 r["lamp_share"] = float(s)
                 if s >= rule.min_lit_share and r["lit"] != "yes":
                     r.update(lit="yes", lit_source="lamps")
-                    ed.relit[i] = True
+                    ed.relit.add(i)
     if edit.osm_ids:
         wanted = {str(x) for x in edit.osm_ids}
         hit = set()
-        for i, osmid in zip(alive.tolist(), ed.column("osmid", alive), strict=True):
+        for i, osmid in enumerate(ed.column("osmid").tolist()):
             ids = set(str(osmid).split(";"))
             if ids & wanted:
                 hit |= ids & wanted
@@ -413,22 +442,20 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
                 f"lighting: OSM way id(s) {', '.join(missing[:5])} are not walkable ways of the "
                 "network: check the ids in the 'osmid' column of the network layer")
     if edit.edge_ids:
-        n_base = 1 + max((p for p in ed.parent if p >= 0), default=-1)
+        n_base = ed.n_base
         bad = [e for e in edit.edge_ids if e >= n_base]
         if bad:
             raise GeoplanError(
                 f"lighting: edge id(s) {bad[:5]} are not in the baseline network (ids 0.."
                 f"{n_base - 1}, the network layer's fid − 1)")
-        wanted_e = set(edit.edge_ids)
-        for i in alive.tolist():
-            if ed.parent[i] in wanted_e:
-                _set_lit(ed, i)
+        for i in ed.pieces_of(edit.edge_ids).tolist():
+            _set_lit(ed, i)
 
 
 def _set_lit(ed: _NetEditor, i: int) -> None:
     r = ed.row(i)
     if r["lit"] != "yes":
-        ed.relit[i] = True
+        ed.relit.add(i)
     r.update(lit="yes", lit_source="scenario")
 
 

@@ -132,16 +132,16 @@ def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
 _EDGE_TREES: dict[int, tuple] = {}
 
 
-def _edge_tree(network: WalkNetwork, geoms: np.ndarray) -> shapely.STRtree:
-    """The STRtree of ``network``'s edges, made once per network object (a baseline's
-    scenarios all edit the same network) and dropped with it."""
-    key = id(network)
+def _tree_of(owner, geoms: np.ndarray) -> shapely.STRtree:
+    """The STRtree of ``geoms`` (``owner``'s: a network's edges, a lamps frame), made once per
+    ``owner`` object (a baseline's scenarios all edit the same network) and dropped with it."""
+    key = id(owner)
     got = _EDGE_TREES.get(key)
-    if got is not None and got[0]() is network:
+    if got is not None and got[0]() is owner:
         return got[1]
     tree = shapely.STRtree(geoms)
-    _EDGE_TREES[key] = (weakref.ref(network), tree)
-    weakref.finalize(network, _EDGE_TREES.pop, key, None)
+    _EDGE_TREES[key] = (weakref.ref(owner), tree)
+    weakref.finalize(owner, _EDGE_TREES.pop, key, None)
     return tree
 
 
@@ -159,12 +159,11 @@ class _NetEditor:
         e = network.edges
         self._edges = e
         self.columns = list(e.columns)
-        self._frame = e.drop(columns="geometry")
         self._n0 = len(e)
         self._rows: dict[int, dict] = {}  # rows made or touched by an edit
         self._reshaped: set[int] = set()  # baseline edges whose place a piece took
         self._geoms0 = np.asarray(e.geometry.values, dtype=object)
-        self._tree0 = _edge_tree(network, self._geoms0)
+        self._tree0 = _tree_of(network, self._geoms0)
         self._made: dict[int, object] = {}  # geometries of the pieces and new edges
         self._parent: dict[int, int] = {}
         self._split: set[int] = set()
@@ -205,12 +204,14 @@ class _NetEditor:
         """Edge ``i``'s attributes, as a dict the caller may change."""
         i = int(i)
         if i not in self._rows:
-            self._rows[i] = self._frame.iloc[[i]].to_dict("records")[0]
+            row = self._edges.iloc[[i]].to_dict("records")[0]
+            row.pop(self._edges.geometry.name)
+            self._rows[i] = row
         return self._rows[i]
 
     def column(self, name: str) -> np.ndarray:
         """Column ``name`` of every edge (as objects; ``''`` where missing)."""
-        base = (self._frame[name].to_numpy(object) if name in self._frame
+        base = (self._edges[name].to_numpy(object) if name in self._edges
                 else np.full(self._n0, "", dtype=object))
         out = np.concatenate([base, np.full(self.n_edges - self._n0, "", dtype=object)])
         for i, r in self._rows.items():
@@ -232,7 +233,7 @@ class _NetEditor:
     def near(self, geoms, predicate: str, distance: float | None = None) -> np.ndarray:
         """Sorted ids of the edges that meet ``geoms`` by ``predicate`` (shapely's
         STRtree predicates; ``distance`` for ``'dwithin'``): the baseline's edges looked up
-        in their STRtree (made once per network, :func:`_edge_tree`), the edited ones tested
+        in their STRtree (made once per network, :func:`_tree_of`), the edited ones tested
         here."""
         geoms = np.atleast_1d(np.asarray(geoms, dtype=object))
         kw = {} if distance is None else {"distance": distance}
@@ -277,27 +278,23 @@ class _NetEditor:
         self._put(self.n_edges, row, line, -1, False, False)
 
     def _edges_frame(self) -> gpd.GeoDataFrame:
-        """The edited edges: the baseline's frame with the touched rows replaced and the new
-        ones appended (one copy of the columns, no per-row work on the others)."""
-        n, frame = self.n_edges, self._frame
-        touched = np.asarray(sorted(self._rows), np.int64)
-        rows = pd.DataFrame([self._rows[i] for i in touched.tolist()],
-                            columns=frame.columns)
-        for c in ("u", "v"):
-            rows[c] = rows[c].astype(np.int64)
-        order = np.arange(n)
-        order[touched] = self._n0 + np.arange(len(touched))
-        df = pd.concat([frame.reset_index(drop=True), rows], ignore_index=True).take(order)
-        df.index = pd.RangeIndex(n)
-        for c in ("tunnel", "bridge"):
-            if c in df and df[c].dtype != bool:
-                df[c] = df[c].astype(bool)
-        geoms = np.concatenate([self._geoms0, np.empty(n - self._n0, dtype=object)])
-        for i, g in self._made.items():
-            geoms[i] = g
-        geometry = gpd.GeoSeries(geoms, crs=self.crs, name=self._edges.geometry.name)
-        edges = gpd.GeoDataFrame(df, geometry=geometry, crs=self.crs)
-        return edges[self.columns]
+        """The edited edges: the baseline's columns with the touched rows replaced and the new
+        ones appended; only those rows are checked (no validation of the network's other
+        rows, whose values and geometries are taken as they are)."""
+        e, n0, n = self._edges, self._n0, self.n_edges
+        old = sorted(i for i in self._rows if i < n0)
+        rows = [self._rows[i] for i in old] + [self._rows[i] for i in range(n0, n)]
+        name = e.geometry.name
+        cols = {c: _with_rows(e[c].array, old, [r.get(c, "") for r in rows])
+                for c in self.columns if c != name}
+        geoms = gpd.GeoSeries([self.geom(i) for i in old] + [self._made[i] for i in
+                                                           range(n0, n)], crs=self.crs).array
+        cols[name] = _with_rows(e.geometry.array, old, geoms)
+        edges = gpd.GeoDataFrame(cols, geometry=name, crs=self.crs, copy=False)[self.columns]
+        for c, kind in (("u", np.int64), ("v", np.int64), ("tunnel", bool), ("bridge", bool)):
+            if c in edges and edges[c].dtype != kind:
+                edges[c] = edges[c].astype(kind)
+        return edges
 
     def result(self) -> tuple[WalkNetwork, np.ndarray, np.ndarray, np.ndarray]:
         n = self.n_edges
@@ -309,11 +306,29 @@ class _NetEditor:
         relit[list(self.relit)] = True
         start = min(int(self.osmid.min(initial=0)), 0)
         osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
-        points = np.concatenate([np.asarray(self._nodes.geometry.values, dtype=object),
-                                 shapely.points(np.reshape(self.new_nodes, (-1, 2)))])
-        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=points, crs=self.crs)
+        points = _with_rows(self._nodes.geometry.array, [], gpd.GeoSeries(
+            shapely.points(np.reshape(self.new_nodes, (-1, 2))), crs=self.crs).array)
+        nodes = gpd.GeoDataFrame({"osmid": osmid, "geometry": points}, geometry="geometry",
+                                 crs=self.crs, copy=False)
         nodes.index.name = "node"
         return WalkNetwork(nodes, self._edges_frame(), self.crs), parent, split, relit
+
+
+def _with_rows(values, at: list, new) -> object:
+    """A new array: ``values`` with positions ``at`` set to the first ``len(at)`` of ``new``
+    and the rest of ``new`` appended (in the dtype of ``values``; as objects when a new value
+    does not fit it, e.g. ``''`` in a numeric column)."""
+    k = len(at)
+    try:
+        add = new if not isinstance(new, list) else pd.array(new, dtype=values.dtype)
+    except (TypeError, ValueError):
+        out = np.concatenate([np.asarray(values, dtype=object), np.asarray(new[k:], dtype=object)])
+        out[at] = np.asarray(new[:k], dtype=object)
+        return out
+    out = type(values)._concat_same_type([values, add[k:]])
+    if k:
+        out[np.asarray(at, np.int64)] = add[:k]
+    return out
 
 
 def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
@@ -400,17 +415,31 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
     attrs = {"lit": lit, "lit_source": "scenario", "lamp_share": 0.0,
              "tunnel": path.crossing == "tunnel", "bridge": path.crossing == "bridge",
              "highway": path.kind, "name": path.name, "surface": "", "lit_tag": lit, "osmid": ""}
-    from ..network import lamp_share
 
+    pieces, ends = [], []
     for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
         if d1 - d0 <= _EDGE_END_M or a == b:
             continue
         pc = shapely.get_coordinates(shapely.ops.substring(line, d0, d1))
         pc[0], pc[-1] = ed.node_xy(a), ed.node_xy(b)
-        piece = shapely.LineString(pc)
-        share = lamp_share(gpd.GeoSeries([piece]), lamps.geometry, rule.lamp_radius_m)[0] if (
-            len(lamps)) else 0.0
+        pieces.append(shapely.LineString(pc))
+        ends.append((a, b))
+    shares = _lamp_shares(pieces, lamps, rule.lamp_radius_m)
+    for (a, b), piece, share in zip(ends, pieces, shares, strict=True):
         ed.add_edge(a, b, piece, dict(attrs, lamp_share=float(share)))
+
+
+def _lamp_shares(lines: list, lamps: gpd.GeoDataFrame, radius_m: float) -> np.ndarray:
+    """:func:`geoplan.network.lamp_share` of ``lines``, given only the lamps within reach of
+    them (found in the lamps' STRtree, made once per lamps frame)."""
+    from ..network import lamp_share
+
+    if not len(lamps) or not lines:
+        return np.zeros(len(lines))
+    geoms = np.asarray(lamps.geometry.values, dtype=object)
+    near = np.unique(_tree_of(lamps, geoms).query(np.asarray(lines, dtype=object),
+                                                 predicate="dwithin", distance=radius_m)[1])
+    return lamp_share(gpd.GeoSeries(lines), gpd.GeoSeries(geoms[near]), radius_m)
 
 
 def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,

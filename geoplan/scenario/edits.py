@@ -41,6 +41,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import functools
 import weakref
 from dataclasses import dataclass
 
@@ -109,11 +110,11 @@ class AppliedScenario:
 
 
 def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
-    from pyproj import CRS
-
-    src = CRS.from_user_input(scenario.crs)
+    if not geoms:
+        return geoms
+    src = _parse_crs(scenario.crs)
     out = geoms
-    if src != CRS.from_user_input(crs):
+    if src != _parse_crs(crs):
         out = list(gpd.GeoSeries(geoms, crs=src).to_crs(crs).values)
     zone = shapely.buffer(area, 500.0)
     for g, g0 in zip(out, geoms, strict=True):
@@ -153,6 +154,8 @@ class _NetEditor:
 
     def __init__(self, network: WalkNetwork) -> None:
         self.crs = network.crs
+        self._gcrs = network.edges.crs if network.edges.crs is not None else _parse_crs(
+            network.crs)
         self._nodes = network.nodes
         self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
         self.osmid = network.nodes["osmid"].to_numpy(np.int64)
@@ -204,7 +207,7 @@ class _NetEditor:
         """Edge ``i``'s attributes, as a dict the caller may change."""
         i = int(i)
         if i not in self._rows:
-            row = self._edges.iloc[[i]].to_dict("records")[0]
+            row = self._edges.iloc[i].to_dict()
             row.pop(self._edges.geometry.name)
             self._rows[i] = row
         return self._rows[i]
@@ -288,9 +291,9 @@ class _NetEditor:
         cols = {c: _with_rows(e[c].array, old, [r.get(c, "") for r in rows])
                 for c in self.columns if c != name}
         geoms = gpd.GeoSeries([self.geom(i) for i in old] + [self._made[i] for i in
-                                                           range(n0, n)], crs=self.crs).array
+                                                           range(n0, n)], crs=self._gcrs).array
         cols[name] = _with_rows(e.geometry.array, old, geoms)
-        edges = gpd.GeoDataFrame(cols, geometry=name, crs=self.crs, copy=False)[self.columns]
+        edges = gpd.GeoDataFrame(cols, geometry=name, crs=self._gcrs, copy=False)[self.columns]
         for c, kind in (("u", np.int64), ("v", np.int64), ("tunnel", bool), ("bridge", bool)):
             if c in edges and edges[c].dtype != kind:
                 edges[c] = edges[c].astype(kind)
@@ -307,9 +310,9 @@ class _NetEditor:
         start = min(int(self.osmid.min(initial=0)), 0)
         osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
         points = _with_rows(self._nodes.geometry.array, [], gpd.GeoSeries(
-            shapely.points(np.reshape(self.new_nodes, (-1, 2))), crs=self.crs).array)
+            shapely.points(np.reshape(self.new_nodes, (-1, 2))), crs=self._gcrs).array)
         nodes = gpd.GeoDataFrame({"osmid": osmid, "geometry": points}, geometry="geometry",
-                                 crs=self.crs, copy=False)
+                                 crs=self._gcrs, copy=False)
         nodes.index.name = "node"
         return WalkNetwork(nodes, self._edges_frame(), self.crs), parent, split, relit
 
@@ -513,19 +516,22 @@ def _densify(cells: gpd.GeoDataFrame, dens: list, polys: list, count_columns: tu
     """Cells with the residents of the densified blocks added (by the share of each block's
     area in each cell; ``count_columns`` grow in proportion to ``pop``) and the residents
     added per cell."""
-    delta = pd.Series(0.0, index=cells.index)
     if not dens:
-        return cells, delta
-    cells = cells.copy()
+        return cells, pd.Series(0.0, index=cells.index)
     squares = np.asarray(cells.geometry.values, dtype=object)
+    tree = _tree_of(cells, squares)  # the cells a block can overlap: those its box meets
+    add = np.zeros(len(cells))
     for d, poly in zip(dens, polys, strict=True):
+        near = np.sort(tree.query(poly))
         with np.errstate(invalid="ignore"):  # GEOS reports NaN for empty intersections
-            overlap = shapely.area(shapely.intersection(squares, poly))
+            overlap = shapely.area(shapely.intersection(squares[near], poly))
         if not overlap.sum() > 0:
             raise GeoplanError(f"densification block{' ' + d.name if d.name else ''} lies outside "
                                "the grid: draw it inside the study area")
-        delta += d.residents_added() * overlap / overlap.sum()
-    changed = (delta > 0).to_numpy()
+        add[near] += d.residents_added() * overlap / overlap.sum()
+    delta = pd.Series(add, index=cells.index)
+    cells = cells.copy(deep=False)  # columns replaced below, never written into
+    changed = add > 0
     old_pop = cells["pop"].to_numpy(float)
     new_pop = old_pop.copy()
     new_pop[changed] = old_pop[changed] + delta.to_numpy()[changed]
@@ -636,9 +642,25 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
 
 
 def _is_metric(crs) -> bool:
+    return not _parse_crs(crs).is_geographic
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_crs_cached(crs):
     from pyproj import CRS
 
-    return not CRS.from_user_input(crs).is_geographic
+    return CRS.from_user_input(crs)
+
+
+def _parse_crs(crs):
+    """``pyproj.CRS.from_user_input(crs)``, parsed once per value (a study's scenarios all
+    name the same CRS; parsing one takes milliseconds)."""
+    try:
+        return _parse_crs_cached(crs)
+    except TypeError:  # not hashable (e.g. a dict): parse it each time
+        from pyproj import CRS
+
+        return CRS.from_user_input(crs)
 
 
 def edit_labels(applied: AppliedScenario) -> np.ndarray:

@@ -130,20 +130,26 @@ def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
     return out
 
 
-_EDGE_TREES: dict[int, tuple] = {}
+_PER_OBJECT: dict[tuple[int, str], tuple] = {}
+
+
+def _once_per(owner, name: str, make):
+    """``make()``, made once per ``owner`` object (a baseline's scenarios all edit the same
+    network, cells and lamps) and dropped with it."""
+    key = (id(owner), name)
+    got = _PER_OBJECT.get(key)
+    if got is not None and got[0]() is owner:
+        return got[1]
+    value = make()
+    _PER_OBJECT[key] = (weakref.ref(owner), value)
+    weakref.finalize(owner, _PER_OBJECT.pop, key, None)
+    return value
 
 
 def _tree_of(owner, geoms: np.ndarray) -> shapely.STRtree:
-    """The STRtree of ``geoms`` (``owner``'s: a network's edges, a lamps frame), made once per
-    ``owner`` object (a baseline's scenarios all edit the same network) and dropped with it."""
-    key = id(owner)
-    got = _EDGE_TREES.get(key)
-    if got is not None and got[0]() is owner:
-        return got[1]
-    tree = shapely.STRtree(geoms)
-    _EDGE_TREES[key] = (weakref.ref(owner), tree)
-    weakref.finalize(owner, _EDGE_TREES.pop, key, None)
-    return tree
+    """The STRtree of ``geoms`` (``owner``'s: a network's edges, the cells, a lamps frame),
+    made once per ``owner`` (:func:`_once_per`)."""
+    return _once_per(owner, "tree", lambda: shapely.STRtree(geoms))
 
 
 class _NetEditor:
@@ -157,8 +163,9 @@ class _NetEditor:
         self._gcrs = network.edges.crs if network.edges.crs is not None else _parse_crs(
             network.crs)
         self._nodes = network.nodes
-        self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
-        self.osmid = network.nodes["osmid"].to_numpy(np.int64)
+        self.xy, self.osmid = _once_per(network, "nodes", lambda: (
+            shapely.get_coordinates(np.asarray(network.nodes.geometry.values)),
+            network.nodes["osmid"].to_numpy(np.int64)))  # read only: never written
         e = network.edges
         self._edges = e
         self.columns = list(e.columns)

@@ -909,14 +909,13 @@ def _residents_update(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:
     them (network distance ``<=`` the reach, on the baseline's green graph). One search per
     densified place, bounded by the reach: its cost grows with the edit, not the network.
 
-    >>> import shapely
-    >>> from geoplan.scenario.edits import apply_scenario
     >>> from geoplan.study import example_study
+    >>> study = example_study()   # two cells
     >>> from geoplan.types import Densify, Scenario
-    >>> study = example_study()
-    >>> base = prepare_baseline(study)
-    >>> applied = apply_scenario(Scenario("homes", (Densify(shapely.box(0, 0, 100, 100),
-    ...                          residents=50),), crs=study.network.crs), study)
+    >>> homes = Scenario("homes", (Densify(shapely.box(0, 0, 100, 100), residents=50),),
+    ...                  crs=study.network.crs)
+    >>> from geoplan.scenario.edits import apply_scenario
+    >>> base, applied = prepare_baseline(study), apply_scenario(homes, study)
     >>> ctx = _Ctx(base, applied, base.main, base.origin_att, base.dest_att,
     ...            np.zeros(2, bool), np.zeros(1, bool), True)
     >>> rows, added = _residents_update(ctx)   # both cells are within 500 m of the first

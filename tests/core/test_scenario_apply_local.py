@@ -9,7 +9,7 @@ the same id), shapely's ``line_locate_point`` on the piece a point is carried to
 
 from __future__ import annotations
 
-import sys
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def synth_base():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from synth import municipality
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    s = municipality(3000, seed=11)
+    """The baseline of a synthetic municipality of ~3,000 nodes (benchmarks/synth.py)."""
+    spec = importlib.util.spec_from_file_location("_synth", ROOT / "benchmarks" / "synth.py")
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
+    s = synth.municipality(3000, seed=11)
     return prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec))
 
 

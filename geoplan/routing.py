@@ -531,6 +531,8 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     edge). Every point keeps its place and its access leg, on the piece of its old edge that
     holds that place: a scenario's new path only adds edges, it never pulls a home or a school
     away from the path it was on.
+    Only the pieces of split edges are read (and checked), so carrying costs what the edit
+    cut, not the network's size.
 
     Examples
     --------

@@ -24,6 +24,9 @@ Edits (:mod:`geoplan.types`)
     Edits are applied by kind in this order: paths, destinations, green, densification,
     lighting (so lamps also light new paths). Edited edges carry ``edit`` (``new_path``,
     ``split``, ``relit`` or empty) and ``parent_edge`` (baseline edge id, -1 for new paths).
+    The edited network keeps the baseline's edge ids: a split edge's first piece takes its id,
+    its other pieces and the new paths' edges come after the baseline's edges. Applying costs
+    what the edits touch (the baseline's columns are reused, only new rows are checked).
 
 Example
 -------

@@ -10,6 +10,7 @@ the same id), shapely's ``line_locate_point`` on the piece a point is carried to
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def synth_base():
     """The baseline of a synthetic municipality of ~3,000 nodes (benchmarks/synth.py)."""
     spec = importlib.util.spec_from_file_location("_synth", ROOT / "benchmarks" / "synth.py")
-    synth = importlib.util.module_from_spec(spec)
+    synth = sys.modules.setdefault("_synth", importlib.util.module_from_spec(spec))
     spec.loader.exec_module(synth)
     s = synth.municipality(3000, seed=11)
     return prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec))

@@ -442,28 +442,30 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
         ed.add_edge(a, b, piece, dict(attrs, lamp_share=float(share)))
 
 
-def _lamp_shares(lines: list, lamps: gpd.GeoDataFrame, radius_m: float) -> np.ndarray:
-    """:func:`geoplan.network.lamp_share` of ``lines``, given only the lamps within reach of
-    them (found in the lamps' STRtree, made once per lamps frame)."""
+def _lamp_shares(lines: list, lamps: gpd.GeoDataFrame, radius_m: float,
+                 added: list = ()) -> np.ndarray:
+    """:func:`geoplan.network.lamp_share` of ``lines`` for the lamps ``lamps`` and the points
+    ``added``, given only the lamps within reach of the lines (found in the lamps' STRtree,
+    made once per lamps frame)."""
     from ..network import lamp_share
 
-    if not len(lamps) or not lines:
+    if not (len(lamps) or len(added)) or not len(lines):
         return np.zeros(len(lines))
     geoms = np.asarray(lamps.geometry.values, dtype=object)
     near = np.unique(_tree_of(lamps, geoms).query(np.asarray(lines, dtype=object),
                                                  predicate="dwithin", distance=radius_m)[1])
-    return lamp_share(gpd.GeoSeries(lines), gpd.GeoSeries(geoms[near]), radius_m)
+    return lamp_share(gpd.GeoSeries(lines), gpd.GeoSeries(
+        np.concatenate([geoms[near], np.asarray(list(added), dtype=object)])), radius_m)
 
 
-def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
+def _light(ed: _NetEditor, edit: LightingEdit, lamps: gpd.GeoDataFrame, all_new: list,
            new_lamps: list, rule: LightingRule) -> None:
-    from ..network import lamp_share
-
+    """Apply one lighting edit: its ``new_lamps`` (of ``all_new``, every lamp the scenario
+    adds; ``lamps`` the study's) relight the edges near them, its ids light whole paths."""
     if new_lamps:
         near = ed.near(np.asarray(new_lamps, dtype=object), "dwithin", rule.lamp_radius_m)
         if len(near):
-            shares = lamp_share(gpd.GeoSeries(ed.geoms_at(near)), lamps_all.geometry,
-                                rule.lamp_radius_m)
+            shares = _lamp_shares(list(ed.geoms_at(near)), lamps, rule.lamp_radius_m, all_new)
             for i, s in zip(near.tolist(), shares, strict=True):
                 r = ed.row(i)
                 r["lamp_share"] = float(s)
@@ -638,7 +640,7 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     lamps, new_lamps = _with_new_lamps(inputs.lamps, all_new)
     ends = np.cumsum([0] + [len(light.lamps) for light in lights])
     for light, a, b in zip(lights, ends[:-1], ends[1:], strict=True):
-        _light(ed, light, lamps, all_new[a:b], inputs.lighting)
+        _light(ed, light, inputs.lamps, all_new, all_new[a:b], inputs.lighting)
     network, parent, split, relit = ed.result() if (paths or lights) else (
         net, np.arange(m), np.zeros(m, bool), np.zeros(m, bool))
     data_lamps = lamps if (all_new and inputs.lamps is data.lamps) else data.lamps

@@ -531,6 +531,8 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     edge). Every point keeps its place and its access leg, on the piece of its old edge that
     holds that place: a scenario's new path only adds edges, it never pulls a home or a school
     away from the path it was on.
+    Only the pieces of split edges are read (and checked), so carrying costs what the edit
+    cut, not the network's size.
 
     Examples
     --------
@@ -549,37 +551,62 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     >>> moved.edge.tolist(), moved.offset_m.tolist(), moved.snap_m.tolist()
     ([3], [30.0], [5.0])
     """
-    u, v, length, node_xy = _network_arrays(network)
+    edges = network.edges
     parent = np.asarray(edge_parent, np.int64)
-    if parent.shape != (len(u),):
-        raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(u)})")
+    if parent.shape != (len(edges),):
+        raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(edges)})")
     pieces = np.bincount(parent[parent >= 0], minlength=max(int(att.edge.max(initial=-1)) + 1, 1))
     child = np.full(len(pieces), -1, np.int64)  # the one piece of an edge not split
     child[parent[parent >= 0]] = np.flatnonzero(parent >= 0)
     on = att.edge >= 0
     edge = np.where(on, child[np.where(on, att.edge, 0)], -1)
-    # points on split edges: the piece nearest to the point's place
+    # points on split edges: the piece nearest to the point's place (only those pieces read)
     edge[on & (pieces[np.where(on, att.edge, 0)] > 1)] = -1
     todo = np.flatnonzero(on & (edge < 0))
-    pi, ci = pairs_on_same_key(att.edge[todo], parent)
-    lines = np.asarray(network.edges.geometry.values, dtype=object)
+    cut = np.flatnonzero((parent >= 0) & (pieces[np.maximum(parent, 0)] > 1))
+    pi, ci = pairs_on_same_key(att.edge[todo], parent[cut])
+    ci = cut[ci]
+    lines = np.asarray(edges.geometry.values[ci], dtype=object)
     pts = shapely.points(att.on_edge_xy[todo[pi]])
-    order = np.lexsort((shapely.distance(lines[ci], pts), pi))
+    order = np.lexsort((shapely.distance(lines, pts), pi))
     first = np.ones(len(order), bool)
     first[1:] = pi[order][1:] != pi[order][:-1]
     edge[todo[pi[order][first]]] = ci[order][first]
-    p = np.flatnonzero(edge >= 0)
-    c = edge[p]
     if np.any((att.edge >= 0) & (edge < 0)):
         raise GeoplanError("an attached point's edge is not in the edited network: edge_parent "
                            "must name each edge's baseline edge (apply the scenario again)")
     offset = np.array(att.offset_m, dtype=float, copy=True)
-    split = pieces[att.edge[p]] > 1
-    s, cs = p[split], c[split]
-    offset[s] = _project(lines[cs], shapely.points(att.on_edge_xy[s]), node_xy[u[cs]],
-                         node_xy[v[cs]], length[cs])[0]
+    s = todo[pi[order][first]]
+    cs = edge[s]
+    u, v, length, node_xy = _piece_arrays(network, cs)
+    offset[s] = _project(np.asarray(edges.geometry.values[cs], dtype=object),
+                         shapely.points(att.on_edge_xy[s]), node_xy[u], node_xy[v], length)[0]
     return Attachment(edge, offset, att.snap_m, att.on_edge_xy, att.index, att.max_snap_m,
                       att.point_xy, att.doorstep)
+
+
+def _piece_arrays(network: WalkNetwork, idx: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``u`` and ``v`` (as rows of the returned node coordinates), ``length_m`` and node
+    coordinates of the edges ``idx`` of ``network``, checked as :func:`_network_arrays` checks
+    the whole network (what :func:`carry_attachment` reads of an edited network: its pieces).
+
+    >>> u, v, length, xy = _piece_arrays(example_network(), np.array([1]))
+    >>> u.tolist(), v.tolist(), length.tolist(), xy.tolist()
+    ([0], [1], [100.0], [[100.0, 0.0], [200.0, 0.0]])
+    """
+    edges, nodes = network.edges, network.nodes
+    part, n = edges.iloc[idx], len(nodes)
+    u, v = _node_column(part, "u", n), _node_column(part, "v", n)
+    length = np.asarray(part["length_m"], dtype=np.float64)
+    if np.any(~np.isfinite(length) | (length < 0)):
+        raise GeoplanError("an edited edge has a NaN, infinite or negative length_m; recompute "
+                           "length_m from the geometry in the metric CRS")
+    ends, at = np.unique(np.concatenate([u, v]), return_inverse=True)
+    xy = shapely.get_coordinates(np.asarray(nodes.geometry.values[ends], dtype=object))
+    if len(xy) != len(ends):
+        raise GeoplanError("every network node must be a non-empty Point")
+    return at[:len(u)], at[len(u):], length, xy
 
 
 def doorstep_of(att: Attachment, network: WalkNetwork) -> np.ndarray:

@@ -24,6 +24,9 @@ Edits (:mod:`geoplan.types`)
     Edits are applied by kind in this order: paths, destinations, green, densification,
     lighting (so lamps also light new paths). Edited edges carry ``edit`` (``new_path``,
     ``split``, ``relit`` or empty) and ``parent_edge`` (baseline edge id, -1 for new paths).
+    The edited network keeps the baseline's edge ids: a split edge's first piece takes its id,
+    its other pieces and the new paths' edges come after the baseline's edges. Applying costs
+    what the edits touch (the baseline's columns are reused, only new rows are checked).
 
 Example
 -------
@@ -41,6 +44,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import functools
 import weakref
 from dataclasses import dataclass
 
@@ -109,11 +113,11 @@ class AppliedScenario:
 
 
 def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
-    from pyproj import CRS
-
-    src = CRS.from_user_input(scenario.crs)
+    if not geoms:
+        return geoms
+    src = _parse_crs(scenario.crs)
     out = geoms
-    if src != CRS.from_user_input(crs):
+    if src != _parse_crs(crs):
         out = list(gpd.GeoSeries(geoms, crs=src).to_crs(crs).values)
     zone = shapely.buffer(area, 500.0)
     for g, g0 in zip(out, geoms, strict=True):
@@ -129,45 +133,76 @@ def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
     return out
 
 
-_EDGE_TREES: dict[int, tuple] = {}
+_PER_OBJECT: dict[tuple[int, str], tuple] = {}
 
 
-def _edge_tree(network: WalkNetwork, geoms: np.ndarray) -> shapely.STRtree:
-    """The STRtree of ``network``'s edges, made once per network object (a baseline's
-    scenarios all edit the same network) and dropped with it."""
-    key = id(network)
-    got = _EDGE_TREES.get(key)
-    if got is not None and got[0]() is network:
+def _once_per(owner, name: str, make):
+    """``make()``, made once per ``owner`` object (a baseline's scenarios all edit the same
+    network, cells and lamps) and dropped with it."""
+    key = (id(owner), name)
+    got = _PER_OBJECT.get(key)
+    if got is not None and got[0]() is owner:
         return got[1]
-    tree = shapely.STRtree(geoms)
-    _EDGE_TREES[key] = (weakref.ref(network), tree)
-    weakref.finalize(network, _EDGE_TREES.pop, key, None)
-    return tree
+    value = make()
+    _PER_OBJECT[key] = (weakref.ref(owner), value)
+    weakref.finalize(owner, _PER_OBJECT.pop, key, None)
+    return value
+
+
+def _tree_of(owner, geoms: np.ndarray) -> shapely.STRtree:
+    """The STRtree of ``geoms`` (``owner``'s: a network's edges, the cells, a lamps frame),
+    made once per ``owner`` (:func:`_once_per`)."""
+    return _once_per(owner, "tree", lambda: shapely.STRtree(geoms))
 
 
 class _NetEditor:
     """Working copy of the network while edits are applied: the baseline's edge rows stay in
     their frame; only the rows an edit touches become dicts (:meth:`row`), so an edit costs
-    what it touches, not the network's size."""
+    what it touches, not the network's size. Edge ids stay: a split edge's first piece takes
+    its place, the other pieces and new paths are appended."""
 
     def __init__(self, network: WalkNetwork) -> None:
         self.crs = network.crs
+        self._gcrs = network.edges.crs if network.edges.crs is not None else _parse_crs(
+            network.crs)
         self._nodes = network.nodes
-        self.xy = shapely.get_coordinates(np.asarray(network.nodes.geometry.values))
-        self.osmid = network.nodes["osmid"].to_numpy(np.int64)
+        self.xy, self.osmid = _once_per(network, "nodes", lambda: (
+            shapely.get_coordinates(np.asarray(network.nodes.geometry.values)),
+            network.nodes["osmid"].to_numpy(np.int64)))  # read only: never written
         e = network.edges
+        self._edges = e
         self.columns = list(e.columns)
-        self._frame = e.drop(columns="geometry").reset_index(drop=True)
         self._n0 = len(e)
         self._rows: dict[int, dict] = {}  # rows made or touched by an edit
-        self._dead: set[int] = set()
+        self._reshaped: set[int] = set()  # baseline edges whose place a piece took
         self._geoms0 = np.asarray(e.geometry.values, dtype=object)
-        self._tree0 = _edge_tree(network, self._geoms0)
-        self.geoms = self._geoms0.tolist()
-        self.parent = list(range(len(e)))
-        self.split = [False] * len(e)
-        self.relit = [False] * len(e)
+        self._tree0 = _tree_of(network, self._geoms0)
+        self._made: dict[int, object] = {}  # geometries of the pieces and new edges
+        self._parent: dict[int, int] = {}
+        self._split: set[int] = set()
+        self.relit: set[int] = set()
         self.new_nodes: list[tuple[float, float]] = []
+
+    @property
+    def n_edges(self) -> int:
+        return self._n0 + sum(1 for i in self._made if i >= self._n0)
+
+    @property
+    def n_base(self) -> int:
+        return self._n0
+
+    def pieces_of(self, base_ids) -> np.ndarray:
+        """The edges that are (pieces of) the baseline edges ``base_ids``."""
+        ids = {int(x) for x in base_ids if int(x) >= 0}
+        got = {i for i in ids if self.parent(i) == i} | {
+            i for i, p in self._parent.items() if p in ids}
+        return np.asarray(sorted(got), np.int64)
+
+    def parent(self, i: int) -> int:
+        return self._parent.get(i, i if i < self._n0 else -1)
+
+    def geom(self, i: int):
+        return self._made[i] if i in self._made else self._geoms0[i]
 
     # ---- nodes
     def add_node(self, x: float, y: float) -> int:
@@ -182,16 +217,18 @@ class _NetEditor:
         """Edge ``i``'s attributes, as a dict the caller may change."""
         i = int(i)
         if i not in self._rows:
-            self._rows[i] = self._frame.iloc[[i]].to_dict("records")[0]
+            row = self._edges.iloc[i].to_dict()
+            row.pop(self._edges.geometry.name)
+            self._rows[i] = row
         return self._rows[i]
 
-    def column(self, name: str, alive: np.ndarray) -> np.ndarray:
-        """Column ``name`` of the ``alive`` edges (as objects; ``''`` where missing)."""
-        base = (self._frame[name].to_numpy(object) if name in self._frame
+    def column(self, name: str) -> np.ndarray:
+        """Column ``name`` of every edge (as objects; ``''`` where missing)."""
+        base = (self._edges[name].to_numpy(object) if name in self._edges
                 else np.full(self._n0, "", dtype=object))
-        out = np.asarray([base[i] if i < self._n0 and i not in self._rows
-                          else self._rows[i].get(name, "") for i in alive.tolist()]
-                         if self._rows else base[alive], dtype=object)
+        out = np.concatenate([base, np.full(self.n_edges - self._n0, "", dtype=object)])
+        for i, r in self._rows.items():
+            out[i] = r.get(name, "")
         return out
 
     def geoms_at(self, idx: np.ndarray) -> np.ndarray:
@@ -201,43 +238,35 @@ class _NetEditor:
         out = np.empty(len(idx), dtype=object)
         old = idx < self._n0
         out[old] = self._geoms0[idx[old]]
-        for k in np.flatnonzero(~old).tolist():
-            out[k] = self.geoms[idx[k]]
+        for k, i in enumerate(idx.tolist()):
+            if i in self._made:
+                out[k] = self._made[i]
         return out
 
     def near(self, geoms, predicate: str, distance: float | None = None) -> np.ndarray:
-        """Sorted ids of the live edges that meet ``geoms`` by ``predicate`` (shapely's
+        """Sorted ids of the edges that meet ``geoms`` by ``predicate`` (shapely's
         STRtree predicates; ``distance`` for ``'dwithin'``): the baseline's edges looked up
-        in their STRtree (made once per network, :func:`_edge_tree`), the edited ones tested
+        in their STRtree (made once per network, :func:`_tree_of`), the edited ones tested
         here."""
         geoms = np.atleast_1d(np.asarray(geoms, dtype=object))
         kw = {} if distance is None else {"distance": distance}
         hit = self._tree0.query(geoms, predicate=predicate, **kw)[1]
-        hit = {int(i) for i in np.unique(hit).tolist() if int(i) not in self._dead}
-        made = [i for i in range(self._n0, len(self.geoms)) if i not in self._dead]
-        if made:
-            test = getattr(shapely, predicate)
-            for i in made:
-                if (np.any(test(geoms, self.geoms[i], distance)) if distance is not None
-                        else np.any(test(geoms, self.geoms[i]))):
-                    hit.add(i)
+        hit = {int(i) for i in np.unique(hit).tolist() if int(i) not in self._made}
+        test = getattr(shapely, predicate)
+        for i, g in self._made.items():
+            if np.any(test(geoms, g, **kw)):
+                hit.add(i)
         return np.asarray(sorted(hit), np.int64)
 
-    def _alive(self) -> np.ndarray:
-        keep = np.ones(len(self.geoms), bool)
-        keep[list(self._dead)] = False
-        return np.flatnonzero(keep)
-
-    def _append(self, row: dict, geom, parent: int, split: bool, relit: bool) -> None:
-        self._rows[len(self.geoms)] = row
-        self.geoms.append(geom)
-        self.parent.append(parent)
-        self.split.append(split)
-        self.relit.append(relit)
+    def _put(self, i: int, row: dict, geom, parent: int, split: bool, relit: bool) -> None:
+        self._rows[i], self._made[i], self._parent[i] = row, geom, parent
+        (self._split.add if split else self._split.discard)(i)
+        (self.relit.add if relit else self.relit.discard)(i)
 
     def split_edge(self, i: int, cuts: list[tuple[float, int]]) -> None:
-        """Replace edge ``i`` by pieces cut at ``(distance along geometry, node)``."""
-        row, geom = self.row(i), self.geoms[i]
+        """Cut edge ``i`` at ``(distance along geometry, node)``: its first piece takes its id,
+        the others are appended."""
+        row, geom = self.row(i), self.geom(i)
         u, v = int(row["u"]), int(row["v"])
         coords = shapely.get_coordinates(geom)
         start = u if (np.hypot(*(coords[0] - self.node_xy(u))) <=
@@ -245,45 +274,74 @@ class _NetEditor:
         end = v if start == u else u
         total = geom.length
         stops = [(0.0, start)] + sorted(cuts) + [(total, end)]
-        for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
+        parent, relit = self.parent(i), i in self.relit
+        for k, ((d0, a), (d1, b)) in enumerate(zip(stops[:-1], stops[1:], strict=True)):
             piece = shapely.ops.substring(geom, d0, d1) if (d0, d1) != (0.0, total) else geom
             pc = shapely.get_coordinates(piece)
             if len(pc) < 2:
                 pc = np.vstack([pc, pc])
             pc[0], pc[-1] = self.node_xy(a), self.node_xy(b)
             line = shapely.LineString(pc)
-            self._append(dict(row, u=a, v=b, length_m=float(line.length)), line,
-                         self.parent[i], self.parent[i] >= 0, self.relit[i])
-        self._dead.add(int(i))
+            self._put(i if k == 0 else self.n_edges, dict(row, u=a, v=b, length_m=float(
+                line.length)), line, parent, parent >= 0, relit)
 
     def add_edge(self, a: int, b: int, line, attrs: dict) -> None:
         row = {c: attrs.get(c, "") for c in self.columns if c != "geometry"}
         row.update(u=a, v=b, length_m=float(line.length))
-        self._append(row, line, -1, False, False)
+        self._put(self.n_edges, row, line, -1, False, False)
+
+    def _edges_frame(self) -> gpd.GeoDataFrame:
+        """The edited edges: the baseline's columns with the touched rows replaced and the new
+        ones appended; only those rows are checked (no validation of the network's other
+        rows, whose values and geometries are taken as they are)."""
+        e, n0, n = self._edges, self._n0, self.n_edges
+        old = sorted(i for i in self._rows if i < n0)
+        rows = [self._rows[i] for i in old] + [self._rows[i] for i in range(n0, n)]
+        name = e.geometry.name
+        cols = {c: _with_rows(e[c].array, old, [r.get(c, "") for r in rows])
+                for c in self.columns if c != name}
+        geoms = gpd.GeoSeries([self.geom(i) for i in old] + [self._made[i] for i in
+                                                           range(n0, n)], crs=self._gcrs).array
+        cols[name] = _with_rows(e.geometry.array, old, geoms)
+        edges = gpd.GeoDataFrame(cols, geometry=name, crs=self._gcrs, copy=False)[self.columns]
+        for c, kind in (("u", np.int64), ("v", np.int64), ("tunnel", bool), ("bridge", bool)):
+            if c in edges and edges[c].dtype != kind:
+                edges[c] = edges[c].astype(kind)
+        return edges
 
     def result(self) -> tuple[WalkNetwork, np.ndarray, np.ndarray, np.ndarray]:
-        alive = self._alive()
-        kept = alive[(alive < self._n0) & ~np.isin(alive, list(self._rows))]
-        made = alive[np.isin(alive, list(self._rows))]
-        df = pd.concat([self._frame.iloc[kept].set_axis(kept),
-                        pd.DataFrame([self._rows[i] for i in made.tolist()], index=made,
-                                     columns=self._frame.columns)]).sort_index()
-        edges = gpd.GeoDataFrame(df, geometry=self.geoms_at(alive),
-                                 crs=self.crs)
-        edges = edges[self.columns].reset_index(drop=True)
-        for c in ("u", "v"):
-            edges[c] = edges[c].astype(np.int64)
-        for c in ("tunnel", "bridge"):
-            if c in edges:
-                edges[c] = edges[c].astype(bool)
+        n = self.n_edges
+        parent = np.concatenate([np.arange(self._n0), np.full(n - self._n0, -1)])
+        for i, p in self._parent.items():
+            parent[i] = p
+        split, relit = np.zeros(n, bool), np.zeros(n, bool)
+        split[list(self._split)] = True
+        relit[list(self.relit)] = True
         start = min(int(self.osmid.min(initial=0)), 0)
         osmid = np.concatenate([self.osmid, start - 1 - np.arange(len(self.new_nodes))])
-        points = np.concatenate([np.asarray(self._nodes.geometry.values, dtype=object),
-                                 shapely.points(np.reshape(self.new_nodes, (-1, 2)))])
-        nodes = gpd.GeoDataFrame({"osmid": osmid}, geometry=points, crs=self.crs)
+        points = _with_rows(self._nodes.geometry.array, [], gpd.GeoSeries(
+            shapely.points(np.reshape(self.new_nodes, (-1, 2))), crs=self._gcrs).array)
+        nodes = gpd.GeoDataFrame({"osmid": osmid, "geometry": points}, geometry="geometry",
+                                 crs=self._gcrs, copy=False)
         nodes.index.name = "node"
-        return (WalkNetwork(nodes, edges, self.crs), np.asarray(self.parent)[alive],
-                np.asarray(self.split, bool)[alive], np.asarray(self.relit, bool)[alive])
+        return WalkNetwork(nodes, self._edges_frame(), self.crs), parent, split, relit
+
+
+def _with_rows(values, at: list, new) -> object:
+    """A new array: ``values`` with positions ``at`` set to the first ``len(at)`` of ``new``
+    and the rest of ``new`` appended (in the dtype of ``values``; as objects when a new value
+    does not fit it, e.g. ``''`` in a numeric column)."""
+    k = len(at)
+    try:
+        add = new if not isinstance(new, list) else pd.array(new, dtype=values.dtype)
+    except (TypeError, ValueError):
+        out = np.concatenate([np.asarray(values, dtype=object), np.asarray(new[k:], dtype=object)])
+        out[at] = np.asarray(new[:k], dtype=object)
+        return out
+    out = type(values)._concat_same_type([values, add[k:]])
+    if k:
+        out[np.asarray(at, np.int64)] = add[:k]
+    return out
 
 
 def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
@@ -297,7 +355,7 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
             r = ed.row(i)
             if bool(r.get("tunnel", False)) or bool(r.get("bridge", False)):
                 continue
-            inter = shapely.intersection(line, ed.geoms[i])
+            inter = shapely.intersection(line, ed.geom(i))
             for part in shapely.get_parts(inter):
                 if part.geom_type == "Point":
                     junctions.append((part, i))
@@ -318,7 +376,7 @@ def _junctions(ed: _NetEditor, path: NewPath, line, tol: float
             continue
         dist = shapely.distance(ed.geoms_at(cand), p)
         i, dist = int(cand[np.argmin(dist)]), [float(dist.min())]
-        q = shapely.line_interpolate_point(ed.geoms[i], shapely.line_locate_point(ed.geoms[i], p))
+        q = shapely.line_interpolate_point(ed.geom(i), shapely.line_locate_point(ed.geom(i), p))
         if float(dist[0]) > _EDGE_END_M:
             coords = (np.vstack([shapely.get_coordinates(q), coords]) if end == 0
                       else np.vstack([coords, shapely.get_coordinates(q)]))
@@ -353,7 +411,7 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
                 made.append((pxy, node))
             if all(nd != node for _, nd in cuts.get(i, [])):
                 cuts.setdefault(i, []).append(
-                    (float(shapely.line_locate_point(ed.geoms[i], pt)), node))
+                    (float(shapely.line_locate_point(ed.geom(i), pt)), node))
         points.append((float(shapely.line_locate_point(line, pt)), node))
     for i, c in cuts.items():
         ed.split_edge(i, c)
@@ -370,39 +428,54 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
     attrs = {"lit": lit, "lit_source": "scenario", "lamp_share": 0.0,
              "tunnel": path.crossing == "tunnel", "bridge": path.crossing == "bridge",
              "highway": path.kind, "name": path.name, "surface": "", "lit_tag": lit, "osmid": ""}
-    from ..network import lamp_share
 
+    pieces, ends = [], []
     for (d0, a), (d1, b) in zip(stops[:-1], stops[1:], strict=True):
         if d1 - d0 <= _EDGE_END_M or a == b:
             continue
         pc = shapely.get_coordinates(shapely.ops.substring(line, d0, d1))
         pc[0], pc[-1] = ed.node_xy(a), ed.node_xy(b)
-        piece = shapely.LineString(pc)
-        share = lamp_share(gpd.GeoSeries([piece]), lamps.geometry, rule.lamp_radius_m)[0] if (
-            len(lamps)) else 0.0
+        pieces.append(shapely.LineString(pc))
+        ends.append((a, b))
+    shares = _lamp_shares(pieces, lamps, rule.lamp_radius_m)
+    for (a, b), piece, share in zip(ends, pieces, shares, strict=True):
         ed.add_edge(a, b, piece, dict(attrs, lamp_share=float(share)))
 
 
-def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
-           new_lamps: list, rule: LightingRule) -> None:
+def _lamp_shares(lines: list, lamps: gpd.GeoDataFrame, radius_m: float,
+                 added: list = ()) -> np.ndarray:
+    """:func:`geoplan.network.lamp_share` of ``lines`` for the lamps ``lamps`` and the points
+    ``added``, given only the lamps within reach of the lines (found in the lamps' STRtree,
+    made once per lamps frame)."""
     from ..network import lamp_share
 
-    alive = ed._alive()
+    if not (len(lamps) or len(added)) or not len(lines):
+        return np.zeros(len(lines))
+    geoms = np.asarray(lamps.geometry.values, dtype=object)
+    near = np.unique(_tree_of(lamps, geoms).query(np.asarray(lines, dtype=object),
+                                                 predicate="dwithin", distance=radius_m)[1])
+    return lamp_share(gpd.GeoSeries(lines), gpd.GeoSeries(
+        np.concatenate([geoms[near], np.asarray(list(added), dtype=object)])), radius_m)
+
+
+def _light(ed: _NetEditor, edit: LightingEdit, lamps: gpd.GeoDataFrame, all_new: list,
+           new_lamps: list, rule: LightingRule) -> None:
+    """Apply one lighting edit: its ``new_lamps`` (of ``all_new``, every lamp the scenario
+    adds; ``lamps`` the study's) relight the edges near them, its ids light whole paths."""
     if new_lamps:
         near = ed.near(np.asarray(new_lamps, dtype=object), "dwithin", rule.lamp_radius_m)
         if len(near):
-            shares = lamp_share(gpd.GeoSeries(ed.geoms_at(near)), lamps_all.geometry,
-                                rule.lamp_radius_m)
+            shares = _lamp_shares(list(ed.geoms_at(near)), lamps, rule.lamp_radius_m, all_new)
             for i, s in zip(near.tolist(), shares, strict=True):
                 r = ed.row(i)
                 r["lamp_share"] = float(s)
                 if s >= rule.min_lit_share and r["lit"] != "yes":
                     r.update(lit="yes", lit_source="lamps")
-                    ed.relit[i] = True
+                    ed.relit.add(i)
     if edit.osm_ids:
         wanted = {str(x) for x in edit.osm_ids}
         hit = set()
-        for i, osmid in zip(alive.tolist(), ed.column("osmid", alive), strict=True):
+        for i, osmid in enumerate(ed.column("osmid").tolist()):
             ids = set(str(osmid).split(";"))
             if ids & wanted:
                 hit |= ids & wanted
@@ -413,22 +486,20 @@ def _light(ed: _NetEditor, edit: LightingEdit, lamps_all: gpd.GeoDataFrame,
                 f"lighting: OSM way id(s) {', '.join(missing[:5])} are not walkable ways of the "
                 "network: check the ids in the 'osmid' column of the network layer")
     if edit.edge_ids:
-        n_base = 1 + max((p for p in ed.parent if p >= 0), default=-1)
+        n_base = ed.n_base
         bad = [e for e in edit.edge_ids if e >= n_base]
         if bad:
             raise GeoplanError(
                 f"lighting: edge id(s) {bad[:5]} are not in the baseline network (ids 0.."
                 f"{n_base - 1}, the network layer's fid − 1)")
-        wanted_e = set(edit.edge_ids)
-        for i in alive.tolist():
-            if ed.parent[i] in wanted_e:
-                _set_lit(ed, i)
+        for i in ed.pieces_of(edit.edge_ids).tolist():
+            _set_lit(ed, i)
 
 
 def _set_lit(ed: _NetEditor, i: int) -> None:
     r = ed.row(i)
     if r["lit"] != "yes":
-        ed.relit[i] = True
+        ed.relit.add(i)
     r.update(lit="yes", lit_source="scenario")
 
 
@@ -457,19 +528,22 @@ def _densify(cells: gpd.GeoDataFrame, dens: list, polys: list, count_columns: tu
     """Cells with the residents of the densified blocks added (by the share of each block's
     area in each cell; ``count_columns`` grow in proportion to ``pop``) and the residents
     added per cell."""
-    delta = pd.Series(0.0, index=cells.index)
     if not dens:
-        return cells, delta
-    cells = cells.copy()
+        return cells, pd.Series(0.0, index=cells.index)
     squares = np.asarray(cells.geometry.values, dtype=object)
+    tree = _tree_of(cells, squares)  # the cells a block can overlap: those its box meets
+    add = np.zeros(len(cells))
     for d, poly in zip(dens, polys, strict=True):
+        near = np.sort(tree.query(poly))
         with np.errstate(invalid="ignore"):  # GEOS reports NaN for empty intersections
-            overlap = shapely.area(shapely.intersection(squares, poly))
+            overlap = shapely.area(shapely.intersection(squares[near], poly))
         if not overlap.sum() > 0:
             raise GeoplanError(f"densification block{' ' + d.name if d.name else ''} lies outside "
                                "the grid: draw it inside the study area")
-        delta += d.residents_added() * overlap / overlap.sum()
-    changed = (delta > 0).to_numpy()
+        add[near] += d.residents_added() * overlap / overlap.sum()
+    delta = pd.Series(add, index=cells.index)
+    cells = cells.copy(deep=False)  # columns replaced below, never written into
+    changed = add > 0
     old_pop = cells["pop"].to_numpy(float)
     new_pop = old_pop.copy()
     new_pop[changed] = old_pop[changed] + delta.to_numpy()[changed]
@@ -566,7 +640,7 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
     lamps, new_lamps = _with_new_lamps(inputs.lamps, all_new)
     ends = np.cumsum([0] + [len(light.lamps) for light in lights])
     for light, a, b in zip(lights, ends[:-1], ends[1:], strict=True):
-        _light(ed, light, lamps, all_new[a:b], inputs.lighting)
+        _light(ed, light, inputs.lamps, all_new, all_new[a:b], inputs.lighting)
     network, parent, split, relit = ed.result() if (paths or lights) else (
         net, np.arange(m), np.zeros(m, bool), np.zeros(m, bool))
     data_lamps = lamps if (all_new and inputs.lamps is data.lamps) else data.lamps
@@ -580,9 +654,25 @@ def apply_scenario(scenario: Scenario, inputs: Study) -> AppliedScenario:
 
 
 def _is_metric(crs) -> bool:
+    return not _parse_crs(crs).is_geographic
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_crs_cached(crs):
     from pyproj import CRS
 
-    return not CRS.from_user_input(crs).is_geographic
+    return CRS.from_user_input(crs)
+
+
+def _parse_crs(crs):
+    """``pyproj.CRS.from_user_input(crs)``, parsed once per value (a study's scenarios all
+    name the same CRS; parsing one takes milliseconds)."""
+    try:
+        return _parse_crs_cached(crs)
+    except TypeError:  # not hashable (e.g. a dict): parse it each time
+        from pyproj import CRS
+
+        return CRS.from_user_input(crs)
 
 
 def edit_labels(applied: AppliedScenario) -> np.ndarray:

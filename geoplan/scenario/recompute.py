@@ -382,11 +382,13 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     o_moved = _moved(parent, baseline.origin_att, o_att)
     ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved, same_net)
     counts: dict[str, int] = {}
+    if ctx.residents_only:  # densification: the stored graphs, searched near the new homes
+        day, night, green = _residents_only(ctx, counts)
+        return _finish(ctx, dest, (day, night, green), counts, progress, t0, "stored")
     with ctx.clock:  # graphs built again, bounds and the indicators' searches
         day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
         night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
-    return _finish(ctx, dest, (day, night, green), counts, progress, t0,
-                   "stored" if ctx.residents_only else "rebuilt")
+    return _finish(ctx, dest, (day, night, green), counts, progress, t0, "rebuilt")
 
 
 def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progress, t0: float,
@@ -825,9 +827,6 @@ def _day_and_green(ctx: _Ctx, counts: dict, progress) -> tuple[pd.DataFrame, pd.
             or ctx.o_moved.any() or ctx.d_moved.any()):
         counts["access"] = counts["green"] = 0
         return day, green
-    if ctx.residents_only:
-        counts["access"], counts["green"] = 0, _residents_update(ctx, green)
-        return day, green
     report(progress, 0.0, "cells that can change")
     spaces, entries = _green_state(ctx)
     day_sel, green_sel = _day_green_cells(ctx, day, green, spaces, entries)
@@ -869,34 +868,76 @@ def _day_limits(ctx: _Ctx, day: pd.DataFrame, sel: np.ndarray) -> dict | None:
     return out
 
 
-def _residents_update(ctx: _Ctx, green: pd.DataFrame) -> int:
-    """Green m² per resident where only residents changed (densification): the origins within
-    ``green_per_capita_within_m`` of a cell whose ``pop`` changed (one search bounded by that
-    reach, on the baseline's green graph), their residents within reach counted again
-    (:func:`~geoplan.indicators.green.per_capita_green_m2`, as the full computation does); their
-    green m² within reach and every other column keep their values. Updates ``green`` in
-    place; returns the number of cells updated. The searches run on the part of the graph
-    within twice the reach of the changed cells (:func:`~geoplan.routing.subgraph_near`)."""
-    from ..indicators.green import per_capita_green_m2
-    from ..routing import subgraph_near
+def _residents_only(ctx: _Ctx, counts: dict) -> tuple[pd.DataFrame, ...]:
+    """``(day, night, green)`` where only residents changed (:attr:`_Ctx.residents_only`:
+    densification): day and night access are the baseline's (no network element, destination
+    or lamp moved), and only green m² per resident changes, in the cells within reach of a
+    densified cell (:func:`_residents_update`; its searches are the routing part)."""
+    from ..indicators.access import access_columns
+    from ..indicators.green import GREEN_COLUMNS
+    from ..indicators.night import night_columns
 
-    ap, spec = ctx.applied, ctx.applied.inputs.spec
-    reach = spec.green_per_capita_within_m
+    base, spec = ctx.base, ctx.applied.inputs.spec
+
+    def frames():  # the baseline's columns, taken once per baseline (read only)
+        grid = base.layers.grid
+        return tuple(pd.DataFrame(grid[cols]) for cols in (
+            access_columns(spec), night_columns(spec), list(GREEN_COLUMNS)))
+
+    day, night, green0 = _once(base, "parts", frames)
+    with ctx.clock:
+        rows, added = _residents_update(ctx)
+    per = green0["green_m2_per_capita"].to_numpy(float, copy=True)
+    if len(rows):
+        g = green0["green_m2_500m"].to_numpy(float)[rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # the baseline's residents within reach: green m² / green m² per resident (none
+            # where that is NaN); with no green m² the value stays 0 whatever the residents
+            before = np.where(np.isnan(per[rows]), 0.0, g / per[rows])
+            per[rows] = np.where(g == 0, 0.0, g / (before + added))
+    green = green0.assign(green_m2_per_capita=per)
+    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
+        "green_spaces_without_entry", 0)
+    counts["access"], counts["night"], counts["green"] = 0, 0, len(rows)
+    return day, night, green
+
+
+def _residents_update(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:
+    """``(origins, residents added within reach of each)``: the origins (positions) within
+    ``green_per_capita_within_m`` of a cell whose ``pop`` grew, and how many residents that
+    adds within their reach, as :func:`~geoplan.indicators.green.per_capita_green_m2` counts
+    them (network distance ``<=`` the reach, on the baseline's green graph). One search per
+    densified place, bounded by the reach: its cost grows with the edit, not the network.
+
+    >>> from geoplan.study import example_study
+    >>> study = example_study()   # two cells
+    >>> from geoplan.types import Densify, Scenario
+    >>> homes = Scenario("homes", (Densify(shapely.box(0, 0, 100, 100), residents=50),),
+    ...                  crs=study.network.crs)
+    >>> from geoplan.scenario.edits import apply_scenario
+    >>> base, applied = prepare_baseline(study), apply_scenario(homes, study)
+    >>> ctx = _Ctx(base, applied, base.main, base.origin_att, base.dest_att,
+    ...            np.zeros(2, bool), np.zeros(1, bool), True)
+    >>> rows, added = _residents_update(ctx)   # both cells are within 500 m of the first
+    >>> rows.tolist(), added.tolist()
+    ([0, 1], [50.0, 50.0])
+    """
+    ap, reach = ctx.applied, ctx.applied.inputs.spec.green_per_capita_within_m
     graph = ctx.base.green_graph[0]
-    changed = graph.point_nodes[0][(ap.pop_delta > 0).to_numpy()]
-    changed = changed[changed >= 0]
-    # the origins within reach of a changed cell and the residents within reach of those:
-    # all within twice the reach of the changed cells
-    graph = subgraph_near(graph, graph.node_xy[changed], 2 * _slack(reach))[0]
     o_all = graph.point_nodes[0]
-    sel = _zero_sources(graph, o_all[(ap.pop_delta > 0).to_numpy()], o_all,
-                        limit=_slack(reach)) <= reach
-    if sel.any():
-        pop = ap.inputs.cells["pop"].reindex(ctx.base.layers.origins.index).to_numpy(float)
-        col = green.columns.get_loc("green_m2_per_capita")
-        green.iloc[np.flatnonzero(sel), col] = per_capita_green_m2(
-            graph, o_all[sel], o_all, pop, green["green_m2_500m"].to_numpy(float)[sel], reach)
-    return int(sel.sum())
+    delta = ap.pop_delta.to_numpy(float)
+    grew = (delta > 0) & (o_all >= 0)
+    # densified cells at one place share a node: one search per node, their residents summed
+    nodes, at = np.unique(o_all[grew], return_inverse=True)
+    per_node = np.bincount(at, weights=delta[grew], minlength=len(nodes))
+    csr = graph.csr if graph.symmetric else graph.csr.T.tocsr()  # routes towards the node
+    added = np.zeros(len(o_all))
+    on = np.maximum(o_all, 0)
+    for node, residents in zip(nodes.tolist(), per_node.tolist(), strict=True):
+        d = dijkstra(csr, directed=True, indices=node, limit=_slack(reach))
+        added[(o_all >= 0) & (d[on] <= reach)] += residents
+    rows = np.flatnonzero(added > 0)
+    return rows, added[rows]
 
 
 def _green_state(ctx: _Ctx) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -502,6 +502,7 @@ class _Family:
     arc_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     n_base: int = 0  #: nodes of the stored graph (the patched graph's first ones)
     cutoff: float = 0.0
+    x_index: tuple | None = None  #: the stored graph's node ids sorted by x, and their x
 
 
 def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
@@ -522,7 +523,8 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     graph = add_arcs(g, new_xy, a, b, w, code)
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
-    fam = _Family(graph, ends, math.inf, kind, arc_ends, g.n_nodes, float(cutoff))
+    fam = _Family(graph, ends, math.inf, kind, arc_ends, g.n_nodes, float(cutoff),
+                  _once(ctx.base, f"x_index_{kind}", lambda: _x_index(g)))
     if ctx.base.node_dist is not None:  # the search stops where nothing gets closer
         return fam
     old = arc_ends[arc_ends < g.n_nodes]
@@ -612,7 +614,7 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     sd = {k: d[src] for k, d in old.items()}
     radius = max(fam.cutoff, 1.0)
     while True:
-        ids, d = _search_near(g, src, radius)
+        ids, d = _search_near(fam, src, radius)
         via, done = {}, True
         for key, s in sd.items():
             via[key], ok = _via_within(g, ids, d, s, old[key], n0, fam.arc_ends, radius)
@@ -626,23 +628,41 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     return {k: np.where(o >= 0, v[np.maximum(o, 0)], math.inf) for k, v in via.items()}
 
 
-def _search_near(g, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
     """``(node ids, distances)``: a Dijkstra from each of ``src`` up to ``radius``, on the
     part of ``g`` that walks of ``radius`` from them can use (the whole graph if large)."""
     from ..routing import _subgraph
 
+    g = fam.graph
     if not len(src):
         return np.arange(g.n_nodes), np.zeros((0, g.n_nodes))
-    if _small_part(g, g.node_xy[src], radius):
-        r = radius * g.reach_factor
+    r = radius * g.reach_factor
+    if math.isfinite(r) and fam.x_index is not None:
         lo, hi = g.node_xy[src].min(axis=0) - r, g.node_xy[src].max(axis=0) + r
-        xy = g.node_xy
-        ids = np.flatnonzero((xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1])
-                             & (xy[:, 1] <= hi[1]))
-        csr, local = _subgraph(g.csr, ids)
-        return ids, dijkstra(csr, directed=True, indices=local[src], limit=_slack(radius))
+        ids = _box_nodes(fam.x_index, g, lo, hi)
+        if len(ids) < 0.5 * g.n_nodes:
+            csr, local = _subgraph(g.csr, ids)
+            return ids, dijkstra(csr, directed=True, indices=local[src], limit=_slack(radius))
     return np.arange(g.n_nodes), dijkstra(g.csr, directed=True, indices=src,
                                           limit=_slack(radius))
+
+
+def _x_index(g) -> tuple[np.ndarray, np.ndarray]:
+    """``g``'s node ids sorted by x, and their x (:func:`_box_nodes`)."""
+    order = np.argsort(g.node_xy[:, 0], kind="stable")
+    return order, g.node_xy[order, 0]
+
+
+def _box_nodes(x_index: tuple, g, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Sorted ids of the nodes of ``g`` (a graph patched, ``x_index``: :func:`_x_index` of the
+    graph before) in the box ``lo``-``hi``: the old nodes looked up by x, the new ones tested
+    here."""
+    order, xs = x_index
+    cand = order[np.searchsorted(xs, lo[0], "left"):np.searchsorted(xs, hi[0], "right")]
+    cand = np.concatenate([cand, np.arange(len(xs), g.n_nodes)])
+    xy = g.node_xy[cand]
+    return np.sort(cand[(xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1])
+                        & (xy[:, 1] <= hi[1])])
 
 
 def _via_within(g, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: np.ndarray, n0: int,

@@ -46,9 +46,13 @@ Paths and lighting only (the exact local update on the stored graphs, issue #15)
     distance is ``min(old, that)`` for every cell, exactly. Only the cells whose best route
     through the edit is within a cutoff (counts, gravity, green m², residents within reach)
     are computed again by the indicator functions, on the part of the patched graph around
-    them (:func:`~geoplan.routing.subgraph_near`). The search from the ends reaches as far as
-    the longest old distance, or the whole graph when the edit joins parts of it that were
-    apart (e.g. a lit path into a dark area). ``RecomputeStats.graphs`` says ``'patched'``.
+    them (:func:`~geoplan.routing.subgraph_near`). The baseline keeps, per node of each
+    stored graph and per target set, the distance from the nearest target
+    (:attr:`Baseline.node_dist`), so the search from the edit stops where no node gets
+    closer: it starts with the cutoff's reach and is widened until every node that got
+    closer lies inside it (a lit path into a dark area may widen it to the whole graph).
+    Baselines without those distances search as far as the longest old distance.
+    ``RecomputeStats.graphs`` says ``'patched'``.
 
 Example
 -------

@@ -507,6 +507,7 @@ class _Family:
     n_base: int = 0  #: nodes of the stored graph (the patched graph's first ones)
     cutoff: float = 0.0
     x_index: tuple | None = None  #: the stored graph's node ids sorted by x, and their x
+    arcs: tuple = ()  #: the added arcs ``(a, b, length_m)``, one per direction
 
 
 def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
@@ -528,7 +529,8 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
     fam = _Family(graph, ends, math.inf, kind, arc_ends, g.n_nodes, float(cutoff),
-                  _once(ctx.base, f"x_index_{kind}", lambda: _x_index(g)))
+                  _once(ctx.base, f"x_index_{kind}", lambda: _x_index(g)),
+                  (np.r_[a, b], np.r_[b, a], np.r_[w, w]))
     if ctx.base.node_dist is not None:  # the search stops where nothing gets closer
         return fam
     old = arc_ends[arc_ends < g.n_nodes]
@@ -556,19 +558,22 @@ def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([new, np.asarray(extra, np.int64)])).astype(np.int64)
 
 
-def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
+def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
+              ) -> tuple[dict, dict]:
     """Per target set: per origin, the shortest route between the targets and the origin
     through an end ``a`` of the added arcs, ``min_a d(a, o) + d(a, T)`` (``inf`` where none
     within ``fam.limit``; searched along arcs, from the ends, as the night graph's one-way
     arcs lead into the origins). With the baseline's distance ``old``, an origin's distance is
     exactly ``min(old, this)``: a route that is not the old one passes through an end.
     With the baseline's per-node distances (:attr:`Baseline.node_dist`):
-    :func:`_via_bounded`."""
+    :func:`_via_bounded`. Returns ``(this, lower bound per origin on any route between it
+    and a target over an added arc)``: the cells within a cutoff of the edit are those whose
+    bound is within it (the bound is ``this`` itself without per-node distances)."""
     from ..routing import subgraph_near
 
     out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     if not len(fam.ends):
-        return out
+        return out, out
     stored = _stored_distances(base, fam.kind, targets)
     if stored is not None:
         return _via_bounded(fam, stored, o_nodes)
@@ -585,7 +590,7 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray) 
         t = t[t >= 0]
         if len(t):
             out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
-    return out
+    return out, out
 
 
 def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
@@ -613,15 +618,15 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
     the cutoff)."""
-    g, n0 = fam.graph, fam.n_base
-    src = fam.arc_ends[fam.arc_ends < n0]
-    sd = {k: d[src] for k, d in old.items()}
+    g, n0, ends = fam.graph, fam.n_base, fam.arc_ends
+    is_old = ends < n0
+    sd = {k: d[ends[is_old]] for k, d in old.items()}
     radius = max(fam.cutoff, 1.0)
     while True:
-        ids, d = _search_near(fam, src, radius)
+        ids, d = _search_near(fam, ends, radius)
         via, done = {}, True
         for key, s in sd.items():
-            via[key], ok = _via_within(g, ids, d, s, old[key], n0, fam.arc_ends, radius)
+            via[key], ok = _via_within(g, ids, d[is_old], s, old[key], n0, ends, radius)
             done &= ok
         if done:
             break
@@ -629,7 +634,27 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     local = np.full(g.n_nodes, -1, np.int64)
     local[ids] = np.arange(len(ids))
     o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
-    return {k: np.where(o >= 0, v[np.maximum(o, 0)], math.inf) for k, v in via.items()}
+
+    def at_origins(v: np.ndarray) -> np.ndarray:
+        return np.where(o >= 0, v[np.maximum(o, 0)], math.inf)
+
+    bound = {k: at_origins(_over_arcs(fam, d, local[ends], v, old[k])) for k, v in via.items()}
+    return {k: at_origins(v) for k, v in via.items()}, bound
+
+
+def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
+               old: np.ndarray) -> np.ndarray:
+    """Per node (rows of ``d``: from each of ``fam.arc_ends``, at local ids ``at``): a lower
+    bound on any route from a target that uses an added arc, ``min over arcs p->q of
+    D(p) + w + d(q, x)`` with ``D`` the new distance from the targets (the last added arc on
+    the route: after it the route is a shortest one); exact up to the search's reach."""
+    a, b, w = fam.arcs
+    ends = fam.arc_ends
+    before = np.where(ends < fam.n_base, old[np.minimum(ends, fam.n_base - 1)], math.inf)
+    now = np.minimum(before, via[at])
+    into = np.full(len(ends), math.inf)
+    np.minimum.at(into, np.searchsorted(ends, b), now[np.searchsorted(ends, a)] + w)
+    return (into[:, None] + d).min(axis=0) if len(ends) else np.full(d.shape[1], math.inf)
 
 
 def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
@@ -779,8 +804,8 @@ def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
     fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
                  base_mask)
     o_n = fam.graph.point_nodes[0]
-    s = _via_edit(ctx.base, fam, _category_targets(fam.graph, ctx.applied.inputs), o_n)
-    return fam, o_n, s, np.logical_or.reduce([s[c] <= _slack(cutoff) for c in spec.categories])
+    s, lb = _via_edit(ctx.base, fam, _category_targets(fam.graph, ctx.applied.inputs), o_n)
+    return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff) for c in spec.categories])
 
 
 def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
@@ -839,11 +864,11 @@ def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     o_n = fam.graph.point_nodes[0]
     entries = base.green_graph[1]
     pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    s = _via_edit(base, fam, _green_targets(fam.graph, entries, base.spaces, pop, spec), o_n)
+    s, lb = _via_edit(base, fam, _green_targets(fam.graph, entries, base.spaces, pop, spec), o_n)
     green = base.layers.grid[list(GREEN_COLUMNS)].copy()
     green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
         "green_spaces_without_entry", 0)
-    sel = (s["any"] <= _slack(reach)) | (s["pop"] <= _slack(reach))
+    sel = (lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
     if sel.any():
         res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
                                ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,

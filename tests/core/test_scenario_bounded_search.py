@@ -75,12 +75,15 @@ def test_route_through_the_edit_equals_networkx_at_every_node(seed, island):
     lengths = np.hypot(*(np.array([xy[p], mid]) - np.array([mid, xy[q]])).T)
     patched = add_arcs(g, [mid], a, b, lengths)
     fam = _Family(patched, np.array([g.n_nodes]), np.inf, "t", np.unique(np.r_[a, b]),
-                  g.n_nodes, 1.0, _x_index(g))
-    via = _via_bounded(fam, {"t": old}, np.arange(patched.n_nodes))["t"]
+                  g.n_nodes, 1.0, _x_index(g), (np.r_[a, b], np.r_[b, a], np.r_[lengths, lengths]))
+    via, bound = (x["t"] for x in _via_bounded(fam, {"t": old}, np.arange(patched.n_nodes)))
     new = _nx_distances(patched, targets)
     before = np.r_[old, np.inf]
-    assert (new < before - 1e-6).sum() > 50  # the edit brings many nodes closer, far away
+    closer = new < before - 1e-6
+    assert closer.sum() > 50  # the edit brings many nodes closer, far away
     np.testing.assert_allclose(np.minimum(before, via), new, rtol=1e-12, atol=1e-9)
+    # the cells within a cutoff of the edit come from a lower bound of routes over it
+    assert np.all(bound[closer] <= new[closer] + 1e-9)
 
 
 @pytest.fixture(scope="module")

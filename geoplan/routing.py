@@ -357,6 +357,13 @@ def _lit_codes(edges: Any) -> np.ndarray:
     return codes.to_numpy(dtype=np.int8)
 
 
+def _lit_of(edges: Any, rows: np.ndarray) -> np.ndarray:
+    """:func:`_lit_codes` of the edges at positions ``rows`` (their ``lit`` column only)."""
+    if "lit" not in edges.columns:
+        return np.full(len(rows), LIT_CODES["unknown"], dtype=np.int8)
+    return _lit_codes(edges["lit"].iloc[rows].to_frame())
+
+
 def _node_ids(graph: RoutingGraph, nodes: Any, name: str) -> np.ndarray:
     ids = np.asarray(nodes)
     if ids.ndim != 1 or (len(ids) and ids.dtype.kind not in "iu"):
@@ -1027,7 +1034,7 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
 
     is_new = np.flatnonzero((parent < 0) & keep)
     arcs = [(node_id(eu[is_new]), node_id(ev[is_new]), elen[is_new],
-             _lit_codes(e.iloc[is_new]))]
+             _lit_of(e, is_new))]
     old = np.flatnonzero(parent >= 0)
     count = np.bincount(parent[old], minlength=len(base_keep))
     cut_or_kept = (count[parent[old]] > 1) | (keep[old] & ~base_keep[parent[old]])
@@ -1069,7 +1076,7 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     order = np.lexsort((nd, of))
     nd, of = nd[order], of[order]
     step = nd[1:] != nd[:-1]
-    code = _lit_codes(edited.edges.iloc[pieces[:1]])[0]
+    code = _lit_of(edited.edges, pieces[:1])[0]
     return (nd[:-1][step], nd[1:][step], np.maximum(of[1:] - of[:-1], 0.0)[step],
             np.full(int(step.sum()), code, np.int8))
 

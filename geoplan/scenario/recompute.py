@@ -46,9 +46,13 @@ Paths and lighting only (the exact local update on the stored graphs, issue #15)
     distance is ``min(old, that)`` for every cell, exactly. Only the cells whose best route
     through the edit is within a cutoff (counts, gravity, green m², residents within reach)
     are computed again by the indicator functions, on the part of the patched graph around
-    them (:func:`~geoplan.routing.subgraph_near`). The search from the ends reaches as far as
-    the longest old distance, or the whole graph when the edit joins parts of it that were
-    apart (e.g. a lit path into a dark area). ``RecomputeStats.graphs`` says ``'patched'``.
+    them (:func:`~geoplan.routing.subgraph_near`). The baseline keeps, per node of each
+    stored graph and per target set, the distance from the nearest target
+    (:attr:`Baseline.node_dist`), so the search from the edit stops where no node gets
+    closer: it starts with the cutoff's reach and is widened until every node that got
+    closer lies inside it (a lit path into a dark area may widen it to the whole graph).
+    Baselines without those distances search as far as the longest old distance.
+    ``RecomputeStats.graphs`` says ``'patched'``.
 
 Example
 -------
@@ -129,6 +133,12 @@ class Baseline:
     day_graph: object = None
     night_graph: object = None
     green_graph: tuple | None = None
+    #: Per stored graph (``'day'``, ``'night'``, ``'green'``) and target set (a category;
+    #: ``'scb'``, ``'who'``, ``'any'`` entries and ``'pop'`` residents for green): the target
+    #: nodes and, per node of the graph, its distance from the nearest of them along arcs
+    #: (:func:`_node_distances`). The search from a scenario's edit stops where no node gets
+    #: closer (:func:`_via_bounded`); ``None`` in baselines made without them.
+    node_dist: dict | None = None
 
 
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
@@ -162,15 +172,53 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
         g_day, g_night, g_green = parts.day_graph, parts.night_graph, parts.green_graph
     if inputs.attachment is None:  # apply_scenario carries these instead of making them again
         inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
+    node_dist = _node_distances(inputs, layers.origins, g_day, g_night, g_green, spaces)
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
                     dark_stretch_m(net), spaces, entries, g_green[0].reach_factor,
-                    _entry_keys(spaces, entries), g_day, g_night, g_green)
+                    _entry_keys(spaces, entries), g_day, g_night, g_green, node_dist)
+
+
+def _category_targets(graph, study: Study) -> dict:
+    """Per category: the destination nodes of ``graph`` (day or night)."""
+    d_n = graph.point_nodes[1]
+    cats = study.data.destinations["category"].to_numpy()
+    return {c: d_n[cats == c] for c in study.spec.categories}
+
+
+def _green_targets(graph, entries: gpd.GeoDataFrame, spaces: gpd.GeoDataFrame, pop: np.ndarray,
+                   spec) -> dict:
+    """The green graph's target sets: entries of spaces large enough for the SCB and WHO rules,
+    all entries, and the origins with residents (``pop`` per origin)."""
+    o_n, e_n = graph.point_nodes
+    e_ha = spaces["area_ha"].to_numpy(float)[
+        spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))]
+    return {"scb": e_n[e_ha >= spec.green_scb_min_ha], "who": e_n[e_ha >= spec.green_who_min_ha],
+            "any": e_n, "pop": o_n[pop > 0]}
+
+
+def _node_distances(inputs: Study, origins, g_day, g_night, g_green: tuple, spaces) -> dict:
+    """:attr:`Baseline.node_dist`: per graph and target set, ``(target nodes, distance of
+    every node from the nearest target along arcs)``, one multi-source Dijkstra each."""
+    pop = inputs.cells["pop"].reindex(origins.index).to_numpy(float)
+    sets = {"day": (g_day, _category_targets(g_day, inputs)),
+            "night": (g_night, _category_targets(g_night, inputs)),
+            "green": (g_green[0], _green_targets(g_green[0], g_green[1], spaces, pop,
+                                                 inputs.spec))}
+    out: dict = {}
+    for kind, (g, targets) in sets.items():
+        out[kind] = {}
+        for key, t in targets.items():
+            t = np.unique(t[t >= 0])
+            d = (dijkstra(g.csr, directed=True, indices=t, min_only=True) if len(t)
+                 else np.full(g.n_nodes, math.inf))
+            out[kind][key] = (t, d)
+    return out
 
 
 #: Format version of a saved baseline (:func:`save_baseline`); raised when its layout changes.
-BASELINE_FORMAT = 2
+BASELINE_FORMAT = 3  # 3: Baseline.node_dist
 _MAGIC = b"geoplan-scenario-baseline\n"
 
 
@@ -456,6 +504,12 @@ class _Family:
     graph: object
     ends: np.ndarray  #: every changed route passes through one of these (:func:`_cover`)
     limit: float
+    kind: str = ""
+    arc_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    n_base: int = 0  #: nodes of the stored graph (the patched graph's first ones)
+    cutoff: float = 0.0
+    x_index: tuple | None = None  #: the stored graph's node ids sorted by x, and their x
+    arcs: tuple = ()  #: the added arcs ``(a, b, length_m)``, one per direction
 
 
 def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
@@ -475,13 +529,18 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
                                        base_edge_mask=base_mask)
     graph = add_arcs(g, new_xy, a, b, w, code)
     ends = _cover(g, a, b, w)
-    old = np.unique(np.concatenate([a, b]))
-    old = old[old < g.n_nodes]
+    arc_ends = np.unique(np.concatenate([a, b]))
+    fam = _Family(graph, ends, math.inf, kind, arc_ends, g.n_nodes, float(cutoff),
+                  _once(ctx.base, f"x_index_{kind}", lambda: _x_index(g)),
+                  (np.r_[a, b], np.r_[b, a], np.r_[w, w]))
+    if ctx.base.node_dist is not None:  # the search stops where nothing gets closer
+        return fam
+    old = arc_ends[arc_ends < g.n_nodes]
     if len(np.unique(_parts_of(ctx.base, kind)[old])) > 1:
-        return _Family(graph, ends, math.inf)
+        return fam
     old_d = ctx.base.layers.grid[old_columns].to_numpy(float)
     finite = old_d[np.isfinite(old_d)]
-    return _Family(graph, ends, max(float(cutoff), float(finite.max(initial=0.0))))
+    return dataclasses.replace(fam, limit=max(float(cutoff), float(finite.max(initial=0.0))))
 
 
 def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -501,17 +560,25 @@ def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([new, np.asarray(extra, np.int64)])).astype(np.int64)
 
 
-def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
+def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
+              ) -> tuple[dict, dict]:
     """Per target set: per origin, the shortest route between the targets and the origin
     through an end ``a`` of the added arcs, ``min_a d(a, o) + d(a, T)`` (``inf`` where none
     within ``fam.limit``; searched along arcs, from the ends, as the night graph's one-way
     arcs lead into the origins). With the baseline's distance ``old``, an origin's distance is
-    exactly ``min(old, this)``: a route that is not the old one passes through an end."""
+    exactly ``min(old, this)``: a route that is not the old one passes through an end.
+    With the baseline's per-node distances (:attr:`Baseline.node_dist`):
+    :func:`_via_bounded`. Returns ``(this, lower bound per origin on any route between it
+    and a target over an added arc)``: the cells within a cutoff of the edit are those whose
+    bound is within it (the bound is ``this`` itself without per-node distances)."""
     from ..routing import subgraph_near
 
     out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     if not len(fam.ends):
-        return out
+        return out, out
+    stored = _stored_distances(base, fam.kind, targets)
+    if stored is not None:
+        return _via_bounded(fam, stored, o_nodes)
     g, ids = fam.graph, np.arange(fam.graph.n_nodes)
     if _small_part(g, g.node_xy[fam.ends], fam.limit):
         g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
@@ -525,7 +592,132 @@ def _via_edit(fam: _Family, targets: dict, o_nodes: np.ndarray) -> dict:
         t = t[t >= 0]
         if len(t):
             out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
+    return out, out
+
+
+def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
+    """Per target set, the baseline's per-node distances (:attr:`Baseline.node_dist`) when
+    they were made for the same target nodes (``None`` otherwise)."""
+    stored = (base.node_dist or {}).get(kind)
+    if stored is None:
+        return None
+    out = {}
+    for key, t in targets.items():
+        t = np.unique(t[t >= 0])
+        if key not in stored or not np.array_equal(stored[key][0], t):
+            return None
+        out[key] = stored[key][1]
     return out
+
+
+def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
+    """:func:`_via_edit` with the baseline's distance ``old[key]`` of every node from its
+    nearest target: per node ``x`` the best route through the edit is
+    ``min_u old(u) + d(u, x)`` over the old nodes ``u`` at an end of an added arc (a route that
+    uses added arcs leaves the old graph at the first one's start). The search from those
+    nodes reaches ``R`` (first ``fam.cutoff``, doubled until done): it is done when every added
+    arc's end is reached (or was no farther before) and no node that gets closer has an arc to
+    a node not reached, as a node that gets closer is reached through nodes that get closer
+    (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
+    the cutoff)."""
+    g, n0, ends = fam.graph, fam.n_base, fam.arc_ends
+    is_old = ends < n0
+    sd = {k: d[ends[is_old]] for k, d in old.items()}
+    radius = max(fam.cutoff, 1.0)
+    while True:
+        ids, d = _search_near(fam, ends, radius)
+        via, done = {}, True
+        for key, s in sd.items():
+            via[key], ok = _via_within(g, ids, d[is_old], s, old[key], n0, ends, radius)
+            done &= ok
+        if done:
+            break
+        radius = math.inf if radius > 1e7 else 2 * radius
+    local = np.full(g.n_nodes, -1, np.int64)
+    local[ids] = np.arange(len(ids))
+    o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
+
+    def at_origins(v: np.ndarray) -> np.ndarray:
+        return np.where(o >= 0, v[np.maximum(o, 0)], math.inf)
+
+    bound = {k: at_origins(_over_arcs(fam, d, local[ends], v, old[k])) for k, v in via.items()}
+    return {k: at_origins(v) for k, v in via.items()}, bound
+
+
+def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
+               old: np.ndarray) -> np.ndarray:
+    """Per node (rows of ``d``: from each of ``fam.arc_ends``, at local ids ``at``): a lower
+    bound on any route from a target that uses an added arc, ``min over arcs p->q of
+    D(p) + w + d(q, x)`` with ``D`` the new distance from the targets (the last added arc on
+    the route: after it the route is a shortest one); exact up to the search's reach."""
+    a, b, w = fam.arcs
+    ends = fam.arc_ends
+    before = np.where(ends < fam.n_base, old[np.minimum(ends, fam.n_base - 1)], math.inf)
+    now = np.minimum(before, via[at])
+    into = np.full(len(ends), math.inf)
+    np.minimum.at(into, np.searchsorted(ends, b), now[np.searchsorted(ends, a)] + w)
+    return (into[:, None] + d).min(axis=0) if len(ends) else np.full(d.shape[1], math.inf)
+
+
+def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(node ids, distances)``: a Dijkstra from each of ``src`` up to ``radius``, on the
+    part of ``g`` that walks of ``radius`` from them can use (the whole graph if large)."""
+    from ..routing import _subgraph
+
+    g = fam.graph
+    if not len(src):
+        return np.arange(g.n_nodes), np.zeros((0, g.n_nodes))
+    r = radius * g.reach_factor
+    if math.isfinite(r) and fam.x_index is not None:
+        lo, hi = g.node_xy[src].min(axis=0) - r, g.node_xy[src].max(axis=0) + r
+        ids = _box_nodes(fam.x_index, g, lo, hi)
+        if len(ids) < 0.5 * g.n_nodes:
+            csr, local = _subgraph(g.csr, ids)
+            return ids, dijkstra(csr, directed=True, indices=local[src], limit=_slack(radius))
+    return np.arange(g.n_nodes), dijkstra(g.csr, directed=True, indices=src,
+                                          limit=_slack(radius))
+
+
+def _x_index(g) -> tuple[np.ndarray, np.ndarray]:
+    """``g``'s node ids sorted by x, and their x (:func:`_box_nodes`)."""
+    order = np.argsort(g.node_xy[:, 0], kind="stable")
+    return order, g.node_xy[order, 0]
+
+
+def _box_nodes(x_index: tuple, g, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Sorted ids of the nodes of ``g`` (a graph patched, ``x_index``: :func:`_x_index` of the
+    graph before) in the box ``lo``-``hi``: the old nodes looked up by x, the new ones tested
+    here."""
+    order, xs = x_index
+    cand = order[np.searchsorted(xs, lo[0], "left"):np.searchsorted(xs, hi[0], "right")]
+    cand = np.concatenate([cand, np.arange(len(xs), g.n_nodes)])
+    xy = g.node_xy[cand]
+    return np.sort(cand[(xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1])
+                        & (xy[:, 1] <= hi[1])])
+
+
+def _via_within(g, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: np.ndarray, n0: int,
+                arc_ends: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
+    """One target set of :func:`_via_bounded`: per node of ``ids``, ``min_u s(u) + d(u, x)``
+    where that is at most ``radius + min s`` (else ``inf``), and whether no node that gets
+    closer can lie farther."""
+    fin = np.isfinite(s)
+    if not fin.any():  # no route through the edit reaches a target
+        return np.full(len(ids), math.inf), True
+    via = (s[fin, None] + d[fin]).min(axis=0)
+    reach = _slack(radius + float(s[fin].min()))
+    ok = via <= reach
+    via[~ok] = math.inf
+    if math.isinf(radius):
+        return via, True
+    before = np.where(ids < n0, old[np.minimum(ids, n0 - 1)], math.inf)
+    closer = ids[via < before - (1e-12 * np.where(np.isfinite(before), before, 0.0) + 1e-9)]
+    reached = np.zeros(g.n_nodes, bool)
+    reached[ids[ok]] = True
+    ends_ok = reached[arc_ends] | ((arc_ends < n0)
+                                   & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
+    rows = g.csr[closer]
+    return via, bool(ends_ok.all() and reached[rows.indices].all())
 
 
 def _small_part(graph, xy: np.ndarray, radius: float) -> bool:
@@ -613,10 +805,9 @@ def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
     spec = ctx.applied.inputs.spec
     fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
                  base_mask)
-    o_n, d_n = fam.graph.point_nodes
-    cats = ctx.applied.inputs.data.destinations["category"].to_numpy()
-    s = _via_edit(fam, {c: d_n[cats == c] for c in spec.categories}, o_n)
-    return fam, o_n, s, np.logical_or.reduce([s[c] <= _slack(cutoff) for c in spec.categories])
+    o_n = fam.graph.point_nodes[0]
+    s, lb = _via_edit(ctx.base, fam, _category_targets(fam.graph, ctx.applied.inputs), o_n)
+    return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff) for c in spec.categories])
 
 
 def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
@@ -672,18 +863,14 @@ def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     reach = spec.green_per_capita_within_m
     fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
                  max(reach, spec.green_within_m))
-    o_n, e_n = fam.graph.point_nodes
+    o_n = fam.graph.point_nodes[0]
     entries = base.green_graph[1]
-    e_ha = base.spaces["area_ha"].to_numpy(float)[
-        base.spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))]
     pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    s = _via_edit(fam, {"scb": e_n[e_ha >= spec.green_scb_min_ha],
-                        "who": e_n[e_ha >= spec.green_who_min_ha], "any": e_n,
-                        "pop": o_n[pop > 0]}, o_n)
+    s, lb = _via_edit(base, fam, _green_targets(fam.graph, entries, base.spaces, pop, spec), o_n)
     green = base.layers.grid[list(GREEN_COLUMNS)].copy()
     green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
         "green_spaces_without_entry", 0)
-    sel = (s["any"] <= _slack(reach)) | (s["pop"] <= _slack(reach))
+    sel = (lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
     if sel.any():
         res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
                                ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,

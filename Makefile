@@ -20,7 +20,8 @@ NP2_TESTS ?= tests/core/test_routing.py tests/core/test_access_night.py tests/co
 	tests/core/test_locked_versions.py tests/core/test_network_build.py \
 	tests/core/test_scenario_local.py tests/core/test_routing_blocks.py \
 	tests/core/test_municipality_speed.py tests/core/test_map_images.py tests/core/test_routing_patch.py \
-	tests/core/test_scenario_apply_local.py tests/core/test_pipeline_trusted.py tests/core/test_grid_change_block.py
+	tests/core/test_scenario_apply_local.py tests/core/test_pipeline_trusted.py tests/core/test_grid_change_block.py \
+	tests/core/test_scenario_bounded_search.py
 NP2_SKIP := --deselect tests/core/test_report.py::test_pdf_pages_and_text \
 	--deselect tests/core/test_report.py::test_map_page_of_the_pdf_is_not_blank \
 	--deselect tests/core/test_report.py::test_scenario_before_after_and_change_maps \

@@ -108,6 +108,15 @@ NOTES = (
     "GeoPackage (8 s) and pickling the saved baseline (2-4 s), the green spaces' boundary "
     "samples (174k nearest-edge queries, 2-3 s) and `clip_edges_to_cells`' GEOS intersections "
     "of edges crossing a cell border (2 s).",
+    "",
+    "`s22-final` (2026-12-03 14:39 UTC): the merged session-22 code (commit cacd629: the `muni`, "
+    "`route`, `report`, `cli`, `scen` branches and the second round), one run per size on a quiet "
+    "machine (load < 1, nothing else running), `--profile-size 0`. Targets at 200k (issue 15): "
+    "`geoplan run` 23.9 s wall, 26.6 CPU s, 1.03 GB peak (<= 60 s and <= 2 GB: met; the same "
+    "town took 62 s quiet at 18dbce7 and 888 s under load at 8f561fa); `geoplan report` 11.1 s "
+    "(<= 30 s: met; 47 s quiet under cProfile at 18dbce7). 20k -> 60k -> 200k: run 5.7 / 7.8 / "
+    "23.9 s: 60k -> 200k is 3.1x the time for 3.4x the way nodes (the 20k run is mostly fixed "
+    "start-up: imports, reading, writing).",
 )
 
 

@@ -14,7 +14,8 @@ need_apt=0
 [ -d /usr/share/qgis/python/plugins/processing ] || need_apt=1
 command -v qgis_process >/dev/null 2>&1 || need_apt=1
 /usr/bin/python3 -c "import ensurepip" >/dev/null 2>&1 || need_apt=1
-for tool in gdal-config geos-config proj; do command -v $tool >/dev/null 2>&1 || need_apt=1; done
+# strace: tests/core/test_gpkg_syncs.py counts a GeoPackage write's fsync calls with it
+for tool in gdal-config geos-config proj strace; do command -v $tool >/dev/null 2>&1 || need_apt=1; done
 if [ "$need_apt" = 1 ]; then
     log "installing QGIS 3.40 LTR from bookworm-backports (about 1-2 minutes, 2 GB)"
     if [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]; then
@@ -30,7 +31,7 @@ SRC
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         -t bookworm-backports python3-qgis qgis-providers qgis-common qgis python3-venv \
         qttools5-dev-tools \
-        libgdal-dev libproj-dev libgeos-dev proj-bin pkg-config >/dev/null
+        libgdal-dev libproj-dev libgeos-dev proj-bin pkg-config strace >/dev/null
     /usr/bin/python3 -c "import qgis.core" || { log "QGIS did not install: see messages above"; exit 1; }
 fi
 

@@ -917,9 +917,10 @@ def _insert_arcs(csr: sp.csr_matrix, arc_lit: np.ndarray, arcs: dict, n: int
         elif w < data[pos]:
             data[pos], lit[pos] = w, code
     rows = np.asarray(add_row, np.int64)
-    at = np.concatenate([indptr, np.full(n - n0, indptr[-1])])[rows + 1]
+    grown = np.concatenate([indptr, np.full(n - n0, indptr[-1])])  # row ends, new rows empty
+    at = grown[rows + 1]
     idx_type = np.int32 if n < 2**31 - 1 else np.int64
-    new_indptr = np.concatenate([indptr, np.full(n - n0, indptr[-1])])
+    new_indptr = grown.copy()
     new_indptr[1:] += np.cumsum(np.bincount(rows, minlength=n))
     out = sp.csr_matrix((np.insert(data, at, add_w),
                          np.insert(indices, at, np.asarray(add_col, indices.dtype)).astype(idx_type),

@@ -385,6 +385,26 @@ def _key_and_name(run, df) -> tuple[str, str]:
     return key, name
 
 
+def _area_cell(column: str, value, lang: str) -> str:
+    """``value`` of the areas layer's ``column`` as the report writes it: shares as per cent
+    ("80 %", not "0,80"), distances to 10 m with their unit, people as whole numbers."""
+    from geoplan.i18n import fmt_pct
+    from geoplan.outputs.report import _distance
+
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return _fmt(value, lang)
+    if x != x:  # no value (NaN): no resident, or no data
+        return "–"
+    info = describe(column.removesuffix("_pop_share"))
+    if column.endswith("_pop_share") or (info is not None and info.unit == "share 0-1"):
+        return fmt_pct(x, lang)
+    if info is not None and info.unit == "m":
+        return _distance(x, lang)
+    return fmt(x, lang, 0) if column == "pop" else _fmt(x, lang)
+
+
 def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
     """(headers, rows) of the areas: the area's name ("Whole study area" in ``lang`` for the
     study area's row), then :data:`AREA_COLUMNS` headed by their dictionary labels."""
@@ -400,8 +420,7 @@ def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
     whole = core_tr("sc_study_area", lang)
     names = [whole if str(k) == STUDY_AREA_KEY else str(n) for k, n in zip(df[key], df[name],
                                                                            strict=True)]
-    body = [[n, *(fmt(v, lang, 0) if c == "pop" and v == v else _fmt(v, lang)
-                  for c, v in zip(cols, row, strict=True))]
+    body = [[n, *(_area_cell(c, v, lang) for c, v in zip(cols, row, strict=True))]
             for n, row in zip(names, df[cols].itertuples(index=False), strict=True)]
     return [core_tr("sc_area", lang), *(area_heading(run, c, lang) for c in cols)], body
 

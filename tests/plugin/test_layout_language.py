@@ -115,6 +115,34 @@ def test_areas_table_is_headed_by_the_dictionary_and_names_the_areas(english_run
     assert sorted(r[0] for r in body) == sorted(["Västra", "Østre", WORDS[lang][1]])
 
 
+@pytest.mark.parametrize(("lang", "pct"), [("sv", "\u00a0%"), ("da", "\u00a0%"), ("en", "%")])
+def test_areas_table_writes_shares_in_per_cent_and_distances_to_10_m(english_runs, lang, pct):
+    """A council reads "80 %", not "0,80", and "350 m", not "347,21": the areas table writes
+    each area's lit share and residents' share near green space in per cent and the distance
+    to a grocery rounded to 10 m with its unit, from the values of the run's areas layer."""
+    import pyogrio
+    from geoplan_qgis.layout import build_council_layout
+    from qgis.core import QgsProject
+
+    from geoplan.runs import folder as rf
+
+    council = build_council_layout(english_runs[0], project=QgsProject(), lang=lang)
+    headers, body = council.table
+    gpkg = rf.RunFolder(english_runs[0]).gpkg
+    areas = pyogrio.read_dataframe(gpkg, layer=rf.AREAS, read_geometry=False)
+    assert len(body) == len(areas)
+    shares = {"lit_share", "green_scb_300m_pop_share"}
+    for row, (_, area) in zip(body, areas.iterrows(), strict=True):
+        cells = dict(zip(["name", "pop", "safety_index", "dist_grocery_m", *sorted(shares,
+                     key=["lit_share", "green_scb_300m_pop_share"].index)], row, strict=True))
+        for col in shares:  # e.g. 0.8049 -> "80 %"
+            assert cells[col] == f"{round(100 * area[col])}{pct}", (col, cells[col])
+        d = area["dist_grocery_m"]  # e.g. 347.2 -> "350 m" (all demo distances are < 1,000 m)
+        assert d < 1000
+        want = round(d, -1) if d >= 100 else round(d)
+        assert cells["dist_grocery_m"] == f"{int(want)} m", cells["dist_grocery_m"]
+
+
 @pytest.mark.parametrize(("lang", "thousand"), [("sv", r"1\s000"), ("da", r"1\.000"),
                                                 ("en", r"1,000")])
 def test_scale_bar_numbers_are_written_as_the_language_writes_them(english_runs, lang,

@@ -15,6 +15,7 @@ __all__ = [
     "GeoplanError",
     "InputFileError",
     "OSMDataError",
+    "SavedBaselineError",
 ]
 
 
@@ -24,6 +25,29 @@ class GeoplanError(ValueError):
 
 class InputFileError(GeoplanError):
     """A file is missing, unreadable or not of the expected kind."""
+
+
+class SavedBaselineError(InputFileError):
+    """A saved scenario baseline cannot be used (missing, damaged, or saved for another
+    geoplan, settings or inputs).
+
+    ``reason`` says why in a word (``missing``, ``damaged``, ``format``, ``geoplan``,
+    ``pipeline``, ``inputs``, ``run``), so that a caller can say it in the planner's language
+    (:func:`geoplan.runs.scenario.saved_baseline_reason`); the message says it in English.
+
+    Examples
+    --------
+    >>> exc = SavedBaselineError("run.pkl was saved for another geoplan version", "geoplan")
+    >>> exc.reason, isinstance(exc, InputFileError)
+    ('geoplan', True)
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __reduce__(self):  # kept when pickled (e.g. between processes)
+        return type(self), (str(self), self.reason)
 
 
 class OSMDataError(InputFileError):

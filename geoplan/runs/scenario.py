@@ -62,8 +62,9 @@ from .pipeline import finite_or_null, read_study_findings, study_from_pipeline
 SCENARIO_OUTPUTS = (rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.CHANGES_CSV,
                     rf.CHANGES_XLSX, rf.SCENARIO_JSON)
 
-__all__ = ["SAVED_BASELINE_TEXTS", "ScenarioResult", "compare_runs", "findings_addressed_by",
-           "run_baseline", "run_scenario", "saved_baseline", "write_changes_xlsx"]
+__all__ = ["SAVED_BASELINE_REASONS", "SAVED_BASELINE_TEXTS", "ScenarioResult", "compare_runs",
+           "findings_addressed_by", "run_baseline", "run_scenario", "saved_baseline",
+           "saved_baseline_reason", "write_changes_xlsx"]
 
 #: What a planner reads when a saved baseline cannot be used (the QGIS scenario panel then
 #: computes the baseline from the pipeline); ``{error}`` is the refusal's message.
@@ -74,6 +75,45 @@ SAVED_BASELINE_TEXTS = {
               "the pipeline instead (slower). Reason: {error}"},
 }
 register_texts(SAVED_BASELINE_TEXTS)
+
+#: Why a saved baseline was refused, in the planner's words (the keys are
+#: :attr:`geoplan.errors.SavedBaselineError.reason`); every one says what to do.
+SAVED_BASELINE_REASONS = {
+    "saved_baseline_why_missing": {
+        "en": "the folder holds no saved baseline; run geoplan run again to write it."},
+    "saved_baseline_why_damaged": {
+        "en": "the saved baseline is damaged or not geoplan's; run geoplan run again to "
+              "rewrite it."},
+    "saved_baseline_why_format": {
+        "en": "it was saved in an older file format; run geoplan run again to rewrite it."},
+    "saved_baseline_why_geoplan": {
+        "en": "it was saved by another geoplan version; run geoplan run again to rewrite it."},
+    "saved_baseline_why_pipeline": {
+        "en": "the run's settings changed since it was saved; run geoplan run again to "
+              "rewrite it."},
+    "saved_baseline_why_inputs": {
+        "en": "an input file changed since it was saved; run geoplan run again to rewrite it."},
+    "saved_baseline_why_run": {
+        "en": "it was saved for another run; run geoplan run again to rewrite it."},
+}
+register_texts(SAVED_BASELINE_REASONS)
+
+
+def saved_baseline_reason(error: Exception, lang: str = "en") -> str:
+    """Why a saved baseline was refused, in ``lang``: the words of
+    :data:`SAVED_BASELINE_REASONS` for a :class:`~geoplan.errors.SavedBaselineError`, the
+    error's own message for any other error.
+
+    Examples
+    --------
+    >>> from geoplan.errors import SavedBaselineError
+    >>> saved_baseline_reason(SavedBaselineError("x.pkl: other geoplan version", "geoplan"), "sv")
+    'det sparades av en annan version av geoplan; kör geoplan run igen för att skriva om det.'
+    >>> saved_baseline_reason(ValueError("disk full"), "da")
+    'disk full'
+    """
+    key = f"saved_baseline_why_{getattr(error, 'reason', '')}"
+    return tr(key, lang) if key in SAVED_BASELINE_REASONS else str(error)
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,7 @@ def save_baseline(baseline: Baseline, path, *, stamp=None) -> None:
     True
     >>> load_baseline(p, stamp={"inputs": {"osm": "cd34"}})  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    geoplan.errors.InputFileError: ... was saved for other inputs ...
+    geoplan.errors.SavedBaselineError: ... was saved for other inputs ...
     """
     import io
 
@@ -269,50 +269,52 @@ def save_baseline(baseline: Baseline, path, *, stamp=None) -> None:
 
 
 def _read_header(f, path) -> dict:
-    from ..errors import InputFileError
+    from ..errors import SavedBaselineError
 
     if f.read(len(_MAGIC)) != _MAGIC:
-        raise InputFileError(f"{path} is not a saved geoplan scenario baseline: run `geoplan run` "
-                             "again to write it")
+        raise SavedBaselineError(f"{path} is not a saved geoplan scenario baseline: run "
+                                 "`geoplan run` again to write it", "damaged")
     try:
         return json.loads(f.readline())
     except ValueError as exc:
-        raise InputFileError(f"{path} is damaged ({exc}): run `geoplan run` again to "
-                             "rewrite it") from exc
+        raise SavedBaselineError(f"{path} is damaged ({exc}): run `geoplan run` again to "
+                                 "rewrite it", "damaged") from exc
 
 
 def load_baseline(path, *, stamp=None) -> Baseline:
     """The baseline :func:`save_baseline` wrote to ``path``, after checking that its header
     matches ``stamp`` (and this geoplan's version and :data:`BASELINE_FORMAT`); a stale,
-    foreign or damaged file raises :class:`~geoplan.errors.InputFileError`.
+    foreign or damaged file raises :class:`~geoplan.errors.SavedBaselineError` (an
+    :class:`~geoplan.errors.InputFileError`; its ``reason`` says why in a word).
 
     Only load files your own ``geoplan run`` wrote: the body is a Python pickle.
     """
-    from ..errors import InputFileError
+    from ..errors import SavedBaselineError
 
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(f"{path} does not exist: run `geoplan run` into that folder again "
-                             "(it writes the saved baseline)")
+        raise SavedBaselineError(f"{path} does not exist: run `geoplan run` into that folder "
+                                 "again (it writes the saved baseline)", "missing")
     want = _stamp(stamp or {})
     with open(path, "rb") as f:
         got = _read_header(f, path)
         for key, what in (("format", "another file format"), ("geoplan", "another geoplan "
                           "version"), ("pipeline", "other settings"), ("inputs", "other inputs")):
             if got.get(key) != want.get(key):
-                raise InputFileError(
+                raise SavedBaselineError(
                     f"{path} was saved for {what} ({key}: {_short(got.get(key))} here, "
-                    f"{_short(want.get(key))} now): run `geoplan run` again to rewrite it")
+                    f"{_short(want.get(key))} now): run `geoplan run` again to rewrite it", key)
         if got != want:
-            raise InputFileError(f"{path} was saved for another run: run `geoplan run` again "
-                                 "to rewrite it")
+            raise SavedBaselineError(f"{path} was saved for another run: run `geoplan run` "
+                                     "again to rewrite it", "run")
         try:
             baseline = pickle.load(f)
         except Exception as exc:  # a cut-off or damaged body
-            raise InputFileError(f"{path} is damaged ({type(exc).__name__}): run `geoplan run` "
-                                 "again to rewrite it") from exc
+            raise SavedBaselineError(f"{path} is damaged ({type(exc).__name__}): run "
+                                     "`geoplan run` again to rewrite it", "damaged") from exc
     if not isinstance(baseline, Baseline):
-        raise InputFileError(f"{path} holds no scenario baseline: run `geoplan run` again")
+        raise SavedBaselineError(f"{path} holds no scenario baseline: run `geoplan run` again",
+                                 "damaged")
     return baseline
 
 

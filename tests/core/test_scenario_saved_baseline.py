@@ -16,7 +16,7 @@ import pytest
 
 from geoplan.errors import ConfigError, InputFileError
 from geoplan.runs import folder as rf
-from geoplan.runs.scenario import run_baseline, run_scenario
+from geoplan.runs.scenario import run_baseline, run_scenario, saved_baseline_reason
 from geoplan.scenario.io import read_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,18 +105,25 @@ def _rewrite_header(path: Path, **changes) -> None:
     path.write_bytes(magic + json.dumps(header).encode() + b"\n" + body)
 
 
-@pytest.mark.parametrize(("change", "words"), [
-    ({"geoplan": "0.0.1"}, "was saved for another geoplan version"),
-    ({"format": 0}, "was saved for another file format"),
-    ({"pipeline": {"input": {"osm": "elsewhere.osm.pbf"}}}, "was saved for other settings"),
+@pytest.mark.parametrize(("change", "words", "sv", "da"), [
+    ({"geoplan": "0.0.1"}, "was saved for another geoplan version",
+     "en annan version av geoplan", "en anden version af geoplan"),
+    ({"format": 0}, "was saved for another file format", "ett äldre filformat",
+     "et ældre filformat"),
+    ({"pipeline": {"input": {"osm": "elsewhere.osm.pbf"}}}, "was saved for other settings",
+     "inställningar har ändrats", "indstillinger er ændret"),
 ])
-def test_a_foreign_baseline_is_refused(demo_run, tmp_path, change, words):
+def test_a_foreign_baseline_is_refused(demo_run, tmp_path, change, words, sv, da):
     _, run, _ = demo_run
     copy = _copy_run(run, tmp_path / "run")
     _rewrite_header(copy / rf.SCENARIO_BASELINE, **change)
     with pytest.raises(InputFileError, match=words) as err:
         run_baseline(copy)
     assert "run `geoplan run` again" in str(err.value)
+    # the QGIS panel says why in the planner's language, and what to do
+    for lang, text in (("sv", sv), ("da", da)):
+        said = saved_baseline_reason(err.value, lang)
+        assert text in said and "geoplan run" in said, said
 
 
 def test_a_damaged_or_missing_baseline_is_refused(demo_run, tmp_path):
@@ -124,14 +131,17 @@ def test_a_damaged_or_missing_baseline_is_refused(demo_run, tmp_path):
     copy = _copy_run(run, tmp_path / "run")
     p = copy / rf.SCENARIO_BASELINE
     p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])  # an interrupted copy
-    with pytest.raises(InputFileError, match="is damaged"):
+    with pytest.raises(InputFileError, match="is damaged") as err:
         run_baseline(copy)
+    assert "skadat" in saved_baseline_reason(err.value, "sv")
     p.write_bytes(b"PK\x03\x04 a zip file")
-    with pytest.raises(InputFileError, match="is not a saved geoplan scenario baseline"):
+    with pytest.raises(InputFileError, match="is not a saved geoplan scenario baseline") as err:
         run_baseline(copy)
+    assert "beskadiget" in saved_baseline_reason(err.value, "da")
     p.unlink()
-    with pytest.raises(InputFileError, match="does not exist"):
+    with pytest.raises(InputFileError, match="does not exist") as err:
         run_baseline(copy)
+    assert "inget sparat nuläge" in saved_baseline_reason(err.value, "sv")
 
 
 def test_a_baseline_is_stale_once_an_input_changes(demo_run):
@@ -143,6 +153,7 @@ def test_a_baseline_is_stale_once_an_input_changes(demo_run):
         with pytest.raises(InputFileError, match="was saved for other inputs") as err:
             run_baseline(run)
         assert "run `geoplan run` again to rewrite it" in str(err.value)
+        assert "en inputfil er ændret" in saved_baseline_reason(err.value, "da")
     finally:
         osm.write_bytes(original)
     assert run_baseline(run)[1].layers.grid is not None

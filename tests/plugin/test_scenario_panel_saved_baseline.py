@@ -156,6 +156,8 @@ def test_stale_saved_baseline_is_said_in_swedish_and_the_pipeline_used(
     _draw(dock, "new_paths", _paths(run)[0], name="Park path")
     out = _run(dock, qtbot, str(copy), tmp_path / "stale")
     status = dock.status.text()
-    assert "Det sparade nuläget" in status and "scenario_baseline.pkl" in status, status
+    # said in Swedish, with the folder and why (the cut-off file is damaged), no English reason
+    assert "Det sparade nuläget" in status and "run_copy" in status, status
+    assert "skadat" in status and "damaged" not in status, status
     _same_change_layers(out, _pipeline_oracle(toml, tmp_path / "stale_scenario.gpkg",
                                               tmp_path / "oracle"))

@@ -268,8 +268,11 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
                 cfg, base = SESSION_BASELINES.get(folder, out)
                 return cfg, base, ""
             except GeoplanError as exc:
-                note = core_tr("saved_baseline_fallback", current_language(), run=folder,
-                               error=exc)
+                from geoplan.runs.scenario import saved_baseline_reason
+
+                lang = current_language()
+                note = core_tr("saved_baseline_fallback", lang, run=folder,
+                               error=saved_baseline_reason(exc, lang))
                 feedback.reportError(note, fatalError=False)
                 return baseline_config(path), None, note
         return baseline_config(path), None, ""

@@ -331,7 +331,7 @@ def _fade(ax, box, geom):
 
     veil = box.difference(geom)
     maps._fill(ax, [veil], "#ffffff", edge="none", lw=0.0, alpha=0.62, z=4.9)
-    maps._fill(ax, [geom], "none", edge=maps._AREA_EDGE, lw=2.6, z=6)
+    maps._fill(ax, [geom], "none", edge=maps.AREA_EDGE, lw=2.6, z=6)
 
 
 def atlas_figure(run: RunData, geom, spec: MapSpec, breaks, lang: str = "en"):

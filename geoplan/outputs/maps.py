@@ -80,6 +80,8 @@ from .styles import (
 from .styles import TEXTS as GPKG_TEXTS
 
 __all__ = [
+    "AREA_EDGE",
+    "BUILDING_FILL",
     "FINDINGS_MAP",
     "HEADLINE_MAPS",
     "MapClass",
@@ -153,6 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ctx_study_area": {"en": "study area"},
     "ctx_buildings": {"en": "buildings"},
     "ctx_areas": {"en": "areas"},
+    "ctx_street_names": {"en": "street names"},
     "ctx_destinations": {"en": "{cat} (destination)"},
     "ctx_overview": {"en": "Overview"},
     "variant_before": {"en": "before"},
@@ -734,7 +737,10 @@ def _context(ax, run: RunData, *, green_fill: bool, network: bool = True,
 # context: buildings, street and area names, destinations, overview
 # --------------------------------------------------------------------------------------------
 _HALO = "#ffffff"
-_AREA_EDGE = "#54278f"
+#: the colour of the ``[areas]`` outlines and names (the QGIS layouts draw them alike)
+AREA_EDGE = "#54278f"
+#: building footprints: a faint grey texture over the cells (colour, opacity)
+BUILDING_FILL = ("#424242", 0.22)
 
 
 def _halo():
@@ -748,7 +754,8 @@ def _draw_buildings(ax, run: RunData):
     b = run.buildings
     if b is None or not len(b):
         return None
-    coll = _fill(ax, b.geometry.values, "#424242", edge="none", lw=0.0, alpha=0.22, z=2.8)
+    colour, alpha = BUILDING_FILL
+    coll = _fill(ax, b.geometry.values, colour, edge="none", lw=0.0, alpha=alpha, z=2.8)
     if coll is not None:
         coll.set_gid("buildings")
     return coll
@@ -836,7 +843,7 @@ def _draw_areas(ax, run: RunData):
         a = a[a[key].astype(str) != STUDY_AREA_KEY]
     if not len(a):
         return None
-    coll = _fill(ax, a.geometry.values, "none", edge=_AREA_EDGE, lw=1.1, z=5)
+    coll = _fill(ax, a.geometry.values, "none", edge=AREA_EDGE, lw=1.1, z=5)
     if coll is not None:
         coll.set_gid("areas")
     col = _area_name_column(run, a)
@@ -844,9 +851,9 @@ def _draw_areas(ax, run: RunData):
         for name, geom in zip(a[col].astype(str), a.geometry.values, strict=True):
             p = geom.representative_point()
             ax.text(p.x, p.y, name, ha="center", va="center", fontsize=7.5, fontweight="bold",
-                    color=_AREA_EDGE, zorder=7, path_effects=_halo(), gid="area_name",
+                    color=AREA_EDGE, zorder=7, path_effects=_halo(), gid="area_name",
                     clip_on=True)
-    return Patch(facecolor="none", edgecolor=_AREA_EDGE, lw=1.1, label=tr("ctx_areas",
+    return Patch(facecolor="none", edgecolor=AREA_EDGE, lw=1.1, label=tr("ctx_areas",
                                                                            run_lang(ax)))
 
 
@@ -901,7 +908,7 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     _draw_water(inset, run, z=0.5)
     _fill(inset, [study_union(g)], "#fee0d2", edge="#616161", lw=0.4, z=1)
     if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
-        _fill(inset, run.areas.geometry.values, "none", edge=_AREA_EDGE, lw=0.4, z=3)
+        _fill(inset, run.areas.geometry.values, "none", edge=AREA_EDGE, lw=0.4, z=3)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     inset.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="#cb181d", lw=1.0,
                               zorder=4))
@@ -1009,7 +1016,8 @@ def _draw_context(ax, run: RunData) -> list:
                         if _big_context(run) else water_buildings(ax))
     handles = [h for h in (water,) if h is not None]
     if buildings:
-        handles.append(Patch(facecolor="#424242", alpha=0.22, edgecolor="none",
+        handles.append(Patch(facecolor=BUILDING_FILL[0], alpha=BUILDING_FILL[1],
+                             edgecolor="none",
                              label=tr("ctx_buildings", run_lang(ax))))
     area = _draw_areas(ax, run)
     if area is not None:

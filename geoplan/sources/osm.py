@@ -704,14 +704,6 @@ def _context_objects(p: Path) -> tuple[list, list, list]:
     return water, [c for c in coast if len(c) >= 2], places
 
 
-def _right_of(line, point) -> bool:
-    """Whether ``point`` lies to the right of ``line`` where the line passes nearest to it."""
-    d = line.project(point)
-    a = line.interpolate(max(d - 1.0, 0.0))
-    b = line.interpolate(min(d + 1.0, line.length))
-    return (b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x) < 0
-
-
 def _extend_ends(line, by_m: float):
     """``line`` (open) made longer by ``by_m`` at both ends, straight on from its end segments."""
     xy = shapely.get_coordinates(line)
@@ -728,13 +720,18 @@ def sea_from_coastline(lines, region, *, reach_m: float = 200.0) -> list:
     """The parts of ``region`` that a coastline marks as sea (OSM: land left, sea right).
 
     ``region`` is cut along the coastline lines; each piece is sea when it lies on the lines'
-    right. An extract cut out of the planet ends its coastline a little inside its box: the
-    open ends of the merged lines are carried straight on by ``reach_m`` to reach the box's
-    edge. A coastline that still does not cross the region cuts nothing: no sea.
+    right, read where the piece borders the coastline (:func:`_sea_side`). An extract cut out of
+    the planet ends its coastline a little inside its box: the open ends of the merged lines
+    are carried straight on by ``reach_m`` to reach the box's edge. A coastline that still does
+    not cross the region cuts nothing: no sea; a line that ends inside a piece says nothing
+    about that piece.
 
     >>> import shapely
     >>> coast = [shapely.LineString([(0, 5), (10, 5)])]  # eastward: sea to the south
     >>> [p.bounds for p in sea_from_coastline(coast, shapely.box(0, 0, 10, 10))]
+    [(0.0, 0.0, 10.0, 5.0)]
+    >>> cut_off = shapely.LineString([(3, 8), (7, 8)])  # ends inside the land: says nothing
+    >>> [p.bounds for p in sea_from_coastline([*coast, cut_off], shapely.box(0, 0, 10, 10))]
     [(0.0, 0.0, 10.0, 5.0)]
     """
     merged = shapely.get_parts(shapely.line_merge(shapely.union_all(list(lines))))
@@ -749,13 +746,33 @@ def sea_from_coastline(lines, region, *, reach_m: float = 200.0) -> list:
         [shapely.union_all([region.boundary, *parts])])))
     if len(faces) < 2:
         return []
-    tree = shapely.STRtree(parts)
-    sea = []
-    for face in faces:
-        p = face.representative_point()
-        if _right_of(parts[int(tree.nearest(p))], p):
-            sea.append(face)
-    return sea
+    return [face for face in faces if _sea_side(face, parts)]
+
+
+def _sea_side(face, parts: list) -> bool:
+    """Whether ``face`` lies on the sea side (right) of the coastline that bounds it.
+
+    The side is read at the longest coastline segment on the face's edge, just to its right:
+    a coastline piece that ends inside the face (an extract's cut-off end) bounds nothing and
+    says nothing about it; a face no coastline bounds is not sea.
+    """
+    edge, best = face.boundary, None
+    for line in (g for part in parts for g in shapely.get_parts(part)):
+        xy = shapely.get_coordinates(line)
+        a, b = xy[:-1], xy[1:]
+        length = np.hypot(*(b - a).T)
+        on = np.flatnonzero((length > 0) & (shapely.distance(edge, shapely.points((a + b) / 2))
+                                            < 1e-3))
+        if len(on):
+            i = on[np.argmax(length[on])]
+            if best is None or length[i] > best[0]:
+                best = (length[i], a[i], b[i])
+    if best is None:
+        return False
+    length, a, b = best
+    d = (b - a) / length
+    probe = (a + b) / 2 + min(0.05, length / 10) * np.array([d[1], -d[0]])  # right of it
+    return bool(face.contains(shapely.Point(probe)))
 
 
 def _context_region(read_poly, header, tf: Transformer):

@@ -605,7 +605,7 @@ def build_council_layout(run_dir, *, project: QgsProject | None = None,
     layout.initializeDefaults()
     layout.setName(name or f"geoplan: {title}")
     layout.pageCollection().page(0).setPageSize("A3", QgsLayoutItemPage.Orientation.Landscape)
-    g, items = _Grid(), {"context": context_for_layout(run.out_dir, project, lang)}
+    g, items = _Grid(), {"context": context_for_layout(run, project, lang)}
     items["title"] = _label(layout, title, g.margin, 8.0, g.width, 12.0, size=22, bold=True)
     subtitle = tr("Scenario compared with the baseline", lang) if is_scenario else tr(
         "Headline indicators of the baseline", lang)

@@ -1,9 +1,13 @@
-"""Context the council and scenario layouts draw with each map: the run's water (over the cells,
-under everything else) and, on a scenario's *after* and *change* maps, the proposal's edits on
-top with their legend entries. The layers are the run's own (``water``, ``edits_lines``,
-``edits_points``, ``edits_areas`` in ``geoplan.gpkg``); water keeps the style stored beside it,
-the edits are styled by the core (:func:`geoplan.outputs.styles.edits_qml`) in the layout's
-language, whatever language the run was made in.
+"""Context the council and scenario layouts draw with each map, as the report's maps do
+(:mod:`geoplan.outputs.maps`): building footprints as a faint grey texture and the run's water
+over the cells, the outlines and names of the run's ``[areas]``, the names of the longest
+streets and, on a scenario's *after* and *change* maps, the proposal's edits on top with their
+legend entries. The layers are the run's own (``buildings``, ``water``, ``areas``,
+``edits_lines``, ``edits_points``, ``edits_areas`` in ``geoplan.gpkg``; the street names a
+memory layer of :func:`geoplan.outputs.maps.main_streets`); water keeps the style stored beside
+it, buildings, areas and names take the report's colours, the edits are styled by the core
+(:func:`geoplan.outputs.styles.edits_qml`) in the layout's language, whatever language the run
+was made in.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from pathlib import Path
 
 from qgis.core import QgsProject, QgsVectorLayer
 
+from geoplan.columns import STUDY_AREA_KEY
 from geoplan.i18n import tr as core_tr
+from geoplan.outputs import maps as core_maps
 from geoplan.outputs.styles import EDIT_LAYERS, edits_qml
 from geoplan.runs import folder as rf
 
@@ -38,14 +44,128 @@ def _styled(gpkg: Path, name: str, display: str, qml: str = "") -> QgsVectorLaye
     return layer
 
 
-def context_for_layout(run_dir, project: QgsProject, lang: str) -> dict:
-    """The run's water and edits layers that exist, styled, added to ``project`` (hidden from
-    its layer tree, like the layout's other layers); ``"lang"``: the language."""
-    folder = rf.RunFolder(run_dir)
+def _rgba(colour: str, alpha: float = 1.0) -> str:
+    """``"#54278f"`` and an opacity as QGIS's ``"r,g,b,a"``."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"{r},{g},{b},{round(alpha * 255)}"
+
+
+def _text_format(size_pt: float, colour: str, *, bold=False, italic=False):
+    """Label text: ``size_pt`` points in ``colour`` with a white halo (as the report)."""
+    from qgis.core import QgsTextBufferSettings, QgsTextFormat
+    from qgis.PyQt.QtGui import QColor, QFont
+
+    font = QFont()
+    font.setBold(bold)
+    font.setItalic(italic)
+    text = QgsTextFormat()
+    text.setFont(font)
+    text.setSize(size_pt)
+    text.setColor(QColor(colour))
+    halo = QgsTextBufferSettings()
+    halo.setEnabled(True)
+    halo.setSize(0.8)
+    halo.setColor(QColor("#ffffff"))
+    text.setBuffer(halo)
+    return text
+
+
+def _label(layer: QgsVectorLayer, field: str, text_format, placement, *,
+           expression: bool = False, merge_lines: bool = False) -> None:
+    """Label ``layer``'s features with ``field`` (a QGIS expression when ``expression``;
+    connected lines of one label named once when ``merge_lines``)."""
+    from qgis.core import QgsPalLayerSettings, QgsVectorLayerSimpleLabeling
+
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    settings.isExpression = expression
+    settings.placement = placement
+    settings.setFormat(text_format)
+    if merge_lines:
+        lines = settings.lineSettings()
+        lines.setMergeLines(True)
+        settings.setLineSettings(lines)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+
+
+def _buildings(gpkg: Path, lang: str) -> QgsVectorLayer | None:
+    """The run's buildings as a faint grey texture (no outline), as the report draws them."""
+    from qgis.core import QgsFillSymbol, QgsSingleSymbolRenderer
+
+    layer = QgsVectorLayer(f"{gpkg}|layername={rf.BUILDINGS}", core_tr("ctx_buildings", lang),
+                           "ogr")
+    if not layer.isValid() or layer.featureCount() == 0:
+        return None
+    fill = QgsFillSymbol.createSimple({"color": _rgba(*core_maps.BUILDING_FILL),
+                                       "outline_style": "no"})
+    layer.setRenderer(QgsSingleSymbolRenderer(fill))
+    return layer
+
+
+def _areas(run, gpkg: Path, lang: str) -> QgsVectorLayer | None:
+    """The outlines of the run's ``[areas]`` (not the study area's own row) with their names."""
+    from qgis.core import QgsFillSymbol, QgsPalLayerSettings, QgsSingleSymbolRenderer
+
+    sa = getattr(run.config, "summary_areas", None)
+    layer = QgsVectorLayer(f"{gpkg}|layername={rf.AREAS}", core_tr("ctx_areas", lang), "ogr")
+    if sa is None or not layer.isValid():
+        return None
+    fields = layer.fields().names()
+    if sa.key_column in fields:
+        layer.setSubsetString(f"\"{sa.key_column}\" <> '{STUDY_AREA_KEY}'")
+    outline = QgsFillSymbol.createSimple({
+        "color": "0,0,0,0", "outline_color": _rgba(core_maps.AREA_EDGE),
+        "outline_width": "0.4", "outline_width_unit": "MM"})
+    layer.setRenderer(QgsSingleSymbolRenderer(outline))
+    name = next((c for c in (sa.name_column, sa.key_column) if c and c in fields), None)
+    if name is not None:
+        _label(layer, name, _text_format(7.5, core_maps.AREA_EDGE, bold=True),
+               QgsPalLayerSettings.Placement.OverPoint)
+    return layer
+
+
+def _quoted(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _street_names(run, gpkg: Path, lang: str) -> QgsVectorLayer | None:
+    """The names of the longest streets (:func:`geoplan.outputs.maps.main_streets`) along
+    their lines: the run's network, only those streets, lines not drawn, connected pieces
+    named once (kept in the project file, unlike a memory layer)."""
+    from qgis.core import QgsLineSymbol, QgsPalLayerSettings, QgsSingleSymbolRenderer
+
+    net = run.network
+    streets = {name for name, _ in core_maps.main_streets(net)} if net is not None else set()
+    if not streets:
+        return None
+    first = net["name"].astype("string").str.split(";").str[0].str.strip()
+    raw = sorted(set(net["name"][first.isin(streets).fillna(False)].astype(str)))
+    layer = QgsVectorLayer(f"{gpkg}|layername={rf.NETWORK}", core_tr("ctx_street_names", lang),
+                           "ogr")
+    if not layer.isValid():
+        return None
+    layer.setSubsetString(f"\"name\" IN ({', '.join(map(_quoted, raw))})")
+    layer.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"line_style": "no"})))
+    _label(layer, "trim(array_first(string_to_array(\"name\", ';')))",
+           _text_format(6.5, "#252525", italic=True), QgsPalLayerSettings.Placement.Curved,
+           expression=True, merge_lines=True)
+    return layer
+
+
+def context_for_layout(run, project: QgsProject, lang: str) -> dict:
+    """The run's context layers that exist (buildings, water, areas, street names, edits),
+    styled, added to ``project`` (hidden from its layer tree, like the layout's other
+    layers); ``"lang"``: the language. ``run``: the run folder read back
+    (:func:`geoplan.outputs.maps.load_run`)."""
+    folder = rf.RunFolder(run.out_dir)
     present = set(folder.layers())
-    out: dict = {}
+    out: dict = {"buildings": _buildings(folder.gpkg, lang) if rf.BUILDINGS in present
+                 else None}
     if "water" in present:
         out["water"] = _styled(folder.gpkg, "water", core_tr("ctx_water", lang))
+    out["areas"] = _areas(run, folder.gpkg, lang) if rf.AREAS in present else None
+    out["streets"] = _street_names(run, folder.gpkg, lang)
     for geometry, name in EDIT_LAYERS.items():
         if name in present:  # the legend's words in the layout's language, not the run's
             words = " / ".join(core_tr(k, lang) for k in _EDIT_WORDS[name])
@@ -58,16 +178,18 @@ def context_for_layout(run_dir, project: QgsProject, lang: str) -> dict:
 
 
 def layer_stack(main: QgsVectorLayer, context: dict, *, edits: bool) -> list:
-    """A map item's layers, top first: the edits (when ``edits``), then water over a layer of
-    polygons (the cells) or under one of lines (the network), then ``main``."""
+    """A map item's layers, top first: the edits (when ``edits``), the street and area names
+    and outlines, then water and buildings over a layer of polygons (the cells) or under one
+    of lines (the network), then ``main``."""
     from qgis.core import QgsWkbTypes
 
     top = [context[n] for n in ("edits_points", "edits_lines", "edits_areas")
            if edits and n in context]
-    water = [context["water"]] if "water" in context else []
+    top += [context[n] for n in ("streets", "areas") if n in context]
+    under = [context[n] for n in ("water", "buildings") if n in context]
     if main.geometryType() == QgsWkbTypes.GeometryType.PolygonGeometry:
-        return [*top, *water, main]
-    return [*top, main, *water]
+        return [*top, *under, main]
+    return [*top, main, *under]
 
 
 def place_edits_legend(layout, items: dict, x: float, y: float):

@@ -89,6 +89,32 @@ def test_the_demo_extract_has_the_sea_right_of_its_coastline(helsinki_pbf):
     assert {"Kluuvi", "Kaisaniemi"} <= set(places["name"])
 
 
+def test_a_run_of_part_of_the_extract_does_not_make_the_city_sea(helsinki_pbf):
+    """A run of central Helsinki (a bbox, read with the default 1,200 m buffer) keeps context
+    in a box larger than where the extract's coastline reaches: its cut-off ends said nothing,
+    but the old rule read the side of the nearest one and called the whole city sea (the
+    QGIS layouts then hid every cell under water). Oracle: the streets' nodes, read here with
+    osmium, lie on land."""
+    import osmium
+    from pyproj import Transformer
+
+    tf = Transformer.from_crs(4326, 3067, always_xy=True)
+    bbox = shapely.box(24.935, 60.164, 24.953, 60.179)
+    area = shapely.transform(bbox, lambda xy: np.column_stack(tf.transform(*xy.T)))
+    region = shapely.box(*area.buffer(1200.0).bounds)  # as the run reads it (buffer_m)
+    water, _ = read_context(helsinki_pbf, crs=3067, region=region)
+    sea = water[water["kind"] == "sea"].union_all()
+    xy = [tf.transform(n.location.lon, n.location.lat)
+          for w in osmium.FileProcessor(str(helsinki_pbf)).with_locations().with_filter(
+              osmium.filter.TagFilter(("highway", "residential"), ("highway", "pedestrian"),
+                                      ("highway", "footway"))) if w.is_way()
+          for n in w.nodes if n.location.valid()]
+    pts = shapely.points(np.asarray(xy))
+    pts = pts[shapely.contains(area, pts)]
+    assert len(pts) > 500
+    assert shapely.contains(sea, pts).mean() < 0.01
+
+
 # --- a demo run and a scenario from it -------------------------------------------------------
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

@@ -154,3 +154,41 @@ def test_scale_bar_numbers_are_written_as_the_language_writes_them(english_runs,
     number = council.items["scalebar"].numericFormat()
     text = number.formatDouble(1000.0, QgsNumericFormatContext())
     assert re.fullmatch(thousand, text), text
+
+
+def _source_layer(layer) -> str:
+    return layer.source().rsplit("layername=", 1)[-1].split("|")[0]
+
+
+def test_layout_maps_draw_buildings_area_outlines_and_street_names_as_the_report(english_runs):
+    """Each map of the council layout draws, like the report's maps, the run's buildings (all
+    of them, under the outlines), the outlines of its two areas named by their name column
+    (not the study area's own row) and the names of the five longest named streets (oracle:
+    the network's lengths summed per first name with pandas)."""
+    import pyogrio
+    from geoplan_qgis.layout import build_council_layout
+    from qgis.core import QgsLayoutItemMap, QgsProject
+
+    from geoplan.runs import folder as rf
+
+    run = english_runs[0]
+    gpkg = rf.RunFolder(run).gpkg
+    council = build_council_layout(run, project=QgsProject(), lang="sv")
+    maps = [i for i in council.layout.items() if isinstance(i, QgsLayoutItemMap)]
+    net = pyogrio.read_dataframe(gpkg, layer=rf.NETWORK)
+    first = net["name"].astype("string").str.split(";").str[0].str.strip()
+    lengths = net.geometry.length.groupby(first[first.notna() & (first != "")]).sum()
+    top5 = set(lengths.sort_values(ascending=False).index[:5])
+    for m in maps:
+        by_source = {_source_layer(lyr): lyr for lyr in m.layers()}
+        order = [_source_layer(lyr) for lyr in m.layers()]
+        buildings, areas = by_source[rf.BUILDINGS], by_source[rf.AREAS]
+        assert buildings.featureCount() == pyogrio.read_info(gpkg, layer=rf.BUILDINGS)[
+            "features"]
+        assert sorted(f["area"] for f in areas.getFeatures()) == ["Västra", "Østre"]
+        assert areas.labelsEnabled() and areas.labeling().settings().fieldName == "area"
+        assert order.index(rf.AREAS) < order.index(rf.BUILDINGS)  # outlines over buildings
+        streets = [lyr for lyr in m.layers() if lyr.name() == "gatunamn"]
+        assert len(streets) == 1 and streets[0].labelsEnabled()
+        named = {str(f["name"]).split(";")[0].strip() for f in streets[0].getFeatures()}
+        assert named == top5

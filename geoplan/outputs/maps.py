@@ -97,6 +97,7 @@ __all__ = [
     "indicator_title",
     "load_run",
     "main_streets",
+    "marker_size_pt2",
     "map_figure",
     "missing_destinations",
     "pdf_metadata",
@@ -857,6 +858,26 @@ def _draw_areas(ax, run: RunData):
                                                                            run_lang(ax)))
 
 
+#: a destination marker's area (points²) on a map with few of them
+MARKER_PT2 = 22.0
+
+
+def marker_size_pt2(ax, n: int, *, cover: float = 0.02, smallest_pt2: float = 3.0) -> float:
+    """The area (points²) of each of ``n`` destination markers on ``ax``: :data:`MARKER_PT2`,
+    smaller where ``n`` of them would cover more than ``cover`` of the map (a municipality's
+    hundreds of shops stay dots the cells show between), never below ``smallest_pt2``.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(5, 5))  # a map of 279 x 279 points: 77,500 points²
+    >>> marker_size_pt2(ax, 10), round(marker_size_pt2(ax, 100), 1), marker_size_pt2(ax, 10**5)
+    (22.0, 15.5, 3.0)
+    >>> plt.close(fig)
+    """
+    box = ax.get_window_extent()
+    map_pt2 = box.width * box.height * (72.0 / ax.figure.dpi) ** 2
+    return float(np.clip(cover * map_pt2 / max(n, 1), smallest_pt2, MARKER_PT2))
+
+
 def _draw_destinations(ax, run: RunData, cat: str | None):
     """The destinations of category ``cat`` as markers (a legend handle, or None)."""
     from matplotlib.lines import Line2D
@@ -867,8 +888,9 @@ def _draw_destinations(ax, run: RunData, cat: str | None):
     pts = d[d["category"].astype(str) == cat].geometry.representative_point()
     if not len(pts):
         return None
-    ax.scatter(pts.x, pts.y, s=22, marker="D", facecolor="#ffffff", edgecolor="#000000",
-               linewidths=1.0, zorder=8, gid="destinations")
+    size = marker_size_pt2(ax, len(pts))
+    ax.scatter(pts.x, pts.y, s=size, marker="D", facecolor="#ffffff", edgecolor="#000000",
+               linewidths=min(1.0, size / MARKER_PT2), zorder=8, gid="destinations")
     lang = run_lang(ax)
     return Line2D([], [], marker="D", ls="none", markerfacecolor="#ffffff",
                   markeredgecolor="#000000", label=tr("ctx_destinations", lang,

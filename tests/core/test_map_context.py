@@ -158,3 +158,27 @@ def test_a_run_keeps_its_buildings_for_the_maps(tmp_path):
     fig = map_figure(run, BY_KEY["pop"])
     assert len(_by_gid(fig, "buildings")[0].get_paths()) == len(run.buildings)
     assert _by_gid(fig, "street_name")  # the demo's streets have OSM names
+
+
+def test_many_destinations_are_drawn_small_enough_to_leave_the_cells_readable(toy):
+    """Two grocery stores keep full-size markers; 1,500 of them (a municipality) together
+    cover at most 2 % of the map (or are the smallest dots, 3 points²). Oracle: the map's
+    size in points from the figure, the markers' areas from matplotlib."""
+    from geoplan.outputs.maps import MARKER_PT2
+
+    (few,) = _by_gid(map_figure(toy, BY_KEY["dist_grocery_m"]), "destinations")
+    assert few.get_sizes().tolist() == [MARKER_PT2]
+    rng = np.random.default_rng(7)
+    many = gpd.GeoDataFrame({"category": ["grocery"] * 1500},
+                            geometry=gpd.points_from_xy(*rng.uniform(0, 400, (2, 1500))),
+                            crs=CRS)
+    import dataclasses
+
+    fig = map_figure(dataclasses.replace(toy, destinations=many), BY_KEY["dist_grocery_m"])
+    (marks,) = _by_gid(fig, "destinations")
+    ax = fig.axes[0]
+    box = ax.get_window_extent()
+    map_pt2 = box.width * box.height * (72.0 / fig.dpi) ** 2
+    (size,) = set(marks.get_sizes().tolist())
+    assert len(marks.get_offsets()) == 1500
+    assert size < MARKER_PT2 and (1500 * size <= 0.02 * map_pt2 + 1e-6 or size == 3.0)

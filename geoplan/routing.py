@@ -878,6 +878,16 @@ def add_arcs(
     """
     xy = np.vstack([graph.node_xy, np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)])
     n = len(xy)
+    a, b, w, code = _arc_arrays(a, b, length_m, lit_code, n)
+    csr, lit = _insert_arcs(graph.csr, graph.arc_lit, *_merge_arcs(a, b, w, code), n)
+    rf = max(graph.reach_factor, _arc_reach(xy, a[a != b], b[a != b], w[a != b]))
+    return RoutingGraph(csr, xy, lit, graph.n_network_nodes, graph.point_nodes, rf,
+                        graph.symmetric, graph.edge_nodes)
+
+
+def _arc_arrays(a: Any, b: Any, length_m: Any, lit_code: Any, n: int) -> tuple[np.ndarray, ...]:
+    """The arguments of :func:`add_arcs` as arrays ``(a, b, length_m, lit code)``, checked
+    against a graph of ``n`` nodes (the new ones included)."""
     a, b = np.asarray(a, np.int64).ravel(), np.asarray(b, np.int64).ravel()
     w = np.asarray(length_m, np.float64).ravel()
     code = (np.full(len(a), LIT_CODES["unknown"], np.int8) if lit_code is None
@@ -888,45 +898,67 @@ def add_arcs(
         raise GeoplanError(f"arc ends must be node ids 0..{n - 1} (the new nodes included)")
     if not np.all(np.isfinite(w) & (w >= 0)):
         raise GeoplanError("arc lengths must be finite metres >= 0")
-    best: dict[tuple[int, int], tuple[float, int]] = {}
-    for r, c, ww, cc in zip(np.r_[a, b].tolist(), np.r_[b, a].tolist(), np.r_[w, w].tolist(),
-                            np.r_[code, code].tolist(), strict=True):
-        if r != c and ((r, c) not in best or ww < best[(r, c)][0]):
-            best[(r, c)] = (ww, cc)
-    csr, lit = _insert_arcs(graph.csr, graph.arc_lit, best, n)
-    rf = max(graph.reach_factor, _arc_reach(xy, a[a != b], b[a != b], w[a != b]))
-    return RoutingGraph(csr, xy, lit, graph.n_network_nodes, graph.point_nodes, rf,
-                        graph.symmetric, graph.edge_nodes)
+    return a, b, w, code
 
 
-def _insert_arcs(csr: sp.csr_matrix, arc_lit: np.ndarray, arcs: dict, n: int
-                 ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """``csr`` grown to ``n`` nodes with ``arcs`` ``{(row, col): (length, lit)}``: lengths of
-    existing arcs lowered in place, the others appended at the end of their row."""
+def _merge_arcs(a: np.ndarray, b: np.ndarray, w: np.ndarray, code: np.ndarray
+                ) -> tuple[np.ndarray, ...]:
+    """The arcs ``a -> b`` and ``b -> a`` without loops, one per ``(row, col)``: the shortest
+    (the first of equally short ones), as ``(rows, cols, length, lit code)`` sorted by row and
+    column."""
+    r, c, ww, cc = np.r_[a, b], np.r_[b, a], np.r_[w, w], np.r_[code, code]
+    keep = r != c
+    r, c, ww, cc = r[keep], c[keep], ww[keep], cc[keep]
+    order = np.lexsort((ww, c, r))  # stable: the first of equal lengths leads
+    first = np.ones(len(order), bool)
+    first[1:] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
+    s = order[first]
+    return r[s], c[s], ww[s], cc[s].astype(np.int8)
+
+
+def _find_arcs(csr: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Positions in ``csr.data`` of the arcs ``rows[i] -> cols[i]`` (``-1`` where ``csr`` has
+    none; rows and columns are node ids of ``csr``): all rows scanned together."""
+    out = np.full(len(rows), -1, np.int64)
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    pos, end = csr.indptr[rows].astype(np.int64), csr.indptr[rows + 1].astype(np.int64)
+    todo = np.flatnonzero(pos < end)
+    pos, end = pos[todo], end[todo]
+    while len(todo):
+        hit = csr.indices[pos] == cols[todo]
+        out[todo[hit]] = pos[hit]
+        pos = pos + 1
+        go = ~hit & (pos < end)
+        todo, pos, end = todo[go], pos[go], end[go]
+    return out
+
+
+def _insert_arcs(csr: sp.csr_matrix, arc_lit: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                 w: np.ndarray, code: np.ndarray, n: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``csr`` grown to ``n`` nodes with the arcs ``rows -> cols`` (distinct, sorted:
+    :func:`_merge_arcs`): lengths of existing arcs lowered in place, the others appended at
+    the end of their row."""
     data, lit = csr.data.copy(), arc_lit.copy()
     indptr, indices = csr.indptr.astype(np.int64), csr.indices
     n0 = csr.shape[0]
-    add_row, add_col, add_w, add_lit = [], [], [], []
-    for (r, c), (w, code) in sorted(arcs.items()):
-        pos = -1
-        if r < n0 and c < n0:
-            hit = np.flatnonzero(indices[indptr[r]:indptr[r + 1]] == c)
-            pos = int(indptr[r] + hit[0]) if len(hit) else -1
-        if pos < 0:
-            add_row.append(r), add_col.append(c), add_w.append(w), add_lit.append(code)
-        elif w < data[pos]:
-            data[pos], lit[pos] = w, code
-    rows = np.asarray(add_row, np.int64)
+    pos = np.full(len(rows), -1, np.int64)
+    both = (rows < n0) & (cols < n0)
+    pos[both] = _find_arcs(csr, rows[both], cols[both])
+    hit = pos >= 0
+    lower = np.zeros(len(rows), bool)
+    lower[hit] = w[hit] < data[pos[hit]]
+    data[pos[lower]], lit[pos[lower]] = w[lower], code[lower]
+    add = rows[~hit]
     grown = np.concatenate([indptr, np.full(n - n0, indptr[-1])])  # row ends, new rows empty
-    at = grown[rows + 1]
+    at = grown[add + 1]
     idx_type = np.int32 if n < 2**31 - 1 else np.int64
     new_indptr = grown.copy()
-    new_indptr[1:] += np.cumsum(np.bincount(rows, minlength=n))
-    out = sp.csr_matrix((np.insert(data, at, add_w),
-                         np.insert(indices, at, np.asarray(add_col, indices.dtype)).astype(idx_type),
+    new_indptr[1:] += np.cumsum(np.bincount(add, minlength=n))
+    out = sp.csr_matrix((np.insert(data, at, w[~hit]),
+                         np.insert(indices, at, cols[~hit].astype(indices.dtype)).astype(idx_type),
                          new_indptr.astype(idx_type)), shape=(n, n))
     out.has_sorted_indices = False
-    return out, np.insert(lit, at, np.asarray(add_lit, np.int8))
+    return out, np.insert(lit, at, code[~hit].astype(np.int8))
 
 
 def _arc_reach(xy: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
@@ -1123,6 +1155,121 @@ def subgraph_near(graph: RoutingGraph, xy: Any, radius_m: float
     return RoutingGraph(sub, nxy[nodes], lit, int((nodes < graph.n_network_nodes).sum()),
                         tuple(remap(p) for p in graph.point_nodes), graph.reach_factor,
                         graph.symmetric, tuple(remap(p) for p in graph.edge_nodes)), nodes
+
+
+def patched_subgraph(graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m: Any,
+                     lit_code: Any, nodes: Any) -> RoutingGraph:
+    """The part of ``add_arcs(graph, new_xy, a, b, length_m, lit_code)`` on ``nodes``, without
+    making that whole graph: the cost grows with ``nodes`` and the arcs, not with ``graph``.
+
+    A scenario's patch (:func:`patch_arcs`) seen through the nodes near the edit: the arcs of
+    ``graph`` between ``nodes`` and the added arcs between them, in the order and with the
+    lengths and lit codes :func:`add_arcs` gives them.
+
+    Parameters
+    ----------
+    graph, new_xy, a, b, length_m, lit_code
+        As for :func:`add_arcs`.
+    nodes : array of int
+        Sorted distinct node ids of the patched graph (new nodes from ``graph.n_nodes``).
+
+    Returns
+    -------
+    RoutingGraph
+        Local node ``i`` is ``nodes[i]``; ``point_nodes`` and ``edge_nodes`` in local ids
+        (``-1`` outside), the patched graph's ``reach_factor``, as :func:`subgraph_near`.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())     # 0-1-2 and 1-3, 100 m each
+    >>> sub = patched_subgraph(g, [[200.0, 100.0]], [3, 4], [4, 2], [100.0, 100.0], None,
+    ...                        [1, 2, 3, 4])           # node 0 left out: local ids 0..3
+    >>> nearest_distance_m(sub, [1], [2]).tolist()      # node 2 to node 3: by 4 or by 1
+    [200.0]
+    >>> sub.node_xy.tolist()
+    [[100.0, 0.0], [200.0, 0.0], [100.0, 100.0], [200.0, 100.0]]
+    """
+    new_xy = np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)
+    nodes = np.asarray(nodes, np.int64).ravel()
+    n0 = graph.n_nodes
+    if len(nodes) and (np.any(np.diff(nodes) <= 0) or nodes[0] < 0
+                       or nodes[-1] >= n0 + len(new_xy)):
+        raise GeoplanError(f"nodes must be sorted distinct node ids 0..{n0 + len(new_xy) - 1}")
+    arcs = _arc_arrays(a, b, length_m, lit_code, n0 + len(new_xy))
+    csr, lit = _patched_csr(graph, arcs, nodes)
+    old = nodes[nodes < n0]
+    xy = np.vstack([graph.node_xy[old], new_xy[nodes[len(old):] - n0]])
+
+    def remap(ids: np.ndarray) -> np.ndarray:
+        return _local_ids(nodes, ids)
+
+    return RoutingGraph(csr, xy, lit, int((nodes < graph.n_network_nodes).sum()),
+                        tuple(remap(p) for p in graph.point_nodes),
+                        patch_reach_factor(graph, new_xy, *arcs[:3]), graph.symmetric,
+                        tuple(remap(p) for p in graph.edge_nodes))
+
+
+def patch_reach_factor(graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m: Any) -> float:
+    """:attr:`RoutingGraph.reach_factor` of ``add_arcs(graph, new_xy, a, b, length_m)``,
+    from the added arcs alone.
+
+    >>> g = build_routing_graph(example_network())      # nodes 0 (0,0) and 2 (200,0)
+    >>> patch_reach_factor(g, [], [0], [2], [100.0])     # 200 m apart, 100 m long
+    2.0
+    """
+    new_xy = np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)
+    a, b = np.asarray(a, np.int64).ravel(), np.asarray(b, np.int64).ravel()
+    w = np.asarray(length_m, np.float64).ravel()
+    n0, loop = graph.n_nodes, a == b
+
+    def xy(k: np.ndarray) -> np.ndarray:
+        return np.where((k < n0)[:, None], graph.node_xy[np.minimum(k, n0 - 1)],
+                        new_xy[np.clip(k - n0, 0, max(len(new_xy) - 1, 0))]
+                        if len(new_xy) else 0.0)
+
+    return max(graph.reach_factor, _arc_reach(np.vstack([xy(a[~loop]), xy(b[~loop])]),
+                                              np.arange(int((~loop).sum())),
+                                              np.arange(int((~loop).sum()),
+                                                        2 * int((~loop).sum())), w[~loop]))
+
+
+def _patched_csr(graph: RoutingGraph, arcs: tuple, nodes: np.ndarray
+                 ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """CSR and lit codes of :func:`patched_subgraph` (``arcs``: :func:`_arc_arrays`)."""
+    n0 = graph.n_nodes
+    old = nodes[nodes < n0]
+    sub, pos = _induced(graph.csr, old)
+    rows, cols, w, code = _merge_arcs(*arcs)
+    r, c = _local_ids(nodes, rows), _local_ids(nodes, cols)
+    inside = (r >= 0) & (c >= 0)
+    return _insert_arcs(sub, graph.arc_lit[pos], r[inside], c[inside], w[inside], code[inside],
+                        len(nodes))
+
+
+def _induced(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The graph induced by the sorted distinct ``nodes`` (local id ``i`` is ``nodes[i]``; arcs
+    in the order of ``csr``) and the position in ``csr.data`` of each of its arcs; no array of
+    the size of ``csr``'s nodes is made."""
+    start = csr.indptr[nodes].astype(np.int64)
+    count = csr.indptr[nodes + 1].astype(np.int64) - start
+    pos = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+    col = _local_ids(nodes, csr.indices[pos].astype(np.int64))
+    keep = col >= 0
+    indptr = np.zeros(len(nodes) + 1, np.int64)
+    np.cumsum(np.bincount(np.repeat(np.arange(len(nodes)), count)[keep], minlength=len(nodes)),
+              out=indptr[1:])
+    sub = sp.csr_matrix((csr.data[pos[keep]], col[keep].astype(np.int32), indptr.astype(np.int32)),
+                        shape=(len(nodes), len(nodes)))
+    return sub, pos[keep]
+
+
+def _local_ids(nodes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Per id of ``ids``, its position in the sorted ``nodes`` (``-1`` if not there)."""
+    ids = np.asarray(ids, np.int64)
+    if not len(nodes):
+        return np.full(len(ids), -1, np.int64)
+    j = np.minimum(np.searchsorted(nodes, ids), len(nodes) - 1)
+    return np.where((ids >= 0) & (nodes[j] == ids), j, -1)
 
 
 def pairs_on_same_key(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -512,7 +512,7 @@ class _Family:
     arc_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     n_base: int = 0  #: nodes of the stored graph (the patched graph's first ones)
     cutoff: float = 0.0
-    x_index: tuple | None = None  #: the stored graph's node ids sorted by x, and their x
+    box_index: tuple | None = None  #: :func:`_box_index` of the stored graph
     arcs: tuple = ()  #: the added arcs ``(a, b, length_m)``, one per direction
     reach_factor: float = 1.0  #: of the patched graph
 
@@ -556,7 +556,7 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
     fam = _Family(g, (new_xy, a, b, w, code), ends, math.inf, kind, arc_ends, g.n_nodes,
-                  float(cutoff), _once(ctx.base, f"x_index_{kind}", lambda: _x_index(g)),
+                  float(cutoff), _once(ctx.base, f"box_index_{kind}", lambda: _box_index(g)),
                   (np.r_[a, b], np.r_[b, a], np.r_[w, w]),
                   patch_reach_factor(g, new_xy, a, b, w))
     if ctx.base.node_dist is not None:  # the search stops where nothing gets closer
@@ -699,7 +699,7 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarr
     if not len(src):
         return np.arange(n), np.zeros((0, n))
     r = radius * fam.reach_factor
-    if math.isfinite(r) and fam.x_index is not None:
+    if math.isfinite(r) and fam.box_index is not None:
         xy = fam.xy(src)
         ids = _box_nodes(fam, xy.min(axis=0) - r, xy.max(axis=0) + r)
         if len(ids) < 0.5 * n:
@@ -710,21 +710,37 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarr
                                   limit=_slack(radius))
 
 
-def _x_index(g) -> tuple[np.ndarray, np.ndarray]:
-    """``g``'s node ids sorted by x, and their x (:func:`_box_nodes`)."""
-    order = np.argsort(g.node_xy[:, 0], kind="stable")
-    return order, g.node_xy[order, 0]
+def _box_index(g) -> tuple:
+    """``g``'s nodes in strips of x (at most 256 over the graph), sorted by strip and y within
+    one: ``(node ids, key = strip * step + y - y0, step, x0, strip width, y0, y1)``
+    (:func:`_box_nodes`)."""
+    xy = g.node_xy
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    width = max((x1 - x0) / 256, 1e-6)
+    strip = np.minimum(((xy[:, 0] - x0) // width).astype(np.int64), 255)
+    order = np.lexsort((xy[:, 1], strip))
+    step = (y1 - y0) + 4.0
+    key = strip[order] * step + (xy[order, 1] - y0)
+    return order, key, step, x0, width, y0, y1
 
 
 def _box_nodes(fam: _Family, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Sorted ids of the nodes of the patched graph in the box ``lo``-``hi``: the stored
-    graph's looked up by x (``fam.x_index``), the new ones tested here."""
-    order, xs = fam.x_index
-    cand = order[np.searchsorted(xs, lo[0], "left"):np.searchsorted(xs, hi[0], "right")]
-    cand = np.concatenate([cand, np.arange(len(xs), fam.n_nodes)])
-    xy = fam.xy(cand)
-    return np.sort(cand[(xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1])
-                        & (xy[:, 1] <= hi[1])])
+    graph's looked up strip by strip (``fam.box_index``), the new ones tested here."""
+    order, key, step, x0, width, y0, y1 = fam.box_index
+    k = np.arange(max(int((lo[0] - x0) // width), 0), min(int((hi[0] - x0) // width), 255) + 1)
+    ylo, yhi = (np.clip(v - y0, -1.0, y1 - y0 + 1.0) for v in (lo[1] - 1.0, hi[1] + 1.0))
+    first = np.searchsorted(key, k * step + ylo, "left")
+    count = np.searchsorted(key, k * step + yhi, "right") - first
+    cand = order[np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())]
+    cand = np.sort(cand[_in_box(fam.stored.node_xy[cand], lo, hi)])
+    new = np.flatnonzero(_in_box(fam.patch[0], lo, hi)) + fam.n_base
+    return np.concatenate([cand, new]).astype(np.int64)
+
+
+def _in_box(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether each point of ``xy`` lies in the box ``lo``-``hi`` (its edges included)."""
+    return (xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1]) & (xy[:, 1] <= hi[1])
 
 
 def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: np.ndarray,
@@ -781,7 +797,7 @@ def _near(fam: _Family, o_nodes: np.ndarray, sel: np.ndarray, radius: float):
 
     xy = fam.xy(o_nodes[sel & (o_nodes >= 0)])
     reach = float(_slack(radius)) * fam.reach_factor
-    if not (len(xy) and math.isfinite(reach) and fam.x_index is not None):
+    if not (len(xy) and math.isfinite(reach) and fam.box_index is not None):
         return subgraph_near(fam.graph, xy, _slack(radius))[0]
     ids = _box_nodes(fam, xy.min(axis=0) - reach, xy.max(axis=0) + reach)
     return patched_subgraph(fam.stored, *fam.patch, ids)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,10 @@ __all__ = [
     "nearest_route",
     "pairs_on_same_key",
     "patch_arcs",
+    "patch_reach_factor",
     "patch_routing_graph",
+    "patched_subgraph",
+    "point_local_ids",
     "subgraph_near",
     "underground_mask",
 ]
@@ -361,7 +365,16 @@ def _lit_of(edges: Any, rows: np.ndarray) -> np.ndarray:
     """:func:`_lit_codes` of the edges at positions ``rows`` (their ``lit`` column only)."""
     if "lit" not in edges.columns:
         return np.full(len(rows), LIT_CODES["unknown"], dtype=np.int8)
-    return _lit_codes(edges["lit"].iloc[rows].to_frame())
+    col = edges["lit"].iloc[rows]
+    lit = col.to_numpy(object)
+    codes = np.full(len(lit), -1, np.int8)
+    codes[col.isna().to_numpy(bool)] = LIT_CODES["unknown"]
+    for name, code in LIT_CODES.items():
+        codes[lit == name] = code
+    if (codes < 0).any():
+        bad = sorted({str(x) for x in lit[codes < 0]})[:5]
+        raise GeoplanError(f"edge column 'lit' must be 'yes', 'no' or 'unknown', found {bad}")
+    return codes
 
 
 def _node_ids(graph: RoutingGraph, nodes: Any, name: str) -> np.ndarray:
@@ -1088,8 +1101,8 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     """Arcs between consecutive nodes along base edge ``p`` (cut into the edited edges
     ``pieces``, or newly kept): its ends, its points' nodes in ``graph`` and its cut nodes, in
     order of offset from its ``u``; ``(a, b, length_m, lit code)``."""
-    row = base.edges.iloc[p]
-    bu, bv, length = int(row["u"]), int(row["v"]), float(row["length_m"])
+    be = base.edges
+    bu, bv, length = int(be["u"].iat[p]), int(be["v"].iat[p]), float(be["length_m"].iat[p])
     n0 = len(base.nodes)
     ends = np.unique(np.r_[edited.edges["u"].to_numpy(np.int64)[pieces],
                           edited.edges["v"].to_numpy(np.int64)[pieces]])
@@ -1097,7 +1110,7 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     pts = np.asarray(edited.nodes.geometry.values[cut], dtype=object)
     uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values[[bu, bv]], dtype=object))
     k = len(cut)
-    off = _project(np.full(k, row.geometry, dtype=object), pts, np.tile(uv[0], (k, 1)),
+    off = _project(np.full(k, be.geometry.values[p], dtype=object), pts, np.tile(uv[0], (k, 1)),
                    np.tile(uv[1], (k, 1)), np.full(k, length))[0]
     nodes, offs = [np.r_[bu, bv, node_id(cut)]], [np.r_[0.0, length, off]]
     for att, en in zip(attachments, graph.edge_nodes, strict=False):
@@ -1199,14 +1212,54 @@ def patched_subgraph(graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m:
     csr, lit = _patched_csr(graph, arcs, nodes)
     old = nodes[nodes < n0]
     xy = np.vstack([graph.node_xy[old], new_xy[nodes[len(old):] - n0]])
-
-    def remap(ids: np.ndarray) -> np.ndarray:
-        return _local_ids(nodes, ids)
-
+    local = [point_local_ids(graph, k, nodes)
+             for k in range(len(graph.point_nodes) + len(graph.edge_nodes))]
     return RoutingGraph(csr, xy, lit, int((nodes < graph.n_network_nodes).sum()),
-                        tuple(remap(p) for p in graph.point_nodes),
+                        tuple(local[:len(graph.point_nodes)]),
                         patch_reach_factor(graph, new_xy, *arcs[:3]), graph.symmetric,
-                        tuple(remap(p) for p in graph.edge_nodes))
+                        tuple(local[len(graph.point_nodes):]))
+
+
+_POINT_ORDER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def point_local_ids(graph: RoutingGraph, k: int, nodes: Any) -> np.ndarray:
+    """Per point of ``graph.point_nodes[k]`` (``k`` past them: of ``edge_nodes``), the position
+    of its node in the sorted ``nodes`` (``-1`` if not there). The points sorted by node are
+    kept per graph, so the cost grows with ``nodes``, not with the points.
+
+    >>> import geopandas as gpd
+    >>> net = example_network()
+    >>> att = attach_points(net, gpd.GeoSeries.from_xy([150.0, 50.0, 150.0], [5.0, 0.0, 5.0],
+    ...                                                crs=net.crs))
+    >>> g = build_routing_graph(net, [att])
+    >>> g.point_nodes[0].tolist()                      # the first and third share a node
+    [6, 4, 6]
+    >>> point_local_ids(g, 0, [1, 6]).tolist()          # node 6 is nodes[1]; node 4 not there
+    [1, -1, 1]
+    """
+    arrays = (*graph.point_nodes, *graph.edge_nodes)
+    if not 0 <= k < len(arrays):
+        raise GeoplanError(f"the graph has {len(arrays)} point arrays, not {k + 1}")
+    index = _POINT_ORDER.get(graph)
+    if index is None:
+        index = _POINT_ORDER[graph] = [None] * len(arrays)
+    if index[k] is None:
+        order = np.argsort(arrays[k], kind="stable")
+        index[k] = (order, arrays[k][order])
+    order, by_node = index[k]
+    nodes = np.asarray(nodes, np.int64).ravel()
+    first = np.searchsorted(by_node, nodes, "left")
+    count = np.searchsorted(by_node, nodes, "right") - first
+    out = np.full(len(order), -1, np.int64)
+    out[order[_ranges(first, count)]] = np.repeat(np.arange(len(nodes)), count)
+    return out
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The positions ``first[i] .. first[i] + count[i] - 1`` of every ``i``, concatenated."""
+    first, count = np.asarray(first, np.int64), np.asarray(count, np.int64)
+    return np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
 
 
 def patch_reach_factor(graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m: Any) -> float:
@@ -1252,7 +1305,7 @@ def _induced(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.n
     the size of ``csr``'s nodes is made."""
     start = csr.indptr[nodes].astype(np.int64)
     count = csr.indptr[nodes + 1].astype(np.int64) - start
-    pos = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+    pos = _ranges(start, count)
     col = _local_ids(nodes, csr.indices[pos].astype(np.int64))
     keep = col >= 0
     indptr = np.zeros(len(nodes) + 1, np.int64)

@@ -647,7 +647,7 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
     the cutoff)."""
-    from ..routing import _local_ids
+    from ..routing import _local_ids, point_local_ids
 
     n0, ends = fam.n_base, fam.arc_ends
     is_old = ends < n0
@@ -662,7 +662,8 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
         if done:
             break
         radius = math.inf if radius > 1e7 else 2 * radius
-    o = _local_ids(ids, o_nodes)
+    o = (point_local_ids(fam.stored, 0, ids) if fam.stored.point_nodes
+         and o_nodes is fam.stored.point_nodes[0] else _local_ids(ids, o_nodes))
     inside = np.flatnonzero(o >= 0)
 
     def at_origins(v: np.ndarray) -> np.ndarray:
@@ -727,12 +728,14 @@ def _box_index(g) -> tuple:
 def _box_nodes(fam: _Family, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Sorted ids of the nodes of the patched graph in the box ``lo``-``hi``: the stored
     graph's looked up strip by strip (``fam.box_index``), the new ones tested here."""
+    from ..routing import _ranges
+
     order, key, step, x0, width, y0, y1 = fam.box_index
     k = np.arange(max(int((lo[0] - x0) // width), 0), min(int((hi[0] - x0) // width), 255) + 1)
     ylo, yhi = (np.clip(v - y0, -1.0, y1 - y0 + 1.0) for v in (lo[1] - 1.0, hi[1] + 1.0))
     first = np.searchsorted(key, k * step + ylo, "left")
     count = np.searchsorted(key, k * step + yhi, "right") - first
-    cand = order[np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())]
+    cand = order[_ranges(first, count)]
     cand = np.sort(cand[_in_box(fam.stored.node_xy[cand], lo, hi)])
     new = np.flatnonzero(_in_box(fam.patch[0], lo, hi)) + fam.n_base
     return np.concatenate([cand, new]).astype(np.int64)
@@ -770,11 +773,12 @@ def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old
 
 def _neighbours(fam: _Family, nodes: np.ndarray) -> np.ndarray:
     """Heads of the patched graph's arcs out of ``nodes``: the stored graph's and the added."""
+    from ..routing import _ranges
+
     csr = fam.stored.csr
     old = nodes[nodes < fam.n_base]
-    start = csr.indptr[old].astype(np.int64)
-    count = csr.indptr[old + 1].astype(np.int64) - start
-    pos = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+    start = csr.indptr[old]
+    pos = _ranges(start, csr.indptr[old + 1] - start)
     a, b, _ = fam.arcs
     return np.concatenate([csr.indices[pos].astype(np.int64), b[np.isin(a, nodes)]])
 

@@ -647,7 +647,7 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
     the cutoff)."""
-    from ..routing import _local_ids, point_local_ids
+    from ..routing import _lookup
 
     n0, ends = fam.n_base, fam.arc_ends
     is_old = ends < n0
@@ -662,8 +662,8 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
         if done:
             break
         radius = math.inf if radius > 1e7 else 2 * radius
-    o = (point_local_ids(fam.stored, 0, ids) if fam.stored.point_nodes
-         and o_nodes is fam.stored.point_nodes[0] else _local_ids(ids, o_nodes))
+    local = _lookup(fam.n_nodes, ids)
+    o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
     inside = np.flatnonzero(o >= 0)
 
     def at_origins(v: np.ndarray) -> np.ndarray:
@@ -671,7 +671,7 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
         out[inside] = v[o[inside]]
         return out
 
-    at = _local_ids(ids, ends)
+    at = local[ends]
     bound = {k: at_origins(_over_arcs(fam, d, at, v, old[k])) for k, v in via.items()}
     return {k: at_origins(v) for k, v in via.items()}, bound
 

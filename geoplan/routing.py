@@ -1053,11 +1053,17 @@ def patch_routing_graph(
 
 def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
                edited: WalkNetwork, edge_parent: Any, *, edge_mask: Any = None,
-               base_edge_mask: Any = None) -> tuple[np.ndarray, ...]:
+               base_edge_mask: Any = None, edges: Any = None) -> tuple[np.ndarray, ...]:
     """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
     code)``, the arguments of :func:`add_arcs` (same parameters as
     :func:`patch_routing_graph`). Every route of the patched graph that differs from the
     graph's passes through an end of one of these arcs.
+
+    ``edges`` (optional): positions of the edited edges to read, which must hold every new
+    edge, every piece of a cut base edge and every edge that enters ``edge_mask`` (from
+    :class:`~geoplan.scenario.edits.AppliedScenario`: ``edge_parent < 0 | edge_split |
+    edge_relit``); the other edges are not read, so the cost is that of the edit. Default:
+    all edges are read.
 
     >>> g = build_routing_graph(example_network())
     >>> _, a, b, w, _ = patch_arcs(g, [], example_network(), example_network(), [0, 1, 2])
@@ -1068,6 +1074,7 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     m_new = len(edited.edges)
     keep = _edge_mask(edge_mask, m_new)
     base_keep = _edge_mask(base_edge_mask, len(base.edges))
+    rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
     n0, g0 = len(base.nodes), graph.n_nodes
     e = edited.edges
     eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
@@ -1076,14 +1083,14 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     def node_id(k: np.ndarray) -> np.ndarray:
         return np.where(k < n0, k, g0 + k - n0)
 
-    is_new = np.flatnonzero((parent < 0) & keep)
+    is_new = rows[(parent[rows] < 0) & keep[rows]]
     arcs = [(node_id(eu[is_new]), node_id(ev[is_new]), elen[is_new],
              _lit_of(e, is_new))]
-    old = np.flatnonzero(parent >= 0)
-    count = np.bincount(parent[old], minlength=len(base_keep))
-    cut_or_kept = (count[parent[old]] > 1) | (keep[old] & ~base_keep[parent[old]])
-    for p in np.unique(parent[old[cut_or_kept]]).tolist():
-        mine = np.flatnonzero(parent == p)
+    old = rows[parent[rows] >= 0]
+    po = parent[old]
+    cut_or_kept = (_piece_counts(po, len(base_keep)) > 1) | (keep[old] & ~base_keep[po])
+    for p in np.unique(po[cut_or_kept]).tolist():
+        mine = old[po == p]
         if keep[mine].min() != keep[mine].max():
             raise GeoplanError(f"the pieces of base edge {p} are not all in the graph's edge "
                                "mask: rebuild the graph with build_routing_graph")
@@ -1092,6 +1099,14 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
     a, b, w, code = (np.concatenate(x) for x in zip(*arcs, strict=True))
     return new_xy.reshape(-1, 2), a, b, w, code
+
+
+def _piece_counts(parent: np.ndarray, n_base: int) -> np.ndarray:
+    """Per entry of ``parent`` (base edge ids), how often its base edge occurs in ``parent``."""
+    if len(parent) * 16 < n_base:  # a few edges: sort them, not a count per base edge
+        _, inv, count = np.unique(parent, return_inverse=True, return_counts=True)
+        return count[inv]
+    return np.bincount(parent, minlength=n_base)[parent]
 
 
 def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,

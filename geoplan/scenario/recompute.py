@@ -552,7 +552,7 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     g, atts = _stored(ctx.base, kind)
     new_xy, a, b, w, code = patch_arcs(g, atts, ctx.base.inputs.network, ctx.net,
                                        ctx.applied.edge_parent, edge_mask=mask,
-                                       base_edge_mask=base_mask)
+                                       base_edge_mask=base_mask, edges=ctx.touched_edges)
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
     fam = _Family(g, (new_xy, a, b, w, code), ends, math.inf, kind, arc_ends, g.n_nodes,
@@ -999,6 +999,12 @@ class _Ctx:
     @property
     def net(self) -> WalkNetwork:
         return self.applied.inputs.network
+
+    @cached_property
+    def touched_edges(self) -> np.ndarray:
+        """Positions of the edited edges that are new, pieces of a cut edge or relit."""
+        ap = self.applied
+        return np.flatnonzero((ap.edge_parent < 0) | ap.edge_split | ap.edge_relit)
 
     def new_edge_sources(self, edges_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e = self.net.edges

@@ -10,7 +10,7 @@ and ``patch_arcs`` reading every edge.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 
@@ -138,21 +138,25 @@ def test_box_nodes_are_the_nodes_in_the_box():
 
 
 @pytest.fixture(scope="module")
-def synth():
-    spec = importlib.util.spec_from_file_location("synth", ROOT / "benchmarks" / "synth.py")
-    mod = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # for dataclasses
-    spec.loader.exec_module(mod)
-    m = mod.municipality(3000)
-    return prepare_baseline(Study(m.data, m.network, m.cells, spec=m.spec))
-
-
-def test_patch_arcs_reading_the_touched_edges_only_gives_the_same_arcs(synth):
-    net = synth.inputs.network
-    xy = shapely.get_coordinates(net.nodes.geometry.values)
+def synth_applied():
+    """A synthetic town of 3,000 nodes and a new lit path across it, applied."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        synth = importlib.import_module("synth")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    m = synth.municipality(3000)
+    base = prepare_baseline(Study(m.data, m.network, m.cells, spec=m.spec))
+    xy = shapely.get_coordinates(m.network.nodes.geometry.values)
     a = xy[((xy - xy.mean(axis=0)) ** 2).sum(axis=1).argmin()]
     b = xy[((xy - a - (300, 200)) ** 2).sum(axis=1).argmin()]
-    s = Scenario("path", (NewPath(shapely.LineString([a, b]), lit=True),), crs=net.crs)
-    ap = apply_scenario(s, synth.inputs)
+    path = NewPath(shapely.LineString([a, b]), lit=True)
+    return base, apply_scenario(Scenario("path", (path,), crs=m.network.crs), base.inputs)
+
+
+def test_patch_arcs_reading_the_touched_edges_only_gives_the_same_arcs(synth_applied):
+    synth, ap = synth_applied
+    net = synth.inputs.network
     touched = np.flatnonzero((ap.edge_parent < 0) | ap.edge_split | ap.edge_relit)
     assert ap.edge_split.sum() >= 2 and len(touched) < len(ap.edge_parent) / 10
     atts = [synth.origin_att, synth.dest_att]

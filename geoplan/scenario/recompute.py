@@ -655,14 +655,14 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     radius = max(fam.cutoff, 1.0)
     while True:
         ids, d = _search_near(fam, ends, radius)
+        local, d_old = _lookup(fam.n_nodes, ids), d[is_old]
         via, done = {}, True
         for key, s in sd.items():
-            via[key], ok = _via_within(fam, ids, d[is_old], s, old[key], radius)
+            via[key], ok = _via_within(fam, ids, local, d_old, s, old[key], radius)
             done &= ok
         if done:
             break
         radius = math.inf if radius > 1e7 else 2 * radius
-    local = _lookup(fam.n_nodes, ids)
     o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
     inside = np.flatnonzero(o >= 0)
 
@@ -746,9 +746,10 @@ def _in_box(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return (xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1]) & (xy[:, 1] <= hi[1])
 
 
-def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: np.ndarray,
-                radius: float) -> tuple[np.ndarray, bool]:
-    """One target set of :func:`_via_bounded`: per node of ``ids``, ``min_u s(u) + d(u, x)``
+def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray, s: np.ndarray,
+                old: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
+    """One target set of :func:`_via_bounded`: per node of ``ids`` (``local``: the position
+    of each node of the patched graph in ``ids``, ``-1`` outside), ``min_u s(u) + d(u, x)``
     where that is at most ``radius + min s`` (else ``inf``), and whether no node that gets
     closer can lie farther."""
     fin = np.isfinite(s)
@@ -760,15 +761,16 @@ def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old
     via[~ok] = math.inf
     if math.isinf(radius):
         return via, True
-    from ..routing import _local_ids
-
     n0, arc_ends = fam.n_base, fam.arc_ends
     before = np.where(ids < n0, old[np.minimum(ids, n0 - 1)], math.inf)
     closer = ids[via < before - (1e-12 * np.where(np.isfinite(before), before, 0.0) + 1e-9)]
-    reached = ids[ok]
-    ends_ok = (_local_ids(reached, arc_ends) >= 0) | (
-        (arc_ends < n0) & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
-    return via, bool(ends_ok.all() and (_local_ids(reached, _neighbours(fam, closer)) >= 0).all())
+
+    def reached(x: np.ndarray) -> np.ndarray:
+        at = local[x]
+        return (at >= 0) & ok[np.maximum(at, 0)]
+
+    ends_ok = reached(arc_ends) | ((arc_ends < n0) & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
+    return via, bool(ends_ok.all() and reached(_neighbours(fam, closer)).all())
 
 
 def _neighbours(fam: _Family, nodes: np.ndarray) -> np.ndarray:

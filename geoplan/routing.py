@@ -573,15 +573,10 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     parent = np.asarray(edge_parent, np.int64)
     if parent.shape != (len(edges),):
         raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(edges)})")
-    pieces = np.bincount(parent[parent >= 0], minlength=max(int(att.edge.max(initial=-1)) + 1, 1))
-    child = np.full(len(pieces), -1, np.int64)  # the one piece of an edge not split
-    child[parent[parent >= 0]] = np.flatnonzero(parent >= 0)
     on = att.edge >= 0
-    edge = np.where(on, child[np.where(on, att.edge, 0)], -1)
+    edge, cut = _single_pieces(parent, np.where(on, att.edge, -1))
     # points on split edges: the piece nearest to the point's place (only those pieces read)
-    edge[on & (pieces[np.where(on, att.edge, 0)] > 1)] = -1
     todo = np.flatnonzero(on & (edge < 0))
-    cut = np.flatnonzero((parent >= 0) & (pieces[np.maximum(parent, 0)] > 1))
     pi, ci = pairs_on_same_key(att.edge[todo], parent[cut])
     ci = cut[ci]
     lines = np.asarray(edges.geometry.values[ci], dtype=object)
@@ -603,6 +598,36 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
                       att.point_xy, att.doorstep)
 
 
+def _single_pieces(parent: np.ndarray, base_edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per base edge of ``base_edge`` (``-1``: none), its one piece among the edited edges
+    (``parent``: each edited edge's base edge) or ``-1`` (cut into several, or gone); and the
+    sorted positions of every piece of a cut base edge. One pass compares ``parent`` with the
+    edges' own positions (a scenario keeps the base ids and appends the rest); the rest costs
+    what the edit added.
+
+    >>> edge, cut = _single_pieces(np.array([0, 1, 2, 1, -1]), np.array([0, 1, 2, -1]))
+    >>> edge.tolist(), cut.tolist()      # base edge 1 cut into edges 1 and 3
+    ([0, -1, 2, -1], [1, 3])
+    """
+    m = len(parent)
+    moved = np.flatnonzero(parent != np.arange(m))
+    moved = moved[parent[moved] >= 0]
+    mp = parent[moved]
+    keys, first, count = np.unique(mp, return_index=True, return_counts=True)
+
+    def own(e: np.ndarray) -> np.ndarray:  # edited edge e is a piece of base edge e
+        return (e >= 0) & (e < m) & (parent[np.clip(e, 0, max(m - 1, 0))] == e if m else False)
+
+    split = keys[count + own(keys) > 1]
+    cut = np.sort(np.concatenate([moved[np.isin(mp, split)], split[own(split)]]))
+    k = np.minimum(np.searchsorted(keys, base_edge), max(len(keys) - 1, 0))
+    listed = (base_edge >= 0) & (keys[k] == base_edge) if len(keys) else np.zeros(len(k), bool)
+    mine = own(base_edge)
+    n = mine.astype(np.int64) + np.where(listed, count[k] if len(keys) else 0, 0)
+    only = np.where(mine, base_edge, np.where(listed, moved[first[k]] if len(keys) else -1, -1))
+    return np.where(n == 1, only, -1).astype(np.int64), cut
+
+
 def _piece_arrays(network: WalkNetwork, idx: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``u`` and ``v`` (as rows of the returned node coordinates), ``length_m`` and node
@@ -614,7 +639,8 @@ def _piece_arrays(network: WalkNetwork, idx: np.ndarray
     ([0], [1], [100.0], [[100.0, 0.0], [200.0, 0.0]])
     """
     edges, nodes = network.edges, network.nodes
-    part, n = edges.iloc[idx], len(nodes)
+    part = {c: edges[c].to_numpy()[idx] for c in ("u", "v", "length_m")}  # no frame taken
+    n = len(nodes)
     u, v = _node_column(part, "u", n), _node_column(part, "v", n)
     length = np.asarray(part["length_m"], dtype=np.float64)
     if np.any(~np.isfinite(length) | (length < 0)):

@@ -22,6 +22,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geoplan.routing import (
     LIT_CODES,
+    _single_pieces,
     add_arcs,
     graph_from_arrays,
     patch_arcs,
@@ -170,3 +171,19 @@ def test_patch_arcs_reading_the_touched_edges_only_gives_the_same_arcs(synth_app
         assert len(every[1]) > 3
         for x, y in zip(every, some, strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_single_pieces_against_counting_each_base_edge(seed):
+    rng = np.random.default_rng(seed)
+    m0 = 60  # base edges; some cut (extra pieces appended), some gone, ids shuffled or kept
+    parent = np.arange(m0)
+    parent = np.r_[parent[rng.random(m0) > 0.1], rng.integers(0, m0, 25), [-1] * 4]
+    if seed != 5:
+        parent = rng.permutation(parent)
+    base_edge = np.r_[rng.integers(-1, m0, 200), -1]
+    edge, cut = _single_pieces(parent, base_edge)
+    rows = {e: [i for i, p in enumerate(parent.tolist()) if p == e] for e in range(m0)}
+    want = [rows[e][0] if e >= 0 and len(rows[e]) == 1 else -1 for e in base_edge.tolist()]
+    assert edge.tolist() == want
+    assert cut.tolist() == sorted(i for r in rows.values() if len(r) > 1 for i in r)

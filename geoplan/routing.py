@@ -76,7 +76,9 @@ __all__ = [
     "nearest_route",
     "pairs_on_same_key",
     "patch_arcs",
+    "patch_reach_factor",
     "patch_routing_graph",
+    "patched_subgraph",
     "subgraph_near",
     "underground_mask",
 ]
@@ -361,7 +363,16 @@ def _lit_of(edges: Any, rows: np.ndarray) -> np.ndarray:
     """:func:`_lit_codes` of the edges at positions ``rows`` (their ``lit`` column only)."""
     if "lit" not in edges.columns:
         return np.full(len(rows), LIT_CODES["unknown"], dtype=np.int8)
-    return _lit_codes(edges["lit"].iloc[rows].to_frame())
+    col = edges["lit"].iloc[rows]
+    lit = col.to_numpy(object)
+    codes = np.full(len(lit), -1, np.int8)
+    codes[col.isna().to_numpy(bool)] = LIT_CODES["unknown"]
+    for name, code in LIT_CODES.items():
+        codes[lit == name] = code
+    if (codes < 0).any():
+        bad = sorted({str(x) for x in lit[codes < 0]})[:5]
+        raise GeoplanError(f"edge column 'lit' must be 'yes', 'no' or 'unknown', found {bad}")
+    return codes
 
 
 def _node_ids(graph: RoutingGraph, nodes: Any, name: str) -> np.ndarray:
@@ -562,15 +573,10 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
     parent = np.asarray(edge_parent, np.int64)
     if parent.shape != (len(edges),):
         raise GeoplanError(f"edge_parent needs one baseline edge per edge ({len(edges)})")
-    pieces = np.bincount(parent[parent >= 0], minlength=max(int(att.edge.max(initial=-1)) + 1, 1))
-    child = np.full(len(pieces), -1, np.int64)  # the one piece of an edge not split
-    child[parent[parent >= 0]] = np.flatnonzero(parent >= 0)
     on = att.edge >= 0
-    edge = np.where(on, child[np.where(on, att.edge, 0)], -1)
+    edge, cut = _single_pieces(parent, np.where(on, att.edge, -1))
     # points on split edges: the piece nearest to the point's place (only those pieces read)
-    edge[on & (pieces[np.where(on, att.edge, 0)] > 1)] = -1
     todo = np.flatnonzero(on & (edge < 0))
-    cut = np.flatnonzero((parent >= 0) & (pieces[np.maximum(parent, 0)] > 1))
     pi, ci = pairs_on_same_key(att.edge[todo], parent[cut])
     ci = cut[ci]
     lines = np.asarray(edges.geometry.values[ci], dtype=object)
@@ -592,6 +598,36 @@ def carry_attachment(att: Attachment, network: WalkNetwork, edge_parent: Any) ->
                       att.point_xy, att.doorstep)
 
 
+def _single_pieces(parent: np.ndarray, base_edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per base edge of ``base_edge`` (``-1``: none), its one piece among the edited edges
+    (``parent``: each edited edge's base edge) or ``-1`` (cut into several, or gone); and the
+    sorted positions of every piece of a cut base edge. One pass compares ``parent`` with the
+    edges' own positions (a scenario keeps the base ids and appends the rest); the rest costs
+    what the edit added.
+
+    >>> edge, cut = _single_pieces(np.array([0, 1, 2, 1, -1]), np.array([0, 1, 2, -1]))
+    >>> edge.tolist(), cut.tolist()      # base edge 1 cut into edges 1 and 3
+    ([0, -1, 2, -1], [1, 3])
+    """
+    m = len(parent)
+    moved = np.flatnonzero(parent != np.arange(m))
+    moved = moved[parent[moved] >= 0]
+    mp = parent[moved]
+    keys, first, count = np.unique(mp, return_index=True, return_counts=True)
+
+    def own(e: np.ndarray) -> np.ndarray:  # edited edge e is a piece of base edge e
+        return (e >= 0) & (e < m) & (parent[np.clip(e, 0, max(m - 1, 0))] == e if m else False)
+
+    split = keys[count + own(keys) > 1]
+    cut = np.sort(np.concatenate([moved[np.isin(mp, split)], split[own(split)]]))
+    k = np.minimum(np.searchsorted(keys, base_edge), max(len(keys) - 1, 0))
+    listed = (base_edge >= 0) & (keys[k] == base_edge) if len(keys) else np.zeros(len(k), bool)
+    mine = own(base_edge)
+    n = mine.astype(np.int64) + np.where(listed, count[k] if len(keys) else 0, 0)
+    only = np.where(mine, base_edge, np.where(listed, moved[first[k]] if len(keys) else -1, -1))
+    return np.where(n == 1, only, -1).astype(np.int64), cut
+
+
 def _piece_arrays(network: WalkNetwork, idx: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``u`` and ``v`` (as rows of the returned node coordinates), ``length_m`` and node
@@ -603,7 +639,8 @@ def _piece_arrays(network: WalkNetwork, idx: np.ndarray
     ([0], [1], [100.0], [[100.0, 0.0], [200.0, 0.0]])
     """
     edges, nodes = network.edges, network.nodes
-    part, n = edges.iloc[idx], len(nodes)
+    part = {c: edges[c].to_numpy()[idx] for c in ("u", "v", "length_m")}  # no frame taken
+    n = len(nodes)
     u, v = _node_column(part, "u", n), _node_column(part, "v", n)
     length = np.asarray(part["length_m"], dtype=np.float64)
     if np.any(~np.isfinite(length) | (length < 0)):
@@ -878,6 +915,16 @@ def add_arcs(
     """
     xy = np.vstack([graph.node_xy, np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)])
     n = len(xy)
+    a, b, w, code = _arc_arrays(a, b, length_m, lit_code, n)
+    csr, lit = _insert_arcs(graph.csr, graph.arc_lit, *_merge_arcs(a, b, w, code), n)
+    rf = max(graph.reach_factor, _arc_reach(xy, a[a != b], b[a != b], w[a != b]))
+    return RoutingGraph(csr, xy, lit, graph.n_network_nodes, graph.point_nodes, rf,
+                        graph.symmetric, graph.edge_nodes)
+
+
+def _arc_arrays(a: Any, b: Any, length_m: Any, lit_code: Any, n: int) -> tuple[np.ndarray, ...]:
+    """The arguments of :func:`add_arcs` as arrays ``(a, b, length_m, lit code)``, checked
+    against a graph of ``n`` nodes (the new ones included)."""
     a, b = np.asarray(a, np.int64).ravel(), np.asarray(b, np.int64).ravel()
     w = np.asarray(length_m, np.float64).ravel()
     code = (np.full(len(a), LIT_CODES["unknown"], np.int8) if lit_code is None
@@ -888,45 +935,67 @@ def add_arcs(
         raise GeoplanError(f"arc ends must be node ids 0..{n - 1} (the new nodes included)")
     if not np.all(np.isfinite(w) & (w >= 0)):
         raise GeoplanError("arc lengths must be finite metres >= 0")
-    best: dict[tuple[int, int], tuple[float, int]] = {}
-    for r, c, ww, cc in zip(np.r_[a, b].tolist(), np.r_[b, a].tolist(), np.r_[w, w].tolist(),
-                            np.r_[code, code].tolist(), strict=True):
-        if r != c and ((r, c) not in best or ww < best[(r, c)][0]):
-            best[(r, c)] = (ww, cc)
-    csr, lit = _insert_arcs(graph.csr, graph.arc_lit, best, n)
-    rf = max(graph.reach_factor, _arc_reach(xy, a[a != b], b[a != b], w[a != b]))
-    return RoutingGraph(csr, xy, lit, graph.n_network_nodes, graph.point_nodes, rf,
-                        graph.symmetric, graph.edge_nodes)
+    return a, b, w, code
 
 
-def _insert_arcs(csr: sp.csr_matrix, arc_lit: np.ndarray, arcs: dict, n: int
-                 ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """``csr`` grown to ``n`` nodes with ``arcs`` ``{(row, col): (length, lit)}``: lengths of
-    existing arcs lowered in place, the others appended at the end of their row."""
+def _merge_arcs(a: np.ndarray, b: np.ndarray, w: np.ndarray, code: np.ndarray
+                ) -> tuple[np.ndarray, ...]:
+    """The arcs ``a -> b`` and ``b -> a`` without loops, one per ``(row, col)``: the shortest
+    (the first of equally short ones), as ``(rows, cols, length, lit code)`` sorted by row and
+    column."""
+    r, c, ww, cc = np.r_[a, b], np.r_[b, a], np.r_[w, w], np.r_[code, code]
+    keep = r != c
+    r, c, ww, cc = r[keep], c[keep], ww[keep], cc[keep]
+    order = np.lexsort((ww, c, r))  # stable: the first of equal lengths leads
+    first = np.ones(len(order), bool)
+    first[1:] = (r[order][1:] != r[order][:-1]) | (c[order][1:] != c[order][:-1])
+    s = order[first]
+    return r[s], c[s], ww[s], cc[s].astype(np.int8)
+
+
+def _find_arcs(csr: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Positions in ``csr.data`` of the arcs ``rows[i] -> cols[i]`` (``-1`` where ``csr`` has
+    none; rows and columns are node ids of ``csr``): all rows scanned together."""
+    out = np.full(len(rows), -1, np.int64)
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    pos, end = csr.indptr[rows].astype(np.int64), csr.indptr[rows + 1].astype(np.int64)
+    todo = np.flatnonzero(pos < end)
+    pos, end = pos[todo], end[todo]
+    while len(todo):
+        hit = csr.indices[pos] == cols[todo]
+        out[todo[hit]] = pos[hit]
+        pos = pos + 1
+        go = ~hit & (pos < end)
+        todo, pos, end = todo[go], pos[go], end[go]
+    return out
+
+
+def _insert_arcs(csr: sp.csr_matrix, arc_lit: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                 w: np.ndarray, code: np.ndarray, n: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``csr`` grown to ``n`` nodes with the arcs ``rows -> cols`` (distinct, sorted:
+    :func:`_merge_arcs`): lengths of existing arcs lowered in place, the others appended at
+    the end of their row."""
     data, lit = csr.data.copy(), arc_lit.copy()
     indptr, indices = csr.indptr.astype(np.int64), csr.indices
     n0 = csr.shape[0]
-    add_row, add_col, add_w, add_lit = [], [], [], []
-    for (r, c), (w, code) in sorted(arcs.items()):
-        pos = -1
-        if r < n0 and c < n0:
-            hit = np.flatnonzero(indices[indptr[r]:indptr[r + 1]] == c)
-            pos = int(indptr[r] + hit[0]) if len(hit) else -1
-        if pos < 0:
-            add_row.append(r), add_col.append(c), add_w.append(w), add_lit.append(code)
-        elif w < data[pos]:
-            data[pos], lit[pos] = w, code
-    rows = np.asarray(add_row, np.int64)
+    pos = np.full(len(rows), -1, np.int64)
+    both = (rows < n0) & (cols < n0)
+    pos[both] = _find_arcs(csr, rows[both], cols[both])
+    hit = pos >= 0
+    lower = np.zeros(len(rows), bool)
+    lower[hit] = w[hit] < data[pos[hit]]
+    data[pos[lower]], lit[pos[lower]] = w[lower], code[lower]
+    add = rows[~hit]
     grown = np.concatenate([indptr, np.full(n - n0, indptr[-1])])  # row ends, new rows empty
-    at = grown[rows + 1]
+    at = grown[add + 1]
     idx_type = np.int32 if n < 2**31 - 1 else np.int64
     new_indptr = grown.copy()
-    new_indptr[1:] += np.cumsum(np.bincount(rows, minlength=n))
-    out = sp.csr_matrix((np.insert(data, at, add_w),
-                         np.insert(indices, at, np.asarray(add_col, indices.dtype)).astype(idx_type),
+    new_indptr[1:] += np.cumsum(np.bincount(add, minlength=n))
+    out = sp.csr_matrix((np.insert(data, at, w[~hit]),
+                         np.insert(indices, at, cols[~hit].astype(indices.dtype)).astype(idx_type),
                          new_indptr.astype(idx_type)), shape=(n, n))
     out.has_sorted_indices = False
-    return out, np.insert(lit, at, np.asarray(add_lit, np.int8))
+    return out, np.insert(lit, at, code[~hit].astype(np.int8))
 
 
 def _arc_reach(xy: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
@@ -1010,11 +1079,17 @@ def patch_routing_graph(
 
 def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
                edited: WalkNetwork, edge_parent: Any, *, edge_mask: Any = None,
-               base_edge_mask: Any = None) -> tuple[np.ndarray, ...]:
+               base_edge_mask: Any = None, edges: Any = None) -> tuple[np.ndarray, ...]:
     """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
     code)``, the arguments of :func:`add_arcs` (same parameters as
     :func:`patch_routing_graph`). Every route of the patched graph that differs from the
     graph's passes through an end of one of these arcs.
+
+    ``edges`` (optional): positions of the edited edges to read, which must hold every new
+    edge, every piece of a cut base edge and every edge that enters ``edge_mask`` (from
+    :class:`~geoplan.scenario.edits.AppliedScenario`: ``edge_parent < 0 | edge_split |
+    edge_relit``); the other edges are not read, so the cost is that of the edit. Default:
+    all edges are read.
 
     >>> g = build_routing_graph(example_network())
     >>> _, a, b, w, _ = patch_arcs(g, [], example_network(), example_network(), [0, 1, 2])
@@ -1025,6 +1100,7 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     m_new = len(edited.edges)
     keep = _edge_mask(edge_mask, m_new)
     base_keep = _edge_mask(base_edge_mask, len(base.edges))
+    rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
     n0, g0 = len(base.nodes), graph.n_nodes
     e = edited.edges
     eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
@@ -1033,14 +1109,14 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     def node_id(k: np.ndarray) -> np.ndarray:
         return np.where(k < n0, k, g0 + k - n0)
 
-    is_new = np.flatnonzero((parent < 0) & keep)
+    is_new = rows[(parent[rows] < 0) & keep[rows]]
     arcs = [(node_id(eu[is_new]), node_id(ev[is_new]), elen[is_new],
              _lit_of(e, is_new))]
-    old = np.flatnonzero(parent >= 0)
-    count = np.bincount(parent[old], minlength=len(base_keep))
-    cut_or_kept = (count[parent[old]] > 1) | (keep[old] & ~base_keep[parent[old]])
-    for p in np.unique(parent[old[cut_or_kept]]).tolist():
-        mine = np.flatnonzero(parent == p)
+    old = rows[parent[rows] >= 0]
+    po = parent[old]
+    cut_or_kept = (_piece_counts(po, len(base_keep)) > 1) | (keep[old] & ~base_keep[po])
+    for p in np.unique(po[cut_or_kept]).tolist():
+        mine = old[po == p]
         if keep[mine].min() != keep[mine].max():
             raise GeoplanError(f"the pieces of base edge {p} are not all in the graph's edge "
                                "mask: rebuild the graph with build_routing_graph")
@@ -1051,13 +1127,21 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     return new_xy.reshape(-1, 2), a, b, w, code
 
 
+def _piece_counts(parent: np.ndarray, n_base: int) -> np.ndarray:
+    """Per entry of ``parent`` (base edge ids), how often its base edge occurs in ``parent``."""
+    if len(parent) * 16 < n_base:  # a few edges: sort them, not a count per base edge
+        _, inv, count = np.unique(parent, return_inverse=True, return_counts=True)
+        return count[inv]
+    return np.bincount(parent, minlength=n_base)[parent]
+
+
 def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
                 edited: WalkNetwork, p: int, pieces: np.ndarray, node_id: Callable) -> tuple:
     """Arcs between consecutive nodes along base edge ``p`` (cut into the edited edges
     ``pieces``, or newly kept): its ends, its points' nodes in ``graph`` and its cut nodes, in
     order of offset from its ``u``; ``(a, b, length_m, lit code)``."""
-    row = base.edges.iloc[p]
-    bu, bv, length = int(row["u"]), int(row["v"]), float(row["length_m"])
+    be = base.edges
+    bu, bv, length = int(be["u"].iat[p]), int(be["v"].iat[p]), float(be["length_m"].iat[p])
     n0 = len(base.nodes)
     ends = np.unique(np.r_[edited.edges["u"].to_numpy(np.int64)[pieces],
                           edited.edges["v"].to_numpy(np.int64)[pieces]])
@@ -1065,7 +1149,7 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     pts = np.asarray(edited.nodes.geometry.values[cut], dtype=object)
     uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values[[bu, bv]], dtype=object))
     k = len(cut)
-    off = _project(np.full(k, row.geometry, dtype=object), pts, np.tile(uv[0], (k, 1)),
+    off = _project(np.full(k, be.geometry.values[p], dtype=object), pts, np.tile(uv[0], (k, 1)),
                    np.tile(uv[1], (k, 1)), np.full(k, length))[0]
     nodes, offs = [np.r_[bu, bv, node_id(cut)]], [np.r_[0.0, length, off]]
     for att, en in zip(attachments, graph.edge_nodes, strict=False):
@@ -1123,6 +1207,136 @@ def subgraph_near(graph: RoutingGraph, xy: Any, radius_m: float
     return RoutingGraph(sub, nxy[nodes], lit, int((nodes < graph.n_network_nodes).sum()),
                         tuple(remap(p) for p in graph.point_nodes), graph.reach_factor,
                         graph.symmetric, tuple(remap(p) for p in graph.edge_nodes)), nodes
+
+
+def patched_subgraph(graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m: Any,
+                     lit_code: Any, nodes: Any) -> RoutingGraph:
+    """The part of ``add_arcs(graph, new_xy, a, b, length_m, lit_code)`` on ``nodes``, without
+    making that whole graph: the cost grows with ``nodes`` and the arcs, not with ``graph``.
+
+    A scenario's patch (:func:`patch_arcs`) seen through the nodes near the edit: the arcs of
+    ``graph`` between ``nodes`` and the added arcs between them, in the order and with the
+    lengths and lit codes :func:`add_arcs` gives them.
+
+    Parameters
+    ----------
+    graph, new_xy, a, b, length_m, lit_code
+        As for :func:`add_arcs`.
+    nodes : array of int
+        Sorted distinct node ids of the patched graph (new nodes from ``graph.n_nodes``).
+
+    Returns
+    -------
+    RoutingGraph
+        Local node ``i`` is ``nodes[i]``; ``point_nodes`` and ``edge_nodes`` in local ids
+        (``-1`` outside), the patched graph's ``reach_factor``, as :func:`subgraph_near`.
+
+    Examples
+    --------
+    >>> g = build_routing_graph(example_network())     # 0-1-2 and 1-3, 100 m each
+    >>> sub = patched_subgraph(g, [[200.0, 100.0]], [3, 4], [4, 2], [100.0, 100.0], None,
+    ...                        [1, 2, 3, 4])           # node 0 left out: local ids 0..3
+    >>> nearest_distance_m(sub, [1], [2]).tolist()      # node 2 to node 3: by 4 or by 1
+    [200.0]
+    >>> sub.node_xy.tolist()
+    [[100.0, 0.0], [200.0, 0.0], [100.0, 100.0], [200.0, 100.0]]
+    """
+    new_xy = np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)
+    nodes = np.asarray(nodes, np.int64).ravel()
+    n0 = graph.n_nodes
+    if len(nodes) and (np.any(np.diff(nodes) <= 0) or nodes[0] < 0
+                       or nodes[-1] >= n0 + len(new_xy)):
+        raise GeoplanError(f"nodes must be sorted distinct node ids 0..{n0 + len(new_xy) - 1}")
+    arcs = _arc_arrays(a, b, length_m, lit_code, n0 + len(new_xy))
+    csr, lit = _patched_csr(graph, arcs, nodes)
+    old = nodes[nodes < n0]
+    xy = np.vstack([graph.node_xy[old], new_xy[nodes[len(old):] - n0]])
+    local = _lookup(n0, old)
+
+    def remap(ids: np.ndarray) -> np.ndarray:
+        return np.where(ids >= 0, local[np.clip(ids, 0, n0 - 1)], -1).astype(np.int64)
+
+    return RoutingGraph(csr, xy, lit, int((nodes < graph.n_network_nodes).sum()),
+                        tuple(remap(p) for p in graph.point_nodes),
+                        patch_reach_factor(graph, new_xy, *arcs[:3]), graph.symmetric,
+                        tuple(remap(p) for p in graph.edge_nodes))
+
+
+def _lookup(n: int, nodes: np.ndarray) -> np.ndarray:
+    """int32 array of ``n``: the position of each node in ``nodes``, ``-1`` elsewhere (one
+    allocation, 0.05 ms at 200k nodes: cheaper than searching ``nodes`` per id)."""
+    local = np.full(n, -1, np.int32)
+    local[nodes] = np.arange(len(nodes), dtype=np.int32)
+    return local
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The positions ``first[i] .. first[i] + count[i] - 1`` of every ``i``, concatenated."""
+    first, count = np.asarray(first, np.int64), np.asarray(count, np.int64)
+    return np.repeat(first - np.cumsum(count) + count, count) + np.arange(count.sum())
+
+
+def patch_reach_factor(graph: RoutingGraph, new_xy: Any, a: Any, b: Any, length_m: Any) -> float:
+    """:attr:`RoutingGraph.reach_factor` of ``add_arcs(graph, new_xy, a, b, length_m)``,
+    from the added arcs alone.
+
+    >>> g = build_routing_graph(example_network())      # nodes 0 (0,0) and 2 (200,0)
+    >>> patch_reach_factor(g, [], [0], [2], [100.0])     # 200 m apart, 100 m long
+    2.0
+    """
+    new_xy = np.asarray(new_xy, dtype=np.float64).reshape(-1, 2)
+    a, b = np.asarray(a, np.int64).ravel(), np.asarray(b, np.int64).ravel()
+    w = np.asarray(length_m, np.float64).ravel()
+    n0, loop = graph.n_nodes, a == b
+
+    def xy(k: np.ndarray) -> np.ndarray:
+        return np.where((k < n0)[:, None], graph.node_xy[np.minimum(k, n0 - 1)],
+                        new_xy[np.clip(k - n0, 0, max(len(new_xy) - 1, 0))]
+                        if len(new_xy) else 0.0)
+
+    return max(graph.reach_factor, _arc_reach(np.vstack([xy(a[~loop]), xy(b[~loop])]),
+                                              np.arange(int((~loop).sum())),
+                                              np.arange(int((~loop).sum()),
+                                                        2 * int((~loop).sum())), w[~loop]))
+
+
+def _patched_csr(graph: RoutingGraph, arcs: tuple, nodes: np.ndarray
+                 ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """CSR and lit codes of :func:`patched_subgraph` (``arcs``: :func:`_arc_arrays`)."""
+    n0 = graph.n_nodes
+    old = nodes[nodes < n0]
+    sub, pos = _induced(graph.csr, old)
+    rows, cols, w, code = _merge_arcs(*arcs)
+    r, c = _local_ids(nodes, rows), _local_ids(nodes, cols)
+    inside = (r >= 0) & (c >= 0)
+    return _insert_arcs(sub, graph.arc_lit[pos], r[inside], c[inside], w[inside], code[inside],
+                        len(nodes))
+
+
+def _induced(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The graph induced by the sorted distinct ``nodes`` (local id ``i`` is ``nodes[i]``; arcs
+    in the order of ``csr``) and the position in ``csr.data`` of each of its arcs (one int32
+    lookup array of ``csr``'s nodes: 0.05 ms at 200k, cheaper than a search per arc)."""
+    start = csr.indptr[nodes].astype(np.int64)
+    count = csr.indptr[nodes + 1].astype(np.int64) - start
+    pos = _ranges(start, count)
+    col = _lookup(csr.shape[0], nodes)[csr.indices[pos]]
+    keep = col >= 0
+    indptr = np.zeros(len(nodes) + 1, np.int64)
+    np.cumsum(np.bincount(np.repeat(np.arange(len(nodes)), count)[keep], minlength=len(nodes)),
+              out=indptr[1:])
+    sub = sp.csr_matrix((csr.data[pos[keep]], col[keep].astype(np.int32), indptr.astype(np.int32)),
+                        shape=(len(nodes), len(nodes)))
+    return sub, pos[keep]
+
+
+def _local_ids(nodes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Per id of ``ids``, its position in the sorted ``nodes`` (``-1`` if not there)."""
+    ids = np.asarray(ids, np.int64)
+    if not len(nodes):
+        return np.full(len(ids), -1, np.int64)
+    j = np.minimum(np.searchsorted(nodes, ids), len(nodes) - 1)
+    return np.where((ids >= 0) & (nodes[j] == ids), j, -1)
 
 
 def pairs_on_same_key(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -80,6 +80,7 @@ import pickle
 import time
 import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -501,17 +502,42 @@ def _main_parts(baseline: Baseline) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class _Family:
-    """A stored graph patched with a scenario's nodes and arcs (:func:`_patch`)."""
+    """A stored graph and a scenario's nodes and arcs (:func:`_patch`): the patched graph is
+    made only where a search needs it (:func:`_local_csr`, :func:`_near`), whole only when a
+    search must reach the whole graph (:attr:`graph`)."""
 
-    graph: object
+    stored: object  #: the baseline's stored graph
+    patch: tuple  #: ``(new_xy, a, b, length_m, lit code)``: :func:`~geoplan.routing.add_arcs`
     ends: np.ndarray  #: every changed route passes through one of these (:func:`_cover`)
     limit: float
     kind: str = ""
     arc_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     n_base: int = 0  #: nodes of the stored graph (the patched graph's first ones)
     cutoff: float = 0.0
-    x_index: tuple | None = None  #: the stored graph's node ids sorted by x, and their x
+    box_index: tuple | None = None  #: :func:`_box_index` of the stored graph
     arcs: tuple = ()  #: the added arcs ``(a, b, length_m)``, one per direction
+    reach_factor: float = 1.0  #: of the patched graph
+
+    @property
+    def n_nodes(self) -> int:
+        """Nodes of the patched graph."""
+        return self.n_base + len(self.patch[0])
+
+    @cached_property
+    def graph(self):
+        """The whole patched graph (:func:`~geoplan.routing.add_arcs`), made on first use."""
+        from ..routing import add_arcs
+
+        return add_arcs(self.stored, *self.patch)
+
+    def xy(self, ids: np.ndarray) -> np.ndarray:
+        """Coordinates of the patched graph's nodes ``ids``."""
+        g, n0 = self.stored, self.n_base
+        new = self.patch[0]
+        out = g.node_xy[np.minimum(ids, n0 - 1)]
+        if len(new):
+            out = np.where((ids < n0)[:, None], out, new[np.clip(ids - n0, 0, len(new) - 1)])
+        return out
 
 
 def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
@@ -523,18 +549,18 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     reach the longest finite old distance (``old_columns``) or ``cutoff``; the whole graph when
     the ends lie in different strongly connected parts of the baseline's graph (then a cell
     that reached nothing may reach something now, at any distance)."""
-    from ..routing import add_arcs, patch_arcs
+    from ..routing import patch_arcs, patch_reach_factor
 
     g, atts = _stored(ctx.base, kind)
     new_xy, a, b, w, code = patch_arcs(g, atts, ctx.base.inputs.network, ctx.net,
                                        ctx.applied.edge_parent, edge_mask=mask,
-                                       base_edge_mask=base_mask)
-    graph = add_arcs(g, new_xy, a, b, w, code)
+                                       base_edge_mask=base_mask, edges=ctx.touched_edges)
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
-    fam = _Family(graph, ends, math.inf, kind, arc_ends, g.n_nodes, float(cutoff),
-                  _once(ctx.base, f"x_index_{kind}", lambda: _x_index(g)),
-                  (np.r_[a, b], np.r_[b, a], np.r_[w, w]))
+    fam = _Family(g, (new_xy, a, b, w, code), ends, math.inf, kind, arc_ends, g.n_nodes,
+                  float(cutoff), _once(ctx.base, f"box_index_{kind}", lambda: _box_index(g)),
+                  (np.r_[a, b], np.r_[b, a], np.r_[w, w]),
+                  patch_reach_factor(g, new_xy, a, b, w))
     if ctx.base.node_dist is not None:  # the search stops where nothing gets closer
         return fam
     old = arc_ends[arc_ends < g.n_nodes]
@@ -549,17 +575,18 @@ def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Nodes that every route over an added arc ``a``-``b`` passes through: the new nodes
     (ids from ``g.n_nodes``) and one end of each arc between two of ``g``'s nodes that ``g``
     lacks or has longer (an arc ``g`` already has as short changes nothing)."""
+    from ..routing import _find_arcs
+
     csr = g.csr
 
-    def has(r: int, c: int, length: float) -> bool:
-        lo, hi = csr.indptr[r], csr.indptr[r + 1]
-        return bool((csr.data[lo:hi][csr.indices[lo:hi] == c] <= length).any())
+    def has(r: np.ndarray, c: np.ndarray, length: np.ndarray) -> np.ndarray:
+        pos = _find_arcs(csr, r, c)
+        return (pos >= 0) & (csr.data[np.maximum(pos, 0)] <= length)
 
     new = np.concatenate([a[a >= g.n_nodes], b[b >= g.n_nodes]])
-    both_old = np.flatnonzero((a < g.n_nodes) & (b < g.n_nodes))
-    extra = [int(a[k]) for k in both_old.tolist()
-             if not (has(a[k], b[k], w[k]) and has(b[k], a[k], w[k]))]
-    return np.unique(np.concatenate([new, np.asarray(extra, np.int64)])).astype(np.int64)
+    k = np.flatnonzero((a < g.n_nodes) & (b < g.n_nodes))
+    extra = a[k][~(has(a[k], b[k], w[k]) & has(b[k], a[k], w[k]))] if len(csr.data) else a[k]
+    return np.unique(np.concatenate([new, extra]).astype(np.int64))
 
 
 def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
@@ -622,27 +649,32 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
     the cutoff)."""
-    g, n0, ends = fam.graph, fam.n_base, fam.arc_ends
+    from ..routing import _lookup
+
+    n0, ends = fam.n_base, fam.arc_ends
     is_old = ends < n0
     sd = {k: d[ends[is_old]] for k, d in old.items()}
     radius = max(fam.cutoff, 1.0)
     while True:
         ids, d = _search_near(fam, ends, radius)
+        local, d_old = _lookup(fam.n_nodes, ids), d[is_old]
         via, done = {}, True
         for key, s in sd.items():
-            via[key], ok = _via_within(g, ids, d[is_old], s, old[key], n0, ends, radius)
+            via[key], ok = _via_within(fam, ids, local, d_old, s, old[key], radius)
             done &= ok
         if done:
             break
         radius = math.inf if radius > 1e7 else 2 * radius
-    local = np.full(g.n_nodes, -1, np.int64)
-    local[ids] = np.arange(len(ids))
     o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
+    inside = np.flatnonzero(o >= 0)
 
     def at_origins(v: np.ndarray) -> np.ndarray:
-        return np.where(o >= 0, v[np.maximum(o, 0)], math.inf)
+        out = np.full(len(o), math.inf)
+        out[inside] = v[o[inside]]
+        return out
 
-    bound = {k: at_origins(_over_arcs(fam, d, local[ends], v, old[k])) for k, v in via.items()}
+    at = local[ends]
+    bound = {k: at_origins(_over_arcs(fam, d, at, v, old[k])) for k, v in via.items()}
     return {k: at_origins(v) for k, v in via.items()}, bound
 
 
@@ -664,43 +696,62 @@ def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
 def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
     """``(node ids, distances)``: a Dijkstra from each of ``src`` up to ``radius``, on the
     part of ``g`` that walks of ``radius`` from them can use (the whole graph if large)."""
-    from ..routing import _subgraph
+    from ..routing import _local_ids, _patched_csr
 
-    g = fam.graph
+    n = fam.n_nodes
     if not len(src):
-        return np.arange(g.n_nodes), np.zeros((0, g.n_nodes))
-    r = radius * g.reach_factor
-    if math.isfinite(r) and fam.x_index is not None:
-        lo, hi = g.node_xy[src].min(axis=0) - r, g.node_xy[src].max(axis=0) + r
-        ids = _box_nodes(fam.x_index, g, lo, hi)
-        if len(ids) < 0.5 * g.n_nodes:
-            csr, local = _subgraph(g.csr, ids)
-            return ids, dijkstra(csr, directed=True, indices=local[src], limit=_slack(radius))
-    return np.arange(g.n_nodes), dijkstra(g.csr, directed=True, indices=src,
-                                          limit=_slack(radius))
+        return np.arange(n), np.zeros((0, n))
+    r = radius * fam.reach_factor
+    if math.isfinite(r) and fam.box_index is not None:
+        xy = fam.xy(src)
+        ids = _box_nodes(fam, xy.min(axis=0) - r, xy.max(axis=0) + r)
+        if len(ids) < 0.5 * n:
+            csr = _patched_csr(fam.stored, fam.patch[1:], ids)[0]
+            return ids, dijkstra(csr, directed=True, indices=_local_ids(ids, src),
+                                 limit=_slack(radius))
+    return np.arange(n), dijkstra(fam.graph.csr, directed=True, indices=src,
+                                  limit=_slack(radius))
 
 
-def _x_index(g) -> tuple[np.ndarray, np.ndarray]:
-    """``g``'s node ids sorted by x, and their x (:func:`_box_nodes`)."""
-    order = np.argsort(g.node_xy[:, 0], kind="stable")
-    return order, g.node_xy[order, 0]
+def _box_index(g) -> tuple:
+    """``g``'s nodes in strips of x (at most 256 over the graph), sorted by strip and y within
+    one: ``(node ids, key = strip * step + y - y0, step, x0, strip width, y0, y1)``
+    (:func:`_box_nodes`)."""
+    xy = g.node_xy
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    width = max((x1 - x0) / 256, 1e-6)
+    strip = np.minimum(((xy[:, 0] - x0) // width).astype(np.int64), 255)
+    order = np.lexsort((xy[:, 1], strip))
+    step = (y1 - y0) + 4.0
+    key = strip[order] * step + (xy[order, 1] - y0)
+    return order, key, step, x0, width, y0, y1
 
 
-def _box_nodes(x_index: tuple, g, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Sorted ids of the nodes of ``g`` (a graph patched, ``x_index``: :func:`_x_index` of the
-    graph before) in the box ``lo``-``hi``: the old nodes looked up by x, the new ones tested
-    here."""
-    order, xs = x_index
-    cand = order[np.searchsorted(xs, lo[0], "left"):np.searchsorted(xs, hi[0], "right")]
-    cand = np.concatenate([cand, np.arange(len(xs), g.n_nodes)])
-    xy = g.node_xy[cand]
-    return np.sort(cand[(xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1])
-                        & (xy[:, 1] <= hi[1])])
+def _box_nodes(fam: _Family, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Sorted ids of the nodes of the patched graph in the box ``lo``-``hi``: the stored
+    graph's looked up strip by strip (``fam.box_index``), the new ones tested here."""
+    from ..routing import _ranges
+
+    order, key, step, x0, width, y0, y1 = fam.box_index
+    k = np.arange(max(int((lo[0] - x0) // width), 0), min(int((hi[0] - x0) // width), 255) + 1)
+    ylo, yhi = (np.clip(v - y0, -1.0, y1 - y0 + 1.0) for v in (lo[1] - 1.0, hi[1] + 1.0))
+    first = np.searchsorted(key, k * step + ylo, "left")
+    count = np.searchsorted(key, k * step + yhi, "right") - first
+    cand = order[_ranges(first, count)]
+    cand = np.sort(cand[_in_box(fam.stored.node_xy[cand], lo, hi)])
+    new = np.flatnonzero(_in_box(fam.patch[0], lo, hi)) + fam.n_base
+    return np.concatenate([cand, new]).astype(np.int64)
 
 
-def _via_within(g, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: np.ndarray, n0: int,
-                arc_ends: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
-    """One target set of :func:`_via_bounded`: per node of ``ids``, ``min_u s(u) + d(u, x)``
+def _in_box(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether each point of ``xy`` lies in the box ``lo``-``hi`` (its edges included)."""
+    return (xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1]) & (xy[:, 1] <= hi[1])
+
+
+def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray, s: np.ndarray,
+                old: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
+    """One target set of :func:`_via_bounded`: per node of ``ids`` (``local``: the position
+    of each node of the patched graph in ``ids``, ``-1`` outside), ``min_u s(u) + d(u, x)``
     where that is at most ``radius + min s`` (else ``inf``), and whether no node that gets
     closer can lie farther."""
     fin = np.isfinite(s)
@@ -712,14 +763,28 @@ def _via_within(g, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: np.ndarra
     via[~ok] = math.inf
     if math.isinf(radius):
         return via, True
+    n0, arc_ends = fam.n_base, fam.arc_ends
     before = np.where(ids < n0, old[np.minimum(ids, n0 - 1)], math.inf)
     closer = ids[via < before - (1e-12 * np.where(np.isfinite(before), before, 0.0) + 1e-9)]
-    reached = np.zeros(g.n_nodes, bool)
-    reached[ids[ok]] = True
-    ends_ok = reached[arc_ends] | ((arc_ends < n0)
-                                   & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
-    rows = g.csr[closer]
-    return via, bool(ends_ok.all() and reached[rows.indices].all())
+
+    def reached(x: np.ndarray) -> np.ndarray:
+        at = local[x]
+        return (at >= 0) & ok[np.maximum(at, 0)]
+
+    ends_ok = reached(arc_ends) | ((arc_ends < n0) & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
+    return via, bool(ends_ok.all() and reached(_neighbours(fam, closer)).all())
+
+
+def _neighbours(fam: _Family, nodes: np.ndarray) -> np.ndarray:
+    """Heads of the patched graph's arcs out of ``nodes``: the stored graph's and the added."""
+    from ..routing import _ranges
+
+    csr = fam.stored.csr
+    old = nodes[nodes < fam.n_base]
+    start = csr.indptr[old]
+    pos = _ranges(start, csr.indptr[old + 1] - start)
+    a, b, _ = fam.arcs
+    return np.concatenate([csr.indices[pos].astype(np.int64), b[np.isin(a, nodes)]])
 
 
 def _small_part(graph, xy: np.ndarray, radius: float) -> bool:
@@ -736,10 +801,14 @@ def _small_part(graph, xy: np.ndarray, radius: float) -> bool:
 def _near(fam: _Family, o_nodes: np.ndarray, sel: np.ndarray, radius: float):
     """The part of ``fam.graph`` within ``radius`` of the selected origins (their searches
     stay in it: :func:`~geoplan.routing.subgraph_near`)."""
-    from ..routing import subgraph_near
+    from ..routing import patched_subgraph, subgraph_near
 
-    return subgraph_near(fam.graph, fam.graph.node_xy[o_nodes[sel & (o_nodes >= 0)]],
-                         _slack(radius))[0]
+    xy = fam.xy(o_nodes[sel & (o_nodes >= 0)])
+    reach = float(_slack(radius)) * fam.reach_factor
+    if not (len(xy) and math.isfinite(reach) and fam.box_index is not None):
+        return subgraph_near(fam.graph, xy, _slack(radius))[0]
+    ids = _box_nodes(fam, xy.min(axis=0) - reach, xy.max(axis=0) + reach)
+    return patched_subgraph(fam.stored, *fam.patch, ids)
 
 
 def _patchable(ctx: _Ctx) -> bool:
@@ -807,8 +876,8 @@ def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
     spec = ctx.applied.inputs.spec
     fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
                  base_mask)
-    o_n = fam.graph.point_nodes[0]
-    s, lb = _via_edit(ctx.base, fam, _category_targets(fam.graph, ctx.applied.inputs), o_n)
+    o_n = fam.stored.point_nodes[0]
+    s, lb = _via_edit(ctx.base, fam, _category_targets(fam.stored, ctx.applied.inputs), o_n)
     return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff) for c in spec.categories])
 
 
@@ -865,10 +934,10 @@ def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     reach = spec.green_per_capita_within_m
     fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
                  max(reach, spec.green_within_m))
-    o_n = fam.graph.point_nodes[0]
+    o_n = fam.stored.point_nodes[0]
     entries = base.green_graph[1]
     pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    s, lb = _via_edit(base, fam, _green_targets(fam.graph, entries, base.spaces, pop, spec), o_n)
+    s, lb = _via_edit(base, fam, _green_targets(fam.stored, entries, base.spaces, pop, spec), o_n)
     green = base.layers.grid[list(GREEN_COLUMNS)].copy()
     green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
         "green_spaces_without_entry", 0)
@@ -934,6 +1003,12 @@ class _Ctx:
     @property
     def net(self) -> WalkNetwork:
         return self.applied.inputs.network
+
+    @cached_property
+    def touched_edges(self) -> np.ndarray:
+        """Positions of the edited edges that are new, pieces of a cut edge or relit."""
+        ap = self.applied
+        return np.flatnonzero((ap.edge_parent < 0) | ap.edge_split | ap.edge_relit)
 
     def new_edge_sources(self, edges_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e = self.net.edges

@@ -20,9 +20,9 @@ import pytest
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from geoplan.routing import add_arcs, graph_from_arrays
+from geoplan.routing import LIT_CODES, add_arcs, graph_from_arrays, patch_reach_factor
 from geoplan.scenario import apply_scenario, prepare_baseline, recompute
-from geoplan.scenario.recompute import _Family, _via_bounded, _x_index
+from geoplan.scenario.recompute import _box_index, _Family, _via_bounded
 from geoplan.study import Study
 from geoplan.types import NewPath, Scenario
 
@@ -74,8 +74,10 @@ def test_route_through_the_edit_equals_networkx_at_every_node(seed, island):
     a, b = np.array([p, g.n_nodes]), np.array([g.n_nodes, q])
     lengths = np.hypot(*(np.array([xy[p], mid]) - np.array([mid, xy[q]])).T)
     patched = add_arcs(g, [mid], a, b, lengths)
-    fam = _Family(patched, np.array([g.n_nodes]), np.inf, "t", np.unique(np.r_[a, b]),
-                  g.n_nodes, 1.0, _x_index(g), (np.r_[a, b], np.r_[b, a], np.r_[lengths, lengths]))
+    fam = _Family(g, (np.array([mid]), a, b, lengths, np.full(2, LIT_CODES["unknown"], np.int8)),
+                  np.array([g.n_nodes]), np.inf, "t", np.unique(np.r_[a, b]), g.n_nodes, 1.0,
+                  _box_index(g), (np.r_[a, b], np.r_[b, a], np.r_[lengths, lengths]),
+                  patch_reach_factor(g, [mid], a, b, lengths))
     via, bound = (x["t"] for x in _via_bounded(fam, {"t": old}, np.arange(patched.n_nodes)))
     new = _nx_distances(patched, targets)
     before = np.r_[old, np.inf]

@@ -55,6 +55,7 @@ from ..routing import (
     nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
+from .pairs import PairBlock, block_nearest_m, block_sums, pair_block
 
 __all__ = [
     "access_columns",
@@ -105,14 +106,15 @@ def attach_destinations(
 
 
 def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndarray,
-                  categories, limit_m: float, kernel, n_out: int, progress=None
-                  ) -> dict[str, np.ndarray]:
+                  categories, limit_m: float, kernel, n_out: int, progress=None,
+                  block: PairBlock | None = None) -> dict[str, np.ndarray]:
     """``out[c][o, j] = sum over destinations d of category c of kernel(dist(o, d))[j]``
     (pairs within ``limit_m``), for every category in one pass over the distance blocks.
 
     Each category's destinations enter with weight 1 in its own column (0 in the others), so
     counts are those of one :func:`geoplan.routing.count_within` per category; ``NaN`` rows
-    for unattached origins (``o_nodes < 0``).
+    for unattached origins (``o_nodes < 0``). With ``block`` (a :func:`~.pairs.pair_block`
+    of the same nodes, with a limit of at least ``limit_m``) the sums are read off it.
 
     >>> from geoplan.routing import build_routing_graph, example_network
     >>> g = build_routing_graph(example_network())
@@ -121,6 +123,10 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
     >>> out["a"][:, 0].tolist(), out["b"][:, 0].tolist()
     ([2.0, 2.0], [1.0, 1.0])
     """
+    if block is not None:
+        onehot = np.stack([cats == c for c in categories], axis=1).astype(float)
+        sums = block_sums(block, o_nodes, d_nodes, onehot, kernel, n_out)
+        return {c: sums[:, :, i] for i, c in enumerate(categories)}
     ok = d_nodes >= 0
     nodes, inv = np.unique(d_nodes[ok], return_inverse=True)
     d_w = np.stack([np.bincount(inv, weights=(cats[ok] == c).astype(float), minlength=len(nodes))
@@ -141,8 +147,8 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
     return {c: out[:, :, i] for i, c in enumerate(categories)}
 
 
-def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
-                        ) -> dict[str, np.ndarray]:
+def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress,
+                        block: PairBlock | None = None) -> dict[str, np.ndarray]:
     """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
     pass (:func:`category_sums`: one Dijkstra per source block for every category, radius and
     the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``)."""
@@ -155,7 +161,8 @@ def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progres
             return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
 
     return category_sums(graph, o_nodes, d_nodes, cats, spec.categories,
-                         max(float(radii.max()), cutoff), kernel, len(radii) + 1, progress)
+                         max(float(radii.max()), cutoff), kernel, len(radii) + 1, progress,
+                         block)
 
 
 def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
@@ -256,13 +263,19 @@ def access_indicators(
     cats = destinations["category"].to_numpy()
     out = {} if prefix else {"access_leg_m": origin_att.snap_m[rows]}
     n_cat = max(len(spec.categories), 1)
-    # one pass of Dijkstra for every category's counts and gravity
-    both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8))
+    # a few selected cells: one search from them feeds every column (pairs.py)
+    block = None if selection is None else pair_block(
+        graph, o_nodes, d_nodes, max(max(spec.radii_m), spec.gravity_cutoff_m))
+    # else one pass of Dijkstra for every category's counts and gravity
+    both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8),
+                               block)
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / n_cat, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
-        out[f"{prefix}dist_{c}_m"] = nearest_distance_m(
-            graph, o_nodes, d, limit_m=(limit_m or {}).get(c, np.inf))
+        lim = (limit_m or {}).get(c, np.inf)
+        out[f"{prefix}dist_{c}_m"] = (nearest_distance_m(graph, o_nodes, d, limit_m=lim)
+                                      if block is None else
+                                      block_nearest_m(graph, block, o_nodes, d, lim))
         counts, grav = both[c][:, :-1], both[c][:, -1]
         for j, r in enumerate(spec.radii_m):
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]

@@ -90,6 +90,7 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import check_origins, selected_rows
+from .pairs import PairBlock, block_nearest_m, block_sums, pair_block
 
 __all__ = [
     "GREEN_COLUMNS",
@@ -482,15 +483,19 @@ def green_indicators(
     area_ha = spaces["area_ha"].to_numpy(float)
     e_space = entries["green_id"].to_numpy(np.int64)
     e_pos = spaces.index.get_indexer(e_space)
-    out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
+    reach = spec.green_per_capita_within_m
+    # a few selected cells: one search from them feeds every column (pairs.py)
+    block = None if selection is None else pair_block(
+        graph, o_nodes, np.concatenate([e_nodes, o_all]), reach)
+    out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress, block)
     out["straight_dist_green_scb_m"] = straight_distance_m(
         origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
     out["green_m2_500m"] = green_m2 = _green_m2_within(
         graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
-        spec.green_per_capita_within_m, scaled(progress, 0.3, 0.8))
+        reach, scaled(progress, 0.3, 0.8), block)
     report(progress, 0.8, "residents within reach")
     out["green_m2_per_capita"] = per_capita_green_m2(graph, o_nodes, o_all, weights, green_m2,
-                                                     spec.green_per_capita_within_m)
+                                                     reach, block)
     result = pd.DataFrame(out, index=origins.index[rows])[list(GREEN_COLUMNS)]
     result.attrs.update(_green_counts(spaces, e_space, o_all, spec))
     report(progress, 1.0, "green access done")
@@ -498,10 +503,13 @@ def green_indicators(
 
 
 def per_capita_green_m2(graph: RoutingGraph, o_nodes: np.ndarray, o_all: np.ndarray,
-                        pop: np.ndarray, green_m2: np.ndarray, reach: float) -> np.ndarray:
+                        pop: np.ndarray, green_m2: np.ndarray, reach: float,
+                        block: PairBlock | None = None) -> np.ndarray:
     """Green m² per resident within ``reach`` of each origin node ``o_nodes`` (``green_m2``
     aligned to them; residents of every cell, ``pop`` per node of ``o_all``); NaN where nobody
     lives within reach. The ``green_m2_per_capita`` column of :func:`green_indicators`.
+    With ``block`` (a :func:`~.pairs.pair_block` of ``o_nodes`` and ``o_all`` within at
+    least ``reach``) the residents are read off it.
 
     >>> import geopandas as gpd
     >>> from geoplan.routing import build_routing_graph, example_network
@@ -513,7 +521,11 @@ def per_capita_green_m2(graph: RoutingGraph, o_nodes: np.ndarray, o_all: np.ndar
     >>> per_capita_green_m2(g, o[:1], o, np.array([10.0, 20.0, 30.0]), np.array([600.0]), 150.0)
     array([20.])
     """
-    residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
+    if block is None:
+        residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
+    else:
+        residents = block_sums(block, o_nodes, o_all, pop[:, None],
+                               lambda d: [d <= reach], 1)[:, 0, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(residents > 0, green_m2 / residents, np.nan)
 
@@ -530,22 +542,29 @@ def _green_counts(spaces: gpd.GeoDataFrame, e_space: np.ndarray, o_nodes: np.nda
 
 
 def _green_distances(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_ha: np.ndarray,
-                     spec: AccessSpec, progress) -> dict[str, np.ndarray]:
+                     spec: AccessSpec, progress, block: PairBlock | None = None
+                     ) -> dict[str, np.ndarray]:
     """Network distance to the nearest entry of a space of at least the SCB / WHO size, and
-    whether it is within ``spec.green_within_m``."""
+    whether it is within ``spec.green_within_m`` (read off ``block`` where it holds them)."""
     out: dict[str, np.ndarray] = {}
     for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
         report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
-        d = nearest_distance_m(graph, o_nodes, e_nodes[e_ha >= min_ha])
+        big = e_nodes[e_ha >= min_ha]
+        d = (nearest_distance_m(graph, o_nodes, big) if block is None
+             else block_nearest_m(graph, block, o_nodes, big))
         out[f"dist_green_{rule}_m"] = d
         out[f"green_{rule}_300m"] = d <= spec.green_within_m
     return out
 
 
 def _green_m2_within(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_pos: np.ndarray,
-                     area_m2: np.ndarray, reach: float, progress) -> np.ndarray:
+                     area_m2: np.ndarray, reach: float, progress,
+                     block: PairBlock | None = None) -> np.ndarray:
     """Green m² of the spaces with an entry within ``reach`` of each origin (NaN unattached),
-    added space by space in the order of the spaces."""
+    added space by space in the order of the spaces (read off ``block`` when given: a
+    :func:`~.pairs.pair_block` of ``o_nodes`` and ``e_nodes`` within at least ``reach``)."""
+    if block is not None:
+        return _green_m2_from_block(block, o_nodes, e_nodes, e_pos, area_m2, reach)
     green_m2 = np.zeros(len(o_nodes))
     limit = reach * (1 + 1e-12) + 1e-9
     order = np.argsort(e_pos, kind="stable")
@@ -557,6 +576,27 @@ def _green_m2_within(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_pos: np.
         green_m2 += np.where(d <= reach, area_m2[e_pos[grp[0]]], 0.0)
     green_m2[o_nodes < 0] = np.nan
     return green_m2
+
+
+def _green_m2_from_block(block: PairBlock, o_nodes: np.ndarray, e_nodes: np.ndarray,
+                         e_pos: np.ndarray, area_m2: np.ndarray, reach: float) -> np.ndarray:
+    """:func:`_green_m2_within` from the distances of ``block``: per origin and space whether
+    an entry lies within ``reach``, the areas added in the order of the spaces (a running sum,
+    as the loop adds them: the same float result)."""
+    cols = block.cols(e_nodes)
+    near = cols >= 0
+    spaces, space_of = np.unique(e_pos[near], return_inverse=True)
+    hit = np.zeros((len(block.origins), len(spaces)), bool)
+    if len(spaces):
+        within = block.dist_m[:, cols[near]] <= reach
+        # per space: any of its entries within reach (entries grouped by space)
+        order = np.argsort(space_of, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(space_of[order]) > 0])
+        hit = np.logical_or.reduceat(within[:, order], starts, axis=1)
+    added = np.where(hit, area_m2[spaces], 0.0)
+    per = np.cumsum(np.c_[np.zeros(len(block.origins)), added], axis=1)[:, -1]
+    rows = block.rows(o_nodes)
+    return np.where(rows >= 0, per[np.maximum(rows, 0)], np.nan)
 
 
 def _population(pop, index: pd.Index) -> np.ndarray:

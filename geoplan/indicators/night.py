@@ -42,6 +42,7 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import attach_destinations, category_sums, radius_label, selected_rows
+from .pairs import block_nearest_m, pair_block
 
 __all__ = ["night_columns", "night_detour", "night_graph", "night_indicators", "night_losses"]
 
@@ -160,13 +161,16 @@ def night_indicators(
     cats = destinations["category"].to_numpy()
     thr = spec.night_threshold_m
     out = {}
+    # a few selected cells: one search from them feeds every column (pairs.py)
+    block = None if selection is None else pair_block(g_night, o_n, d_n, thr)
     counts = category_sums(g_night, o_n, d_n, cats, spec.categories, thr,
-                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8))
+                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8), block)
     k = max(len(spec.categories), 1)
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")
         sel = (cats == c) & (d_n >= 0)
-        night = nearest_distance_m(g_night, o_n, d_n[sel])
+        night = (nearest_distance_m(g_night, o_n, d_n[sel]) if block is None
+                 else block_nearest_m(g_night, block, o_n, d_n[sel]))
         if day is None:
             day_d = nearest_distance_m(g_day, g_day.point_nodes[0][rows],
                                        g_day.point_nodes[1][sel])

@@ -265,7 +265,7 @@ def access_indicators(
     n_cat = max(len(spec.categories), 1)
     # a few selected cells: one search from them feeds every column (pairs.py)
     block = None if selection is None else pair_block(
-        graph, o_nodes, d_nodes, max(max(spec.radii_m), spec.gravity_cutoff_m))
+        graph, o_nodes, d_nodes, max(max(spec.radii_m), spec.gravity_cutoff_m), nearest=True)
     # else one pass of Dijkstra for every category's counts and gravity
     both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8),
                                block)

@@ -90,7 +90,7 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import check_origins, selected_rows
-from .pairs import PairBlock, block_nearest_m, block_sums, pair_block
+from .pairs import PairBlock, block_sums, pair_block
 
 __all__ = [
     "GREEN_COLUMNS",
@@ -487,7 +487,7 @@ def green_indicators(
     # a few selected cells: one search from them feeds every column (pairs.py)
     block = None if selection is None else pair_block(
         graph, o_nodes, np.concatenate([e_nodes, o_all]), reach)
-    out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress, block)
+    out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
     out["straight_dist_green_scb_m"] = straight_distance_m(
         origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
     out["green_m2_500m"] = green_m2 = _green_m2_within(
@@ -542,16 +542,13 @@ def _green_counts(spaces: gpd.GeoDataFrame, e_space: np.ndarray, o_nodes: np.nda
 
 
 def _green_distances(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_ha: np.ndarray,
-                     spec: AccessSpec, progress, block: PairBlock | None = None
-                     ) -> dict[str, np.ndarray]:
+                     spec: AccessSpec, progress) -> dict[str, np.ndarray]:
     """Network distance to the nearest entry of a space of at least the SCB / WHO size, and
-    whether it is within ``spec.green_within_m`` (read off ``block`` where it holds them)."""
+    whether it is within ``spec.green_within_m``."""
     out: dict[str, np.ndarray] = {}
     for rule, min_ha in (("scb", spec.green_scb_min_ha), ("who", spec.green_who_min_ha)):
         report(progress, 0.1 if rule == "scb" else 0.2, f"distance to green ({rule})")
-        big = e_nodes[e_ha >= min_ha]
-        d = (nearest_distance_m(graph, o_nodes, big) if block is None
-             else block_nearest_m(graph, block, o_nodes, big))
+        d = nearest_distance_m(graph, o_nodes, e_nodes[e_ha >= min_ha])
         out[f"dist_green_{rule}_m"] = d
         out[f"green_{rule}_300m"] = d <= spec.green_within_m
     return out

@@ -162,7 +162,7 @@ def night_indicators(
     thr = spec.night_threshold_m
     out = {}
     # a few selected cells: one search from them feeds every column (pairs.py)
-    block = None if selection is None else pair_block(g_night, o_n, d_n, thr)
+    block = None if selection is None else pair_block(g_night, o_n, d_n, thr, nearest=True)
     counts = category_sums(g_night, o_n, d_n, cats, spec.categories, thr,
                            lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8), block)
     k = max(len(spec.categories), 1)

@@ -44,12 +44,15 @@ PAIR_BLOCK_MAX_CELLS = 4 * MAX_BLOCK_CELLS
 class PairBlock:
     """``dist_m[i, j]``: network distance in metres from target node ``targets[j]`` to origin
     node ``origins[i]`` when it is at most ``limit_m`` (``inf`` beyond); ``targets`` are the
-    target nodes within ``limit_m`` of some origin, sorted."""
+    target nodes within ``limit_m`` of some origin, sorted; ``from_targets``: searched from
+    the targets (each distance summed from the target, as
+    :func:`geoplan.routing.nearest_distance_m` sums it: the same float)."""
 
     origins: np.ndarray
     targets: np.ndarray
     dist_m: np.ndarray
     limit_m: float
+    from_targets: bool
 
     def rows(self, o_nodes: np.ndarray) -> np.ndarray:
         """Row of each origin node in :attr:`dist_m` (-1: unattached)."""
@@ -65,13 +68,17 @@ class PairBlock:
 
 
 def pair_block(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray, limit_m: float,
-               max_cells: int = PAIR_BLOCK_MAX_CELLS) -> PairBlock | None:
+               max_cells: int = PAIR_BLOCK_MAX_CELLS, *, nearest: bool = False
+               ) -> PairBlock | None:
     """The distances from every target node to every origin node within ``limit_m``
     (:class:`PairBlock`), from one bounded search; ``None`` when the origins and the nodes
     within reach of them are too many for one block (``max_cells`` distances).
 
     Distances run from target to origin along the arcs, as in
-    :func:`geoplan.routing.nearest_distance_m` (the same both ways on a symmetric graph).
+    :func:`geoplan.routing.nearest_distance_m` (the same both ways on a symmetric graph). The
+    search starts from the smaller of the two node sets; with ``nearest`` from the targets
+    unless they are more than four times the origins (:func:`block_nearest_m` then gives
+    :func:`~geoplan.routing.nearest_distance_m` to the last bit).
 
     >>> from geoplan.routing import build_routing_graph, example_network
     >>> g = build_routing_graph(example_network())
@@ -92,11 +99,13 @@ def pair_block(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray, li
     targets = np.unique(t_nodes[t_nodes >= 0])
     targets = targets[ball[targets] <= lim]
     sub, local = _subgraph(graph.csr, nodes)
-    if graph.symmetric and len(origins) <= len(targets):
-        dist = dijkstra(sub, directed=True, indices=local[origins], limit=lim)[:, local[targets]]
-    else:
+    fewer = len(targets) <= 4 * len(origins) if nearest else len(targets) < len(origins)
+    from_targets = not graph.symmetric or fewer
+    if from_targets:
         dist = dijkstra(sub, directed=True, indices=local[targets], limit=lim)[:, local[origins]].T
-    return PairBlock(origins, targets, np.ascontiguousarray(dist), float(limit_m))
+    else:
+        dist = dijkstra(sub, directed=True, indices=local[origins], limit=lim)[:, local[targets]]
+    return PairBlock(origins, targets, np.ascontiguousarray(dist), float(limit_m), from_targets)
 
 
 def block_sums(block: PairBlock, o_nodes: np.ndarray, t_nodes: np.ndarray, weights: np.ndarray,
@@ -129,7 +138,11 @@ def block_nearest_m(graph: RoutingGraph, block: PairBlock, o_nodes: np.ndarray,
                     t_nodes: np.ndarray, limit_m: float = math.inf) -> np.ndarray:
     """:func:`geoplan.routing.nearest_distance_m` ``(graph, o_nodes, t_nodes,
     limit_m=limit_m)`` read off ``block`` (made on ``graph``); a search on ``graph`` only for
-    the origins with no target within the block's limit, when ``limit_m`` lies beyond it."""
+    the origins with no target within the block's limit, when ``limit_m`` lies beyond it, or
+    for all when the block was searched from the origins (a distance summed the other way
+    round may differ in the last bit)."""
+    if not block.from_targets:
+        return nearest_distance_m(graph, o_nodes, t_nodes, limit_m=limit_m)
     cols = block.cols(t_nodes)
     cols = np.unique(cols[cols >= 0])
     rows = block.rows(o_nodes)

@@ -35,9 +35,10 @@ from ..routing import MAX_BLOCK_CELLS, RoutingGraph, _subgraph, nearest_distance
 
 __all__ = ["PairBlock", "block_nearest_m", "block_sums", "pair_block"]
 
-#: Largest ``origins x nodes within reach`` a :func:`pair_block` searches (beyond it the
-#: callers search tile by tile: :func:`geoplan.routing.count_within`).
-PAIR_BLOCK_MAX_CELLS = 4 * MAX_BLOCK_CELLS
+#: Largest ``origins x nodes within reach`` a :func:`pair_block` searches in its one Dijkstra
+#: call (beyond it the callers search tile by tile, on smaller subgraphs:
+#: :func:`geoplan.routing.count_within`).
+PAIR_BLOCK_MAX_CELLS = MAX_BLOCK_CELLS
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,11 +69,12 @@ class PairBlock:
 
 
 def pair_block(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray, limit_m: float,
-               max_cells: int = PAIR_BLOCK_MAX_CELLS, *, nearest: bool = False
+               max_cells: int | None = None, *, nearest: bool = False
                ) -> PairBlock | None:
     """The distances from every target node to every origin node within ``limit_m``
     (:class:`PairBlock`), from one bounded search; ``None`` when the origins and the nodes
-    within reach of them are too many for one block (``max_cells`` distances).
+    within reach of them are too many for one block (``max_cells`` distances, default
+    :data:`PAIR_BLOCK_MAX_CELLS`).
 
     Distances run from target to origin along the arcs, as in
     :func:`geoplan.routing.nearest_distance_m` (the same both ways on a symmetric graph). The
@@ -87,6 +89,7 @@ def pair_block(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray, li
     >>> pair_block(g, np.array([0, 1]), np.array([2]), 100.0, max_cells=4) is None
     True
     """
+    max_cells = PAIR_BLOCK_MAX_CELLS if max_cells is None else max_cells
     origins = np.unique(o_nodes[o_nodes >= 0])
     if len(origins) * 64 > max_cells:
         return None

@@ -128,6 +128,7 @@ def night_indicators(
     selection=None,
     progress: Progress | None = None,
     graph: RoutingGraph | None = None,
+    limit_m: dict | None = None,
 ) -> pd.DataFrame:
     """Night-access columns per cell (see the module docstring).
 
@@ -146,6 +147,9 @@ def night_indicators(
         Progress sink; may cancel.
     graph
         ``night_graph(network, spec, origin_att, dest_att)`` made earlier, to reuse it.
+    limit_m
+        Per category, where the nearest-destination searches stop (farther: ``inf``), as in
+        :func:`geoplan.indicators.access.access_indicators`. Default: none.
     """
     spec = spec or AccessSpec()
     if origin_att is None:
@@ -169,8 +173,9 @@ def night_indicators(
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")
         sel = (cats == c) & (d_n >= 0)
-        night = (nearest_distance_m(g_night, o_n, d_n[sel]) if block is None
-                 else block_nearest_m(g_night, block, o_n, d_n[sel]))
+        lim = (limit_m or {}).get(c, np.inf)
+        night = (nearest_distance_m(g_night, o_n, d_n[sel], limit_m=lim) if block is None
+                 else block_nearest_m(g_night, block, o_n, d_n[sel], lim))
         if day is None:
             day_d = nearest_distance_m(g_day, g_day.point_nodes[0][rows],
                                        g_day.point_nodes[1][sel])

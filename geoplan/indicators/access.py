@@ -52,7 +52,6 @@ from ..routing import (
     attach_points,
     build_routing_graph,
     gravity_beta,
-    nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
 from .pairs import PairBlock, block_nearest_m, block_sums, pair_block
@@ -148,21 +147,23 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
 
 
 def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress,
-                        block: PairBlock | None = None) -> dict[str, np.ndarray]:
+                        selected: bool = False) -> tuple[dict[str, np.ndarray], PairBlock | None]:
     """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
     pass (:func:`category_sums`: one Dijkstra per source block for every category, radius and
-    the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``)."""
+    the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``); for a few
+    ``selected`` origins from one :func:`~.pairs.pair_block` (returned, else ``None``)."""
     radii = np.asarray(spec.radii_m, dtype=np.float64)
     beta = gravity_beta(spec.gravity_half_distance_m)
     cutoff = float(spec.gravity_cutoff_m)
+    limit = max(float(radii.max()), cutoff)
+    block = pair_block(graph, o_nodes, d_nodes, limit, nearest=True) if selected else None
 
     def kernel(dist: np.ndarray) -> list[np.ndarray]:
         with np.errstate(invalid="ignore"):
             return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
 
-    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories,
-                         max(float(radii.max()), cutoff), kernel, len(radii) + 1, progress,
-                         block)
+    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories, limit, kernel,
+                         len(radii) + 1, progress, block), block
 
 
 def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
@@ -263,19 +264,15 @@ def access_indicators(
     cats = destinations["category"].to_numpy()
     out = {} if prefix else {"access_leg_m": origin_att.snap_m[rows]}
     n_cat = max(len(spec.categories), 1)
-    # a few selected cells: one search from them feeds every column (pairs.py)
-    block = None if selection is None else pair_block(
-        graph, o_nodes, d_nodes, max(max(spec.radii_m), spec.gravity_cutoff_m), nearest=True)
-    # else one pass of Dijkstra for every category's counts and gravity
-    both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8),
-                               block)
+    # one pass of Dijkstra for every category's counts and gravity (a few selected cells: one
+    # block of distances, pairs.py, that also holds their nearest destinations)
+    both, block = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec,
+                                      scaled(progress, 0, 0.8), selection is not None)
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / n_cat, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
-        lim = (limit_m or {}).get(c, np.inf)
-        out[f"{prefix}dist_{c}_m"] = (nearest_distance_m(graph, o_nodes, d, limit_m=lim)
-                                      if block is None else
-                                      block_nearest_m(graph, block, o_nodes, d, lim))
+        out[f"{prefix}dist_{c}_m"] = block_nearest_m(graph, block, o_nodes, d,
+                                                     (limit_m or {}).get(c, np.inf))
         counts, grav = both[c][:, :-1], both[c][:, -1]
         for j, r in enumerate(spec.radii_m):
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]

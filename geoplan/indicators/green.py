@@ -483,23 +483,28 @@ def green_indicators(
     area_ha = spaces["area_ha"].to_numpy(float)
     e_space = entries["green_id"].to_numpy(np.int64)
     e_pos = spaces.index.get_indexer(e_space)
-    reach = spec.green_per_capita_within_m
-    # a few selected cells: one search from them feeds every column (pairs.py)
-    block = None if selection is None else pair_block(
-        graph, o_nodes, np.concatenate([e_nodes, o_all]), reach)
     out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
     out["straight_dist_green_scb_m"] = straight_distance_m(
         origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
-    out["green_m2_500m"] = green_m2 = _green_m2_within(
-        graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
-        reach, scaled(progress, 0.3, 0.8), block)
-    report(progress, 0.8, "residents within reach")
-    out["green_m2_per_capita"] = per_capita_green_m2(graph, o_nodes, o_all, weights, green_m2,
-                                                     reach, block)
+    out["green_m2_500m"], out["green_m2_per_capita"] = _green_within_reach(
+        graph, (o_nodes, o_all, weights), e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
+        spec.green_per_capita_within_m, scaled(progress, 0.3, 1.0), selection is not None)
     result = pd.DataFrame(out, index=origins.index[rows])[list(GREEN_COLUMNS)]
     result.attrs.update(_green_counts(spaces, e_space, o_all, spec))
     report(progress, 1.0, "green access done")
     return result
+
+
+def _green_within_reach(graph, origins: tuple, e_nodes: np.ndarray, e_pos: np.ndarray,
+                        area_m2: np.ndarray, reach: float, progress, selected: bool) -> tuple:
+    """``(green m² within reach, per resident)`` of the origins ``(selected nodes, all nodes,
+    residents per node of all)``; for a few selected cells from one search (pairs.py)."""
+    o_nodes, o_all, pop = origins
+    block = pair_block(graph, o_nodes, np.r_[e_nodes, o_all], reach) if selected else None
+    green_m2 = _green_m2_within(graph, o_nodes, e_nodes, e_pos, area_m2, reach,
+                                scaled(progress, 0.0, 0.7), block)
+    report(progress, 0.7, "residents within reach")
+    return green_m2, per_capita_green_m2(graph, o_nodes, o_all, pop, green_m2, reach, block)
 
 
 def per_capita_green_m2(graph: RoutingGraph, o_nodes: np.ndarray, o_all: np.ndarray,

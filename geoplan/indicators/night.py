@@ -173,9 +173,7 @@ def night_indicators(
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")
         sel = (cats == c) & (d_n >= 0)
-        lim = (limit_m or {}).get(c, np.inf)
-        night = (nearest_distance_m(g_night, o_n, d_n[sel], limit_m=lim) if block is None
-                 else block_nearest_m(g_night, block, o_n, d_n[sel], lim))
+        night = block_nearest_m(g_night, block, o_n, d_n[sel], (limit_m or {}).get(c, np.inf))
         if day is None:
             day_d = nearest_distance_m(g_day, g_day.point_nodes[0][rows],
                                        g_day.point_nodes[1][sel])

@@ -137,14 +137,14 @@ def block_sums(block: PairBlock, o_nodes: np.ndarray, t_nodes: np.ndarray, weigh
     return out
 
 
-def block_nearest_m(graph: RoutingGraph, block: PairBlock, o_nodes: np.ndarray,
+def block_nearest_m(graph: RoutingGraph, block: PairBlock | None, o_nodes: np.ndarray,
                     t_nodes: np.ndarray, limit_m: float = math.inf) -> np.ndarray:
     """:func:`geoplan.routing.nearest_distance_m` ``(graph, o_nodes, t_nodes,
     limit_m=limit_m)`` read off ``block`` (made on ``graph``); a search on ``graph`` only for
     the origins with no target within the block's limit, when ``limit_m`` lies beyond it, or
     for all when the block was searched from the origins (a distance summed the other way
-    round may differ in the last bit)."""
-    if not block.from_targets:
+    round may differ in the last bit) or there is no block."""
+    if block is None or not block.from_targets:
         return nearest_distance_m(graph, o_nodes, t_nodes, limit_m=limit_m)
     cols = block.cols(t_nodes)
     cols = np.unique(cols[cols >= 0])

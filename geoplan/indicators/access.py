@@ -52,9 +52,9 @@ from ..routing import (
     attach_points,
     build_routing_graph,
     gravity_beta,
-    nearest_distance_m,
 )
 from ..types import AccessSpec, WalkNetwork
+from .pairs import PairBlock, block_nearest_m, block_sums, pair_block
 
 __all__ = [
     "access_columns",
@@ -105,14 +105,15 @@ def attach_destinations(
 
 
 def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndarray,
-                  categories, limit_m: float, kernel, n_out: int, progress=None
-                  ) -> dict[str, np.ndarray]:
+                  categories, limit_m: float, kernel, n_out: int, progress=None,
+                  block: PairBlock | None = None) -> dict[str, np.ndarray]:
     """``out[c][o, j] = sum over destinations d of category c of kernel(dist(o, d))[j]``
     (pairs within ``limit_m``), for every category in one pass over the distance blocks.
 
     Each category's destinations enter with weight 1 in its own column (0 in the others), so
     counts are those of one :func:`geoplan.routing.count_within` per category; ``NaN`` rows
-    for unattached origins (``o_nodes < 0``).
+    for unattached origins (``o_nodes < 0``). With ``block`` (a :func:`~.pairs.pair_block`
+    of the same nodes, with a limit of at least ``limit_m``) the sums are read off it.
 
     >>> from geoplan.routing import build_routing_graph, example_network
     >>> g = build_routing_graph(example_network())
@@ -121,6 +122,10 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
     >>> out["a"][:, 0].tolist(), out["b"][:, 0].tolist()
     ([2.0, 2.0], [1.0, 1.0])
     """
+    if block is not None:
+        onehot = np.stack([cats == c for c in categories], axis=1).astype(float)
+        sums = block_sums(block, o_nodes, d_nodes, onehot, kernel, n_out)
+        return {c: sums[:, :, i] for i, c in enumerate(categories)}
     ok = d_nodes >= 0
     nodes, inv = np.unique(d_nodes[ok], return_inverse=True)
     d_w = np.stack([np.bincount(inv, weights=(cats[ok] == c).astype(float), minlength=len(nodes))
@@ -141,21 +146,24 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
     return {c: out[:, :, i] for i, c in enumerate(categories)}
 
 
-def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress
-                        ) -> dict[str, np.ndarray]:
+def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress,
+                        selected: bool = False) -> tuple[dict[str, np.ndarray], PairBlock | None]:
     """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
     pass (:func:`category_sums`: one Dijkstra per source block for every category, radius and
-    the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``)."""
+    the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``); for a few
+    ``selected`` origins from one :func:`~.pairs.pair_block` (returned, else ``None``)."""
     radii = np.asarray(spec.radii_m, dtype=np.float64)
     beta = gravity_beta(spec.gravity_half_distance_m)
     cutoff = float(spec.gravity_cutoff_m)
+    limit = max(float(radii.max()), cutoff)
+    block = pair_block(graph, o_nodes, d_nodes, limit, nearest=True) if selected else None
 
     def kernel(dist: np.ndarray) -> list[np.ndarray]:
         with np.errstate(invalid="ignore"):
             return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
 
-    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories,
-                         max(float(radii.max()), cutoff), kernel, len(radii) + 1, progress)
+    return category_sums(graph, o_nodes, d_nodes, cats, spec.categories, limit, kernel,
+                         len(radii) + 1, progress, block), block
 
 
 def selected_rows(origins: gpd.GeoSeries, selection=None) -> np.ndarray:
@@ -256,13 +264,15 @@ def access_indicators(
     cats = destinations["category"].to_numpy()
     out = {} if prefix else {"access_leg_m": origin_att.snap_m[rows]}
     n_cat = max(len(spec.categories), 1)
-    # one pass of Dijkstra for every category's counts and gravity
-    both = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec, scaled(progress, 0, 0.8))
+    # one pass of Dijkstra for every category's counts and gravity (a few selected cells: one
+    # block of distances, pairs.py, that also holds their nearest destinations)
+    both, block = _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec,
+                                      scaled(progress, 0, 0.8), selection is not None)
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / n_cat, f"access to {c}")
         d = d_nodes[(cats == c) & (d_nodes >= 0)]
-        out[f"{prefix}dist_{c}_m"] = nearest_distance_m(
-            graph, o_nodes, d, limit_m=(limit_m or {}).get(c, np.inf))
+        out[f"{prefix}dist_{c}_m"] = block_nearest_m(graph, block, o_nodes, d,
+                                                     (limit_m or {}).get(c, np.inf))
         counts, grav = both[c][:, :-1], both[c][:, -1]
         for j, r in enumerate(spec.radii_m):
             out[f"{prefix}n_{c}_{radius_label(r)}"] = counts[:, j]

@@ -90,6 +90,7 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import check_origins, selected_rows
+from .pairs import PairBlock, block_sums, pair_block
 
 __all__ = [
     "GREEN_COLUMNS",
@@ -485,23 +486,35 @@ def green_indicators(
     out = _green_distances(graph, o_nodes, e_nodes, area_ha[e_pos], spec, progress)
     out["straight_dist_green_scb_m"] = straight_distance_m(
         origins.iloc[rows], spaces.geometry.values[area_ha >= spec.green_scb_min_ha])
-    out["green_m2_500m"] = green_m2 = _green_m2_within(
-        graph, o_nodes, e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
-        spec.green_per_capita_within_m, scaled(progress, 0.3, 0.8))
-    report(progress, 0.8, "residents within reach")
-    out["green_m2_per_capita"] = per_capita_green_m2(graph, o_nodes, o_all, weights, green_m2,
-                                                     spec.green_per_capita_within_m)
+    out["green_m2_500m"], out["green_m2_per_capita"] = _green_within_reach(
+        graph, (o_nodes, o_all, weights), e_nodes, e_pos, spaces["area_m2"].to_numpy(float),
+        spec.green_per_capita_within_m, scaled(progress, 0.3, 1.0), selection is not None)
     result = pd.DataFrame(out, index=origins.index[rows])[list(GREEN_COLUMNS)]
     result.attrs.update(_green_counts(spaces, e_space, o_all, spec))
     report(progress, 1.0, "green access done")
     return result
 
 
+def _green_within_reach(graph, origins: tuple, e_nodes: np.ndarray, e_pos: np.ndarray,
+                        area_m2: np.ndarray, reach: float, progress, selected: bool) -> tuple:
+    """``(green m² within reach, per resident)`` of the origins ``(selected nodes, all nodes,
+    residents per node of all)``; for a few selected cells from one search (pairs.py)."""
+    o_nodes, o_all, pop = origins
+    block = pair_block(graph, o_nodes, np.r_[e_nodes, o_all], reach) if selected else None
+    green_m2 = _green_m2_within(graph, o_nodes, e_nodes, e_pos, area_m2, reach,
+                                scaled(progress, 0.0, 0.7), block)
+    report(progress, 0.7, "residents within reach")
+    return green_m2, per_capita_green_m2(graph, o_nodes, o_all, pop, green_m2, reach, block)
+
+
 def per_capita_green_m2(graph: RoutingGraph, o_nodes: np.ndarray, o_all: np.ndarray,
-                        pop: np.ndarray, green_m2: np.ndarray, reach: float) -> np.ndarray:
+                        pop: np.ndarray, green_m2: np.ndarray, reach: float,
+                        block: PairBlock | None = None) -> np.ndarray:
     """Green m² per resident within ``reach`` of each origin node ``o_nodes`` (``green_m2``
     aligned to them; residents of every cell, ``pop`` per node of ``o_all``); NaN where nobody
     lives within reach. The ``green_m2_per_capita`` column of :func:`green_indicators`.
+    With ``block`` (a :func:`~.pairs.pair_block` of ``o_nodes`` and ``o_all`` within at
+    least ``reach``) the residents are read off it.
 
     >>> import geopandas as gpd
     >>> from geoplan.routing import build_routing_graph, example_network
@@ -513,7 +526,11 @@ def per_capita_green_m2(graph: RoutingGraph, o_nodes: np.ndarray, o_all: np.ndar
     >>> per_capita_green_m2(g, o[:1], o, np.array([10.0, 20.0, 30.0]), np.array([600.0]), 150.0)
     array([20.])
     """
-    residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
+    if block is None:
+        residents = count_within(graph, o_nodes, o_all, [reach], weights=pop)[:, 0]
+    else:
+        residents = block_sums(block, o_nodes, o_all, pop[:, None],
+                               lambda d: [d <= reach], 1)[:, 0, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(residents > 0, green_m2 / residents, np.nan)
 
@@ -543,9 +560,13 @@ def _green_distances(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_ha: np.n
 
 
 def _green_m2_within(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_pos: np.ndarray,
-                     area_m2: np.ndarray, reach: float, progress) -> np.ndarray:
+                     area_m2: np.ndarray, reach: float, progress,
+                     block: PairBlock | None = None) -> np.ndarray:
     """Green m² of the spaces with an entry within ``reach`` of each origin (NaN unattached),
-    added space by space in the order of the spaces."""
+    added space by space in the order of the spaces (read off ``block`` when given: a
+    :func:`~.pairs.pair_block` of ``o_nodes`` and ``e_nodes`` within at least ``reach``)."""
+    if block is not None:
+        return _green_m2_from_block(block, o_nodes, e_nodes, e_pos, area_m2, reach)
     green_m2 = np.zeros(len(o_nodes))
     limit = reach * (1 + 1e-12) + 1e-9
     order = np.argsort(e_pos, kind="stable")
@@ -557,6 +578,27 @@ def _green_m2_within(graph, o_nodes: np.ndarray, e_nodes: np.ndarray, e_pos: np.
         green_m2 += np.where(d <= reach, area_m2[e_pos[grp[0]]], 0.0)
     green_m2[o_nodes < 0] = np.nan
     return green_m2
+
+
+def _green_m2_from_block(block: PairBlock, o_nodes: np.ndarray, e_nodes: np.ndarray,
+                         e_pos: np.ndarray, area_m2: np.ndarray, reach: float) -> np.ndarray:
+    """:func:`_green_m2_within` from the distances of ``block``: per origin and space whether
+    an entry lies within ``reach``, the areas added in the order of the spaces (a running sum,
+    as the loop adds them: the same float result)."""
+    cols = block.cols(e_nodes)
+    near = cols >= 0
+    spaces, space_of = np.unique(e_pos[near], return_inverse=True)
+    hit = np.zeros((len(block.origins), len(spaces)), bool)
+    if len(spaces):
+        within = block.dist_m[:, cols[near]] <= reach
+        # per space: any of its entries within reach (entries grouped by space)
+        order = np.argsort(space_of, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(space_of[order]) > 0])
+        hit = np.logical_or.reduceat(within[:, order], starts, axis=1)
+    added = np.where(hit, area_m2[spaces], 0.0)
+    per = np.cumsum(np.c_[np.zeros(len(block.origins)), added], axis=1)[:, -1]
+    rows = block.rows(o_nodes)
+    return np.where(rows >= 0, per[np.maximum(rows, 0)], np.nan)
 
 
 def _population(pop, index: pd.Index) -> np.ndarray:

@@ -42,6 +42,7 @@ from ..routing import (
 )
 from ..types import AccessSpec, WalkNetwork
 from .access import attach_destinations, category_sums, radius_label, selected_rows
+from .pairs import block_nearest_m, pair_block
 
 __all__ = ["night_columns", "night_detour", "night_graph", "night_indicators", "night_losses"]
 
@@ -127,6 +128,7 @@ def night_indicators(
     selection=None,
     progress: Progress | None = None,
     graph: RoutingGraph | None = None,
+    limit_m: dict | None = None,
 ) -> pd.DataFrame:
     """Night-access columns per cell (see the module docstring).
 
@@ -145,6 +147,9 @@ def night_indicators(
         Progress sink; may cancel.
     graph
         ``night_graph(network, spec, origin_att, dest_att)`` made earlier, to reuse it.
+    limit_m
+        Per category, where the nearest-destination searches stop (farther: ``inf``), as in
+        :func:`geoplan.indicators.access.access_indicators`. Default: none.
     """
     spec = spec or AccessSpec()
     if origin_att is None:
@@ -160,13 +165,15 @@ def night_indicators(
     cats = destinations["category"].to_numpy()
     thr = spec.night_threshold_m
     out = {}
+    # a few selected cells: one search from them feeds every column (pairs.py)
+    block = None if selection is None else pair_block(g_night, o_n, d_n, thr, nearest=True)
     counts = category_sums(g_night, o_n, d_n, cats, spec.categories, thr,
-                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8))
+                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8), block)
     k = max(len(spec.categories), 1)
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")
         sel = (cats == c) & (d_n >= 0)
-        night = nearest_distance_m(g_night, o_n, d_n[sel])
+        night = block_nearest_m(g_night, block, o_n, d_n[sel], (limit_m or {}).get(c, np.inf))
         if day is None:
             day_d = nearest_distance_m(g_day, g_day.point_nodes[0][rows],
                                        g_day.point_nodes[1][sel])

@@ -891,9 +891,11 @@ def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     fam, o_n, s, sel = _by_category(ctx, "day", "", r_max)
     day = base.layers.grid[access_columns(spec)].copy()
     if sel.any():
+        # nearest distances: min(old, via the edit) below; searched no farther than r_max
         res = access_indicators(ctx.net, base.layers.origins, dests, spec,
                                 origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
-                                graph=_near(fam, o_n, sel, r_max), progress=progress)
+                                graph=_near(fam, o_n, sel, r_max), progress=progress,
+                                limit_m=dict.fromkeys(spec.categories, r_max))
         day.loc[res.index, res.columns] = res
     changed = _min_into(day, base.layers.grid, {f"dist_{c}_m": s[c] for c in spec.categories})
     counts["access"] = int((sel | changed).sum())
@@ -914,9 +916,11 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
     fam, o_n, s, sel = _by_category(ctx, "night", "night_", thr, mask, base.night_mask)
     out = base.layers.grid[night_columns(spec)].copy()
     if sel.any():
+        # nearest distances: min(old, via the edit) below; searched no farther than thr
         res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
-                               graph=_near(fam, o_n, sel, thr), progress=progress)
+                               graph=_near(fam, o_n, sel, thr), progress=progress,
+                               limit_m=dict.fromkeys(spec.categories, thr))
         out.loc[res.index, res.columns] = res
     changed = _min_into(out, base.layers.grid,
                         {f"night_dist_{c}_m": s[c] for c in spec.categories})

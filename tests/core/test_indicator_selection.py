@@ -1,5 +1,6 @@
 """Indicators computed on a selection of cells (what a scenario's recompute asks for) equal the
-same rows of the computation on every cell — on the demo study (real OSM data)."""
+same rows of the computation on every cell — on the demo study (real OSM data), both from one
+distance block for the selected cells (pairs.py) and tile by tile (a block too large)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geoplan.errors import GeoplanError
+from geoplan.indicators import pairs
 from geoplan.indicators.access import access_indicators, attach_destinations, selected_rows
 from geoplan.indicators.green import green_indicators
 from geoplan.indicators.night import night_indicators
@@ -37,7 +39,20 @@ def _some_cells(origins) -> np.ndarray:
     return sel
 
 
-def test_each_indicator_on_a_selection_equals_those_rows_of_all(helsinki_study, full):
+@pytest.mark.parametrize("one_block", [True, False], ids=["block", "tiles"])
+def test_each_indicator_on_a_selection_equals_those_rows_of_all(helsinki_study, full, one_block,
+                                                                monkeypatch):
+    blocks = []
+    make = pairs.pair_block
+
+    def recorded(*args, **kwargs):
+        blocks.append(make(*args, **kwargs))
+        return blocks[-1]
+
+    for mod in ("access", "night", "green"):
+        monkeypatch.setattr(f"geoplan.indicators.{mod}.pair_block", recorded)
+    if not one_block:
+        monkeypatch.setattr(pairs, "PAIR_BLOCK_MAX_CELLS", 0)
     data, net, cells, origins = helsinki_study
     (o_att, d_att), whole = full
     sel = _some_cells(origins)
@@ -54,6 +69,8 @@ def test_each_indicator_on_a_selection_equals_those_rows_of_all(helsinki_study, 
         pd.testing.assert_frame_equal(part, whole[name][sel], check_exact=False, rtol=1e-12,
                                       atol=1e-12, obj=name)
     assert parts["green"].attrs["n_green_spaces"] == whole["green"].attrs["n_green_spaces"]
+    # access, night and green each made a block (or each found it too large)
+    assert len(blocks) == 3 and all((b is not None) == one_block for b in blocks)
 
 
 def test_a_bad_selection_says_how_to_fix_it(helsinki_study):

@@ -969,9 +969,14 @@ def _with_added_entries(ctx: _Ctx, fam: _Family, added: gpd.GeoDataFrame, s: dic
     e_ha = spaces["area_ha"].to_numpy(float)[
         spaces.index.get_indexer(added["green_id"].to_numpy(np.int64))]
     s, lb = dict(s), dict(lb)
+    grid = ctx.base.layers.grid
     for r, ok in (("scb", e_ha >= spec.green_scb_min_ha), ("who", e_ha >= spec.green_who_min_ha),
                   ("any", np.ones(len(e_ha), bool))):
-        d = _zero_sources(graph, e_node[ok], o_n)
+        # a nearest distance changes only where the new one is shorter; 'any' counts within
+        # reach only
+        old = (grid[f"dist_green_{r}_m"].to_numpy(float) if r != "any"
+               else np.full(1, spec.green_per_capita_within_m))
+        d = _zero_sources(graph, e_node[ok], o_n, _slack(float(np.nanmax(old, initial=0.0))))
         s[r], lb[r] = np.minimum(s[r], d), np.minimum(lb[r], d)
     fam = dataclasses.replace(fam, graph=graph)
     return fam, entries, s, lb

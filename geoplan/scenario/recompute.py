@@ -35,10 +35,10 @@ How :func:`recompute` finds the cells that can change
     * When a new path joins two parts of the network (routes may then run anywhere),
       :func:`recompute` falls back to a full recompute and says so in its stats.
 
-Paths and lighting only (the exact local update on the stored graphs, issue #15)
-    When a scenario only adds paths and lights edges on the main network (no new destination,
-    green space or resident, no edit within reach of a green space), :func:`recompute` does not
-    build any graph: it patches the baseline's stored day, night and green graphs
+Paths, lighting and densification (the exact local update on the stored graphs, issue #15)
+    When a scenario only adds paths, lights edges on the main network and densifies cells (no
+    new destination or green space), :func:`recompute` does not build any graph: it patches
+    the baseline's stored day, night and green graphs
     (:func:`~geoplan.routing.patch_routing_graph`: the new nodes and arcs added, nothing
     removed, as a cut of an edge changes no distance between the nodes that were there). Every
     route that changed passes through an end of an added arc, so one search from those ends
@@ -52,7 +52,11 @@ Paths and lighting only (the exact local update on the stored graphs, issue #15)
     closer: it starts with the cutoff's reach and is widened until every node that got
     closer lies inside it (a lit path into a dark area may widen it to the whole graph).
     Baselines without those distances search as far as the longest old distance.
-    ``RecomputeStats.graphs`` says ``'patched'``.
+    A path into, across or beside a green space adds entries to it (found for the spaces near
+    the edit only, :func:`_added_entries`): they become nodes of the patched green graph, on
+    their edge between its neighbours along it, and one search from them gives every cell's
+    route to them. The cells within reach of a densified cell are computed again (their
+    residents within reach changed). ``RecomputeStats.graphs`` says ``'patched'``.
 
 Example
 -------

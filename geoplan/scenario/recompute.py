@@ -936,8 +936,9 @@ def _added_entries(ctx: _Ctx) -> gpd.GeoDataFrame | None:
     near = _spaces_near_edit(ctx)
     if not len(near):
         return pinned.iloc[:0]
-    keep = pinned[pinned["green_id"].isin(ctx.base.spaces.index)]
-    found = green_entries(ctx.net, ctx.base.spaces.iloc[near], max_snap_m=spec.max_snap_m,
+    spaces = ctx.base.spaces.iloc[near]  # (entries of one space only meet its own)
+    keep = pinned[pinned["green_id"].isin(spaces.index)]
+    found = green_entries(ctx.net, spaces, max_snap_m=spec.max_snap_m,
                           min_component_m=spec.min_component_m)
     full = unique_entries(pd.concat([keep, found], ignore_index=True), ctx.net.crs)
 

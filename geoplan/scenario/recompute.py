@@ -35,10 +35,10 @@ How :func:`recompute` finds the cells that can change
     * When a new path joins two parts of the network (routes may then run anywhere),
       :func:`recompute` falls back to a full recompute and says so in its stats.
 
-Paths and lighting only (the exact local update on the stored graphs, issue #15)
-    When a scenario only adds paths and lights edges on the main network (no new destination,
-    green space or resident, no edit within reach of a green space), :func:`recompute` does not
-    build any graph: it patches the baseline's stored day, night and green graphs
+Paths, lighting and densification (the exact local update on the stored graphs, issue #15)
+    When a scenario only adds paths, lights edges on the main network and densifies cells (no
+    new destination or green space), :func:`recompute` does not build any graph: it patches
+    the baseline's stored day, night and green graphs
     (:func:`~geoplan.routing.patch_routing_graph`: the new nodes and arcs added, nothing
     removed, as a cut of an edge changes no distance between the nodes that were there). Every
     route that changed passes through an end of an added arc, so one search from those ends
@@ -52,7 +52,11 @@ Paths and lighting only (the exact local update on the stored graphs, issue #15)
     closer: it starts with the cutoff's reach and is widened until every node that got
     closer lies inside it (a lit path into a dark area may widen it to the whole graph).
     Baselines without those distances search as far as the longest old distance.
-    ``RecomputeStats.graphs`` says ``'patched'``.
+    A path into, across or beside a green space adds entries to it (found for the spaces near
+    the edit only, :func:`_added_entries`): they become nodes of the patched green graph, on
+    their edge between its neighbours along it, and one search from them gives every cell's
+    route to them. The cells within reach of a densified cell are computed again (their
+    residents within reach changed). ``RecomputeStats.graphs`` says ``'patched'``.
 
 Example
 -------
@@ -812,14 +816,15 @@ def _near(fam: _Family, o_nodes: np.ndarray, sel: np.ndarray, radius: float):
 
 
 def _patchable(ctx: _Ctx) -> bool:
-    """Whether the stored graphs can be patched: the scenario only adds paths and lights edges
-    (no new destination, green space or resident, no lit piece of a split edge), no green
-    space's entries move, no point moved, and the edit touches the main network only."""
+    """Whether the stored graphs can be patched: the scenario adds paths, lights edges and
+    densifies cells (no new destination or green space, no lit piece of a split edge), no
+    point moved, and the edit touches the main network only. Green entries the edit adds
+    (a path into, across or beside a park) are patched in too (:func:`_added_entries`)."""
     base, ap = ctx.base, ctx.applied
     if (base.day_graph is None or base.night_graph is None or base.green_graph is None
-            or ap.n_new_destinations or ap.n_new_green or (ap.pop_delta > 0).any()
+            or ap.n_new_destinations or ap.n_new_green
             or (ap.edge_relit & ap.edge_split).any() or ctx.o_moved.any()
-            or ctx.d_moved.any() or _edits_near_green(ctx)):
+            or ctx.d_moved.any()):
         return False
     parent, e = ap.edge_parent, ctx.net.edges
     touched = np.flatnonzero((parent < 0) | ap.edge_split | ap.edge_relit)
@@ -846,12 +851,15 @@ def _recompute_patched(baseline: Baseline, applied: AppliedScenario, progress,
                _moved(parent, baseline.dest_att, pin.destinations), False)
     if not _patchable(ctx):
         return None
+    added = _added_entries(ctx)
+    if added is None:
+        return None
     counts: dict[str, int] = {}
     with ctx.clock:
         report(progress, 0.1, "day access near the edit")
         day = _patched_day(ctx, counts, scaled(progress, 0.1, 0.4))
         report(progress, 0.4, "green space near the edit")
-        green = _patched_green(ctx, counts, scaled(progress, 0.4, 0.6))
+        green = _patched_green(ctx, counts, scaled(progress, 0.4, 0.6), added)
         report(progress, 0.6, "night access near the edit")
         night = _patched_night(ctx, day, counts, scaled(progress, 0.6, 0.8))
     return _finish(ctx, baseline.layers.destinations, (day, night, green), counts, progress,
@@ -929,9 +937,11 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
     return out
 
 
-def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
+def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
+                   ) -> pd.DataFrame:
     """Green space on the patched green graph (:func:`_recompute_patched`): the baseline's
-    spaces and entries (no edit near a green space)."""
+    spaces, its entries and those the edit adds (``added``, :func:`_added_entries`); the
+    cells within reach of a densified cell are computed again (their residents changed)."""
     from ..indicators.green import GREEN_COLUMNS, green_indicators
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
@@ -939,13 +949,16 @@ def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
                  max(reach, spec.green_within_m))
     o_n = fam.stored.point_nodes[0]
-    entries = base.green_graph[1]
-    pop = ap.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    s, lb = _via_edit(base, fam, _green_targets(fam.stored, entries, base.spaces, pop, spec), o_n)
+    pop0 = base.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+    s, lb = _via_edit(base, fam, _green_targets(fam.stored, base.green_graph[1], base.spaces,
+                                                pop0, spec), o_n)
+    fam, entries, s, lb = _with_added_entries(ctx, fam, added, s, lb)
     green = base.layers.grid[list(GREEN_COLUMNS)].copy()
-    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
-        "green_spaces_without_entry", 0)
-    sel = (lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
+    green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.unique(
+        np.r_[base.entries["green_id"].to_numpy(np.int64),
+              added["green_id"].to_numpy(np.int64)])))
+    sel = ((lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
+           | _near_densified(ctx, fam, reach))
     if sel.any():
         res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
                                ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,
@@ -958,6 +971,167 @@ def _patched_green(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
         green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= spec.green_within_m
     counts["green"] = int((sel | changed).sum())
     return green
+
+
+def _near_densified(ctx: _Ctx, fam: _Family, reach: float) -> np.ndarray:
+    """Per origin: whether a cell whose ``pop`` grew lies within ``reach`` of it on the
+    patched graph of ``fam`` (its residents within reach changed)."""
+    o_all = fam.stored.point_nodes[0]
+    grew = (ctx.applied.pop_delta > 0).to_numpy() & (o_all >= 0)
+    if not grew.any():  # (the whole patched graph is made only when a cell grew)
+        return np.zeros(len(o_all), bool)
+    graph = fam.graph
+    csr = graph.csr if graph.symmetric else graph.csr.T.tocsr()  # routes towards the cells
+    d = dijkstra(csr, directed=True, indices=np.unique(o_all[grew]), min_only=True,
+                 limit=_slack(reach))
+    return (o_all >= 0) & (d[np.maximum(o_all, 0)] <= _slack(reach))
+
+
+def _spaces_near_edit(ctx: _Ctx) -> np.ndarray:
+    """Positions in the baseline's green spaces of those within ``max_snap_m`` (+1 m) of a
+    new or split edge: the only ones whose entries the edit can change."""
+    ap = ctx.applied
+    edited = (ap.edge_parent < 0) | ap.edge_split
+    lines = np.asarray(ctx.net.edges.geometry.values, dtype=object)[edited]
+    polys = np.asarray(ctx.base.spaces.geometry.values, dtype=object)
+    if not len(lines) or not len(polys):
+        return np.zeros(0, np.int64)
+    near = shapely.STRtree(polys).query(lines, predicate="dwithin",
+                                        distance=ap.inputs.spec.max_snap_m + 1.0)
+    return np.unique(near[1])
+
+
+def _added_entries(ctx: _Ctx) -> gpd.GeoDataFrame | None:
+    """The green entries of the edited study (as :func:`geoplan.study.study_green` finds them:
+    the baseline's, carried, and those found on the edited network) that the baseline lacks,
+    found only for the spaces near the edit (:func:`_spaces_near_edit`); ``None`` when one
+    of them replaces a baseline entry (same place, shorter access leg: the graph is rebuilt)."""
+    from ..indicators.green import green_entries, unique_entries
+
+    spec, pinned = ctx.applied.inputs.spec, ctx.applied.inputs.attachment.green
+    near = _spaces_near_edit(ctx)
+    if not len(near):
+        return pinned.iloc[:0]
+    spaces = ctx.base.spaces.iloc[near]  # (entries of one space only meet its own)
+    keep = pinned[pinned["green_id"].isin(spaces.index)]
+    found = green_entries(ctx.net, spaces, max_snap_m=spec.max_snap_m,
+                          min_component_m=spec.min_component_m)
+    full = unique_entries(pd.concat([keep, found], ignore_index=True), ctx.net.crs)
+
+    def keys(d):
+        return zip(d["green_id"].tolist(), d["edge"].tolist(), d["offset_m"].round(6).tolist(),
+                   strict=True)
+
+    old = dict(zip(keys(keep), keep["snap_m"].tolist(), strict=True))
+    new = np.array([k not in old for k in keys(full)], bool)
+    if any(k in old and s < old[k] for k, s in zip(keys(full), full["snap_m"], strict=True)):
+        return None
+    return full[new].reset_index(drop=True)
+
+
+def _with_added_entries(ctx: _Ctx, fam: _Family, added: gpd.GeoDataFrame, s: dict, lb: dict
+                        ) -> tuple:
+    """``(fam with the added entries' nodes and arcs in its graph, the graph's entries, s,
+    lb)`` with the routes to the added entries folded into ``s`` and ``lb`` (per target set
+    of :func:`_green_targets`; they are new nodes, so one search from them gives them)."""
+    entries = base_entries = ctx.base.green_graph[1]
+    if not len(added):
+        return fam, entries, s, lb
+    graph, e_node, edge_node = _entry_nodes(ctx, fam, added)
+    o_n, e_n = graph.point_nodes
+    graph = dataclasses.replace(graph, point_nodes=(o_n, np.r_[e_n, e_node]),
+                                edge_nodes=(graph.edge_nodes[0],
+                                            np.r_[graph.edge_nodes[1], edge_node]))
+    # (the stored graph's entries hold the origins' own too, without a CRS: so these)
+    rows = added[base_entries.columns].set_crs(getattr(base_entries, "crs", None),
+                                               allow_override=True)
+    entries = pd.concat([base_entries, rows], ignore_index=True)
+    spaces, spec = ctx.base.spaces, ctx.applied.inputs.spec
+    e_ha = spaces["area_ha"].to_numpy(float)[
+        spaces.index.get_indexer(added["green_id"].to_numpy(np.int64))]
+    s, lb = dict(s), dict(lb)
+    grid = ctx.base.layers.grid
+    for r, ok in (("scb", e_ha >= spec.green_scb_min_ha), ("who", e_ha >= spec.green_who_min_ha),
+                  ("any", np.ones(len(e_ha), bool))):
+        # a nearest distance changes only where the new one is shorter; 'any' counts within
+        # reach only
+        old = (grid[f"dist_green_{r}_m"].to_numpy(float) if r != "any"
+               else np.full(1, spec.green_per_capita_within_m))
+        d = _zero_sources(graph, e_node[ok], o_n, _slack(float(np.nanmax(old, initial=0.0))))
+        s[r], lb[r] = np.minimum(s[r], d), np.minimum(lb[r], d)
+    # the patched graph with the entries is whole: the family's stored graph from now on,
+    # with nothing left to patch (its cells' subgraph is cut from it, :func:`_near`)
+    fam = dataclasses.replace(fam, stored=graph, patch=tuple(x[:0] for x in fam.patch),
+                              n_base=graph.n_nodes, box_index=None)
+    return fam, entries, s, lb
+
+
+def _entry_nodes(ctx: _Ctx, fam: _Family, added: gpd.GeoDataFrame) -> tuple:
+    """``(fam.graph with a node per added entry, its node, its node on the edge)``: as
+    :func:`~geoplan.routing.build_routing_graph` places points (an edge's end within 1 mm of
+    it, else a node on the edge joined to its neighbours along it; an access leg of
+    ``snap_m`` to a node of its own when off the edge)."""
+    from ..routing import END_TOLERANCE_M, add_arcs
+
+    g, net, parent = fam.graph, ctx.net, ctx.applied.edge_parent
+    n0 = len(ctx.base.inputs.network.nodes)
+    eu, ev = (net.edges[c].to_numpy(np.int64) for c in ("u", "v"))
+    elen = net.edges["length_m"].to_numpy(float)
+    edge, off = added["edge"].to_numpy(np.int64), added["offset_m"].to_numpy(float)
+    xy = shapely.get_coordinates(np.asarray(added.geometry.values, dtype=object))
+    node = np.full(len(added), -1, np.int64)
+    at_u, at_v = off <= END_TOLERANCE_M, off >= elen[edge] - END_TOLERANCE_M
+    node[at_u] = eu[edge[at_u]]
+    node[at_v & ~at_u] = ev[edge[at_v & ~at_u]]
+    node = np.where(node < 0, -1, np.where(node < n0, node, fam.n_base + node - n0))
+    mid = np.flatnonzero(node < 0)
+    node[mid] = g.n_nodes + np.arange(len(mid))
+    key = np.where(parent[edge] >= 0, parent[edge], -1 - edge)  # base edge, or -1 - new edge
+    arcs = []
+    for k in np.unique(key[mid]).tolist():
+        m = mid[key[mid] == k]
+        arcs.append(_entry_chain(ctx, fam, k, node[m], xy[m], off[m]))
+    snap = added["snap_m"].to_numpy(float)
+    leg = np.flatnonzero(snap > END_TOLERANCE_M)
+    own = node.copy()
+    own[leg] = g.n_nodes + len(mid) + np.arange(len(leg))
+    arcs.append((node[leg], own[leg], snap[leg]))
+    a, b, w = (np.concatenate([x[i] for x in arcs]) for i in range(3))
+    return add_arcs(g, np.vstack([xy[mid], xy[leg]]), a, b, w), own, node
+def _entry_chain(ctx: _Ctx, fam: _Family, key: int, nodes: np.ndarray, xy: np.ndarray,
+                 off: np.ndarray) -> tuple:
+    """Arcs ``(a, b, length_m)`` between consecutive nodes along one edge with the entry
+    nodes ``nodes`` (at ``xy``) inserted: the new edge ``-1 - key`` (``off`` from its ``u``),
+    or the baseline's edge ``key`` (its nodes in the stored green graph, its cut nodes, and
+    the entries placed on it by projection, as its cut nodes are)."""
+    from ..routing import _chain_arcs, _project
+
+    net, base_net = ctx.net, ctx.base.inputs.network
+    n0 = len(base_net.nodes)
+
+    def node_id(k):
+        return np.where(k < n0, k, fam.n_base + k - n0)
+
+    if key < 0:
+        row = net.edges.iloc[-1 - key]
+        nd = np.r_[node_id(np.array([int(row["u"]), int(row["v"])])), nodes]
+        of = np.r_[0.0, float(row["length_m"]), off]
+    else:
+        g, atts = _stored(ctx.base, "green")
+        pieces = np.flatnonzero(ctx.applied.edge_parent == key)
+        a, b, w, _ = _chain_arcs(g, atts, base_net, net, key, pieces, node_id)
+        row = base_net.edges.iloc[key]
+        length, k = float(row["length_m"]), len(nodes)
+        uv = shapely.get_coordinates(np.asarray(
+            base_net.nodes.geometry.values[[int(row["u"]), int(row["v"])]], dtype=object))
+        at = _project(np.full(k, row.geometry, dtype=object), shapely.points(xy),
+                      np.tile(uv[0], (k, 1)), np.tile(uv[1], (k, 1)), np.full(k, length))[0]
+        nd = np.r_[a[:1], b, nodes] if len(a) else np.r_[int(row["u"]), int(row["v"]), nodes]
+        of = np.r_[0.0, np.cumsum(w), at] if len(a) else np.r_[0.0, length, at]
+    order = np.lexsort((nd, of))
+    nd, of = nd[order].astype(np.int64), of[order]
+    step = nd[1:] != nd[:-1]
+    return nd[:-1][step], nd[1:][step], np.maximum(np.diff(of), 0.0)[step]
 
 
 class _Clock:

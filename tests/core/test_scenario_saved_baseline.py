@@ -64,6 +64,9 @@ def test_saved_baseline_scenario_equals_pipeline_and_full_recompute(demo_run, tm
     piped = run_scenario(cfg, scen, tmp_path / "piped")
     full = run_scenario(cfg, scen, tmp_path / "full", incremental=False)
     assert saved.stats.mode == "incremental" and full.stats.mode == "full"
+    # the demo's path lies beside a park and it densifies a cell: the stored graphs are
+    # patched all the same (the park's new entries added to the green graph; session 23)
+    assert saved.stats.graphs == "patched"
     assert saved.stats.cells and saved.stats.cells["access"] > 0  # the scenario changes cells
     for other in (piped, full):
         pd.testing.assert_frame_equal(saved.layers.grid, other.layers.grid, check_exact=False,

@@ -172,6 +172,7 @@ def area_summary(
     columns: list[str] | None = None,
     pop_column: str = "pop",
     study_area_label: str | None = None, lang: str = "en",
+    study_geometry=None,
 ) -> gpd.GeoDataFrame:
     """Summary of ``grid`` per polygon of ``areas``, plus the study area (weighting per column:
     see the module doc and :func:`summary_weighting`).
@@ -195,6 +196,10 @@ def area_summary(
     study_area_label, lang
         Name of the last row, which summarises every cell (default: "Whole study area" in
         ``lang``: ``"en"``, ``"sv"`` or ``"da"``).
+    study_geometry
+        The union of the cells when it is known already (a scenario's cells are its
+        baseline's: the last row's geometry of the baseline's summary); made here otherwise,
+        which is most of this function's time on a large grid.
 
     Returns
     -------
@@ -213,7 +218,7 @@ def area_summary(
         raise GeoplanError("area layer has no CRS: set one, e.g. EPSG:3006")
     areas = areas.to_crs(grid.crs) if areas.crs != grid.crs else areas
     cells = grid.reset_index(drop=True)
-    study = cells.geometry.union_all()
+    study = cells.geometry.union_all() if study_geometry is None else study_geometry
     if len(areas):
         check_summary_areas(areas, study, key=key)
     columns = _default_columns(grid, pop_column) if columns is None else columns

@@ -1,0 +1,126 @@
+"""One more trial path on a kept baseline, writing only what changed (issue #15):
+:func:`geoplan.runs.trial.run_trial` on a synthetic municipality of ~3,000 nodes.
+
+Oracle: ``compute_layers`` on the edited study (the full recompute) compared with the
+baseline's grid in pandas, column by column: the cells where any value differs by more than
+rounding are the rows the trial's GeoPackage holds (read back with pyogrio), and their
+``_after`` values are the full recompute's.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from geoplan.runs.trial import run_trial, start_trials
+from geoplan.scenario import apply_scenario, prepare_baseline
+from geoplan.study import Study, compute_layers
+from geoplan.types import Densify, Lighting, NewPath, Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def session():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synth import municipality
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    s = municipality(3000)
+    return start_trials(prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec)))
+
+
+def _near_middle(base, dx: float, dy: float) -> tuple[np.ndarray, np.ndarray]:
+    xy = shapely.get_coordinates(base.inputs.network.nodes.geometry.values)
+    mid = xy.mean(axis=0)
+    a = xy[((xy - mid) ** 2).sum(axis=1).argmin()]
+    return a, xy[(((xy - a - (dx, dy)) ** 2).sum(axis=1)).argmin()]
+
+
+def _path(base) -> Scenario:
+    a, b = _near_middle(base, 100, 100)
+    return Scenario("path", (NewPath(shapely.LineString([a, b]), lit=True),),
+                    crs=base.inputs.network.crs)
+
+
+def _lamps(base) -> Scenario:
+    a, b = _near_middle(base, -150, 50)
+    return Scenario("lamps", (Lighting(lamps=(shapely.Point(a), shapely.Point(b))),),
+                    crs=base.inputs.network.crs)
+
+
+def _densify(base) -> Scenario:
+    cells = base.inputs.cells
+    c = cells[cells["pop"] > 0].iloc[len(cells[cells["pop"] > 0]) // 3]
+    return Scenario("densify", (Densify(c.geometry.buffer(-10), dwellings=80),),
+                    crs=base.inputs.network.crs)
+
+
+def _floats(frame: pd.DataFrame) -> pd.DataFrame:
+    num = frame.select_dtypes(include=["number", "bool"]).astype(float)
+    return num.where(np.isfinite(num), np.nan)
+
+
+def _differing_cells(before: pd.DataFrame, after: pd.DataFrame) -> set:
+    """The oracle: cells where a numeric or yes/no value of the full recompute differs from the
+    baseline by more than rounding (1e-9 relative, at least absolute), NaN equal to NaN."""
+    a, b = _floats(after), _floats(before).reindex(index=after.index, columns=_floats(after).columns)
+    same = np.isclose(a.to_numpy(), b.to_numpy(), rtol=1e-9, atol=1e-9, equal_nan=True)
+    return set(after.index[~same.all(axis=1)])
+
+
+@pytest.mark.parametrize("make", [_path, _lamps, _densify])
+def test_the_trial_writes_exactly_the_cells_that_change(session, make, tmp_path):
+    base = session.baseline
+    scenario = make(base)
+    result = run_trial(session, scenario, tmp_path)
+    full = compute_layers(apply_scenario(scenario, base.inputs).inputs).grid
+    expected = _differing_cells(base.layers.grid, full)
+    assert expected  # each proposal changes something
+    written = pyogrio.read_dataframe(tmp_path / "geoplan.gpkg", layer="grid_change")
+    assert set(written["cell_id"]) == expected == set(result.cells)
+    # the written values are the full recompute's and the baseline's
+    w = written.set_index("cell_id")
+    for col in ("pop", "dist_school_m", "night_dist_school_m", "lit_share", "safety_index",
+                "green_m2_per_capita"):
+        want = full.loc[w.index, col].astype(float)
+        np.testing.assert_allclose(w[f"{col}_after"], want.where(np.isfinite(want)),
+                                   rtol=1e-9, equal_nan=True)
+        was = base.layers.grid.loc[w.index, col].astype(float)
+        np.testing.assert_allclose(w[f"{col}_before"], was.where(np.isfinite(was)),
+                                   rtol=1e-9, equal_nan=True)
+
+
+def test_the_study_area_row_and_the_change_table(session, tmp_path):
+    base = session.baseline
+    scenario = _densify(base)
+    run_trial(session, scenario, tmp_path)
+    full = compute_layers(apply_scenario(scenario, base.inputs).inputs).grid
+    areas = pyogrio.read_dataframe(tmp_path / "geoplan.gpkg", layer="areas_change")
+    assert areas["area"].tolist() == ["__study_area__"]
+    # residents: a sum over every cell, so the study area's row changes by the new residents
+    assert areas["pop_after"].iloc[0] == pytest.approx(full["pop"].sum())
+    assert areas["pop_change"].iloc[0] == pytest.approx(
+        full["pop"].sum() - base.layers.grid["pop"].sum())
+    table = pyogrio.read_dataframe(tmp_path / "geoplan.gpkg", layer="changes",
+                                   read_geometry=False)
+    res = table[(table["measure"] == "residents") & (table["area_key"] == "__study_area__")]
+    assert res["after"].iloc[0] == pytest.approx(full["pop"].sum())
+
+
+def test_a_trial_replaces_the_previous_trials_file_whole(session, tmp_path):
+    base = session.baseline
+    run_trial(session, _lamps(base), tmp_path)
+    assert "edits_points" in pyogrio.list_layers(tmp_path / "geoplan.gpkg")[:, 0]
+    run_trial(session, _path(base), tmp_path)
+    layers = set(pyogrio.list_layers(tmp_path / "geoplan.gpkg")[:, 0])
+    assert {"grid_change", "areas_change", "changes", "edits_lines"} <= layers
+    assert "edits_points" not in layers  # the lamps of the previous trial are gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["geoplan.gpkg"]

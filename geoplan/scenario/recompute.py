@@ -1491,7 +1491,7 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     from ..indicators.safety import EYES_RADIUS_M, safety_indicators
 
     new = ctx.applied.inputs
-    cells, edges = new.cells, ctx.net.edges
+    cells = new.cells
     squares = np.asarray(cells.geometry.values, dtype=object)
     with_nb = np.zeros(len(cells), bool)
     with_nb[_cell_tree(ctx).query(squares[affected], predicate="intersects")[1]] = True

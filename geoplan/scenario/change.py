@@ -113,20 +113,24 @@ def _indicator_columns(grid: pd.DataFrame) -> list[str]:
 
 
 def _grid_change(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """:func:`change_layers`' ``grid_change``, all columns at once (one float block: before,
-    after, change of each column side by side; yes/no columns then as nullable 0/1)."""
+    """:func:`change_layers`' ``grid_change``, all columns at once (before, after, change of
+    each column side by side; yes/no columns as nullable 0/1), made column by column from two
+    float blocks (no copy of the whole frame per column: seconds on a 50,000-cell grid)."""
     cols = _indicator_columns(after)
     va = _finite(after[cols].to_numpy(dtype=float, na_value=np.nan))
     vb = _finite(before.reindex(after.index)[cols].to_numpy(dtype=float, na_value=np.nan))
-    block = np.stack([vb, va, va - vb], axis=2).reshape(len(after), 3 * len(cols))
-    names = [f"{c}_{side}" for c in cols for side in ("before", "after", "change")]
-    frame = pd.DataFrame(block, columns=names)
-    yesno = [f"{c}_{side}" for c in cols if after[c].dtype == bool
-             for side in ("before", "after", "change")]
-    if yesno:  # yes/no as 0/1, change -1/0/1, NULL where missing
-        frame = frame.astype(dict.fromkeys(yesno, "Int8"))
-    frame = pd.concat([pd.DataFrame({"cell_id": after.index.to_numpy()}), frame], axis=1)
-    return gpd.GeoDataFrame(frame, geometry=after.geometry.values, crs=after.crs)
+    data: dict = {"cell_id": after.index.to_numpy()}
+    for j, c in enumerate(cols):
+        yesno = after[c].dtype == bool  # 0/1, change -1/0/1, NULL where missing
+        for side, v in (("before", vb[:, j]), ("after", va[:, j]), ("change", va[:, j] - vb[:, j])):
+            data[f"{c}_{side}"] = _nullable_int8(v) if yesno else v
+    return gpd.GeoDataFrame(data, geometry=after.geometry.values, crs=after.crs)
+
+
+def _nullable_int8(v: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Whole numbers ``v`` as pandas' nullable ``Int8`` (NaN as missing)."""
+    missing = np.isnan(v)
+    return pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int8), missing)
 
 
 def _finite(v: np.ndarray) -> np.ndarray:

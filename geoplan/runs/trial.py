@@ -42,9 +42,15 @@ from . import folder as rf
 
 __all__ = ["TRIAL_TEXTS", "TrialResult", "TrialSession", "run_trial", "start_trials"]
 
-#: What a planner reads in a trial's GeoPackage (its title, in QGIS's layer properties).
+#: What a planner reads of a trial: its GeoPackage's title (QGIS's layer properties) and the
+#: line ``geoplan scenario try`` prints per scenario.
 TRIAL_TEXTS = {
-    "trial_title": {"en": "{title} — {scenario} (only the cells and areas that change)"},
+    "trial_title": {"en": "{title} — {scenario} (only the cells and areas that change)",
+                    "sv": "{title} — {scenario} (bara de rutor och områden som ändras)",
+                    "da": "{title} — {scenario} (kun de celler og områder, der ændres)"},
+    "trial_done": {"en": "{name}: {cells} grid cells change ({seconds:.2f} s); written: {path}",
+                   "sv": "{name}: {cells} rutor ändras ({seconds:.2f} s); skrivet: {path}",
+                   "da": "{name}: {cells} celler ændres ({seconds:.2f} s); skrevet: {path}"},
 }
 register_texts(TRIAL_TEXTS)
 

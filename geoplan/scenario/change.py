@@ -261,7 +261,9 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     ``residents_access_better``/``worse``.
     """
     spec = (inputs.spec if inputs is not None else AccessSpec())
-    g0, g1 = before.grid.reindex(after.grid.index), after.grid
+    g0, g1 = before.grid, after.grid
+    if not g0.index.equals(g1.index):  # (no copy of a large grid when the cells are the same)
+        g0 = g0.reindex(g1.index)
     pop0, pop1 = g0["pop"].to_numpy(float), g1["pop"].to_numpy(float)
     cats = [c for c in spec.categories
             if f"dist_{c}_m" in g1 and np.isfinite(g1[f"dist_{c}_m"].to_numpy(float)).any()]

@@ -116,19 +116,22 @@ def changed_layers(before: Layers, after: Layers, inputs: Study | None = None, *
 
     Examples
     --------
-    >>> import shapely
-    >>> from geoplan.scenario import apply_scenario, prepare_baseline, recompute
+    A lit path that gives both cells of :func:`geoplan.study.example_study` a lit route to
+    its school (the one dark edge's cell also has a dead end less):
+
     >>> from geoplan.study import example_study
-    >>> from geoplan.types import Densify, Scenario
-    >>> inputs = example_study()
-    >>> base = prepare_baseline(inputs)
-    >>> a = apply_scenario(Scenario("homes", (Densify(shapely.box(0, 0, 100, 100),
-    ...                    residents=50),), crs=inputs.network.crs), inputs)
-    >>> gc, ac = changed_layers(base.layers, recompute(base, a)[0], inputs)
-    >>> gc[["cell_id", "pop_before", "pop_after"]].values.tolist()  # 2nd: green per resident
-    [['100mN0E0', 10.0, 60.0], ['100mN0E1', 20.0, 20.0]]
-    >>> ac["area"].tolist(), ac["pop_change"].tolist()
-    (['__study_area__'], [50.0])
+    >>> study = example_study()
+    >>> from geoplan.scenario import apply_scenario, prepare_baseline, recompute
+    >>> baseline = prepare_baseline(study)
+    >>> import shapely
+    >>> from geoplan.types import NewPath, Scenario
+    >>> lit = NewPath(shapely.LineString([(100, 0), (150, -30), (200, 0)]), lit=True)
+    >>> edited = apply_scenario(Scenario("lit detour", (lit,), crs=3006), study)
+    >>> cells, areas = changed_layers(baseline.layers, recompute(baseline, edited)[0])
+    >>> cells["cell_id"].tolist(), cells["dead_ends_change"].tolist()
+    (['100mN0E0', '100mN0E1'], [0.0, -1.0])
+    >>> areas["area"].tolist()
+    ['__study_area__']
     """
     sb = area_summaries(before) if areas_before is None else areas_before
     sa = area_summaries(after, study_geometry=sb.geometry.values[-1])

@@ -8,9 +8,6 @@ whole edited network by :func:`geoplan.indicators.safety.dark_stretch_m`), cell 
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,22 +16,14 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from geoplan.indicators.safety import SAFETY_COLUMNS
-from geoplan.scenario import apply_scenario, prepare_baseline, recompute
-from geoplan.study import Study, compute_layers
+from geoplan.scenario import apply_scenario, recompute
+from geoplan.study import compute_layers
 from geoplan.types import Lighting, NewPath, Scenario
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def base():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from synth import municipality
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    s = municipality(3000)
-    return prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec))
+def base(synth_3000_baseline):
+    return synth_3000_baseline
 
 
 def _dark_components(base) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,9 +9,6 @@ rounding are the rows the trial's GeoPackage holds (read back with pyogrio), and
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -19,22 +16,14 @@ import pytest
 import shapely
 
 from geoplan.runs.trial import run_trial, start_trials
-from geoplan.scenario import apply_scenario, prepare_baseline
-from geoplan.study import Study, compute_layers
+from geoplan.scenario import apply_scenario
+from geoplan.study import compute_layers
 from geoplan.types import Densify, Lighting, NewPath, Scenario
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def session():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from synth import municipality
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    s = municipality(3000)
-    return start_trials(prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec)))
+def session(synth_3000_baseline):
+    return start_trials(synth_3000_baseline)
 
 
 def _near_middle(base, dx: float, dy: float) -> tuple[np.ndarray, np.ndarray]:

@@ -443,9 +443,11 @@ def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progr
             graphs: str) -> tuple[Layers, RecomputeStats]:
     """Safety of the cells that can change, then the layers from the parts and the stats."""
     safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
+    areas = ctx.base.layers.areas  # (the cells are the baseline's: so is their union)
     layers = layers_from_parts(ctx.applied.inputs, origins=ctx.base.layers.origins,
                                origins_unattached=ctx.o_att.n_unattached, destinations=dest,
-                               parts=(*parts, safety))
+                               parts=(*parts, safety), study_geometry=None if areas is None
+                               else areas.geometry.values[-1])
     report(progress, 1.0, "scenario recomputed")
     return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
                                   MappingProxyType(counts), ctx.clock.seconds, graphs)

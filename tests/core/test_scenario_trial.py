@@ -9,6 +9,8 @@ rounding are the rows the trial's GeoPackage holds (read back with pyogrio), and
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -113,3 +115,33 @@ def test_a_trial_replaces_the_previous_trials_file_whole(session, tmp_path):
     assert {"grid_change", "areas_change", "changes", "edits_lines"} <= layers
     assert "edits_points" not in layers  # the lamps of the previous trial are gone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["geoplan.gpkg"]
+
+
+def test_the_cli_tries_scenarios_on_a_run_folder_like_scenario_run(tmp_path, capsys):
+    # oracle: `geoplan scenario run` from the same run folder, whose grid_change holds every
+    # cell: the cells where a before/after pair differs are the rows `scenario try` writes
+    from geoplan.cli.main import main
+    from geoplan.config import parse_pipeline
+    from geoplan.runs.pipeline import run_pipeline
+
+    root = Path(__file__).resolve().parents[2]
+    run = tmp_path / "run"
+    run_pipeline(parse_pipeline('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250', run), run)
+    scen = root / "data" / "demo_scenario.gpkg"
+    assert main(["scenario", "run", str(run), str(scen), "--out", str(tmp_path / "full")]) in (0, None)
+    capsys.readouterr()
+    rc = main(["scenario", "try", str(run), str(scen), "--out", str(tmp_path / "try"),
+               "--lang", "sv"])
+    assert rc in (0, None)
+    assert "rutor ändras" in capsys.readouterr().out
+    full = pyogrio.read_dataframe(tmp_path / "full" / "geoplan.gpkg", layer="grid_change")
+    pairs = sorted({c[:-len("_before")] for c in full.columns if c.endswith("_before")})
+    b = full[[f"{c}_before" for c in pairs]].astype(float).to_numpy()
+    a = full[[f"{c}_after" for c in pairs]].astype(float).to_numpy()
+    same = np.isclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True).all(axis=1)
+    written = pyogrio.read_dataframe(tmp_path / "try" / "demo_scenario" / "geoplan.gpkg",
+                                     layer="grid_change")
+    assert set(written["cell_id"]) == set(full["cell_id"][~same]) != set()
+    # two scenario files of the same name would write into the same folder: refused
+    rc = main(["scenario", "try", str(run), str(scen), str(scen), "--out", str(tmp_path / "t2")])
+    assert rc == 2

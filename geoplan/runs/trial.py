@@ -31,6 +31,7 @@ from types import MappingProxyType
 import geopandas as gpd
 import pandas as pd
 
+from ..errors import ConfigError
 from ..i18n import register_texts, tr
 from ..scenario.change import change_table
 from ..scenario.changed import area_summaries, changed_layers
@@ -58,12 +59,14 @@ register_texts(TRIAL_TEXTS)
 @dataclass(frozen=True)
 class TrialSession:
     """A baseline loaded once for many trials (:func:`start_trials`): the baseline, its area
-    summaries (the whole study area's row; computed once), the run's title and language."""
+    summaries (the whole study area's row; computed once), the run's title and language, and
+    the run folder it was loaded from (never written into)."""
 
     baseline: Baseline
     areas: gpd.GeoDataFrame
     title: str = "geoplan"
     lang: str = "en"
+    run_dir: Path | None = None  #: the run folder the baseline was loaded from
 
 
 @dataclass(frozen=True)
@@ -94,19 +97,23 @@ def start_trials(baseline, *, lang: str | None = None) -> TrialSession:
     >>> session.areas["area"].tolist()
     ['__study_area__']
     """
-    title, run_lang = "geoplan", "en"
+    title, run_lang, run_dir = "geoplan", "en", None
     if not isinstance(baseline, Baseline):
         from .scenario import run_baseline
 
-        cfg, baseline = run_baseline(baseline)
+        run_dir = Path(baseline.path if isinstance(baseline, rf.RunFolder) else baseline)
+        cfg, baseline = run_baseline(run_dir)
         title, run_lang = cfg.title, cfg.lang
-    return TrialSession(baseline, area_summaries(baseline.layers), title, lang or run_lang)
+    return TrialSession(baseline, area_summaries(baseline.layers), title, lang or run_lang,
+                        run_dir)
 
 
 def run_trial(session: TrialSession, scenario: Scenario, out_dir) -> TrialResult:
     """Apply ``scenario`` to the session's baseline, recompute the cells that can change
     (exactly: :func:`~geoplan.scenario.recompute.recompute`) and write the changed cells and
     area rows into ``out_dir/geoplan.gpkg`` (module doc); nothing else in ``out_dir`` is touched.
+    The run folder the session was loaded from is refused (:class:`~geoplan.errors.ConfigError`):
+    its ``geoplan.gpkg`` is the baseline's.
 
     Examples
     --------
@@ -123,6 +130,9 @@ def run_trial(session: TrialSession, scenario: Scenario, out_dir) -> TrialResult
     >>> pyogrio.read_dataframe(r.gpkg, layer="grid_change")["night_n_school_800m_change"].tolist()
     [1.0, 1.0]
     """
+    if session.run_dir is not None and Path(out_dir).resolve() == session.run_dir.resolve():
+        raise ConfigError(f"{out_dir} is the run folder itself: give the trials a folder of "
+                          "their own (e.g. out/trials)")
     base, clock = session.baseline, _Steps()
     with clock("apply"):
         applied = at_baseline_scale(base, apply_scenario(scenario, base.inputs))

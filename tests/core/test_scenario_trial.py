@@ -117,16 +117,23 @@ def test_a_trial_replaces_the_previous_trials_file_whole(session, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["geoplan.gpkg"]
 
 
-def test_the_cli_tries_scenarios_on_a_run_folder_like_scenario_run(tmp_path, capsys):
-    # oracle: `geoplan scenario run` from the same run folder, whose grid_change holds every
-    # cell: the cells where a before/after pair differs are the rows `scenario try` writes
-    from geoplan.cli.main import main
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    """A `geoplan run` folder of the demo with 250 m cells (and its saved baseline). Read only."""
     from geoplan.config import parse_pipeline
     from geoplan.runs.pipeline import run_pipeline
 
-    root = Path(__file__).resolve().parents[2]
-    run = tmp_path / "run"
+    run = tmp_path_factory.mktemp("trial") / "run"
     run_pipeline(parse_pipeline('[input]\nosm = "demo"\n[grid]\ncell_size_m = 250', run), run)
+    return run
+
+
+def test_the_cli_tries_scenarios_on_a_run_folder_like_scenario_run(demo_run, tmp_path, capsys):
+    # oracle: `geoplan scenario run` from the same run folder, whose grid_change holds every
+    # cell: the cells where a before/after pair differs are the rows `scenario try` writes
+    from geoplan.cli.main import main
+
+    root, run = Path(__file__).resolve().parents[2], demo_run
     scen = root / "data" / "demo_scenario.gpkg"
     assert main(["scenario", "run", str(run), str(scen), "--out", str(tmp_path / "full")]) in (0, None)
     capsys.readouterr()
@@ -145,3 +152,16 @@ def test_the_cli_tries_scenarios_on_a_run_folder_like_scenario_run(tmp_path, cap
     # two scenario files of the same name would write into the same folder: refused
     rc = main(["scenario", "try", str(run), str(scen), str(scen), "--out", str(tmp_path / "t2")])
     assert rc == 2
+
+
+def test_a_trial_never_writes_into_its_run_folder(demo_run):
+    from geoplan.errors import ConfigError
+
+    run = demo_run
+    before = (run / "geoplan.gpkg").read_bytes()
+    session = start_trials(run)
+    path = Scenario("p", (NewPath(shapely.LineString([(0, 0), (1, 1)]), lit=True),),
+                    crs=session.baseline.inputs.network.crs)
+    with pytest.raises(ConfigError, match="is the run folder itself"):
+        run_trial(session, path, run)
+    assert (run / "geoplan.gpkg").read_bytes() == before

@@ -159,8 +159,9 @@ def name_study_area(summary: pd.DataFrame | None, key: str | None, name: str | N
 def _default_columns(grid: pd.DataFrame, pop_column: str) -> list[str]:
     """Every numeric or yes/no column of ``grid`` but the cell geometry helpers."""
     skip = {pop_column, "easting_m", "northing_m", "area_m2", "area_share", "geometry"}
+    dtypes = grid.dtypes  # (one lookup: a column of a GeoDataFrame costs ~0.1 ms to take)
     return [c for c in grid.columns if c not in skip
-            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+            and (pd.api.types.is_numeric_dtype(dtypes[c]) or dtypes[c] == bool)]
 
 
 def area_summary(
@@ -222,7 +223,8 @@ def area_summary(
     if len(areas):
         check_summary_areas(areas, study, key=key)
     columns = _default_columns(grid, pop_column) if columns is None else columns
-    how = {c: summary_weighting(c, grid[c].dtype) for c in columns}
+    dtypes = grid.dtypes
+    how = {c: summary_weighting(c, dtypes[c]) for c in columns}
     cell_area = cells.geometry.area.to_numpy()
     ci, ai, inter, share = _overlaps(cells, areas, cell_area)
     pop = cells[pop_column].to_numpy(dtype=float)

@@ -161,7 +161,7 @@ def _default_columns(grid: pd.DataFrame, pop_column: str) -> list[str]:
     skip = {pop_column, "easting_m", "northing_m", "area_m2", "area_share", "geometry"}
     dtypes = grid.dtypes  # (one lookup: a column of a GeoDataFrame costs ~0.1 ms to take)
     return [c for c in grid.columns if c not in skip
-            and (pd.api.types.is_numeric_dtype(dtypes[c]) or dtypes[c] == bool)]
+            and (pd.api.types.is_numeric_dtype(dtypes[c]) or dtypes[c] == np.dtype(bool))]
 
 
 def area_summary(

@@ -122,7 +122,7 @@ def _grid_change(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> gpd.GeoDa
     data: dict = {"cell_id": after.index.to_numpy()}
     dtypes = after.dtypes
     for j, c in enumerate(cols):
-        yesno = dtypes[c] == bool  # 0/1, change -1/0/1, NULL where missing
+        yesno = dtypes[c] == np.dtype(bool)  # 0/1, change -1/0/1, NULL where missing
         for side, v in (("before", vb[:, j]), ("after", va[:, j]), ("change", va[:, j] - vb[:, j])):
             data[f"{c}_{side}"] = _nullable_int8(v) if yesno else v
     return gpd.GeoDataFrame(data, geometry=after.geometry.values, crs=after.crs)

@@ -206,6 +206,52 @@ def case_scenario(args) -> list[dict]:
     return rows
 
 
+def case_trial(args) -> list[dict]:
+    """One more path on a kept baseline, end to end through the product's own path
+    (:func:`geoplan.runs.trial.run_trial`: apply + recompute + the changed cells and area rows
+    written into a GeoPackage); medians of the runs after one warm-up, with each step's
+    median, CPU seconds and the number of cells written."""
+    import importlib.util
+
+    name = "one more path, end to end (geoplan.runs.trial.run_trial)"
+    if importlib.util.find_spec("geoplan.runs.trial") is None:
+        return [{"case": name, "input": args.input, "runs": 0, "median_s": None, "min_s": None,
+                 "times_s": [], "peak_rss_mb": round(peak_rss_mb(), 1),
+                 "note": "geoplan/runs/trial.py does not exist in this tree: not measured"}]
+    import tempfile
+
+    import shapely
+
+    from geoplan import scenario as sc
+    from geoplan.runs.trial import run_trial, start_trials
+    from geoplan.study import Study
+    from geoplan.types import NewPath, Scenario
+
+    data, net, cells, spec, sizes = load_input(args.input)
+    session = start_trials(sc.prepare_baseline(Study(data, net, cells, spec=spec)))
+    a, b, detour = _shortcut(net)
+    path = Scenario("new lit shortcut", (NewPath(shapely.LineString([a, b]), lit=True),),
+                    crs=net.crs)
+    out = Path(tempfile.mkdtemp(prefix="trial_", dir=WORK if WORK.is_dir() else None))
+    run_trial(session, path, out)  # warm-up
+    ts, cpu, steps = [], [], []
+    for _ in range(args.runs):
+        c0, t0 = time.process_time(), time.perf_counter()
+        res = run_trial(session, path, out)
+        ts.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        steps.append(dict(res.seconds))
+    med = {k: statistics.median(s[k] for s in steps) * 1e3 for k in steps[0]}
+    kb = (out / "geoplan.gpkg").stat().st_size / 1024
+    return [row(f"{name}: new lit path, apply + recompute + write the changed cells",
+                args.input, ts,
+                "steps (median ms): " + ", ".join(f"{k} {v:.0f}" for k, v in med.items())
+                + f"; CPU {statistics.median(cpu):.2f} s; {len(res.cells)} cells of "
+                f"{len(cells)} written ({kb:.0f} kB GeoPackage); routing "
+                f"{res.stats.routing_s * 1e3:.0f} ms ({res.stats.graphs} graphs)",
+                cpu_median_s=statistics.median(cpu), **sizes)]
+
+
 def _scenario_rows(base, scen, name: str, args, sizes: dict, extra: str) -> list[dict]:
     """The product's scenario API on ``scen``: apply + incremental recompute, timed
     interleaved with the full recompute mode (``compute_layers`` on the edited inputs) in this
@@ -650,6 +696,7 @@ def case_coldstart(args) -> list[dict]:
 
 
 CASES = {"layers": case_layers, "profile": case_profile, "scenario": case_scenario,
+         "trial": case_trial,
          "reference": case_reference, "networkx": case_networkx, "coldstart": case_coldstart}
 
 

@@ -10,6 +10,10 @@ Usage::
     .venv/bin/python benchmarks/run_all.py --scenario helsinki,synth:50000 --old-tree DIR
         # only the scenario case (the product's scenario API vs its full recompute mode, and
         # the same case on an older checkout DIR, alternating): writes results/scenario.md
+    .venv/bin/python benchmarks/run_all.py --trial synth:200000
+        # only one more path end to end (run_trial: apply + recompute + writing the changed
+        # cells): prints the rows and writes results/trial.csv (the numbers go into
+        # scenario.md by hand, beside the scenario case's)
 
 Every case runs in its own fresh process (``benchmarks/cases.py``), so its peak memory
 (``ru_maxrss``) is its own. Times are medians (``time.perf_counter``) of ``--runs`` runs
@@ -154,6 +158,23 @@ def scenario_only(inputs: list[str], runs: int, old_tree: str | None) -> int:
     return 0
 
 
+def trial_only(inputs: list[str], runs: int) -> int:
+    """The end-to-end trial case (``cases.py trial``) on ``inputs``; writes
+    ``results/trial.csv`` and prints a table."""
+    rows = [r for inp in inputs for r in run_case("trial", "--input", inp, "--runs", str(runs))]
+    keys = ["case", "input", "runs", "median_s", "min_s", "cpu_median_s", "peak_rss_mb", "note"]
+    with open(RESULTS / "trial.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    print(f"Machine: {environment()}; load average {os.getloadavg()[0]:.2f}.")
+    for r in rows:
+        print(f"| {r.get('case', '')} | {r.get('input', '')} | {r.get('runs', '')} | "
+              f"{fmt_s(r.get('median_s'))} | {fmt_s(r.get('min_s'))} | "
+              f"{r.get('peak_rss_mb', '')} MB | {r.get('note', '')} |")
+    return 0
+
+
 def reference_only(runs: int, old_tree: str | None, no_peers: bool) -> int:
     """The reference graph cases (this tree, then ``old_tree``) and the peers; splices the
     reference sections into ``results/summary.md`` and writes ``results/reference.csv``."""
@@ -238,6 +259,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip pandana and cityseer")
     ap.add_argument("--scenario", metavar="INPUTS", help="only the scenario case on these "
                     "inputs (comma-separated: helsinki, synth:<nodes>); writes scenario.md")
+    ap.add_argument("--trial", metavar="INPUTS", help="only one more path end to end "
+                    "(run_trial, with writing the changed cells) on these inputs; writes "
+                    "trial.csv")
     ap.add_argument("--old-tree", metavar="DIR", help="with --scenario or --reference: also "
                     "run the case on the geoplan checkout DIR (e.g. a git worktree of the "
                     "previous commit)")
@@ -250,6 +274,8 @@ def main(argv=None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.scenario:
         return scenario_only(args.scenario.split(","), runs, args.old_tree)
+    if args.trial:
+        return trial_only(args.trial.split(","), max(5, runs))
     if args.reference:
         return reference_only(max(5, runs), args.old_tree, args.no_peers)
     sizes = [10_000, 50_000] if args.quick else [10_000, 50_000, 200_000]

@@ -329,7 +329,8 @@ def pin_attachment(study: Study, network: WalkNetwork, edge_parent) -> PinnedAtt
 
 
 def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattached: int,
-                      destinations: gpd.GeoDataFrame, parts: tuple) -> Layers:
+                      destinations: gpd.GeoDataFrame, parts: tuple,
+                      study_geometry=None) -> Layers:
     """The :class:`Layers` of ``study`` from its computed indicator frames.
 
     The last step of :func:`compute_layers`, shared with the scenarios' incremental recompute:
@@ -347,6 +348,9 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
     parts
         ``(day, night, green, safety)`` indicator frames indexed by ``cell_id``; ``safety``
         without the findings columns (they are added here).
+    study_geometry
+        The union of the cells, when known (a scenario's cells are its baseline's): the area
+        summaries' last row (:func:`geoplan.indicators.equity.area_summary`).
 
     Examples
     --------
@@ -362,7 +366,8 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
     grid = study.cells.join(day).join(night).join(green).join(safety)
     summary = None
     if study.areas is not None:
-        summary = area_summary(grid, study.areas, key=study.area_key, name=study.area_name)
+        summary = area_summary(grid, study.areas, key=study.area_key, name=study.area_name,
+                               study_geometry=study_geometry)
         if findings is not None:
             from .indicators.findings import findings_area_summary
 

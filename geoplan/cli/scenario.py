@@ -10,7 +10,7 @@ Example
 >>> group = click.Group("geoplan")
 >>> register(group)
 >>> sorted(group.commands["scenario"].commands)
-['compare', 'run']
+['compare', 'run', 'try']
 """
 
 from __future__ import annotations
@@ -154,6 +154,48 @@ def compare(out_dirs, table, lang):
         _write_ranking(ranking, table)
 
 
+@scenario.command("try")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("scenario_files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder: one folder per scenario file (named after it), each with "
+                   "a geoplan.gpkg of only the cells and areas that change.")
+@lang_option("Override the run's language.", default=None)
+def try_scenarios(run_dir, scenario_files, out, lang):
+    """Try proposals one after another on the saved baseline of RUN_DIR (a folder
+    `geoplan run` wrote), loaded once: each SCENARIO_FILE is applied, only the cells that can
+    change are recomputed, and only the cells and areas that change are written
+    (OUT/<file name>/geoplan.gpkg: grid_change, areas_change, changes, the edits).
+
+    For the whole after-grid, changes.xlsx and the report, use `geoplan scenario run`.
+
+    Example: geoplan scenario try out/demo path_a.gpkg path_b.gpkg --out out/trials
+    """
+    from ..atomic import check_not_inputs
+    from ..errors import ConfigError
+    from ..i18n import tr
+    from ..runs import folder as rf
+    from ..runs.trial import run_trial, start_trials
+    from ..scenario.io import read_scenario
+
+    targets = [out / f.stem for f in scenario_files]
+    if len(set(targets)) != len(targets):
+        raise ConfigError("two scenario files have the same name: give each its own name "
+                          "(each is written into OUT/<name>/)")
+    check_not_inputs([t / rf.GPKG for t in targets],
+                     [*scenario_files, *(f for f in run_dir.iterdir() if f.is_file())])
+    scenarios = [read_scenario(f) for f in scenario_files]  # every file checked first
+    session = start_trials(run_dir, lang=lang)
+    for scen, target in zip(scenarios, targets, strict=True):
+        r = run_trial(session, scen, target)
+        click.echo(tr("trial_done", session.lang).format(
+            name=scen.name, cells=len(r.cells), seconds=sum(r.seconds.values()), path=r.gpkg))
+    click.echo(OSM_CREDIT)
+    nothing_left_to_close()  # each GeoPackage is written atomically and synced
+
+
 def register(cli: click.Group) -> None:
-    """Add the ``scenario`` group (``run``, ``compare``) to the ``geoplan`` command group."""
+    """Add the ``scenario`` group (``run``, ``compare``, ``try``) to the ``geoplan`` command
+    group."""
     cli.add_command(scenario)

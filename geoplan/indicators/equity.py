@@ -159,8 +159,9 @@ def name_study_area(summary: pd.DataFrame | None, key: str | None, name: str | N
 def _default_columns(grid: pd.DataFrame, pop_column: str) -> list[str]:
     """Every numeric or yes/no column of ``grid`` but the cell geometry helpers."""
     skip = {pop_column, "easting_m", "northing_m", "area_m2", "area_share", "geometry"}
+    dtypes = grid.dtypes  # (one lookup: a column of a GeoDataFrame costs ~0.1 ms to take)
     return [c for c in grid.columns if c not in skip
-            and (pd.api.types.is_numeric_dtype(grid[c]) or grid[c].dtype == bool)]
+            and (pd.api.types.is_numeric_dtype(dtypes[c]) or dtypes[c] == np.dtype(bool))]
 
 
 def area_summary(
@@ -172,6 +173,7 @@ def area_summary(
     columns: list[str] | None = None,
     pop_column: str = "pop",
     study_area_label: str | None = None, lang: str = "en",
+    study_geometry=None,
 ) -> gpd.GeoDataFrame:
     """Summary of ``grid`` per polygon of ``areas``, plus the study area (weighting per column:
     see the module doc and :func:`summary_weighting`).
@@ -195,6 +197,10 @@ def area_summary(
     study_area_label, lang
         Name of the last row, which summarises every cell (default: "Whole study area" in
         ``lang``: ``"en"``, ``"sv"`` or ``"da"``).
+    study_geometry
+        The union of the cells when it is known already (a scenario's cells are its
+        baseline's: the last row's geometry of the baseline's summary); made here otherwise,
+        which is most of this function's time on a large grid.
 
     Returns
     -------
@@ -213,11 +219,12 @@ def area_summary(
         raise GeoplanError("area layer has no CRS: set one, e.g. EPSG:3006")
     areas = areas.to_crs(grid.crs) if areas.crs != grid.crs else areas
     cells = grid.reset_index(drop=True)
-    study = cells.geometry.union_all()
+    study = cells.geometry.union_all() if study_geometry is None else study_geometry
     if len(areas):
         check_summary_areas(areas, study, key=key)
     columns = _default_columns(grid, pop_column) if columns is None else columns
-    how = {c: summary_weighting(c, grid[c].dtype) for c in columns}
+    dtypes = grid.dtypes
+    how = {c: summary_weighting(c, dtypes[c]) for c in columns}
     cell_area = cells.geometry.area.to_numpy()
     ci, ai, inter, share = _overlaps(cells, areas, cell_area)
     pop = cells[pop_column].to_numpy(dtype=float)

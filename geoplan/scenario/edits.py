@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.ops
+from geopandas.array import GeometryArray
 
 from ..errors import ConfigError, CRSError, GeoplanError
 from ..study import Study, pin_attachment
@@ -338,7 +339,12 @@ def _with_rows(values, at: list, new) -> object:
         out = np.concatenate([np.asarray(values, dtype=object), np.asarray(new[k:], dtype=object)])
         out[at] = np.asarray(new[:k], dtype=object)
         return out
-    out = type(values)._concat_same_type([values, add[k:]])
+    if isinstance(values, GeometryArray) and isinstance(add, GeometryArray):
+        # the same array, without geopandas' check of every geometry (half the time)
+        out = GeometryArray(np.concatenate([np.asarray(values), np.asarray(add[k:])]),
+                            crs=values.crs)
+    else:
+        out = type(values)._concat_same_type([values, add[k:]])
     if k:
         out[np.asarray(at, np.int64)] = add[:k]
     return out

@@ -450,9 +450,11 @@ def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progr
             graphs: str) -> tuple[Layers, RecomputeStats]:
     """Safety of the cells that can change, then the layers from the parts and the stats."""
     safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
+    areas = ctx.base.layers.areas  # (the cells are the baseline's: so is their union)
     layers = layers_from_parts(ctx.applied.inputs, origins=ctx.base.layers.origins,
                                origins_unattached=ctx.o_att.n_unattached, destinations=dest,
-                               parts=(*parts, safety))
+                               parts=(*parts, safety), study_geometry=None if areas is None
+                               else areas.geometry.values[-1])
     report(progress, 1.0, "scenario recomputed")
     return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
                                   MappingProxyType(counts), ctx.clock.seconds, graphs)
@@ -1562,23 +1564,88 @@ def _entry_keys(spaces: gpd.GeoDataFrame, entries: gpd.GeoDataFrame) -> list:
 def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     """Safety: the baseline's values, recomputed with
     :func:`~geoplan.indicators.safety.safety_indicators` on the cells that can change (and
-    their neighbours, so border rules are the same); the 0–100 index then for every cell."""
-    from ..indicators.safety import SAFETY_COLUMNS, dark_stretch_m, safety_index
+    their neighbours, so border rules are the same); the 0–100 index then for those cells
+    (with the baseline's eyes-on-street scale a cell's index depends on that cell only;
+    without one, for every cell)."""
+    from ..indicators.safety import SAFETY_COLUMNS, safety_index
 
     new = ctx.applied.inputs
-    out = ctx.base.layers.grid[list(SAFETY_COLUMNS)].copy()
-    ds = ctx.base.dark_stretch if ctx.same_net else dark_stretch_m(ctx.net)
+    grid = ctx.base.layers.grid
+    ds = _dark_stretch(ctx)
     affected = _safety_cells(ctx, ds)
     counts["safety"] = int(affected.sum())
-    if affected.any():
-        report(progress, 0.2, "safety of the changed cells")
-        res = _safety_near(ctx, affected, ds)
-        ids = new.cells.index[affected]
-        for c in SAFETY_COLUMNS:
-            out.loc[ids, c] = res.loc[ids, c].to_numpy()
-        index = safety_index(out, new.weights, eyes_scale_value=new.eyes_scale)
+    if not affected.any():
+        return grid[list(SAFETY_COLUMNS)].copy()
+    report(progress, 0.2, "safety of the changed cells")
+    res = _safety_near(ctx, affected, ds)
+    at = np.flatnonzero(affected)
+    rows = res.loc[new.cells.index[at], list(SAFETY_COLUMNS)]
+    if new.eyes_scale is not None:  # the index of the changed cells only
+        index = safety_index(rows, new.weights, eyes_scale_value=new.eyes_scale)
+        rows = rows.assign(**{c: index[c].to_numpy() for c in index.columns})
+    cols = {}
+    for c in SAFETY_COLUMNS:
+        v = grid[c].to_numpy(copy=True)
+        v[at] = rows[c].to_numpy(dtype=v.dtype)
+        cols[c] = v
+    out = pd.DataFrame(cols, index=grid.index)
+    if new.eyes_scale is None:
+        index = safety_index(out, new.weights, eyes_scale_value=None)
         for c in index.columns:
             out[c] = index[c]
+    return out
+
+
+def _dark_parts(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
+    """Per node of the baseline's network, its dark stretch's label (a node on no dark edge
+    has one of its own), and per baseline edge whether it is dark (made once per baseline)."""
+    def make():
+        import scipy.sparse as sp
+        from scipy.sparse.csgraph import connected_components
+
+        e = base.inputs.network.edges
+        u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
+        dark = (e["lit"] == "no").to_numpy()
+        n = len(base.inputs.network.nodes)
+        adj = sp.coo_matrix((np.ones(int(dark.sum())), (u[dark], v[dark])), shape=(n, n))
+        return connected_components(adj.tocsr(), directed=False)[1], dark
+
+    return _once(base, "dark_parts", make)
+
+
+def _dark_stretch(ctx: _Ctx) -> np.ndarray:
+    """:func:`~geoplan.indicators.safety.dark_stretch_m` of the edited network: the
+    baseline's, with only the dark stretches the edit touches (those at an end of a new, cut
+    or relit edge) found again. An edge keeps its baseline's lighting unless relit (then it
+    is lit) or new (its own)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    base, ap = ctx.base, ctx.applied
+    if ctx.same_net:
+        return base.dark_stretch
+    label, base_dark = _dark_parts(base)
+    edges, parent = ctx.net.edges, ap.edge_parent
+    u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
+    is_new = parent < 0
+    dark = np.where(is_new, False, base_dark[np.maximum(parent, 0)] & ~ap.edge_relit)
+    new_ids = np.flatnonzero(is_new)
+    dark[new_ids] = (edges["lit"].iloc[new_ids] == "no").to_numpy()
+    changed = is_new | ap.edge_split | ap.edge_relit
+    out = np.where(dark, base.dark_stretch[np.maximum(parent, 0)], 0.0)
+    n_base = len(label)
+    ends = np.concatenate([u[changed], v[changed]])
+    touched = np.unique(label[ends[ends < n_base]])
+    lab_u = np.where(u < n_base, label[np.minimum(u, n_base - 1)], -1)
+    lab_v = np.where(v < n_base, label[np.minimum(v, n_base - 1)], -1)
+    redo = dark & (changed | np.isin(lab_u, touched) | np.isin(lab_v, touched))
+    if redo.any():
+        nodes, uv = np.unique(np.concatenate([u[redo], v[redo]]), return_inverse=True)
+        k = int(redo.sum())
+        adj = sp.coo_matrix((np.ones(k), (uv[:k], uv[k:])), shape=(len(nodes), len(nodes)))
+        part = connected_components(adj.tocsr(), directed=False)[1]
+        length = edges["length_m"].to_numpy(float)[redo]
+        out[redo] = np.bincount(part[uv[:k]], weights=length)[part[uv[:k]]]
     return out
 
 
@@ -1664,13 +1731,24 @@ def _edges_in(ctx: _Ctx, box) -> np.ndarray:
     return keep
 
 
+def _edge_network(net: WalkNetwork, keep: np.ndarray) -> WalkNetwork:
+    """The edges ``keep`` of ``net`` with only their end nodes, numbered again: what
+    :func:`~geoplan.indicators.safety.safety_indicators` needs near a few cells (a node's
+    degree is the same, as every edge at a node inside those cells is kept)."""
+    e = net.edges[keep]
+    u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
+    used, uv = np.unique(np.concatenate([u, v]), return_inverse=True)
+    e = e.assign(u=uv[:len(u)], v=uv[len(u):])
+    return WalkNetwork(net.nodes.iloc[used], e, net.crs)
+
+
 def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:
     """:func:`~geoplan.indicators.safety.safety_indicators` on the ``affected`` cells and their
     neighbours, with the inputs near them only."""
     from ..indicators.safety import EYES_RADIUS_M, safety_indicators
 
     new = ctx.applied.inputs
-    cells, edges = new.cells, ctx.net.edges
+    cells = new.cells
     squares = np.asarray(cells.geometry.values, dtype=object)
     with_nb = np.zeros(len(cells), bool)
     with_nb[_cell_tree(ctx).query(squares[affected], predicate="intersects")[1]] = True
@@ -1699,6 +1777,5 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     pad = EYES_RADIUS_M + 1.0
     keep = _edges_in(ctx, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
                                       rb[:, 2].max() + pad, rb[:, 3].max() + pad))
-    part = WalkNetwork(ctx.net.nodes, edges[keep], ctx.net.crs)
-    return safety_indicators(part, sub, data, new.weights, lamps=clip(new.lamps, box),
+    return safety_indicators(_edge_network(ctx.net, keep), sub, data, new.weights, lamps=clip(new.lamps, box),
                              dark_stretch=ds[keep], eyes_scale_value=new.eyes_scale)

@@ -92,3 +92,20 @@ def offline_demo(tmp_path_factory) -> SimpleNamespace:
                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     return SimpleNamespace(out=tmp_path / "demo", demo=demo, probe=probe,
                            probe_logged=probe_logged, log=log)
+
+
+@pytest.fixture(scope="session")
+def synth_3000_baseline():
+    """:func:`~geoplan.scenario.prepare_baseline` of the benchmarks' synthetic municipality of
+    ~3,000 nodes (``benchmarks/synth.py``), computed once. Read only."""
+    from geoplan.scenario import prepare_baseline
+    from geoplan.study import Study
+
+    bench = str(Path(__file__).resolve().parents[2] / "benchmarks")
+    sys.path.insert(0, bench)
+    try:
+        from synth import municipality
+    finally:
+        sys.path.remove(bench)
+    s = municipality(3000)
+    return prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec))

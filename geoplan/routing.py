@@ -1563,7 +1563,7 @@ def _distance_blocks(
         x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
         span = max(float(x.max() - x.min()), float(y.max() - y.min()))
         index = _graph_cell_index(graph, max(tile_m / 2, span / 128))
-    local = np.full(graph.n_nodes, -1, np.int64)  # scratch of _subgraph, reset after each tile
+    local = np.full(graph.n_nodes, -1, np.int32)  # scratch of _subgraph, reset after each tile
     tiles = _tiles(graph.node_xy[src], tile_m)
     for i, tile in enumerate(tiles):
         if progress is not None:
@@ -1684,10 +1684,11 @@ def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray, local: np.ndarray | None = 
     pos = np.repeat(start - ends + count, count) + np.arange(ends[-1] if len(ends) else 0)
     col = local[csr.indices[pos]]
     keep = col >= 0
-    kept = np.zeros(len(pos) + 1, np.int64)
+    kept = np.zeros(len(pos) + 1, np.int32)
     np.cumsum(keep, out=kept[1:])
-    indptr = np.concatenate([[0], kept[ends]]).astype(np.int32)
-    sub = sp.csr_matrix((csr.data[pos[keep]], col[keep].astype(np.int32), indptr),
+    indptr = np.zeros(len(nodes) + 1, np.int32)
+    indptr[1:] = kept[ends]
+    sub = sp.csr_matrix((csr.data[pos[keep]], col[keep].astype(np.int32, copy=False), indptr),
                         shape=(len(nodes), len(nodes)))
     return sub, local
 

@@ -1558,6 +1558,7 @@ def _distance_blocks(
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
+    is_tgt = tgt_pos >= 0
     index = None
     if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(limit):
         x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
@@ -1569,7 +1570,7 @@ def _distance_blocks(
         if progress is not None:
             report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
         nodes = _nodes_near(graph, src[tile], limit, index)
-        here = tgt_pos[nodes] >= 0
+        here = is_tgt[nodes]
         in_sub = tgt_pos[nodes[here]]
         if len(in_sub) == 0:
             continue
@@ -1597,7 +1598,8 @@ def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
 @dataclass(frozen=True)
 class _CellIndex:
     """Node ids bucketed in square cells, column by column: the cells of one column of a box
-    are one run ``order[start[k0] : start[k1 + 1]]``."""
+    are one run ``order[start[k0] : start[k1 + 1]]``, ``xy[start[k0] : start[k1 + 1]]`` their
+    coordinates."""
 
     xy: np.ndarray
     origin: tuple[float, float]
@@ -1622,7 +1624,7 @@ def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
     start = np.zeros(n_cols * n_rows + 1, np.int64)
     np.cumsum(np.bincount(key, minlength=n_cols * n_rows), out=start[1:])
-    return _CellIndex(xy, origin, float(cell_m), n_rows, n_cols, order, start)
+    return _CellIndex(xy[order], origin, float(cell_m), n_rows, n_cols, order, start)
 
 
 def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
@@ -1641,13 +1643,13 @@ def _in_box(index: _CellIndex, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
                                                           index.n_rows - 1)
     c0, c1 = max(math.floor((lo[0] - x0) / cell), 0), min(math.floor((hi[0] - x0) / cell),
                                                           index.n_cols - 1)
-    runs = [index.order[index.start[k + r0] : index.start[k + r1 + 1]]
+    runs = [slice(index.start[k + r0], index.start[k + r1 + 1])
             for k in range(c0 * index.n_rows, c1 * index.n_rows + 1, index.n_rows)]
     if r1 < r0 or not runs:
         return np.zeros(0, np.int64)
-    cand = np.concatenate(runs)
-    p = index.xy[cand]
-    return cand[(p[:, 0] >= lo[0]) & (p[:, 0] <= hi[0]) & (p[:, 1] >= lo[1]) & (p[:, 1] <= hi[1])]
+    p = np.concatenate([index.xy[r] for r in runs])
+    inside = (p[:, 0] >= lo[0]) & (p[:, 0] <= hi[0]) & (p[:, 1] >= lo[1]) & (p[:, 1] <= hi[1])
+    return np.concatenate([index.order[r] for r in runs])[inside]
 
 
 def _nodes_near(

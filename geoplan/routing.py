@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1771,25 +1772,31 @@ def _distance_blocks(
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
-    x_index = None
-    if graph.reach_factor <= BOX_MAX_REACH_FACTOR:
-        x_order = np.argsort(graph.node_xy[:, 0], kind="stable")
-        x_index = (x_order, graph.node_xy[x_order, 0])
+    is_tgt = tgt_pos >= 0
+    index = None
+    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(limit):
+        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
+        index = _graph_cell_index(graph, max(tile_m / 2, span / 128))
+    local = np.full(graph.n_nodes, -1, np.int32)  # scratch of _subgraph, reset after each tile
     tiles = _tiles(graph.node_xy[src], tile_m)
     for i, tile in enumerate(tiles):
-        report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
-        nodes = _nodes_near(graph, src[tile], limit, x_index)
-        is_tgt = tgt_pos[nodes] >= 0
-        in_sub = tgt_pos[nodes[is_tgt]]
+        if progress is not None:
+            report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
+        nodes = _nodes_near(graph, src[tile], limit, index)
+        here = is_tgt[nodes]
+        in_sub = tgt_pos[nodes[here]]
         if len(in_sub) == 0:
             continue
         # targets first: their distances are the first columns (a view, no copy)
-        sub, local = _subgraph(graph.csr, np.concatenate([nodes[is_tgt], nodes[~is_tgt]]))
+        nodes = np.concatenate([nodes[here], nodes[~here]])
+        sub, _ = _subgraph(graph.csr, nodes, local)
+        ids = local[src[tile]]
+        local[nodes] = -1
         chunk = max(1, MAX_BLOCK_CELLS // len(nodes))
         for c in range(0, len(tile), chunk):
-            s = tile[c : c + chunk]
-            dist = dijkstra(sub, directed=True, indices=local[src[s]], limit=limit)
-            yield s, in_sub, dist[:, : len(in_sub)]
+            dist = dijkstra(sub, directed=True, indices=ids[c : c + chunk], limit=limit)
+            yield tile[c : c + chunk], in_sub, dist[:, : len(in_sub)]
     report(progress, 1.0, "distances: done")
 
 
@@ -1802,47 +1809,103 @@ def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
     return np.split(order, cuts)
 
 
-def _nodes_near(
-    graph: RoutingGraph, sources: np.ndarray, limit: float,
-    x_index: tuple[np.ndarray, np.ndarray] | None,
-) -> np.ndarray:
-    """Sorted ids of nodes holding every path of at most ``limit`` from ``sources``.
+@dataclass(frozen=True)
+class _CellIndex:
+    """Node ids bucketed in square cells, column by column: the cells of one column of a box
+    are one run ``order[start[k0] : start[k1 + 1]]``, ``xy[start[k0] : start[k1 + 1]]`` their
+    coordinates."""
 
-    With ``x_index`` (node ids sorted by x, and their x): the nodes in the box around the
+    xy: np.ndarray
+    origin: tuple[float, float]
+    cell_m: float
+    n_rows: int
+    n_cols: int
+    order: np.ndarray
+    start: np.ndarray
+
+
+#: The cell index of each routing graph, by cell size (built on first use, freed with the graph).
+_CELL_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
+    """Bucket the points ``xy`` in square cells of side ``cell_m`` (one counting sort)."""
+    origin = (float(xy[:, 0].min()), float(xy[:, 1].min())) if len(xy) else (0.0, 0.0)
+    cx, cy = (np.floor((xy[:, i] - origin[i]) / cell_m).astype(np.int64) for i in (0, 1))
+    n_cols, n_rows = (int(cx.max()) + 1, int(cy.max()) + 1) if len(xy) else (1, 1)
+    key = cx * n_rows + cy
+    small = n_cols * n_rows < 2**15  # int16 keys sort by radix, in linear time
+    order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
+    start = np.zeros(n_cols * n_rows + 1, np.int64)
+    np.cumsum(np.bincount(key, minlength=n_cols * n_rows), out=start[1:])
+    return _CellIndex(xy[order], origin, float(cell_m), n_rows, n_cols, order, start)
+
+
+def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
+    """:func:`_cell_index` of the graph's nodes, kept while the graph lives."""
+    per_size = _CELL_INDEXES.setdefault(graph, {})
+    if cell_m not in per_size:
+        per_size[cell_m] = _cell_index(graph.node_xy, cell_m)
+    return per_size[cell_m]
+
+
+def _in_box(index: _CellIndex, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Ids of the points of ``index`` inside the closed box ``lo..hi``, in cell order."""
+    # the same rounding as the points' cells: every point in the box is in a cell read here
+    (x0, y0), cell = index.origin, index.cell_m
+    r0, r1 = max(math.floor((lo[1] - y0) / cell), 0), min(math.floor((hi[1] - y0) / cell),
+                                                          index.n_rows - 1)
+    c0, c1 = max(math.floor((lo[0] - x0) / cell), 0), min(math.floor((hi[0] - x0) / cell),
+                                                          index.n_cols - 1)
+    runs = [slice(index.start[k + r0], index.start[k + r1 + 1])
+            for k in range(c0 * index.n_rows, c1 * index.n_rows + 1, index.n_rows)]
+    if r1 < r0 or not runs:
+        return np.zeros(0, np.int64)
+    p = np.concatenate([index.xy[r] for r in runs])
+    inside = (p[:, 0] >= lo[0]) & (p[:, 0] <= hi[0]) & (p[:, 1] >= lo[1]) & (p[:, 1] <= hi[1])
+    return np.concatenate([index.order[r] for r in runs])[inside]
+
+
+def _nodes_near(
+    graph: RoutingGraph, sources: np.ndarray, limit: float, index: _CellIndex | None,
+) -> np.ndarray:
+    """Distinct ids of nodes holding every path of at most ``limit`` from ``sources``.
+
+    With ``index`` (the nodes bucketed by :func:`_cell_index`): the nodes in the box around the
     sources widened by ``limit * reach_factor`` (no walk of ``limit`` leaves it). Without: the
     nodes within network distance ``limit`` of a source (one bounded multi-source Dijkstra).
     """
-    if x_index is None:
+    if index is None:
         dist = dijkstra(graph.csr, directed=True, indices=sources, limit=limit, min_only=True)
         return np.flatnonzero(dist <= limit)
-    x_order, x_sorted = x_index
-    xy, reach = graph.node_xy, limit * graph.reach_factor
-    lo, hi = xy[sources].min(axis=0) - reach, xy[sources].max(axis=0) + reach
-    cand = x_order[np.searchsorted(x_sorted, lo[0], "left") : np.searchsorted(x_sorted, hi[0],
-                                                                                "right")]
-    y = xy[cand, 1]
-    return np.sort(cand[(y >= lo[1]) & (y <= hi[1])])
+    x, y = graph.node_xy[sources, 0], graph.node_xy[sources, 1]
+    reach = limit * graph.reach_factor
+    return _in_box(index, (x.min() - reach, y.min() - reach), (x.max() + reach, y.max() + reach))
 
 
-def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray, local: np.ndarray | None = None
+              ) -> tuple[sp.csr_matrix, np.ndarray]:
     """The graph induced by ``nodes`` (distinct; local id ``i`` is ``nodes[i]``) and the local
-    id of every node (-1 outside)."""
-    local = np.full(csr.shape[0], -1, np.int64)
+    id of every node (-1 outside).
+
+    ``local``, if given, is a scratch array of ``-1`` (one per node of ``csr``) filled in place
+    and returned; the caller resets it with ``local[nodes] = -1`` to use it again.
+    """
+    if local is None:
+        local = np.full(csr.shape[0], -1, np.int64)
     local[nodes] = np.arange(len(nodes))
-    start, stop = csr.indptr[nodes], csr.indptr[nodes + 1]
-    count = (stop - start).astype(np.int64)
-    pos = np.repeat(start.astype(np.int64) - np.cumsum(count) + count, count) + np.arange(
-        count.sum()
-    )
-    row = np.repeat(np.arange(len(nodes)), count)
+    start = csr.indptr[nodes].astype(np.int64)
+    count = csr.indptr[nodes + 1] - start
+    ends = np.cumsum(count)  # end of each row's arcs in pos below
+    pos = np.repeat(start - ends + count, count) + np.arange(ends[-1] if len(ends) else 0)
     col = local[csr.indices[pos]]
     keep = col >= 0
-    indptr = np.zeros(len(nodes) + 1, np.int64)
-    np.cumsum(np.bincount(row[keep], minlength=len(nodes)), out=indptr[1:])
-    sub = sp.csr_matrix(
-        (csr.data[pos[keep]], col[keep].astype(np.int32), indptr.astype(np.int32)),
-        shape=(len(nodes), len(nodes)),
-    )
+    kept = np.zeros(len(pos) + 1, np.int32)
+    np.cumsum(keep, out=kept[1:])
+    indptr = np.zeros(len(nodes) + 1, np.int32)
+    indptr[1:] = kept[ends]
+    sub = sp.csr_matrix((csr.data[pos[keep]], col[keep].astype(np.int32, copy=False), indptr),
+                        shape=(len(nodes), len(nodes)))
     return sub, local
 
 

@@ -40,10 +40,8 @@ from qgis.core import (
     QgsPrintLayout,
     QgsProject,
     QgsRectangle,
-    QgsTextFormat,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtGui import QFont
 
 from geoplan.columns import HEADLINE, STUDY_AREA_KEY, better, describe
 from geoplan.i18n import CATALOGUE, fmt
@@ -52,7 +50,7 @@ from geoplan.outputs import maps as core_maps
 from geoplan.runs import folder as rf
 
 from .i18n import current_language, tr
-from .map_context import context_for_layout, layer_stack, place_edits_legend
+from .map_context import context_for_layout, layer_stack, place_edits_legend, text_format
 
 __all__ = [
     "ATTRIBUTION",
@@ -429,15 +427,7 @@ def _areas_table(run, gpkg: Path, lang: str, max_rows: int = 25):
 def _label(layout, text, x, y, w, h, size=10.0, bold=False) -> QgsLayoutItemLabel:
     label = QgsLayoutItemLabel(layout)
     label.setText(text)
-    font = QFont()
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    from qgis.core import QgsTextFormat
-
-    text_format = QgsTextFormat()
-    text_format.setFont(font)
-    text_format.setSize(size)
-    label.setTextFormat(text_format)
+    label.setTextFormat(text_format(size, bold=bold))
     layout.addLayoutItem(label)
     label.attemptMove(QgsLayoutPoint(x, y))
     label.attemptResize(QgsLayoutSize(w, h))
@@ -666,11 +656,7 @@ def _table(layout, headers, rows, *, x, y, w, h):
     table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)  # long headers wrap, not spill
     for size, bold, set_format in ((8.0, True, table.setHeaderTextFormat),
                                    (8.0, False, table.setContentTextFormat)):
-        font = QFont()
-        font.setBold(bold)
-        text_format = QgsTextFormat.fromQFont(font)
-        text_format.setSize(size)
-        set_format(text_format)
+        set_format(text_format(size, bold=bold))
     table.setTableContents([[QgsTableCell(str(c)) for c in r] for r in rows])
     table.setColumnWidths(column_widths(headers, rows, w))
     table.setHeaders([QgsLayoutTableColumn(str(hd)) for hd in headers])
@@ -785,10 +771,8 @@ def _atlas_styles(areas: QgsVectorLayer, name_column: str) -> None:
         QgsFillSymbol,
         QgsPalLayerSettings,
         QgsRuleBasedRenderer,
-        QgsTextBufferSettings,
         QgsVectorLayerSimpleLabeling,
     )
-    from qgis.PyQt.QtGui import QColor
 
     root = QgsRuleBasedRenderer.Rule(None)
     current = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "84,39,143",
@@ -800,14 +784,7 @@ def _atlas_styles(areas: QgsVectorLayer, name_column: str) -> None:
     areas.setRenderer(QgsRuleBasedRenderer(root))
     label = QgsPalLayerSettings()
     label.fieldName = name_column
-    text = QgsTextFormat()
-    text.setSize(9)
-    text.setColor(QColor("#54278f"))
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(1.0)
-    text.setBuffer(buffer)
-    label.setFormat(text)
+    label.setFormat(text_format(9, core_maps.AREA_EDGE, halo_mm=1.0))
     areas.setLabeling(QgsVectorLayerSimpleLabeling(label))
     areas.setLabelsEnabled(True)
 

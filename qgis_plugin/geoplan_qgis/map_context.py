@@ -22,7 +22,7 @@ from geoplan.outputs import maps as core_maps
 from geoplan.outputs.styles import EDIT_LAYERS, edits_qml
 from geoplan.runs import folder as rf
 
-__all__ = ["context_for_layout", "layer_stack", "place_edits_legend"]
+__all__ = ["context_for_layout", "layer_stack", "place_edits_legend", "text_format"]
 
 #: legend words of the edits layers (core texts of geoplan.outputs.styles)
 _EDIT_WORDS = {"edits_lines": ("edit_new_path", "edit_lit_path"), "edits_points": ("edit_lamp",),
@@ -50,23 +50,27 @@ def _rgba(colour: str, alpha: float = 1.0) -> str:
     return f"{r},{g},{b},{round(alpha * 255)}"
 
 
-def _text_format(size_pt: float, colour: str, *, bold=False, italic=False):
-    """Label text: ``size_pt`` points in ``colour`` with a white halo (as the report)."""
+def text_format(size_pt: float, colour: str = "#000000", *, bold: bool = False,
+                italic: bool = False, halo_mm: float = 0.0):
+    """A layout or label text format: ``size_pt`` points in ``colour``, with a white halo of
+    ``halo_mm`` (names on a map, as the report writes them)."""
     from qgis.core import QgsTextBufferSettings, QgsTextFormat
     from qgis.PyQt.QtGui import QColor, QFont
 
     font = QFont()
+    font.setPointSizeF(size_pt)
     font.setBold(bold)
     font.setItalic(italic)
     text = QgsTextFormat()
     text.setFont(font)
     text.setSize(size_pt)
     text.setColor(QColor(colour))
-    halo = QgsTextBufferSettings()
-    halo.setEnabled(True)
-    halo.setSize(0.8)
-    halo.setColor(QColor("#ffffff"))
-    text.setBuffer(halo)
+    if halo_mm > 0:
+        buffer = QgsTextBufferSettings()
+        buffer.setEnabled(True)
+        buffer.setSize(halo_mm)
+        buffer.setColor(QColor("#ffffff"))
+        text.setBuffer(buffer)
     return text
 
 
@@ -120,7 +124,7 @@ def _areas(run, gpkg: Path, lang: str) -> QgsVectorLayer | None:
     layer.setRenderer(QgsSingleSymbolRenderer(outline))
     name = next((c for c in (sa.name_column, sa.key_column) if c and c in fields), None)
     if name is not None:
-        _label(layer, name, _text_format(7.5, core_maps.AREA_EDGE, bold=True),
+        _label(layer, name, text_format(7.5, core_maps.AREA_EDGE, bold=True, halo_mm=0.8),
                QgsPalLayerSettings.Placement.OverPoint)
     return layer
 
@@ -148,7 +152,7 @@ def _street_names(run, gpkg: Path, lang: str) -> QgsVectorLayer | None:
     layer.setSubsetString(f"\"name\" IN ({', '.join(map(_quoted, raw))})")
     layer.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"line_style": "no"})))
     _label(layer, "trim(array_first(string_to_array(\"name\", ';')))",
-           _text_format(6.5, "#252525", italic=True), QgsPalLayerSettings.Placement.Curved,
+           text_format(6.5, "#252525", italic=True, halo_mm=0.8), QgsPalLayerSettings.Placement.Curved,
            expression=True, merge_lines=True)
     return layer
 

@@ -180,11 +180,17 @@ class SessionTrials:
     """The :class:`~geoplan.runs.trial.TrialSession` of the run folder whose baseline
     :data:`SESSION_BASELINES` keeps: made once on that very baseline object (never a second
     load; its area summaries computed once), remade when the kept baseline is another one.
-    Thread-safe."""
+    :attr:`made` counts the sessions made. Thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept = None  # TrialSession
+        self.made = 0
+
+    @property
+    def current(self):
+        """The kept :class:`~geoplan.runs.trial.TrialSession`, or None."""
+        return self._kept
 
     def get(self, folder: Path, cfg, base):
         """The trial session on ``base`` (the kept baseline of the run ``folder``, pipeline
@@ -200,6 +206,7 @@ class SessionTrials:
                                       run_dir=folder)
         with self._lock:
             self._kept = session
+            self.made += 1
         return session
 
     def clear(self) -> None:

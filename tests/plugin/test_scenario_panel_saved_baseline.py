@@ -109,6 +109,7 @@ def test_saved_baseline_run_reads_no_osm_and_equals_the_pipeline_run(plugin, qtb
     toml, run, osm = own_run
     dock = plugin.dock
     dock.name_edit.setText("Lit path")
+    dock.changed_only.click()  # untick: the full scenario (its network is checked below)
     first, second = _paths(run)
     _draw(dock, "new_paths", first, name="Park path")
     loads = SESSION_BASELINES.loads

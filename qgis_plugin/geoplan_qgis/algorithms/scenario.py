@@ -348,11 +348,15 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
             scenario = self.scenario(parameters, context)
             feedback.pushInfo(tr("Scenario {name}: {n} edits").format(
                 name=scenario.name, n=len(scenario.edits)))
-            if trial:
+            if trial:  # under a second: Cancel is honoured before it starts
+                from geoplan.progress import report
                 from geoplan.runs.trial import run_trial
 
+                progress = self.progress(feedback)
                 session = SESSION_TRIALS.get(saved_run_folder(baseline), cfg, base)
+                report(progress, 0.1, f"trying scenario {scenario.name}")
                 result = run_trial(session, scenario, out, changes_csv=True)
+                progress.report(1.0, "done")
             else:
                 from geoplan.runs.scenario import run_scenario
 

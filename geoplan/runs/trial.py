@@ -16,6 +16,9 @@ Outputs of :func:`run_trial` — ``OUT/geoplan.gpkg``, replaced whole (atomicall
     ``edits_lines``, ``edits_points``, ``edits_areas``
         the scenario's edits as drawn (:mod:`geoplan.outputs.edits`), those with rows.
 
+With ``changes_csv=True`` the change table is also written as ``OUT/changes.csv`` (atomically;
+the same columns as ``geoplan scenario run``'s, what the QGIS scenario panel shows).
+
 The full layers after the scenario are in :attr:`TrialResult.layers`; for the complete outputs
 (the whole ``grid``, network, ``changes.xlsx``, the report) run
 :func:`geoplan.runs.scenario.run_scenario` with ``baseline=session.baseline``.
@@ -104,10 +107,12 @@ def start_trials(baseline, *, lang: str | None = None) -> TrialSession:
                         run_dir)
 
 
-def run_trial(session: TrialSession, scenario: Scenario, out_dir) -> TrialResult:
+def run_trial(session: TrialSession, scenario: Scenario, out_dir, *,
+              changes_csv: bool = False) -> TrialResult:
     """Apply ``scenario`` to the session's baseline, recompute the cells that can change
     (exactly: :func:`~geoplan.scenario.recompute.recompute`) and write the changed cells and
-    area rows into ``out_dir/geoplan.gpkg`` (module doc); nothing else in ``out_dir`` is touched.
+    area rows into ``out_dir/geoplan.gpkg`` (module doc); nothing else in ``out_dir`` is touched
+    but, with ``changes_csv=True``, ``out_dir/changes.csv`` (the change table, atomically).
     The run folder the session was loaded from is refused (:class:`~geoplan.errors.ConfigError`):
     its ``geoplan.gpkg`` is the baseline's.
 
@@ -125,6 +130,10 @@ def run_trial(session: TrialSession, scenario: Scenario, out_dir) -> TrialResult
     (['100mN0E0', '100mN0E1'], 'incremental')
     >>> pyogrio.read_dataframe(r.gpkg, layer="grid_change")["night_n_school_800m_change"].tolist()
     [1.0, 1.0]
+    >>> import pandas as pd
+    >>> r = run_trial(session, s, tempfile.mkdtemp(), changes_csv=True)
+    >>> len(pd.read_csv(r.gpkg.parent / "changes.csv")) == len(r.changes)
+    True
     """
     if session.run_dir is not None and Path(out_dir).resolve() == session.run_dir.resolve():
         raise ConfigError(f"{out_dir} is the run folder itself: give the trials a folder of "
@@ -143,6 +152,10 @@ def run_trial(session: TrialSession, scenario: Scenario, out_dir) -> TrialResult
         gpkg = _write_trial(Path(out_dir), session, scenario, applied, after,
                             {rf.GRID_CHANGE: grid_change, rf.AREAS_CHANGE: areas_change,
                              rf.CHANGES: changes})
+        if changes_csv:
+            from ..atomic import write_text
+
+            write_text(Path(out_dir) / rf.CHANGES_CSV, changes.to_csv(index=False))
     return TrialResult(gpkg, pd.Index(grid_change["cell_id"], name="cell_id"), after, changes,
                        stats, MappingProxyType(clock.seconds))
 

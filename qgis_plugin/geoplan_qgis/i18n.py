@@ -556,6 +556,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "New destinations (points: category, name)": {
         "sv": "Nya målpunkter (punkter: category, name)",
         "da": "Nye destinationer (punkter: category, name)"},
+    # --- scenario: writing only what changes (session 23) ----------------------------------------
+    "Write only what changes (fast, for trying proposals)": {
+        "sv": "Skriv bara det som ändras (snabbt, för att pröva förslag)",
+        "da": "Skriv kun det, der ændres (hurtigt, til at afprøve forslag)"},
+    "Only with the output folder of a geoplan run that saved its baseline.": {
+        "sv": "Bara med utdatamappen från en geoplan-körning som har sparat sitt nuläge.",
+        "da": "Kun med outputmappen fra en geoplan-kørsel, der har gemt sit udgangspunkt."},
+    "Only the cells that change were written: run the scenario with 'Write only what changes' "
+    "unticked for the council layout.": {
+        "sv": "Bara de rutor som ändras skrevs: kör scenariot med 'Skriv bara det som ändras' "
+              "avmarkerat för att få layouten för nämnden.",
+        "da": "Kun de celler, der ændres, blev skrevet: kør scenariet med 'Skriv kun det, der "
+              "ændres' fravalgt for at få layoutet til udvalget."},
 }
 CATALOGUE.update({text["en"]: {"sv": text["sv"], "da": text["da"]}
                   for text in HELP_TEXTS.values()})

@@ -165,3 +165,18 @@ def test_a_trial_never_writes_into_its_run_folder(demo_run):
     with pytest.raises(ConfigError, match="is the run folder itself"):
         run_trial(session, path, run)
     assert (run / "geoplan.gpkg").read_bytes() == before
+
+
+def test_changes_csv_is_the_full_scenario_runs(demo_run, tmp_path):
+    # oracle: `run_scenario` from the same run folder writes the whole change table as
+    # changes.csv; the trial's (changes_csv=True, what the QGIS panel shows) equals it
+    from geoplan.runs.scenario import run_scenario
+    from geoplan.scenario.io import read_scenario
+
+    scen = read_scenario(Path(__file__).resolve().parents[2] / "data" / "demo_scenario.gpkg")
+    run_scenario(demo_run, scen, tmp_path / "full")
+    run_trial(start_trials(demo_run), scen, tmp_path / "try", changes_csv=True)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "try" / "changes.csv"),
+                                  pd.read_csv(tmp_path / "full" / "changes.csv"),
+                                  check_exact=False, rtol=1e-9, atol=1e-9)
+    assert sorted(p.name for p in (tmp_path / "try").iterdir()) == ["changes.csv", "geoplan.gpkg"]

@@ -73,6 +73,8 @@ def test_panel_run_loads_styled_group_and_change_table(plugin, qgis_iface, qtbot
     assert dock is not None
     dock.baseline_edit.setText(str(baseline))
     assert dock.baseline_crs().authid() == "EPSG:3067"
+    dock.changed_only.click()  # untick: the full scenario (grid after it, council layout)
+    assert not dock.changed_only.isChecked()
     dock.name_edit.setText("Lit path and new homes")
     dock.out_edit.setText(str(tmp_path / "scenario"))
 
@@ -152,6 +154,7 @@ def test_panel_run_loads_styled_group_and_change_table(plugin, qgis_iface, qtbot
 def test_panel_cancel_stops_the_run(plugin, qtbot, baseline, tmp_path):
     dock = plugin.dock
     dock.baseline_edit.setText(str(baseline))
+    dock.changed_only.click()  # untick: the full scenario, long enough to cancel
     dock.name_edit.setText("cancelled")
     dock.out_edit.setText(str(tmp_path / "cancelled"))
     _path, block = _edits(baseline)

@@ -15,7 +15,13 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from qgis.core import QgsGeometry, QgsProject, QgsVectorLayer, QgsVectorLayerUtils
+from qgis.core import (
+    QgsApplication,
+    QgsGeometry,
+    QgsProject,
+    QgsVectorLayer,
+    QgsVectorLayerUtils,
+)
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow]
 
@@ -103,6 +109,7 @@ def test_saved_baseline_run_reads_no_osm_and_equals_the_pipeline_run(plugin, qtb
     toml, run, osm = own_run
     dock = plugin.dock
     dock.name_edit.setText("Lit path")
+    dock.changed_only.click()  # untick: the full scenario (its network is checked below)
     first, second = _paths(run)
     _draw(dock, "new_paths", first, name="Park path")
     loads = SESSION_BASELINES.loads
@@ -161,3 +168,102 @@ def test_stale_saved_baseline_is_said_in_swedish_and_the_pipeline_used(
     assert "skadat" in status and "damaged" not in status, status
     _same_change_layers(out, _pipeline_oracle(toml, tmp_path / "stale_scenario.gpkg",
                                               tmp_path / "oracle"))
+
+
+# --- writing only what changes (geoplan.runs.trial through the panel and the algorithm) --------
+
+def _changed_cells(full_gpkg: Path) -> pd.DataFrame:
+    """The oracle's rows: the cells of a full scenario run's grid_change (every cell) where a
+    before/after pair differs (NaN equal to NaN), read with pyogrio and compared in numpy."""
+    import numpy as np
+
+    full = pyogrio.read_dataframe(full_gpkg, layer="grid_change")
+    pairs = sorted({c[:-len("_before")] for c in full.columns if c.endswith("_before")})
+    b = full[[f"{c}_before" for c in pairs]].astype(float).to_numpy()
+    a = full[[f"{c}_after" for c in pairs]].astype(float).to_numpy()
+    return full[~np.isclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True).all(axis=1)]
+
+
+def _loaded_frame(layer) -> pd.DataFrame:
+    """The features of a loaded QGIS layer as a DataFrame (QGIS's NULL as None)."""
+    rows = [[None if getattr(v, "isNull", lambda: False)() else v for v in f.attributes()]
+            for f in layer.getFeatures()]
+    return pd.DataFrame(rows, columns=layer.fields().names())
+
+
+def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbot, own_run,
+                                                                     tmp_path):
+    from geoplan_qgis.algorithms.scenario import SESSION_BASELINES, SESSION_TRIALS
+
+    toml, run, _osm = own_run
+    dock = plugin.dock
+    dock.baseline_edit.setText(str(toml))  # a pipeline file: nothing to keep, so off
+    assert not dock.changed_only.isEnabled() and not dock.changed_only.isChecked()
+    dock.baseline_edit.setText(str(run))
+    assert dock.changed_only.isChecked()  # the default on a saved baseline
+    dock.name_edit.setText("Trial")
+    first, second = _paths(run)
+    _draw(dock, "new_paths", first, name="Park path")
+    loads, made = SESSION_BASELINES.loads, SESSION_TRIALS.made
+    out = _run(dock, qtbot, str(run), tmp_path / "trial")
+    assert dock.status.text().startswith("Done")
+    assert (SESSION_BASELINES.loads, SESSION_TRIALS.made) == (loads + 1, made + 1)
+    session = SESSION_TRIALS.current
+    assert session.run_dir == run.resolve()
+    assert [lyr.name() for lyr in dock.result_layers] == ["Change per cell", "Change per area"]
+    assert "grid" not in set(pyogrio.list_layers(out / "geoplan.gpkg")[:, 0])
+    assert not dock.layout_button.isEnabled() and dock.layout_button.toolTip()
+    full = _pipeline_oracle(toml, tmp_path / "trial_scenario.gpkg", tmp_path / "full")
+    want = _changed_cells(full / "geoplan.gpkg").drop(columns="geometry")
+    got = _loaded_frame(dock.result_layers[0])
+    assert set(got["cell_id"]) == set(want["cell_id"]) != set()
+    got = got.set_index("cell_id").loc[want["cell_id"], [c for c in want if c != "cell_id"]]
+    numeric = list(want.select_dtypes(include="number").columns)
+    got = pd.DataFrame({c: pd.to_numeric(got[c]).astype(float) if c in numeric else got[c]
+                        for c in got.columns}, index=got.index)
+    pd.testing.assert_frame_equal(got.reset_index(), want.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-9, atol=1e-9, check_dtype=False)
+    assert layer_style_is_stored(dock.result_layers[0])
+    oracle_table = pd.read_csv(full / "changes.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "changes.csv"), oracle_table,
+                                  check_exact=False, rtol=1e-9, atol=1e-9)
+    assert dock.table.rowCount() == len(oracle_table)
+    # the planner draws a second path: the same session, nothing loaded or made again
+    _draw(dock, "new_paths", second, name="Second path")
+    _run(dock, qtbot, str(run), tmp_path / "again")
+    assert (SESSION_BASELINES.loads, SESSION_TRIALS.made) == (loads + 1, made + 1)
+    assert SESSION_TRIALS.current is session
+    # unticked: the full scenario (grid after it, council layout)
+    dock.changed_only.click()
+    _run(dock, qtbot, str(run), tmp_path / "full_run")
+    assert "grid" in set(pyogrio.list_layers(tmp_path / "full_run" / "geoplan.gpkg")[:, 0])
+    assert dock.layout_button.isEnabled() and len(dock.result_layers) == 3
+
+
+def layer_style_is_stored(layer) -> bool:
+    """The layer came with the GeoPackage's stored style: a graduated renderer on a change."""
+    renderer = layer.renderer()
+    return renderer.type() == "graduatedSymbol" and renderer.classAttribute().endswith("_change")
+
+
+def test_the_algorithm_with_changed_only_writes_no_grid(plugin, own_run, tmp_path):
+    import processing
+    from geoplan_qgis.algorithms.scenario import save_scenario
+
+    from geoplan.types import NewPath, Scenario
+
+    _toml, run, _osm = own_run
+    alg = QgsApplication.processingRegistry().createAlgorithmById("geoplan:scenario")
+    assert alg.parameterDefinition("CHANGED_ONLY").defaultValue() is False
+    crs = pyogrio.read_info(run / "geoplan.gpkg", layer="grid")["crs"]
+    scen = save_scenario(Scenario("p", (NewPath(_paths(run)[0], lit=True),), crs=crs),
+                         tmp_path / "p.gpkg")
+    res = processing.run("geoplan:scenario", {
+        "BASELINE": str(run / "provenance.json"), "SCENARIO": str(scen),
+        "OUTPUT": str(tmp_path / "out"), "CHANGED_ONLY": True, "LOAD": False})
+    layers = set(pyogrio.list_layers(tmp_path / "out" / "geoplan.gpkg")[:, 0])
+    assert "grid" not in layers and "network" not in layers
+    assert {"grid_change", "areas_change", "changes"} <= layers
+    assert res["TRIAL"] is True and res["GRID"] is None and res["NETWORK"] is None
+    assert res["GRID_CHANGE"].endswith("layername=grid_change")
+    assert Path(res["CHANGES"]).is_file()

@@ -7,7 +7,11 @@ GeoPackage (:mod:`geoplan.scenario.io`, what the scenario panel saves) and/or ed
 in QGIS (new paths, street lamps, densification blocks, green spaces, destinations; see
 :mod:`geoplan_qgis.scenario_edits` for their fields). Its outputs: ``OUT/geoplan.gpkg`` with
 ``grid``, ``grid_change`` and ``areas_change`` (loaded styled), ``changes.csv``/``.xlsx`` and
-``scenario.json``.
+``scenario.json``. With ``CHANGED_ONLY`` (for trying proposals one after another) and a run
+folder's saved baseline it calls :func:`geoplan.runs.trial.run_trial` instead: ``OUT/geoplan.gpkg``
+with only the cells and area rows that change (``grid_change``, ``areas_change``; no ``grid``,
+no network) and ``changes.csv``, on a :class:`~geoplan.runs.trial.TrialSession` kept for the
+QGIS session (:data:`SESSION_TRIALS`).
 
 ``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.runs.scenario.compare_runs`, on the
 output folders of several scenario runs and writes the ranking as a table (CSV) and a layerless
@@ -24,6 +28,7 @@ from pathlib import Path
 from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputVectorLayer,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
@@ -48,8 +53,9 @@ from ..i18n import tr
 from ..project import WritesProject
 from .base import GeoplanAlgorithm
 
-__all__ = ["SESSION_BASELINES", "CompareScenariosAlgorithm", "ScenarioAlgorithm",
-           "SessionBaselines", "baseline_config", "save_scenario", "saved_run_folder"]
+__all__ = ["SESSION_BASELINES", "SESSION_TRIALS", "CompareScenariosAlgorithm",
+           "ScenarioAlgorithm", "SessionBaselines", "SessionTrials", "baseline_config",
+           "save_scenario", "saved_run_folder"]
 
 #: layers of a scenario's geoplan.gpkg: (layer, output name, loaded, display name)
 SCENARIO_LAYERS = (
@@ -170,6 +176,49 @@ class SessionBaselines:
 SESSION_BASELINES = SessionBaselines()
 
 
+class SessionTrials:
+    """The :class:`~geoplan.runs.trial.TrialSession` of the run folder whose baseline
+    :data:`SESSION_BASELINES` keeps: made once on that very baseline object (never a second
+    load; its area summaries computed once), remade when the kept baseline is another one.
+    :attr:`made` counts the sessions made. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept = None  # TrialSession
+        self.made = 0
+
+    @property
+    def current(self):
+        """The kept :class:`~geoplan.runs.trial.TrialSession`, or None."""
+        return self._kept
+
+    def get(self, folder: Path, cfg, base):
+        """The trial session on ``base`` (the kept baseline of the run ``folder``, pipeline
+        ``cfg``: its title and language)."""
+        from geoplan.runs.trial import start_trials
+
+        folder = Path(folder).resolve()
+        with self._lock:
+            kept = self._kept
+        if kept is not None and kept.baseline is base and kept.run_dir == folder:
+            return kept
+        session = dataclasses.replace(start_trials(base, lang=cfg.lang), title=cfg.title,
+                                      run_dir=folder)
+        with self._lock:
+            self._kept = session
+            self.made += 1
+        return session
+
+    def clear(self) -> None:
+        """Forget the kept session (the plugin's unload)."""
+        with self._lock:
+            self._kept = None
+
+
+#: The session's trial session (on :data:`SESSION_BASELINES`' baseline).
+SESSION_TRIALS = SessionTrials()
+
+
 class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
     """Run a scenario against its baseline: change layers and the change table."""
 
@@ -184,10 +233,13 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
     NAME_PARAM = "NAME"
     AREA = "AREA"
     CHANGES = "CHANGES"
+    CHANGED_ONLY = "CHANGED_ONLY"
     #: result (like GEOPACKAGE, not a declared output): why the run folder's saved baseline
     #: was not used (empty when it was, or when the baseline is a pipeline file), in QGIS's
     #: language
     BASELINE_NOTE = "BASELINE_NOTE"
+    #: result: True when only what changes was written (``CHANGED_ONLY`` on a saved baseline)
+    TRIAL = "TRIAL"
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API
         tr = self.tr
@@ -208,6 +260,9 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
         self.add_run_folder_parameters(QgsProcessingParameterFeatureSource(
             self.AREA, tr("Study area instead of the baseline's (polygons; optional)"),
             [POLYGON_SOURCE], optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.CHANGED_ONLY, tr("Write only what changes (fast, for trying proposals)"),
+            defaultValue=False, optional=True))
         self.addOutput(QgsProcessingOutputFile(self.CHANGES, tr("Change table (CSV)")))
         for _layer, name, _load, desc in SCENARIO_LAYERS:
             self.addOutput(QgsProcessingOutputVectorLayer(name, tr(desc)))
@@ -282,42 +337,67 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
         area = self.parameterAsSource(parameters, self.AREA, context)
         load = self.parameterAsBoolean(parameters, self.LOAD, context)
         out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
-        self.project_folder = out  # project.qgz after the run (WritesProject)
         with core_errors_as_processing_exceptions():
-            from geoplan.runs.scenario import run_scenario
-
             cfg, base, note = self.baseline(baseline, area, out, feedback)
+            trial = base is not None and self.parameterAsBoolean(
+                parameters, self.CHANGED_ONLY, context)
+            # project.qgz (WritesProject) holds the council layout: full runs only
+            self.project_folder = None if trial else out
             if area is not None:
-                import geopandas as gpd
-
-                from geoplan.atomic import ensure_writable_dir
-
-                ensure_writable_dir(out)
-                area_file = out.parent / f"{out.name}_study_area.geojson"
-                gpd.GeoDataFrame({"name": ["study area"]}, geometry=[source_to_shapely(
-                    area, context)], crs="EPSG:4326").to_file(area_file, driver="GeoJSON")
-                cfg = dataclasses.replace(cfg, area=area_file, area_layer=None, bbox=None)
+                cfg = _with_area(cfg, area, out, context)
             scenario = self.scenario(parameters, context)
             feedback.pushInfo(tr("Scenario {name}: {n} edits").format(
                 name=scenario.name, n=len(scenario.edits)))
-            result = run_scenario(cfg, scenario, out, baseline=base,
-                                  progress=self.progress(feedback))
-        gpkg = out / rf.GPKG
-        results = {self.OUTPUT: str(out), "GEOPACKAGE": str(gpkg),
-                   self.CHANGES: str(out / rf.CHANGES_CSV), self.BASELINE_NOTE: note}
-        import pyogrio
+            if trial:  # under a second: Cancel is honoured before it starts
+                from geoplan.progress import report
+                from geoplan.runs.trial import run_trial
 
-        present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
-        group = tr("geoplan: {scenario}").format(scenario=scenario.name)
-        for order, (layer, name, load_it, desc) in enumerate(SCENARIO_LAYERS):
-            results[name] = f"{gpkg}|layername={layer}" if layer in present else None
-            if load and load_it and results[name]:
-                load_on_completion(context, results[name], tr(desc), name, group=group,
-                                   sort_key=order)
+                progress = self.progress(feedback)
+                session = SESSION_TRIALS.get(saved_run_folder(baseline), cfg, base)
+                report(progress, 0.1, f"trying scenario {scenario.name}")
+                result = run_trial(session, scenario, out, changes_csv=True)
+                progress.report(1.0, "done")
+            else:
+                from geoplan.runs.scenario import run_scenario
+
+                result = run_scenario(cfg, scenario, out, baseline=base,
+                                      progress=self.progress(feedback))
+        results = self._outputs(out, scenario.name, load, context)
+        results.update({self.BASELINE_NOTE: note, self.TRIAL: trial})
         stats = getattr(result, "stats", None)
         if stats is not None and hasattr(stats, "as_dict"):
             feedback.pushInfo(json.dumps(stats.as_dict(), default=str))
         return results
+
+    def _outputs(self, out: Path, name: str, load: bool, context) -> dict:
+        """The results: the folder, GeoPackage, change table and the layers written (None for
+        one that is not), those to load added to the project on completion."""
+        import pyogrio
+
+        gpkg = out / rf.GPKG
+        results = {self.OUTPUT: str(out), "GEOPACKAGE": str(gpkg),
+                   self.CHANGES: str(out / rf.CHANGES_CSV)}
+        present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
+        group = tr("geoplan: {scenario}").format(scenario=name)
+        for order, (layer, output, load_it, desc) in enumerate(SCENARIO_LAYERS):
+            results[output] = f"{gpkg}|layername={layer}" if layer in present else None
+            if load and load_it and results[output]:
+                load_on_completion(context, results[output], tr(desc), output, group=group,
+                                   sort_key=order)
+        return results
+
+
+def _with_area(cfg, area, out: Path, context):
+    """``cfg`` with the study area of the ``area`` source (written next to ``out``)."""
+    import geopandas as gpd
+
+    from geoplan.atomic import ensure_writable_dir
+
+    ensure_writable_dir(out)
+    area_file = out.parent / f"{out.name}_study_area.geojson"
+    gpd.GeoDataFrame({"name": ["study area"]}, geometry=[source_to_shapely(
+        area, context)], crs="EPSG:4326").to_file(area_file, driver="GeoJSON")
+    return dataclasses.replace(cfg, area=area_file, area_layer=None, bbox=None)
 
 
 class CompareScenariosAlgorithm(GeoplanAlgorithm):

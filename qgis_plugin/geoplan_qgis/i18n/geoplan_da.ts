@@ -440,6 +440,14 @@ Ukendt belysning angives som ukendt, aldrig som belyst eller mørk. Analyseområ
       <translation>OSM-fil, der blev læst</translation>
     </message>
     <message>
+      <source>Only the cells that change were written: run the scenario with 'Write only what changes' unticked for the council layout.</source>
+      <translation>Kun de celler, der ændres, blev skrevet: kør scenariet med 'Skriv kun det, der ændres' fravalgt for at få layoutet til udvalget.</translation>
+    </message>
+    <message>
+      <source>Only with the output folder of a geoplan run that saved its baseline.</source>
+      <translation>Kun med outputmappen fra en geoplan-kørsel, der har gemt sit udgangspunkt.</translation>
+    </message>
+    <message>
       <source>OpenStreetMap file (.osm, .osm.pbf, .osm.bz2)</source>
       <translation>OpenStreetMap-fil (.osm, .osm.pbf, .osm.bz2)</translation>
     </message>
@@ -634,10 +642,10 @@ Angiv enten en pipelinefil (TOML, som til 'geoplan run') eller en OpenStreetMap-
     <message>
       <source>Shows what a proposal changes and for whom. The baseline is a pipeline file or the output folder of a geoplan run; the proposal is a scenario GeoPackage (saved by the geoplan scenario panel) and/or layers drawn in QGIS: new paths (lines; fields lit = yes/no, kind, crossing = bridge/tunnel, name), new street lamps (points), densification blocks (polygons with dwellings, residents or floor_area_m2), new green spaces (polygons; public, kind) and new destinations (points; category such as school or grocery). 'Selected features only' works for each of them.
 
-Writes geoplan.gpkg with the grid after the scenario, grid_change and areas_change (before, after and change of every indicator; styled with diverging colours) and the change table changes.csv / changes.xlsx (one row per area and measure, in plain words). Data © OpenStreetMap contributors (ODbL).</source>
+Writes geoplan.gpkg with the grid after the scenario, grid_change and areas_change (before, after and change of every indicator; styled with diverging colours) and the change table changes.csv / changes.xlsx (one row per area and measure, in plain words). 'Write only what changes' (for trying proposals one after another on a run folder's saved baseline) writes only the cells and areas that change and changes.csv, in well under a second on a large municipality: no grid after the scenario, no council layout. Data © OpenStreetMap contributors (ODbL).</source>
       <translation>Viser, hvad et forslag ændrer, og for hvem. Udgangspunktet er en pipelinefil eller outputmappen fra en geoplan-kørsel; forslaget er en scenarie-GeoPackage (gemt fra geoplans scenariepanel) og/eller lag tegnet i QGIS: nye stier (linjer; felterne lit = yes/no, kind, crossing = bridge/tunnel, name), nye gadelamper (punkter), fortætningskarréer (polygoner med dwellings, residents eller floor_area_m2, dvs. boliger, beboere eller etageareal), nye grønne områder (polygoner; public, kind) og nye destinationer (punkter; category, f.eks. school eller grocery). 'Kun valgte objekter' virker for hver af dem.
 
-Skriver geoplan.gpkg med gridet efter scenariet, grid_change og areas_change (før, efter og ændring for hver indikator; med divergerende farveskala) og ændringstabellen changes.csv / changes.xlsx (én række pr. område og mål, i klartekst). Data © OpenStreetMap-bidragydere (ODbL).</translation>
+Skriver geoplan.gpkg med gridet efter scenariet, grid_change og areas_change (før, efter og ændring for hver indikator; med divergerende farveskala) og ændringstabellen changes.csv / changes.xlsx (én række pr. område og mål, i klartekst). 'Skriv kun det, der ændres' (til at afprøve forslag efter hinanden på en kørsels gemte udgangspunkt) skriver kun de celler og områder, der ændres, og changes.csv, på langt under et sekund selv i en stor kommune: intet grid efter scenariet, intet layout til udvalget. Data © OpenStreetMap-bidragydere (ODbL).</translation>
     </message>
     <message>
       <source>Street lamp register (optional)</source>
@@ -778,6 +786,10 @@ Beboere i en celle, der ligger delvis i et område, tæller med den andel af cel
     <message>
       <source>Whole study area</source>
       <translation>Hele analyseområdet</translation>
+    </message>
+    <message>
+      <source>Write only what changes (fast, for trying proposals)</source>
+      <translation>Skriv kun det, der ændres (hurtigt, til at afprøve forslag)</translation>
     </message>
     <message>
       <source>area layer</source>

@@ -440,6 +440,14 @@ Okänd belysning redovisas som okänd, aldrig som belyst eller mörk. Analysomr�
       <translation>OSM-fil som lästes</translation>
     </message>
     <message>
+      <source>Only the cells that change were written: run the scenario with 'Write only what changes' unticked for the council layout.</source>
+      <translation>Bara de rutor som ändras skrevs: kör scenariot med 'Skriv bara det som ändras' avmarkerat för att få layouten för nämnden.</translation>
+    </message>
+    <message>
+      <source>Only with the output folder of a geoplan run that saved its baseline.</source>
+      <translation>Bara med utdatamappen från en geoplan-körning som har sparat sitt nuläge.</translation>
+    </message>
+    <message>
       <source>OpenStreetMap file (.osm, .osm.pbf, .osm.bz2)</source>
       <translation>OpenStreetMap-fil (.osm, .osm.pbf, .osm.bz2)</translation>
     </message>
@@ -634,10 +642,10 @@ Ange antingen en pipelinefil (TOML, som för 'geoplan run') eller en OpenStreetM
     <message>
       <source>Shows what a proposal changes and for whom. The baseline is a pipeline file or the output folder of a geoplan run; the proposal is a scenario GeoPackage (saved by the geoplan scenario panel) and/or layers drawn in QGIS: new paths (lines; fields lit = yes/no, kind, crossing = bridge/tunnel, name), new street lamps (points), densification blocks (polygons with dwellings, residents or floor_area_m2), new green spaces (polygons; public, kind) and new destinations (points; category such as school or grocery). 'Selected features only' works for each of them.
 
-Writes geoplan.gpkg with the grid after the scenario, grid_change and areas_change (before, after and change of every indicator; styled with diverging colours) and the change table changes.csv / changes.xlsx (one row per area and measure, in plain words). Data © OpenStreetMap contributors (ODbL).</source>
+Writes geoplan.gpkg with the grid after the scenario, grid_change and areas_change (before, after and change of every indicator; styled with diverging colours) and the change table changes.csv / changes.xlsx (one row per area and measure, in plain words). 'Write only what changes' (for trying proposals one after another on a run folder's saved baseline) writes only the cells and areas that change and changes.csv, in well under a second on a large municipality: no grid after the scenario, no council layout. Data © OpenStreetMap contributors (ODbL).</source>
       <translation>Visar vad ett förslag förändrar och för vem. Nuläget är en pipelinefil eller utdatamappen från en geoplan-körning; förslaget är ett scenario-GeoPackage (sparat från geoplans scenariopanel) och/eller lager ritade i QGIS: nya gångvägar (linjer; fälten lit = yes/no, kind, crossing = bridge/tunnel, name), nya gatlampor (punkter), förtätningskvarter (polygoner med dwellings, residents eller floor_area_m2, dvs. bostäder, boende eller bruttoarea), nya grönytor (polygoner; public, kind) och nya målpunkter (punkter; category, t.ex. school eller grocery). 'Endast valda objekt' fungerar för vart och ett av dem.
 
-Skriver geoplan.gpkg med rutnätet efter scenariot, grid_change och areas_change (före, efter och förändring för varje indikator; med divergerande färgskala) och förändringstabellen changes.csv / changes.xlsx (en rad per område och mått, i klartext). Data © OpenStreetMap-bidragsgivare (ODbL).</translation>
+Skriver geoplan.gpkg med rutnätet efter scenariot, grid_change och areas_change (före, efter och förändring för varje indikator; med divergerande färgskala) och förändringstabellen changes.csv / changes.xlsx (en rad per område och mått, i klartext). 'Skriv bara det som ändras' (för att pröva förslag efter varandra på en körnings sparade nuläge) skriver bara de rutor och områden som ändras och changes.csv, på långt under en sekund även i en stor kommun: inget rutnät efter scenariot, ingen layout för nämnden. Data © OpenStreetMap-bidragsgivare (ODbL).</translation>
     </message>
     <message>
       <source>Street lamp register (optional)</source>
@@ -778,6 +786,10 @@ Boende i en ruta som ligger delvis i ett område räknas med den andel av rutan 
     <message>
       <source>Whole study area</source>
       <translation>Hela analysområdet</translation>
+    </message>
+    <message>
+      <source>Write only what changes (fast, for trying proposals)</source>
+      <translation>Skriv bara det som ändras (snabbt, för att pröva förslag)</translation>
     </message>
     <message>
       <source>area layer</source>

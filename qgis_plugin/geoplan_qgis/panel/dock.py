@@ -15,7 +15,12 @@ What a planner does:
    baseline (``scenario_baseline.pkl``) is used when the baseline is that folder (or, with no
    baseline chosen, the folder a loaded layer comes from) and kept in memory for the next run:
    no OSM read, no baseline computed; a stale one is said and the pipeline used instead;
-4. presses **Council layout** for the A3 layout (PDF and PNG next to the outputs).
+   with **Write only what changes** ticked (the default for a run folder's saved baseline) the
+   run writes only the cells and area rows that change (:func:`geoplan.runs.trial.run_trial`,
+   well under a second where the full scenario takes many): the panel loads ``grid_change``
+   and ``areas_change`` (no grid after the scenario is written) and the change table;
+4. presses **Council layout** for the A3 layout (PDF and PNG next to the outputs): it needs the
+   full scenario, so it stays off after a run that wrote only what changes (its tooltip says so).
 
 Nothing is computed on the GUI thread; the panel converts and loads, the core computes.
 """
@@ -40,6 +45,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import Qt, pyqtSignal, pyqtSlot
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QFileDialog,
     QFormLayout,
@@ -66,9 +72,11 @@ __all__ = ["EDITS_GROUP", "ScenarioDock"]
 
 EDITS_GROUP = "geoplan scenario edits"
 LOG_TAG = "geoplan"
-#: layers of a scenario's GeoPackage loaded after a run: (layer, display name)
-RESULT_LAYERS = ((rf.GRID_CHANGE, "Change per cell"), (rf.AREAS_CHANGE, "Change per area"),
-                 (rf.GRID, "Grid with the scenario"))
+#: layers of a scenario's GeoPackage loaded after a run: (layer, output of geoplan:scenario,
+#: display name)
+RESULT_LAYERS = ((rf.GRID_CHANGE, "GRID_CHANGE", "Change per cell"),
+                 (rf.AREAS_CHANGE, "AREAS_CHANGE", "Change per area"),
+                 (rf.GRID, "GRID", "Grid with the scenario"))
 #: columns of changes.csv shown in the panel's table, and their headers
 TABLE_COLUMNS = ("area_name", "label", "before", "after", "change", "unit")
 TABLE_HEADERS = {"area_name": "Area", "label": "Measure", "before": "Before", "after": "After",
@@ -93,6 +101,8 @@ class ScenarioDock(QDockWidget):
         self._feedback = None
         self.out_dir: Path | None = None
         self.council = None
+        self.trial = False  #: whether the last run wrote only what changes
+        self._changed_only_wanted = True  # the planner's choice, for a saved baseline
         self._build()
 
     # --- widgets ------------------------------------------------------------------------------
@@ -124,6 +134,13 @@ class ScenarioDock(QDockWidget):
         self.out_edit.setPlaceholderText(tr("Output folder (default: a new temporary folder)"))
         form.addRow(tr("Output folder"), self.out_edit)
         layout.addLayout(form)
+        self.changed_only = QCheckBox(tr("Write only what changes (fast, for trying proposals)"),
+                                      body)
+        self.changed_only.setObjectName("changed_only")
+        self.changed_only.clicked.connect(self._changed_only_clicked)
+        layout.addWidget(self.changed_only)
+        self.baseline_edit.textChanged.connect(self._baseline_changed)
+        self._baseline_changed("")
 
         layout.addWidget(QLabel(tr("Draw the proposal:"), body))
         tools = QGridLayout()
@@ -162,6 +179,22 @@ class ScenarioDock(QDockWidget):
         self.table.setObjectName("changes")
         layout.addWidget(self.table)
         self.setWidget(body)
+
+    def _changed_only_clicked(self, checked: bool) -> None:
+        self._changed_only_wanted = checked
+
+    def _baseline_changed(self, text: str) -> None:
+        """*Write only what changes* works on a run folder's saved baseline (or none chosen
+        yet: a loaded layer's run folder may be one): ticked there unless the planner unticked
+        it, else off."""
+        from ..algorithms.scenario import saved_run_folder
+
+        text = text.strip()
+        usable = not text or saved_run_folder(text) is not None
+        self.changed_only.setEnabled(usable)
+        self.changed_only.setChecked(usable and self._changed_only_wanted)
+        self.changed_only.setToolTip("" if usable else tr(
+            "Only with the output folder of a geoplan run that saved its baseline."))
 
     def _browse_baseline(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("Output folder of a geoplan run"))
@@ -266,7 +299,8 @@ class ScenarioDock(QDockWidget):
                     baseline = str(Path(baseline) / name)
                     break
         params = {"BASELINE": baseline, "SCENARIO": str(scenario_file),
-                  "OUTPUT": str(self.out_dir), "LOAD": False}
+                  "OUTPUT": str(self.out_dir), "LOAD": False,
+                  "CHANGED_ONLY": self.changed_only.isChecked()}
         area = self.area_combo.currentLayer()
         if area is not None:
             params["AREA"] = area.id()
@@ -320,18 +354,24 @@ class ScenarioDock(QDockWidget):
             return
         out = Path(results.get("OUTPUT") or self.out_dir)
         self.out_dir = out
-        self.load_results(out)
-        self.show_changes(out / rf.CHANGES_CSV)
+        self.trial = bool(results.get("TRIAL"))
+        self.load_results(out, results)
+        self.show_changes(Path(results.get("CHANGES") or out / rf.CHANGES_CSV))
         self.progress.setValue(100)
         note = results.get("BASELINE_NOTE") or ""
         if note:  # the saved baseline was stale or foreign: computed from the pipeline
             self._fail(note)
         self.status.setText("\n".join([tr("Done: {folder}").format(folder=out), note]).strip())
-        self.layout_button.setEnabled(True)
+        self.layout_button.setEnabled(not self.trial)
+        self.layout_button.setToolTip(tr(
+            "Only the cells that change were written: run the scenario with 'Write only what "
+            "changes' unticked for the council layout.") if self.trial else "")
         self.runFinished.emit(True, str(out))
 
-    def load_results(self, out: Path) -> QgsLayerTreeGroup:
-        """The scenario's layers as one group, each with the style stored in the GeoPackage."""
+    def load_results(self, out: Path, results: dict | None = None) -> QgsLayerTreeGroup:
+        """The scenario's layers as one group, each with the style stored in the GeoPackage:
+        those the algorithm's ``results`` name (a run that wrote only what changes has no
+        grid), else all of :data:`RESULT_LAYERS`."""
         project = QgsProject.instance()
         root = project.layerTreeRoot()
         name = tr("geoplan: {scenario}").format(scenario=self.name_edit.text().strip() or
@@ -344,8 +384,11 @@ class ScenarioDock(QDockWidget):
         group = root.insertGroup(0, name)
         self.result_layers = []
         gpkg = rf.RunFolder(out).gpkg
-        for layer_name, display in RESULT_LAYERS:
-            layer = QgsVectorLayer(f"{gpkg}|layername={layer_name}", tr(display), "ogr")
+        for layer_name, output, display in RESULT_LAYERS:
+            uri = f"{gpkg}|layername={layer_name}" if results is None else results.get(output)
+            if not uri:
+                continue
+            layer = QgsVectorLayer(uri, tr(display), "ogr")
             if not layer.isValid():
                 continue
             project.addMapLayer(layer, False)
@@ -392,7 +435,7 @@ class ScenarioDock(QDockWidget):
 
         from ..layout import build_council_layout, export_layout
 
-        if self.out_dir is None:
+        if self.out_dir is None or self.trial:  # no grid after the scenario: the button is off
             return None
         try:
             self.council = build_council_layout(self.out_dir, project=QgsProject.instance())
@@ -430,8 +473,9 @@ class ScenarioDock(QDockWidget):
         self.edit_layers.clear()
         self.result_layers = []
         self.council = None
-        from ..algorithms.scenario import SESSION_BASELINES
+        from ..algorithms.scenario import SESSION_BASELINES, SESSION_TRIALS
 
+        SESSION_TRIALS.clear()
         SESSION_BASELINES.clear()
 
 

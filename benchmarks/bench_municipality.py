@@ -117,6 +117,11 @@ NOTES = (
     "(<= 30 s: met; 47 s quiet under cProfile at 18dbce7). 20k -> 60k -> 200k: run 5.7 / 7.8 / "
     "23.9 s: 60k -> 200k is 3.1x the time for 3.4x the way nodes (the 20k run is mostly fixed "
     "start-up: imports, reading, writing).",
+    "",
+    "`s23-start` / `s23-final` (2026-12-03 16:59-17:00 UTC): the session's start (cd5fdab, "
+    "`--peer`) right before the merged session-23 code (commit b64eb0d), one run each at 200k on "
+    "a quiet machine (load 1.3-1.5): `geoplan run` 24.7 -> 25.0 s wall, 27.3 -> 27.6 CPU s, "
+    "1.03 GB peak (unchanged: session 23 worked on scenarios); `geoplan report` 13.8 -> 11.8 s.",
 )
 
 

@@ -56,8 +56,9 @@ def run_case(case: str, *args: str, timeout: float = 3600, tree: str | None = No
     cmd = [PY, str(HERE / "cases.py"), case, *args, "--out", str(out)]
     print("  $", " ".join(cmd[1:]), flush=True)
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": "1"}
-    if tree:
-        env["PYTHONPATH"] = tree
+    # "this tree" is this checkout, not whatever geoplan the venv has installed (a worktree
+    # sharing another checkout's venv measured that checkout's code)
+    env["PYTHONPATH"] = tree or str(ROOT)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     wall = time.perf_counter() - t0

@@ -50,7 +50,13 @@ from geoplan.outputs import maps as core_maps
 from geoplan.runs import folder as rf
 
 from .i18n import current_language, tr
-from .map_context import context_for_layout, layer_stack, place_edits_legend, text_format
+from .map_context import (
+    context_for_layout,
+    label_features,
+    layer_stack,
+    place_edits_legend,
+    text_format,
+)
 
 __all__ = [
     "ATTRIBUTION",
@@ -386,8 +392,7 @@ def _key_and_name(run, df) -> tuple[str, str]:
 def _area_cell(column: str, value, lang: str) -> str:
     """``value`` of the areas layer's ``column`` as the report writes it: shares as per cent
     ("80 %", not "0,80"), distances to 10 m with their unit, people as whole numbers."""
-    from geoplan.i18n import fmt_pct
-    from geoplan.outputs.report import _distance
+    from geoplan.outputs import report as core_report
 
     try:
         x = float(value)
@@ -397,9 +402,9 @@ def _area_cell(column: str, value, lang: str) -> str:
         return "–"
     info = describe(column.removesuffix("_pop_share"))
     if column.endswith("_pop_share") or (info is not None and info.unit == "share 0-1"):
-        return fmt_pct(x, lang)
+        return core_report._cell(x, "share", lang)
     if info is not None and info.unit == "m":
-        return _distance(x, lang)
+        return core_report._cell(x, "distance", lang)
     return fmt(x, lang, 0) if column == "pop" else _fmt(x, lang)
 
 
@@ -767,26 +772,21 @@ def atlas_numbers_text(run, whole: dict, lang: str) -> str:
 
 def _atlas_styles(areas: QgsVectorLayer, name_column: str) -> None:
     """The atlas feature outlined strongly; the other areas faded under a white veil."""
-    from qgis.core import (
-        QgsFillSymbol,
-        QgsPalLayerSettings,
-        QgsRuleBasedRenderer,
-        QgsVectorLayerSimpleLabeling,
-    )
+    from qgis.core import QgsFillSymbol, QgsPalLayerSettings, QgsRuleBasedRenderer
 
+    from geoplan.outputs.styles import _qcolor
+
+    edge = _qcolor(core_maps.AREA_EDGE)
     root = QgsRuleBasedRenderer.Rule(None)
-    current = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "84,39,143",
+    current = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": edge,
                                           "outline_width": "1.2"})
     others = QgsFillSymbol.createSimple({"color": "255,255,255,158",
-                                         "outline_color": "84,39,143", "outline_width": "0.3"})
+                                         "outline_color": edge, "outline_width": "0.3"})
     root.appendChild(QgsRuleBasedRenderer.Rule(current, filterExp="@atlas_featureid = $id"))
     root.appendChild(QgsRuleBasedRenderer.Rule(others, elseRule=True))
     areas.setRenderer(QgsRuleBasedRenderer(root))
-    label = QgsPalLayerSettings()
-    label.fieldName = name_column
-    label.setFormat(text_format(9, core_maps.AREA_EDGE, halo_mm=1.0))
-    areas.setLabeling(QgsVectorLayerSimpleLabeling(label))
-    areas.setLabelsEnabled(True)
+    label_features(areas, name_column, text_format(9, core_maps.AREA_EDGE, halo_mm=1.0),
+                   QgsPalLayerSettings().placement)  # QGIS's default placement, as before
 
 
 def _atlas_layers(run, gpkg: Path, indicator: str, lang: str) -> list[QgsVectorLayer]:

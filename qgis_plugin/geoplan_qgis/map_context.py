@@ -19,10 +19,11 @@ from qgis.core import QgsProject, QgsVectorLayer
 from geoplan.columns import STUDY_AREA_KEY
 from geoplan.i18n import tr as core_tr
 from geoplan.outputs import maps as core_maps
-from geoplan.outputs.styles import EDIT_LAYERS, edits_qml
+from geoplan.outputs.styles import EDIT_LAYERS, _qcolor, edits_qml
 from geoplan.runs import folder as rf
 
-__all__ = ["context_for_layout", "layer_stack", "place_edits_legend", "text_format"]
+__all__ = ["context_for_layout", "label_features", "layer_stack", "place_edits_legend",
+           "text_format"]
 
 #: legend words of the edits layers (core texts of geoplan.outputs.styles)
 _EDIT_WORDS = {"edits_lines": ("edit_new_path", "edit_lit_path"), "edits_points": ("edit_lamp",),
@@ -42,12 +43,6 @@ def _styled(gpkg: Path, name: str, display: str, qml: str = "") -> QgsVectorLaye
     else:
         layer.loadDefaultStyle()
     return layer
-
-
-def _rgba(colour: str, alpha: float = 1.0) -> str:
-    """``"#54278f"`` and an opacity as QGIS's ``"r,g,b,a"``."""
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"{r},{g},{b},{round(alpha * 255)}"
 
 
 def text_format(size_pt: float, colour: str = "#000000", *, bold: bool = False,
@@ -74,8 +69,8 @@ def text_format(size_pt: float, colour: str = "#000000", *, bold: bool = False,
     return text
 
 
-def _label(layer: QgsVectorLayer, field: str, text_format, placement, *,
-           expression: bool = False, merge_lines: bool = False) -> None:
+def label_features(layer: QgsVectorLayer, field: str, text_format, placement, *,
+                   expression: bool = False, merge_lines: bool = False) -> None:
     """Label ``layer``'s features with ``field`` (a QGIS expression when ``expression``;
     connected lines of one label named once when ``merge_lines``)."""
     from qgis.core import QgsPalLayerSettings, QgsVectorLayerSimpleLabeling
@@ -101,7 +96,8 @@ def _buildings(gpkg: Path, lang: str) -> QgsVectorLayer | None:
                            "ogr")
     if not layer.isValid() or layer.featureCount() == 0:
         return None
-    fill = QgsFillSymbol.createSimple({"color": _rgba(*core_maps.BUILDING_FILL),
+    colour, opacity = core_maps.BUILDING_FILL
+    fill = QgsFillSymbol.createSimple({"color": _qcolor(colour, round(opacity * 255)),
                                        "outline_style": "no"})
     layer.setRenderer(QgsSingleSymbolRenderer(fill))
     return layer
@@ -119,13 +115,14 @@ def _areas(run, gpkg: Path, lang: str) -> QgsVectorLayer | None:
     if sa.key_column in fields:
         layer.setSubsetString(f"\"{sa.key_column}\" <> '{STUDY_AREA_KEY}'")
     outline = QgsFillSymbol.createSimple({
-        "color": "0,0,0,0", "outline_color": _rgba(core_maps.AREA_EDGE),
+        "color": "0,0,0,0", "outline_color": _qcolor(core_maps.AREA_EDGE),
         "outline_width": "0.4", "outline_width_unit": "MM"})
     layer.setRenderer(QgsSingleSymbolRenderer(outline))
     name = next((c for c in (sa.name_column, sa.key_column) if c and c in fields), None)
     if name is not None:
-        _label(layer, name, text_format(7.5, core_maps.AREA_EDGE, bold=True, halo_mm=0.8),
-               QgsPalLayerSettings.Placement.OverPoint)
+        label_features(layer, name,
+                       text_format(7.5, core_maps.AREA_EDGE, bold=True, halo_mm=0.8),
+                       QgsPalLayerSettings.Placement.OverPoint)
     return layer
 
 
@@ -151,9 +148,9 @@ def _street_names(run, gpkg: Path, lang: str) -> QgsVectorLayer | None:
         return None
     layer.setSubsetString(f"\"name\" IN ({', '.join(map(_quoted, raw))})")
     layer.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple({"line_style": "no"})))
-    _label(layer, "trim(array_first(string_to_array(\"name\", ';')))",
-           text_format(6.5, "#252525", italic=True, halo_mm=0.8), QgsPalLayerSettings.Placement.Curved,
-           expression=True, merge_lines=True)
+    label_features(layer, "trim(array_first(string_to_array(\"name\", ';')))",
+                   text_format(6.5, "#252525", italic=True, halo_mm=0.8),
+                   QgsPalLayerSettings.Placement.Curved, expression=True, merge_lines=True)
     return layer
 
 

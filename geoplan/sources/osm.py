@@ -746,30 +746,37 @@ def sea_from_coastline(lines, region, *, reach_m: float = 200.0) -> list:
         [shapely.union_all([region.boundary, *parts])])))
     if len(faces) < 2:
         return []
-    return [face for face in faces if _sea_side(face, parts)]
+    segments = _segments(parts)
+    return [face for face in faces if _sea_side(face, segments)]
 
 
-def _sea_side(face, parts: list) -> bool:
+def _segments(parts: list) -> tuple:
+    """The coastline's segments of non-zero length, in order: ``(a, b, length, tree)``, the
+    tree an :class:`shapely.STRtree` of their midpoints."""
+    xy = [shapely.get_coordinates(g) for part in parts for g in shapely.get_parts(part)]
+    a = np.concatenate([c[:-1] for c in xy]) if xy else np.zeros((0, 2))
+    b = np.concatenate([c[1:] for c in xy]) if xy else np.zeros((0, 2))
+    length = np.hypot(*(b - a).T)
+    keep = length > 0
+    a, b, length = a[keep], b[keep], length[keep]
+    return a, b, length, shapely.STRtree(shapely.points((a + b) / 2))
+
+
+def _sea_side(face, segments: tuple) -> bool:
     """Whether ``face`` lies on the sea side (right) of the coastline that bounds it.
 
     The side is read at the longest coastline segment on the face's edge, just to its right:
     a coastline piece that ends inside the face (an extract's cut-off end) bounds nothing and
     says nothing about it; a face no coastline bounds is not sea.
     """
-    edge, best = face.boundary, None
-    for line in (g for part in parts for g in shapely.get_parts(part)):
-        xy = shapely.get_coordinates(line)
-        a, b = xy[:-1], xy[1:]
-        length = np.hypot(*(b - a).T)
-        on = np.flatnonzero((length > 0) & (shapely.distance(edge, shapely.points((a + b) / 2))
-                                            < 1e-3))
-        if len(on):
-            i = on[np.argmax(length[on])]
-            if best is None or length[i] > best[0]:
-                best = (length[i], a[i], b[i])
-    if best is None:
+    a, b, length, tree = segments
+    edge = face.boundary
+    near = np.sort(tree.query(edge, predicate="dwithin", distance=1e-3))
+    on = near[shapely.distance(edge, tree.geometries[near]) < 1e-3]
+    if not len(on):
         return False
-    length, a, b = best
+    i = on[np.argmax(length[on])]  # the longest (the first of equals, in coastline order)
+    a, b, length = a[i], b[i], length[i]
     d = (b - a) / length
     probe = (a + b) / 2 + min(0.05, length / 10) * np.array([d[1], -d[0]])  # right of it
     return bool(face.contains(shapely.Point(probe)))

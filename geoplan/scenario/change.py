@@ -16,7 +16,8 @@ from ..study import Layers, Study, grid_columns
 from ..types import AccessSpec
 
 __all__ = ["CHANGE_EPS", "HEADLINE", "MIN_DISTANCE_CHANGE_M", "SHEET_COLUMNS", "SHEET_TEXTS",
-           "TEXTS", "change_layers", "change_sheet", "change_table", "headline_column"]
+           "TEXTS", "area_summaries", "change_layers", "change_sheet", "change_table",
+           "headline_column"]
 
 
 #: Below this, a change is rounding noise and counts as no change.
@@ -162,7 +163,7 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     [[10.0, 60.0, 50.0], [20.0, 20.0, 0.0]]
     """
     grid_change = _grid_change(before.grid, after.grid)
-    sb, sa = _summaries(before, inputs), _summaries(after, inputs)
+    sb, sa = area_summaries(before), area_summaries(after)
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}
     name = inputs.area_name if inputs is not None and inputs.area_name in sa.columns else "name"
@@ -179,7 +180,11 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     return grid_change, areas_change
 
 
-def _summaries(layers: Layers, inputs: Study | None) -> gpd.GeoDataFrame:
+def area_summaries(layers: Layers, study_geometry=None) -> gpd.GeoDataFrame:
+    """The area summaries of ``layers`` that :func:`change_layers` compares (its ``areas``;
+    without an area layer, the whole study area's row of
+    :func:`~geoplan.indicators.equity.area_summary`). ``study_geometry``: the union of the
+    cells when known (a scenario's: the baseline summary's last geometry)."""
     from ..indicators.equity import area_summary
 
     if layers.areas is not None:
@@ -187,7 +192,7 @@ def _summaries(layers: Layers, inputs: Study | None) -> gpd.GeoDataFrame:
     grid = layers.grid
     areas = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
                              geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
-    return area_summary(grid, areas, key="area", name=None)
+    return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry)
 
 
 def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..study import Layers, Study
-from .change import CHANGE_EPS, _indicator_columns, change_layers
+from .change import CHANGE_EPS, _indicator_columns, area_summaries, change_layers
 
 __all__ = ["area_summaries", "changed_area_rows", "changed_cells", "changed_layers"]
 
@@ -88,21 +88,6 @@ def changed_area_rows(before: pd.DataFrame, after: pd.DataFrame) -> np.ndarray:
     cols = [c for c in after.columns if c != "geometry" and c in before.columns
             and (pd.api.types.is_numeric_dtype(after[c]) or after[c].dtype == bool)]
     return _rows_differ(_as_float(after, cols), _as_float(before, cols))
-
-
-def area_summaries(layers: Layers, study_geometry=None) -> gpd.GeoDataFrame:
-    """The area summaries of ``layers`` (its ``areas``; without an area layer, the whole study
-    area's row of :func:`~geoplan.indicators.equity.area_summary`, as
-    :func:`~geoplan.scenario.change.change_layers` compares them). ``study_geometry``: the
-    union of the cells when known (a scenario's: the baseline summary's last geometry)."""
-    from ..indicators.equity import area_summary
-
-    if layers.areas is not None:
-        return layers.areas
-    grid = layers.grid
-    areas = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
-                             geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
-    return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry)
 
 
 def changed_layers(before: Layers, after: Layers, inputs: Study | None = None, *,

@@ -175,7 +175,6 @@ class _NetEditor:
         self.columns = list(e.columns)
         self._n0 = len(e)
         self._rows: dict[int, dict] = {}  # rows made or touched by an edit
-        self._reshaped: set[int] = set()  # baseline edges whose place a piece took
         self._geoms0 = np.asarray(e.geometry.values, dtype=object)
         self._tree0 = _tree_of(network, self._geoms0)
         self._made: dict[int, object] = {}  # geometries of the pieces and new edges

@@ -828,8 +828,7 @@ def _patchable(ctx: _Ctx) -> bool:
             or (ap.edge_relit & ap.edge_split).any() or ctx.o_moved.any()
             or ctx.d_moved.any()):
         return False
-    parent, e = ap.edge_parent, ctx.net.edges
-    touched = np.flatnonzero((parent < 0) | ap.edge_split | ap.edge_relit)
+    e, touched = ctx.net.edges, ctx.touched_edges
     ends = np.concatenate([e["u"].to_numpy(np.int64)[touched],
                            e["v"].to_numpy(np.int64)[touched]])
     ends = ends[ends < len(base.inputs.network.nodes)]
@@ -1404,14 +1403,9 @@ def _edits_near_green(ctx: _Ctx) -> bool:
     ap = ctx.applied
     if ap.inputs.attachment is None or ap.inputs.attachment.green is None:
         return True
-    edited = (ap.edge_parent < 0) | ap.edge_split
-    lines = np.asarray(ctx.net.edges.geometry.values, dtype=object)[edited]
-    polys = np.asarray(ctx.base.spaces.geometry.values, dtype=object)
-    if not len(lines) or not len(polys):
-        return bool(len(lines))
-    near = shapely.STRtree(polys).query(lines, predicate="dwithin",
-                                        distance=ap.inputs.spec.max_snap_m + 1.0)
-    return bool(near.size)
+    if not len(ctx.base.spaces):  # (an edit in a study without green space: as before)
+        return bool(((ap.edge_parent < 0) | ap.edge_split).any())
+    return bool(len(_spaces_near_edit(ctx)))
 
 
 def _day_green_cells(ctx: _Ctx, day: pd.DataFrame, green: pd.DataFrame,

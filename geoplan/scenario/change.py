@@ -119,7 +119,8 @@ def _grid_change(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> gpd.GeoDa
     float blocks (no copy of the whole frame per column: seconds on a 50,000-cell grid)."""
     cols = _indicator_columns(after)
     va = _finite(after[cols].to_numpy(dtype=float, na_value=np.nan))
-    vb = _finite(before.reindex(after.index)[cols].to_numpy(dtype=float, na_value=np.nan))
+    b = before[cols] if before.index.equals(after.index) else before[cols].reindex(after.index)
+    vb = _finite(b.to_numpy(dtype=float, na_value=np.nan))
     data: dict = {"cell_id": after.index.to_numpy()}
     dtypes = after.dtypes
     for j, c in enumerate(cols):

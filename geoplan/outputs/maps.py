@@ -910,8 +910,9 @@ def _draw_green_on_top(ax, run: RunData):
 
 
 def _overview(fig, ax, run: RunData, g, rect) -> object:
-    """A small overview map: the study area and its areas, the main map's frame in red (no
-    network: the main map shows it, and drawing it twice costs time in every saved file)."""
+    """A small overview map: the study area, the water in and around it and its areas, the main
+    map's frame in red (no network: the main map shows it, and drawing it twice costs time in
+    every saved file)."""
     from matplotlib.patches import Rectangle
 
     frames = [f for f in (g, run.network, run.areas, run.buildings)
@@ -927,8 +928,8 @@ def _overview(fig, ax, run: RunData, g, rect) -> object:
     inset.set_yticks([])
     inset.set_xlim(cx - half, cx + half)
     inset.set_ylim(cy - half, cy + half)
-    _draw_water(inset, run, z=0.5)
     _fill(inset, [study_union(g)], "#fee0d2", edge="#616161", lw=0.4, z=1)
+    _draw_water(inset, run, z=1.5)  # over the study area, as on the main map: sea is sea
     if run.areas is not None and getattr(run.areas, "geometry", None) is not None:
         _fill(inset, run.areas.geometry.values, "none", edge=AREA_EDGE, lw=0.4, z=3)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()

@@ -95,6 +95,21 @@ def test_map_has_buildings_street_and_area_names_and_overview(toy):
     assert len(overview) == 1 and overview[0] in fig.axes and len(fig.axes) == 2
 
 
+def test_overview_shows_the_water_over_the_study_area(toy):
+    # a bay in the study area's north-east corner: the main map draws it as water over the
+    # cells, and so must the overview (it was hidden under the study area's fill)
+    import dataclasses
+
+    bay = gpd.GeoDataFrame(geometry=[shapely.box(300, 300, 500, 500)], crs=CRS)
+    fig = map_figure(dataclasses.replace(toy, water=bay), BY_KEY["safety_index"])
+    (inset,) = _by_gid(fig, "overview")
+    water = [c for c in inset.collections if c.get_gid() == "water"]
+    assert len(water) == 1
+    study = [c for c in inset.collections if c.get_gid() != "water"
+             and c.get_facecolor().size and c.get_zorder() < 3]
+    assert study and water[0].get_zorder() > max(c.get_zorder() for c in study)
+
+
 def test_street_labels_do_not_overlap(toy):
     fig = map_figure(toy, BY_KEY["pop"])
     r = fig.canvas.get_renderer()

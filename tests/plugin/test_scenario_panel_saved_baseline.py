@@ -193,7 +193,7 @@ def _loaded_frame(layer) -> pd.DataFrame:
 
 def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbot, own_run,
                                                                      tmp_path):
-    from geoplan_qgis.algorithms.scenario import SESSION_BASELINES, SESSION_TRIALS
+    from geoplan_qgis.algorithms.scenario import SESSION_BASELINES
 
     toml, run, _osm = own_run
     dock = plugin.dock
@@ -204,11 +204,11 @@ def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbo
     dock.name_edit.setText("Trial")
     first, second = _paths(run)
     _draw(dock, "new_paths", first, name="Park path")
-    loads, made = SESSION_BASELINES.loads, SESSION_TRIALS.made
+    loads, made = SESSION_BASELINES.loads, SESSION_BASELINES.trials_made
     out = _run(dock, qtbot, str(run), tmp_path / "trial")
     assert dock.status.text().startswith("Done")
-    assert (SESSION_BASELINES.loads, SESSION_TRIALS.made) == (loads + 1, made + 1)
-    session = SESSION_TRIALS.current
+    assert (SESSION_BASELINES.loads, SESSION_BASELINES.trials_made) == (loads + 1, made + 1)
+    session = SESSION_BASELINES.current_trials
     assert session.run_dir == run.resolve()
     assert [lyr.name() for lyr in dock.result_layers] == ["Change per cell", "Change per area"]
     assert "grid" not in set(pyogrio.list_layers(out / "geoplan.gpkg")[:, 0])
@@ -231,8 +231,8 @@ def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbo
     # the planner draws a second path: the same session, nothing loaded or made again
     _draw(dock, "new_paths", second, name="Second path")
     _run(dock, qtbot, str(run), tmp_path / "again")
-    assert (SESSION_BASELINES.loads, SESSION_TRIALS.made) == (loads + 1, made + 1)
-    assert SESSION_TRIALS.current is session
+    assert (SESSION_BASELINES.loads, SESSION_BASELINES.trials_made) == (loads + 1, made + 1)
+    assert SESSION_BASELINES.current_trials is session
     # unticked: the full scenario (grid after it, council layout)
     dock.changed_only.click()
     _run(dock, qtbot, str(run), tmp_path / "full_run")

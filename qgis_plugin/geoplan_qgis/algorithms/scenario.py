@@ -178,6 +178,8 @@ class SessionBaselines:
         self.trials_made = 0
 
     def _valid(self, folder: Path, out: Path) -> _Kept | None:
+        """The kept baseline if it is the resolved ``folder``'s and still its files' (and
+        ``out`` is not that folder), else None."""
         with self._lock:
             kept = self._kept
         if (kept is not None and kept.folder == folder and Path(out).resolve() != folder
@@ -193,6 +195,7 @@ class SessionBaselines:
         return kept.cfg, kept.baseline
 
     def _load(self, folder: Path, out: Path) -> _Kept:
+        """The kept baseline of the resolved ``folder``, loaded (and kept) when it is not."""
         from geoplan.runs.scenario import saved_baseline
 
         kept = self._valid(folder, out)

@@ -9,7 +9,6 @@ matrices, frames)."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ import pytest
 import scipy.sparse as sp
 
 from geoplan.scenario import prepare_baseline
-from geoplan.study import Study, compute_layers_with_parts, example_study, layer_parts
+from geoplan.study import compute_layers_with_parts, example_study, layer_parts
 
 
 def _same(a, b, where: str) -> None:
@@ -46,22 +45,10 @@ def _same(a, b, where: str) -> None:
         assert a == b or (a != a and b != b), where
 
 
-def _synth_study() -> Study:
-    import sys
-
-    bench = str(Path(__file__).resolve().parents[2] / "benchmarks")
-    sys.path.insert(0, bench)
-    try:
-        from synth import municipality
-    finally:
-        sys.path.remove(bench)
-    s = municipality(3000)
-    return Study(s.data, s.network, s.cells, spec=s.spec)
-
-
-@pytest.mark.parametrize("make", [example_study, _synth_study], ids=["example", "synth3000"])
-def test_a_baseline_without_parts_builds_the_same_parts_as_the_layers(make):
-    study = make()
+@pytest.mark.parametrize("which", ["example", "synth3000"])
+def test_a_baseline_without_parts_builds_the_same_parts_as_the_layers(which, request):
+    study = example_study() if which == "example" else request.getfixturevalue(
+        "synth_3000_study")
     layers, parts = compute_layers_with_parts(study)
     _same(layer_parts(study, layers.origins), parts, "layer_parts")
     with_parts = prepare_baseline(study, layers=layers, parts=parts)

@@ -68,6 +68,7 @@ __all__ = [
     "compute_layers_with_parts",
     "example_study",
     "grid_columns",
+    "layer_parts",
     "layers_from_parts",
     "pin_attachment",
     "study_attachments",
@@ -200,7 +201,8 @@ class LayerParts:
     """What :func:`compute_layers_with_parts` made on the way to the layers, for the steps of a
     run that need the same again (the saved scenario baseline, the night bounds): the origins'
     and destinations' attachments (:func:`study_attachments`), the green spaces and their
-    entries (:func:`study_green`) and the day, night and green routing graphs."""
+    entries (:func:`study_green`) and the day, night and green routing graphs. Made by
+    :func:`layer_parts`, the one sequence of these steps."""
 
     origin_att: Attachment
     dest_att: Attachment
@@ -209,6 +211,30 @@ class LayerParts:
     day_graph: RoutingGraph
     night_graph: RoutingGraph
     green_graph: tuple
+    #: the destinations with ``snap_m``/``attached`` (:func:`study_attachments`)
+    destinations: gpd.GeoDataFrame | None = None
+
+
+def layer_parts(study: Study, origins: gpd.GeoSeries) -> LayerParts:
+    """The attachments, green entries and routing graphs the indicators of ``study`` are
+    computed on, for the cells' ``origins``: :func:`study_attachments`, the day graph
+    (:func:`~geoplan.routing.build_routing_graph` of the origins and destinations), the night
+    graph (:func:`~geoplan.indicators.night.night_graph`), :func:`study_green` and the green
+    graph (:func:`~geoplan.indicators.green.green_graph`). :func:`compute_layers` and a
+    scenario baseline (:func:`geoplan.scenario.recompute.prepare_baseline`) both make them here.
+
+    >>> s = example_study()
+    >>> parts = layer_parts(s, cell_origins(s.cells, s.data.buildings))
+    >>> parts.origin_att.edge.tolist(), parts.destinations["attached"].tolist()
+    ([0, 2], [True])
+    """
+    network, spec = study.network, study.spec
+    dest, o_att, d_att = study_attachments(study, origins)
+    g_day = build_routing_graph(network, [o_att, d_att])
+    g_night = night_graph(network, spec, o_att, d_att)
+    spaces, entries = study_green(study)
+    g_green = green_graph(network, o_att, spaces, entries)
+    return LayerParts(o_att, d_att, spaces, entries, g_day, g_night, g_green, dest)
 
 
 def compute_layers_with_parts(study: Study, *, progress: Progress | None = None
@@ -222,26 +248,26 @@ def compute_layers_with_parts(study: Study, *, progress: Progress | None = None
     data, network, cells, spec = study.data, study.network, study.cells, study.spec
     report(progress, 0.0, "origins")
     origins = cell_origins(cells, data.buildings, study_area=data.area)
-    dest, o_att, d_att = study_attachments(study, origins)
-    g_day = build_routing_graph(network, [o_att, d_att])
+    parts = layer_parts(study, origins)
+    o_att, d_att = parts.origin_att, parts.dest_att
+    report(progress, 0.02, "day access")
     day = access_indicators(network, origins, data.destinations, spec, origin_att=o_att,
-                            dest_att=d_att, graph=g_day, progress=scaled(progress, 0.02, 0.45))
-    g_night = night_graph(network, spec, o_att, d_att)
+                            dest_att=d_att, graph=parts.day_graph,
+                            progress=scaled(progress, 0.02, 0.45))
     night = night_indicators(network, origins, data.destinations, spec, day=day,
-                             origin_att=o_att, dest_att=d_att, graph=g_night,
+                             origin_att=o_att, dest_att=d_att, graph=parts.night_graph,
                              progress=scaled(progress, 0.45, 0.6))
-    spaces, entries = study_green(study)
-    g_green = green_graph(network, o_att, spaces, entries)
     green = green_indicators(network, origins, data.green, cells["pop"], spec, origin_att=o_att,
-                             spaces=spaces, entries=entries, graph=g_green,
+                             spaces=parts.spaces, entries=parts.entries, graph=parts.green_graph,
                              progress=scaled(progress, 0.6, 0.8))
     safety = safety_indicators(network, cells, data, study.weights, lamps=study.lamps,
                                eyes_scale_value=study.eyes_scale,
                                progress=scaled(progress, 0.8, 0.95))
     layers = layers_from_parts(study, origins=origins, origins_unattached=o_att.n_unattached,
-                               destinations=dest, parts=(day, night, green, safety))
+                               destinations=parts.destinations,
+                               parts=(day, night, green, safety))
     report(progress, 1.0, "layers done")
-    return layers, LayerParts(o_att, d_att, spaces, entries, g_day, g_night, g_green)
+    return layers, parts
 
 
 def study_attachments(study: Study, origins: gpd.GeoSeries

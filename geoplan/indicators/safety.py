@@ -87,7 +87,10 @@ __all__ = [
     "INTERSECTIONS_SCALE_PER_KM2",
     "SAFETY_COLUMNS",
     "clip_edges_to_cells",
+    "dark_edges",
+    "dark_labels",
     "dark_stretch_m",
+    "dark_stretch_of",
     "eyes_scale",
     "node_degree",
     "points_in_cells",
@@ -250,12 +253,71 @@ def node_degree(network: WalkNetwork) -> np.ndarray:
     return np.bincount(ends, minlength=len(network.nodes))
 
 
+def dark_edges(edges: pd.DataFrame) -> np.ndarray:
+    """Per edge, whether it is dark (``lit == 'no'``; unknown is not dark here: a stretch of
+    unknown lighting is not called dark).
+
+    >>> from geoplan.routing import example_network
+    >>> dark_edges(example_network().edges).tolist()
+    [False, True, False]
+    """
+    return (edges["lit"] == "no").to_numpy()
+
+
+def dark_labels(u: np.ndarray, v: np.ndarray, dark: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Per node (``0 .. n_nodes - 1``), the label of the dark stretch it lies on: the connected
+    component of the subgraph of the ``dark`` edges (``u``–``v``,
+    :func:`scipy.sparse.csgraph.connected_components`); a node on no dark edge has a label of
+    its own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u, v = np.array([0, 1, 3]), np.array([1, 2, 4])
+    >>> dark_labels(u, v, np.array([True, True, False]), 5).tolist()  # 0-1-2 one stretch
+    [0, 0, 0, 1, 2]
+    """
+    u, v = np.asarray(u, np.int64)[dark], np.asarray(v, np.int64)[dark]
+    adj = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(n_nodes, n_nodes)).tocsr()
+    return connected_components(adj, directed=False)[1]
+
+
+def dark_stretch_of(u: np.ndarray, v: np.ndarray, length_m: np.ndarray, dark: np.ndarray,
+                    n_nodes: int | None = None) -> np.ndarray:
+    """Per edge: total length of the connected stretch of ``dark`` edges it belongs to (0 for
+    an edge that is not dark), from the edges' end nodes ``u``/``v`` and lengths.
+
+    ``n_nodes``: the number of nodes (ids ``0 .. n_nodes - 1``); None numbers only the dark
+    edges' ends (for a few edges of a large network: the work is theirs, not the network's).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> u, v = np.array([0, 1, 3, 7]), np.array([1, 2, 4, 900_000])
+    >>> dark = np.array([True, True, False, True])
+    >>> dark_stretch_of(u, v, np.array([10.0, 20.0, 5.0, 7.0]), dark).tolist()
+    [30.0, 30.0, 0.0, 7.0]
+    """
+    dark = np.asarray(dark, bool)
+    out = np.zeros(len(dark))
+    if not dark.any():
+        return out
+    u, v = np.asarray(u, np.int64)[dark], np.asarray(v, np.int64)[dark]
+    k = len(u)
+    if n_nodes is None:  # the dark edges' ends, numbered 0 .. m - 1
+        ends, uv = np.unique(np.concatenate([u, v]), return_inverse=True)
+        u, v, n_nodes = uv[:k], uv[k:], len(ends)
+    label = dark_labels(u, v, np.ones(k, bool), n_nodes)[u]
+    out[dark] = np.bincount(label, weights=np.asarray(length_m, float)[dark])[label]
+    return out
+
+
 def dark_stretch_m(network: WalkNetwork) -> np.ndarray:
     """Per edge: total length of the connected stretch of dark edges it belongs to (0 if lit).
 
-    Dark edges are those with ``lit == 'no'``; a stretch is a connected component of the
-    subgraph they form (:func:`scipy.sparse.csgraph.connected_components`), whatever other
-    edges meet it.
+    Dark edges are those with ``lit == 'no'`` (:func:`dark_edges`); a stretch is a connected
+    component of the subgraph they form (:func:`dark_stretch_of`), whatever other edges meet
+    it.
 
     Examples
     --------
@@ -264,18 +326,9 @@ def dark_stretch_m(network: WalkNetwork) -> np.ndarray:
     [0.0, 100.0, 0.0]
     """
     edges = network.edges
-    u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
-    length = edges["length_m"].to_numpy(float)
-    dark = (edges["lit"] == "no").to_numpy()
-    out = np.zeros(len(edges))
-    if not dark.any():
-        return out
-    n = len(network.nodes)
-    adj = sp.coo_matrix((np.ones(int(dark.sum())), (u[dark], v[dark])), shape=(n, n)).tocsr()
-    _, label = connected_components(adj, directed=False)
-    comp_len = np.bincount(label[u[dark]], weights=length[dark], minlength=label.max() + 1)
-    out[dark] = comp_len[label[u[dark]]]
-    return out
+    return dark_stretch_of(edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64),
+                           edges["length_m"].to_numpy(float), dark_edges(edges),
+                           len(network.nodes))
 
 
 # --------------------------------------------------------------------------------------------

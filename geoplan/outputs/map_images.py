@@ -9,7 +9,7 @@ There:
   regular grid, so each cell is a block of pixels, aligned with the cell's edges;
 * the context layers (water, buildings, the walk network) and a lighting map's paths are
   rendered once into an image of the map's pixel size (:func:`layer_image`), and the context
-  image is reused by every map of the same run and extent (:func:`memo`);
+  image is reused by every map of the same run and extent (:func:`geoplan._memo.once_per`);
 * the study area's union is computed once per grid.
 
 The PNG and the PDF of a map then show the same images: nothing is rendered twice.
@@ -17,36 +17,15 @@ The PNG and the PDF of a map then show the same images: nothing is rendered twic
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._memo import once_per
+
 #: a layer (grid cells; context paths and buildings together) of more shapes than this is drawn
 #: as an image; the small demo's maps stay vector
 IMAGE_MIN_SHAPES = 5000
-
-_MEMO: dict[int, tuple[weakref.ref, dict]] = {}
-
-
-def memo(owner, key, compute):
-    """``compute()``, kept while ``owner`` lives (one value per ``key``).
-
-    >>> class Run: pass
-    >>> run, calls = Run(), []
-    >>> [memo(run, "k", lambda: calls.append(1) or len(calls)) for _ in range(2)]
-    [1, 1]
-    """
-    key_of = id(owner)
-    entry = _MEMO.get(key_of)
-    if entry is None or entry[0]() is not owner:
-        entry = (weakref.ref(owner), {})
-        _MEMO[key_of] = entry
-        weakref.finalize(owner, _MEMO.pop, key_of, None)
-    values = entry[1]
-    if key not in values:
-        values[key] = compute()
-    return values[key]
 
 
 def study_union(g):
@@ -57,7 +36,7 @@ def study_union(g):
     >>> study_union(g).area, study_union(g) is study_union(g)
     (2.0, True)
     """
-    return memo(g, "union", lambda: g.geometry.union_all())
+    return once_per(g, "union", lambda: g.geometry.union_all())
 
 
 def _rgba(colour, alpha: float = 1.0) -> np.ndarray:
@@ -67,11 +46,64 @@ def _rgba(colour, alpha: float = 1.0) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class CellLattice:
+    """Where each cell of a regular grid lies in an image, ``scale`` pixels a side per cell:
+    ``row``/``col`` per cell (row 0 at the top), the image's ``shape`` in pixels and the cells'
+    ``extent``. Found once per grid (:func:`cells_for`) and shared by the :class:`CellImage` of
+    every map of that grid: each map paints pixels of its own.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> lat = CellLattice.of([shapely.box(0, 0, 100, 100), shapely.box(100, 100, 200, 200)])
+    >>> lat.row.tolist(), lat.col.tolist(), lat.shape, lat.extent
+    ([1, 0], [0, 1], (2, 2), (0.0, 200.0, 0.0, 200.0))
+    >>> CellLattice.of([shapely.box(0, 0, 100, 100), shapely.box(150, 0, 250, 100)]) is None
+    True
+    """
+
+    row: np.ndarray
+    col: np.ndarray
+    extent: tuple[float, float, float, float]
+    scale: int
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, geoms, scale: int = 1) -> CellLattice | None:
+        """The lattice of ``geoms`` if they are squares of one size on one lattice, else None."""
+        import shapely
+
+        b = shapely.bounds(np.asarray(geoms, dtype=object))
+        size = b[:, 2] - b[:, 0]
+        if not len(b) or not np.isfinite(b).all() or size[0] <= 0:
+            return None
+        s = size[0]
+        x0, y0 = b[:, 0].min(), b[:, 1].min()
+        col, row = (b[:, 0] - x0) / s, (b[:, 1] - y0) / s
+        icol, irow = np.rint(col).astype(int), np.rint(row).astype(int)
+        if (not np.allclose(size, s) or not np.allclose(b[:, 3] - b[:, 1], s)
+                or not np.allclose(col, icol, atol=1e-6) or not np.allclose(row, irow, atol=1e-6)
+                or not np.allclose(shapely.area(np.asarray(geoms, dtype=object)), s * s)):
+            return None
+        nrow, ncol = int(irow.max()) + 1, int(icol.max()) + 1
+        extent = tuple(float(v) for v in (x0, x0 + ncol * s, y0, y0 + nrow * s))
+        row = nrow - 1 - irow
+        for a in (row, icol):
+            a.flags.writeable = False  # shared by the images of every map of the grid
+        return cls(row, icol, extent, int(scale), (nrow * scale, ncol * scale))
+
+    def image(self) -> CellImage:
+        """A blank (transparent) :class:`CellImage` on this lattice."""
+        return CellImage(self.row, self.col, self.extent, self.scale,
+                         np.zeros((*self.shape, 4), dtype=np.uint8))
+
+
+@dataclass(frozen=True)
 class CellImage:
     """The cells of a regular grid as an RGBA image, ``scale`` pixels a side per cell.
 
-    ``row``/``col`` are each cell's place (row 0 at the top); :meth:`paint` colours cells,
-    :meth:`show` puts the image on a map at the cells' own extent.
+    ``row``/``col`` are each cell's place (row 0 at the top; a :class:`CellLattice`'s, shared),
+    :meth:`paint` colours cells, :meth:`show` puts the image on a map at the cells' own extent.
 
     Examples
     --------
@@ -92,25 +124,10 @@ class CellImage:
 
     @classmethod
     def of(cls, geoms, scale: int = 1) -> CellImage | None:
-        """The image of ``geoms`` if they are squares of one size on one lattice, else None."""
-        import shapely
-
-        b = shapely.bounds(np.asarray(geoms, dtype=object))
-        size = b[:, 2] - b[:, 0]
-        if not len(b) or not np.isfinite(b).all() or size[0] <= 0:
-            return None
-        s = size[0]
-        x0, y0 = b[:, 0].min(), b[:, 1].min()
-        col, row = (b[:, 0] - x0) / s, (b[:, 1] - y0) / s
-        icol, irow = np.rint(col).astype(int), np.rint(row).astype(int)
-        if (not np.allclose(size, s) or not np.allclose(b[:, 3] - b[:, 1], s)
-                or not np.allclose(col, icol, atol=1e-6) or not np.allclose(row, irow, atol=1e-6)
-                or not np.allclose(shapely.area(np.asarray(geoms, dtype=object)), s * s)):
-            return None
-        nrow, ncol = irow.max() + 1, icol.max() + 1
-        pixels = np.zeros((nrow * scale, ncol * scale, 4), dtype=np.uint8)
-        extent = tuple(float(v) for v in (x0, x0 + ncol * s, y0, y0 + nrow * s))
-        return cls(nrow - 1 - irow, icol, extent, scale, pixels)
+        """A blank image of ``geoms`` if they are squares of one size on one lattice, else
+        None (:meth:`CellLattice.of`)."""
+        lattice = CellLattice.of(geoms, scale)
+        return None if lattice is None else lattice.image()
 
     def __len__(self) -> int:
         return len(self.row)
@@ -145,20 +162,30 @@ class CellImage:
 
 
 def cells_for(g, n_min: int | None = None) -> CellImage | None:
-    """A :class:`CellImage` of the grid ``g`` when it has more than ``n_min`` cells on one
+    """A blank :class:`CellImage` of the grid ``g`` when it has more than ``n_min`` cells on one
     lattice (four pixels a side per cell while the image stays under ~1,000 cells a side, so a
-    hatch shows), else None (drawn as vectors).
+    hatch shows), else None (drawn as vectors). The lattice is found once per grid, however
+    many maps draw it; each call gives pixels of its own.
 
     >>> import geopandas as gpd, shapely
     >>> g = gpd.GeoDataFrame(geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)])
     >>> cells_for(g) is None, cells_for(g, n_min=2).pixels.shape
     (True, (4, 12, 4))
+    >>> a, b = cells_for(g, n_min=2), cells_for(g, n_min=2)
+    >>> a.row is b.row, a.pixels is b.pixels  # one lattice, two images
+    (True, False)
     """
     if g is None or len(g) <= (IMAGE_MIN_SHAPES if n_min is None else n_min):
         return None
+    lattice = once_per(g, "cell lattice", lambda: _lattice_of(g))
+    return None if lattice is None else lattice.image()
+
+
+def _lattice_of(g) -> CellLattice | None:
+    """:func:`cells_for`'s lattice of the grid ``g``, or None (not one lattice)."""
     b = g.geometry.total_bounds
     side = max(b[2] - b[0], b[3] - b[1]) / max(np.sqrt(g.geometry.area.median()), 1e-9)
-    return CellImage.of(g.geometry.values, scale=int(np.clip(1000 // max(side, 1), 1, 4)))
+    return CellLattice.of(g.geometry.values, scale=int(np.clip(1000 // max(side, 1), 1, 4)))
 
 
 def layer_image(ax, draw, *, dpi: float) -> np.ndarray:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._memo import once_per
 from ..atomic import atomic_path
 from ..columns import HEADLINE, STUDY_AREA_KEY, Indicator, catalogue, describe
 from ..columns import better as better_of
@@ -61,7 +62,6 @@ from .map_images import (
     CellImage,
     cells_for,
     layer_image,
-    memo,
     show_image,
     study_union,
 )
@@ -695,7 +695,7 @@ def _as_image(ax, run: RunData, what: str, draw, z: float):
         pixels = layer_image(ax, lambda twin: out.append(draw(twin)), dpi=dpi)
         return pixels, out[0]
 
-    pixels, result = memo(run, key, render)
+    pixels, result = once_per(run, key, render)
     show_image(ax, pixels, z=z, gid=f"{what}_image")
     return result
 
@@ -807,7 +807,7 @@ def _draw_street_names(ax, run: RunData, n: int = 5) -> list:
     label."""
     texts, boxes = [], []
     renderer = ax.figure.canvas.get_renderer()
-    streets = main_streets(run.network, n=n) if run.network is None else memo(
+    streets = main_streets(run.network, n=n) if run.network is None else once_per(
         run.network, ("main_streets", n), lambda: main_streets(run.network, n=n))
     for name, line in streets:
         x, y, angle = _label_angle(line)
@@ -1309,9 +1309,13 @@ def _layer_to_map(run: RunData, spec: MapSpec, variant: str):
         raise InputFileError(f"the run has no {'grid_change' if variant != 'level' else 'grid'} "
                              f"layer to map {spec.key!r} ({variant})")
     if getattr(g, "geometry", None) is None or g.geometry.isna().all():
-        g = gpd.GeoDataFrame(run.grid[["cell_id", "geometry"]].merge(
-            pd.DataFrame(g).drop(columns="geometry", errors="ignore"), on="cell_id"),
-            geometry="geometry", crs=run.grid.crs)
+        # the change layer on the grid's squares, joined once per run (every map of a report
+        # draws the same frame, so its cell lattice is found once: map_images.cells_for)
+        change = g
+        g = once_per(run, "grid_change with squares", lambda: gpd.GeoDataFrame(
+            run.grid[["cell_id", "geometry"]].merge(
+                pd.DataFrame(change).drop(columns="geometry", errors="ignore"), on="cell_id"),
+            geometry="geometry", crs=run.grid.crs))
     return g
 
 

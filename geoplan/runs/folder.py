@@ -35,6 +35,7 @@ __all__ = [
     "CHANGES_XLSX",
     "DESTINATIONS",
     "FINDINGS",
+    "FINDINGS_ADDRESSED",
     "FINDINGS_LINES",
     "GPKG",
     "GREEN",
@@ -102,6 +103,8 @@ AREAS_CHANGE = "areas_change"
 CHANGES = "changes"
 FINDINGS = "findings"
 FINDINGS_LINES = "findings_lines"
+#: A scenario's (or trial's) open safety-walk findings that its proposal addresses.
+FINDINGS_ADDRESSED = "findings_addressed"
 METADATA = "geoplan_metadata"
 #: A baseline run's table of both bounds of the night losses per cell (``cell_id``,
 #: ``loses_<c>_at_night_if_unknown_dark/_lit``; :func:`geoplan.runs.pipeline.night_bounds`).

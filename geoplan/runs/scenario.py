@@ -63,8 +63,8 @@ SCENARIO_OUTPUTS = (rf.GPKG, rf.DICTIONARY_CSV, rf.DICTIONARY_XLSX, rf.CHANGES_C
                     rf.CHANGES_XLSX, rf.SCENARIO_JSON)
 
 __all__ = ["SAVED_BASELINE_REASONS", "SAVED_BASELINE_TEXTS", "ScenarioResult", "compare_runs",
-           "findings_addressed_by", "run_baseline", "run_scenario", "saved_baseline",
-           "saved_baseline_reason", "write_changes_xlsx"]
+           "findings_addressed_by", "findings_change_rows", "run_baseline", "run_scenario",
+           "saved_baseline", "saved_baseline_reason", "write_changes_xlsx"]
 
 #: What a planner reads when a saved baseline cannot be used (the QGIS scenario panel then
 #: computes the baseline from the pipeline); ``{error}`` is the refusal's message.
@@ -344,10 +344,10 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     addressed = None
     if getattr(cfg, "safety_walk", None) is not None:
         addressed = findings_addressed_by(cfg, applied)
-        changes = pd.concat([changes, _findings_change_rows(addressed, scenario.name, lang)],
+        changes = pd.concat([changes, findings_change_rows(addressed, scenario.name, lang)],
                             ignore_index=True)
         layers["changes"] = changes
-        layers["findings_addressed"] = addressed
+        layers[rf.FINDINGS_ADDRESSED] = addressed
     styles = _change_styles(grid_change, areas_change, after, baseline.layers, lang)
     meta = {"title": f"{cfg.title} — {scenario.name}", "scenario": scenario.name,
             "scenario_description": scenario.description,
@@ -394,7 +394,9 @@ def findings_addressed_by(cfg, applied: AppliedScenario) -> gpd.GeoDataFrame:
     return out
 
 
-def _findings_change_rows(addressed: gpd.GeoDataFrame, name: str, lang: str) -> pd.DataFrame:
+def findings_change_rows(addressed: gpd.GeoDataFrame, name: str, lang: str) -> pd.DataFrame:
+    """The change table's row of the open safety-walk findings ``addressed``
+    (:func:`findings_addressed_by`) by the scenario ``name``: before, after and change."""
     n_open, n = addressed.attrs.get("n_open", 0), len(addressed)
     return pd.DataFrame([{
         "scenario": name, "area_key": STUDY_AREA_KEY, "area_name": "", "measure":

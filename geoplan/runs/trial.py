@@ -17,7 +17,14 @@ Outputs of :func:`run_trial` — ``OUT/geoplan.gpkg``, replaced whole (atomicall
         the scenario's edits as drawn (:mod:`geoplan.outputs.edits`), those with rows.
 
 With ``changes_csv=True`` the change table is also written as ``OUT/changes.csv`` (atomically;
-the same columns as ``geoplan scenario run``'s, what the QGIS scenario panel shows).
+the same columns as ``geoplan scenario run``'s, what the QGIS scenario panel shows). When the
+run's pipeline has a safety walk (``[safety_walk]``), the change table ends, as the full
+scenario run's does, with the open findings the proposal addresses, and the GeoPackage holds
+them (``findings_addressed``).
+
+``OUT`` is refused when it holds the files of a run or of a full scenario run
+(:func:`check_trial_folder`): the trial would replace their ``geoplan.gpkg`` and leave the rest
+(``changes.xlsx``, ``scenario.json``, the report) describing another result.
 
 The full layers after the scenario are in :attr:`TrialResult.layers`; for the complete outputs
 (the whole ``grid``, network, ``changes.xlsx``, the report) run
@@ -36,6 +43,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..i18n import register_texts, tr
+from ..progress import Progress, report, scaled
 from ..scenario.change import change_table
 from ..scenario.changed import area_summaries, changed_layers
 from ..scenario.edits import apply_scenario
@@ -44,7 +52,12 @@ from ..study import Layers
 from ..types import Scenario
 from . import folder as rf
 
-__all__ = ["TRIAL_TEXTS", "TrialResult", "TrialSession", "run_trial", "start_trials"]
+__all__ = ["FULL_RUN_FILES", "TRIAL_TEXTS", "TrialResult", "TrialSession", "check_trial_folder",
+           "run_trial", "start_trials"]
+
+#: Files that only a baseline run or a full scenario run writes (never a trial): a folder
+#: holding one of them is not a trial's (:func:`check_trial_folder`).
+FULL_RUN_FILES = (rf.PROVENANCE, rf.SCENARIO_JSON, rf.CHANGES_XLSX, rf.SCENARIO_BASELINE)
 
 #: What a planner reads of a trial: its GeoPackage's title (QGIS's layer properties) and the
 #: line ``geoplan scenario try`` prints per scenario.
@@ -58,14 +71,17 @@ register_texts(TRIAL_TEXTS)
 @dataclass(frozen=True)
 class TrialSession:
     """A baseline loaded once for many trials (:func:`start_trials`): the baseline, its area
-    summaries (the whole study area's row; computed once), the run's title and language, and
-    the run folder it was loaded from (never written into)."""
+    summaries (the whole study area's row; computed once), the run's title and language, the
+    run folder it was loaded from (never written into) and the run's pipeline (its safety
+    walk's findings are the ones a trial addresses)."""
 
     baseline: Baseline
     areas: gpd.GeoDataFrame
     title: str = "geoplan"
     lang: str = "en"
     run_dir: Path | None = None  #: the run folder the baseline was loaded from
+    #: the run's :class:`~geoplan.config.model.PipelineConfig`, when known
+    config: object | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +98,24 @@ class TrialResult:
     seconds: MappingProxyType
 
 
-def start_trials(baseline, *, lang: str | None = None) -> TrialSession:
+def start_trials(baseline, *, lang: str | None = None, config=None,
+                 run_dir=None) -> TrialSession:
     """A :class:`TrialSession` on ``baseline``: a :class:`~geoplan.scenario.recompute.Baseline`,
     or the folder a ``geoplan run`` wrote (its saved baseline is loaded and checked,
-    :func:`geoplan.runs.scenario.run_baseline`). ``lang``: of the texts written (default:
-    the run's, else English).
+    :func:`geoplan.runs.scenario.run_baseline`; its pipeline is the ``config``).
+
+    Parameters
+    ----------
+    baseline
+        A prepared or loaded baseline, or a run folder (path or
+        :class:`~geoplan.runs.folder.RunFolder`).
+    lang
+        Of the texts written (default: the run's, else English).
+    config
+        The run's :class:`~geoplan.config.model.PipelineConfig` for a ``baseline`` loaded
+        elsewhere (the QGIS session's kept one): its title, language and safety walk.
+    run_dir
+        The run folder a ``baseline`` loaded elsewhere comes from (trials never write there).
 
     Examples
     --------
@@ -96,25 +125,65 @@ def start_trials(baseline, *, lang: str | None = None) -> TrialSession:
     >>> session.areas["area"].tolist()
     ['__study_area__']
     """
-    title, run_lang, run_dir = "geoplan", "en", None
     if not isinstance(baseline, Baseline):
         from .scenario import run_baseline
 
         run_dir = Path(baseline.path if isinstance(baseline, rf.RunFolder) else baseline)
-        cfg, baseline = run_baseline(run_dir)
-        title, run_lang = cfg.title, cfg.lang
+        config, baseline = run_baseline(run_dir)
+    title = "geoplan" if config is None else config.title
+    run_lang = "en" if config is None else config.lang
     return TrialSession(baseline, area_summaries(baseline.layers), title, lang or run_lang,
-                        run_dir)
+                        None if run_dir is None else Path(run_dir), config)
+
+
+def check_trial_folder(out_dir, session: TrialSession | None = None) -> Path:
+    """``out_dir`` as a :class:`~pathlib.Path` when a trial may write there: not the session's
+    run folder, and no folder that holds a run's or a full scenario run's files
+    (:data:`FULL_RUN_FILES`), which the trial's ``geoplan.gpkg`` would no longer match.
+
+    Raises
+    ------
+    ConfigError
+        Naming the folder, the file found and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> check_trial_folder(d) == d
+    True
+    >>> _ = (d / "scenario.json").write_text("{}")
+    >>> check_trial_folder(d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.ConfigError: ... holds a full scenario run (scenario.json): ...
+    """
+    out = Path(out_dir)
+    if session is not None and session.run_dir is not None and (
+            out.resolve() == session.run_dir.resolve()):
+        raise ConfigError(f"{out} is the run folder itself: give the trials a folder of "
+                          "their own (e.g. out/trials)")
+    found = [n for n in FULL_RUN_FILES if (out / n).is_file()]
+    if found:
+        what = "a geoplan run" if rf.PROVENANCE in found or rf.SCENARIO_BASELINE in found \
+            else "a full scenario run"
+        raise ConfigError(
+            f"{out} holds {what} ({found[0]}): a trial would replace its {rf.GPKG} and "
+            f"leave its other files describing another result: give the trial a folder of its "
+            f"own (e.g. {out.parent / (out.name + '_trials')}), or delete {out} first")
+    return out
 
 
 def run_trial(session: TrialSession, scenario: Scenario, out_dir, *,
-              changes_csv: bool = False) -> TrialResult:
+              changes_csv: bool = False, progress: Progress | None = None) -> TrialResult:
     """Apply ``scenario`` to the session's baseline, recompute the cells that can change
     (exactly: :func:`~geoplan.scenario.recompute.recompute`) and write the changed cells and
     area rows into ``out_dir/geoplan.gpkg`` (module doc); nothing else in ``out_dir`` is touched
     but, with ``changes_csv=True``, ``out_dir/changes.csv`` (the change table, atomically).
-    The run folder the session was loaded from is refused (:class:`~geoplan.errors.ConfigError`):
-    its ``geoplan.gpkg`` is the baseline's.
+    The run folder the session was loaded from, and a folder holding a run or a full scenario
+    run, are refused (:func:`check_trial_folder`). ``progress`` is told each step and may
+    cancel (:class:`~geoplan.errors.Cancelled`) until the writing starts; a cancelled trial
+    writes nothing.
 
     Examples
     --------
@@ -135,27 +204,40 @@ def run_trial(session: TrialSession, scenario: Scenario, out_dir, *,
     >>> len(pd.read_csv(r.gpkg.parent / "changes.csv")) == len(r.changes)
     True
     """
-    if session.run_dir is not None and Path(out_dir).resolve() == session.run_dir.resolve():
-        raise ConfigError(f"{out_dir} is the run folder itself: give the trials a folder of "
-                          "their own (e.g. out/trials)")
+    out = check_trial_folder(out_dir, session)
     base, clock = session.baseline, _Steps()
+    report(progress, 0.0, f"applying scenario {scenario.name}")
     with clock("apply"):
         applied = at_baseline_scale(base, apply_scenario(scenario, base.inputs))
     with clock("recompute"):
-        after, stats = recompute(base, applied)
+        after, stats = recompute(base, applied, progress=scaled(progress, 0.1, 0.8))
+    report(progress, 0.8, "changed cells and areas")
     with clock("changes"):
         grid_change, areas_change = changed_layers(base.layers, after, applied.inputs,
                                                    areas_before=session.areas)
         changes = change_table(base.layers, after, scenario=scenario.name,
                                inputs=applied.inputs, lang=session.lang)
+        addressed = None
+        if getattr(session.config, "safety_walk", None) is not None:
+            from .scenario import findings_addressed_by, findings_change_rows
+
+            addressed = findings_addressed_by(session.config, applied)
+            changes = pd.concat([changes, findings_change_rows(addressed, scenario.name,
+                                                               session.lang)],
+                                ignore_index=True)
+        layers = {rf.GRID_CHANGE: grid_change, rf.AREAS_CHANGE: areas_change,
+                  rf.CHANGES: changes}
+        if addressed is not None:
+            layers[rf.FINDINGS_ADDRESSED] = addressed
+    report(progress, 0.9, "writing the changed cells")  # the last point to cancel
     with clock("write"):
-        gpkg = _write_trial(Path(out_dir), session, scenario, applied, after,
-                            {rf.GRID_CHANGE: grid_change, rf.AREAS_CHANGE: areas_change,
-                             rf.CHANGES: changes})
+        gpkg = _write_trial(out, session, scenario, applied, after, layers)
         if changes_csv:
             from ..atomic import write_text
 
-            write_text(Path(out_dir) / rf.CHANGES_CSV, changes.to_csv(index=False))
+            write_text(out / rf.CHANGES_CSV, changes.to_csv(index=False))
+    if progress is not None:
+        progress.report(1.0, "done")
     return TrialResult(gpkg, pd.Index(grid_change["cell_id"], name="cell_id"), after, changes,
                        stats, MappingProxyType(clock.seconds))
 

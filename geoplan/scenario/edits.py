@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -55,6 +54,7 @@ import shapely
 import shapely.ops
 from geopandas.array import GeometryArray
 
+from .._memo import once_per
 from ..errors import ConfigError, CRSError, GeoplanError
 from ..study import Study, pin_attachment
 from ..types import (
@@ -134,26 +134,10 @@ def _to_study_crs(geoms: list, scenario: Scenario, crs, area) -> list:
     return out
 
 
-_PER_OBJECT: dict[tuple[int, str], tuple] = {}
-
-
-def _once_per(owner, name: str, make):
-    """``make()``, made once per ``owner`` object (a baseline's scenarios all edit the same
-    network, cells and lamps) and dropped with it."""
-    key = (id(owner), name)
-    got = _PER_OBJECT.get(key)
-    if got is not None and got[0]() is owner:
-        return got[1]
-    value = make()
-    _PER_OBJECT[key] = (weakref.ref(owner), value)
-    weakref.finalize(owner, _PER_OBJECT.pop, key, None)
-    return value
-
-
 def _tree_of(owner, geoms: np.ndarray) -> shapely.STRtree:
     """The STRtree of ``geoms`` (``owner``'s: a network's edges, the cells, a lamps frame),
-    made once per ``owner`` (:func:`_once_per`)."""
-    return _once_per(owner, "tree", lambda: shapely.STRtree(geoms))
+    made once per ``owner`` (:func:`geoplan._memo.once_per`)."""
+    return once_per(owner, "tree", lambda: shapely.STRtree(geoms))
 
 
 class _NetEditor:
@@ -167,7 +151,7 @@ class _NetEditor:
         self._gcrs = network.edges.crs if network.edges.crs is not None else _parse_crs(
             network.crs)
         self._nodes = network.nodes
-        self.xy, self.osmid = _once_per(network, "nodes", lambda: (
+        self.xy, self.osmid = once_per(network, "nodes", lambda: (
             shapely.get_coordinates(np.asarray(network.nodes.geometry.values)),
             network.nodes["osmid"].to_numpy(np.int64)))  # read only: never written
         e = network.edges

@@ -95,10 +95,9 @@ def offline_demo(tmp_path_factory) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="session")
-def synth_3000_baseline():
-    """:func:`~geoplan.scenario.prepare_baseline` of the benchmarks' synthetic municipality of
-    ~3,000 nodes (``benchmarks/synth.py``), computed once. Read only."""
-    from geoplan.scenario import prepare_baseline
+def synth_3000_study():
+    """The :class:`~geoplan.study.Study` of the benchmarks' synthetic municipality of ~3,000
+    nodes (``benchmarks/synth.py``), made once. Read only."""
     from geoplan.study import Study
 
     bench = str(Path(__file__).resolve().parents[2] / "benchmarks")
@@ -108,4 +107,13 @@ def synth_3000_baseline():
     finally:
         sys.path.remove(bench)
     s = municipality(3000)
-    return prepare_baseline(Study(s.data, s.network, s.cells, spec=s.spec))
+    return Study(s.data, s.network, s.cells, spec=s.spec)
+
+
+@pytest.fixture(scope="session")
+def synth_3000_baseline(synth_3000_study):
+    """:func:`~geoplan.scenario.prepare_baseline` of :func:`synth_3000_study`, computed once.
+    Read only."""
+    from geoplan.scenario import prepare_baseline
+
+    return prepare_baseline(synth_3000_study)

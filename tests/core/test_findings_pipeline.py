@@ -67,3 +67,26 @@ def test_scenario_counts_the_findings_it_addresses(tmp_path, findings_csv):
     addressed = pyogrio.read_dataframe(tmp_path / "s" / "geoplan.gpkg", layer="findings_addressed")
     assert addressed["category"].tolist() == ["dark_spot"]
     assert "open_findings" in (tmp_path / "s" / "changes.csv").read_text()
+
+
+def test_a_trial_counts_the_findings_it_addresses_as_the_full_scenario_run(tmp_path,
+                                                                          findings_csv):
+    # oracle: the full scenario run from the same run folder (its change table and its
+    # findings_addressed layer); the trial (what the QGIS panel's "Write only what changes"
+    # runs) writes the same rows
+    from geoplan.runs.trial import run_trial, start_trials
+
+    run = tmp_path / "run"
+    run_pipeline(_cfg(tmp_path, findings_csv), run)
+    scen = read_scenario(SCENARIO)
+    run_scenario(run, scen, tmp_path / "full")
+    result = run_trial(start_trials(run), scen, tmp_path / "try", changes_csv=True)
+    row = result.changes[result.changes["measure"] == "open_findings"].iloc[0]
+    assert (row["before"], row["after"], row["change"]) == (2.0, 1.0, -1.0)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "try" / "changes.csv"),
+                                  pd.read_csv(tmp_path / "full" / "changes.csv"),
+                                  check_exact=False, rtol=1e-9, atol=1e-9)
+    layer = "findings_addressed"
+    pd.testing.assert_frame_equal(
+        pyogrio.read_dataframe(tmp_path / "try" / "geoplan.gpkg", layer=layer),
+        pyogrio.read_dataframe(tmp_path / "full" / "geoplan.gpkg", layer=layer))

@@ -51,7 +51,7 @@ GEOPLAN = Path(__file__).resolve().parents[2] / "geoplan"
 #:   no layer, and modules may import only ``__version__`` from it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("basics", ("errors", "types", "progress", "crs", "i18n", "atomic", "columns", "datasets",
-                "sources.osm_tags")),
+                "_memo", "sources.osm_tags")),
     ("sources", ("sources",)),
     ("file writers", ("outputs.gpkg", "outputs.styles", "outputs.raster", "outputs.findings")),
     ("network and grid", ("network", "routing", "origins", "grid", "population", "inspect")),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from matplotlib.collections import PathCollection
@@ -131,3 +132,30 @@ def test_cells_not_on_one_lattice_are_not_an_image():
     assert CellImage.of(boxes) is None  # off the lattice by half a cell
     assert CellImage.of([shapely.box(0, 0, 100, 100), shapely.box(100, 0, 300, 200)]) is None
     assert CellImage.of([shapely.box(0, 0, 100, 100), shapely.box(0, 100, 100, 200)]) is not None
+
+
+def test_the_cell_lattice_is_found_once_per_report_and_each_map_paints_its_own(monkeypatch):
+    # the lattice (each cell's place in the image) is the grid's, whatever map draws it: found
+    # once for all the maps of a run, also for a scenario's change layer without geometry
+    # (joined to the grid's squares once); every map paints pixels of its own
+    found = []
+    of = map_images.CellLattice.of.__func__
+
+    def counted(cls, geoms, scale=1):  # the real lattice, counted
+        found.append(len(geoms))
+        return of(cls, geoms, scale)
+
+    monkeypatch.setattr(map_images.CellLattice, "of", classmethod(counted))
+    run = _big_run()
+    first = _image(map_figure(run, BY_KEY["safety_index"], dpi=50), "cells").get_array()
+    other = _image(map_figure(run, BY_KEY["dist_grocery_m"], dpi=50), "cells").get_array()
+    again = _image(map_figure(run, BY_KEY["safety_index"], dpi=50), "cells").get_array()
+    assert found == [SIDE * SIDE]
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+    g = run.grid
+    change = pd.DataFrame({"cell_id": g["cell_id"], "pop_before": g["pop"],
+                           "pop_after": g["pop"] + 1.0, "pop_change": 1.0})
+    scen = RunData(Path("."), grid=g, grid_change=change)
+    for variant in ("before", "after", "change"):
+        map_figure(scen, BY_KEY["pop"], variant=variant, dpi=50)
+    assert found == [SIDE * SIDE] * 2  # the change layer on the squares: one lattice more

@@ -251,3 +251,41 @@ def test_helsinki_ranges(helsinki):
     comp = [c for c in SAFETY_COLUMNS if c.startswith("safety_") and c != "safety_index"]
     assert r.loc[has, comp].stack().between(0, 1).all()
     assert (r["longest_dark_m"] >= 0).all() and (r["tunnel_m"] <= r["path_m"] + 1e-9).all()
+
+
+# --- the dark-stretch pieces (dark_labels, dark_stretch_of): what a scenario's dark stretches
+# are found again with; oracle: networkx's connected components of the dark edges ------------
+def _stretches_by_networkx(u, v, length, dark) -> np.ndarray:
+    import networkx as nx
+
+    g = nx.MultiGraph()
+    for k in np.flatnonzero(dark):
+        g.add_edge(int(u[k]), int(v[k]), key=int(k), length=float(length[k]))
+    out = np.zeros(len(u))
+    for comp in nx.connected_components(g):
+        sub = g.subgraph(comp)
+        total = sum(d["length"] for _, _, d in sub.edges(data=True))
+        for _, _, k in sub.edges(keys=True):
+            out[k] = total
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dark_stretches_match_networkx_on_random_networks(seed):
+    from geoplan.indicators.safety import dark_labels, dark_stretch_of
+
+    rng = np.random.default_rng(seed)
+    n, m = 60, 90
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)  # loops and parallel edges too
+    length = rng.uniform(1, 100, m)
+    dark = rng.random(m) < 0.5
+    want = _stretches_by_networkx(u, v, length, dark)
+    np.testing.assert_allclose(dark_stretch_of(u, v, length, dark, n), want)
+    # only the dark edges' ends numbered (a few edges of a large network): the same lengths
+    far = u + 10**9 * (u % 2)  # node ids far beyond the dark edges' count
+    np.testing.assert_allclose(dark_stretch_of(far, v + 10**9 * (v % 2), length, dark), want)
+    labels = dark_labels(u, v, dark, n)
+    same = labels[u] == labels[v]
+    assert same[dark].all()  # both ends of a dark edge on one stretch
+    np.testing.assert_allclose(want[dark], np.bincount(labels[u[dark]], weights=length[dark])[
+        labels[u[dark]]])

@@ -180,3 +180,54 @@ def test_changes_csv_is_the_full_scenario_runs(demo_run, tmp_path):
                                   pd.read_csv(tmp_path / "full" / "changes.csv"),
                                   check_exact=False, rtol=1e-9, atol=1e-9)
     assert sorted(p.name for p in (tmp_path / "try").iterdir()) == ["changes.csv", "geoplan.gpkg"]
+
+
+class _Record:
+    """A progress sink that records every report and, with ``stop_after``, asks to stop once
+    a report passed that fraction (0.1: inside the recompute, past the trial's first step)."""
+
+    def __init__(self, stop_after: float | None = None) -> None:
+        self.seen: list[float] = []
+        self.stop_after = stop_after
+
+    def report(self, fraction: float, message: str = "") -> None:
+        self.seen.append(fraction)
+
+    def is_cancelled(self) -> bool:
+        return self.stop_after is not None and any(f > self.stop_after for f in self.seen)
+
+
+def test_a_trial_is_cancelled_inside_the_recompute_and_writes_nothing(session, tmp_path):
+    from geoplan.errors import Cancelled
+
+    progress = _Record(stop_after=0.1)
+    with pytest.raises(Cancelled):
+        run_trial(session, _path(session.baseline), tmp_path / "t", changes_csv=True,
+                  progress=progress)
+    assert 0.1 < progress.seen[-1] < 0.9  # stopped inside the recompute, before writing
+    assert not (tmp_path / "t").exists() or not any((tmp_path / "t").iterdir())
+    done = _Record()  # not cancelled: every step reported, up to 1
+    run_trial(session, _path(session.baseline), tmp_path / "t", progress=done)
+    assert done.seen[0] == 0.0 and done.seen[-1] == 1.0 and done.seen == sorted(done.seen)
+
+
+def test_a_trial_refuses_a_folder_that_holds_a_full_scenario_run(demo_run, tmp_path):
+    # the full run's changes.xlsx, scenario.json and data dictionary would stay beside a
+    # trial's geoplan.gpkg and describe another result: refused, nothing touched
+    from geoplan.errors import ConfigError
+    from geoplan.runs.scenario import run_scenario
+    from geoplan.scenario.io import read_scenario
+
+    scen = read_scenario(Path(__file__).resolve().parents[2] / "data" / "demo_scenario.gpkg")
+    full = tmp_path / "full"
+    run_scenario(demo_run, scen, full)
+    before = {p.name: p.read_bytes() for p in full.iterdir() if p.is_file()}
+    with pytest.raises(ConfigError, match="holds a full scenario run .*a folder of its own"):
+        run_trial(start_trials(demo_run), scen, full)
+    assert {p.name: p.read_bytes() for p in full.iterdir() if p.is_file()} == before
+    # a copy of a run folder (not the session's own) is refused too
+    other = tmp_path / "other_run"
+    other.mkdir()
+    (other / "provenance.json").write_text("{}")
+    with pytest.raises(ConfigError, match="holds a geoplan run"):
+        run_trial(start_trials(demo_run), scen, other)

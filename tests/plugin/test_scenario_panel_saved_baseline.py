@@ -193,7 +193,7 @@ def _loaded_frame(layer) -> pd.DataFrame:
 
 def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbot, own_run,
                                                                      tmp_path):
-    from geoplan_qgis.algorithms.scenario import SESSION_BASELINES, SESSION_TRIALS
+    from geoplan_qgis.algorithms.scenario import SESSION_BASELINES
 
     toml, run, _osm = own_run
     dock = plugin.dock
@@ -204,11 +204,11 @@ def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbo
     dock.name_edit.setText("Trial")
     first, second = _paths(run)
     _draw(dock, "new_paths", first, name="Park path")
-    loads, made = SESSION_BASELINES.loads, SESSION_TRIALS.made
+    loads, made = SESSION_BASELINES.loads, SESSION_BASELINES.trials_made
     out = _run(dock, qtbot, str(run), tmp_path / "trial")
     assert dock.status.text().startswith("Done")
-    assert (SESSION_BASELINES.loads, SESSION_TRIALS.made) == (loads + 1, made + 1)
-    session = SESSION_TRIALS.current
+    assert (SESSION_BASELINES.loads, SESSION_BASELINES.trials_made) == (loads + 1, made + 1)
+    session = SESSION_BASELINES.current_trials
     assert session.run_dir == run.resolve()
     assert [lyr.name() for lyr in dock.result_layers] == ["Change per cell", "Change per area"]
     assert "grid" not in set(pyogrio.list_layers(out / "geoplan.gpkg")[:, 0])
@@ -231,8 +231,8 @@ def test_changed_only_loads_the_changed_cells_and_keeps_the_session(plugin, qtbo
     # the planner draws a second path: the same session, nothing loaded or made again
     _draw(dock, "new_paths", second, name="Second path")
     _run(dock, qtbot, str(run), tmp_path / "again")
-    assert (SESSION_BASELINES.loads, SESSION_TRIALS.made) == (loads + 1, made + 1)
-    assert SESSION_TRIALS.current is session
+    assert (SESSION_BASELINES.loads, SESSION_BASELINES.trials_made) == (loads + 1, made + 1)
+    assert SESSION_BASELINES.current_trials is session
     # unticked: the full scenario (grid after it, council layout)
     dock.changed_only.click()
     _run(dock, qtbot, str(run), tmp_path / "full_run")
@@ -267,3 +267,57 @@ def test_the_algorithm_with_changed_only_writes_no_grid(plugin, own_run, tmp_pat
     assert res["TRIAL"] is True and res["GRID"] is None and res["NETWORK"] is None
     assert res["GRID_CHANGE"].endswith("layername=grid_change")
     assert Path(res["CHANGES"]).is_file()
+
+
+def test_one_session_cache_keeps_the_baseline_and_its_trial_session(own_run, tmp_path):
+    # the kept baseline and the trial session on it live in one cache: a session is made once
+    # per kept baseline, on that very object; a baseline loaded again (the saved file changed)
+    # gets a session of its own; clearing forgets both
+    import os
+
+    from geoplan_qgis.algorithms.scenario import SessionBaselines
+
+    _toml, run, _osm = own_run
+    cache = SessionBaselines()
+    out = tmp_path / "trials"
+    cfg, base = cache.get(run, out)
+    session = cache.trials(run, out)
+    assert session.baseline is base and session.run_dir == run.resolve()
+    assert (session.title, session.config) == (cfg.title, cfg) and cfg.title == "Kamppi"
+    assert cache.trials(run, out) is session and cache.current_trials is session
+    assert (cache.loads, cache.trials_made) == (1, 1)
+    pkl = run / "scenario_baseline.pkl"
+    st = pkl.stat()
+    os.utime(pkl, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    try:
+        again = cache.trials(run, out)  # the file changed: loaded again, a new session
+        assert again is not session and again.baseline is cache.get(run, out)[1] is not base
+        assert (cache.loads, cache.trials_made) == (2, 2)
+    finally:
+        os.utime(pkl, ns=(st.st_atime_ns, st.st_mtime_ns))
+    cache.clear()
+    assert cache.current_trials is None
+
+
+def test_the_panel_loads_the_algorithms_loaded_layers(plugin, qtbot, own_run, tmp_path):
+    # one list of layers: what the panel loads of a full scenario's GeoPackage is what the
+    # algorithm declares loaded, by the core's layer names, in that order
+    from geoplan_qgis.algorithms.scenario import SCENARIO_LAYERS
+    from geoplan_qgis.i18n import tr
+
+    from geoplan.runs import folder as rf
+
+    _toml, run, _osm = own_run
+    dock = plugin.dock
+    dock.name_edit.setText("Layers")
+    dock.changed_only.click()  # untick: the full scenario
+    _draw(dock, "new_paths", _paths(run)[0], name="Park path")
+    out = _run(dock, qtbot, str(run), tmp_path / "full")
+    loaded = [r for r in SCENARIO_LAYERS if r.loaded]
+    assert [lyr.name() for lyr in dock.result_layers] == [tr(r.display) for r in loaded]
+    written = set(pyogrio.list_layers(out / rf.GPKG)[:, 0])
+    assert {r.layer for r in SCENARIO_LAYERS} <= written
+    assert [lyr.source().rsplit("layername=", 1)[1] for lyr in dock.result_layers] == [
+        r.layer for r in loaded]
+    group = dock.load_results(out)  # without the algorithm's results: the same layers
+    assert [n.name() for n in group.findLayers()] == [tr(r.display) for r in loaded]

@@ -11,7 +11,8 @@ in QGIS (new paths, street lamps, densification blocks, green spaces, destinatio
 folder's saved baseline it calls :func:`geoplan.runs.trial.run_trial` instead: ``OUT/geoplan.gpkg``
 with only the cells and area rows that change (``grid_change``, ``areas_change``; no ``grid``,
 no network) and ``changes.csv``, on a :class:`~geoplan.runs.trial.TrialSession` kept for the
-QGIS session (:data:`SESSION_TRIALS`).
+QGIS session with its baseline (:data:`SESSION_BASELINES`). The layers both write, and which
+the panel loads, are :data:`SCENARIO_LAYERS`.
 
 ``geoplan:compare_scenarios`` makes one core call, :func:`geoplan.runs.scenario.compare_runs`, on the
 output folders of several scenario runs and writes the ranking as a table (CSV) and a layerless
@@ -23,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from qgis.core import (
@@ -53,16 +55,28 @@ from ..i18n import tr
 from ..project import WritesProject
 from .base import GeoplanAlgorithm
 
-__all__ = ["SESSION_BASELINES", "SESSION_TRIALS", "CompareScenariosAlgorithm",
-           "ScenarioAlgorithm", "SessionBaselines", "SessionTrials", "baseline_config",
-           "save_scenario", "saved_run_folder"]
+__all__ = ["SCENARIO_LAYERS", "SESSION_BASELINES", "CompareScenariosAlgorithm", "ResultLayer",
+           "ScenarioAlgorithm", "SessionBaselines", "baseline_config", "save_scenario",
+           "saved_run_folder"]
 
-#: layers of a scenario's geoplan.gpkg: (layer, output name, loaded, display name)
+
+@dataclass(frozen=True)
+class ResultLayer:
+    """A layer of a scenario's ``geoplan.gpkg`` as ``geoplan:scenario`` outputs it."""
+
+    layer: str  #: its name in the GeoPackage (:mod:`geoplan.runs.folder`)
+    output: str  #: the algorithm's output
+    loaded: bool  #: added to the project after a run (by the algorithm and the panel)
+    display: str  #: the layer's name in QGIS (English; translated with ``tr``)
+
+
+#: The layers of a scenario's geoplan.gpkg, in the order they are loaded: one list for the
+#: algorithm's outputs and the panel (a trial writes only the first two).
 SCENARIO_LAYERS = (
-    ("grid_change", "GRID_CHANGE", True, "Change per cell"),
-    ("areas_change", "AREAS_CHANGE", True, "Change per area"),
-    ("grid", "GRID", True, "Grid with the scenario"),
-    ("network", "NETWORK", False, "Walk network with the scenario"),
+    ResultLayer(rf.GRID_CHANGE, "GRID_CHANGE", True, "Change per cell"),
+    ResultLayer(rf.AREAS_CHANGE, "AREAS_CHANGE", True, "Change per area"),
+    ResultLayer(rf.GRID, "GRID", True, "Grid with the scenario"),
+    ResultLayer(rf.NETWORK, "NETWORK", False, "Walk network with the scenario"),
 )
 #: parameter name -> edit kind of geoplan_qgis.scenario_edits
 EDIT_PARAMETERS = (
@@ -135,88 +149,95 @@ def _file_stats(folder: Path, cfg) -> tuple:
                  for f in files)
 
 
-class SessionBaselines:
-    """The saved baseline last loaded in this QGIS session, kept in memory: the next scenario
-    on the same run folder (the planner's second drawn path) only recomputes, as long as the
-    saved file, the provenance and the input files are unchanged (size and time).
+@dataclass(frozen=True, eq=False)
+class _Kept:
+    """The kept baseline of one run folder, and the trial session made on it (or None)."""
 
-    :attr:`loads` counts the loads from disk. Thread-safe (runs are background tasks).
+    folder: Path
+    stats: tuple  # _file_stats when it was loaded
+    cfg: object  # PipelineConfig
+    baseline: object  # geoplan.scenario.recompute.Baseline
+    trials: object = None  # geoplan.runs.trial.TrialSession on ``baseline``
+
+
+class SessionBaselines:
+    """The saved baseline last loaded in this QGIS session, kept in memory with the trial
+    session made on it: the next scenario on the same run folder (the planner's second drawn
+    path) only recomputes, as long as the saved file, the provenance and the input files are
+    unchanged (size and time). A baseline loaded again gets a trial session of its own.
+
+    :attr:`loads` counts the loads from disk, :attr:`trials_made` the trial sessions made.
+    Thread-safe (runs are background tasks): loading and making a session happen outside the
+    lock, so the GUI thread's :meth:`clear` never waits for them.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept = None  # (folder, file stats, cfg, Baseline)
+        self._kept: _Kept | None = None
         self.loads = 0
+        self.trials_made = 0
+
+    def _valid(self, folder: Path, out: Path) -> _Kept | None:
+        """The kept baseline if it is the resolved ``folder``'s and still its files' (and
+        ``out`` is not that folder), else None."""
+        with self._lock:
+            kept = self._kept
+        if (kept is not None and kept.folder == folder and Path(out).resolve() != folder
+                and kept.stats == _file_stats(folder, kept.cfg)):
+            return kept
+        return None
 
     def get(self, folder: Path, out: Path) -> tuple:
         """``(PipelineConfig, Baseline)`` of the run ``folder`` for a scenario written into
         ``out`` (:func:`geoplan.runs.scenario.saved_baseline`: a stale or foreign file raises
         its :class:`~geoplan.errors.GeoplanError`)."""
+        kept = self._load(Path(folder).resolve(), out)
+        return kept.cfg, kept.baseline
+
+    def _load(self, folder: Path, out: Path) -> _Kept:
+        """The kept baseline of the resolved ``folder``, loaded (and kept) when it is not."""
         from geoplan.runs.scenario import saved_baseline
 
-        folder = Path(folder).resolve()
-        with self._lock:
-            kept = self._kept
-        if (kept is not None and kept[0] == folder and Path(out).resolve() != folder
-                and kept[1] == _file_stats(folder, kept[2])):
-            return kept[2], kept[3]
+        kept = self._valid(folder, out)
+        if kept is not None:
+            return kept
         cfg, base = saved_baseline(folder, out)
+        kept = _Kept(folder, _file_stats(folder, cfg), cfg, base)
         with self._lock:
-            self._kept = (folder, _file_stats(folder, cfg), cfg, base)
+            self._kept = kept
             self.loads += 1
-        return cfg, base
+        return kept
 
-    def clear(self) -> None:
-        """Forget the kept baseline (the plugin's unload)."""
-        with self._lock:
-            self._kept = None
-
-
-#: The session's kept baseline (one run folder at a time).
-SESSION_BASELINES = SessionBaselines()
-
-
-class SessionTrials:
-    """The :class:`~geoplan.runs.trial.TrialSession` of the run folder whose baseline
-    :data:`SESSION_BASELINES` keeps: made once on that very baseline object (never a second
-    load; its area summaries computed once), remade when the kept baseline is another one.
-    :attr:`made` counts the sessions made. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept = None  # TrialSession
-        self.made = 0
-
-    @property
-    def current(self):
-        """The kept :class:`~geoplan.runs.trial.TrialSession`, or None."""
-        return self._kept
-
-    def get(self, folder: Path, cfg, base):
-        """The trial session on ``base`` (the kept baseline of the run ``folder``, pipeline
-        ``cfg``: its title and language)."""
+    def trials(self, folder: Path, out: Path):
+        """The :class:`~geoplan.runs.trial.TrialSession` on the kept baseline of the run
+        ``folder`` (loaded as :meth:`get` loads it), made once per kept baseline: never a
+        second load, its area summaries computed once."""
         from geoplan.runs.trial import start_trials
 
-        folder = Path(folder).resolve()
+        kept = self._load(Path(folder).resolve(), out)
+        if kept.trials is not None:
+            return kept.trials
+        session = start_trials(kept.baseline, config=kept.cfg, run_dir=kept.folder)
         with self._lock:
-            kept = self._kept
-        if kept is not None and kept.baseline is base and kept.run_dir == folder:
-            return kept
-        session = dataclasses.replace(start_trials(base, lang=cfg.lang), title=cfg.title,
-                                      run_dir=folder)
-        with self._lock:
-            self._kept = session
-            self.made += 1
+            if self._kept is kept:  # (not cleared or replaced meanwhile)
+                self._kept = dataclasses.replace(kept, trials=session)
+            self.trials_made += 1
         return session
 
+    @property
+    def current_trials(self):
+        """The trial session on the kept baseline, or None."""
+        with self._lock:
+            return None if self._kept is None else self._kept.trials
+
     def clear(self) -> None:
-        """Forget the kept session (the plugin's unload)."""
+        """Forget the kept baseline and its trial session (the plugin's unload)."""
         with self._lock:
             self._kept = None
 
 
-#: The session's trial session (on :data:`SESSION_BASELINES`' baseline).
-SESSION_TRIALS = SessionTrials()
+#: The session's kept baseline (one run folder at a time) and its trial session.
+SESSION_BASELINES = SessionBaselines()
 
 
 class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
@@ -264,8 +285,8 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
             self.CHANGED_ONLY, tr("Write only what changes (fast, for trying proposals)"),
             defaultValue=False, optional=True))
         self.addOutput(QgsProcessingOutputFile(self.CHANGES, tr("Change table (CSV)")))
-        for _layer, name, _load, desc in SCENARIO_LAYERS:
-            self.addOutput(QgsProcessingOutputVectorLayer(name, tr(desc)))
+        for r in SCENARIO_LAYERS:
+            self.addOutput(QgsProcessingOutputVectorLayer(r.output, tr(r.display)))
 
     def scenario(self, parameters, context):
         """The scenario of the parameters: the GeoPackage's edits plus the drawn layers'."""
@@ -348,15 +369,12 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
             scenario = self.scenario(parameters, context)
             feedback.pushInfo(tr("Scenario {name}: {n} edits").format(
                 name=scenario.name, n=len(scenario.edits)))
-            if trial:  # under a second: Cancel is honoured before it starts
-                from geoplan.progress import report
+            if trial:  # under a second; Cancel is honoured until the writing starts
                 from geoplan.runs.trial import run_trial
 
-                progress = self.progress(feedback)
-                session = SESSION_TRIALS.get(saved_run_folder(baseline), cfg, base)
-                report(progress, 0.1, f"trying scenario {scenario.name}")
-                result = run_trial(session, scenario, out, changes_csv=True)
-                progress.report(1.0, "done")
+                session = SESSION_BASELINES.trials(saved_run_folder(baseline), out)
+                result = run_trial(session, scenario, out, changes_csv=True,
+                                   progress=self.progress(feedback))
             else:
                 from geoplan.runs.scenario import run_scenario
 
@@ -379,11 +397,11 @@ class ScenarioAlgorithm(WritesProject, GeoplanAlgorithm):
                    self.CHANGES: str(out / rf.CHANGES_CSV)}
         present = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
         group = tr("geoplan: {scenario}").format(scenario=name)
-        for order, (layer, output, load_it, desc) in enumerate(SCENARIO_LAYERS):
-            results[output] = f"{gpkg}|layername={layer}" if layer in present else None
-            if load and load_it and results[output]:
-                load_on_completion(context, results[output], tr(desc), output, group=group,
-                                   sort_key=order)
+        for order, r in enumerate(SCENARIO_LAYERS):
+            results[r.output] = f"{gpkg}|layername={r.layer}" if r.layer in present else None
+            if load and r.loaded and results[r.output]:
+                load_on_completion(context, results[r.output], tr(r.display), r.output,
+                                   group=group, sort_key=order)
         return results
 
 

@@ -65,6 +65,7 @@ from qgis.PyQt.QtWidgets import (
 from geoplan.columns import STUDY_AREA_KEY
 from geoplan.runs import folder as rf
 
+from ..algorithms.scenario import SCENARIO_LAYERS
 from ..i18n import tr
 from ..scenario_edits import EDIT_KINDS, make_edit_layer
 
@@ -72,11 +73,6 @@ __all__ = ["EDITS_GROUP", "ScenarioDock"]
 
 EDITS_GROUP = "geoplan scenario edits"
 LOG_TAG = "geoplan"
-#: layers of a scenario's GeoPackage loaded after a run: (layer, output of geoplan:scenario,
-#: display name)
-RESULT_LAYERS = ((rf.GRID_CHANGE, "GRID_CHANGE", "Change per cell"),
-                 (rf.AREAS_CHANGE, "AREAS_CHANGE", "Change per area"),
-                 (rf.GRID, "GRID", "Grid with the scenario"))
 #: columns of changes.csv shown in the panel's table, and their headers
 TABLE_COLUMNS = ("area_name", "label", "before", "after", "change", "unit")
 TABLE_HEADERS = {"area_name": "Area", "label": "Measure", "before": "Before", "after": "After",
@@ -371,7 +367,8 @@ class ScenarioDock(QDockWidget):
     def load_results(self, out: Path, results: dict | None = None) -> QgsLayerTreeGroup:
         """The scenario's layers as one group, each with the style stored in the GeoPackage:
         those the algorithm's ``results`` name (a run that wrote only what changes has no
-        grid), else all of :data:`RESULT_LAYERS`."""
+        grid), else every loaded layer of
+        :data:`~geoplan_qgis.algorithms.scenario.SCENARIO_LAYERS` the GeoPackage holds."""
         project = QgsProject.instance()
         root = project.layerTreeRoot()
         name = tr("geoplan: {scenario}").format(scenario=self.name_edit.text().strip() or
@@ -384,11 +381,13 @@ class ScenarioDock(QDockWidget):
         group = root.insertGroup(0, name)
         self.result_layers = []
         gpkg = rf.RunFolder(out).gpkg
-        for layer_name, output, display in RESULT_LAYERS:
-            uri = f"{gpkg}|layername={layer_name}" if results is None else results.get(output)
+        for r in SCENARIO_LAYERS:
+            if not r.loaded:
+                continue
+            uri = f"{gpkg}|layername={r.layer}" if results is None else results.get(r.output)
             if not uri:
                 continue
-            layer = QgsVectorLayer(uri, tr(display), "ogr")
+            layer = QgsVectorLayer(uri, tr(r.display), "ogr")
             if not layer.isValid():
                 continue
             project.addMapLayer(layer, False)
@@ -473,9 +472,8 @@ class ScenarioDock(QDockWidget):
         self.edit_layers.clear()
         self.result_layers = []
         self.council = None
-        from ..algorithms.scenario import SESSION_BASELINES, SESSION_TRIALS
+        from ..algorithms.scenario import SESSION_BASELINES
 
-        SESSION_TRIALS.clear()
         SESSION_BASELINES.clear()
 
 

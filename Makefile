@@ -29,6 +29,11 @@ NP2_SKIP := --deselect tests/core/test_report.py::test_pdf_pages_and_text \
 	--deselect tests/core/test_robustness_outputs.py::test_sigkill_while_writing_keeps_previous_output \
 	--ignore tests/core/test_kill_points.py
 
+# pytest-xdist: the tests on every core (at most 4 workers: each starts its own QGIS and makes the
+# session's shared runs once), a test file's tests on one worker (--dist loadfile: a module's
+# fixtures are made once). One process: make test PYTEST_ARGS="-n0 ..." (or XDIST=).
+XDIST ?= -n auto --maxprocesses 4 --dist loadfile
+
 .PHONY: setup setup-cli demo test test-qgis test-np2 lint plugin-zip wheel qgis
 setup:
 	@bash scripts/setup.sh
@@ -43,12 +48,12 @@ test: test-qgis
 	@if [ -z "$(PYTEST_ARGS)" ]; then $(MAKE) --no-print-directory test-np2; fi
 
 test-qgis: setup
-	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # the core on numpy 2 and the newest wheels, no QGIS (tests marked qgis are left out)
 test-np2: setup-cli
 	@$(CLI)/bin/python -c 'import numpy; print("numpy", numpy.__version__, "(wheel-only venv)")'
-	@$(CLI)/bin/python -m pytest -q -p no:cacheprovider -m "not qgis" $(NP2_SKIP) $(NP2_TESTS)
+	@$(CLI)/bin/python -m pytest -q -p no:cacheprovider $(XDIST) -m "not qgis" $(NP2_SKIP) $(NP2_TESTS)
 
 # dist/geoplan_qgis-<version>.zip: needs only python3 (no set-up)
 plugin-zip:

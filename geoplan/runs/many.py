@@ -242,8 +242,10 @@ def _client(scheduler, n_workers: int, processes: bool, threads_per_worker: int)
     others = set(SpecCluster._instances)
     with _sigint_held() as pressed:
         try:
+            # ":0": the scheduler's HTTP server on a free port (None means the fixed 8787,
+            # which a second cluster, e.g. another run at the same time, cannot have)
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker,
-                                   processes=processes, dashboard_address=None,
+                                   processes=processes, dashboard_address=":0",
                                    silence_logs=logging.ERROR)
             client = Client(cluster)
         except Exception:

@@ -29,16 +29,20 @@ def demo_baseline():
 
 
 @pytest.fixture(scope="session")
-def offline_demo(tmp_path_factory) -> SimpleNamespace:
-    """`geoplan demo` (English) run ONCE in a fresh process whose every non-loopback connection
-    and DNS lookup fails (and is logged, in case something swallows the error). A probe shows
-    the guard works first. Read only (test_robustness.py and test_cli.py read it).
+def offline_demo(run_once) -> SimpleNamespace:
+    """`geoplan demo` (English) run ONCE per run (shared by the xdist workers: ``run_once``) in
+    a fresh process whose every non-loopback connection and DNS lookup fails (and is logged, in
+    case something swallows the error). A probe shows the guard works first. Read only
+    (test_robustness.py and test_cli.py read it).
 
     ``out`` (the demo folder), ``demo`` and ``probe`` (``subprocess.CompletedProcess``),
     ``probe_logged`` (the probe's attempt was logged), ``log`` (the attempts log, removed after
     the probe).
     """
-    tmp_path = tmp_path_factory.mktemp("offline_demo")
+    return run_once("offline_demo", _offline_demo)
+
+
+def _offline_demo(tmp_path: Path) -> SimpleNamespace:
     guard = tmp_path / "guard"
     guard.mkdir()
     log = tmp_path / "network_attempts.log"

@@ -268,7 +268,7 @@ def test_many_is_all_or_nothing(tmp_path):
     (tmp_path / "areas.geojson").write_text(TWO_AREAS, encoding="utf-8")
     (tmp_path / "one.geojson").write_text(TWO_AREAS.replace('"B"', '"A"'), encoding="utf-8")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # no fixed port
         cmd = [GEOPLAN, "many", str(tmp_path / "p.toml")]
         opts = ["--key", "name", "--scheduler", cluster.scheduler_address, "--out"]
         prev = tmp_path / "previous-many"

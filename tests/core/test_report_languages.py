@@ -20,14 +20,20 @@ def sv_run(tmp_path_factory, demo_250_run) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def reports(sv_run) -> dict:
+    """``{"sv": …, "da": …, "en": …}``: the run's own (Swedish) report, then a Danish and an
+    English one beside it, written once in that order (each test only reads them)."""
+    return {"sv": write_report(sv_run, dpi=50), "da": write_report(sv_run, lang="da", dpi=50),
+            "en": write_report(sv_run, lang="en", dpi=50)}
+
+
 def _first_page(pdf: Path) -> str:
     return pypdf.PdfReader(pdf).pages[1].extract_text()
 
 
-def test_reports_in_two_languages_stay_side_by_side(sv_run):
-    own = write_report(sv_run, dpi=50)
-    da = write_report(sv_run, lang="da", dpi=50)
-    en = write_report(sv_run, lang="en", dpi=50)
+def test_reports_in_two_languages_stay_side_by_side(sv_run, reports):
+    own, da, en = reports["sv"], reports["da"], reports["en"]
     assert own.pdf == sv_run / "report" / "report.pdf"
     assert da.pdf == sv_run / "report_da" / "report.pdf"
     assert en.pdf == sv_run / "report_en" / "report.pdf"
@@ -40,8 +46,8 @@ def test_reports_in_two_languages_stay_side_by_side(sv_run):
 
 
 @pytest.mark.parametrize("lang", ["sv", "da", "en"])
-def test_pdf_metadata_read_back(sv_run, lang):
-    pdf = write_report(sv_run, lang=lang, dpi=50).pdf
+def test_pdf_metadata_read_back(reports, lang):
+    pdf = reports[lang].pdf
     reader = pypdf.PdfReader(pdf)
     meta = reader.metadata
     assert meta.title == "Språktest"

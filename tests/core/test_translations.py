@@ -233,14 +233,12 @@ def test_safety_map_wording_in_swedish():
 
 @pytest.mark.skipif(not (ROOT / ".cache" / "wheelhouse").is_dir(),
                     reason="needs the build wheelhouse of `make setup`")
-def test_wheel_ships_the_compiled_catalogues(tmp_path):
-    """``pip wheel`` of the checkout holds both ``.mo`` files (package data)."""
+def test_wheel_ships_the_compiled_catalogues(checkout_wheel):
+    """``pip wheel`` of the checkout (tests/conftest.py) holds both ``.mo`` files (package
+    data)."""
     import zipfile
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-index",
-                    "--find-links", str(ROOT / ".cache" / "wheelhouse"), "-w", str(tmp_path),
-                    str(ROOT)], check=True, capture_output=True, text=True, timeout=600)
-    (wheel,) = tmp_path.glob("geoplan-*.whl")
+    wheel = checkout_wheel
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"geoplan/locale/{lang}/LC_MESSAGES/geoplan.mo" for lang in LANGS} <= set(names)
 

@@ -80,17 +80,16 @@ def _run(cmd, env, timeout=600) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(not Path(QGIS_PYTHON).exists() or not shutil.which("qgis_process"),
                     reason="needs Debian's QGIS (qgis_process, /usr/bin/python3)")
 def test_zip_into_fresh_profile_then_offline_dependency_step_then_qgis_process(
-    tmp_path, helsinki_pbf
+    tmp_path, helsinki_pbf, checkout_wheel
 ):
     assert WHEELHOUSE.is_dir(), "run `make setup` (it fills .cache/wheelhouse)"
     # the zip and the geoplan wheel, from this checkout
     zpath = Path(subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_plugin_zip.py"), str(tmp_path / "dist")],
         capture_output=True, text=True, check=True).stdout.strip())
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--no-index", "--find-links", str(WHEELHOUSE), "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True, text=True, timeout=600)
+    wheels = tmp_path / "wheels"  # pip wheel of the checkout (tests/conftest.py), shared
+    wheels.mkdir()
+    shutil.copy(checkout_wheel, wheels)
     assert [p.name for p in wheels.glob("geoplan-*.whl")]
 
     # a fresh QGIS profile (fresh HOME) and QGIS's Python with only what QGIS ships

@@ -1761,7 +1761,7 @@ def _distance_blocks(
 
     Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the subgraph
     induced by nodes that hold every path of at most ``limit_m`` from its sources
-    (:func:`_nodes_near`), so the distances are exact, in chunks of at most
+    (:func:`_tile_plan`), so the distances are exact, in chunks of at most
     :data:`MAX_BLOCK_CELLS` distances. Targets outside it are beyond reach and left out; pairs
     beyond ``limit_m`` are ``inf``.
     """
@@ -1770,52 +1770,129 @@ def _distance_blocks(
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
-    tgt_pos = np.full(graph.n_nodes, -1, np.int64)
-    tgt_pos[tgt] = np.arange(len(tgt))
-    is_tgt = tgt_pos >= 0
-    index = None
-    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(limit):
-        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
-        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
-        index = _graph_cell_index(graph, max(tile_m / 2, span / 128))
-    local = np.full(graph.n_nodes, -1, np.int32)  # scratch of _subgraph, reset after each tile
-    tiles = _tiles(graph.node_xy[src], tile_m)
+    tiles = _tile_plan(graph, src, tgt, limit, tile_m)
     for i, tile in enumerate(tiles):
         if progress is not None:
             report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
-        nodes = _nodes_near(graph, src[tile], limit, index)
-        here = is_tgt[nodes]
-        in_sub = tgt_pos[nodes[here]]
-        if len(in_sub) == 0:
-            continue
-        # targets first: their distances are the first columns (a view, no copy)
-        nodes = np.concatenate([nodes[here], nodes[~here]])
-        sub, _ = _subgraph(graph.csr, nodes, local)
-        ids = local[src[tile]]
-        local[nodes] = -1
-        chunk = max(1, MAX_BLOCK_CELLS // len(nodes))
-        for c in range(0, len(tile), chunk):
-            dist = dijkstra(sub, directed=True, indices=ids[c : c + chunk], limit=limit)
-            yield tile[c : c + chunk], in_sub, dist[:, : len(in_sub)]
+        chunk = max(1, MAX_BLOCK_CELLS // tile.sub.shape[0])
+        for c in range(0, len(tile.src_pos), chunk):
+            dist = dijkstra(tile.sub, directed=True, indices=tile.ids[c : c + chunk], limit=limit)
+            yield tile.src_pos[c : c + chunk], tile.tgt_pos, dist[:, 1 : len(tile.tgt_pos) + 1]
     report(progress, 1.0, "distances: done")
 
 
-def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
-    """Positions of ``xy`` grouped by square tile of side ``tile_m``."""
+@dataclass(frozen=True, eq=False)
+class _Tile:
+    """One tile of sources and the subgraph its Dijkstra runs on.
+
+    Attributes
+    ----------
+    src_pos : numpy.ndarray
+        Positions of the tile's sources in ``src``.
+    sub : scipy.sparse.csr_matrix
+        The graph induced by the nodes that hold every path of at most the limit from them;
+        its first ``len(tgt_pos)`` nodes are the targets in it.
+    ids : numpy.ndarray
+        Local id of each source in ``sub``.
+    tgt_pos : numpy.ndarray
+        Position in ``tgt`` of each of the first nodes of ``sub``.
+    """
+
+    src_pos: np.ndarray
+    sub: sp.csr_matrix
+    ids: np.ndarray
+    tgt_pos: np.ndarray
+
+
+def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
+               tile_m: float) -> list[_Tile]:
+    """The tiles of :func:`_distance_blocks` that hold a target, in tile order.
+
+    The nodes near each tile are the box around its sources widened by ``limit *
+    reach_factor`` (:func:`_in_boxes`, all tiles at once) when the graph's ``reach_factor`` is
+    at most :data:`BOX_MAX_REACH_FACTOR`, else the network ball of its sources; each tile's
+    subgraph is :func:`_tile_subgraph` of them, targets first.
+    """
+    tiles, _ = _tiles(graph.node_xy[src], tile_m)
+    reach = limit * graph.reach_factor
+    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach):
+        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
+        index = _graph_cell_index(graph, max(tile_m / 8, span / 256))
+        xy = [graph.node_xy[src[t]] for t in tiles]
+        nodes, counts = _in_boxes(index, np.array([p.min(axis=0) for p in xy]) - reach,
+                                  np.array([p.max(axis=0) for p in xy]) + reach)
+    else:
+        near = [_nodes_near(graph, src[t], limit, None) for t in tiles]
+        nodes = np.concatenate(near) if near else np.zeros(0, np.int64)
+        counts = np.array([len(a) for a in near], np.int64)
+    tgt_pos = np.full(graph.n_nodes, -1, np.int64)
+    tgt_pos[tgt] = np.arange(len(tgt))
+    nodes, n_tgt = _targets_first(nodes, counts, tgt_pos[nodes] >= 0)
+    first = np.zeros(len(tiles) + 1, np.int64)
+    np.cumsum(counts, out=first[1:])
+    local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
+    out = []
+    for i in np.flatnonzero(n_tgt):
+        part = nodes[first[i] : first[i + 1]]
+        sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
+        out.append(_Tile(tiles[i], sub, ids, tgt_pos[part[: n_tgt[i]]]))
+    return out
+
+
+def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,
+                   local: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The arcs of ``csr`` out of ``nodes`` (distinct), as a graph whose node ``i + 1`` is
+    ``nodes[i]`` and node 0 a sink without arcs that stands for every other node, and the
+    local ids of ``sources`` (all in ``nodes``).
+
+    Distances of at most ``limit`` from the sources are those of ``csr`` when ``nodes`` hold
+    every path of at most ``limit`` from them: a path through the sink ends there. Unlike
+    the induced graph, no arc is dropped, so the arcs are copied without a test.
+
+    ``local`` is a scratch array of zeros (one per node of ``csr``), left as it was.
+    """
+    local[nodes] = np.arange(1, len(nodes) + 1, dtype=np.int32)
+    start = csr.indptr[nodes].astype(np.int64)
+    count = csr.indptr[nodes + 1] - start
+    indptr = np.zeros(len(nodes) + 2, np.int32)
+    np.cumsum(count, out=indptr[2:])
+    pos = _ranges(start, count)
+    sub = sp.csr_matrix((csr.data[pos], local[csr.indices[pos]], indptr),
+                        shape=(len(nodes) + 1, len(nodes) + 1))
+    ids = local[sources]
+    local[nodes] = 0
+    return sub, ids
+
+
+def _targets_first(nodes: np.ndarray, counts: np.ndarray, is_tgt: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """``nodes`` (consecutive sets of ``counts[i]`` nodes) with each set's targets moved to its
+    front (order kept otherwise), and how many targets each set holds."""
+    which = np.repeat(np.arange(len(counts)), counts)
+    key = 2 * which + ~is_tgt
+    order = np.argsort(key.astype(np.int16) if len(counts) < 2**14 else key, kind="stable")
+    return nodes[order], np.bincount(which[is_tgt], minlength=len(counts))
+
+
+def _tiles(xy: np.ndarray, tile_m: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """Positions of ``xy`` grouped by square tile of side ``tile_m``, and each tile's
+    ``(column, row)`` in the grid of tiles."""
     cell = np.floor((xy - xy.min(axis=0)) / tile_m).astype(np.int64)
     key = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
     order = np.argsort(key, kind="stable")
     cuts = np.flatnonzero(np.diff(key[order])) + 1
-    return np.split(order, cuts)
+    return np.split(order, cuts), cell[order[np.r_[0, cuts]]]
 
 
 @dataclass(frozen=True)
 class _CellIndex:
     """Node ids bucketed in square cells, column by column: the cells of one column of a box
-    are one run ``order[start[k0] : start[k1 + 1]]``, ``xy[start[k0] : start[k1 + 1]]`` their
+    are one run ``order[start[k0] : start[k1 + 1]]``, ``x`` and ``y`` of that run their
     coordinates."""
 
-    xy: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
     origin: tuple[float, float]
     cell_m: float
     n_rows: int
@@ -1838,7 +1915,8 @@ def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
     start = np.zeros(n_cols * n_rows + 1, np.int64)
     np.cumsum(np.bincount(key, minlength=n_cols * n_rows), out=start[1:])
-    return _CellIndex(xy[order], origin, float(cell_m), n_rows, n_cols, order, start)
+    return _CellIndex(xy[order, 0], xy[order, 1], origin, float(cell_m), n_rows, n_cols,
+                      order, start)
 
 
 def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
@@ -1849,21 +1927,34 @@ def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
     return per_size[cell_m]
 
 
-def _in_box(index: _CellIndex, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _in_box(index: _CellIndex, lo: Any, hi: Any) -> np.ndarray:
     """Ids of the points of ``index`` inside the closed box ``lo..hi``, in cell order."""
-    # the same rounding as the points' cells: every point in the box is in a cell read here
-    (x0, y0), cell = index.origin, index.cell_m
-    r0, r1 = max(math.floor((lo[1] - y0) / cell), 0), min(math.floor((hi[1] - y0) / cell),
-                                                          index.n_rows - 1)
-    c0, c1 = max(math.floor((lo[0] - x0) / cell), 0), min(math.floor((hi[0] - x0) / cell),
-                                                          index.n_cols - 1)
-    runs = [slice(index.start[k + r0], index.start[k + r1 + 1])
-            for k in range(c0 * index.n_rows, c1 * index.n_rows + 1, index.n_rows)]
-    if r1 < r0 or not runs:
-        return np.zeros(0, np.int64)
-    p = np.concatenate([index.xy[r] for r in runs])
-    inside = (p[:, 0] >= lo[0]) & (p[:, 0] <= hi[0]) & (p[:, 1] >= lo[1]) & (p[:, 1] <= hi[1])
-    return np.concatenate([index.order[r] for r in runs])[inside]
+    return _in_boxes(index, np.reshape(lo, (1, 2)), np.reshape(hi, (1, 2)))[0]
+
+
+def _in_boxes(index: _CellIndex, lo: np.ndarray, hi: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the points of ``index`` inside each closed box ``lo[i]..hi[i]`` (``(n, 2)``
+    arrays), box after box, each in cell order, and how many are in each box."""
+    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
+    # the same rounding as the points' cells: every point in a box is in a cell read here
+    c0, r0 = (np.clip(np.floor((lo[:, i] - index.origin[i]) / index.cell_m), 0, n).astype(
+        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
+    c1, r1 = (np.clip(np.floor((hi[:, i] - index.origin[i]) / index.cell_m), -1, n - 1).astype(
+        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
+    n_col = np.where(r1 >= r0, np.maximum(c1 - c0 + 1, 0), 0)
+    box = np.repeat(np.arange(len(lo)), n_col)
+    key = _ranges(c0, n_col) * index.n_rows
+    run0, run1 = index.start[key + r0[box]], index.start[key + r1[box] + 1]
+    n_box = np.bincount(box, weights=run1 - run0, minlength=len(lo)).astype(np.int64)
+    cand = _ranges(run0, run1 - run0)
+    x, y = index.x[cand], index.y[cand]
+    inside = ((x >= np.repeat(lo[:, 0], n_box)) & (x <= np.repeat(hi[:, 0], n_box))
+              & (y >= np.repeat(lo[:, 1], n_box)) & (y <= np.repeat(hi[:, 1], n_box)))
+    kept = np.zeros(len(cand) + 1, np.int64)
+    np.cumsum(inside, out=kept[1:])
+    ends = np.cumsum(n_box)
+    return index.order[cand[inside]], np.diff(kept[np.r_[0, ends]])
 
 
 def _nodes_near(

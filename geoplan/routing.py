@@ -1770,7 +1770,7 @@ def _distance_blocks(
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
-    tiles = _tile_plan(graph, src, tgt, limit, tile_m)
+    tiles = _kept_tile_plan(graph, src, tgt, limit, tile_m)
     for i, tile in enumerate(tiles):
         if progress is not None:
             report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
@@ -1790,12 +1790,13 @@ class _Tile:
     src_pos : numpy.ndarray
         Positions of the tile's sources in ``src``.
     sub : scipy.sparse.csr_matrix
-        The graph induced by the nodes that hold every path of at most the limit from them;
-        its first ``len(tgt_pos)`` nodes are the targets in it.
+        The arcs out of the nodes that hold every path of at most the limit from them
+        (:func:`_tile_subgraph`: node 0 is a sink); its nodes ``1 .. len(tgt_pos)`` are the
+        targets in it.
     ids : numpy.ndarray
         Local id of each source in ``sub``.
     tgt_pos : numpy.ndarray
-        Position in ``tgt`` of each of the first nodes of ``sub``.
+        Position in ``tgt`` of each of the nodes ``1 .. len(tgt_pos)`` of ``sub``.
     """
 
     src_pos: np.ndarray
@@ -1804,18 +1805,43 @@ class _Tile:
     tgt_pos: np.ndarray
 
 
+#: Per routing graph, the key of its latest query and, once that query came twice, its tile
+#: plan (freed with the graph; a patched graph is a new graph, so it never sees a stale plan).
+_TILE_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
+                    tile_m: float) -> list[_Tile]:
+    """:func:`_tile_plan`, kept on ``graph`` when the same query (sources, targets, limit and
+    tile) comes again: the second time it is made with network balls and kept, later times
+    it is reused. One plan per graph, so a one-off query (every query of ``compute_layers``)
+    keeps nothing but its key."""
+    key = (float(limit), float(tile_m), src.tobytes(), tgt.tobytes())
+    seen = _TILE_PLANS.get(graph)
+    if seen is None or seen[0] != key:
+        _TILE_PLANS[graph] = (key, None)
+        return _tile_plan(graph, src, tgt, limit, tile_m)
+    if seen[1] is None:
+        _TILE_PLANS[graph] = seen = (key, _tile_plan(graph, src, tgt, limit, tile_m, balls=True))
+    return seen[1]
+
+
 def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
-               tile_m: float) -> list[_Tile]:
+               tile_m: float, *, balls: bool = False) -> list[_Tile]:
     """The tiles of :func:`_distance_blocks` that hold a target, in tile order.
 
     The nodes near each tile are the box around its sources widened by ``limit *
     reach_factor`` (:func:`_in_boxes`, all tiles at once) when the graph's ``reach_factor`` is
     at most :data:`BOX_MAX_REACH_FACTOR`, else the network ball of its sources; each tile's
-    subgraph is :func:`_tile_subgraph` of them, targets first.
+    subgraph is :func:`_tile_subgraph` of them, targets first. With ``balls`` a box is
+    narrowed to the network ball of the tile's sources (one more bounded Dijkstra per tile,
+    for a plan that is kept: each later query searches a smaller subgraph and reduces fewer
+    targets).
     """
     tiles, _ = _tiles(graph.node_xy[src], tile_m)
     reach = limit * graph.reach_factor
-    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach):
+    boxes = graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach)
+    if boxes:
         x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
         span = max(float(x.max() - x.min()), float(y.max() - y.min()))
         index = _graph_cell_index(graph, max(tile_m / 8, span / 256))
@@ -1834,9 +1860,16 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
     local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
     out = []
     for i in np.flatnonzero(n_tgt):
-        part = nodes[first[i] : first[i + 1]]
+        part, n = nodes[first[i] : first[i + 1]], int(n_tgt[i])
         sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-        out.append(_Tile(tiles[i], sub, ids, tgt_pos[part[: n_tgt[i]]]))
+        if balls and boxes:
+            near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
+            near = near[1:] <= limit
+            part, n = part[near], int(near[:n].sum())
+            if n == 0:
+                continue
+            sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
+        out.append(_Tile(tiles[i], sub, ids, tgt_pos[part[:n]]))
     return out
 
 

@@ -1759,11 +1759,12 @@ def _distance_blocks(
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
 
-    Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the subgraph
-    induced by nodes that hold every path of at most ``limit_m`` from its sources
+    Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the arcs out
+    of the nodes that hold every path of at most ``limit_m`` from its sources
     (:func:`_tile_plan`), so the distances are exact, in chunks of at most
     :data:`MAX_BLOCK_CELLS` distances. Targets outside it are beyond reach and left out; pairs
-    beyond ``limit_m`` are ``inf``.
+    beyond ``limit_m`` are ``inf``. The same query asked again on the same graph reuses the
+    tiles (:func:`_kept_tile_plan`).
     """
     if len(src) == 0 or len(tgt) == 0:
         return
@@ -1838,7 +1839,7 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
     for a plan that is kept: each later query searches a smaller subgraph and reduces fewer
     targets).
     """
-    tiles, _ = _tiles(graph.node_xy[src], tile_m)
+    tiles = _tiles(graph.node_xy[src], tile_m)
     reach = limit * graph.reach_factor
     boxes = graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach)
     if boxes:
@@ -1849,7 +1850,7 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
         nodes, counts = _in_boxes(index, np.array([p.min(axis=0) for p in xy]) - reach,
                                   np.array([p.max(axis=0) for p in xy]) + reach)
     else:
-        near = [_nodes_near(graph, src[t], limit, None) for t in tiles]
+        near = [_ball(graph, src[t], limit) for t in tiles]
         nodes = np.concatenate(near) if near else np.zeros(0, np.int64)
         counts = np.array([len(a) for a in near], np.int64)
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
@@ -1908,14 +1909,13 @@ def _targets_first(nodes: np.ndarray, counts: np.ndarray, is_tgt: np.ndarray
     return nodes[order], np.bincount(which[is_tgt], minlength=len(counts))
 
 
-def _tiles(xy: np.ndarray, tile_m: float) -> tuple[list[np.ndarray], np.ndarray]:
-    """Positions of ``xy`` grouped by square tile of side ``tile_m``, and each tile's
-    ``(column, row)`` in the grid of tiles."""
+def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
+    """Positions of ``xy`` grouped by square tile of side ``tile_m``."""
     cell = np.floor((xy - xy.min(axis=0)) / tile_m).astype(np.int64)
     key = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
     order = np.argsort(key, kind="stable")
     cuts = np.flatnonzero(np.diff(key[order])) + 1
-    return np.split(order, cuts), cell[order[np.r_[0, cuts]]]
+    return np.split(order, cuts)
 
 
 @dataclass(frozen=True)
@@ -1990,21 +1990,11 @@ def _in_boxes(index: _CellIndex, lo: np.ndarray, hi: np.ndarray
     return index.order[cand[inside]], np.diff(kept[np.r_[0, ends]])
 
 
-def _nodes_near(
-    graph: RoutingGraph, sources: np.ndarray, limit: float, index: _CellIndex | None,
-) -> np.ndarray:
-    """Distinct ids of nodes holding every path of at most ``limit`` from ``sources``.
-
-    With ``index`` (the nodes bucketed by :func:`_cell_index`): the nodes in the box around the
-    sources widened by ``limit * reach_factor`` (no walk of ``limit`` leaves it). Without: the
-    nodes within network distance ``limit`` of a source (one bounded multi-source Dijkstra).
-    """
-    if index is None:
-        dist = dijkstra(graph.csr, directed=True, indices=sources, limit=limit, min_only=True)
-        return np.flatnonzero(dist <= limit)
-    x, y = graph.node_xy[sources, 0], graph.node_xy[sources, 1]
-    reach = limit * graph.reach_factor
-    return _in_box(index, (x.min() - reach, y.min() - reach), (x.max() + reach, y.max() + reach))
+def _ball(graph: RoutingGraph, sources: np.ndarray, limit: float) -> np.ndarray:
+    """Ids of the nodes within network distance ``limit`` of a source (one bounded
+    multi-source Dijkstra): they hold every path of at most ``limit`` from the sources."""
+    dist = dijkstra(graph.csr, directed=True, indices=sources, limit=limit, min_only=True)
+    return np.flatnonzero(dist <= limit)
 
 
 def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray, local: np.ndarray | None = None

@@ -1855,13 +1855,21 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
         counts = np.array([len(a) for a in near], np.int64)
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
-    nodes, n_tgt = _targets_first(nodes, counts, tgt_pos[nodes] >= 0)
+    # each tile's targets first: their distances are the first columns (a view, no copy)
+    is_tgt = tgt_pos[nodes] >= 0
+    kept = np.zeros(len(nodes) + 1, np.int64)
+    np.cumsum(is_tgt, out=kept[1:])
     first = np.zeros(len(tiles) + 1, np.int64)
     np.cumsum(counts, out=first[1:])
+    t_first = kept[first]
+    n_tgt, o_first = np.diff(t_first), first - t_first
+    t_nodes, o_nodes = nodes[is_tgt], nodes[~is_tgt]
     local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
     out = []
     for i in np.flatnonzero(n_tgt):
-        part, n = nodes[first[i] : first[i + 1]], int(n_tgt[i])
+        part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
+                               o_nodes[o_first[i] : o_first[i + 1]]])
+        n = int(n_tgt[i])
         sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
         if balls and boxes:
             near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
@@ -1887,26 +1895,16 @@ def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,
     ``local`` is a scratch array of zeros (one per node of ``csr``), left as it was.
     """
     local[nodes] = np.arange(1, len(nodes) + 1, dtype=np.int32)
-    start = csr.indptr[nodes].astype(np.int64)
-    count = csr.indptr[nodes + 1] - start
+    start = np.take(csr.indptr, nodes)  # np.take: cheaper than fancy indexing in 1-D
+    count = np.take(csr.indptr, nodes + 1) - start
     indptr = np.zeros(len(nodes) + 2, np.int32)
     np.cumsum(count, out=indptr[2:])
     pos = _ranges(start, count)
-    sub = sp.csr_matrix((csr.data[pos], local[csr.indices[pos]], indptr),
-                        shape=(len(nodes) + 1, len(nodes) + 1))
+    sub = sp.csr_matrix((np.take(csr.data, pos), np.take(local, np.take(csr.indices, pos)),
+                         indptr), shape=(len(nodes) + 1, len(nodes) + 1))
     ids = local[sources]
     local[nodes] = 0
     return sub, ids
-
-
-def _targets_first(nodes: np.ndarray, counts: np.ndarray, is_tgt: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """``nodes`` (consecutive sets of ``counts[i]`` nodes) with each set's targets moved to its
-    front (order kept otherwise), and how many targets each set holds."""
-    which = np.repeat(np.arange(len(counts)), counts)
-    key = 2 * which + ~is_tgt
-    order = np.argsort(key.astype(np.int16) if len(counts) < 2**14 else key, kind="stable")
-    return nodes[order], np.bincount(which[is_tgt], minlength=len(counts))
 
 
 def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:

@@ -1771,10 +1771,10 @@ def _distance_blocks(
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
-    tiles = _kept_tile_plan(graph, src, tgt, limit, tile_m)
+    n_tiles, tiles = _kept_tile_plan(graph, src, tgt, limit, tile_m)
     for i, tile in enumerate(tiles):
         if progress is not None:
-            report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
+            report(progress, i / n_tiles, f"distances: tile {i + 1} of {n_tiles}")
         chunk = max(1, MAX_BLOCK_CELLS // tile.sub.shape[0])
         for c in range(0, len(tile.src_pos), chunk):
             dist = dijkstra(tile.sub, directed=True, indices=tile.ids[c : c + chunk], limit=limit)
@@ -1812,24 +1812,26 @@ _TILE_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
-                    tile_m: float) -> list[_Tile]:
+                    tile_m: float) -> tuple[int, Iterator[_Tile]]:
     """:func:`_tile_plan`, kept on ``graph`` when the same query (sources, targets, limit and
     tile) comes again: the second time it is made with network balls and kept, later times
     it is reused. One plan per graph, so a one-off query (every query of ``compute_layers``)
-    keeps nothing but its key."""
+    keeps nothing but its key, and makes its tiles one at a time."""
     key = (float(limit), float(tile_m), src.tobytes(), tgt.tobytes())
     seen = _TILE_PLANS.get(graph)
     if seen is None or seen[0] != key:
         _TILE_PLANS[graph] = (key, None)
         return _tile_plan(graph, src, tgt, limit, tile_m)
     if seen[1] is None:
-        _TILE_PLANS[graph] = seen = (key, _tile_plan(graph, src, tgt, limit, tile_m, balls=True))
-    return seen[1]
+        plan = list(_tile_plan(graph, src, tgt, limit, tile_m, balls=True)[1])
+        _TILE_PLANS[graph] = seen = (key, plan)
+    return len(seen[1]), iter(seen[1])
 
 
 def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
-               tile_m: float, *, balls: bool = False) -> list[_Tile]:
-    """The tiles of :func:`_distance_blocks` that hold a target, in tile order.
+               tile_m: float, *, balls: bool = False) -> tuple[int, Iterator[_Tile]]:
+    """How many tiles of :func:`_distance_blocks` hold a target, and those tiles in tile order,
+    each made when it is reached (the subgraphs of one tile at a time are in memory).
 
     The nodes near each tile are the box around its sources widened by ``limit *
     reach_factor`` (:func:`_in_boxes`, all tiles at once) when the graph's ``reach_factor`` is
@@ -1864,22 +1866,25 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
     t_first = kept[first]
     n_tgt, o_first = np.diff(t_first), first - t_first
     t_nodes, o_nodes = nodes[is_tgt], nodes[~is_tgt]
-    local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
-    out = []
-    for i in np.flatnonzero(n_tgt):
-        part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
-                               o_nodes[o_first[i] : o_first[i + 1]]])
-        n = int(n_tgt[i])
-        sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-        if balls and boxes:
-            near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
-            near = near[1:] <= limit
-            part, n = part[near], int(near[:n].sum())
-            if n == 0:
-                continue
+    todo = np.flatnonzero(n_tgt)
+
+    def made() -> Iterator[_Tile]:
+        local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
+        for i in todo:
+            part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
+                                   o_nodes[o_first[i] : o_first[i + 1]]])
+            n = int(n_tgt[i])
             sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-        out.append(_Tile(tiles[i], sub, ids, tgt_pos[part[:n]]))
-    return out
+            if balls and boxes:
+                near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
+                near = near[1:] <= limit
+                part, n = part[near], int(near[:n].sum())
+                if n == 0:
+                    continue
+                sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
+            yield _Tile(tiles[i], sub, ids, tgt_pos[part[:n]])
+
+    return len(todo), made()
 
 
 def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,

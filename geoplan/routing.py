@@ -99,6 +99,9 @@ MAX_BLOCK_CELLS = 1 << 22
 #: can reach (a 5 m edge between nodes 1 km apart makes it huge) and the subgraph is the
 #: network ball of the sources instead (one bounded multi-source Dijkstra per tile).
 BOX_MAX_REACH_FACTOR = 1.5
+#: Tiles whose nodes are found together (one vectorised box query): it bounds the memory of
+#: a query's tile preparation to that of this many tiles.
+TILE_BATCH = 16
 
 _REQUIRED_EDGE_COLUMNS = ("u", "v", "length_m", "geometry")
 
@@ -1830,33 +1833,35 @@ def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit
 
 def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
                tile_m: float, *, balls: bool = False) -> tuple[int, Iterator[_Tile]]:
-    """How many tiles of :func:`_distance_blocks` hold a target, and those tiles in tile order,
-    each made when it is reached (the subgraphs of one tile at a time are in memory).
-
-    The nodes near each tile are the box around its sources widened by ``limit *
-    reach_factor`` (:func:`_in_boxes`, all tiles at once) when the graph's ``reach_factor`` is
-    at most :data:`BOX_MAX_REACH_FACTOR`, else the network ball of its sources; each tile's
-    subgraph is :func:`_tile_subgraph` of them, targets first. With ``balls`` a box is
-    narrowed to the network ball of the tile's sources (one more bounded Dijkstra per tile,
-    for a plan that is kept: each later query searches a smaller subgraph and reduces fewer
-    targets).
+    """How many tiles of sources :func:`_distance_blocks` has, and those that hold a target,
+    in tile order, each made when it is reached (:func:`_batch_tiles`, :data:`TILE_BATCH`
+    tiles at a time: the memory of one batch, not of all tiles).
     """
     tiles = _tiles(graph.node_xy[src], tile_m)
-    reach = limit * graph.reach_factor
-    boxes = graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach)
-    if boxes:
-        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
-        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
-        index = _graph_cell_index(graph, max(tile_m / 8, span / 256))
-        xy = [graph.node_xy[src[t]] for t in tiles]
-        nodes, counts = _in_boxes(index, np.array([p.min(axis=0) for p in xy]) - reach,
-                                  np.array([p.max(axis=0) for p in xy]) + reach)
-    else:
-        near = [_ball(graph, src[t], limit) for t in tiles]
-        nodes = np.concatenate(near) if near else np.zeros(0, np.int64)
-        counts = np.array([len(a) for a in near], np.int64)
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
+
+    def made() -> Iterator[_Tile]:
+        local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
+        for b in range(0, len(tiles), TILE_BATCH):
+            yield from _batch_tiles(graph, src, tiles[b : b + TILE_BATCH], tgt_pos, limit,
+                                    tile_m, balls, local)
+
+    return len(tiles), made()
+
+
+def _batch_tiles(graph: RoutingGraph, src: np.ndarray, tiles: list[np.ndarray],
+                 tgt_pos: np.ndarray, limit: float, tile_m: float, balls: bool,
+                 local: np.ndarray) -> Iterator[_Tile]:
+    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``) that holds a target
+    (``tgt_pos``: position in the targets of each node, ``-1`` elsewhere).
+
+    Each tile's subgraph is :func:`_tile_subgraph` of the nodes near it
+    (:func:`_nodes_near_tiles`), targets first; with ``balls`` a box is narrowed to the
+    network ball of the tile's sources (one more bounded Dijkstra per tile, for a plan that is
+    kept: each later query searches a smaller subgraph and reduces fewer targets).
+    """
+    nodes, counts, boxes = _nodes_near_tiles(graph, [src[t] for t in tiles], limit, tile_m)
     # each tile's targets first: their distances are the first columns (a view, no copy)
     is_tgt = tgt_pos[nodes] >= 0
     kept = np.zeros(len(nodes) + 1, np.int64)
@@ -1866,25 +1871,43 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
     t_first = kept[first]
     n_tgt, o_first = np.diff(t_first), first - t_first
     t_nodes, o_nodes = nodes[is_tgt], nodes[~is_tgt]
-    todo = np.flatnonzero(n_tgt)
-
-    def made() -> Iterator[_Tile]:
-        local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
-        for i in todo:
-            part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
-                                   o_nodes[o_first[i] : o_first[i + 1]]])
-            n = int(n_tgt[i])
+    for i in np.flatnonzero(n_tgt):
+        part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
+                               o_nodes[o_first[i] : o_first[i + 1]]])
+        n = int(n_tgt[i])
+        sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
+        if balls and boxes:
+            near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
+            near = near[1:] <= limit
+            part, n = part[near], int(near[:n].sum())
+            if n == 0:
+                continue
             sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-            if balls and boxes:
-                near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
-                near = near[1:] <= limit
-                part, n = part[near], int(near[:n].sum())
-                if n == 0:
-                    continue
-                sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-            yield _Tile(tiles[i], sub, ids, tgt_pos[part[:n]])
+        yield _Tile(tiles[i], sub, ids, tgt_pos[part[:n]])
 
-    return len(todo), made()
+
+def _nodes_near_tiles(graph: RoutingGraph, sources: list[np.ndarray], limit: float,
+                      tile_m: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The nodes that hold every path of at most ``limit`` from each set of ``sources``, set
+    after set, how many for each set, and whether they are boxes.
+
+    Boxes when the graph's ``reach_factor`` is at most :data:`BOX_MAX_REACH_FACTOR`: the nodes
+    in the box around the sources widened by ``limit * reach_factor`` (no walk of ``limit``
+    leaves it; :func:`_in_boxes`, all sets at once). Else the network ball of the sources
+    (:func:`_ball`, one bounded multi-source Dijkstra per set).
+    """
+    reach = limit * graph.reach_factor
+    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach):
+        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
+        index = _graph_cell_index(graph, max(tile_m / 8, span / 256))
+        xy = [graph.node_xy[s] for s in sources]
+        nodes, counts = _in_boxes(index, np.array([p.min(axis=0) for p in xy]) - reach,
+                                  np.array([p.max(axis=0) for p in xy]) + reach)
+        return nodes, counts, True
+    near = [_ball(graph, s, limit) for s in sources]
+    nodes = np.concatenate(near) if near else np.zeros(0, np.int64)
+    return nodes, np.array([len(a) for a in near], np.int64), False
 
 
 def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,

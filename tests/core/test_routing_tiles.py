@@ -45,8 +45,10 @@ def _fresh(g):
     return dataclasses.replace(g)
 
 
+@pytest.mark.parametrize("batch", [1, 3, 16])  # tiles prepared together
 @pytest.mark.parametrize("boxes", [True, False], ids=["box", "ball"])
-def test_queries_in_any_order_equal_a_fresh_graph_and_networkx(monkeypatch, boxes):
+def test_queries_in_any_order_equal_a_fresh_graph_and_networkx(monkeypatch, boxes, batch):
+    monkeypatch.setattr(routing, "TILE_BATCH", batch)
     if not boxes:
         monkeypatch.setattr(routing, "BOX_MAX_REACH_FACTOR", 0.0)
     xy, uv = _lattice()

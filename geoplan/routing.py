@@ -99,6 +99,9 @@ MAX_BLOCK_CELLS = 1 << 22
 #: can reach (a 5 m edge between nodes 1 km apart makes it huge) and the subgraph is the
 #: network ball of the sources instead (one bounded multi-source Dijkstra per tile).
 BOX_MAX_REACH_FACTOR = 1.5
+#: Tiles whose nodes are found together (one vectorised box query): it bounds the memory of
+#: a query's tile preparation to that of this many tiles.
+TILE_BATCH = 16
 
 _REQUIRED_EDGE_COLUMNS = ("u", "v", "length_m", "geometry")
 
@@ -1759,45 +1762,177 @@ def _distance_blocks(
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
 
-    Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the subgraph
-    induced by nodes that hold every path of at most ``limit_m`` from its sources
-    (:func:`_nodes_near`), so the distances are exact, in chunks of at most
+    Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the arcs out
+    of the nodes that hold every path of at most ``limit_m`` from its sources
+    (:func:`_tile_plan`), so the distances are exact, in chunks of at most
     :data:`MAX_BLOCK_CELLS` distances. Targets outside it are beyond reach and left out; pairs
-    beyond ``limit_m`` are ``inf``.
+    beyond ``limit_m`` are ``inf``. The same query asked again on the same graph reuses the
+    tiles (:func:`_kept_tile_plan`).
     """
     if len(src) == 0 or len(tgt) == 0:
         return
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
-    tgt_pos = np.full(graph.n_nodes, -1, np.int64)
-    tgt_pos[tgt] = np.arange(len(tgt))
-    is_tgt = tgt_pos >= 0
-    index = None
-    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(limit):
-        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
-        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
-        index = _graph_cell_index(graph, max(tile_m / 2, span / 128))
-    local = np.full(graph.n_nodes, -1, np.int32)  # scratch of _subgraph, reset after each tile
-    tiles = _tiles(graph.node_xy[src], tile_m)
+    n_tiles, tiles = _kept_tile_plan(graph, src, tgt, limit, tile_m)
     for i, tile in enumerate(tiles):
         if progress is not None:
-            report(progress, i / len(tiles), f"distances: tile {i + 1} of {len(tiles)}")
-        nodes = _nodes_near(graph, src[tile], limit, index)
-        here = is_tgt[nodes]
-        in_sub = tgt_pos[nodes[here]]
-        if len(in_sub) == 0:
-            continue
-        # targets first: their distances are the first columns (a view, no copy)
-        nodes = np.concatenate([nodes[here], nodes[~here]])
-        sub, _ = _subgraph(graph.csr, nodes, local)
-        ids = local[src[tile]]
-        local[nodes] = -1
-        chunk = max(1, MAX_BLOCK_CELLS // len(nodes))
-        for c in range(0, len(tile), chunk):
-            dist = dijkstra(sub, directed=True, indices=ids[c : c + chunk], limit=limit)
-            yield tile[c : c + chunk], in_sub, dist[:, : len(in_sub)]
+            report(progress, i / n_tiles, f"distances: tile {i + 1} of {n_tiles}")
+        chunk = max(1, MAX_BLOCK_CELLS // tile.sub.shape[0])
+        for c in range(0, len(tile.src_pos), chunk):
+            dist = dijkstra(tile.sub, directed=True, indices=tile.ids[c : c + chunk], limit=limit)
+            yield tile.src_pos[c : c + chunk], tile.tgt_pos, dist[:, 1 : len(tile.tgt_pos) + 1]
     report(progress, 1.0, "distances: done")
+
+
+@dataclass(frozen=True, eq=False)
+class _Tile:
+    """One tile of sources and the subgraph its Dijkstra runs on.
+
+    Attributes
+    ----------
+    src_pos : numpy.ndarray
+        Positions of the tile's sources in ``src``.
+    sub : scipy.sparse.csr_matrix
+        The arcs out of the nodes that hold every path of at most the limit from them
+        (:func:`_tile_subgraph`: node 0 is a sink); its nodes ``1 .. len(tgt_pos)`` are the
+        targets in it.
+    ids : numpy.ndarray
+        Local id of each source in ``sub``.
+    tgt_pos : numpy.ndarray
+        Position in ``tgt`` of each of the nodes ``1 .. len(tgt_pos)`` of ``sub``.
+    """
+
+    src_pos: np.ndarray
+    sub: sp.csr_matrix
+    ids: np.ndarray
+    tgt_pos: np.ndarray
+
+
+#: Per routing graph, the key of its latest query and, once that query came twice, its tile
+#: plan (freed with the graph; a patched graph is a new graph, so it never sees a stale plan).
+_TILE_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
+                    tile_m: float) -> tuple[int, Iterator[_Tile]]:
+    """:func:`_tile_plan`, kept on ``graph`` when the same query (sources, targets, limit and
+    tile) comes again: the second time it is made with network balls and kept, later times
+    it is reused. One plan per graph, so a one-off query (every query of ``compute_layers``)
+    keeps nothing but its key, and makes its tiles one at a time."""
+    key = (float(limit), float(tile_m), src.tobytes(), tgt.tobytes())
+    seen = _TILE_PLANS.get(graph)
+    if seen is None or seen[0] != key:
+        _TILE_PLANS[graph] = (key, None)
+        return _tile_plan(graph, src, tgt, limit, tile_m)
+    if seen[1] is None:
+        plan = list(_tile_plan(graph, src, tgt, limit, tile_m, balls=True)[1])
+        _TILE_PLANS[graph] = seen = (key, plan)
+    return len(seen[1]), iter(seen[1])
+
+
+def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
+               tile_m: float, *, balls: bool = False) -> tuple[int, Iterator[_Tile]]:
+    """How many tiles of sources :func:`_distance_blocks` has, and those that hold a target,
+    in tile order, each made when it is reached (:func:`_batch_tiles`, :data:`TILE_BATCH`
+    tiles at a time: the memory of one batch, not of all tiles).
+    """
+    tiles = _tiles(graph.node_xy[src], tile_m)
+    tgt_pos = np.full(graph.n_nodes, -1, np.int64)
+    tgt_pos[tgt] = np.arange(len(tgt))
+
+    def made() -> Iterator[_Tile]:
+        local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
+        for b in range(0, len(tiles), TILE_BATCH):
+            yield from _batch_tiles(graph, src, tiles[b : b + TILE_BATCH], tgt_pos, limit,
+                                    tile_m, balls, local)
+
+    return len(tiles), made()
+
+
+def _batch_tiles(graph: RoutingGraph, src: np.ndarray, tiles: list[np.ndarray],
+                 tgt_pos: np.ndarray, limit: float, tile_m: float, balls: bool,
+                 local: np.ndarray) -> Iterator[_Tile]:
+    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``) that holds a target
+    (``tgt_pos``: position in the targets of each node, ``-1`` elsewhere).
+
+    Each tile's subgraph is :func:`_tile_subgraph` of the nodes near it
+    (:func:`_nodes_near_tiles`), targets first; with ``balls`` a box is narrowed to the
+    network ball of the tile's sources (one more bounded Dijkstra per tile, for a plan that is
+    kept: each later query searches a smaller subgraph and reduces fewer targets).
+    """
+    nodes, counts, boxes = _nodes_near_tiles(graph, [src[t] for t in tiles], limit, tile_m)
+    # each tile's targets first: their distances are the first columns (a view, no copy)
+    is_tgt = tgt_pos[nodes] >= 0
+    kept = np.zeros(len(nodes) + 1, np.int64)
+    np.cumsum(is_tgt, out=kept[1:])
+    first = np.zeros(len(tiles) + 1, np.int64)
+    np.cumsum(counts, out=first[1:])
+    t_first = kept[first]
+    n_tgt, o_first = np.diff(t_first), first - t_first
+    t_nodes, o_nodes = nodes[is_tgt], nodes[~is_tgt]
+    for i in np.flatnonzero(n_tgt):
+        part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
+                               o_nodes[o_first[i] : o_first[i + 1]]])
+        n = int(n_tgt[i])
+        sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
+        if balls and boxes:
+            near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
+            near = near[1:] <= limit
+            part, n = part[near], int(near[:n].sum())
+            if n == 0:
+                continue
+            sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
+        yield _Tile(tiles[i], sub, ids, tgt_pos[part[:n]])
+
+
+def _nodes_near_tiles(graph: RoutingGraph, sources: list[np.ndarray], limit: float,
+                      tile_m: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The nodes that hold every path of at most ``limit`` from each set of ``sources``, set
+    after set, how many for each set, and whether they are boxes.
+
+    Boxes when the graph's ``reach_factor`` is at most :data:`BOX_MAX_REACH_FACTOR`: the nodes
+    in the box around the sources widened by ``limit * reach_factor`` (no walk of ``limit``
+    leaves it; :func:`_in_boxes`, all sets at once). Else the network ball of the sources
+    (:func:`_ball`, one bounded multi-source Dijkstra per set).
+    """
+    reach = limit * graph.reach_factor
+    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach):
+        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
+        index = _graph_cell_index(graph, max(tile_m / 8, span / 256))
+        xy = [graph.node_xy[s] for s in sources]
+        nodes, counts = _in_boxes(index, np.array([p.min(axis=0) for p in xy]) - reach,
+                                  np.array([p.max(axis=0) for p in xy]) + reach)
+        return nodes, counts, True
+    near = [_ball(graph, s, limit) for s in sources]
+    nodes = np.concatenate(near) if near else np.zeros(0, np.int64)
+    return nodes, np.array([len(a) for a in near], np.int64), False
+
+
+def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,
+                   local: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The arcs of ``csr`` out of ``nodes`` (distinct), as a graph whose node ``i + 1`` is
+    ``nodes[i]`` and node 0 a sink without arcs that stands for every other node, and the
+    local ids of ``sources`` (all in ``nodes``).
+
+    Distances of at most ``limit`` from the sources are those of ``csr`` when ``nodes`` hold
+    every path of at most ``limit`` from them: a path through the sink ends there. Unlike
+    the induced graph, no arc is dropped, so the arcs are copied without a test.
+
+    ``local`` is a scratch array of zeros (one per node of ``csr``), left as it was.
+    """
+    local[nodes] = np.arange(1, len(nodes) + 1, dtype=np.int32)
+    start = np.take(csr.indptr, nodes)  # np.take: cheaper than fancy indexing in 1-D
+    count = np.take(csr.indptr, nodes + 1) - start
+    indptr = np.zeros(len(nodes) + 2, np.int32)
+    np.cumsum(count, out=indptr[2:])
+    pos = _ranges(start, count)
+    sub = sp.csr_matrix((np.take(csr.data, pos), np.take(local, np.take(csr.indices, pos)),
+                         indptr), shape=(len(nodes) + 1, len(nodes) + 1))
+    ids = local[sources]
+    local[nodes] = 0
+    return sub, ids
 
 
 def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
@@ -1812,10 +1947,11 @@ def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
 @dataclass(frozen=True)
 class _CellIndex:
     """Node ids bucketed in square cells, column by column: the cells of one column of a box
-    are one run ``order[start[k0] : start[k1 + 1]]``, ``xy[start[k0] : start[k1 + 1]]`` their
+    are one run ``order[start[k0] : start[k1 + 1]]``, ``x`` and ``y`` of that run their
     coordinates."""
 
-    xy: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
     origin: tuple[float, float]
     cell_m: float
     n_rows: int
@@ -1838,7 +1974,8 @@ def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
     start = np.zeros(n_cols * n_rows + 1, np.int64)
     np.cumsum(np.bincount(key, minlength=n_cols * n_rows), out=start[1:])
-    return _CellIndex(xy[order], origin, float(cell_m), n_rows, n_cols, order, start)
+    return _CellIndex(xy[order, 0], xy[order, 1], origin, float(cell_m), n_rows, n_cols,
+                      order, start)
 
 
 def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
@@ -1849,38 +1986,41 @@ def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
     return per_size[cell_m]
 
 
-def _in_box(index: _CellIndex, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _in_box(index: _CellIndex, lo: Any, hi: Any) -> np.ndarray:
     """Ids of the points of ``index`` inside the closed box ``lo..hi``, in cell order."""
-    # the same rounding as the points' cells: every point in the box is in a cell read here
-    (x0, y0), cell = index.origin, index.cell_m
-    r0, r1 = max(math.floor((lo[1] - y0) / cell), 0), min(math.floor((hi[1] - y0) / cell),
-                                                          index.n_rows - 1)
-    c0, c1 = max(math.floor((lo[0] - x0) / cell), 0), min(math.floor((hi[0] - x0) / cell),
-                                                          index.n_cols - 1)
-    runs = [slice(index.start[k + r0], index.start[k + r1 + 1])
-            for k in range(c0 * index.n_rows, c1 * index.n_rows + 1, index.n_rows)]
-    if r1 < r0 or not runs:
-        return np.zeros(0, np.int64)
-    p = np.concatenate([index.xy[r] for r in runs])
-    inside = (p[:, 0] >= lo[0]) & (p[:, 0] <= hi[0]) & (p[:, 1] >= lo[1]) & (p[:, 1] <= hi[1])
-    return np.concatenate([index.order[r] for r in runs])[inside]
+    return _in_boxes(index, np.reshape(lo, (1, 2)), np.reshape(hi, (1, 2)))[0]
 
 
-def _nodes_near(
-    graph: RoutingGraph, sources: np.ndarray, limit: float, index: _CellIndex | None,
-) -> np.ndarray:
-    """Distinct ids of nodes holding every path of at most ``limit`` from ``sources``.
+def _in_boxes(index: _CellIndex, lo: np.ndarray, hi: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of the points of ``index`` inside each closed box ``lo[i]..hi[i]`` (``(n, 2)``
+    arrays), box after box, each in cell order, and how many are in each box."""
+    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
+    # the same rounding as the points' cells: every point in a box is in a cell read here
+    c0, r0 = (np.clip(np.floor((lo[:, i] - index.origin[i]) / index.cell_m), 0, n).astype(
+        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
+    c1, r1 = (np.clip(np.floor((hi[:, i] - index.origin[i]) / index.cell_m), -1, n - 1).astype(
+        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
+    n_col = np.where(r1 >= r0, np.maximum(c1 - c0 + 1, 0), 0)
+    box = np.repeat(np.arange(len(lo)), n_col)
+    key = _ranges(c0, n_col) * index.n_rows
+    run0, run1 = index.start[key + r0[box]], index.start[key + r1[box] + 1]
+    n_box = np.bincount(box, weights=run1 - run0, minlength=len(lo)).astype(np.int64)
+    cand = _ranges(run0, run1 - run0)
+    x, y = index.x[cand], index.y[cand]
+    inside = ((x >= np.repeat(lo[:, 0], n_box)) & (x <= np.repeat(hi[:, 0], n_box))
+              & (y >= np.repeat(lo[:, 1], n_box)) & (y <= np.repeat(hi[:, 1], n_box)))
+    kept = np.zeros(len(cand) + 1, np.int64)
+    np.cumsum(inside, out=kept[1:])
+    ends = np.cumsum(n_box)
+    return index.order[cand[inside]], np.diff(kept[np.r_[0, ends]])
 
-    With ``index`` (the nodes bucketed by :func:`_cell_index`): the nodes in the box around the
-    sources widened by ``limit * reach_factor`` (no walk of ``limit`` leaves it). Without: the
-    nodes within network distance ``limit`` of a source (one bounded multi-source Dijkstra).
-    """
-    if index is None:
-        dist = dijkstra(graph.csr, directed=True, indices=sources, limit=limit, min_only=True)
-        return np.flatnonzero(dist <= limit)
-    x, y = graph.node_xy[sources, 0], graph.node_xy[sources, 1]
-    reach = limit * graph.reach_factor
-    return _in_box(index, (x.min() - reach, y.min() - reach), (x.max() + reach, y.max() + reach))
+
+def _ball(graph: RoutingGraph, sources: np.ndarray, limit: float) -> np.ndarray:
+    """Ids of the nodes within network distance ``limit`` of a source (one bounded
+    multi-source Dijkstra): they hold every path of at most ``limit`` from the sources."""
+    dist = dijkstra(graph.csr, directed=True, indices=sources, limit=limit, min_only=True)
+    return np.flatnonzero(dist <= limit)
 
 
 def _subgraph(csr: sp.csr_matrix, nodes: np.ndarray, local: np.ndarray | None = None

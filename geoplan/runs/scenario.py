@@ -163,7 +163,8 @@ def write_changes_xlsx(path, changes: pd.DataFrame, *, title: str, lang: str = "
 
     sheet = change_sheet(changes, lang)
     with atomic_path(path, suffix=".xlsx") as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        # a change table is small: put together in memory, no temporary file per part
+        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "in_memory": True})
         ws = wb.add_worksheet(tr("sc_sheet", lang))
         bold = wb.add_format({"bold": True})
         num = wb.add_format({"num_format": "#,##0.00"})

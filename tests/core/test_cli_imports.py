@@ -13,8 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from geoplan.runs import folder as rf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,19 +46,8 @@ def _loaded(*args, cwd: Path) -> set[str]:
     return set(result["modules"])
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    from geoplan.config import parse_pipeline
-    from geoplan.runs.pipeline import run_pipeline
-
-    out = tmp_path_factory.mktemp("cli_imports") / "run"
-    toml = '[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n[output]\nformats = ["gpkg"]'
-    run_pipeline(parse_pipeline(toml, out), out)
-    return out
-
-
-def test_scenario_run_on_a_saved_baseline_imports_no_heavy_library(run_dir, tmp_path):
-    loaded = _loaded("scenario", "run", run_dir, SCENARIO, "--out", tmp_path / "s",
+def test_scenario_run_on_a_saved_baseline_imports_no_heavy_library(gpkg_run_dir, tmp_path):
+    loaded = _loaded("scenario", "run", gpkg_run_dir, SCENARIO, "--out", tmp_path / "s",
                      cwd=tmp_path)
     assert (tmp_path / "s" / rf.GPKG).is_file()  # it did run
     assert {"geopandas", "scipy", "pyogrio", "xlsxwriter"} <= loaded  # what it does use

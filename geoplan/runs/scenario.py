@@ -371,7 +371,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
 
 #: Layers of a scenario's GeoPackage that its baseline run's GeoPackage may hold as they are
 #: (the map context, and destinations and green space when the scenario adds none)
-_BASELINE_LAYERS = ("destinations", "green", "buildings", "water", "places")
+_BASELINE_LAYERS = (rf.DESTINATIONS, rf.GREEN, "buildings", "water", "places")
 
 
 def _unchanged_layers(layers: dict, run_gpkg: Path | None) -> dict:

@@ -15,7 +15,15 @@ import click
 from .. import __version__
 from ..runs import folder as rf
 from . import findings, many, project, report, scenario
-from .common import OSM_CREDIT, area_arg, end_process, lang_option, run_group, with_bar
+from .common import (
+    OSM_CREDIT,
+    area_arg,
+    end_process,
+    lang_option,
+    program_gc,
+    run_group,
+    with_bar,
+)
 
 __all__ = ["main"]
 
@@ -144,11 +152,15 @@ def main(argv: list[str] | None = None) -> int:
 
     As the program (``argv`` None: the ``geoplan`` command, ``python -m geoplan.cli.main``)
     the process ends as soon as a command that closed everything it opened is done
-    (:func:`~geoplan.cli.common.end_process`); called with ``argv`` (tests, other programs) it
-    returns the exit code.
+    (:func:`~geoplan.cli.common.end_process`), and its garbage collector runs less often
+    (:func:`~geoplan.cli.common.program_gc`); called with ``argv`` (tests, other programs) it
+    returns the exit code and leaves the process's settings as they were.
     """
-    code = run_group(cli, argv)
-    return end_process(code) if argv is None else code
+    if argv is not None:
+        return run_group(cli, argv)
+    with program_gc():
+        code = run_group(cli, argv)
+    return end_process(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -352,6 +352,13 @@ def _is_missing(v) -> bool:
         isinstance(v, np.floating) and not np.isfinite(v))
 
 
+#: Workbooks of up to this many cells are put together in memory (xlsxwriter's
+#: ``in_memory``), without its temporary file per part (eleven per workbook, each written,
+#: read back into the zip and removed); larger ones use temporary files, so that their memory
+#: stays bounded.
+IN_MEMORY_CELLS = 1_000_000
+
+
 def write_xlsx(path, sheets: Mapping[str, pd.DataFrame], *, formats: Mapping[str, str] | None
                = None) -> Path:
     """Write ``sheets`` into one workbook atomically: frozen header, filter, number formats.
@@ -382,9 +389,10 @@ def write_xlsx(path, sheets: Mapping[str, pd.DataFrame], *, formats: Mapping[str
 
     path = Path(path)
     formats = dict(formats or {})
+    in_memory = sum(df.size for df in sheets.values()) <= IN_MEMORY_CELLS
     with atomic_path(path, suffix=".xlsx") as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
-                                            "strings_to_urls": False})
+                                            "strings_to_urls": False, "in_memory": in_memory})
         head = wb.add_format({"bold": True, "bg_color": "#e8eef4", "bottom": 1,
                               "text_wrap": True, "valign": "top"})
         cache: dict[str, object] = {}

@@ -164,19 +164,28 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     [[10.0, 60.0, 50.0], [20.0, 20.0, 0.0]]
     """
     grid_change = _grid_change(before.grid, after.grid)
-    sb, sa = area_summaries(before), area_summaries(after)
+    sb = area_summaries(before)  # the cells are the baseline's: so is their union
+    sa = area_summaries(after, study_geometry=sb.geometry.values[-1])
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}
     name = inputs.area_name if inputs is not None and inputs.area_name in sa.columns else "name"
     if name in sa.columns and key != name:
         rows[name] = sa[name].to_numpy()
-    for c in [c for c in sa.columns if c not in (key, name, "geometry")
-              and (pd.api.types.is_numeric_dtype(sa[c]) or sa[c].dtype == bool)]:
-        vb = pd.to_numeric(sb[c], errors="coerce").to_numpy(float) if c in sb else np.nan
-        va = pd.to_numeric(sa[c], errors="coerce").to_numpy(float)
-        vb = np.where(np.isfinite(vb), vb, np.nan)
-        va = np.where(np.isfinite(va), va, np.nan)
-        rows[f"{c}_before"], rows[f"{c}_after"], rows[f"{c}_change"] = vb, va, va - vb
+    dtypes = sa.dtypes
+    cols = [c for c in sa.columns if c not in (key, name, "geometry")
+            and (pd.api.types.is_numeric_dtype(dtypes[c]) or dtypes[c] == np.dtype(bool))]
+    # every measure at once as two float blocks (a column of the after side that the before
+    # side lacks is NaN before); ±inf as NaN
+    before = pd.DataFrame(sb).reindex(columns=cols)
+    odd = [c for c in cols if not (pd.api.types.is_numeric_dtype(before[c].dtype)
+                                   or before[c].dtype == np.dtype(bool))]
+    if odd:  # e.g. a measure without any value before (text): what is not a number is NaN
+        before[odd] = before[odd].apply(pd.to_numeric, errors="coerce")
+    va = _finite(pd.DataFrame(sa[cols]).to_numpy(dtype=float, na_value=np.nan))
+    vb = _finite(before.to_numpy(dtype=float, na_value=np.nan))
+    for j, c in enumerate(cols):
+        rows[f"{c}_before"], rows[f"{c}_after"] = vb[:, j], va[:, j]
+        rows[f"{c}_change"] = va[:, j] - vb[:, j]
     areas_change = gpd.GeoDataFrame(rows, geometry=sa.geometry.values, crs=sa.crs)
     return grid_change, areas_change
 

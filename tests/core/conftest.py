@@ -29,6 +29,20 @@ def demo_baseline():
 
 
 @pytest.fixture(scope="session")
+def gpkg_run_dir(tmp_path_factory) -> Path:
+    """A ``geoplan run`` folder of the demo at 250 m cells, GeoPackage only (with its saved
+    baseline), made once for the CLI tests that run ``geoplan scenario run`` on it. Read only:
+    scenarios write into folders of their own."""
+    from geoplan.config import parse_pipeline
+    from geoplan.runs.pipeline import run_pipeline
+
+    out = tmp_path_factory.mktemp("gpkg_run") / "run"
+    toml = '[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n[output]\nformats = ["gpkg"]'
+    run_pipeline(parse_pipeline(toml, out), out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def offline_demo(run_once) -> SimpleNamespace:
     """`geoplan demo` (English) run ONCE per run (shared by the xdist workers: ``run_once``) in
     a fresh process whose every non-loopback connection and DNS lookup fails (and is logged, in

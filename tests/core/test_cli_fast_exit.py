@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pyogrio
-import pytest
 
 from geoplan.runs import folder as rf
 from geoplan.runs.scenario import SCENARIO_OUTPUTS
@@ -30,29 +29,18 @@ sys.exit(main())
 """
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    from geoplan.config import parse_pipeline
-    from geoplan.runs.pipeline import run_pipeline
-
-    out = tmp_path_factory.mktemp("fast_exit") / "run"
-    toml = '[input]\nosm = "demo"\n[grid]\ncell_size_m = 250\n[output]\nformats = ["gpkg"]'
-    run_pipeline(parse_pipeline(toml, out), out)
-    return out
-
-
 def _program(*args, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", PROGRAM, *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, encoding="utf-8",
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=600)
 
 
-def test_scenario_run_ends_at_once_with_everything_written(run_dir, tmp_path):
+def test_scenario_run_ends_at_once_with_everything_written(gpkg_run_dir, tmp_path):
     from geoplan.cli.main import main
 
-    assert main(["scenario", "run", str(run_dir), str(SCENARIO), "--out",
+    assert main(["scenario", "run", str(gpkg_run_dir), str(SCENARIO), "--out",
                  str(tmp_path / "in_process")]) == 0
-    done = _program("scenario", "run", run_dir, SCENARIO, "--out", tmp_path / "program",
+    done = _program("scenario", "run", gpkg_run_dir, SCENARIO, "--out", tmp_path / "program",
                     cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
@@ -69,8 +57,8 @@ def test_scenario_run_ends_at_once_with_everything_written(run_dir, tmp_path):
         assert got.equals(want), layer
 
 
-def test_a_failing_or_other_command_exits_the_usual_way(run_dir, tmp_path):
-    failed = _program("scenario", "run", run_dir, tmp_path / "missing.gpkg", "--out",
+def test_a_failing_or_other_command_exits_the_usual_way(gpkg_run_dir, tmp_path):
+    failed = _program("scenario", "run", gpkg_run_dir, tmp_path / "missing.gpkg", "--out",
                       tmp_path / "s", cwd=tmp_path)
     assert failed.returncode == 2
     assert "python shutdown ran" in failed.stdout

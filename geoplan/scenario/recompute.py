@@ -144,6 +144,13 @@ class Baseline:
     #: (:func:`_node_distances`). The search from a scenario's edit stops where no node gets
     #: closer (:func:`_via_bounded`); ``None`` in baselines made without them.
     node_dist: dict | None = None
+    #: Per stored graph (``'day'``, ``'night'``, ``'green'``): every pair of an origin and a
+    #: target within the graph's largest cutoff, with its distance
+    #: (:class:`~geoplan.indicators.pairs.PairStore`, :func:`_pair_stores`). A cell near an
+    #: edit then gets its counts, gravity, green m² and residents within reach from
+    #: ``min(stored, through the edit)`` per pair, with no search of its own
+    #: (:func:`_pairs_near_edit`); ``None`` in baselines made without them.
+    pairs: dict | None = None
 
 
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
@@ -178,11 +185,12 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     if inputs.attachment is None:  # apply_scenario carries these instead of making them again
         inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
     node_dist = _node_distances(inputs, layers.origins, g_day, g_night, g_green, spaces)
+    pairs = _pair_stores(inputs, layers.origins, g_day, g_night, g_green)
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
                     dark_stretch_m(net), spaces, entries, g_green[0].reach_factor,
-                    _entry_keys(spaces, entries), g_day, g_night, g_green, node_dist)
+                    _entry_keys(spaces, entries), g_day, g_night, g_green, node_dist, pairs)
 
 
 def _category_targets(graph, study: Study) -> dict:
@@ -222,8 +230,35 @@ def _node_distances(inputs: Study, origins, g_day, g_night, g_green: tuple, spac
     return out
 
 
+def _pair_cutoffs(spec) -> dict:
+    """Per stored graph, the largest distance its cells' counts look: day counts and gravity,
+    night counts, green m² and residents within reach."""
+    return {"day": max(max(spec.radii_m), spec.gravity_cutoff_m),
+            "night": spec.night_threshold_m, "green": spec.green_per_capita_within_m}
+
+
+def _green_pair_targets(g_green: tuple, pop: np.ndarray) -> np.ndarray:
+    """The green graph's targets of the pairs: the entries and the origins with residents."""
+    o_n, e_n = g_green[0].point_nodes
+    return np.r_[e_n, o_n[pop > 0]]
+
+
+def _pair_stores(inputs: Study, origins, g_day, g_night, g_green: tuple) -> dict:
+    """:attr:`Baseline.pairs`: per stored graph, the origin-target pairs within its cutoff
+    (:func:`_pair_cutoffs`; :func:`~geoplan.indicators.pairs.pair_store`)."""
+    from ..indicators.pairs import pair_store
+
+    pop = inputs.cells["pop"].reindex(origins.index).to_numpy(float)
+    cut = _pair_cutoffs(inputs.spec)
+    return {"day": pair_store(g_day, g_day.point_nodes[0], g_day.point_nodes[1], cut["day"]),
+            "night": pair_store(g_night, g_night.point_nodes[0], g_night.point_nodes[1],
+                                cut["night"]),
+            "green": pair_store(g_green[0], g_green[0].point_nodes[0],
+                                _green_pair_targets(g_green, pop), cut["green"])}
+
+
 #: Format version of a saved baseline (:func:`save_baseline`); raised when its layout changes.
-BASELINE_FORMAT = 3  # 3: Baseline.node_dist
+BASELINE_FORMAT = 4  # 3: Baseline.node_dist; 4: Baseline.pairs
 _MAGIC = b"geoplan-scenario-baseline\n"
 
 
@@ -595,8 +630,8 @@ def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([new, extra]).astype(np.int64))
 
 
-def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
-              ) -> tuple[dict, dict]:
+def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray,
+              bound: bool = True) -> tuple[dict, dict, tuple | None]:
     """Per target set: per origin, the shortest route between the targets and the origin
     through an end ``a`` of the added arcs, ``min_a d(a, o) + d(a, T)`` (``inf`` where none
     within ``fam.limit``; searched along arcs, from the ends, as the night graph's one-way
@@ -605,15 +640,18 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
     With the baseline's per-node distances (:attr:`Baseline.node_dist`):
     :func:`_via_bounded`. Returns ``(this, lower bound per origin on any route between it
     and a target over an added arc)``: the cells within a cutoff of the edit are those whose
-    bound is within it (the bound is ``this`` itself without per-node distances)."""
+    bound is within it (the bound is ``this`` itself without per-node distances; ``None``
+    without ``bound``), and the search from the ends of the added arcs,
+    :func:`_bounded_search`'s ``(node ids, their position, distances)`` (``None`` without
+    per-node distances)."""
     from ..routing import subgraph_near
 
     out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     if not len(fam.ends):
-        return out, out
+        return out, out, None
     stored = _stored_distances(base, fam.kind, targets)
     if stored is not None:
-        return _via_bounded(fam, stored, o_nodes)
+        return _bounded_search(fam, stored, o_nodes, bound)
     g, ids = fam.graph, np.arange(fam.graph.n_nodes)
     if _small_part(g, g.node_xy[fam.ends], fam.limit):
         g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
@@ -627,7 +665,7 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
         t = t[t >= 0]
         if len(t):
             out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
-    return out, out
+    return out, out, None
 
 
 def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
@@ -645,7 +683,13 @@ def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
     return out
 
 
-def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
+def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> tuple[dict, dict]:
+    """:func:`_bounded_search`'s routes through the edit and bounds."""
+    return _bounded_search(fam, old, o_nodes)[:2]
+
+
+def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = True
+                    ) -> tuple[dict, dict | None, tuple]:
     """:func:`_via_edit` with the baseline's distance ``old[key]`` of every node from its
     nearest target: per node ``x`` the best route through the edit is
     ``min_u old(u) + d(u, x)`` over the old nodes ``u`` at an end of an added arc (a route that
@@ -654,7 +698,9 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     arc's end is reached (or was no farther before) and no node that gets closer has an arc to
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
-    the cutoff)."""
+    the cutoff). Also returns the last search: ``(node ids, the position of each node of the
+    patched graph in them or -1, distances from each of fam.arc_ends)``, which reaches at
+    least ``fam.cutoff``."""
     from ..routing import _lookup
 
     n0, ends = fam.n_base, fam.arc_ends
@@ -680,8 +726,9 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
         return out
 
     at = local[ends]
-    bound = {k: at_origins(_over_arcs(fam, d, at, v, old[k])) for k, v in via.items()}
-    return {k: at_origins(v) for k, v in via.items()}, bound
+    lb = ({k: at_origins(_over_arcs(fam, d, at, v, old[k])) for k, v in via.items()} if bound
+          else None)
+    return {k: at_origins(v) for k, v in via.items()}, lb, (ids, local, d)
 
 
 def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
@@ -867,111 +914,297 @@ def _recompute_patched(baseline: Baseline, applied: AppliedScenario, progress,
                    t0, "patched")
 
 
-def _min_into(frame: pd.DataFrame, old: pd.DataFrame, via: dict) -> np.ndarray:
-    """``frame[col] = min(old[col], via[col])`` per column; the rows that got shorter."""
-    changed = np.zeros(len(frame), bool)
+def _column(base: Baseline, name: str) -> np.ndarray:
+    """The baseline grid's column ``name`` as an array (a read-only view, looked up once per
+    baseline: a GeoDataFrame's ``[]`` costs ~0.2 ms)."""
+    cols = _once(base, "grid_columns", dict)
+    if name not in cols:
+        cols[name] = base.layers.grid[name].to_numpy()
+    return cols[name]
+
+
+def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
+    """The baseline grid's columns ``names`` indexed like the grid, the arrays of ``new`` in
+    place of theirs; the others are the baseline's own (shared, read-only: not copied)."""
+    return pd.DataFrame({c: new[c] if c in new else _column(base, c) for c in names},
+                        index=base.layers.grid.index, copy=False)
+
+
+def _set_rows(base: Baseline, new: dict, at: np.ndarray, values: dict) -> None:
+    """``new[col]``: the baseline's column (or ``new[col]`` already made) with rows ``at``
+    set to ``values[col]``, for each column of ``values``."""
+    for col, v in values.items():
+        out = new[col] if col in new else _column(base, col).copy()
+        out[at] = v
+        new[col] = out
+
+
+def _nearest_min(base: Baseline, via: dict) -> tuple[dict, np.ndarray]:
+    """Per column ``min(baseline, via[col])`` (a route through the edit only shortens a
+    nearest distance) and the rows that got shorter."""
+    out, changed = {}, np.zeros(len(base.layers.grid), bool)
     for col, s in via.items():
-        before = old[col].to_numpy(float)
+        before = _column(base, col)
         after = np.minimum(before, s)
-        frame[col] = after
+        out[col] = after
         changed |= after < before
-    return changed
+    return out, changed
+
+
+def _store_for(base: Baseline, kind: str, cutoff: float):
+    """The baseline's :class:`~geoplan.indicators.pairs.PairStore` of graph ``kind`` when
+    it holds every pair within ``cutoff`` (``None`` otherwise, or without stores)."""
+    store = (base.pairs or {}).get(kind)
+    return store if store is not None and store.limit_m >= cutoff else None
+
+
+def _pair_targets(base: Baseline, kind: str) -> np.ndarray:
+    """The sorted distinct target nodes of the baseline's pairs of graph ``kind``
+    (:func:`_pair_stores`), made once per baseline."""
+    def make():
+        if kind == "green":
+            pop = base.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+            t = _green_pair_targets(base.green_graph, pop)
+        else:
+            t = _stored(base, kind)[0].point_nodes[1]
+        return np.unique(t[t >= 0])
+    return _once(base, f"pair_targets_{kind}", make)
+
+
+def _pairs_near_edit(fam: _Family, store, search: tuple, o_n: np.ndarray,
+                     targets: np.ndarray, cutoff: float) -> tuple[np.ndarray, object]:
+    """``(per origin: whether a target lies within cutoff of it through the edit, the
+    :func:`~geoplan.indicators.pairs.merged_block` of those origins)``: per pair of them,
+    ``min(stored distance, route through the edit)``, exact as every route the patched
+    graph adds passes an end ``e`` of an added arc: the route through the edit is
+    ``min_e d(t, e) + d(e, o)``, from ``search`` (:func:`_bounded_search`: from the ends,
+    along the arcs, at least ``cutoff`` far) and, on a one-way graph, a search against the
+    arcs (:func:`_search_back`). ``targets``: the store's target nodes (sorted)."""
+    from ..indicators.pairs import merged_block
+
+    ids, local, d = search
+    lim = _slack(cutoff)
+    back = d if fam.stored.symmetric else _search_back(fam, ids, cutoff)
+    lo = local[store.origins]
+    o_in = np.flatnonzero(lo >= 0)
+    d_o = d[:, lo[o_in]]
+    near = d_o.min(axis=0, initial=math.inf) <= lim
+    o_c, d_o = store.origins[o_in[near]], d_o[:, near]
+    lt = local[targets]
+    t_in = np.flatnonzero(lt >= 0)
+    d_t = back[:, lt[t_in]]
+    near = d_t.min(axis=0, initial=math.inf) <= lim
+    t_c, d_t = targets[t_in[near]], d_t[:, near]
+    via = np.full((len(o_c), len(t_c)), math.inf)
+    for e in range(len(d_o)):
+        np.minimum(via, d_o[e][:, None] + d_t[e][None, :], out=via)
+    hit = (via <= lim).any(axis=1)
+    mark = np.zeros(fam.n_base, bool)
+    mark[o_c[hit]] = True
+    rows = (o_n >= 0) & mark[np.maximum(o_n, 0)]
+    return rows, merged_block(store, o_c[hit], t_c, via[hit])
+
+
+def _search_back(fam: _Family, ids: np.ndarray, radius: float) -> np.ndarray:
+    """Per end of an added arc (``fam.arc_ends``), the distance to it from each node of
+    ``ids`` along the arcs (a search against them) within ``radius``; ``ids``: the nodes of
+    a search from the ends of at least ``radius`` (:func:`_search_near`)."""
+    from ..routing import _local_ids, _patched_csr
+
+    if len(ids) == fam.n_nodes:
+        csr, src = fam.graph.csr, fam.arc_ends
+    else:
+        csr, src = _patched_csr(fam.stored, fam.patch[1:], ids)[0], _local_ids(ids, fam.arc_ends)
+    return dijkstra(csr.T.tocsr(), directed=True, indices=src, limit=_slack(radius))
 
 
 def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
                  base_mask=None) -> tuple:
     """``(patched graph, origin nodes, best route through the edit per category, cells that
-    reach the edit within cutoff)`` for the destinations' graph ``kind`` (day or night)."""
+    reach the edit within cutoff, their pair block or None)`` for the destinations' graph
+    ``kind`` (day or night). The block (:func:`_pairs_near_edit`) when the baseline stores
+    its pairs: the cells' counts are then read off it, with no search of their own."""
     spec = ctx.applied.inputs.spec
     fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
                  base_mask)
     o_n = fam.stored.point_nodes[0]
-    s, lb = _via_edit(ctx.base, fam, _category_targets(fam.stored, ctx.applied.inputs), o_n)
-    return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff) for c in spec.categories])
+    store = _store_for(ctx.base, kind, cutoff)
+    s, lb, search = _via_edit(ctx.base, fam, _category_targets(fam.stored, ctx.applied.inputs),
+                              o_n, bound=store is None)
+    if store is not None and search is not None:
+        sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(ctx.base, kind),
+                                      cutoff)
+        return fam, o_n, s, sel, block
+    return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff)
+                                               for c in spec.categories]), None
 
 
 def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     """Day access on the patched day graph (:func:`_recompute_patched`)."""
-    from ..indicators.access import access_columns, access_indicators
+    from ..indicators.access import (
+        _counts_and_gravity,
+        access_columns,
+        access_indicators,
+        radius_label,
+    )
 
     base, spec = ctx.base, ctx.applied.inputs.spec
     dests = ctx.applied.inputs.data.destinations
     r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
-    fam, o_n, s, sel = _by_category(ctx, "day", "", r_max)
-    day = base.layers.grid[access_columns(spec)].copy()
-    if sel.any():
-        # nearest distances: min(old, via the edit) below; searched no farther than r_max
+    fam, o_n, s, sel, block = _by_category(ctx, "day", "", r_max)
+    # nearest distances: min(old, via the edit); the counts of the cells near the edit
+    nearest = {f"dist_{c}_m": s[c] for c in spec.categories}
+    new, changed = _nearest_min(base, nearest)
+    at = np.flatnonzero(sel)
+    if len(at) and block is not None:
+        both, _ = _counts_and_gravity(None, o_n[at], fam.stored.point_nodes[1],
+                                      dests["category"].to_numpy(), spec, None, block=block)
+        values = {}
+        for c in spec.categories:
+            values.update({f"n_{c}_{radius_label(r)}": both[c][:, j]
+                           for j, r in enumerate(spec.radii_m)})
+            values[f"gravity_{c}"] = both[c][:, -1]
+        _set_rows(base, new, at, values)
+    elif len(at):
         res = access_indicators(ctx.net, base.layers.origins, dests, spec,
                                 origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                 graph=_near(fam, o_n, sel, r_max), progress=progress,
                                 limit_m=dict.fromkeys(spec.categories, r_max))
-        day.loc[res.index, res.columns] = res
-    changed = _min_into(day, base.layers.grid, {f"dist_{c}_m": s[c] for c in spec.categories})
+        _set_rows(base, new, at, {c: res[c].to_numpy() for c in res.columns
+                                  if c not in nearest})
     counts["access"] = int((sel | changed).sum())
-    return day
+    return _frame(base, access_columns(spec), new)
+
+
+def _night_mask(ctx: _Ctx) -> np.ndarray:
+    """Per edge of the edited network, whether the night graph has it: the baseline's lit
+    edges, the relit ones and the new lit paths."""
+    ap, spec = ctx.applied, ctx.applied.inputs.spec
+    parent = ap.edge_parent
+    new_ids = np.flatnonzero(parent < 0)
+    lit = ctx.net.edges["lit"].iloc[new_ids].to_numpy(object)
+    mask = ctx.base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
+    mask[new_ids] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
+    return mask
 
 
 def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
     """Night access on the patched night graph (:func:`_recompute_patched`); the night
     mask grows by the new lit paths and the relit edges."""
+    from ..indicators.access import category_sums, radius_label
     from ..indicators.night import night_columns, night_indicators
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     dests, thr = ap.inputs.data.destinations, spec.night_threshold_m
-    parent = ap.edge_parent
-    lit = ctx.net.edges["lit"].to_numpy(object)[parent < 0]
-    mask = base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
-    mask[parent < 0] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
-    fam, o_n, s, sel = _by_category(ctx, "night", "night_", thr, mask, base.night_mask)
-    out = base.layers.grid[night_columns(spec)].copy()
-    if sel.any():
-        # nearest distances: min(old, via the edit) below; searched no farther than thr
+    fam, o_n, s, sel, block = _by_category(ctx, "night", "night_", thr, _night_mask(ctx),
+                                           base.night_mask)
+    nearest = {f"night_dist_{c}_m": s[c] for c in spec.categories}
+    new, changed = _nearest_min(base, nearest)
+    at = np.flatnonzero(sel)
+    n_col = {c: f"night_n_{c}_{radius_label(thr)}" for c in spec.categories}
+    if len(at) and block is not None:
+        got = category_sums(None, o_n[at], fam.stored.point_nodes[1],
+                             dests["category"].to_numpy(), spec.categories, thr,
+                             lambda dist: [dist <= thr], 1, None, block)
+        _set_rows(base, new, at, {n_col[c]: got[c][:, 0] for c in spec.categories})
+    elif len(at):
         res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                graph=_near(fam, o_n, sel, thr), progress=progress,
                                limit_m=dict.fromkeys(spec.categories, thr))
-        out.loc[res.index, res.columns] = res
-    changed = _min_into(out, base.layers.grid,
-                        {f"night_dist_{c}_m": s[c] for c in spec.categories})
-    _night_derived(out, day, spec)
+        _set_rows(base, new, at, {n_col[c]: res[n_col[c]].to_numpy() for c in spec.categories})
+    _night_derived_rows(base, new, day, spec)
     counts["night"] = int((sel | changed).sum())
-    return out
+    return _frame(base, night_columns(spec), new)
+
+
+def _night_derived_rows(base: Baseline, new: dict, day: pd.DataFrame, spec) -> None:
+    """:func:`_night_derived` into ``new`` for the rows whose day or night distance is not
+    the baseline's (the others keep the baseline's values)."""
+    from ..indicators.night import night_detour
+
+    for c in spec.categories:
+        day_d = day[f"dist_{c}_m"].to_numpy(float)
+        night_d = new.get(f"night_dist_{c}_m", _column(base, f"night_dist_{c}_m"))
+        at = np.flatnonzero((day_d != _column(base, f"dist_{c}_m"))
+                            | (night_d != _column(base, f"night_dist_{c}_m")))
+        if not len(at):
+            continue
+        r, lost = night_detour(day_d[at], night_d[at], spec.night_threshold_m)
+        _set_rows(base, new, at, {f"night_detour_{c}": r, f"loses_{c}_at_night": lost,
+                                  f"day_only_{c}": np.isfinite(day_d[at])
+                                  & ~np.isfinite(night_d[at])})
 
 
 def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
                    ) -> pd.DataFrame:
     """Green space on the patched green graph (:func:`_recompute_patched`): the baseline's
     spaces, its entries and those the edit adds (``added``, :func:`_added_entries`); the
-    cells within reach of a densified cell are computed again (their residents changed)."""
-    from ..indicators.green import GREEN_COLUMNS, green_indicators
+    cells within reach of a densified cell are computed again (their residents changed).
+    Without added entries or residents, from the baseline's pairs (:func:`_pairs_near_edit`)
+    when it stores them."""
+    from ..indicators.green import (
+        GREEN_COLUMNS,
+        _green_m2_from_block,
+        green_indicators,
+        per_capita_green_m2,
+    )
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     reach = spec.green_per_capita_within_m
     fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
                  max(reach, spec.green_within_m))
     o_n = fam.stored.point_nodes[0]
-    pop0 = base.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    s, lb = _via_edit(base, fam, _green_targets(fam.stored, base.green_graph[1], base.spaces,
-                                                pop0, spec), o_n)
-    fam, entries, s, lb = _with_added_entries(ctx, fam, added, s, lb)
-    green = base.layers.grid[list(GREEN_COLUMNS)].copy()
-    green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.unique(
-        np.r_[base.entries["green_id"].to_numpy(np.int64),
-              added["green_id"].to_numpy(np.int64)])))
-    sel = ((lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
-           | _near_densified(ctx, fam, reach))
-    if sel.any():
+    pop0 = _once(base, "pop", lambda: base.inputs.cells["pop"].reindex(
+        base.layers.origins.index).to_numpy(float))
+    store = (_store_for(base, "green", reach)
+             if not len(added) and not ap.pop_delta.to_numpy().any() else None)
+    s, lb, search = _via_edit(base, fam, _green_targets(fam.stored, base.green_graph[1],
+                                                        base.spaces, pop0, spec), o_n,
+                              bound=store is None)
+    nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
+    block = None
+    if store is not None and search is not None:
+        sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(base, "green"),
+                                      reach)
+    else:
+        fam, entries, s, lb = _with_added_entries(ctx, fam, added, s, lb)
+        nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
+        sel = ((lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
+               | _near_densified(ctx, fam, reach))
+    new, changed = _nearest_min(base, nearest)
+    at = np.flatnonzero(sel)
+    if len(at) and block is not None:
+        e_nodes, e_pos, area_m2 = _green_entry_arrays(base)
+        m2 = _green_m2_from_block(block, o_n[at], e_nodes, e_pos, area_m2, reach)
+        _set_rows(base, new, at, {"green_m2_500m": m2, "green_m2_per_capita":
+                                  per_capita_green_m2(None, o_n[at], o_n, pop0, m2, reach,
+                                                      block)})
+    elif len(at):
         res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
                                ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,
                                spaces=base.spaces, entries=base.entries, selection=sel,
                                graph=(_near(fam, o_n, sel, reach), entries), progress=progress)
-        green.loc[res.index, res.columns] = res
-    changed = _min_into(green, base.layers.grid, {f"dist_green_{r}_m": s[r]
-                                                  for r in ("scb", "who")})
+        _set_rows(base, new, at, {c: res[c].to_numpy() for c in res.columns
+                                  if c not in nearest})
     for r in ("scb", "who"):
-        green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= spec.green_within_m
+        new[f"green_{r}_300m"] = new[f"dist_green_{r}_m"] <= spec.green_within_m
+    green = _frame(base, list(GREEN_COLUMNS), new)
+    green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.union1d(
+        _once(base, "entry_spaces", lambda: np.unique(base.entries["green_id"].to_numpy(
+            np.int64))), added["green_id"].to_numpy(np.int64))))
     counts["green"] = int((sel | changed).sum())
     return green
+
+
+def _green_entry_arrays(base: Baseline) -> tuple:
+    """The stored green graph's entry nodes, each entry's position in the baseline's spaces
+    and the spaces' areas (m²), made once per baseline."""
+    def make():
+        g, entries = base.green_graph
+        e_pos = base.spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))
+        return g.point_nodes[1], e_pos, base.spaces["area_m2"].to_numpy(float)
+    return _once(base, "green_entries", make)
 
 
 def _near_densified(ctx: _Ctx, fam: _Family, reach: float) -> np.ndarray:

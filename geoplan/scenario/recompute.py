@@ -705,15 +705,14 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
 
     n0, ends = fam.n_base, fam.arc_ends
     is_old = ends < n0
-    sd = {k: d[ends[is_old]] for k, d in old.items()}
+    keys = list(old)
+    olds = [old[k] for k in keys]
+    s = np.stack([v[ends[is_old]] for v in olds]) if keys else np.zeros((0, int(is_old.sum())))
     radius = max(fam.cutoff, 1.0)
     while True:
         ids, d = _search_near(fam, ends, radius)
-        local, d_old = _lookup(fam.n_nodes, ids), d[is_old]
-        via, done = {}, True
-        for key, s in sd.items():
-            via[key], ok = _via_within(fam, ids, local, d_old, s, old[key], radius)
-            done &= ok
+        local = _lookup(fam.n_nodes, ids)
+        via, done = _via_within(fam, ids, local, d[is_old], s, olds, radius)
         if done:
             break
         radius = math.inf if radius > 1e7 else 2 * radius
@@ -726,9 +725,9 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
         return out
 
     at = local[ends]
-    lb = ({k: at_origins(_over_arcs(fam, d, at, v, old[k])) for k, v in via.items()} if bound
-          else None)
-    return {k: at_origins(v) for k, v in via.items()}, lb, (ids, local, d)
+    lb = ({k: at_origins(_over_arcs(fam, d, at, via[i], old[k])) for i, k in enumerate(keys)}
+          if bound else None)
+    return {k: at_origins(via[i]) for i, k in enumerate(keys)}, lb, (ids, local, d)
 
 
 def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
@@ -802,42 +801,51 @@ def _in_box(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray, s: np.ndarray,
-                old: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
-    """One target set of :func:`_via_bounded`: per node of ``ids`` (``local``: the position
-    of each node of the patched graph in ``ids``, ``-1`` outside), ``min_u s(u) + d(u, x)``
-    where that is at most ``radius + min s`` (else ``inf``), and whether no node that gets
-    closer can lie farther."""
-    fin = np.isfinite(s)
-    if not fin.any():  # no route through the edit reaches a target
-        return np.full(len(ids), math.inf), True
-    via = (s[fin, None] + d[fin]).min(axis=0)
-    reach = _slack(radius + float(s[fin].min()))
-    ok = via <= reach
-    via[~ok] = math.inf
-    if math.isinf(radius):
-        return via, True
-    n0, arc_ends = fam.n_base, fam.arc_ends
-    before = np.where(ids < n0, old[np.minimum(ids, n0 - 1)], math.inf)
-    closer = ids[via < before - (1e-12 * np.where(np.isfinite(before), before, 0.0) + 1e-9)]
-
-    def reached(x: np.ndarray) -> np.ndarray:
-        at = local[x]
-        return (at >= 0) & ok[np.maximum(at, 0)]
-
-    ends_ok = reached(arc_ends) | ((arc_ends < n0) & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
-    return via, bool(ends_ok.all() and reached(_neighbours(fam, closer)).all())
-
-
-def _neighbours(fam: _Family, nodes: np.ndarray) -> np.ndarray:
-    """Heads of the patched graph's arcs out of ``nodes``: the stored graph's and the added."""
+                old: list, radius: float) -> tuple[np.ndarray, bool]:
+    """Every target set of :func:`_via_bounded` at once: per set ``k`` and node of ``ids``
+    (``local``: the position of each node of the patched graph in ``ids``, ``-1`` outside),
+    ``min_u s[k, u] + d(u, x)`` where that is at most ``radius + min s[k]`` (else ``inf``),
+    and whether, for every set, no node that gets closer (than ``old[k]``) can lie farther
+    (every end of an added arc reached or no farther before, and every arc out of a node that
+    gets closer leads to a node reached)."""
     from ..routing import _ranges
 
-    csr = fam.stored.csr
-    old = nodes[nodes < fam.n_base]
-    start = csr.indptr[old]
-    pos = _ranges(start, csr.indptr[old + 1] - start)
-    a, b, _ = fam.arcs
-    return np.concatenate([csr.indices[pos].astype(np.int64), b[np.isin(a, nodes)]])
+    via = np.full((len(s), len(ids)), math.inf)
+    for e in range(s.shape[1]):
+        np.minimum(via, s[:, e, None] + d[e][None, :], out=via)
+    reach = _slack(radius + s.min(axis=1, initial=math.inf))
+    ok = via <= reach[:, None]
+    via[~ok] = math.inf
+    if math.isinf(radius) or not len(s):
+        return via, True
+    n0, arc_ends = fam.n_base, fam.arc_ends
+
+    def before(nodes: np.ndarray) -> np.ndarray:
+        at = np.minimum(nodes, n0 - 1)
+        return np.stack([np.where(nodes < n0, v[at], math.inf) for v in old])
+
+    def reached(nodes: np.ndarray) -> np.ndarray:
+        at = local[nodes]
+        return (at >= 0) & ok[:, np.maximum(at, 0)]
+
+    if not (reached(arc_ends) | (before(arc_ends) <= reach[:, None])).all():
+        return via, False
+    was = before(ids)
+    closer = via < was - (1e-12 * np.where(np.isfinite(was), was, 0.0) + 1e-9)
+    tails = np.flatnonzero(closer.any(axis=0))
+    if not len(tails):
+        return via, True
+    # the arcs out of the nodes that get closer: the stored graph's and the added ones
+    csr, a, b = fam.stored.csr, fam.arcs[0], fam.arcs[1]
+    node = ids[tails]
+    is_old = node < n0
+    start = csr.indptr[node[is_old]]
+    count = csr.indptr[node[is_old] + 1] - start
+    tail_a = local[a]
+    added = (tail_a >= 0) & np.isin(tail_a, tails)
+    tail = np.r_[np.repeat(tails[is_old], count), tail_a[added]]
+    head = np.r_[csr.indices[_ranges(start, count)], b[added]]
+    return via, not (closer[:, tail] & ~reached(head)).any()
 
 
 def _small_part(graph, xy: np.ndarray, radius: float) -> bool:

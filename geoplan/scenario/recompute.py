@@ -670,7 +670,11 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray,
 
 def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
     """Per target set, the baseline's per-node distances (:attr:`Baseline.node_dist`) when
-    they were made for the same target nodes (``None`` otherwise)."""
+    they were made for the same target nodes (``None`` otherwise; checked once per baseline
+    for its own target sets)."""
+    if targets is _PER_BASELINE.get(base, {}).get(f"targets_{kind}"):
+        return _once(base, f"node_dist_{kind}", lambda: _stored_distances(base, kind,
+                                                                          dict(targets)))
     stored = (base.node_dist or {}).get(kind)
     if stored is None:
         return None
@@ -940,22 +944,32 @@ def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
 
 def _set_rows(base: Baseline, new: dict, at: np.ndarray, values: dict) -> None:
     """``new[col]``: the baseline's column (or ``new[col]`` already made) with rows ``at``
-    set to ``values[col]``, for each column of ``values``."""
+    set to ``values[col]``, for each column of ``values`` where a value differs (a column
+    with none is left the baseline's, not copied)."""
     for col, v in values.items():
-        out = new[col] if col in new else _column(base, col).copy()
-        out[at] = v
-        new[col] = out
+        if col in new:
+            new[col][at] = v
+            continue
+        old = _column(base, col)
+        v = np.asarray(v, dtype=old.dtype)
+        same = old[at] == v
+        if old.dtype.kind == "f":
+            same |= np.isnan(old[at]) & np.isnan(v)
+        if not same.all():
+            new[col] = old.copy()
+            new[col][at] = v
 
 
 def _nearest_min(base: Baseline, via: dict) -> tuple[dict, np.ndarray]:
     """Per column ``min(baseline, via[col])`` (a route through the edit only shortens a
-    nearest distance) and the rows that got shorter."""
+    nearest distance; columns where none does are left out) and the rows that got shorter."""
     out, changed = {}, np.zeros(len(base.layers.grid), bool)
     for col, s in via.items():
         before = _column(base, col)
-        after = np.minimum(before, s)
-        out[col] = after
-        changed |= after < before
+        shorter = s < before
+        if shorter.any():
+            out[col] = np.where(shorter, s, before)
+            changed |= shorter
     return out, changed
 
 
@@ -1037,8 +1051,11 @@ def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
                  base_mask)
     o_n = fam.stored.point_nodes[0]
     store = _store_for(ctx.base, kind, cutoff)
-    s, lb, search = _via_edit(ctx.base, fam, _category_targets(fam.stored, ctx.applied.inputs),
-                              o_n, bound=store is None)
+    base_dest = ctx.applied.inputs.data.destinations is ctx.base.inputs.data.destinations
+    targets = (_once(ctx.base, f"targets_{kind}", lambda: _category_targets(fam.stored,
+                                                                             ctx.base.inputs))
+               if base_dest else _category_targets(fam.stored, ctx.applied.inputs))
+    s, lb, search = _via_edit(ctx.base, fam, targets, o_n, bound=store is None)
     if store is not None and search is not None:
         sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(ctx.base, kind),
                                       cutoff)
@@ -1167,9 +1184,8 @@ def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
         base.layers.origins.index).to_numpy(float))
     store = (_store_for(base, "green", reach)
              if not len(added) and not ap.pop_delta.to_numpy().any() else None)
-    s, lb, search = _via_edit(base, fam, _green_targets(fam.stored, base.green_graph[1],
-                                                        base.spaces, pop0, spec), o_n,
-                              bound=store is None)
+    s, lb, search = _via_edit(base, fam, _once(base, "targets_green", lambda: _green_targets(
+        fam.stored, base.green_graph[1], base.spaces, pop0, spec)), o_n, bound=store is None)
     nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
     block = None
     if store is not None and search is not None:
@@ -1194,9 +1210,10 @@ def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
                                spaces=base.spaces, entries=base.entries, selection=sel,
                                graph=(_near(fam, o_n, sel, reach), entries), progress=progress)
         _set_rows(base, new, at, {c: res[c].to_numpy() for c in res.columns
-                                  if c not in nearest})
-    for r in ("scb", "who"):
-        new[f"green_{r}_300m"] = new[f"dist_green_{r}_m"] <= spec.green_within_m
+                                  if c not in nearest and not c.endswith("_300m")})
+    for r in ("scb", "who"):  # (from the distances: they are exact within reach)
+        if f"dist_green_{r}_m" in new:
+            new[f"green_{r}_300m"] = new[f"dist_green_{r}_m"] <= spec.green_within_m
     green = _frame(base, list(GREEN_COLUMNS), new)
     green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.union1d(
         _once(base, "entry_spaces", lambda: np.unique(base.entries["green_id"].to_numpy(

@@ -503,7 +503,12 @@ _PER_BASELINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _once(baseline: Baseline, key: str, make):
     """``make()``, computed once per baseline object (kept while the baseline lives)."""
-    got = _PER_BASELINE.setdefault(baseline, {})
+    return _once_per(baseline, key, make)
+
+
+def _once_per(owner, key: str, make):
+    """``make()``, computed once per ``owner`` object (kept while it lives)."""
+    got = _PER_BASELINE.setdefault(owner, {})
     if key not in got:
         got[key] = make()
     return got[key]
@@ -703,8 +708,8 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
     the cutoff). Also returns the last search: ``(node ids, the position of each node of the
-    patched graph in them or -1, distances from each of fam.arc_ends)``, which reaches at
-    least ``fam.cutoff``."""
+    patched graph in them or -1, distances from each of fam.arc_ends, the CSR searched)``,
+    which reaches at least ``fam.cutoff``."""
     from ..routing import _lookup
 
     n0, ends = fam.n_base, fam.arc_ends
@@ -714,7 +719,7 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     s = np.stack([v[ends[is_old]] for v in olds]) if keys else np.zeros((0, int(is_old.sum())))
     radius = max(fam.cutoff, 1.0)
     while True:
-        ids, d = _search_near(fam, ends, radius)
+        ids, d, csr = _search_near(fam, ends, radius)
         local = _lookup(fam.n_nodes, ids)
         via, done = _via_within(fam, ids, local, d[is_old], s, olds, radius)
         if done:
@@ -731,7 +736,7 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     at = local[ends]
     lb = ({k: at_origins(_over_arcs(fam, d, at, via[i], old[k])) for i, k in enumerate(keys)}
           if bound else None)
-    return {k: at_origins(via[i]) for i, k in enumerate(keys)}, lb, (ids, local, d)
+    return {k: at_origins(via[i]) for i, k in enumerate(keys)}, lb, (ids, local, d, csr)
 
 
 def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
@@ -749,14 +754,15 @@ def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
     return (into[:, None] + d).min(axis=0) if len(ends) else np.full(d.shape[1], math.inf)
 
 
-def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(node ids, distances)``: a Dijkstra from each of ``src`` up to ``radius``, on the
-    part of ``g`` that walks of ``radius`` from them can use (the whole graph if large)."""
+def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple:
+    """``(node ids, distances, graph)``: a Dijkstra from each of ``src`` up to ``radius``, on
+    the part of ``g`` that walks of ``radius`` from them can use (the whole graph if large;
+    ``graph``: that part's CSR, local node ``i`` is ``ids[i]``)."""
     from ..routing import _local_ids, _patched_csr
 
     n = fam.n_nodes
     if not len(src):
-        return np.arange(n), np.zeros((0, n))
+        return np.arange(n), np.zeros((0, n)), None
     r = radius * fam.reach_factor
     if math.isfinite(r) and fam.box_index is not None:
         xy = fam.xy(src)
@@ -764,9 +770,9 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarr
         if len(ids) < 0.5 * n:
             csr = _patched_csr(fam.stored, fam.patch[1:], ids)[0]
             return ids, dijkstra(csr, directed=True, indices=_local_ids(ids, src),
-                                 limit=_slack(radius))
+                                 limit=_slack(radius)), csr
     return np.arange(n), dijkstra(fam.graph.csr, directed=True, indices=src,
-                                  limit=_slack(radius))
+                                  limit=_slack(radius)), fam.graph.csr
 
 
 def _box_index(g) -> tuple:
@@ -1004,19 +1010,19 @@ def _pairs_near_edit(fam: _Family, store, search: tuple, o_n: np.ndarray,
     arcs (:func:`_search_back`). ``targets``: the store's target nodes (sorted)."""
     from ..indicators.pairs import merged_block
 
-    ids, local, d = search
+    ids, _, d, csr = search
     lim = _slack(cutoff)
-    back = d if fam.stored.symmetric else _search_back(fam, ids, cutoff)
-    lo = local[store.origins]
-    o_in = np.flatnonzero(lo >= 0)
-    d_o = d[:, lo[o_in]]
+    back = d if fam.stored.symmetric else _search_back(fam, ids, csr, cutoff)
+    old = np.flatnonzero(ids < fam.n_base)  # (the stored graph's nodes: ids is sorted)
+    is_o, is_t = _node_flags(store, targets, fam.n_base)
+    o_in = old[is_o[ids[old]]]
+    d_o = d[:, o_in]
     near = d_o.min(axis=0, initial=math.inf) <= lim
-    o_c, d_o = store.origins[o_in[near]], d_o[:, near]
-    lt = local[targets]
-    t_in = np.flatnonzero(lt >= 0)
-    d_t = back[:, lt[t_in]]
+    o_c, d_o = ids[o_in[near]], d_o[:, near]
+    t_in = old[is_t[ids[old]]]
+    d_t = back[:, t_in]
     near = d_t.min(axis=0, initial=math.inf) <= lim
-    t_c, d_t = targets[t_in[near]], d_t[:, near]
+    t_c, d_t = ids[t_in[near]], d_t[:, near]
     via = np.full((len(o_c), len(t_c)), math.inf)
     for e in range(len(d_o)):
         np.minimum(via, d_o[e][:, None] + d_t[e][None, :], out=via)
@@ -1027,17 +1033,26 @@ def _pairs_near_edit(fam: _Family, store, search: tuple, o_n: np.ndarray,
     return rows, merged_block(store, o_c[hit], t_c, via[hit])
 
 
-def _search_back(fam: _Family, ids: np.ndarray, radius: float) -> np.ndarray:
-    """Per end of an added arc (``fam.arc_ends``), the distance to it from each node of
-    ``ids`` along the arcs (a search against them) within ``radius``; ``ids``: the nodes of
-    a search from the ends of at least ``radius`` (:func:`_search_near`)."""
-    from ..routing import _local_ids, _patched_csr
+def _node_flags(store, targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per node of a stored graph of ``n`` nodes: whether it is an origin of ``store``, and
+    whether it is one of ``targets`` (made once per store)."""
+    def make():
+        is_o, is_t = np.zeros(n, bool), np.zeros(n, bool)
+        is_o[store.origins] = True
+        is_t[targets] = True
+        return is_o, is_t
+    return _once_per(store, "flags", make)
 
-    if len(ids) == fam.n_nodes:
-        csr, src = fam.graph.csr, fam.arc_ends
-    else:
-        csr, src = _patched_csr(fam.stored, fam.patch[1:], ids)[0], _local_ids(ids, fam.arc_ends)
-    return dijkstra(csr.T.tocsr(), directed=True, indices=src, limit=_slack(radius))
+
+def _search_back(fam: _Family, ids: np.ndarray, csr, radius: float) -> np.ndarray:
+    """Per end of an added arc (``fam.arc_ends``), the distance to it from each node of
+    ``ids`` along the arcs (a search against them) within ``radius``; ``ids`` and ``csr``:
+    the part of the patched graph a search from the ends of at least ``radius`` searched
+    (:func:`_search_near`)."""
+    from ..routing import _local_ids
+
+    return dijkstra(csr.T.tocsr(), directed=True, indices=_local_ids(ids, fam.arc_ends),
+                    limit=_slack(radius))
 
 
 def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
@@ -1098,6 +1113,7 @@ def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
         _set_rows(base, new, at, {c: res[c].to_numpy() for c in res.columns
                                   if c not in nearest})
     counts["access"] = int((sel | changed).sum())
+    ctx.day_changed.update(new)
     return _frame(base, access_columns(spec), new)
 
 
@@ -1138,21 +1154,23 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
                                graph=_near(fam, o_n, sel, thr), progress=progress,
                                limit_m=dict.fromkeys(spec.categories, thr))
         _set_rows(base, new, at, {n_col[c]: res[n_col[c]].to_numpy() for c in spec.categories})
-    _night_derived_rows(base, new, day, spec)
+    _night_derived_rows(base, new, ctx.day_changed, spec)
     counts["night"] = int((sel | changed).sum())
     return _frame(base, night_columns(spec), new)
 
 
-def _night_derived_rows(base: Baseline, new: dict, day: pd.DataFrame, spec) -> None:
-    """:func:`_night_derived` into ``new`` for the rows whose day or night distance is not
-    the baseline's (the others keep the baseline's values)."""
+def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
+    """:func:`_night_derived` into ``new`` for the rows whose day distance (columns ``day``
+    changed) or night distance (``new``) is not the baseline's (the others keep the
+    baseline's values)."""
     from ..indicators.night import night_detour
 
     for c in spec.categories:
-        day_d = day[f"dist_{c}_m"].to_numpy(float)
-        night_d = new.get(f"night_dist_{c}_m", _column(base, f"night_dist_{c}_m"))
-        at = np.flatnonzero((day_d != _column(base, f"dist_{c}_m"))
-                            | (night_d != _column(base, f"night_dist_{c}_m")))
+        d_col, n_col = f"dist_{c}_m", f"night_dist_{c}_m"
+        if d_col not in day and n_col not in new:
+            continue
+        day_d, night_d = day.get(d_col, _column(base, d_col)), new.get(n_col, _column(base, n_col))
+        at = np.flatnonzero((day_d != _column(base, d_col)) | (night_d != _column(base, n_col)))
         if not len(at):
             continue
         r, lost = night_detour(day_d[at], night_d[at], spec.night_threshold_m)
@@ -1427,6 +1445,8 @@ class _Ctx:
     d_moved: np.ndarray
     same_net: bool = False
     clock: _Clock = field(default_factory=lambda: _Clock())
+    #: The day columns :func:`_patched_day` changed (the night's derived columns follow them).
+    day_changed: dict = field(default_factory=dict)
 
     @property
     def residents_only(self) -> bool:

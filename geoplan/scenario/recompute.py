@@ -651,12 +651,13 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray,
     per-node distances)."""
     from ..routing import subgraph_near
 
-    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     if not len(fam.ends):
+        out = {k: np.full(len(o_nodes), math.inf) for k in targets}
         return out, out, None
     stored = _stored_distances(base, fam.kind, targets)
     if stored is not None:
         return _bounded_search(fam, stored, o_nodes, bound)
+    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     g, ids = fam.graph, np.arange(fam.graph.n_nodes)
     if _small_part(g, g.node_xy[fam.ends], fam.limit):
         g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
@@ -707,9 +708,10 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     arc's end is reached (or was no farther before) and no node that gets closer has an arc to
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
-    the cutoff). Also returns the last search: ``(node ids, the position of each node of the
-    patched graph in them or -1, distances from each of fam.arc_ends, the CSR searched)``,
-    which reaches at least ``fam.cutoff``."""
+    the cutoff). Also returns the last search: ``(node ids, distances from each of
+    fam.arc_ends, the CSR searched, rows)``, which reaches at least ``fam.cutoff``. Without
+    ``bound`` the routes are given at the origins ``rows`` inside the search only (``rows``
+    ``None``: at every origin)."""
     from ..routing import _lookup
 
     n0, ends = fam.n_base, fam.arc_ends
@@ -720,11 +722,14 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     radius = max(fam.cutoff, 1.0)
     while True:
         ids, d, csr = _search_near(fam, ends, radius)
-        local = _lookup(fam.n_nodes, ids)
-        via, done = _via_within(fam, ids, local, d[is_old], s, olds, radius)
+        via, done = _via_within(fam, ids, d[is_old], s, olds, radius)
         if done:
             break
         radius = math.inf if radius > 1e7 else 2 * radius
+    if not bound:
+        rows, at = _origin_rows(fam, ids, o_nodes)
+        return {k: via[i][at] for i, k in enumerate(keys)}, None, (ids, d, csr, rows)
+    local = _lookup(fam.n_nodes, ids)
     o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
     inside = np.flatnonzero(o >= 0)
 
@@ -734,9 +739,21 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
         return out
 
     at = local[ends]
-    lb = ({k: at_origins(_over_arcs(fam, d, at, via[i], old[k])) for i, k in enumerate(keys)}
-          if bound else None)
-    return {k: at_origins(via[i]) for i, k in enumerate(keys)}, lb, (ids, local, d, csr)
+    lb = {k: at_origins(_over_arcs(fam, d, at, via[i], old[k])) for i, k in enumerate(keys)}
+    return {k: at_origins(via[i]) for i, k in enumerate(keys)}, lb, (ids, d, csr, None)
+
+
+def _origin_rows(fam: _Family, ids: np.ndarray, o_nodes: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows of o_nodes whose node is one of the sorted ids, that node's position in
+    ids)``; ``o_nodes``: the stored graph's origins (sorted once per graph)."""
+    from ..routing import _ranges
+
+    order, nodes = _once_per(fam.stored, "origin_order", lambda: (
+        lambda o: (o, o_nodes[o]))(np.argsort(o_nodes, kind="stable")))
+    first = np.searchsorted(nodes, ids, "left")
+    count = np.searchsorted(nodes, ids, "right") - first
+    return order[_ranges(first, count)], np.repeat(np.arange(len(ids)), count)
 
 
 def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
@@ -810,15 +827,14 @@ def _in_box(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return (xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1]) & (xy[:, 1] <= hi[1])
 
 
-def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray, s: np.ndarray,
-                old: list, radius: float) -> tuple[np.ndarray, bool]:
-    """Every target set of :func:`_via_bounded` at once: per set ``k`` and node of ``ids``
-    (``local``: the position of each node of the patched graph in ``ids``, ``-1`` outside),
-    ``min_u s[k, u] + d(u, x)`` where that is at most ``radius + min s[k]`` (else ``inf``),
+def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: list,
+                radius: float) -> tuple[np.ndarray, bool]:
+    """Every target set of :func:`_via_bounded` at once: per set ``k`` and node of the sorted
+    ``ids``, ``min_u s[k, u] + d(u, x)`` where that is at most ``radius + min s[k]`` (else ``inf``),
     and whether, for every set, no node that gets closer (than ``old[k]``) can lie farther
     (every end of an added arc reached or no farther before, and every arc out of a node that
     gets closer leads to a node reached)."""
-    from ..routing import _ranges
+    from ..routing import _local_ids, _ranges
 
     via = np.full((len(s), len(ids)), math.inf)
     for e in range(s.shape[1]):
@@ -835,7 +851,7 @@ def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray,
         return np.stack([np.where(nodes < n0, v[at], math.inf) for v in old])
 
     def reached(nodes: np.ndarray) -> np.ndarray:
-        at = local[nodes]
+        at = _local_ids(ids, nodes)
         return (at >= 0) & ok[:, np.maximum(at, 0)]
 
     if not (reached(arc_ends) | (before(arc_ends) <= reach[:, None])).all():
@@ -851,7 +867,7 @@ def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray,
     is_old = node < n0
     start = csr.indptr[node[is_old]]
     count = csr.indptr[node[is_old] + 1] - start
-    tail_a = local[a]
+    tail_a = _local_ids(ids, a)
     added = (tail_a >= 0) & np.isin(tail_a, tails)
     tail = np.r_[np.repeat(tails[is_old], count), tail_a[added]]
     head = np.r_[csr.indices[_ranges(start, count)], b[added]]
@@ -966,16 +982,22 @@ def _set_rows(base: Baseline, new: dict, at: np.ndarray, values: dict) -> None:
             new[col][at] = v
 
 
-def _nearest_min(base: Baseline, via: dict) -> tuple[dict, np.ndarray]:
+def _nearest_min(base: Baseline, via: dict, rows: np.ndarray | None = None
+                 ) -> tuple[dict, np.ndarray]:
     """Per column ``min(baseline, via[col])`` (a route through the edit only shortens a
-    nearest distance; columns where none does are left out) and the rows that got shorter."""
+    nearest distance; columns where none does are left out) and the rows that got shorter;
+    ``via[col]`` at the rows ``rows`` only when given (elsewhere nothing gets shorter)."""
     out, changed = {}, np.zeros(len(base.layers.grid), bool)
+    if rows is None:
+        rows = slice(None)
     for col, s in via.items():
         before = _column(base, col)
-        shorter = s < before
+        shorter = s < before[rows]
         if shorter.any():
-            out[col] = np.where(shorter, s, before)
-            changed |= shorter
+            at = rows[shorter] if isinstance(rows, np.ndarray) else np.flatnonzero(shorter)
+            out[col] = before.copy()
+            out[col][at] = s[shorter]
+            changed[at] = True
     return out, changed
 
 
@@ -1010,7 +1032,7 @@ def _pairs_near_edit(fam: _Family, store, search: tuple, o_n: np.ndarray,
     arcs (:func:`_search_back`). ``targets``: the store's target nodes (sorted)."""
     from ..indicators.pairs import merged_block
 
-    ids, _, d, csr = search
+    ids, d, csr, _ = search
     lim = _slack(cutoff)
     back = d if fam.stored.symmetric else _search_back(fam, ids, csr, cutoff)
     old = np.flatnonzero(ids < fam.n_base)  # (the stored graph's nodes: ids is sorted)
@@ -1074,9 +1096,9 @@ def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
     if store is not None and search is not None:
         sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(ctx.base, kind),
                                       cutoff)
-        return fam, o_n, s, sel, block
+        return fam, o_n, s, sel, block, search[3]
     return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff)
-                                               for c in spec.categories]), None
+                                               for c in spec.categories]), None, None
 
 
 def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
@@ -1091,10 +1113,10 @@ def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     base, spec = ctx.base, ctx.applied.inputs.spec
     dests = ctx.applied.inputs.data.destinations
     r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
-    fam, o_n, s, sel, block = _by_category(ctx, "day", "", r_max)
+    fam, o_n, s, sel, block, rows = _by_category(ctx, "day", "", r_max)
     # nearest distances: min(old, via the edit); the counts of the cells near the edit
     nearest = {f"dist_{c}_m": s[c] for c in spec.categories}
-    new, changed = _nearest_min(base, nearest)
+    new, changed = _nearest_min(base, nearest, rows)
     at = np.flatnonzero(sel)
     if len(at) and block is not None:
         both, _ = _counts_and_gravity(None, o_n[at], fam.stored.point_nodes[1],
@@ -1137,10 +1159,10 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     dests, thr = ap.inputs.data.destinations, spec.night_threshold_m
-    fam, o_n, s, sel, block = _by_category(ctx, "night", "night_", thr, _night_mask(ctx),
-                                           base.night_mask)
+    fam, o_n, s, sel, block, rows = _by_category(ctx, "night", "night_", thr, _night_mask(ctx),
+                                                 base.night_mask)
     nearest = {f"night_dist_{c}_m": s[c] for c in spec.categories}
-    new, changed = _nearest_min(base, nearest)
+    new, changed = _nearest_min(base, nearest, rows)
     at = np.flatnonzero(sel)
     n_col = {c: f"night_n_{c}_{radius_label(thr)}" for c in spec.categories}
     if len(at) and block is not None:
@@ -1205,8 +1227,9 @@ def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
     s, lb, search = _via_edit(base, fam, _once(base, "targets_green", lambda: _green_targets(
         fam.stored, base.green_graph[1], base.spaces, pop0, spec)), o_n, bound=store is None)
     nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
-    block = None
+    block = rows = None
     if store is not None and search is not None:
+        rows = search[3]
         sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(base, "green"),
                                       reach)
     else:
@@ -1214,7 +1237,7 @@ def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
         nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
         sel = ((lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
                | _near_densified(ctx, fam, reach))
-    new, changed = _nearest_min(base, nearest)
+    new, changed = _nearest_min(base, nearest, rows)
     at = np.flatnonzero(sel)
     if len(at) and block is not None:
         e_nodes, e_pos, area_m2 = _green_entry_arrays(base)

@@ -959,9 +959,10 @@ def _column(base: Baseline, name: str) -> np.ndarray:
 
 def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
     """The baseline grid's columns ``names`` indexed like the grid, the arrays of ``new`` in
-    place of theirs; the others are the baseline's own (shared, read-only: not copied)."""
+    place of theirs: one copy into a block per dtype (a frame of a block per column would
+    make the grid joined from it fragmented)."""
     return pd.DataFrame({c: new[c] if c in new else _column(base, c) for c in names},
-                        index=base.layers.grid.index, copy=False)
+                        index=base.layers.grid.index)
 
 
 def _set_rows(base: Baseline, new: dict, at: np.ndarray, values: dict) -> None:
@@ -1140,14 +1141,18 @@ def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
 
 
 def _night_mask(ctx: _Ctx) -> np.ndarray:
-    """Per edge of the edited network, whether the night graph has it: the baseline's lit
-    edges, the relit ones and the new lit paths."""
+    """Per edge of the edited network, whether the night graph has it (the baseline's lit
+    edges, the relit ones and the new lit paths), set at the edited edges only
+    (:attr:`_Ctx.touched_edges`: all that :func:`~geoplan.routing.patch_arcs` reads of it
+    with ``edges=``; ``False`` elsewhere)."""
     ap, spec = ctx.applied, ctx.applied.inputs.spec
-    parent = ap.edge_parent
-    new_ids = np.flatnonzero(parent < 0)
-    lit = ctx.net.edges["lit"].iloc[new_ids].to_numpy(object)
-    mask = ctx.base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
-    mask[new_ids] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
+    at = ctx.touched_edges
+    parent = ap.edge_parent[at]
+    mask = np.zeros(len(ap.edge_parent), bool)
+    mask[at] = ctx.base.night_mask[np.maximum(parent, 0)] | ap.edge_relit[at]
+    new = at[parent < 0]
+    lit = ctx.net.edges["lit"].iloc[new].to_numpy(object)
+    mask[new] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
     return mask
 
 

@@ -52,6 +52,13 @@ Paths, lighting and densification (the exact local update on the stored graphs, 
     closer: it starts with the cutoff's reach and is widened until every node that got
     closer lies inside it (a lit path into a dark area may widen it to the whole graph).
     Baselines without those distances search as far as the longest old distance.
+    The baseline also keeps every origin-target pair within each graph's cutoff with its
+    distance (:attr:`Baseline.pairs`): a pair's new distance is ``min(stored, d(t, e) +
+    d(e, o))`` over the ends ``e`` of the added arcs, read off the same search from the ends
+    (and, on the one-way night graph, one against the arcs), so the cells whose pairs change
+    get their counts, gravity, green m² and residents within reach with no search of their
+    own (:func:`_pairs_near_edit`; without stored pairs, or when the edit adds green entries
+    or residents, the indicator functions compute those cells on the graph around them).
     A path into, across or beside a green space adds entries to it (found for the spaces near
     the edit only, :func:`_added_entries`): they become nodes of the patched green graph, on
     their edge between its neighbours along it, and one search from them gives every cell's
@@ -647,8 +654,8 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray,
     and a target over an added arc)``: the cells within a cutoff of the edit are those whose
     bound is within it (the bound is ``this`` itself without per-node distances; ``None``
     without ``bound``), and the search from the ends of the added arcs,
-    :func:`_bounded_search`'s ``(node ids, their position, distances)`` (``None`` without
-    per-node distances)."""
+    :func:`_bounded_search`'s ``(node ids, distances, CSR searched, origin rows)`` (``None``
+    without per-node distances)."""
     from ..routing import subgraph_near
 
     if not len(fam.ends):

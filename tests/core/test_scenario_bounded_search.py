@@ -48,14 +48,19 @@ def _grid(k: int, seed: int, island: bool):
     return xy, u, v, w
 
 
-def _nx_distances(g, targets) -> np.ndarray:
+def _nx_graph(g) -> nx.DiGraph:
+    """``g``'s arcs as a networkx graph (the shortest of parallel arcs)."""
     coo = g.csr.tocoo()
     G = nx.DiGraph()
     G.add_nodes_from(range(g.n_nodes))
     for r, c, d in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
         if not G.has_edge(r, c) or G[r][c]["weight"] > d:
             G.add_edge(r, c, weight=d)
-    got = nx.multi_source_dijkstra_path_length(G, set(targets.tolist()))
+    return G
+
+
+def _nx_distances(g, targets) -> np.ndarray:
+    got = nx.multi_source_dijkstra_path_length(_nx_graph(g), set(targets.tolist()))
     out = np.full(g.n_nodes, np.inf)
     out[list(got)] = list(got.values())
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+import test_scenario_bounded_search as bounded
 
 from geoplan.indicators.pairs import block_sums, merged_block, pair_store
 from geoplan.routing import LIT_CODES, add_arcs, graph_from_arrays, patch_reach_factor
@@ -62,32 +63,10 @@ def test_a_new_side_of_a_square_on_paper():
     assert counts.tolist() == [2.0, 2.0]  # A: 1 before the edit
 
 
-def _grid(k: int, seed: int):
-    """A ``k`` x ``k`` grid of nodes 100 m apart, jittered, 15 % of edges dropped, edges up
-    to 40 % longer than straight."""
-    rng = np.random.default_rng(seed)
-    ij = np.array([(i, j) for i in range(k) for j in range(k)])
-    xy = ij * 100.0 + rng.uniform(-20, 20, (k * k, 2))
-    uv = [(a, (i + di) * k + j + dj) for a, (i, j) in enumerate(ij.tolist())
-          for di, dj in ((1, 0), (0, 1)) if i + di < k and j + dj < k and rng.random() > 0.15]
-    u, v = np.array(uv).T
-    return xy, u, v, np.hypot(*(xy[u] - xy[v]).T) * (1 + rng.uniform(0, 0.4, len(u)))
-
-
-def _nx_pairs(g, sources, limit: float) -> dict:
-    coo = g.csr.tocoo()
-    G = nx.DiGraph()
-    G.add_nodes_from(range(g.n_nodes))
-    for r, c, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
-        if not G.has_edge(r, c) or G[r][c]["weight"] > w:
-            G.add_edge(r, c, weight=w)
-    return {s: nx.single_source_dijkstra_path_length(G, s, cutoff=limit) for s in sources}
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_pairs_through_the_edit_equal_networkx_on_the_patched_graph(seed):
     k, cutoff = 20, 900.0
-    xy, u, v, w = _grid(k, seed)
+    xy, u, v, w = bounded._grid(k, seed, island=False)
     g = graph_from_arrays(xy, u, v, w)
     rng = np.random.default_rng(seed)
     origins = np.sort(rng.choice(k * k, 250, replace=False))
@@ -100,7 +79,9 @@ def test_pairs_through_the_edit_equal_networkx_on_the_patched_graph(seed):
     lengths = np.hypot(*(np.array([xy[p], mid]) - np.array([mid, xy[q]])).T)
     fam = _family(g, [mid], a, b, lengths, cutoff)
     rows, block = _near_edit(fam, store, origins, targets, cutoff)
-    truth = _nx_pairs(add_arcs(g, [mid], a, b, lengths), targets, cutoff * (1 + 1e-9))
+    G = bounded._nx_graph(add_arcs(g, [mid], a, b, lengths))
+    truth = {t: nx.single_source_dijkstra_path_length(G, t, cutoff=cutoff * (1 + 1e-9))
+             for t in targets.tolist()}
     changed = 0
     for i, o in enumerate(origins.tolist()):
         new = {t: truth[t][o] for t in targets.tolist() if o in truth[t]}

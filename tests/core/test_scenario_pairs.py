@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import test_scenario_bounded_search as bounded
 
-from geoplan.indicators.pairs import block_sums, merged_block, pair_store
+from geoplan.indicators.pairs import block_sums, pair_store
 from geoplan.routing import LIT_CODES, add_arcs, graph_from_arrays, patch_reach_factor
 from geoplan.scenario.recompute import _box_index, _cover, _Family, _pairs_near_edit, _search_near
 

@@ -966,46 +966,62 @@ def _column(base: Baseline, name: str) -> np.ndarray:
 
 
 def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
-    """The baseline grid's columns ``names`` indexed like the grid, the arrays of ``new`` in
-    place of theirs: one copy into a block per dtype (a frame of a block per column would
+    """The baseline grid's columns ``names`` indexed like the grid, with the updates ``new``
+    (per column ``(sorted rows, values)``): one block per dtype, the baseline's values copied
+    into it once and the updated rows written there (a frame of a block per column would
     make the grid joined from it fragmented)."""
-    return pd.DataFrame({c: new[c] if c in new else _column(base, c) for c in names},
-                        index=base.layers.grid.index)
+    n, frames = len(base.layers.grid), []
+    by_dtype: dict = {}
+    for c in names:
+        by_dtype.setdefault(_column(base, c).dtype, []).append(c)
+    for dtype, cols in by_dtype.items():
+        block = np.empty((len(cols), n), dtype)
+        for j, c in enumerate(cols):
+            block[j] = _column(base, c)
+            if c in new:
+                block[j, new[c][0]] = new[c][1]
+        frames.append(pd.DataFrame(block.T, columns=cols, index=base.layers.grid.index,
+                                   copy=False))
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, axis=1)
+    return out if list(out.columns) == list(names) else out[names]  # (no copy: reordered)
+
+
+def _values_at(base: Baseline, new: dict, col: str, rows: np.ndarray) -> np.ndarray:
+    """Column ``col`` at the sorted ``rows`` (which hold every row of its update in
+    ``new``, if any): the baseline's values with the update's."""
+    out = _column(base, col)[rows]
+    if col in new:
+        out[np.searchsorted(rows, new[col][0])] = new[col][1]
+    return out
 
 
 def _set_rows(base: Baseline, new: dict, at: np.ndarray, values: dict) -> None:
-    """``new[col]``: the baseline's column (or ``new[col]`` already made) with rows ``at``
-    set to ``values[col]``, for each column of ``values`` where a value differs (a column
-    with none is left the baseline's, not copied)."""
+    """``new[col] = (at, values[col])`` (``at``: sorted rows), for each column of ``values``
+    whose values there differ from the baseline's."""
     for col, v in values.items():
-        if col in new:
-            new[col][at] = v
-            continue
         old = _column(base, col)
         v = np.asarray(v, dtype=old.dtype)
         same = old[at] == v
         if old.dtype.kind == "f":
             same |= np.isnan(old[at]) & np.isnan(v)
         if not same.all():
-            new[col] = old.copy()
-            new[col][at] = v
+            new[col] = (at, v)
 
 
 def _nearest_min(base: Baseline, via: dict, rows: np.ndarray | None = None
                  ) -> tuple[dict, np.ndarray]:
-    """Per column ``min(baseline, via[col])`` (a route through the edit only shortens a
-    nearest distance; columns where none does are left out) and the rows that got shorter;
-    ``via[col]`` at the rows ``rows`` only when given (elsewhere nothing gets shorter)."""
+    """Per column the update ``(sorted rows, values)`` to ``min(baseline, via[col])`` (a
+    route through the edit only shortens a nearest distance; columns where none does are
+    left out) and the rows that got shorter; ``via[col]`` at the rows ``rows`` only when
+    given (elsewhere nothing gets shorter)."""
     out, changed = {}, np.zeros(len(base.layers.grid), bool)
-    if rows is None:
-        rows = slice(None)
     for col, s in via.items():
         before = _column(base, col)
-        shorter = s < before[rows]
+        shorter = s < (before if rows is None else before[rows])
         if shorter.any():
-            at = rows[shorter] if isinstance(rows, np.ndarray) else np.flatnonzero(shorter)
-            out[col] = before.copy()
-            out[col][at] = s[shorter]
+            at = np.flatnonzero(shorter) if rows is None else rows[shorter]
+            order = np.argsort(at)
+            out[col] = (at[order], s[shorter][order])
             changed[at] = True
     return out, changed
 
@@ -1204,14 +1220,12 @@ def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
         d_col, n_col = f"dist_{c}_m", f"night_dist_{c}_m"
         if d_col not in day and n_col not in new:
             continue
-        day_d, night_d = day.get(d_col, _column(base, d_col)), new.get(n_col, _column(base, n_col))
-        at = np.flatnonzero((day_d != _column(base, d_col)) | (night_d != _column(base, n_col)))
-        if not len(at):
-            continue
-        r, lost = night_detour(day_d[at], night_d[at], spec.night_threshold_m)
+        at = np.union1d(day[d_col][0] if d_col in day else [],
+                        new[n_col][0] if n_col in new else []).astype(np.int64)
+        day_d, night_d = _values_at(base, day, d_col, at), _values_at(base, new, n_col, at)
+        r, lost = night_detour(day_d, night_d, spec.night_threshold_m)
         _set_rows(base, new, at, {f"night_detour_{c}": r, f"loses_{c}_at_night": lost,
-                                  f"day_only_{c}": np.isfinite(day_d[at])
-                                  & ~np.isfinite(night_d[at])})
+                                  f"day_only_{c}": np.isfinite(day_d) & ~np.isfinite(night_d)})
 
 
 def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
@@ -1267,7 +1281,8 @@ def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
                                   if c not in nearest and not c.endswith("_300m")})
     for r in ("scb", "who"):  # (from the distances: they are exact within reach)
         if f"dist_green_{r}_m" in new:
-            new[f"green_{r}_300m"] = new[f"dist_green_{r}_m"] <= spec.green_within_m
+            at, d = new[f"dist_green_{r}_m"]
+            _set_rows(base, new, at, {f"green_{r}_300m": d <= spec.green_within_m})
     green = _frame(base, list(GREEN_COLUMNS), new)
     green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.union1d(
         _once(base, "entry_spaces", lambda: np.unique(base.entries["green_id"].to_numpy(

@@ -728,11 +728,13 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     s = np.stack([v[ends[is_old]] for v in olds]) if keys else np.zeros((0, int(is_old.sum())))
     radius = max(fam.cutoff, 1.0)
     while True:
-        ids, d, csr, radius = _search_near(fam, ends, radius)
+        ids, d, csr = _search_near(fam, ends, radius)
         via, done = _via_within(fam, ids, d[is_old], s, olds, radius)
         if done:
             break
-        radius = math.inf if radius > 1e7 else 2 * radius
+        # wider; the whole graph at once when this search had it all (a wider one would
+        # search it again)
+        radius = math.inf if radius > 1e7 or len(ids) == fam.n_nodes else 2 * radius
     if not bound:
         rows, at = _origin_rows(fam, ids, o_nodes)
         return {k: via[i][at] for i, k in enumerate(keys)}, None, (ids, d, csr, rows)
@@ -779,15 +781,14 @@ def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
 
 
 def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple:
-    """``(node ids, distances, graph, reach)``: a Dijkstra from each of ``src`` up to
-    ``radius``, on the part of ``g`` that walks of ``radius`` from them can use (``graph``:
-    that part's CSR, local node ``i`` is ``ids[i]``); when that part is large, on the whole
-    graph without a limit (``reach`` inf: a wider search later would search it again)."""
+    """``(node ids, distances, graph)``: a Dijkstra from each of ``src`` up to ``radius``, on
+    the part of ``g`` that walks of ``radius`` from them can use (the whole graph if large;
+    ``graph``: that part's CSR, local node ``i`` is ``ids[i]``)."""
     from ..routing import _local_ids, _patched_csr
 
     n = fam.n_nodes
     if not len(src):
-        return np.arange(n), np.zeros((0, n)), None, math.inf
+        return np.arange(n), np.zeros((0, n)), None
     r = radius * fam.reach_factor
     if math.isfinite(r) and fam.box_index is not None:
         xy = fam.xy(src)
@@ -795,9 +796,9 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple:
         if len(ids) < 0.5 * n:
             csr = _patched_csr(fam.stored, fam.patch[1:], ids)[0]
             return ids, dijkstra(csr, directed=True, indices=_local_ids(ids, src),
-                                 limit=_slack(radius)), csr, radius
-    return np.arange(n), dijkstra(fam.graph.csr, directed=True, indices=src), fam.graph.csr, \
-        math.inf
+                                 limit=_slack(radius)), csr
+    return np.arange(n), dijkstra(fam.graph.csr, directed=True, indices=src,
+                                  limit=_slack(radius)), fam.graph.csr
 
 
 def _box_index(g) -> tuple:

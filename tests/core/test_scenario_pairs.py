@@ -33,7 +33,7 @@ def _family(g, new_xy, a, b, w, cutoff: float) -> _Family:
 
 
 def _near_edit(fam: _Family, store, o_nodes, targets, cutoff: float):
-    ids, d, csr, _ = _search_near(fam, fam.arc_ends, cutoff)
+    ids, d, csr = _search_near(fam, fam.arc_ends, cutoff)
     return _pairs_near_edit(fam, store, (ids, d, csr, None), np.asarray(o_nodes),
                             np.asarray(targets), cutoff)
 

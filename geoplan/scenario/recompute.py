@@ -1894,12 +1894,11 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     from ..indicators.safety import SAFETY_COLUMNS, safety_index
 
     new = ctx.applied.inputs
-    grid = ctx.base.layers.grid
     ds = _dark_stretch(ctx)
     affected = _safety_cells(ctx, ds)
     counts["safety"] = int(affected.sum())
     if not affected.any():
-        return grid[list(SAFETY_COLUMNS)].copy()
+        return _frame(ctx.base, list(SAFETY_COLUMNS), {})
     report(progress, 0.2, "safety of the changed cells")
     res = _safety_near(ctx, affected, ds)
     at = np.flatnonzero(affected)
@@ -1907,12 +1906,8 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     if new.eyes_scale is not None:  # the index of the changed cells only
         index = safety_index(rows, new.weights, eyes_scale_value=new.eyes_scale)
         rows = rows.assign(**{c: index[c].to_numpy() for c in index.columns})
-    cols = {}
-    for c in SAFETY_COLUMNS:
-        v = grid[c].to_numpy(copy=True)
-        v[at] = rows[c].to_numpy(dtype=v.dtype)
-        cols[c] = v
-    out = pd.DataFrame(cols, index=grid.index)
+    out = _frame(ctx.base, list(SAFETY_COLUMNS), {
+        c: (at, rows[c].to_numpy(dtype=_column(ctx.base, c).dtype)) for c in SAFETY_COLUMNS})
     if new.eyes_scale is None:
         index = safety_index(out, new.weights, eyes_scale_value=None)
         for c in index.columns:
@@ -1952,17 +1947,19 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
     edges, parent = ctx.net.edges, ap.edge_parent
     u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
     is_new = parent < 0
-    dark = np.where(is_new, False, base_dark[np.maximum(parent, 0)] & ~ap.edge_relit)
+    at = np.maximum(parent, 0)
+    dark = base_dark[at] & ~ap.edge_relit & ~is_new
     new_ids = np.flatnonzero(is_new)
     dark[new_ids] = (edges["lit"].iloc[new_ids] == "no").to_numpy()
     changed = is_new | ap.edge_split | ap.edge_relit
-    out = np.where(dark, base.dark_stretch[np.maximum(parent, 0)], 0.0)
+    out = np.where(dark, base.dark_stretch[at], 0.0)
     n_base = len(label)
     ends = np.concatenate([u[changed], v[changed]])
-    touched = np.unique(label[ends[ends < n_base]])
-    lab_u = np.where(u < n_base, label[np.minimum(u, n_base - 1)], -1)
-    lab_v = np.where(v < n_base, label[np.minimum(v, n_base - 1)], -1)
-    redo = dark & (changed | np.isin(lab_u, touched) | np.isin(lab_v, touched))
+    # the nodes of the dark stretches at those ends (a node's label: its stretch's)
+    hit = np.zeros(int(label.max(initial=0)) + 1, bool)
+    hit[label[ends[ends < n_base]]] = True
+    on = np.r_[hit[label], False]  # per node of the baseline; new nodes (id >= n_base): no
+    redo = dark & (changed | on[np.minimum(u, n_base)] | on[np.minimum(v, n_base)])
     if redo.any():
         nodes, uv = np.unique(np.concatenate([u[redo], v[redo]]), return_inverse=True)
         k = int(redo.sum())

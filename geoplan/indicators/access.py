@@ -147,16 +147,20 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
 
 
 def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progress,
-                        selected: bool = False) -> tuple[dict[str, np.ndarray], PairBlock | None]:
+                        selected: bool = False, block: PairBlock | None = None
+                        ) -> tuple[dict[str, np.ndarray], PairBlock | None]:
     """Per category: counts within ``spec.radii_m`` and gravity as the last column, in one
     pass (:func:`category_sums`: one Dijkstra per source block for every category, radius and
     the gravity, up to the larger of ``max(radii_m)`` and ``gravity_cutoff_m``); for a few
-    ``selected`` origins from one :func:`~.pairs.pair_block` (returned, else ``None``)."""
+    ``selected`` origins from one :func:`~.pairs.pair_block` (returned, else ``None``), or
+    read off ``block`` when given (a pair block of them, e.g. a scenario's
+    :func:`~.pairs.merged_block`)."""
     radii = np.asarray(spec.radii_m, dtype=np.float64)
     beta = gravity_beta(spec.gravity_half_distance_m)
     cutoff = float(spec.gravity_cutoff_m)
     limit = max(float(radii.max()), cutoff)
-    block = pair_block(graph, o_nodes, d_nodes, limit, nearest=True) if selected else None
+    if block is None and selected:
+        block = pair_block(graph, o_nodes, d_nodes, limit, nearest=True)
 
     def kernel(dist: np.ndarray) -> list[np.ndarray]:
         with np.errstate(invalid="ignore"):

@@ -31,9 +31,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from ..routing import MAX_BLOCK_CELLS, RoutingGraph, _subgraph, nearest_distance_m
+from ..routing import (
+    MAX_BLOCK_CELLS,
+    RoutingGraph,
+    _distance_blocks,
+    _ranges,
+    _subgraph,
+    nearest_distance_m,
+)
 
-__all__ = ["PairBlock", "block_nearest_m", "block_sums", "pair_block"]
+__all__ = ["PairBlock", "PairStore", "block_nearest_m", "block_sums", "merged_block",
+           "pair_block", "pair_store"]
 
 #: Largest ``origins x nodes within reach`` a :func:`pair_block` searches in its one Dijkstra
 #: call (beyond it the callers search tile by tile, on smaller subgraphs:
@@ -158,3 +166,84 @@ def block_nearest_m(graph: RoutingGraph, block: PairBlock | None, o_nodes: np.nd
     if len(far) and limit_m > block.limit_m:
         out[far] = nearest_distance_m(graph, o_nodes[far], t_nodes, limit_m=limit_m)
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PairStore:
+    """Every pair of an origin node and a target node within ``limit_m`` of each other, kept
+    once for a whole graph (a scenario baseline's: :attr:`geoplan.scenario.Baseline.pairs`).
+
+    The pairs of origin node ``origins[i]`` are ``targets[indptr[i]:indptr[i + 1]]`` (sorted)
+    at the network distances ``dist_m[indptr[i]:indptr[i + 1]]`` from target to origin along
+    the arcs, searched from the targets (the same float as :func:`pair_block` with
+    ``nearest``, and as the full computation's searches from the targets)."""
+
+    origins: np.ndarray
+    indptr: np.ndarray
+    targets: np.ndarray
+    dist_m: np.ndarray
+    limit_m: float
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        return sum(int(a.nbytes) for a in (self.origins, self.indptr, self.targets, self.dist_m))
+
+
+def pair_store(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray,
+               limit_m: float) -> PairStore:
+    """The :class:`PairStore` of the origin nodes ``o_nodes`` and target nodes ``t_nodes``
+    (``-1``: unattached, left out) within ``limit_m``: one bounded search per target, tile by
+    tile (:func:`geoplan.routing._distance_blocks`), as the full computation counts them.
+
+    >>> from geoplan.routing import build_routing_graph, example_network
+    >>> g = build_routing_graph(example_network())   # 0 -100- 1 -100- 2, 1 -100- 3
+    >>> s = pair_store(g, np.array([0, 3, -1]), np.array([1, 2]), 150.0)
+    >>> s.origins.tolist(), s.indptr.tolist(), s.targets.tolist(), s.dist_m.tolist()
+    ([0, 3], [0, 1, 2], [1, 1], [100.0, 100.0])
+    """
+    origins = np.unique(o_nodes[o_nodes >= 0])
+    targets = np.unique(t_nodes[t_nodes >= 0])
+    rows, cols, dist = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for s_idx, o_idx, d in _distance_blocks(graph, targets, origins, limit_m,
+                                            max(2.0 * limit_m, 400.0), None):
+        i, j = np.nonzero(np.isfinite(d))
+        rows.append(o_idx[j])
+        cols.append(targets[s_idx[i]])
+        dist.append(d[i, j])
+    rows, cols, dist = (np.concatenate(x) for x in (rows, cols, dist))
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(len(origins) + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(origins)), out=indptr[1:])
+    return PairStore(origins, indptr, cols[order].astype(np.int32), dist[order],
+                     float(limit_m))
+
+
+def merged_block(store: PairStore, o_nodes: np.ndarray, t_nodes: np.ndarray,
+                 via_m: np.ndarray) -> PairBlock:
+    """The :class:`PairBlock` of the sorted distinct origin nodes ``o_nodes`` (attached, of
+    ``store``) within ``store.limit_m``, with each pair's distance ``min(stored, via_m)``:
+    ``via_m[i, j]`` is a route from target node ``t_nodes[j]`` (sorted, distinct) to
+    ``o_nodes[i]`` (``inf``: none), e.g. through a scenario's edit. Exact when every route
+    that is not in the graph ``store`` was made of is one of ``via_m``.
+
+    >>> from geoplan.routing import build_routing_graph, example_network
+    >>> g = build_routing_graph(example_network())   # 0 -100- 1 -100- 2, 1 -100- 3
+    >>> s = pair_store(g, np.array([0, 3]), np.array([1, 2]), 150.0)
+    >>> b = merged_block(s, np.array([0]), np.array([1, 2]), np.array([[120.0, 140.0]]))
+    >>> b.targets.tolist(), b.dist_m.tolist()
+    ([1, 2], [[100.0, 140.0]])
+    """
+    pos = np.searchsorted(store.origins, o_nodes)
+    start = store.indptr[pos]
+    count = store.indptr[pos + 1] - start
+    at = _ranges(start, count)
+    row = np.repeat(np.arange(len(o_nodes)), count)
+    stored_t = store.targets[at].astype(np.int64)
+    targets = np.union1d(stored_t, t_nodes)
+    dist = np.full((len(o_nodes), len(targets)), math.inf)
+    dist[row, np.searchsorted(targets, stored_t)] = store.dist_m[at]
+    lim = store.limit_m * (1 + 1e-12) + 1e-9
+    col = np.searchsorted(targets, t_nodes)
+    dist[:, col] = np.minimum(dist[:, col], np.where(via_m <= lim, via_m, math.inf))
+    return PairBlock(np.asarray(o_nodes, np.int64), targets, dist, store.limit_m, True)

@@ -52,6 +52,13 @@ Paths, lighting and densification (the exact local update on the stored graphs, 
     closer: it starts with the cutoff's reach and is widened until every node that got
     closer lies inside it (a lit path into a dark area may widen it to the whole graph).
     Baselines without those distances search as far as the longest old distance.
+    The baseline also keeps every origin-target pair within each graph's cutoff with its
+    distance (:attr:`Baseline.pairs`): a pair's new distance is ``min(stored, d(t, e) +
+    d(e, o))`` over the ends ``e`` of the added arcs, read off the same search from the ends
+    (and, on the one-way night graph, one against the arcs), so the cells whose pairs change
+    get their counts, gravity, green m² and residents within reach with no search of their
+    own (:func:`_pairs_near_edit`; without stored pairs, or when the edit adds green entries
+    or residents, the indicator functions compute those cells on the graph around them).
     A path into, across or beside a green space adds entries to it (found for the spaces near
     the edit only, :func:`_added_entries`): they become nodes of the patched green graph, on
     their edge between its neighbours along it, and one search from them gives every cell's
@@ -144,6 +151,13 @@ class Baseline:
     #: (:func:`_node_distances`). The search from a scenario's edit stops where no node gets
     #: closer (:func:`_via_bounded`); ``None`` in baselines made without them.
     node_dist: dict | None = None
+    #: Per stored graph (``'day'``, ``'night'``, ``'green'``): every pair of an origin and a
+    #: target within the graph's largest cutoff, with its distance
+    #: (:class:`~geoplan.indicators.pairs.PairStore`, :func:`_pair_stores`). A cell near an
+    #: edit then gets its counts, gravity, green m² and residents within reach from
+    #: ``min(stored, through the edit)`` per pair, with no search of its own
+    #: (:func:`_pairs_near_edit`); ``None`` in baselines made without them.
+    pairs: dict | None = None
 
 
 def prepare_baseline(inputs: Study, progress: Progress | None = None,
@@ -178,11 +192,12 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     if inputs.attachment is None:  # apply_scenario carries these instead of making them again
         inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
     node_dist = _node_distances(inputs, layers.origins, g_day, g_night, g_green, spaces)
+    pairs = _pair_stores(inputs, layers.origins, g_day, g_night, g_green)
     report(progress, 1.0, "baseline ready")
     return Baseline(inputs, layers, main, o_att, d_att, g_day.reach_factor, g_night.reach_factor,
                     lit_mask(net, unknown_as_lit=spec.night_unknown_as == "lit"),
                     dark_stretch_m(net), spaces, entries, g_green[0].reach_factor,
-                    _entry_keys(spaces, entries), g_day, g_night, g_green, node_dist)
+                    _entry_keys(spaces, entries), g_day, g_night, g_green, node_dist, pairs)
 
 
 def _category_targets(graph, study: Study) -> dict:
@@ -222,8 +237,35 @@ def _node_distances(inputs: Study, origins, g_day, g_night, g_green: tuple, spac
     return out
 
 
+def _pair_cutoffs(spec) -> dict:
+    """Per stored graph, the largest distance its cells' counts look: day counts and gravity,
+    night counts, green m² and residents within reach."""
+    return {"day": max(max(spec.radii_m), spec.gravity_cutoff_m),
+            "night": spec.night_threshold_m, "green": spec.green_per_capita_within_m}
+
+
+def _green_pair_targets(g_green: tuple, pop: np.ndarray) -> np.ndarray:
+    """The green graph's targets of the pairs: the entries and the origins with residents."""
+    o_n, e_n = g_green[0].point_nodes
+    return np.r_[e_n, o_n[pop > 0]]
+
+
+def _pair_stores(inputs: Study, origins, g_day, g_night, g_green: tuple) -> dict:
+    """:attr:`Baseline.pairs`: per stored graph, the origin-target pairs within its cutoff
+    (:func:`_pair_cutoffs`; :func:`~geoplan.indicators.pairs.pair_store`)."""
+    from ..indicators.pairs import pair_store
+
+    pop = inputs.cells["pop"].reindex(origins.index).to_numpy(float)
+    cut = _pair_cutoffs(inputs.spec)
+    return {"day": pair_store(g_day, g_day.point_nodes[0], g_day.point_nodes[1], cut["day"]),
+            "night": pair_store(g_night, g_night.point_nodes[0], g_night.point_nodes[1],
+                                cut["night"]),
+            "green": pair_store(g_green[0], g_green[0].point_nodes[0],
+                                _green_pair_targets(g_green, pop), cut["green"])}
+
+
 #: Format version of a saved baseline (:func:`save_baseline`); raised when its layout changes.
-BASELINE_FORMAT = 3  # 3: Baseline.node_dist
+BASELINE_FORMAT = 4  # 3: Baseline.node_dist; 4: Baseline.pairs
 _MAGIC = b"geoplan-scenario-baseline\n"
 
 
@@ -468,7 +510,12 @@ _PER_BASELINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _once(baseline: Baseline, key: str, make):
     """``make()``, computed once per baseline object (kept while the baseline lives)."""
-    got = _PER_BASELINE.setdefault(baseline, {})
+    return _once_per(baseline, key, make)
+
+
+def _once_per(owner, key: str, make):
+    """``make()``, computed once per ``owner`` object (kept while it lives)."""
+    got = _PER_BASELINE.setdefault(owner, {})
     if key not in got:
         got[key] = make()
     return got[key]
@@ -595,8 +642,8 @@ def _cover(g, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate([new, extra]).astype(np.int64))
 
 
-def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
-              ) -> tuple[dict, dict]:
+def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray,
+              bound: bool = True) -> tuple[dict, dict, tuple | None]:
     """Per target set: per origin, the shortest route between the targets and the origin
     through an end ``a`` of the added arcs, ``min_a d(a, o) + d(a, T)`` (``inf`` where none
     within ``fam.limit``; searched along arcs, from the ends, as the night graph's one-way
@@ -605,15 +652,19 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
     With the baseline's per-node distances (:attr:`Baseline.node_dist`):
     :func:`_via_bounded`. Returns ``(this, lower bound per origin on any route between it
     and a target over an added arc)``: the cells within a cutoff of the edit are those whose
-    bound is within it (the bound is ``this`` itself without per-node distances)."""
+    bound is within it (the bound is ``this`` itself without per-node distances; ``None``
+    without ``bound``), and the search from the ends of the added arcs,
+    :func:`_bounded_search`'s ``(node ids, distances, CSR searched, origin rows)`` (``None``
+    without per-node distances)."""
     from ..routing import subgraph_near
 
-    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     if not len(fam.ends):
-        return out, out
+        out = {k: np.full(len(o_nodes), math.inf) for k in targets}
+        return out, out, None
     stored = _stored_distances(base, fam.kind, targets)
     if stored is not None:
-        return _via_bounded(fam, stored, o_nodes)
+        return _bounded_search(fam, stored, o_nodes, bound)
+    out = {k: np.full(len(o_nodes), math.inf) for k in targets}
     g, ids = fam.graph, np.arange(fam.graph.n_nodes)
     if _small_part(g, g.node_xy[fam.ends], fam.limit):
         g, ids = subgraph_near(g, g.node_xy[fam.ends], fam.limit)
@@ -627,12 +678,16 @@ def _via_edit(base: Baseline, fam: _Family, targets: dict, o_nodes: np.ndarray
         t = t[t >= 0]
         if len(t):
             out[key] = (d_o + d[:, t].min(axis=1)[:, None]).min(axis=0)
-    return out, out
+    return out, out, None
 
 
 def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
     """Per target set, the baseline's per-node distances (:attr:`Baseline.node_dist`) when
-    they were made for the same target nodes (``None`` otherwise)."""
+    they were made for the same target nodes (``None`` otherwise; checked once per baseline
+    for its own target sets)."""
+    if targets is _PER_BASELINE.get(base, {}).get(f"targets_{kind}"):
+        return _once(base, f"node_dist_{kind}", lambda: _stored_distances(base, kind,
+                                                                          dict(targets)))
     stored = (base.node_dist or {}).get(kind)
     if stored is None:
         return None
@@ -645,7 +700,13 @@ def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
     return out
 
 
-def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
+def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> tuple[dict, dict]:
+    """:func:`_bounded_search`'s routes through the edit and bounds."""
+    return _bounded_search(fam, old, o_nodes)[:2]
+
+
+def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = True
+                    ) -> tuple[dict, dict | None, tuple]:
     """:func:`_via_edit` with the baseline's distance ``old[key]`` of every node from its
     nearest target: per node ``x`` the best route through the edit is
     ``min_u old(u) + d(u, x)`` over the old nodes ``u`` at an end of an added arc (a route that
@@ -654,23 +715,30 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
     arc's end is reached (or was no farther before) and no node that gets closer has an arc to
     a node not reached, as a node that gets closer is reached through nodes that get closer
     (after the last added arc on its route). ``inf`` where nothing gets closer (nor within
-    the cutoff)."""
+    the cutoff). Also returns the last search: ``(node ids, distances from each of
+    fam.arc_ends, the CSR searched, rows)``, which reaches at least ``fam.cutoff``. Without
+    ``bound`` the routes are given at the origins ``rows`` inside the search only (``rows``
+    ``None``: at every origin)."""
     from ..routing import _lookup
 
     n0, ends = fam.n_base, fam.arc_ends
     is_old = ends < n0
-    sd = {k: d[ends[is_old]] for k, d in old.items()}
+    keys = list(old)
+    olds = [old[k] for k in keys]
+    s = np.stack([v[ends[is_old]] for v in olds]) if keys else np.zeros((0, int(is_old.sum())))
     radius = max(fam.cutoff, 1.0)
     while True:
-        ids, d = _search_near(fam, ends, radius)
-        local, d_old = _lookup(fam.n_nodes, ids), d[is_old]
-        via, done = {}, True
-        for key, s in sd.items():
-            via[key], ok = _via_within(fam, ids, local, d_old, s, old[key], radius)
-            done &= ok
+        ids, d, csr = _search_near(fam, ends, radius)
+        via, done = _via_within(fam, ids, d[is_old], s, olds, radius)
         if done:
             break
-        radius = math.inf if radius > 1e7 else 2 * radius
+        # wider; the whole graph at once when this search had it all (a wider one would
+        # search it again)
+        radius = math.inf if radius > 1e7 or len(ids) == fam.n_nodes else 2 * radius
+    if not bound:
+        rows, at = _origin_rows(fam, ids, o_nodes)
+        return {k: via[i][at] for i, k in enumerate(keys)}, None, (ids, d, csr, rows)
+    local = _lookup(fam.n_nodes, ids)
     o = np.where(o_nodes >= 0, local[np.maximum(o_nodes, 0)], -1)
     inside = np.flatnonzero(o >= 0)
 
@@ -680,8 +748,21 @@ def _via_bounded(fam: _Family, old: dict, o_nodes: np.ndarray) -> dict:
         return out
 
     at = local[ends]
-    bound = {k: at_origins(_over_arcs(fam, d, at, v, old[k])) for k, v in via.items()}
-    return {k: at_origins(v) for k, v in via.items()}, bound
+    lb = {k: at_origins(_over_arcs(fam, d, at, via[i], old[k])) for i, k in enumerate(keys)}
+    return {k: at_origins(via[i]) for i, k in enumerate(keys)}, lb, (ids, d, csr, None)
+
+
+def _origin_rows(fam: _Family, ids: np.ndarray, o_nodes: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows of o_nodes whose node is one of the sorted ids, that node's position in
+    ids)``; ``o_nodes``: the stored graph's origins (sorted once per graph)."""
+    from ..routing import _ranges
+
+    order, nodes = _once_per(fam.stored, "origin_order", lambda: (
+        lambda o: (o, o_nodes[o]))(np.argsort(o_nodes, kind="stable")))
+    first = np.searchsorted(nodes, ids, "left")
+    count = np.searchsorted(nodes, ids, "right") - first
+    return order[_ranges(first, count)], np.repeat(np.arange(len(ids)), count)
 
 
 def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
@@ -699,14 +780,15 @@ def _over_arcs(fam: _Family, d: np.ndarray, at: np.ndarray, via: np.ndarray,
     return (into[:, None] + d).min(axis=0) if len(ends) else np.full(d.shape[1], math.inf)
 
 
-def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(node ids, distances)``: a Dijkstra from each of ``src`` up to ``radius``, on the
-    part of ``g`` that walks of ``radius`` from them can use (the whole graph if large)."""
+def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple:
+    """``(node ids, distances, graph)``: a Dijkstra from each of ``src`` up to ``radius``, on
+    the part of ``g`` that walks of ``radius`` from them can use (the whole graph if large;
+    ``graph``: that part's CSR, local node ``i`` is ``ids[i]``)."""
     from ..routing import _local_ids, _patched_csr
 
     n = fam.n_nodes
     if not len(src):
-        return np.arange(n), np.zeros((0, n))
+        return np.arange(n), np.zeros((0, n)), None
     r = radius * fam.reach_factor
     if math.isfinite(r) and fam.box_index is not None:
         xy = fam.xy(src)
@@ -714,9 +796,9 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple[np.ndarr
         if len(ids) < 0.5 * n:
             csr = _patched_csr(fam.stored, fam.patch[1:], ids)[0]
             return ids, dijkstra(csr, directed=True, indices=_local_ids(ids, src),
-                                 limit=_slack(radius))
+                                 limit=_slack(radius)), csr
     return np.arange(n), dijkstra(fam.graph.csr, directed=True, indices=src,
-                                  limit=_slack(radius))
+                                  limit=_slack(radius)), fam.graph.csr
 
 
 def _box_index(g) -> tuple:
@@ -754,43 +836,51 @@ def _in_box(xy: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return (xy[:, 0] >= lo[0]) & (xy[:, 0] <= hi[0]) & (xy[:, 1] >= lo[1]) & (xy[:, 1] <= hi[1])
 
 
-def _via_within(fam: _Family, ids: np.ndarray, local: np.ndarray, d: np.ndarray, s: np.ndarray,
-                old: np.ndarray, radius: float) -> tuple[np.ndarray, bool]:
-    """One target set of :func:`_via_bounded`: per node of ``ids`` (``local``: the position
-    of each node of the patched graph in ``ids``, ``-1`` outside), ``min_u s(u) + d(u, x)``
-    where that is at most ``radius + min s`` (else ``inf``), and whether no node that gets
-    closer can lie farther."""
-    fin = np.isfinite(s)
-    if not fin.any():  # no route through the edit reaches a target
-        return np.full(len(ids), math.inf), True
-    via = (s[fin, None] + d[fin]).min(axis=0)
-    reach = _slack(radius + float(s[fin].min()))
-    ok = via <= reach
+def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old: list,
+                radius: float) -> tuple[np.ndarray, bool]:
+    """Every target set of :func:`_via_bounded` at once: per set ``k`` and node of the sorted
+    ``ids``, ``min_u s[k, u] + d(u, x)`` where that is at most ``radius + min s[k]`` (else ``inf``),
+    and whether, for every set, no node that gets closer (than ``old[k]``) can lie farther
+    (every end of an added arc reached or no farther before, and every arc out of a node that
+    gets closer leads to a node reached)."""
+    from ..routing import _local_ids, _ranges
+
+    via = np.full((len(s), len(ids)), math.inf)
+    for e in range(s.shape[1]):
+        np.minimum(via, s[:, e, None] + d[e][None, :], out=via)
+    reach = _slack(radius + s.min(axis=1, initial=math.inf))
+    ok = via <= reach[:, None]
     via[~ok] = math.inf
-    if math.isinf(radius):
+    if math.isinf(radius) or not len(s):
         return via, True
     n0, arc_ends = fam.n_base, fam.arc_ends
-    before = np.where(ids < n0, old[np.minimum(ids, n0 - 1)], math.inf)
-    closer = ids[via < before - (1e-12 * np.where(np.isfinite(before), before, 0.0) + 1e-9)]
 
-    def reached(x: np.ndarray) -> np.ndarray:
-        at = local[x]
-        return (at >= 0) & ok[np.maximum(at, 0)]
+    def before(nodes: np.ndarray) -> np.ndarray:
+        at = np.minimum(nodes, n0 - 1)
+        return np.stack([np.where(nodes < n0, v[at], math.inf) for v in old])
 
-    ends_ok = reached(arc_ends) | ((arc_ends < n0) & (old[np.minimum(arc_ends, n0 - 1)] <= reach))
-    return via, bool(ends_ok.all() and reached(_neighbours(fam, closer)).all())
+    def reached(nodes: np.ndarray) -> np.ndarray:
+        at = _local_ids(ids, nodes)
+        return (at >= 0) & ok[:, np.maximum(at, 0)]
 
-
-def _neighbours(fam: _Family, nodes: np.ndarray) -> np.ndarray:
-    """Heads of the patched graph's arcs out of ``nodes``: the stored graph's and the added."""
-    from ..routing import _ranges
-
-    csr = fam.stored.csr
-    old = nodes[nodes < fam.n_base]
-    start = csr.indptr[old]
-    pos = _ranges(start, csr.indptr[old + 1] - start)
-    a, b, _ = fam.arcs
-    return np.concatenate([csr.indices[pos].astype(np.int64), b[np.isin(a, nodes)]])
+    if not (reached(arc_ends) | (before(arc_ends) <= reach[:, None])).all():
+        return via, False
+    was = before(ids)
+    closer = via < was - (1e-12 * np.where(np.isfinite(was), was, 0.0) + 1e-9)
+    tails = np.flatnonzero(closer.any(axis=0))
+    if not len(tails):
+        return via, True
+    # the arcs out of the nodes that get closer: the stored graph's and the added ones
+    csr, a, b = fam.stored.csr, fam.arcs[0], fam.arcs[1]
+    node = ids[tails]
+    is_old = node < n0
+    start = csr.indptr[node[is_old]]
+    count = csr.indptr[node[is_old] + 1] - start
+    tail_a = _local_ids(ids, a)
+    added = (tail_a >= 0) & np.isin(tail_a, tails)
+    tail = np.r_[np.repeat(tails[is_old], count), tail_a[added]]
+    head = np.r_[csr.indices[_ranges(start, count)], b[added]]
+    return via, not (closer[:, tail] & ~reached(head)).any()
 
 
 def _small_part(graph, xy: np.ndarray, radius: float) -> bool:
@@ -867,111 +957,349 @@ def _recompute_patched(baseline: Baseline, applied: AppliedScenario, progress,
                    t0, "patched")
 
 
-def _min_into(frame: pd.DataFrame, old: pd.DataFrame, via: dict) -> np.ndarray:
-    """``frame[col] = min(old[col], via[col])`` per column; the rows that got shorter."""
-    changed = np.zeros(len(frame), bool)
+def _column(base: Baseline, name: str) -> np.ndarray:
+    """The baseline grid's column ``name`` as an array (a read-only view, looked up once per
+    baseline: a GeoDataFrame's ``[]`` costs ~0.2 ms)."""
+    cols = _once(base, "grid_columns", dict)
+    if name not in cols:
+        cols[name] = base.layers.grid[name].to_numpy()
+    return cols[name]
+
+
+def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
+    """The baseline grid's columns ``names`` indexed like the grid, with the updates ``new``
+    (per column ``(sorted rows, values)``): one block per dtype, the baseline's values copied
+    into it once and the updated rows written there (a frame of a block per column would
+    make the grid joined from it fragmented)."""
+    n, frames = len(base.layers.grid), []
+    by_dtype: dict = {}
+    for c in names:
+        by_dtype.setdefault(_column(base, c).dtype, []).append(c)
+    for dtype, cols in by_dtype.items():
+        block = np.empty((len(cols), n), dtype)
+        for j, c in enumerate(cols):
+            block[j] = _column(base, c)
+            if c in new:
+                block[j, new[c][0]] = new[c][1]
+        frames.append(pd.DataFrame(block.T, columns=cols, index=base.layers.grid.index,
+                                   copy=False))
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, axis=1)
+    return out if list(out.columns) == list(names) else out[names]  # (no copy: reordered)
+
+
+def _values_at(base: Baseline, new: dict, col: str, rows: np.ndarray) -> np.ndarray:
+    """Column ``col`` at the sorted ``rows`` (which hold every row of its update in
+    ``new``, if any): the baseline's values with the update's."""
+    out = _column(base, col)[rows]
+    if col in new:
+        out[np.searchsorted(rows, new[col][0])] = new[col][1]
+    return out
+
+
+def _set_rows(base: Baseline, new: dict, at: np.ndarray, values: dict) -> None:
+    """``new[col] = (at, values[col])`` (``at``: sorted rows), for each column of ``values``
+    whose values there differ from the baseline's."""
+    for col, v in values.items():
+        old = _column(base, col)
+        v = np.asarray(v, dtype=old.dtype)
+        same = old[at] == v
+        if old.dtype.kind == "f":
+            same |= np.isnan(old[at]) & np.isnan(v)
+        if not same.all():
+            new[col] = (at, v)
+
+
+def _nearest_min(base: Baseline, via: dict, rows: np.ndarray | None = None
+                 ) -> tuple[dict, np.ndarray]:
+    """Per column the update ``(sorted rows, values)`` to ``min(baseline, via[col])`` (a
+    route through the edit only shortens a nearest distance; columns where none does are
+    left out) and the rows that got shorter; ``via[col]`` at the rows ``rows`` only when
+    given (elsewhere nothing gets shorter)."""
+    out, changed = {}, np.zeros(len(base.layers.grid), bool)
     for col, s in via.items():
-        before = old[col].to_numpy(float)
-        after = np.minimum(before, s)
-        frame[col] = after
-        changed |= after < before
-    return changed
+        before = _column(base, col)
+        shorter = s < (before if rows is None else before[rows])
+        if shorter.any():
+            at = np.flatnonzero(shorter) if rows is None else rows[shorter]
+            order = np.argsort(at)
+            out[col] = (at[order], s[shorter][order])
+            changed[at] = True
+    return out, changed
+
+
+def _store_for(base: Baseline, kind: str, cutoff: float):
+    """The baseline's :class:`~geoplan.indicators.pairs.PairStore` of graph ``kind`` when
+    it holds every pair within ``cutoff`` (``None`` otherwise, or without stores)."""
+    store = (base.pairs or {}).get(kind)
+    return store if store is not None and store.limit_m >= cutoff else None
+
+
+def _pair_targets(base: Baseline, kind: str) -> np.ndarray:
+    """The sorted distinct target nodes of the baseline's pairs of graph ``kind``
+    (:func:`_pair_stores`), made once per baseline."""
+    def make():
+        if kind == "green":
+            pop = base.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
+            t = _green_pair_targets(base.green_graph, pop)
+        else:
+            t = _stored(base, kind)[0].point_nodes[1]
+        return np.unique(t[t >= 0])
+    return _once(base, f"pair_targets_{kind}", make)
+
+
+def _pairs_near_edit(fam: _Family, store, search: tuple, o_n: np.ndarray,
+                     targets: np.ndarray, cutoff: float) -> tuple[np.ndarray, object]:
+    """``(per origin: whether a target lies within cutoff of it through the edit, the
+    :func:`~geoplan.indicators.pairs.merged_block` of those origins)``: per pair of them,
+    ``min(stored distance, route through the edit)``, exact as every route the patched
+    graph adds passes an end ``e`` of an added arc: the route through the edit is
+    ``min_e d(t, e) + d(e, o)``, from ``search`` (:func:`_bounded_search`: from the ends,
+    along the arcs, at least ``cutoff`` far) and, on a one-way graph, a search against the
+    arcs (:func:`_search_back`). ``targets``: the store's target nodes (sorted)."""
+    from ..indicators.pairs import merged_block
+
+    ids, d, csr, _ = search
+    lim = _slack(cutoff)
+    back = d if fam.stored.symmetric else _search_back(fam, ids, csr, cutoff)
+    old = np.flatnonzero(ids < fam.n_base)  # (the stored graph's nodes: ids is sorted)
+    is_o, is_t = _node_flags(store, targets, fam.n_base)
+    o_in = old[is_o[ids[old]]]
+    d_o = d[:, o_in]
+    near = d_o.min(axis=0, initial=math.inf) <= lim
+    o_c, d_o = ids[o_in[near]], d_o[:, near]
+    t_in = old[is_t[ids[old]]]
+    d_t = back[:, t_in]
+    near = d_t.min(axis=0, initial=math.inf) <= lim
+    t_c, d_t = ids[t_in[near]], d_t[:, near]
+    via = np.full((len(o_c), len(t_c)), math.inf)
+    for e in range(len(d_o)):
+        np.minimum(via, d_o[e][:, None] + d_t[e][None, :], out=via)
+    hit = (via <= lim).any(axis=1)
+    mark = np.zeros(fam.n_base, bool)
+    mark[o_c[hit]] = True
+    rows = (o_n >= 0) & mark[np.maximum(o_n, 0)]
+    return rows, merged_block(store, o_c[hit], t_c, via[hit])
+
+
+def _node_flags(store, targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per node of a stored graph of ``n`` nodes: whether it is an origin of ``store``, and
+    whether it is one of ``targets`` (made once per store)."""
+    def make():
+        is_o, is_t = np.zeros(n, bool), np.zeros(n, bool)
+        is_o[store.origins] = True
+        is_t[targets] = True
+        return is_o, is_t
+    return _once_per(store, "flags", make)
+
+
+def _search_back(fam: _Family, ids: np.ndarray, csr, radius: float) -> np.ndarray:
+    """Per end of an added arc (``fam.arc_ends``), the distance to it from each node of
+    ``ids`` along the arcs (a search against them) within ``radius``; ``ids`` and ``csr``:
+    the part of the patched graph a search from the ends of at least ``radius`` searched
+    (:func:`_search_near`)."""
+    from ..routing import _local_ids
+
+    return dijkstra(csr.T.tocsr(), directed=True, indices=_local_ids(ids, fam.arc_ends),
+                    limit=_slack(radius))
 
 
 def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
                  base_mask=None) -> tuple:
     """``(patched graph, origin nodes, best route through the edit per category, cells that
-    reach the edit within cutoff)`` for the destinations' graph ``kind`` (day or night)."""
+    reach the edit within cutoff, their pair block or None)`` for the destinations' graph
+    ``kind`` (day or night). The block (:func:`_pairs_near_edit`) when the baseline stores
+    its pairs: the cells' counts are then read off it, with no search of their own."""
     spec = ctx.applied.inputs.spec
     fam = _patch(ctx, kind, [f"{prefix}dist_{c}_m" for c in spec.categories], cutoff, mask,
                  base_mask)
     o_n = fam.stored.point_nodes[0]
-    s, lb = _via_edit(ctx.base, fam, _category_targets(fam.stored, ctx.applied.inputs), o_n)
-    return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff) for c in spec.categories])
+    store = _store_for(ctx.base, kind, cutoff)
+    base_dest = ctx.applied.inputs.data.destinations is ctx.base.inputs.data.destinations
+    targets = (_once(ctx.base, f"targets_{kind}", lambda: _category_targets(fam.stored,
+                                                                             ctx.base.inputs))
+               if base_dest else _category_targets(fam.stored, ctx.applied.inputs))
+    s, lb, search = _via_edit(ctx.base, fam, targets, o_n, bound=store is None)
+    if store is not None and search is not None:
+        sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(ctx.base, kind),
+                                      cutoff)
+        return fam, o_n, s, sel, block, search[3]
+    return fam, o_n, s, np.logical_or.reduce([lb[c] <= _slack(cutoff)
+                                               for c in spec.categories]), None, None
 
 
 def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     """Day access on the patched day graph (:func:`_recompute_patched`)."""
-    from ..indicators.access import access_columns, access_indicators
+    from ..indicators.access import (
+        _counts_and_gravity,
+        access_columns,
+        access_indicators,
+        radius_label,
+    )
 
     base, spec = ctx.base, ctx.applied.inputs.spec
     dests = ctx.applied.inputs.data.destinations
     r_max = max(max(spec.radii_m), spec.gravity_cutoff_m)
-    fam, o_n, s, sel = _by_category(ctx, "day", "", r_max)
-    day = base.layers.grid[access_columns(spec)].copy()
-    if sel.any():
-        # nearest distances: min(old, via the edit) below; searched no farther than r_max
+    fam, o_n, s, sel, block, rows = _by_category(ctx, "day", "", r_max)
+    # nearest distances: min(old, via the edit); the counts of the cells near the edit
+    nearest = {f"dist_{c}_m": s[c] for c in spec.categories}
+    new, changed = _nearest_min(base, nearest, rows)
+    at = np.flatnonzero(sel)
+    if len(at) and block is not None:
+        both, _ = _counts_and_gravity(None, o_n[at], fam.stored.point_nodes[1],
+                                      dests["category"].to_numpy(), spec, None, block=block)
+        values = {}
+        for c in spec.categories:
+            values.update({f"n_{c}_{radius_label(r)}": both[c][:, j]
+                           for j, r in enumerate(spec.radii_m)})
+            values[f"gravity_{c}"] = both[c][:, -1]
+        _set_rows(base, new, at, values)
+    elif len(at):
         res = access_indicators(ctx.net, base.layers.origins, dests, spec,
                                 origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                 graph=_near(fam, o_n, sel, r_max), progress=progress,
                                 limit_m=dict.fromkeys(spec.categories, r_max))
-        day.loc[res.index, res.columns] = res
-    changed = _min_into(day, base.layers.grid, {f"dist_{c}_m": s[c] for c in spec.categories})
+        _set_rows(base, new, at, {c: res[c].to_numpy() for c in res.columns
+                                  if c not in nearest})
     counts["access"] = int((sel | changed).sum())
-    return day
+    ctx.day_changed.update(new)
+    return _frame(base, access_columns(spec), new)
+
+
+def _night_mask(ctx: _Ctx) -> np.ndarray:
+    """Per edge of the edited network, whether the night graph has it (the baseline's lit
+    edges, the relit ones and the new lit paths), set at the edited edges only
+    (:attr:`_Ctx.touched_edges`: all that :func:`~geoplan.routing.patch_arcs` reads of it
+    with ``edges=``; ``False`` elsewhere)."""
+    ap, spec = ctx.applied, ctx.applied.inputs.spec
+    at = ctx.touched_edges
+    parent = ap.edge_parent[at]
+    mask = np.zeros(len(ap.edge_parent), bool)
+    mask[at] = ctx.base.night_mask[np.maximum(parent, 0)] | ap.edge_relit[at]
+    new = at[parent < 0]
+    lit = ctx.net.edges["lit"].iloc[new].to_numpy(object)
+    mask[new] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
+    return mask
 
 
 def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
     """Night access on the patched night graph (:func:`_recompute_patched`); the night
     mask grows by the new lit paths and the relit edges."""
+    from ..indicators.access import category_sums, radius_label
     from ..indicators.night import night_columns, night_indicators
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     dests, thr = ap.inputs.data.destinations, spec.night_threshold_m
-    parent = ap.edge_parent
-    lit = ctx.net.edges["lit"].to_numpy(object)[parent < 0]
-    mask = base.night_mask[np.maximum(parent, 0)] | ap.edge_relit
-    mask[parent < 0] = (lit == "yes") | ((lit == "unknown") & (spec.night_unknown_as == "lit"))
-    fam, o_n, s, sel = _by_category(ctx, "night", "night_", thr, mask, base.night_mask)
-    out = base.layers.grid[night_columns(spec)].copy()
-    if sel.any():
-        # nearest distances: min(old, via the edit) below; searched no farther than thr
+    fam, o_n, s, sel, block, rows = _by_category(ctx, "night", "night_", thr, _night_mask(ctx),
+                                                 base.night_mask)
+    nearest = {f"night_dist_{c}_m": s[c] for c in spec.categories}
+    new, changed = _nearest_min(base, nearest, rows)
+    at = np.flatnonzero(sel)
+    n_col = {c: f"night_n_{c}_{radius_label(thr)}" for c in spec.categories}
+    if len(at) and block is not None:
+        got = category_sums(None, o_n[at], fam.stored.point_nodes[1],
+                             dests["category"].to_numpy(), spec.categories, thr,
+                             lambda dist: [dist <= thr], 1, None, block)
+        _set_rows(base, new, at, {n_col[c]: got[c][:, 0] for c in spec.categories})
+    elif len(at):
         res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                graph=_near(fam, o_n, sel, thr), progress=progress,
                                limit_m=dict.fromkeys(spec.categories, thr))
-        out.loc[res.index, res.columns] = res
-    changed = _min_into(out, base.layers.grid,
-                        {f"night_dist_{c}_m": s[c] for c in spec.categories})
-    _night_derived(out, day, spec)
+        _set_rows(base, new, at, {n_col[c]: res[n_col[c]].to_numpy() for c in spec.categories})
+    _night_derived_rows(base, new, ctx.day_changed, spec)
     counts["night"] = int((sel | changed).sum())
-    return out
+    return _frame(base, night_columns(spec), new)
+
+
+def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
+    """:func:`_night_derived` into ``new`` for the rows whose day distance (columns ``day``
+    changed) or night distance (``new``) is not the baseline's (the others keep the
+    baseline's values)."""
+    from ..indicators.night import night_detour
+
+    for c in spec.categories:
+        d_col, n_col = f"dist_{c}_m", f"night_dist_{c}_m"
+        if d_col not in day and n_col not in new:
+            continue
+        at = np.union1d(day[d_col][0] if d_col in day else [],
+                        new[n_col][0] if n_col in new else []).astype(np.int64)
+        day_d, night_d = _values_at(base, day, d_col, at), _values_at(base, new, n_col, at)
+        r, lost = night_detour(day_d, night_d, spec.night_threshold_m)
+        _set_rows(base, new, at, {f"night_detour_{c}": r, f"loses_{c}_at_night": lost,
+                                  f"day_only_{c}": np.isfinite(day_d) & ~np.isfinite(night_d)})
 
 
 def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
                    ) -> pd.DataFrame:
     """Green space on the patched green graph (:func:`_recompute_patched`): the baseline's
     spaces, its entries and those the edit adds (``added``, :func:`_added_entries`); the
-    cells within reach of a densified cell are computed again (their residents changed)."""
-    from ..indicators.green import GREEN_COLUMNS, green_indicators
+    cells within reach of a densified cell are computed again (their residents changed).
+    Without added entries or residents, from the baseline's pairs (:func:`_pairs_near_edit`)
+    when it stores them."""
+    from ..indicators.green import (
+        GREEN_COLUMNS,
+        _green_m2_from_block,
+        green_indicators,
+        per_capita_green_m2,
+    )
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     reach = spec.green_per_capita_within_m
     fam = _patch(ctx, "green", ["dist_green_scb_m", "dist_green_who_m"],
                  max(reach, spec.green_within_m))
     o_n = fam.stored.point_nodes[0]
-    pop0 = base.inputs.cells["pop"].reindex(base.layers.origins.index).to_numpy(float)
-    s, lb = _via_edit(base, fam, _green_targets(fam.stored, base.green_graph[1], base.spaces,
-                                                pop0, spec), o_n)
-    fam, entries, s, lb = _with_added_entries(ctx, fam, added, s, lb)
-    green = base.layers.grid[list(GREEN_COLUMNS)].copy()
-    green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.unique(
-        np.r_[base.entries["green_id"].to_numpy(np.int64),
-              added["green_id"].to_numpy(np.int64)])))
-    sel = ((lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
-           | _near_densified(ctx, fam, reach))
-    if sel.any():
+    pop0 = _once(base, "pop", lambda: base.inputs.cells["pop"].reindex(
+        base.layers.origins.index).to_numpy(float))
+    store = (_store_for(base, "green", reach)
+             if not len(added) and not ap.pop_delta.to_numpy().any() else None)
+    s, lb, search = _via_edit(base, fam, _once(base, "targets_green", lambda: _green_targets(
+        fam.stored, base.green_graph[1], base.spaces, pop0, spec)), o_n, bound=store is None)
+    nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
+    block = rows = None
+    if store is not None and search is not None:
+        rows = search[3]
+        sel, block = _pairs_near_edit(fam, store, search, o_n, _pair_targets(base, "green"),
+                                      reach)
+    else:
+        fam, entries, s, lb = _with_added_entries(ctx, fam, added, s, lb)
+        nearest = {f"dist_green_{r}_m": s[r] for r in ("scb", "who")}
+        sel = ((lb["any"] <= _slack(reach)) | (lb["pop"] <= _slack(reach))
+               | _near_densified(ctx, fam, reach))
+    new, changed = _nearest_min(base, nearest, rows)
+    at = np.flatnonzero(sel)
+    if len(at) and block is not None:
+        e_nodes, e_pos, area_m2 = _green_entry_arrays(base)
+        m2 = _green_m2_from_block(block, o_n[at], e_nodes, e_pos, area_m2, reach)
+        _set_rows(base, new, at, {"green_m2_500m": m2, "green_m2_per_capita":
+                                  per_capita_green_m2(None, o_n[at], o_n, pop0, m2, reach,
+                                                      block)})
+    elif len(at):
         res = green_indicators(ctx.net, base.layers.origins, ap.inputs.data.green,
                                ap.inputs.cells["pop"], spec, origin_att=ctx.o_att,
                                spaces=base.spaces, entries=base.entries, selection=sel,
                                graph=(_near(fam, o_n, sel, reach), entries), progress=progress)
-        green.loc[res.index, res.columns] = res
-    changed = _min_into(green, base.layers.grid, {f"dist_green_{r}_m": s[r]
-                                                  for r in ("scb", "who")})
-    for r in ("scb", "who"):
-        green[f"green_{r}_300m"] = green[f"dist_green_{r}_m"].to_numpy(float) <= spec.green_within_m
+        _set_rows(base, new, at, {c: res[c].to_numpy() for c in res.columns
+                                  if c not in nearest and not c.endswith("_300m")})
+    for r in ("scb", "who"):  # (from the distances: they are exact within reach)
+        if f"dist_green_{r}_m" in new:
+            at, d = new[f"dist_green_{r}_m"]
+            _set_rows(base, new, at, {f"green_{r}_300m": d <= spec.green_within_m})
+    green = _frame(base, list(GREEN_COLUMNS), new)
+    green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.union1d(
+        _once(base, "entry_spaces", lambda: np.unique(base.entries["green_id"].to_numpy(
+            np.int64))), added["green_id"].to_numpy(np.int64))))
     counts["green"] = int((sel | changed).sum())
     return green
+
+
+def _green_entry_arrays(base: Baseline) -> tuple:
+    """The stored green graph's entry nodes, each entry's position in the baseline's spaces
+    and the spaces' areas (m²), made once per baseline."""
+    def make():
+        g, entries = base.green_graph
+        e_pos = base.spaces.index.get_indexer(entries["green_id"].to_numpy(np.int64))
+        return g.point_nodes[1], e_pos, base.spaces["area_m2"].to_numpy(float)
+    return _once(base, "green_entries", make)
 
 
 def _near_densified(ctx: _Ctx, fam: _Family, reach: float) -> np.ndarray:
@@ -1169,6 +1497,8 @@ class _Ctx:
     d_moved: np.ndarray
     same_net: bool = False
     clock: _Clock = field(default_factory=lambda: _Clock())
+    #: The day columns :func:`_patched_day` changed (the night's derived columns follow them).
+    day_changed: dict = field(default_factory=dict)
 
     @property
     def residents_only(self) -> bool:
@@ -1564,12 +1894,11 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     from ..indicators.safety import SAFETY_COLUMNS, safety_index
 
     new = ctx.applied.inputs
-    grid = ctx.base.layers.grid
     ds = _dark_stretch(ctx)
     affected = _safety_cells(ctx, ds)
     counts["safety"] = int(affected.sum())
     if not affected.any():
-        return grid[list(SAFETY_COLUMNS)].copy()
+        return _frame(ctx.base, list(SAFETY_COLUMNS), {})
     report(progress, 0.2, "safety of the changed cells")
     res = _safety_near(ctx, affected, ds)
     at = np.flatnonzero(affected)
@@ -1577,12 +1906,8 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     if new.eyes_scale is not None:  # the index of the changed cells only
         index = safety_index(rows, new.weights, eyes_scale_value=new.eyes_scale)
         rows = rows.assign(**{c: index[c].to_numpy() for c in index.columns})
-    cols = {}
-    for c in SAFETY_COLUMNS:
-        v = grid[c].to_numpy(copy=True)
-        v[at] = rows[c].to_numpy(dtype=v.dtype)
-        cols[c] = v
-    out = pd.DataFrame(cols, index=grid.index)
+    out = _frame(ctx.base, list(SAFETY_COLUMNS), {
+        c: (at, rows[c].to_numpy(dtype=_column(ctx.base, c).dtype)) for c in SAFETY_COLUMNS})
     if new.eyes_scale is None:
         index = safety_index(out, new.weights, eyes_scale_value=None)
         for c in index.columns:
@@ -1622,17 +1947,19 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
     edges, parent = ctx.net.edges, ap.edge_parent
     u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
     is_new = parent < 0
-    dark = np.where(is_new, False, base_dark[np.maximum(parent, 0)] & ~ap.edge_relit)
+    at = np.maximum(parent, 0)
+    dark = base_dark[at] & ~ap.edge_relit & ~is_new
     new_ids = np.flatnonzero(is_new)
     dark[new_ids] = (edges["lit"].iloc[new_ids] == "no").to_numpy()
     changed = is_new | ap.edge_split | ap.edge_relit
-    out = np.where(dark, base.dark_stretch[np.maximum(parent, 0)], 0.0)
+    out = np.where(dark, base.dark_stretch[at], 0.0)
     n_base = len(label)
     ends = np.concatenate([u[changed], v[changed]])
-    touched = np.unique(label[ends[ends < n_base]])
-    lab_u = np.where(u < n_base, label[np.minimum(u, n_base - 1)], -1)
-    lab_v = np.where(v < n_base, label[np.minimum(v, n_base - 1)], -1)
-    redo = dark & (changed | np.isin(lab_u, touched) | np.isin(lab_v, touched))
+    # the nodes of the dark stretches at those ends (a node's label: its stretch's)
+    hit = np.zeros(int(label.max(initial=0)) + 1, bool)
+    hit[label[ends[ends < n_base]]] = True
+    on = np.r_[hit[label], False]  # per node of the baseline; new nodes (id >= n_base): no
+    redo = dark & (changed | on[np.minimum(u, n_base)] | on[np.minimum(v, n_base)])
     if redo.any():
         nodes, uv = np.unique(np.concatenate([u[redo], v[redo]]), return_inverse=True)
         k = int(redo.sum())

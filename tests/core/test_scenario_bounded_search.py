@@ -48,14 +48,19 @@ def _grid(k: int, seed: int, island: bool):
     return xy, u, v, w
 
 
-def _nx_distances(g, targets) -> np.ndarray:
+def _nx_graph(g) -> nx.DiGraph:
+    """``g``'s arcs as a networkx graph (the shortest of parallel arcs)."""
     coo = g.csr.tocoo()
     G = nx.DiGraph()
     G.add_nodes_from(range(g.n_nodes))
     for r, c, d in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True):
         if not G.has_edge(r, c) or G[r][c]["weight"] > d:
             G.add_edge(r, c, weight=d)
-    got = nx.multi_source_dijkstra_path_length(G, set(targets.tolist()))
+    return G
+
+
+def _nx_distances(g, targets) -> np.ndarray:
+    got = nx.multi_source_dijkstra_path_length(_nx_graph(g), set(targets.tolist()))
     out = np.full(g.n_nodes, np.inf)
     out[list(got)] = list(got.values())
     return out
@@ -109,3 +114,20 @@ def test_baseline_without_node_distances_gives_the_same_layers(synth_base):
     plain, _ = recompute(dataclasses.replace(synth_base, node_dist=None), applied)
     pd.testing.assert_frame_equal(bounded.grid, plain.grid, check_exact=False, rtol=1e-9,
                                   atol=1e-9)
+
+
+def test_baseline_without_pairs_gives_the_same_layers(synth_base):
+    # a lit path near the middle: the cells near it read their counts, gravity, green m² and
+    # residents off the stored pairs (Baseline.pairs) or, without them, search again
+    xy = shapely.get_coordinates(synth_base.inputs.network.nodes.geometry.values)
+    a = xy[((xy - xy.mean(axis=0)) ** 2).sum(axis=1).argmin()]
+    b = xy[((xy - a - (200, -150)) ** 2).sum(axis=1).argmin()]
+    s = Scenario("path", (NewPath(shapely.LineString([a, b]), lit=True),),
+                 crs=synth_base.inputs.network.crs)
+    applied = apply_scenario(s, synth_base.inputs)
+    assert set(synth_base.pairs) == {"day", "night", "green"}
+    with_pairs, stats = recompute(synth_base, applied)
+    assert stats.graphs == "patched" and stats.cells["access"] > 0
+    searched, _ = recompute(dataclasses.replace(synth_base, pairs=None), applied)
+    pd.testing.assert_frame_equal(with_pairs.grid, searched.grid, check_exact=False,
+                                  rtol=1e-9, atol=1e-9)

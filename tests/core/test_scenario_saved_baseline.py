@@ -52,8 +52,9 @@ def test_the_saved_baseline_is_in_the_runs_committed_set(demo_run):
         assert f.readline() == b"geoplan-scenario-baseline\n"
         header = json.loads(f.readline())
     # format 2: stable green-entry keys and the routing graphs (session 21, #15 item 2);
-    # format 3: per-node nearest distances for the bounded search from an edit (session 22)
-    assert header["format"] == 3 and header["geoplan"] == prov["geoplan"]
+    # format 3: per-node nearest distances for the bounded search from an edit (session 22);
+    # format 4: the origin-target pairs within each graph's cutoff (session 24)
+    assert header["format"] == 4 and header["geoplan"] == prov["geoplan"]
     assert header["inputs"]["osm"] == prov["inputs"]["osm"]["sha256"]  # hashed independently
 
 

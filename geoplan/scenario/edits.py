@@ -71,6 +71,7 @@ from ..types import Lighting as LightingEdit
 __all__ = ["AppliedScenario", "apply_scenario", "edit_labels"]
 
 _EDGE_END_M = 0.01  # a junction this close to an edge end uses the end node
+_MIN_PATH_M = 1.0  # shorter new paths (after joining their ends) are mis-drawn: refused
 
 
 @dataclass(frozen=True, eq=False)
@@ -384,6 +385,11 @@ def _add_path(ed: _NetEditor, path: NewPath, line, tol: float, lamps, rule: Ligh
     """Add one new path to the editor (see the module doc for the joining rules)."""
     junctions, coords = _junctions(ed, path, line, tol)
     line = shapely.LineString(coords)
+    if not line.length >= _MIN_PATH_M:  # also NaN: a path whose ends joined into one point
+        raise GeoplanError(
+            f"new path{' ' + path.name if path.name else ''} is {line.length:.2f} m long once its "
+            f"ends are joined to the paths they meet: draw it at least {_MIN_PATH_M:g} m long, "
+            "from one path to another or to a place that has no path yet")
     # junction points -> nodes: an end node of the edge met, or a new node splitting that edge
     cuts: dict[int, list[tuple[float, int]]] = {}
     points: list[tuple[float, int]] = []  # (distance along the new path, node)

@@ -90,6 +90,7 @@ def _node_distances(net: WalkNetwork, n_nodes: int) -> np.ndarray:
 @SETTINGS
 @given(a=point, b=point, lit=st.booleans())
 @example(a=(0.0, 0.0), b=(220.0, 101.0), lit=False)  # splits a home's dark doorstep
+@example(a=(0.0, -0.0078125), b=(0.0, -1.9026617919260322e-165), lit=False)  # 8 mm: its ends join in one node (was a raw GEOSException)
 def test_adding_a_path_never_lengthens_a_shortest_distance(base, a, b, lit):
     inputs = base.inputs
     try:
@@ -162,3 +163,10 @@ def test_removing_every_edit_gives_the_baseline_back_bit_for_bit(base, a, b, lam
     pd.testing.assert_frame_equal(layers.grid, base.layers.grid, check_exact=True)
     pd.testing.assert_frame_equal(compute_layers(applied.inputs).grid, base.layers.grid,
                                   check_exact=True)
+
+
+def test_a_path_shorter_than_a_metre_once_joined_is_refused_with_a_message(base):
+    # 8 mm from a corner node: both ends join that node (hypothesis found the raw GEOSException)
+    with pytest.raises(GeoplanError, match=r"at least 1 m long"):
+        apply_scenario(Scenario("p", (NewPath(shapely.LineString([(0.0, -0.0078125), (0.0, -1e-9)])),),
+                                crs=CRS, connect_within_m=20), base.inputs)

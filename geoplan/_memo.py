@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-__all__ = ["once_per"]
+__all__ = ["kept", "once_per"]
 
 T = TypeVar("T")
 
@@ -70,6 +70,24 @@ def once_per(owner: object, key: Hashable, make: Callable[[], T]) -> T:
             _KEPT[oid] = entry
             weakref.finalize(owner, _forget, oid, entry[0])
         return entry[1].setdefault(key, value)
+
+
+def kept(owner: object, key: Hashable, default=None):
+    """The value :func:`once_per` keeps for ``owner`` and ``key``, or ``default`` when none
+    was made yet (nothing is made).
+
+    Examples
+    --------
+    >>> class Run: pass
+    >>> run = Run()
+    >>> kept(run, "k") is None, once_per(run, "k", lambda: 3), kept(run, "k")
+    (True, 3, 3)
+    """
+    with _LOCK:
+        entry = _KEPT.get(id(owner))
+        if entry is not None and entry[0]() is owner:
+            return entry[1].get(key, default)
+    return default
 
 
 def _forget(oid: int, ref: weakref.ref) -> None:

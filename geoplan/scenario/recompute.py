@@ -89,7 +89,6 @@ import json
 import math
 import pickle
 import time
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -101,6 +100,7 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
+from .._memo import kept, once_per
 from ..progress import Progress, report, scaled
 from ..study import (
     Layers,
@@ -108,6 +108,7 @@ from ..study import (
     Study,
     compute_layers,
     compute_layers_with_parts,
+    layer_parts,
     layers_from_parts,
     study_attachments,
     study_green,
@@ -168,10 +169,8 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     (:func:`~geoplan.study.compute_layers_with_parts`), reused instead of attaching and
     building the routing graphs again.
     """
-    from ..indicators.green import green_graph
-    from ..indicators.night import night_graph
     from ..indicators.safety import dark_stretch_m, eyes_scale
-    from ..routing import build_routing_graph, lit_mask, main_component_mask
+    from ..routing import lit_mask, main_component_mask
 
     if layers is None:
         layers, parts = compute_layers_with_parts(inputs, progress=scaled(progress, 0.0, 0.9))
@@ -180,15 +179,10 @@ def prepare_baseline(inputs: Study, progress: Progress | None = None,
     spec, net = inputs.spec, inputs.network
     main = main_component_mask(net, spec.min_component_m)
     if parts is None:
-        _, o_att, d_att = study_attachments(inputs, layers.origins)
-        g_day = build_routing_graph(net, [o_att, d_att])
-        g_night = night_graph(net, spec, o_att, d_att)
-        spaces, entries = study_green(inputs)
-        g_green = green_graph(net, o_att, spaces, entries)
-    else:
-        o_att, d_att, spaces, entries = (parts.origin_att, parts.dest_att, parts.spaces,
-                                         parts.entries)
-        g_day, g_night, g_green = parts.day_graph, parts.night_graph, parts.green_graph
+        parts = layer_parts(inputs, layers.origins)
+    o_att, d_att, spaces, entries = (parts.origin_att, parts.dest_att, parts.spaces,
+                                     parts.entries)
+    g_day, g_night, g_green = parts.day_graph, parts.night_graph, parts.green_graph
     if inputs.attachment is None:  # apply_scenario carries these instead of making them again
         inputs = dataclasses.replace(inputs, attachment=PinnedAttachment(o_att, d_att, entries))
     node_dist = _node_distances(inputs, layers.origins, g_day, g_night, g_green, spaces)
@@ -505,20 +499,10 @@ def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progr
 # --------------------------------------------------------------------------------------------
 # the exact local update on the baseline's stored graphs (issue #15)
 # --------------------------------------------------------------------------------------------
-_PER_BASELINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _once(baseline: Baseline, key: str, make):
-    """``make()``, computed once per baseline object (kept while the baseline lives)."""
-    return _once_per(baseline, key, make)
-
-
-def _once_per(owner, key: str, make):
-    """``make()``, computed once per ``owner`` object (kept while it lives)."""
-    got = _PER_BASELINE.setdefault(owner, {})
-    if key not in got:
-        got[key] = make()
-    return got[key]
+    """``make()``, computed once per baseline object (kept while the baseline lives:
+    :func:`geoplan._memo.once_per`)."""
+    return once_per(baseline, key, make)
 
 
 def _stored(baseline: Baseline, kind: str):
@@ -685,7 +669,7 @@ def _stored_distances(base: Baseline, kind: str, targets: dict) -> dict | None:
     """Per target set, the baseline's per-node distances (:attr:`Baseline.node_dist`) when
     they were made for the same target nodes (``None`` otherwise; checked once per baseline
     for its own target sets)."""
-    if targets is _PER_BASELINE.get(base, {}).get(f"targets_{kind}"):
+    if targets is kept(base, f"targets_{kind}"):
         return _once(base, f"node_dist_{kind}", lambda: _stored_distances(base, kind,
                                                                           dict(targets)))
     stored = (base.node_dist or {}).get(kind)
@@ -758,7 +742,7 @@ def _origin_rows(fam: _Family, ids: np.ndarray, o_nodes: np.ndarray
     ids)``; ``o_nodes``: the stored graph's origins (sorted once per graph)."""
     from ..routing import _ranges
 
-    order, nodes = _once_per(fam.stored, "origin_order", lambda: (
+    order, nodes = once_per(fam.stored, "origin_order", lambda: (
         lambda o: (o, o_nodes[o]))(np.argsort(o_nodes, kind="stable")))
     first = np.searchsorted(nodes, ids, "left")
     count = np.searchsorted(nodes, ids, "right") - first
@@ -1089,7 +1073,7 @@ def _node_flags(store, targets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
         is_o[store.origins] = True
         is_t[targets] = True
         return is_o, is_t
-    return _once_per(store, "flags", make)
+    return once_per(store, "flags", make)
 
 
 def _search_back(fam: _Family, ids: np.ndarray, csr, radius: float) -> np.ndarray:
@@ -1918,16 +1902,12 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
 def _dark_parts(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
     """Per node of the baseline's network, its dark stretch's label (a node on no dark edge
     has one of its own), and per baseline edge whether it is dark (made once per baseline)."""
-    def make():
-        import scipy.sparse as sp
-        from scipy.sparse.csgraph import connected_components
+    from ..indicators.safety import dark_edges, dark_labels
 
-        e = base.inputs.network.edges
-        u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
-        dark = (e["lit"] == "no").to_numpy()
-        n = len(base.inputs.network.nodes)
-        adj = sp.coo_matrix((np.ones(int(dark.sum())), (u[dark], v[dark])), shape=(n, n))
-        return connected_components(adj.tocsr(), directed=False)[1], dark
+    def make():
+        e, n = base.inputs.network.edges, len(base.inputs.network.nodes)
+        dark = dark_edges(e)
+        return dark_labels(e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64), dark, n), dark
 
     return _once(base, "dark_parts", make)
 
@@ -1937,8 +1917,7 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
     baseline's, with only the dark stretches the edit touches (those at an end of a new, cut
     or relit edge) found again. An edge keeps its baseline's lighting unless relit (then it
     is lit) or new (its own)."""
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
+    from ..indicators.safety import dark_edges, dark_stretch_of
 
     base, ap = ctx.base, ctx.applied
     if ctx.same_net:
@@ -1950,7 +1929,7 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
     at = np.maximum(parent, 0)
     dark = base_dark[at] & ~ap.edge_relit & ~is_new
     new_ids = np.flatnonzero(is_new)
-    dark[new_ids] = (edges["lit"].iloc[new_ids] == "no").to_numpy()
+    dark[new_ids] = dark_edges(edges.iloc[new_ids])
     changed = is_new | ap.edge_split | ap.edge_relit
     out = np.where(dark, base.dark_stretch[at], 0.0)
     n_base = len(label)
@@ -1961,12 +1940,7 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
     on = np.r_[hit[label], False]  # per node of the baseline; new nodes (id >= n_base): no
     redo = dark & (changed | on[np.minimum(u, n_base)] | on[np.minimum(v, n_base)])
     if redo.any():
-        nodes, uv = np.unique(np.concatenate([u[redo], v[redo]]), return_inverse=True)
-        k = int(redo.sum())
-        adj = sp.coo_matrix((np.ones(k), (uv[:k], uv[k:])), shape=(len(nodes), len(nodes)))
-        part = connected_components(adj.tocsr(), directed=False)[1]
-        length = edges["length_m"].to_numpy(float)[redo]
-        out[redo] = np.bincount(part[uv[:k]], weights=length)[part[uv[:k]]]
+        out[redo] = dark_stretch_of(u, v, edges["length_m"].to_numpy(float), redo)[redo]
     return out
 
 

@@ -98,3 +98,24 @@ def test_pairs_through_the_edit_equal_networkx_on_the_patched_graph(seed):
         np.testing.assert_allclose([got[t] for t in new], list(new.values()), rtol=1e-12)
         changed += new != old
     assert rows.sum() > 10 and changed > 3  # the shortcut changes pairs, and not everywhere
+
+
+@pytest.mark.parametrize("n_origins, n_targets", [(250, 40), (40, 250)])
+def test_the_store_equals_networkx_searched_from_either_side(n_origins, n_targets):
+    # a symmetric graph is searched from the smaller set (fewer origins than targets: from
+    # the origins, as the demo's green graph with 198 origins and 7,195 entries and homes)
+    k, cutoff = 20, 700.0
+    xy, u, v, w = bounded._grid(k, 3, island=False)
+    g = graph_from_arrays(xy, u, v, w)
+    rng = np.random.default_rng(3)
+    origins = np.sort(rng.choice(k * k, n_origins, replace=False))
+    targets = np.sort(rng.choice(k * k, n_targets, replace=False))
+    store = pair_store(g, origins, targets, cutoff)
+    G = bounded._nx_graph(g)
+    for i, o in enumerate(store.origins.tolist()):
+        truth = nx.single_source_dijkstra_path_length(G, o, cutoff=cutoff * (1 + 1e-9))
+        sl = slice(store.indptr[i], store.indptr[i + 1])
+        want = {t: truth[t] for t in targets.tolist() if t in truth}
+        assert store.targets[sl].tolist() == sorted(want)
+        np.testing.assert_allclose(store.dist_m[sl], [want[t] for t in sorted(want)],
+                                   rtol=1e-12)

@@ -31,8 +31,10 @@ def processing_initialized(qgis_app, qgis_processing):
 
 
 @pytest.fixture
-def plugin(qgis_iface, processing_initialized):
-    """The geoplan plugin, loaded as QGIS loads it; unloaded after the test."""
+def plugin(qgis_iface, processing_initialized, qgis_new_project):
+    """The geoplan plugin, loaded as QGIS loads it into a new, empty project (pytest-qgis'
+    ``qgis_new_project``: under xdist a worker runs the files in another order, and a panel
+    test found the edit layers another file's test had drawn); unloaded after the test."""
     from geoplan_qgis import classFactory
 
     plug = classFactory(qgis_iface)

@@ -95,12 +95,22 @@ def test_subprocess_subset_stderr_is_the_error_alone(tmp_path):
     assert len(SUBPROCESS) >= 5
     env = {k: v for k, v in os.environ.items() if k != "GEOPLAN_DEBUG"}
     runs = []
-    for case in SUBPROCESS:
-        ctx, argv = corpus.prepare(case, tmp_path / case.id)
-        before = corpus.snapshot(tmp_path / case.id)
-        proc = subprocess.Popen([GEOPLAN, *argv], cwd=ctx.tmp, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        runs.append((case, proc, before))
+    try:
+        for case in SUBPROCESS:
+            ctx, argv = corpus.prepare(case, tmp_path / case.id)
+            before = corpus.snapshot(tmp_path / case.id)
+            proc = subprocess.Popen([GEOPLAN, *argv], cwd=ctx.tmp, env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            runs.append((case, proc, before))
+        _check_runs(runs, tmp_path)
+    finally:  # a failed case leaves no process running into a later test (ResourceWarning)
+        for _, proc, _ in runs:
+            if not proc.stdout.closed:  # not read: a case before it failed
+                proc.kill()
+                proc.communicate()
+
+
+def _check_runs(runs: list, tmp_path) -> None:
     for case, proc, before in runs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 2, f"{case.id}: exit {proc.returncode}\n{err}"

@@ -116,6 +116,22 @@ def night_detour(day_m, night_m, threshold_m: float) -> tuple[np.ndarray, np.nda
     return ratio, (day_d <= threshold_m) & ~(night <= threshold_m)
 
 
+def night_derived(category: str, day_m, night_m, threshold_m: float) -> dict:
+    """The columns derived from a category's day and night distances (metres):
+    ``night_detour_<c>`` and ``loses_<c>_at_night`` (:func:`night_detour`) and ``day_only_<c>``
+    (reachable by day, by no lit route at all).
+
+    >>> d = night_derived("school", np.array([100.0, 200.0]), np.array([150.0, np.inf]), 800)
+    >>> {k: v.tolist() for k, v in d.items()}
+    {'night_detour_school': [1.5, inf], 'loses_school_at_night': [False, True], \
+'day_only_school': [False, True]}
+    """
+    day_d, night = np.asarray(day_m, dtype=float), np.asarray(night_m, dtype=float)
+    ratio, lost = night_detour(day_d, night, threshold_m)
+    return {f"night_detour_{category}": ratio, f"loses_{category}_at_night": lost,
+            f"day_only_{category}": np.isfinite(day_d) & ~np.isfinite(night)}
+
+
 def night_indicators(
     network: WalkNetwork,
     origins: gpd.GeoSeries,
@@ -181,8 +197,7 @@ def night_indicators(
             day_d = day[f"dist_{c}_m"].reindex(index).to_numpy(dtype=float)
         out[f"night_dist_{c}_m"] = night
         out[f"night_n_{c}_{radius_label(thr)}"] = counts[c][:, 0]
-        out[f"night_detour_{c}"], out[f"loses_{c}_at_night"] = night_detour(day_d, night, thr)
-        out[f"day_only_{c}"] = np.isfinite(day_d) & ~np.isfinite(night)
+        out.update(night_derived(c, day_d, night, thr))
     report(progress, 1.0, "night access done")
     return pd.DataFrame(out, index=index)[night_columns(spec)]
 

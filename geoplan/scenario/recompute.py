@@ -1199,7 +1199,7 @@ def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
     """:func:`_night_derived` into ``new`` for the rows whose day distance (columns ``day``
     changed) or night distance (``new``) is not the baseline's (the others keep the
     baseline's values)."""
-    from ..indicators.night import night_detour
+    from ..indicators.night import night_derived
 
     for c in spec.categories:
         d_col, n_col = f"dist_{c}_m", f"night_dist_{c}_m"
@@ -1207,10 +1207,9 @@ def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
             continue
         at = np.union1d(day[d_col][0] if d_col in day else [],
                         new[n_col][0] if n_col in new else []).astype(np.int64)
-        day_d, night_d = _values_at(base, day, d_col, at), _values_at(base, new, n_col, at)
-        r, lost = night_detour(day_d, night_d, spec.night_threshold_m)
-        _set_rows(base, new, at, {f"night_detour_{c}": r, f"loses_{c}_at_night": lost,
-                                  f"day_only_{c}": np.isfinite(day_d) & ~np.isfinite(night_d)})
+        _set_rows(base, new, at, night_derived(c, _values_at(base, day, d_col, at),
+                                               _values_at(base, new, n_col, at),
+                                               spec.night_threshold_m))
 
 
 def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
@@ -1813,15 +1812,13 @@ def _night_access(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.Da
 
 def _night_derived(out: pd.DataFrame, day: pd.DataFrame, spec) -> None:
     """The night detour columns of every cell, from the merged day and night distances."""
-    from ..indicators.night import night_detour
+    from ..indicators.night import night_derived
 
     for c in spec.categories:
-        r, lost = night_detour(day[f"dist_{c}_m"].to_numpy(float),
-                               out[f"night_dist_{c}_m"].to_numpy(float), spec.night_threshold_m)
-        out[f"night_detour_{c}"] = r
-        out[f"loses_{c}_at_night"] = lost
-        out[f"day_only_{c}"] = (np.isfinite(day[f"dist_{c}_m"].to_numpy(float))
-                                & ~np.isfinite(out[f"night_dist_{c}_m"].to_numpy(float)))
+        for name, v in night_derived(c, day[f"dist_{c}_m"].to_numpy(float),
+                                     out[f"night_dist_{c}_m"].to_numpy(float),
+                                     spec.night_threshold_m).items():
+            out[name] = v
 
 
 def _night_cells(ctx: _Ctx, night: pd.DataFrame) -> tuple[np.ndarray, object]:

@@ -233,10 +233,8 @@ def write_data_dictionary(folder: str | Path, dictionary: pd.DataFrame) -> list[
 def write_explained_gpkg(folder: str | Path, layers: Mapping[str, pd.DataFrame], *,
                          styles: Mapping[str, str] | None = None,
                          metadata: Mapping | None = None, lang: str = "en",
-                         spec: AccessSpec | None = None,
-                         copy_from: Mapping[str, str | Path] | None = None) -> list[Path]:
-    """Write ``folder/geoplan.gpkg`` (:func:`geoplan.outputs.gpkg.write_gpkg`; ``copy_from``:
-    layers an existing GeoPackage may hold already, see there) with the
+                         spec: AccessSpec | None = None) -> list[Path]:
+    """Write ``folder/geoplan.gpkg`` (:func:`geoplan.outputs.gpkg.write_gpkg`) with the
     :func:`data_dictionary`'s labels as field aliases, and the dictionary files beside it.
 
     Returns the three paths (GeoPackage, CSV, Excel).
@@ -251,5 +249,5 @@ def write_explained_gpkg(folder: str | Path, layers: Mapping[str, pd.DataFrame],
     folder = Path(folder)
     dictionary = data_dictionary(layers, lang=lang, spec=spec)
     write_gpkg(folder / GPKG, layers, styles=styles, metadata=metadata, lang=lang,
-               aliases=field_aliases(dictionary), copy_from=copy_from)
+               aliases=field_aliases(dictionary))
     return [folder / GPKG, *write_data_dictionary(folder, dictionary)]

@@ -453,164 +453,6 @@ def _all_styles(layers: Mapping[str, pd.DataFrame], styles: Mapping[str, str] | 
     return {n: styles[n] for n in layers if n in styles}
 
 
-#: GeoPackage rows that belong to one layer, copied with it (each has a ``table_name``)
-_LAYER_ROWS = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_ogr_contents", "gpkg_extensions")
-
-
-def _gpkg_wkb(blob) -> bytes | None:
-    """The WKB inside a GeoPackage geometry blob (its header and envelope skipped)."""
-    if blob is None:
-        return None
-    envelope = (0, 32, 48, 48, 64)[(blob[3] >> 1) & 0b111]
-    return bytes(blob[8 + envelope:])
-
-
-def _as_written(geoms: np.ndarray, layer_type: str) -> np.ndarray:
-    """The WKB of ``geoms`` as a layer of ``layer_type`` stores them: single parts as one-part
-    multi geometries in a MULTI… layer (what pyogrio does with a layer of both)."""
-    import shapely
-
-    multi = {"MULTIPOINT": (0, shapely.multipoints),
-             "MULTILINESTRING": (1, shapely.multilinestrings),
-             "MULTIPOLYGON": (3, shapely.multipolygons)}
-    if layer_type.upper() in multi:
-        single, make = multi[layer_type.upper()]
-        at = shapely.get_type_id(geoms) == single
-        if at.any():
-            geoms = geoms.copy()
-            geoms[at] = make(np.atleast_2d(geoms[at]), axis=0)
-    return shapely.to_wkb(geoms, byte_order=1)
-
-
-def _plain(v):
-    """A value as SQLite holds it: missing as None, numpy scalars as Python numbers."""
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _holds_rows_of(con: sqlite3.Connection, src: str, name: str, df,
-                   geom_col: str | None) -> bool:
-    """Whether table ``name`` of the attached schema ``src`` holds exactly the rows
-    :func:`write_gpkg` would write for ``df`` (as :func:`_prepare` made it): the same fields
-    in order, fids 1…n, every value and every geometry's WKB the same."""
-    fields = [str(c) for c in df.columns if c != geom_col]
-    cols = [r[1] for r in con.execute(f'PRAGMA {src}.table_info("{name}")')]
-    geom = con.execute(f"SELECT column_name, geometry_type_name FROM {src}.gpkg_geometry_columns "
-                       "WHERE table_name = ?", (name,)).fetchall()
-    if geom_col is None:
-        if geom or cols != ["fid", *fields]:
-            return False
-    elif len(geom) != 1 or cols != ["fid", geom[0][0], *fields]:
-        return False
-    rows = con.execute(f'SELECT * FROM {src}."{name}" ORDER BY fid').fetchall()
-    if len(rows) != len(df) or [r[0] for r in rows] != list(range(1, len(df) + 1)):
-        return False
-    stored = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
-    if geom_col is not None:
-        wkb = _as_written(np.asarray(df[geom_col].values), geom[0][1])
-        if [_gpkg_wkb(b) for b in stored[1]] != [None if w is None else bytes(w) for w in wkb]:
-            return False
-    for field, values in zip(fields, stored[len(cols) - len(fields):], strict=True):
-        if [_plain(v) for v in df[field].tolist()] != list(values):
-            return False
-    return True
-
-
-def _copy_layers(tmp: Path, todo: list[tuple[str, Path, pd.DataFrame, str | None]]
-                 ) -> tuple[int, bool]:
-    """Copy layers ``(name, source GeoPackage, frame as prepared, its geometry column)`` in
-    order into ``tmp`` (each its table, R-tree, triggers and GeoPackage rows, as GDAL wrote
-    them), as long as each source holds exactly the rows :func:`write_gpkg` would write for
-    the frame, in the same CRS (:func:`_holds_rows_of`). Returns how many were copied (the
-    first that is not is left, with nothing of it written, for GDAL to write) and whether
-    none of the rest can be (a source missing, or written otherwise: another GDAL). One
-    SQLite connection for all of them: opening the GeoPackage costs more than a small
-    layer's rows."""
-    if not tmp.is_file():
-        return 0, False
-    con = sqlite3.connect(tmp.resolve().as_uri(), uri=True, isolation_level=None)
-    attached: dict[Path, str] = {}
-    done = 0
-    try:
-        con.execute("PRAGMA synchronous = OFF")  # synced once by write_gpkg (fsync_file)
-        con.execute("PRAGMA journal_mode = MEMORY")
-        for name, source, df, geom_col in todo:
-            source = Path(source).resolve()
-            if source not in attached:
-                if not source.is_file():
-                    return done, True
-                attached[source] = f"src{len(attached)}"
-                con.execute(f"ATTACH DATABASE ? AS {attached[source]}",
-                            (source.as_uri() + "?mode=ro",))
-                if not _same_writer(con, attached[source]):
-                    return done, True
-            con.execute("BEGIN")
-            copied = _copy_attached(con, attached[source], name, df, geom_col)
-            con.execute("COMMIT" if copied else "ROLLBACK")
-            if not copied:
-                return done, False
-            done += 1
-    except sqlite3.Error:  # not a GeoPackage as GDAL writes them: GDAL writes the rest
-        return done, True
-    finally:
-        con.close()
-    return done, False
-
-
-def _same_writer(con: sqlite3.Connection, src: str) -> bool:
-    """Whether the attached GeoPackage ``src`` was written as ``main`` is being written: the
-    first layer ``main`` holds is in ``src`` too, with the same triggers (GDAL's spatial index
-    and feature count ones, which change with its version)."""
-    first = con.execute("SELECT table_name FROM main.gpkg_contents ORDER BY rowid "
-                        "LIMIT 1").fetchone()
-    if first is None:
-        return False
-
-    def triggers(schema: str) -> list:
-        return sorted(r[0] for r in con.execute(
-            f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-            first))
-
-    made = triggers("main")
-    return bool(made) and made == triggers(src)
-
-
-def _copy_attached(con: sqlite3.Connection, src: str, name: str, df,
-                   geom_col: str | None) -> bool:
-    """One layer of :func:`_copy_layers` from the attached schema ``src``, inside its
-    transaction (False: nothing to keep)."""
-    geom = [r[0] for r in con.execute(f"SELECT column_name FROM {src}.gpkg_geometry_columns "
-                                      "WHERE table_name = ?", (name,))]
-    rtree = f"rtree_{name}_{geom[0]}" if len(geom) == 1 else None
-    own = (name, *((rtree, f"{rtree}_node", f"{rtree}_parent", f"{rtree}_rowid") if rtree
-                   else ()))
-    entries = con.execute(f"SELECT type, name, sql FROM {src}.sqlite_master WHERE tbl_name IN "
-                          f"({', '.join('?' * len(own))}) ORDER BY rowid", own).fetchall()
-    present = {r[0] for r in con.execute("SELECT name FROM main.sqlite_master")}
-    srs = con.execute(f"SELECT s.definition, m.definition FROM {src}.gpkg_geometry_columns g "
-                      f"JOIN {src}.gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id LEFT JOIN "
-                      "main.gpkg_spatial_ref_sys m ON m.srs_id = g.srs_id WHERE g.table_name = ?",
-                      (name,)).fetchall()
-    if (not entries or any(e[1] in present for e in entries) or any(a != b for a, b in srs)
-            or not _holds_rows_of(con, src, name, df, geom_col)):
-        return False
-    for _, table, sql in entries:  # the table, then its R-tree (which makes its own
-        if table in (name, rtree):  # _node/_parent/_rowid tables), each with its rows
-            con.execute(sql)
-            con.execute(f'INSERT INTO main."{table}" SELECT * FROM {src}."{table}"')
-    for kind, _, sql in entries:  # triggers last: they would fire on the copied rows
-        if kind in ("trigger", "index") and sql:
-            con.execute(sql)
-    for rows in _LAYER_ROWS:
-        if _table_exists(con, rows):
-            con.execute(f"INSERT INTO main.{rows} SELECT * FROM {src}.{rows} "
-                        "WHERE table_name = ?", (name,))
-    con.execute("UPDATE main.gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ',"
-                "'now') WHERE table_name = ?", (name,))
-    return True
-
-
 def _meta_text(v) -> str:
     return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
 
@@ -618,8 +460,7 @@ def _meta_text(v) -> str:
 def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
                styles: Mapping[str, str] | None = None, metadata: Mapping | None = None,
                lang: str = "en",
-               aliases: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
-               copy_from: Mapping[str, str | os.PathLike] | None = None) -> None:
+               aliases: Mapping[str, Mapping[str, tuple[str, str]]] | None = None) -> None:
     """Write ``layers`` into one GeoPackage atomically, with QGIS styles and attribution.
 
     Parameters
@@ -646,14 +487,6 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
         extension's ``gpkg_data_columns`` rows (``name``/``title`` = alias, ``description``)
         and as ``<aliases>`` in each layer's default QGIS style, so QGIS shows them whatever
         its GDAL version. A repeated alias is made unique with its column name.
-    copy_from
-        ``{layer name: GeoPackage}``: layers that an existing GeoPackage (e.g. the baseline
-        run's, for a scenario's unchanged context layers) may already hold as written here.
-        Such a layer's table, spatial index and GeoPackage rows are copied from it at the
-        SQLite level instead of being written again through GDAL, but only when its rows are
-        exactly those of the given frame (every value and geometry compared; same fields,
-        CRS); otherwise, or when it is not there, the layer is written as any other. The
-        result is the same GeoPackage either way.
 
     Raises
     ------
@@ -692,25 +525,11 @@ def write_gpkg(path: str | os.PathLike, layers: Mapping[str, pd.DataFrame], *,
     ordered_styles = _all_styles(layers, styles, aliases or {}, lang)
 
     with atomic_path(path, suffix=".gpkg") as tmp, _unsynced_writes():
-        copy_from = copy_from or {}
-        i = 0
-        while i < len(names):
-            todo = []  # the layers from here on that may be copied, in order
-            for name in names[i:]:
-                if name not in copy_from:
-                    break
-                todo.append((name, copy_from[name], *_prepare(name, layers[name])))
-            if todo:
-                done, stop = _copy_layers(tmp, todo)
-                i += done
-                copy_from = {} if stop else copy_from
-            if i == len(names):
-                break
-            df, geom_col = _prepare(names[i], layers[names[i]])
+        for name in names:
+            df, geom_col = _prepare(name, layers[name])
             # no GDAL dataset metadata: GDAL 3.12 then writes a .aux.xml sidecar beside the
             # GeoPackage every time it is opened, even read-only (metadata lives in the
             # geoplan_metadata table and the QGIS metadata documents instead)
-            pyogrio.write_dataframe(df, tmp, layer=names[i], driver="GPKG", VERSION="1.3")
-            i += 1
+            pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", VERSION="1.3")
         _write_extras(tmp, names, meta, ordered_styles, abstract, lang, aliases or {})
         fsync_file(tmp)  # once, before it is renamed into place

@@ -301,10 +301,8 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     from ..outputs.edits import map_layers
     from .pipeline import input_files
 
-    run_gpkg = None  # the baseline run's GeoPackage, when the baseline is a run folder's
     if isinstance(cfg, (str, os.PathLike, rf.RunFolder)):
         report(progress, 0.0, "loading the saved baseline")
-        run_gpkg = rf.RunFolder(cfg.path if isinstance(cfg, rf.RunFolder) else cfg).file(rf.GPKG)
         cfg, baseline = saved_baseline(cfg, out_dir)
     lang = lang or cfg.lang
     out = Path(out_dir)
@@ -359,7 +357,7 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
     names = list(SCENARIO_OUTPUTS)
     with staged_folder(out) as stage:
         write_explained_gpkg(stage, layers, styles=styles, metadata=meta, lang=lang,
-                             spec=cfg.access, copy_from=_unchanged_layers(layers, run_gpkg))
+                             spec=cfg.access)
         write_text(stage / rf.CHANGES_CSV, changes.to_csv(index=False))
         write_changes_xlsx(stage / rf.CHANGES_XLSX, changes,
                            title=f"{cfg.title} — {scenario.name}", lang=lang)
@@ -367,20 +365,6 @@ def run_scenario(cfg, scenario: Scenario, out_dir, *, lang: str | None = None,
                    json.dumps(info, indent=2, ensure_ascii=False) + "\n")
     report(progress, 1.0, "done")
     return ScenarioResult(out, tuple(out / n for n in names), after, changes, stats)
-
-
-#: Layers of a scenario's GeoPackage that its baseline run's GeoPackage may hold as they are
-#: (the map context, and destinations and green space when the scenario adds none)
-_BASELINE_LAYERS = (rf.DESTINATIONS, rf.GREEN, "buildings", "water", "places")
-
-
-def _unchanged_layers(layers: dict, run_gpkg: Path | None) -> dict:
-    """``copy_from`` of :func:`~geoplan.outputs.gpkg.write_gpkg` for a scenario's ``layers``:
-    those the baseline run's GeoPackage may hold already (copied from it only where it holds
-    exactly the same rows, else written)."""
-    if run_gpkg is None:
-        return {}
-    return {name: run_gpkg for name in _BASELINE_LAYERS if name in layers}
 
 
 register_texts({

@@ -67,6 +67,7 @@ __all__ = [
     "carry_attachment",
     "count_within",
     "doorstep_of",
+    "edited_edges",
     "example_network",
     "gravity",
     "gravity_beta",
@@ -1081,9 +1082,94 @@ def patch_routing_graph(
                                        edge_mask=edge_mask, base_edge_mask=base_edge_mask))
 
 
+@dataclass(frozen=True, eq=False)
+class EditedEdges:
+    """What :func:`patch_arcs` reads of a scenario's edited edges, whatever the graph: made
+    once per edit (:func:`edited_edges`) and shared by the graphs patched with it (a
+    scenario's day, night and green graphs).
+
+    Attributes
+    ----------
+    new_xy : numpy.ndarray
+        ``(k, 2)`` coordinates of the edited network's new nodes (ids from ``len(base.nodes)``).
+    rows : numpy.ndarray
+        Sorted positions of the edited edges read (every new edge, every piece of a cut base
+        edge and every edge that may enter a graph's edge mask).
+    new : tuple
+        The new edges among them: ``(positions, u, v, length_m, lit code)`` (node ids of the
+        edited network).
+    old, parent : numpy.ndarray
+        The other edges read (pieces of base edges) and their base edge.
+    chains : dict
+        Per base edge ``p`` of ``parent``: ``(nodes, offsets from its u, lit code)``: its
+        ends and cut nodes (ids of the edited network), in no order.
+    """
+
+    new_xy: np.ndarray
+    rows: np.ndarray
+    new: tuple
+    old: np.ndarray
+    parent: np.ndarray
+    chains: dict
+
+
+def edited_edges(base: WalkNetwork, edited: WalkNetwork, edge_parent: Any,
+                 edges: Any = None) -> EditedEdges:
+    """:class:`EditedEdges` of ``edited``, ``base`` edited (``edge_parent``, ``edges`` as
+    for :func:`patch_arcs`): the edited edges' columns read once for every graph.
+
+    >>> net = example_network()
+    >>> e = edited_edges(net, net, [0, 1, 2])
+    >>> e.rows.tolist(), sorted(e.chains)      # nothing edited: every edge is its own piece
+    ([0, 1, 2], [0, 1, 2])
+    """
+    parent = np.asarray(edge_parent, np.int64)
+    m_new = len(edited.edges)
+    if parent.shape != (m_new,):
+        raise GeoplanError(f"edge_parent needs one baseline edge per edge ({m_new})")
+    rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
+    e = edited.edges
+    eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
+    elen = e["length_m"].to_numpy(np.float64)
+    is_new = parent[rows] < 0
+    lit = _lit_of(e, rows)
+    new_rows = rows[is_new]
+    n0 = len(base.nodes)
+    old, code = rows[~is_new], lit[~is_new]
+    po = parent[old]
+    chains = {}
+    be = base.edges
+    if len(old):
+        bu, bv = be["u"].to_numpy(np.int64), be["v"].to_numpy(np.int64)
+        blen = be["length_m"].to_numpy(np.float64)
+        keys, first, inv = np.unique(po, return_index=True, return_inverse=True)
+        ends = np.concatenate([eu[old], ev[old]])
+        owner = np.concatenate([inv, inv])
+        cut = ends >= n0
+        # each cut node once per base edge, projected on it (as the base edge's points were)
+        pairs = np.unique(np.column_stack([owner[cut], ends[cut]]), axis=0)
+        k_of, node = pairs[:, 0], pairs[:, 1]
+        p_of = keys[k_of]
+        uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values, dtype=object)[
+            np.r_[bu[p_of], bv[p_of]]]).reshape(2, -1, 2) if len(p_of) else np.zeros((2, 0, 2))
+        off = _project(np.asarray(be.geometry.values[p_of], dtype=object),
+                       np.asarray(edited.nodes.geometry.values[node], dtype=object),
+                       uv[0], uv[1], blen[p_of])[0] if len(p_of) else np.zeros(0)
+        split = np.searchsorted(k_of, np.arange(len(keys) + 1))
+        for k, p in enumerate(keys.tolist()):
+            s0, s1 = split[k], split[k + 1]
+            chains[p] = (np.r_[bu[p], bv[p], node[s0:s1]], np.r_[0.0, blen[p], off[s0:s1]],
+                         code[first[k]])
+    new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
+    return EditedEdges(new_xy.reshape(-1, 2), rows,
+                       (new_rows, eu[new_rows], ev[new_rows], elen[new_rows], lit[is_new]),
+                       old, po, chains)
+
+
 def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
                edited: WalkNetwork, edge_parent: Any, *, edge_mask: Any = None,
-               base_edge_mask: Any = None, edges: Any = None) -> tuple[np.ndarray, ...]:
+               base_edge_mask: Any = None, edges: Any = None,
+               edit: EditedEdges | None = None) -> tuple[np.ndarray, ...]:
     """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
     code)``, the arguments of :func:`add_arcs` (same parameters as
     :func:`patch_routing_graph`). Every route of the patched graph that differs from the
@@ -1093,31 +1179,27 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     edge, every piece of a cut base edge and every edge that enters ``edge_mask`` (from
     :class:`~geoplan.scenario.edits.AppliedScenario`: ``edge_parent < 0 | edge_split |
     edge_relit``); the other edges are not read, so the cost is that of the edit. Default:
-    all edges are read.
+    all edges are read. ``edit``: :func:`edited_edges` of the same edit, made once for
+    several graphs (then ``edges`` is not read).
 
     >>> g = build_routing_graph(example_network())
     >>> _, a, b, w, _ = patch_arcs(g, [], example_network(), example_network(), [0, 1, 2])
     >>> a.tolist(), b.tolist(), w.tolist()     # nothing edited: nothing to add
     ([], [], [])
     """
-    parent = np.asarray(edge_parent, np.int64)
-    m_new = len(edited.edges)
-    keep = _edge_mask(edge_mask, m_new)
+    if edit is None:
+        edit = edited_edges(base, edited, edge_parent, edges)
+    keep = _edge_mask(edge_mask, len(edited.edges))
     base_keep = _edge_mask(base_edge_mask, len(base.edges))
-    rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
     n0, g0 = len(base.nodes), graph.n_nodes
-    e = edited.edges
-    eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
-    elen = e["length_m"].to_numpy(np.float64)
 
     def node_id(k: np.ndarray) -> np.ndarray:
         return np.where(k < n0, k, g0 + k - n0)
 
-    is_new = rows[(parent[rows] < 0) & keep[rows]]
-    arcs = [(node_id(eu[is_new]), node_id(ev[is_new]), elen[is_new],
-             _lit_of(e, is_new))]
-    old = rows[parent[rows] >= 0]
-    po = parent[old]
+    rows, u, v, length, code = edit.new
+    on = keep[rows]
+    arcs = [(node_id(u[on]), node_id(v[on]), length[on], code[on])]
+    old, po = edit.old, edit.parent
     cut_or_kept = (_piece_counts(po, len(base_keep)) > 1) | (keep[old] & ~base_keep[po])
     for p in np.unique(po[cut_or_kept]).tolist():
         mine = old[po == p]
@@ -1125,10 +1207,9 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
             raise GeoplanError(f"the pieces of base edge {p} are not all in the graph's edge "
                                "mask: rebuild the graph with build_routing_graph")
         if keep[mine[0]]:
-            arcs.append(_chain_arcs(graph, attachments, base, edited, p, mine, node_id))
-    new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
-    a, b, w, code = (np.concatenate(x) for x in zip(*arcs, strict=True))
-    return new_xy.reshape(-1, 2), a, b, w, code
+            arcs.append(_chain_of(graph, attachments, p, *edit.chains[p], node_id))
+    a, b, w, c = (np.concatenate(x) for x in zip(*arcs, strict=True))
+    return edit.new_xy, a, b, w, c
 
 
 def _piece_counts(parent: np.ndarray, n_base: int) -> np.ndarray:
@@ -1144,30 +1225,43 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     """Arcs between consecutive nodes along base edge ``p`` (cut into the edited edges
     ``pieces``, or newly kept): its ends, its points' nodes in ``graph`` and its cut nodes, in
     order of offset from its ``u``; ``(a, b, length_m, lit code)``."""
-    be = base.edges
-    bu, bv, length = int(be["u"].iat[p]), int(be["v"].iat[p]), float(be["length_m"].iat[p])
-    n0 = len(base.nodes)
-    ends = np.unique(np.r_[edited.edges["u"].to_numpy(np.int64)[pieces],
-                          edited.edges["v"].to_numpy(np.int64)[pieces]])
-    cut = ends[ends >= n0]
-    pts = np.asarray(edited.nodes.geometry.values[cut], dtype=object)
-    uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values[[bu, bv]], dtype=object))
-    k = len(cut)
-    off = _project(np.full(k, be.geometry.values[p], dtype=object), pts, np.tile(uv[0], (k, 1)),
-                   np.tile(uv[1], (k, 1)), np.full(k, length))[0]
-    nodes, offs = [np.r_[bu, bv, node_id(cut)]], [np.r_[0.0, length, off]]
+    chain = edited_edges(base, edited, np.where(np.isin(np.arange(len(edited.edges)), pieces),
+                                                p, -1), pieces).chains[p]
+    return _chain_of(graph, attachments, p, *chain, node_id)
+
+
+def _chain_of(graph: RoutingGraph, attachments: Sequence[Attachment], p: int,
+              nodes: np.ndarray, offsets: np.ndarray, code: int, node_id: Callable) -> tuple:
+    """:func:`_chain_arcs` from base edge ``p``'s ends and cut nodes (``nodes``, ids of the
+    edited network, at ``offsets`` from its ``u``; :class:`EditedEdges`): with the nodes of
+    ``graph``'s points on it."""
+    bu, bv, length = nodes[0], nodes[1], offsets[1]
+    nd, of = [node_id(nodes)], [offsets]
     for att, en in zip(attachments, graph.edge_nodes, strict=False):
-        on = np.flatnonzero(att.edge == p)
-        nodes.append(en[on])
-        offs.append(np.where(en[on] == bu, 0.0, np.where(en[on] == bv, length,
-                                                         att.offset_m[on])))
-    nd, of = np.concatenate(nodes).astype(np.int64), np.concatenate(offs)
+        on = _points_on(att, p)
+        nd.append(en[on])
+        of.append(np.where(en[on] == bu, 0.0, np.where(en[on] == bv, length,
+                                                       att.offset_m[on])))
+    nd, of = np.concatenate(nd).astype(np.int64), np.concatenate(of)
     order = np.lexsort((nd, of))
     nd, of = nd[order], of[order]
     step = nd[1:] != nd[:-1]
-    code = _lit_of(edited.edges, pieces[:1])[0]
     return (nd[:-1][step], nd[1:][step], np.maximum(of[1:] - of[:-1], 0.0)[step],
             np.full(int(step.sum()), code, np.int8))
+
+
+_EDGE_ORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _points_on(att: Attachment, p: int) -> np.ndarray:
+    """Positions of the points of ``att`` on edge ``p``, in their order (the points sorted by
+    edge once per attachment, kept while it lives)."""
+    got = _EDGE_ORDERS.get(att)
+    if got is None:
+        order = np.argsort(att.edge, kind="stable")
+        got = _EDGE_ORDERS[att] = (order, att.edge[order])
+    order, edge = got
+    return order[np.searchsorted(edge, p, "left"):np.searchsorted(edge, p, "right")]
 
 
 def subgraph_near(graph: RoutingGraph, xy: Any, radius_m: float

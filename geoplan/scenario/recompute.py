@@ -647,7 +647,7 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     g, atts = _stored(ctx.base, kind)
     new_xy, a, b, w, code = patch_arcs(g, atts, ctx.base.inputs.network, ctx.net,
                                        ctx.applied.edge_parent, edge_mask=mask,
-                                       base_edge_mask=base_mask, edges=ctx.touched_edges)
+                                       base_edge_mask=base_mask, edit=ctx.edited)
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
     fam = _Family(g, (new_xy, a, b, w, code), ends, math.inf, kind, arc_ends, g.n_nodes,
@@ -1562,6 +1562,15 @@ class _Ctx:
         """Positions of the edited edges that are new, pieces of a cut edge or relit."""
         ap = self.applied
         return np.flatnonzero((ap.edge_parent < 0) | ap.edge_split | ap.edge_relit)
+
+    @cached_property
+    def edited(self):
+        """:func:`~geoplan.routing.edited_edges` of the edit (:attr:`touched_edges`): read
+        once for the day, night and green graphs it patches."""
+        from ..routing import edited_edges
+
+        return edited_edges(self.base.inputs.network, self.net, self.applied.edge_parent,
+                            self.touched_edges)
 
     def new_edge_sources(self, edges_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e = self.net.edges

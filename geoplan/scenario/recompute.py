@@ -882,15 +882,17 @@ def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old
     ``ids``, ``min_u s[k, u] + d(u, x)`` where that is at most ``radius + min s[k]`` (else ``inf``),
     and whether, for every set, no node that gets closer (than ``old[k]``) can lie farther
     (every end of an added arc reached or no farther before, and every arc out of a node that
-    gets closer leads to a node reached)."""
+    gets closer leads to a node reached). Only the nodes the search reached are looked at."""
     from ..routing import _local_ids, _ranges
 
-    via = np.full((len(s), len(ids)), math.inf)
+    fin = np.flatnonzero(np.isfinite(d).any(axis=0)) if len(d) else np.zeros(0, np.int64)
+    near = np.full((len(s), len(fin)), math.inf)
     for e in range(s.shape[1]):
-        np.minimum(via, s[:, e, None] + d[e][None, :], out=via)
+        np.minimum(near, s[:, e, None] + d[e, fin][None, :], out=near)
     reach = _slack(radius + s.min(axis=1, initial=math.inf))
-    ok = via <= reach[:, None]
-    via[~ok] = math.inf
+    near[~(near <= reach[:, None])] = math.inf
+    via = np.full((len(s), len(ids)), math.inf)
+    via[:, fin] = near
     if math.isinf(radius) or not len(s):
         return via, True
     n0, arc_ends = fam.n_base, fam.arc_ends
@@ -899,15 +901,16 @@ def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old
         at = np.minimum(nodes, n0 - 1)
         return np.stack([np.where(nodes < n0, v[at], math.inf) for v in old])
 
-    def reached(nodes: np.ndarray) -> np.ndarray:
+    def reached(nodes: np.ndarray) -> np.ndarray:  # (within reach: finite)
         at = _local_ids(ids, nodes)
-        return (at >= 0) & ok[:, np.maximum(at, 0)]
+        return (at >= 0) & np.isfinite(via[:, np.maximum(at, 0)])
 
     if not (reached(arc_ends) | (before(arc_ends) <= reach[:, None])).all():
         return via, False
-    was = before(ids)
-    closer = via < was - (1e-12 * np.where(np.isfinite(was), was, 0.0) + 1e-9)
-    tails = np.flatnonzero(closer.any(axis=0))
+    was = before(ids[fin])
+    closer = np.zeros(via.shape, bool)
+    closer[:, fin] = near < was - (1e-12 * np.where(np.isfinite(was), was, 0.0) + 1e-9)
+    tails = fin[closer[:, fin].any(axis=0)]
     if not len(tails):
         return via, True
     # the arcs out of the nodes that get closer: the stored graph's and the added ones

@@ -1116,12 +1116,14 @@ class EditedEdges:
 def edited_edges(base: WalkNetwork, edited: WalkNetwork, edge_parent: Any,
                  edges: Any = None) -> EditedEdges:
     """:class:`EditedEdges` of ``edited``, ``base`` edited (``edge_parent``, ``edges`` as
-    for :func:`patch_arcs`): the edited edges' columns read once for every graph.
+    for :func:`patch_arcs`): the edited edges' columns read once for every graph. Without
+    ``edges``, the chains of the base edges that were not cut are left to :func:`patch_arcs`
+    (it makes those it needs: an edge that enters a graph's edge mask).
 
     >>> net = example_network()
-    >>> e = edited_edges(net, net, [0, 1, 2])
-    >>> e.rows.tolist(), sorted(e.chains)      # nothing edited: every edge is its own piece
-    ([0, 1, 2], [0, 1, 2])
+    >>> e = edited_edges(net, net, [0, 1, 2], edges=[1])
+    >>> e.rows.tolist(), sorted(e.chains)      # nothing edited
+    ([1], [1])
     """
     parent = np.asarray(edge_parent, np.int64)
     m_new = len(edited.edges)
@@ -1129,41 +1131,52 @@ def edited_edges(base: WalkNetwork, edited: WalkNetwork, edge_parent: Any,
         raise GeoplanError(f"edge_parent needs one baseline edge per edge ({m_new})")
     rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
     e = edited.edges
+    is_new = parent[rows] < 0
+    new_rows, old = rows[is_new], rows[~is_new]
+    po = parent[old]
+    chained = (_piece_counts(po, len(base.edges)) > 1) if edges is None else np.ones(len(old),
+                                                                                   bool)
+    lit = _lit_of(e, np.r_[new_rows, old[chained]])
     eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
     elen = e["length_m"].to_numpy(np.float64)
-    is_new = parent[rows] < 0
-    lit = _lit_of(e, rows)
-    new_rows = rows[is_new]
+    chains = _chains(base, edited, old[chained], po[chained], lit[len(new_rows):])
     n0 = len(base.nodes)
-    old, code = rows[~is_new], lit[~is_new]
-    po = parent[old]
-    chains = {}
-    be = base.edges
-    if len(old):
-        bu, bv = be["u"].to_numpy(np.int64), be["v"].to_numpy(np.int64)
-        blen = be["length_m"].to_numpy(np.float64)
-        keys, first, inv = np.unique(po, return_index=True, return_inverse=True)
-        ends = np.concatenate([eu[old], ev[old]])
-        owner = np.concatenate([inv, inv])
-        cut = ends >= n0
-        # each cut node once per base edge, projected on it (as the base edge's points were)
-        pairs = np.unique(np.column_stack([owner[cut], ends[cut]]), axis=0)
-        k_of, node = pairs[:, 0], pairs[:, 1]
-        p_of = keys[k_of]
-        uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values, dtype=object)[
-            np.r_[bu[p_of], bv[p_of]]]).reshape(2, -1, 2) if len(p_of) else np.zeros((2, 0, 2))
-        off = _project(np.asarray(be.geometry.values[p_of], dtype=object),
-                       np.asarray(edited.nodes.geometry.values[node], dtype=object),
-                       uv[0], uv[1], blen[p_of])[0] if len(p_of) else np.zeros(0)
-        split = np.searchsorted(k_of, np.arange(len(keys) + 1))
-        for k, p in enumerate(keys.tolist()):
-            s0, s1 = split[k], split[k + 1]
-            chains[p] = (np.r_[bu[p], bv[p], node[s0:s1]], np.r_[0.0, blen[p], off[s0:s1]],
-                         code[first[k]])
     new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
     return EditedEdges(new_xy.reshape(-1, 2), rows,
-                       (new_rows, eu[new_rows], ev[new_rows], elen[new_rows], lit[is_new]),
-                       old, po, chains)
+                       (new_rows, eu[new_rows], ev[new_rows], elen[new_rows],
+                        lit[:len(new_rows)]), old, po, chains)
+
+
+def _chains(base: WalkNetwork, edited: WalkNetwork, pieces: np.ndarray, parent: np.ndarray,
+            code: np.ndarray) -> dict:
+    """:attr:`EditedEdges.chains` of the base edges ``parent`` (one per edited edge of
+    ``pieces``, of lit code ``code``): its ends and the cut nodes at the ends of its pieces,
+    projected on it (as its points were), all at once; a base edge takes the lit code of its
+    first piece."""
+    if not len(pieces):
+        return {}
+    n0 = len(base.nodes)
+    e, be = edited.edges, base.edges
+    bu, bv = be["u"].to_numpy(np.int64), be["v"].to_numpy(np.int64)
+    blen = be["length_m"].to_numpy(np.float64)
+    keys, first, inv = np.unique(parent, return_index=True, return_inverse=True)
+    ends = np.concatenate([e["u"].to_numpy(np.int64)[pieces], e["v"].to_numpy(np.int64)[pieces]])
+    owner = np.concatenate([inv, inv])
+    cut = ends >= n0
+    pairs = np.unique(np.column_stack([owner[cut], ends[cut]]), axis=0)  # each cut node once
+    k_of, node = pairs[:, 0], pairs[:, 1]
+    p_of = keys[k_of]
+    off = np.zeros(0)
+    if len(p_of):
+        uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values, dtype=object)[
+            np.r_[bu[p_of], bv[p_of]]]).reshape(2, -1, 2)
+        off = _project(np.asarray(be.geometry.values[p_of], dtype=object),
+                       np.asarray(edited.nodes.geometry.values[node], dtype=object),
+                       uv[0], uv[1], blen[p_of])[0]
+    split = np.searchsorted(k_of, np.arange(len(keys) + 1))
+    return {p: (np.r_[bu[p], bv[p], node[split[k]:split[k + 1]]],
+                np.r_[0.0, blen[p], off[split[k]:split[k + 1]]], code[first[k]])
+            for k, p in enumerate(keys.tolist())}
 
 
 def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
@@ -1207,7 +1220,9 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
             raise GeoplanError(f"the pieces of base edge {p} are not all in the graph's edge "
                                "mask: rebuild the graph with build_routing_graph")
         if keep[mine[0]]:
-            arcs.append(_chain_of(graph, attachments, p, *edit.chains[p], node_id))
+            chain = edit.chains.get(p) or _chains(base, edited, mine[:1], po[po == p][:1],
+                                                  _lit_of(edited.edges, mine[:1]))[p]
+            arcs.append(_chain_of(graph, attachments, p, *chain, node_id))
     a, b, w, c = (np.concatenate(x) for x in zip(*arcs, strict=True))
     return edit.new_xy, a, b, w, c
 
@@ -1225,9 +1240,9 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     """Arcs between consecutive nodes along base edge ``p`` (cut into the edited edges
     ``pieces``, or newly kept): its ends, its points' nodes in ``graph`` and its cut nodes, in
     order of offset from its ``u``; ``(a, b, length_m, lit code)``."""
-    chain = edited_edges(base, edited, np.where(np.isin(np.arange(len(edited.edges)), pieces),
-                                                p, -1), pieces).chains[p]
-    return _chain_of(graph, attachments, p, *chain, node_id)
+    pieces = np.sort(np.asarray(pieces, np.int64))
+    chain = _chains(base, edited, pieces, np.full(len(pieces), p), _lit_of(edited.edges, pieces))
+    return _chain_of(graph, attachments, p, *chain[p], node_id)
 
 
 def _chain_of(graph: RoutingGraph, attachments: Sequence[Attachment], p: int,

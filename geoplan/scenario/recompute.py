@@ -524,7 +524,8 @@ def _grid(base: Baseline, cells: gpd.GeoDataFrame, new: dict, frames: tuple
     is copied to put the columns in order."""
     grid = _once(base, "grid_frame", lambda: pd.DataFrame(base.layers.grid))  # (plain: cheaper)
     names = list(grid.columns)
-    srcs = [cells, *frames]
+    # (as a join on the cells would: every source in the grid's order of rows)
+    srcs = [f if f.index.equals(grid.index) else f.reindex(grid.index) for f in (cells, *frames)]
     where = {c: k for k, f in enumerate(srcs) for c in f.columns}  # (a later frame wins)
     blocks = _blocks(base, [c for c in names if c in new and c not in where], new)
     where.update({c: len(srcs) + k for k, f in enumerate(blocks) for c in f.columns})

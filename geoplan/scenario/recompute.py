@@ -768,6 +768,8 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     olds = [old[k] for k in keys]
     s = np.stack([v[ends[is_old]] for v in olds]) if keys else np.zeros((0, int(is_old.sum())))
     radius = max(fam.cutoff, 1.0)
+    if _box_holds_all(fam, ends, radius):  # the bound cuts nothing off: all of it at once
+        radius = math.inf  # (a bounded search that is not done is followed by this one)
     while True:
         ids, d, csr = _search_near(fam, ends, radius)
         via, done = _via_within(fam, ids, d[is_old], s, olds, radius)
@@ -840,6 +842,20 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple:
                                  limit=_slack(radius)), csr
     return np.arange(n), dijkstra(fam.graph.csr, directed=True, indices=src,
                                   limit=_slack(radius)), fam.graph.csr
+
+
+def _box_holds_all(fam: _Family, src: np.ndarray, radius: float) -> bool:
+    """Whether the box :func:`_search_near` cuts around ``src`` for ``radius`` holds every
+    node of the patched graph (the stored graph's extent, from ``fam.box_index``, and the
+    new nodes): a small graph, whose search from the edit the bound hardly shortens."""
+    r = radius * fam.reach_factor
+    if not (len(src) and math.isfinite(r) and fam.box_index is not None):
+        return False
+    _, _, _, x0, width, y0, y1 = fam.box_index
+    xy = fam.xy(src)
+    lo, hi = xy.min(axis=0) - r, xy.max(axis=0) + r
+    return bool(lo[0] <= x0 and lo[1] <= y0 and hi[0] >= x0 + 256 * width and hi[1] >= y1
+                and _in_box(fam.patch[0], lo, hi).all())
 
 
 def _box_index(g) -> tuple:

@@ -544,7 +544,7 @@ def _grid(base: Baseline, cells: gpd.GeoDataFrame, new: dict, frames: tuple
     if extra:
         pieces.append(pd.concat([srcs[where[c]][[c]] for c in extra], axis=1))
     return gpd.GeoDataFrame(pd.concat(pieces, axis=1), geometry=cells.geometry.name,
-                            crs=cells.crs)
+                            crs=cells.crs, copy=False)  # (geopandas copies a plain frame)
 
 
 def _next_in(frame: pd.DataFrame, a: str, b: str) -> bool:

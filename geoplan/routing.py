@@ -1265,17 +1265,13 @@ def _chain_of(graph: RoutingGraph, attachments: Sequence[Attachment], p: int,
             np.full(int(step.sum()), code, np.int8))
 
 
-_EDGE_ORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _points_on(att: Attachment, p: int) -> np.ndarray:
     """Positions of the points of ``att`` on edge ``p``, in their order (the points sorted by
-    edge once per attachment, kept while it lives)."""
-    got = _EDGE_ORDERS.get(att)
-    if got is None:
-        order = np.argsort(att.edge, kind="stable")
-        got = _EDGE_ORDERS[att] = (order, att.edge[order])
-    order, edge = got
+    edge once per attachment, kept while it lives: :func:`geoplan._memo.once_per`)."""
+    from ._memo import once_per
+
+    order, edge = once_per(att, "by_edge", lambda: (
+        lambda o: (o, att.edge[o]))(np.argsort(att.edge, kind="stable")))
     return order[np.searchsorted(edge, p, "left"):np.searchsorted(edge, p, "right")]
 
 

@@ -67,6 +67,7 @@ __all__ = [
     "carry_attachment",
     "count_within",
     "doorstep_of",
+    "edited_edges",
     "example_network",
     "gravity",
     "gravity_beta",
@@ -1081,9 +1082,107 @@ def patch_routing_graph(
                                        edge_mask=edge_mask, base_edge_mask=base_edge_mask))
 
 
+@dataclass(frozen=True, eq=False)
+class EditedEdges:
+    """What :func:`patch_arcs` reads of a scenario's edited edges, whatever the graph: made
+    once per edit (:func:`edited_edges`) and shared by the graphs patched with it (a
+    scenario's day, night and green graphs).
+
+    Attributes
+    ----------
+    new_xy : numpy.ndarray
+        ``(k, 2)`` coordinates of the edited network's new nodes (ids from ``len(base.nodes)``).
+    rows : numpy.ndarray
+        Sorted positions of the edited edges read (every new edge, every piece of a cut base
+        edge and every edge that may enter a graph's edge mask).
+    new : tuple
+        The new edges among them: ``(positions, u, v, length_m, lit code)`` (node ids of the
+        edited network).
+    old, parent : numpy.ndarray
+        The other edges read (pieces of base edges) and their base edge.
+    chains : dict
+        Per base edge ``p`` of ``parent``: ``(nodes, offsets from its u, lit code)``: its
+        ends and cut nodes (ids of the edited network), in no order.
+    """
+
+    new_xy: np.ndarray
+    rows: np.ndarray
+    new: tuple
+    old: np.ndarray
+    parent: np.ndarray
+    chains: dict
+
+
+def edited_edges(base: WalkNetwork, edited: WalkNetwork, edge_parent: Any,
+                 edges: Any = None) -> EditedEdges:
+    """:class:`EditedEdges` of ``edited``, ``base`` edited (``edge_parent``, ``edges`` as
+    for :func:`patch_arcs`): the edited edges' columns read once for every graph. Without
+    ``edges``, the chains of the base edges that were not cut are left to :func:`patch_arcs`
+    (it makes those it needs: an edge that enters a graph's edge mask).
+
+    >>> net = example_network()
+    >>> e = edited_edges(net, net, [0, 1, 2], edges=[1])
+    >>> e.rows.tolist(), sorted(e.chains)      # nothing edited
+    ([1], [1])
+    """
+    parent = np.asarray(edge_parent, np.int64)
+    m_new = len(edited.edges)
+    if parent.shape != (m_new,):
+        raise GeoplanError(f"edge_parent needs one baseline edge per edge ({m_new})")
+    rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
+    e = edited.edges
+    is_new = parent[rows] < 0
+    new_rows, old = rows[is_new], rows[~is_new]
+    po = parent[old]
+    chained = (_piece_counts(po, len(base.edges)) > 1) if edges is None else np.ones(len(old),
+                                                                                   bool)
+    lit = _lit_of(e, np.r_[new_rows, old[chained]])
+    eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
+    elen = e["length_m"].to_numpy(np.float64)
+    chains = _chains(base, edited, old[chained], po[chained], lit[len(new_rows):])
+    n0 = len(base.nodes)
+    new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
+    return EditedEdges(new_xy.reshape(-1, 2), rows,
+                       (new_rows, eu[new_rows], ev[new_rows], elen[new_rows],
+                        lit[:len(new_rows)]), old, po, chains)
+
+
+def _chains(base: WalkNetwork, edited: WalkNetwork, pieces: np.ndarray, parent: np.ndarray,
+            code: np.ndarray) -> dict:
+    """:attr:`EditedEdges.chains` of the base edges ``parent`` (one per edited edge of
+    ``pieces``, of lit code ``code``): its ends and the cut nodes at the ends of its pieces,
+    projected on it (as its points were), all at once; a base edge takes the lit code of its
+    first piece."""
+    if not len(pieces):
+        return {}
+    n0 = len(base.nodes)
+    e, be = edited.edges, base.edges
+    bu, bv = be["u"].to_numpy(np.int64), be["v"].to_numpy(np.int64)
+    blen = be["length_m"].to_numpy(np.float64)
+    keys, first, inv = np.unique(parent, return_index=True, return_inverse=True)
+    ends = np.concatenate([e["u"].to_numpy(np.int64)[pieces], e["v"].to_numpy(np.int64)[pieces]])
+    owner = np.concatenate([inv, inv])
+    cut = ends >= n0
+    pairs = np.unique(np.column_stack([owner[cut], ends[cut]]), axis=0)  # each cut node once
+    k_of, node = pairs[:, 0], pairs[:, 1]
+    p_of = keys[k_of]
+    off = np.zeros(0)
+    if len(p_of):
+        uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values, dtype=object)[
+            np.r_[bu[p_of], bv[p_of]]]).reshape(2, -1, 2)
+        off = _project(np.asarray(be.geometry.values[p_of], dtype=object),
+                       np.asarray(edited.nodes.geometry.values[node], dtype=object),
+                       uv[0], uv[1], blen[p_of])[0]
+    split = np.searchsorted(k_of, np.arange(len(keys) + 1))
+    return {p: (np.r_[bu[p], bv[p], node[split[k]:split[k + 1]]],
+                np.r_[0.0, blen[p], off[split[k]:split[k + 1]]], code[first[k]])
+            for k, p in enumerate(keys.tolist())}
+
+
 def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: WalkNetwork,
                edited: WalkNetwork, edge_parent: Any, *, edge_mask: Any = None,
-               base_edge_mask: Any = None, edges: Any = None) -> tuple[np.ndarray, ...]:
+               base_edge_mask: Any = None, edges: Any = None,
+               edit: EditedEdges | None = None) -> tuple[np.ndarray, ...]:
     """The nodes and arcs :func:`patch_routing_graph` adds: ``(new_xy, a, b, length_m, lit
     code)``, the arguments of :func:`add_arcs` (same parameters as
     :func:`patch_routing_graph`). Every route of the patched graph that differs from the
@@ -1093,31 +1192,27 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
     edge, every piece of a cut base edge and every edge that enters ``edge_mask`` (from
     :class:`~geoplan.scenario.edits.AppliedScenario`: ``edge_parent < 0 | edge_split |
     edge_relit``); the other edges are not read, so the cost is that of the edit. Default:
-    all edges are read.
+    all edges are read. ``edit``: :func:`edited_edges` of the same edit, made once for
+    several graphs (then ``edges`` is not read).
 
     >>> g = build_routing_graph(example_network())
     >>> _, a, b, w, _ = patch_arcs(g, [], example_network(), example_network(), [0, 1, 2])
     >>> a.tolist(), b.tolist(), w.tolist()     # nothing edited: nothing to add
     ([], [], [])
     """
-    parent = np.asarray(edge_parent, np.int64)
-    m_new = len(edited.edges)
-    keep = _edge_mask(edge_mask, m_new)
+    if edit is None:
+        edit = edited_edges(base, edited, edge_parent, edges)
+    keep = _edge_mask(edge_mask, len(edited.edges))
     base_keep = _edge_mask(base_edge_mask, len(base.edges))
-    rows = np.arange(m_new) if edges is None else np.unique(np.asarray(edges, np.int64))
     n0, g0 = len(base.nodes), graph.n_nodes
-    e = edited.edges
-    eu, ev = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
-    elen = e["length_m"].to_numpy(np.float64)
 
     def node_id(k: np.ndarray) -> np.ndarray:
         return np.where(k < n0, k, g0 + k - n0)
 
-    is_new = rows[(parent[rows] < 0) & keep[rows]]
-    arcs = [(node_id(eu[is_new]), node_id(ev[is_new]), elen[is_new],
-             _lit_of(e, is_new))]
-    old = rows[parent[rows] >= 0]
-    po = parent[old]
+    rows, u, v, length, code = edit.new
+    on = keep[rows]
+    arcs = [(node_id(u[on]), node_id(v[on]), length[on], code[on])]
+    old, po = edit.old, edit.parent
     cut_or_kept = (_piece_counts(po, len(base_keep)) > 1) | (keep[old] & ~base_keep[po])
     for p in np.unique(po[cut_or_kept]).tolist():
         mine = old[po == p]
@@ -1125,10 +1220,11 @@ def patch_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wal
             raise GeoplanError(f"the pieces of base edge {p} are not all in the graph's edge "
                                "mask: rebuild the graph with build_routing_graph")
         if keep[mine[0]]:
-            arcs.append(_chain_arcs(graph, attachments, base, edited, p, mine, node_id))
-    new_xy = shapely.get_coordinates(np.asarray(edited.nodes.geometry.values[n0:], dtype=object))
-    a, b, w, code = (np.concatenate(x) for x in zip(*arcs, strict=True))
-    return new_xy.reshape(-1, 2), a, b, w, code
+            chain = edit.chains.get(p) or _chains(base, edited, mine[:1], po[po == p][:1],
+                                                  _lit_of(edited.edges, mine[:1]))[p]
+            arcs.append(_chain_of(graph, attachments, p, *chain, node_id))
+    a, b, w, c = (np.concatenate(x) for x in zip(*arcs, strict=True))
+    return edit.new_xy, a, b, w, c
 
 
 def _piece_counts(parent: np.ndarray, n_base: int) -> np.ndarray:
@@ -1144,30 +1240,39 @@ def _chain_arcs(graph: RoutingGraph, attachments: Sequence[Attachment], base: Wa
     """Arcs between consecutive nodes along base edge ``p`` (cut into the edited edges
     ``pieces``, or newly kept): its ends, its points' nodes in ``graph`` and its cut nodes, in
     order of offset from its ``u``; ``(a, b, length_m, lit code)``."""
-    be = base.edges
-    bu, bv, length = int(be["u"].iat[p]), int(be["v"].iat[p]), float(be["length_m"].iat[p])
-    n0 = len(base.nodes)
-    ends = np.unique(np.r_[edited.edges["u"].to_numpy(np.int64)[pieces],
-                          edited.edges["v"].to_numpy(np.int64)[pieces]])
-    cut = ends[ends >= n0]
-    pts = np.asarray(edited.nodes.geometry.values[cut], dtype=object)
-    uv = shapely.get_coordinates(np.asarray(base.nodes.geometry.values[[bu, bv]], dtype=object))
-    k = len(cut)
-    off = _project(np.full(k, be.geometry.values[p], dtype=object), pts, np.tile(uv[0], (k, 1)),
-                   np.tile(uv[1], (k, 1)), np.full(k, length))[0]
-    nodes, offs = [np.r_[bu, bv, node_id(cut)]], [np.r_[0.0, length, off]]
+    pieces = np.sort(np.asarray(pieces, np.int64))
+    chain = _chains(base, edited, pieces, np.full(len(pieces), p), _lit_of(edited.edges, pieces))
+    return _chain_of(graph, attachments, p, *chain[p], node_id)
+
+
+def _chain_of(graph: RoutingGraph, attachments: Sequence[Attachment], p: int,
+              nodes: np.ndarray, offsets: np.ndarray, code: int, node_id: Callable) -> tuple:
+    """:func:`_chain_arcs` from base edge ``p``'s ends and cut nodes (``nodes``, ids of the
+    edited network, at ``offsets`` from its ``u``; :class:`EditedEdges`): with the nodes of
+    ``graph``'s points on it."""
+    bu, bv, length = nodes[0], nodes[1], offsets[1]
+    nd, of = [node_id(nodes)], [offsets]
     for att, en in zip(attachments, graph.edge_nodes, strict=False):
-        on = np.flatnonzero(att.edge == p)
-        nodes.append(en[on])
-        offs.append(np.where(en[on] == bu, 0.0, np.where(en[on] == bv, length,
-                                                         att.offset_m[on])))
-    nd, of = np.concatenate(nodes).astype(np.int64), np.concatenate(offs)
+        on = _points_on(att, p)
+        nd.append(en[on])
+        of.append(np.where(en[on] == bu, 0.0, np.where(en[on] == bv, length,
+                                                       att.offset_m[on])))
+    nd, of = np.concatenate(nd).astype(np.int64), np.concatenate(of)
     order = np.lexsort((nd, of))
     nd, of = nd[order], of[order]
     step = nd[1:] != nd[:-1]
-    code = _lit_of(edited.edges, pieces[:1])[0]
     return (nd[:-1][step], nd[1:][step], np.maximum(of[1:] - of[:-1], 0.0)[step],
             np.full(int(step.sum()), code, np.int8))
+
+
+def _points_on(att: Attachment, p: int) -> np.ndarray:
+    """Positions of the points of ``att`` on edge ``p``, in their order (the points sorted by
+    edge once per attachment, kept while it lives: :func:`geoplan._memo.once_per`)."""
+    from ._memo import once_per
+
+    order, edge = once_per(att, "by_edge", lambda: (
+        lambda o: (o, att.edge[o]))(np.argsort(att.edge, kind="stable")))
+    return order[np.searchsorted(edge, p, "left"):np.searchsorted(edge, p, "right")]
 
 
 def subgraph_near(graph: RoutingGraph, xy: Any, radius_m: float

@@ -4,7 +4,8 @@ safety -> (safety-walk findings) -> area summaries, joined on ``cell_id``.
 A :class:`Study` is everything a computation needs (inputs and settings); every interface (API,
 CLI, pipelines, scenarios, QGIS) computes it with :func:`compute_layers`, which holds no I/O.
 A scenario's incremental recompute assembles its layers with the same
-:func:`layers_from_parts`, so both give the same columns, findings and meta.
+:func:`layers_from_grid` (and :func:`with_findings`), so both give the same columns, findings and
+meta.
 
 Example
 -------
@@ -69,9 +70,11 @@ __all__ = [
     "example_study",
     "grid_columns",
     "layer_parts",
+    "layers_from_grid",
     "layers_from_parts",
     "pin_attachment",
     "study_attachments",
+    "with_findings",
 ]
 
 ATTRIBUTION = "© OpenStreetMap contributors"
@@ -359,9 +362,8 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
                       study_geometry=None) -> Layers:
     """The :class:`Layers` of ``study`` from its computed indicator frames.
 
-    The last step of :func:`compute_layers`, shared with the scenarios' incremental recompute:
-    the findings step (:func:`geoplan.indicators.findings.findings_safety`) on the safety
-    frame, the grid (cells joined with every part), the area summaries and the meta.
+    The last step of :func:`compute_layers`: the findings step (:func:`with_findings`) on the
+    safety frame, the grid (cells joined with every part), then :func:`layers_from_grid`.
 
     Parameters
     ----------
@@ -373,23 +375,62 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
         The destinations with ``attached``/``snap_m``.
     parts
         ``(day, night, green, safety)`` indicator frames indexed by ``cell_id``; ``safety``
-        without the findings columns (they are added here).
+        without the findings columns (they are added here); ``green.attrs`` may hold
+        ``n_green_spaces_without_entry``.
     study_geometry
-        The union of the cells, when known (a scenario's cells are its baseline's): the area
-        summaries' last row (:func:`geoplan.indicators.equity.area_summary`).
+        As for :func:`layers_from_grid`.
 
     Examples
     --------
     See :func:`compute_layers`.
     """
     day, night, green, safety = parts
-    findings = study.findings
-    if findings is not None:
-        from .indicators.findings import findings_safety
+    grid = study.cells.join(day).join(night).join(green).join(with_findings(study, safety))
+    return layers_from_grid(study, grid, origins=origins, origins_unattached=origins_unattached,
+                            destinations=destinations, green_spaces_without_entry=int(
+                                green.attrs.get("n_green_spaces_without_entry", 0)),
+                            study_geometry=study_geometry)
 
-        safety = findings_safety(safety, study.cells, findings, weight=study.findings_weight,
-                                 weights=study.weights)
-    grid = study.cells.join(day).join(night).join(green).join(safety)
+
+def with_findings(study: Study, safety: pd.DataFrame) -> pd.DataFrame:
+    """The findings step of the safety columns (:func:`geoplan.indicators.findings.
+    findings_safety`; ``safety`` as it is without findings), shared by :func:`compute_layers`
+    and a scenario's incremental recompute.
+
+    >>> s = example_study()
+    >>> with_findings(s, pd.DataFrame(index=s.cells.index)).shape  # no findings: as it is
+    (2, 0)
+    """
+    if study.findings is None:
+        return safety
+    from .indicators.findings import findings_safety
+
+    return findings_safety(safety, study.cells, study.findings, weight=study.findings_weight,
+                           weights=study.weights)
+
+
+def layers_from_grid(study: Study, grid: gpd.GeoDataFrame, *, origins: gpd.GeoSeries,
+                     origins_unattached: int, destinations: gpd.GeoDataFrame,
+                     green_spaces_without_entry: int = 0, study_geometry=None) -> Layers:
+    """The :class:`Layers` of ``study`` from its whole grid (the cells and every indicator
+    column, the findings step done: :func:`with_findings`): the area summaries and the meta.
+
+    Shared by :func:`layers_from_parts` and a scenario's incremental recompute, which makes
+    its grid from its baseline's with the changed rows written in.
+
+    Parameters
+    ----------
+    study, origins, origins_unattached, destinations
+        As for :func:`layers_from_parts`.
+    grid
+        The grid, indexed by ``cell_id``.
+    green_spaces_without_entry
+        Green spaces no path reaches (the meta's ``green_spaces_without_entry``).
+    study_geometry
+        The union of the cells, when known (a scenario's cells are its baseline's): the area
+        summaries' last row (:func:`geoplan.indicators.equity.area_summary`).
+    """
+    findings = study.findings
     summary = None
     if study.areas is not None:
         summary = area_summary(grid, study.areas, key=study.area_key, name=study.area_name,
@@ -404,9 +445,9 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
         "pop_total": float(grid["pop"].sum()),
         "pop_source": str(grid["pop_source"].iloc[0]) if "pop_source" in grid and len(grid) else "",
         "origins_unattached": int(origins_unattached),
-        **_leg_summary(day),
+        **_leg_summary(grid),
         "destinations_unattached": int((~destinations["attached"]).sum()),
-        "green_spaces_without_entry": int(green.attrs.get("n_green_spaces_without_entry", 0)),
+        "green_spaces_without_entry": int(green_spaces_without_entry),
         "attribution": ATTRIBUTION,
     }
     if findings is not None:
@@ -417,9 +458,9 @@ def layers_from_parts(study: Study, *, origins: gpd.GeoSeries, origins_unattache
                   meta=MappingProxyType(meta))
 
 
-def _leg_summary(day: pd.DataFrame) -> dict:
+def _leg_summary(grid: pd.DataFrame) -> dict:
     """Median and largest access leg of the attached origins (metres; data quality)."""
-    leg = day["access_leg_m"].to_numpy(float) if "access_leg_m" in day else np.empty(0)
+    leg = grid["access_leg_m"].to_numpy(float) if "access_leg_m" in grid else np.empty(0)
     leg = leg[np.isfinite(leg)]
     if not len(leg):
         return {}

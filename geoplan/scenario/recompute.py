@@ -8,8 +8,9 @@ functions as the full computation, given those cells
 :func:`~geoplan.indicators.night.night_indicators` and
 :func:`~geoplan.indicators.green.green_indicators` with ``selection``;
 :func:`~geoplan.indicators.safety.safety_indicators` on the cells and their neighbours), and the
-layers are assembled by :func:`geoplan.study.layers_from_parts` (findings step, area summaries,
-meta), as :func:`geoplan.study.compute_layers` does.
+layers are assembled by :func:`geoplan.study.layers_from_grid` (area summaries, meta) after the
+findings step (:func:`geoplan.study.with_findings`), as :func:`geoplan.study.compute_layers`
+does; the grid is the baseline's with the changed rows written in (:func:`_grid`).
 
 How :func:`recompute` finds the cells that can change
     * **New edges** (new paths; at night also newly lit edges): one bounded Dijkstra from their
@@ -109,9 +110,10 @@ from ..study import (
     compute_layers,
     compute_layers_with_parts,
     layer_parts,
-    layers_from_parts,
+    layers_from_grid,
     study_attachments,
     study_green,
+    with_findings,
 )
 from ..types import WalkNetwork
 from .edits import AppliedScenario
@@ -474,26 +476,81 @@ def recompute(baseline: Baseline, applied: AppliedScenario, *,
     ctx = _Ctx(baseline, applied, main, o_att, d_att, o_moved, d_moved, same_net)
     counts: dict[str, int] = {}
     if ctx.residents_only:  # densification: the stored graphs, searched near the new homes
-        day, night, green = _residents_only(ctx, counts)
-        return _finish(ctx, dest, (day, night, green), counts, progress, t0, "stored")
+        return _finish(ctx, dest, _residents_only(ctx, counts), counts, progress, t0, "stored")
     with ctx.clock:  # graphs built again, bounds and the indicators' searches
         day, green = _day_and_green(ctx, counts, scaled(progress, 0.1, 0.6))
         night = _night_access(ctx, day, counts, scaled(progress, 0.6, 0.8))
-    return _finish(ctx, dest, (day, night, green), counts, progress, t0, "rebuilt")
+    return _finish(ctx, dest, _Parts(frames=(day, night, green), green_without_entry=int(
+        green.attrs["n_green_spaces_without_entry"])), counts, progress, t0, "rebuilt")
 
 
-def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: tuple, counts: dict, progress, t0: float,
-            graphs: str) -> tuple[Layers, RecomputeStats]:
-    """Safety of the cells that can change, then the layers from the parts and the stats."""
+@dataclass(frozen=True)
+class _Parts:
+    """A recompute's day, night and green results, for :func:`_finish`: the row updates of
+    the baseline grid's columns (``new``: column -> ``(sorted rows, values)``) and whole
+    columns (``frames``, indexed like the grid), with the green spaces no path reaches."""
+
+    new: dict = field(default_factory=dict)
+    frames: tuple = ()
+    green_without_entry: int = 0
+
+
+def _finish(ctx: _Ctx, dest: gpd.GeoDataFrame, parts: _Parts, counts: dict, progress,
+            t0: float, graphs: str) -> tuple[Layers, RecomputeStats]:
+    """Safety of the cells that can change, then the layers (the grid made once from the
+    baseline's: :func:`_grid`) and the stats."""
     safety = _safety(ctx, counts, scaled(progress, 0.8, 0.95))
-    areas = ctx.base.layers.areas  # (the cells are the baseline's: so is their union)
-    layers = layers_from_parts(ctx.applied.inputs, origins=ctx.base.layers.origins,
-                               origins_unattached=ctx.o_att.n_unattached, destinations=dest,
-                               parts=(*parts, safety), study_geometry=None if areas is None
-                               else areas.geometry.values[-1])
+    study, areas = ctx.applied.inputs, ctx.base.layers.areas
+    grid = _grid(ctx.base, study.cells, parts.new,
+                 (*parts.frames, with_findings(study, safety)))
+    layers = layers_from_grid(study, grid, origins=ctx.base.layers.origins,
+                              origins_unattached=ctx.o_att.n_unattached, destinations=dest,
+                              green_spaces_without_entry=parts.green_without_entry,
+                              # (the cells are the baseline's: so is their union)
+                              study_geometry=None if areas is None else areas.geometry.values[-1])
     report(progress, 1.0, "scenario recomputed")
     return layers, RecomputeStats("incremental", "", time.perf_counter() - t0,
                                   MappingProxyType(counts), ctx.clock.seconds, graphs)
+
+
+def _grid(base: Baseline, cells: gpd.GeoDataFrame, new: dict, frames: tuple
+          ) -> gpd.GeoDataFrame:
+    """The scenario's grid, made once from the baseline's, in its order of columns (as
+    :func:`~geoplan.study.layers_from_parts` joins them): the columns of ``cells`` (the
+    edited study's: ``pop`` after densifying) and of ``frames`` as they are, the columns with
+    row updates in ``new`` copied once with the updated rows written in (one block per dtype:
+    :func:`_blocks`), every other column the baseline's, not copied (pandas copies it on
+    write). Each run of neighbouring columns from one source is one slice of it, so nothing
+    is copied to put the columns in order."""
+    grid = _once(base, "grid_frame", lambda: pd.DataFrame(base.layers.grid))  # (plain: cheaper)
+    names = list(grid.columns)
+    # (as a join on the cells would: every source in the grid's order of rows)
+    srcs = [f if f.index.equals(grid.index) else f.reindex(grid.index) for f in (cells, *frames)]
+    where = {c: k for k, f in enumerate(srcs) for c in f.columns}  # (a later frame wins)
+    blocks = _blocks(base, [c for c in names if c in new and c not in where], new)
+    where.update({c: len(srcs) + k for k, f in enumerate(blocks) for c in f.columns})
+    srcs += blocks
+    key = [where.get(c, -1) for c in names]  # -1: the baseline's
+    pieces, start = [], 0
+    for i in range(1, len(names) + 1):
+        if i < len(names) and key[i] == key[i - 1] and (key[i] < 0 or _next_in(
+                srcs[key[i]], names[i - 1], names[i])):
+            continue
+        src = grid if key[start] < 0 else srcs[key[start]]
+        j = src.columns.get_loc(names[start])
+        pieces.append(src.iloc[:, j:j + i - start])  # (a view)
+        start = i
+    extra = [c for c in where if c not in grid.columns]  # (none: the baseline's columns)
+    if extra:
+        pieces.append(pd.concat([srcs[where[c]][[c]] for c in extra], axis=1))
+    return gpd.GeoDataFrame(pd.concat(pieces, axis=1), geometry=cells.geometry.name,
+                            crs=cells.crs, copy=False)  # (geopandas copies a plain frame)
+
+
+def _next_in(frame: pd.DataFrame, a: str, b: str) -> bool:
+    """Whether column ``b`` follows column ``a`` in ``frame``."""
+    i = frame.columns.get_loc(a)
+    return i + 1 < len(frame.columns) and frame.columns[i + 1] == b
 
 
 # --------------------------------------------------------------------------------------------
@@ -591,7 +648,7 @@ def _patch(ctx: _Ctx, kind: str, old_columns: list, cutoff: float, mask=None,
     g, atts = _stored(ctx.base, kind)
     new_xy, a, b, w, code = patch_arcs(g, atts, ctx.base.inputs.network, ctx.net,
                                        ctx.applied.edge_parent, edge_mask=mask,
-                                       base_edge_mask=base_mask, edges=ctx.touched_edges)
+                                       base_edge_mask=base_mask, edit=ctx.edited)
     ends = _cover(g, a, b, w)
     arc_ends = np.unique(np.concatenate([a, b]))
     fam = _Family(g, (new_xy, a, b, w, code), ends, math.inf, kind, arc_ends, g.n_nodes,
@@ -711,6 +768,8 @@ def _bounded_search(fam: _Family, old: dict, o_nodes: np.ndarray, bound: bool = 
     olds = [old[k] for k in keys]
     s = np.stack([v[ends[is_old]] for v in olds]) if keys else np.zeros((0, int(is_old.sum())))
     radius = max(fam.cutoff, 1.0)
+    if _box_holds_all(fam, ends, radius):  # the bound cuts nothing off: all of it at once
+        radius = math.inf  # (a bounded search that is not done is followed by this one)
     while True:
         ids, d, csr = _search_near(fam, ends, radius)
         via, done = _via_within(fam, ids, d[is_old], s, olds, radius)
@@ -785,6 +844,20 @@ def _search_near(fam: _Family, src: np.ndarray, radius: float) -> tuple:
                                   limit=_slack(radius)), fam.graph.csr
 
 
+def _box_holds_all(fam: _Family, src: np.ndarray, radius: float) -> bool:
+    """Whether the box :func:`_search_near` cuts around ``src`` for ``radius`` holds every
+    node of the patched graph (the stored graph's extent, from ``fam.box_index``, and the
+    new nodes): a small graph, whose search from the edit the bound hardly shortens."""
+    r = radius * fam.reach_factor
+    if not (len(src) and math.isfinite(r) and fam.box_index is not None):
+        return False
+    _, _, _, x0, width, y0, y1 = fam.box_index
+    xy = fam.xy(src)
+    lo, hi = xy.min(axis=0) - r, xy.max(axis=0) + r
+    return bool(lo[0] <= x0 and lo[1] <= y0 and hi[0] >= x0 + 256 * width and hi[1] >= y1
+                and _in_box(fam.patch[0], lo, hi).all())
+
+
 def _box_index(g) -> tuple:
     """``g``'s nodes in strips of x (at most 256 over the graph), sorted by strip and y within
     one: ``(node ids, key = strip * step + y - y0, step, x0, strip width, y0, y1)``
@@ -826,15 +899,17 @@ def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old
     ``ids``, ``min_u s[k, u] + d(u, x)`` where that is at most ``radius + min s[k]`` (else ``inf``),
     and whether, for every set, no node that gets closer (than ``old[k]``) can lie farther
     (every end of an added arc reached or no farther before, and every arc out of a node that
-    gets closer leads to a node reached)."""
+    gets closer leads to a node reached). Only the nodes the search reached are looked at."""
     from ..routing import _local_ids, _ranges
 
-    via = np.full((len(s), len(ids)), math.inf)
+    fin = np.flatnonzero(np.isfinite(d).any(axis=0)) if len(d) else np.zeros(0, np.int64)
+    near = np.full((len(s), len(fin)), math.inf)
     for e in range(s.shape[1]):
-        np.minimum(via, s[:, e, None] + d[e][None, :], out=via)
+        np.minimum(near, s[:, e, None] + d[e, fin][None, :], out=near)
     reach = _slack(radius + s.min(axis=1, initial=math.inf))
-    ok = via <= reach[:, None]
-    via[~ok] = math.inf
+    near[~(near <= reach[:, None])] = math.inf
+    via = np.full((len(s), len(ids)), math.inf)
+    via[:, fin] = near
     if math.isinf(radius) or not len(s):
         return via, True
     n0, arc_ends = fam.n_base, fam.arc_ends
@@ -843,15 +918,16 @@ def _via_within(fam: _Family, ids: np.ndarray, d: np.ndarray, s: np.ndarray, old
         at = np.minimum(nodes, n0 - 1)
         return np.stack([np.where(nodes < n0, v[at], math.inf) for v in old])
 
-    def reached(nodes: np.ndarray) -> np.ndarray:
+    def reached(nodes: np.ndarray) -> np.ndarray:  # (within reach: finite)
         at = _local_ids(ids, nodes)
-        return (at >= 0) & ok[:, np.maximum(at, 0)]
+        return (at >= 0) & np.isfinite(via[:, np.maximum(at, 0)])
 
     if not (reached(arc_ends) | (before(arc_ends) <= reach[:, None])).all():
         return via, False
-    was = before(ids)
-    closer = via < was - (1e-12 * np.where(np.isfinite(was), was, 0.0) + 1e-9)
-    tails = np.flatnonzero(closer.any(axis=0))
+    was = before(ids[fin])
+    closer = np.zeros(via.shape, bool)
+    closer[:, fin] = near < was - (1e-12 * np.where(np.isfinite(was), was, 0.0) + 1e-9)
+    tails = fin[closer[:, fin].any(axis=0)]
     if not len(tails):
         return via, True
     # the arcs out of the nodes that get closer: the stored graph's and the added ones
@@ -936,9 +1012,10 @@ def _recompute_patched(baseline: Baseline, applied: AppliedScenario, progress,
         report(progress, 0.4, "green space near the edit")
         green = _patched_green(ctx, counts, scaled(progress, 0.4, 0.6), added)
         report(progress, 0.6, "night access near the edit")
-        night = _patched_night(ctx, day, counts, scaled(progress, 0.6, 0.8))
-    return _finish(ctx, baseline.layers.destinations, (day, night, green), counts, progress,
-                   t0, "patched")
+        night = _patched_night(ctx, counts, scaled(progress, 0.6, 0.8))
+    return _finish(ctx, baseline.layers.destinations, _Parts({**day, **night, **green[0]},
+                                                             green_without_entry=green[1]),
+                   counts, progress, t0, "patched")
 
 
 def _column(base: Baseline, name: str) -> np.ndarray:
@@ -952,9 +1029,17 @@ def _column(base: Baseline, name: str) -> np.ndarray:
 
 def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
     """The baseline grid's columns ``names`` indexed like the grid, with the updates ``new``
-    (per column ``(sorted rows, values)``): one block per dtype, the baseline's values copied
-    into it once and the updated rows written there (a frame of a block per column would
-    make the grid joined from it fragmented)."""
+    (per column ``(sorted rows, values)``): :func:`_blocks`, in the order of ``names``."""
+    frames = _blocks(base, names, new)
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, axis=1)
+    return out if list(out.columns) == list(names) else out[names]  # (no copy: reordered)
+
+
+def _blocks(base: Baseline, names: list, new: dict) -> list:
+    """The baseline grid's columns ``names`` with the updates ``new`` (per column ``(sorted
+    rows, values)``), as frames indexed like the grid, one block each per dtype: the
+    baseline's values copied into it once and the updated rows written there (a frame of a
+    block per column would make the grid made from it fragmented)."""
     n, frames = len(base.layers.grid), []
     by_dtype: dict = {}
     for c in names:
@@ -967,16 +1052,17 @@ def _frame(base: Baseline, names: list, new: dict) -> pd.DataFrame:
                 block[j, new[c][0]] = new[c][1]
         frames.append(pd.DataFrame(block.T, columns=cols, index=base.layers.grid.index,
                                    copy=False))
-    out = frames[0] if len(frames) == 1 else pd.concat(frames, axis=1)
-    return out if list(out.columns) == list(names) else out[names]  # (no copy: reordered)
+    return frames
 
 
 def _values_at(base: Baseline, new: dict, col: str, rows: np.ndarray) -> np.ndarray:
-    """Column ``col`` at the sorted ``rows`` (which hold every row of its update in
-    ``new``, if any): the baseline's values with the update's."""
+    """Column ``col`` at the ``rows``: the baseline's values with the update's (``new``)."""
     out = _column(base, col)[rows]
     if col in new:
-        out[np.searchsorted(rows, new[col][0])] = new[col][1]
+        at, v = new[col]
+        pos = np.minimum(np.searchsorted(at, rows), max(len(at) - 1, 0))
+        hit = at[pos] == rows if len(at) else np.zeros(len(rows), bool)
+        out[hit] = v[pos[hit]]
     return out
 
 
@@ -1111,14 +1197,10 @@ def _by_category(ctx: _Ctx, kind: str, prefix: str, cutoff: float, mask=None,
                                                for c in spec.categories]), None, None
 
 
-def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
-    """Day access on the patched day graph (:func:`_recompute_patched`)."""
-    from ..indicators.access import (
-        _counts_and_gravity,
-        access_columns,
-        access_indicators,
-        radius_label,
-    )
+def _patched_day(ctx: _Ctx, counts: dict, progress) -> dict:
+    """Day access on the patched day graph (:func:`_recompute_patched`): the updates of the
+    baseline grid's day columns (column -> ``(sorted rows, values)``)."""
+    from ..indicators.access import _counts_and_gravity, access_indicators, radius_label
 
     base, spec = ctx.base, ctx.applied.inputs.spec
     dests = ctx.applied.inputs.data.destinations
@@ -1146,7 +1228,7 @@ def _patched_day(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
                                   if c not in nearest})
     counts["access"] = int((sel | changed).sum())
     ctx.day_changed.update(new)
-    return _frame(base, access_columns(spec), new)
+    return new
 
 
 def _night_mask(ctx: _Ctx) -> np.ndarray:
@@ -1165,11 +1247,13 @@ def _night_mask(ctx: _Ctx) -> np.ndarray:
     return mask
 
 
-def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.DataFrame:
-    """Night access on the patched night graph (:func:`_recompute_patched`); the night
-    mask grows by the new lit paths and the relit edges."""
+def _patched_night(ctx: _Ctx, counts: dict, progress) -> dict:
+    """Night access on the patched night graph (:func:`_recompute_patched`; after
+    :func:`_patched_day`, whose changes the detour columns follow): the updates of the
+    baseline grid's night columns. The night mask grows by the new lit paths and the relit
+    edges."""
     from ..indicators.access import category_sums, radius_label
-    from ..indicators.night import night_columns, night_indicators
+    from ..indicators.night import night_indicators
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     dests, thr = ap.inputs.data.destinations, spec.night_threshold_m
@@ -1185,6 +1269,8 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
                              lambda dist: [dist <= thr], 1, None, block)
         _set_rows(base, new, at, {n_col[c]: got[c][:, 0] for c in spec.categories})
     elif len(at):
+        day = pd.DataFrame({f"dist_{c}_m": _values_at(base, ctx.day_changed, f"dist_{c}_m", at)
+                            for c in spec.categories}, index=base.layers.origins.index[at])
         res = night_indicators(ctx.net, base.layers.origins, dests, spec, day=day,
                                origin_att=ctx.o_att, dest_att=ctx.d_att, selection=sel,
                                graph=_near(fam, o_n, sel, thr), progress=progress,
@@ -1192,7 +1278,7 @@ def _patched_night(ctx: _Ctx, day: pd.DataFrame, counts: dict, progress) -> pd.D
         _set_rows(base, new, at, {n_col[c]: res[n_col[c]].to_numpy() for c in spec.categories})
     _night_derived_rows(base, new, ctx.day_changed, spec)
     counts["night"] = int((sel | changed).sum())
-    return _frame(base, night_columns(spec), new)
+    return new
 
 
 def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
@@ -1213,18 +1299,14 @@ def _night_derived_rows(base: Baseline, new: dict, day: dict, spec) -> None:
 
 
 def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
-                   ) -> pd.DataFrame:
+                   ) -> tuple[dict, int]:
     """Green space on the patched green graph (:func:`_recompute_patched`): the baseline's
     spaces, its entries and those the edit adds (``added``, :func:`_added_entries`); the
     cells within reach of a densified cell are computed again (their residents changed).
     Without added entries or residents, from the baseline's pairs (:func:`_pairs_near_edit`)
-    when it stores them."""
-    from ..indicators.green import (
-        GREEN_COLUMNS,
-        _green_m2_from_block,
-        green_indicators,
-        per_capita_green_m2,
-    )
+    when it stores them. Returns the updates of the baseline grid's green columns and the
+    number of green spaces no path reaches."""
+    from ..indicators.green import _green_m2_from_block, green_indicators, per_capita_green_m2
 
     base, ap, spec = ctx.base, ctx.applied, ctx.applied.inputs.spec
     reach = spec.green_per_capita_within_m
@@ -1267,12 +1349,11 @@ def _patched_green(ctx: _Ctx, counts: dict, progress, added: gpd.GeoDataFrame
         if f"dist_green_{r}_m" in new:
             at, d = new[f"dist_green_{r}_m"]
             _set_rows(base, new, at, {f"green_{r}_300m": d <= spec.green_within_m})
-    green = _frame(base, list(GREEN_COLUMNS), new)
-    green.attrs["n_green_spaces_without_entry"] = int(len(base.spaces) - len(np.union1d(
+    without_entry = int(len(base.spaces) - len(np.union1d(
         _once(base, "entry_spaces", lambda: np.unique(base.entries["green_id"].to_numpy(
             np.int64))), added["green_id"].to_numpy(np.int64))))
     counts["green"] = int((sel | changed).sum())
-    return green
+    return new, without_entry
 
 
 def _green_entry_arrays(base: Baseline) -> tuple:
@@ -1502,6 +1583,15 @@ class _Ctx:
         ap = self.applied
         return np.flatnonzero((ap.edge_parent < 0) | ap.edge_split | ap.edge_relit)
 
+    @cached_property
+    def edited(self):
+        """:func:`~geoplan.routing.edited_edges` of the edit (:attr:`touched_edges`): read
+        once for the day, night and green graphs it patches."""
+        from ..routing import edited_edges
+
+        return edited_edges(self.base.inputs.network, self.net, self.applied.edge_parent,
+                            self.touched_edges)
+
     def new_edge_sources(self, edges_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         e = self.net.edges
         u = e["u"].to_numpy(np.int64)[edges_mask]
@@ -1624,38 +1714,27 @@ def _day_limits(ctx: _Ctx, day: pd.DataFrame, sel: np.ndarray) -> dict | None:
     return out
 
 
-def _residents_only(ctx: _Ctx, counts: dict) -> tuple[pd.DataFrame, ...]:
-    """``(day, night, green)`` where only residents changed (:attr:`_Ctx.residents_only`:
-    densification): day and night access are the baseline's (no network element, destination
-    or lamp moved), and only green m² per resident changes, in the cells within reach of a
-    densified cell (:func:`_residents_update`; its searches are the routing part)."""
-    from ..indicators.access import access_columns
-    from ..indicators.green import GREEN_COLUMNS
-    from ..indicators.night import night_columns
-
-    base, spec = ctx.base, ctx.applied.inputs.spec
-
-    def frames():  # the baseline's columns, taken once per baseline (read only)
-        grid = base.layers.grid
-        return tuple(pd.DataFrame(grid[cols]) for cols in (
-            access_columns(spec), night_columns(spec), list(GREEN_COLUMNS)))
-
-    day, night, green0 = _once(base, "parts", frames)
+def _residents_only(ctx: _Ctx, counts: dict) -> _Parts:
+    """The updates where only residents changed (:attr:`_Ctx.residents_only`: densification):
+    day and night access are the baseline's (no network element, destination or lamp moved),
+    and only green m² per resident changes, in the cells within reach of a densified cell
+    (:func:`_residents_update`; its searches are the routing part)."""
+    base = ctx.base
     with ctx.clock:
         rows, added = _residents_update(ctx)
-    per = green0["green_m2_per_capita"].to_numpy(float, copy=True)
+    new: dict = {}
     if len(rows):
-        g = green0["green_m2_500m"].to_numpy(float)[rows]
+        g = _column(base, "green_m2_500m")[rows].astype(float)
+        per = _column(base, "green_m2_per_capita")[rows].astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             # the baseline's residents within reach: green m² / green m² per resident (none
             # where that is NaN); with no green m² the value stays 0 whatever the residents
-            before = np.where(np.isnan(per[rows]), 0.0, g / per[rows])
-            per[rows] = np.where(g == 0, 0.0, g / (before + added))
-    green = green0.assign(green_m2_per_capita=per)
-    green.attrs["n_green_spaces_without_entry"] = base.layers.meta.get(
-        "green_spaces_without_entry", 0)
+            before = np.where(np.isnan(per), 0.0, g / per)
+            _set_rows(base, new, rows, {"green_m2_per_capita": np.where(
+                g == 0, 0.0, g / (before + added))})
     counts["access"], counts["night"], counts["green"] = 0, 0, len(rows)
-    return day, night, green
+    return _Parts(new, green_without_entry=base.layers.meta.get(
+        "green_spaces_without_entry", 0))
 
 
 def _residents_update(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:

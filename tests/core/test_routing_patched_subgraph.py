@@ -173,6 +173,31 @@ def test_patch_arcs_reading_the_touched_edges_only_gives_the_same_arcs(synth_app
             np.testing.assert_array_equal(x, y)
 
 
+def test_one_read_of_the_edited_edges_serves_every_graph(synth_applied):
+    """``edited_edges`` made once (as the recompute shares it between its day, night and
+    green graphs) gives each graph the arcs patch_arcs finds reading every edge for it."""
+    from geoplan.indicators.green import entries_attachment
+    from geoplan.routing import edited_edges
+
+    synth, ap = synth_applied
+    net, parent = synth.inputs.network, ap.edge_parent
+    touched = np.flatnonzero((parent < 0) | ap.edge_split | ap.edge_relit)
+    edit = edited_edges(net, ap.inputs.network, parent, touched)
+    assert len(edit.chains) >= 2  # (cut base edges)
+    mask = synth.night_mask[np.maximum(parent, 0)] | ap.edge_relit
+    mask[parent < 0] = True
+    green_atts = [synth.origin_att, entries_attachment(synth.green_graph[1])]
+    for g, atts, kw in ((synth.day_graph, [synth.origin_att, synth.dest_att], {}),
+                        (synth.night_graph, [synth.origin_att, synth.dest_att],
+                         {"edge_mask": mask, "base_edge_mask": synth.night_mask}),
+                        (synth.green_graph[0], green_atts, {})):
+        every = patch_arcs(g, atts, net, ap.inputs.network, parent, **kw)
+        shared = patch_arcs(g, atts, net, ap.inputs.network, parent, edit=edit, **kw)
+        assert len(every[1]) > 3
+        for x, y in zip(every, shared, strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
 @pytest.mark.parametrize("seed", [5, 6, 7])
 def test_single_pieces_against_counting_each_base_edge(seed):
     rng = np.random.default_rng(seed)

@@ -22,7 +22,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geoplan.routing import LIT_CODES, add_arcs, graph_from_arrays, patch_reach_factor
 from geoplan.scenario import apply_scenario, prepare_baseline, recompute
-from geoplan.scenario.recompute import _box_index, _Family, _via_bounded
+from geoplan.scenario.recompute import _box_holds_all, _box_index, _Family, _via_bounded
 from geoplan.study import Study
 from geoplan.types import NewPath, Scenario
 
@@ -66,8 +66,12 @@ def _nx_distances(g, targets) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize(("seed", "island"), [(1, False), (2, False), (3, True)])
-def test_route_through_the_edit_equals_networkx_at_every_node(seed, island):
+@pytest.mark.parametrize(("seed", "island", "cutoff"),
+                         [(1, False, 1.0), (2, False, 1.0), (3, True, 1.0), (1, False, 1e4),
+                          (3, True, 1e4)])
+def test_route_through_the_edit_equals_networkx_at_every_node(seed, island, cutoff):
+    # cutoff 1 m: the search is widened from 1 m; 10 km: its box holds the whole graph (3 km
+    # across), which is then searched at once with no bound
     k = 30
     xy, u, v, w = _grid(k, seed, island)
     g = graph_from_arrays(xy, u, v, w)
@@ -80,9 +84,10 @@ def test_route_through_the_edit_equals_networkx_at_every_node(seed, island):
     lengths = np.hypot(*(np.array([xy[p], mid]) - np.array([mid, xy[q]])).T)
     patched = add_arcs(g, [mid], a, b, lengths)
     fam = _Family(g, (np.array([mid]), a, b, lengths, np.full(2, LIT_CODES["unknown"], np.int8)),
-                  np.array([g.n_nodes]), np.inf, "t", np.unique(np.r_[a, b]), g.n_nodes, 1.0,
+                  np.array([g.n_nodes]), np.inf, "t", np.unique(np.r_[a, b]), g.n_nodes, cutoff,
                   _box_index(g), (np.r_[a, b], np.r_[b, a], np.r_[lengths, lengths]),
                   patch_reach_factor(g, [mid], a, b, lengths))
+    assert _box_holds_all(fam, fam.arc_ends, cutoff) == (cutoff > 1.0)
     via, bound = (x["t"] for x in _via_bounded(fam, {"t": old}, np.arange(patched.n_nodes)))
     new = _nx_distances(patched, targets)
     before = np.r_[old, np.inf]

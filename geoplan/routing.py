@@ -2119,36 +2119,6 @@ def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
     return per_size[cell_m]
 
 
-def _in_box(index: _CellIndex, lo: Any, hi: Any) -> np.ndarray:
-    """Ids of the points of ``index`` inside the closed box ``lo..hi``, in cell order."""
-    return _in_boxes(index, np.reshape(lo, (1, 2)), np.reshape(hi, (1, 2)))[0]
-
-
-def _in_boxes(index: _CellIndex, lo: np.ndarray, hi: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of the points of ``index`` inside each closed box ``lo[i]..hi[i]`` (``(n, 2)``
-    arrays), box after box, each in cell order, and how many are in each box."""
-    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
-    # the same rounding as the points' cells: every point in a box is in a cell read here
-    c0, r0 = (np.clip(np.floor((lo[:, i] - index.origin[i]) / index.cell_m), 0, n).astype(
-        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
-    c1, r1 = (np.clip(np.floor((hi[:, i] - index.origin[i]) / index.cell_m), -1, n - 1).astype(
-        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
-    n_col = np.where(r1 >= r0, np.maximum(c1 - c0 + 1, 0), 0)
-    box = np.repeat(np.arange(len(lo)), n_col)
-    key = _ranges(c0, n_col) * index.n_rows
-    run0, run1 = index.start[key + r0[box]], index.start[key + r1[box] + 1]
-    n_box = np.bincount(box, weights=run1 - run0, minlength=len(lo)).astype(np.int64)
-    cand = _ranges(run0, run1 - run0)
-    x, y = index.x[cand], index.y[cand]
-    inside = ((x >= np.repeat(lo[:, 0], n_box)) & (x <= np.repeat(hi[:, 0], n_box))
-              & (y >= np.repeat(lo[:, 1], n_box)) & (y <= np.repeat(hi[:, 1], n_box)))
-    kept = np.zeros(len(cand) + 1, np.int64)
-    np.cumsum(inside, out=kept[1:])
-    ends = np.cumsum(n_box)
-    return index.order[cand[inside]], np.diff(kept[np.r_[0, ends]])
-
-
 def _ball(graph: RoutingGraph, sources: np.ndarray, limit: float) -> np.ndarray:
     """Ids of the nodes within network distance ``limit`` of a source (one bounded
     multi-source Dijkstra): they hold every path of at most ``limit`` from the sources."""

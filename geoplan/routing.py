@@ -104,8 +104,8 @@ BOX_MAX_REACH_FACTOR = 1.5
 #: :data:`BOX_MAX_REACH_FACTOR`): it bounds the memory of a query's tile preparation to that
 #: of this many tiles.
 TILE_BATCH = 16
-#: Cells per tile side of the cell index that cuts each tile's box from its row's band: a box
-#: is whole cells wide, on average half a cell wider than needed on each side.
+#: Cells per tile side of the cell index that cuts each tile's box from its column's band: a
+#: box is whole cells high, on average half a cell higher than needed at each end.
 BOX_CELLS_PER_TILE = 16
 
 _REQUIRED_EDGE_COLUMNS = ("u", "v", "length_m", "geometry")
@@ -1892,17 +1892,17 @@ def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit
 def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
                tile_m: float, *, balls: bool = False) -> tuple[int, Iterator[_Tile]]:
     """How many tiles of sources :func:`_distance_blocks` has, and those that hold a target,
-    tile row by tile row, each made when it is reached.
+    tile column by tile column, each made when it is reached.
 
     When the graph's ``reach_factor`` is at most :data:`BOX_MAX_REACH_FACTOR`, a tile's nodes
     are a box around its sources widened by ``limit * reach_factor`` (no walk of ``limit``
-    leaves it), cut from one band of nodes per tile row (:func:`_band_tiles`); with
+    leaves it), cut from one band of nodes per tile column (:func:`_band_tiles`); with
     ``balls`` each box is then narrowed to the network ball of the tile's sources (one more
     bounded Dijkstra per tile, for a plan that is kept: each later query searches a smaller
     subgraph and reduces fewer targets). Else a tile's nodes are the network ball of its
     sources (:func:`_ball_tiles`, :data:`TILE_BATCH` tiles at a time).
     """
-    tiles, row = _tiles(graph.node_xy[src], tile_m)
+    tiles, column = _tiles(graph.node_xy[src], tile_m)
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
     reach = limit * graph.reach_factor
@@ -1924,7 +1924,7 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
         xy = graph.node_xy[src[np.concatenate(tiles)]]
         lo = np.minimum.reduceat(xy, first, axis=0) - reach
         hi = np.maximum.reduceat(xy, first, axis=0) + reach
-        cuts = np.r_[0, np.flatnonzero(np.diff(row)) + 1, len(tiles)]
+        cuts = np.r_[0, np.flatnonzero(np.diff(column)) + 1, len(tiles)]
         for a, b in zip(cuts[:-1], cuts[1:], strict=True):
             yield from _band_tiles(graph, index, src, tiles[a:b], lo[a:b], hi[a:b], tgt_pos,
                                    limit, balls, local)
@@ -1935,34 +1935,34 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
 def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: list[np.ndarray],
                 lo: np.ndarray, hi: np.ndarray, tgt_pos: np.ndarray, limit: float, balls: bool,
                 local: np.ndarray) -> Iterator[_Tile]:
-    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``, one tile row, west to
-    east) that holds a target (``tgt_pos``: position in the targets of each node, ``-1``
+    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``, one tile column, south
+    to north) that holds a target (``tgt_pos``: position in the targets of each node, ``-1``
     elsewhere), its nodes those in its box ``lo[i] .. hi[i]`` (``(n, 2)`` arrays).
 
-    The row's band (the nodes between the lowest and highest edge of its boxes) is ordered
-    targets first, then cell column by cell column (:func:`_cell_index`), and its arcs are
-    gathered once: a tile's box, whole cell columns wide, is then one run of the band's
-    targets and one of its other nodes, and its subgraph two slices of the band's arcs
+    The column's band (the nodes between the west and east edges of its boxes) is ordered
+    targets first, then cell row by cell row (:func:`_cell_index`), and its arcs are gathered
+    once: a tile's box, whole cell rows high, is then one run of the band's targets and one
+    of its other nodes, and its subgraph two slices of the band's arcs
     (:func:`_runs_subgraph`). ``local`` is a scratch array of zeros, left as it was.
     """
-    # the same rounding as the points' cells: every node in a box is in a column read here
-    c0, c1 = (np.clip(np.floor((v - index.origin[0]) / index.cell_m), 0, index.n_cols - 1
-                      ).astype(np.int64) for v in (lo[:, 0], hi[:, 0]))
-    y0, y1 = float(lo[:, 1].min()), float(hi[:, 1].max())
-    r0, r1 = (int(np.clip(np.floor((v - index.origin[1]) / index.cell_m), 0, index.n_rows - 1))
-              for v in (y0, y1))
-    cols = np.arange(int(c0.min()), int(c1.max()) + 1) * index.n_rows
-    first, stop = index.start[cols + r0], index.start[cols + r1 + 1]
+    # the same rounding as the points' cells: every node in a box is in a row read here
+    r0, r1 = (np.clip(np.floor((v - index.origin[1]) / index.cell_m), 0, index.n_rows - 1
+                      ).astype(np.int64) for v in (lo[:, 1], hi[:, 1]))
+    x0, x1 = float(lo[:, 0].min()), float(hi[:, 0].max())
+    c0, c1 = (int(np.clip(np.floor((v - index.origin[0]) / index.cell_m), 0, index.n_cols - 1))
+              for v in (x0, x1))
+    rows = np.arange(int(r0.min()), int(r1.max()) + 1) * index.n_cols
+    first, stop = index.start[rows + c0], index.start[rows + c1 + 1]
     cand = _ranges(first, stop - first)
-    inside = (index.y[cand] >= y0) & (index.y[cand] <= y1)
-    col = np.repeat(np.arange(len(cols)), stop - first)[inside]
+    inside = (index.x[cand] >= x0) & (index.x[cand] <= x1)
+    row = np.repeat(np.arange(len(rows)), stop - first)[inside]
     nodes = index.order[cand[inside]]
     is_tgt = np.take(tgt_pos, nodes) >= 0
     band = np.concatenate([nodes[is_tgt], nodes[~is_tgt]])
-    # where each column's targets and other nodes start in the band
-    t_first, o_first = np.zeros(len(cols) + 1, np.int64), np.zeros(len(cols) + 1, np.int64)
-    np.cumsum(np.bincount(col[is_tgt], minlength=len(cols)), out=t_first[1:])
-    np.cumsum(np.bincount(col[~is_tgt], minlength=len(cols)), out=o_first[1:])
+    # where each row's targets and other nodes start in the band
+    t_first, o_first = np.zeros(len(rows) + 1, np.int64), np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(np.bincount(row[is_tgt], minlength=len(rows)), out=t_first[1:])
+    np.cumsum(np.bincount(row[~is_tgt], minlength=len(rows)), out=o_first[1:])
     o_first += t_first[-1]
     # the band's arcs, to 1-based band ids (0: a node outside the band)
     local[band] = np.arange(1, len(band) + 1, dtype=np.int32)
@@ -1976,10 +1976,10 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
     b_src = [np.take(local, src[t]) for t in tiles]
     local[band] = 0
     scratch = np.zeros(len(band) + 1, np.int32)
-    k0 = c0 - c0.min()
+    k0, k1 = r0 - r0.min(), r1 - r0.min() + 1
     for i, t in enumerate(tiles):
-        ta, tb = int(t_first[k0[i]]), int(t_first[c1[i] - c0.min() + 1])
-        oa, ob = int(o_first[k0[i]]), int(o_first[c1[i] - c0.min() + 1])
+        ta, tb = int(t_first[k0[i]]), int(t_first[k1[i]])
+        oa, ob = int(o_first[k0[i]]), int(o_first[k1[i]])
         n = tb - ta
         if n == 0:
             continue
@@ -2068,20 +2068,20 @@ def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,
 
 
 def _tiles(xy: np.ndarray, tile_m: float) -> tuple[list[np.ndarray], np.ndarray]:
-    """Positions of ``xy`` grouped by square tile of side ``tile_m``, tile row by tile row
-    (south to north, each west to east), and the row of each tile."""
+    """Positions of ``xy`` grouped by square tile of side ``tile_m``, tile column by tile
+    column (west to east, each south to north), and the column of each tile."""
     cell = np.floor((xy - xy.min(axis=0)) / tile_m).astype(np.int64)
-    key = cell[:, 1] * (cell[:, 0].max() + 1) + cell[:, 0]
+    key = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
     order = np.argsort(key, kind="stable")
     cuts = np.flatnonzero(np.diff(key[order])) + 1
-    return np.split(order, cuts), cell[order[np.r_[0, cuts]], 1]
+    return np.split(order, cuts), cell[order[np.r_[0, cuts]], 0]
 
 
 @dataclass(frozen=True)
 class _CellIndex:
-    """Node ids bucketed in square cells, column by column: the cells of one column of a box
-    are one run ``order[start[k0] : start[k1 + 1]]``, ``x`` and ``y`` of that run their
-    coordinates."""
+    """Node ids bucketed in square cells, row by row (south to north, each west to east): the
+    cells of one row of a box are one run ``order[start[k0] : start[k1 + 1]]``, ``x`` and
+    ``y`` of that run their coordinates."""
 
     x: np.ndarray
     y: np.ndarray
@@ -2102,7 +2102,7 @@ def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
     origin = (float(xy[:, 0].min()), float(xy[:, 1].min())) if len(xy) else (0.0, 0.0)
     cx, cy = (np.floor((xy[:, i] - origin[i]) / cell_m).astype(np.int64) for i in (0, 1))
     n_cols, n_rows = (int(cx.max()) + 1, int(cy.max()) + 1) if len(xy) else (1, 1)
-    key = cx * n_rows + cy
+    key = cy * n_cols + cx
     small = n_cols * n_rows < 2**15  # int16 keys sort by radix, in linear time
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
     start = np.zeros(n_cols * n_rows + 1, np.int64)

@@ -1983,8 +1983,7 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
         n = tb - ta
         if n == 0:
             continue
-        sub, ids = _runs_subgraph(b_ptr, b_data, b_col, ((ta, tb), (oa, ob)), b_src[i],
-                                  scratch)
+        sub, ids = _runs_subgraph(b_ptr, b_data, b_col, (ta, tb), (oa, ob), b_src[i], scratch)
         if balls:
             part = np.concatenate([band[ta:tb], band[oa:ob]])
             near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
@@ -1999,29 +1998,29 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
 
 
 def _runs_subgraph(indptr: np.ndarray, data: np.ndarray, cols: np.ndarray,
-                   runs: tuple[tuple[int, int], ...], sources: np.ndarray, scratch: np.ndarray
-                   ) -> tuple[sp.csr_matrix, np.ndarray]:
-    """:func:`_tile_subgraph` of the nodes in ``runs`` (``(first, stop)`` row ranges of the
-    graph ``indptr, data, cols`` whose column ids are 1-based, 0 for a node outside it): its
-    node ``i + 1`` is the ``i``-th row of the runs, node 0 a sink for every other node; and
-    the local ids of ``sources`` (1-based ids, all in the runs).
+                   first: tuple[int, int], second: tuple[int, int], sources: np.ndarray,
+                   scratch: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """:func:`_tile_subgraph` of the nodes in the runs ``first`` and ``second`` (``(start,
+    stop)`` row ranges of the graph ``indptr, data, cols``, whose column ids are 1-based, 0
+    for a node outside it): its node ``i + 1`` is the ``i``-th row of the runs, node 0 a sink
+    for every other node; and the local ids of ``sources`` (1-based ids, all in the runs).
 
-    The arcs are slices, copied without a gather. ``scratch`` is an array of zeros, one more
-    than the graph's rows, left as it was.
+    The arcs are two slices, copied without a gather. ``scratch`` is an array of zeros, one
+    more than the graph's rows, left as it was.
     """
-    n = sum(b - a for a, b in runs)
+    (a, b), (c, d) = first, second
+    n_ab, n = b - a, b - a + d - c
+    pa, pb, pc, pd = int(indptr[a]), int(indptr[b]), int(indptr[c]), int(indptr[d])
     ptr = np.zeros(n + 2, np.int32)
-    k, nnz = 0, 0
-    for a, b in runs:
-        ptr[k + 2 : k + 2 + b - a] = indptr[a + 1 : b + 1] - indptr[a] + nnz
-        scratch[a + 1 : b + 1] = np.arange(k + 1, k + 1 + b - a, dtype=np.int32)
-        k, nnz = k + b - a, nnz + int(indptr[b] - indptr[a])
-    arcs = [slice(int(indptr[a]), int(indptr[b])) for a, b in runs]
-    sub_cols = np.take(scratch, np.concatenate([cols[s] for s in arcs]))
+    ptr[2 : n_ab + 2] = indptr[a + 1 : b + 1] - pa
+    ptr[n_ab + 2 :] = indptr[c + 1 : d + 1] - pc + (pb - pa)
+    scratch[a + 1 : b + 1] = np.arange(1, n_ab + 1, dtype=np.int32)
+    scratch[c + 1 : d + 1] = np.arange(n_ab + 1, n + 1, dtype=np.int32)
+    sub_cols = np.take(scratch, np.concatenate((cols[pa:pb], cols[pc:pd])))
     ids = np.take(scratch, sources)
-    for a, b in runs:
-        scratch[a + 1 : b + 1] = 0
-    sub = sp.csr_matrix((np.concatenate([data[s] for s in arcs]), sub_cols, ptr),
+    scratch[a + 1 : b + 1] = 0
+    scratch[c + 1 : d + 1] = 0
+    sub = sp.csr_matrix((np.concatenate((data[pa:pb], data[pc:pd])), sub_cols, ptr),
                         shape=(n + 1, n + 1))
     return sub, ids
 

@@ -57,6 +57,7 @@ from .types import WalkNetwork
 __all__ = [
     "DEFAULT_MAX_SNAP_M",
     "LIT_CODES",
+    "DistanceKernel",
     "Attachment",
     "NearestRoute",
     "RoutingGraph",
@@ -100,9 +101,13 @@ MAX_BLOCK_CELLS = 1 << 22
 #: can reach (a 5 m edge between nodes 1 km apart makes it huge) and the subgraph is the
 #: network ball of the sources instead (one bounded multi-source Dijkstra per tile).
 BOX_MAX_REACH_FACTOR = 1.5
-#: Tiles whose nodes are found together (one vectorised box query): it bounds the memory of
-#: a query's tile preparation to that of this many tiles.
+#: Tiles whose network balls are prepared together (graphs beyond
+#: :data:`BOX_MAX_REACH_FACTOR`): it bounds the memory of a query's tile preparation to that
+#: of this many tiles.
 TILE_BATCH = 16
+#: Cells per tile side of the cell index that cuts each tile's box from its column's band: a
+#: box is whole cells high, on average half a cell higher than needed at each end.
+BOX_CELLS_PER_TILE = 16
 
 _REQUIRED_EDGE_COLUMNS = ("u", "v", "length_m", "geometry")
 
@@ -1629,32 +1634,40 @@ def nearest_route(
     o = _node_ids(graph, origins, "origins")
     d = _node_ids(graph, destinations, "destinations")
     dist, pred, source = _multi_source(graph, d, limit_m, predecessors=True)
-    n = graph.n_nodes
-    child, pos = _tree_arcs(graph.csr, pred)
-    code, w = graph.arc_lit[pos], graph.csr.data[pos]
-    seg = np.zeros(n, np.complex128)  # real: lit metres, imaginary: unknown metres
-    # reversed: of parallel arcs (none in graphs made here) the first in the row wins
-    seg[child[::-1]] = (np.where(code == LIT_CODES["yes"], w, 0.0) + 1j * np.where(
-        code == LIT_CODES["unknown"], w, 0.0))[::-1]
-    acc = _sum_to_root(pred, seg)
-    dest_nodes, first_pos = np.unique(d[d >= 0], return_index=True)
-    dest_pos = np.full(n, -1, np.int64)
-    dest_pos[dest_nodes] = np.flatnonzero(d >= 0)[first_pos]
-    dist_o = _at(dist, o, math.inf)
+    acc = _sum_to_root(pred, _tree_lit(graph, pred))
+    ok = d >= 0
+    dest_nodes, first_pos = np.unique(d[ok], return_index=True)
+    dest_pos = np.full(graph.n_nodes, -1, np.int64)
+    dest_pos[dest_nodes] = np.flatnonzero(ok)[first_pos]
+    at = np.maximum(o, 0)
+    dist_o = dist.take(at)
+    dist_o[o < 0] = math.inf
     reached = np.isfinite(dist_o)
-    lit_o, unknown_o = _at(acc.real, o, np.nan), _at(acc.imag, o, np.nan)
-    src = _at(source, o, -1)
-    dest = np.where(reached & (src >= 0), dest_pos[np.maximum(src, 0)], -1)
-    lit_o[~reached], unknown_o[~reached] = np.nan, np.nan
+    acc_o = acc.take(at)
+    lit_o = np.where(reached, acc_o.real, np.nan)
+    unknown_o = np.where(reached, acc_o.imag, np.nan)
+    dest = np.where(reached, dest_pos.take(np.maximum(source.take(at), 0)), -1)
     return NearestRoute(dist_o, dest, lit_o, unknown_o)
 
 
-def _tree_arcs(csr: sp.csr_matrix, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each node with a predecessor in ``pred`` and the position in ``csr.data`` of the arc
-    from its predecessor: one vectorised pass over the arcs, in CSR order."""
+#: Per :data:`LIT_CODES` value, the part of an arc's length it adds to a route's lit metres
+#: (real) and unknown-lit metres (imaginary).
+_LIT_PARTS = np.array([{"yes": 1.0, "unknown": 1j}.get(k, 0.0)
+                       for k, _ in sorted(LIT_CODES.items(), key=lambda kv: kv[1])])
+
+
+def _tree_lit(graph: RoutingGraph, pred: np.ndarray) -> np.ndarray:
+    """Per node, the lit (real) and unknown-lit (imaginary) metres of the arc from its
+    predecessor in ``pred`` (0 at roots and unreached nodes): the tree's arcs are found in one
+    vectorised pass over the arcs, in CSR order (of parallel arcs, none in graphs made here,
+    the first in the row wins)."""
+    csr = graph.csr
     rows = np.repeat(np.arange(csr.shape[0], dtype=csr.indices.dtype), np.diff(csr.indptr))
-    pos = np.flatnonzero(pred[csr.indices] == rows)
-    return csr.indices[pos], pos
+    pos = np.flatnonzero(pred.take(csr.indices) == rows)
+    seg = np.zeros(csr.shape[0], np.complex128)
+    seg[csr.indices.take(pos)[::-1]] = (csr.data.take(pos)
+                                        * _LIT_PARTS.take(graph.arc_lit.take(pos)))[::-1]
+    return seg
 
 
 def _multi_source(
@@ -1663,13 +1676,13 @@ def _multi_source(
     n = graph.n_nodes
     src = np.unique(dest[dest >= 0])
     if len(src) == 0:
-        return np.full(n, math.inf), np.full(n, -9999, np.int64), np.full(n, -9999, np.int64)
+        return np.full(n, math.inf), np.full(n, -9999, np.int32), np.full(n, -9999, np.int32)
     if predecessors:
         dist, pred, source = dijkstra(graph.csr, directed=True, indices=src, limit=limit_m,
                                       min_only=True, return_predecessors=True)
-        return dist, pred.astype(np.int64), source.astype(np.int64)
+        return dist, pred, source
     dist = dijkstra(graph.csr, directed=True, indices=src, limit=limit_m, min_only=True)
-    return dist, np.empty(0, np.int64), np.empty(0, np.int64)
+    return dist, np.empty(0, np.int32), np.empty(0, np.int32)
 
 
 def _at(values: np.ndarray, nodes: np.ndarray, missing: Any) -> np.ndarray:
@@ -1693,14 +1706,15 @@ def _arc_positions(csr: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np
 
 
 def _sum_to_root(pred: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Sum ``seg`` (per node: the value of the arc from its predecessor) up to each tree root."""
-    p = np.where(pred >= 0, pred, np.arange(len(pred)))
+    """Sum ``seg`` (per node: the value of the arc from its predecessor) up to each tree root
+    (pointer jumping: ``O(n log depth)``, vectorised)."""
+    p = np.where(pred >= 0, pred, np.arange(len(pred), dtype=pred.dtype))
     acc = seg.copy()
     while True:
-        pp = p[p]
+        pp = p.take(p)
         if np.array_equal(pp, p):
             return acc
-        acc = acc + acc[p]
+        acc += acc.take(p)
         p = pp
 
 
@@ -1760,11 +1774,8 @@ def count_within(
     if len(radii) == 0 or not np.all(np.isfinite(radii) & (radii >= 0)):
         raise GeoplanError(f"radii_m must be finite radii >= 0 metres, got {list(radii_m)}")
 
-    def kernel(dist: np.ndarray) -> list[np.ndarray]:
-        return [dist <= r for r in radii]
-
-    return _reduce_pairs(graph, origins, destinations, weights, float(radii.max()), kernel,
-                         len(radii), tile_m, progress)
+    return _reduce_pairs(graph, origins, destinations, weights, float(radii.max()),
+                         DistanceKernel(tuple(radii.tolist())), len(radii), tile_m, progress)
 
 
 def gravity(
@@ -1812,12 +1823,56 @@ def gravity(
     if not (math.isfinite(cutoff_m) and cutoff_m >= 0):
         raise GeoplanError(f"cutoff_m must be a finite distance >= 0 metres, got {cutoff_m}")
 
-    def kernel(dist: np.ndarray) -> list[np.ndarray]:
-        with np.errstate(invalid="ignore"):
-            return [np.where(dist <= cutoff_m, np.exp(-beta * dist), 0.0)]
+    return _reduce_pairs(graph, origins, destinations, weights, float(cutoff_m),
+                         DistanceKernel((), beta, float(cutoff_m)), 1, tile_m, progress)[:, 0]
 
-    return _reduce_pairs(graph, origins, destinations, weights, float(cutoff_m), kernel, 1,
-                         tile_m, progress)[:, 0]
+
+@dataclass(frozen=True)
+class DistanceKernel:
+    """What a pair at network distance ``d`` adds to its origin's sums: ``d <= r`` (1 or 0)
+    for each of ``radii_m``, then, with ``beta``, the gravity weight ``exp(-beta * d)`` for
+    ``d <= cutoff_m`` (0 beyond).
+
+    Called on a block of distances it returns one block per output and keeps its input;
+    :meth:`into` writes the last one over the input block instead (the tile loops own their
+    blocks: one array less to allocate and fill per block).
+
+    Examples
+    --------
+    >>> k = DistanceKernel((100.0,), gravity_beta(100.0), 150.0)
+    >>> d = np.array([[50.0, 100.0, 200.0]])
+    >>> [b.astype(float).tolist() for b in k(d)]
+    [[[1.0, 1.0, 0.0]], [[0.7071067811865476, 0.5, 0.0]]]
+    >>> [b.tolist() for b in k.into(d)] == [b.tolist() for b in k(np.array([[50.0, 100.0, 200.0]]))]
+    True
+    >>> d.tolist()  # the gravity block, written over the distances
+    [[0.7071067811865476, 0.5, 0.0]]
+    """
+
+    radii_m: tuple[float, ...] = ()
+    beta: float | None = None
+    cutoff_m: float = math.inf
+
+    def __call__(self, dist: np.ndarray) -> list[np.ndarray]:
+        """The blocks of ``dist``: a boolean one per radius, then the gravity weights."""
+        return self._blocks(dist, overwrite=False)
+
+    def into(self, dist: np.ndarray) -> list[np.ndarray]:
+        """As calling the kernel (the last block as float64), written over ``dist``."""
+        return self._blocks(dist, overwrite=True)
+
+    def _blocks(self, dist: np.ndarray, overwrite: bool) -> list[np.ndarray]:
+        radii = self.radii_m if self.beta is not None or not overwrite else self.radii_m[:-1]
+        out = [dist <= r for r in radii]
+        if self.beta is not None:
+            within = dist <= self.cutoff_m
+            grav = np.multiply(dist, -self.beta, out=dist if overwrite else None)
+            with np.errstate(invalid="ignore"):
+                np.exp(grav, out=grav)
+            out.append(np.multiply(grav, within, out=grav))  # exactly 0 beyond the cutoff
+        elif overwrite and self.radii_m:
+            out.append(np.less_equal(dist, self.radii_m[-1], out=dist, casting="unsafe"))
+        return out
 
 
 def _reduce_pairs(
@@ -1846,12 +1901,14 @@ def _reduce_pairs(
     from_origins = graph.symmetric and len(o_nodes) <= len(d_nodes)
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
+    blocks = getattr(kernel, "into", kernel)  # a block from the tiles may be written over
     for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress):
-        for j, k in enumerate(kernel(dist)):
+        for j, k in enumerate(blocks(dist)):
             if from_origins:
                 per_node[s_idx, j] += k @ d_w[t_idx]
             else:
                 per_node[t_idx, j] += d_w[s_idx] @ k
+        dist = k = None  # freed before the next block is made (see _distance_blocks)
     out = per_node[o_inv]
     out[o < 0] = np.nan
     return out
@@ -1887,6 +1944,7 @@ def _distance_blocks(
         for c in range(0, len(tile.src_pos), chunk):
             dist = dijkstra(tile.sub, directed=True, indices=tile.ids[c : c + chunk], limit=limit)
             yield tile.src_pos[c : c + chunk], tile.tgt_pos, dist[:, 1 : len(tile.tgt_pos) + 1]
+            del dist  # freed before the next block is made, which then reuses its memory
     report(progress, 1.0, "distances: done")
 
 
@@ -1939,80 +1997,153 @@ def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit
 def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
                tile_m: float, *, balls: bool = False) -> tuple[int, Iterator[_Tile]]:
     """How many tiles of sources :func:`_distance_blocks` has, and those that hold a target,
-    in tile order, each made when it is reached (:func:`_batch_tiles`, :data:`TILE_BATCH`
-    tiles at a time: the memory of one batch, not of all tiles).
+    tile column by tile column, each made when it is reached.
+
+    When the graph's ``reach_factor`` is at most :data:`BOX_MAX_REACH_FACTOR`, a tile's nodes
+    are a box around its sources widened by ``limit * reach_factor`` (no walk of ``limit``
+    leaves it), cut from one band of nodes per tile column (:func:`_band_tiles`); with
+    ``balls`` each box is then narrowed to the network ball of the tile's sources (one more
+    bounded Dijkstra per tile, for a plan that is kept: each later query searches a smaller
+    subgraph and reduces fewer targets). Else a tile's nodes are the network ball of its
+    sources (:func:`_ball_tiles`, :data:`TILE_BATCH` tiles at a time).
     """
-    tiles = _tiles(graph.node_xy[src], tile_m)
+    tiles, column = _tiles(graph.node_xy[src], tile_m)
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
     tgt_pos[tgt] = np.arange(len(tgt))
+    reach = limit * graph.reach_factor
+    boxes = graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach)
 
     def made() -> Iterator[_Tile]:
-        local = np.zeros(graph.n_nodes, np.int32)  # scratch of _tile_subgraph, reset by it
-        for b in range(0, len(tiles), TILE_BATCH):
-            yield from _batch_tiles(graph, src, tiles[b : b + TILE_BATCH], tgt_pos, limit,
-                                    tile_m, balls, local)
+        local = np.zeros(graph.n_nodes, np.int32)  # scratch of the tiles, reset after each use
+        if not boxes:
+            for b in range(0, len(tiles), TILE_BATCH):
+                yield from _ball_tiles(graph, src, tiles[b : b + TILE_BATCH], tgt_pos, limit,
+                                       local)
+            return
+        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
+        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
+        index = _graph_cell_index(graph, max(tile_m / BOX_CELLS_PER_TILE, span / 512))
+        # each tile's box: its sources' bounding box widened by reach
+        first = np.zeros(len(tiles), np.int64)
+        np.cumsum([len(t) for t in tiles[:-1]], out=first[1:])
+        xy = graph.node_xy[src[np.concatenate(tiles)]]
+        lo = np.minimum.reduceat(xy, first, axis=0) - reach
+        hi = np.maximum.reduceat(xy, first, axis=0) + reach
+        cuts = np.r_[0, np.flatnonzero(np.diff(column)) + 1, len(tiles)]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            yield from _band_tiles(graph, index, src, tiles[a:b], lo[a:b], hi[a:b], tgt_pos,
+                                   limit, balls, local)
 
     return len(tiles), made()
 
 
-def _batch_tiles(graph: RoutingGraph, src: np.ndarray, tiles: list[np.ndarray],
-                 tgt_pos: np.ndarray, limit: float, tile_m: float, balls: bool,
-                 local: np.ndarray) -> Iterator[_Tile]:
-    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``) that holds a target
-    (``tgt_pos``: position in the targets of each node, ``-1`` elsewhere).
+def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: list[np.ndarray],
+                lo: np.ndarray, hi: np.ndarray, tgt_pos: np.ndarray, limit: float, balls: bool,
+                local: np.ndarray) -> Iterator[_Tile]:
+    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``, one tile column, south
+    to north) that holds a target (``tgt_pos``: position in the targets of each node, ``-1``
+    elsewhere), its nodes those in its box ``lo[i] .. hi[i]`` (``(n, 2)`` arrays).
 
-    Each tile's subgraph is :func:`_tile_subgraph` of the nodes near it
-    (:func:`_nodes_near_tiles`), targets first; with ``balls`` a box is narrowed to the
-    network ball of the tile's sources (one more bounded Dijkstra per tile, for a plan that is
-    kept: each later query searches a smaller subgraph and reduces fewer targets).
+    The column's band (the nodes between the west and east edges of its boxes) is ordered
+    targets first, then cell row by cell row (:func:`_cell_index`), and its arcs are gathered
+    once: a tile's box, whole cell rows high, is then one run of the band's targets and one
+    of its other nodes, and its subgraph two slices of the band's arcs
+    (:func:`_runs_subgraph`). ``local`` is a scratch array of zeros, left as it was.
     """
-    nodes, counts, boxes = _nodes_near_tiles(graph, [src[t] for t in tiles], limit, tile_m)
-    # each tile's targets first: their distances are the first columns (a view, no copy)
-    is_tgt = tgt_pos[nodes] >= 0
-    kept = np.zeros(len(nodes) + 1, np.int64)
-    np.cumsum(is_tgt, out=kept[1:])
-    first = np.zeros(len(tiles) + 1, np.int64)
-    np.cumsum(counts, out=first[1:])
-    t_first = kept[first]
-    n_tgt, o_first = np.diff(t_first), first - t_first
-    t_nodes, o_nodes = nodes[is_tgt], nodes[~is_tgt]
-    for i in np.flatnonzero(n_tgt):
-        part = np.concatenate([t_nodes[t_first[i] : t_first[i + 1]],
-                               o_nodes[o_first[i] : o_first[i + 1]]])
-        n = int(n_tgt[i])
-        sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-        if balls and boxes:
+    # the same rounding as the points' cells: every node in a box is in a row read here
+    r0, r1 = (np.clip(np.floor((v - index.origin[1]) / index.cell_m), 0, index.n_rows - 1
+                      ).astype(np.int64) for v in (lo[:, 1], hi[:, 1]))
+    x0, x1 = float(lo[:, 0].min()), float(hi[:, 0].max())
+    c0, c1 = (int(np.clip(np.floor((v - index.origin[0]) / index.cell_m), 0, index.n_cols - 1))
+              for v in (x0, x1))
+    rows = np.arange(int(r0.min()), int(r1.max()) + 1) * index.n_cols
+    first, stop = index.start[rows + c0], index.start[rows + c1 + 1]
+    cand = _ranges(first, stop - first)
+    inside = (index.x[cand] >= x0) & (index.x[cand] <= x1)
+    row = np.repeat(np.arange(len(rows)), stop - first)[inside]
+    nodes = index.order[cand[inside]]
+    is_tgt = np.take(tgt_pos, nodes) >= 0
+    band = np.concatenate([nodes[is_tgt], nodes[~is_tgt]])
+    # where each row's targets and other nodes start in the band
+    t_first, o_first = np.zeros(len(rows) + 1, np.int64), np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(np.bincount(row[is_tgt], minlength=len(rows)), out=t_first[1:])
+    np.cumsum(np.bincount(row[~is_tgt], minlength=len(rows)), out=o_first[1:])
+    o_first += t_first[-1]
+    # the band's arcs, to 1-based band ids (0: a node outside the band)
+    local[band] = np.arange(1, len(band) + 1, dtype=np.int32)
+    csr = graph.csr
+    start = np.take(csr.indptr, band)
+    count = np.take(csr.indptr, band + 1) - start
+    b_ptr = np.zeros(len(band) + 1, np.int64)
+    np.cumsum(count, out=b_ptr[1:])
+    pos = _ranges(start, count)
+    b_data, b_col = np.take(csr.data, pos), np.take(local, np.take(csr.indices, pos))
+    b_src = [np.take(local, src[t]) for t in tiles]
+    local[band] = 0
+    scratch = np.zeros(len(band) + 1, np.int32)
+    k0, k1 = r0 - r0.min(), r1 - r0.min() + 1
+    for i, t in enumerate(tiles):
+        ta, tb = int(t_first[k0[i]]), int(t_first[k1[i]])
+        oa, ob = int(o_first[k0[i]]), int(o_first[k1[i]])
+        n = tb - ta
+        if n == 0:
+            continue
+        sub, ids = _runs_subgraph(b_ptr, b_data, b_col, (ta, tb), (oa, ob), b_src[i], scratch)
+        if balls:
+            part = np.concatenate([band[ta:tb], band[oa:ob]])
             near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
             near = near[1:] <= limit
             part, n = part[near], int(near[:n].sum())
             if n == 0:
                 continue
-            sub, ids = _tile_subgraph(graph.csr, part, src[tiles[i]], local)
-        yield _Tile(tiles[i], sub, ids, tgt_pos[part[:n]])
+            sub, ids = _tile_subgraph(csr, part, src[t], local)
+            yield _Tile(t, sub, ids, tgt_pos[part[:n]])
+        else:
+            yield _Tile(t, sub, ids, tgt_pos[band[ta:tb]])
 
 
-def _nodes_near_tiles(graph: RoutingGraph, sources: list[np.ndarray], limit: float,
-                      tile_m: float) -> tuple[np.ndarray, np.ndarray, bool]:
-    """The nodes that hold every path of at most ``limit`` from each set of ``sources``, set
-    after set, how many for each set, and whether they are boxes.
+def _runs_subgraph(indptr: np.ndarray, data: np.ndarray, cols: np.ndarray,
+                   first: tuple[int, int], second: tuple[int, int], sources: np.ndarray,
+                   scratch: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """:func:`_tile_subgraph` of the nodes in the runs ``first`` and ``second`` (``(start,
+    stop)`` row ranges of the graph ``indptr, data, cols``, whose column ids are 1-based, 0
+    for a node outside it): its node ``i + 1`` is the ``i``-th row of the runs, node 0 a sink
+    for every other node; and the local ids of ``sources`` (1-based ids, all in the runs).
 
-    Boxes when the graph's ``reach_factor`` is at most :data:`BOX_MAX_REACH_FACTOR`: the nodes
-    in the box around the sources widened by ``limit * reach_factor`` (no walk of ``limit``
-    leaves it; :func:`_in_boxes`, all sets at once). Else the network ball of the sources
-    (:func:`_ball`, one bounded multi-source Dijkstra per set).
+    The arcs are two slices, copied without a gather. ``scratch`` is an array of zeros, one
+    more than the graph's rows, left as it was.
     """
-    reach = limit * graph.reach_factor
-    if graph.reach_factor <= BOX_MAX_REACH_FACTOR and math.isfinite(reach):
-        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
-        span = max(float(x.max() - x.min()), float(y.max() - y.min()))
-        index = _graph_cell_index(graph, max(tile_m / 8, span / 256))
-        xy = [graph.node_xy[s] for s in sources]
-        nodes, counts = _in_boxes(index, np.array([p.min(axis=0) for p in xy]) - reach,
-                                  np.array([p.max(axis=0) for p in xy]) + reach)
-        return nodes, counts, True
-    near = [_ball(graph, s, limit) for s in sources]
-    nodes = np.concatenate(near) if near else np.zeros(0, np.int64)
-    return nodes, np.array([len(a) for a in near], np.int64), False
+    (a, b), (c, d) = first, second
+    n_ab, n = b - a, b - a + d - c
+    pa, pb, pc, pd = int(indptr[a]), int(indptr[b]), int(indptr[c]), int(indptr[d])
+    ptr = np.zeros(n + 2, np.int32)
+    ptr[2 : n_ab + 2] = indptr[a + 1 : b + 1] - pa
+    ptr[n_ab + 2 :] = indptr[c + 1 : d + 1] - pc + (pb - pa)
+    scratch[a + 1 : b + 1] = np.arange(1, n_ab + 1, dtype=np.int32)
+    scratch[c + 1 : d + 1] = np.arange(n_ab + 1, n + 1, dtype=np.int32)
+    sub_cols = np.take(scratch, np.concatenate((cols[pa:pb], cols[pc:pd])))
+    ids = np.take(scratch, sources)
+    scratch[a + 1 : b + 1] = 0
+    scratch[c + 1 : d + 1] = 0
+    sub = sp.csr_matrix((np.concatenate((data[pa:pb], data[pc:pd])), sub_cols, ptr),
+                        shape=(n + 1, n + 1))
+    return sub, ids
+
+
+def _ball_tiles(graph: RoutingGraph, src: np.ndarray, tiles: list[np.ndarray],
+                tgt_pos: np.ndarray, limit: float, local: np.ndarray) -> Iterator[_Tile]:
+    """The :class:`_Tile` of each of ``tiles`` (positions in ``src``) that holds a target
+    (``tgt_pos`` as in :func:`_band_tiles`), its nodes the network ball of its sources
+    (:func:`_ball`), targets first."""
+    for t in tiles:
+        near = _ball(graph, src[t], limit)
+        is_tgt = tgt_pos[near] >= 0
+        n = int(is_tgt.sum())
+        if n == 0:
+            continue
+        part = np.concatenate([near[is_tgt], near[~is_tgt]])
+        sub, ids = _tile_subgraph(graph.csr, part, src[t], local)
+        yield _Tile(t, sub, ids, tgt_pos[part[:n]])
 
 
 def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,
@@ -2040,20 +2171,21 @@ def _tile_subgraph(csr: sp.csr_matrix, nodes: np.ndarray, sources: np.ndarray,
     return sub, ids
 
 
-def _tiles(xy: np.ndarray, tile_m: float) -> list[np.ndarray]:
-    """Positions of ``xy`` grouped by square tile of side ``tile_m``."""
+def _tiles(xy: np.ndarray, tile_m: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """Positions of ``xy`` grouped by square tile of side ``tile_m``, tile column by tile
+    column (west to east, each south to north), and the column of each tile."""
     cell = np.floor((xy - xy.min(axis=0)) / tile_m).astype(np.int64)
     key = cell[:, 0] * (cell[:, 1].max() + 1) + cell[:, 1]
     order = np.argsort(key, kind="stable")
     cuts = np.flatnonzero(np.diff(key[order])) + 1
-    return np.split(order, cuts)
+    return np.split(order, cuts), cell[order[np.r_[0, cuts]], 0]
 
 
 @dataclass(frozen=True)
 class _CellIndex:
-    """Node ids bucketed in square cells, column by column: the cells of one column of a box
-    are one run ``order[start[k0] : start[k1 + 1]]``, ``x`` and ``y`` of that run their
-    coordinates."""
+    """Node ids bucketed in square cells, row by row (south to north, each west to east): the
+    cells of one row of a box are one run ``order[start[k0] : start[k1 + 1]]``, ``x`` and
+    ``y`` of that run their coordinates."""
 
     x: np.ndarray
     y: np.ndarray
@@ -2074,7 +2206,7 @@ def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
     origin = (float(xy[:, 0].min()), float(xy[:, 1].min())) if len(xy) else (0.0, 0.0)
     cx, cy = (np.floor((xy[:, i] - origin[i]) / cell_m).astype(np.int64) for i in (0, 1))
     n_cols, n_rows = (int(cx.max()) + 1, int(cy.max()) + 1) if len(xy) else (1, 1)
-    key = cx * n_rows + cy
+    key = cy * n_cols + cx
     small = n_cols * n_rows < 2**15  # int16 keys sort by radix, in linear time
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
     start = np.zeros(n_cols * n_rows + 1, np.int64)
@@ -2089,36 +2221,6 @@ def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:
     if cell_m not in per_size:
         per_size[cell_m] = _cell_index(graph.node_xy, cell_m)
     return per_size[cell_m]
-
-
-def _in_box(index: _CellIndex, lo: Any, hi: Any) -> np.ndarray:
-    """Ids of the points of ``index`` inside the closed box ``lo..hi``, in cell order."""
-    return _in_boxes(index, np.reshape(lo, (1, 2)), np.reshape(hi, (1, 2)))[0]
-
-
-def _in_boxes(index: _CellIndex, lo: np.ndarray, hi: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Ids of the points of ``index`` inside each closed box ``lo[i]..hi[i]`` (``(n, 2)``
-    arrays), box after box, each in cell order, and how many are in each box."""
-    lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
-    # the same rounding as the points' cells: every point in a box is in a cell read here
-    c0, r0 = (np.clip(np.floor((lo[:, i] - index.origin[i]) / index.cell_m), 0, n).astype(
-        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
-    c1, r1 = (np.clip(np.floor((hi[:, i] - index.origin[i]) / index.cell_m), -1, n - 1).astype(
-        np.int64) for i, n in ((0, index.n_cols), (1, index.n_rows)))
-    n_col = np.where(r1 >= r0, np.maximum(c1 - c0 + 1, 0), 0)
-    box = np.repeat(np.arange(len(lo)), n_col)
-    key = _ranges(c0, n_col) * index.n_rows
-    run0, run1 = index.start[key + r0[box]], index.start[key + r1[box] + 1]
-    n_box = np.bincount(box, weights=run1 - run0, minlength=len(lo)).astype(np.int64)
-    cand = _ranges(run0, run1 - run0)
-    x, y = index.x[cand], index.y[cand]
-    inside = ((x >= np.repeat(lo[:, 0], n_box)) & (x <= np.repeat(hi[:, 0], n_box))
-              & (y >= np.repeat(lo[:, 1], n_box)) & (y <= np.repeat(hi[:, 1], n_box)))
-    kept = np.zeros(len(cand) + 1, np.int64)
-    np.cumsum(inside, out=kept[1:])
-    ends = np.cumsum(n_box)
-    return index.order[cand[inside]], np.diff(kept[np.r_[0, ends]])
 
 
 def _ball(graph: RoutingGraph, sources: np.ndarray, limit: float) -> np.ndarray:

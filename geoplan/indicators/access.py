@@ -47,6 +47,7 @@ from ..errors import GeoplanError
 from ..progress import Progress, report, scaled
 from ..routing import (
     Attachment,
+    DistanceKernel,
     RoutingGraph,
     _distance_blocks,
     attach_points,
@@ -134,13 +135,15 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
     per = np.zeros((len(o_uniq), n_out, len(categories)))
     from_origins = graph.symmetric and len(o_uniq) <= len(nodes)
     src, tgt = (o_uniq, nodes) if from_origins else (nodes, o_uniq)
+    blocks = getattr(kernel, "into", kernel)  # a block from the tiles may be written over
     for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m,
                                                max(2.0 * limit_m, 400.0), progress):
-        for j, k in enumerate(kernel(dist)):
+        for j, k in enumerate(blocks(dist)):
             if from_origins:
                 per[s_idx, j] += k @ d_w[t_idx]
             else:
                 per[t_idx, j] += (d_w[s_idx].T @ k).T
+        dist = k = None  # freed before the next block is made (routing._distance_blocks)
     out = per[o_inv]
     out[o_nodes < 0] = np.nan
     return {c: out[:, :, i] for i, c in enumerate(categories)}
@@ -162,10 +165,7 @@ def _counts_and_gravity(graph, o_nodes, d_nodes, cats, spec: AccessSpec, progres
     if block is None and selected:
         block = pair_block(graph, o_nodes, d_nodes, limit, nearest=True)
 
-    def kernel(dist: np.ndarray) -> list[np.ndarray]:
-        with np.errstate(invalid="ignore"):
-            return [dist <= r for r in radii] + [np.where(dist <= cutoff, np.exp(-beta * dist), 0.0)]
-
+    kernel = DistanceKernel(tuple(radii.tolist()), beta, cutoff)
     return category_sums(graph, o_nodes, d_nodes, cats, spec.categories, limit, kernel,
                          len(radii) + 1, progress, block), block
 

@@ -31,6 +31,7 @@ from ..progress import Progress, report, scaled
 from ..routing import (
     LIT_CODES,
     Attachment,
+    DistanceKernel,
     RoutingGraph,
     add_inbound_arcs,
     attach_points,
@@ -184,7 +185,7 @@ def night_indicators(
     # a few selected cells: one search from them feeds every column (pairs.py)
     block = None if selection is None else pair_block(g_night, o_n, d_n, thr, nearest=True)
     counts = category_sums(g_night, o_n, d_n, cats, spec.categories, thr,
-                           lambda dist: [dist <= thr], 1, scaled(progress, 0.0, 0.8), block)
+                           DistanceKernel((float(thr),)), 1, scaled(progress, 0.0, 0.8), block)
     k = max(len(spec.categories), 1)
     for i, c in enumerate(spec.categories):
         report(progress, 0.8 + 0.2 * i / k, f"night access to {c}")

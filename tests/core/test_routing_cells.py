@@ -1,6 +1,7 @@
-"""The cell index that finds each tile's box of nodes (routing ``_cell_index`` / ``_in_box``),
-against a brute-force comparison of every point with the box, and ``count_within`` on a lattice
-whose nodes sit exactly on cell edges, against networkx."""
+"""The cell index that cuts each tile's box of nodes from its row's band (routing
+``_cell_index`` / ``_band_tiles``), against a brute-force comparison of every node with the
+box and a Dijkstra on the whole graph, and ``count_within`` on a lattice whose nodes sit
+exactly on cell edges, against networkx."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import gc
 import networkx as nx
 import numpy as np
 import pytest
+from scipy.sparse.csgraph import dijkstra
 
 from geoplan import routing
 from geoplan.routing import count_within, graph_from_arrays
@@ -20,24 +22,42 @@ def _brute(xy: np.ndarray, lo, hi) -> np.ndarray:
     return np.flatnonzero(inside)
 
 
-@pytest.mark.parametrize("cell_m", [7.0, 25.0, 100.0, 1e6])
-def test_box_query_equals_brute_force(cell_m):
-    rng = np.random.default_rng(11)
-    # half the points on a 25 m lattice: on cell edges and on the box edges drawn below
-    xy = np.r_[rng.uniform(-300, 500, (400, 2)),
-               rng.integers(-12, 20, (400, 2)) * 25.0, [[-300.0, -300.0]]]
-    index = routing._cell_index(xy, cell_m)
-    boxes = [((-1e4, -1e4), (1e4, 1e4)),        # everything
-             ((600.0, 600.0), (700.0, 700.0)),  # beyond the points: nothing
-             ((0.0, 0.0), (0.0, 0.0)),          # one lattice point
-             ((100.0, -50.0), (50.0, 50.0))]    # lo > hi: nothing
-    boxes += [tuple(sorted(rng.integers(-14, 22, 2) * 25.0) for _ in range(2)) for _ in range(30)]
-    boxes += [tuple(sorted(rng.uniform(-400, 600, 2)) for _ in range(2)) for _ in range(30)]
-    for lo, hi in boxes:
-        lo, hi = (lo[0], lo[1]), (hi[0], hi[1])
-        got = routing._in_box(index, lo, hi)
-        assert len(np.unique(got)) == len(got)
-        np.testing.assert_array_equal(np.sort(got), _brute(xy, lo, hi))
+@pytest.mark.parametrize("cells_per_tile", [1, 4, 16])
+@pytest.mark.parametrize("seed", [3, 8])
+def test_each_tile_holds_its_box_and_exact_distances(monkeypatch, cells_per_tile, seed):
+    """The band cut (routing ``_band_tiles``): each tile's subgraph holds every target within
+    ``limit`` of its sources' bounding box (a brute-force comparison with every node), and a
+    Dijkstra on it gives each target within ``limit`` its distance on the whole graph; a
+    source left out (its tile holds no target) has no target within ``limit``. Half the
+    nodes sit on a 25 m lattice: on cell edges and on the box edges."""
+    monkeypatch.setattr(routing, "BOX_CELLS_PER_TILE", cells_per_tile)
+    rng = np.random.default_rng(seed)
+    xy = np.unique(np.r_[rng.uniform(-300, 500, (300, 2)),
+                         rng.integers(-12, 20, (300, 2)) * 25.0], axis=0)
+    n = len(xy)
+    a, b = rng.integers(0, n, 1200), rng.integers(0, n, 1200)
+    a, b = a[a != b], b[a != b]
+    length = np.hypot(*(xy[a] - xy[b]).T) * rng.uniform(1.0, 1.3, len(a))
+    g = graph_from_arrays(xy, a, b, length, np.full(len(a), "yes"))
+    src = np.unique(rng.integers(0, n, 60))
+    tgt = np.unique(rng.integers(0, n, 200))
+    for limit, tile_m in [(50.0, 100.0), (75.0, 125.0), (200.0, 400.0), (0.0, 1e5)]:
+        full = dijkstra(g.csr, indices=src, limit=limit)[:, tgt]
+        _, tiles = routing._tile_plan(g, src, tgt, limit, tile_m)
+        left = np.ones(len(src), bool)
+        for tile in tiles:
+            assert left[tile.src_pos].all()  # each source in one tile
+            left[tile.src_pos] = False
+            s_xy = xy[src[tile.src_pos]]
+            box = _brute(xy, s_xy.min(axis=0) - limit, s_xy.max(axis=0) + limit)
+            assert set(np.flatnonzero(np.isin(tgt, box))) <= set(tile.tgt_pos.tolist())
+            assert np.diff(tile.sub.indptr)[0] == 0 and (tile.ids >= 1).all()  # 0: the sink
+            got = dijkstra(tile.sub, indices=tile.ids, limit=limit)[:, 1 : len(tile.tgt_pos) + 1]
+            want = full[tile.src_pos]
+            np.testing.assert_array_equal(got, want[:, tile.tgt_pos])
+            others = np.setdiff1d(np.arange(len(tgt)), tile.tgt_pos)
+            assert np.isinf(want[:, others]).all()
+        assert np.isinf(full[left]).all()
 
 
 def test_cell_index_is_kept_per_graph_and_freed_with_it():

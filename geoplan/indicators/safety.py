@@ -538,10 +538,14 @@ def _junctions(network: WalkNetwork, cells: gpd.GeoDataFrame, data: OsmData | No
     n_cells = len(cells)
     degree = node_degree(network)
     node_cell = points_in_cells(network.nodes.geometry, cells)
-    dead = degree == 1
-    if data is not None and data.area is not None:
-        dead &= shapely.covers(data.area, np.asarray(network.nodes.geometry.values, dtype=object))
-    dead_ends = np.bincount(node_cell[dead & (node_cell >= 0)], minlength=n_cells).astype(np.int64)
+    dead = (degree == 1) & (node_cell >= 0)  # only dead ends inside a cell count
+    if data is not None and data.area is not None and dead.any():
+        # only those nodes are tested, against the area prepared (a municipality's polygon)
+        at = np.flatnonzero(dead)
+        shapely.prepare(data.area)
+        dead[at] = shapely.covers(data.area, np.asarray(network.nodes.geometry.values,
+                                                        dtype=object)[at])
+    dead_ends = np.bincount(node_cell[dead], minlength=n_cells).astype(np.int64)
     cross = np.bincount(node_cell[(degree >= 3) & (node_cell >= 0)], minlength=n_cells)
     area_km2 = _cell_area_m2(cells) / 1e6
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -613,9 +617,7 @@ def _eyes_parts(
         pop = cells["pop"].fillna(0.0).to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_m2 = np.where(cell_res > 0, pop / cell_res, 0.0)
-        near = np.zeros(len(b), bool)
-        near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
-        take = ok & near
+        take = _near_edges(edge_tree, geoms, ok)
         residents = np.where(cell_res > 0, np.bincount(
             cell[take], weights=res[take] * per_m2[cell[take]], minlength=n_cells), residents)
     d = data.destinations
@@ -625,8 +627,17 @@ def _eyes_parts(
         if len(key) == 2:
             d = d.drop_duplicates(key)
         geoms = np.asarray(d.geometry.values, dtype=object)
-        near = np.zeros(len(d), bool)
-        near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
         cell = points_in_cells(geoms, cells)
-        active = np.bincount(cell[near & (cell >= 0)], minlength=n_cells).astype(float)
+        active = np.bincount(cell[_near_edges(edge_tree, geoms, cell >= 0)],
+                             minlength=n_cells).astype(float)
     return residents, active
+
+
+def _near_edges(edge_tree: shapely.STRtree, geoms: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Per geometry: is it one of ``among`` and within :data:`EYES_RADIUS_M` of an edge of
+    ``edge_tree``? (Only those are measured: outside a cell or without residents a building
+    counts for nothing.)"""
+    at = np.flatnonzero(among)
+    near = np.zeros(len(geoms), bool)
+    near[at[edge_tree.query(geoms[at], predicate="dwithin", distance=EYES_RADIUS_M)[0]]] = True
+    return near

@@ -1909,11 +1909,30 @@ def _dark_parts(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
     return _once(base, "dark_parts", make)
 
 
+def _dark_members(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
+    """The baseline's dark edges grouped by stretch: ``(labels, edges)``, the stretch label
+    (:func:`_dark_parts`) of each dark edge, sorted, and the edges in that order (made once
+    per baseline). Both ends of a dark edge lie on its stretch."""
+    def make():
+        label, dark = _dark_parts(base)
+        ids = np.flatnonzero(dark)
+        lab = label[base.inputs.network.edges["u"].to_numpy(np.int64)[ids]]
+        order = np.argsort(lab, kind="stable")
+        return lab[order], ids[order]
+
+    return _once(base, "dark_members", make)
+
+
 def _dark_stretch(ctx: _Ctx) -> np.ndarray:
     """:func:`~geoplan.indicators.safety.dark_stretch_m` of the edited network: the
     baseline's, with only the dark stretches the edit touches (those at an end of a new, cut
     or relit edge) found again. An edge keeps its baseline's lighting unless relit (then it
-    is lit) or new (its own)."""
+    is lit) or new (its own).
+
+    Only the edited edges and the baseline's dark edges on the stretches they touch are read:
+    an edit keeps the baseline's edge ids (a cut edge's first piece keeps its id, the other
+    pieces and new paths are appended, :func:`geoplan.scenario.edits.apply_scenario`), so
+    every other edge keeps its baseline value."""
     from ..indicators.safety import dark_edges, dark_stretch_of
 
     base, ap = ctx.base, ctx.applied
@@ -1921,23 +1940,29 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
         return base.dark_stretch
     label, base_dark = _dark_parts(base)
     edges, parent = ctx.net.edges, ap.edge_parent
+    n0 = len(base_dark)
+    out = np.zeros(len(parent))
+    out[:n0] = base.dark_stretch  # 0 on an edge that is not dark
+    changed = ctx.touched_edges
     u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
-    is_new = parent < 0
-    at = np.maximum(parent, 0)
-    dark = base_dark[at] & ~ap.edge_relit & ~is_new
-    new_ids = np.flatnonzero(is_new)
-    dark[new_ids] = dark_edges(edges.iloc[new_ids])
-    changed = is_new | ap.edge_split | ap.edge_relit
-    out = np.where(dark, base.dark_stretch[at], 0.0)
-    n_base = len(label)
     ends = np.concatenate([u[changed], v[changed]])
-    # the nodes of the dark stretches at those ends (a node's label: its stretch's)
-    hit = np.zeros(int(label.max(initial=0)) + 1, bool)
-    hit[label[ends[ends < n_base]]] = True
-    on = np.r_[hit[label], False]  # per node of the baseline; new nodes (id >= n_base): no
-    redo = dark & (changed | on[np.minimum(u, n_base)] | on[np.minimum(v, n_base)])
-    if redo.any():
-        out[redo] = dark_stretch_of(u, v, edges["length_m"].to_numpy(float), redo)[redo]
+    n_base = len(label)
+    # the stretches at those ends, and the baseline's dark edges on them
+    hit = np.unique(label[ends[ends < n_base]])
+    lab, members = _dark_members(base)
+    lo, hi = np.searchsorted(lab, hit, "left"), np.searchsorted(lab, hit, "right")
+    near = [members[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+    todo = np.unique(np.concatenate([changed, *near]))
+    pt = parent[todo]
+    is_new = pt < 0
+    dark = base_dark[np.maximum(pt, 0)] & ~ap.edge_relit[todo] & ~is_new
+    dark[is_new] = dark_edges(edges.iloc[todo[is_new]])
+    out[todo] = 0.0
+    redo = todo[dark]
+    if len(redo):  # the same sums, in the same edge order, as over the whole network
+        out[redo] = dark_stretch_of(u[redo], v[redo],
+                                    edges["length_m"].to_numpy(float)[redo],
+                                    np.ones(len(redo), bool))
     return out
 
 
@@ -2031,7 +2056,9 @@ def _edge_network(net: WalkNetwork, keep: np.ndarray) -> WalkNetwork:
     u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
     used, uv = np.unique(np.concatenate([u, v]), return_inverse=True)
     e = e.assign(u=uv[:len(u)], v=uv[len(u):])
-    return WalkNetwork(net.nodes.iloc[used], e, net.crs)
+    # the edges' CRS object (the same CRS): a CRS given as text is parsed again by pyproj at
+    # every comparison (~0.4 ms each; safety_indicators compares it with each input's)
+    return WalkNetwork(net.nodes.iloc[used], e, net.crs if e.crs is None else e.crs)
 
 
 def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:

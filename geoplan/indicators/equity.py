@@ -52,8 +52,8 @@ from ..errors import ConfigError, GeoplanError
 from ..i18n import register_texts, tr
 from ..sources.area import check_summary_areas
 
-__all__ = ["STUDY_AREA_KEY", "area_summary", "name_study_area", "summary_weighting",
-           "weighted_median"]
+__all__ = ["STUDY_AREA_KEY", "area_summary", "column_orders", "name_study_area",
+           "stable_order_after", "summary_weighting", "weighted_median"]
 
 EQUITY_TEXTS = {
     "study_area_row": {"en": "Whole study area"},
@@ -66,19 +66,92 @@ _RESIDENT = re.compile(r"(night_)?(dist|n|gravity|detour)_.+|loses_.+|green_.+|"
                        r"straight_dist_.+|night_.+")
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+def weighted_median(values: np.ndarray, weights: np.ndarray,
+                    order: np.ndarray | None = None) -> float:
     """Weighted median (lower median); NaN values and zero weights are ignored.
+
+    ``order``: ``np.argsort(values, kind="stable")`` when it is known already
+    (:func:`column_orders`); the result is the same, bit for bit (the same weights summed in
+    the same order).
 
     >>> weighted_median(np.array([1.0, 2.0, np.inf]), np.array([1.0, 1.0, 3.0]))
     inf
+    >>> v, w = np.array([3.0, np.nan, 1.0, 2.0]), np.array([1.0, 5.0, 1.0, 0.0])
+    >>> weighted_median(v, w) == weighted_median(v, w, np.argsort(v, kind="stable")) == 1.0
+    True
     """
     ok = ~np.isnan(values) & (weights > 0)
+    if order is not None:  # the stable order of the kept values is that order, filtered
+        order = order[ok[order]]
+        if len(order) == 0:
+            return float("nan")
+        cw = np.cumsum(weights[order])
+        return float(values[order[np.searchsorted(cw, 0.5 * cw[-1])]])
     v, w = values[ok], weights[ok]
     if len(v) == 0:
         return float("nan")
     order = np.argsort(v, kind="stable")
     cw = np.cumsum(w[order])
     return float(v[order][np.searchsorted(cw, 0.5 * cw[-1])])
+
+
+def stable_order_after(order: np.ndarray, values: np.ndarray, changed: np.ndarray
+                       ) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` from ``order``, the stable order of values that
+    differ from ``values`` only at the positions ``changed`` (sorted): the other positions keep
+    their order, and each changed one is put where its value and position place it (a stable
+    sort orders by value, NaN last, then by position). It costs what changed, not a sort.
+
+    >>> v0 = np.array([5.0, 1.0, np.nan, 1.0, 3.0])
+    >>> v1 = np.array([5.0, 1.0, 1.0, 0.5, 3.0])
+    >>> o = stable_order_after(np.argsort(v0, kind="stable"), v1, np.array([2, 3]))
+    >>> o.tolist() == np.argsort(v1, kind="stable").tolist() == [3, 1, 2, 4, 0]
+    True
+    """
+    changed = np.asarray(changed, np.int64)
+    if len(changed) == 0:
+        return order
+    moved = np.zeros(len(values), bool)
+    moved[changed] = True
+    keep = order[~moved[order]]
+    new = changed[np.argsort(values[changed], kind="stable")]
+    kv, nv = values[keep], values[new]
+    lo, hi = np.searchsorted(kv, nv, "left"), np.searchsorted(kv, nv, "right")
+    at = lo.copy()
+    for i in np.flatnonzero(hi > lo).tolist():  # equal values: by position
+        at[i] += np.searchsorted(keep[lo[i]:hi[i]], new[i])
+    return np.insert(keep, at, new)
+
+
+def column_orders(base: pd.DataFrame):
+    """For :func:`weighted_median` on a grid whose rows are those of ``base`` (a baseline's
+    grid, the same cells in the same order): ``order(column, values)`` gives
+    ``np.argsort(values, kind="stable")``, made from ``base[column]``'s stable order (sorted
+    once per ``base`` and column, :func:`geoplan._memo.once_per`) with only the values that
+    differ from it moved (:func:`stable_order_after`); None for a column ``base`` lacks.
+
+    >>> base = pd.DataFrame({"d": [3.0, 1.0, 2.0]})
+    >>> order = column_orders(base)
+    >>> order("d", np.array([3.0, 4.0, 2.0])).tolist(), order("x", np.zeros(3))
+    ([2, 0, 1], None)
+    """
+    from .._memo import once_per
+
+    def order(column: str, values: np.ndarray) -> np.ndarray | None:
+        if column not in base.columns or len(values) != len(base):
+            return None
+        v0, o0 = once_per(base, ("stable_order", column), lambda: _sorted(base[column]))
+        values = np.asarray(values, dtype=np.float64)
+        return stable_order_after(o0, values,
+                                  np.flatnonzero(v0.view(np.int64) != values.view(np.int64)))
+
+    return order
+
+
+def _sorted(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values as floats and their stable order."""
+    v = np.array(column.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
+    return v, np.argsort(v, kind="stable")
 
 
 def summary_weighting(column: str, dtype=float) -> str:
@@ -109,9 +182,10 @@ def _mean(v: np.ndarray, w: np.ndarray) -> float:
 
 
 def _summarise(sub: pd.DataFrame, share: np.ndarray, weights: dict, columns: list[str],
-               how: dict) -> dict:
+               how: dict, orders=None) -> dict:
     """One row of the summary: ``weights`` maps ``pop``/``length``/``area`` to the cells'
-    weights (already multiplied by ``share``)."""
+    weights (already multiplied by ``share``); ``orders``: :func:`column_orders` of the
+    rows of ``sub`` (or None)."""
     w = weights["pop"]
     out = {"pop": float(w.sum()), "cells": int((share > 0).sum()),
            "area_m2": float(weights["area"].sum())}
@@ -121,7 +195,8 @@ def _summarise(sub: pd.DataFrame, share: np.ndarray, weights: dict, columns: lis
         if kind == "pop_share":
             out[f"{c}_pop_share"] = _mean(v.astype(float), w) if w.sum() > 0 else np.nan
         elif kind == "pop_median":
-            out[c] = weighted_median(v.astype(float), w)
+            vv = v.astype(float)
+            out[c] = weighted_median(vv, w, None if orders is None else orders(c, vv))
         elif kind == "pop_mean":
             out[c] = _mean(v.astype(float), w)
         else:
@@ -174,6 +249,7 @@ def area_summary(
     pop_column: str = "pop",
     study_area_label: str | None = None, lang: str = "en",
     study_geometry=None,
+    orders=None,
 ) -> gpd.GeoDataFrame:
     """Summary of ``grid`` per polygon of ``areas``, plus the study area (weighting per column:
     see the module doc and :func:`summary_weighting`).
@@ -201,6 +277,9 @@ def area_summary(
         The union of the cells when it is known already (a scenario's cells are its
         baseline's: the last row's geometry of the baseline's summary); made here otherwise,
         which is most of this function's time on a large grid.
+    orders
+        :func:`column_orders` of a grid with the rows of ``grid`` (a scenario's baseline's),
+        for the whole study area's medians: the same values, without sorting every column.
 
     Returns
     -------
@@ -245,7 +324,7 @@ def area_summary(
         total[name] = study_area_label or tr("study_area_row", lang)
     ones = np.ones(len(cells))
     total.update(_summarise(cells, ones, {"pop": pop, "length": path, "area": cell_area},
-                            columns, how))
+                            columns, how, orders))
     rows.append(total)
     geoms = list(areas.geometry.values) + [study]
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=grid.crs)

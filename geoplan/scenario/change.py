@@ -164,8 +164,9 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     [[10.0, 60.0, 50.0], [20.0, 20.0, 0.0]]
     """
     grid_change = _grid_change(before.grid, after.grid)
-    sb = area_summaries(before)  # the cells are the baseline's: so is their union
-    sa = area_summaries(after, study_geometry=sb.geometry.values[-1])
+    sb = area_summaries(before, baseline_grid=before.grid)  # the cells are the baseline's:
+    sa = area_summaries(after, study_geometry=sb.geometry.values[-1],  # so is their union
+                        baseline_grid=before.grid)
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}
     name = inputs.area_name if inputs is not None and inputs.area_name in sa.columns else "name"
@@ -190,11 +191,14 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     return grid_change, areas_change
 
 
-def area_summaries(layers: Layers, study_geometry=None) -> gpd.GeoDataFrame:
+def area_summaries(layers: Layers, study_geometry=None, baseline_grid=None
+                   ) -> gpd.GeoDataFrame:
     """The area summaries of ``layers`` that :func:`change_layers` compares (its ``areas``;
     without an area layer, the whole study area's row of
     :func:`~geoplan.indicators.equity.area_summary`). ``study_geometry``: the union of the
-    cells when known (a scenario's: the baseline summary's last geometry)."""
+    cells when known (a scenario's: the baseline summary's last geometry); ``baseline_grid``:
+    the baseline's grid, whose sorted columns the medians start from
+    (:func:`_orders`)."""
     from ..indicators.equity import area_summary
 
     if layers.areas is not None:
@@ -202,7 +206,21 @@ def area_summaries(layers: Layers, study_geometry=None) -> gpd.GeoDataFrame:
     grid = layers.grid
     areas = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
                              geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
-    return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry)
+    return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry,
+                        orders=_orders(baseline_grid, grid))
+
+
+def _orders(baseline_grid: pd.DataFrame | None, grid: pd.DataFrame):
+    """:func:`~geoplan.indicators.equity.column_orders` of ``baseline_grid`` for the medians
+    of ``grid`` when it has the same cells in the same order (a scenario's grid), else None.
+    Its sorted columns are kept with the baseline's grid: every scenario of a baseline (a
+    trial session) sorts only the cells it changed."""
+    from ..indicators.equity import column_orders
+
+    if baseline_grid is None or not (baseline_grid.index is grid.index
+                                     or baseline_grid.index.equals(grid.index)):
+        return None
+    return column_orders(baseline_grid)
 
 
 def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None
@@ -278,7 +296,8 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     """
     spec = (inputs.spec if inputs is not None else AccessSpec())
     g0, g1 = before.grid, after.grid
-    if not g0.index.equals(g1.index):  # (no copy of a large grid when the cells are the same)
+    orders = _orders(g0, g1)  # the medians from the baseline's sorted columns
+    if orders is None:  # (no copy of a large grid when the cells are the same)
         g0 = g0.reindex(g1.index)
     pop0, pop1 = g0["pop"].to_numpy(float), g1["pop"].to_numpy(float)
     cats = [c for c in spec.categories
@@ -288,7 +307,7 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     for key, name, share in _area_weights(g1, inputs):
         area_name = name or (tr("sc_study_area", lang) if key == STUDY_AREA_KEY else "")
         for r in _area_rows(g0, g1, (pop0 * share, pop1 * share, share), cats,
-                            spec.night_threshold_m, flags, lang):
+                            spec.night_threshold_m, flags, lang, orders):
             rows.append({"scenario": scenario, "area_key": key, "area_name": area_name, **r})
     out = pd.DataFrame(rows)
     for c in ("before", "after", "change"):
@@ -354,11 +373,20 @@ class _Rows(list):
                  only_change=_share_sum(f1, new))
 
 
-def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
+def _median(g: pd.DataFrame, c: str, w: np.ndarray, orders) -> float:
+    """:func:`~geoplan.indicators.equity.weighted_median` of ``g[c]`` (sorted from the
+    baseline's order when ``orders`` is given: :func:`_orders`)."""
+    from ..indicators.equity import weighted_median
+
+    v = _col(g, c)
+    return weighted_median(v, w, None if orders is None else orders(c, v))
+
+
+def _area_rows(g0, g1, weights, cats, thr, flags, lang: str, orders=None) -> list[dict]:
     """The change-table rows of one area: ``weights`` = (population before and after weighted
     by the cells' shares in the area, the shares). People are counted once: gains and losses
-    count the residents living in a cell both before and after (``min(before, after)``)."""
-    from ..indicators.equity import weighted_median
+    count the residents living in a cell both before and after (``min(before, after)``).
+    ``orders``: :func:`_orders` of the grids (or None)."""
 
     w0, w1, share = weights
     stay = np.minimum(w0, w1)
@@ -392,11 +420,11 @@ def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
                                               "sc_night_loss", "sc_night_new"),
                    n0, n1, people, lang, c, cat=cat, thr=fmt(thr, lang))
         add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
-            weighted_median(_col(g0, f"night_detour_{c}"), w0),
-            weighted_median(_col(g1, f"night_detour_{c}"), w1), better(f"night_detour_{c}"), c)
+            _median(g0, f"night_detour_{c}", w0, orders),
+            _median(g1, f"night_detour_{c}", w1, orders), better(f"night_detour_{c}"), c)
         add("median_distance_m", tr("sc_dist", lang, cat=cat), "m",
-            weighted_median(_col(g0, f"dist_{c}_m"), w0),
-            weighted_median(_col(g1, f"dist_{c}_m"), w1), better(f"dist_{c}_m"), c)
+            _median(g0, f"dist_{c}_m", w0, orders),
+            _median(g1, f"dist_{c}_m", w1, orders), better(f"dist_{c}_m"), c)
     if "lit_share" in g1:
         p0, p1 = _col(g0, "path_m") * share, _col(g1, "path_m") * share
         add("lit_share", tr("sc_lit_km", lang), "share", _wmean(_col(g0, "lit_share"), p0),

@@ -1875,8 +1875,8 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     from ..indicators.safety import SAFETY_COLUMNS, safety_index
 
     new = ctx.applied.inputs
-    ds = _dark_stretch(ctx)
-    affected = _safety_cells(ctx, ds)
+    ds, redone = _dark_stretch(ctx)
+    affected = _safety_cells(ctx, ds, redone)
     counts["safety"] = int(affected.sum())
     if not affected.any():
         return _frame(ctx.base, list(SAFETY_COLUMNS), {})
@@ -1923,11 +1923,12 @@ def _dark_members(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
     return _once(base, "dark_members", make)
 
 
-def _dark_stretch(ctx: _Ctx) -> np.ndarray:
+def _dark_stretch(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~geoplan.indicators.safety.dark_stretch_m` of the edited network: the
     baseline's, with only the dark stretches the edit touches (those at an end of a new, cut
     or relit edge) found again. An edge keeps its baseline's lighting unless relit (then it
-    is lit) or new (its own).
+    is lit) or new (its own). Also the sorted positions of the edges whose value was made
+    again (every other edge has its baseline's).
 
     Only the edited edges and the baseline's dark edges on the stretches they touch are read:
     an edit keeps the baseline's edge ids (a cut edge's first piece keeps its id, the other
@@ -1937,7 +1938,7 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
 
     base, ap = ctx.base, ctx.applied
     if ctx.same_net:
-        return base.dark_stretch
+        return base.dark_stretch, np.zeros(0, np.int64)
     label, base_dark = _dark_parts(base)
     edges, parent = ctx.net.edges, ap.edge_parent
     n0 = len(base_dark)
@@ -1963,22 +1964,26 @@ def _dark_stretch(ctx: _Ctx) -> np.ndarray:
         out[redo] = dark_stretch_of(u[redo], v[redo],
                                     edges["length_m"].to_numpy(float)[redo],
                                     np.ones(len(redo), bool))
-    return out
+    return out, todo
 
 
-def _safety_cells(ctx: _Ctx, ds: np.ndarray) -> np.ndarray:
+def _safety_cells(ctx: _Ctx, ds: np.ndarray, redone: np.ndarray) -> np.ndarray:
     """Cells whose safety columns can change (module doc); ``ds``: the edited network's
-    :func:`~geoplan.indicators.safety.dark_stretch_m`."""
+    :func:`~geoplan.indicators.safety.dark_stretch_m` and ``redone`` the edges where it was
+    made again (:func:`_dark_stretch`: elsewhere it is the baseline's)."""
     from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M
 
     base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
     edges = ctx.net.edges
     parent = ap.edge_parent
     is_new = parent < 0
-    dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
-    hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
+    # the new, cut and relit edges, and those whose dark stretch changed (only redone ones can)
+    pr = parent[redone]
+    dark_changed = redone[np.where(pr < 0, ds[redone] > 0,
+                                   ds[redone] != base.dark_stretch[np.maximum(pr, 0)])]
+    hit_edges = np.union1d(ctx.touched_edges, dark_changed)
     affected = np.zeros(len(new.cells), bool)
-    if hit_edges.any():
+    if len(hit_edges):
         affected[_cell_tree(ctx).query(np.asarray(edges.geometry.values[hit_edges],
                                                   dtype=object), predicate="intersects")[1]] = True
     if len(ap.new_lamps):
@@ -2033,26 +2038,26 @@ def _in_cells(ctx: _Ctx, points) -> np.ndarray:
 
 
 def _edges_in(ctx: _Ctx, box) -> np.ndarray:
-    """Per edge of the edited network: whether it intersects ``box`` (the baseline's edges
-    looked up in their STRtree, made once; new edges and pieces of cut ones tested here)."""
+    """Sorted positions of the edges of the edited network that intersect ``box`` (the
+    baseline's edges looked up in their STRtree, made once; new edges and pieces of cut ones
+    tested here). The baseline's edges keep their positions (:func:`_dark_stretch`)."""
     ap, base_net = ctx.applied, ctx.base.inputs.network
-    parent = ap.edge_parent
     tree = _once(ctx.base, "tree_edges", lambda: shapely.STRtree(
         np.asarray(base_net.edges.geometry.values, dtype=object)))
-    hit = np.zeros(len(base_net.edges), bool)
-    hit[tree.query(box, predicate="intersects")] = True
-    keep = hit[np.maximum(parent, 0)] & (parent >= 0)
-    odd = np.flatnonzero((parent < 0) | ap.edge_split)
-    keep[odd] = shapely.intersects(np.asarray(ctx.net.edges.geometry.values[odd], dtype=object),
-                                   box)
-    return keep
+    hit = tree.query(box, predicate="intersects")
+    t = ctx.touched_edges
+    odd = t[(ap.edge_parent[t] < 0) | ap.edge_split[t]]  # the new edges and cut ones
+    hit = hit[~np.isin(hit, odd)]
+    odd = odd[shapely.intersects(np.asarray(ctx.net.edges.geometry.values[odd], dtype=object),
+                                 box)]
+    return np.union1d(hit, odd)
 
 
 def _edge_network(net: WalkNetwork, keep: np.ndarray) -> WalkNetwork:
-    """The edges ``keep`` of ``net`` with only their end nodes, numbered again: what
-    :func:`~geoplan.indicators.safety.safety_indicators` needs near a few cells (a node's
-    degree is the same, as every edge at a node inside those cells is kept)."""
-    e = net.edges[keep]
+    """The edges ``keep`` (sorted positions) of ``net`` with only their end nodes, numbered
+    again: what :func:`~geoplan.indicators.safety.safety_indicators` needs near a few cells
+    (a node's degree is the same, as every edge at a node inside those cells is kept)."""
+    e = net.edges.iloc[keep]
     u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
     used, uv = np.unique(np.concatenate([u, v]), return_inverse=True)
     e = e.assign(u=uv[:len(u)], v=uv[len(u):])

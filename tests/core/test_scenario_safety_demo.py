@@ -57,7 +57,7 @@ def cases(demo_baseline):
 
     def spy(ctx):
         ds = original(ctx)
-        seen.append((ds, ctx.net))
+        seen.append((ds[0], ctx.net))
         return ds
 
     rec._dark_stretch = spy

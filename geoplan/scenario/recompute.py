@@ -2015,10 +2015,13 @@ def _tree(ctx: _Ctx, name: str, frame) -> shapely.STRtree:
     baseline's ``data.<name>`` (or its ``cells``), else made now."""
     base = ctx.base.inputs
     theirs = base.cells if name == "cells" else getattr(base.data, name)
-    geoms = np.asarray(frame.geometry.values, dtype=object)
+
+    def make():  # (the geometries taken only when made: a column of the grid copies its attrs)
+        return shapely.STRtree(np.asarray(frame.geometry.values, dtype=object))
+
     if frame is theirs or (name == "cells" and frame.index.equals(theirs.index)):
-        return _once(ctx.base, f"tree_{name}", lambda: shapely.STRtree(geoms))
-    return shapely.STRtree(geoms)
+        return _once(ctx.base, f"tree_{name}", make)
+    return make()
 
 
 def _cell_tree(ctx: _Ctx) -> shapely.STRtree:
@@ -2033,8 +2036,17 @@ def _in_cells(ctx: _Ctx, points) -> np.ndarray:
 
     geoms = np.asarray(points, dtype=object)
     cand = np.unique(_cell_tree(ctx).query(geoms, predicate="intersects")[1])
-    at = points_in_cells(geoms, ctx.applied.inputs.cells.iloc[cand])
+    at = points_in_cells(geoms, _cell_squares(ctx).iloc[cand])
     return cand[at[at >= 0]]
+
+
+def _cell_squares(ctx: _Ctx) -> gpd.GeoDataFrame:
+    """The cells' squares alone, in the cells' order (edits never move a cell: the
+    baseline's, made once), for :func:`~geoplan.indicators.safety.points_in_cells`: without
+    the grid's columns and attrs, which pandas copies into every part taken."""
+    cells = ctx.base.inputs.cells
+    return _once(ctx.base, "cell_squares", lambda: gpd.GeoDataFrame(
+        geometry=cells.geometry.values, crs=cells.crs))
 
 
 def _edges_in(ctx: _Ctx, box) -> np.ndarray:
@@ -2070,6 +2082,7 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     """:func:`~geoplan.indicators.safety.safety_indicators` on the ``affected`` cells and their
     neighbours, with the inputs near them only."""
     from ..indicators.safety import EYES_RADIUS_M, safety_indicators
+    from ..population import residential_floor_area
 
     new = ctx.applied.inputs
     cells = new.cells
@@ -2077,7 +2090,12 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     with_nb = np.zeros(len(cells), bool)
     with_nb[_cell_tree(ctx).query(squares[affected], predicate="intersects")[1]] = True
     sub = cells.iloc[np.flatnonzero(with_nb)]
+    # without the grid's attrs (its population report): pandas deep-copies them into every
+    # column and frame taken from it, some 600 copies per call for what no value depends on
+    sub.attrs = {}
     x0, y0, x1, y1 = sub.total_bounds
+
+    rows = {}  # of the baseline's frames: the positions clipped
 
     def clip(g, box):  # the rows intersecting the box widened by 1 m (GeoDataFrame.cx)
         if g is None or len(g) == 0:
@@ -2086,8 +2104,9 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
                      if g is getattr(ctx.base.inputs.data, k)), None)
         if name is None:
             return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
-        return g.iloc[np.sort(_tree(ctx, name, g).query(
-            shapely.box(box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), predicate="intersects"))]
+        rows[name] = np.sort(_tree(ctx, name, g).query(
+            shapely.box(box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), predicate="intersects"))
+        return g.iloc[rows[name]]
 
     # points count in the cell holding them: only those near the cells matter; edges count
     # where they cross the cells or pass within 25 m of a building or shop kept here
@@ -2095,11 +2114,16 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     data = dataclasses.replace(new.data, buildings=clip(new.data.buildings, box),
                                destinations=clip(new.data.destinations, box),
                                lamps=clip(new.data.lamps, box))
+    res = None  # the baseline buildings' residential floor area (per building: made once)
+    if "buildings" in rows:
+        res = _once(ctx.base, "residential_m2", lambda: residential_floor_area(
+            ctx.base.inputs.data.buildings).to_numpy(float))[rows["buildings"]]
     reach = [box] + [tuple(g.total_bounds) for g in (data.buildings, data.destinations)
                      if g is not None and len(g)]
     rb = np.asarray(reach)
     pad = EYES_RADIUS_M + 1.0
     keep = _edges_in(ctx, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
                                       rb[:, 2].max() + pad, rb[:, 3].max() + pad))
-    return safety_indicators(_edge_network(ctx.net, keep), sub, data, new.weights, lamps=clip(new.lamps, box),
-                             dark_stretch=ds[keep], eyes_scale_value=new.eyes_scale)
+    return safety_indicators(_edge_network(ctx.net, keep), sub, data, new.weights,
+                             lamps=clip(new.lamps, box), dark_stretch=ds[keep],
+                             eyes_scale_value=new.eyes_scale, residential_m2=res)

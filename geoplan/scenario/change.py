@@ -166,7 +166,7 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     grid_change = _grid_change(before.grid, after.grid)
     sb = area_summaries(before, baseline_grid=before.grid)  # the cells are the baseline's:
     sa = area_summaries(after, study_geometry=sb.geometry.values[-1],  # so is their union
-                        baseline_grid=before.grid)
+                        baseline_grid=before.grid, baseline_summary=sb)
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}
     name = inputs.area_name if inputs is not None and inputs.area_name in sa.columns else "name"
@@ -191,14 +191,15 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     return grid_change, areas_change
 
 
-def area_summaries(layers: Layers, study_geometry=None, baseline_grid=None
-                   ) -> gpd.GeoDataFrame:
+def area_summaries(layers: Layers, study_geometry=None, baseline_grid=None,
+                   baseline_summary: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """The area summaries of ``layers`` that :func:`change_layers` compares (its ``areas``;
     without an area layer, the whole study area's row of
     :func:`~geoplan.indicators.equity.area_summary`). ``study_geometry``: the union of the
     cells when known (a scenario's: the baseline summary's last geometry); ``baseline_grid``:
-    the baseline's grid, whose sorted columns the medians start from
-    (:func:`_orders`)."""
+    the baseline's grid, whose sorted columns the medians start from (:func:`_orders`), and
+    ``baseline_summary`` its summary (made here): the measures of the columns the scenario
+    left as they were are its."""
     from ..indicators.equity import area_summary
 
     if layers.areas is not None:
@@ -206,8 +207,11 @@ def area_summaries(layers: Layers, study_geometry=None, baseline_grid=None
     grid = layers.grid
     areas = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
                              geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
+    orders = _orders(baseline_grid, grid)
+    row = (None if orders is None or baseline_summary is None
+           else pd.DataFrame(baseline_summary).iloc[-1].to_dict())
     return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry,
-                        orders=_orders(baseline_grid, grid))
+                        orders=orders, baseline_row=row)
 
 
 def _orders(baseline_grid: pd.DataFrame | None, grid: pd.DataFrame):

@@ -120,7 +120,8 @@ def changed_layers(before: Layers, after: Layers, inputs: Study | None = None, *
     """
     sb = area_summaries(before, baseline_grid=before.grid) if areas_before is None else (
         areas_before)
-    sa = area_summaries(after, study_geometry=sb.geometry.values[-1], baseline_grid=before.grid)
+    sa = area_summaries(after, study_geometry=sb.geometry.values[-1],
+                        baseline_grid=before.grid, baseline_summary=sb)
     keep = changed_cells(before.grid, after.grid)
     rows = changed_area_rows(sb, sa)
     grid0 = before.grid.reindex(after.grid.index[keep])

@@ -42,3 +42,34 @@ def test_column_orders_follow_the_values_given():
     assert order("d", np.array([3.0, 1.0, np.nan, 1.0])).tolist() == [1, 3, 0, 2]
     assert order("d", np.array([0.5, 1.0, 1.0, np.inf])).tolist() == [0, 1, 2, 3]
     assert order("d", np.zeros(3)) is None and order("e", np.zeros(4)) is None
+
+
+@pytest.mark.parametrize("change", ["one column", "pop", "path", "nothing"])
+def test_summary_from_the_baseline_equals_the_summary_made_anew(change):
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geoplan.indicators.equity import area_summary
+
+    rng = np.random.default_rng(7)
+    n = 400
+    g0 = gpd.GeoDataFrame(
+        {"pop": rng.choice([0.0, 3.0, 12.5], n), "path_m": rng.choice([0.0, 80.0, 230.0], n),
+         "dist_school_m": _values(rng, n), "lit_share": rng.random(n),
+         "safety_index": rng.normal(50, 10, n), "lamp_count": rng.integers(0, 4, n) * 1.0,
+         "green_scb_300m": rng.random(n) < 0.4},
+        geometry=[shapely.box(i * 100, 0, i * 100 + 100, 100) for i in range(n)],
+        crs="EPSG:3006", index=pd.Index([f"c{i}" for i in range(n)], name="cell_id"))
+    empty = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
+                             geometry=gpd.GeoSeries([], crs=g0.crs), crs=g0.crs)
+    sb = area_summary(g0, empty, key="area")
+    g1 = g0.copy()
+    at = rng.choice(n, 30, replace=False)
+    col = {"one column": "dist_school_m", "pop": "pop", "path": "path_m"}.get(change)
+    if col is not None:
+        g1.iloc[at, g1.columns.get_loc(col)] = g1[col].to_numpy()[at] + 1.5
+    got = area_summary(g1, empty, key="area", orders=column_orders(g0),
+                       baseline_row=pd.DataFrame(sb).iloc[-1].to_dict())
+    want = area_summary(g1, empty, key="area")
+    pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(want), check_exact=True)

@@ -150,6 +150,7 @@ class SortedColumns:
 
     def __init__(self, base: pd.DataFrame) -> None:
         self.base = base
+        self._dtypes = None  # base's column dtypes, read once
 
     def _values(self, column: str) -> np.ndarray | None:
         """``base[column]`` as floats (made once per ``base`` and column)."""
@@ -172,8 +173,13 @@ class SortedColumns:
         """Whether ``values`` (numbers or yes/no) are ``base[column]``'s, bit for bit (and of
         its ``dtype``, when given)."""
         v0 = self._values(column) if len(values) == len(self.base) else None
-        if v0 is None or (dtype is not None and self.base[column].dtype != dtype):
+        if v0 is None:
             return False
+        if dtype is not None:
+            if self._dtypes is None:
+                self._dtypes = dict(self.base.dtypes.items())
+            if self._dtypes[column] != dtype:
+                return False
         v = values if isinstance(values, np.ndarray) and values.dtype.kind in "fbiu" else (
             pd.array(values).to_numpy(dtype=float, na_value=np.nan))
         return not (v0.view(np.int64) != np.asarray(v, np.float64).view(np.int64)).any()

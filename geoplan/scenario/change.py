@@ -164,9 +164,8 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     [[10.0, 60.0, 50.0], [20.0, 20.0, 0.0]]
     """
     grid_change = _grid_change(before.grid, after.grid)
-    sb = area_summaries(before, baseline_grid=before.grid)  # the cells are the baseline's:
-    sa = area_summaries(after, study_geometry=sb.geometry.values[-1],  # so is their union
-                        baseline_grid=before.grid, baseline_summary=sb)
+    sb = area_summaries(before)  # the cells are the baseline's: so is their union
+    sa = area_summaries(after, study_geometry=sb.geometry.values[-1])
     key = sa.columns[0]
     rows = {key: sa[key].to_numpy()}
     name = inputs.area_name if inputs is not None and inputs.area_name in sa.columns else "name"
@@ -271,7 +270,8 @@ def change_sheet(changes: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def change_table(before: Layers, after: Layers, *, scenario: str = "",
-                 inputs: Study | None = None, lang: str = "en") -> pd.DataFrame:
+                 inputs: Study | None = None, lang: str = "en",
+                 session: bool = False) -> pd.DataFrame:
     """The change table in plain words and numbers, per area and for the whole study area.
 
     Columns: ``scenario``, ``area_key`` (``__study_area__`` for the whole study area),
@@ -297,12 +297,17 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     ``eyes_on_street``; ``safety_index``; ``cells_safety_better``/``worse``,
     ``residents_safety_better``/``worse``, ``cells_access_better``/``worse``,
     ``residents_access_better``/``worse``.
+
+    ``session=True`` (several scenarios of one baseline, :mod:`geoplan.runs.trial`): the
+    medians start from the baseline's sorted columns, kept with its grid for the next
+    scenario (:func:`_orders`); the same values.
     """
     spec = (inputs.spec if inputs is not None else AccessSpec())
     g0, g1 = before.grid, after.grid
-    orders = _orders(g0, g1)  # the medians from the baseline's sorted columns
-    if orders is None:  # (no copy of a large grid when the cells are the same)
+    same_cells = g0.index is g1.index or g0.index.equals(g1.index)
+    if not same_cells:  # (no copy of a large grid when the cells are the same)
         g0 = g0.reindex(g1.index)
+    orders = _orders(g0, g1) if session and same_cells else None
     pop0, pop1 = g0["pop"].to_numpy(float), g1["pop"].to_numpy(float)
     cats = [c for c in spec.categories
             if f"dist_{c}_m" in g1 and np.isfinite(g1[f"dist_{c}_m"].to_numpy(float)).any()]

@@ -433,9 +433,12 @@ def _with_aliases(qml: str | None, columns: Mapping[str, tuple[str, str]],
         if cats is not None and "Fields" not in cats.split("|"):
             root.set("styleCategories", cats + "|Fields")
     aliases = ET.SubElement(root, "aliases")
+    at = {}  # each field's first position (list.index per column was quadratic)
+    for i, f in enumerate(fields):
+        at.setdefault(f, i)
     for col, (label, _) in _unique_titles(columns).items():
-        if col in fields:
-            ET.SubElement(aliases, "alias", index=str(fields.index(col)), field=col, name=label)
+        if col in at:
+            ET.SubElement(aliases, "alias", index=str(at[col]), field=col, name=label)
     return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
 
 

@@ -334,11 +334,19 @@ def study_green(study: Study) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 
 def _carry_entries(entries: gpd.GeoDataFrame, network: WalkNetwork, edge_parent
                    ) -> gpd.GeoDataFrame:
-    """Green entries made on a baseline network, carried to ``network`` (the baseline edited)."""
-    att = carry_attachment(entries_attachment(entries), network, edge_parent)
-    return gpd.GeoDataFrame(
-        entries.drop(columns="geometry").assign(edge=att.edge, offset_m=att.offset_m),
-        geometry=shapely.points(att.on_edge_xy), crs=network.crs)
+    """Green entries made on a baseline network, carried to ``network`` (the baseline edited):
+    each keeps its place (its point, :func:`~geoplan.routing.carry_attachment`), only its
+    ``edge`` and ``offset_m`` move. The entries' attachment is made once per baseline frame
+    (:func:`geoplan._memo.once_per`): a scenario session carries the same entries each time."""
+    from ._memo import once_per
+
+    att = carry_attachment(once_per(entries, "entries_attachment",
+                                    lambda: entries_attachment(entries)), network, edge_parent)
+    out = entries.assign(edge=att.edge, offset_m=att.offset_m)
+    if entries.geometry.name != "geometry" or list(out.columns)[-1] != "geometry":
+        out = gpd.GeoDataFrame(out.drop(columns=out.geometry.name), geometry=shapely.points(
+            att.on_edge_xy), crs=network.crs)  # as before: the points last, named geometry
+    return out
 
 
 def pin_attachment(study: Study, network: WalkNetwork, edge_parent) -> PinnedAttachment:

@@ -428,6 +428,7 @@ def safety_indicators(
     rule: ResidentialRule | None = None,
     dark_stretch: np.ndarray | None = None,
     eyes_scale_value: float | None = None,
+    residential_m2: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Lighting, dark stretches, tunnels, connectivity, eyes on the street and the safety index.
@@ -453,6 +454,11 @@ def safety_indicators(
         ``network`` holds only the edges near ``cells`` (incremental scenario recompute).
     eyes_scale_value : float, optional
         The index's eyes-on-street scale (:func:`safety_index`); a scenario gives its baseline's.
+    residential_m2 : numpy.ndarray, optional
+        Per building of ``data.buildings``, its
+        :func:`~geoplan.population.residential_floor_area` with ``rule``, when known already
+        (a scenario: its baseline's, made once); used when the buildings are in the network's
+        CRS.
     progress : Progress, optional
         Progress sink; may cancel.
 
@@ -486,7 +492,7 @@ def safety_indicators(
     report(progress, 0.5, "dead ends and intersections")
     out["dead_ends"], out["intersections_per_km2"] = _junctions(network, cells, data)
     report(progress, 0.7, "eyes on the street")
-    residents, active = _eyes_parts(network, cells, data, rule, path_m > 0)
+    residents, active = _eyes_parts(network, cells, data, rule, path_m > 0, residential_m2)
     out.update(eyes_residents=residents, active_ground_floors=active,
                eyes_on_street=_share(residents + ACTIVE_WEIGHT * active, path_m / 100.0))
     result = pd.DataFrame(out, index=cells.index)
@@ -538,10 +544,14 @@ def _junctions(network: WalkNetwork, cells: gpd.GeoDataFrame, data: OsmData | No
     n_cells = len(cells)
     degree = node_degree(network)
     node_cell = points_in_cells(network.nodes.geometry, cells)
-    dead = degree == 1
-    if data is not None and data.area is not None:
-        dead &= shapely.covers(data.area, np.asarray(network.nodes.geometry.values, dtype=object))
-    dead_ends = np.bincount(node_cell[dead & (node_cell >= 0)], minlength=n_cells).astype(np.int64)
+    dead = (degree == 1) & (node_cell >= 0)  # only dead ends inside a cell count
+    if data is not None and data.area is not None and dead.any():
+        # only those nodes are tested, against the area prepared (a municipality's polygon)
+        at = np.flatnonzero(dead)
+        shapely.prepare(data.area)
+        dead[at] = shapely.covers(data.area, np.asarray(network.nodes.geometry.values,
+                                                        dtype=object)[at])
+    dead_ends = np.bincount(node_cell[dead], minlength=n_cells).astype(np.int64)
     cross = np.bincount(node_cell[(degree >= 3) & (node_cell >= 0)], minlength=n_cells)
     area_km2 = _cell_area_m2(cells) / 1e6
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -585,10 +595,11 @@ def _cell_area_m2(cells: gpd.GeoDataFrame) -> np.ndarray:
 
 def _eyes_parts(
     network: WalkNetwork, cells: gpd.GeoDataFrame, data: OsmData | None,
-    rule: ResidentialRule | None, has_path: np.ndarray,
+    rule: ResidentialRule | None, has_path: np.ndarray, residential_m2: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Residents of buildings within 25 m of a path (all of a cell's ``pop`` when it has no
-    residential building but a path), and active ground floors near a path."""
+    residential building but a path), and active ground floors near a path
+    (``residential_m2``: :func:`safety_indicators`')."""
     n_cells = len(cells)
     residents, active = np.zeros(n_cells), np.zeros(n_cells)
     if data is None:
@@ -604,8 +615,10 @@ def _eyes_parts(
                 "cells need a 'pop' column for the eyes-on-street proxy: allocate population "
                 "first (geoplan.population)"
             )
+        given = b
         b = _same_crs(b, network, "buildings")
-        res = residential_floor_area(b, rule).to_numpy(float)
+        res = (np.asarray(residential_m2, dtype=float) if residential_m2 is not None
+               and b is given else residential_floor_area(b, rule).to_numpy(float))
         geoms = np.asarray(b.geometry.values, dtype=object)
         cell = points_in_cells(shapely.point_on_surface(geoms), cells)
         ok = (res > 0) & (cell >= 0)
@@ -613,9 +626,7 @@ def _eyes_parts(
         pop = cells["pop"].fillna(0.0).to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_m2 = np.where(cell_res > 0, pop / cell_res, 0.0)
-        near = np.zeros(len(b), bool)
-        near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
-        take = ok & near
+        take = _near_edges(edge_tree, geoms, ok)
         residents = np.where(cell_res > 0, np.bincount(
             cell[take], weights=res[take] * per_m2[cell[take]], minlength=n_cells), residents)
     d = data.destinations
@@ -625,8 +636,17 @@ def _eyes_parts(
         if len(key) == 2:
             d = d.drop_duplicates(key)
         geoms = np.asarray(d.geometry.values, dtype=object)
-        near = np.zeros(len(d), bool)
-        near[edge_tree.query(geoms, predicate="dwithin", distance=EYES_RADIUS_M)[0]] = True
         cell = points_in_cells(geoms, cells)
-        active = np.bincount(cell[near & (cell >= 0)], minlength=n_cells).astype(float)
+        active = np.bincount(cell[_near_edges(edge_tree, geoms, cell >= 0)],
+                             minlength=n_cells).astype(float)
     return residents, active
+
+
+def _near_edges(edge_tree: shapely.STRtree, geoms: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Per geometry: is it one of ``among`` and within :data:`EYES_RADIUS_M` of an edge of
+    ``edge_tree``? (Only those are measured: outside a cell or without residents a building
+    counts for nothing.)"""
+    at = np.flatnonzero(among)
+    near = np.zeros(len(geoms), bool)
+    near[at[edge_tree.query(geoms[at], predicate="dwithin", distance=EYES_RADIUS_M)[0]]] = True
+    return near

@@ -163,7 +163,12 @@ def _missing_as_null(s: pd.Series) -> pd.Series:
     """A text column with missing values and :data:`MISSING_TEXT` as None (what
     ``s.map(_to_text)`` gives for text, without a Python call per row)."""
     out = s.astype(object)
-    return out.where(~(out.isna() | out.isin(MISSING_TEXT)), None)
+    gone = out.isna().to_numpy() | out.isin(MISSING_TEXT).to_numpy()
+    if not gone.any():
+        return out
+    values = out.to_numpy(dtype=object, copy=True)  # (Series.where costs ~0.2 ms a column)
+    values[gone] = None
+    return pd.Series(values, index=s.index, name=s.name, dtype=object)
 
 
 def _prepare(name: str, df):
@@ -428,9 +433,12 @@ def _with_aliases(qml: str | None, columns: Mapping[str, tuple[str, str]],
         if cats is not None and "Fields" not in cats.split("|"):
             root.set("styleCategories", cats + "|Fields")
     aliases = ET.SubElement(root, "aliases")
+    at = {}  # each field's first position (list.index per column was quadratic)
+    for i, f in enumerate(fields):
+        at.setdefault(f, i)
     for col, (label, _) in _unique_titles(columns).items():
-        if col in fields:
-            ET.SubElement(aliases, "alias", index=str(fields.index(col)), field=col, name=label)
+        if col in at:
+            ET.SubElement(aliases, "alias", index=str(at[col]), field=col, name=label)
     return QML_DOCTYPE + ET.tostring(root, encoding="unicode") + "\n"
 
 

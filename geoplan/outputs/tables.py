@@ -408,6 +408,15 @@ def write_xlsx(path, sheets: Mapping[str, pd.DataFrame], *, formats: Mapping[str
                 if fmt_text:
                     cell_fmt = cache.setdefault(fmt_text, wb.add_format({"num_format": fmt_text}))
                 width = max(len(str(c)) + 2, 10)
+                if isinstance(s.dtype, pd.StringDtype):  # text or missing: no test per value
+                    for i, v in enumerate(s.tolist(), start=1):
+                        if isinstance(v, str):
+                            ws.write_string(i, j, v)
+                    longest = s.str.len().max()
+                    if longest == longest:  # (NaN: no text)
+                        width = max(width, min(int(longest) + 2, 60))
+                    ws.set_column(j, j, min(width, 60))
+                    continue
                 for i, v in enumerate(s.tolist(), start=1):
                     if _is_missing(v):
                         continue

@@ -203,8 +203,11 @@ def study_from_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -
 
 
 def finite_or_null(df: pd.DataFrame) -> pd.DataFrame:
-    """``±inf`` (no destination reachable) -> NaN (NULL in the GeoPackage, nodata in GeoTIFF)."""
-    out = df.copy()
+    """``±inf`` (no destination reachable) -> NaN (NULL in the GeoPackage, nodata in GeoTIFF).
+
+    A new frame; only the columns that change are new (pandas copies on write: the others are
+    shared with ``df`` until either is written)."""
+    out = df.copy(deep=False)
     for c in out.columns:
         s = out[c]
         if c == "geometry" or not pd.api.types.is_float_dtype(s):

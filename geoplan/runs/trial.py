@@ -216,7 +216,7 @@ def run_trial(session: TrialSession, scenario: Scenario, out_dir, *,
         grid_change, areas_change = changed_layers(base.layers, after, applied.inputs,
                                                    areas_before=session.areas)
         changes = change_table(base.layers, after, scenario=scenario.name,
-                               inputs=applied.inputs, lang=session.lang)
+                               inputs=applied.inputs, lang=session.lang, session=True)
         addressed = None
         if getattr(session.config, "safety_walk", None) is not None:
             from .scenario import findings_addressed_by, findings_change_rows

@@ -190,11 +190,15 @@ def change_layers(before: Layers, after: Layers, inputs: Study | None = None
     return grid_change, areas_change
 
 
-def area_summaries(layers: Layers, study_geometry=None) -> gpd.GeoDataFrame:
+def area_summaries(layers: Layers, study_geometry=None, baseline_grid=None,
+                   baseline_summary: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """The area summaries of ``layers`` that :func:`change_layers` compares (its ``areas``;
     without an area layer, the whole study area's row of
     :func:`~geoplan.indicators.equity.area_summary`). ``study_geometry``: the union of the
-    cells when known (a scenario's: the baseline summary's last geometry)."""
+    cells when known (a scenario's: the baseline summary's last geometry); ``baseline_grid``:
+    the baseline's grid, whose sorted columns the medians start from (:func:`_orders`), and
+    ``baseline_summary`` its summary (made here): the measures of the columns the scenario
+    left as they were are its."""
     from ..indicators.equity import area_summary
 
     if layers.areas is not None:
@@ -202,7 +206,24 @@ def area_summaries(layers: Layers, study_geometry=None) -> gpd.GeoDataFrame:
     grid = layers.grid
     areas = gpd.GeoDataFrame({"area": pd.Series([], dtype=object)},
                              geometry=gpd.GeoSeries([], crs=grid.crs), crs=grid.crs)
-    return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry)
+    orders = _orders(baseline_grid, grid)
+    row = (None if orders is None or baseline_summary is None
+           else pd.DataFrame(baseline_summary).iloc[-1].to_dict())
+    return area_summary(grid, areas, key="area", name=None, study_geometry=study_geometry,
+                        orders=orders, baseline_row=row)
+
+
+def _orders(baseline_grid: pd.DataFrame | None, grid: pd.DataFrame):
+    """:func:`~geoplan.indicators.equity.column_orders` of ``baseline_grid`` for the medians
+    of ``grid`` when it has the same cells in the same order (a scenario's grid), else None.
+    Its sorted columns are kept with the baseline's grid: every scenario of a baseline (a
+    trial session) sorts only the cells it changed."""
+    from ..indicators.equity import column_orders
+
+    if baseline_grid is None or not (baseline_grid.index is grid.index
+                                     or baseline_grid.index.equals(grid.index)):
+        return None
+    return column_orders(baseline_grid)
 
 
 def _area_weights(grid: gpd.GeoDataFrame, inputs: Study | None
@@ -249,7 +270,8 @@ def change_sheet(changes: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def change_table(before: Layers, after: Layers, *, scenario: str = "",
-                 inputs: Study | None = None, lang: str = "en") -> pd.DataFrame:
+                 inputs: Study | None = None, lang: str = "en",
+                 session: bool = False) -> pd.DataFrame:
     """The change table in plain words and numbers, per area and for the whole study area.
 
     Columns: ``scenario``, ``area_key`` (``__study_area__`` for the whole study area),
@@ -275,11 +297,17 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     ``eyes_on_street``; ``safety_index``; ``cells_safety_better``/``worse``,
     ``residents_safety_better``/``worse``, ``cells_access_better``/``worse``,
     ``residents_access_better``/``worse``.
+
+    ``session=True`` (several scenarios of one baseline, :mod:`geoplan.runs.trial`): the
+    medians start from the baseline's sorted columns, kept with its grid for the next
+    scenario (:func:`_orders`); the same values.
     """
     spec = (inputs.spec if inputs is not None else AccessSpec())
     g0, g1 = before.grid, after.grid
-    if not g0.index.equals(g1.index):  # (no copy of a large grid when the cells are the same)
+    same_cells = g0.index is g1.index or g0.index.equals(g1.index)
+    if not same_cells:  # (no copy of a large grid when the cells are the same)
         g0 = g0.reindex(g1.index)
+    orders = _orders(g0, g1) if session and same_cells else None
     pop0, pop1 = g0["pop"].to_numpy(float), g1["pop"].to_numpy(float)
     cats = [c for c in spec.categories
             if f"dist_{c}_m" in g1 and np.isfinite(g1[f"dist_{c}_m"].to_numpy(float)).any()]
@@ -288,7 +316,7 @@ def change_table(before: Layers, after: Layers, *, scenario: str = "",
     for key, name, share in _area_weights(g1, inputs):
         area_name = name or (tr("sc_study_area", lang) if key == STUDY_AREA_KEY else "")
         for r in _area_rows(g0, g1, (pop0 * share, pop1 * share, share), cats,
-                            spec.night_threshold_m, flags, lang):
+                            spec.night_threshold_m, flags, lang, orders):
             rows.append({"scenario": scenario, "area_key": key, "area_name": area_name, **r})
     out = pd.DataFrame(rows)
     for c in ("before", "after", "change"):
@@ -354,11 +382,20 @@ class _Rows(list):
                  only_change=_share_sum(f1, new))
 
 
-def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
+def _median(g: pd.DataFrame, c: str, w: np.ndarray, orders) -> float:
+    """:func:`~geoplan.indicators.equity.weighted_median` of ``g[c]`` (sorted from the
+    baseline's order when ``orders`` is given: :func:`_orders`)."""
+    from ..indicators.equity import weighted_median
+
+    v = _col(g, c)
+    return weighted_median(v, w, None if orders is None else orders(c, v))
+
+
+def _area_rows(g0, g1, weights, cats, thr, flags, lang: str, orders=None) -> list[dict]:
     """The change-table rows of one area: ``weights`` = (population before and after weighted
     by the cells' shares in the area, the shares). People are counted once: gains and losses
-    count the residents living in a cell both before and after (``min(before, after)``)."""
-    from ..indicators.equity import weighted_median
+    count the residents living in a cell both before and after (``min(before, after)``).
+    ``orders``: :func:`_orders` of the grids (or None)."""
 
     w0, w1, share = weights
     stay = np.minimum(w0, w1)
@@ -392,11 +429,11 @@ def _area_rows(g0, g1, weights, cats, thr, flags, lang: str) -> list[dict]:
                                               "sc_night_loss", "sc_night_new"),
                    n0, n1, people, lang, c, cat=cat, thr=fmt(thr, lang))
         add("median_night_detour", tr("sc_detour", lang, cat=cat), "ratio",
-            weighted_median(_col(g0, f"night_detour_{c}"), w0),
-            weighted_median(_col(g1, f"night_detour_{c}"), w1), better(f"night_detour_{c}"), c)
+            _median(g0, f"night_detour_{c}", w0, orders),
+            _median(g1, f"night_detour_{c}", w1, orders), better(f"night_detour_{c}"), c)
         add("median_distance_m", tr("sc_dist", lang, cat=cat), "m",
-            weighted_median(_col(g0, f"dist_{c}_m"), w0),
-            weighted_median(_col(g1, f"dist_{c}_m"), w1), better(f"dist_{c}_m"), c)
+            _median(g0, f"dist_{c}_m", w0, orders),
+            _median(g1, f"dist_{c}_m", w1, orders), better(f"dist_{c}_m"), c)
     if "lit_share" in g1:
         p0, p1 = _col(g0, "path_m") * share, _col(g1, "path_m") * share
         add("lit_share", tr("sc_lit_km", lang), "share", _wmean(_col(g0, "lit_share"), p0),

@@ -118,8 +118,10 @@ def changed_layers(before: Layers, after: Layers, inputs: Study | None = None, *
     >>> areas["area"].tolist()
     ['__study_area__']
     """
-    sb = area_summaries(before) if areas_before is None else areas_before
-    sa = area_summaries(after, study_geometry=sb.geometry.values[-1])
+    sb = area_summaries(before, baseline_grid=before.grid) if areas_before is None else (
+        areas_before)
+    sa = area_summaries(after, study_geometry=sb.geometry.values[-1],
+                        baseline_grid=before.grid, baseline_summary=sb)
     keep = changed_cells(before.grid, after.grid)
     rows = changed_area_rows(sb, sa)
     grid0 = before.grid.reindex(after.grid.index[keep])

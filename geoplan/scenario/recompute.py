@@ -306,9 +306,21 @@ def save_baseline(baseline: Baseline, path, *, stamp=None) -> None:
     import io
 
     buf = io.BytesIO()
-    _BaselinePickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(baseline)
+    _BaselinePickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(_without_ways(baseline))
     header = json.dumps(_stamp(stamp or {}), sort_keys=True).encode()
     Path(path).write_bytes(_MAGIC + header + b"\n" + buf.getvalue())
+
+
+def _without_ways(baseline: Baseline) -> Baseline:
+    """``baseline`` with its study's raw OSM ways left out (none of their rows, the same
+    columns): a scenario starts from the built network and never reads them, and they were
+    ~0.5 MB and 3 ms of loading of the demo's saved baseline."""
+    data = baseline.inputs.data
+    if data.ways is None or not len(data.ways):
+        return baseline
+    inputs = dataclasses.replace(baseline.inputs, data=dataclasses.replace(
+        data, ways=data.ways.iloc[:0]))
+    return dataclasses.replace(baseline, inputs=inputs)
 
 
 def _read_header(f, path) -> dict:
@@ -1954,8 +1966,8 @@ def _safety(ctx: _Ctx, counts: dict, progress) -> pd.DataFrame:
     from ..indicators.safety import SAFETY_COLUMNS, safety_index
 
     new = ctx.applied.inputs
-    ds = _dark_stretch(ctx)
-    affected = _safety_cells(ctx, ds)
+    ds, redone = _dark_stretch(ctx)
+    affected = _safety_cells(ctx, ds, redone)
     counts["safety"] = int(affected.sum())
     if not affected.any():
         return _frame(ctx.base, list(SAFETY_COLUMNS), {})
@@ -1988,51 +2000,81 @@ def _dark_parts(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
     return _once(base, "dark_parts", make)
 
 
-def _dark_stretch(ctx: _Ctx) -> np.ndarray:
+def _dark_members(base: Baseline) -> tuple[np.ndarray, np.ndarray]:
+    """The baseline's dark edges grouped by stretch: ``(labels, edges)``, the stretch label
+    (:func:`_dark_parts`) of each dark edge, sorted, and the edges in that order (made once
+    per baseline). Both ends of a dark edge lie on its stretch."""
+    def make():
+        label, dark = _dark_parts(base)
+        ids = np.flatnonzero(dark)
+        lab = label[base.inputs.network.edges["u"].to_numpy(np.int64)[ids]]
+        order = np.argsort(lab, kind="stable")
+        return lab[order], ids[order]
+
+    return _once(base, "dark_members", make)
+
+
+def _dark_stretch(ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~geoplan.indicators.safety.dark_stretch_m` of the edited network: the
     baseline's, with only the dark stretches the edit touches (those at an end of a new, cut
     or relit edge) found again. An edge keeps its baseline's lighting unless relit (then it
-    is lit) or new (its own)."""
+    is lit) or new (its own). Also the sorted positions of the edges whose value was made
+    again (every other edge has its baseline's).
+
+    Only the edited edges and the baseline's dark edges on the stretches they touch are read:
+    an edit keeps the baseline's edge ids (a cut edge's first piece keeps its id, the other
+    pieces and new paths are appended, :func:`geoplan.scenario.edits.apply_scenario`), so
+    every other edge keeps its baseline value."""
     from ..indicators.safety import dark_edges, dark_stretch_of
 
     base, ap = ctx.base, ctx.applied
     if ctx.same_net:
-        return base.dark_stretch
+        return base.dark_stretch, np.zeros(0, np.int64)
     label, base_dark = _dark_parts(base)
     edges, parent = ctx.net.edges, ap.edge_parent
+    n0 = len(base_dark)
+    out = np.zeros(len(parent))
+    out[:n0] = base.dark_stretch  # 0 on an edge that is not dark
+    changed = ctx.touched_edges
     u, v = edges["u"].to_numpy(np.int64), edges["v"].to_numpy(np.int64)
-    is_new = parent < 0
-    at = np.maximum(parent, 0)
-    dark = base_dark[at] & ~ap.edge_relit & ~is_new
-    new_ids = np.flatnonzero(is_new)
-    dark[new_ids] = dark_edges(edges.iloc[new_ids])
-    changed = is_new | ap.edge_split | ap.edge_relit
-    out = np.where(dark, base.dark_stretch[at], 0.0)
-    n_base = len(label)
     ends = np.concatenate([u[changed], v[changed]])
-    # the nodes of the dark stretches at those ends (a node's label: its stretch's)
-    hit = np.zeros(int(label.max(initial=0)) + 1, bool)
-    hit[label[ends[ends < n_base]]] = True
-    on = np.r_[hit[label], False]  # per node of the baseline; new nodes (id >= n_base): no
-    redo = dark & (changed | on[np.minimum(u, n_base)] | on[np.minimum(v, n_base)])
-    if redo.any():
-        out[redo] = dark_stretch_of(u, v, edges["length_m"].to_numpy(float), redo)[redo]
-    return out
+    n_base = len(label)
+    # the stretches at those ends, and the baseline's dark edges on them
+    hit = np.unique(label[ends[ends < n_base]])
+    lab, members = _dark_members(base)
+    lo, hi = np.searchsorted(lab, hit, "left"), np.searchsorted(lab, hit, "right")
+    near = [members[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+    todo = np.unique(np.concatenate([changed, *near]))
+    pt = parent[todo]
+    is_new = pt < 0
+    dark = base_dark[np.maximum(pt, 0)] & ~ap.edge_relit[todo] & ~is_new
+    dark[is_new] = dark_edges(edges.iloc[todo[is_new]])
+    out[todo] = 0.0
+    redo = todo[dark]
+    if len(redo):  # the same sums, in the same edge order, as over the whole network
+        out[redo] = dark_stretch_of(u[redo], v[redo],
+                                    edges["length_m"].to_numpy(float)[redo],
+                                    np.ones(len(redo), bool))
+    return out, todo
 
 
-def _safety_cells(ctx: _Ctx, ds: np.ndarray) -> np.ndarray:
+def _safety_cells(ctx: _Ctx, ds: np.ndarray, redone: np.ndarray) -> np.ndarray:
     """Cells whose safety columns can change (module doc); ``ds``: the edited network's
-    :func:`~geoplan.indicators.safety.dark_stretch_m`."""
+    :func:`~geoplan.indicators.safety.dark_stretch_m` and ``redone`` the edges where it was
+    made again (:func:`_dark_stretch`: elsewhere it is the baseline's)."""
     from ..indicators.safety import ACTIVE_CATEGORIES, EYES_RADIUS_M
 
     base, new, ap = ctx.base, ctx.applied.inputs, ctx.applied
     edges = ctx.net.edges
     parent = ap.edge_parent
     is_new = parent < 0
-    dark_changed = np.where(is_new, ds > 0, ds != base.dark_stretch[np.maximum(parent, 0)])
-    hit_edges = is_new | ap.edge_split | ap.edge_relit | dark_changed
+    # the new, cut and relit edges, and those whose dark stretch changed (only redone ones can)
+    pr = parent[redone]
+    dark_changed = redone[np.where(pr < 0, ds[redone] > 0,
+                                   ds[redone] != base.dark_stretch[np.maximum(pr, 0)])]
+    hit_edges = np.union1d(ctx.touched_edges, dark_changed)
     affected = np.zeros(len(new.cells), bool)
-    if hit_edges.any():
+    if len(hit_edges):
         affected[_cell_tree(ctx).query(np.asarray(edges.geometry.values[hit_edges],
                                                   dtype=object), predicate="intersects")[1]] = True
     if len(ap.new_lamps):
@@ -2064,10 +2106,13 @@ def _tree(ctx: _Ctx, name: str, frame) -> shapely.STRtree:
     baseline's ``data.<name>`` (or its ``cells``), else made now."""
     base = ctx.base.inputs
     theirs = base.cells if name == "cells" else getattr(base.data, name)
-    geoms = np.asarray(frame.geometry.values, dtype=object)
+
+    def make():  # (the geometries taken only when made: a column of the grid copies its attrs)
+        return shapely.STRtree(np.asarray(frame.geometry.values, dtype=object))
+
     if frame is theirs or (name == "cells" and frame.index.equals(theirs.index)):
-        return _once(ctx.base, f"tree_{name}", lambda: shapely.STRtree(geoms))
-    return shapely.STRtree(geoms)
+        return _once(ctx.base, f"tree_{name}", make)
+    return make()
 
 
 def _cell_tree(ctx: _Ctx) -> shapely.STRtree:
@@ -2082,41 +2127,53 @@ def _in_cells(ctx: _Ctx, points) -> np.ndarray:
 
     geoms = np.asarray(points, dtype=object)
     cand = np.unique(_cell_tree(ctx).query(geoms, predicate="intersects")[1])
-    at = points_in_cells(geoms, ctx.applied.inputs.cells.iloc[cand])
+    at = points_in_cells(geoms, _cell_squares(ctx).iloc[cand])
     return cand[at[at >= 0]]
 
 
+def _cell_squares(ctx: _Ctx) -> gpd.GeoDataFrame:
+    """The cells' squares alone, in the cells' order (edits never move a cell: the
+    baseline's, made once), for :func:`~geoplan.indicators.safety.points_in_cells`: without
+    the grid's columns and attrs, which pandas copies into every part taken."""
+    cells = ctx.base.inputs.cells
+    return _once(ctx.base, "cell_squares", lambda: gpd.GeoDataFrame(
+        geometry=cells.geometry.values, crs=cells.crs))
+
+
 def _edges_in(ctx: _Ctx, box) -> np.ndarray:
-    """Per edge of the edited network: whether it intersects ``box`` (the baseline's edges
-    looked up in their STRtree, made once; new edges and pieces of cut ones tested here)."""
+    """Sorted positions of the edges of the edited network that intersect ``box`` (the
+    baseline's edges looked up in their STRtree, made once; new edges and pieces of cut ones
+    tested here). The baseline's edges keep their positions (:func:`_dark_stretch`)."""
     ap, base_net = ctx.applied, ctx.base.inputs.network
-    parent = ap.edge_parent
     tree = _once(ctx.base, "tree_edges", lambda: shapely.STRtree(
         np.asarray(base_net.edges.geometry.values, dtype=object)))
-    hit = np.zeros(len(base_net.edges), bool)
-    hit[tree.query(box, predicate="intersects")] = True
-    keep = hit[np.maximum(parent, 0)] & (parent >= 0)
-    odd = np.flatnonzero((parent < 0) | ap.edge_split)
-    keep[odd] = shapely.intersects(np.asarray(ctx.net.edges.geometry.values[odd], dtype=object),
-                                   box)
-    return keep
+    hit = tree.query(box, predicate="intersects")
+    t = ctx.touched_edges
+    odd = t[(ap.edge_parent[t] < 0) | ap.edge_split[t]]  # the new edges and cut ones
+    hit = hit[~np.isin(hit, odd)]
+    odd = odd[shapely.intersects(np.asarray(ctx.net.edges.geometry.values[odd], dtype=object),
+                                 box)]
+    return np.union1d(hit, odd)
 
 
 def _edge_network(net: WalkNetwork, keep: np.ndarray) -> WalkNetwork:
-    """The edges ``keep`` of ``net`` with only their end nodes, numbered again: what
-    :func:`~geoplan.indicators.safety.safety_indicators` needs near a few cells (a node's
-    degree is the same, as every edge at a node inside those cells is kept)."""
-    e = net.edges[keep]
+    """The edges ``keep`` (sorted positions) of ``net`` with only their end nodes, numbered
+    again: what :func:`~geoplan.indicators.safety.safety_indicators` needs near a few cells
+    (a node's degree is the same, as every edge at a node inside those cells is kept)."""
+    e = net.edges.iloc[keep]
     u, v = e["u"].to_numpy(np.int64), e["v"].to_numpy(np.int64)
     used, uv = np.unique(np.concatenate([u, v]), return_inverse=True)
     e = e.assign(u=uv[:len(u)], v=uv[len(u):])
-    return WalkNetwork(net.nodes.iloc[used], e, net.crs)
+    # the edges' CRS object (the same CRS): a CRS given as text is parsed again by pyproj at
+    # every comparison (~0.4 ms each; safety_indicators compares it with each input's)
+    return WalkNetwork(net.nodes.iloc[used], e, net.crs if e.crs is None else e.crs)
 
 
 def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFrame:
     """:func:`~geoplan.indicators.safety.safety_indicators` on the ``affected`` cells and their
     neighbours, with the inputs near them only."""
     from ..indicators.safety import EYES_RADIUS_M, safety_indicators
+    from ..population import residential_floor_area
 
     new = ctx.applied.inputs
     cells = new.cells
@@ -2124,7 +2181,12 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     with_nb = np.zeros(len(cells), bool)
     with_nb[_cell_tree(ctx).query(squares[affected], predicate="intersects")[1]] = True
     sub = cells.iloc[np.flatnonzero(with_nb)]
+    # without the grid's attrs (its population report): pandas deep-copies them into every
+    # column and frame taken from it, some 600 copies per call for what no value depends on
+    sub.attrs = {}
     x0, y0, x1, y1 = sub.total_bounds
+
+    rows = {}  # of the baseline's frames: the positions clipped
 
     def clip(g, box):  # the rows intersecting the box widened by 1 m (GeoDataFrame.cx)
         if g is None or len(g) == 0:
@@ -2133,8 +2195,9 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
                      if g is getattr(ctx.base.inputs.data, k)), None)
         if name is None:
             return g.cx[box[0] - 1:box[2] + 1, box[1] - 1:box[3] + 1]
-        return g.iloc[np.sort(_tree(ctx, name, g).query(
-            shapely.box(box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), predicate="intersects"))]
+        rows[name] = np.sort(_tree(ctx, name, g).query(
+            shapely.box(box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1), predicate="intersects"))
+        return g.iloc[rows[name]]
 
     # points count in the cell holding them: only those near the cells matter; edges count
     # where they cross the cells or pass within 25 m of a building or shop kept here
@@ -2142,11 +2205,16 @@ def _safety_near(ctx: _Ctx, affected: np.ndarray, ds: np.ndarray) -> pd.DataFram
     data = dataclasses.replace(new.data, buildings=clip(new.data.buildings, box),
                                destinations=clip(new.data.destinations, box),
                                lamps=clip(new.data.lamps, box))
+    res = None  # the baseline buildings' residential floor area (per building: made once)
+    if "buildings" in rows:
+        res = _once(ctx.base, "residential_m2", lambda: residential_floor_area(
+            ctx.base.inputs.data.buildings).to_numpy(float))[rows["buildings"]]
     reach = [box] + [tuple(g.total_bounds) for g in (data.buildings, data.destinations)
                      if g is not None and len(g)]
     rb = np.asarray(reach)
     pad = EYES_RADIUS_M + 1.0
     keep = _edges_in(ctx, shapely.box(rb[:, 0].min() - pad, rb[:, 1].min() - pad,
                                       rb[:, 2].max() + pad, rb[:, 3].max() + pad))
-    return safety_indicators(_edge_network(ctx.net, keep), sub, data, new.weights, lamps=clip(new.lamps, box),
-                             dark_stretch=ds[keep], eyes_scale_value=new.eyes_scale)
+    return safety_indicators(_edge_network(ctx.net, keep), sub, data, new.weights,
+                             lamps=clip(new.lamps, box), dark_stretch=ds[keep],
+                             eyes_scale_value=new.eyes_scale, residential_m2=res)

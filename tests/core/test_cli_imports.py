@@ -59,3 +59,28 @@ def test_help_imports_no_numerical_library(tmp_path):
         loaded = _loaded(*args, cwd=tmp_path)
         assert "click" in loaded
         assert not loaded & (NUMERICAL | HEAVY), (args, sorted(loaded & (NUMERICAL | HEAVY)))
+
+
+#: what ``import geoplan.cli`` sets for numpy's OpenBLAS, given the program's arguments
+BLAS = """
+import json, os, sys
+sys.argv = ["geoplan", *sys.argv[1:]]
+import geoplan.cli
+print(json.dumps({"threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+                  "numpy": "numpy" in sys.modules}))
+"""
+
+
+def _blas(*args, env: dict | None = None) -> dict:
+    base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", BLAS, *args], capture_output=True, text=True,
+                          env={**base, **(env or {})}, timeout=600, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_scenario_commands_start_openblas_with_one_thread_unless_set():
+    # before numpy loads (it reads the setting once, when it loads)
+    assert _blas("scenario", "run") == {"threads": "1", "numpy": False}
+    assert _blas("--debug", "scenario", "try")["threads"] == "1"
+    assert _blas("scenario", "run", env={"OPENBLAS_NUM_THREADS": "2"})["threads"] == "2"
+    assert _blas("run", "pipelines/demo.toml")["threads"] is None  # the pipeline: its default

@@ -1902,7 +1902,8 @@ def _reduce_pairs(
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
     blocks = getattr(kernel, "into", kernel)  # a block from the tiles may be written over
-    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress):
+    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
+                                               contract=True):
         for j, k in enumerate(blocks(dist)):
             if from_origins:
                 per_node[s_idx, j] += k @ d_w[t_idx]
@@ -1921,6 +1922,7 @@ def _distance_blocks(
     limit_m: float,
     tile_m: float,
     progress: Progress | None,
+    contract: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
 
@@ -1929,14 +1931,16 @@ def _distance_blocks(
     (:func:`_tile_plan`), so the distances are exact, in chunks of at most
     :data:`MAX_BLOCK_CELLS` distances. Targets outside it are beyond reach and left out; pairs
     beyond ``limit_m`` are ``inf``. The same query asked again on the same graph reuses the
-    tiles (:func:`_kept_tile_plan`).
+    tiles (:func:`_kept_tile_plan`). With ``contract``, a query's first call searches the
+    graph with its chains short-cut (:func:`_shortcut`): the same distances up to the order
+    of the additions.
     """
     if len(src) == 0 or len(tgt) == 0:
         return
     if not tile_m > 0:
         raise GeoplanError(f"tile_m must be > 0 metres, got {tile_m}")
     limit = limit_m * (1 + 1e-12) + 1e-9  # keep pairs at exactly limit_m
-    n_tiles, tiles = _kept_tile_plan(graph, src, tgt, limit, tile_m)
+    n_tiles, tiles = _kept_tile_plan(graph, src, tgt, limit, tile_m, contract)
     for i, tile in enumerate(tiles):
         if progress is not None:
             report(progress, i / n_tiles, f"distances: tile {i + 1} of {n_tiles}")
@@ -1978,16 +1982,20 @@ _TILE_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
-                    tile_m: float) -> tuple[int, Iterator[_Tile]]:
+                    tile_m: float, contract: bool = False) -> tuple[int, Iterator[_Tile]]:
     """:func:`_tile_plan`, kept on ``graph`` when the same query (sources, targets, limit and
     tile) comes again: the second time it is made with network balls and kept, later times
     it is reused. One plan per graph, so a one-off query (every query of ``compute_layers``)
-    keeps nothing but its key, and makes its tiles one at a time."""
+    keeps nothing but its key, and makes its tiles one at a time (with ``contract``, on the
+    graph with its chains short-cut: :func:`_shortcut`)."""
     key = (float(limit), float(tile_m), src.tobytes(), tgt.tobytes())
     seen = _TILE_PLANS.get(graph)
     if seen is None or seen[0] != key:
         _TILE_PLANS[graph] = (key, None)
-        return _tile_plan(graph, src, tgt, limit, tile_m)
+        cut = _shortcut(graph, np.concatenate((src, tgt))) if contract else None
+        if cut is None:
+            return _tile_plan(graph, src, tgt, limit, tile_m)
+        return _tile_plan(cut[0], src, tgt, limit, tile_m, nodes=cut[1])
     if seen[1] is None:
         plan = list(_tile_plan(graph, src, tgt, limit, tile_m, balls=True)[1])
         _TILE_PLANS[graph] = seen = (key, plan)
@@ -1995,7 +2003,8 @@ def _kept_tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit
 
 
 def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: float,
-               tile_m: float, *, balls: bool = False) -> tuple[int, Iterator[_Tile]]:
+               tile_m: float, *, balls: bool = False, nodes: np.ndarray | None = None
+               ) -> tuple[int, Iterator[_Tile]]:
     """How many tiles of sources :func:`_distance_blocks` has, and those that hold a target,
     tile column by tile column, each made when it is reached.
 
@@ -2005,7 +2014,8 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
     ``balls`` each box is then narrowed to the network ball of the tile's sources (one more
     bounded Dijkstra per tile, for a plan that is kept: each later query searches a smaller
     subgraph and reduces fewer targets). Else a tile's nodes are the network ball of its
-    sources (:func:`_ball_tiles`, :data:`TILE_BATCH` tiles at a time).
+    sources (:func:`_ball_tiles`, :data:`TILE_BATCH` tiles at a time). ``nodes``, if given,
+    are the only nodes the boxes hold (the others are never reached: :func:`_shortcut`).
     """
     tiles, column = _tiles(graph.node_xy[src], tile_m)
     tgt_pos = np.full(graph.n_nodes, -1, np.int64)
@@ -2022,7 +2032,9 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
             return
         x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]
         span = max(float(x.max() - x.min()), float(y.max() - y.min()))
-        index = _graph_cell_index(graph, max(tile_m / BOX_CELLS_PER_TILE, span / 512))
+        cell_m = max(tile_m / BOX_CELLS_PER_TILE, span / 512)
+        index = (_graph_cell_index(graph, cell_m) if nodes is None
+                 else _cell_index(graph.node_xy, cell_m, nodes))
         # each tile's box: its sources' bounding box widened by reach
         first = np.zeros(len(tiles), np.int64)
         np.cumsum([len(t) for t in tiles[:-1]], out=first[1:])
@@ -2035,6 +2047,68 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
                                    limit, balls, local)
 
     return len(tiles), made()
+
+
+
+def _shortcut(graph: RoutingGraph, keep: np.ndarray) -> tuple[RoutingGraph, np.ndarray] | None:
+    """``graph`` with its chains short-cut, for a query between the nodes ``keep``.
+
+    A node not kept with one neighbour (a dead end) or two (on a chain) is not needed: each
+    arc from a kept node into a chain of them leads to the kept node at the chain's other
+    end instead, its length the sum of the chain's arcs (added in walking order), and an arc
+    into a chain that ends in a dead end or comes back to its start becomes a loop on its
+    kept node (never on a shortest path). No kept node then leads to a node left out, so
+    shortest distances between kept nodes are those of ``graph`` (up to the order of the
+    additions) and the tiles need not hold the nodes left out.
+
+    Returns ``None`` when no node can go, or when ``graph`` is not symmetric (a node's arcs
+    out then need not be its arcs in); else the graph (the same nodes and arc slots: only
+    the short-cut arcs' heads and lengths differ, so its ``arc_lit`` is not theirs) and the
+    ids of the nodes still needed.
+    """
+    csr, n = graph.csr, graph.n_nodes
+    if not graph.symmetric or csr.nnz == 0:
+        return None
+    ptr, col, w = csr.indptr, csr.indices, csr.data
+    deg = np.diff(ptr)
+    two, one = np.flatnonzero(deg == 2), np.flatnonzero(deg == 1)
+    c0, c1 = np.take(col, np.take(ptr, two)), np.take(col, np.take(ptr, two) + 1)
+    gone = deg == 0
+    gone[two[(c0 != c1) & (c0 != two) & (c1 != two)]] = True
+    gone[one[np.take(col, np.take(ptr, one)) != one]] = True
+    gone[keep] = False
+    out = np.flatnonzero(gone)
+    if len(out) == 0:
+        return None
+    # the arcs from kept nodes into chains: found from the chains' ends
+    pos = _ranges(np.take(ptr, out), np.take(deg, out))
+    x, y = np.repeat(out, np.take(deg, out)), np.take(col, pos)
+    x, y = x[~gone[y]], y[~gone[y]]  # y -> x leads into a chain
+    near = _ranges(np.take(ptr, y), np.take(deg, y))
+    pair = np.repeat(np.arange(len(y)), np.take(deg, y))
+    match = np.take(col, near) == x[pair]
+    at, pair = near[match], pair[match]
+    start, cur = y[pair], x[pair]
+    end = start.copy()  # a dead end or a loop back to the start: a loop on the start
+    total = w[at]
+    walking, prev = np.arange(len(at)), start
+    for _ in range(len(out) + 1):  # no walk is longer than the nodes left out
+        if len(walking) == 0:
+            break
+        on = deg[cur] == 2
+        walking, prev, cur = walking[on], prev[on], cur[on]
+        arc = ptr[cur] + (col[ptr[cur]] == prev)  # the arc out of cur not back to prev
+        prev, cur = cur, col[arc]
+        total[walking] += w[arc]
+        done = ~gone[cur]
+        end[walking[done]] = cur[done]
+        walking, prev, cur = walking[~done], prev[~done], cur[~done]
+    else:  # a chain without end: the arcs are not symmetric after all
+        return None
+    heads, lengths = col.copy(), w.copy()
+    heads[at], lengths[at] = end, total
+    return (dataclasses.replace(graph, csr=sp.csr_matrix((lengths, heads, ptr), shape=(n, n))),
+            np.flatnonzero(~gone))
 
 
 def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: list[np.ndarray],
@@ -2201,14 +2275,19 @@ class _CellIndex:
 _CELL_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _cell_index(xy: np.ndarray, cell_m: float) -> _CellIndex:
-    """Bucket the points ``xy`` in square cells of side ``cell_m`` (one counting sort)."""
+def _cell_index(xy: np.ndarray, cell_m: float, nodes: np.ndarray | None = None) -> _CellIndex:
+    """Bucket the points ``xy`` in square cells of side ``cell_m`` (one counting sort); with
+    ``nodes`` (sorted positions in ``xy``) only those, in the cells of all the points."""
     origin = (float(xy[:, 0].min()), float(xy[:, 1].min())) if len(xy) else (0.0, 0.0)
     cx, cy = (np.floor((xy[:, i] - origin[i]) / cell_m).astype(np.int64) for i in (0, 1))
     n_cols, n_rows = (int(cx.max()) + 1, int(cy.max()) + 1) if len(xy) else (1, 1)
     key = cy * n_cols + cx
+    if nodes is not None:
+        key = key[nodes]
     small = n_cols * n_rows < 2**15  # int16 keys sort by radix, in linear time
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
+    if nodes is not None:
+        order = nodes[order]
     start = np.zeros(n_cols * n_rows + 1, np.int64)
     np.cumsum(np.bincount(key, minlength=n_cols * n_rows), out=start[1:])
     return _CellIndex(xy[order, 0], xy[order, 1], origin, float(cell_m), n_rows, n_cols,

@@ -1863,16 +1863,24 @@ class DistanceKernel:
 
     def _blocks(self, dist: np.ndarray, overwrite: bool) -> list[np.ndarray]:
         radii = self.radii_m if self.beta is not None or not overwrite else self.radii_m[:-1]
-        out = [dist <= r for r in radii]
+        out = [np.less_equal(dist, _row(dist, r)) for r in radii]
         if self.beta is not None:
-            within = dist <= self.cutoff_m
-            grav = np.multiply(dist, -self.beta, out=dist if overwrite else None)
+            within = np.less_equal(dist, _row(dist, self.cutoff_m))
+            grav = np.multiply(dist, _row(dist, -self.beta), out=dist if overwrite else None)
             with np.errstate(invalid="ignore"):
                 np.exp(grav, out=grav)
             out.append(np.multiply(grav, within, out=grav))  # exactly 0 beyond the cutoff
         elif overwrite and self.radii_m:
-            out.append(np.less_equal(dist, self.radii_m[-1], out=dist, casting="unsafe"))
+            out.append(np.less_equal(dist, _row(dist, self.radii_m[-1]), out=dist,
+                                     casting="unsafe"))
         return out
+
+
+def _row(block: np.ndarray, value: float) -> np.ndarray:
+    """``value`` as one row of ``block``: the same results as the scalar in a ufunc, but on a
+    block that is a column slice, numpy then does not copy the scalar into a buffer for each
+    stretch of cells (~2 instructions a cell less)."""
+    return np.full(block.shape[-1:], value)
 
 
 def _reduce_pairs(

@@ -2141,9 +2141,10 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
     rows = np.arange(int(r0.min()), int(r1.max()) + 1) * index.n_cols
     first, stop = index.start[rows + c0], index.start[rows + c1 + 1]
     cand = _ranges(first, stop - first)
-    inside = (index.x[cand] >= x0) & (index.x[cand] <= x1)
+    cand_x = np.take(index.x, cand)
+    inside = (cand_x >= x0) & (cand_x <= x1)
     row = np.repeat(np.arange(len(rows)), stop - first)[inside]
-    nodes = index.order[cand[inside]]
+    nodes = np.take(index.order, cand[inside])
     is_tgt = np.take(tgt_pos, nodes) >= 0
     band = np.concatenate([nodes[is_tgt], nodes[~is_tgt]])
     # where each row's targets and other nodes start in the band
@@ -2181,7 +2182,7 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
             sub, ids = _tile_subgraph(csr, part, src[t], local)
             yield _Tile(t, sub, ids, tgt_pos[part[:n]])
         else:
-            yield _Tile(t, sub, ids, tgt_pos[band[ta:tb]])
+            yield _Tile(t, sub, ids, np.take(tgt_pos, band[ta:tb]))
 
 
 def _runs_subgraph(indptr: np.ndarray, data: np.ndarray, cols: np.ndarray,
@@ -2291,15 +2292,15 @@ def _cell_index(xy: np.ndarray, cell_m: float, nodes: np.ndarray | None = None) 
     n_cols, n_rows = (int(cx.max()) + 1, int(cy.max()) + 1) if len(xy) else (1, 1)
     key = cy * n_cols + cx
     if nodes is not None:
-        key = key[nodes]
+        key = np.take(key, nodes)
     small = n_cols * n_rows < 2**15  # int16 keys sort by radix, in linear time
     order = np.argsort(key.astype(np.int16) if small else key, kind="stable")
     if nodes is not None:
-        order = nodes[order]
+        order = np.take(nodes, order)
     start = np.zeros(n_cols * n_rows + 1, np.int64)
     np.cumsum(np.bincount(key, minlength=n_cols * n_rows), out=start[1:])
-    return _CellIndex(xy[order, 0], xy[order, 1], origin, float(cell_m), n_rows, n_cols,
-                      order, start)
+    return _CellIndex(np.take(xy[:, 0], order), np.take(xy[:, 1], order), origin,
+                      float(cell_m), n_rows, n_cols, order, start)
 
 
 def _graph_cell_index(graph: RoutingGraph, cell_m: float) -> _CellIndex:

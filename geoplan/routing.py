@@ -1905,7 +1905,7 @@ def _reduce_pairs(
     o_nodes, o_inv = np.unique(np.maximum(o, 0), return_inverse=True)
     d_nodes, d_inv = np.unique(d[d >= 0], return_inverse=True)
     d_w = np.bincount(d_inv, weights=w[d >= 0], minlength=len(d_nodes))
-    per_node = np.zeros((len(o_nodes), n_out))
+    per_node = [np.zeros(len(o_nodes)) for _ in range(n_out)]  # 1-D: cheaper to index
     from_origins = graph.symmetric and len(o_nodes) <= len(d_nodes)
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
@@ -1914,11 +1914,11 @@ def _reduce_pairs(
                                                contract=True):
         for j, k in enumerate(blocks(dist)):
             if from_origins:
-                per_node[s_idx, j] += k @ d_w[t_idx]
+                per_node[j][s_idx] += k @ np.take(d_w, t_idx)
             else:
-                per_node[t_idx, j] += d_w[s_idx] @ k
+                per_node[j][t_idx] += np.take(d_w, s_idx) @ k
         dist = k = None  # freed before the next block is made (see _distance_blocks)
-    out = per_node[o_inv]
+    out = np.stack(per_node, axis=1)[o_inv]
     out[o < 0] = np.nan
     return out
 

@@ -2153,7 +2153,8 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
     np.cumsum(np.bincount(row[~is_tgt], minlength=len(rows)), out=o_first[1:])
     o_first += t_first[-1]
     # the band's arcs, to 1-based band ids (0: a node outside the band)
-    local[band] = np.arange(1, len(band) + 1, dtype=np.int32)
+    iota = np.arange(len(band) + 1, dtype=np.int32)  # sliced for the local ids below
+    local[band] = iota[1:]
     csr = graph.csr
     start = np.take(csr.indptr, band)
     count = np.take(csr.indptr, band + 1) - start
@@ -2171,7 +2172,8 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
         n = tb - ta
         if n == 0:
             continue
-        sub, ids = _runs_subgraph(b_ptr, b_data, b_col, (ta, tb), (oa, ob), b_src[i], scratch)
+        sub, ids = _runs_subgraph(b_ptr, b_data, b_col, (ta, tb), (oa, ob), b_src[i], scratch,
+                                  iota)
         if balls:
             part = np.concatenate([band[ta:tb], band[oa:ob]])
             near = dijkstra(sub, directed=True, indices=ids, limit=limit, min_only=True)
@@ -2187,23 +2189,23 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
 
 def _runs_subgraph(indptr: np.ndarray, data: np.ndarray, cols: np.ndarray,
                    first: tuple[int, int], second: tuple[int, int], sources: np.ndarray,
-                   scratch: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+                   scratch: np.ndarray, iota: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
     """:func:`_tile_subgraph` of the nodes in the runs ``first`` and ``second`` (``(start,
     stop)`` row ranges of the graph ``indptr, data, cols``, whose column ids are 1-based, 0
     for a node outside it): its node ``i + 1`` is the ``i``-th row of the runs, node 0 a sink
     for every other node; and the local ids of ``sources`` (1-based ids, all in the runs).
 
     The arcs are two slices, copied without a gather. ``scratch`` is an array of zeros, one
-    more than the graph's rows, left as it was.
+    more than the graph's rows, left as it was; ``iota`` is ``arange(len(scratch))`` (int32).
     """
     (a, b), (c, d) = first, second
     n_ab, n = b - a, b - a + d - c
     pa, pb, pc, pd = int(indptr[a]), int(indptr[b]), int(indptr[c]), int(indptr[d])
     ptr = np.zeros(n + 2, np.int32)
-    ptr[2 : n_ab + 2] = indptr[a + 1 : b + 1] - pa
-    ptr[n_ab + 2 :] = indptr[c + 1 : d + 1] - pc + (pb - pa)
-    scratch[a + 1 : b + 1] = np.arange(1, n_ab + 1, dtype=np.int32)
-    scratch[c + 1 : d + 1] = np.arange(n_ab + 1, n + 1, dtype=np.int32)
+    np.subtract(indptr[a + 1 : b + 1], pa, out=ptr[2 : n_ab + 2], casting="unsafe")
+    np.subtract(indptr[c + 1 : d + 1], pc - (pb - pa), out=ptr[n_ab + 2 :], casting="unsafe")
+    scratch[a + 1 : b + 1] = iota[1 : n_ab + 1]
+    scratch[c + 1 : d + 1] = iota[n_ab + 1 : n + 1]
     sub_cols = np.take(scratch, np.concatenate((cols[pa:pb], cols[pc:pd])))
     ids = np.take(scratch, sources)
     scratch[a + 1 : b + 1] = 0

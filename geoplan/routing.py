@@ -37,6 +37,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
@@ -1910,17 +1911,49 @@ def _reduce_pairs(
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
     blocks = getattr(kernel, "into", kernel)  # a block from the tiles may be written over
-    for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
-                                               contract=True):
-        for j, k in enumerate(blocks(dist)):
-            if from_origins:
-                per_node[j][s_idx] += k @ np.take(d_w, t_idx)
-            else:
-                per_node[j][t_idx] += np.take(d_w, s_idx) @ k
-        dist = k = None  # freed before the next block is made (see _distance_blocks)
+    with one_blas_thread():
+        for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
+                                                   contract=True):
+            for j, k in enumerate(blocks(dist)):
+                if from_origins:
+                    per_node[j][s_idx] += k @ np.take(d_w, t_idx)
+                else:
+                    per_node[j][t_idx] += np.take(d_w, s_idx) @ k
+            dist = k = None  # freed before the next block is made (see _distance_blocks)
     out = np.stack(per_node, axis=1)[o_inv]
     out[o < 0] = np.nan
     return out
+
+
+#: threadpoolctl's view of the loaded BLAS libraries, made on first use (see one_blas_thread).
+_BLAS: list = []
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """A context in which numpy's BLAS runs on one thread (``threadpoolctl``; without it, a
+    context that does nothing).
+
+    The tile loops reduce each block with a small matrix-vector product. OpenBLAS splits one
+    of that size over every core and then keeps its helper threads spinning: on a 2-core
+    machine the query was ~3 % slower and used a second core for nothing (and in QGIS, a core
+    the interface needs). One thread is as fast for these products.
+
+    Examples
+    --------
+    >>> with one_blas_thread():
+    ...     float(np.ones(3) @ np.ones(3))
+    3.0
+    """
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # an optional speed-up: the results are the same without it
+            _BLAS.append(None)
+        else:
+            _BLAS.append(ThreadpoolController())
+    if _BLAS[0] is None:
+        return contextlib.nullcontext()
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 def _distance_blocks(
@@ -2051,8 +2084,8 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
         hi = np.maximum.reduceat(xy, first, axis=0) + reach
         cuts = np.r_[0, np.flatnonzero(np.diff(column)) + 1, len(tiles)]
         for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-            yield from _band_tiles(graph, index, src, tiles[a:b], lo[a:b], hi[a:b], tgt_pos,
-                                   limit, balls, local)
+            yield from list(_band_tiles(graph, index, src, tiles[a:b], lo[a:b], hi[a:b],
+                                        tgt_pos, limit, balls, local))
 
     return len(tiles), made()
 
@@ -2145,19 +2178,20 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
     inside = (cand_x >= x0) & (cand_x <= x1)
     row = np.repeat(np.arange(len(rows)), stop - first)[inside]
     nodes = np.take(index.order, cand[inside])
-    is_tgt = np.take(tgt_pos, nodes) >= 0
-    band = np.concatenate([nodes[is_tgt], nodes[~is_tgt]])
-    # where each row's targets and other nodes start in the band
-    t_first, o_first = np.zeros(len(rows) + 1, np.int64), np.zeros(len(rows) + 1, np.int64)
-    np.cumsum(np.bincount(row[is_tgt], minlength=len(rows)), out=t_first[1:])
-    np.cumsum(np.bincount(row[~is_tgt], minlength=len(rows)), out=o_first[1:])
-    o_first += t_first[-1]
+    other = np.take(tgt_pos, nodes) < 0
+    band = np.take(nodes, np.argsort(other, kind="stable"))  # targets first, row by row
+    # where each row's targets, then each row's other nodes, start in the band
+    n_rows = len(rows)
+    first_of = np.zeros(2 * n_rows + 1, np.int64)
+    np.cumsum(np.bincount(row + other * n_rows, minlength=2 * n_rows), out=first_of[1:])
+    t_first, o_first = first_of[: n_rows + 1], first_of[n_rows:]
+    band_tgt = np.take(tgt_pos, band[: int(t_first[-1])])
     # the band's arcs, to 1-based band ids (0: a node outside the band)
     iota = np.arange(len(band) + 1, dtype=np.int32)  # sliced for the local ids below
     local[band] = iota[1:]
     csr = graph.csr
     start = np.take(csr.indptr, band)
-    count = np.take(csr.indptr, band + 1) - start
+    count = np.take(csr.indptr[1:], band) - start
     b_ptr = np.zeros(len(band) + 1, np.int64)
     np.cumsum(count, out=b_ptr[1:])
     pos = _ranges(start, count)
@@ -2166,9 +2200,9 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
     local[band] = 0
     scratch = np.zeros(len(band) + 1, np.int32)
     k0, k1 = r0 - r0.min(), r1 - r0.min() + 1
-    for i, t in enumerate(tiles):
-        ta, tb = int(t_first[k0[i]]), int(t_first[k1[i]])
-        oa, ob = int(o_first[k0[i]]), int(o_first[k1[i]])
+    runs = zip(t_first[k0].tolist(), t_first[k1].tolist(), o_first[k0].tolist(),
+               o_first[k1].tolist(), strict=True)
+    for i, (t, (ta, tb, oa, ob)) in enumerate(zip(tiles, runs, strict=True)):
         n = tb - ta
         if n == 0:
             continue
@@ -2184,7 +2218,7 @@ def _band_tiles(graph: RoutingGraph, index: _CellIndex, src: np.ndarray, tiles: 
             sub, ids = _tile_subgraph(csr, part, src[t], local)
             yield _Tile(t, sub, ids, tgt_pos[part[:n]])
         else:
-            yield _Tile(t, sub, ids, np.take(tgt_pos, band[ta:tb]))
+            yield _Tile(t, sub, ids, band_tgt[ta:tb])
 
 
 def _runs_subgraph(indptr: np.ndarray, data: np.ndarray, cols: np.ndarray,

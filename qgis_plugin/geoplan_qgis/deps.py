@@ -74,6 +74,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("reverse_geocode", "reverse_geocode", "1.6"),
     Requirement("babel", "babel", "2.12"),
     Requirement("xlsxwriter", "xlsxwriter", "3.1"),
+    Requirement("threadpoolctl", "threadpoolctl", "3.1"),
 )
 
 

@@ -1,0 +1,47 @@
+"""The distance tiles reduce their blocks with BLAS on one thread, and leave BLAS as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+from geoplan.routing import (
+    DistanceKernel,
+    _reduce_pairs,
+    build_routing_graph,
+    count_within,
+    example_network,
+    one_blas_thread,
+)
+
+
+def _blas_threads() -> list[int]:
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_one_blas_thread_limits_blas_and_restores_it():
+    before = _blas_threads()
+    assert before, "numpy's BLAS is not visible to threadpoolctl"
+    with one_blas_thread():
+        assert _blas_threads() == [1] * len(before)
+    assert _blas_threads() == before
+
+
+def test_tile_loop_reduces_on_one_blas_thread_with_the_same_answer():
+    g = build_routing_graph(example_network())
+    seen = []
+    kernel = DistanceKernel((100.0, 200.0))
+
+    def recording(dist: np.ndarray) -> list[np.ndarray]:
+        seen.append(_blas_threads())
+        return kernel(dist)
+
+    before = _blas_threads()
+    out = _reduce_pairs(g, [0, 1, 2, 3], [1, 2, 3], [1.0, 2.0, 4.0], 200.0, recording, 2,
+                        None, None)
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert _blas_threads() == before
+    # the same sums as count_within, whose docstring's numbers are read off the example graph
+    assert out.tolist() == count_within(g, [0, 1, 2, 3], [1, 2, 3], [100, 200],
+                                        weights=[1, 2, 4]).tolist()
+    assert out[:2].tolist() == [[1.0, 7.0], [7.0, 7.0]]

@@ -180,6 +180,7 @@ def reference_only(runs: int, old_tree: str | None, no_peers: bool) -> int:
     reference sections into ``results/summary.md`` and writes ``results/reference.csv``."""
     t0 = time.perf_counter()
     rows = run_case("reference", "--runs", str(runs))
+    rows += run_case("reference", "--runs", "5", "--lean")
     old = run_case("reference", "--runs", str(runs), tree=old_tree) if old_tree else []
     rows += run_case("networkx", "--runs", "3", "--sample", "50")
     peers: list[dict] = []

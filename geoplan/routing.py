@@ -41,6 +41,7 @@ import contextlib
 import dataclasses
 import logging
 import math
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -1925,18 +1926,23 @@ def _reduce_pairs(
     return out
 
 
-#: threadpoolctl's view of the loaded BLAS libraries, made on first use (see one_blas_thread).
-_BLAS: list = []
+#: threadpoolctl's view of the loaded BLAS libraries (made on first use), and how many
+#: threads are inside :func:`one_blas_thread` with the limiter that the first of them set.
+_BLAS: dict[str, Any] = {"controller": None, "depth": 0, "limiter": None}
+_BLAS_LOCK = threading.Lock()
 
 
-def one_blas_thread() -> contextlib.AbstractContextManager:
-    """A context in which numpy's BLAS runs on one thread (``threadpoolctl``; without it, a
-    context that does nothing).
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """A context in which numpy's BLAS runs on one thread (``threadpoolctl``; without it, the
+    context does nothing).
 
     The tile loops reduce each block with a small matrix-vector product. OpenBLAS splits one
     of that size over every core and then keeps its helper threads spinning: on a 2-core
     machine the query was ~3 % slower and used a second core for nothing (and in QGIS, a core
-    the interface needs). One thread is as fast for these products.
+    the interface needs). One thread is as fast for these products. Queries running at once
+    in several threads (QGIS tasks) share one limit: the first to enter sets it, the last to
+    leave restores what was there before.
 
     Examples
     --------
@@ -1944,16 +1950,27 @@ def one_blas_thread() -> contextlib.AbstractContextManager:
     ...     float(np.ones(3) @ np.ones(3))
     3.0
     """
-    if not _BLAS:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # an optional speed-up: the results are the same without it
-            _BLAS.append(None)
-        else:
-            _BLAS.append(ThreadpoolController())
-    if _BLAS[0] is None:
-        return contextlib.nullcontext()
-    return _BLAS[0].limit(limits=1, user_api="blas")
+    with _BLAS_LOCK:
+        if _BLAS["controller"] is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:  # an optional speed-up: the results are the same without it
+                _BLAS["controller"] = False
+            else:
+                _BLAS["controller"] = ThreadpoolController()
+        if _BLAS["controller"] is not False:
+            if _BLAS["depth"] == 0:
+                _BLAS["limiter"] = _BLAS["controller"].limit(limits=1, user_api="blas")
+            _BLAS["depth"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            if _BLAS["controller"] is not False:
+                _BLAS["depth"] -= 1
+                if _BLAS["depth"] == 0:
+                    _BLAS["limiter"].restore_original_limits()
+                    _BLAS["limiter"] = None
 
 
 def _distance_blocks(

@@ -45,3 +45,36 @@ def test_tile_loop_reduces_on_one_blas_thread_with_the_same_answer():
     assert out.tolist() == count_within(g, [0, 1, 2, 3], [1, 2, 3], [100, 200],
                                         weights=[1, 2, 4]).tolist()
     assert out[:2].tolist() == [[1.0, 7.0], [7.0, 7.0]]
+
+
+def test_queries_in_threads_share_one_limit_and_restore_it():
+    """Two threads inside at once: BLAS stays on one thread until the last one leaves, then
+    is back to what it was (a limiter per thread would restore 1 when they overlap)."""
+    import threading
+
+    before = _blas_threads()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def a():
+        with one_blas_thread():
+            a_in.set()
+            b_in.wait(10)
+        seen["after a"] = _blas_threads()
+        a_out.set()
+
+    def b():
+        a_in.wait(10)
+        with one_blas_thread():
+            b_in.set()
+            a_out.wait(10)
+            seen["b alone"] = _blas_threads()
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert seen["after a"] == [1] * len(before)  # b is still inside
+    assert seen["b alone"] == [1] * len(before)
+    assert _blas_threads() == before

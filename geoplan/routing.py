@@ -1912,7 +1912,7 @@ def _reduce_pairs(
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
     blocks = getattr(kernel, "into", kernel)  # a block from the tiles may be written over
-    with one_blas_thread():
+    with _one_blas_thread():
         for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
                                                    contract=True):
             for j, k in enumerate(blocks(dist)):
@@ -1927,13 +1927,13 @@ def _reduce_pairs(
 
 
 #: threadpoolctl's view of the loaded BLAS libraries (made on first use), and how many
-#: threads are inside :func:`one_blas_thread` with the limiter that the first of them set.
+#: threads are inside :func:`_one_blas_thread` with the limiter that the first of them set.
 _BLAS: dict[str, Any] = {"controller": None, "depth": 0, "limiter": None}
 _BLAS_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
+def _one_blas_thread() -> Iterator[None]:
     """A context in which numpy's BLAS runs on one thread (``threadpoolctl``; without it, the
     context does nothing).
 
@@ -1946,7 +1946,7 @@ def one_blas_thread() -> Iterator[None]:
 
     Examples
     --------
-    >>> with one_blas_thread():
+    >>> with _one_blas_thread():
     ...     float(np.ones(3) @ np.ones(3))
     3.0
     """

@@ -11,7 +11,7 @@ from geoplan.routing import (
     build_routing_graph,
     count_within,
     example_network,
-    one_blas_thread,
+    _one_blas_thread,
 )
 
 
@@ -22,7 +22,7 @@ def _blas_threads() -> list[int]:
 def test_one_blas_thread_limits_blas_and_restores_it():
     before = _blas_threads()
     assert before, "numpy's BLAS is not visible to threadpoolctl"
-    with one_blas_thread():
+    with _one_blas_thread():
         assert _blas_threads() == [1] * len(before)
     assert _blas_threads() == before
 
@@ -57,7 +57,7 @@ def test_queries_in_threads_share_one_limit_and_restore_it():
     seen = {}
 
     def a():
-        with one_blas_thread():
+        with _one_blas_thread():
             a_in.set()
             b_in.wait(10)
         seen["after a"] = _blas_threads()
@@ -65,7 +65,7 @@ def test_queries_in_threads_share_one_limit_and_restore_it():
 
     def b():
         a_in.wait(10)
-        with one_blas_thread():
+        with _one_blas_thread():
             b_in.set()
             a_out.wait(10)
             seen["b alone"] = _blas_threads()

@@ -47,7 +47,7 @@ demo: setup-cli
 test: test-qgis
 	@if [ -z "$(PYTEST_ARGS)" ]; then $(MAKE) --no-print-directory test-np2; fi
 
-test-qgis: setup
+test-qgis: setup setup-cli  # .venv-cli too: a plugin test runs the CLI without QGIS in it
 	@QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # the core on numpy 2 and the newest wheels, no QGIS (tests marked qgis are left out)

@@ -28,11 +28,12 @@ class InputFileError(GeoplanError):
 
 
 class SavedBaselineError(InputFileError):
-    """A saved scenario baseline cannot be used (missing, damaged, or saved for another
-    geoplan, settings or inputs).
+    """A saved scenario baseline cannot be used (missing, damaged, saved for another
+    geoplan, settings or inputs, or by a Python whose libraries this one cannot read).
 
     ``reason`` says why in a word (``missing``, ``damaged``, ``format``, ``geoplan``,
-    ``pipeline``, ``inputs``, ``run``), so that a caller can say it in the planner's language
+    ``pipeline``, ``inputs``, ``run``, ``libraries``), so that a caller can say it in the
+    planner's language
     (:func:`geoplan.runs.scenario.saved_baseline_reason`); the message says it in English.
 
     Examples

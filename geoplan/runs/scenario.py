@@ -95,6 +95,10 @@ SAVED_BASELINE_REASONS = {
         "en": "an input file changed since it was saved; run geoplan run again to rewrite it."},
     "saved_baseline_why_run": {
         "en": "it was saved for another run; run geoplan run again to rewrite it."},
+    "saved_baseline_why_libraries": {
+        "en": "it was saved by a Python with other numpy or pandas versions and cannot be read "
+              "here; run geoplan run again in this Python (for the panel: in QGIS) to rewrite "
+              "it."},
 }
 register_texts(SAVED_BASELINE_REASONS)
 

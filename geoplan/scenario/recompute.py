@@ -276,6 +276,45 @@ class _BaselinePickler(pickle.Pickler):
     dispatch_table[MappingProxyType] = lambda m: (_mapping_proxy, (dict(m),))
 
 
+class _BaselineUnpickler(pickle.Unpickler):
+    """Reads a saved baseline whichever numpy wrote it: numpy 2 names its arrays' module
+    ``numpy._core``, numpy 1 ``numpy.core`` (QGIS 3.40 ships numpy 1.26, the command line's
+    venv numpy 2), so a run folder written by one opens in the other."""
+
+    def find_class(self, module: str, name: str):
+        return super().find_class(_numpy_module(module), name)
+
+
+def _numpy_module(module: str) -> str:
+    """``module`` as this numpy names it (``numpy.core`` before numpy 2, ``numpy._core`` since).
+
+    >>> _numpy_module("numpy._core.multiarray") in ("numpy.core.multiarray",
+    ...                                             "numpy._core.multiarray")
+    True
+    >>> _numpy_module("pandas.core.frame")
+    'pandas.core.frame'
+    """
+    import numpy as np
+
+    old, new = ("numpy._core", "numpy.core") if np.__version__.startswith("1.") else (
+        "numpy.core", "numpy._core")
+    if module == old or module.startswith(old + "."):
+        return new + module[len(old):]
+    return module
+
+
+def _libraries() -> dict:
+    """The versions of the libraries whose objects a saved baseline pickles (kept in its header
+    to say why a file from another Python cannot be read; not compared)."""
+    import sys
+
+    import numpy as np
+    import pandas as pd
+
+    return {"numpy": np.__version__, "pandas": pd.__version__,
+            "python": ".".join(map(str, sys.version_info[:2]))}
+
+
 def _stamp(stamp) -> dict:
     from .. import __version__
 
@@ -307,7 +346,8 @@ def save_baseline(baseline: Baseline, path, *, stamp=None) -> None:
 
     buf = io.BytesIO()
     _BaselinePickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(_without_ways(baseline))
-    header = json.dumps(_stamp(stamp or {}), sort_keys=True).encode()
+    header = json.dumps({**_stamp(stamp or {}), "written_with": _libraries()},
+                        sort_keys=True).encode()
     Path(path).write_bytes(_MAGIC + header + b"\n" + buf.getvalue())
 
 
@@ -353,6 +393,7 @@ def load_baseline(path, *, stamp=None) -> Baseline:
     want = _stamp(stamp or {})
     with open(path, "rb") as f:
         got = _read_header(f, path)
+        written_with = got.pop("written_with", None) if isinstance(got, dict) else None
         for key, what in (("format", "another file format"), ("geoplan", "another geoplan "
                           "version"), ("pipeline", "other settings"), ("inputs", "other inputs")):
             if got.get(key) != want.get(key):
@@ -363,14 +404,25 @@ def load_baseline(path, *, stamp=None) -> Baseline:
             raise SavedBaselineError(f"{path} was saved for another run: run `geoplan run` "
                                      "again to rewrite it", "run")
         try:
-            baseline = pickle.load(f)
-        except Exception as exc:  # a cut-off or damaged body
+            baseline = _BaselineUnpickler(f).load()
+        except Exception as exc:  # a cut-off or damaged body, or one of other libraries
+            here = _libraries()
+            if isinstance(written_with, dict) and written_with != here:
+                raise SavedBaselineError(
+                    f"{path} cannot be read by this Python ({type(exc).__name__}): it was "
+                    f"written with {_versions(written_with)}, this Python has "
+                    f"{_versions(here)}; run `geoplan run` again with this Python (for the QGIS "
+                    "panel: QGIS's) to rewrite it", "libraries") from exc
             raise SavedBaselineError(f"{path} is damaged ({type(exc).__name__}): run "
                                      "`geoplan run` again to rewrite it", "damaged") from exc
     if not isinstance(baseline, Baseline):
         raise SavedBaselineError(f"{path} holds no scenario baseline: run `geoplan run` again",
                                  "damaged")
     return baseline
+
+
+def _versions(libraries: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(libraries.items()))
 
 
 def _short(v) -> str:

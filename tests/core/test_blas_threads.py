@@ -7,11 +7,11 @@ from threadpoolctl import threadpool_info
 
 from geoplan.routing import (
     DistanceKernel,
+    _one_blas_thread,
     _reduce_pairs,
     build_routing_graph,
     count_within,
     example_network,
-    _one_blas_thread,
 )
 
 

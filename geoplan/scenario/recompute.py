@@ -89,6 +89,7 @@ import hashlib
 import json
 import math
 import pickle
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -294,23 +295,20 @@ def _numpy_module(module: str) -> str:
     >>> _numpy_module("pandas.core.frame")
     'pandas.core.frame'
     """
-    import numpy as np
-
-    old, new = ("numpy._core", "numpy.core") if np.__version__.startswith("1.") else (
-        "numpy.core", "numpy._core")
+    old, new = _NUMPY_CORE
     if module == old or module.startswith(old + "."):
         return new + module[len(old):]
     return module
 
 
+#: (the name the other numpy gives its core module, the name this numpy gives it)
+_NUMPY_CORE = (("numpy._core", "numpy.core") if np.__version__.startswith("1.")
+               else ("numpy.core", "numpy._core"))
+
+
 def _libraries() -> dict:
     """The versions of the libraries whose objects a saved baseline pickles (kept in its header
     to say why a file from another Python cannot be read; not compared)."""
-    import sys
-
-    import numpy as np
-    import pandas as pd
-
     return {"numpy": np.__version__, "pandas": pd.__version__,
             "python": ".".join(map(str, sys.version_info[:2]))}
 
@@ -370,10 +368,14 @@ def _read_header(f, path) -> dict:
         raise SavedBaselineError(f"{path} is not a saved geoplan scenario baseline: run "
                                  "`geoplan run` again to write it", "damaged")
     try:
-        return json.loads(f.readline())
+        header = json.loads(f.readline())
     except ValueError as exc:
         raise SavedBaselineError(f"{path} is damaged ({exc}): run `geoplan run` again to "
                                  "rewrite it", "damaged") from exc
+    if not isinstance(header, dict):
+        raise SavedBaselineError(f"{path} is damaged (its header is not a JSON object): run "
+                                 "`geoplan run` again to rewrite it", "damaged")
+    return header
 
 
 def load_baseline(path, *, stamp=None) -> Baseline:
@@ -393,7 +395,7 @@ def load_baseline(path, *, stamp=None) -> Baseline:
     want = _stamp(stamp or {})
     with open(path, "rb") as f:
         got = _read_header(f, path)
-        written_with = got.pop("written_with", None) if isinstance(got, dict) else None
+        written_with = got.pop("written_with", None)
         for key, what in (("format", "another file format"), ("geoplan", "another geoplan "
                           "version"), ("pipeline", "other settings"), ("inputs", "other inputs")):
             if got.get(key) != want.get(key):

@@ -89,3 +89,11 @@ def test_unreadable_baseline_from_these_libraries_is_damaged(tmp_path):
     with pytest.raises(SavedBaselineError) as err:
         load_baseline(p)
     assert err.value.reason == "damaged" and "is damaged" in str(err.value)
+
+
+def test_header_that_is_not_a_json_object_is_damaged(tmp_path):
+    p = tmp_path / "b.pkl"
+    p.write_bytes(_MAGIC + b"[1, 2]\n" + b"\x80\x05not a pickle")
+    with pytest.raises(SavedBaselineError) as err:
+        load_baseline(p)
+    assert err.value.reason == "damaged" and "not a JSON object" in str(err.value)

@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
 from geoplan import routing
 from geoplan.routing import LIT_CODES, add_inbound_arcs, count_within, graph_from_arrays, gravity
@@ -55,12 +56,51 @@ def test_chains_become_arcs_and_dead_ends_and_loops_go(keep, edges):
     assert _arcs(g, [0]) == [(0, 1, 100.0), (0, 8, 120.0), (0, 9, 140.0)]
 
 
+def _star():
+    """Junction 0 with arms to 1 (100 m) and 2 (150 m) and to junction 4 (50 m), whose other
+    arms go to 5 (70 m) and 6 (80 m); a dead end 3 hangs off 5 (300 m)."""
+    xy = [[0, 0], [-100, 0], [0, 150], [50, 370], [50, 0], [50, 70], [50, -80]]
+    edges = [(0, 1, 100.0), (0, 2, 150.0), (0, 4, 50.0), (4, 5, 70.0), (4, 6, 80.0),
+             (3, 5, 300.0)]
+    u, v, w = (np.array(c) for c in zip(*edges, strict=True))
+    return graph_from_arrays(xy, u, v, w, np.full(len(u), "yes"))
+
+
+def test_a_junction_of_three_arcs_is_passed_by_with_the_walks_through_it():
+    g = _star()  # junction 0 (arcs to 1, 2 and 4) is the only node not kept: it goes
+    fewer, nodes = routing._bypass_junctions(g, np.arange(7), np.arange(1, 7))
+    assert nodes.tolist() == [1, 2, 3, 4, 5, 6]
+    assert _arcs(fewer, [1, 2, 4]) == sorted([
+        (1, 2, 250.0), (1, 4, 150.0), (2, 1, 250.0), (2, 4, 200.0), (4, 1, 150.0),
+        (4, 2, 200.0), (4, 5, 70.0), (4, 6, 80.0)])
+    # one more arc out of each neighbour; node 0's own arcs stay (nothing leads to it)
+    assert fewer.csr.nnz == g.csr.nnz + 3 and fewer.node_xy is g.node_xy
+
+
+def test_of_two_neighbouring_junctions_one_goes_and_distances_stay():
+    g = _star()  # junctions 0 (arcs to 1, 2, 4) and 4 (arcs to 0, 5, 6): only one goes
+    keep = np.array([1, 2, 3, 5, 6])
+    fewer, nodes = routing._bypass_junctions(g, np.arange(7), keep)
+    assert sorted(set(range(7)) - set(nodes.tolist())) in ([0], [4])
+    np.testing.assert_array_equal(dijkstra(fewer.csr, indices=keep)[:, keep],
+                                  dijkstra(g.csr, indices=keep)[:, keep])
+    # all kept, or a junction with a loop or two arcs to one node: nothing goes
+    assert routing._bypass_junctions(g, np.arange(7), np.arange(7)) is None
+    for heads in ([0, 1, 2], [1, 1, 2]):
+        odd = routing.RoutingGraph(
+            sp.csr_matrix((np.full(9, 5.0), heads + [0, 0, 0, 0, 0, 0], [0, 3, 6, 9]),
+                          shape=(3, 3)), np.zeros((3, 2)), np.zeros(9, np.int8), 3, (), 1.0)
+        assert routing._bypass_junctions(odd, np.arange(3), np.array([1, 2])) is None
+
+
 def test_nothing_to_leave_out_or_one_way_arcs_keep_the_graph():
     g = _toy()
     assert routing._shortcut(g, np.arange(g.n_nodes)) is None
     night = add_inbound_arcs(g, np.array([3]), np.array([1]), np.array([50.0]),
                              np.array([LIT_CODES["no"]]))
     assert routing._shortcut(night, np.array([0])) is None
+    assert routing._bypass_junctions(night, np.arange(night.n_nodes), np.array([0])) is None
+    assert routing._query_graph(night, np.array([0])) is None
 
 
 def test_a_chain_without_end_gives_up():
@@ -137,6 +177,8 @@ def test_first_queries_on_the_query_graph_equal_networkx_and_the_whole_graph(mon
     weights = rng.integers(1, 5, len(dests)).astype(float)
     cut = routing._shortcut(g, np.union1d(origins, dests))
     assert cut is not None and len(cut[1]) < n // 2  # most nodes are passed by
+    fewer = routing._query_graph(g, np.union1d(origins, dests))
+    assert len(fewer[1]) < len(cut[1])  # and junctions of three arcs too
     assert g.reach_factor == 1.0
     got = count_within(g, origins, dests, [150.0, 260.0], weights=weights, tile_m=250.0)
     for j, radius in enumerate([150.0, 260.0]):

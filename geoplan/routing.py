@@ -2212,19 +2212,20 @@ def _bypass_junctions(graph: RoutingGraph, nodes: np.ndarray, keep: np.ndarray
     rank[xs] = xs * 2654435761 % 2**32
     arc = np.take(ptr, xs) + _THREE
     h = np.take(col, arc)
-    go = (np.take(rank, h) < rank[xs]).all(axis=0)
-    xs, arc, h = xs[go], arc[:, go], h[:, go]
+    xs = xs[(np.take(rank, h) < rank[xs]).all(axis=0)]
     if len(xs) == 0:
         return None
+    arc = np.take(ptr, xs) + _THREE
+    rows = np.take(col, arc).ravel()  # the neighbours h[i], i-major
     # the arc h[i] -> x in each neighbour's row (one: the arcs are symmetric)
-    rows = h.ravel()
     count = np.take(deg, rows)
     pos = _ranges(np.take(ptr, rows), count)
     hit = np.take(col, pos) == np.repeat(np.tile(xs, 3), count)
-    into = pos[hit]
-    if not np.array_equal(np.bincount(np.repeat(np.arange(len(rows)), count)[hit],
-                                      minlength=len(rows)), np.ones(len(rows), np.int64)):
+    found = np.zeros(len(pos) + 1, np.int32)
+    np.cumsum(hit, out=found[1:])
+    if not (np.diff(found[np.cumsum(count)], prepend=0) == 1).all():
         return None  # not one arc back from each neighbour: not symmetric after all
+    into = pos[hit]
     # each arc into x is followed by a new slot: one walk through x in each
     nth = np.empty(len(col), np.int32)
     nth[into] = np.arange(len(into), dtype=np.int32)

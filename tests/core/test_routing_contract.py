@@ -91,6 +91,13 @@ def test_of_two_neighbouring_junctions_one_goes_and_distances_stay():
             sp.csr_matrix((np.full(9, 5.0), heads + [0, 0, 0, 0, 0, 0], [0, 3, 6, 9]),
                           shape=(3, 3)), np.zeros((3, 2)), np.zeros(9, np.int8), 3, (), 1.0)
         assert routing._bypass_junctions(odd, np.arange(3), np.array([1, 2])) is None
+    # arcs that claim to be symmetric but are not: 0 -> 1, 2, 3, but 1 has two arcs back
+    # and 2 none (as many arcs back as neighbours): the junction stays
+    heads = [1, 2, 3, 0, 0, 3, 0]
+    odd = routing.RoutingGraph(sp.csr_matrix((np.full(7, 5.0), heads, [0, 3, 5, 6, 7]),
+                                             shape=(4, 4)), np.zeros((4, 2)),
+                               np.zeros(7, np.int8), 4, (), 1.0)
+    assert routing._bypass_junctions(odd, np.arange(4), np.array([1, 2, 3])) is None
 
 
 def test_nothing_to_leave_out_or_one_way_arcs_keep_the_graph():

@@ -100,6 +100,19 @@ def test_of_two_neighbouring_junctions_one_goes_and_distances_stay():
     assert routing._bypass_junctions(odd, np.arange(4), np.array([1, 2, 3])) is None
 
 
+def test_only_a_query_whose_searches_cover_the_graph_many_times_gets_a_query_graph():
+    g = _toy()  # 700 m x 100 m
+    assert routing._cover(g, 2, 100.0) == pytest.approx(2 * np.pi * 100**2 / 70_000)
+    keep = np.array([0, 4])
+    assert routing._query_graph(g, keep, routing.SHORTCUT_MIN_COVER - 1) is None
+    chains = routing._query_graph(g, keep, routing.SHORTCUT_MIN_COVER)
+    assert np.array_equal(chains[1], routing._shortcut(g, keep)[1])
+    s = _star()  # a junction not kept: passed by from BYPASS_MIN_COVER
+    assert routing._query_graph(s, np.arange(1, 7), routing.BYPASS_MIN_COVER - 1) is None
+    assert routing._query_graph(s, np.arange(1, 7), routing.BYPASS_MIN_COVER)[1].tolist() == [
+        1, 2, 3, 4, 5, 6]
+
+
 def test_nothing_to_leave_out_or_one_way_arcs_keep_the_graph():
     g = _toy()
     assert routing._shortcut(g, np.arange(g.n_nodes)) is None
@@ -170,8 +183,12 @@ def _oracle(edges, origins, dests, weights, radius):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("boxes", [True, False], ids=["box", "ball"])
+@pytest.mark.parametrize("cover", [(0.0, 1e9), (0.0, 0.0)], ids=["chains", "junctions"])
 def test_first_queries_on_the_query_graph_equal_networkx_and_the_whole_graph(monkeypatch, seed,
-                                                                             boxes):
+                                                                             boxes, cover):
+    # the query graph whatever the size of the query: chains short-cut, then junctions too
+    monkeypatch.setattr(routing, "SHORTCUT_MIN_COVER", cover[0])
+    monkeypatch.setattr(routing, "BYPASS_MIN_COVER", cover[1])
     if not boxes:
         monkeypatch.setattr(routing, "BOX_MAX_REACH_FACTOR", 0.0)
     xy, edges = _streets(seed)

@@ -141,6 +141,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "note_findings": {
         "en": "Open findings are coloured by category and drawn larger the more serious they are "
               "(severity 1–3); lines are stretches noted on the walk. Fixed findings are grey."},
+    "note_night_unsure": {
+        "en": "After dark only lit paths are used. Where the answer depends on paths of unknown "
+              "lighting the cell has a colour of its own; every other cell is the same whether "
+              "those paths are lit or dark."},
     "low_confidence": {"en": "lighting of under half the paths known"},
     # no-value classes
     "nodata_no_path": {"en": "no walkable path in the cell"},
@@ -1274,7 +1278,12 @@ def indicator_title(run: RunData | None, spec: MapSpec | str, lang: str = "en") 
     return ind.label(lang) if ind is not None else spec.column.replace("_", " ")
 
 
-def _note(run: RunData, spec: MapSpec, lang: str) -> str:
+def _note(run: RunData, spec: MapSpec, lang: str, unsure: bool = False) -> str:
+    """The map's footnote; ``unsure``: the map shows the cells whose answer depends on paths of
+    unknown lighting as a class of their own (then the note says so, instead of the column's
+    "unknown counts as dark", which those cells contradict)."""
+    if unsure:
+        return tr("note_night_unsure", lang)
     if spec.key == "pop":
         if _pop_source(run).startswith("buildings"):
             ppm2 = run.config.population.persons_per_m2
@@ -1529,7 +1538,10 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     ctx = [*edits, *_draw_context(ax, run), *ctx]
     _legend_and_marks(ax, handles, ctx, legend_title, lang)
     _overview_under(fig, ax, run, g)
-    note = _note(run, spec, lang) if spec.key != "safety_index" or hatched else ""
+    depends = unknown_lighting_cells(g, spec.column) if spec.kind == "yesno" else None
+    unsure = (variant == "level" and depends is not None
+              and bool((depends & ~_empty_cells(g, spec, variant)).any()))
+    note = _note(run, spec, lang, unsure) if spec.key != "safety_index" or hatched else ""
     _frame_texts(fig, ax, frame, run, spec, note, lang)
     return fig
 

@@ -92,6 +92,15 @@ def test_map_draws_cells_that_depend_on_unknown_lighting_as_their_own_class():
         RunData(Path("."), grid=grid), LOSES, lang="da"))]
     assert "afhænger af veje med ukendt belysning (mistes hvis de er mørke, ikke hvis belyste)" \
         in texts
+    # the footnote says what the class means, not "unknown lighting counts as dark"
+    note = " ".join(texts)
+    assert "Hvor svaret afhænger af veje med ukendt belysning, har cellen sin egen farve" in note
+    assert "regnes som mørke" not in note
+    # when no cell depends on it, the map keeps the column's own note
+    sure = grid.assign(loses_school_at_night_if_unknown_lit=[True, True, False])
+    note = " ".join(t.replace("\n", " ") for t in figure_texts(map_figure(
+        RunData(Path("."), grid=sure), LOSES, lang="da")))
+    assert "sin egen farve" not in note and "regnes som mørke" in note
 
 
 def _example_with_unknown_edge():

@@ -2116,7 +2116,6 @@ def _tile_plan(graph: RoutingGraph, src: np.ndarray, tgt: np.ndarray, limit: flo
     return len(tiles), made()
 
 
-
 def _cover(graph: RoutingGraph, n_sources: int, limit: float) -> float:
     """How many times searches of ``limit`` from ``n_sources`` sources cover the area of the
     graph's bounding box (their discs' total area over the box's: a rough measure of the
@@ -2218,7 +2217,8 @@ def _bypass_junctions(graph: RoutingGraph, nodes: np.ndarray, keep: np.ndarray
     graph (a first within-800 m query: 43,435 nodes needed after :func:`_shortcut`) 7,811
     junctions go and the Dijkstra calls take ~6 % less time (~5 ms), for ~4 ms here: it pays
     on large queries only (:data:`BYPASS_MIN_COVER`; the 200k-node town's residents within
-    500 m: 50,625 sources, 248,273 nodes -> 186,412, 0.74 -> 0.68 s).
+    500 m: 50,625 sources, 248,273 nodes -> 186,412, 0.73 -> 0.67 s:
+    ``benchmarks/bench_contraction.py``).
 
     Returns ``None`` when no junction can go or ``graph`` is not symmetric; else the graph
     (a new arc layout, so its ``arc_lit`` is not theirs; rows of nodes not needed are left

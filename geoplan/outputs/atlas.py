@@ -359,8 +359,8 @@ def atlas_figure(run: RunData, geom, spec: MapSpec, breaks, lang: str = "en"):
     xmin, ymin, xmax, ymax = box.bounds
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
-    handles, ctx, legend_title, _ = maps._draw_map(ax, local, local.grid, spec, "level",
-                                                  breaks, lang)
+    handles, ctx, legend_title, _, _ = maps._draw_map(ax, local, local.grid, spec, "level",
+                                                     breaks, lang)
     ctx = [*maps._draw_context(ax, local), *ctx]
     _fade(ax, box, geom)
     maps._legend_and_marks(ax, handles, ctx, textwrap.fill(legend_title, 34), lang)

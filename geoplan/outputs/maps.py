@@ -1414,23 +1414,24 @@ def _draw_level(ax, g, geoms, values, spec: MapSpec, variant: str, breaks, empty
 
 
 def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: str):
-    """Draw the map's content: (legend handles, context handles, legend title, hatched)."""
+    """Draw the map's content: (legend handles, context handles, legend title, hatched, and
+    whether cells that depend on paths of unknown lighting have their own class)."""
     if spec.kind == "lighting":
         handles = _draw_lighting(ax, run, lang=lang)
         ctx = _context(ax, run, green_fill=True, network=False)
         return handles, [*ctx, _study_area_outline(ax, g, lang, 6)], tr(
-            f"leg_{spec.key}", lang), False
+            f"leg_{spec.key}", lang), False, False
     if spec.kind == "findings":
         handles = _draw_findings(ax, run, lang=lang)
         ctx = _context(ax, run, green_fill=False)
         return handles, [*ctx, _study_area_outline(ax, g, lang, 5)], tr(
-            f"leg_{spec.key}", lang), False
+            f"leg_{spec.key}", lang), False, False
     image = cells_for(g)
     geoms = np.asarray(g.geometry.values, dtype=object) if image is None else image
     col = spec.column if variant == "level" else f"{spec.column}_{variant}"
     values = _as_float(g[col]) if col in g.columns else np.full(len(g), np.nan)
     empty = _empty_cells(g, spec, variant)
-    legend_title, hatched = tr(f"leg_{spec.key}", lang), False
+    legend_title, hatched, unsure_drawn = tr(f"leg_{spec.key}", lang), False, False
     cat = destination_category(spec.column)
     if cat is not None and cat in missing_destinations(run):
         handles = _draw_no_destination(ax, geoms, cat, lang)
@@ -1441,6 +1442,7 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
         unsure = unknown_lighting_cells(g, spec.column) if variant == "level" else None
         handles = _draw_yesno(ax, geoms, values, spec, lang=lang, empty_mask=empty,
                               unsure=unsure)
+        unsure_drawn = unsure is not None and bool((unsure & ~empty).any())
     else:
         handles, hatched = _draw_level(ax, g, geoms, values, spec, variant, breaks, empty, lang)
     if image is not None:
@@ -1448,7 +1450,8 @@ def _draw_map(ax, run: RunData, g, spec: MapSpec, variant: str, breaks, lang: st
     ctx = _context(ax, run, green_fill=False,
                    on_top=spec.kind == "yesno" and spec.column.startswith("green_"))
     dest = _draw_destinations(ax, run, cat) if cat is not None else None
-    return handles, [*ctx, *([dest] if dest is not None else [])], legend_title, hatched
+    return (handles, [*ctx, *([dest] if dest is not None else [])], legend_title, hatched,
+            unsure_drawn)
 
 
 def _legend_and_marks(ax, handles: list, ctx: list, legend_title: str, lang: str) -> None:
@@ -1533,14 +1536,12 @@ def map_figure(run: RunData, spec: MapSpec, *, lang: str = "en", variant: str = 
     g = _layer_to_map(run, spec, variant)
     fig, ax, frame = _new_figure(g, _title(run, spec, variant, lang), lang)
     ax._geoplan_dpi = dpi
-    handles, ctx, legend_title, hatched = _draw_map(ax, run, g, spec, variant, breaks, lang)
+    handles, ctx, legend_title, hatched, unsure = _draw_map(ax, run, g, spec, variant, breaks,
+                                                            lang)
     edits = _draw_edits(ax, run) if variant in ("after", "change") else []
     ctx = [*edits, *_draw_context(ax, run), *ctx]
     _legend_and_marks(ax, handles, ctx, legend_title, lang)
     _overview_under(fig, ax, run, g)
-    depends = unknown_lighting_cells(g, spec.column) if spec.kind == "yesno" else None
-    unsure = (variant == "level" and depends is not None
-              and bool((depends & ~_empty_cells(g, spec, variant)).any()))
     note = _note(run, spec, lang, unsure) if spec.key != "safety_index" or hatched else ""
     _frame_texts(fig, ax, frame, run, spec, note, lang)
     return fig

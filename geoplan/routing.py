@@ -1845,7 +1845,10 @@ class DistanceKernel:
 
     Called on a block of distances it returns one block per output and keeps its input;
     :meth:`into` writes the last one over the input block instead (the tile loops own their
-    blocks: one array less to allocate and fill per block).
+    blocks: one array less to allocate and fill per block), and for radii alone over the
+    whole block the input is a column slice of, when it is given (numpy compares a
+    contiguous block ~2x faster per cell than a column slice of it: the first within-800 m
+    call on the reference graph takes 1.5 ms less).
 
     Examples
     --------
@@ -1857,6 +1860,9 @@ class DistanceKernel:
     True
     >>> d.tolist()  # the gravity block, written over the distances
     [[0.7071067811865476, 0.5, 0.0]]
+    >>> whole = np.array([[0.0, 50.0, 200.0, 10.0]])          # its columns 1 and 2: targets
+    >>> [b.tolist() for b in DistanceKernel((100.0,)).into(whole[:, 1:3], whole)]
+    [[[1.0, 0.0]]]
     """
 
     radii_m: tuple[float, ...] = ()
@@ -1867,11 +1873,14 @@ class DistanceKernel:
         """The blocks of ``dist``: a boolean one per radius, then the gravity weights."""
         return self._blocks(dist, overwrite=False)
 
-    def into(self, dist: np.ndarray) -> list[np.ndarray]:
-        """As calling the kernel (the last block as float64), written over ``dist``."""
-        return self._blocks(dist, overwrite=True)
+    def into(self, dist: np.ndarray, whole: np.ndarray | None = None) -> list[np.ndarray]:
+        """As calling the kernel (the last block as float64), written over ``dist``; with
+        ``whole``, the C-contiguous block of which ``dist`` is a column slice, the last
+        radius is written over all of ``whole`` (its other cells are lost)."""
+        return self._blocks(dist, overwrite=True, whole=whole)
 
-    def _blocks(self, dist: np.ndarray, overwrite: bool) -> list[np.ndarray]:
+    def _blocks(self, dist: np.ndarray, overwrite: bool, whole: np.ndarray | None = None
+                ) -> list[np.ndarray]:
         radii = self.radii_m if self.beta is not None or not overwrite else self.radii_m[:-1]
         out = [np.less_equal(dist, _row(dist, r)) for r in radii]
         if self.beta is not None:
@@ -1880,6 +1889,9 @@ class DistanceKernel:
             with np.errstate(invalid="ignore"):
                 np.exp(grav, out=grav)
             out.append(np.multiply(grav, within, out=grav))  # exactly 0 beyond the cutoff
+        elif overwrite and self.radii_m and whole is not None and whole.flags.c_contiguous:
+            np.less_equal(whole, self.radii_m[-1], out=whole, casting="unsafe")
+            out.append(dist)  # a view of whole: its 0/1 now
         elif overwrite and self.radii_m:
             out.append(np.less_equal(dist, _row(dist, self.radii_m[-1]), out=dist,
                                      casting="unsafe"))
@@ -1919,16 +1931,17 @@ def _reduce_pairs(
     from_origins = graph.symmetric and len(o_nodes) <= len(d_nodes)
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
-    blocks = getattr(kernel, "into", kernel)  # a block from the tiles may be written over
+    into = getattr(kernel, "into", None)  # a block from the tiles may be written over
     with _one_blas_thread():
-        for s_idx, t_idx, dist in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
-                                                   contract=True):
-            for j, k in enumerate(blocks(dist)):
+        for s_idx, t_idx, block in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
+                                                    contract=True):
+            dist = block[:, 1 : len(t_idx) + 1]
+            for j, k in enumerate(kernel(dist) if into is None else into(dist, block)):
                 if from_origins:
                     per_node[j][s_idx] += k @ np.take(d_w, t_idx)
                 else:
                     per_node[j][t_idx] += np.take(d_w, s_idx) @ k
-            dist = k = None  # freed before the next block is made (see _distance_blocks)
+            block = dist = k = None  # freed before the next block is made (_distance_blocks)
     out = np.stack(per_node, axis=1)[o_inv]
     out[o < 0] = np.nan
     return out
@@ -1990,7 +2003,10 @@ def _distance_blocks(
     progress: Progress | None,
     contract: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach.
+    """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach:
+    the distances from each source to each node of its tile's subgraph, the targets in columns
+    ``1 .. len(tgt positions)`` (``block[:, 1 : len(t_idx) + 1]``; the other columns are the
+    tile's other nodes, for a kernel that is faster on a whole block).
 
     Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the arcs out
     of the nodes that hold every path of at most ``limit_m`` from its sources
@@ -2013,7 +2029,7 @@ def _distance_blocks(
         chunk = max(1, MAX_BLOCK_CELLS // tile.sub.shape[0])
         for c in range(0, len(tile.src_pos), chunk):
             dist = dijkstra(tile.sub, directed=True, indices=tile.ids[c : c + chunk], limit=limit)
-            yield tile.src_pos[c : c + chunk], tile.tgt_pos, dist[:, 1 : len(tile.tgt_pos) + 1]
+            yield tile.src_pos[c : c + chunk], tile.tgt_pos, dist
             del dist  # freed before the next block is made, which then reuses its memory
     report(progress, 1.0, "distances: done")
 

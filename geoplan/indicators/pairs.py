@@ -210,8 +210,9 @@ def pair_store(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray,
     # 7,195 entries and homes); a one-way graph from the targets, towards which routes run
     from_origins = graph.symmetric and len(origins) < len(targets)
     src, tgt = (origins, targets) if from_origins else (targets, origins)
-    for s_idx, t_idx, d in _distance_blocks(graph, src, tgt, limit_m,
-                                            max(2.0 * limit_m, 400.0), None):
+    for s_idx, t_idx, block in _distance_blocks(graph, src, tgt, limit_m,
+                                                max(2.0 * limit_m, 400.0), None):
+        d = block[:, 1 : len(t_idx) + 1]  # the targets' columns
         i, j = np.nonzero(np.isfinite(d))
         o_idx, t_pos = (s_idx[i], t_idx[j]) if from_origins else (t_idx[j], s_idx[i])
         rows.append(o_idx)

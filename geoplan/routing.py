@@ -1854,10 +1854,10 @@ class DistanceKernel:
 
     Called on a block of distances it returns one block per output and keeps its input;
     :meth:`into` writes the last one over the input block instead (the tile loops own their
-    blocks: one array less to allocate and fill per block), and for radii alone over the
-    whole block the input is a column slice of, when it is given (numpy compares a
-    contiguous block ~2x faster per cell than a column slice of it: the first within-800 m
-    call on the reference graph takes 1.5 ms less).
+    blocks: one array less to allocate and fill per block). Given the whole block that the
+    input is a column slice of, a kernel of radii alone writes its last 0/1 over all of it:
+    numpy compares a contiguous block ~2x faster per cell than a column slice of it (the
+    first within-800 m call on the reference graph takes ~1.5 ms less).
 
     Examples
     --------

@@ -1940,20 +1940,33 @@ def _reduce_pairs(
     from_origins = graph.symmetric and len(o_nodes) <= len(d_nodes)
     src, tgt = (o_nodes, d_nodes) if from_origins else (d_nodes, o_nodes)
     tile = tile_m if tile_m is not None else max(2.0 * limit_m, 400.0)
-    into = getattr(kernel, "into", None)  # a block from the tiles may be written over
     with _one_blas_thread():
         for s_idx, t_idx, block in _distance_blocks(graph, src, tgt, limit_m, tile, progress,
                                                     contract=True):
-            dist = block[:, 1 : len(t_idx) + 1]
-            for j, k in enumerate(kernel(dist) if into is None else into(dist, block)):
+            for j, k in enumerate(_kernel_blocks(kernel, block, len(t_idx))):
                 if from_origins:
                     per_node[j][s_idx] += k @ np.take(d_w, t_idx)
                 else:
                     per_node[j][t_idx] += np.take(d_w, s_idx) @ k
-            block = dist = k = None  # freed before the next block is made (_distance_blocks)
+            block = k = None  # freed before the next block is made (_distance_blocks)
     out = np.stack(per_node, axis=1)[o_inv]
     out[o < 0] = np.nan
     return out
+
+
+def _target_columns(block: np.ndarray, n_targets: int) -> np.ndarray:
+    """The targets' columns of a :func:`_distance_blocks` block (a view)."""
+    return block[:, 1 : n_targets + 1]
+
+
+def _kernel_blocks(kernel: Callable[[np.ndarray], list[np.ndarray]], block: np.ndarray,
+                   n_targets: int) -> list[np.ndarray]:
+    """``kernel`` on the targets' columns of a :func:`_distance_blocks` block, written over
+    the block when the kernel can (:meth:`DistanceKernel.into`: the tile loops own their
+    blocks)."""
+    into = getattr(kernel, "into", None)
+    dist = _target_columns(block, n_targets)
+    return kernel(dist) if into is None else into(dist, block)
 
 
 #: threadpoolctl's view of the loaded BLAS libraries (made on first use), and how many
@@ -2014,8 +2027,8 @@ def _distance_blocks(
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield ``(src positions, tgt positions, distances)`` blocks covering all pairs within reach:
     the distances from each source to each node of its tile's subgraph, the targets in columns
-    ``1 .. len(tgt positions)`` (``block[:, 1 : len(t_idx) + 1]``; the other columns are the
-    tile's other nodes, for a kernel that is faster on a whole block).
+    ``1 .. len(tgt positions)`` (:func:`_target_columns`; the other columns are the tile's
+    other nodes, for a kernel that is faster on a whole block: :func:`_kernel_blocks`).
 
     Sources are grouped in square tiles of side ``tile_m``; each tile is solved on the arcs out
     of the nodes that hold every path of at most ``limit_m`` from its sources

@@ -50,6 +50,7 @@ from ..routing import (
     DistanceKernel,
     RoutingGraph,
     _distance_blocks,
+    _kernel_blocks,
     attach_points,
     build_routing_graph,
     gravity_beta,
@@ -135,16 +136,14 @@ def category_sums(graph, o_nodes: np.ndarray, d_nodes: np.ndarray, cats: np.ndar
     per = np.zeros((len(o_uniq), n_out, len(categories)))
     from_origins = graph.symmetric and len(o_uniq) <= len(nodes)
     src, tgt = (o_uniq, nodes) if from_origins else (nodes, o_uniq)
-    into = getattr(kernel, "into", None)  # a block from the tiles may be written over
     for s_idx, t_idx, block in _distance_blocks(graph, src, tgt, limit_m,
                                                 max(2.0 * limit_m, 400.0), progress):
-        dist = block[:, 1 : len(t_idx) + 1]  # the targets' columns
-        for j, k in enumerate(kernel(dist) if into is None else into(dist, block)):
+        for j, k in enumerate(_kernel_blocks(kernel, block, len(t_idx))):
             if from_origins:
                 per[s_idx, j] += k @ d_w[t_idx]
             else:
                 per[t_idx, j] += (d_w[s_idx].T @ k).T
-        block = dist = k = None  # freed before the next block is made (routing._distance_blocks)
+        block = k = None  # freed before the next block is made (routing._distance_blocks)
     out = per[o_inv]
     out[o_nodes < 0] = np.nan
     return {c: out[:, :, i] for i, c in enumerate(categories)}

@@ -37,6 +37,7 @@ from ..routing import (
     _distance_blocks,
     _ranges,
     _subgraph,
+    _target_columns,
     nearest_distance_m,
 )
 
@@ -212,7 +213,7 @@ def pair_store(graph: RoutingGraph, o_nodes: np.ndarray, t_nodes: np.ndarray,
     src, tgt = (origins, targets) if from_origins else (targets, origins)
     for s_idx, t_idx, block in _distance_blocks(graph, src, tgt, limit_m,
                                                 max(2.0 * limit_m, 400.0), None):
-        d = block[:, 1 : len(t_idx) + 1]  # the targets' columns
+        d = _target_columns(block, len(t_idx))
         i, j = np.nonzero(np.isfinite(d))
         o_idx, t_pos = (s_idx[i], t_idx[j]) if from_origins else (t_idx[j], s_idx[i])
         rows.append(o_idx)
